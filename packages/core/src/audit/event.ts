@@ -1,0 +1,28 @@
+/**
+ * One audit event per decision (DESIGN.md "Audit"). Carries a hash of the token, never the token.
+ */
+export interface AuditEvent {
+  /** ISO 8601 time of the decision. */
+  readonly time: string;
+  readonly decision: 'allow' | 'deny';
+  readonly status: number;
+  readonly error?: string | undefined;
+  readonly reason?: string | undefined;
+  /** Internal detail: which check, which constraint, which value. Never sent to the client. */
+  readonly detail?: Readonly<Record<string, unknown>> | undefined;
+  readonly action?: string | undefined;
+  readonly agent?: { readonly id?: string; readonly type?: string; readonly operator?: string } | undefined;
+  readonly task?: { readonly id?: string; readonly purpose?: string } | undefined;
+  readonly iss?: string | undefined;
+  readonly sub?: string | undefined;
+  readonly jti?: string | undefined;
+  /** base64url SHA-256 of the access token. */
+  readonly tokenHash?: string | undefined;
+  readonly delegation?: { readonly depth?: number; readonly chain?: readonly string[] } | undefined;
+  /** `audit.trace_id` from the token, else the W3C `traceparent` trace id. */
+  readonly traceId?: string | undefined;
+  readonly method: string;
+  readonly path: string;
+  /** Milliseconds spent in the guard. */
+  readonly latencyMs: number;
+}

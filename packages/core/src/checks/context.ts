@@ -1,0 +1,70 @@
+import type { AapClaims, Capability } from '../claims/model.js';
+import type { ReasonCode } from '../deny/reasons.js';
+import type { ResolvedOptions } from '../options/resolve.js';
+import type { CompiledRoute } from '../route.js';
+import type { RequestInfo, ResponseLimits } from '../types.js';
+
+/** A deny, returned (never thrown) by a check. `detail` goes to the audit event only. */
+export interface Deny {
+  readonly reason: ReasonCode;
+  readonly detail?: Readonly<Record<string, unknown>> | undefined;
+  /** Extra response headers (e.g. Retry-After, DPoP-Nonce). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  /** Extra body members that the client needs (approval reference, hold id). */
+  readonly body?: { readonly approval_reference?: string; readonly hold_id?: string } | undefined;
+}
+
+/** Build a deny. */
+export const deny = (reason: ReasonCode, detail?: Record<string, unknown>, extra?: Omit<Deny, 'reason' | 'detail'>): Deny => ({
+  reason,
+  detail,
+  ...extra,
+});
+
+/** The credentials found on the request (step 1). */
+export interface Credentials {
+  readonly token: string;
+  readonly scheme: 'Bearer' | 'DPoP';
+  /** The single DPoP header value, when present. */
+  readonly proof?: string | undefined;
+}
+
+/** A DPoP proof that verified; its `jti` is consumed in the stateful step. */
+export interface VerifiedProof {
+  readonly jti: string;
+  readonly jkt: string;
+  /** Proof `iat` in ms. */
+  readonly iat: number;
+}
+
+/**
+ * Per-request state threaded through the pipeline. Checks read what earlier checks set and
+ * set what later checks need; nothing here outlives the request.
+ */
+export interface CheckContext {
+  readonly request: RequestInfo;
+  /** Upper-case method. */
+  readonly method: string;
+  readonly route: CompiledRoute | undefined;
+  readonly options: ResolvedOptions;
+  /** The request time in ms, read once from the injected clock. */
+  readonly now: number;
+  /** Response headers accumulated by checks (RateLimit, DPoP-Nonce…). */
+  readonly headers: Record<string, string>;
+  /** Internal detail for the audit event. */
+  readonly detail: Record<string, unknown>;
+  credentials?: Credentials;
+  /** base64url SHA-256 of the access token: the audit's token hash and DPoP's `ath`. */
+  tokenHash?: string;
+  claims?: AapClaims;
+  proof?: VerifiedProof;
+  /** The client address after trusted-proxy resolution. */
+  clientIp?: string | undefined;
+  capability?: Capability;
+  limits?: ResponseLimits;
+  /** Set once the DPoP jti was consumed (split authenticate/authorize flow). */
+  replayConsumed?: boolean;
+}
+
+/** One step of the pipeline. */
+export type Check = (ctx: CheckContext) => Deny | undefined | Promise<Deny | undefined>;

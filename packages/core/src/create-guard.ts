@@ -1,0 +1,102 @@
+import type { Check, CheckContext, Deny } from './checks/context.js';
+import { deny } from './checks/context.js';
+import { decide } from './deny/decision.js';
+import { resolveOptions, type ResolvedOptions } from './options/resolve.js';
+import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY } from './pipeline.js';
+import { compileRoute, type CompiledRoute } from './route.js';
+import type { Decision, GuardOptions, RequestInfo, RouteSpec } from './types.js';
+import { InfrastructureError } from './util/errors.js';
+
+/**
+ * The guard: one per API, shared by every request and every adapter.
+ */
+export interface Guard {
+  /**
+   * Run the whole pipeline for one request. Without a route, only authenticates (steps 1–4).
+   * Never throws on client input: every outcome is a `Decision`.
+   */
+  check(request: RequestInfo, route?: RouteSpec | CompiledRoute): Promise<Decision>;
+  /** Steps 1–4 only (adapters' global middleware); consumes the DPoP proof's `jti`. */
+  authenticate(request: RequestInfo): Promise<Decision>;
+  /** Steps 5–8 for a request that `authenticate()` already allowed. */
+  authorize(request: RequestInfo, route: RouteSpec | CompiledRoute, authenticated: Decision): Promise<Decision>;
+  /** Validate and freeze a route declaration once, at startup. */
+  route(spec: RouteSpec): CompiledRoute;
+  /** The resolved, frozen options (read-only; for adapters). */
+  readonly options: ResolvedOptions;
+  /** Release the store and timers. */
+  close(): Promise<void>;
+}
+
+/**
+ * Create a guard. Validates every option once; throws `TypeError` naming the option on misconfiguration.
+ *
+ * @example
+ * import { createGuard } from '@aap-guard/core';
+ * const guard = createGuard({
+ *   issuer: 'https://as.example.com',
+ *   audience: 'https://api.example.com',
+ *   jwks: { uri: 'https://as.example.com/jwks' },
+ * });
+ * const decision = await guard.check(
+ *   { method: 'GET', url: 'https://api.example.com/v1/search', headers: { authorization: 'Bearer …' } },
+ *   { action: 'search.web' },
+ * );
+ */
+export function createGuard(options: GuardOptions): Guard {
+  const resolved = resolveOptions(options);
+  const context = (request: RequestInfo, route: CompiledRoute | undefined): CheckContext => ({
+    request,
+    method: typeof request.method === 'string' ? request.method.toUpperCase() : '',
+    route,
+    options: resolved,
+    now: resolved.now(),
+    headers: {},
+    detail: {},
+  });
+
+  return {
+    options: resolved,
+    route: compileRoute,
+    async check(request, route) {
+      const started = performance.now();
+      const ctx = context(request, route && compileRoute(route));
+      const outcome = (await run(ctx, AUTHENTICATE)) ?? (await run(ctx, route ? AUTHORIZE : CONSUME_ONLY));
+      return decide(ctx, outcome, started);
+    },
+    async authenticate(request) {
+      const started = performance.now();
+      const ctx = context(request, undefined);
+      const outcome = (await run(ctx, AUTHENTICATE)) ?? (await run(ctx, CONSUME_ONLY));
+      return decide(ctx, outcome, started);
+    },
+    async authorize(request, route, authenticated) {
+      const started = performance.now();
+      const ctx = context(request, compileRoute(route));
+      const principal = authenticated.principal;
+      if (!authenticated.allowed || !principal) return decide(ctx, deny('credentials_missing'), started);
+      ctx.claims = principal.claims;
+      ctx.tokenHash = authenticated.audit.tokenHash;
+      ctx.replayConsumed = true;
+      return decide(ctx, await run(ctx, AUTHORIZE), started);
+    },
+    async close() {
+      await resolved.store.close?.();
+    },
+  };
+}
+
+/** Run checks in order; the first deny wins. A thrown error is an infrastructure fault or a defect: fail closed. */
+async function run(ctx: CheckContext, checks: readonly Check[]): Promise<Deny | undefined> {
+  try {
+    for (const check of checks) {
+      let outcome = check(ctx);
+      if (outcome instanceof Promise) outcome = await outcome;
+      if (outcome) return outcome;
+    }
+    return undefined;
+  } catch (error) {
+    if (error instanceof InfrastructureError) return deny(error.reason, { fault: error.message }, { headers: { 'retry-after': '5' } });
+    return deny('internal_error', { fault: error instanceof Error ? error.message : String(error) });
+  }
+}

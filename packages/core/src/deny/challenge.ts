@@ -1,0 +1,26 @@
+import type { CheckContext } from '../checks/context.js';
+import { REASONS, type ReasonCode } from './reasons.js';
+
+/**
+ * The WWW-Authenticate value for a 401 (RFC 6750 §3, RFC 9449 §7.1, RFC 9728 §5.1).
+ * A request without credentials gets challenges with no error (RFC 6750 §3.1); otherwise
+ * the scheme is the one the client used, or DPoP for proof errors and DPoP-required policy.
+ */
+export function challenge(ctx: CheckContext, reason: ReasonCode): string {
+  const { pop, resourceMetadata } = ctx.options;
+  const common = resourceMetadata ? [`resource_metadata="${resourceMetadata}"`] : [];
+  const dpopParams = [`algs="${pop.dpopAlgorithms.join(' ')}"`];
+  const row = REASONS[reason];
+  if (reason === 'credentials_missing') {
+    const out: string[] = [];
+    if (pop.dpopMode !== 'required') out.push(scheme('Bearer', common));
+    if (pop.dpopMode !== 'disabled') out.push(scheme('DPoP', [...common, ...dpopParams]));
+    return out.join(', ');
+  }
+  const errorParams = [`error="${row.error}"`, `error_description="${row.description}"`, ...common];
+  const useDpop = ctx.credentials?.scheme === 'DPoP' || row.error === 'invalid_dpop_proof' || row.error === 'use_dpop_nonce'
+    || reason === 'dpop_required' || reason === 'dpop_downgrade';
+  return useDpop ? scheme('DPoP', [...errorParams, ...dpopParams]) : scheme('Bearer', errorParams);
+}
+
+const scheme = (name: string, params: readonly string[]): string => (params.length ? `${name} ${params.join(', ')}` : name);

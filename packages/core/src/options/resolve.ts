@@ -1,0 +1,61 @@
+import type { AuditSink, GuardOptions, OversightOptions, TrustProxy } from '../types.js';
+import type { Store } from '../stores/store.js';
+import { memoryStore } from '../stores/memory.js';
+import { resolveTokenOptions, type TokenOptions } from '../token/options.js';
+import { resolvePopOptions, type PopOptions } from '../pop/options.js';
+import { resolveLimitOptions, type LimitOptions } from '../limits/options.js';
+import { resolvePolicyOptions, type PolicyOptions } from '../checks/policy-options.js';
+import { compileTrustProxy } from '../util/trust-proxy.js';
+
+/** Options after validation: frozen, nothing re-checked per request. */
+export interface ResolvedOptions {
+  readonly now: () => number;
+  readonly store: Store;
+  readonly audit: AuditSink | undefined;
+  readonly resourceMetadata: string | undefined;
+  readonly trustProxy: (ip: string) => boolean;
+  readonly publicUrl: URL | undefined;
+  readonly failOpen: boolean;
+  readonly undeclared: 'allow' | 'deny';
+  readonly token: TokenOptions;
+  readonly pop: PopOptions;
+  readonly limits: LimitOptions;
+  readonly policy: PolicyOptions;
+  readonly oversight: Readonly<OversightOptions>;
+}
+
+/**
+ * Validate every option once, with messages that name the option, and freeze the result.
+ * Throws `TypeError` on misconfiguration — the only throw a user ever sees from the guard.
+ */
+export function resolveOptions(options: GuardOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new TypeError('createGuard(options): options must be an object');
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') throw new TypeError('options.now must be a function returning ms');
+  if (options.audit !== undefined && typeof options.audit !== 'function') throw new TypeError('options.audit must be a function');
+  const undeclared = options.undeclared ?? 'allow';
+  if (undeclared !== 'allow' && undeclared !== 'deny') throw new TypeError("options.undeclared must be 'allow' or 'deny'");
+  const onStoreError = options.onStoreError ?? 'closed';
+  if (onStoreError !== 'closed' && onStoreError !== 'open') throw new TypeError("options.onStoreError must be 'closed' or 'open'");
+  return Object.freeze({
+    now,
+    store: options.store ?? memoryStore(),
+    audit: options.audit,
+    resourceMetadata: optionalUrl(options.resourceMetadata, 'resourceMetadata')?.href,
+    trustProxy: compileTrustProxy(options.trustProxy as TrustProxy | undefined),
+    publicUrl: optionalUrl(options.publicUrl, 'publicUrl'),
+    failOpen: onStoreError === 'open',
+    undeclared,
+    token: resolveTokenOptions(options),
+    pop: resolvePopOptions(options),
+    limits: resolveLimitOptions(options),
+    policy: resolvePolicyOptions(options),
+    oversight: Object.freeze({ ...(options.oversight ?? {}) }),
+  });
+}
+
+function optionalUrl(value: unknown, name: string): URL | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !URL.canParse(value)) throw new TypeError(`options.${name} must be an absolute URL`);
+  return new URL(value);
+}

@@ -1,0 +1,64 @@
+/**
+ * The one small interface every store implements (memory, Redis, fallback wrapper).
+ * One result shape for all stores; "limited" is a result, never a rejected promise.
+ * A rejected promise means an infrastructure fault (the guard turns it into 503 `store_unavailable`).
+ */
+
+/** One rate-limit window to check and consume. */
+export interface WindowSpec {
+  /** Storage key, already namespaced; all keys of one request share a hash tag. */
+  readonly key: string;
+  /** Requests admitted per window. */
+  readonly limit: number;
+  /** Window length in ms. */
+  readonly windowMs: number;
+  /** `sliding`: never more than `limit` in any interval of `windowMs`; `fixed`: clock-aligned buckets. */
+  readonly mode: 'sliding' | 'fixed';
+}
+
+/** What one request consumes, atomically (all or nothing). */
+export interface ConsumeRequest {
+  /** Request time in ms (the guard's injected clock). */
+  readonly now: number;
+  /** A unique id for this request (member of sliding logs). */
+  readonly id: string;
+  /** DPoP proof `jti` to record; rejected if already seen. */
+  readonly replay?: { readonly key: string; readonly ttlMs: number } | undefined;
+  readonly windows: readonly WindowSpec[];
+}
+
+/** State of one window after an admitted request. */
+export interface WindowState {
+  readonly limit: number;
+  readonly remaining: number;
+  /** ms until the window has room for `limit` again… approximated as when the oldest entry leaves. */
+  readonly resetMs: number;
+  readonly windowMs: number;
+}
+
+/** The single result shape. */
+export type ConsumeResult =
+  | { readonly ok: true; readonly windows: readonly WindowState[] }
+  | { readonly ok: false; readonly reason: 'replay' }
+  | {
+      readonly ok: false;
+      readonly reason: 'limited';
+      /** Index of the window that refused. */
+      readonly window: number;
+      /** ms until the next request would be admitted by every window. */
+      readonly retryAfterMs: number;
+      readonly windows: readonly WindowState[];
+    };
+
+/**
+ * A store for shared request state.
+ *
+ * @example
+ * const guard = createGuard({ ...options, store: memoryStore({ maxKeys: 100_000 }) });
+ */
+export interface Store {
+  /** Check the replay key and every window, and consume all of them — or none. */
+  consume(request: ConsumeRequest): Promise<ConsumeResult>;
+  /** Release resources (timers, connections owned by the store). */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,14 @@
+/**
+ * An infrastructure fault (store, JWKS): thrown inside checks, turned into a 503 decision by the guard.
+ * Always carries the original error as `cause`.
+ */
+export class InfrastructureError extends Error {
+  override readonly name = 'InfrastructureError';
+  constructor(
+    readonly reason: 'store_unavailable' | 'jwks_unavailable',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
