@@ -25,8 +25,8 @@ export const deny = (reason: ReasonCode, detail?: Record<string, unknown>, extra
 export interface Credentials {
   readonly token: string;
   readonly scheme: 'Bearer' | 'DPoP';
-  /** The single DPoP header value, when present. */
-  readonly proof?: string | undefined;
+  /** Every DPoP header value sent (RFC 9449 §4.3: exactly one is required; the PoP check enforces it). */
+  readonly proofs: readonly string[];
 }
 
 /** A DPoP proof that verified; its `jti` is consumed in the stateful step. */
