@@ -6,6 +6,9 @@ import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY } from './pipeline.js';
 import { compileRoute, type CompiledRoute } from './route.js';
 import type { Decision, GuardOptions, RequestInfo, RouteSpec } from './types.js';
 import { InfrastructureError } from './util/errors.js';
+import { holdsApi, type HoldsApi } from './holds/holds-api.js';
+import { revoke, type RevocationKey, type RevokeOptions } from './revocation/revoke.js';
+import type { Revocation } from './stores/revocations.js';
 
 /**
  * The guard: one per API, shared by every request and every adapter.
@@ -26,6 +29,15 @@ export interface Guard {
   readonly options: ResolvedOptions;
   /** Release the store and timers. */
   close(): Promise<void>;
+  /** Human-oversight holds: get, list, approve, deny (issue 7). */
+  readonly holds: HoldsApi;
+  /**
+   * Revoke tokens by `jti`, task, grant, agent or parent token, on every replica sharing the store
+   * (issue 7); resolves once persisted. Default `until`: now + `options.revocation.defaultTtl`.
+   */
+  revoke(key: RevocationKey, options?: RevokeOptions): Promise<readonly Revocation[]>;
+  /** The revocations in force, and a promise of this replica's local copy being in sync. */
+  readonly revocations: { list(): Promise<readonly Revocation[]>; whenSynced(): Promise<void> };
 }
 
 /**
@@ -81,8 +93,15 @@ export function createGuard(options: GuardOptions): Guard {
       return decide(ctx, await run(ctx, AUTHORIZE), started);
     },
     async close() {
+      resolved.revocation.local.close();
       await resolved.store.close?.();
     },
+    holds: holdsApi(resolved),
+    revoke: (key, revokeOptions) => revoke(resolved, key, revokeOptions),
+    revocations: Object.freeze({
+      list: () => resolved.revocation.store.snapshot(resolved.now()),
+      whenSynced: () => resolved.revocation.local.whenSynced(),
+    }),
   };
 }
 

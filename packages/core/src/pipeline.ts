@@ -10,6 +10,7 @@ import { capabilityMatch } from './checks/capability-match.js';
 import { statelessConstraints } from './checks/stateless-constraints.js';
 import { oversight } from './checks/oversight.js';
 import { consumeState } from './checks/consume-state.js';
+import { routeDpopMode } from './checks/route-dpop-mode.js';
 
 /**
  * The check pipeline of DESIGN.md, as data. Cheap and stateless first, one store round trip last.
@@ -26,6 +27,7 @@ export const AUTHENTICATE: readonly Check[] = Object.freeze([
 
 /** Steps 5–8: may this caller perform the route's action, now. */
 export const AUTHORIZE: readonly Check[] = Object.freeze([
+  routeDpopMode, //        the route's DPoP mode, when authentication ran before the route was known
   agentPolicy, //          5. agent allow/deny lists, models, attestation
   taskBinding, //             task purpose, sensitivity, id binding, created_at / expires_at
   delegation, //              depth, chain, act, RS maximum, trusted actors

@@ -2,6 +2,8 @@ import type { AapClaims, Capability } from './claims/model.js';
 import type { AuditEvent } from './audit/event.js';
 import type { ReasonCode, SpecError } from './deny/reasons.js';
 import type { Store } from './stores/store.js';
+import type { Hold } from './stores/holds.js';
+import type { CryptoKey, JWK, KeyObject } from 'jose';
 
 /**
  * A framework-free view of one HTTP request. Adapters build it; the core never sees a framework object.
@@ -36,6 +38,11 @@ export interface RequestInfo {
   readonly params?: Readonly<Record<string, string | undefined>> | undefined;
   /** SHA-256 digest (base64url) of the request body, when the adapter has it (oversight holds). */
   readonly bodyDigest?: string | undefined;
+  /**
+   * Set by adapters when a parsed form body carries `access_token` (RFC 6750 §2.2): the guard refuses it,
+   * an access token must come in the Authorization header only.
+   */
+  readonly bodyAccessToken?: boolean | undefined;
 }
 
 /** Ordered sensitivity/classification levels: public < internal < confidential < restricted (= personal). */
@@ -157,8 +164,18 @@ export interface RemoteJwks {
   readonly cacheMaxAgeMs?: number | undefined;
 }
 
-/** Key set for access-token signatures. */
-export type JwksOption = LocalJwks | RemoteJwks;
+/**
+ * A key lookup of your own: receives the token's verified-to-be-well-formed protected header (use `kid`/`alg`)
+ * and the token, returns the verification key. Throw `InfrastructureError('jwks_unavailable', …)` for an
+ * outage (503); any other throw means "no key for this token" (401 `token_key_unknown`).
+ */
+export type KeyFunction = (
+  protectedHeader: Readonly<Record<string, unknown>>,
+  token: string,
+) => Promise<CryptoKey | KeyObject | JWK> | CryptoKey | KeyObject | JWK;
+
+/** Key set for access-token signatures: a local JWKS, a remote JWKS, or a key function. */
+export type JwksOption = LocalJwks | RemoteJwks | KeyFunction;
 
 /** Trusted-proxy setting: which peers may set X-Forwarded-* / Forwarded / Client-Cert headers. */
 export type TrustProxy = boolean | readonly string[] | ((ip: string) => boolean);
@@ -213,6 +230,8 @@ export interface GuardOptions {
   readonly constraints?: ConstraintOptions | undefined;
   /** Human-oversight holds. */
   readonly oversight?: OversightOptions | undefined;
+  /** Revocation (issue 7): default lifetime of entries, lineage of delegated tokens. */
+  readonly revocation?: RevocationOptions | undefined;
   /** What to do on a route with no declaration (adapters): default `allow` (authenticate only). */
   readonly undeclared?: 'allow' | 'deny' | undefined;
 }
@@ -249,10 +268,19 @@ export interface DelegationPolicy {
   readonly trustedActor?: ((actor: string) => boolean) | undefined;
 }
 
+/** Window semantics: `sliding` never admits more than N in any interval; `fixed` uses clock-aligned UTC buckets. */
+export type RateLimitMode = 'sliding' | 'fixed';
+
+/** The window lengths of the `max_<noun>_per_<unit>` constraints. */
+export type WindowUnit = 'minute' | 'hour' | 'day';
+
 /** Rate-limit behaviour. */
 export interface RateLimitOptions {
-  /** `sliding` (default): never more than N in any interval; `fixed`: clock-aligned buckets (spec parity). */
-  readonly mode?: 'sliding' | 'fixed' | undefined;
+  /**
+   * `sliding` (default): never more than N in any interval; `fixed`: clock-aligned buckets. Or per unit —
+   * the spec's own table is `{ minute: 'sliding', hour: 'fixed', day: 'fixed' }`.
+   */
+  readonly mode?: RateLimitMode | { readonly [unit in WindowUnit]?: RateLimitMode } | undefined;
   /** Whose budget a request consumes: the token (`jti`, default, per the spec), agent, task, or a function. */
   readonly key?: 'jti' | 'agent' | 'task' | ((claims: AapClaims) => string) | undefined;
   /** Send RateLimit headers on allowed responses too (default true). */
@@ -276,9 +304,21 @@ export interface OversightOptions {
   /** Seconds a hold stays valid (default 3600). */
   readonly holdTtl?: number | undefined;
   /** Build an approval URL for a hold (otherwise the token's `approval_reference`). */
-  readonly approvalUrl?: ((hold: unknown) => string) | undefined;
+  readonly approvalUrl?: ((hold: Hold) => string) | undefined;
   /** Notify the outside world of a new hold; failures are swallowed. */
-  readonly onHold?: ((hold: unknown) => void | Promise<void>) | undefined;
+  readonly onHold?: ((hold: Hold) => void | Promise<void>) | undefined;
   /** What a retry must share with the held request: the same token (default) or the same agent and task. */
   readonly match?: 'token' | 'agent-task' | undefined;
+}
+
+/** Revocation settings. */
+export interface RevocationOptions {
+  /**
+   * Seconds a revocation stays in force when `revoke()` is given no `until` (default 86400: one day,
+   * longer than any access token this guard should accept; revoke with an explicit `until` past the
+   * `exp` of longer-lived tokens). Entries are dropped after `until`.
+   */
+  readonly defaultTtl?: number | undefined;
+  /** Entries of the local `jti → parent_jti` map used to deny descendants of a revoked token (default 10000; 0 disables). */
+  readonly lineageSize?: number | undefined;
 }

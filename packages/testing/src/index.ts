@@ -5,3 +5,4 @@
 export { createIssuer, type TestIssuer, type IssuerOptions, type MintOptions } from './issuer.js';
 export { serveJwks, type JwksServer } from './serve-jwks.js';
 export { aapPayload, type AapPayloadOptions } from './payload.js';
+export { createDpopKey, dpopProof, type DpopKey, type DpopProofOptions } from './dpop.js';

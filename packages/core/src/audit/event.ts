@@ -25,4 +25,19 @@ export interface AuditEvent {
   readonly path: string;
   /** Milliseconds spent in the guard. */
   readonly latencyMs: number;
+  /**
+   * What the event records: a request decision (also when absent), or an operation on a hold or a
+   * revocation (issue 7). For those, `decision` is `deny` for created/denied/revoked and `allow` for
+   * approved/consumed, `status` is 200 (the operation happened), and `method`/`path` are the held
+   * request's (holds) or empty (revocations).
+   */
+  readonly kind?: 'decision' | 'hold' | 'revocation' | undefined;
+  /** The operation of a `hold` or `revocation` event. */
+  readonly operation?: 'created' | 'approved' | 'denied' | 'consumed' | 'revoked' | undefined;
+  /** Who acted: the approver or revoker, or the agent for a hold's creation and consumption. */
+  readonly actor?: string | undefined;
+  /** The hold concerned (hold events, and decisions that created or consumed one). */
+  readonly hold?: { readonly id: string; readonly status: string; readonly expiresAt: string } | undefined;
+  /** The revocation concerned (revocation events). */
+  readonly revocation?: { readonly kind: string; readonly value: string; readonly until: string } | undefined;
 }

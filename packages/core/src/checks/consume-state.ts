@@ -1,4 +1,83 @@
-import type { Check } from './context.js';
+import { rateLimitHeaders } from '../limits/headers.js';
+import { requestKeys } from '../limits/keys.js';
+import { nextRequestId } from '../limits/request-id.js';
+import { capabilityWindows, type LimitWindow } from '../limits/windows.js';
+import type { ConsumeRequest, ConsumeResult, WindowSpec } from '../stores/store.js';
+import { InfrastructureError } from '../util/errors.js';
+import { deny, type Check, type CheckContext, type Deny } from './context.js';
 
-/** Step 8: DPoP replay + rate limits. TODO(issue 4/5). */
-export const consumeState: Check = () => undefined;
+const NO_WINDOWS: readonly LimitWindow[] = Object.freeze([]);
+
+/**
+ * Step 8: the DPoP proof's `jti` (RFC 9449 §11.1) and every rate-limit window of the matched capability,
+ * checked and consumed atomically — all or nothing — in ONE store call. Nothing to consume, no call.
+ * A store fault throws `InfrastructureError` (→ 503 `store_unavailable`), unless `onStoreError: 'open'`.
+ *
+ * @example
+ * // in pipeline.ts, last of AUTHORIZE:
+ * export const AUTHORIZE = [agentPolicy, …, oversight, consumeState];
+ */
+export const consumeState: Check = async (ctx) => {
+  const parsed = ctx.capability && ctx.route ? capabilityWindows(ctx.capability) : undefined;
+  if (parsed && !parsed.ok) {
+    return deny('constraint_violation', { check: 'rate-limit', constraint: parsed.constraint, problem: parsed.problem });
+  }
+  const windows = parsed?.windows ?? NO_WINDOWS;
+  const proof = ctx.replayConsumed ? undefined : ctx.proof;
+  if (windows.length === 0 && !proof) return undefined;
+  const subject = subjectOf(ctx);
+  if (subject === undefined) return deny('internal_error', { check: 'rate-limit', problem: 'options.rateLimit.key gave no subject' });
+  const request = consumeRequest(ctx, subject, windows, proof);
+  const result = await consume(ctx, request);
+  if (!result) return undefined; // store down, onStoreError: 'open'
+  if (proof) ctx.replayConsumed = true;
+  return outcome(ctx, windows, result);
+};
+
+function subjectOf(ctx: CheckContext): string | undefined {
+  if (ctx.claims) return ctx.options.limits.key(ctx.claims, ctx.tokenHash);
+  return ctx.proof && `jkt:${ctx.proof.jkt}`;
+}
+
+function consumeRequest(ctx: CheckContext, subject: string, windows: readonly LimitWindow[], proof: CheckContext['proof']): ConsumeRequest {
+  const keys = requestKeys(subject);
+  const action = ctx.route?.action ?? '';
+  const modes = ctx.options.limits.modes;
+  const specs: WindowSpec[] = windows.map((w) => ({
+    key: keys.window(action, w.name, modes[w.unit]),
+    limit: w.limit,
+    windowMs: w.windowMs,
+    mode: modes[w.unit],
+  }));
+  const ttlMs = ctx.options.pop.replayTtlMs;
+  const replay = proof && { key: keys.replay(proof.jkt, proof.jti), ttlMs };
+  return { now: ctx.now, id: nextRequestId(), replay, windows: specs };
+}
+
+async function consume(ctx: CheckContext, request: ConsumeRequest): Promise<ConsumeResult | undefined> {
+  try {
+    return await ctx.options.store.consume(request);
+  } catch (error) {
+    if (ctx.options.failOpen) {
+      ctx.detail.store = 'unavailable; admitted without rate-limit or replay check (onStoreError: open)';
+      ctx.detail.storeFault = error instanceof Error ? error.message : String(error);
+      return undefined;
+    }
+    if (error instanceof InfrastructureError) throw error;
+    throw new InfrastructureError('store_unavailable', 'store.consume() failed', { cause: error });
+  }
+}
+
+function outcome(ctx: CheckContext, windows: readonly LimitWindow[], result: ConsumeResult): Deny | undefined {
+  if (!result.ok && result.reason === 'replay') return deny('dpop_replay', { check: 'dpop', problem: 'proof jti already used' });
+  if (windows.length === 0) return undefined;
+  const headers = rateLimitHeaders(windows, result.windows);
+  if (result.ok) {
+    if (ctx.options.limits.headersOnAllow) Object.assign(ctx.headers, headers);
+    return undefined;
+  }
+  const window = windows[result.window];
+  const detail = { check: 'rate-limit', constraint: window?.constraint, limit: window?.limit, mode: ctx.options.limits.modes[window?.unit ?? 'minute'], retryAfterMs: result.retryAfterMs };
+  headers['retry-after'] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+  return deny('rate_limited', detail, { headers });
+}

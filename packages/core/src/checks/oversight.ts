@@ -1,4 +1,5 @@
 import type { Check } from './context.js';
+import { oversightHolds } from '../holds/oversight-holds.js';
 
-/** Step 7: oversight. TODO(issue 3 / 7). */
-export const oversight: Check = () => undefined;
+/** Step 7: oversight. TODO(issue 3). Holds (issue 7): holds/oversight-holds.ts. */
+export const oversight: Check = (ctx) => oversightHolds(ctx);

@@ -1,4 +1,49 @@
-import type { Check } from './context.js';
+import type { CnfClaim } from '../claims/model.js';
+import { verifyDpop } from '../pop/dpop.js';
+import { checkMtls } from '../pop/mtls.js';
+import { deny, type Check, type CheckContext, type Deny } from './context.js';
 
-/** Step 3: DPoP / mTLS. TODO(issue 4). */
-export const proofOfPossession: Check = () => undefined;
+/**
+ * Step 3: proof-of-possession. The DPoP mode is the route's (`RouteSpec.dpop`) or the guard's
+ * (`options.dpop.mode`, default `optional`):
+ *
+ * - a token bound to a DPoP key (`cnf.jkt`) presented with `Bearer` is a downgrade (RFC 9449 §7.1,
+ *   §7.2) → `dpop_downgrade`, in every mode — `optional` still enforces the proof of bound tokens;
+ * - `DPoP` scheme → the proof is verified (`verifyDpop`); with a token that is NOT DPoP-bound there
+ *   is no key the proof could prove, so the request is refused as `invalid_token`
+ *   (RFC 9449 §7.1: the resource server MUST check the proof key against the token's binding) with
+ *   reason `dpop_key_mismatch`;
+ * - `required` refuses unbound tokens (`dpop_required`); `disabled` refuses the DPoP scheme and
+ *   DPoP-bound tokens (`dpop_disabled`: such a token cannot be used without its proof).
+ *
+ * Independently, a token bound to a certificate (`cnf["x5t#S256"]`, RFC 8705 §3) needs that
+ * certificate (`checkMtls`).
+ *
+ * @example
+ * // in pipeline.ts, after verifyToken:
+ * export const AUTHENTICATE = [extractCredentials, verifyToken, proofOfPossession, revocation];
+ */
+export const proofOfPossession: Check = (ctx) => {
+  const { credentials, claims } = ctx;
+  if (!credentials || !claims) return deny('credentials_missing', { check: 'pop', problem: 'no verified token' });
+  const cnf: CnfClaim = claims.cnf ?? {};
+  const jkt = cnf.jkt;
+  const x5t = cnf['x5t#S256'];
+  if ((jkt !== undefined && typeof jkt !== 'string') || (x5t !== undefined && typeof x5t !== 'string')) {
+    return deny('token_claims_invalid', { check: 'pop', problem: 'cnf member is not a string' });
+  }
+  const dpop = dpopStep(ctx, credentials.scheme, jkt);
+  if (dpop instanceof Promise) return x5t === undefined ? dpop : dpop.then((outcome) => outcome ?? checkMtls(ctx, x5t));
+  return dpop ?? (x5t === undefined ? undefined : checkMtls(ctx, x5t));
+};
+
+function dpopStep(ctx: CheckContext, scheme: 'Bearer' | 'DPoP', jkt: string | undefined): Deny | undefined | Promise<Deny | undefined> {
+  const mode = ctx.route?.dpop ?? ctx.options.pop.dpopMode;
+  if (scheme === 'Bearer') {
+    if (jkt !== undefined) return deny('dpop_downgrade', { check: 'dpop', problem: 'DPoP-bound token sent with the Bearer scheme' });
+    return mode === 'required' ? deny('dpop_required', { check: 'dpop', problem: 'token is not DPoP-bound' }) : undefined;
+  }
+  if (mode === 'disabled') return deny('dpop_disabled', { check: 'dpop', problem: 'DPoP scheme on a guard or route with DPoP disabled' });
+  if (jkt === undefined) return deny('dpop_key_mismatch', { check: 'dpop', problem: 'DPoP scheme with a token that is not DPoP-bound' });
+  return verifyDpop(ctx, jkt);
+}

@@ -1,4 +1,49 @@
-import type { Check } from './context.js';
+import { normalizeClaims } from '../claims/normalize.js';
+import type { VerifiedToken } from '../token/cache.js';
+import { checkLifetime, lifetimeOf } from '../token/lifetime.js';
+import { verifyJwt } from '../token/verify-jwt.js';
+import { tokenHash } from '../util/hash.js';
+import { deny, type Check, type CheckContext, type Deny } from './context.js';
 
-/** Step 2: JWS verification and AAP claims. TODO(issue 2). */
-export const verifyToken: Check = () => undefined;
+/**
+ * Step 2: the access token. A token seen before and still cached costs a map lookup and two
+ * comparisons against the request time; otherwise jose verifies the JWS (verify-jwt.ts), the lifetime
+ * is checked with `clockTolerance`, and the AAP claims are normalized and validated
+ * (claims/normalize.ts). Only tokens that pass everything are cached. Sets `ctx.claims` and
+ * `ctx.tokenHash` (the hash also on denies, for the audit).
+ *
+ * @example
+ * const outcome = await verifyToken(ctx); // undefined, or deny('token_expired', …)
+ */
+export const verifyToken: Check = (ctx) => {
+  const credentials = ctx.credentials;
+  if (!credentials) return deny('credentials_missing');
+  const hit = ctx.options.token.cache?.get(credentials.token);
+  if (hit) return admit(ctx, hit);
+  return verifyFresh(ctx, credentials.token);
+};
+
+async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | undefined> {
+  const options = ctx.options.token;
+  ctx.tokenHash = tokenHash(token);
+  const verified = await verifyJwt(token, options.keys, options.verifyOptions);
+  if ('reason' in verified) return verified;
+  const life = lifetimeOf(verified.payload, options.clockTolerance);
+  if ('reason' in life) return life;
+  const expired = checkLifetime(life, ctx.now);
+  if (expired) return expired;
+  const claims = normalizeClaims(verified.payload);
+  if ('reason' in claims) return claims;
+  const entry: VerifiedToken = Object.freeze({ ...life, claims, tokenHash: ctx.tokenHash });
+  options.cache?.set(token, entry, claims.exp);
+  ctx.claims = claims;
+  return undefined;
+}
+
+function admit(ctx: CheckContext, hit: VerifiedToken): Deny | undefined {
+  ctx.tokenHash = hit.tokenHash;
+  const outside = checkLifetime(hit, ctx.now);
+  if (outside) return outside;
+  ctx.claims = hit.claims;
+  return undefined;
+}

@@ -58,6 +58,8 @@ export const REASONS = {
   // 3. proof of possession (RFC 9449, RFC 8705)
   dpop_required: tok('A DPoP-bound access token is required'),
   dpop_downgrade: tok('A sender-constrained access token was presented without its proof'),
+  // DPoP scheme, or a DPoP-bound token, where `dpop.mode` / the route says `disabled`
+  dpop_disabled: tok('DPoP is not accepted for this resource'),
   dpop_proof_missing: proof('A DPoP proof is required'),
   dpop_proof_invalid: proof('The DPoP proof is invalid'),
   dpop_htm_mismatch: proof('The DPoP proof is invalid'),

@@ -1,11 +1,70 @@
-import type { GuardOptions } from '../types.js';
+import type { AapClaims } from '../claims/model.js';
+import type { GuardOptions, RateLimitMode, WindowUnit } from '../types.js';
 
-/** Resolved rate-limit settings. TODO(issue 5). */
+/** Whose budget a request consumes, resolved once: returns the subject, or undefined when it has none. */
+export type LimitKey = (claims: AapClaims, tokenHash: string | undefined) => string | undefined;
+
+/** Resolved rate-limit settings (frozen at createGuard()). */
 export interface LimitOptions {
-  readonly mode: 'sliding' | 'fixed';
+  /** Window semantics per unit: `sliding` (default) or clock-aligned `fixed` UTC buckets. */
+  readonly modes: Readonly<Record<WindowUnit, RateLimitMode>>;
+  /** The subject whose windows a request consumes. */
+  readonly key: LimitKey;
+  /** Send RateLimit headers on allowed responses too. */
   readonly headersOnAllow: boolean;
 }
 
+const UNITS: readonly WindowUnit[] = ['minute', 'hour', 'day'];
+const isMode = (value: unknown): value is RateLimitMode => value === 'sliding' || value === 'fixed';
+
+/** The spec's key: the token (`jti`); a token without `jti` is identified by its hash instead. */
+const byToken: LimitKey = (claims, tokenHash) =>
+  typeof claims.jti === 'string' && claims.jti !== '' ? `jti:${claims.jti}` : tokenHash && `tok:${tokenHash}`;
+const byAgent: LimitKey = (claims) => `agent:${claims.agent.id}`;
+const byTask: LimitKey = (claims) => `task:${claims.agent.id}:${claims.task.id}`;
+
+/**
+ * Validate `options.rateLimit` once; throws `TypeError` naming the option.
+ *
+ * @example
+ * resolveLimitOptions({ ...options, rateLimit: { mode: { minute: 'sliding', hour: 'fixed', day: 'fixed' } } });
+ */
 export function resolveLimitOptions(options: GuardOptions): LimitOptions {
-  return Object.freeze({ mode: options.rateLimit?.mode ?? 'sliding', headersOnAllow: options.rateLimit?.headersOnAllow ?? true });
+  const rateLimit = options.rateLimit ?? {};
+  if (rateLimit === null || typeof rateLimit !== 'object') throw new TypeError('options.rateLimit must be an object');
+  const headersOnAllow = rateLimit.headersOnAllow ?? true;
+  if (typeof headersOnAllow !== 'boolean') throw new TypeError('options.rateLimit.headersOnAllow must be a boolean');
+  return Object.freeze({ modes: resolveModes(rateLimit.mode), key: resolveKey(rateLimit.key), headersOnAllow });
+}
+
+function resolveModes(mode: unknown): Readonly<Record<WindowUnit, RateLimitMode>> {
+  if (mode === undefined || isMode(mode)) {
+    const all = mode ?? 'sliding';
+    return Object.freeze({ minute: all, hour: all, day: all });
+  }
+  if (mode === null || typeof mode !== 'object') {
+    throw new TypeError("options.rateLimit.mode must be 'sliding', 'fixed' or { minute?, hour?, day? } of those");
+  }
+  const byUnit = mode as Record<string, unknown>;
+  for (const name of Object.keys(byUnit)) {
+    if (!UNITS.includes(name as WindowUnit) || !isMode(byUnit[name])) {
+      throw new TypeError(`options.rateLimit.mode.${name} must be 'sliding' or 'fixed' (units: minute, hour, day)`);
+    }
+  }
+  const pick = (unit: WindowUnit): RateLimitMode => (byUnit[unit] as RateLimitMode | undefined) ?? 'sliding';
+  return Object.freeze({ minute: pick('minute'), hour: pick('hour'), day: pick('day') });
+}
+
+function resolveKey(key: unknown): LimitKey {
+  if (key === undefined || key === 'jti') return byToken;
+  if (key === 'agent') return byAgent;
+  if (key === 'task') return byTask;
+  if (typeof key === 'function') {
+    const custom = key as (claims: AapClaims) => unknown;
+    return (claims) => {
+      const subject = custom(claims);
+      return typeof subject === 'string' && subject !== '' ? `fn:${subject}` : undefined;
+    };
+  }
+  throw new TypeError("options.rateLimit.key must be 'jti', 'agent', 'task' or a function (claims) => string");
 }

@@ -6,6 +6,8 @@ import { resolvePopOptions, type PopOptions } from '../pop/options.js';
 import { resolveLimitOptions, type LimitOptions } from '../limits/options.js';
 import { resolvePolicyOptions, type PolicyOptions } from '../checks/policy-options.js';
 import { compileTrustProxy } from '../util/trust-proxy.js';
+import { resolveHoldOptions, type HoldOptions } from '../holds/options.js';
+import { resolveRevocationOptions, type RevocationSettings } from '../revocation/options.js';
 
 /** Options after validation: frozen, nothing re-checked per request. */
 export interface ResolvedOptions {
@@ -22,6 +24,10 @@ export interface ResolvedOptions {
   readonly limits: LimitOptions;
   readonly policy: PolicyOptions;
   readonly oversight: Readonly<OversightOptions>;
+  /** Oversight holds: store, TTL, match mode, hooks (issue 7). */
+  readonly holds: HoldOptions;
+  /** Revocation: store and this replica's local copy (issue 7). */
+  readonly revocation: RevocationSettings;
 }
 
 /**
@@ -37,9 +43,10 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
   if (undeclared !== 'allow' && undeclared !== 'deny') throw new TypeError("options.undeclared must be 'allow' or 'deny'");
   const onStoreError = options.onStoreError ?? 'closed';
   if (onStoreError !== 'closed' && onStoreError !== 'open') throw new TypeError("options.onStoreError must be 'closed' or 'open'");
+  const store = options.store ?? memoryStore();
   return Object.freeze({
     now,
-    store: options.store ?? memoryStore(),
+    store,
     audit: options.audit,
     resourceMetadata: optionalUrl(options.resourceMetadata, 'resourceMetadata')?.href,
     trustProxy: compileTrustProxy(options.trustProxy as TrustProxy | undefined),
@@ -51,6 +58,8 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     limits: resolveLimitOptions(options),
     policy: resolvePolicyOptions(options),
     oversight: Object.freeze({ ...(options.oversight ?? {}) }),
+    holds: resolveHoldOptions(options, store),
+    revocation: resolveRevocationOptions(options, store, now), // last: it starts following the store
   });
 }
 

@@ -1,27 +1,114 @@
-import type { ConsumeRequest, ConsumeResult, Store } from './store.js';
+import { LRUCache } from 'lru-cache';
+import type { ConsumeRequest, ConsumeResult, Store, WindowSpec, WindowState } from './store.js';
 
 /** Options of the embedded memory store. */
 export interface MemoryStoreOptions {
-  /** Most keys kept; idle keys are evicted first (default 100000). */
+  /** Most keys kept (windows and replay entries); the least recently used are evicted first (default 100000). */
   readonly maxKeys?: number;
 }
 
+/** A sliding log (ascending admission times), a fixed-bucket counter, or a replay marker. */
+type Entry = { times: number[]; expiresAt: number } | { count: number; expiresAt: number } | { expiresAt: number };
+
+/** One window evaluated, before anything is recorded. */
+interface Probe {
+  readonly spec: WindowSpec;
+  readonly key: string;
+  readonly count: number;
+  readonly times: number[] | undefined;
+  /** When this window would admit a request (≤ now: admits now). */
+  readonly admitAt: number;
+  /** When this window regains quota, if it admits this request. */
+  readonly resetAt: number;
+}
+
 /**
- * The embedded default store: exact, single-process. TODO(issue 5): windows, LRU bound.
+ * The embedded default store: exact and atomic within one process (JavaScript runs `consume()` to the
+ * end without interleaving). Sliding windows keep an exact log of admission times, so memory per key
+ * is O(N) for a limit of N (8 bytes per admitted request still inside the window); at most `maxKeys`
+ * keys are kept, idle keys are evicted first, and entries expire with their window — in the time base
+ * of the requests' `now`, so an injected clock drives expiry too. For several replicas use the Redis store.
  *
  * @example
- * createGuard({ ...options, store: memoryStore() });
+ * createGuard({ ...options, store: memoryStore({ maxKeys: 100_000 }) });
  */
-export function memoryStore(_options: MemoryStoreOptions = {}): Store {
-  const seen = new Map<string, number>();
+export function memoryStore(options: MemoryStoreOptions = {}): Store {
+  const maxKeys = options.maxKeys ?? 100_000;
+  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new TypeError('memoryStore({ maxKeys }) must be a positive integer');
+  const entries = new LRUCache<string, Entry>({ max: maxKeys });
+  const live = (key: string, now: number): Entry | undefined => {
+    const entry = entries.get(key);
+    if (entry && entry.expiresAt <= now) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+
   return {
     async consume(request: ConsumeRequest): Promise<ConsumeResult> {
-      if (request.replay) {
-        const until = seen.get(request.replay.key);
-        if (until !== undefined && until > request.now) return { ok: false, reason: 'replay' };
-        seen.set(request.replay.key, request.now + request.replay.ttlMs);
+      const { now, replay } = request;
+      if (replay && live(replay.key, now)) return { ok: false, reason: 'replay' };
+      const probes = request.windows.map((spec) => probe(spec, now, live));
+      const refused = refusing(probes, now);
+      if (refused >= 0) {
+        const admitAt = Math.max(...probes.map((p) => p.admitAt));
+        return { ok: false, reason: 'limited', window: refused, retryAfterMs: admitAt - now, windows: probes.map((p) => state(p, now, false)) };
       }
-      return { ok: true, windows: [] };
+      if (replay) entries.set(replay.key, { expiresAt: now + replay.ttlMs });
+      for (const p of probes) record(entries, p, now);
+      return { ok: true, windows: probes.map((p) => state(p, now, true)) };
+    },
+    async close() {
+      entries.clear();
     },
   };
+}
+
+function probe(spec: WindowSpec, now: number, live: (key: string, now: number) => Entry | undefined): Probe {
+  if (spec.mode === 'fixed') {
+    const bucket = Math.floor(now / spec.windowMs);
+    const key = `${spec.key}:${bucket}`;
+    const entry = live(key, now);
+    const count = entry && 'count' in entry ? entry.count : 0;
+    const end = (bucket + 1) * spec.windowMs;
+    return { spec, key, count, times: undefined, admitAt: count >= spec.limit ? end : now, resetAt: end };
+  }
+  const entry = live(spec.key, now);
+  const times = entry && 'times' in entry ? entry.times : [];
+  const horizon = now - spec.windowMs;
+  let expired = 0;
+  while (expired < times.length && (times[expired] as number) <= horizon) expired += 1;
+  if (expired > 0) times.splice(0, expired);
+  const count = times.length;
+  // The (count - limit + 1)-th oldest must leave before a request fits: at its time + windowMs.
+  const admitAt = count >= spec.limit ? (times[count - spec.limit] as number) + spec.windowMs : now;
+  const resetAt = (count > 0 ? Math.min(times[0] as number, now) : now) + spec.windowMs;
+  return { spec, key: spec.key, count, times, admitAt, resetAt };
+}
+
+/** Index of the refusing window whose wait is longest, or -1 when every window admits. */
+function refusing(probes: readonly Probe[], now: number): number {
+  let index = -1;
+  probes.forEach((p, i) => {
+    if (p.admitAt > now && (index < 0 || p.admitAt > (probes[index] as Probe).admitAt)) index = i;
+  });
+  return index;
+}
+
+function record(entries: LRUCache<string, Entry>, p: Probe, now: number): void {
+  if (!p.times) {
+    entries.set(p.key, { count: p.count + 1, expiresAt: p.resetAt });
+    return;
+  }
+  const times = p.times;
+  let at = times.length; // keep ascending order even if a replica's clock (or the injected one) went back
+  while (at > 0 && (times[at - 1] as number) > now) at -= 1;
+  times.splice(at, 0, now);
+  entries.set(p.key, { times, expiresAt: (times[times.length - 1] as number) + p.spec.windowMs });
+}
+
+function state(p: Probe, now: number, admitted: boolean): WindowState {
+  const used = p.count + (admitted ? 1 : 0);
+  return { limit: p.spec.limit, remaining: Math.max(0, p.spec.limit - used), resetMs: Math.max(0, p.resetAt - now), windowMs: p.spec.windowMs };
 }

@@ -1,3 +1,6 @@
+import type { HoldStore } from './holds.js';
+import type { RevocationStore } from './revocations.js';
+
 /**
  * The one small interface every store implements (memory, Redis, fallback wrapper).
  * One result shape for all stores; "limited" is a result, never a rejected promise.
@@ -12,7 +15,10 @@ export interface WindowSpec {
   readonly limit: number;
   /** Window length in ms. */
   readonly windowMs: number;
-  /** `sliding`: never more than `limit` in any interval of `windowMs`; `fixed`: clock-aligned buckets. */
+  /**
+   * `sliding`: never more than `limit` in any interval of `windowMs` (an exact log of admission times);
+   * `fixed`: clock-aligned UTC buckets `floor(now / windowMs)`, stored under `${key}:${bucket}`.
+   */
   readonly mode: 'sliding' | 'fixed';
 }
 
@@ -31,7 +37,7 @@ export interface ConsumeRequest {
 export interface WindowState {
   readonly limit: number;
   readonly remaining: number;
-  /** ms until the window has room for `limit` again… approximated as when the oldest entry leaves. */
+  /** ms until this window regains quota: sliding, when its oldest counted request leaves; fixed, the bucket's end. */
   readonly resetMs: number;
   readonly windowMs: number;
 }
@@ -59,6 +65,10 @@ export type ConsumeResult =
 export interface Store {
   /** Check the replay key and every window, and consume all of them — or none. */
   consume(request: ConsumeRequest): Promise<ConsumeResult>;
+  /** Human-oversight holds (issue 7); the guard uses `memoryHolds()` when absent. */
+  readonly holds?: HoldStore | undefined;
+  /** Revocations and their fan-out (issue 7); the guard uses `memoryRevocations()` when absent. */
+  readonly revocations?: RevocationStore | undefined;
   /** Release resources (timers, connections owned by the store). */
   close?(): Promise<void>;
 }

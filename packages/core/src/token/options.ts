@@ -1,19 +1,96 @@
+import type { JWTVerifyOptions } from 'jose';
+import { claimsValidator } from '../claims/schema.js';
 import type { GuardOptions } from '../types.js';
+import { resolveAlgorithms } from './algorithms.js';
+import { TokenCache } from './cache.js';
+import { resolveKeySource, type KeyGetter } from './keys.js';
 
-/** Resolved token-verification settings and per-guard state (key resolver, verified-token cache). TODO(issue 2). */
+/** Resolved token-verification settings and per-guard state (key source, verified-token cache). */
 export interface TokenOptions {
   readonly issuers: ReadonlySet<string>;
   readonly audiences: ReadonlySet<string>;
+  /** Seconds, 0…300. */
   readonly clockTolerance: number;
+  /** Bytes. */
   readonly maxTokenSize: number;
+  readonly algorithms: readonly string[];
+  readonly requireTyp: boolean;
+  /** The key source, built once. */
+  readonly keys: KeyGetter;
+  /** jose `jwtVerify` options, built once. */
+  readonly verifyOptions: Readonly<JWTVerifyOptions>;
+  /** Verified-token cache; undefined when `tokenCacheSize` is 0. */
+  readonly cache: TokenCache | undefined;
 }
 
+/** Draft "Clock Skew": tolerance MUST NOT exceed 5 minutes. */
+const MAX_TOLERANCE = 300;
+
+/**
+ * Validate the token options once, at `createGuard()`, and build the key source, the verified-token
+ * cache and the (once-compiled) claims validator. Throws `TypeError` naming the option.
+ *
+ * @example
+ * const token = resolveTokenOptions({ issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks });
+ */
 export function resolveTokenOptions(options: GuardOptions): TokenOptions {
-  const list = (v: string | readonly string[]) => new Set(typeof v === 'string' ? [v] : v);
+  const issuers = stringList(options.issuer, 'issuer');
+  const audiences = stringList(options.audience, 'audience');
+  const now = typeof options.now === 'function' ? options.now : Date.now;
+  const algorithms = resolveAlgorithms(options.algorithms);
+  const requireTyp = flag(options.requireTyp, 'requireTyp');
+  const clockTolerance = seconds(options.clockTolerance);
+  const maxTokenSize = integer(options.maxTokenSize, 16_384, 'maxTokenSize', 1, 1_048_576);
+  const cacheSize = integer(options.tokenCacheSize, 10_000, 'tokenCacheSize', 0, 10_000_000);
+  claimsValidator(); // compile the schemas now, not on the first request
   return Object.freeze({
-    issuers: list(options.issuer),
-    audiences: list(options.audience),
-    clockTolerance: options.clockTolerance ?? 300,
-    maxTokenSize: options.maxTokenSize ?? 16_384,
+    issuers: new Set(issuers),
+    audiences: new Set(audiences),
+    clockTolerance,
+    maxTokenSize,
+    algorithms,
+    requireTyp,
+    keys: resolveKeySource(options, issuers, now),
+    verifyOptions: Object.freeze({
+      algorithms: [...algorithms],
+      issuer: issuers,
+      audience: audiences,
+      requiredClaims: ['exp'], // RFC 9068 §2.2
+      ...(requireTyp ? { typ: 'at+jwt' } : {}), // RFC 9068 §2.1; jose also accepts application/at+jwt
+      // jose checks that exp/nbf/iat are numbers; the time comparisons are ours (lifetime.ts), on the
+      // injected clock and identical for fresh and cached tokens. A tolerance this large disables jose's.
+      clockTolerance: Number.MAX_SAFE_INTEGER,
+    }),
+    cache: cacheSize > 0 ? new TokenCache(cacheSize, now) : undefined,
   });
+}
+
+function stringList(value: unknown, name: string): string[] {
+  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? [...(value as unknown[])] : [];
+  if (list.length === 0 || list.some((item) => typeof item !== 'string' || item.length === 0)) {
+    throw new TypeError(`options.${name} must be a non-empty string or a non-empty array of non-empty strings`);
+  }
+  return list as string[];
+}
+
+function flag(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`options.${name} must be a boolean`);
+  return value;
+}
+
+function seconds(value: unknown): number {
+  if (value === undefined) return 300;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TOLERANCE) {
+    throw new TypeError(`options.clockTolerance must be a number of seconds between 0 and ${MAX_TOLERANCE} (draft "Clock Skew")`);
+  }
+  return value;
+}
+
+function integer(value: unknown, fallback: number, name: string, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(`options.${name} must be an integer between ${min} and ${max}`);
+  }
+  return value;
 }

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// The demo: a local authorization server (key pair + JWKS), the Express example API on a free
+// loopback port, a few tokens minted locally, and a table of allowed and denied requests.
+// Run after `npm run setup` (it uses the built packages): `npm run demo`.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const testingDist = new URL('../packages/testing/dist/index.js', import.meta.url);
+if (!existsSync(fileURLToPath(testingDist)) || !existsSync(fileURLToPath(new URL('../packages/express/dist/index.js', import.meta.url)))) {
+  console.error('demo: the packages are not built yet — run `npm run setup` first.');
+  process.exit(1);
+}
+const { createIssuer, serveJwks } = await import(testingDist.href);
+
+const AUDIENCE = 'https://api.demo.test';
+const jwks = await serveJwks({ keys: [] });
+const as = await createIssuer({ issuer: jwks.url, audience: AUDIENCE });
+jwks.setKeys(as.jwks);
+const api = await startExample({ AAP_ISSUER: as.issuer, AAP_AUDIENCE: AUDIENCE, AAP_JWKS_URI: jwks.jwksUri });
+
+try {
+  const writer = await as.mint({
+    agentId: 'agent-writer-01',
+    capabilities: [
+      { action: 'search.web', constraints: { domains_allowed: ['wikipedia.org'] } },
+      { action: 'cms.create_draft' },
+      { action: 'cms.publish' },
+    ],
+    sections: { oversight: { requires_human_approval_for: ['cms.publish'], approval_reference: 'policy-7' } },
+  });
+  const searcher = await as.mint({ agentId: 'agent-search-02', capabilities: [{ action: 'search.web' }] });
+  const expired = await as.mint({ agentId: 'agent-writer-01', ttl: -3600 });
+  const otherApi = await as.mint({ claims: { aud: 'https://other-api.test' } });
+  const wiki = encodeURIComponent('https://en.wikipedia.org/wiki/OAuth');
+
+  const cases = [
+    ['search an allowed domain', 'GET', `/v1/search?url=${wiki}`, writer, 'writer', 200],
+    ['search a domain not allowed', 'GET', `/v1/search?url=${encodeURIComponent('https://evil.example')}`, writer, 'writer', 403],
+    ['no token', 'GET', `/v1/search?url=${wiki}`, undefined, '—', 401],
+    ['garbage token', 'GET', `/v1/search?url=${wiki}`, 'not-a.jwt.token', 'garbage', 401],
+    ['expired token', 'GET', `/v1/search?url=${wiki}`, expired, 'expired', 401],
+    ['token for another API', 'GET', `/v1/search?url=${wiki}`, otherApi, 'other aud', 401],
+    ['create a draft', 'POST', '/v1/drafts', writer, 'writer', 201],
+    ['wrong action: draft with a search-only token', 'POST', '/v1/drafts', searcher, 'searcher', 403],
+    ['publish (under human oversight)', 'POST', '/v1/publish', writer, 'writer', 403],
+    ['undeclared /health: authenticated only', 'GET', '/health', searcher, 'searcher', 200],
+  ];
+
+  const rows = [];
+  for (const [name, method, path, token, who, expected] of cases) {
+    const res = await fetch(api.url + path, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+      body: method === 'POST' ? JSON.stringify({ title: 'AAP in practice', id: 'd-1' }) : undefined,
+    });
+    const body = await res.json().catch(() => ({}));
+    rows.push({ name, request: `${method} ${path.split('?')[0]}`, token: who, status: res.status, outcome: body.reason ?? (res.ok ? 'allowed' : ''), expected });
+  }
+  print(rows);
+} finally {
+  api.stop();
+  await jwks.close();
+}
+
+/** Start examples/express/server.mjs on a free loopback port, exactly as a user would. */
+async function startExample(env) {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./express/server.mjs', import.meta.url))], {
+    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the example exited (${code}) before listening`)));
+  });
+  return {
+    url,
+    stop: () => {
+      child.kill('SIGTERM');
+      return once(child, 'exit');
+    },
+  };
+}
+
+function print(rows) {
+  const head = { name: 'case', request: 'request', token: 'token', status: 'status', outcome: 'reason' };
+  const cols = Object.keys(head);
+  const width = Object.fromEntries(cols.map((c) => [c, Math.max(...[head, ...rows].map((r) => String(r[c]).length))]));
+  const line = (r) => cols.map((c) => String(r[c]).padEnd(width[c])).join('  ');
+  console.log(`\naap-guard demo — Express example at ${api.url}, issuer ${as.issuer}\n`);
+  console.log(`   ${line(head)}`);
+  console.log(`   ${cols.map((c) => '-'.repeat(width[c])).join('  ')}`);
+  let asExpected = 0;
+  for (const row of rows) {
+    const ok = row.status === row.expected;
+    if (ok) asExpected += 1;
+    const mark = row.status < 300 ? 'ALLOW' : 'DENY ';
+    console.log(`${ok ? ' ' : '!'}  ${line(row)}  ${mark}${ok ? '' : `  (expected ${row.expected})`}`);
+  }
+  console.log(`\n${asExpected} of ${rows.length} requests decided as expected.`);
+}

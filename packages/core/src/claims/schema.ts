@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import { isDateTime } from './date-time.js';
+
+/** The vendored schemas (verbatim copies of the spec's `schemas/`), beside `src/` and `dist/` alike. */
+const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
+const FILES = ['agent', 'task', 'capabilities', 'constraints', 'oversight', 'delegation', 'context', 'audit', 'token'];
+const TOKEN_ID = 'https://aap-protocol.org/schemas/aap-token.schema.json';
+
+// ajv is CommonJS: under NodeNext the default import is `module.exports`, whose `default` is the class.
+const Ajv2020 = Ajv2020Module.default;
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema documents
+
+let compiled: ValidateFunction | undefined;
+
+/**
+ * The validator of a token payload in the bare spelling, compiled once per process from the spec's
+ * schemas with the patches below. Called at `createGuard()` so the cost is paid at startup.
+ *
+ * @example
+ * const validate = claimsValidator();
+ * if (!validate(view)) console.log(validate.errors?.[0]?.instancePath);
+ */
+export function claimsValidator(): ValidateFunction {
+  if (compiled) return compiled;
+  const schemas = new Map(FILES.map((name) => [name, load(name)]));
+  patch(schemas);
+  const ajv = new Ajv2020({
+    allErrors: false,
+    strict: true,
+    strictTypes: false,
+    logger: false,
+    // Formats are not enforced (`uri`, `hostname`: the draft's own examples break them, e.g.
+    // `approval_reference: "policy-id"`), except date-time for time windows (cheap, and a malformed
+    // window could never be evaluated).
+    formats: { uri: true, hostname: true, 'date-time': isDateTime },
+  });
+  for (const schema of schemas.values()) ajv.addSchema(schema);
+  compiled = ajv.getSchema(TOKEN_ID) as ValidateFunction;
+  return compiled;
+}
+
+function load(name: string): Json {
+  return JSON.parse(readFileSync(new URL(`aap-${name}.schema.json`, SCHEMA_DIR), 'utf8')) as Json;
+}
+
+/** Where the spec's schemas are stricter or looser than the spec's text and vectors. */
+function patch(schemas: Map<string, Json>): void {
+  const get = (name: string): Json => schemas.get(name)!;
+  const token = get('token');
+  // DESIGN.md / spec README: real authorization servers add claims (client_id, scope, grant_id…).
+  delete token.additionalProperties;
+  // The delegation check owns `delegation`: the vectors expect a malformed one (missing depth, empty
+  // chain) to be 403 aap_invalid_delegation_chain, not 401.
+  delete token.properties.delegation;
+  // `agent.model` is an object in the draft's examples and vector 03, a string in the schema: accept both.
+  get('agent').properties.model = { type: ['string', 'object'] };
+  // IPv6 CIDRs are valid ranges too; the constraint check parses them (and rejects garbage).
+  get('constraints').properties.ip_ranges_allowed.items = { type: 'string' };
+  // The draft's example uses `approval_reference: "policy-id"`: not a URI (formats are not enforced anyway).
+  delete get('oversight').properties.approval_reference.format;
+  lengths(schemas);
+}
+
+/** Draft "String Length Limits" (RS SHOULD reject); `task.purpose` is 256 there, 500 in the schema: the draft wins. */
+function lengths(schemas: Map<string, Json>): void {
+  const limit = (node: Json, max: number) => Object.assign(node, { minLength: 1, maxLength: max });
+  const agent = schemas.get('agent')!.properties;
+  limit(agent.id, 128);
+  limit(agent.type, 64);
+  limit(agent.operator, 256);
+  const task = schemas.get('task')!.properties;
+  limit(task.id, 128);
+  limit(task.purpose, 256);
+  limit(schemas.get('capabilities')!.items.properties.action, 128);
+  limit(schemas.get('audit')!.properties.trace_id, 256);
+}

@@ -1,0 +1,68 @@
+import type { AuditEvent } from '../audit/event.js';
+import type { ResolvedOptions } from '../options/resolve.js';
+import type { Hold } from '../stores/holds.js';
+import type { Revocation } from '../stores/revocations.js';
+
+type Operation = 'created' | 'approved' | 'denied' | 'consumed';
+
+/**
+ * Emit the audit event of a hold operation (who, what, when) through `options.audit`. A failing sink
+ * never changes the outcome.
+ *
+ * @example
+ * auditHold(guard.options, 'approved', hold, 'alice@example.com', Date.now());
+ */
+export function auditHold(options: Pick<ResolvedOptions, 'audit'>, operation: Operation, hold: Hold, actor: string, now: number): void {
+  emit(options, {
+    kind: 'hold',
+    operation,
+    actor,
+    time: new Date(now).toISOString(),
+    decision: operation === 'approved' || operation === 'consumed' ? 'allow' : 'deny',
+    status: 200,
+    action: hold.action,
+    agent: { id: hold.agent.id, operator: hold.agent.operator },
+    task: { id: hold.task.id },
+    jti: hold.jti,
+    method: hold.method,
+    path: hold.path,
+    latencyMs: 0,
+    detail: hold.note === undefined ? undefined : { note: hold.note },
+    hold: holdSummary(hold),
+  });
+}
+
+/**
+ * Emit the audit event of a revocation.
+ *
+ * @example
+ * auditRevocation(guard.options, entry);
+ */
+export function auditRevocation(options: Pick<ResolvedOptions, 'audit'>, entry: Revocation): void {
+  emit(options, {
+    kind: 'revocation',
+    operation: 'revoked',
+    actor: entry.by,
+    time: new Date(entry.at).toISOString(),
+    decision: 'deny',
+    status: 200,
+    method: '',
+    path: '',
+    latencyMs: 0,
+    detail: entry.reason === undefined ? undefined : { reason: entry.reason },
+    revocation: { kind: entry.kind, value: entry.value, until: new Date(entry.until).toISOString() },
+  });
+}
+
+/** The hold fields an audit event carries. */
+export function holdSummary(hold: Hold): NonNullable<AuditEvent['hold']> {
+  return { id: hold.id, status: hold.status, expiresAt: new Date(hold.expiresAt).toISOString() };
+}
+
+function emit(options: Pick<ResolvedOptions, 'audit'>, event: AuditEvent): void {
+  try {
+    options.audit?.(event);
+  } catch {
+    // the sink owns its error reporting
+  }
+}

@@ -1,0 +1,45 @@
+import type { Hold, HoldStore } from '../stores/holds.js';
+import { memoryHolds } from '../stores/memory-holds.js';
+import type { Store } from '../stores/store.js';
+import type { GuardOptions } from '../types.js';
+
+/** Oversight hold settings after validation. */
+export interface HoldOptions {
+  readonly store: HoldStore;
+  /** How long a hold can be approved and used, in ms. */
+  readonly ttlMs: number;
+  /** How long a record is kept past its expiry, so a late retry hears `hold_expired` (= ttlMs). */
+  readonly retainMs: number;
+  readonly match: 'token' | 'agent-task';
+  readonly approvalUrl: ((hold: Hold) => string) | undefined;
+  readonly onHold: ((hold: Hold) => void | Promise<void>) | undefined;
+}
+
+/** Longest hold TTL accepted: 7 days. */
+const MAX_TTL_SECONDS = 7 * 86_400;
+
+/**
+ * Validate `options.oversight` once and pick the hold store: the store's own `holds`, else memory.
+ *
+ * @example
+ * const holds = resolveHoldOptions({ ...options, oversight: { holdTtl: 900 } }, store);
+ */
+export function resolveHoldOptions(options: GuardOptions, store: Store): HoldOptions {
+  const given = options.oversight ?? {};
+  if (typeof given !== 'object' || given === null) throw new TypeError('options.oversight must be an object');
+  const ttl = given.holdTtl ?? 3600;
+  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) {
+    throw new TypeError(`options.oversight.holdTtl must be a number of seconds in (0, ${MAX_TTL_SECONDS}]`);
+  }
+  const match = given.match ?? 'token';
+  if (match !== 'token' && match !== 'agent-task') throw new TypeError("options.oversight.match must be 'token' or 'agent-task'");
+  for (const name of ['approvalUrl', 'onHold'] as const) {
+    if (given[name] !== undefined && typeof given[name] !== 'function') throw new TypeError(`options.oversight.${name} must be a function`);
+  }
+  const holds = store.holds ?? memoryHolds();
+  if (typeof holds.consume !== 'function' || typeof holds.create !== 'function') {
+    throw new TypeError('options.store.holds must implement the HoldStore interface');
+  }
+  const ttlMs = Math.round(ttl * 1000);
+  return Object.freeze({ store: holds, ttlMs, retainMs: ttlMs, match, approvalUrl: given.approvalUrl, onHold: given.onHold });
+}

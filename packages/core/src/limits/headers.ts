@@ -1,0 +1,28 @@
+import type { WindowState } from '../stores/store.js';
+import type { LimitWindow } from './windows.js';
+
+/**
+ * RateLimit header fields of draft-ietf-httpapi-ratelimit-headers-10/-11: `RateLimit-Policy` (the quota
+ * policies: `q` quota, `w` window in seconds) and `RateLimit` (the service limits: `r` remaining,
+ * `t` seconds until quota is regained). Both are Structured Field Lists (RFC 9651) of String items
+ * naming the policy; our names are constraint-derived (`[a-z0-9_]`), so no escaping is needed.
+ *
+ * `t` for a sliding window is when its oldest counted request leaves it (one unit of quota comes
+ * back); for a fixed window, the end of the current bucket.
+ *
+ * @example
+ * rateLimitHeaders([minuteWindow], [{ limit: 5, remaining: 0, resetMs: 41_200, windowMs: 60_000 }]);
+ * // { 'ratelimit-policy': '"minute";q=5;w=60', ratelimit: '"minute";r=0;t=42' }
+ */
+export function rateLimitHeaders(windows: readonly LimitWindow[], states: readonly WindowState[]): Record<string, string> {
+  const policy: string[] = [];
+  const limit: string[] = [];
+  windows.forEach((window, index) => {
+    const state = states[index];
+    policy.push(`"${window.name}";q=${window.limit};w=${window.windowMs / 1000}`);
+    if (state) limit.push(`"${window.name}";r=${Math.max(0, state.remaining)};t=${Math.max(0, Math.ceil(state.resetMs / 1000))}`);
+  });
+  const headers: Record<string, string> = { 'ratelimit-policy': policy.join(', ') };
+  if (limit.length > 0) headers['ratelimit'] = limit.join(', ');
+  return headers;
+}

@@ -1,0 +1,59 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { MIN_RSA_BITS, type ProofAlgorithm } from './algorithms.js';
+import { parseProofHeader } from './proof-header.js';
+
+/** A proof key ready for verification: imported once, with its RFC 7638 thumbprint. */
+export interface ProofKey {
+  readonly alg: string;
+  readonly spec: ProofAlgorithm;
+  readonly key: KeyObject;
+  /** RFC 7638 SHA-256 thumbprint of the key (what `cnf.jkt` holds). */
+  readonly jkt: string;
+}
+
+/** Resolves a proof's protected header to its imported key. */
+export interface ProofKeyCache {
+  resolve(headerSegment: string): ProofKey | Promise<ProofKey | { readonly problem: string }>;
+}
+
+/**
+ * A bounded LRU of imported DPoP proof keys. It is keyed by the proof's protected header segment
+ * exactly as sent: a client sends the same header (`typ`, `alg`, `jwk`) with every proof, and the
+ * header determines the key and hence its thumbprint, so a repeat costs one map lookup — no JSON
+ * parse, no key import, no thumbprint hash. A miss parses the header, imports the public key with
+ * `node:crypto` and computes the thumbprint with jose's `calculateJwkThumbprint`. Only keys that
+ * imported cleanly are cached; a key the cache evicts is simply imported again.
+ *
+ * @example
+ * const keys = createProofKeyCache(['ES256'], 1000);
+ * const key = await keys.resolve(proof.slice(0, proof.indexOf('.')));
+ * if ('problem' in key) return deny('dpop_proof_invalid', { problem: key.problem });
+ */
+export function createProofKeyCache(algorithms: readonly string[], max: number): ProofKeyCache {
+  const allowed: ReadonlySet<string> = new Set(algorithms);
+  const cache = new LRUCache<string, ProofKey>({ max });
+  return {
+    resolve(segment) {
+      return cache.get(segment) ?? load(segment, allowed, cache);
+    },
+  };
+}
+
+async function load(segment: string, allowed: ReadonlySet<string>, cache: LRUCache<string, ProofKey>) {
+  const header = parseProofHeader(segment, allowed);
+  if ('problem' in header) return header;
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: header.jwk, format: 'jwk' });
+  } catch {
+    return { problem: 'jwk could not be imported' };
+  }
+  if (key.type !== 'public') return { problem: 'jwk is not a public key' };
+  if (header.spec.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return { problem: 'RSA key too short' };
+  const jkt = await calculateJwkThumbprint(header.jwk, 'sha256');
+  const entry: ProofKey = Object.freeze({ alg: header.alg, spec: header.spec, key, jkt });
+  cache.set(segment, entry);
+  return entry;
+}

@@ -1,0 +1,40 @@
+import { memoryRevocations } from '../stores/memory-revocations.js';
+import type { RevocationStore } from '../stores/revocations.js';
+import type { Store } from '../stores/store.js';
+import type { GuardOptions } from '../types.js';
+import { followRevocations, type LocalRevocations } from './local-set.js';
+
+/** Revocation settings after validation, with the replica's local copy of the set. */
+export interface RevocationSettings {
+  readonly store: RevocationStore;
+  readonly local: LocalRevocations;
+  /** `until` of a revocation given none, relative to its time, in ms. */
+  readonly defaultTtlMs: number;
+}
+
+/** Longest revocation accepted: one year (entries must expire; the Redis key carries the expiry). */
+export const MAX_REVOCATION_MS = 366 * 86_400_000;
+
+/**
+ * Validate `options.revocation` once, pick the store (the store's own `revocations`, else memory — then
+ * only guards sharing that memory store see each other's revocations) and start following it.
+ *
+ * @example
+ * const revocation = resolveRevocationOptions(options, store, Date.now);
+ */
+export function resolveRevocationOptions(options: GuardOptions, store: Store, now: () => number): RevocationSettings {
+  const given = options.revocation ?? {};
+  if (typeof given !== 'object' || given === null) throw new TypeError('options.revocation must be an object');
+  const ttl = given.defaultTtl ?? 86_400;
+  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0 || ttl * 1000 > MAX_REVOCATION_MS) {
+    throw new TypeError('options.revocation.defaultTtl must be a positive number of seconds, at most one year');
+  }
+  const lineageSize = given.lineageSize ?? 10_000;
+  if (!Number.isSafeInteger(lineageSize) || lineageSize < 0) throw new TypeError('options.revocation.lineageSize must be a non-negative integer');
+  const revocations = store.revocations ?? memoryRevocations({ now });
+  if (typeof revocations.subscribe !== 'function' || typeof revocations.add !== 'function') {
+    throw new TypeError('options.store.revocations must implement the RevocationStore interface');
+  }
+  const local = followRevocations(revocations, { lineageSize });
+  return Object.freeze({ store: revocations, local, defaultTtlMs: Math.round(ttl * 1000) });
+}

@@ -1,0 +1,61 @@
+import type { ConsumeRequest, ConsumeResult, Store } from './store.js';
+
+/** Options of `fallbackStore()`. */
+export interface FallbackStoreOptions {
+  /** After a primary failure, use the fallback this long (ms) before trying the primary again (default 5000). */
+  readonly retryAfterMs?: number;
+  /** Told when the primary fails (`down`) and when it answers again (`up`). Errors thrown by it are ignored. */
+  readonly onSwitch?: (state: 'down' | 'up', error?: unknown) => void;
+  /** Real-time clock of the circuit (default `Date.now`), independent of the requests' injected `now`. */
+  readonly clock?: () => number;
+}
+
+/**
+ * Wrap a primary store (Redis) with a fallback (usually `memoryStore()`), as an explicit choice: while the
+ * primary fails, requests are counted by the fallback — per replica, so limits are no longer shared — and
+ * the primary is tried again every `retryAfterMs`; it takes over again as soon as it answers.
+ * Only infrastructure faults switch stores: a `limited` or `replay` result is an answer, not a fault.
+ * Only `consume()` falls back; the primary's holds and revocations, if any, are passed through as they are.
+ *
+ * @example
+ * import { createGuard, memoryStore, fallbackStore } from '@aap-guard/core';
+ * import { redisStore } from '@aap-guard/redis';
+ * createGuard({ ...options, store: fallbackStore(redisStore(redis), memoryStore()) });
+ */
+export function fallbackStore(primary: Store, fallback: Store, options: FallbackStoreOptions = {}): Store {
+  const retryAfterMs = options.retryAfterMs ?? 5000;
+  if (!Number.isFinite(retryAfterMs) || retryAfterMs < 0) throw new TypeError('fallbackStore({ retryAfterMs }) must be a non-negative number');
+  const clock = options.clock ?? Date.now;
+  const notify = (state: 'down' | 'up', error?: unknown): void => {
+    try {
+      options.onSwitch?.(state, error);
+    } catch {
+      // a notification failure must not change the outcome
+    }
+  };
+  let downUntil: number | undefined;
+
+  return {
+    // holds and revocations are not switched: the primary's own, when it has them (issue 7)
+    holds: primary.holds,
+    revocations: primary.revocations,
+    async consume(request: ConsumeRequest): Promise<ConsumeResult> {
+      if (downUntil !== undefined && clock() < downUntil) return fallback.consume(request);
+      try {
+        const result = await primary.consume(request);
+        if (downUntil !== undefined) {
+          downUntil = undefined;
+          notify('up');
+        }
+        return result;
+      } catch (error) {
+        if (downUntil === undefined) notify('down', error);
+        downUntil = clock() + retryAfterMs;
+        return fallback.consume(request);
+      }
+    },
+    async close() {
+      await Promise.allSettled([primary.close?.(), fallback.close?.()]);
+    },
+  };
+}

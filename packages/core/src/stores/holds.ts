@@ -1,0 +1,98 @@
+/**
+ * The hold store: human-oversight holds (issue 7), kept apart from the rate-limit `Store` so each
+ * stays one small interface. Every method takes the request time `now` (the guard's injected clock).
+ * A rejected promise means an infrastructure fault (the guard answers 503 `store_unavailable`).
+ */
+
+/** Life cycle of a hold: `pending` → `approved` → `used`, or `pending` → `denied`. Expiry is by time. */
+export type HoldStatus = 'pending' | 'approved' | 'denied' | 'used';
+
+/**
+ * One request held for human approval.
+ *
+ * @example
+ * const hold = await guard.holds.get(id);
+ * if (hold?.status === 'pending') await guard.holds.approve(id, { by: 'alice@example.com' });
+ */
+export interface Hold {
+  /** Random, unguessable (192 bits, base64url). */
+  readonly id: string;
+  readonly status: HoldStatus;
+  readonly agent: { readonly id: string; readonly operator: string };
+  readonly task: { readonly id: string };
+  /** The held token's `jti`, when it has one. */
+  readonly jti?: string | undefined;
+  readonly action: string;
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** Path and query of the held request (`/v1/publish?draft=1`). */
+  readonly path: string;
+  /** base64url SHA-256 of the held request's body, when the adapter provided one. */
+  readonly bodyDigest?: string | undefined;
+  /** Where a human approves (the `approvalUrl(hold)` option, else the token's `approval_reference`). */
+  readonly approvalReference?: string | undefined;
+  /** ms since the epoch. */
+  readonly createdAt: number;
+  /** ms since the epoch; a hold is unusable from this instant. */
+  readonly expiresAt: number;
+  /** Opaque digest of what a retry must match (subject, action, method, path, body digest). */
+  readonly binding: string;
+  readonly approvedBy?: string | undefined;
+  readonly approvedAt?: number | undefined;
+  readonly deniedBy?: string | undefined;
+  readonly deniedAt?: number | undefined;
+  /** Free text given with the approval or denial. */
+  readonly note?: string | undefined;
+  /** When the approved retry consumed the hold. */
+  readonly usedAt?: number | undefined;
+}
+
+/** Why an update did not happen. `unknown`: no such hold (never existed, or its record is gone). */
+export type HoldProblem = 'unknown' | 'mismatch' | 'expired' | HoldStatus;
+
+/** The one result shape of `approve`, `deny` and `consume`. */
+export type HoldUpdate =
+  | { readonly ok: true; readonly hold: Hold }
+  | { readonly ok: false; readonly problem: HoldProblem; readonly hold?: Hold | undefined };
+
+/** A human decision on a hold. */
+export interface HoldVerdict {
+  /** Who decided (user id, e-mail…): recorded on the hold and in the audit event. */
+  readonly by: string;
+  /** The decision time in ms. */
+  readonly now: number;
+  readonly note?: string | undefined;
+}
+
+/** Filter of `list()`. */
+export interface HoldFilter {
+  readonly status?: HoldStatus | undefined;
+  readonly agentId?: string | undefined;
+  readonly taskId?: string | undefined;
+  /** Most holds returned, newest first (default 100). */
+  readonly limit?: number | undefined;
+}
+
+/**
+ * Storage of holds. `approve`, `deny` and `consume` are atomic compare-and-set operations: of several
+ * racing calls (on one replica or many), exactly one succeeds.
+ *
+ * @example
+ * const guard = createGuard({ ...options, store: { ...memoryStore(), holds: memoryHolds() } });
+ */
+export interface HoldStore {
+  /** Record a new pending hold; keep its record `retainMs` past `hold.expiresAt` (to report `hold_expired`). */
+  create(hold: Hold, retainMs: number): Promise<void>;
+  get(id: string, now: number): Promise<Hold | undefined>;
+  list(filter: HoldFilter, now: number): Promise<readonly Hold[]>;
+  /** `pending` and not expired → `approved` (records who and when). */
+  approve(id: string, verdict: HoldVerdict): Promise<HoldUpdate>;
+  /** `pending` and not expired → `denied` (records who and when). */
+  deny(id: string, verdict: HoldVerdict): Promise<HoldUpdate>;
+  /**
+   * The retry: `approved`, not expired and `binding` equal → `used` (exactly once). Checked in this order:
+   * unknown, binding (`mismatch`), `used`, `denied`, expiry (`expired`), `pending`.
+   */
+  consume(id: string, binding: string, now: number): Promise<HoldUpdate>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,58 @@
+import type { Revocation, RevocationEvent, RevocationStore } from './revocations.js';
+
+/** Options of `memoryRevocations()`. */
+export interface MemoryRevocationsOptions {
+  /** Clock used to drop expired entries, in ms (default `Date.now`; pass the guard's `now` in tests). */
+  readonly now?: () => number;
+}
+
+/**
+ * Revocations in process memory: always in sync, fanned out synchronously to every guard of this
+ * process that shares the store. The default when the store brings no `revocations`. For several
+ * replicas use `redisRevocations()` of `@aap-guard/redis`.
+ *
+ * @example
+ * const revocations = memoryRevocations();
+ * const a = createGuard({ ...options, store: { ...memoryStore(), revocations } });
+ */
+export function memoryRevocations(options: MemoryRevocationsOptions = {}): RevocationStore {
+  const clock = options.now ?? Date.now;
+  const entries = new Map<string, Revocation>();
+  const listeners = new Set<(event: RevocationEvent) => void>();
+  const current = (now: number): Revocation[] => {
+    const out: Revocation[] = [];
+    for (const [key, entry] of entries) {
+      if (entry.until <= now) entries.delete(key);
+      else out.push(entry);
+    }
+    return out;
+  };
+  const tell = (listener: (event: RevocationEvent) => void, event: RevocationEvent): void => {
+    try {
+      listener(event);
+    } catch {
+      // a listener's fault is its own; the others still hear the event
+    }
+  };
+
+  return {
+    async add(entry) {
+      const key = `${entry.kind}:${entry.value}`;
+      const known = entries.get(key);
+      const kept = known && known.until > entry.until ? known : Object.freeze({ ...entry });
+      entries.set(key, kept);
+      for (const listener of listeners) tell(listener, { type: 'added', entry: kept });
+    },
+    async snapshot(now) {
+      return current(now);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      tell(listener, { type: 'synced', entries: current(clock()) });
+      return () => void listeners.delete(listener);
+    },
+    async close() {
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { ReasonCode } from '../deny/reasons.js';
+
+/** The credential of one `Authorization` header value. */
+export interface ParsedAuthorization {
+  readonly scheme: 'Bearer' | 'DPoP';
+  readonly token: string;
+}
+
+/** RFC 7235 §2.1 token68; RFC 6750 §2.1 b64token is the same set. No spaces, no commas. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** An auth-scheme (RFC 9110 §11.1: a token) followed by whitespace and something: what a credential looks like. */
+const CREDENTIAL_LIKE = /^\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+[ \t]+\S/;
+/** Room for the scheme and its separating spaces when capping the raw header before parsing. */
+const SCHEME_ROOM = 32;
+
+const SCHEMES: ReadonlyMap<string, ParsedAuthorization['scheme']> = new Map([
+  ['bearer', 'Bearer'],
+  ['dpop', 'DPoP'],
+]);
+
+/**
+ * Parse one `Authorization` header value: `Bearer <token68>` (RFC 6750 §2.1) or `DPoP <token68>`
+ * (RFC 9449 §7.1); the scheme is case-insensitive (RFC 9110 §11.1). The size cap applies before
+ * any other parsing (draft "Denial-of-Service Prevention").
+ *
+ * @example
+ * parseAuthorization('Bearer eyJ…', 16384) // { scheme: 'Bearer', token: 'eyJ…' }
+ * parseAuthorization('Basic dXNlcg==', 16384) // 'authorization_malformed'
+ */
+export function parseAuthorization(value: string, maxTokenSize: number): ParsedAuthorization | ReasonCode {
+  if (value.length > maxTokenSize + SCHEME_ROOM) return 'token_too_large';
+  const trimmed = value.trim();
+  if (trimmed.includes(',')) return looksLikeSeveral(trimmed) ? 'credentials_multiple' : 'authorization_malformed';
+  const space = trimmed.indexOf(' ');
+  if (space <= 0) return 'authorization_malformed';
+  const scheme = SCHEMES.get(trimmed.slice(0, space).toLowerCase());
+  if (!scheme) return 'authorization_malformed';
+  const token = trimmed.slice(space + 1).trimStart();
+  if (token.length > maxTokenSize) return 'token_too_large';
+  if (!TOKEN68.test(token)) return 'authorization_malformed';
+  return { scheme, token };
+}
+
+/** A comma-joined header (RFC 9110 §5.3) carrying two or more credentials. */
+function looksLikeSeveral(value: string): boolean {
+  let count = 0;
+  for (const part of value.split(',')) if (CREDENTIAL_LIKE.test(part)) count += 1;
+  return count >= 2;
+}

@@ -1,0 +1,34 @@
+/** Draft "JWKS Caching and Refresh": exponential backoff on failures, starting at 1 s, at most 5 min. */
+const FIRST_MS = 1_000;
+const MAX_MS = 300_000;
+
+/**
+ * Failure backoff on the injected clock: after a failure, `blocked()` is true for 1 s, then 2 s, 4 s …
+ * up to 5 min; a success resets it.
+ *
+ * @example
+ * const backoff = new Backoff(Date.now);
+ * if (backoff.blocked()) throw new InfrastructureError('jwks_unavailable', 'backing off');
+ */
+export class Backoff {
+  #delay = 0;
+  #until = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  /** Whether a new attempt must wait. */
+  blocked(): boolean {
+    return this.#delay > 0 && this.now() < this.#until;
+  }
+
+  /** Record a failure: the next attempt waits twice as long as the last one (at most 5 min). */
+  fail(): void {
+    this.#delay = this.#delay === 0 ? FIRST_MS : Math.min(this.#delay * 2, MAX_MS);
+    this.#until = this.now() + this.#delay;
+  }
+
+  /** Record a success. */
+  succeed(): void {
+    this.#delay = 0;
+  }
+}

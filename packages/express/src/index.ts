@@ -1,0 +1,8 @@
+/**
+ * @aap-guard/express — Express 5 / 4 adapter of aap-guard: `app.use(aap)` authenticates,
+ * `aap.require(action)` authorizes a route; the principal is on `req.aap`.
+ */
+import './augment.js';
+export { aapGuard, type AapMiddleware } from './aap-guard.js';
+export type { AapExpressOptions, ExpressAdapterOptions, RequireOptions } from './options.js';
+export { aapAdminRouter, type AdminRouterOptions } from './admin.js';

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Build every package that has sources (tsc, in dependency order through `pnpm -r`). A package
+// directory without src/index.ts yet (a placeholder for a later adapter) is skipped, and said so.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const packages = readdirSync(new URL('../packages/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const ready = packages.filter((name) => existsSync(new URL(`../packages/${name}/src/index.ts`, import.meta.url)));
+for (const name of packages) if (!ready.includes(name)) console.log(`build: skipping packages/${name} (no src/index.ts yet)`);
+
+const filters = ready.flatMap((name) => ['--filter', `./packages/${name}`]);
+const result = spawnSync('pnpm', ['-r', ...filters, 'run', 'build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+process.exit(result.status ?? 1);
