@@ -1,0 +1,114 @@
+import { InfrastructureError, type ConsumeRequest, type ConsumeResult, type Store, type WindowState } from '@aap-guard/core';
+import type { Cluster, Redis } from 'ioredis';
+import { CONSUME_SCRIPT } from './consume-script.js';
+import { withTimeout } from './with-timeout.js';
+
+/** Options of `redisStore()`. */
+export interface RedisStoreOptions {
+  /** Prepended to every key (default `aap:`); must not contain `{` or `}` (the hash tag follows it). */
+  readonly prefix?: string;
+  /** Bound on one store call in ms (default 500): past it the request fails closed (503) or per `onStoreError`. */
+  readonly timeoutMs?: number;
+  /** Name under which the script is registered with `defineCommand` (default `aapGuardConsume`). */
+  readonly commandName?: string;
+  /** Told about client `error` events (they are always handled, never an unhandled `error`). */
+  readonly onError?: (error: Error) => void;
+}
+
+type ScriptCommand = (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+/** Client states in which a command cannot be sent now: fail fast instead of waiting for the timeout. */
+const DOWN = new Set(['reconnecting', 'close', 'end']);
+
+/**
+ * The Redis store: rate-limit windows and DPoP replay shared by every replica. Each request costs ONE
+ * `EVALSHA` (the script is registered once with ioredis `defineCommand`), for all its windows plus its
+ * replay key; the keys share one hash tag, so it works on `new Redis()` and `new Redis.Cluster()`; every
+ * key carries a `PEXPIRE` and goes away on its own.
+ *
+ * Time: windows are judged in the request's `now` (the guard's injectable clock), not Redis `TIME`: tests
+ * can drive the clock, and fixed-bucket keys are computed before the call so every key is declared to the
+ * script (required on Cluster). The trade-off is replica clock skew: a replica whose clock is `s` ms
+ * behind sees sliding entries up to `s` ms "younger" and admits up to `s` ms later than it could; one
+ * `s` ms ahead may admit a request up to `s` ms early (N + 1 inside a window shorter than it by `s`),
+ * and a fixed bucket may switch up to `s` ms early on it. With NTP (skew of a few ms) against windows of
+ * 60 s or more this is negligible; if your replicas' clocks cannot be kept in sync, that — not the store —
+ * is what to fix, since token `exp`/`nbf` checks depend on the same clocks.
+ *
+ * The client stays yours (`close()` does not quit it). Recommended client options: `enableOfflineQueue:
+ * false` (fail at once while disconnected instead of queueing) and `maxRetriesPerRequest: 1`.
+ *
+ * @example
+ * import Redis from 'ioredis';
+ * import { redisStore } from '@aap-guard/redis';
+ * const redis = new Redis({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+ * const guard = createGuard({ ...options, store: redisStore(redis, { prefix: 'api1:', timeoutMs: 300 }) });
+ */
+export function redisStore(redis: Redis | Cluster, options: RedisStoreOptions = {}): Store {
+  const { prefix, timeoutMs, name } = resolve(options);
+  const client = redis as unknown as Record<string, unknown>;
+  if (typeof client[name] !== 'function') redis.defineCommand(name, { lua: CONSUME_SCRIPT });
+  const command = (client[name] as ScriptCommand).bind(redis);
+  const onError = (error: Error): void => {
+    try {
+      options.onError?.(error);
+    } catch {
+      // the listener only reports; it must never throw out of an EventEmitter
+    }
+  };
+  redis.on('error', onError);
+
+  return {
+    async consume(request: ConsumeRequest): Promise<ConsumeResult> {
+      if (DOWN.has(redis.status)) throw new InfrastructureError('store_unavailable', `redis is ${redis.status}`);
+      const { keys, args } = scriptArguments(prefix, request);
+      let reply: unknown;
+      try {
+        reply = await withTimeout(command(keys.length, ...keys, ...args), timeoutMs);
+      } catch (error) {
+        throw new InfrastructureError('store_unavailable', `redis consume failed: ${(error as Error)?.message ?? error}`, { cause: error });
+      }
+      return parseReply(reply, request);
+    },
+    async close() {
+      redis.off('error', onError);
+    },
+  };
+}
+
+function resolve(options: RedisStoreOptions): { prefix: string; timeoutMs: number; name: string } {
+  const prefix = options.prefix ?? 'aap:';
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new TypeError('redisStore({ prefix }) must be a string without { or }');
+  const timeoutMs = options.timeoutMs ?? 500;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('redisStore({ timeoutMs }) must be a positive number');
+  const name = options.commandName ?? 'aapGuardConsume';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError('redisStore({ commandName }) must be an identifier');
+  return { prefix, timeoutMs, name };
+}
+
+function scriptArguments(prefix: string, request: ConsumeRequest): { keys: string[]; args: (string | number)[] } {
+  const keys: string[] = [];
+  const args: (string | number)[] = [request.now, request.id, request.replay ? Math.max(1, Math.ceil(request.replay.ttlMs)) : 0];
+  if (request.replay) keys.push(prefix + request.replay.key);
+  for (const w of request.windows) {
+    const bucket = w.mode === 'fixed' ? `:${Math.floor(request.now / w.windowMs)}` : '';
+    keys.push(prefix + w.key + bucket);
+    args.push(w.limit, w.windowMs, w.mode === 'sliding' ? 's' : 'f');
+  }
+  return { keys, args };
+}
+
+function parseReply(reply: unknown, request: ConsumeRequest): ConsumeResult {
+  if (!Array.isArray(reply) || reply.some((v) => typeof v !== 'number')) {
+    throw new InfrastructureError('store_unavailable', 'redis consume: unexpected script reply');
+  }
+  const values = reply as number[];
+  if (values[0] === 1) return { ok: false, reason: 'replay' };
+  const admitted = values[0] === 0;
+  const windows: WindowState[] = request.windows.map((w, i) => {
+    const count = values[3 + 2 * i] ?? 0;
+    const resetAt = values[4 + 2 * i] ?? request.now;
+    return { limit: w.limit, remaining: Math.max(0, w.limit - count), resetMs: Math.max(0, resetAt - request.now), windowMs: w.windowMs };
+  });
+  if (admitted) return { ok: true, windows };
+  return { ok: false, reason: 'limited', window: values[1] ?? 0, retryAfterMs: Math.max(0, (values[2] ?? 0) - request.now), windows };
+}

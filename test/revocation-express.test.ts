@@ -1,0 +1,141 @@
+/**
+ * Revocation through real HTTP (Express adapter, memory store): by jti, task, grant, agent and parent
+ * token; family revocation through delegation.parent_jti; expiry of entries; the admin router.
+ */
+import { createGuard, memoryStore, memoryRevocations, type AuditEvent, type GuardOptions } from '@aap-guard/core';
+import { aapAdminRouter, aapGuard } from '@aap-guard/express';
+import { createIssuer, type TestIssuer } from '@aap-guard/testing';
+import express from 'express';
+import request from 'supertest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+let issuer: TestIssuer;
+const closers: Array<() => Promise<void>> = [];
+beforeAll(async () => {
+  issuer = await createIssuer();
+});
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+function app(options: Partial<GuardOptions> = {}) {
+  let clock = Date.now();
+  const events: AuditEvent[] = [];
+  const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, now: () => clock, audit: (e) => events.push(e), ...options });
+  closers.push(() => guard.close());
+  const aap = aapGuard({ guard });
+  const server = express();
+  server.use(aap);
+  server.get('/v1/search', aap.require('search.web'), (_req, res) => void res.json({ ok: true }));
+  const call = async (token: string) => {
+    const res = await request(server).get('/v1/search').set('authorization', `Bearer ${token}`);
+    return res.status === 200 ? 'allowed' : `${res.status} ${res.body.error} ${res.body.reason}`;
+  };
+  return { guard, server, events, call, advance: (ms: number) => (clock += ms) };
+}
+
+const REVOKED = '401 invalid_token token_revoked';
+const child = (parentJti: string, jti: string, extra: Record<string, unknown> = {}) =>
+  issuer.mint({ claims: { jti, ...extra }, sections: { delegation: { depth: 1, max_depth: 3, chain: ['agent-a', 'agent-researcher-01'], parent_jti: parentJti } } });
+
+describe('revocation (Express, memory store)', () => {
+  it.each([
+    ['jti', { jti: 'jti-1' }, { claims: { jti: 'jti-1' } }, { claims: { jti: 'jti-2' } }],
+    ['taskId', { taskId: 'task-9' }, { taskId: 'task-9' }, { taskId: 'task-8' }],
+    ['grantId', { grantId: 'grant-7' }, { claims: { grant_id: 'grant-7' } }, { claims: { grant_id: 'grant-6' } }],
+    ['agentId', { agentId: 'agent-bad' }, { agentId: 'agent-bad' }, { agentId: 'agent-good' }],
+  ] as const)('revokes by %s and leaves other tokens alone', async (_kind, key, hit, miss) => {
+    const { guard, call } = app();
+    const revoked = await issuer.mint(hit);
+    const other = await issuer.mint(miss);
+    expect(await call(revoked)).toBe('allowed');
+    await guard.revoke(key);
+    expect(await call(revoked)).toBe(REVOKED);
+    expect(await call(other)).toBe('allowed');
+  });
+
+  it('revokes the whole family of a revoked token through parent_jti, transitively', async () => {
+    const { guard, call } = app();
+    const root = await issuer.mint({ claims: { jti: 'root' } });
+    const kid = await child('root', 'kid');
+    const grandkid = await child('kid', 'grandkid');
+    const stranger = await child('someone-else', 'stranger');
+    for (const token of [root, kid, grandkid, stranger]) expect(await call(token)).toBe('allowed'); // lineage learned here
+    await guard.revoke({ jti: 'root' }, { by: 'ops' });
+    expect([await call(root), await call(kid), await call(grandkid), await call(stranger)]).toEqual([REVOKED, REVOKED, REVOKED, 'allowed']);
+  });
+
+  it('revokes only the children with parentJti, not the parent itself', async () => {
+    const { guard, call } = app();
+    const root = await issuer.mint({ claims: { jti: 'p-root' } });
+    const kid = await child('p-root', 'p-kid');
+    await guard.revoke({ parentJti: 'p-root' });
+    expect([await call(root), await call(kid)]).toEqual(['allowed', REVOKED]);
+  });
+
+  it('drops an entry after its until (injected clock), audits who revoked what and when', async () => {
+    const { guard, call, advance, events } = app();
+    const token = await issuer.mint({ taskId: 'task-short', ttl: 3600 });
+    const [entry] = await guard.revoke({ taskId: 'task-short' }, { until: guard.options.now() + 60_000, by: 'ops@example.com', reason: 'cancelled' });
+    expect(await call(token)).toBe(REVOKED);
+    advance(60_000);
+    expect(await call(token)).toBe('allowed');
+    const audit = events.find((e) => e.kind === 'revocation');
+    expect(audit).toMatchObject({ operation: 'revoked', actor: 'ops@example.com', revocation: { kind: 'task', value: 'task-short' } });
+    expect(audit?.time).toBe(new Date(entry?.at ?? 0).toISOString());
+    expect(events.find((e) => e.reason === 'token_revoked')?.detail).toMatchObject({ check: 'revocation', kind: 'task' });
+  });
+
+  it('rejects bad revocation input with TypeError', async () => {
+    const { guard } = app();
+    await expect(guard.revoke({})).rejects.toThrow(TypeError);
+    await expect(guard.revoke({ jti: '' })).rejects.toThrow(TypeError);
+    await expect(guard.revoke({ jti: 'x' }, { until: 0 })).rejects.toThrow(TypeError);
+  });
+
+  it('fans out in process to every guard sharing the store', async () => {
+    const revocations = memoryRevocations();
+    const a = app({ store: { ...memoryStore(), revocations } });
+    const b = app({ store: { ...memoryStore(), revocations } });
+    const token = await issuer.mint({ taskId: 'shared-task' });
+    await a.guard.revoke({ taskId: 'shared-task' });
+    expect(await b.call(token)).toBe(REVOKED);
+  });
+});
+
+describe('admin router (Express)', () => {
+  it('refuses to mount without an authorizer', () => {
+    const { guard } = app();
+    expect(() => aapAdminRouter({ guard } as never)).toThrow(/refuses to mount/);
+  });
+
+  it('serves holds and revocations to authorized callers only', async () => {
+    const { guard, server, call } = app();
+    const adminApp = express(); // admin routes live outside the agents' API (or before app.use(aap))
+    adminApp.use('/admin', aapAdminRouter({ guard, authorize: (req) => req.headers['x-admin'] === 'yes', actor: () => 'carol' }));
+    const admin = (r: request.Test) => r.set('x-admin', 'yes');
+    expect((await request(adminApp).get('/admin/holds')).status).toBe(403);
+
+    const oversight = { requires_human_approval_for: ['search.web'] };
+    const token = await issuer.mint({ sections: { oversight }, taskId: 'task-admin' });
+    const held = await request(server).get('/v1/search').set('authorization', `Bearer ${token}`);
+    const id = held.body.hold_id as string;
+    const list = await admin(request(adminApp).get('/admin/holds?status=pending'));
+    expect(list.body.holds.map((h: { id: string }) => h.id)).toEqual([id]);
+    expect((await admin(request(adminApp).get(`/admin/holds/${id}`))).body.hold.status).toBe('pending');
+    expect((await admin(request(adminApp).get('/admin/holds/nope'))).status).toBe(404);
+    const approved = await admin(request(adminApp).post(`/admin/holds/${id}/approve`).send({ note: 'fine' }));
+    expect(approved.body.hold).toMatchObject({ status: 'approved', approvedBy: 'carol', note: 'fine' });
+    expect((await admin(request(adminApp).post(`/admin/holds/${id}/deny`))).status).toBe(409);
+    expect((await request(server).get('/v1/search').set('authorization', `Bearer ${token}`).set('aap-hold-id', id)).status).toBe(200);
+
+    const revoked = await admin(request(adminApp).post('/admin/revocations').send({ taskId: 'task-admin' }));
+    expect(revoked.status).toBe(201);
+    expect(revoked.body.revocations[0]).toMatchObject({ kind: 'task', value: 'task-admin', by: 'carol' });
+    expect(await call(token)).toBe(REVOKED);
+    expect((await admin(request(adminApp).get('/admin/revocations'))).body.revocations).toHaveLength(1);
+    expect((await admin(request(adminApp).post('/admin/revocations').send({ taskId: 5 }))).status).toBe(400);
+    expect((await admin(request(adminApp).post('/admin/revocations').set('content-type', 'application/json').send('{bad'))).status).toBe(400);
+    expect(await guard.revocations.list()).toHaveLength(1);
+  });
+});
