@@ -1,0 +1,39 @@
+// A small agent-facing API: search the web, write drafts, publish (a human approves publishing).
+// Each route declares in its config which AAP action it performs; aap-guard decides who may call it.
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import { aapGuard } from '@aap-guard/fastify';
+
+/**
+ * Build the app. `options` are plugin options: guard options, or `{ guard }` to share one.
+ * Without options, the plugin reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI.
+ */
+export async function createApp(options) {
+  const app = Fastify({ logger: process.env.LOG === '1' });
+  // Register before the routes: it reads each route's `config.aap` as the route is added.
+  // Routes without a declaration are refused (403 route_undeclared): Fastify's default here.
+  await app.register(aapGuard, options);
+
+  // Opted out: a public health check, no token needed.
+  app.get('/health', { config: { aap: false } }, async () => ({ status: 'ok' }));
+
+  // The target URL is what domains_allowed / domains_blocked are checked against.
+  const search = { action: 'search.web', target: (request) => request.query.url };
+  app.get('/v1/search', { config: { aap: search } }, async (request) => ({
+    url: request.query.url,
+    agent: request.aap.claims.agent.id,
+    results: [{ title: 'OAuth 2.0', snippet: 'An authorization framework…' }],
+  }));
+
+  app.post('/v1/drafts', { config: { aap: { action: 'cms.create_draft' } }, bodyLimit: 100 * 1024 }, async (request, reply) => {
+    return reply.code(201).send({ id: randomUUID(), title: String(request.body?.title ?? 'untitled'), status: 'draft' });
+  });
+
+  // Demo tokens list cms.publish under oversight.requires_human_approval_for: the guard holds it.
+  app.post('/v1/publish', { config: { aap: { action: 'cms.publish' } }, bodyLimit: 10 * 1024 }, async (request) => {
+    return { id: String(request.body?.id ?? ''), status: 'published' };
+  });
+
+  await app.ready();
+  return app;
+}

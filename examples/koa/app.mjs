@@ -1,0 +1,66 @@
+// A small agent-facing API: search the web, write drafts, publish (a human approves publishing).
+// The routes declare which AAP action they perform; aap-guard decides who may call them.
+import { randomUUID } from 'node:crypto';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { aapGuard } from '@aap-guard/koa';
+
+/**
+ * Build the app. `options` are aapGuard options: guard options, or `{ guard }` to share one.
+ * Without options, `aapGuard()` reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI.
+ */
+export function createApp(options) {
+  const app = new Koa();
+  const aap = aapGuard(options);
+  const router = new Router();
+
+  // Undeclared: any valid AAP token may call it (set undeclared: 'deny' to refuse such routes).
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
+  // The target URL is what domains_allowed / domains_blocked are checked against.
+  router.get('/v1/search', aap.require('search.web', { target: (ctx) => ctx.query.url }), (ctx) => {
+    ctx.body = {
+      url: ctx.query.url,
+      agent: ctx.state.aap.claims.agent.id,
+      results: [{ title: 'OAuth 2.0', snippet: 'An authorization framework…' }],
+    };
+  });
+
+  router.post('/v1/drafts', aap.require('cms.create_draft'), json(100 * 1024), (ctx) => {
+    ctx.status = 201;
+    ctx.body = { id: randomUUID(), title: String(ctx.request.body?.title ?? 'untitled'), status: 'draft' };
+  });
+
+  // Demo tokens list cms.publish under oversight.requires_human_approval_for: the guard holds it.
+  router.post('/v1/publish', aap.require('cms.publish'), json(10 * 1024), (ctx) => {
+    ctx.body = { id: String(ctx.request.body?.id ?? ''), status: 'published' };
+  });
+
+  app.use(aap); // authenticates every request; ctx.state.aap is the verified agent
+  app.use(aap.router(router)); // = router.routes(), plus refusal of undeclared routes in deny mode
+  app.use(router.allowedMethods());
+  return { app, guard: aap.guard };
+}
+
+/** A minimal JSON body reader (use koa-bodyparser or @koa/bodyparser in a real app). */
+function json(limit) {
+  return async (ctx, next) => {
+    if (ctx.is('application/json')) {
+      let size = 0;
+      const parts = [];
+      for await (const chunk of ctx.req) {
+        size += chunk.length;
+        if (size > limit) ctx.throw(413, 'request body too large');
+        parts.push(chunk);
+      }
+      try {
+        ctx.request.body = parts.length ? JSON.parse(Buffer.concat(parts).toString('utf8')) : {};
+      } catch {
+        ctx.throw(400, 'invalid JSON body');
+      }
+    }
+    await next();
+  };
+}
