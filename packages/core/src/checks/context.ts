@@ -60,7 +60,12 @@ export interface CheckContext {
   proof?: VerifiedProof;
   /** The client address after trusted-proxy resolution. */
   clientIp?: string | undefined;
+  /** The capabilities naming the route's action, in token order (step 6). */
+  candidates?: readonly Capability[];
+  /** The capability that authorized the request: its rate limits are the ones consumed. */
   capability?: Capability;
+  /** The route target's host, parsed once (domain constraints). */
+  targetHost?: { readonly host: string; readonly ip: boolean } | undefined;
   limits?: ResponseLimits;
   /** Set once the DPoP jti was consumed (split authenticate/authorize flow). */
   replayConsumed?: boolean;

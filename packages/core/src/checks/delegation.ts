@@ -1,4 +1,65 @@
-import type { Check } from './context.js';
+import type { ActClaim, AapClaims } from '../claims/model.js';
+import { deny, type Check, type Deny } from './context.js';
 
-/** Step 5: delegation. TODO(issue 3). */
-export const delegation: Check = () => undefined;
+/** RFC 8693 §4.1 allows arbitrarily deep `act`; we refuse to walk more than this (schema: depth ≤ 10). */
+const MAX_ACT_NESTING = 16;
+
+/**
+ * Step 5: the delegation chain (draft "Delegation Chain Semantics" and "Delegation Chain Validation").
+ *
+ * - structure: integer `depth` and `max_depth` (0–10), `chain` of `depth + 1` non-empty strings,
+ *   `chain[0]` the origin and `chain[depth]` the current holder → `delegation_chain_invalid`;
+ * - `depth <= max_depth` and `depth <=` the RS-wide `delegation.maxDepth` → `delegation_depth_exceeded`
+ *   (a capability's own `max_depth` is a constraint, checked with the capability);
+ * - a nested RFC 8693 `act` claim, when present, must name the same actors in the same order: the
+ *   innermost `act` is the least recent actor (RFC 8693 §4.1), so reading `act` inside-out gives the
+ *   chain, with or without its origin (which RFC 8693 tokens often carry as `sub` instead);
+ * - every actor must pass the `delegation.trustedActor` predicate when one is configured.
+ */
+export const delegation: Check = ({ claims, options }) => {
+  if (!claims) return undefined;
+  const { maxDepth, trustedActor } = options.policy;
+  const claim = claims.delegation;
+  const actors = actChain(claims);
+  if (actors === null) return deny('delegation_chain_invalid', { rule: 'act_nesting' });
+  if (claim === undefined) {
+    return trustedActor && !actors.every(trustedActor) ? deny('delegation_chain_invalid', { rule: 'untrusted_actor' }) : undefined;
+  }
+  const structure = structuralDefect(claim);
+  if (structure) return structure;
+  const { depth, max_depth, chain } = claim as { depth: number; max_depth: number; chain: readonly string[] };
+  if (depth > max_depth) return deny('delegation_depth_exceeded', { rule: 'max_depth', depth });
+  if (maxDepth !== undefined && depth > maxDepth) return deny('delegation_depth_exceeded', { rule: 'rs_max_depth', depth });
+  if (actors.length > 0 && !sameActors(actors, chain)) return deny('delegation_chain_invalid', { rule: 'act_mismatch' });
+  if (trustedActor && !chain.every(trustedActor)) return deny('delegation_chain_invalid', { rule: 'untrusted_actor' });
+  return undefined;
+};
+
+function structuralDefect(claim: unknown): Deny | undefined {
+  if (claim === null || typeof claim !== 'object' || Array.isArray(claim)) return invalid('not_object');
+  const { depth, max_depth, chain } = claim as Record<string, unknown>;
+  if (!isDepth(depth)) return invalid('depth');
+  if (!isDepth(max_depth)) return invalid('max_depth');
+  if (!Array.isArray(chain) || !chain.every((entry) => typeof entry === 'string' && entry.length > 0)) return invalid('chain');
+  if (chain.length !== depth + 1) return invalid('chain_length');
+  return undefined;
+}
+
+const invalid = (rule: string): Deny => deny('delegation_chain_invalid', { rule });
+const isDepth = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 10;
+
+/** The actors of a nested `act`, least recent first; `null` when malformed or nested too deeply. */
+function actChain(claims: AapClaims): string[] | null {
+  const actors: string[] = [];
+  for (let act: ActClaim | undefined = claims.act; act !== undefined; act = act.act) {
+    if (act === null || typeof act !== 'object' || typeof act.sub !== 'string' || actors.length >= MAX_ACT_NESTING) return null;
+    actors.unshift(act.sub);
+  }
+  return actors;
+}
+
+/** `act` read inside-out equals the chain, or the chain after its origin. */
+function sameActors(actors: readonly string[], chain: readonly string[]): boolean {
+  const offset = chain.length - actors.length;
+  return (offset === 0 || offset === 1) && actors.every((actor, i) => actor === chain[i + offset]);
+}

@@ -1,10 +1,86 @@
-import type { GuardOptions } from '../types.js';
+import type { Capability } from '../claims/model.js';
+import type { CompiledCapability } from '../constraints/compile.js';
+import { validateHandlers } from '../route.js';
+import type { ConstraintHandler, GuardOptions, RequestInfo } from '../types.js';
+import { compileCidrs, type AddressMatcher } from '../util/cidr.js';
 
-/** Resolved agent / delegation / constraint policy, compiled once. TODO(issue 3). */
-export interface PolicyOptions {
-  readonly unknownConstraints: 'deny' | 'ignore';
+/** Agent policy with its lists as sets; `undefined` when no agent policy was configured. */
+export interface AgentRules {
+  readonly allow?: ReadonlySet<string> | undefined;
+  readonly deny?: ReadonlySet<string> | undefined;
+  readonly operators?: ReadonlySet<string> | undefined;
+  readonly deniedOperators?: ReadonlySet<string> | undefined;
+  readonly deniedModels?: ReadonlySet<string> | undefined;
+  readonly requireAttested: boolean;
 }
 
+/** Agent, delegation and constraint policy, validated and compiled once at `createGuard()`. */
+export interface PolicyOptions {
+  readonly agents: AgentRules | undefined;
+  /** RS-wide maximum delegation depth. */
+  readonly maxDepth: number | undefined;
+  readonly trustedActor: ((actor: string) => boolean) | undefined;
+  readonly unknownConstraints: 'deny' | 'ignore';
+  readonly handlers: Readonly<Record<string, ConstraintHandler>>;
+  /** Network zones (for `context.network_zone`) as address matchers. */
+  readonly networkZones: ReadonlyMap<string, AddressMatcher>;
+  readonly region: ((request: RequestInfo, clientIp: string | undefined) => string | undefined) | undefined;
+  /** Compiled constraints per capability object (verified claims are cached and frozen, so this hits). */
+  readonly compiled: WeakMap<Capability, CompiledCapability>;
+}
+
+/** Validate and compile the policy options. Throws `TypeError` naming the option. */
 export function resolvePolicyOptions(options: GuardOptions): PolicyOptions {
-  return Object.freeze({ unknownConstraints: options.constraints?.unknown ?? 'deny' });
+  const { agents, delegation = {}, constraints = {} } = options;
+  const { maxDepth, trustedActor } = delegation;
+  if (maxDepth !== undefined && !(Number.isSafeInteger(maxDepth) && maxDepth >= 0)) {
+    throw new TypeError('options.delegation.maxDepth must be a non-negative integer');
+  }
+  optionalFunction(trustedActor, 'delegation.trustedActor');
+  optionalFunction(constraints.region, 'constraints.region');
+  const unknown = constraints.unknown ?? 'deny';
+  if (unknown !== 'deny' && unknown !== 'ignore') throw new TypeError("options.constraints.unknown must be 'deny' or 'ignore'");
+  validateHandlers(constraints.handlers, 'options.constraints.handlers');
+  return Object.freeze({
+    agents: agents === undefined ? undefined : agentRules(agents),
+    maxDepth,
+    trustedActor,
+    unknownConstraints: unknown,
+    handlers: Object.freeze({ ...constraints.handlers }),
+    networkZones: zones(constraints.networkZones),
+    region: constraints.region,
+    compiled: new WeakMap(),
+  });
+}
+
+function agentRules(agents: NonNullable<GuardOptions['agents']>): AgentRules {
+  const set = (list: readonly string[] | undefined, name: string): ReadonlySet<string> | undefined => {
+    if (list === undefined) return undefined;
+    if (!Array.isArray(list) || !list.every((entry) => typeof entry === 'string')) {
+      throw new TypeError(`options.agents.${name} must be an array of strings`);
+    }
+    return new Set(list);
+  };
+  return Object.freeze({
+    allow: set(agents.allow, 'allow'),
+    deny: set(agents.deny, 'deny'),
+    operators: set(agents.operators, 'operators'),
+    deniedOperators: set(agents.deniedOperators, 'deniedOperators'),
+    deniedModels: set(agents.deniedModels, 'deniedModels'),
+    requireAttested: agents.requireAttested === true,
+  });
+}
+
+function zones(config: Readonly<Record<string, readonly string[]>> | undefined): ReadonlyMap<string, AddressMatcher> {
+  const map = new Map<string, AddressMatcher>();
+  for (const [zone, ranges] of Object.entries(config ?? {})) {
+    const matcher = Array.isArray(ranges) ? compileCidrs(ranges) : undefined;
+    if (!matcher) throw new TypeError(`options.constraints.networkZones.${zone} must be an array of IP addresses or CIDRs`);
+    map.set(zone, matcher);
+  }
+  return map;
+}
+
+function optionalFunction(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`options.${name} must be a function`);
 }

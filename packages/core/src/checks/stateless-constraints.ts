@@ -1,4 +1,41 @@
-import type { Check } from './context.js';
+import type { Capability } from '../claims/model.js';
+import { compileCapability, type ConstraintCheck } from '../constraints/compile.js';
+import { contextViolation } from '../constraints/context.js';
+import { deny, type Check, type CheckContext, type Deny } from './context.js';
 
-/** Step 6: stateless constraints. TODO(issue 3). */
-export const statelessConstraints: Check = () => undefined;
+/**
+ * Step 6, continued: the constraints that need no shared state — the token-wide `context`, then each
+ * candidate capability's constraints (draft "Constraint Enforcement Semantics").
+ *
+ * AND within a capability: every constraint must hold. OR across capabilities: the request is
+ * authorized by the FIRST candidate, in token order, whose constraints all hold — "evaluates
+ * capabilities in order and uses the first match". That capability alone is recorded on the decision,
+ * its `max_request_size` / `max_response_size` bound the streams, and only its rate limits are consumed
+ * in step 8 (so a request never spends the quota of two capabilities, and a later capability's quota is
+ * not used when the first one's is exhausted: the answer is then 429). When no candidate holds, the
+ * deny is the first candidate's, so the reason does not depend on how many capabilities the AS issued.
+ */
+export const statelessConstraints: Check = (ctx) => {
+  const context = contextViolation(ctx);
+  if (context) return context;
+  let first: Deny | undefined;
+  for (const capability of ctx.candidates ?? []) {
+    const compiled = compileCapability(capability, ctx.options.policy);
+    const violation = firstViolation(compiled.checks, ctx, capability);
+    if (!violation) {
+      ctx.capability = capability;
+      if (compiled.limits) ctx.limits = compiled.limits;
+      return undefined;
+    }
+    first ??= violation;
+  }
+  return first ?? deny('capability_missing');
+};
+
+function firstViolation(checks: readonly ConstraintCheck[], ctx: CheckContext, capability: Capability): Deny | undefined {
+  for (const check of checks) {
+    const violation = check(ctx, capability);
+    if (violation) return violation;
+  }
+  return undefined;
+}

@@ -1,4 +1,35 @@
-import type { Check } from './context.js';
+import type { RequestInfo } from '../types.js';
+import type { CompiledRoute } from '../route.js';
+import { levelRank } from '../constraints/levels.js';
+import { singleHeader } from '../util/headers.js';
+import { deny, type Check } from './context.js';
 
-/** Step 5: task binding. TODO(issue 3). */
-export const taskBinding: Check = () => undefined;
+/**
+ * Step 5: task binding (draft "Task Binding Validation"). Structure (`id`, `purpose`) was validated with
+ * the token. Here: the task's lifetime (`created_at` not in the future, `expires_at` not past, with the
+ * token clock tolerance, as for `iat`/`exp` in RFC 7519 §4.1.4), then the route's allowed purposes, its
+ * data-sensitivity ceiling, and an optional binding of `task.id` to a request header or route parameter.
+ */
+export const taskBinding: Check = ({ claims, route, request, now, options }) => {
+  if (!claims || !route) return undefined;
+  const { task } = claims;
+  const tolerance = options.token.clockTolerance * 1000;
+  if (typeof task.created_at === 'number' && task.created_at * 1000 > now + tolerance) {
+    return deny('task_expired', { rule: 'created_in_future' });
+  }
+  if (typeof task.expires_at === 'number' && task.expires_at * 1000 <= now - tolerance) {
+    return deny('task_expired', { rule: 'task_expired' });
+  }
+  if (route.purposeSet && !route.purposeSet.has(task.purpose)) return deny('task_mismatch', { rule: 'purpose' });
+  if (route.sensitivityCeiling !== undefined && task.data_sensitivity !== undefined) {
+    // An unknown level is above every ceiling: fail closed.
+    const rank = levelRank(task.data_sensitivity) ?? Number.POSITIVE_INFINITY;
+    if (rank > route.sensitivityCeiling) return deny('task_mismatch', { rule: 'data_sensitivity' });
+  }
+  if (route.taskId && boundTaskId(request, route.taskId) !== task.id) return deny('task_mismatch', { rule: 'task_id' });
+  return undefined;
+};
+
+function boundTaskId(request: RequestInfo, { from, name }: NonNullable<CompiledRoute['taskId']>): string | undefined {
+  return from === 'param' ? request.params?.[name] : singleHeader(request.headers[name]); // sent twice: binds nothing
+}
