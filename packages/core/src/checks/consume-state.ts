@@ -41,7 +41,7 @@ function subjectOf(ctx: CheckContext): string | undefined {
 
 function consumeRequest(ctx: CheckContext, subject: string, windows: readonly LimitWindow[], proof: CheckContext['proof']): ConsumeRequest {
   const keys = requestKeys(subject);
-  const action = ctx.route?.action ?? '';
+  const action = ctx.limitScope ?? ctx.route?.action ?? '';
   const modes = ctx.options.limits.modes;
   const specs: WindowSpec[] = windows.map((w) => ({
     key: keys.window(action, w.name, modes[w.unit]),

@@ -64,6 +64,11 @@ export interface CheckContext {
   candidates?: readonly Capability[];
   /** The capability that authorized the request: its rate limits are the ones consumed. */
   capability?: Capability;
+  /**
+   * Whose counters the capability's rate limits use: the action, or `action#n` for the n-th (n ≥ 1)
+   * capability naming the same action, so that each capability's limits count only what it authorized.
+   */
+  limitScope?: string;
   /** The route target's host, parsed once (domain constraints). */
   targetHost?: { readonly host: string; readonly ip: boolean } | undefined;
   limits?: ResponseLimits;

@@ -11,7 +11,7 @@ import { deny, type Check, type CheckContext, type Deny } from './context.js';
  * authorized by the FIRST candidate, in token order, whose constraints all hold — "evaluates
  * capabilities in order and uses the first match". That capability alone is recorded on the decision,
  * its `max_request_size` / `max_response_size` bound the streams, and only its rate limits are consumed
- * in step 8 (so a request never spends the quota of two capabilities, and a later capability's quota is
+ * in step 8, on counters of its own (so a request never spends the quota of two capabilities, and a later capability's quota is
  * not used when the first one's is exhausted: the answer is then 429). When no candidate holds, the
  * deny is the first candidate's, so the reason does not depend on how many capabilities the AS issued.
  */
@@ -19,11 +19,13 @@ export const statelessConstraints: Check = (ctx) => {
   const context = contextViolation(ctx);
   if (context) return context;
   let first: Deny | undefined;
-  for (const capability of ctx.candidates ?? []) {
+  const candidates = ctx.candidates ?? [];
+  for (const [n, capability] of candidates.entries()) {
     const compiled = compileCapability(capability, ctx.options.policy);
     const violation = firstViolation(compiled.checks, ctx, capability);
     if (!violation) {
       ctx.capability = capability;
+      if (n > 0) ctx.limitScope = `${capability.action}#${n}`;
       if (compiled.limits) ctx.limits = compiled.limits;
       return undefined;
     }
