@@ -53,11 +53,14 @@ function compile(constraints: Readonly<Record<string, unknown>>): CompiledCapabi
   return Object.freeze({ checks: Object.freeze(checks), limits });
 }
 
-/** A constraint whose value we cannot honour as written: never grant more than the token says. */
+/**
+ * A constraint whose value we cannot honour as written: never grant more than the token says. Domain
+ * constraints keep their own error code (the draft's table: domain violation → `aap_domain_not_allowed`).
+ */
 const unusable =
-  (name: string): ConstraintCheck =>
+  (name: string, reason: 'constraint_violation' | 'domain_not_allowed' = 'constraint_violation'): ConstraintCheck =>
   () =>
-    deny('constraint_violation', { constraint: name, rule: 'invalid_value' });
+    deny(reason, { constraint: name, rule: 'invalid_value' });
 
 const isSize = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const isStringList = (value: unknown): value is readonly string[] =>
@@ -86,7 +89,7 @@ const STANDARD = new Map<string, Factory>([
   }],
   ['domains_blocked', (value, name) => {
     const entries = domainList(value);
-    if (!entries) return unusable(name);
+    if (!entries) return unusable(name, 'domain_not_allowed');
     // Blocked first (draft step 2); a target we cannot parse is treated as blocked.
     return (ctx) => {
       const host = requestHost(ctx);
@@ -95,7 +98,7 @@ const STANDARD = new Map<string, Factory>([
   }],
   ['domains_allowed', (value, name) => {
     const entries = domainList(value);
-    if (!entries) return unusable(name);
+    if (!entries) return unusable(name, 'domain_not_allowed');
     return (ctx) => {
       const host = requestHost(ctx);
       return host && matchesDomain(host, entries) ? undefined : deny('domain_not_allowed', { constraint: name, target: host?.host });

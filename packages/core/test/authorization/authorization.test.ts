@@ -57,7 +57,7 @@ describe('domains_allowed / domains_blocked (draft "Domain Matching Algorithm")'
 
   it('an entry that is not a DNS name (URL, IP) denies rather than being misread', async () => {
     expect(outcome(await decide(constrained({ domains_allowed: ['https://example.org/'] }), search, { target: 'example.org' }))).toBe(
-      'constraint_violation',
+      'domain_not_allowed',
     );
   });
 

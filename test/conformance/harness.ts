@@ -1,0 +1,169 @@
+/**
+ * Runs the conformance table (cases.ts) against one framework through real HTTP on 127.0.0.1.
+ * A driver only starts a server: the guard with the given options, and the route mounted on
+ * `ROUTE_PATHS` for every method, declared with `route` (or undeclared when `null`), its target read
+ * from the `target` query parameter, answering allowed requests with `allowedBody()`.
+ *
+ * Per case: a fresh server and guard; the token minted (or forged) at the frozen `NOW`; the request
+ * sent with `node:http` (so repeated headers and chunked bodies are exact); then status, `error`,
+ * `reason`, the listed headers and body members are asserted — and, on every deny, that the body
+ * holds only the public members and no constraint, context, agent or task value, that the response
+ * is JSON and `no-store`, that the audit saw the same reason, and that no audit event holds the token.
+ */
+import type { IncomingMessage } from 'node:http';
+import { REASONS, type AuditEvent, type GuardOptions, type Principal, type ReasonCode, type RouteSpec } from '@aap-guard/core';
+import { createIssuer } from '@aap-guard/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CASES, NOW, OUT_OF_SCOPE, type ConformanceCase, type TokenSpec } from './cases.js';
+import { send, type Response } from './http.js';
+import { makeToken, type Issuers } from './tokens.js';
+
+export { TARGET_PARAM } from './http.js';
+
+/** Paths every driver mounts the route on (the second one for task-id binding to a route parameter). */
+export const ROUTE_PATHS = ['/r', '/r/:taskId'] as const;
+
+/** A running server of one framework. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** Stop the server and release the guard. */
+  close(): Promise<void>;
+}
+
+/** Starts one framework's server for one case. */
+export interface Driver {
+  readonly name: string;
+  start(options: GuardOptions, route: RouteSpec | null): Promise<RunningServer>;
+}
+
+/** The JSON every driver answers an allowed request with. */
+export const allowedBody = (principal: Principal | null | undefined, received: number) => ({
+  ok: true,
+  action: principal?.action ?? null,
+  received,
+});
+
+/** Read a request body to its end; resolves with its size in bytes. */
+export async function countBody(stream: IncomingMessage): Promise<number> {
+  let size = 0;
+  for await (const chunk of stream) size += (chunk as Buffer).length;
+  return size;
+}
+
+/** Public members of a deny body (RFC 6749 §5.2 plus the approval members of the draft and holds). */
+const PUBLIC_MEMBERS = new Set(['error', 'error_description', 'error_uri', 'reason', 'approval_reference', 'hold_id']);
+
+/**
+ * Register the whole table as vitest tests for one driver.
+ *
+ * @example
+ * describeConformance(expressDriver);
+ */
+export function describeConformance(driver: Driver, cases: readonly ConformanceCase[] = CASES): void {
+  describe(`conformance: ${driver.name}`, () => {
+    let issuers: Issuers;
+    beforeAll(async () => {
+      const trusted = await createIssuer({ now: () => NOW });
+      issuers = {
+        trusted,
+        foreignKid: await createIssuer({ now: () => NOW }),
+        foreignKey: await createIssuer({ now: () => NOW, kid: trusted.kid }),
+      };
+    });
+
+    it('the table covers every reason code not left to another issue, with unique names', () => {
+      const names = cases.map((c) => c.name);
+      expect(new Set(names).size, 'duplicate case names').toBe(names.length);
+      const covered = new Set(cases.map((c) => c.expect.reason));
+      const uncovered = (Object.keys(REASONS) as ReasonCode[]).filter((r) => !covered.has(r) && !(r in OUT_OF_SCOPE));
+      expect(uncovered).toEqual([]);
+      for (const c of cases) {
+        if (c.expect.reason === undefined) continue;
+        const row = REASONS[c.expect.reason];
+        expect({ case: c.name, status: c.expect.status, error: c.expect.error ?? row.error }).toEqual({ case: c.name, status: row.status, error: row.error });
+      }
+    });
+
+    it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
+      await runCase(driver, issuers, testCase);
+    });
+  });
+}
+
+async function runCase(driver: Driver, issuers: Issuers, testCase: ConformanceCase): Promise<void> {
+  const events: AuditEvent[] = [];
+  const { trusted } = issuers;
+  const options: GuardOptions = {
+    issuer: trusted.issuer,
+    audience: trusted.audience,
+    jwks: trusted.jwks,
+    now: () => NOW,
+    audit: (event) => events.push(event),
+    ...testCase.options,
+  };
+  const route = testCase.route === undefined ? { action: 'search.web' } : testCase.route;
+  const server = await driver.start(options, route);
+  try {
+    const token = await makeToken(issuers, testCase.token ?? {});
+    for (const [index, step] of (testCase.before ?? []).entries()) {
+      expect((await send(server.url, step.request ?? {}, token)).status, `before[${index}]`).toBe(step.status);
+    }
+    const response = await send(server.url, testCase.request ?? {}, token);
+    assertResponse(testCase, response);
+    if (response.status !== 200) assertDeny(testCase, response, events);
+    expect(JSON.stringify(events).includes(token), 'an audit event holds the raw token').toBe(false);
+  } finally {
+    await server.close();
+  }
+}
+
+function assertResponse({ expect: want }: ConformanceCase, response: Response): void {
+  const seen = { status: response.status, error: response.json?.error, reason: response.json?.reason };
+  expect(seen, response.text).toEqual({
+    status: want.status,
+    error: want.status === 200 ? undefined : (want.error ?? seen.error),
+    reason: want.status === 200 ? undefined : (want.reason ?? seen.reason),
+  });
+  if (want.status === 200) expect(response.json?.ok, response.text).toBe(true);
+  for (const [name, value] of Object.entries(want.headers ?? {})) {
+    const actual = response.headers[name];
+    if (value === null) expect(actual, `header ${name}`).toBeUndefined();
+    else if (value instanceof RegExp) expect(String(actual), `header ${name}`).toMatch(value);
+    else expect(actual, `header ${name}`).toBe(value);
+  }
+  for (const [name, value] of Object.entries(want.body ?? {})) {
+    if (value === undefined) expect(response.json, `body.${name}`).not.toHaveProperty(name);
+    else expect(response.json?.[name], `body.${name}`).toEqual(value);
+  }
+}
+
+/** Deny hygiene: generic public body only, no policy values, JSON + no-store, audited with the same reason. */
+function assertDeny(testCase: ConformanceCase, response: Response, events: readonly AuditEvent[]): void {
+  expect(response.json, `deny body is JSON: ${response.text}`).toBeDefined();
+  expect(Object.keys(response.json ?? {}).filter((key) => !PUBLIC_MEMBERS.has(key))).toEqual([]);
+  expect(String(response.headers['content-type'])).toMatch(/^application\/json/);
+  expect(response.headers['cache-control']).toBe('no-store');
+  const { hold_id: _hold, approval_reference: _reference, ...generic } = response.json ?? {};
+  const text = JSON.stringify(generic);
+  for (const secret of secretsOf(testCase.token ?? {})) expect(text, `deny body leaks ${JSON.stringify(secret)}`).not.toContain(secret);
+  expect(events.map((event) => event.reason)).toContain(response.json?.reason);
+}
+
+/** Constraint, context, agent and task values of the token: none may reach a deny body. */
+function secretsOf(spec: TokenSpec): string[] {
+  const out = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string' && value.length >= 3) out.add(value);
+    else if (typeof value === 'number' && Math.abs(value) >= 10) out.add(String(value));
+    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  for (const capability of spec.capabilities ?? []) walk(capability.constraints);
+  const sections = spec.sections ?? {};
+  walk(sections.context);
+  walk(sections.agent);
+  walk(sections.task);
+  walk(sections.delegation);
+  [spec.agentId, spec.operator, spec.taskId, spec.purpose].forEach(walk);
+  return [...out];
+}
