@@ -88,6 +88,8 @@ export function createGuard(options: GuardOptions): Guard {
       const principal = authenticated.principal;
       if (!authenticated.allowed || !principal) return decide(ctx, deny('credentials_missing'), started);
       ctx.claims = principal.claims;
+      // Keep the scheme: the principal reports it, and a 401 from here must challenge with it.
+      ctx.credentials = { token: '', scheme: principal.scheme, proofs: [] };
       ctx.tokenHash = authenticated.audit.tokenHash;
       ctx.replayConsumed = true;
       return decide(ctx, await run(ctx, AUTHORIZE), started);

@@ -32,12 +32,10 @@ export const proofOfPossession: Check = (ctx) => {
   if ((jkt !== undefined && typeof jkt !== 'string') || (x5t !== undefined && typeof x5t !== 'string')) {
     return deny('token_claims_invalid', { check: 'pop', problem: 'cnf member is not a string' });
   }
-  const dpop = dpopStep(ctx, credentials.scheme, jkt);
-  if (dpop instanceof Promise) return x5t === undefined ? dpop : dpop.then((outcome) => outcome ?? checkMtls(ctx, x5t));
-  return dpop ?? (x5t === undefined ? undefined : checkMtls(ctx, x5t));
+  return dpopStep(ctx, credentials.scheme, jkt) ?? (x5t === undefined ? undefined : checkMtls(ctx, x5t));
 };
 
-function dpopStep(ctx: CheckContext, scheme: 'Bearer' | 'DPoP', jkt: string | undefined): Deny | undefined | Promise<Deny | undefined> {
+function dpopStep(ctx: CheckContext, scheme: 'Bearer' | 'DPoP', jkt: string | undefined): Deny | undefined {
   const mode = ctx.route?.dpop ?? ctx.options.pop.dpopMode;
   if (scheme === 'Bearer') {
     if (jkt !== undefined) return deny('dpop_downgrade', { check: 'dpop', problem: 'DPoP-bound token sent with the Bearer scheme' });

@@ -68,7 +68,7 @@ export const REASONS = {
   dpop_replay: proof('The DPoP proof is invalid'),
   dpop_ath_mismatch: proof('The DPoP proof is invalid'),
   dpop_key_mismatch: tok('The access token is not bound to this proof key'),
-  dpop_nonce_required: { status: 401, error: 'use_dpop_nonce', description: 'Authorization server requires nonce in DPoP proof' },
+  dpop_nonce_required: { status: 401, error: 'use_dpop_nonce', description: 'Resource server requires nonce in DPoP proof' },
   mtls_certificate_missing: tok('A client certificate is required for this access token'),
   mtls_certificate_mismatch: tok('The client certificate does not match the access token'),
   // 4. revocation

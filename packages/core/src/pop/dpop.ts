@@ -18,14 +18,23 @@ const fail = (reason: ReasonCode, problem: string, extra?: Record<string, unknow
  * a signature that verifies with the embedded key, then `htm`, `htu`, `iat`, `jti`, `ath`, the key
  * binding (`cnf.jkt`, RFC 7638) and, when configured, the server nonce (§9). On success sets
  * `ctx.proof`; the consume step records its `jti` (replay, §11.1). Never throws on client input.
+ * With server nonces configured, every refusal carries a fresh `DPoP-Nonce` (RFC 9449 §9 lets a
+ * resource server send one on any response), so the client's retry needs no extra round trip.
  *
  * The proof key comes from the guard's key cache, so a known client costs one `node:crypto` signature
  * verification plus a few comparisons.
  *
  * @example
- * const outcome = await verifyDpop(ctx, claims.cnf.jkt); // undefined, or deny('dpop_htu_mismatch', …)
+ * const outcome = verifyDpop(ctx, claims.cnf.jkt); // undefined, or deny('dpop_htu_mismatch', …)
  */
-export async function verifyDpop(ctx: CheckContext, boundJkt: string): Promise<Deny | undefined> {
+export function verifyDpop(ctx: CheckContext, boundJkt: string): Deny | undefined {
+  const outcome = verifyProof(ctx, boundJkt);
+  const nonces = ctx.options.pop.nonces;
+  if (!outcome || !nonces || outcome.headers?.['dpop-nonce']) return outcome;
+  return { ...outcome, headers: { ...outcome.headers, 'dpop-nonce': nonces.current(ctx.now) } };
+}
+
+function verifyProof(ctx: CheckContext, boundJkt: string): Deny | undefined {
   const proofs = ctx.credentials?.proofs ?? [];
   if (proofs.length === 0) return fail('dpop_proof_missing', 'no DPoP header');
   if (proofs.length > 1) return fail('dpop_proof_invalid', 'more than one DPoP header', { count: proofs.length });
@@ -33,8 +42,7 @@ export async function verifyDpop(ctx: CheckContext, boundJkt: string): Promise<D
   if (proof.length > ctx.options.pop.maxProofSize) return fail('dpop_proof_invalid', 'proof too large', { bytes: proof.length });
   const parts = proof.split('.');
   if (parts.length !== 3) return fail('dpop_proof_invalid', 'not a compact JWS');
-  const resolved = ctx.options.pop.keys.resolve(parts[0]!);
-  const key = resolved instanceof Promise ? await resolved : resolved;
+  const key = ctx.options.pop.keys.resolve(parts[0]!);
   if ('problem' in key) return fail('dpop_proof_invalid', key.problem);
   const claims = decodeJson(parts[1]!);
   if (!claims) return fail('dpop_proof_invalid', 'payload is not base64url JSON object');

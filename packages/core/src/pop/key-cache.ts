@@ -1,5 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint } from 'jose';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { MIN_RSA_BITS, type ProofAlgorithm } from './algorithms.js';
 import { parseProofHeader } from './proof-header.js';
@@ -13,9 +12,9 @@ export interface ProofKey {
   readonly jkt: string;
 }
 
-/** Resolves a proof's protected header to its imported key. */
+/** Resolves a proof's protected header to its imported key, or to the problem that refuses it. */
 export interface ProofKeyCache {
-  resolve(headerSegment: string): ProofKey | Promise<ProofKey | { readonly problem: string }>;
+  resolve(headerSegment: string): ProofKey | { readonly problem: string };
 }
 
 /**
@@ -23,12 +22,12 @@ export interface ProofKeyCache {
  * exactly as sent: a client sends the same header (`typ`, `alg`, `jwk`) with every proof, and the
  * header determines the key and hence its thumbprint, so a repeat costs one map lookup — no JSON
  * parse, no key import, no thumbprint hash. A miss parses the header, imports the public key with
- * `node:crypto` and computes the thumbprint with jose's `calculateJwkThumbprint`. Only keys that
- * imported cleanly are cached; a key the cache evicts is simply imported again.
+ * `node:crypto` and computes its thumbprint. Only keys that imported cleanly are cached; a key the
+ * cache evicts is simply imported again.
  *
  * @example
  * const keys = createProofKeyCache(['ES256'], 1000);
- * const key = await keys.resolve(proof.slice(0, proof.indexOf('.')));
+ * const key = keys.resolve(proof.slice(0, proof.indexOf('.')));
  * if ('problem' in key) return deny('dpop_proof_invalid', { problem: key.problem });
  */
 export function createProofKeyCache(algorithms: readonly string[], max: number): ProofKeyCache {
@@ -36,12 +35,16 @@ export function createProofKeyCache(algorithms: readonly string[], max: number):
   const cache = new LRUCache<string, ProofKey>({ max });
   return {
     resolve(segment) {
-      return cache.get(segment) ?? load(segment, allowed, cache);
+      const hit = cache.get(segment);
+      if (hit) return hit;
+      const loaded = load(segment, allowed);
+      if (!('problem' in loaded)) cache.set(segment, loaded);
+      return loaded;
     },
   };
 }
 
-async function load(segment: string, allowed: ReadonlySet<string>, cache: LRUCache<string, ProofKey>) {
+function load(segment: string, allowed: ReadonlySet<string>): ProofKey | { readonly problem: string } {
   const header = parseProofHeader(segment, allowed);
   if ('problem' in header) return header;
   let key: KeyObject;
@@ -52,8 +55,14 @@ async function load(segment: string, allowed: ReadonlySet<string>, cache: LRUCac
   }
   if (key.type !== 'public') return { problem: 'jwk is not a public key' };
   if (header.spec.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return { problem: 'RSA key too short' };
-  const jkt = await calculateJwkThumbprint(header.jwk, 'sha256');
-  const entry: ProofKey = Object.freeze({ alg: header.alg, spec: header.spec, key, jkt });
-  cache.set(segment, entry);
-  return entry;
+  return Object.freeze({ alg: header.alg, spec: header.spec, key, jkt: thumbprint(header.jwk) });
+}
+
+/**
+ * RFC 7638 §3: SHA-256 over the JSON of the key's required members in lexicographic order, no
+ * whitespace. `parseProofHeader` already reduced the JWK to exactly those members (all strings).
+ */
+function thumbprint(jwk: Readonly<Record<string, string>>): string {
+  const members = Object.keys(jwk).sort().map((name) => `${JSON.stringify(name)}:${JSON.stringify(jwk[name])}`);
+  return createHash('sha256').update(`{${members.join(',')}}`).digest('base64url');
 }

@@ -19,7 +19,11 @@ export interface PopOptions {
   readonly maxAge: number;
   /** Seconds a proof's `iat` may lie in the future. */
   readonly leeway: number;
-  /** How long the consume step remembers a proof `jti`: every proof it admits is too old after this. */
+  /**
+   * How long the consume step remembers a proof `jti`: a proof admitted at `t` carries `iat ≤ t + leeway`
+   * and stays acceptable up to and INCLUDING `iat + maxAge`; stores expire a key AT its TTL, so one more
+   * second keeps the entry strictly past the last instant the proof could be replayed (RFC 9449 §11.1).
+   */
   readonly replayTtlMs: number;
   readonly maxProofSize: number;
   /** Imported proof keys, by protected header (this guard's own LRU). */
@@ -47,7 +51,7 @@ export function resolvePopOptions(options: GuardOptions): PopOptions {
     dpopAlgorithms,
     maxAge,
     leeway,
-    replayTtlMs: (maxAge + leeway) * 1000,
+    replayTtlMs: (maxAge + leeway + 1) * 1000,
     maxProofSize: MAX_PROOF_SIZE,
     keys: createProofKeyCache(dpopAlgorithms, KEY_CACHE_SIZE),
     nonces: dpop.nonce === undefined ? undefined : nonces(dpop.nonce),

@@ -1,24 +1,34 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGuard, type Guard } from '@aap-guard/core';
-import { createIssuer, type TestIssuer } from '@aap-guard/testing';
-import { NOW, request } from './helpers.js';
+import { createDpopKey, createIssuer, dpopProof, type DpopKey, type TestIssuer } from '@aap-guard/testing';
+import { NOW, NOW_S, request } from './helpers.js';
 
 let as: TestIssuer;
 let guard: Guard;
 let token: string;
+let dpopKey: DpopKey;
+let boundToken: string;
 
 beforeAll(async () => {
   as = await createIssuer({ now: () => NOW });
   guard = createGuard({ issuer: as.issuer, audience: 'https://api.example.com', jwks: as.jwks, now: () => NOW });
   token = await as.mint();
+  dpopKey = await createDpopKey();
+  boundToken = await as.mint({ jkt: dpopKey.jkt });
 });
 
 describe('credential extraction (RFC 6750 §2, RFC 9449 §7.1)', () => {
   it('accepts Bearer and DPoP, scheme case-insensitive', async () => {
     for (const scheme of ['Bearer', 'bearer', 'BEARER', 'DPoP', 'dpop']) {
-      const d = await guard.check(request(`${scheme} ${token}`));
+      const isDpop = scheme.toLowerCase() === 'dpop';
+      // the DPoP scheme needs a DPoP-bound token and a fresh proof (RFC 9449 §7.1)
+      const proof = isDpop
+        ? await dpopProof({ key: dpopKey, method: 'GET', url: 'https://api.example.com/v1/search', accessToken: boundToken, iat: NOW_S })
+        : undefined;
+      const authorization = `${scheme} ${isDpop ? boundToken : token}`;
+      const d = await guard.check(request(authorization, { headers: proof ? { authorization, dpop: proof } : { authorization } }));
       expect(d.allowed, scheme).toBe(true);
-      expect(d.principal?.scheme).toBe(scheme.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer');
+      expect(d.principal?.scheme).toBe(isDpop ? 'DPoP' : 'Bearer');
     }
   });
 
