@@ -1,8 +1,9 @@
-import { memoryStore } from '@aap-guard/core';
+import { fallbackStore, memoryStore, type Revocation, type RevocationEvent } from '@aap-guard/core';
 import { describe, expect, it } from 'vitest';
 import { storeContract } from './store-contract.js';
 
 storeContract('memoryStore()', () => memoryStore());
+storeContract('fallbackStore(memoryStore(), memoryStore())', () => fallbackStore(memoryStore(), memoryStore()));
 
 describe('memoryStore bounds', () => {
   it('keeps at most maxKeys keys, evicting the least recently used', async () => {
@@ -16,7 +17,31 @@ describe('memoryStore bounds', () => {
     expect((await store.consume({ now: 2, id: 'c2', windows: window('c') })).ok).toBe(false);
   });
 
-  it('rejects a bad maxKeys at construction', () => {
+  it('rejects bad options at construction', () => {
     expect(() => memoryStore({ maxKeys: 0 })).toThrow(TypeError);
+    expect(() => memoryStore({ now: 5 as unknown as () => number })).toThrow(/now/);
+  });
+});
+
+describe('memoryStore holds and revocations', () => {
+  const NOW = Date.UTC(2025, 0, 1);
+  const entry: Revocation = { kind: 'jti', value: 'jti-1', until: NOW + 60_000, at: NOW };
+
+  it('brings its own, so guards sharing one memory store share them; its clock is injectable', async () => {
+    const store = memoryStore({ now: () => NOW });
+    expect(store.holds).toBeDefined();
+    await store.revocations?.add(entry);
+    const events: RevocationEvent[] = [];
+    store.revocations?.subscribe((event) => events.push(event)); // a second guard, after the revocation
+    expect(events).toEqual([{ type: 'synced', entries: [entry] }]);
+  });
+
+  it('close() also ends them: no listener hears of later revocations', async () => {
+    const store = memoryStore({ now: () => NOW });
+    const events: RevocationEvent[] = [];
+    store.revocations?.subscribe((event) => events.push(event));
+    await store.close?.();
+    await store.revocations?.add(entry);
+    expect(events.map((event) => event.type)).toEqual(['synced']);
   });
 });

@@ -82,6 +82,7 @@ describe.each(Object.keys(stores))('vector 01-rate-limit-exceeded (%s store)', (
         store: stores[storeName]!(),
         rateLimit: { mode: modes[modeName] },
       });
+      await guard.revocations.whenSynced(); // the Redis store's revocation set is read before serving
       const payload = vector.token_payload;
       const token = await issuer.mint({
         claims: { ...payload, iat: HOUR_START - 3600, exp: HOUR_START + 4 * 3600 },

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 
 const run = promisify(execFile);
 export const HOST = '127.0.0.1';
@@ -16,6 +17,8 @@ export const HOST = '127.0.0.1';
 export interface RedisServer {
   readonly host: string;
   readonly port: number;
+  /** False after `kill()` or `stop()`, until `restart()`. */
+  readonly running: boolean;
   /** Stop for good: SIGTERM, wait for exit, remove the data directory. */
   stop(): Promise<void>;
   /** Take the server down (SIGKILL, as a crash would) but keep its port and directory for `restart()`. */
@@ -105,6 +108,9 @@ export async function startRedis(extra: readonly string[] = []): Promise<RedisSe
   return {
     host: HOST,
     port,
+    get running() {
+      return child !== undefined;
+    },
     stop: async () => {
       await halt('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
@@ -152,4 +158,33 @@ export async function startCluster(size = 3): Promise<RedisCluster> {
     throw error;
   }
   return { nodes, stop };
+}
+
+/**
+ * Count the commands that clients send to `server` while `during` runs, by name, through MONITOR —
+ * which tells a client's commands from those a script runs (source `lua`, left out). The test's own
+ * marker and MONITOR connection are left out too.
+ *
+ * @example
+ * const { commands } = await clientCommands(server, () => store.consume(request)); // { evalsha: 1 }
+ */
+export async function clientCommands<T>(server: RedisServer, during: () => Promise<T>): Promise<{ result: T; commands: Record<string, number> }> {
+  const monitor = await new Redis({ host: server.host, port: server.port, lazyConnect: true }).monitor();
+  const marker = `end-of-watch-${Math.random().toString(36).slice(2)}`;
+  const commands: Record<string, number> = {};
+  const done = new Promise<void>((resolve) =>
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      const name = String(args[0]).toLowerCase();
+      if (name === 'echo' && args[1] === marker) resolve();
+      else if (source !== 'lua') commands[name] = (commands[name] ?? 0) + 1;
+    }),
+  );
+  try {
+    const result = await during();
+    await server.cli('echo', marker);
+    await done;
+    return { result, commands };
+  } finally {
+    monitor.disconnect();
+  }
 }

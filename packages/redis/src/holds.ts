@@ -22,7 +22,8 @@ const PROBLEMS = new Set<string>(['unknown', 'mismatch', 'expired', 'pending', '
  * wins. Works on `new Redis()` and `new Redis.Cluster()` (each script touches one key).
  *
  * @example
- * const store = { ...redisStore(redis), holds: redisHolds(redis), revocations: redisRevocations(redis) };
+ * // redisStore(redis) includes these already; standalone, e.g. over a memory store for rate limits:
+ * const store = { ...memoryStore(), holds: redisHolds(redis) };
  */
 export function redisHolds(redis: Redis | Cluster, options: RedisHoldsOptions = {}): HoldStore {
   const prefix = options.prefix ?? 'aap:';

@@ -1,6 +1,8 @@
 import { InfrastructureError, type ConsumeRequest, type ConsumeResult, type Store, type WindowState } from '@aap-guard/core';
 import type { Cluster, Redis } from 'ioredis';
 import { CONSUME_SCRIPT } from './consume-script.js';
+import { redisHolds } from './holds.js';
+import { redisRevocations } from './revocations.js';
 import { withTimeout } from './with-timeout.js';
 
 /** Options of `redisStore()`. */
@@ -11,7 +13,7 @@ export interface RedisStoreOptions {
   readonly timeoutMs?: number;
   /** Name under which the script is registered with `defineCommand` (default `aapGuardConsume`). */
   readonly commandName?: string;
-  /** Told about client `error` events (they are always handled, never an unhandled `error`). */
+  /** Told about client `error` events and the revocation subscriber's errors (always handled, never an unhandled `error`). */
   readonly onError?: (error: Error) => void;
 }
 
@@ -20,7 +22,8 @@ type ScriptCommand = (numKeys: number, ...args: (string | number)[]) => Promise<
 const DOWN = new Set(['reconnecting', 'close', 'end']);
 
 /**
- * The Redis store: rate-limit windows and DPoP replay shared by every replica. Each request costs ONE
+ * The Redis store: rate-limit windows, DPoP replay, holds (`redisHolds`) and revocations
+ * (`redisRevocations`, fanned out over pub/sub) shared by every replica. Each request costs ONE
  * `EVALSHA` (the script is registered once with ioredis `defineCommand`), for all its windows plus its
  * replay key; the keys share one hash tag, so it works on `new Redis()` and `new Redis.Cluster()`; every
  * key carries a `PEXPIRE` and goes away on its own.
@@ -34,8 +37,9 @@ const DOWN = new Set(['reconnecting', 'close', 'end']);
  * 60 s or more this is negligible; if your replicas' clocks cannot be kept in sync, that — not the store —
  * is what to fix, since token `exp`/`nbf` checks depend on the same clocks.
  *
- * The client stays yours (`close()` does not quit it). Recommended client options: `enableOfflineQueue:
- * false` (fail at once while disconnected instead of queueing) and `maxRetriesPerRequest: 1`.
+ * The client stays yours: `close()` ends only the revocation subscriber duplicated from it. Recommended
+ * client options: `enableOfflineQueue: false` (fail at once while disconnected instead of queueing) and
+ * `maxRetriesPerRequest: 1`.
  *
  * @example
  * import Redis from 'ioredis';
@@ -56,8 +60,11 @@ export function redisStore(redis: Redis | Cluster, options: RedisStoreOptions = 
     }
   };
   redis.on('error', onError);
+  const revocations = redisRevocations(redis, { prefix, timeoutMs, onError });
 
   return {
+    holds: redisHolds(redis, { prefix, timeoutMs }),
+    revocations,
     async consume(request: ConsumeRequest): Promise<ConsumeResult> {
       if (DOWN.has(redis.status)) throw new InfrastructureError('store_unavailable', `redis is ${redis.status}`);
       const { keys, args } = scriptArguments(prefix, request);
@@ -71,6 +78,7 @@ export function redisStore(redis: Redis | Cluster, options: RedisStoreOptions = 
     },
     async close() {
       redis.off('error', onError);
+      await revocations.close?.();
     },
   };
 }

@@ -48,7 +48,8 @@ const KINDS = new Set<RevocationKind>(['jti', 'task', 'grant', 'agent', 'parent'
  * the first `subscribe()`; `close()` ends it (your client stays yours).
  *
  * @example
- * const store = { ...redisStore(redis), holds: redisHolds(redis), revocations: redisRevocations(redis) };
+ * // redisStore(redis) includes these already; standalone, e.g. over a memory store for rate limits:
+ * const store = { ...memoryStore(), revocations: redisRevocations(redis) };
  */
 export function redisRevocations(redis: Redis | Cluster, options: RedisRevocationsOptions = {}): RevocationStore {
   const { prefix, timeoutMs, retryMs } = settings(options);

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { InfrastructureError, type Store } from '@aap-guard/core';
 import { redisStore } from '@aap-guard/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../../../test/helpers/redis.js';
+import { clientCommands, startRedis, type RedisServer } from '../../../test/helpers/redis.js';
 
 let server: RedisServer;
 let redis: Redis;
@@ -28,28 +28,18 @@ const windows = (key: string) => [
 ];
 
 describe('redisStore', () => {
-  it('costs exactly one EVALSHA per request, for all windows and the replay key', async () => {
+  it('costs exactly one EVALSHA per request, for all windows and the replay key (MONITOR and INFO commandstats)', async () => {
     const store = track(redisStore(redis, { prefix: 'stats:' }));
     await store.consume({ now: 1, id: 'warm', windows: windows('{warm}') }); // first use loads the script
-    const monitor = await new Redis({ host: server.host, port: server.port }).monitor();
-    const topLevel: string[] = []; // commands sent by clients; MONITOR marks script-internal ones as 'lua'
-    const done = new Promise<void>((resolve) =>
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (args[0] === 'echo' && args[1] === 'end-of-test') resolve();
-        else if (source !== 'lua') topLevel.push(String(args[0]).toLowerCase());
-      }),
-    );
     await server.cli('config', 'resetstat');
     const requests = 7;
-    for (let i = 0; i < requests; i += 1) {
-      await store.consume({ now: 1000 + i, id: `r${i}`, replay: { key: `{s}:dpop:${i}`, ttlMs: 60_000 }, windows: windows('{s}') });
-    }
-    const stats = await server.cli('info', 'commandstats');
-    await server.cli('echo', 'end-of-test');
-    await done;
-    monitor.disconnect();
-    expect(stats).toMatch(new RegExp(`cmdstat_evalsha:calls=${requests},`));
-    expect(topLevel.filter((command) => command !== 'config' && command !== 'info')).toEqual(Array(requests).fill('evalsha'));
+    const { commands } = await clientCommands(server, async () => {
+      for (let i = 0; i < requests; i += 1) {
+        await store.consume({ now: 1000 + i, id: `r${i}`, replay: { key: `{s}:dpop:${i}`, ttlMs: 60_000 }, windows: windows('{s}') });
+      }
+    });
+    expect(commands).toEqual({ evalsha: requests });
+    expect(await server.cli('info', 'commandstats')).toMatch(new RegExp(`cmdstat_evalsha:calls=${requests},`));
   });
 
   it('prefixes every key, shares one hash tag, and lets every key expire on its own', async () => {
@@ -74,6 +64,19 @@ describe('redisStore', () => {
     await expect(attempt).rejects.toMatchObject({ reason: 'store_unavailable' });
     await store.close?.();
     dead.disconnect();
+  });
+
+  it('brings Redis holds and revocations; close() ends the revocation subscriber but leaves the client open', async () => {
+    const clients = async () => String(await redis.client('LIST')).trim().split('\n').length;
+    const before = await clients();
+    const store = redisStore(redis, { prefix: 'wired:' });
+    expect(store.holds).toBeDefined();
+    const synced = new Promise<string>((resolve) => store.revocations?.subscribe((event) => resolve(event.type)));
+    expect(await synced).toBe('synced');
+    expect(await clients()).toBe(before + 1);
+    await store.close?.();
+    await expect.poll(clients).toBe(before);
+    expect(redis.status).toBe('ready');
   });
 
   it('rejects bad options at construction', () => {

@@ -43,7 +43,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
   if (undeclared !== 'allow' && undeclared !== 'deny') throw new TypeError("options.undeclared must be 'allow' or 'deny'");
   const onStoreError = options.onStoreError ?? 'closed';
   if (onStoreError !== 'closed' && onStoreError !== 'open') throw new TypeError("options.onStoreError must be 'closed' or 'open'");
-  const store = options.store ?? memoryStore();
+  const store = options.store ?? memoryStore({ now });
   return Object.freeze({
     now,
     store,

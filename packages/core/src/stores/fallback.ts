@@ -1,3 +1,4 @@
+import type { RevocationStore } from './revocations.js';
 import type { ConsumeRequest, ConsumeResult, Store } from './store.js';
 
 /** Options of `fallbackStore()`. */
@@ -15,7 +16,12 @@ export interface FallbackStoreOptions {
  * primary fails, requests are counted by the fallback — per replica, so limits are no longer shared — and
  * the primary is tried again every `retryAfterMs`; it takes over again as soon as it answers.
  * Only infrastructure faults switch stores: a `limited` or `replay` result is an answer, not a fault.
- * Only `consume()` falls back; the primary's holds and revocations, if any, are passed through as they are.
+ *
+ * Holds are the primary's (or the guard's memory default). Revocations are the primary's too, with one
+ * difference that keeps the fallback useful: while the primary cannot vouch for the set, this replica keeps
+ * trusting the copy it already has (the guard would otherwise deny every request with 503); revocations
+ * made elsewhere meanwhile arrive when the primary is back and the full set is read again. A replica that
+ * never had the set (the primary down at start) still fails closed.
  *
  * @example
  * import { createGuard, memoryStore, fallbackStore } from '@aap-guard/core';
@@ -36,9 +42,8 @@ export function fallbackStore(primary: Store, fallback: Store, options: Fallback
   let downUntil: number | undefined;
 
   return {
-    // holds and revocations are not switched: the primary's own, when it has them (issue 7)
     holds: primary.holds,
-    revocations: primary.revocations,
+    revocations: primary.revocations && keepLocalCopy(primary.revocations),
     async consume(request: ConsumeRequest): Promise<ConsumeResult> {
       if (downUntil !== undefined && clock() < downUntil) return fallback.consume(request);
       try {
@@ -57,5 +62,18 @@ export function fallbackStore(primary: Store, fallback: Store, options: Fallback
     async close() {
       await Promise.allSettled([primary.close?.(), fallback.close?.()]);
     },
+  };
+}
+
+/** The primary's revocations without `unsynced` events: the guard's local copy stays trusted while it is down. */
+function keepLocalCopy(revocations: RevocationStore): RevocationStore {
+  return {
+    add: (entry) => revocations.add(entry),
+    snapshot: (now) => revocations.snapshot(now),
+    subscribe: (listener) =>
+      revocations.subscribe((event) => {
+        if (event.type !== 'unsynced') listener(event);
+      }),
+    close: async () => revocations.close?.(),
   };
 }

@@ -1,10 +1,14 @@
 import { LRUCache } from 'lru-cache';
+import { memoryHolds } from './memory-holds.js';
+import { memoryRevocations } from './memory-revocations.js';
 import type { ConsumeRequest, ConsumeResult, Store, WindowSpec, WindowState } from './store.js';
 
 /** Options of the embedded memory store. */
 export interface MemoryStoreOptions {
   /** Most keys kept (windows and replay entries); the least recently used are evicted first (default 100000). */
   readonly maxKeys?: number;
+  /** Clock of the revocation set (default `Date.now`); pass the guard's `now` when you inject one. */
+  readonly now?: () => number;
 }
 
 /** A sliding log (ascending admission times), a fixed-bucket counter, or a replay marker. */
@@ -24,10 +28,14 @@ interface Probe {
 
 /**
  * The embedded default store: exact and atomic within one process (JavaScript runs `consume()` to the
- * end without interleaving). Sliding windows keep an exact log of admission times, so memory per key
- * is O(N) for a limit of N (8 bytes per admitted request still inside the window); at most `maxKeys`
- * keys are kept, idle keys are evicted first, and entries expire with their window — in the time base
- * of the requests' `now`, so an injected clock drives expiry too. For several replicas use the Redis store.
+ * end without interleaving), with its own holds and revocations, so guards sharing one memory store
+ * share those too. For several replicas use the Redis store.
+ *
+ * Memory bound, stated: at most `maxKeys` keys (idle keys are evicted first, LRU). A sliding window is
+ * an exact log of admission times: a key holds at most N numbers (8 bytes each) for a limit of N (the
+ * largest limit it is used with), since a refused request records nothing, and only those still inside
+ * the window; a fixed window or a replay key costs O(1). Entries also expire with their window, in the time base of the
+ * requests' `now`, so an injected clock drives expiry too.
  *
  * @example
  * createGuard({ ...options, store: memoryStore({ maxKeys: 100_000 }) });
@@ -35,7 +43,10 @@ interface Probe {
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const maxKeys = options.maxKeys ?? 100_000;
   if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new TypeError('memoryStore({ maxKeys }) must be a positive integer');
+  if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('memoryStore({ now }) must be a function returning ms');
   const entries = new LRUCache<string, Entry>({ max: maxKeys });
+  const holds = memoryHolds();
+  const revocations = memoryRevocations({ now: options.now });
   const live = (key: string, now: number): Entry | undefined => {
     const entry = entries.get(key);
     if (entry && entry.expiresAt <= now) {
@@ -46,6 +57,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   };
 
   return {
+    holds,
+    revocations,
     async consume(request: ConsumeRequest): Promise<ConsumeResult> {
       const { now, replay } = request;
       if (replay && live(replay.key, now)) return { ok: false, reason: 'replay' };
@@ -61,6 +74,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     },
     async close() {
       entries.clear();
+      await Promise.all([holds.close?.(), revocations.close?.()]);
     },
   };
 }

@@ -25,12 +25,13 @@ function harness(options: Partial<GuardOptions> = {}, store: Store = memoryStore
   let now = T0;
   const resolved = resolveOptions({ issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [] }, store, now: () => now, ...options });
   const route = compileRoute({ action: 'api.call' });
-  const run = async (token: AapClaims, at: number, proof?: CheckContext['proof']) => {
+  const run = async (token: AapClaims, at: number, proof?: CheckContext['proof'], scope?: { capability: number; limitScope: string }) => {
     now = at;
     const ctx: CheckContext = {
       request: { method: 'GET', url: 'https://api.example.com/x', headers: {} },
       method: 'GET', route, options: resolved, now: resolved.now(), headers: {}, detail: {},
-      claims: token, capability: token.capabilities[0], proof,
+      claims: token, capability: token.capabilities[scope?.capability ?? 0], proof,
+      ...(scope ? { limitScope: scope.limitScope } : {}),
     };
     return { deny: await consumeState(ctx), ctx };
   };
@@ -105,6 +106,14 @@ describe('consumeState: responses', () => {
       await run(claims(`a-${key}`, perMinute(1)), T0);
       expect((await run(claims(`b-${key}`, perMinute(1)), T0 + 1)).deny?.reason).toBe(expected);
     }
+  });
+
+  it('a second capability for the same action counts on its own counters (limitScope)', async () => {
+    const { run } = harness();
+    const token = claims('jti-s', [...perMinute(1), ...perMinute(1)]);
+    expect((await run(token, T0)).deny).toBeUndefined();
+    expect((await run(token, T0 + 1)).deny?.reason).toBe('rate_limited');
+    expect((await run(token, T0 + 2, undefined, { capability: 1, limitScope: 'api.call#1' })).deny).toBeUndefined();
   });
 
   it('a DPoP proof jti is consumed in the same call; a replay is dpop_replay', async () => {
