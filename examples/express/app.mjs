@@ -2,16 +2,24 @@
 // The routes declare which AAP action they perform; aap-guard decides who may call them.
 import { randomUUID } from 'node:crypto';
 import express from 'express';
-import { aapGuard } from '@aap-guard/express';
+import { aapAdminRouter, aapGuard } from '@aap-guard/express';
+import { isAdminKey } from '../shared/demo-support.mjs';
 
 /**
- * Build the app. `options` are aapGuard options: guard options, or `{ guard }` to share one.
- * Without options, `aapGuard()` reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI.
+ * Build the app. `options` are aapGuard options: guard options, or `{ guard }` to share one;
+ * without options, `aapGuard()` reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI. With an
+ * `adminKey`, people holding it approve or deny held requests under `/aap-admin`.
  */
-export function createApp(options) {
+export function createApp(options, { adminKey } = {}) {
   const app = express();
   const aap = aapGuard(options);
   app.disable('x-powered-by');
+
+  // For people, not agents: mounted before `aap`, protected by its own authorize().
+  if (adminKey) {
+    app.use('/aap-admin', aapAdminRouter({ guard: aap.guard, authorize: (req) => isAdminKey(req.get('x-admin-key'), adminKey), actor: () => 'example-admin' }));
+  }
+
   app.use(aap); // authenticates every request; req.aap is the verified agent
 
   // Undeclared: any valid AAP token may call it (set undeclared: 'deny' to refuse such routes).
@@ -21,17 +29,15 @@ export function createApp(options) {
 
   // The target URL is what domains_allowed / domains_blocked are checked against.
   app.get('/v1/search', aap.require('search.web', { target: (req) => req.query.url }), (req, res) => {
-    res.json({
-      url: req.query.url,
-      agent: req.aap.claims.agent.id,
-      results: [{ title: 'OAuth 2.0', snippet: 'An authorization framework…' }],
-    });
+    res.json({ url: req.query.url, agent: req.aap.claims.agent.id, results: [{ title: 'OAuth 2.0', snippet: 'An authorization framework…' }] });
   });
 
+  // Declarations come before body parsers: a body over max_request_size is refused unread.
   app.post('/v1/drafts', aap.require('cms.create_draft'), express.json({ limit: '100kb' }), (req, res) => {
     res.status(201).json({ id: randomUUID(), title: String(req.body?.title ?? 'untitled'), status: 'draft' });
   });
 
+  // Under oversight when the token lists cms.publish in requires_human_approval_for: held for a human.
   app.post('/v1/publish', aap.require('cms.publish'), express.json({ limit: '10kb' }), (req, res) => {
     res.json({ id: String(req.body?.id ?? ''), status: 'published' });
   });

@@ -2,17 +2,26 @@
 // Each route declares in its config which AAP action it performs; aap-guard decides who may call it.
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
-import { aapGuard } from '@aap-guard/fastify';
+import { aapAdminPlugin, aapGuard } from '@aap-guard/fastify';
+import { isAdminKey } from '../shared/demo-support.mjs';
 
 /**
- * Build the app. `options` are plugin options: guard options, or `{ guard }` to share one.
- * Without options, the plugin reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI.
+ * Build the app. `options` are plugin options: guard options, or `{ guard }` to share one;
+ * without options, the plugin reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI. With an
+ * `adminKey`, people holding it approve or deny held requests under `/aap-admin`.
  */
-export async function createApp(options) {
+export async function createApp(options, { adminKey } = {}) {
   const app = Fastify({ logger: process.env.LOG === '1' });
   // Register before the routes: it reads each route's `config.aap` as the route is added.
   // Routes without a declaration are refused (403 route_undeclared): Fastify's default here.
   await app.register(aapGuard, options);
+  const { guard } = app.aap;
+
+  // For people, not agents: the admin routes opt out of the AAP guard and check the admin key.
+  if (adminKey) {
+    const authorize = (request) => isAdminKey(request.headers['x-admin-key'], adminKey);
+    await app.register(aapAdminPlugin({ guard, authorize, actor: () => 'example-admin' }), { prefix: '/aap-admin' });
+  }
 
   // Opted out: a public health check, no token needed.
   app.get('/health', { config: { aap: false } }, async () => ({ status: 'ok' }));
@@ -29,7 +38,7 @@ export async function createApp(options) {
     return reply.code(201).send({ id: randomUUID(), title: String(request.body?.title ?? 'untitled'), status: 'draft' });
   });
 
-  // Demo tokens list cms.publish under oversight.requires_human_approval_for: the guard holds it.
+  // Under oversight when the token lists cms.publish in requires_human_approval_for: held for a human.
   app.post('/v1/publish', { config: { aap: { action: 'cms.publish' } }, bodyLimit: 10 * 1024 }, async (request) => {
     return { id: String(request.body?.id ?? ''), status: 'published' };
   });

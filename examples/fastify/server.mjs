@@ -1,14 +1,17 @@
-// Start the example API: `node examples/fastify/server.mjs` (or `pnpm example:fastify`).
-// Env: AAP_ISSUER, AAP_AUDIENCE, AAP_JWKS_URI (optional: discovered from the issuer), PORT (default
-// 3000; 0 = any free port), HOST (default 127.0.0.1). Prints `listening on <url>` when ready.
+// Start the example API: `npm run example:fastify` (after `npm run setup`).
+// Env: AAP_ISSUER, AAP_AUDIENCE, AAP_JWKS_URI (optional: discovered from the issuer), AAP_ADMIN_KEY
+// (optional: enables /aap-admin), PORT (default 3000; 0 = any free port), HOST (default 127.0.0.1).
+// Without AAP_ISSUER: demo mode (a local issuer; demo tokens printed). Prints `listening on <url>`.
+import { demoSetup, printDemo } from '../shared/demo-support.mjs';
 import { createApp } from './app.mjs';
 
 let app;
 try {
-  app = await createApp(); // options from AAP_ISSUER / AAP_AUDIENCE / AAP_JWKS_URI
+  const demo = process.env.AAP_ISSUER ? undefined : await demoSetup();
+  if (demo) printDemo('example-fastify', demo);
+  app = await createApp(demo?.options, { adminKey: demo?.adminKey ?? process.env.AAP_ADMIN_KEY });
 } catch (error) {
   console.error(`example-fastify: ${error.message}`);
-  console.error('Set AAP_ISSUER and AAP_AUDIENCE (and AAP_JWKS_URI), e.g. AAP_ISSUER=https://as.example.com AAP_AUDIENCE=https://api.example.com');
   process.exit(2);
 }
 

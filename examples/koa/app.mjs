@@ -3,13 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { aapGuard } from '@aap-guard/koa';
+import { aapAdmin, aapGuard } from '@aap-guard/koa';
+import { isAdminKey } from '../shared/demo-support.mjs';
 
 /**
  * Build the app. `options` are aapGuard options: guard options, or `{ guard }` to share one.
- * Without options, `aapGuard()` reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI.
+ * Without options, `aapGuard()` reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI. With an
+ * `adminKey`, people holding it approve or deny held requests under `/aap-admin`.
  */
-export function createApp(options) {
+export function createApp(options, { adminKey } = {}) {
   const app = new Koa();
   const aap = aapGuard(options);
   const router = new Router();
@@ -33,11 +35,15 @@ export function createApp(options) {
     ctx.body = { id: randomUUID(), title: String(ctx.request.body?.title ?? 'untitled'), status: 'draft' };
   });
 
-  // Demo tokens list cms.publish under oversight.requires_human_approval_for: the guard holds it.
+  // Under oversight when the token lists cms.publish in requires_human_approval_for: held for a human.
   router.post('/v1/publish', aap.require('cms.publish'), json(10 * 1024), (ctx) => {
     ctx.body = { id: String(ctx.request.body?.id ?? ''), status: 'published' };
   });
 
+  // For people, not agents: mounted before `aap`, protected by its own authorize().
+  if (adminKey) {
+    app.use(aapAdmin({ guard: aap.guard, authorize: (ctx) => isAdminKey(ctx.get('x-admin-key'), adminKey), actor: () => 'example-admin', prefix: '/aap-admin' }));
+  }
   app.use(aap); // authenticates every request; ctx.state.aap is the verified agent
   app.use(aap.router(router)); // = router.routes(), plus refusal of undeclared routes in deny mode
   app.use(router.allowedMethods());

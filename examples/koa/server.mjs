@@ -1,21 +1,23 @@
-// Start the example API: `node examples/koa/server.mjs` (or `pnpm example:koa`).
-// Env: AAP_ISSUER, AAP_AUDIENCE, AAP_JWKS_URI (optional: discovered from the issuer), PORT (default
-// 3000; 0 = any free port), HOST (default 127.0.0.1). Prints `listening on <url>` when ready.
+// Start the example API: `npm run example:koa` (after `npm run setup`).
+// Env: AAP_ISSUER, AAP_AUDIENCE, AAP_JWKS_URI (optional: discovered from the issuer), AAP_ADMIN_KEY
+// (optional: enables /aap-admin), PORT (default 3000; 0 = any free port), HOST (default 127.0.0.1).
+// Without AAP_ISSUER: demo mode (a local issuer; demo tokens printed). Prints `listening on <url>`.
 import { createApp } from './app.mjs';
+import { demoSetup, printDemo } from '../shared/demo-support.mjs';
 
 let built;
 try {
-  built = createApp(); // options from AAP_ISSUER / AAP_AUDIENCE / AAP_JWKS_URI
+  const demo = process.env.AAP_ISSUER ? undefined : await demoSetup();
+  if (demo) printDemo('example-koa', demo);
+  built = createApp(demo?.options, { adminKey: demo?.adminKey ?? process.env.AAP_ADMIN_KEY });
 } catch (error) {
   console.error(`example-koa: ${error.message}`);
-  console.error('Set AAP_ISSUER and AAP_AUDIENCE (and AAP_JWKS_URI), e.g. AAP_ISSUER=https://as.example.com AAP_AUDIENCE=https://api.example.com');
   process.exit(2);
 }
 
 const host = process.env.HOST ?? '127.0.0.1';
 const server = built.app.listen(Number(process.env.PORT ?? 3000), host, () => {
-  const { port } = server.address();
-  console.log(`listening on http://${host}:${port}`);
+  console.log(`listening on http://${host}:${server.address().port}`);
 });
 
 const stop = () => {

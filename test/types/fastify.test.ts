@@ -1,34 +1,41 @@
-import type { Principal } from '@aap-guard/core';
+import type { Guard, Principal } from '@aap-guard/core';
 import { aapGuard, type AapRouteConfig } from '@aap-guard/fastify';
-import Fastify, { type FastifyContextConfig, type FastifyRequest } from 'fastify';
-import { describe, expectTypeOf, it } from 'vitest';
+import Fastify, { type FastifyContextConfig, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 
-// Type-level checks, enforced by `tsc -p tsconfig.json` (the runtime part only builds routes).
+// Type-level tests: `tsc -p tsconfig.json` checks the expectTypeOf and @ts-expect-error lines; the
+// runtime part shows that what the types refuse is refused when the route is added too.
+const options = { issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [] } };
+
 describe('@aap-guard/fastify types', () => {
-  it('decorates FastifyRequest with request.aap', () => {
+  it('decorates FastifyRequest with request.aap (module augmentation)', () => {
     expectTypeOf<FastifyRequest['aap']>().toEqualTypeOf<Principal | null>();
+    expectTypeOf<FastifyInstance['aap']>().toEqualTypeOf<{ readonly guard: Guard }>();
   });
 
-  it('types the route option config.aap (declaration or false)', () => {
+  it('types the route option config.aap: a declaration, or false to opt out', async () => {
     expectTypeOf<FastifyContextConfig['aap']>().toEqualTypeOf<AapRouteConfig | false | undefined>();
+    expectTypeOf<AapRouteConfig['action']>().toEqualTypeOf<string>();
     expectTypeOf<AapRouteConfig['target']>().toEqualTypeOf<((request: FastifyRequest) => unknown) | undefined>();
     const app = Fastify();
-    void app.register(aapGuard, { issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [] } });
-    app.get('/ok', { config: { aap: { action: 'search.web', purposes: ['research'], target: (request) => request.query } } }, async (request) => {
+    await app.register(aapGuard, options);
+    app.get('/v1/search', { config: { aap: { action: 'search.web', purposes: ['research'], target: (request) => request.query } } }, async (request) => {
       expectTypeOf(request.aap).toEqualTypeOf<Principal | null>();
       return {};
     });
-    app.get('/public', { config: { aap: false } }, async () => ({}));
+    app.get('/health', { config: { aap: false } }, async () => ({}));
     // @ts-expect-error: a declaration needs an action
-    app.get('/bad', { config: { aap: { purposes: ['research'] } } }, async () => ({}));
+    expect(() => app.get('/bad1', { config: { aap: { purposes: ['research'] } } }, async () => ({}))).toThrow(TypeError);
     // @ts-expect-error: `true` is not a declaration
-    app.get('/bad2', { config: { aap: true } }, async () => ({}));
+    expect(() => app.get('/bad2', { config: { aap: true } }, async () => ({}))).toThrow(TypeError);
     // @ts-expect-error: maxSensitivity is a data level
-    app.get('/bad3', { config: { aap: { action: 'a.b', maxSensitivity: 'secret' } } }, async () => ({}));
+    expect(() => app.get('/bad3', { config: { aap: { action: 'a.b', maxSensitivity: 'secret' } } }, async () => ({}))).toThrow(TypeError);
+    await app.close();
   });
 
-  it('types the plugin options', () => {
+  it('types the plugin options', async () => {
+    const app = Fastify();
     // @ts-expect-error: undeclared is 'allow' | 'deny'
-    void Fastify().register(aapGuard, { issuer: 'x', audience: 'y', undeclared: 'maybe' });
+    await expect(app.register(aapGuard, { ...options, undeclared: 'maybe' }).ready()).rejects.toThrow(TypeError);
   });
 });

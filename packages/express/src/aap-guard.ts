@@ -1,5 +1,6 @@
 import {
   adapterDecision,
+  BODY_DIGEST,
   enforceLimits,
   nodeRequestInfo,
   trackRequestBody,
@@ -72,6 +73,7 @@ async function authenticate(guard: Guard, resolver: Resolver | undefined, req: G
     if (!decision.allowed) return deny(res, decision);
     req[STATE] = { info, decision };
     req.aap = decision.principal;
+    res.set(decision.headers); // e.g. a fresh DPoP-Nonce (RFC 9449 §8.2) on an allowed response
   }
   // Mounted again in a sub-app, `aap` does not authenticate twice; only the declaration check runs.
   if (resolver && resolver(req.app, req.method, appPath(req)) === 'undeclared') {
@@ -89,10 +91,11 @@ async function authorize(guard: Guard, route: CompiledRoute, target: RequireOpti
     const detail = { check: 'express.target', type: Array.isArray(chosen) ? 'array' : typeof chosen };
     return deny(res, adapterDecision(guard, 'request_invalid', { method: req.method, path: req.path, base: state?.decision, detail }));
   }
-  const info: RequestInfo = { ...(state?.info ?? nodeRequestInfo(req)), target: chosen, params: stringParams(req.params) };
+  const info: RequestInfo = { ...(state?.info ?? nodeRequestInfo(req)), target: chosen, params: stringParams(req.params), bodyDigest: bodyDigestOf(req) };
   const decision = state ? await guard.authorize(info, route, state.decision) : await guard.check(info, route);
   if (!decision.allowed) return deny(res, decision);
   req.aap = decision.principal;
+  res.set(decision.headers); // RateLimit… on allowed responses too, as in the Fastify and Koa adapters
   return enforceLimits(guard, req, res, decision);
 }
 
@@ -101,6 +104,12 @@ function stringParams(params: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(params)) if (typeof value === 'string') out[name] = value;
   return out;
+}
+
+/** The body digest a body parser mounted before the route left on the request (binds oversight holds to the body). */
+function bodyDigestOf(req: Request): string | undefined {
+  const digest = (req as Request & { [BODY_DIGEST]?: unknown })[BODY_DIGEST];
+  return typeof digest === 'string' ? digest : undefined;
 }
 
 /**

@@ -1,13 +1,13 @@
+import { BODY_DIGEST, bodyDigest } from '@aap-guard/core';
 import { aapGuard } from '@aap-guard/express';
-import express from 'express';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, setup } from './helpers.js';
+import { afterEach, expect, it } from 'vitest';
+import { bearer, forEachExpress, setup } from './helpers.js';
 
-// Express 5 only: Express 4 is not installed in this workspace (the adapter supports both; see
-// declared-routes.ts for the version-specific router access).
+// Runs on Express 5 and on Express 4 (see helpers.ts): the adapter reaches the version-specific
+// router only in declared-routes.ts.
 
-describe('@aap-guard/express: app.use(aap)', () => {
+forEachExpress('@aap-guard/express: app.use(aap)', (express) => {
   const closers: Array<() => Promise<void>> = [];
   afterEach(async () => {
     await Promise.all(closers.splice(0).map((close) => close()));
@@ -88,6 +88,20 @@ describe('@aap-guard/express: app.use(aap)', () => {
     expect(res.body).toMatchObject({ error: 'aap_invalid_capability', reason: 'capability_missing' });
   });
 
+  it('sends the decision headers on allowed responses (RateLimit) and 429 with Retry-After once exhausted', async () => {
+    const { as, server } = await app();
+    const token = bearer(await as.mint({ capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 2 } }] }));
+    const first = await request(server).get('/v1/search').set('authorization', token);
+    expect(first.status).toBe(200);
+    expect(first.headers['ratelimit-policy']).toBe('"minute";q=2;w=60');
+    expect(first.headers['ratelimit']).toMatch(/^"minute";r=1;t=\d+$/);
+    expect((await request(server).get('/v1/search').set('authorization', token)).headers['ratelimit']).toMatch(/;r=0;/);
+    const limited = await request(server).get('/v1/search').set('authorization', token);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ reason: 'rate_limited' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
   it('refuses an ambiguous target (a repeated query parameter) instead of guessing', async () => {
     const { as, server, events } = await app();
     const token = await as.mint();
@@ -119,6 +133,23 @@ describe('@aap-guard/express: app.use(aap)', () => {
     expect(ok.body).toEqual({ agent: 'a-1' });
     const missing = await request(server).get('/v1/search');
     expect(missing.status).toBe(401);
+  });
+
+  it('binds an oversight hold to the body digest a body parser left on the request', async () => {
+    const { as, guard } = await setup();
+    closers.push(() => guard.close());
+    const aap = aapGuard({ guard });
+    const server = express();
+    server.use(express.json({ verify: (req, _res, bytes) => void ((req as unknown as Record<symbol, string>)[BODY_DIGEST] = bodyDigest(bytes)) }));
+    server.use(aap);
+    server.post('/v1/publish', aap.require('cms.publish'), (req, res) => void res.json({ published: req.body.title }));
+    const token = bearer(await as.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } }));
+    const post = (title: string, hold?: string) => request(server).post('/v1/publish').set('authorization', token).set(hold ? { 'aap-hold-id': hold } : {}).send({ title });
+    const id = (await post('a')).body.hold_id as string;
+    expect((await guard.holds.get(id))?.bodyDigest).toBe(bodyDigest(JSON.stringify({ title: 'a' })));
+    await guard.holds.approve(id, { by: 'alice' });
+    expect((await post('b', id)).body).toMatchObject({ reason: 'hold_mismatch' });
+    expect((await post('a', id)).body).toEqual({ published: 'a' });
   });
 
   it('compiles a declaration once and rejects a bad action at startup', async () => {

@@ -1,14 +1,13 @@
 import { aapGuard } from '@aap-guard/express';
-import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, rawRequest, setup } from './helpers.js';
+import { afterEach, expect, it } from 'vitest';
+import { bearer, forEachExpress, rawRequest, setup } from './helpers.js';
 
 // Size constraints of a capability (max_request_size / max_response_size) enforced through a real
 // Express server: the core turns the constraints into Decision.limits, the adapter enforces them.
 
-describe('@aap-guard/express: size limits from capability constraints', () => {
+forEachExpress('@aap-guard/express: size limits from capability constraints', (express) => {
   const cleanup: Array<() => Promise<void>> = [];
   afterEach(async () => {
     await Promise.all(cleanup.splice(0).map((close) => close()));
@@ -46,6 +45,16 @@ describe('@aap-guard/express: size limits from capability constraints', () => {
       headers: { authorization: bearer(token), 'content-type': 'application/octet-stream' },
       chunks: [Buffer.alloc(40), Buffer.alloc(40), Buffer.alloc(40)],
     });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body.toString())).toMatchObject({ error: 'aap_constraint_violation', reason: 'request_too_large' });
+    expect(handled).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ decision: 'deny', status: 413, reason: 'request_too_large' });
+  });
+
+  it('answers a declared Content-Length over max_request_size with 413 before the body is read', async () => {
+    const { as, events, handled, port } = await start();
+    const token = await as.mint({ capabilities: [{ action: 'cms.create_draft', constraints: { max_request_size: 64 } }] });
+    const res = await rawRequest(port, { method: 'POST', path: '/v1/drafts', headers: { authorization: bearer(token), 'content-type': 'application/octet-stream', 'content-length': '120' }, chunks: [Buffer.alloc(120)] });
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body.toString())).toMatchObject({ error: 'aap_constraint_violation', reason: 'request_too_large' });
     expect(handled).toEqual([]);

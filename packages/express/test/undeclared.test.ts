@@ -1,12 +1,10 @@
 import { aapGuard, type AapMiddleware } from '@aap-guard/express';
-import express, { type Express } from 'express';
+import type { Express, Request, Response } from 'express';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, setup } from './helpers.js';
+import { afterEach, expect, it } from 'vitest';
+import { bearer, forEachExpress, setup } from './helpers.js';
 
-// Express 5 only: Express 4 is not installed in this workspace.
-
-describe('@aap-guard/express: routes without a declaration', () => {
+forEachExpress('@aap-guard/express: routes without a declaration', (express) => {
   const closers: Array<() => Promise<void>> = [];
   afterEach(async () => {
     await Promise.all(closers.splice(0).map((close) => close()));
@@ -25,7 +23,7 @@ describe('@aap-guard/express: routes without a declaration', () => {
   }
 
   function routes(server: Express, aap: AapMiddleware, ran: string[]): void {
-    const handler = (name: string) => (_req: express.Request, res: express.Response) => {
+    const handler = (name: string) => (_req: Request, res: Response) => {
       ran.push(name);
       res.json({ name });
     };

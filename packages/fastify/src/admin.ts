@@ -13,7 +13,8 @@ export interface FastifyAdminOptions extends AdminOptions<FastifyRequest> {
  * A Fastify plugin for holds and revocations — register it with a prefix: `GET /holds`, `GET /holds/:id`,
  * `POST /holds/:id/approve`, `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`. Every
  * request must pass your `authorize(request)`; without one, creating the plugin throws `TypeError`
- * (it refuses to mount). Not wrapped in fastify-plugin, so the prefix and encapsulation apply.
+ * (it refuses to mount). Not wrapped in fastify-plugin, so the prefix and encapsulation apply. Its
+ * routes opt out of the AAP guard (`config.aap: false`): admins are people, authorized by `authorize`.
  *
  * @example
  * await app.register(aapAdminPlugin({ guard, authorize: (req) => isAdmin(req) }), { prefix: '/aap-admin' });
@@ -29,11 +30,13 @@ export function aapAdminPlugin(options: FastifyAdminOptions): FastifyPluginAsync
       const { status, body } = await api(request, { method: request.method, path, query: (request.query ?? {}) as Record<string, unknown>, body: request.body });
       await reply.code(status).header('cache-control', 'no-store').send(body);
     };
-    fastify.get('/holds', handler);
-    fastify.get('/holds/:id', handler);
-    fastify.post('/holds/:id/approve', { bodyLimit }, handler);
-    fastify.post('/holds/:id/deny', { bodyLimit }, handler);
-    fastify.get('/revocations', handler);
-    fastify.post('/revocations', { bodyLimit }, handler);
+    const read = { config: { aap: false as const } };
+    const write = { ...read, bodyLimit };
+    fastify.get('/holds', read, handler);
+    fastify.get('/holds/:id', read, handler);
+    fastify.post('/holds/:id/approve', write, handler);
+    fastify.post('/holds/:id/deny', write, handler);
+    fastify.get('/revocations', read, handler);
+    fastify.post('/revocations', write, handler);
   };
 }

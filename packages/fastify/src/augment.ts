@@ -1,7 +1,12 @@
-import type { Principal } from '@aap-guard/core';
+import type { Guard, Principal } from '@aap-guard/core';
 import type { AapRouteConfig } from './options.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set by `@aap-guard/fastify`: the guard behind the plugin (holds, revocations, admin plugin). */
+    readonly aap: { readonly guard: Guard };
+  }
+
   interface FastifyRequest {
     /**
      * The verified AAP principal, set by the `onRequest` hook of `@aap-guard/fastify` on allow

@@ -8,6 +8,7 @@ import { resolveAdapter, type AapFastifyOptions, type FastifyAdapterOptions } fr
 async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptions | FastifyAdapterOptions): Promise<void> {
   const configured = 'issuer' in options || 'guard' in options; // else: from the environment
   const { guard, undeclared, owned } = resolveAdapter(options, configured ? {} : process.env);
+  fastify.decorate('aap', Object.freeze({ guard }));
   fastify.decorateRequest('aap', null);
   fastify.addHook('onRoute', (routeOptions) => declareRoute(guard, routeOptions));
   fastify.addHook('onRequest', guardRequests(guard, undeclared));
@@ -20,6 +21,7 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
  * `config: { aap: { action: 'search.web', target: (request) => … } }`, or `aap: false` to opt out.
  * An `onRequest` hook authenticates and authorizes each request in one `guard.check()` and sets
  * `request.aap`. Undeclared routes are denied (403 `route_undeclared`) unless `undeclared: 'allow'`.
+ * The guard is `app.aap.guard` (for the admin plugin, holds and revocations).
  * Without guard options, reads `AAP_ISSUER`, `AAP_AUDIENCE`, `AAP_JWKS_URI`.
  *
  * @example

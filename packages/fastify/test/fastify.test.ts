@@ -99,6 +99,20 @@ describe('@aap-guard/fastify', () => {
     expect(res.json().reason).toEqual(expect.any(String));
   });
 
+  it('sends the decision headers on allowed responses (RateLimit) and 429 with Retry-After once exhausted', async () => {
+    const { as, app } = await build();
+    const token = bearer(await as.mint({ capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 2 } }] }));
+    const first = await app.inject({ url: '/v1/search', headers: { authorization: token } });
+    expect(first.statusCode).toBe(200);
+    expect(first.headers['ratelimit-policy']).toBe('"minute";q=2;w=60');
+    expect(first.headers['ratelimit']).toMatch(/^"minute";r=1;t=\d+$/);
+    expect((await app.inject({ url: '/v1/search', headers: { authorization: token } })).headers['ratelimit']).toMatch(/;r=0;/);
+    const limited = await app.inject({ url: '/v1/search', headers: { authorization: token } });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json()).toMatchObject({ reason: 'rate_limited' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
   it('refuses an ambiguous target (a repeated query parameter) with 400 instead of guessing', async () => {
     const { as, app } = await build();
     const res = await app.inject({ url: '/v1/search?url=https://a.example&url=https://b.example', headers: { authorization: bearer(await as.mint()) } });

@@ -32,12 +32,13 @@ describe('@aap-guard/fastify: size limits from capability constraints', () => {
   const octets = (token: string) => ({ authorization: bearer(token), 'content-type': 'application/octet-stream' });
 
   it('answers a declared Content-Length over max_request_size with 413 before the body is read', async () => {
-    const { as, handled, port } = await start();
+    const { as, events, handled, port } = await start();
     const token = await as.mint({ capabilities: [{ action: 'cms.create_draft', constraints: { max_request_size: 64 } }] });
     const res = await rawRequest(port, { method: 'POST', path: '/v1/drafts', headers: { ...octets(token), 'content-length': '120' }, chunks: [Buffer.alloc(120)] });
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body.toString())).toMatchObject({ error: 'aap_constraint_violation', reason: 'request_too_large' });
     expect(handled).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ decision: 'deny', status: 413, reason: 'request_too_large' });
   });
 
   it('answers a chunked body over max_request_size with 413 before the handler runs', async () => {

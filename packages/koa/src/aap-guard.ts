@@ -1,5 +1,6 @@
 import {
   adapterDecision,
+  BODY_DIGEST,
   enforceLimits,
   nodeRequestInfo,
   trackRequestBody,
@@ -93,6 +94,7 @@ async function authenticate(guard: Guard, ctx: GuardedContext): Promise<boolean>
   if (!decision.allowed) return respondDeny(ctx, decision);
   ctx[STATE] = { info, decision };
   ctx.state.aap = decision.principal;
+  ctx.set(decision.headers); // e.g. a fresh DPoP-Nonce (RFC 9449 §8.2) on an allowed response
   return true;
 }
 
@@ -105,7 +107,7 @@ async function authorize(guard: Guard, route: CompiledRoute, target: RequireOpti
     const detail = { check: 'koa.target', type: Array.isArray(chosen) ? 'array' : typeof chosen };
     return respondDeny(ctx, adapterDecision(guard, 'request_invalid', { base: ctx[STATE]?.decision, detail }));
   }
-  const info: RequestInfo = { ...(state?.info ?? nodeRequestInfo(ctx.req)), target: chosen, params: stringParams(ctx.params) };
+  const info: RequestInfo = { ...(state?.info ?? nodeRequestInfo(ctx.req)), target: chosen, params: stringParams(ctx.params), bodyDigest: bodyDigestOf(ctx) };
   const decision = state ? await guard.authorize(info, route, state.decision) : await guard.check(info, route);
   if (!decision.allowed) return respondDeny(ctx, decision);
   ctx.state.aap = decision.principal;
@@ -128,6 +130,12 @@ function stringParams(params: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(params)) if (typeof value === 'string') out[name] = value;
   return out;
+}
+
+/** The body digest a body parser mounted before the route left on `ctx.req` (binds oversight holds to the body). */
+function bodyDigestOf(ctx: Context): string | undefined {
+  const digest = (ctx.req as Context['req'] & { [BODY_DIGEST]?: unknown })[BODY_DIGEST];
+  return typeof digest === 'string' ? digest : undefined;
 }
 
 /** Never a 500 from the guard path: any exception becomes an audited 503 deny. */

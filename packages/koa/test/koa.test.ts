@@ -1,4 +1,4 @@
-import type { Guard } from '@aap-guard/core';
+import { BODY_DIGEST, bodyDigest, type Guard } from '@aap-guard/core';
 import { aapGuard } from '@aap-guard/koa';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -89,6 +89,20 @@ describe('@aap-guard/koa', () => {
     expect(ran).toEqual([]);
   });
 
+  it('sends the decision headers on allowed responses (RateLimit) and 429 with Retry-After once exhausted', async () => {
+    const { as, server } = await build();
+    const token = bearer(await as.mint({ capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 2 } }] }));
+    const first = await request(server).get('/v1/search').set('authorization', token);
+    expect(first.status).toBe(200);
+    expect(first.headers['ratelimit-policy']).toBe('"minute";q=2;w=60');
+    expect(first.headers['ratelimit']).toMatch(/^"minute";r=1;t=\d+$/);
+    expect((await request(server).get('/v1/search').set('authorization', token)).headers['ratelimit']).toMatch(/;r=0;/);
+    const limited = await request(server).get('/v1/search').set('authorization', token);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ reason: 'rate_limited' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
   it('refuses an ambiguous target (a repeated query parameter) instead of guessing', async () => {
     const { as, server } = await build();
     const res = await request(server).get('/v1/search?url=https://a.example&url=https://b.example').set('authorization', bearer(await as.mint()));
@@ -173,6 +187,33 @@ describe('@aap-guard/koa', () => {
     expect(ok.body).toEqual({ id: '7', action: 'search.web' });
     expect((await request(app.callback()).head('/v2/api/declared/7').set('authorization', token)).status).toBe(200);
     expect((await request(app.callback()).get('/v2/api/plain').set('authorization', token)).status).toBe(403);
+  });
+
+  it('binds an oversight hold to the body digest a body parser left on ctx.req', async () => {
+    const { as, guard } = await setup();
+    guards.push(guard);
+    const aap = aapGuard({ guard });
+    const router = new Router();
+    router.post('/v1/publish', aap.require('cms.publish'), (ctx) => {
+      ctx.body = { published: (ctx.request as { body?: { title?: string } }).body?.title };
+    });
+    const app = new Koa();
+    app.use(async (ctx, next) => {
+      const parts: Buffer[] = [];
+      for await (const chunk of ctx.req) parts.push(chunk as Buffer);
+      const bytes = Buffer.concat(parts);
+      (ctx.req as unknown as Record<symbol, string>)[BODY_DIGEST] = bodyDigest(bytes);
+      (ctx.request as { body?: unknown }).body = JSON.parse(bytes.toString('utf8'));
+      await next();
+    });
+    app.use(aap).use(aap.router(router));
+    const token = bearer(await as.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } }));
+    const post = (title: string, hold?: string) => request(app.callback()).post('/v1/publish').set('authorization', token).set(hold ? { 'aap-hold-id': hold } : {}).send({ title });
+    const id = (await post('a')).body.hold_id as string;
+    expect((await guard.holds.get(id))?.bodyDigest).toBe(bodyDigest(JSON.stringify({ title: 'a' })));
+    await guard.holds.approve(id, { by: 'alice' });
+    expect((await post('b', id)).body).toMatchObject({ reason: 'hold_mismatch' });
+    expect((await post('a', id)).body).toEqual({ published: 'a' });
   });
 
   it('throws a TypeError at declaration time for a bad action', async () => {
