@@ -50,8 +50,19 @@ console.log('\nIn-process: one call per iteration');
 const info = { method: 'GET', url: 'http://127.0.0.1/v1/search', headers: { authorization: [`Bearer ${token}`] }, clientIp: '127.0.0.1' };
 const bare = await ops(async () => info.method.length);
 const check = await ops(() => guard.check(info, route));
+// A realistic agent token: constraints compiled once per verified token, a sliding window consumed per call.
+const constrained = await as.mint({
+  ttl: 3600,
+  capabilities: [{ action: 'search.web', constraints: {
+    domains_allowed: ['example.org', 'wikipedia.org'], allowed_methods: ['GET'], max_request_size: 1024,
+    max_requests_per_minute: 1e9, time_window: { start: '2000-01-01T00:00:00Z', end: '2100-01-01T00:00:00Z' } } }],
+});
+const constrainedInfo = { ...info, headers: { authorization: [`Bearer ${constrained}`] }, target: 'https://en.wikipedia.org/wiki/OAuth' };
+const sample = await guard.check(constrainedInfo, route);
+if (!sample.allowed) throw new Error(`bench: the constrained token was denied (${sample.reason})`);
+const checkConstrained = await ops(() => guard.check(constrainedInfo, route));
 const verify = await ops(() => jwtVerify(token, jwks, { issuer: as.issuer, audience: as.audience }));
-for (const [name, rate] of [['bare async function', bare], ['guard.check()', check], ['jose jwtVerify', verify]]) {
+for (const [name, rate] of [['bare async function', bare], ['guard.check()', check], ['check(), constrained', checkConstrained], ['jose jwtVerify', verify]]) {
   console.log(`  ${name.padEnd(20)} ${Math.round(rate).toString().padStart(10)} ops/s   ${(bare / rate).toFixed(1).padStart(6)}x the cost of a bare call`);
 }
 console.log(`\nguard.check() over HTTP: ${((rates['guard.check()'] / rates['bare node:http']) * 100).toFixed(1)}% of bare throughput; ` +
