@@ -1,148 +1,55 @@
 /**
  * The conformance table: one list of framework-neutral cases, run unchanged through real HTTP by a
- * small driver per adapter (harness.ts). A case names the guard options (issuer, audience and jwks
- * are supplied by the harness), the route declaration, the token to mint, the request, and what the
- * client must see: status, `error`, `reason` and headers. Deny bodies must never carry constraint
- * values (the harness checks every case).
+ * small driver per adapter (harness.ts). The shape of a case is in model.ts. Deny bodies must never
+ * carry constraint values (the harness checks every case).
  *
- * Time is frozen at `NOW` (guard clock and token issuer alike), so windows and lifetimes are exact.
- * The client IP of every request is the loopback peer; other addresses come through
- * `X-Forwarded-For`, which only counts when `trustProxy` says so.
+ * Time is frozen at `NOW` (guard clock and token issuer alike; a `before` step may advance the
+ * guard's clock), so windows and lifetimes are exact. The client IP of every request is the
+ * loopback peer; other addresses come through `X-Forwarded-For`, which only counts when
+ * `trustProxy` says so.
  *
- * Extension points for the proof-of-possession, rate-limit and hold issues: `headersFor` (e.g. a
- * DPoP proof over the final URL and token), `before` (requests sent first with the same token, e.g. a
- * rate-limit history), and `OUT_OF_SCOPE` (remove a reason from it when its cases are added).
+ * The stateful groups live in their own modules: proof of possession (cases-pop.ts), rate limits
+ * (cases-limits.ts), holds and revocation (cases-holds.ts).
  */
-import type { ConstraintInput, GuardOptions, ReasonCode, RouteSpec, SpecError } from '@aap-guard/core';
-import type { MintOptions } from '@aap-guard/testing';
-
-/** The frozen request time (ms): 2025-06-15T12:00:00Z. */
-export const NOW = Date.UTC(2025, 5, 15, 12, 0, 0);
-/** Unix seconds `offset` seconds from `NOW`. */
-export const at = (offset: number): number => Math.floor(NOW / 1000) + offset;
-/** RFC 3339 instant `offset` seconds from `NOW`. */
-export const iso = (offset: number): string => new Date(NOW + offset * 1000).toISOString().replace('.000Z', 'Z');
-
-/** How the token is made: signed by the trusted issuer (default), or forged in one specific way. */
-export type Forgery =
-  | 'foreign-kid' //  signed by another key, with a kid the JWKS does not list
-  | 'foreign-key' //  signed by another key, under the trusted key's kid
-  | 'tampered' //     a valid token whose payload was changed after signing
-  | 'crit' //         a critical header extension the RS cannot know (RFC 7515 §4.1.11)
-  | 'alg-none' //     unsecured JWS (RFC 7519 §6)
-  | 'hs256'; //       HMAC with a shared secret
-
-/** The token of a case: `@aap-guard/testing` mint options (claims/header overrides), optionally forged. */
-export interface TokenSpec extends MintOptions {
-  readonly forge?: Forgery | undefined;
-}
-
-/** What the harness knows once the token is minted, for headers computed per request. */
-export interface RequestKit {
-  readonly token: string;
-  /** Absolute URL of the request (for DPoP `htu`). */
-  readonly url: string;
-  readonly method: string;
-}
-
-/**
- * The request. In header and query values, `$TOKEN` is replaced by the minted token. Unless
- * `headers.authorization` is given (`null` drops it), `Authorization: Bearer $TOKEN` is sent.
- */
-export interface CaseRequest {
-  /** Default GET. */
-  readonly method?: string | undefined;
-  /** `/r` (default) or `/r/<taskId>`: the two paths every driver mounts the route on. */
-  readonly path?: string | undefined;
-  readonly query?: Readonly<Record<string, string | readonly string[]>> | undefined;
-  /** A repeated header is an array (sent as separate header lines); `null` drops a default header. */
-  readonly headers?: Readonly<Record<string, string | readonly string[] | null>> | undefined;
-  /** The route's target URL or host, sent as the `target` query parameter (an array repeats it). */
-  readonly target?: string | readonly string[] | undefined;
-  /** Request body (sent as application/octet-stream). */
-  readonly body?: string | undefined;
-  /** Send the body chunked, without Content-Length. */
-  readonly chunked?: boolean | undefined;
-  /** Extension point: extra headers computed once token and URL are known (DPoP proofs, hold ids). */
-  readonly headersFor?: ((kit: RequestKit) => Promise<Record<string, string>> | Record<string, string>) | undefined;
-}
-
-/** What the client must see. A header given as `null` must be absent; a RegExp must match. */
-export interface Expectation {
-  readonly status: number;
-  readonly error?: SpecError | undefined;
-  readonly reason?: ReasonCode | undefined;
-  readonly headers?: Readonly<Record<string, string | RegExp | null>> | undefined;
-  /** Members the JSON body must have (`undefined` = must be absent). */
-  readonly body?: Readonly<Record<string, unknown>> | undefined;
-}
-
-/** One row of the table. */
-export interface ConformanceCase {
-  /** Unique; `group: what`. */
-  readonly name: string;
-  /** Guard options; the harness supplies issuer, audience, jwks, a frozen `now` and an audit sink (a case may override them). */
-  readonly options?: Partial<GuardOptions> | undefined;
-  /** The route declaration; default `{ action: 'search.web' }`; `null` mounts the route undeclared. */
-  readonly route?: RouteSpec | null | undefined;
-  readonly token?: TokenSpec | undefined;
-  readonly request?: CaseRequest | undefined;
-  /** Extension point: requests sent first with the same token, each with its expected status. */
-  readonly before?: readonly { readonly request?: CaseRequest; readonly status: number }[] | undefined;
-  readonly expect: Expectation;
-}
+import type { ConstraintInput, ReasonCode } from '@aap-guard/core';
+import { holdCases, revocationCases } from './cases-holds.js';
+import { limitCases } from './cases-limits.js';
+import { popCases } from './cases-pop.js';
+import {
+  AGENT,
+  OK,
+  at,
+  constrained,
+  forbidden,
+  iso,
+  oversight,
+  unauthorized,
+  violation,
+  withSections,
+  type CaseRequest,
+  type ConformanceCase,
+  type Expectation,
+  type TokenSpec,
+} from './model.js';
 
 /** Reason codes with no case here, and where their cases belong. The harness checks the table covers every other one. */
 export const OUT_OF_SCOPE: Readonly<Partial<Record<ReasonCode, string>>> = {
-  dpop_required: 'proof of possession (DPoP)',
-  dpop_downgrade: 'proof of possession (DPoP)',
-  dpop_disabled: 'proof of possession (DPoP)',
-  dpop_proof_missing: 'proof of possession (DPoP)',
-  dpop_proof_invalid: 'proof of possession (DPoP)',
-  dpop_htm_mismatch: 'proof of possession (DPoP)',
-  dpop_htu_mismatch: 'proof of possession (DPoP)',
-  dpop_iat_out_of_window: 'proof of possession (DPoP)',
-  dpop_replay: 'proof of possession (DPoP)',
-  dpop_ath_mismatch: 'proof of possession (DPoP)',
-  dpop_key_mismatch: 'proof of possession (DPoP)',
-  dpop_nonce_required: 'proof of possession (DPoP)',
-  mtls_certificate_missing: 'proof of possession (mTLS)',
-  mtls_certificate_mismatch: 'proof of possession (mTLS)',
-  token_revoked: 'revocation (issue 7)',
-  hold_pending: 'oversight holds (issue 7)',
-  hold_denied: 'oversight holds (issue 7)',
-  hold_expired: 'oversight holds (issue 7)',
-  hold_mismatch: 'oversight holds (issue 7)',
-  hold_used: 'oversight holds (issue 7)',
-  rate_limited: 'rate limits',
-  store_unavailable: 'store faults',
+  // RFC 8705 needs HTTPS servers with client certificates, which the drivers do not start:
+  // covered through real TLS in packages/express/test/mtls.test.ts.
+  mtls_certificate_missing: 'proof of possession (mTLS): packages/express/test/mtls.test.ts',
+  mtls_certificate_mismatch: 'proof of possession (mTLS): packages/express/test/mtls.test.ts',
+  store_unavailable: 'store faults: test/redis-faults.test.ts (a real Redis stopped mid-run)',
   jwks_unavailable: 'key-source faults',
   internal_error: 'defects only: no client input may reach it',
 };
 
 // ---- builders -------------------------------------------------------------------------------------
 
-const AGENT = 'agent-researcher-01';
-const OK: Expectation = { status: 200 };
-const unauthorized = (reason: ReasonCode, headers?: Expectation['headers']): Expectation => ({
-  status: 401,
-  error: 'invalid_token',
-  reason,
-  headers: { 'www-authenticate': /^Bearer error="invalid_token"/, ...headers },
-});
 const badRequest = (reason: ReasonCode): Expectation => ({ status: 400, error: 'invalid_request', reason });
-const forbidden = (error: SpecError, reason: ReasonCode, body?: Expectation['body']): Expectation => ({ status: 403, error, reason, body });
-const violation = (reason: ReasonCode = 'constraint_violation'): Expectation => forbidden('aap_constraint_violation', reason);
 
 const agent = (extra: Record<string, unknown> = {}) => ({ id: AGENT, type: 'llm-autonomous', operator: 'org:example', ...extra });
 const task = (extra: Record<string, unknown> = {}) => ({ id: 'task-001', purpose: 'research', ...extra });
 const delegation = (depth: number, maxDepth: number, chain: readonly string[]) => ({ depth, max_depth: maxDepth, chain });
-/** A token whose only capability is `search.web` with these constraints. */
-const constrained = (constraints: Record<string, unknown>, extra: TokenSpec = {}): TokenSpec => ({
-  ...extra,
-  capabilities: [{ action: 'search.web', constraints }],
-});
-const withSections = (sections: Record<string, unknown>): TokenSpec => ({ sections });
 const via = (ip: string): CaseRequest['headers'] => ({ 'x-forwarded-for': ip });
 const span = (start: number, end: number) => ({ start: iso(start), end: iso(end) });
 
@@ -527,8 +434,6 @@ const handlers: ConformanceCase[] = [
 // ---- 7. oversight -------------------------------------------------------------------------------
 
 const REFERENCE = 'https://approvals.example.com/policies/7';
-const oversight = (actions: readonly string[], reference?: string): TokenSpec =>
-  withSections({ oversight: { requires_human_approval_for: actions, ...(reference ? { approval_reference: reference } : {}) } });
 
 const oversights: ConformanceCase[] = [
   {
@@ -575,6 +480,8 @@ const order: ConformanceCase[] = [
 export const CASES: readonly ConformanceCase[] = Object.freeze([
   ...credentials,
   ...token,
+  ...popCases,
+  ...revocationCases,
   ...agents,
   ...tasks,
   ...delegations,
@@ -589,6 +496,8 @@ export const CASES: readonly ConformanceCase[] = Object.freeze([
   ...regions,
   ...handlers,
   ...oversights,
+  ...holdCases,
+  ...limitCases,
   ...routes,
   ...order,
 ]);

@@ -21,6 +21,7 @@ const expressDriver: Driver = {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return {
       url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      guard: aap.guard,
       async close() {
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));

@@ -22,7 +22,7 @@ const fastifyDriver: Driver = {
       });
     }
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
-    return { url, close: () => app.close() };
+    return { url, guard: app.aap.guard, close: () => app.close() };
   },
 };
 

@@ -4,17 +4,20 @@
  * `ROUTE_PATHS` for every method, declared with `route` (or undeclared when `null`), its target read
  * from the `target` query parameter, answering allowed requests with `allowedBody()`.
  *
- * Per case: a fresh server and guard; the token minted (or forged) at the frozen `NOW`; the request
- * sent with `node:http` (so repeated headers and chunked bodies are exact); then status, `error`,
- * `reason`, the listed headers and body members are asserted — and, on every deny, that the body
- * holds only the public members and no constraint, context, agent or task value, that the response
- * is JSON and `no-store`, that the audit saw the same reason, and that no audit event holds the token.
+ * Per case: a fresh server and guard (its clock at `NOW`); the token minted (or forged) at `NOW`; the
+ * `before` steps (requests, guard operations, clock advances); the request sent with `node:http` (so
+ * repeated headers and chunked bodies are exact); then status, `error`, `reason`, the listed headers
+ * and body members are asserted — and, on every deny, that the body holds only the public members and
+ * no constraint, context, agent or task value, that a hold id in the body is also in the `AAP-Hold-Id`
+ * header, that the response is JSON and `no-store`, that the audit saw the same reason, and that no
+ * audit event holds the token.
  */
 import type { IncomingMessage } from 'node:http';
-import { REASONS, type AuditEvent, type GuardOptions, type Principal, type ReasonCode, type RouteSpec } from '@aap-guard/core';
+import { REASONS, type AuditEvent, type Guard, type GuardOptions, type Principal, type ReasonCode, type RouteSpec } from '@aap-guard/core';
 import { createIssuer } from '@aap-guard/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CASES, NOW, OUT_OF_SCOPE, type ConformanceCase, type TokenSpec } from './cases.js';
+import { CASES, OUT_OF_SCOPE } from './cases.js';
+import { NOW, type ConformanceCase, type FlowKit, type Step, type TokenSpec } from './model.js';
 import { send, type Response } from './http.js';
 import { makeToken, type Issuers } from './tokens.js';
 
@@ -27,6 +30,8 @@ export const ROUTE_PATHS = ['/r', '/r/:taskId'] as const;
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
+  /** The guard behind the server, for cases that operate on it (approve a hold, revoke a token). */
+  readonly guard?: Guard | undefined;
   /** Stop the server and release the guard. */
   close(): Promise<void>;
 }
@@ -50,6 +55,9 @@ export async function countBody(stream: IncomingMessage): Promise<number> {
   for await (const chunk of stream) size += (chunk as Buffer).length;
   return size;
 }
+
+/** Request and response header of a hold id (issue 7). */
+const HOLD_HEADER = 'aap-hold-id';
 
 /** Public members of a deny body (RFC 6749 §5.2 plus the approval members of the draft and holds). */
 const PUBLIC_MEMBERS = new Set(['error', 'error_description', 'error_uri', 'reason', 'approval_reference', 'hold_id']);
@@ -94,11 +102,12 @@ export function describeConformance(driver: Driver, cases: readonly ConformanceC
 async function runCase(driver: Driver, issuers: Issuers, testCase: ConformanceCase): Promise<void> {
   const events: AuditEvent[] = [];
   const { trusted } = issuers;
+  const clock = { now: NOW };
   const options: GuardOptions = {
     issuer: trusted.issuer,
     audience: trusted.audience,
     jwks: trusted.jwks,
-    now: () => NOW,
+    now: () => clock.now,
     audit: (event) => events.push(event),
     ...testCase.options,
   };
@@ -106,11 +115,11 @@ async function runCase(driver: Driver, issuers: Issuers, testCase: ConformanceCa
   const server = await driver.start(options, route);
   try {
     const token = await makeToken(issuers, testCase.token ?? {});
-    for (const [index, step] of (testCase.before ?? []).entries()) {
-      expect((await send(server.url, step.request ?? {}, token)).status, `before[${index}]`).toBe(step.status);
-    }
-    const response = await send(server.url, testCase.request ?? {}, token);
-    assertResponse(testCase, response);
+    const responses: Response[] = [];
+    const kit: FlowKit = { token, responses };
+    await runSteps(driver, server, testCase.before ?? [], { kit, responses, clock });
+    const response = await send(server.url, testCase.request ?? {}, kit);
+    assertResponse(testCase, response, kit);
     if (response.status !== 200) assertDeny(testCase, response, events);
     expect(JSON.stringify(events).includes(token), 'an audit event holds the raw token').toBe(false);
   } finally {
@@ -118,7 +127,26 @@ async function runCase(driver: Driver, issuers: Issuers, testCase: ConformanceCa
   }
 }
 
-function assertResponse({ expect: want }: ConformanceCase, response: Response): void {
+/** Run the `before` steps in order: requests (their responses join the flow), guard operations, clock advances. */
+async function runSteps(driver: Driver, server: RunningServer, steps: readonly Step[], flow: { kit: FlowKit; responses: Response[]; clock: { now: number } }): Promise<void> {
+  for (const [index, step] of steps.entries()) {
+    if ('advance' in step) {
+      flow.clock.now += step.advance * 1000;
+    } else if ('operate' in step) {
+      if (!server.guard) throw new Error(`the ${driver.name} driver exposes no guard, which this case operates on`);
+      await step.operate(server.guard, flow.kit);
+    } else {
+      const response = await send(server.url, step.request ?? {}, flow.kit);
+      expect(response.status, `before[${index}]: ${response.text}`).toBe(step.status);
+      flow.responses.push(response);
+    }
+  }
+}
+
+/** An expected value as given, or computed from the flow. */
+const resolve = (value: unknown, kit: FlowKit): unknown => (typeof value === 'function' ? value(kit) : value);
+
+function assertResponse({ expect: want }: ConformanceCase, response: Response, kit: FlowKit): void {
   const seen = { status: response.status, error: response.json?.error, reason: response.json?.reason };
   expect(seen, response.text).toEqual({
     status: want.status,
@@ -126,14 +154,17 @@ function assertResponse({ expect: want }: ConformanceCase, response: Response): 
     reason: want.status === 200 ? undefined : (want.reason ?? seen.reason),
   });
   if (want.status === 200) expect(response.json?.ok, response.text).toBe(true);
-  for (const [name, value] of Object.entries(want.headers ?? {})) {
+  for (const [name, given] of Object.entries(want.headers ?? {})) {
     const actual = response.headers[name];
+    const value = resolve(given, kit);
     if (value === null) expect(actual, `header ${name}`).toBeUndefined();
     else if (value instanceof RegExp) expect(String(actual), `header ${name}`).toMatch(value);
     else expect(actual, `header ${name}`).toBe(value);
   }
-  for (const [name, value] of Object.entries(want.body ?? {})) {
+  for (const [name, given] of Object.entries(want.body ?? {})) {
+    const value = resolve(given, kit);
     if (value === undefined) expect(response.json, `body.${name}`).not.toHaveProperty(name);
+    else if (value instanceof RegExp) expect(String(response.json?.[name]), `body.${name}`).toMatch(value);
     else expect(response.json?.[name], `body.${name}`).toEqual(value);
   }
 }
@@ -144,6 +175,7 @@ function assertDeny(testCase: ConformanceCase, response: Response, events: reado
   expect(Object.keys(response.json ?? {}).filter((key) => !PUBLIC_MEMBERS.has(key))).toEqual([]);
   expect(String(response.headers['content-type'])).toMatch(/^application\/json/);
   expect(response.headers['cache-control']).toBe('no-store');
+  expect(response.headers[HOLD_HEADER], 'the hold id of the body, in the header').toBe(response.json?.hold_id);
   const { hold_id: _hold, approval_reference: _reference, ...generic } = response.json ?? {};
   const text = JSON.stringify(generic);
   for (const secret of secretsOf(testCase.token ?? {})) expect(text, `deny body leaks ${JSON.stringify(secret)}`).not.toContain(secret);

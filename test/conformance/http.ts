@@ -1,6 +1,6 @@
 /** The conformance table's HTTP client: `node:http`, so repeated headers and chunked bodies are exact. */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { CaseRequest } from './cases.js';
+import type { CaseRequest, FlowKit } from './model.js';
 
 /** Query parameter a driver reads the route's target from. */
 export const TARGET_PARAM = 'target';
@@ -25,14 +25,15 @@ function buildUrl(base: string, request: CaseRequest, token: string): URL {
   return url;
 }
 
-async function buildHeaders(request: CaseRequest, token: string, url: URL, method: string): Promise<Record<string, string | string[]>> {
+async function buildHeaders(request: CaseRequest, kit: FlowKit, url: URL, method: string): Promise<Record<string, string | string[]>> {
+  const { token } = kit;
   const headers: Record<string, string | string[]> = {};
   const given: Readonly<Record<string, string | readonly string[] | null>> = { authorization: 'Bearer $TOKEN', ...request.headers };
   for (const [name, value] of Object.entries(given)) {
     if (value === null) continue;
     headers[name] = typeof value === 'string' ? substitute(value, token) : value.map((item) => substitute(item, token));
   }
-  Object.assign(headers, await request.headersFor?.({ token, url: url.href, method }));
+  Object.assign(headers, await request.headersFor?.({ ...kit, url: url.href, method }));
   if (request.body !== undefined) {
     headers['content-type'] = 'application/octet-stream';
     if (request.chunked) headers['transfer-encoding'] = 'chunked';
@@ -42,16 +43,16 @@ async function buildHeaders(request: CaseRequest, token: string, url: URL, metho
 }
 
 /**
- * One request with `node:http` (no connection reuse); `$TOKEN` in header and query values becomes the token.
- * Resolves with the response; a hang fails after 10 s.
+ * One request with `node:http` (no connection reuse); `$TOKEN` in header and query values becomes the
+ * flow's token, and `headersFor` sees the flow. Resolves with the response; a hang fails after 10 s.
  *
  * @example
- * const response = await send('http://127.0.0.1:3000', { method: 'POST', body: 'x' }, token);
+ * const response = await send('http://127.0.0.1:3000', { method: 'POST', body: 'x' }, { token, responses: [] });
  */
-export async function send(base: string, request: CaseRequest, token: string): Promise<Response> {
+export async function send(base: string, request: CaseRequest, kit: FlowKit): Promise<Response> {
   const method = request.method ?? 'GET';
-  const url = buildUrl(base, request, token);
-  const headers = await buildHeaders(request, token, url, method);
+  const url = buildUrl(base, request, kit.token);
+  const headers = await buildHeaders(request, kit, url, method);
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = httpRequest(url, { method, headers, agent: false }, (res) => {

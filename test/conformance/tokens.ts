@@ -1,7 +1,7 @@
 /** Tokens of the conformance table: minted by the trusted test issuer, or forged one specific way. */
 import type { TestIssuer } from '@aap-guard/testing';
 import { SignJWT, decodeJwt } from 'jose';
-import type { Forgery, TokenSpec } from './cases.js';
+import type { Forgery, TokenSpec } from './model.js';
 
 /** The trusted issuer, and two with keys the guard does not trust (one reusing the trusted kid). */
 export interface Issuers {

@@ -18,8 +18,11 @@ export function challenge(ctx: CheckContext, reason: ReasonCode): string {
     return out.join(', ');
   }
   const errorParams = [`error="${row.error}"`, `error_description="${row.description}"`, ...common];
-  const useDpop = ctx.credentials?.scheme === 'DPoP' || row.error === 'invalid_dpop_proof' || row.error === 'use_dpop_nonce'
-    || reason === 'dpop_required' || reason === 'dpop_downgrade';
+  // RFC 9110 §11.6.1: challenge with the schemes that apply. Where DPoP is disabled, inviting a proof
+  // (RFC 9449 §7.1 `algs`) would only earn the client another refusal.
+  const useDpop = reason !== 'dpop_disabled'
+    && (ctx.credentials?.scheme === 'DPoP' || row.error === 'invalid_dpop_proof' || row.error === 'use_dpop_nonce'
+      || reason === 'dpop_required' || reason === 'dpop_downgrade');
   return useDpop ? scheme('DPoP', [...errorParams, ...dpopParams]) : scheme('Bearer', errorParams);
 }
 

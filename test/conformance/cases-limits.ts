@@ -1,0 +1,76 @@
+/**
+ * Rate-limit cases (issue 5): `max_<noun>_per_<unit>` windows of the matched capability, counted per
+ * token, with the RateLimit fields of draft-ietf-httpapi-ratelimit-headers (`RateLimit-Policy`,
+ * `RateLimit`) and `Retry-After` (RFC 9110 §10.2.3, in seconds). The clock starts at `NOW`
+ * (12:00:00 UTC, on a minute and an hour boundary) and moves only by `advance` steps, so every
+ * header value is exact.
+ */
+import { OK, constrained, unauthorized, type ConformanceCase, type Expectation, type Step } from './model.js';
+
+/** `count` admitted requests. */
+const admitted = (count: number): Step[] => Array.from({ length: count }, () => ({ status: 200 }));
+const FIXED = { rateLimit: { mode: 'fixed' } } as const;
+
+const limited = (headers: Expectation['headers']): Expectation => ({ status: 429, error: 'aap_constraint_violation', reason: 'rate_limited', headers });
+const perMinute = (limit: number) => constrained({ max_requests_per_minute: limit });
+
+export const limitCases: readonly ConformanceCase[] = [
+  {
+    name: 'rate limit: allowed responses carry the RateLimit fields',
+    token: perMinute(3),
+    before: admitted(1),
+    expect: { status: 200, headers: { 'ratelimit-policy': '"minute";q=3;w=60', ratelimit: '"minute";r=1;t=60', 'retry-after': null } },
+  },
+  {
+    name: 'rate limit: no RateLimit fields on allow when turned off',
+    options: { rateLimit: { headersOnAllow: false } },
+    token: perMinute(3),
+    expect: { status: 200, headers: { 'ratelimit-policy': null, ratelimit: null } },
+  },
+  {
+    name: 'rate limit: N admitted, then 429',
+    token: perMinute(3),
+    before: admitted(3),
+    expect: limited({ 'retry-after': '60', 'ratelimit-policy': '"minute";q=3;w=60', ratelimit: '"minute";r=0;t=60' }),
+  },
+  {
+    name: 'rate limit: a max_<noun>_per_day limit',
+    token: constrained({ max_drafts_per_day: 2 }),
+    before: admitted(2),
+    expect: limited({ 'retry-after': '86400', 'ratelimit-policy': '"drafts_per_day";q=2;w=86400', ratelimit: '"drafts_per_day";r=0;t=86400' }),
+  },
+  {
+    name: 'rate limit: a fixed day bucket ends at midnight UTC',
+    options: FIXED,
+    token: constrained({ max_requests_per_day: 1 }),
+    before: admitted(1),
+    expect: limited({ 'retry-after': '43200', ratelimit: '"day";r=0;t=43200' }),
+  },
+  {
+    name: 'rate limit: a retry after Retry-After is admitted',
+    token: perMinute(2),
+    before: [{ status: 200 }, { advance: 30 }, { status: 200 }, { status: 429 }, { advance: 30 }],
+    expect: { status: 200, headers: { ratelimit: '"minute";r=0;t=30' } },
+  },
+  {
+    name: 'rate limit: a sliding window spans the minute boundary',
+    token: perMinute(2),
+    before: [{ advance: 59 }, ...admitted(2), { advance: 1 }],
+    expect: limited({ 'retry-after': '59' }),
+  },
+  {
+    name: 'rate limit: fixed minute buckets restart at the boundary',
+    options: FIXED,
+    token: perMinute(2),
+    before: [{ advance: 59 }, ...admitted(2), { advance: 1 }],
+    expect: OK,
+  },
+  {
+    // The 429 consumed no hour quota: the request after the minute passes is admitted, the next one is the hour's 4th.
+    name: 'rate limit: several windows are consumed all or nothing',
+    token: constrained({ max_requests_per_minute: 2, max_requests_per_hour: 3 }),
+    before: [...admitted(2), { status: 429 }, { advance: 60 }, { status: 200 }],
+    expect: limited({ 'retry-after': '3540', 'ratelimit-policy': '"minute";q=2;w=60, "hour";q=3;w=3600' }),
+  },
+  { name: 'rate limit: a limit that is not a positive integer makes the token invalid', token: perMinute(0), expect: unauthorized('token_claims_invalid') },
+];
