@@ -2,41 +2,27 @@
  * Oversight holds through real HTTP (Express adapter, memory store): hold → pending → approve →
  * allowed once → used; tampering, expiry (injected clock), denial, hooks and audit events.
  */
-import { createGuard, type AuditEvent, type GuardOptions, type Hold } from '@aap-guard/core';
-import { aapGuard } from '@aap-guard/express';
-import { createIssuer, type TestIssuer } from '@aap-guard/testing';
-import express from 'express';
+import type { GuardOptions, Hold } from '@aap-guard/core';
+import type express from 'express';
 import request from 'supertest';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useGuardedApps } from './guarded-app.js';
 
 const REFERENCE = 'https://approvals.example.com/requests/42';
-let issuer: TestIssuer;
-const closers: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  issuer = await createIssuer();
-});
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
+const apps = useGuardedApps();
 
 function mint(extra: { agentId?: string; taskId?: string; reference?: string | null } = {}): Promise<string> {
   const oversight = { requires_human_approval_for: ['cms.publish'], ...(extra.reference === null ? {} : { approval_reference: extra.reference ?? REFERENCE }) };
-  return issuer.mint({ agentId: extra.agentId, taskId: extra.taskId, capabilities: [{ action: 'cms.publish' }, { action: 'cms.read' }], sections: { oversight } });
+  return apps.issuer.mint({ agentId: extra.agentId, taskId: extra.taskId, capabilities: [{ action: 'cms.publish' }, { action: 'cms.read' }], sections: { oversight } });
 }
 
 function app(options: Partial<GuardOptions> = {}) {
-  let clock = Date.now();
-  const events: AuditEvent[] = [];
-  const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, now: () => clock, audit: (e) => events.push(e), ...options });
-  closers.push(() => guard.close());
-  const aap = aapGuard({ guard });
-  const server = express();
-  server.use(aap);
+  const built = apps.app(options);
+  const { aap, server } = built;
   server.post('/v1/publish', aap.require('cms.publish'), (_req, res) => void res.json({ published: true }));
   server.post('/v1/other', aap.require('cms.publish'), (_req, res) => void res.json({ published: 'other' }));
   server.get('/v1/read', aap.require('cms.read'), (_req, res) => void res.json({ read: true }));
-  return { guard, server, events, advance: (ms: number) => (clock += ms) };
+  return built;
 }
 
 const post = (server: express.Express, token: string, hold?: string, path = '/v1/publish') => {

@@ -2,40 +2,17 @@
  * Holds shared through a real redis-server: approve on one replica, retry on another; racing retries
  * on three replicas — exactly one wins; expiry with an injected clock; records carry a TTL.
  */
-import { createGuard, type Guard } from '@aap-guard/core';
 import { aapGuard } from '@aap-guard/express';
-import { redisHolds, redisRevocations, redisStore } from '@aap-guard/redis';
-import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import express from 'express';
-import { Redis } from 'ioredis';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from './helpers/redis.js';
+import { describe, expect, it } from 'vitest';
+import { useRedisReplicas } from './guarded-app.js';
 
-let server: RedisServer;
-let issuer: TestIssuer;
+const redis = useRedisReplicas();
 let clock = Date.now();
-const clients: Redis[] = [];
-const guards: Guard[] = [];
-
-beforeAll(async () => {
-  [server, issuer] = await Promise.all([startRedis(), createIssuer()]);
-});
-afterAll(async () => {
-  await Promise.all(guards.map((guard) => guard.close()));
-  for (const client of clients) client.disconnect();
-  await server?.stop();
-});
 
 function replica(prefix: string) {
-  const redis = new Redis({ host: server.host, port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  clients.push(redis);
-  // What redisStore() gives once it includes holds and revocations (see the issue 7 report).
-  const base = redisStore(redis, { prefix });
-  const revocations = redisRevocations(redis, { prefix });
-  const store = { ...base, holds: redisHolds(redis, { prefix }), revocations, close: async () => { await base.close?.(); await revocations.close?.(); } };
-  const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, now: () => clock, store, oversight: { holdTtl: 120 } });
-  guards.push(guard);
+  const guard = redis.replica(prefix, { guard: { now: () => clock, oversight: { holdTtl: 120 } } });
   const aap = aapGuard({ guard });
   const app = express();
   app.use(aap);
@@ -50,7 +27,7 @@ async function replicas(n: number) {
   return list;
 }
 
-const token = () => issuer.mint({ ttl: 3600, capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
+const token = () => redis.issuer.mint({ ttl: 3600, capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
 const publish = (app: express.Express, jwt: string, hold?: string) => {
   const req = request(app).post('/v1/publish').set('authorization', `Bearer ${jwt}`);
   return hold ? req.set('aap-hold-id', hold) : req;
@@ -86,9 +63,9 @@ describe('holds in Redis across replicas', () => {
     const [a, b] = (await replicas(2)) as [ReturnType<typeof replica>, ReturnType<typeof replica>];
     const jwt = await token();
     const id = (await publish(a.app, jwt)).body.hold_id as string;
-    const keys = (await server.cli('--scan', '--pattern', `*hold:${id}`)).trim().split('\n');
+    const keys = (await redis.server.cli('--scan', '--pattern', `*hold:${id}`)).trim().split('\n');
     expect(keys).toHaveLength(1);
-    const ttl = Number(await server.cli('pttl', keys[0] as string));
+    const ttl = Number(await redis.server.cli('pttl', keys[0] as string));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(240_000); // holdTtl + retention
     await b.guard.holds.approve(id, { by: 'alice' });

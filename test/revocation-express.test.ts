@@ -2,41 +2,29 @@
  * Revocation through real HTTP (Express adapter, memory store): by jti, task, grant, agent and parent
  * token; family revocation through delegation.parent_jti; expiry of entries; the admin router.
  */
-import { createGuard, memoryStore, memoryRevocations, type AuditEvent, type GuardOptions } from '@aap-guard/core';
-import { aapAdminRouter, aapGuard } from '@aap-guard/express';
-import { createIssuer, type TestIssuer } from '@aap-guard/testing';
+import { memoryStore, memoryRevocations, type GuardOptions } from '@aap-guard/core';
+import { aapAdminRouter } from '@aap-guard/express';
 import express from 'express';
 import request from 'supertest';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useGuardedApps } from './guarded-app.js';
 
-let issuer: TestIssuer;
-const closers: Array<() => Promise<void>> = [];
-beforeAll(async () => {
-  issuer = await createIssuer();
-});
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
+const apps = useGuardedApps();
 
 function app(options: Partial<GuardOptions> = {}) {
-  let clock = Date.now();
-  const events: AuditEvent[] = [];
-  const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, now: () => clock, audit: (e) => events.push(e), ...options });
-  closers.push(() => guard.close());
-  const aap = aapGuard({ guard });
-  const server = express();
-  server.use(aap);
+  const built = apps.app(options);
+  const { aap, server } = built;
   server.get('/v1/search', aap.require('search.web'), (_req, res) => void res.json({ ok: true }));
   const call = async (token: string) => {
     const res = await request(server).get('/v1/search').set('authorization', `Bearer ${token}`);
     return res.status === 200 ? 'allowed' : `${res.status} ${res.body.error} ${res.body.reason}`;
   };
-  return { guard, server, events, call, advance: (ms: number) => (clock += ms) };
+  return { ...built, call };
 }
 
 const REVOKED = '401 invalid_token token_revoked';
 const child = (parentJti: string, jti: string, extra: Record<string, unknown> = {}) =>
-  issuer.mint({ claims: { jti, ...extra }, sections: { delegation: { depth: 1, max_depth: 3, chain: ['agent-a', 'agent-researcher-01'], parent_jti: parentJti } } });
+  apps.issuer.mint({ claims: { jti, ...extra }, sections: { delegation: { depth: 1, max_depth: 3, chain: ['agent-a', 'agent-researcher-01'], parent_jti: parentJti } } });
 
 describe('revocation (Express, memory store)', () => {
   it.each([
@@ -46,8 +34,8 @@ describe('revocation (Express, memory store)', () => {
     ['agentId', { agentId: 'agent-bad' }, { agentId: 'agent-bad' }, { agentId: 'agent-good' }],
   ] as const)('revokes by %s and leaves other tokens alone', async (_kind, key, hit, miss) => {
     const { guard, call } = app();
-    const revoked = await issuer.mint(hit);
-    const other = await issuer.mint(miss);
+    const revoked = await apps.issuer.mint(hit);
+    const other = await apps.issuer.mint(miss);
     expect(await call(revoked)).toBe('allowed');
     await guard.revoke(key);
     expect(await call(revoked)).toBe(REVOKED);
@@ -56,7 +44,7 @@ describe('revocation (Express, memory store)', () => {
 
   it('revokes the whole family of a revoked token through parent_jti, transitively', async () => {
     const { guard, call } = app();
-    const root = await issuer.mint({ claims: { jti: 'root' } });
+    const root = await apps.issuer.mint({ claims: { jti: 'root' } });
     const kid = await child('root', 'kid');
     const grandkid = await child('kid', 'grandkid');
     const stranger = await child('someone-else', 'stranger');
@@ -67,7 +55,7 @@ describe('revocation (Express, memory store)', () => {
 
   it('revokes only the children with parentJti, not the parent itself', async () => {
     const { guard, call } = app();
-    const root = await issuer.mint({ claims: { jti: 'p-root' } });
+    const root = await apps.issuer.mint({ claims: { jti: 'p-root' } });
     const kid = await child('p-root', 'p-kid');
     await guard.revoke({ parentJti: 'p-root' });
     expect([await call(root), await call(kid)]).toEqual(['allowed', REVOKED]);
@@ -75,7 +63,7 @@ describe('revocation (Express, memory store)', () => {
 
   it('drops an entry after its until (injected clock), audits who revoked what and when', async () => {
     const { guard, call, advance, events } = app();
-    const token = await issuer.mint({ taskId: 'task-short', ttl: 3600 });
+    const token = await apps.issuer.mint({ taskId: 'task-short', ttl: 3600 });
     const [entry] = await guard.revoke({ taskId: 'task-short' }, { until: guard.options.now() + 60_000, by: 'ops@example.com', reason: 'cancelled' });
     expect(await call(token)).toBe(REVOKED);
     advance(60_000);
@@ -97,7 +85,7 @@ describe('revocation (Express, memory store)', () => {
     const revocations = memoryRevocations();
     const a = app({ store: { ...memoryStore(), revocations } });
     const b = app({ store: { ...memoryStore(), revocations } });
-    const token = await issuer.mint({ taskId: 'shared-task' });
+    const token = await apps.issuer.mint({ taskId: 'shared-task' });
     await a.guard.revoke({ taskId: 'shared-task' });
     expect(await b.call(token)).toBe(REVOKED);
   });
@@ -117,7 +105,7 @@ describe('admin router (Express)', () => {
     expect((await request(adminApp).get('/admin/holds')).status).toBe(403);
 
     const oversight = { requires_human_approval_for: ['search.web'] };
-    const token = await issuer.mint({ sections: { oversight }, taskId: 'task-admin' });
+    const token = await apps.issuer.mint({ sections: { oversight }, taskId: 'task-admin' });
     const held = await request(server).get('/v1/search').set('authorization', `Bearer ${token}`);
     const id = held.body.hold_id as string;
     const list = await admin(request(adminApp).get('/admin/holds?status=pending'));

@@ -4,39 +4,13 @@
  * full set; entries are persisted with an expiry; while Redis is down the local copy is not trusted
  * (503), and after the restart the replicas resynchronize.
  */
-import { createGuard, type Guard } from '@aap-guard/core';
-import { redisHolds, redisRevocations, redisStore } from '@aap-guard/redis';
-import { createIssuer, type TestIssuer } from '@aap-guard/testing';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from './helpers/redis.js';
+import type { Guard } from '@aap-guard/core';
+import { describe, expect, it } from 'vitest';
+import { useRedisReplicas } from './guarded-app.js';
 
-let server: RedisServer;
-let issuer: TestIssuer;
-const clients: Redis[] = [];
-const guards: Guard[] = [];
-
-beforeAll(async () => {
-  [server, issuer] = await Promise.all([startRedis(), createIssuer()]);
-});
-afterAll(async () => {
-  await Promise.all(guards.map((guard) => guard.close()));
-  for (const client of clients) client.disconnect();
-  await server?.stop();
-});
-
-function replica(prefix: string): Guard {
-  const redis = new Redis({ host: server.host, port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
-  redis.on('error', () => undefined);
-  clients.push(redis);
-  // What redisStore() gives once it includes holds and revocations (see the issue 7 report).
-  const base = redisStore(redis, { prefix });
-  const revocations = redisRevocations(redis, { prefix, retryMs: 50 });
-  const store = { ...base, holds: redisHolds(redis, { prefix }), revocations, close: async () => { await base.close?.(); await revocations.close?.(); } };
-  const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, store });
-  guards.push(guard);
-  return guard;
-}
+const redis = useRedisReplicas();
+/** A replica that reconnects and resubscribes every 50 ms (the outage test restarts the server). */
+const replica = (prefix: string): Guard => redis.replica(prefix, { redis: { retryStrategy: () => 50 }, revocations: { retryMs: 50 } });
 
 const prefixOf = () => `r${Math.random().toString(36).slice(2)}:`;
 const check = async (guard: Guard, token: string): Promise<string> => {
@@ -58,8 +32,8 @@ describe('revocation across 3 replicas sharing Redis', () => {
     const prefix = prefixOf();
     const [one, two, three] = [replica(prefix), replica(prefix), replica(prefix)];
     await Promise.all([one, two, three].map((g) => g.revocations.whenSynced()));
-    const token = await issuer.mint({ taskId: 'task-cancelled' });
-    const other = await issuer.mint({ taskId: 'task-running' });
+    const token = await redis.issuer.mint({ taskId: 'task-cancelled' });
+    const other = await redis.issuer.mint({ taskId: 'task-running' });
     for (const guard of [one, two, three]) expect(await check(guard, token)).toBe('allowed');
     await one.revoke({ taskId: 'task-cancelled' }, { by: 'ops' });
     expect(await check(one, token)).toBe('401 token_revoked');
@@ -75,16 +49,16 @@ describe('revocation across 3 replicas sharing Redis', () => {
     const until = Date.now() + 120_000;
     await first.revoke({ agentId: 'agent-gone' }, { until });
     await first.revoke({ jti: 'jti-gone' });
-    const pttl = Number(await server.cli('pttl', `${prefix}{revocations}`));
+    const pttl = Number(await redis.server.cli('pttl', `${prefix}{revocations}`));
     expect(pttl).toBeGreaterThan(80_000_000); // the latest until: one day by default
     expect(pttl).toBeLessThanOrEqual(86_400_000);
-    const gone = await issuer.mint({ agentId: 'agent-gone' });
+    const gone = await redis.issuer.mint({ agentId: 'agent-gone' });
     const late = replica(prefix);
     // Before its first sync the replica fails closed (503); it never allows on an empty local copy.
     expect(['503 store_unavailable', '401 token_revoked']).toContain(await check(late, gone));
     await late.revocations.whenSynced();
-    expect(await check(late, await issuer.mint({ agentId: 'agent-gone' }))).toBe('401 token_revoked');
-    expect(await check(late, await issuer.mint({ claims: { jti: 'jti-gone' } }))).toBe('401 token_revoked');
+    expect(await check(late, await redis.issuer.mint({ agentId: 'agent-gone' }))).toBe('401 token_revoked');
+    expect(await check(late, await redis.issuer.mint({ claims: { jti: 'jti-gone' } }))).toBe('401 token_revoked');
     expect((await late.revocations.list()).map((r) => `${r.kind}:${r.value}`).sort()).toEqual(['agent:agent-gone', 'jti:jti-gone']);
   });
 
@@ -92,11 +66,11 @@ describe('revocation across 3 replicas sharing Redis', () => {
     const prefix = prefixOf();
     const [a, b] = [replica(prefix), replica(prefix)];
     await Promise.all([a.revocations.whenSynced(), b.revocations.whenSynced()]);
-    const token = await issuer.mint({ taskId: 'task-outage' });
+    const token = await redis.issuer.mint({ taskId: 'task-outage' });
     expect(await check(b, token)).toBe('allowed');
-    await server.kill();
+    await redis.server.kill();
     await until(() => check(b, token), '503 store_unavailable', 5000);
-    await server.restart(); // no persistence in tests: the set starts empty again
+    await redis.server.restart(); // no persistence in tests: the set starts empty again
     await until(() => check(b, token), 'allowed', 10_000);
     await until(async () => (await a.revoke({ taskId: 'task-outage' }).then(() => 'ok', () => 'failed')), 'ok', 10_000);
     await until(() => check(b, token), '401 token_revoked', 1000);

@@ -17,6 +17,7 @@ export type * from './types.js';
 export type * from './claims/model.js';
 // Node HTTP helpers shared by the adapters (framework-free, over node:http request/response).
 export { nodeRequestInfo } from './http/request-info.js';
+export { routeRequestInfo, type RouteRequestParts } from './http/route-request-info.js';
 export { writeDeny } from './http/write-deny.js';
 export { adapterDecision } from './http/adapter-decision.js';
 export { enforceLimits, type EnforceLimitsHooks } from './http/enforce-limits.js';

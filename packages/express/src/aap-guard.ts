@@ -1,8 +1,8 @@
 import {
   adapterDecision,
-  BODY_DIGEST,
   enforceLimits,
   nodeRequestInfo,
+  routeRequestInfo,
   trackRequestBody,
   writeDeny,
   type CompiledRoute,
@@ -91,25 +91,12 @@ async function authorize(guard: Guard, route: CompiledRoute, target: RequireOpti
     const detail = { check: 'express.target', type: Array.isArray(chosen) ? 'array' : typeof chosen };
     return deny(res, adapterDecision(guard, 'request_invalid', { method: req.method, path: req.path, base: state?.decision, detail }));
   }
-  const info: RequestInfo = { ...(state?.info ?? nodeRequestInfo(req)), target: chosen, params: stringParams(req.params), bodyDigest: bodyDigestOf(req) };
+  const info = routeRequestInfo(req, { target: chosen, params: req.params }, state?.info);
   const decision = state ? await guard.authorize(info, route, state.decision) : await guard.check(info, route);
   if (!decision.allowed) return deny(res, decision);
   req.aap = decision.principal;
   res.set(decision.headers); // RateLimit… on allowed responses too, as in the Fastify and Koa adapters
   return enforceLimits(guard, req, res, decision);
-}
-
-/** Route parameters as strings (Express 5 wildcards are arrays: not usable for task binding). */
-function stringParams(params: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) if (typeof value === 'string') out[name] = value;
-  return out;
-}
-
-/** The body digest a body parser mounted before the route left on the request (binds oversight holds to the body). */
-function bodyDigestOf(req: Request): string | undefined {
-  const digest = (req as Request & { [BODY_DIGEST]?: unknown })[BODY_DIGEST];
-  return typeof digest === 'string' ? digest : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import {
   adapterDecision,
   enforceLimits,
   nodeRequestInfo,
+  routeRequestInfo,
   trackRequestBody,
   type Decision,
   type Guard,
@@ -41,7 +42,7 @@ export function guardRequests(guard: Guard, undeclared: 'allow' | 'deny') {
 async function decide(guard: Guard, undeclared: 'allow' | 'deny', request: FastifyRequest, config: RouteConfigWithDeclaration): Promise<Decision> {
   // `fastify.inject()` (light-my-request) builds a request without Node's `headersDistinct`.
   const headers = request.raw.headersDistinct ?? request.headers;
-  const info = nodeRequestInfo(request.raw, { headers, params: stringParams(request.params) });
+  const info = routeRequestInfo(request.raw, { params: request.params }, nodeRequestInfo(request.raw, { headers }));
   const declared = config[DECLARED];
   if (declared) return authorize(guard, declared, request, info);
   const authenticated = await guard.check(info); // undeclared, or no route at all (404): authenticate only
@@ -61,14 +62,6 @@ async function authorize(guard: Guard, declared: DeclaredRoute, request: Fastify
     return adapterDecision(guard, 'request_invalid', { base: authenticated, detail });
   }
   return guard.check(target === undefined ? info : { ...info, target }, declared.route);
-}
-
-/** Route parameters as strings (for task-id binding); anything else is left out. */
-function stringParams(params: unknown): Record<string, string> | undefined {
-  if (!params || typeof params !== 'object') return undefined;
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) if (typeof value === 'string') out[name] = value;
-  return out;
 }
 
 function fail(guard: Guard, request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {

@@ -1,8 +1,8 @@
 import {
   adapterDecision,
-  BODY_DIGEST,
   enforceLimits,
   nodeRequestInfo,
+  routeRequestInfo,
   trackRequestBody,
   type CompiledRoute,
   type Decision,
@@ -107,7 +107,7 @@ async function authorize(guard: Guard, route: CompiledRoute, target: RequireOpti
     const detail = { check: 'koa.target', type: Array.isArray(chosen) ? 'array' : typeof chosen };
     return respondDeny(ctx, adapterDecision(guard, 'request_invalid', { base: ctx[STATE]?.decision, detail }));
   }
-  const info: RequestInfo = { ...(state?.info ?? nodeRequestInfo(ctx.req)), target: chosen, params: stringParams(ctx.params), bodyDigest: bodyDigestOf(ctx) };
+  const info = routeRequestInfo(ctx.req, { target: chosen, params: ctx.params }, state?.info);
   const decision = state ? await guard.authorize(info, route, state.decision) : await guard.check(info, route);
   if (!decision.allowed) return respondDeny(ctx, decision);
   ctx.state.aap = decision.principal;
@@ -122,20 +122,6 @@ async function refuseUndeclared(guard: Guard, router: RouterLike, ctx: GuardedCo
   if (!(await authenticate(guard, ctx))) return false; // 401 before 403, as for any other route
   const detail = { check: 'koa.undeclared', path: ctx.path };
   return respondDeny(ctx, adapterDecision(guard, 'route_undeclared', { base: ctx[STATE]?.decision, detail }));
-}
-
-/** Route parameters as strings (for task-id binding); `ctx.params` is set by @koa/router. */
-function stringParams(params: unknown): Record<string, string> | undefined {
-  if (!params || typeof params !== 'object') return undefined;
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) if (typeof value === 'string') out[name] = value;
-  return out;
-}
-
-/** The body digest a body parser mounted before the route left on `ctx.req` (binds oversight holds to the body). */
-function bodyDigestOf(ctx: Context): string | undefined {
-  const digest = (ctx.req as Context['req'] & { [BODY_DIGEST]?: unknown })[BODY_DIGEST];
-  return typeof digest === 'string' ? digest : undefined;
 }
 
 /** Never a 500 from the guard path: any exception becomes an audited 503 deny. */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 
 /**
  * Where an adapter finds the body digest of a Node request: a body parser that has the raw bytes sets
- * `req[BODY_DIGEST] = bodyDigest(bytes)` (e.g. Express `express.json({ verify })`), and the adapter
- * copies it into `RequestInfo.bodyDigest`. Holds then bind the body: an approved retry must send the
+ * `req[BODY_DIGEST] = bodyDigest(bytes)` (e.g. Express `express.json({ verify })`), and the adapter's
+ * `routeRequestInfo` copies it into `RequestInfo.bodyDigest`. Holds then bind the body: an approved retry must send the
  * same bytes. Without a digest, a hold binds method, path and query only (documented limitation).
  *
  * @example
