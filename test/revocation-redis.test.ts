@@ -17,11 +17,11 @@ const check = async (guard: Guard, token: string): Promise<string> => {
   const d = await guard.check({ method: 'GET', url: 'https://api.example.com/v1/search', headers: { authorization: `Bearer ${token}` } }, { action: 'search.web' });
   return d.allowed ? 'allowed' : `${d.status} ${d.reason}`;
 };
-/** Poll until `probe` returns `want`; resolves the elapsed ms, or rejects after `limitMs`. */
-async function until(probe: () => Promise<string>, want: string, limitMs: number): Promise<number> {
+/** Poll until `probe` returns `want`, or reject after `limitMs`. */
+async function until(probe: () => Promise<string>, want: string, limitMs: number): Promise<void> {
   const started = performance.now();
   for (;;) {
-    if ((await probe()) === want) return performance.now() - started;
+    if ((await probe()) === want) return;
     if (performance.now() - started > limitMs) throw new Error(`still not ${want} after ${limitMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -37,8 +37,8 @@ describe('revocation across 3 replicas sharing Redis', () => {
     for (const guard of [one, two, three]) expect(await check(guard, token)).toBe('allowed');
     await one.revoke({ taskId: 'task-cancelled' }, { by: 'ops' });
     expect(await check(one, token)).toBe('401 token_revoked');
-    const elapsed = await Promise.all([two, three].map((guard) => until(() => check(guard, token), '401 token_revoked', 1000)));
-    expect(Math.max(...elapsed)).toBeLessThan(1000);
+    // The issue's propagation bound (1 s) is the deadline of the wait: past it, the wait throws.
+    await Promise.all([two, three].map((guard) => until(() => check(guard, token), '401 token_revoked', 1000)));
     for (const guard of [one, two, three]) expect(await check(guard, other)).toBe('allowed');
   });
 
