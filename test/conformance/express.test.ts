@@ -1,6 +1,6 @@
 /** The conformance table through real Express HTTP (`app.use(aap)` + `aap.require()` per route). */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../adapters/kit.js';
 import { aapGuard } from '@aap-guard/express';
 import express from 'express';
 import { ROUTE_PATHS, TARGET_PARAM, allowedBody, countBody, describeConformance, type Driver } from './harness.js';
@@ -17,17 +17,7 @@ const expressDriver: Driver = {
         countBody(req).then((received) => res.json(allowedBody(req.aap, received)), next);
       });
     }
-    const server = createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      guard: aap.guard,
-      async close() {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
-        await aap.guard.close();
-      },
-    };
+    return { ...(await listen(createServer(app), aap.guard)), guard: aap.guard };
   },
 };
 

@@ -12,7 +12,6 @@
  * header, that the response is JSON and `no-store`, that the audit saw the same reason, and that no
  * audit event holds the token.
  */
-import type { IncomingMessage } from 'node:http';
 import { REASONS, type AuditEvent, type Guard, type GuardOptions, type Principal, type ReasonCode, type RouteSpec } from '@aap-guard/core';
 import { createIssuer } from '@aap-guard/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -49,12 +48,7 @@ export const allowedBody = (principal: Principal | null | undefined, received: n
   received,
 });
 
-/** Read a request body to its end; resolves with its size in bytes. */
-export async function countBody(stream: IncomingMessage): Promise<number> {
-  let size = 0;
-  for await (const chunk of stream) size += (chunk as Buffer).length;
-  return size;
-}
+export { countBody } from '../adapters/kit.js';
 
 /** Request and response header of a hold id (issue 7). */
 const HOLD_HEADER = 'aap-hold-id';

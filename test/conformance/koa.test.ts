@@ -1,6 +1,6 @@
 /** The conformance table through real Koa HTTP (`app.use(aap)`, `aap.require()` with @koa/router). */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../adapters/kit.js';
 import Router from '@koa/router';
 import { aapGuard } from '@aap-guard/koa';
 import Koa from 'koa';
@@ -19,17 +19,7 @@ const koaDriver: Driver = {
     }
     const app = new Koa();
     app.use(aap).use(aap.router(router));
-    const server = createServer(app.callback());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      guard: aap.guard,
-      async close() {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
-        await aap.guard.close();
-      },
-    };
+    return { ...(await listen(createServer(app.callback()), aap.guard)), guard: aap.guard };
   },
 };
 
