@@ -28,7 +28,7 @@ interface Scenario {
 }
 
 const vector = JSON.parse(
-  readFileSync(new URL('../../shared/spec/vectors/constraint-violations/01-rate-limit-exceeded.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./spec-vectors/constraint-violations/01-rate-limit-exceeded.json', import.meta.url), 'utf8'),
 ) as { token_payload: Record<string, unknown>; test_scenarios: Scenario[] };
 
 const HOUR_START = 1_735_686_000; // 2024-12-31T23:00:00Z, the hour of the vector's "current" requests

@@ -1,5 +1,5 @@
 /**
- * Every spec vector in ../shared/spec/vectors through `guard.check()`, with the vector's payload signed
+ * Every spec vector (test/spec-vectors, copied from the spec) through `guard.check()`, with the vector's payload signed
  * by the testing issuer and the guard's clock injected. Three formats exist:
  *
  * - `token_payload` + `test_cases`: each case is a request (`action`, `method`, `target_url`,
@@ -56,7 +56,7 @@ interface Vector {
   readonly test_scenarios?: readonly unknown[];
 }
 
-const DIR = new URL('../../shared/spec/vectors/', import.meta.url);
+const DIR = new URL('./spec-vectors/', import.meta.url);
 const FILES = (readdirSync(DIR, { recursive: true }) as string[]).filter((file) => file.endsWith('.json')).sort();
 const ALLOWED = new Set(['AUTHORIZED', 'ACCEPTED', 'VALID']);
 /** The AAP sections the testing issuer adds by default: a vector's payload says exactly which it has. */
