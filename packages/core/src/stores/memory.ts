@@ -7,6 +7,11 @@ import type { ConsumeRequest, ConsumeResult, Store, WindowSpec, WindowState } fr
 export interface MemoryStoreOptions {
   /** Most keys kept (windows and replay entries); the least recently used are evicted first (default 100000). */
   readonly maxKeys?: number;
+  /**
+   * Most entries kept in all (a key costs 1, a sliding window 1 + its timestamps); past it the least
+   * recently used keys are evicted first (default 4000000: about 32 MB of timestamps).
+   */
+  readonly maxEntries?: number;
   /** Clock of the revocation set (default `Date.now`); pass the guard's `now` when you inject one. */
   readonly now?: () => number;
 }
@@ -31,10 +36,11 @@ interface Probe {
  * end without interleaving), with its own holds and revocations, so guards sharing one memory store
  * share those too. For several replicas use the Redis store.
  *
- * Memory bound, stated: at most `maxKeys` keys (idle keys are evicted first, LRU). A sliding window is
- * an exact log of admission times: a key holds at most N numbers (8 bytes each) for a limit of N (the
- * largest limit it is used with), since a refused request records nothing, and only those still inside
- * the window; a fixed window or a replay key costs O(1). Entries also expire with their window, in the time base of the
+ * Memory bound, stated: at most `maxKeys` keys and `maxEntries` entries in all, whatever the tokens
+ * say (idle keys are evicted first, LRU). A sliding window is an exact log of admission times: a key holds
+ * at most N numbers (8 bytes each) for a limit of N, since a refused request records nothing, and only
+ * those still inside the window; a fixed window or a replay key costs one entry. Evicting a live key
+ * forgets its count, so size `maxEntries` above the traffic of one window. Entries also expire with their window, in the time base of the
  * requests' `now`, so an injected clock drives expiry too.
  *
  * @example
@@ -44,7 +50,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const maxKeys = options.maxKeys ?? 100_000;
   if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new TypeError('memoryStore({ maxKeys }) must be a positive integer');
   if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('memoryStore({ now }) must be a function returning ms');
-  const entries = new LRUCache<string, Entry>({ max: maxKeys });
+  const maxEntries = options.maxEntries ?? 4_000_000;
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new TypeError('memoryStore({ maxEntries }) must be a positive integer');
+  const entries = new LRUCache<string, Entry>({ max: maxKeys, maxSize: maxEntries, sizeCalculation: entrySize });
   const holds = memoryHolds();
   const revocations = memoryRevocations({ now: options.now });
   const live = (key: string, now: number): Entry | undefined => {
@@ -62,7 +70,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     async consume(request: ConsumeRequest): Promise<ConsumeResult> {
       const { now, replay } = request;
       if (replay && live(replay.key, now)) return { ok: false, reason: 'replay' };
-      const probes = request.windows.map((spec) => probe(spec, now, live));
+      const probes = request.windows.map((spec) => probe(spec, now, live, maxEntries - 1));
       const refused = refusing(probes, now);
       if (refused >= 0) {
         const admitAt = Math.max(...probes.map((p) => p.admitAt));
@@ -79,7 +87,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   };
 }
 
-function probe(spec: WindowSpec, now: number, live: (key: string, now: number) => Entry | undefined): Probe {
+/** An entry's share of `maxEntries`: its timestamps, plus one for the key. */
+const entrySize = (entry: Entry): number => ('times' in entry ? entry.times.length : 0) + 1;
+
+/**
+ * Evaluate one window. A sliding log never grows past `maxLog` timestamps: a limit above it is counted as
+ * `maxLog`, granting less than the token says rather than letting the LRU drop an oversized log.
+ */
+function probe(spec: WindowSpec, now: number, live: (key: string, now: number) => Entry | undefined, maxLog: number): Probe {
   if (spec.mode === 'fixed') {
     const bucket = Math.floor(now / spec.windowMs);
     const key = `${spec.key}:${bucket}`;
@@ -95,8 +110,9 @@ function probe(spec: WindowSpec, now: number, live: (key: string, now: number) =
   while (expired < times.length && (times[expired] as number) <= horizon) expired += 1;
   if (expired > 0) times.splice(0, expired);
   const count = times.length;
+  const limit = Math.min(spec.limit, maxLog);
   // The (count - limit + 1)-th oldest must leave before a request fits: at its time + windowMs.
-  const admitAt = count >= spec.limit ? (times[count - spec.limit] as number) + spec.windowMs : now;
+  const admitAt = count >= limit ? (times[count - limit] as number) + spec.windowMs : now;
   const resetAt = (count > 0 ? Math.min(times[0] as number, now) : now) + spec.windowMs;
   return { spec, key: spec.key, count, times, admitAt, resetAt };
 }
