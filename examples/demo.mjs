@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // The demo: a local authorization server (key pair + JWKS), the Express example API on a free
-// loopback port, a few tokens minted locally, and a table of allowed and denied requests.
+// loopback port, tokens minted locally, and a table of allowed and denied requests: token checks,
+// capabilities and domains, delegation, a rate limit, DPoP with a replay and a downgrade, and a
+// request held for a human, approved through the admin API, let through once.
 // Run after `npm run setup` (it uses the built packages): `npm run demo`.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,13 +15,26 @@ if (!existsSync(fileURLToPath(testingDist)) || !existsSync(fileURLToPath(new URL
   console.error('demo: the packages are not built yet — run `npm run setup` first.');
   process.exit(1);
 }
-const { createIssuer, serveJwks } = await import(testingDist.href);
+const { createDpopKey, createIssuer, dpopProof, serveJwks } = await import(testingDist.href);
 
 const AUDIENCE = 'https://api.demo.test';
 const jwks = await serveJwks({ keys: [] });
 const as = await createIssuer({ issuer: jwks.url, audience: AUDIENCE });
 jwks.setKeys(as.jwks);
-const api = await startExample({ AAP_ISSUER: as.issuer, AAP_AUDIENCE: AUDIENCE, AAP_JWKS_URI: jwks.jwksUri });
+const ADMIN_KEY = randomBytes(18).toString('base64url');
+const api = await startExample({ AAP_ISSUER: as.issuer, AAP_AUDIENCE: AUDIENCE, AAP_JWKS_URI: jwks.jwksUri, AAP_ADMIN_KEY: ADMIN_KEY });
+
+/** A human approves the pending hold through the example's admin API. */
+async function approve() {
+  const holds = await (await fetch(`${api.url}/aap-admin/holds?status=pending`, { headers: { 'x-admin-key': ADMIN_KEY } })).json();
+  const id = holds.holds?.[0]?.id;
+  const res = await fetch(`${api.url}/aap-admin/holds/${id}/approve`, {
+    method: 'POST',
+    headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' },
+    body: JSON.stringify({ note: 'looks good' }),
+  });
+  if (!res.ok) throw new Error(`demo: approving hold ${id} failed with ${res.status}`);
+}
 
 try {
   const writer = await as.mint({
@@ -31,31 +47,58 @@ try {
     sections: { oversight: { requires_human_approval_for: ['cms.publish'], approval_reference: 'policy-7' } },
   });
   const searcher = await as.mint({ agentId: 'agent-search-02', capabilities: [{ action: 'search.web' }] });
+  const limited = await as.mint({ agentId: 'agent-search-03', capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 2 } }] });
+  const tooDeep = await as.mint({
+    agentId: 'agent-search-04',
+    sections: { delegation: { depth: 3, max_depth: 2, chain: ['agent-search-04', 'tool-a', 'tool-b', 'tool-c'] } },
+  });
+  const dpopKey = await createDpopKey();
+  const bound = await as.mint({ agentId: 'agent-search-05', jkt: dpopKey.jkt, capabilities: [{ action: 'search.web' }] });
   const expired = await as.mint({ agentId: 'agent-writer-01', ttl: -3600 });
   const otherApi = await as.mint({ claims: { aud: 'https://other-api.test' } });
-  const wiki = encodeURIComponent('https://en.wikipedia.org/wiki/OAuth');
+  const search = `/v1/search?url=${encodeURIComponent('https://en.wikipedia.org/wiki/OAuth')}`;
+  const proof = await dpopProof({ key: dpopKey, method: 'GET', url: api.url + search, accessToken: bound });
+  let hold = '';
 
+  /** One request: [case, method, path, token, who, expected status, extra headers, or a step to run first]. */
   const cases = [
-    ['search an allowed domain', 'GET', `/v1/search?url=${wiki}`, writer, 'writer', 200],
+    ['search an allowed domain', 'GET', search, writer, 'writer', 200],
     ['search a domain not allowed', 'GET', `/v1/search?url=${encodeURIComponent('https://evil.example')}`, writer, 'writer', 403],
-    ['no token', 'GET', `/v1/search?url=${wiki}`, undefined, '—', 401],
-    ['garbage token', 'GET', `/v1/search?url=${wiki}`, 'not-a.jwt.token', 'garbage', 401],
-    ['expired token', 'GET', `/v1/search?url=${wiki}`, expired, 'expired', 401],
-    ['token for another API', 'GET', `/v1/search?url=${wiki}`, otherApi, 'other aud', 401],
+    ['no token', 'GET', search, undefined, '—', 401],
+    ['garbage token', 'GET', search, 'not-a.jwt.token', 'garbage', 401],
+    ['expired token', 'GET', search, expired, 'expired', 401],
+    ['token for another API', 'GET', search, otherApi, 'other aud', 401],
     ['create a draft', 'POST', '/v1/drafts', writer, 'writer', 201],
     ['wrong action: draft with a search-only token', 'POST', '/v1/drafts', searcher, 'searcher', 403],
-    ['publish (under human oversight)', 'POST', '/v1/publish', writer, 'writer', 403],
+    ['delegated deeper than max_depth', 'GET', search, tooDeep, 'depth 3', 403],
     ['undeclared /health: authenticated only', 'GET', '/health', searcher, 'searcher', 200],
+    ['rate limit 2/min: first', 'GET', search, limited, 'limited', 200],
+    ['rate limit 2/min: second', 'GET', search, limited, 'limited', 200],
+    ['rate limit 2/min: third (Retry-After)', 'GET', search, limited, 'limited', 429],
+    ['DPoP-bound token with its proof', 'GET', search, bound, 'DPoP', 200, { dpop: proof }],
+    ['the same proof replayed', 'GET', search, bound, 'DPoP', 401, { dpop: proof }],
+    ['DPoP-bound token sent as Bearer', 'GET', search, bound, 'stolen', 401, {}, 'Bearer'],
+    ['publish (under human oversight)', 'POST', '/v1/publish', writer, 'writer', 403],
+    ['retry before a human approved', 'POST', '/v1/publish', writer, 'writer', 403, () => ({ 'aap-hold-id': hold })],
+    ['a human approves; the retry goes through', 'POST', '/v1/publish', writer, 'writer', 200, () => ({ 'aap-hold-id': hold }), approve],
+    ['the approved retry, replayed', 'POST', '/v1/publish', writer, 'writer', 403, () => ({ 'aap-hold-id': hold })],
   ];
 
   const rows = [];
-  for (const [name, method, path, token, who, expected] of cases) {
+  for (const [name, method, path, token, who, expected, extra = {}, step] of cases) {
+    if (typeof step === 'function') await step();
+    const scheme = step === 'Bearer' || !extra.dpop ? 'Bearer' : 'DPoP';
     const res = await fetch(api.url + path, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `${scheme} ${token}` } : {}),
+        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        ...(typeof extra === 'function' ? extra() : extra),
+      },
       body: method === 'POST' ? JSON.stringify({ title: 'AAP in practice', id: 'd-1' }) : undefined,
     });
     const body = await res.json().catch(() => ({}));
+    hold = body.hold_id ?? hold;
     rows.push({ name, request: `${method} ${path.split('?')[0]}`, token: who, status: res.status, outcome: body.reason ?? (res.ok ? 'allowed' : ''), expected });
   }
   print(rows);
@@ -105,4 +148,5 @@ function print(rows) {
     console.log(`${ok ? ' ' : '!'}  ${line(row)}  ${mark}${ok ? '' : `  (expected ${row.expected})`}`);
   }
   console.log(`\n${asExpected} of ${rows.length} requests decided as expected.`);
+  if (asExpected !== rows.length) process.exitCode = 1;
 }
