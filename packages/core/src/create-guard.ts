@@ -29,11 +29,11 @@ export interface Guard {
   readonly options: ResolvedOptions;
   /** Release the store and timers. */
   close(): Promise<void>;
-  /** Human-oversight holds: get, list, approve, deny (issue 7). */
+  /** Human-oversight holds: get, list, approve, deny. */
   readonly holds: HoldsApi;
   /**
-   * Revoke tokens by `jti`, task, grant, agent or parent token, on every replica sharing the store
-   * (issue 7); resolves once persisted. Default `until`: now + `options.revocation.defaultTtl`.
+   * Revoke tokens by `jti`, task, grant, agent or parent token, on every replica sharing the store;
+   * resolves once persisted. Default `until`: now + `options.revocation.defaultTtl`.
    */
   revoke(key: RevocationKey, options?: RevokeOptions): Promise<readonly Revocation[]>;
   /** The revocations in force, and a promise of this replica's local copy being in sync. */

@@ -24,7 +24,7 @@ export { enforceLimits, type EnforceLimitsHooks } from './http/enforce-limits.js
 export { limitRequestBody, type RequestBodyExceeded } from './http/limit-request-body.js';
 export { trackRequestBody, type BodyTracker } from './http/track-request-body.js';
 export { limitResponseBody, type ResponseBodyExceeded } from './http/limit-response-body.js';
-// Oversight holds and revocation (issue 7).
+// Oversight holds and revocation.
 export { memoryHolds, type MemoryHoldsOptions } from './stores/memory-holds.js';
 export { memoryRevocations, type MemoryRevocationsOptions } from './stores/memory-revocations.js';
 export type { Hold, HoldStatus, HoldStore, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter } from './stores/holds.js';

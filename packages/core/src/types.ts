@@ -230,7 +230,7 @@ export interface GuardOptions {
   readonly constraints?: ConstraintOptions | undefined;
   /** Human-oversight holds. */
   readonly oversight?: OversightOptions | undefined;
-  /** Revocation (issue 7): default lifetime of entries, lineage of delegated tokens. */
+  /** Revocation: default lifetime of entries, lineage of delegated tokens. */
   readonly revocation?: RevocationOptions | undefined;
   /** What to do on a route with no declaration (adapters): default `allow` (authenticate only). */
   readonly undeclared?: 'allow' | 'deny' | undefined;

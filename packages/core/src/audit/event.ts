@@ -27,7 +27,7 @@ export interface AuditEvent {
   readonly latencyMs: number;
   /**
    * What the event records: a request decision (also when absent), or an operation on a hold or a
-   * revocation (issue 7). For those, `decision` is `deny` for created/denied/revoked and `allow` for
+   * revocation. For those, `decision` is `deny` for created/denied/revoked and `allow` for
    * approved/consumed, `status` is 200 (the operation happened), and `method`/`path` are the held
    * request's (holds) or empty (revocations).
    */

@@ -91,7 +91,7 @@ export const REASONS = {
   context_violation: forbid('aap_invalid_context', 'Context restriction violated'),
   constraint_violation: forbid('aap_constraint_violation', 'The request violates capability constraints'),
   constraint_unknown: forbid('aap_constraint_violation', 'The request violates capability constraints'),
-  // 7. oversight (holds: issue 7)
+  // 7. oversight
   approval_required: forbid('aap_approval_required', 'This action requires human approval'),
   hold_pending: forbid('aap_approval_required', 'This action requires human approval'),
   hold_denied: forbid('aap_approval_required', 'This action requires human approval'),

@@ -24,9 +24,9 @@ export interface ResolvedOptions {
   readonly limits: LimitOptions;
   readonly policy: PolicyOptions;
   readonly oversight: Readonly<OversightOptions>;
-  /** Oversight holds: store, TTL, match mode, hooks (issue 7). */
+  /** Oversight holds: store, TTL, match mode, hooks. */
   readonly holds: HoldOptions;
-  /** Revocation: store and this replica's local copy (issue 7). */
+  /** Revocation: store and this replica's local copy. */
   readonly revocation: RevocationSettings;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The hold store: human-oversight holds (issue 7), kept apart from the rate-limit `Store` so each
+ * The hold store: human-oversight holds, kept apart from the rate-limit `Store` so each
  * stays one small interface. Every method takes the request time `now` (the guard's injected clock).
  * A rejected promise means an infrastructure fault (the guard answers 503 `store_unavailable`).
  */

@@ -65,9 +65,9 @@ export type ConsumeResult =
 export interface Store {
   /** Check the replay key and every window, and consume all of them — or none. */
   consume(request: ConsumeRequest): Promise<ConsumeResult>;
-  /** Human-oversight holds (issue 7); the guard uses `memoryHolds()` when absent. */
+  /** Human-oversight holds; the guard uses `memoryHolds()` when absent. */
   readonly holds?: HoldStore | undefined;
-  /** Revocations and their fan-out (issue 7); the guard uses `memoryRevocations()` when absent. */
+  /** Revocations and their fan-out; the guard uses `memoryRevocations()` when absent. */
   readonly revocations?: RevocationStore | undefined;
   /** Release resources (timers, connections owned by the store). */
   close?(): Promise<void>;
