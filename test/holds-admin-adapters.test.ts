@@ -5,10 +5,10 @@ import { createGuard, type Guard } from '@aap-guard/core';
 import { aapAdminPlugin } from '@aap-guard/fastify';
 import { aapAdmin } from '@aap-guard/koa';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
-import Fastify from 'fastify';
-import Koa from 'koa';
 import request from 'supertest';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import { forEachFastify } from '../packages/fastify/test/helpers.js';
+import { forEachKoa } from '../packages/koa/test/helpers.js';
 
 let issuer: TestIssuer;
 const guards: Guard[] = [];
@@ -30,7 +30,7 @@ async function guardWithHold(): Promise<{ guard: Guard; id: string; token: strin
 const retry = (guard: Guard, token: string, id: string) =>
   guard.check({ method: 'GET', url: 'https://api.example.com/s', headers: { authorization: `Bearer ${token}`, 'aap-hold-id': id } }, { action: 'search.web' });
 
-describe('admin plugin (Fastify)', () => {
+forEachFastify('admin plugin', (Fastify) => {
   it('refuses to mount without an authorizer', async () => {
     const { guard } = await guardWithHold();
     expect(() => aapAdminPlugin({ guard } as never)).toThrow(/refuses to mount/);
@@ -53,7 +53,7 @@ describe('admin plugin (Fastify)', () => {
   });
 });
 
-describe('admin middleware (Koa)', () => {
+forEachKoa('admin middleware', (Koa) => {
   it('refuses to mount without an authorizer', async () => {
     const { guard } = await guardWithHold();
     expect(() => aapAdmin({ guard } as never)).toThrow(/refuses to mount/);

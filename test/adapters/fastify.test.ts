@@ -1,51 +1,58 @@
-/** The shared adapter behaviour through real Fastify HTTP (the plugin, `config.aap` per route). */
+/** The shared adapter behaviour through real Fastify HTTP, on Fastify 5 and Fastify 4 (the plugin, `config.aap` per route). */
 import { aapGuard } from '@aap-guard/fastify';
 import Fastify, { type FastifyRequest } from 'fastify';
 // @ts-expect-error: the examples are plain JavaScript (they run the built packages); here vitest aliases them to src
 import { createApp } from '../../examples/fastify/app.mjs';
+import { forEachFastify } from '../../packages/fastify/test/helpers.js';
 import { LARGE_BODY, describeAdapter, failingTarget, principalBody, type AdapterDriver } from './suite.js';
 
 const target = (request: FastifyRequest) => (request.query as { url?: unknown }).url;
 
-const fastifyDriver: AdapterDriver = {
-  name: 'fastify',
-  undeclaredDefault: 'deny',
-  async start(options) {
-    const app = Fastify();
-    await app.register(aapGuard, options ?? {}); // no guard options: read from AAP_*; the plugin closes its guard with the app
-    app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-    const handled: string[] = [];
-    app.get('/whoami', async (request) => {
-      handled.push('whoami');
-      return principalBody(request.aap);
-    });
-    app.get('/v1/search', { config: { aap: { action: 'search.web', target } } }, async (request) => principalBody(request.aap));
-    app.post('/v1/publish', { config: { aap: { action: 'cms.publish' } } }, async (request) => {
-      handled.push('publish');
-      return principalBody(request.aap);
-    });
-    app.get('/boom', { config: { aap: { action: 'search.web', target: failingTarget } } }, async () => ({}));
-    app.post('/v1/drafts', { config: { aap: { action: 'cms.create_draft' } } }, async (request, reply) => {
-      handled.push(`draft:${(request.body as Buffer).length}`);
-      return reply.code(201).send({ bytes: (request.body as Buffer).length });
-    });
-    app.get('/v1/large', { config: { aap: { action: 'search.web' } } }, async (_request, reply) => reply.type('text/plain').send(LARGE_BODY));
-    const url = await app.listen({ port: 0, host: '127.0.0.1' });
-    return { url, guard: app.aap.guard, handled, close: () => app.close() };
-  },
-  async declare(guard, action) {
-    const app = Fastify();
-    try {
-      await app.register(aapGuard, { guard });
-      app.get('/declared', { config: { aap: { action } } }, async () => ({}));
-    } finally {
-      await app.close();
-    }
-  },
-  async example(options, adminKey) {
-    const app = await createApp(options, { adminKey });
-    return { url: await app.listen({ port: 0, host: '127.0.0.1' }), close: () => app.close() }; // closes the guard the plugin created
-  },
-};
+function fastifyDriver(framework: typeof Fastify): AdapterDriver {
+  return {
+    name: 'fastify',
+    undeclaredDefault: 'deny',
+    async start(options) {
+      const app = framework();
+      await app.register(aapGuard, options ?? {}); // no guard options: read from AAP_*; the plugin closes its guard with the app
+      app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+      const handled: string[] = [];
+      app.get('/whoami', async (request) => {
+        handled.push('whoami');
+        return principalBody(request.aap);
+      });
+      app.get('/v1/search', { config: { aap: { action: 'search.web', target } } }, async (request) => principalBody(request.aap));
+      app.post('/v1/publish', { config: { aap: { action: 'cms.publish' } } }, async (request) => {
+        handled.push('publish');
+        return principalBody(request.aap);
+      });
+      app.get('/boom', { config: { aap: { action: 'search.web', target: failingTarget } } }, async () => ({}));
+      app.post('/v1/drafts', { config: { aap: { action: 'cms.create_draft' } } }, async (request, reply) => {
+        handled.push(`draft:${(request.body as Buffer).length}`);
+        return reply.code(201).send({ bytes: (request.body as Buffer).length });
+      });
+      app.get('/v1/large', { config: { aap: { action: 'search.web' } } }, async (_request, reply) => reply.type('text/plain').send(LARGE_BODY));
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      return { url, guard: app.aap.guard, handled, close: () => app.close() };
+    },
+    async declare(guard, action) {
+      const app = framework();
+      try {
+        await app.register(aapGuard, { guard });
+        app.get('/declared', { config: { aap: { action } } }, async () => ({}));
+      } finally {
+        await app.close();
+      }
+    },
+    // The example app is Fastify 5 whatever the version under test: run it once.
+    example:
+      framework === Fastify
+        ? async (options, adminKey) => {
+            const app = await createApp(options, { adminKey });
+            return { url: await app.listen({ port: 0, host: '127.0.0.1' }), close: () => app.close() }; // closes the guard the plugin created
+          }
+        : undefined,
+  };
+}
 
-describeAdapter(fastifyDriver);
+forEachFastify('adapter suite', (framework) => describeAdapter(fastifyDriver(framework)));

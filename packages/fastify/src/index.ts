@@ -1,5 +1,5 @@
 /**
- * @aap-guard/fastify — Fastify 5 plugin of aap-guard: routes declare their AAP action in
+ * @aap-guard/fastify — Fastify 5 / 4 plugin of aap-guard: routes declare their AAP action in
  * `config.aap`; an `onRequest` hook checks each request; the principal is on `request.aap`.
  */
 import './augment.js';

@@ -16,7 +16,7 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
 }
 
 /**
- * Fastify plugin of aap-guard (Fastify 5). Register it BEFORE your routes and plugins: every route
+ * Fastify plugin of aap-guard (Fastify 5 and 4). Register it BEFORE your routes and plugins: every route
  * registered afterwards declares its AAP action in its config, read and compiled once in `onRoute`:
  * `config: { aap: { action: 'search.web', target: (request) => … } }`, or `aap: false` to opt out.
  * An `onRequest` hook authenticates and authorizes each request in one `guard.check()` and sets
@@ -35,6 +35,6 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
  * app.get('/health', { config: { aap: false } }, async () => ({ status: 'ok' }));
  */
 export const aapGuard: FastifyPluginAsync<AapFastifyOptions | FastifyAdapterOptions> = fp(aapGuardPlugin, {
-  fastify: '5.x',
+  fastify: '4.x || 5.x',
   name: '@aap-guard/fastify',
 });

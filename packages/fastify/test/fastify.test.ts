@@ -1,13 +1,15 @@
 import type { Guard } from '@aap-guard/core';
 import { aapGuard } from '@aap-guard/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, expect, it } from 'vitest';
 import { bearer, setup } from '../../../test/adapters/kit.js';
+import { forEachFastify } from './helpers.js';
 
-// Fastify-only behaviour: the undeclared default (deny), route-config opt-out, routes registered
-// before the plugin, encapsulated plugins. What every adapter does is in test/adapters.
+// Fastify-only behaviour, on Fastify 5 and on Fastify 4 (see helpers.ts): the undeclared default
+// (deny), route-config opt-out, routes registered before the plugin, encapsulated plugins. What
+// every adapter does is in test/adapters, run on both Fastify majors too.
 
-describe('@aap-guard/fastify', () => {
+forEachFastify('@aap-guard/fastify', (Fastify) => {
   const apps: FastifyInstance[] = [];
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));

@@ -1,15 +1,16 @@
 import { BODY_DIGEST, bodyDigest, type Guard } from '@aap-guard/core';
 import { aapGuard } from '@aap-guard/koa';
 import Router from '@koa/router';
-import Koa from 'koa';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { bearer, expectHoldBoundToBody, heldPublishToken, setup } from '../../../test/adapters/kit.js';
+import { forEachKoa } from './helpers.js';
 
-// Koa-only behaviour: @koa/router integration, the app without the global middleware, Koa's own
-// error handling. What every adapter does is in test/adapters.
+// Koa-only behaviour, on Koa 3 and on Koa 2 (see helpers.ts): @koa/router integration, the app
+// without the global middleware, Koa's own error handling. What every adapter does is in
+// test/adapters, run on both Koa majors too.
 
-describe('@aap-guard/koa', () => {
+forEachKoa('@aap-guard/koa', (Koa) => {
   const guards: Guard[] = [];
   afterEach(async () => {
     await Promise.all(guards.splice(0).map((guard) => guard.close()));
