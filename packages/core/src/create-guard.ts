@@ -67,24 +67,33 @@ export function createGuard(options: GuardOptions): Guard {
     detail: {},
   });
 
+  // A caller-built request of the wrong shape is client input too: a 400, never a throw.
+  const malformed = (route: CompiledRoute | undefined, started: number) =>
+    decide(context(MALFORMED_REQUEST, route), deny('request_invalid', { problem: 'malformed RequestInfo' }), started);
+
   return {
     options: resolved,
     route: compileRoute,
     async check(request, route) {
       const started = performance.now();
-      const ctx = context(request, route && compileRoute(route));
+      const compiled = route && compileRoute(route);
+      if (!isRequestInfo(request)) return malformed(compiled, started);
+      const ctx = context(request, compiled);
       const outcome = (await run(ctx, AUTHENTICATE)) ?? (await run(ctx, route ? AUTHORIZE : CONSUME_ONLY));
       return decide(ctx, outcome, started);
     },
     async authenticate(request) {
       const started = performance.now();
+      if (!isRequestInfo(request)) return malformed(undefined, started);
       const ctx = context(request, undefined);
       const outcome = (await run(ctx, AUTHENTICATE)) ?? (await run(ctx, CONSUME_ONLY));
       return decide(ctx, outcome, started);
     },
     async authorize(request, route, authenticated) {
       const started = performance.now();
-      const ctx = context(request, compileRoute(route));
+      const compiled = compileRoute(route);
+      if (!isRequestInfo(request)) return malformed(compiled, started);
+      const ctx = context(request, compiled);
       const principal = authenticated.principal;
       if (!authenticated.allowed || !principal) return decide(ctx, deny('credentials_missing'), started);
       ctx.claims = principal.claims;
@@ -105,6 +114,15 @@ export function createGuard(options: GuardOptions): Guard {
       whenSynced: () => resolved.revocation.local.whenSynced(),
     }),
   };
+}
+
+const MALFORMED_REQUEST: RequestInfo = Object.freeze({ method: '', url: '', headers: Object.freeze({}) });
+
+/** The fields every check relies on have the types `RequestInfo` promises. */
+function isRequestInfo(request: unknown): request is RequestInfo {
+  if (request === null || typeof request !== 'object') return false;
+  const { method, url, headers } = request as Record<string, unknown>;
+  return typeof method === 'string' && typeof url === 'string' && headers !== null && typeof headers === 'object';
 }
 
 /** Run checks in order; the first deny wins. A thrown error is an infrastructure fault or a defect: fail closed. */

@@ -12,7 +12,7 @@ type HeaderValue = RequestInfo['headers'][string];
  */
 export function singleHeader(value: HeaderValue): string | undefined {
   if (typeof value === 'string') return value;
-  return value?.length === 1 ? value[0] : undefined;
+  return Array.isArray(value) && value.length === 1 && typeof value[0] === 'string' ? value[0] : undefined;
 }
 
 /**
@@ -23,6 +23,7 @@ export function singleHeader(value: HeaderValue): string | undefined {
  */
 export function listHeader(value: HeaderValue): string[] {
   if (value === undefined) return [];
-  const joined = typeof value === 'string' ? value : value.join(',');
-  return joined.split(',').map((element) => element.trim());
+  // A value of another type (from a caller-built RequestInfo) becomes an empty element: malformed, not absent.
+  const fields = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [''];
+  return fields.flatMap((field) => (typeof field === 'string' ? field.split(',') : [''])).map((element) => element.trim());
 }
