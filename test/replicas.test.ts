@@ -3,10 +3,13 @@
  * Redis Cluster); several client processes fire concurrent requests with ONE token at a limit of N;
  * exactly N are admitted — every round, never N+1. On the single Redis, MONITOR also shows what a
  * request costs end to end: one EVALSHA, admitted or refused, and no other command from any replica.
+ * The same processes show holds and revocations crossing replicas: a hold approved on one replica lets
+ * exactly one of many racing retries through, and a task revoked on one is refused by the others.
  */
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fire, startReplica, type Replica } from './helpers/processes.js';
+import { until } from './helpers/until.js';
 import { clientCommands, startCluster, startRedis, type RedisCluster, type RedisServer } from './helpers/redis.js';
 
 const LIMIT = 10;
@@ -14,6 +17,7 @@ const CLIENTS = 4;
 const PER_CLIENT = 25;
 const REQUESTS = CLIENTS * PER_CLIENT;
 const ROUNDS = 3;
+const ADMIN_KEY = 'replica-test-admin';
 
 let issuer: TestIssuer;
 let redis: RedisServer;
@@ -27,6 +31,7 @@ beforeAll(async () => {
     AAP_JWKS: JSON.stringify(issuer.jwks),
     REDIS_SINGLE: `${redis.host}:${redis.port}`,
     REDIS_CLUSTER: cluster.nodes.map((node) => `${node.host}:${node.port}`).join(','),
+    AAP_ADMIN_KEY: ADMIN_KEY,
   };
   replicas = await Promise.all([startReplica(env), startReplica(env), startReplica(env)]);
 });
@@ -63,3 +68,48 @@ describe('rate limits across 3 replicas sharing a 3-node Redis Cluster', () => {
     for (let n = 0; n < ROUNDS; n += 1) expect(await round(urls)).toEqual({ 200: LIMIT, 429: REQUESTS - LIMIT });
   });
 });
+
+/** One request to a replica; resolves status and JSON body. */
+async function call(url: string, token: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** An admin call (POST with a JSON body) to a replica's admin API. */
+async function admin(base: string, path: string, body: unknown): Promise<number> {
+  const res = await fetch(`${base}/admin${path}`, {
+    method: 'POST',
+    headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe.each(['single', 'cluster'])('holds and revocation across 3 replica processes (%s)', (mode) => {
+  const bases = () => replicas.map((replica) => `http://127.0.0.1:${replica.port}/${mode}`);
+
+  it('a hold created on one replica and approved on another lets exactly one racing retry through', async () => {
+    const [one, two, three] = bases() as [string, string, string];
+    const token = await issuer.mint({ capabilities: [{ action: 'api.call' }], sections: { oversight: { requires_human_approval_for: ['api.call'] } } });
+    const held = await call(`${one}/x`, token);
+    expect([held.status, held.body.reason]).toEqual([403, 'approval_required']);
+    const hold = { 'aap-hold-id': String(held.body.hold_id) };
+    expect((await call(`${two}/x`, token, hold)).body.reason).toBe('hold_pending');
+    expect(await admin(two, `/holds/${hold['aap-hold-id']}/approve`, { note: 'ok' })).toBe(200);
+    const retries = await Promise.all([one, two, three, one, two, three, one, two, three].map((base) => call(`${base}/x`, token, hold)));
+    const outcomes = retries.map((r) => (r.status === 200 ? 'allowed' : String(r.body.reason))).sort();
+    expect(outcomes).toEqual(['allowed', ...Array(8).fill('hold_used')]);
+  });
+
+  it('a task revoked on one replica is refused by the other two within a second', async () => {
+    const [one, two, three] = bases() as [string, string, string];
+    const taskId = `task-${mode}-cancelled`;
+    const token = await issuer.mint({ taskId, capabilities: [{ action: 'api.call' }] });
+    for (const base of [one, two, three]) expect((await call(`${base}/x`, token)).status).toBe(200);
+    expect(await admin(one, '/revocations', { taskId })).toBe(201);
+    // The issue's propagation bound is the deadline of this wait: past it, the wait throws.
+    await Promise.all([two, three].map((base) => until(async () => (await call(`${base}/x`, token)).body.reason === 'token_revoked', 1000)));
+  });
+});
+
