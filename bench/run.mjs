@@ -3,10 +3,10 @@
 // bearer token, and behind jose's jwtVerify per request (the peer baseline), over loopback with N
 // keep-alive clients; then check() alone vs a bare function call. Uses the built packages.
 // `pnpm bench` / `npm run bench`. Env: BENCH_REQUESTS (default 20000), BENCH_CONCURRENCY (32).
-import { createServer, Agent, request } from 'node:http';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { listen, load } from './lib.mjs';
 
 const dist = (pkg) => new URL(`../packages/${pkg}/dist/index.js`, import.meta.url);
 if (!existsSync(fileURLToPath(dist('core'))) || !existsSync(fileURLToPath(dist('testing')))) {
@@ -41,7 +41,7 @@ const handlers = {
 console.log(`HTTP: ${REQUESTS} requests, ${CONCURRENCY} keep-alive clients, loopback, Node ${process.version}`);
 const rates = {};
 for (const [name, handler] of Object.entries(handlers)) {
-  rates[name] = await load(handler);
+  rates[name] = await serveAndLoad(handler);
   const ratio = rates[name] / rates['bare node:http'];
   console.log(`  ${name.padEnd(16)} ${Math.round(rates[name]).toString().padStart(8)} req/s   ${(ratio * 100).toFixed(1).padStart(5)}% of bare`);
 }
@@ -70,34 +70,13 @@ console.log(`\nguard.check() over HTTP: ${((rates['guard.check()'] / rates['bare
 await guard.close();
 
 /** Serve `handler` on loopback and drive it with CONCURRENCY keep-alive clients; returns req/s. */
-async function load(handler) {
-  const server = createServer(handler);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const { port } = server.address();
-  const one = () => new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path: '/v1/search?q=x', agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
-      res.resume().on('end', resolve);
-    }).on('error', reject).end();
-  });
-  const run = async (total) => {
-    let next = 0;
-    const client = async () => {
-      while (next < total) {
-        next += 1;
-        await one();
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, client));
-  };
-  await run(Math.min(2000, REQUESTS)); // warm-up: JIT, sockets, the guard's token cache
-  const started = performance.now();
-  await run(REQUESTS);
-  const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
-  await new Promise((resolve) => server.close(resolve));
-  return REQUESTS / seconds;
+async function serveAndLoad(handler) {
+  const server = await listen(handler);
+  try {
+    return await load(server.port, { requests: REQUESTS, concurrency: CONCURRENCY, headers: { authorization: `Bearer ${token}` } });
+  } finally {
+    await server.close();
+  }
 }
 
 /** Operations per second of `fn` over ~0.5 s after a warm-up. */
