@@ -26,7 +26,8 @@ export const extractCredentials: Check = (ctx) => {
   }
   if (value === undefined) return deny('credentials_missing');
   if (typeof value !== 'string') return deny('authorization_malformed', { cause: 'not a string' });
-  const parsed = parseAuthorization(value, ctx.options.token.maxTokenSize);
+  const { maxTokenSize, cache } = ctx.options.token;
+  const parsed = parseAuthorization(value, maxTokenSize, cache && ((token) => cache.has(token)));
   if (typeof parsed === 'string') return deny(parsed, parsed === 'token_too_large' ? { bytes: value.length } : undefined);
   ctx.credentials = { token: parsed.token, scheme: parsed.scheme, proofs: proofsOf(headers.dpop) };
   return undefined;

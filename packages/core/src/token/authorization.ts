@@ -21,13 +21,15 @@ const SCHEMES: ReadonlyMap<string, ParsedAuthorization['scheme']> = new Map([
 /**
  * Parse one `Authorization` header value: `Bearer <token68>` (RFC 6750 §2.1) or `DPoP <token68>`
  * (RFC 9449 §7.1); the scheme is case-insensitive (RFC 9110 §11.1). The size cap applies before
- * any other parsing (draft "Denial-of-Service Prevention").
+ * any other parsing (draft "Denial-of-Service Prevention"). `known(token)` answers whether the exact
+ * token string was verified before (the verified-token cache): such a token passed this syntax check
+ * already, so a repeated token is not scanned again.
  *
  * @example
  * parseAuthorization('Bearer eyJ…', 16384) // { scheme: 'Bearer', token: 'eyJ…' }
  * parseAuthorization('Basic dXNlcg==', 16384) // 'authorization_malformed'
  */
-export function parseAuthorization(value: string, maxTokenSize: number): ParsedAuthorization | ReasonCode {
+export function parseAuthorization(value: string, maxTokenSize: number, known?: (token: string) => boolean): ParsedAuthorization | ReasonCode {
   if (value.length > maxTokenSize + SCHEME_ROOM) return 'token_too_large';
   const trimmed = value.trim();
   if (trimmed.includes(',')) return looksLikeSeveral(trimmed) ? 'credentials_multiple' : 'authorization_malformed';
@@ -37,7 +39,7 @@ export function parseAuthorization(value: string, maxTokenSize: number): ParsedA
   if (!scheme) return 'authorization_malformed';
   const token = trimmed.slice(space + 1).trimStart();
   if (token.length > maxTokenSize) return 'token_too_large';
-  if (!TOKEN68.test(token)) return 'authorization_malformed';
+  if (!known?.(token) && !TOKEN68.test(token)) return 'authorization_malformed';
   return { scheme, token };
 }
 

@@ -44,6 +44,11 @@ export class TokenCache {
     return this.#lru.get(token);
   }
 
+  /** Whether the token is cached and not past its `exp` (no recency update). */
+  has(token: string): boolean {
+    return this.#lru.has(token);
+  }
+
   /** Cache a verified token until its `exp` (seconds); tokens already past `exp` are not cached. */
   set(token: string, verified: VerifiedToken, exp: number): void {
     const ttl = Math.floor(exp * 1000 - this.#now());
