@@ -216,7 +216,7 @@ export interface GuardOptions {
   readonly trustProxy?: TrustProxy | undefined;
   /** Public base URL of this API (for DPoP `htu`), e.g. `https://api.example.com`. */
   readonly publicUrl?: string | undefined;
-  /** Infrastructure faults (store, JWKS) → 503 by default; `open` admits instead. */
+  /** Store faults (rate limits, DPoP replay, revocation sync) → 503 by default; `open` admits instead. JWKS outages and holds always fail closed. */
   readonly onStoreError?: 'closed' | 'open' | undefined;
   /** DPoP (RFC 9449) settings. */
   readonly dpop?: DpopOptions | undefined;

@@ -2,7 +2,8 @@
  * Deny-by-default support: find the route layer Express will dispatch a request to, and whether a
  * declaration (`aap.require`) guards it, BEFORE any handler runs. Works on Express 4
  * (`app._router`, `route._handles_method`) and Express 5 (`app.router`, `route._handlesMethod`).
- * Results are cached per app and method + path in a bounded LRU, reset when the app's stack grows.
+ * Results are cached per app and method + path in a bounded LRU, reset whenever a route or router is
+ * added anywhere in the app (nested routers included), so a cached answer never outlives its routes.
  */
 
 /** Marks handlers returned by `aap.require()`. */
@@ -38,13 +39,14 @@ export type Resolver = (app: unknown, method: string, path: string) => Resolutio
  */
 export function declarationResolver(maxEntries = 1000): Resolver {
   // One cache per app: the same `aap` may be mounted in an app and in its sub-apps.
-  const perApp = new WeakMap<object, { cache: Map<string, Resolution>; stackSize: number }>();
+  const perApp = new WeakMap<object, { cache: Map<string, Resolution>; layers: number }>();
   return (app, method, path) => {
     const stack = routerStack(app);
     if (!stack) return 'undeclared'; // an app we cannot inspect: fail closed
+    const layers = countLayers(stack);
     let entry = perApp.get(app as object); // routerStack() found a stack, so `app` is an object
-    if (!entry || entry.stackSize !== stack.length) {
-      entry = { cache: new Map(), stackSize: stack.length }; // routes were added: start over
+    if (!entry || entry.layers !== layers) {
+      entry = { cache: new Map(), layers }; // routes were added somewhere: start over
       perApp.set(app as object, entry);
     }
     const key = `${method} ${path}`;
@@ -59,6 +61,20 @@ export function declarationResolver(maxEntries = 1000): Resolver {
     if (entry.cache.size > maxEntries) entry.cache.delete(entry.cache.keys().next().value as string);
     return found;
   };
+}
+
+/**
+ * Every layer of the app's router tree, nested routers and route handlers included. Express only ever
+ * appends layers, so a changed count is how "a route was added" shows, wherever it was added. A walk
+ * without path matching: much cheaper than resolving, and it keeps the cache honest.
+ */
+function countLayers(stack: readonly Layer[]): number {
+  let count = stack.length;
+  for (const layer of stack) {
+    const inner = layer.route?.stack ?? layer.handle?.stack;
+    if (Array.isArray(inner)) count += countLayers(inner);
+  }
+  return count;
 }
 
 function routerStack(app: unknown): Layer[] | undefined {

@@ -142,4 +142,23 @@ forEachExpress('@aap-guard/express: routes without a declaration', (express) => 
     });
     expect((await request(server).get('/late').set('authorization', token)).status).toBe(403);
   });
+
+  it('deny: the cached resolution also follows routes added later to a nested router', async () => {
+    const { as, guard } = await setup();
+    closers.push(() => guard.close());
+    const aap = aapGuard({ guard, undeclared: 'deny' });
+    const server = express();
+    const api = express.Router();
+    server.use(aap);
+    server.use('/api', api);
+    const token = bearer(await as.mint());
+    expect((await request(server).get('/api/late').set('authorization', token)).status).toBe(404);
+    let ran = false;
+    api.get('/late', (_req, res) => {
+      ran = true;
+      res.send('late');
+    });
+    expect((await request(server).get('/api/late').set('authorization', token)).status).toBe(403);
+    expect(ran).toBe(false);
+  });
 });
