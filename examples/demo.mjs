@@ -4,11 +4,10 @@
 // capabilities and domains, delegation, a rate limit, DPoP with a replay and a downgrade, and a
 // request held for a human, approved through the admin API, let through once.
 // Run after `npm run setup` (it uses the built packages): `npm run demo`.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startExample } from './shared/readme-requests.mjs';
 
 const testingDist = new URL('../packages/testing/dist/index.js', import.meta.url);
 if (!existsSync(fileURLToPath(testingDist)) || !existsSync(fileURLToPath(new URL('../packages/express/dist/index.js', import.meta.url)))) {
@@ -22,7 +21,8 @@ const jwks = await serveJwks({ keys: [] });
 const as = await createIssuer({ issuer: jwks.url, audience: AUDIENCE });
 jwks.setKeys(as.jwks);
 const ADMIN_KEY = randomBytes(18).toString('base64url');
-const api = await startExample({ AAP_ISSUER: as.issuer, AAP_AUDIENCE: AUDIENCE, AAP_JWKS_URI: jwks.jwksUri, AAP_ADMIN_KEY: ADMIN_KEY });
+const serverPath = fileURLToPath(new URL('./express/server.mjs', import.meta.url));
+const api = await startExample(serverPath, { AAP_ISSUER: as.issuer, AAP_AUDIENCE: AUDIENCE, AAP_JWKS_URI: jwks.jwksUri, AAP_ADMIN_KEY: ADMIN_KEY });
 
 /** A human approves the pending hold through the example's admin API. */
 async function approve() {
@@ -60,7 +60,7 @@ try {
   const proof = await dpopProof({ key: dpopKey, method: 'GET', url: api.url + search, accessToken: bound });
   let hold = '';
 
-  /** One request: [case, method, path, token, who, expected status, extra headers, or a step to run first]. */
+  /** One request: [case, method, path, token, who, expected status, extra headers (or a function giving them), a step to run first]. */
   const cases = [
     ['search an allowed domain', 'GET', search, writer, 'writer', 200],
     ['search a domain not allowed', 'GET', `/v1/search?url=${encodeURIComponent('https://evil.example')}`, writer, 'writer', 403],
@@ -77,7 +77,7 @@ try {
     ['rate limit 2/min: third (Retry-After)', 'GET', search, limited, 'limited', 429],
     ['DPoP-bound token with its proof', 'GET', search, bound, 'DPoP', 200, { dpop: proof }],
     ['the same proof replayed', 'GET', search, bound, 'DPoP', 401, { dpop: proof }],
-    ['DPoP-bound token sent as Bearer', 'GET', search, bound, 'stolen', 401, {}, 'Bearer'],
+    ['DPoP-bound token sent as Bearer', 'GET', search, bound, 'stolen', 401],
     ['publish (under human oversight)', 'POST', '/v1/publish', writer, 'writer', 403],
     ['retry before a human approved', 'POST', '/v1/publish', writer, 'writer', 403, () => ({ 'aap-hold-id': hold })],
     ['a human approves; the retry goes through', 'POST', '/v1/publish', writer, 'writer', 200, () => ({ 'aap-hold-id': hold }), approve],
@@ -86,8 +86,8 @@ try {
 
   const rows = [];
   for (const [name, method, path, token, who, expected, extra = {}, step] of cases) {
-    if (typeof step === 'function') await step();
-    const scheme = step === 'Bearer' || !extra.dpop ? 'Bearer' : 'DPoP';
+    await step?.();
+    const scheme = extra.dpop ? 'DPoP' : 'Bearer'; // a proof goes with the DPoP scheme (RFC 9449 §7.1)
     const res = await fetch(api.url + path, {
       method,
       headers: {
@@ -103,33 +103,8 @@ try {
   }
   print(rows);
 } finally {
-  api.stop();
+  await api.stop();
   await jwks.close();
-}
-
-/** Start examples/express/server.mjs on a free loopback port, exactly as a user would. */
-async function startExample(env) {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./express/server.mjs', import.meta.url))], {
-    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout.setEncoding('utf8');
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the example exited (${code}) before listening`)));
-  });
-  return {
-    url,
-    stop: () => {
-      child.kill('SIGTERM');
-      return once(child, 'exit');
-    },
-  };
 }
 
 function print(rows) {

@@ -53,14 +53,17 @@ export const README_OUTCOMES = [
 ];
 
 /**
- * Start an example's server.mjs exactly as `npm run example:<name>` does, in demo mode on a free
- * loopback port; resolves once it listens, with the demo tokens and admin key it printed.
+ * Start an example's server.mjs exactly as `npm run example:<name>` does, on a free loopback port;
+ * resolves once it listens, with the demo tokens and admin key it printed. Without `aapEnv` it runs in
+ * demo mode; with it (AAP_ISSUER, AAP_AUDIENCE, …) it trusts that authorization server.
  * @param {string} serverPath absolute path of the example's server.mjs
+ * @param {Record<string, string>} [aapEnv] AAP_* settings for the server
  */
-export async function startExample(serverPath) {
+export async function startExample(serverPath, aapEnv = {}) {
   const { spawn } = await import('node:child_process');
   const env = { ...process.env, PORT: '0', HOST: '127.0.0.1' };
   for (const name of ['AAP_ISSUER', 'AAP_AUDIENCE', 'AAP_JWKS_URI', 'AAP_ADMIN_KEY']) delete env[name];
+  Object.assign(env, aapEnv);
   const child = spawn(process.execPath, [serverPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8');
