@@ -6,6 +6,7 @@ import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY } from './pipeline.js';
 import { compileRoute, type CompiledRoute } from './route.js';
 import type { Decision, GuardOptions, RequestInfo, RouteSpec } from './types.js';
 import { InfrastructureError } from './util/errors.js';
+import { checkChannel } from './observe/channels.js';
 import { holdsApi, type HoldsApi } from './holds/holds-api.js';
 import { revoke, type RevocationKey, type RevokeOptions } from './revocation/revoke.js';
 import type { Revocation } from './stores/revocations.js';
@@ -71,16 +72,21 @@ export function createGuard(options: GuardOptions): Guard {
   const malformed = (route: CompiledRoute | undefined, started: number) =>
     decide(context(MALFORMED_REQUEST, route), deny('request_invalid', { problem: 'malformed RequestInfo' }), started);
 
+  const checkOnce = async (request: RequestInfo, route: RouteSpec | CompiledRoute | undefined): Promise<Decision> => {
+    const started = performance.now();
+    const compiled = route && compileRoute(route);
+    if (!isRequestInfo(request)) return malformed(compiled, started);
+    const ctx = context(request, compiled);
+    const outcome = (await run(ctx, AUTHENTICATE)) ?? (await run(ctx, route ? AUTHORIZE : CONSUME_ONLY));
+    return decide(ctx, outcome, started);
+  };
+
   return {
     options: resolved,
     route: compileRoute,
-    async check(request, route) {
-      const started = performance.now();
-      const compiled = route && compileRoute(route);
-      if (!isRequestInfo(request)) return malformed(compiled, started);
-      const ctx = context(request, compiled);
-      const outcome = (await run(ctx, AUTHENTICATE)) ?? (await run(ctx, route ? AUTHORIZE : CONSUME_ONLY));
-      return decide(ctx, outcome, started);
+    check(request, route) {
+      // Traced only when someone listens on `aap-guard:check` (observe/channels.ts): otherwise free.
+      return checkChannel.hasSubscribers ? checkChannel.tracePromise(() => checkOnce(request, route), { request, route }) : checkOnce(request, route);
     },
     async authenticate(request) {
       const started = performance.now();

@@ -13,6 +13,8 @@ export { isRateLimitConstraint } from './limits/windows.js';
 export type { Store, ConsumeRequest, ConsumeResult, WindowSpec, WindowState } from './stores/store.js';
 export { REASONS, type ReasonCode, type SpecError } from './deny/reasons.js';
 export type { AuditEvent } from './audit/event.js';
+export { jsonLogger, type Logger, type LogFn, type LogLevel, type JsonLoggerOptions } from './observe/logger.js';
+export { CHANNELS } from './observe/channels.js';
 export type * from './types.js';
 export type * from './claims/model.js';
 // Node HTTP helpers shared by the adapters (framework-free, over node:http request/response).

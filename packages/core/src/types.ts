@@ -4,6 +4,7 @@ import type { ReasonCode, SpecError } from './deny/reasons.js';
 import type { Store } from './stores/store.js';
 import type { Hold } from './stores/holds.js';
 import type { CryptoKey, JWK, KeyObject } from 'jose';
+import type { Logger } from './observe/logger.js';
 
 /**
  * A framework-free view of one HTTP request. Adapters build it; the core never sees a framework object.
@@ -145,8 +146,12 @@ export interface DenyBody {
   readonly hold_id?: string | undefined;
 }
 
-/** An audit sink: receives one event per decision. Errors thrown by it are swallowed. */
-export type AuditSink = (event: AuditEvent) => void;
+/**
+ * An audit sink: receives one event per decision. A sink that throws or returns a rejected promise never
+ * changes a decision; the failure is reported once through `options.logger`. A returned promise is only
+ * watched for rejection (the guard never waits for it).
+ */
+export type AuditSink = (event: AuditEvent) => unknown;
 
 /** A JSON Web Key Set given locally. */
 export interface LocalJwks {
@@ -206,6 +211,13 @@ export interface GuardOptions {
   readonly store?: Store | undefined;
   /** Audit sink. */
   readonly audit?: AuditSink | undefined;
+  /**
+   * Where infrastructure events are logged (JWKS, store, audit sink failures and recoveries): any
+   * pino-compatible logger, or `false` for none. Default: JSON lines on stderr at `warn`.
+   */
+  readonly logger?: Logger | false | undefined;
+  /** Log one line per decision at `debug` (also on with `NODE_DEBUG=aap-guard`). Default false. */
+  readonly debug?: boolean | undefined;
   /** Maximum access token size in bytes before parsing (default 16384). */
   readonly maxTokenSize?: number | undefined;
   /** Entries in the verified-token cache (default 10000; 0 disables). */

@@ -4,6 +4,7 @@ import { nextRequestId } from '../limits/request-id.js';
 import { capabilityWindows, type LimitWindow } from '../limits/windows.js';
 import type { ConsumeRequest, ConsumeResult, WindowSpec } from '../stores/store.js';
 import { InfrastructureError } from '../util/errors.js';
+import { storeChannel, traced } from '../observe/channels.js';
 import { deny, type Check, type CheckContext, type Deny } from './context.js';
 
 const NO_WINDOWS: readonly LimitWindow[] = Object.freeze([]);
@@ -56,7 +57,7 @@ function consumeRequest(ctx: CheckContext, subject: string, windows: readonly Li
 
 async function consume(ctx: CheckContext, request: ConsumeRequest): Promise<ConsumeResult | undefined> {
   try {
-    return await ctx.options.store.consume(request);
+    return await traced(storeChannel, { operation: 'consume' }, () => ctx.options.store.consume(request));
   } catch (error) {
     if (ctx.options.failOpen) {
       ctx.detail.store = 'unavailable; admitted without rate-limit or replay check (onStoreError: open)';

@@ -3,18 +3,14 @@ import type { CheckContext, Deny } from '../checks/context.js';
 import type { Decision, DenyBody } from '../types.js';
 import { challenge } from './challenge.js';
 import { REASONS } from './reasons.js';
+import { decisionChannel } from '../observe/channels.js';
 
 /** Turn the pipeline's outcome into a `Decision` and emit its audit event. */
 export function decide(ctx: CheckContext, outcome: Deny | undefined, startedAt: number): Decision {
   const decision = outcome ? denied(ctx, outcome, startedAt) : allowed(ctx, startedAt);
-  const sink = ctx.options.audit;
-  if (sink) {
-    try {
-      sink(decision.audit);
-    } catch {
-      // An audit sink failure must not change the decision; the sink owns its own error reporting.
-    }
-  }
+  ctx.options.audit?.(decision.audit); // wrapped once: a failing sink never changes the decision
+  if (ctx.options.debug) logDecision(ctx, decision);
+  if (decisionChannel.hasSubscribers) decisionChannel.publish({ decision, route: ctx.route });
   return decision;
 }
 
@@ -52,4 +48,13 @@ function denied(ctx: CheckContext, outcome: Deny, startedAt: number): Decision {
     claims: ctx.claims,
     audit: buildAuditEvent(ctx, { status: row.status, error: row.error, reason: outcome.reason }, startedAt),
   };
+}
+
+/** Debug mode: one line per decision, with the audit identity (never the token: only its hash). */
+function logDecision(ctx: CheckContext, decision: Decision): void {
+  const { audit } = decision;
+  ctx.options.logger.debug(
+    { event: 'decision', decision: audit.decision, status: audit.status, reason: audit.reason, action: audit.action, agent: audit.agent?.id, task: audit.task?.id, method: audit.method, path: audit.path, tokenHash: audit.tokenHash, latencyMs: audit.latencyMs },
+    `${audit.decision} ${audit.method} ${audit.path}${audit.reason ? ` (${audit.reason})` : ''}`,
+  );
 }

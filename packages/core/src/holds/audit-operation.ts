@@ -60,9 +60,5 @@ export function holdSummary(hold: Hold): NonNullable<AuditEvent['hold']> {
 }
 
 function emit(options: Pick<ResolvedOptions, 'audit'>, event: AuditEvent): void {
-  try {
-    options.audit?.(event);
-  } catch {
-    // the sink owns its error reporting
-  }
+  options.audit?.(event); // wrapped once at createGuard(): never throws
 }

@@ -40,11 +40,7 @@ export function adapterDecision(
   return decision;
 }
 
-/** Report a decision to the guard's audit sink; a failing sink never changes the outcome. */
+/** Report a decision to the guard's audit sink (wrapped once: a failing sink never changes the outcome). */
 export function emit(guard: Pick<Guard, 'options'>, decision: Decision): void {
-  try {
-    guard.options.audit?.(decision.audit);
-  } catch {
-    // The sink owns its error reporting (same rule as the core's decide()).
-  }
+  guard.options.audit?.(decision.audit);
 }

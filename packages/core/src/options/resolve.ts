@@ -1,4 +1,7 @@
-import type { AuditSink, GuardOptions, OversightOptions, TrustProxy } from '../types.js';
+import { debuglog } from 'node:util';
+import type { GuardOptions, OversightOptions, TrustProxy } from '../types.js';
+import { resolveLogger, type Logger } from '../observe/logger.js';
+import { safeAuditSink, type AuditEmitter } from '../observe/safe-sink.js';
 import type { Store } from '../stores/store.js';
 import { memoryStore } from '../stores/memory.js';
 import { resolveTokenOptions, type TokenOptions } from '../token/options.js';
@@ -13,7 +16,12 @@ import { resolveRevocationOptions, type RevocationSettings } from '../revocation
 export interface ResolvedOptions {
   readonly now: () => number;
   readonly store: Store;
-  readonly audit: AuditSink | undefined;
+  /** The audit sink, wrapped once: never throws, never leaves a rejection behind, failures logged once. */
+  readonly audit: AuditEmitter | undefined;
+  /** Where infrastructure events (and, in debug mode, decisions) are logged. */
+  readonly logger: Logger;
+  /** Log one line per decision (`debug: true` or `NODE_DEBUG=aap-guard`). */
+  readonly debug: boolean;
   readonly resourceMetadata: string | undefined;
   readonly trustProxy: (ip: string) => boolean;
   readonly publicUrl: URL | undefined;
@@ -38,7 +46,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('createGuard(options): options must be an object');
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new TypeError('options.now must be a function returning ms');
-  if (options.audit !== undefined && typeof options.audit !== 'function') throw new TypeError('options.audit must be a function');
+  const logger = resolveLogger(options.logger, options.debug);
   const undeclared = options.undeclared ?? 'allow';
   if (undeclared !== 'allow' && undeclared !== 'deny') throw new TypeError("options.undeclared must be 'allow' or 'deny'");
   const onStoreError = options.onStoreError ?? 'closed';
@@ -47,7 +55,9 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
   return Object.freeze({
     now,
     store,
-    audit: options.audit,
+    audit: safeAuditSink(options.audit, logger),
+    logger,
+    debug: options.debug === true || debugFromEnvironment(),
     resourceMetadata: optionalUrl(options.resourceMetadata, 'resourceMetadata')?.href,
     trustProxy: compileTrustProxy(options.trustProxy as TrustProxy | undefined),
     publicUrl: optionalUrl(options.publicUrl, 'publicUrl'),
@@ -62,6 +72,9 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     revocation: resolveRevocationOptions(options, store, now), // last: it starts following the store
   });
 }
+
+/** `NODE_DEBUG=aap-guard`, read by Node's own `util.debuglog` (the core reads no environment itself). */
+const debugFromEnvironment = (): boolean => debuglog('aap-guard').enabled;
 
 function optionalUrl(value: unknown, name: string): URL | undefined {
   if (value === undefined) return undefined;
