@@ -1,5 +1,6 @@
 import type { JWSHeaderParameters } from 'jose';
 import { InfrastructureError } from '../util/errors.js';
+import { jwksChannel, traced } from '../observe/channels.js';
 import { Backoff } from './backoff.js';
 import type { KeyGetter, VerificationKey } from './keys.js';
 import { remoteKeys, type RemoteSettings } from './remote-keys.js';
@@ -53,7 +54,7 @@ async function fetchJwksUri(issuerId: string, issuer: URL, timeoutMs: number): P
   const signal = AbortSignal.timeout(timeoutMs);
   let last = '';
   for (const url of metadataUrls(issuer)) {
-    const response = await fetch(url, { signal, redirect: 'manual', headers: { accept: 'application/json' } });
+    const response = await traced(jwksChannel, { uri: url.href }, () => fetch(url, { signal, redirect: 'manual', headers: { accept: 'application/json' } }));
     if (response.status !== 200) {
       await response.body?.cancel();
       last = `${url.pathname} answered ${response.status}`;

@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, type JWSHeaderParameters } from 'jose';
+import { createRemoteJWKSet, customFetch, type JWSHeaderParameters } from 'jose';
+import { jwksChannel, traced } from '../observe/channels.js';
 import { InfrastructureError } from '../util/errors.js';
 import { Backoff } from './backoff.js';
 import type { KeyGetter, VerificationKey } from './keys.js';
@@ -27,6 +28,8 @@ export function remoteKeys(uri: URL, settings: RemoteSettings, now: () => number
     timeoutDuration: settings.timeoutMs,
     cooldownDuration: settings.cooldownMs,
     cacheMaxAge: settings.cacheMaxAgeMs,
+    // Each fetch (not each lookup) is published on `aap-guard:jwks` when someone listens.
+    [customFetch]: (url, init) => traced(jwksChannel, { uri: String(url) }, () => fetch(url, init)),
   });
   const backoff = new Backoff(now);
   return async (header: JWSHeaderParameters): Promise<VerificationKey> => {
