@@ -7,6 +7,7 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      '@aap-guard/core/node': fileURLToPath(new URL('./packages/core/src/node/index.ts', import.meta.url)),
       '@aap-guard/core': src('core'),
       '@aap-guard/redis': src('redis'),
       '@aap-guard/express': src('express'),

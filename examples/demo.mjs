@@ -71,7 +71,8 @@ try {
     ['create a draft', 'POST', '/v1/drafts', writer, 'writer', 201],
     ['wrong action: draft with a search-only token', 'POST', '/v1/drafts', searcher, 'searcher', 403],
     ['delegated deeper than max_depth', 'GET', search, tooDeep, 'depth 3', 403],
-    ['undeclared /health: authenticated only', 'GET', '/health', searcher, 'searcher', 200],
+    ['public /health: no token needed', 'GET', '/health', undefined, '—', 200],
+    ['a route nobody declared: refused', 'GET', '/v1/stats', writer, 'writer', 403],
     ['rate limit 2/min: first', 'GET', search, limited, 'limited', 200],
     ['rate limit 2/min: second', 'GET', search, limited, 'limited', 200],
     ['rate limit 2/min: third (Retry-After)', 'GET', search, limited, 'limited', 429],
@@ -80,12 +81,13 @@ try {
     ['DPoP-bound token sent as Bearer', 'GET', search, bound, 'stolen', 401],
     ['publish (under human oversight)', 'POST', '/v1/publish', writer, 'writer', 403],
     ['retry before a human approved', 'POST', '/v1/publish', writer, 'writer', 403, () => ({ 'aap-hold-id': hold })],
-    ['a human approves; the retry goes through', 'POST', '/v1/publish', writer, 'writer', 200, () => ({ 'aap-hold-id': hold }), approve],
+    ['approved, retried with another body', 'POST', '/v1/publish', writer, 'writer', 403, () => ({ 'aap-hold-id': hold }), approve, { id: 'd-999' }],
+    ['the retry with the approved body goes through', 'POST', '/v1/publish', writer, 'writer', 200, () => ({ 'aap-hold-id': hold })],
     ['the approved retry, replayed', 'POST', '/v1/publish', writer, 'writer', 403, () => ({ 'aap-hold-id': hold })],
   ];
 
   const rows = [];
-  for (const [name, method, path, token, who, expected, extra = {}, step] of cases) {
+  for (const [name, method, path, token, who, expected, extra = {}, step, payload = { title: 'AAP in practice', id: 'd-1' }] of cases) {
     await step?.();
     const scheme = extra.dpop ? 'DPoP' : 'Bearer'; // a proof goes with the DPoP scheme (RFC 9449 §7.1)
     const res = await fetch(api.url + path, {
@@ -95,7 +97,7 @@ try {
         ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
         ...(typeof extra === 'function' ? extra() : extra),
       },
-      body: method === 'POST' ? JSON.stringify({ title: 'AAP in practice', id: 'd-1' }) : undefined,
+      body: method === 'POST' ? JSON.stringify(payload) : undefined,
     });
     const body = await res.json().catch(() => ({}));
     hold = body.hold_id ?? hold;

@@ -2,7 +2,7 @@
  * One contract for hold and revocation stores, run against the memory implementations and against
  * the Redis ones on a real redis-server.
  */
-import { memoryHolds, memoryRevocations, type Hold, type HoldStore, type RevocationEvent, type RevocationStore } from '@aap-guard/core';
+import { memoryHolds, memoryRevocations, newHoldId, type Hold, type HoldBudget, type HoldStore, type RevocationEvent, type RevocationStore } from '@aap-guard/core';
 import { redisHolds, redisRevocations } from '@aap-guard/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,9 +22,8 @@ afterAll(async () => {
 });
 
 const NOW = 1_800_000_000_000;
-let n = 0;
 const hold = (extra: Partial<Hold> = {}): Hold => ({
-  id: `hold-${++n}-${Math.random().toString(36).slice(2)}`.padEnd(32, 'x').slice(0, 32),
+  id: newHoldId(extra.agent?.id ?? 'agent-1'),
   status: 'pending',
   agent: { id: 'agent-1', operator: 'org:a' },
   task: { id: 'task-1' },
@@ -38,6 +37,8 @@ const hold = (extra: Partial<Hold> = {}): Hold => ({
   ...extra,
 });
 const prefix = () => `c${Math.random().toString(36).slice(2)}:`;
+const BUDGET: HoldBudget = { maxPendingPerAgent: 1000, maxPerMinute: 1000 };
+const create = (store: HoldStore, h: Hold, budget: HoldBudget = BUDGET) => store.create(h, { retainMs: 60_000, budget });
 
 describe.each([
   ['memory', (): HoldStore => memoryHolds()],
@@ -46,7 +47,7 @@ describe.each([
   it('round-trips a hold and lists it by filter', async () => {
     const store = make();
     const h = hold({ bodyDigest: 'abc' });
-    await store.create(h, 60_000);
+    await create(store, h);
     expect(await store.get(h.id, NOW)).toEqual(h);
     expect(await store.get('unknown-id', NOW)).toBeUndefined();
     expect((await store.list({ status: 'pending', agentId: 'agent-1' }, NOW)).map((x) => x.id)).toEqual([h.id]);
@@ -56,7 +57,7 @@ describe.each([
   it('decides once: approve, then neither deny nor approve again', async () => {
     const store = make();
     const h = hold();
-    await store.create(h, 60_000);
+    await create(store, h);
     expect(await store.approve(h.id, { by: 'alice', now: NOW + 1, note: 'ok' })).toMatchObject({ ok: true, hold: { status: 'approved', approvedBy: 'alice', approvedAt: NOW + 1, note: 'ok' } });
     expect(await store.deny(h.id, { by: 'bob', now: NOW + 2 })).toMatchObject({ ok: false, problem: 'approved' });
     expect(await store.approve('nope', { by: 'alice', now: NOW })).toEqual({ ok: false, problem: 'unknown' });
@@ -65,7 +66,7 @@ describe.each([
   it('consumes in order: unknown, mismatch, used, denied, expired, pending', async () => {
     const store = make();
     const [a, d, p] = [hold(), hold(), hold()];
-    for (const h of [a, d, p]) await store.create(h, 60_000);
+    for (const h of [a, d, p]) await create(store, h);
     await store.approve(a.id, { by: 'alice', now: NOW });
     await store.deny(d.id, { by: 'bob', now: NOW });
     expect((await store.consume('nope', 'binding-1', NOW)).ok).toBe(false);
@@ -77,10 +78,37 @@ describe.each([
     expect(await store.consume(a.id, 'binding-1', NOW + 2)).toMatchObject({ ok: false, problem: 'used' });
   });
 
+  it('caps one agent\'s pending holds and its creations per minute, and nothing else', async () => {
+    const store = make();
+    const budget = { maxPendingPerAgent: 3, maxPerMinute: 5 };
+    const mine = (at: number) => hold({ createdAt: at, expiresAt: at + 60_000 });
+    for (let i = 0; i < 3; i++) expect(await create(store, mine(NOW + i), budget)).toEqual({ ok: true });
+    expect(await create(store, mine(NOW + 3), budget)).toEqual({ ok: false, problem: 'pending' });
+    expect(await create(store, hold({ agent: { id: 'agent-2', operator: 'org:b' } }), budget)).toEqual({ ok: true }); // another agent's budget
+    const [first] = await store.list({ agentId: 'agent-1', status: 'pending' }, NOW + 4);
+    await store.deny(first!.id, { by: 'bob', now: NOW + 4 }); // a decision frees a pending slot…
+    expect(await create(store, mine(NOW + 5), budget)).toEqual({ ok: true });
+    await store.deny((await store.list({ agentId: 'agent-1', status: 'pending' }, NOW + 6))[0]!.id, { by: 'bob', now: NOW + 6 });
+    expect(await create(store, mine(NOW + 7), budget)).toEqual({ ok: true }); // …but the rate still counts: 5 in this minute
+    await store.deny((await store.list({ agentId: 'agent-1', status: 'pending' }, NOW + 8))[0]!.id, { by: 'bob', now: NOW + 8 });
+    expect(await create(store, mine(NOW + 9), budget)).toMatchObject({ ok: false, problem: 'rate', retryAfterMs: 60_000 - 9 });
+    expect(await create(store, mine(NOW + 60_000), budget)).toEqual({ ok: true }); // a minute later
+  });
+
+  it('finds any agent\'s holds by status, agent and task, whatever the volume of others', async () => {
+    const store = make();
+    const victim = hold({ agent: { id: 'victim', operator: 'org:v' }, task: { id: 'task-v' } });
+    await create(store, victim);
+    for (let i = 0; i < 1200; i++) await create(store, hold({ agent: { id: `flood-${i % 50}`, operator: 'org:x' }, createdAt: NOW + 1 + i }));
+    expect((await store.list({ status: 'pending', agentId: 'victim' }, NOW + 2000)).map((h) => h.id)).toEqual([victim.id]);
+    expect((await store.list({ taskId: 'task-v' }, NOW + 2000)).map((h) => h.id)).toEqual([victim.id]);
+    expect(await store.list({ status: 'pending', limit: 1000 }, NOW + 2000)).toHaveLength(1000);
+  });
+
   it('lets exactly one of 25 concurrent consumes win', async () => {
     const store = make();
     const h = hold();
-    await store.create(h, 60_000);
+    await create(store, h);
     await store.approve(h.id, { by: 'alice', now: NOW });
     const results = await Promise.all(Array.from({ length: 25 }, () => store.consume(h.id, 'binding-1', NOW + 5)));
     expect(results.filter((r) => r.ok)).toHaveLength(1);

@@ -28,7 +28,7 @@ beforeAll(async () => {
   issuer = await createIssuer();
   [redis, cluster] = await Promise.all([startRedis(), startCluster(3)]);
   const env = {
-    AAP_JWKS: JSON.stringify(issuer.jwks),
+    REPLICA_JWKS: JSON.stringify(issuer.jwks),
     REDIS_SINGLE: `${redis.host}:${redis.port}`,
     REDIS_CLUSTER: cluster.nodes.map((node) => `${node.host}:${node.port}`).join(','),
     AAP_ADMIN_KEY: ADMIN_KEY,

@@ -18,7 +18,7 @@
  * else the token's `aud`: each vector is addressed to its own RS).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { createGuard, type Decision } from '@aap-guard/core';
+import { bodyDigest, createGuard, type Decision } from '@aap-guard/core';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -125,6 +125,8 @@ async function run(vector: Vector, label: string, payload: Payload, testCase: Pa
       headers: { authorization: `Bearer ${token}` },
       target: request?.target_url,
       contentLength: request?.content_length ?? (request?.payload === undefined ? undefined : Buffer.byteLength(JSON.stringify(request.payload))),
+      // the caller of check() has the body: a hold binds its digest
+      bodyDigest: request?.payload === undefined ? undefined : bodyDigest(JSON.stringify(request.payload)),
     };
     for (let i = 0; i < (history?.requests ?? 0); i += 1) {
       clock = (claims.iat + i * history!.every) * 1000;

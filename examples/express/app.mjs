@@ -22,9 +22,14 @@ export function createApp(options, { adminKey } = {}) {
 
   app.use(aap); // authenticates every request; req.aap is the verified agent
 
-  // Undeclared: any valid AAP token may call it (set undeclared: 'deny' to refuse such routes).
-  app.get('/health', (_req, res) => {
+  // Opted out: a public health check, no token needed.
+  app.get('/health', aap.public(), (_req, res) => {
     res.json({ status: 'ok' });
+  });
+
+  // Declared by nobody: refused (403 route_undeclared) before this handler can run — the secure default.
+  app.get('/v1/stats', (_req, res) => {
+    res.json({ drafts: 0 });
   });
 
   // The target URL is what domains_allowed / domains_blocked are checked against.
@@ -32,12 +37,14 @@ export function createApp(options, { adminKey } = {}) {
     res.json({ url: req.query.url, agent: req.aap.claims.agent.id, results: [{ title: 'OAuth 2.0', snippet: 'An authorization framework…' }] });
   });
 
-  // Declarations come before body parsers: a body over max_request_size is refused unread.
+  // Declarations come before body parsers: a body over max_request_size is refused unread, and a held
+  // request's hold binds its body (the guard digests it as it arrives; the parser still reads all of it).
   app.post('/v1/drafts', aap.require('cms.create_draft'), express.json({ limit: '100kb' }), (req, res) => {
     res.status(201).json({ id: randomUUID(), title: String(req.body?.title ?? 'untitled'), status: 'draft' });
   });
 
-  // Under oversight when the token lists cms.publish in requires_human_approval_for: held for a human.
+  // Under oversight when the token lists cms.publish in requires_human_approval_for: held for a human,
+  // who approves THIS body; a retry with another body is another request (403 hold_mismatch).
   app.post('/v1/publish', aap.require('cms.publish'), express.json({ limit: '10kb' }), (req, res) => {
     res.json({ id: String(req.body?.id ?? ''), status: 'published' });
   });

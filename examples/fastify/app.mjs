@@ -26,6 +26,9 @@ export async function createApp(options, { adminKey } = {}) {
   // Opted out: a public health check, no token needed.
   app.get('/health', { config: { aap: false } }, async () => ({ status: 'ok' }));
 
+  // Declared by nobody: refused (403 route_undeclared) before this handler can run — the secure default.
+  app.get('/v1/stats', async () => ({ drafts: 0 }));
+
   // The target URL is what domains_allowed / domains_blocked are checked against.
   const search = { action: 'search.web', target: (request) => request.query.url };
   app.get('/v1/search', { config: { aap: search } }, async (request) => ({
@@ -38,7 +41,9 @@ export async function createApp(options, { adminKey } = {}) {
     return reply.code(201).send({ id: randomUUID(), title: String(request.body?.title ?? 'untitled'), status: 'draft' });
   });
 
-  // Under oversight when the token lists cms.publish in requires_human_approval_for: held for a human.
+  // Under oversight when the token lists cms.publish in requires_human_approval_for: held for a human,
+  // who approves THIS body (the guard digests it in onRequest, before Fastify parses it); a retry with
+  // another body is another request (403 hold_mismatch).
   app.post('/v1/publish', { config: { aap: { action: 'cms.publish' } }, bodyLimit: 10 * 1024 }, async (request) => {
     return { id: String(request.body?.id ?? ''), status: 'published' };
   });

@@ -16,9 +16,14 @@ export function createApp(options, { adminKey } = {}) {
   const aap = aapGuard(options);
   const router = new Router();
 
-  // Undeclared: any valid AAP token may call it (set undeclared: 'deny' to refuse such routes).
-  router.get('/health', (ctx) => {
+  // Opted out: a public health check, no token needed.
+  router.get('/health', aap.public(), (ctx) => {
     ctx.body = { status: 'ok' };
+  });
+
+  // Declared by nobody: refused (403 route_undeclared) before this handler can run — the secure default.
+  router.get('/v1/stats', (ctx) => {
+    ctx.body = { drafts: 0 };
   });
 
   // The target URL is what domains_allowed / domains_blocked are checked against.
@@ -35,7 +40,8 @@ export function createApp(options, { adminKey } = {}) {
     ctx.body = { id: randomUUID(), title: String(ctx.request.body?.title ?? 'untitled'), status: 'draft' };
   });
 
-  // Under oversight when the token lists cms.publish in requires_human_approval_for: held for a human.
+  // Under oversight when the token lists cms.publish in requires_human_approval_for: held for a human,
+  // who approves THIS body; a retry with another body is another request (403 hold_mismatch).
   router.post('/v1/publish', aap.require('cms.publish'), json(10 * 1024), (ctx) => {
     ctx.body = { id: String(ctx.request.body?.id ?? ''), status: 'published' };
   });
@@ -44,8 +50,8 @@ export function createApp(options, { adminKey } = {}) {
   if (adminKey) {
     app.use(aapAdmin({ guard: aap.guard, authorize: (ctx) => isAdminKey(ctx.get('x-admin-key'), adminKey), actor: () => 'example-admin', prefix: '/aap-admin' }));
   }
-  app.use(aap); // authenticates every request; ctx.state.aap is the verified agent
-  app.use(aap.router(router)); // = router.routes(), plus refusal of undeclared routes in deny mode
+  app.use(aap); // authenticates every request; ctx.state.aap is the verified agent; refuses undeclared routes
+  app.use(router.routes());
   app.use(router.allowedMethods());
   return { app, guard: aap.guard };
 }

@@ -13,7 +13,6 @@ import { LARGE_BODY, describeAdapter, failingTarget, principalBody, type Adapter
 function expressDriver(framework: typeof express): AdapterDriver {
   return {
     name: 'express',
-    undeclaredDefault: 'allow',
     async start(options) {
       const aap = aapGuard(options);
       const app = framework();

@@ -11,7 +11,6 @@ const target = (request: FastifyRequest) => (request.query as { url?: unknown })
 function fastifyDriver(framework: typeof Fastify): AdapterDriver {
   return {
     name: 'fastify',
-    undeclaredDefault: 'deny',
     async start(options) {
       const app = framework();
       await app.register(aapGuard, options ?? {}); // no guard options: read from AAP_*; the plugin closes its guard with the app

@@ -14,7 +14,6 @@ import { LARGE_BODY, describeAdapter, failingTarget, principalBody, type Adapter
 function koaDriver(Framework: typeof Koa): AdapterDriver {
   return {
     name: 'koa',
-    undeclaredDefault: 'allow',
     async start(options) {
       const aap = aapGuard(options);
       const router = new Router();

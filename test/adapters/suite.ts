@@ -37,8 +37,6 @@ export interface RunningApp extends Listening {
 export interface AdapterDriver {
   /** The framework directory name (`express`, `fastify`, `koa`), for the examples. */
   readonly name: string;
-  /** What the adapter does with an undeclared route when no `undeclared` option is given. */
-  readonly undeclaredDefault: 'allow' | 'deny';
   /** Start the standard app; without options, the adapter reads AAP_* from the environment. */
   start(options?: GuardOptions): Promise<RunningApp>;
   /** Declare `action` on a route the framework's way (a TypeError for a bad declaration). */
@@ -186,10 +184,12 @@ function adapterTests(driver: AdapterDriver): void {
   });
 
   describe('undeclared routes', () => {
-    it(`${driver.undeclaredDefault === 'allow' ? 'admits' : 'refuses'} an undeclared route when no undeclared option is given (the adapter's default)`, async () => {
-      const { url } = await app();
+    it('undeclared routes are open by default: refused (403 route_undeclared) when no undeclared option is given', async () => {
+      const { url, handled } = await app();
       const res = await send(url, { path: '/whoami', headers: auth(await as.mint()) });
-      expect(res.status).toBe(driver.undeclaredDefault === 'allow' ? 200 : 403);
+      expect(res.status).toBe(403);
+      expect(res.json).toMatchObject({ reason: 'route_undeclared' });
+      expect(handled).toEqual([]);
     });
 
     it("with undeclared: 'allow', authenticates an undeclared route only: the principal is on the request, without an action", async () => {

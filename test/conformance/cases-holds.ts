@@ -60,6 +60,33 @@ export const holdCases: readonly ConformanceCase[] = [
     expect: forbidden('aap_approval_required', 'hold_mismatch'),
   },
   { name: 'holds: malformed hold id', token: HELD, request: { headers: { 'aap-hold-id': 'not a hold id' } }, expect: forbidden('aap_approval_required', 'hold_mismatch') },
+  {
+    name: 'holds: one agent\'s pending holds are capped',
+    options: { oversight: { maxPendingPerAgent: 2 } },
+    token: HELD,
+    before: [held, held],
+    expect: { status: 429, error: 'aap_constraint_violation', reason: 'hold_quota_exceeded', headers: { 'retry-after': /^\d+$/ } },
+  },
+  {
+    name: 'holds: one agent\'s hold creations per minute are capped',
+    options: { oversight: { maxHoldsPerMinute: 2 } },
+    token: HELD,
+    before: [held, held, { operate: (guard, kit) => guard.holds.deny(firstHold(kit), { by: 'bob' }) }],
+    expect: { status: 429, reason: 'hold_quota_exceeded', headers: { 'retry-after': '60' } },
+  },
+  {
+    name: 'holds: a held request pays its quota, its approved retry does not pay again',
+    token: { ...HELD, capabilities: [{ action: 'search.web', constraints: { max_requests_per_day: 1 } }] },
+    before: [held, approve],
+    request: retry(),
+    expect: OK,
+  },
+  {
+    name: 'holds: the held request spent the quota; a new request is refused',
+    token: { ...HELD, capabilities: [{ action: 'search.web', constraints: { max_requests_per_day: 1 } }] },
+    before: [held],
+    expect: { status: 429, reason: 'rate_limited' },
+  },
 ];
 
 // ---- revocation -----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ export const OUT_OF_SCOPE: Readonly<Partial<Record<ReasonCode, string>>> = {
   store_unavailable: 'store faults: test/redis-faults.test.ts (a real Redis stopped mid-run)',
   jwks_unavailable: 'key-source faults',
   internal_error: 'defects only: no client input may reach it',
+  hold_body_unavailable: 'a body parser mounted before the guard: test/adapters/suite.ts (oversight binds the body)',
 };
 
 // ---- builders -------------------------------------------------------------------------------------
@@ -82,7 +83,11 @@ const credentials: ConformanceCase[] = [
     expect: badRequest('credentials_in_query'),
   },
   { name: 'credentials: token in the query string besides the header', request: { query: { access_token: '$TOKEN' } }, expect: badRequest('credentials_in_query') },
-  { name: 'credentials: Basic scheme', request: { headers: { authorization: 'Basic dXNlcjpwYXNz' } }, expect: badRequest('authorization_malformed') },
+  {
+    name: 'credentials: another scheme is a 401 challenge, not a 400 (RFC 9110 §11.6.1)',
+    request: { headers: { authorization: 'Basic dXNlcjpwYXNz' } },
+    expect: { status: 401, error: 'invalid_token', reason: 'credentials_missing', headers: { 'www-authenticate': /^(?![\s\S]*error=)Bearer\b/ } },
+  },
   { name: 'credentials: scheme without token', request: { headers: { authorization: 'Bearer' } }, expect: badRequest('authorization_malformed') },
   { name: 'credentials: token with inner space', request: { headers: { authorization: 'Bearer abc def' } }, expect: badRequest('authorization_malformed') },
   { name: 'credentials: token over maxTokenSize', options: { maxTokenSize: 256 }, expect: unauthorized('token_too_large') },
@@ -336,6 +341,28 @@ const sizes: ConformanceCase[] = [
   { name: 'size: Content-Length over the limit', token: sized, request: { method: 'POST', body: 'x'.repeat(100) }, expect: tooLarge },
   { name: 'size: chunked body under the limit', token: sized, request: { method: 'POST', body: '12345', chunked: true }, expect: { status: 200, body: { received: 5 } } },
   { name: 'size: chunked body over the limit while streaming', token: sized, request: { method: 'POST', body: 'x'.repeat(100), chunked: true }, expect: tooLarge },
+  {
+    name: 'size: a zero-padded Content-Length is its number (RFC 9110 §8.6)',
+    token: sized,
+    request: { method: 'POST', body: 'x'.repeat(100), headers: { 'content-length': '0000000000000000100' } },
+    expect: tooLarge,
+  },
+  { name: 'size: a zero-padded Content-Length within the limit', token: sized, request: { method: 'POST', body: '12345', headers: { 'content-length': '00005' } }, expect: { status: 200, body: { received: 5 } } },
+];
+
+const encrypted = constrained({ require_encryption: true });
+
+const encryption: ConformanceCase[] = [
+  { name: 'encryption: required, refused over cleartext', token: encrypted, expect: violation() },
+  {
+    name: 'encryption: an absolute-form https target over a cleartext socket is still cleartext (RFC 9112 §3.2.2)',
+    token: encrypted,
+    request: { absoluteForm: 'https://api.example.com' },
+    expect: violation(),
+  },
+  { name: 'encryption: a trusted proxy\'s X-Forwarded-Proto https', options: { trustProxy: ['127.0.0.1'] }, token: encrypted, request: { headers: { 'x-forwarded-proto': 'https' } }, expect: OK },
+  { name: 'encryption: an untrusted peer\'s X-Forwarded-Proto is ignored', token: encrypted, request: { headers: { 'x-forwarded-proto': 'https' } }, expect: violation() },
+  { name: 'encryption: a trusted proxy saying http', options: { trustProxy: ['127.0.0.1'] }, token: encrypted, request: { headers: { forwarded: 'proto=http' } }, expect: violation() },
 ];
 
 const expired = forbidden('aap_capability_expired', 'capability_expired');
@@ -435,6 +462,20 @@ const handlers: ConformanceCase[] = [
 
 const REFERENCE = 'https://approvals.example.com/policies/7';
 
+/** `authRequired: false`: an API that also serves clients that are not agents. */
+const coexist = { authRequired: false } as const;
+
+const coexistence: ConformanceCase[] = [
+  { name: 'coexistence: no credential goes on untouched, without a principal', options: coexist, request: { headers: { authorization: null } }, expect: { status: 200, body: { action: null } } },
+  { name: 'coexistence: another scheme goes on untouched', options: coexist, request: { headers: { authorization: 'Basic dXNlcjpwYXNz' } }, expect: { status: 200, body: { action: null } } },
+  { name: 'coexistence: an API key header goes on untouched', options: coexist, request: { headers: { authorization: null, 'x-api-key': 'k-1' } }, expect: { status: 200, body: { action: null } } },
+  { name: 'coexistence: a valid agent token is checked and authorized', options: coexist, expect: { status: 200, body: { action: 'search.web' } } },
+  { name: 'coexistence: a failing agent token is refused, never passed through', options: coexist, token: expiredClaims(at(-3600)), expect: unauthorized('token_expired') },
+  { name: 'coexistence: a malformed Bearer header is refused', options: coexist, request: { headers: { authorization: 'Bearer' } }, expect: badRequest('authorization_malformed') },
+  { name: 'coexistence: an agent token without the capability is refused', options: coexist, token: { capabilities: [{ action: 'cms.publish' }] }, expect: forbidden('aap_invalid_capability', 'capability_missing') },
+  { name: 'coexistence: a DPoP proof without a token is refused', options: coexist, request: { headers: { authorization: null, dpop: 'eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.c2ln' } }, expect: { status: 401, reason: 'credentials_missing' } },
+];
+
 const oversights: ConformanceCase[] = [
   {
     name: 'oversight: action requires approval, with reference',
@@ -447,12 +488,23 @@ const oversights: ConformanceCase[] = [
     expect: forbidden('aap_approval_required', 'approval_required', { approval_reference: undefined }),
   },
   { name: 'oversight: other actions only', token: oversight(['cms.publish'], REFERENCE), expect: OK },
+  {
+    name: 'oversight: the draft\'s requires_approval_for is honoured (alias)',
+    token: withSections({ oversight: { requires_approval_for: ['search.web'], approval_reference: REFERENCE } }),
+    expect: forbidden('aap_approval_required', 'approval_required', { approval_reference: REFERENCE }),
+  },
+  {
+    name: 'oversight: both member names, as a union',
+    token: withSections({ oversight: { requires_human_approval_for: ['cms.publish'], requires_approval_for: ['search.web'] } }),
+    expect: forbidden('aap_approval_required', 'approval_required'),
+  },
   { name: 'oversight: exact, case-sensitive action', token: oversight(['search.Web'], REFERENCE), expect: OK },
 ];
 
 // ---- adapters: undeclared routes; pipeline order -------------------------------------------------
 
 const routes: ConformanceCase[] = [
+  { name: 'route: undeclared denied by default', route: null, expect: forbidden('aap_invalid_capability', 'route_undeclared') },
   { name: 'route: undeclared denied when configured', options: { undeclared: 'deny' }, route: null, expect: forbidden('aap_invalid_capability', 'route_undeclared') },
   { name: 'route: undeclared allowed, authenticated only', options: { undeclared: 'allow' }, route: null, expect: OK },
   {
@@ -489,12 +541,14 @@ export const CASES: readonly ConformanceCase[] = Object.freeze([
   ...domains,
   ...methods,
   ...sizes,
+  ...encryption,
   ...windows,
   ...classification,
   ...ips,
   ...zones,
   ...regions,
   ...handlers,
+  ...coexistence,
   ...oversights,
   ...holdCases,
   ...limitCases,

@@ -37,7 +37,7 @@ async function buildHeaders(request: CaseRequest, kit: FlowKit, url: URL, method
   if (request.body !== undefined) {
     headers['content-type'] = 'application/octet-stream';
     if (request.chunked) headers['transfer-encoding'] = 'chunked';
-    else headers['content-length'] = String(Buffer.byteLength(request.body));
+    else headers['content-length'] ??= String(Buffer.byteLength(request.body)); // a case may send its own (zero-padded…)
   }
   return headers;
 }
@@ -55,7 +55,8 @@ export async function send(base: string, request: CaseRequest, kit: FlowKit): Pr
   const headers = await buildHeaders(request, kit, url, method);
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = httpRequest(url, { method, headers, agent: false }, (res) => {
+    const path = request.absoluteForm === undefined ? undefined : `${request.absoluteForm}${url.pathname}${url.search}`;
+    const req = httpRequest(url, { method, headers, agent: false, ...(path === undefined ? {} : { path }) }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -64,6 +64,8 @@ export interface CaseRequest {
   readonly body?: string | undefined;
   /** Send the body chunked, without Content-Length. */
   readonly chunked?: boolean | undefined;
+  /** Send the request target in absolute form with this origin (`GET https://api.example.com/r HTTP/1.1`, RFC 9112 §3.2.2). */
+  readonly absoluteForm?: string | undefined;
   /** Extra headers computed once token, URL and earlier responses are known (DPoP proofs, hold ids, nonces). */
   readonly headersFor?: ((kit: RequestKit) => Promise<Record<string, string>> | Record<string, string>) | undefined;
 }

@@ -11,6 +11,7 @@ import { statelessConstraints } from './checks/stateless-constraints.js';
 import { oversight } from './checks/oversight.js';
 import { consumeState } from './checks/consume-state.js';
 import { routeDpopMode } from './checks/route-dpop-mode.js';
+import { routeInput } from './checks/route-input.js';
 
 /**
  * The check pipeline of DESIGN.md, as data. Cheap and stateless first, one store round trip last.
@@ -19,7 +20,7 @@ import { routeDpopMode } from './checks/route-dpop-mode.js';
 
 /** Steps 1–4: who is calling, and with what proof. */
 export const AUTHENTICATE: readonly Check[] = Object.freeze([
-  extractCredentials, // 1. RFC 6750 / RFC 9449 schemes, exactly one method, size cap
+  extractCredentials, // 1. framing (Content-Length), RFC 6750 / RFC 9449 schemes, exactly one method, size cap
   verifyToken, //        2. JWS header, signature, typ, iss, aud, exp/nbf/iat, AAP claim structure
   proofOfPossession, //  3. DPoP proof or mTLS certificate; no downgrade of bound tokens
   revocation, //         4. jti, task, grant, agent, parent_jti — a local set kept current
@@ -27,6 +28,7 @@ export const AUTHENTICATE: readonly Check[] = Object.freeze([
 
 /** Steps 5–8: may this caller perform the route's action, now. */
 export const AUTHORIZE: readonly Check[] = Object.freeze([
+  routeInput, //           the route's target is one string (else 400, never a guess)
   routeDpopMode, //        the route's DPoP mode, when authentication ran before the route was known
   agentPolicy, //          5. agent allow/deny lists, models, attestation
   taskBinding, //             task purpose, sensitivity, id binding, created_at / expires_at
@@ -34,7 +36,7 @@ export const AUTHORIZE: readonly Check[] = Object.freeze([
   capabilityMatch, //      6. exact action match, first matching capability
   statelessConstraints, //    domains, methods, size, time windows, classification, IPs, context
   oversight, //            7. human approval holds
-  consumeState, //         8. DPoP jti replay + rate-limit windows, atomically, one store call
+  consumeState, //         8. DPoP jti replay + rate-limit windows, atomically, one store call; holds created or consumed
 ]);
 
 /** The stateful step alone: a request with no route still consumes its DPoP proof. */

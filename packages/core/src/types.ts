@@ -20,16 +20,30 @@ import type { Logger } from './observe/logger.js';
 export interface RequestInfo {
   /** HTTP method, any case (normalized to upper case). */
   readonly method: string;
-  /** Absolute URL as the client addressed it (scheme, host, path, query). */
+  /**
+   * Absolute URL as the client addressed it (scheme, host, path, query): for an app mounted under a path,
+   * the ORIGINAL URL (Express `req.originalUrl`, Koa `ctx.originalUrl`), never a router-stripped one.
+   */
   readonly url: string;
   /**
    * Request headers with lower-case names. A header sent several times is an array
    * (Node's `IncomingMessage.headersDistinct` shape) or a comma-joined string.
    */
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
-  /** The URL or host the agent wants the route to act on (for `domains_allowed` / `domains_blocked`). */
-  readonly target?: string | undefined;
-  /** Declared request body size in bytes (Content-Length), when known. */
+  /**
+   * Whether the connection itself is TLS (the TLS socket, not the request target). When absent, the
+   * scheme of `url` is taken. Transport security never comes from the request target (RFC 9112 §3.2.2).
+   */
+  readonly secure?: boolean | undefined;
+  /**
+   * The URL or host the agent wants the route to act on (for `domains_allowed` / `domains_blocked`): a
+   * string. Anything else (e.g. `?url=a&url=b` parsed to an array) is refused with 400 `request_invalid`.
+   */
+  readonly target?: unknown;
+  /**
+   * Body size in bytes, when the caller knows it. Default: the `Content-Length` header, parsed per
+   * RFC 9110 §8.6 (any digit string; a malformed one is refused with 400 `request_invalid`).
+   */
   readonly contentLength?: number | undefined;
   /** Address of the TCP peer (the adapter's socket address; proxies are resolved by the core). */
   readonly clientIp?: string | undefined;
@@ -37,13 +51,33 @@ export interface RequestInfo {
   readonly clientCertificate?: Uint8Array | undefined;
   /** Route parameters, when the framework knows them (for task-id binding). */
   readonly params?: Readonly<Record<string, string | undefined>> | undefined;
-  /** SHA-256 digest (base64url) of the request body, when the adapter has it (oversight holds). */
+  /** SHA-256 digest (base64url) of the request body, when the caller has it (binds oversight holds). */
   readonly bodyDigest?: string | undefined;
+  /**
+   * The request body, read only when a decision needs it (an action under human oversight binds its
+   * hold to the body's digest). Adapters supply it (`@aap-guard/core/node`); callers of `check()` may
+   * pass `bodyDigest` instead.
+   */
+  readonly body?: RequestBody | undefined;
   /**
    * Set by adapters when a parsed form body carries `access_token` (RFC 6750 §2.2): the guard refuses it,
    * an access token must come in the Authorization header only.
    */
   readonly bodyAccessToken?: boolean | undefined;
+}
+
+/** What reading a body for its digest gave. */
+export type BodyDigestResult =
+  | { readonly digest: string; readonly bytes: number }
+  /** No body at all. */
+  | { readonly digest?: undefined; readonly empty: true }
+  /** `too_large`: over the limit asked for; `unavailable`: read by someone else before the guard could see it. */
+  | { readonly digest?: undefined; readonly problem: 'too_large' | 'unavailable' };
+
+/** A request body the guard may read for its digest (see `RequestInfo.body`). */
+export interface RequestBody {
+  /** Read (without consuming it for the application) and digest the whole body, up to `maxBytes`. */
+  digest(maxBytes: number): Promise<BodyDigestResult>;
 }
 
 /** Ordered sensitivity/classification levels: public < internal < confidential < restricted (= personal). */
@@ -98,6 +132,12 @@ export interface Principal {
   readonly capability?: Capability | undefined;
   /** The action authorized, once a route was authorized. */
   readonly action?: string | undefined;
+}
+
+/** The principal of a request its route's declaration authorized: the capability and action are known. */
+export interface AuthorizedPrincipal extends Principal {
+  readonly capability: Capability;
+  readonly action: string;
 }
 
 /**
@@ -244,8 +284,15 @@ export interface GuardOptions {
   readonly oversight?: OversightOptions | undefined;
   /** Revocation: default lifetime of entries, lineage of delegated tokens. */
   readonly revocation?: RevocationOptions | undefined;
-  /** What to do on a route with no declaration (adapters): default `allow` (authenticate only). */
+  /** What to do on a route with no declaration (adapters): default `deny` (403 `route_undeclared`). */
   readonly undeclared?: 'allow' | 'deny' | undefined;
+  /**
+   * `true` (default): every request needs an AAP access token. `false`: a request that carries no AAP
+   * credential (no `Authorization`, or another scheme such as Basic or an API key) is let through
+   * untouched, without a principal, for the app's own authentication; a request that presents a
+   * Bearer or DPoP token is still checked in full and refused if it fails.
+   */
+  readonly authRequired?: boolean | undefined;
 }
 
 /** DPoP settings (RFC 9449). */
@@ -321,6 +368,15 @@ export interface OversightOptions {
   readonly onHold?: ((hold: Hold) => void | Promise<void>) | undefined;
   /** What a retry must share with the held request: the same token (default) or the same agent and task. */
   readonly match?: 'token' | 'agent-task' | undefined;
+  /**
+   * Largest request body a held action may carry, in bytes (default 1048576): the hold binds the body's
+   * digest, so the guard reads it; a larger body is refused with 413 `request_too_large`.
+   */
+  readonly maxBodyBytes?: number | undefined;
+  /** Pending holds one agent may have at once (default 20); beyond it: 429 `hold_quota_exceeded`. */
+  readonly maxPendingPerAgent?: number | undefined;
+  /** Holds one agent may create per minute (default 10); beyond it: 429 `hold_quota_exceeded`. */
+  readonly maxHoldsPerMinute?: number | undefined;
 }
 
 /** Revocation settings. */

@@ -1,40 +1,31 @@
-import {
-  adapterDecision,
-  enforceLimits,
-  nodeRequestInfo,
-  routeRequestInfo,
-  trackRequestBody,
-  writeDeny,
-  type CompiledRoute,
-  type Decision,
-  type Guard,
-  type RequestInfo,
-} from '@aap-guard/core';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Guard } from '@aap-guard/core';
+import { nodeFlow, resolveAdapterOptions, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import './augment.js';
-import { DECLARATION, declarationResolver, type Resolver } from './declared-routes.js';
-import { resolveAdapter, type AapExpressOptions, type RequireOptions } from './options.js';
+import { DECLARATION, PUBLIC, declarationResolver, listRoutes, type Resolution, type RouteReport } from './declared-routes.js';
+import { EXPRESS_KEYS, routeCacheSize, type AapExpressOptions, type RequireOptions } from './options.js';
+import { respondDeny } from './respond.js';
 
 /** The middleware returned by `aapGuard()`, with per-route declarations. */
 export interface AapMiddleware extends RequestHandler {
   /**
-   * Declare the AAP action of a route. The declaration is compiled once, here; per request the
-   * route is authorized through the core (`guard.authorize`, or `guard.check` without `app.use(aap)`).
+   * Declare the AAP action of a route. The declaration is compiled once, here (a bad one throws a
+   * `TypeError` at startup); per request the route is authorized through the core.
    */
   require(action: string, options?: RequireOptions): RequestHandler;
+  /** Opt a route out of the guard entirely (`app.get('/health', aap.public(), handler)`): no authentication. */
+  public(): RequestHandler;
+  /** Every route of `app` and what the guard does with it: declared, public, or undeclared (refused in `deny` mode). */
+  routes(app: unknown): RouteReport[];
   /** The guard behind this middleware (share it with other apps via `aapGuard({ guard })`). */
   readonly guard: Guard;
 }
 
-/** Per-request state left by the global middleware for `require()`. */
-const STATE = Symbol('aap-guard.express.state');
-type GuardedRequest = Request & { [STATE]?: { readonly info: RequestInfo; readonly decision: Decision } };
-
 /**
  * Express adapter (Express 5 and 4): `app.use(aap)` authenticates every request and sets `req.aap`;
- * `aap.require(action, { target })` authorizes a route's action. The adapter holds no rule: it
- * translates the request for the core and the core's `Decision` into the response.
- * Without options, reads `AAP_ISSUER`, `AAP_AUDIENCE`, `AAP_JWKS_URI` (core's `optionsFromEnv`).
+ * `aap.require(action, { target })` authorizes a route's action; routes without a declaration are refused
+ * (403 `route_undeclared`) unless `aap.public()` opts them out or `undeclared: 'allow'`. The adapter holds
+ * no rule: it translates the request for the core and the core's outcome into the response.
  *
  * @example
  * import express from 'express';
@@ -43,60 +34,73 @@ type GuardedRequest = Request & { [STATE]?: { readonly info: RequestInfo; readon
  * const aap = aapGuard({ issuer: 'https://as.example.com', audience: 'https://api.example.com' });
  * app.use(aap);
  * app.get('/v1/search', aap.require('search.web', { target: (req) => req.query.url }), handler);
+ * app.get('/health', aap.public(), (_req, res) => res.json({ ok: true }));
  */
 export function aapGuard(options?: AapExpressOptions): AapMiddleware {
-  const { guard, undeclared, routeCacheSize } = resolveAdapter(options, options ? {} : process.env);
-  const resolver = undeclared === 'deny' ? declarationResolver(routeCacheSize) : undefined;
-  const middleware = handler(guard, (req, res) => authenticate(guard, resolver, req, res));
+  const adapter = resolveAdapterOptions<Request>('aapGuard', options as Record<string, unknown> | undefined, process.env, EXPRESS_KEYS);
+  const flow = nodeFlow(adapter.guard);
+  const resolve = declarationResolver(adapter.guard, routeCacheSize(options));
+  const middleware: RequestHandler = (req, res, next) => {
+    if (adapter.skip?.(req)) return next();
+    const resolution = resolve(req.app, req.method, appPath(req));
+    // Opted out, or declared by another guard: that guard checks it with its own options, all of them.
+    if (resolution === 'public' || resolution === 'foreign') return next();
+    guarded(adapter, flow, req, res, next, () => authenticate(adapter, flow, resolution, req, res));
+  };
   const require = (action: string, { target, ...spec }: RequireOptions = {}): RequestHandler => {
-    const route = guard.route({ ...spec, action }); // validated once; TypeError on a bad declaration
-    const declared = handler(guard, (req, res) => authorize(guard, route, target, req, res));
-    return Object.assign(declared, { [DECLARATION]: true as const });
+    const route = adapter.guard.route({ ...spec, action }); // validated once; TypeError on a bad declaration
+    const declared: RequestHandler = (req, res, next) => {
+      if (adapter.skip?.(req)) return next();
+      guarded(adapter, flow, req, res, next, () => flow.finish(req, res, route, { target: target?.(req), params: req.params }));
+    };
+    return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard: adapter.guard }) });
   };
-  return Object.assign(middleware, { require, guard });
+  const optOut = (): RequestHandler => Object.assign((_req: Request, _res: Response, next: NextFunction) => next(), { [PUBLIC]: true as const });
+  return Object.assign(middleware, { require, public: optOut, routes: listRoutes, guard: adapter.guard });
 }
 
-/** Wrap an async step: `true` → next(); any exception → an audited 503 (never a 500, never unhandled). */
-function handler(guard: Guard, step: (req: GuardedRequest, res: Response) => Promise<boolean>): RequestHandler {
-  return (req, res, next) => {
-    trackRequestBody(req); // before any await: the body keeps arriving while the guard runs
-    step(req, res)
-      .then((ok) => ok && next())
-      .catch((error: unknown) => fail(guard, req, res, error));
-  };
+/** Steps 1–4 for every request; then, by what the route resolution says, defer, refuse or settle it. */
+async function authenticate(adapter: ResolvedAdapter<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response): Promise<FlowOutcome> {
+  if (req.aap !== undefined) return { kind: 'pass' }; // mounted again in a sub-app: authenticated once
+  const begun = await flow.begin(req, res);
+  if (begun.kind !== 'authenticated') return begun;
+  req.aap = begun.principal;
+  if (resolution === 'declared') {
+    flow.defer(req, res); // its declaration authorizes it
+    return { kind: 'pass' };
+  }
+  if (resolution === 'undeclared' && adapter.undeclared === 'deny') {
+    return { kind: 'deny', decision: flow.refuse(req, 'route_undeclared', { check: 'express.undeclared', path: req.originalUrl.split('?')[0] }) };
+  }
+  return flow.finish(req, res); // an undeclared route in `allow` mode, or no route at all (404): the proof is consumed
 }
 
-async function authenticate(guard: Guard, resolver: Resolver | undefined, req: GuardedRequest, res: Response): Promise<boolean> {
-  if (!req[STATE]) {
-    const info = nodeRequestInfo(req);
-    const decision = await guard.authenticate(info);
-    if (!decision.allowed) return deny(res, decision);
-    req[STATE] = { info, decision };
-    req.aap = decision.principal;
-    res.set(decision.headers); // e.g. a fresh DPoP-Nonce (RFC 9449 §8.2) on an allowed response
+/** Run a guard step and translate its outcome: next(), a deny, or — for any exception — an audited 503 (never a 500). */
+function guarded(adapter: ResolvedAdapter<Request>, flow: NodeFlow, req: Request, res: Response, next: NextFunction, step: () => Promise<FlowOutcome>): void {
+  let pending: Promise<FlowOutcome>;
+  try {
+    pending = step(); // synchronously: its first act watches the body
+  } catch (error) {
+    pending = Promise.reject(error);
   }
-  // Mounted again in a sub-app, `aap` does not authenticate twice; only the declaration check runs.
-  if (resolver && resolver(req.app, req.method, appPath(req)) === 'undeclared') {
-    const detail = { check: 'express.undeclared', path: req.path };
-    return deny(res, adapterDecision(guard, 'route_undeclared', { base: req[STATE].decision, detail }));
-  }
-  return true;
-}
-
-async function authorize(guard: Guard, route: CompiledRoute, target: RequireOptions['target'], req: GuardedRequest, res: Response): Promise<boolean> {
-  const state = req[STATE];
-  const chosen = target ? target(req) : undefined;
-  if (chosen !== undefined && typeof chosen !== 'string') {
-    // e.g. `?url=a&url=b` parsed to an array: never guess which one the handler will use
-    const detail = { check: 'express.target', type: Array.isArray(chosen) ? 'array' : typeof chosen };
-    return deny(res, adapterDecision(guard, 'request_invalid', { method: req.method, path: req.path, base: state?.decision, detail }));
-  }
-  const info = routeRequestInfo(req, { target: chosen, params: req.params }, state?.info);
-  const decision = state ? await guard.authorize(info, route, state.decision) : await guard.check(info, route);
-  if (!decision.allowed) return deny(res, decision);
-  req.aap = decision.principal;
-  res.set(decision.headers); // RateLimit… on allowed responses too, as in the Fastify and Koa adapters
-  return enforceLimits(guard, req, res, decision);
+  pending.then(
+    (outcome) => {
+      if (outcome.kind === 'deny') return respondDeny(adapter, res, next, outcome.decision);
+      if (outcome.kind === 'allow') {
+        req.aap = outcome.principal;
+        res.set(outcome.decision.headers); // RateLimit…, a fresh DPoP-Nonce, on allowed responses too
+        if (!outcome.proceed) return undefined; // a size limit refused it; the 413 is written
+      }
+      next();
+    },
+    (error: unknown) => {
+      try {
+        respondDeny(adapter, res, next, flow.fault(req, error));
+      } catch {
+        res.destroy();
+      }
+    },
+  );
 }
 
 /**
@@ -106,24 +110,4 @@ async function authorize(guard: Guard, route: CompiledRoute, target: RequireOpti
  */
 function appPath(req: Request): string {
   return (req.app as { parent?: unknown }).parent ? req.path : req.baseUrl + req.path;
-}
-
-function deny(res: Response, decision: Decision): false {
-  writeDeny(res, decision);
-  return false;
-}
-
-/** Never a 500 from the guard path: any exception becomes an audited 503 deny. */
-function fail(guard: Guard, req: Request, res: Response, error: unknown): void {
-  try {
-    const decision = adapterDecision(guard, 'internal_error', {
-      method: req.method,
-      path: req.path,
-      base: (req as GuardedRequest)[STATE]?.decision,
-      detail: { fault: error instanceof Error ? error.message : String(error) },
-    });
-    writeDeny(res, decision);
-  } catch {
-    res.destroy();
-  }
 }

@@ -6,25 +6,47 @@
  * added anywhere in the app (nested routers included), so a cached answer never outlives its routes.
  */
 
-/** Marks handlers returned by `aap.require()`. */
+/** Marks handlers returned by `aap.require()`: the declared action and the guard that checks it. */
 export const DECLARATION = Symbol.for('aap-guard.express.declaration');
 
+/** What a declaration marker holds. */
+export interface Declared {
+  readonly action: string;
+  /** The guard whose options check the route (two `aapGuard()` sharing one guard are one owner). */
+  readonly guard: object;
+}
+/** Marks handlers returned by `aap.public()`: the route is opted out of the guard. */
+export const PUBLIC = Symbol.for('aap-guard.express.public');
+
 interface Layer {
-  readonly handle: ((...args: unknown[]) => unknown) & { readonly stack?: Layer[]; readonly [DECLARATION]?: true };
+  readonly handle: ((...args: unknown[]) => unknown) & { readonly stack?: Layer[]; readonly [DECLARATION]?: Declared; readonly [PUBLIC]?: true };
   readonly route?: Route | undefined;
   readonly method?: string | undefined;
   readonly path?: string | undefined;
+  /** Express 5 (router 2): the mount path as given. */
+  readonly rawPath?: string | undefined;
+  /** Express 4: the mount path, compiled. */
+  readonly regexp?: RegExp | undefined;
   /** Express 4: boolean (and sets `path`); router 2 (Express 5): `{ path }` or false. */
   match(path: string): boolean | { readonly path?: string };
 }
 
 interface Route {
+  readonly path: unknown;
   readonly stack: Layer[];
   readonly methods: Record<string, boolean | undefined>;
 }
 
-/** `undeclared` = a route handler would run without a declaration; `declared`; `none` = no route matches (404). */
-export type Resolution = 'declared' | 'undeclared' | 'none';
+/**
+ * `declared`: a declaration of this guard runs before the route's handler; `foreign`: one of ANOTHER guard
+ * does (that guard checks the route with its own options; this one stays out of it); `public`: the route
+ * opted out (`aap.public()`); `undeclared`: a route handler would run without either; `none`: no route
+ * matches (404).
+ */
+export type Resolution = 'declared' | 'foreign' | 'public' | 'undeclared' | 'none';
+
+/** What a mounted `app.use(prefix, aap.require(…) | aap.public())` says of everything below it. */
+type Above = { readonly declared: Declared } | 'public' | undefined;
 
 /** Resolves whether the route a request will reach in `app` is declared. */
 export type Resolver = (app: unknown, method: string, path: string) => Resolution;
@@ -37,7 +59,7 @@ export type Resolver = (app: unknown, method: string, path: string) => Resolutio
  * const resolve = declarationResolver(1000);
  * if (resolve(req.app, req.method, req.path) === 'undeclared') refuse();
  */
-export function declarationResolver(maxEntries = 1000): Resolver {
+export function declarationResolver(guard: object, maxEntries = 1000): Resolver {
   // One cache per app: the same `aap` may be mounted in an app and in its sub-apps.
   const perApp = new WeakMap<object, { cache: Map<string, Resolution>; layers: number }>();
   return (app, method, path) => {
@@ -56,7 +78,7 @@ export function declarationResolver(maxEntries = 1000): Resolver {
       entry.cache.set(key, hit);
       return hit;
     }
-    const found = resolve(stack, method.toLowerCase(), path, false);
+    const found = resolve(stack, method.toLowerCase(), path, undefined, guard);
     entry.cache.set(key, found);
     if (entry.cache.size > maxEntries) entry.cache.delete(entry.cache.keys().next().value as string);
     return found;
@@ -88,30 +110,89 @@ function routerStack(app: unknown): Layer[] | undefined {
   }
 }
 
-function resolve(stack: readonly Layer[], method: string, path: string, declaredAbove: boolean): Resolution {
-  let declared = declaredAbove;
+function resolve(stack: readonly Layer[], method: string, path: string, above: Above, guard: object): Resolution {
+  let marker = above;
+  const owned = (declared: Declared): Resolution => (declared.guard === guard ? 'declared' : 'foreign');
   for (const layer of stack) {
     const matched = safeMatch(layer, path);
     if (matched === undefined) continue;
     if (layer.route) {
       if (!handlesMethod(layer.route, method)) continue;
-      return declared || firstHandlerDeclared(layer.route, method) ? 'declared' : 'undeclared';
+      const first = firstHandler(layer.route, method);
+      if (typeof marker === 'object') return owned(marker.declared); // a declaration runs before the handler
+      if (first?.[DECLARATION]) return owned(first[DECLARATION]);
+      return first?.[PUBLIC] || marker === 'public' ? 'public' : 'undeclared';
     }
     const handle = layer.handle;
     if (handle?.[DECLARATION]) {
-      declared = true; // `app.use(prefix, aap.require(...))` declares everything below it
+      marker ??= { declared: handle[DECLARATION] }; // it runs for everything below it; the first one mounted decides
+      if (marker === 'public') marker = { declared: handle[DECLARATION] };
+      continue;
+    }
+    if (handle?.[PUBLIC]) {
+      marker ??= 'public';
       continue;
     }
     if (Array.isArray(handle?.stack)) {
-      const inner = resolve(handle.stack, method, trim(path, matched), declared);
+      const inner = resolve(handle.stack, method, trim(path, matched), marker, guard);
       if (inner !== 'none') return inner;
       continue;
     }
     // A mounted sub-application is opaque (Express wraps it in `mounted_app`): fail closed.
-    if (handle?.name === 'mounted_app' && !declared) return 'undeclared';
+    if (handle?.name === 'mounted_app' && marker === undefined) return 'undeclared';
   }
   return 'none';
 }
+
+/** One route as the startup report lists it. */
+export interface RouteReport {
+  readonly method: string;
+  /** The route's path with its routers' mount paths (Express 4 mount paths with parameters show as patterns). */
+  readonly path: string;
+  readonly status: 'declared' | 'public' | 'undeclared';
+  /** The declared action, when the route's first handler declares it. */
+  readonly action?: string | undefined;
+}
+
+/**
+ * Every route of an app and what the guard does with it — for a startup check or log line.
+ *
+ * @example
+ * for (const route of listRoutes(app)) console.log(route.method, route.path, route.status);
+ */
+export function listRoutes(app: unknown): RouteReport[] {
+  const stack = routerStack(app);
+  return stack ? walk(stack, '', undefined) : [];
+}
+
+function walk(stack: readonly Layer[], prefix: string, above: Above): RouteReport[] {
+  const out: RouteReport[] = [];
+  let marker = above;
+  for (const layer of stack) {
+    const handle = layer.handle;
+    if (layer.route) {
+      for (const method of Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m])) {
+        const first = firstHandler(layer.route, method);
+        const declared = typeof marker === 'object' ? marker.declared : first?.[DECLARATION];
+        const status = declared ? 'declared' : first?.[PUBLIC] || marker === 'public' ? 'public' : 'undeclared';
+        out.push({ method: method === '_all' ? 'ALL' : method.toUpperCase(), path: join(prefix, layer.route.path), status, action: declared?.action });
+      }
+    } else if (handle?.[DECLARATION]) marker = typeof marker === 'object' ? marker : { declared: handle[DECLARATION] };
+    else if (handle?.[PUBLIC]) marker ??= 'public';
+    else if (Array.isArray(handle?.stack)) out.push(...walk(handle.stack, join(prefix, mountPath(layer)), marker));
+  }
+  return out;
+}
+
+function mountPath(layer: Layer): string {
+  if (typeof layer.rawPath === 'string') return layer.rawPath;
+  const source = layer.regexp?.source;
+  if (!source || source === '^\\/?(?=\\/|$)') return '';
+  const plain = /^\^(.*?)\\\/\?\(\?=\\\/\|\$\)$/.exec(source)?.[1];
+  return plain !== undefined && !/[()[\]*+?|^$]/.test(plain.replace(/\\\//g, '')) ? plain.replace(/\\\//g, '/') : `/${source}`;
+}
+
+const join = (prefix: string, path: unknown): string => `${prefix}${typeof path === 'string' ? path : String(path)}`.replace(/\/{2,}/g, '/') || '/';
 
 /** The matched path prefix, or undefined when the layer does not match. */
 function safeMatch(layer: Layer, path: string): string | undefined {
@@ -131,12 +212,11 @@ function handlesMethod(route: Route, method: string): boolean {
   return Boolean(route.methods._all || route.methods[method]);
 }
 
-/** The first handler of the route that runs for this method must be a declaration. */
-function firstHandlerDeclared(route: Route, method: string): boolean {
+/** The first handler of the route that runs for this method (a declaration or an opt-out must be it). */
+function firstHandler(route: Route, method: string): Layer['handle'] | undefined {
   // Express dispatches HEAD to GET handlers when no HEAD handler exists.
   const m = method === 'head' && !route.methods.head ? 'get' : method;
-  const first = route.stack.find((layer) => !layer.method || layer.method === m || layer.method === '_all');
-  return Boolean(first?.handle?.[DECLARATION]);
+  return route.stack.find((layer) => !layer.method || layer.method === m || layer.method === '_all')?.handle;
 }
 
 function trim(path: string, prefix: string): string {

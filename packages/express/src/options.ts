@@ -1,38 +1,40 @@
-import { createGuard, optionsFromEnv, type Guard, type GuardOptions, type RouteSpec } from '@aap-guard/core';
+import type { AdapterOptions } from '@aap-guard/core/node';
+import type { Guard, GuardOptions, RouteSpec } from '@aap-guard/core';
 import type { Request } from 'express';
 
-/** Options only the Express adapter reads. */
-export interface ExpressAdapterOptions {
-  /**
-   * A route handler reached without an `aap.require()` declaration: `allow` (default: authenticated
-   * only) or `deny` (403 `route_undeclared` before the handler runs). Defaults to the guard's
-   * `undeclared` option.
-   */
-  readonly undeclared?: 'allow' | 'deny' | undefined;
-  /** Entries of the per method+path cache of route declarations used in `deny` mode (default 1000). */
+/** Options only the Express adapter reads, beside the shared adapter options. */
+export interface ExpressAdapterOptions extends Omit<AdapterOptions<Request>, 'guard'> {
+  /** Entries of the per method+path cache of route resolutions (default 1000). */
   readonly routeCacheSize?: number | undefined;
 }
 
-/** `aapGuard()` options: guard options (a new guard is created) or an existing guard to share. */
-export type AapExpressOptions = (GuardOptions & ExpressAdapterOptions) | ({ readonly guard: Guard } & ExpressAdapterOptions);
+/**
+ * `aapGuard()` options: guard options (a new guard is created; explicit options are merged over
+ * `AAP_ISSUER`, `AAP_AUDIENCE`, `AAP_JWKS_URI`), or an existing guard to share — plus the adapter options.
+ */
+export type AapExpressOptions = (Partial<GuardOptions> & ExpressAdapterOptions) | ({ readonly guard: Guard } & ExpressAdapterOptions);
 
 /** A per-route declaration: the route spec's fields, plus where the target URL/host comes from. */
 export interface RequireOptions extends Omit<RouteSpec, 'action'> {
-  /** The URL or host the request acts on (for `domains_allowed` / `domains_blocked`). */
+  /**
+   * The URL or host the request acts on (for `domains_allowed` / `domains_blocked`), e.g.
+   * `(req) => req.query.url`. A value that is not one string (a repeated query parameter parsed to an
+   * array) is refused with 400 `request_invalid`, never guessed.
+   */
   readonly target?: ((req: Request) => unknown) | undefined;
 }
 
-/** Create or reuse the guard and settle the adapter options once, at startup. */
-export function resolveAdapter(options: AapExpressOptions | undefined, env: Readonly<Record<string, string | undefined>>): {
-  guard: Guard;
-  undeclared: 'allow' | 'deny';
-  routeCacheSize: number;
-} {
-  const given: AapExpressOptions = options ?? optionsFromEnv(env);
-  const guard = 'guard' in given && given.guard ? given.guard : createGuard(given as GuardOptions);
-  const undeclared = given.undeclared ?? guard.options.undeclared;
-  if (undeclared !== 'allow' && undeclared !== 'deny') throw new TypeError("aapGuard: options.undeclared must be 'allow' or 'deny'");
-  const routeCacheSize = given.routeCacheSize ?? 1000;
-  if (!Number.isInteger(routeCacheSize) || routeCacheSize < 1) throw new TypeError('aapGuard: options.routeCacheSize must be a positive integer');
-  return { guard, undeclared, routeCacheSize };
+/** The option keys only this adapter knows (validated by the shared resolver). */
+export const EXPRESS_KEYS = ['routeCacheSize'] as const;
+
+/**
+ * The route cache size, validated.
+ *
+ * @example
+ * const size = routeCacheSize(options);
+ */
+export function routeCacheSize(options: { readonly routeCacheSize?: unknown } | undefined): number {
+  const size = options?.routeCacheSize ?? 1000;
+  if (!Number.isInteger(size) || (size as number) < 1) throw new TypeError('aapGuard: options.routeCacheSize must be a positive integer');
+  return size as number;
 }

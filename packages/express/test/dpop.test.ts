@@ -54,7 +54,7 @@ async function api(options: Partial<GuardOptions> = {}): Promise<Api> {
     ...options,
   });
   guards.push(guard);
-  const aap = aapGuard({ guard });
+  const aap = aapGuard({ guard, undeclared: 'allow' });
   const app = express();
   app.use(aap);
   const ok: express.RequestHandler = (req, res) => {

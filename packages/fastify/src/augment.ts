@@ -1,10 +1,14 @@
 import type { Guard, Principal } from '@aap-guard/core';
 import type { AapRouteConfig } from './options.js';
+import type { RouteReport } from './declared-routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Set by `@aap-guard/fastify`: the guard behind the plugin (holds, revocations, admin plugin). */
-    readonly aap: { readonly guard: Guard };
+    /**
+     * Set by `@aap-guard/fastify`: the guard behind the plugin (holds, revocations, admin plugin), and the
+     * routes added after the plugin with what the guard does with each (declared, public, undeclared).
+     */
+    readonly aap: { readonly guard: Guard; routes(): readonly RouteReport[] };
   }
 
   interface FastifyRequest {

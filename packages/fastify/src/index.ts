@@ -3,9 +3,12 @@
  * `config.aap`; an `onRequest` hook checks each request; the principal is on `request.aap`.
  */
 import './augment.js';
-import { aapGuard } from './plugin.js';
+import { aapGuard } from './aap-guard.js';
 
 export { aapGuard };
-export type { AapFastifyOptions, AapRouteConfig, FastifyAdapterOptions } from './options.js';
 export default aapGuard;
+export { principalOf } from './principal.js';
+export type { AapFastifyOptions, AapRouteConfig } from './options.js';
+export type { RouteReport } from './declared-routes.js';
 export { aapAdminPlugin, type FastifyAdminOptions } from './admin.js';
+export { AapDenyError, type DenyFormatter } from '@aap-guard/core/node';

@@ -62,14 +62,27 @@ forEachFastify('@aap-guard/fastify', (Fastify) => {
     expect(res.json()).toEqual({ status: 'ok', aap: null });
   });
 
-  it('fails closed on a route registered before the plugin (it never saw the declaration)', async () => {
+  it('enforces the config.aap of a route registered before the plugin (compiled on its first request)', async () => {
     const { as, guard } = await setup();
     const app = fastify(guard);
     app.get('/early', { config: { aap: { action: 'search.web' } } }, async () => ({ ran: true }));
     await app.register(aapGuard, { guard });
-    const res = await app.inject({ url: '/early', headers: { authorization: bearer(await as.mint()) } });
-    expect(res.statusCode).toBe(403);
-    expect(res.json()).toMatchObject({ reason: 'route_undeclared' });
+    expect((await app.inject({ url: '/early', headers: { authorization: bearer(await as.mint()) } })).statusCode).toBe(200);
+    const refused = await app.inject({ url: '/early', headers: { authorization: bearer(await as.mint({ capabilities: [{ action: 'cms.publish' }] })) } });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ reason: 'capability_missing' });
+  });
+
+  it('a route carrying config.aap is enforced even when the plugin registration was not awaited (undeclared: allow)', async () => {
+    const { as, guard } = await setup();
+    const app = fastify(guard);
+    void app.register(aapGuard, { guard, undeclared: 'allow' }); // not awaited: the route below is added first
+    app.delete('/admin/users/:id', { config: { aap: { action: 'admin.users.delete' } } }, async () => ({ deleted: true }));
+    await app.ready();
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const res = await fetch(`${url}/admin/users/7`, { method: 'DELETE', headers: { authorization: bearer(await as.mint({ capabilities: [{ action: 'search.web' }] })) } });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ reason: 'capability_missing' });
   });
 
   it('guards HEAD on a GET route and routes of encapsulated plugins registered after it', async () => {

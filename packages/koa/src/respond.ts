@@ -1,23 +1,30 @@
 import type { Decision } from '@aap-guard/core';
+import { AapDenyError, denyResponse, type ResolvedAdapter } from '@aap-guard/core/node';
 import type { Context } from 'koa';
 
 /**
- * Answer with a deny `Decision` through Koa: its status, its headers (WWW-Authenticate,
- * Retry-After, RateLimit…), `Cache-Control: no-store` and the JSON body — the same bytes the
- * Express and Fastify adapters send (core `writeDeny`). If the response was already started, the
- * socket is destroyed instead, so a truncated response never passes for a complete one.
+ * Answer a deny the way the app asked: as the response (default), or thrown as an `AapDenyError` for the
+ * app's error middleware and Koa's own handler (`denyAs: 'error'`; it has `status`, `expose` and the
+ * `headers` Koa's handler sets). Either way the decision's headers (WWW-Authenticate, Retry-After,
+ * DPoP-Nonce, `Cache-Control: no-store`) go out. If the response was already started, the socket is
+ * destroyed instead, so a truncated response never passes for a complete one.
  *
  * @example
- * if (!decision.allowed) return respondDeny(ctx, decision);
+ * if (outcome.kind === 'deny') return respondDeny(adapter, ctx, outcome.decision);
  */
-export function respondDeny(ctx: Context, decision: Pick<Decision, 'status' | 'headers' | 'body'>): false {
+export function respondDeny(adapter: ResolvedAdapter<Context>, ctx: Context, decision: Decision): void {
   if (ctx.headerSent || !ctx.writable) {
     ctx.respond = false;
     ctx.res.destroy();
-    return false;
+    return;
   }
-  ctx.status = decision.status;
-  ctx.set({ ...decision.headers, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
-  ctx.body = JSON.stringify(decision.body ?? {});
-  return false;
+  const { status, headers, body } = denyResponse(decision, adapter.formatDeny);
+  if (adapter.denyAs === 'error') {
+    const { 'content-type': _type, ...kept } = headers;
+    ctx.set(kept);
+    throw new AapDenyError(decision, { status, headers, body });
+  }
+  ctx.status = status;
+  ctx.set(headers);
+  ctx.body = typeof body === 'string' ? body : Buffer.from(body);
 }

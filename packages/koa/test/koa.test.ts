@@ -54,8 +54,10 @@ forEachKoa('@aap-guard/koa', (Koa) => {
     const token = await as.mint({ capabilities: [{ action: 'search.web' }] });
     expect((await request(server).get('/v1/search').set('authorization', bearer(token))).status).toBe(200);
     expect((await request(server).get('/v1/search')).status).toBe(401);
-    // undeclared and no global middleware: the guard never saw the request
-    expect((await request(server).get('/whoami')).status).toBe(200);
+    // undeclared, no global middleware, the router mounted with aap.router() in the default deny mode:
+    // refused, after authentication
+    expect((await request(server).get('/whoami')).status).toBe(401);
+    expect((await request(server).get('/whoami').set('authorization', bearer(token))).status).toBe(403);
   });
 
   it('honours router.use(aap.require(...)) as a declaration of every route below it', async () => {

@@ -1,6 +1,7 @@
-import { InfrastructureError, type Hold, type HoldFilter, type HoldProblem, type HoldStore, type HoldUpdate, type HoldVerdict } from '@aap-guard/core';
+import { createHash } from 'node:crypto';
+import { InfrastructureError, type Hold, type HoldFilter, type HoldProblem, type HoldStatus, type HoldStore, type HoldUpdate, type HoldVerdict } from '@aap-guard/core';
 import type { Cluster, Redis } from 'ioredis';
-import { HOLD_CONSUME_SCRIPT, HOLD_DECIDE_SCRIPT } from './hold-scripts.js';
+import { HOLD_CONSUME_SCRIPT, HOLD_CREATE_SCRIPT, HOLD_DECIDE_SCRIPT } from './hold-scripts.js';
 import { withTimeout } from './with-timeout.js';
 
 /** Options of `redisHolds()`. */
@@ -11,15 +12,22 @@ export interface RedisHoldsOptions {
   readonly timeoutMs?: number;
 }
 
-type Script = (key: string, ...args: (string | number)[]) => Promise<unknown>;
+type Script = (...args: (string | number)[]) => Promise<unknown>;
 const NUMBERS = new Set(['createdAt', 'expiresAt', 'approvedAt', 'deniedAt', 'usedAt']);
 const PROBLEMS = new Set<string>(['unknown', 'mismatch', 'expired', 'pending', 'approved', 'denied', 'used']);
+/** Hold ids are examined at most this many at a time, and this many in all, when listing through an index. */
+const PAGE = 200;
+const MAX_SCANNED = 5000;
 
 /**
- * Holds in Redis, shared by every replica: one hash per hold (`<prefix>hold:<id>`) with a `PEXPIRE`
- * (expiry + retention), and a sorted-set index for `list()`. Approve, deny and consume are Lua scripts
- * (registered once with `defineCommand`), so of several racing retries on several replicas exactly one
- * wins. Works on `new Redis()` and `new Redis.Cluster()` (each script touches one key).
+ * Holds in Redis, shared by every replica. A hold id starts with its agent's tag (core `holdTag`), which
+ * names the agent's partition — one Cluster slot holding the hold's hash (`PEXPIRE`: expiry + retention)
+ * and the agent's budget keys (pending holds, creations in the last minute) and index. Creating, approving,
+ * denying and consuming are Lua scripts over that partition (registered once with `defineCommand`), so the
+ * budget is checked and counted atomically with each creation, and of several racing retries on several
+ * replicas exactly one wins. Listing goes through indexes — by agent (in its partition), by task and by
+ * status (each in its own slot, updated after the script and verified against the hash on read) — so any
+ * agent's holds are found whatever the volume of others'. Works on `new Redis()` and `new Redis.Cluster()`.
  *
  * @example
  * // redisStore(redis) includes these already; standalone, e.g. over a memory store for rate limits:
@@ -30,66 +38,111 @@ export function redisHolds(redis: Redis | Cluster, options: RedisHoldsOptions = 
   if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new TypeError('redisHolds({ prefix }) must be a string without { or }');
   const timeoutMs = options.timeoutMs ?? 500;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('redisHolds({ timeoutMs }) must be a positive number');
-  const consumeScript = script(redis, 'aapGuardHoldConsume', HOLD_CONSUME_SCRIPT);
-  const decideScript = script(redis, 'aapGuardHoldDecide', HOLD_DECIDE_SCRIPT);
-  const key = (id: string): string => `${prefix}hold:${id}`;
-  const index = `${prefix}holds`;
+  const createScript = script(redis, 'aapGuardHoldCreate', 4, HOLD_CREATE_SCRIPT);
+  const consumeScript = script(redis, 'aapGuardHoldConsume', 1, HOLD_CONSUME_SCRIPT);
+  const decideScript = script(redis, 'aapGuardHoldDecide', 2, HOLD_DECIDE_SCRIPT);
+  const keys = holdKeys(prefix);
   const call = <T>(what: string, promise: Promise<T>): Promise<T> =>
     withTimeout(promise, timeoutMs).catch((error: unknown) => {
       throw new InfrastructureError('store_unavailable', `redis holds ${what} failed: ${(error as Error)?.message ?? error}`, { cause: error });
     });
-  const decide = async (id: string, verdict: HoldVerdict, to: 'approved' | 'denied'): Promise<HoldUpdate> =>
-    update(await call(to, decideScript(key(id), to, verdict.by, verdict.now, verdict.note ?? '')));
+  /** The global indexes follow the hold's status; a failure here only delays what a listing finds (it verifies). */
+  const reindex = (id: string, from: HoldStatus | undefined, to: HoldStatus, dropAt: number): Promise<unknown> =>
+    Promise.all([from && redis.zrem(keys.status(from), id), redis.zadd(keys.status(to), dropAt, id)]).catch(() => undefined);
+  const decide = async (id: string, verdict: HoldVerdict, to: 'approved' | 'denied'): Promise<HoldUpdate> => {
+    const agentId = await call('get', redis.hget(keys.hold(id), 'agentId'));
+    if (agentId === null) return { ok: false, problem: 'unknown' };
+    const result = update(await call(to, decideScript(keys.hold(id), keys.agent(id, agentId, 'pending'), to, verdict.by, verdict.now, verdict.note ?? '')));
+    if (result.ok) await reindex(id, 'pending', to, dropAtOf(result.hold));
+    return result;
+  };
 
   return {
-    async create(hold, retainMs) {
+    async create(hold, { retainMs, budget }) {
       const dropAt = hold.expiresAt + Math.max(0, retainMs);
-      const ttl = Math.max(1, Math.ceil(dropAt - hold.createdAt));
-      await call('create', redis.multi().hset(key(hold.id), fieldsOf(hold)).pexpire(key(hold.id), ttl).exec());
-      await call('index', redis.zadd(index, dropAt, hold.id));
+      const reply = await call('create', createScript(
+        keys.hold(hold.id), keys.agent(hold.id, hold.agent.id, 'pending'), keys.agent(hold.id, hold.agent.id, 'created'), keys.agent(hold.id, hold.agent.id, 'all'),
+        hold.createdAt, hold.id, hold.expiresAt, dropAt, budget.maxPendingPerAgent, budget.maxPerMinute, ...fieldsOf(hold, dropAt),
+      ));
+      const [outcome, wait] = Array.isArray(reply) ? (reply as unknown[]) : [];
+      if (outcome === 'pending') return { ok: false, problem: 'pending' };
+      if (outcome === 'rate') return { ok: false, problem: 'rate', retryAfterMs: Number(wait) };
+      if (outcome !== 'ok') throw new InfrastructureError('store_unavailable', 'redis holds: unexpected create reply');
+      await Promise.all([reindex(hold.id, undefined, 'pending', dropAt), redis.zadd(keys.task(hold.task.id), dropAt, hold.id), redis.zadd(keys.all, dropAt, hold.id)]).catch(() => undefined);
+      return { ok: true };
     },
     async get(id) {
-      return holdOf(await call('get', redis.hgetall(key(id)))); // the record lives until its PEXPIRE
+      return holdOf(await call('get', redis.hgetall(keys.hold(id)))); // the record lives until its PEXPIRE
     },
     async list(filter: HoldFilter, now) {
+      const limit = filter.limit ?? 100;
+      const index = await indexOf(filter);
+      if (index === undefined) return [];
       await call('list', redis.zremrangebyscore(index, '-inf', now));
-      const ids = await call('list', redis.zrevrange(index, 0, 999));
-      const found = await call('list', Promise.all(ids.map((id) => redis.hgetall(key(id)))));
-      return found
-        .map(holdOf)
-        .filter((hold): hold is Hold => hold !== undefined && passes(hold, filter))
-        .sort((a, b) => b.createdAt - a.createdAt)
-        .slice(0, filter.limit ?? 100);
+      const found: Hold[] = [];
+      for (let offset = 0; found.length < limit && offset < MAX_SCANNED; offset += PAGE) {
+        const ids = await call('list', redis.zrevrange(index, offset, offset + PAGE - 1));
+        const holds = await call('list', Promise.all(ids.map((id) => redis.hgetall(keys.hold(id)))));
+        for (const hold of holds.map(holdOf)) if (hold && passes(hold, filter)) found.push(hold);
+        if (ids.length < PAGE) break;
+      }
+      return found.sort((a, b) => b.createdAt - a.createdAt).slice(0, limit);
     },
     approve: (id, verdict) => decide(id, verdict, 'approved'),
     deny: (id, verdict) => decide(id, verdict, 'denied'),
     async consume(id, binding, now) {
-      return update(await call('consume', consumeScript(key(id), binding, now)));
+      const result = update(await call('consume', consumeScript(keys.hold(id), binding, now)));
+      if (result.ok) await reindex(id, 'approved', 'used', dropAtOf(result.hold));
+      return result;
     },
+  };
+
+  /** The most selective index the filter names: the agent's (one slot), the task's, the status', or all. */
+  async function indexOf(filter: HoldFilter): Promise<string | undefined> {
+    if (filter.agentId !== undefined) return keys.agent(undefined, filter.agentId, 'all');
+    if (filter.taskId !== undefined) return keys.task(filter.taskId);
+    return filter.status !== undefined ? keys.status(filter.status) : keys.all;
+  }
+}
+
+/** Key names. The agent's keys use the tag of its hold ids and the full hash of its id (tags may collide; budgets may not). */
+function holdKeys(prefix: string) {
+  const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
+  const tagOf = (id: string) => id.slice(0, 8);
+  return {
+    hold: (id: string) => `${prefix}{h:${tagOf(id)}}:hold:${id}`,
+    agent: (id: string | undefined, agentId: string, what: 'pending' | 'created' | 'all') =>
+      `${prefix}{h:${id === undefined ? hash(agentId).slice(0, 8) : tagOf(id)}}:agent:${hash(agentId)}:${what}`,
+    task: (taskId: string) => `${prefix}{holds}:task:${hash(taskId)}`,
+    status: (status: HoldStatus) => `${prefix}{holds}:status:${status}`,
+    all: `${prefix}{holds}:all`,
   };
 }
 
-function script(redis: Redis | Cluster, name: string, lua: string): Script {
+function script(redis: Redis | Cluster, name: string, numberOfKeys: number, lua: string): Script {
   const client = redis as unknown as Record<string, unknown>;
-  if (typeof client[name] !== 'function') redis.defineCommand(name, { numberOfKeys: 1, lua });
+  if (typeof client[name] !== 'function') redis.defineCommand(name, { numberOfKeys, lua });
   return (client[name] as Script).bind(redis);
 }
 
-function fieldsOf(hold: Hold): Record<string, string> {
-  const fields: Record<string, string> = {};
-  const flat = { ...hold, agentId: hold.agent.id, operator: hold.agent.operator, taskId: hold.task.id } as Record<string, unknown>;
-  for (const [name, value] of Object.entries(flat)) {
-    if (typeof value === 'string' || typeof value === 'number') fields[name] = String(value);
-  }
-  return fields;
+function fieldsOf(hold: Hold, dropAt: number): string[] {
+  const flat: Record<string, unknown> = { ...hold, agentId: hold.agent.id, operator: hold.agent.operator, taskId: hold.task.id, taskPurpose: hold.task.purpose, chain: hold.chain && JSON.stringify(hold.chain), dropAt };
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(flat)) if (typeof value === 'string' || typeof value === 'number') out.push(name, String(value));
+  return out;
 }
 
 function holdOf(fields: Record<string, string>): Hold | undefined {
   if (!fields || typeof fields.id !== 'string') return undefined;
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) out[name] = NUMBERS.has(name) ? Number(value) : value;
-  const { agentId, operator, taskId, ...rest } = out;
-  return Object.freeze({ ...rest, agent: { id: agentId, operator }, task: { id: taskId } }) as unknown as Hold;
+  const { agentId, operator, taskId, taskPurpose, chain, dropAt: _dropAt, ...rest } = out;
+  const parsedChain = typeof chain === 'string' ? (JSON.parse(chain) as string[]) : undefined;
+  return Object.freeze({ ...rest, agent: { id: agentId, operator }, task: { id: taskId, purpose: taskPurpose }, chain: parsedChain }) as unknown as Hold;
+}
+
+function dropAtOf(hold: Hold): number {
+  return hold.expiresAt + (hold.expiresAt - hold.createdAt); // retention = ttl (the guard's retainMs)
 }
 
 function update(reply: unknown): HoldUpdate {

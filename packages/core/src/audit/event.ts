@@ -29,9 +29,11 @@ export interface AuditEvent {
    * What the event records: a request decision (also when absent), or an operation on a hold or a
    * revocation. For those, `decision` is `deny` for created/denied/revoked and `allow` for
    * approved/consumed, `status` is 200 (the operation happened), and `method`/`path` are the held
-   * request's (holds) or empty (revocations).
+   * request's (holds) or empty (revocations). `enforcement`: a limit enforced after an allowed decision
+   * (a body that grew over `max_request_size`, a response cut off at `max_response_size`) — the request's
+   * decision event came first.
    */
-  readonly kind?: 'decision' | 'hold' | 'revocation' | undefined;
+  readonly kind?: 'decision' | 'hold' | 'revocation' | 'enforcement' | undefined;
   /** The operation of a `hold` or `revocation` event. */
   readonly operation?: 'created' | 'approved' | 'denied' | 'consumed' | 'revoked' | undefined;
   /** Who acted: the approver or revoker, or the agent for a hold's creation and consumption. */

@@ -1,10 +1,11 @@
+import { consumeApproved, createHeld } from '../holds/hold-step.js';
 import { rateLimitHeaders } from '../limits/headers.js';
 import { requestKeys } from '../limits/keys.js';
 import { nextRequestId } from '../limits/request-id.js';
 import { capabilityWindows, type LimitWindow } from '../limits/windows.js';
+import { storeChannel, traced } from '../observe/channels.js';
 import type { ConsumeRequest, ConsumeResult, WindowSpec } from '../stores/store.js';
 import { InfrastructureError } from '../util/errors.js';
-import { storeChannel, traced } from '../observe/channels.js';
 import { deny, type Check, type CheckContext, type Deny } from './context.js';
 
 const NO_WINDOWS: readonly LimitWindow[] = Object.freeze([]);
@@ -14,26 +15,37 @@ const NO_WINDOWS: readonly LimitWindow[] = Object.freeze([]);
  * checked and consumed atomically — all or nothing — in ONE store call. Nothing to consume, no call.
  * A store fault throws `InfrastructureError` (→ 503 `store_unavailable`), unless `onStoreError: 'open'`.
  *
+ * Under oversight (step 7 set `ctx.hold`): a request to be held pays its quota first and only then is
+ * its hold created (`createHeld`); the approved retry pays no quota again — its held request did — and
+ * consumes the hold only after its proof was accepted (`consumeApproved`), so a refused retry never
+ * uses up a human's approval.
+ *
  * @example
  * // in pipeline.ts, last of AUTHORIZE:
  * export const AUTHORIZE = [agentPolicy, …, oversight, consumeState];
  */
 export const consumeState: Check = async (ctx) => {
-  const parsed = ctx.capability && ctx.route ? capabilityWindows(ctx.capability) : undefined;
+  const retry = ctx.hold?.kind === 'retry';
+  const parsed = ctx.capability && ctx.route && !retry ? capabilityWindows(ctx.capability) : undefined;
   if (parsed && !parsed.ok) {
     return deny('constraint_violation', { check: 'rate-limit', constraint: parsed.constraint, problem: parsed.problem });
   }
   const windows = parsed?.windows ?? NO_WINDOWS;
-  const proof = ctx.replayConsumed ? undefined : ctx.proof;
+  const refused = await consumeWindows(ctx, windows);
+  if (refused || !ctx.hold) return refused;
+  return ctx.hold.kind === 'create' ? createHeld(ctx, ctx.hold.subject) : consumeApproved(ctx, ctx.hold.id, ctx.hold.subject);
+};
+
+/** The one store call: replay key and windows, all or nothing. */
+async function consumeWindows(ctx: CheckContext, windows: readonly LimitWindow[]): Promise<Deny | undefined> {
+  const proof = ctx.proof;
   if (windows.length === 0 && !proof) return undefined;
   const subject = subjectOf(ctx);
   if (subject === undefined) return deny('internal_error', { check: 'rate-limit', problem: 'options.rateLimit.key gave no subject' });
-  const request = consumeRequest(ctx, subject, windows, proof);
-  const result = await consume(ctx, request);
+  const result = await consume(ctx, consumeRequest(ctx, subject, windows, proof));
   if (!result) return undefined; // store down, onStoreError: 'open'
-  if (proof) ctx.replayConsumed = true;
   return outcome(ctx, windows, result);
-};
+}
 
 function subjectOf(ctx: CheckContext): string | undefined {
   if (ctx.claims) return ctx.options.limits.key(ctx.claims, ctx.tokenHash);
@@ -59,7 +71,8 @@ async function consume(ctx: CheckContext, request: ConsumeRequest): Promise<Cons
   try {
     return await traced(storeChannel, { operation: 'consume' }, () => ctx.options.store.consume(request));
   } catch (error) {
-    if (ctx.options.failOpen) {
+    // Never open for a hold: admitting would create or spend one without its quota check.
+    if (ctx.options.failOpen && !ctx.hold) {
       ctx.detail.store = 'unavailable; admitted without rate-limit or replay check (onStoreError: open)';
       ctx.detail.storeFault = error instanceof Error ? error.message : String(error);
       return undefined;

@@ -3,6 +3,7 @@ import type { ReasonCode } from '../deny/reasons.js';
 import type { ResolvedOptions } from '../options/resolve.js';
 import type { CompiledRoute } from '../route.js';
 import type { RequestInfo, ResponseLimits } from '../types.js';
+import type { HoldSubject } from '../holds/subject.js';
 
 /** A deny, returned (never thrown) by a check. `detail` goes to the audit event only. */
 export interface Deny {
@@ -42,10 +43,12 @@ export interface VerifiedProof {
  * set what later checks need; nothing here outlives the request.
  */
 export interface CheckContext {
-  readonly request: RequestInfo;
+  /** The request; an adapter whose route is known only after authentication adds the route's members (target, params). */
+  request: RequestInfo;
   /** Upper-case method. */
   readonly method: string;
-  readonly route: CompiledRoute | undefined;
+  /** The route's declaration; undefined while authenticating before the route is known. */
+  route: CompiledRoute | undefined;
   readonly options: ResolvedOptions;
   /** The request time in ms, read once from the injected clock. */
   readonly now: number;
@@ -72,9 +75,18 @@ export interface CheckContext {
   /** The route target's host, parsed once (domain constraints). */
   targetHost?: { readonly host: string; readonly ip: boolean } | undefined;
   limits?: ResponseLimits;
-  /** Set once the DPoP jti was consumed (split authenticate/authorize flow). */
-  replayConsumed?: boolean;
+  /** No AAP credential and `authRequired: false`: the request goes on without a principal. */
+  anonymous?: boolean;
+  /** The request's `Content-Length` (or `RequestInfo.contentLength`), parsed once. */
+  contentLength?: number | undefined;
+  /** What the stateful step does about oversight: create a hold, or consume an approved one. */
+  hold?: HoldPlan;
 }
+
+/** Step 7's verdict for an action under oversight, carried out by step 8. */
+export type HoldPlan =
+  | { readonly kind: 'create'; readonly subject: HoldSubject }
+  | { readonly kind: 'retry'; readonly id: string; readonly subject: HoldSubject };
 
 /** One step of the pipeline. */
 export type Check = (ctx: CheckContext) => Deny | undefined | Promise<Deny | undefined>;

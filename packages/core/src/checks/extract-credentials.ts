@@ -1,22 +1,30 @@
 import type { RequestInfo } from '../types.js';
 import { parseAuthorization } from '../token/authorization.js';
-import { deny, type Check } from './context.js';
+import { deny, type Check, type CheckContext, type Deny } from './context.js';
 
 const NO_PROOFS: readonly string[] = Object.freeze([]);
+/** RFC 9110 §8.6: `Content-Length = 1*DIGIT`, leading zeros included. */
+const DIGITS = /^\d+$/;
 
 /**
- * Step 1: credential extraction. Exactly one method (RFC 6750 §2): the Authorization header with the
- * `Bearer` or `DPoP` scheme (RFC 9449 §7.1). A token in the query string or a form body is refused
- * (RFC 6750 §2.2/§2.3 are optional methods; the draft's RS rules start from the header; RFC 9700 §4.3.2
- * forbids query tokens), whether or not a header is also present. Sets `ctx.credentials`; every `DPoP`
- * header value is collected for the proof-of-possession step, which validates them.
+ * Step 1: the request's framing, then credential extraction. Exactly one method (RFC 6750 §2): the
+ * Authorization header with the `Bearer` or `DPoP` scheme (RFC 9449 §7.1). A token in the query string or a
+ * form body is refused (RFC 6750 §2.2/§2.3 are optional methods; RFC 9700 §4.3.2 forbids query tokens),
+ * whether or not a header is also present. Sets `ctx.credentials`; every `DPoP` header value is collected
+ * for the proof-of-possession step, which validates them.
+ *
+ * No AAP credential at all (no Authorization header, or another scheme such as Basic): with
+ * `authRequired: false` the request goes on without a principal (`ctx.anonymous`), else 401
+ * `credentials_missing` with a challenge (RFC 6750 §3.1, RFC 9110 §11.6.1).
  *
  * @example
  * const outcome = await extractCredentials(ctx); // undefined, or deny('credentials_missing') …
  */
 export const extractCredentials: Check = (ctx) => {
+  const framing = contentLength(ctx);
+  if (framing) return framing;
   const request = ctx.request;
-  const headers = request.headers ?? {};
+  const headers = request.headers;
   if (request.bodyAccessToken === true || queryHasToken(request.url)) return deny('credentials_in_query');
   const header = headers.authorization;
   let value: unknown = header;
@@ -24,18 +32,58 @@ export const extractCredentials: Check = (ctx) => {
     if (header.length > 1) return deny('credentials_multiple', { headers: header.length });
     value = header[0];
   }
-  if (value === undefined) return deny('credentials_missing');
+  if (value === undefined) return noCredential(ctx, undefined);
   if (typeof value !== 'string') return deny('authorization_malformed', { cause: 'not a string' });
   const { maxTokenSize, cache } = ctx.options.token;
   const parsed = parseAuthorization(value, maxTokenSize, cache && ((token) => cache.has(token)));
+  if (parsed === 'credentials_missing') return noCredential(ctx, value.trim().split(/[ \t]/, 1)[0]);
   if (typeof parsed === 'string') return deny(parsed, parsed === 'token_too_large' ? { bytes: value.length } : undefined);
   ctx.credentials = { token: parsed.token, scheme: parsed.scheme, proofs: proofsOf(headers.dpop) };
   return undefined;
 };
 
+/** No AAP credential: let it through (coexistence) unless it carries a DPoP proof, else challenge. */
+function noCredential(ctx: CheckContext, scheme: string | undefined): Deny | undefined {
+  const detail = scheme === undefined ? undefined : { scheme: scheme.slice(0, 32) };
+  if (ctx.options.authRequired || ctx.request.headers.dpop !== undefined) return deny('credentials_missing', detail);
+  ctx.anonymous = true;
+  ctx.detail.credentials = scheme === undefined ? 'none' : `another scheme (${scheme.slice(0, 32)})`;
+  return undefined;
+}
+
+/**
+ * RFC 9110 §8.6: any digit string, leading zeros included (`0005000` is 5000 — a size limit compares the
+ * number, never the text); anything else, or two different values, is a malformed request (400).
+ */
+function contentLength(ctx: CheckContext): Deny | undefined {
+  const given = ctx.request.contentLength;
+  if (typeof given === 'number') {
+    ctx.contentLength = given;
+    return undefined;
+  }
+  const header = ctx.request.headers['content-length'];
+  if (header === undefined) return undefined;
+  const values = typeof header === 'string' ? header.split(',') : Array.isArray(header) ? header.flatMap((v) => String(v).split(',')) : [''];
+  let length: number | undefined;
+  for (const raw of values) {
+    const text = raw.trim();
+    if (!DIGITS.test(text)) return deny('request_invalid', { check: 'content-length', problem: 'not a digit string' });
+    const value = parseDigits(text);
+    if (length !== undefined && value !== length) return deny('request_invalid', { check: 'content-length', problem: 'differing values' });
+    length = value;
+  }
+  ctx.contentLength = length;
+  return undefined;
+}
+
+/** The value of a digit string; one beyond `Number.MAX_SAFE_INTEGER` is `Infinity` (larger than any limit). */
+function parseDigits(text: string): number {
+  const significant = text.replace(/^0+(?=\d)/, '');
+  return significant.length > 15 ? Number.POSITIVE_INFINITY : Number(significant);
+}
+
 /** Whether the request URL carries an `access_token` parameter (RFC 6750 §2.3). Parsed only when it might. */
 function queryHasToken(url: RequestInfo['url']): boolean {
-  if (typeof url !== 'string') return false;
   const query = url.indexOf('?');
   if (query < 0) return false;
   if (!url.includes('access_token', query) && !url.includes('%', query)) return false;

@@ -62,6 +62,8 @@ export interface Capability {
 /** `oversight` claim. */
 export interface OversightClaim {
   readonly requires_human_approval_for?: readonly string[];
+  /** The name the draft's Claim Semantics section uses; honoured as an alias (union with the above). */
+  readonly requires_approval_for?: readonly string[];
   readonly approval_reference?: string;
   readonly [extra: string]: unknown;
 }

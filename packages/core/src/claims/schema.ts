@@ -60,7 +60,11 @@ function patch(schemas: Map<string, Json>): void {
   // IPv6 CIDRs are valid ranges too; the constraint check parses them (and rejects garbage).
   get('constraints').properties.ip_ranges_allowed.items = { type: 'string' };
   // The draft's example uses `approval_reference: "policy-id"`: not a URI (formats are not enforced anyway).
-  delete get('oversight').properties.approval_reference.format;
+  const oversight = get('oversight').properties;
+  delete oversight.approval_reference.format;
+  // The draft's Claim Semantics section names the member `requires_approval_for`; its schema
+  // `requires_human_approval_for`. Both are honoured (union), so both are validated alike.
+  oversight.requires_approval_for = structuredClone(oversight.requires_human_approval_for);
   lengths(schemas);
 }
 

@@ -3,7 +3,7 @@ import { isDateTime } from '../claims/date-time.js';
 import { deny, type CheckContext, type Deny } from '../checks/context.js';
 import type { PolicyOptions } from '../checks/policy-options.js';
 import { isRateLimitConstraint } from '../limits/windows.js';
-import { forwardedOrigin } from '../pop/forwarded.js';
+import { forwardedProto } from '../pop/forwarded.js';
 import type { ResponseLimits } from '../types.js';
 import { compileCidrs } from '../util/cidr.js';
 import { clientIp } from '../util/client-ip.js';
@@ -129,10 +129,8 @@ const STANDARD = new Map<string, Factory>([
   ['max_request_size', (value, name) => {
     if (!isSize(value)) return unusable(name);
     // Declared size here; an undeclared (chunked) body is cut off by the adapter at the same limit.
-    return ({ request }) =>
-      typeof request.contentLength === 'number' && request.contentLength > value
-        ? deny('request_too_large', { constraint: name, contentLength: request.contentLength })
-        : undefined;
+    return ({ contentLength }) =>
+      contentLength !== undefined && contentLength > value ? deny('request_too_large', { constraint: name, contentLength }) : undefined;
   }],
   ['max_response_size', (value, name) => (isSize(value) ? undefined : unusable(name))],
   ['require_encryption', (value, name) => {
@@ -175,17 +173,22 @@ function domainList(value: unknown): readonly string[] | undefined {
   return entries.every((entry) => entry !== undefined) ? (entries as string[]) : undefined;
 }
 
-/** The route's target host, parsed once per request. */
+/** The route's target host, parsed once per request (a target that is not a string was refused in step 6). */
 function requestHost(ctx: CheckContext): ReturnType<typeof targetHost> {
   if (!('targetHost' in ctx)) ctx.targetHost = typeof ctx.request.target === 'string' ? targetHost(ctx.request.target) : undefined;
   return ctx.targetHost;
 }
 
-/** Whether the client reached us over TLS: the public URL, a trusted proxy's word, or the socket. */
+/**
+ * Whether the client reached us over TLS: a trusted proxy's word (`X-Forwarded-Proto` / `Forwarded`, from
+ * a `trustProxy` peer only), else the connection itself (`RequestInfo.secure`, set by the adapters from the
+ * socket). Never the request target: an absolute-form target (`GET https://…`) on a cleartext socket is
+ * still cleartext (RFC 9112 §3.2.2), and `publicUrl` says how the API is published, not how this request came.
+ */
 function isHttps(ctx: CheckContext): boolean {
   const { options, request } = ctx;
-  if (options.publicUrl) return options.publicUrl.protocol === 'https:';
   const peer = request.clientIp;
-  const forwarded = typeof peer === 'string' && options.trustProxy(peer) ? forwardedOrigin(request.headers, request.url) : undefined;
-  return (forwarded ?? request.url).startsWith('https:');
+  const forwarded = typeof peer === 'string' && options.trustProxy(peer) ? forwardedProto(request.headers) : undefined;
+  if (forwarded !== undefined) return forwarded === 'https';
+  return typeof request.secure === 'boolean' ? request.secure : request.url.startsWith('https:');
 }

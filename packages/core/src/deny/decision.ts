@@ -3,6 +3,7 @@ import type { CheckContext, Deny } from '../checks/context.js';
 import type { Decision, DenyBody } from '../types.js';
 import { challenge } from './challenge.js';
 import { REASONS } from './reasons.js';
+import { denyBody } from './body.js';
 import { decisionChannel } from '../observe/channels.js';
 
 /** Turn the pipeline's outcome into a `Decision` and emit its audit event. */
@@ -37,7 +38,7 @@ function denied(ctx: CheckContext, outcome: Deny, startedAt: number): Decision {
   Object.assign(ctx.detail, outcome.detail);
   const headers: Record<string, string> = { ...ctx.headers, ...outcome.headers };
   if (row.status === 401) headers['www-authenticate'] = challenge(ctx, outcome.reason);
-  const body: DenyBody = { error: row.error, error_description: row.description, reason: outcome.reason, ...outcome.body };
+  const body: DenyBody = denyBody(outcome.reason, outcome.body);
   return {
     allowed: false,
     status: row.status,

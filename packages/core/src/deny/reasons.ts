@@ -98,6 +98,11 @@ export const REASONS = {
   hold_expired: forbid('aap_approval_required', 'This action requires human approval'),
   hold_mismatch: forbid('aap_approval_required', 'This action requires human approval'),
   hold_used: forbid('aap_approval_required', 'This action requires human approval'),
+  // the body of a held action was read before the guard could bind the hold to it (a body parser mounted
+  // before the guard, with no digest left under BODY_DIGEST): the approval could not be bound, so refused
+  hold_body_unavailable: forbid('aap_approval_required', 'This action requires human approval'),
+  // one agent has too many holds pending, or created too many in the last minute (oversight options)
+  hold_quota_exceeded: { status: 429, error: 'aap_constraint_violation', description: 'Too many requests are awaiting human approval' },
   // 8. stateful
   rate_limited: { status: 429, error: 'aap_constraint_violation', description: 'Rate limit exceeded for this capability' },
   // infrastructure

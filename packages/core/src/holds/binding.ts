@@ -1,24 +1,22 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { CheckContext } from '../checks/context.js';
-
-/** What a retry must present to match a hold, before hashing. */
-export interface HoldSubject {
-  /** `jti:<jti>` (match `token`; a token without `jti` is identified by its hash), or `agent-task:<agent>\0<task>`. */
-  readonly subject: string;
-  readonly action: string;
-  readonly method: string;
-  /** Path and query: a retry to another query string is another request. */
-  readonly path: string;
-  readonly bodyDigest: string | undefined;
-}
+import type { CheckContext, Deny } from '../checks/context.js';
+import { deny } from '../checks/context.js';
+import type { HoldSubject } from './subject.js';
 
 /**
- * The subject of the current request, as a hold records it.
+ * The subject of the current request, as a hold records it and a retry must match it: who (the token, or
+ * agent and task), the route's action, method, path and query of the ORIGINAL URL, and the body's digest.
+ *
+ * Whenever the request has a body, the hold binds its digest — an approver approves THIS body, and an
+ * approved retry with another body is another request. The body is read for it (`RequestInfo.body`,
+ * supplied by the adapters: read alongside the app's own parser, never consumed) up to
+ * `oversight.maxBodyBytes`; a larger one is refused (413). A body the guard cannot see (read by a parser
+ * mounted before the guard that left no digest) refuses the action (`hold_body_unavailable`): never a
+ * hold bound to method and path alone.
  *
  * @example
- * const subject = holdSubject(ctx, 'token');
+ * const subject = await holdSubject(ctx, 'token'); // HoldSubject, or a deny
  */
-export function holdSubject(ctx: CheckContext, match: 'token' | 'agent-task'): HoldSubject {
+export async function holdSubject(ctx: CheckContext, match: 'token' | 'agent-task'): Promise<HoldSubject | Deny> {
   const claims = ctx.claims;
   const who =
     match === 'agent-task'
@@ -26,37 +24,30 @@ export function holdSubject(ctx: CheckContext, match: 'token' | 'agent-task'): H
       : claims?.jti !== undefined
         ? `jti:${claims.jti}`
         : `token:${ctx.tokenHash ?? ''}`;
-  const url = URL.canParse(ctx.request.url) ? new URL(ctx.request.url) : undefined;
-  const digest = ctx.request.bodyDigest;
-  return {
-    subject: who,
-    action: ctx.route?.action ?? '',
-    method: ctx.method,
-    path: url ? url.pathname + url.search : '',
-    bodyDigest: typeof digest === 'string' && digest.length > 0 ? digest : undefined,
-  };
+  const digest = await bodyDigestOf(ctx);
+  if (typeof digest === 'object') return digest;
+  const url = URL.parse(ctx.request.url);
+  return { subject: who, action: ctx.route?.action ?? '', method: ctx.method, path: url ? url.pathname + url.search : '', bodyDigest: digest };
 }
 
-/**
- * The opaque binding stored on a hold: base64url SHA-256 over the JSON array of the subject's fields.
- *
- * @example
- * holdBinding(holdSubject(ctx, 'token')) // 'q3N1…'
- */
-export function holdBinding(subject: HoldSubject): string {
-  const fields = [subject.subject, subject.action, subject.method, subject.path, subject.bodyDigest ?? ''];
-  return createHash('sha256').update(JSON.stringify(fields)).digest('base64url');
+async function bodyDigestOf(ctx: CheckContext): Promise<string | undefined | Deny> {
+  const { bodyDigest, body } = ctx.request;
+  if (typeof bodyDigest === 'string' && bodyDigest.length > 0) return bodyDigest;
+  if (!body) return hasBody(ctx) ? unavailable(ctx, 'no body reader and no bodyDigest given') : undefined;
+  const max = ctx.options.holds.maxBodyBytes;
+  const read = await body.digest(max);
+  if (read.digest !== undefined) return read.bytes === 0 ? undefined : read.digest;
+  if ('empty' in read) return undefined;
+  if (read.problem === 'too_large') return deny('request_too_large', { check: 'oversight', problem: 'body larger than oversight.maxBodyBytes', limit: max });
+  return unavailable(ctx, 'the body was read before the guard (a body parser mounted before it?)');
 }
 
-/**
- * A new hold id: 192 random bits, base64url (32 characters).
- *
- * @example
- * newHoldId() // 'bq0N2y…'
- */
-export function newHoldId(): string {
-  return randomBytes(24).toString('base64url');
+/** Whether the request declares a body: a non-zero Content-Length, or a transfer coding (RFC 9112 §6.3). */
+function hasBody(ctx: CheckContext): boolean {
+  return (ctx.contentLength !== undefined && ctx.contentLength > 0) || ctx.request.headers['transfer-encoding'] !== undefined;
 }
 
-/** Shape of hold ids this guard issues; anything else in `AAP-Hold-Id` matches no hold. */
-export const HOLD_ID = /^[A-Za-z0-9_-]{32}$/;
+function unavailable(ctx: CheckContext, problem: string): Deny {
+  ctx.options.holds.warnBodyUnavailable(problem);
+  return deny('hold_body_unavailable', { check: 'oversight', problem });
+}

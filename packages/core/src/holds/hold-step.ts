@@ -3,10 +3,8 @@ import type { ReasonCode } from '../deny/reasons.js';
 import type { Hold, HoldProblem, HoldUpdate } from '../stores/holds.js';
 import { InfrastructureError } from '../util/errors.js';
 import { auditHold, holdSummary } from './audit-operation.js';
-import { HOLD_ID, holdBinding, holdSubject, newHoldId, type HoldSubject } from './binding.js';
-
-/** Request and response header carrying a hold id. */
-export const HOLD_HEADER = 'aap-hold-id';
+import { HOLD_HEADER } from './oversight-holds.js';
+import { holdBinding, newHoldId, type HoldSubject } from './subject.js';
 
 const REASON: Readonly<Record<HoldProblem, ReasonCode>> = {
   unknown: 'hold_mismatch',
@@ -19,35 +17,26 @@ const REASON: Readonly<Record<HoldProblem, ReasonCode>> = {
 };
 
 /**
- * Step 7 for an action under oversight (`requires_human_approval_for`): without an `AAP-Hold-Id`
- * header, create a pending hold and deny 403 `approval_required` with its id (body `hold_id` and header);
- * with one, consume the approved hold if it matches exactly this request (the same token — or agent and
- * task — action, method, path with query, body digest) — once. Never fails open: a store fault is a 503
- * even with `onStoreError: 'open'`, since admitting would skip the human.
+ * Step 8 for a request to be held, once its quota admitted it (a held request is charged to the
+ * capability's rate limits like any other; its approved retry is not charged again): create a pending
+ * hold within the agent's hold budget, tell `onHold` once, and deny 403 `approval_required` with its id
+ * (body `hold_id` and header). A spent budget is 429 `hold_quota_exceeded`; nothing is created then.
+ * Never fails open: a store fault is a 503 even with `onStoreError: 'open'`, since admitting would skip
+ * the human.
  *
  * @example
- * if (requiresApproval) return heldAction(ctx);
+ * if (ctx.hold?.kind === 'create') return createHeld(ctx, ctx.hold.subject);
  */
-export async function heldAction(ctx: CheckContext): Promise<Deny | undefined> {
-  const presented = ctx.request.headers[HOLD_HEADER];
-  if (presented === undefined) return createHold(ctx);
-  const id = typeof presented === 'string' ? presented.trim() : presented.length === 1 ? presented[0]?.trim() : undefined;
-  if (id === undefined || !HOLD_ID.test(id)) {
-    return deny('hold_mismatch', { check: 'oversight', problem: 'malformed or repeated AAP-Hold-Id header' });
-  }
-  return retry(ctx, id);
-}
-
-async function createHold(ctx: CheckContext): Promise<Deny> {
+export async function createHeld(ctx: CheckContext, subject: HoldSubject): Promise<Deny> {
   const { holds, audit } = ctx.options;
-  const claims = ctx.claims;
-  const subject = holdSubject(ctx, holds.match);
+  const claims = ctx.claims!; // step 7 ran only for a verified token
   const base: Hold = {
-    id: newHoldId(),
+    id: newHoldId(claims.agent.id),
     status: 'pending',
-    agent: { id: claims?.agent.id ?? '', operator: claims?.agent.operator ?? '' },
-    task: { id: claims?.task.id ?? '' },
-    jti: claims?.jti,
+    agent: { id: claims.agent.id, operator: claims.agent.operator },
+    task: { id: claims.task.id, purpose: claims.task.purpose },
+    chain: claims.delegation?.chain,
+    jti: claims.jti,
     action: subject.action,
     method: subject.method,
     path: subject.path,
@@ -57,16 +46,27 @@ async function createHold(ctx: CheckContext): Promise<Deny> {
     binding: holdBinding(subject),
   };
   const hold: Hold = { ...base, approvalReference: approvalReference(ctx, base) };
-  await guarded(() => holds.store.create(hold, holds.retainMs));
+  const created = await guarded(() => holds.store.create(hold, { retainMs: holds.retainMs, budget: holds.budget }));
+  if (!created.ok) {
+    const retryAfter = String(Math.max(1, Math.ceil((created.retryAfterMs ?? 60_000) / 1000)));
+    return deny('hold_quota_exceeded', { check: 'oversight', budget: created.problem }, { headers: { 'retry-after': retryAfter } });
+  }
   auditHold({ audit }, 'created', hold, hold.agent.id, ctx.now);
   notify(ctx, hold);
   ctx.detail.hold = holdSummary(hold);
   return held('approval_required', hold.id, hold.approvalReference, { check: 'oversight', action: hold.action, hold: hold.id });
 }
 
-async function retry(ctx: CheckContext, id: string): Promise<Deny | undefined> {
+/**
+ * Step 8 for the retry of a held request, once its DPoP proof (if any) was accepted: consume the approved
+ * hold if it matches exactly this request — once, whatever the replicas — and admit. Any refusal leaves
+ * the hold as it was, so nothing refused after a human approved can use the approval up.
+ *
+ * @example
+ * if (ctx.hold?.kind === 'retry') return consumeApproved(ctx, ctx.hold.id, ctx.hold.subject);
+ */
+export async function consumeApproved(ctx: CheckContext, id: string, subject: HoldSubject): Promise<Deny | undefined> {
   const { holds, audit } = ctx.options;
-  const subject = holdSubject(ctx, holds.match);
   const result: HoldUpdate = await guarded(() => holds.store.consume(id, holdBinding(subject), ctx.now));
   if (!result.ok) {
     const detail = { check: 'oversight', hold: id, problem: result.problem, ...mismatchDetail(result.hold, subject) };
@@ -97,14 +97,15 @@ function approvalReference(ctx: CheckContext, hold: Hold): string | undefined {
   return ctx.claims?.oversight?.approval_reference;
 }
 
-/** `onHold(hold)`, detached: neither a throw nor a rejected promise reaches the request. */
+/** `onHold(hold)`, detached: neither a throw nor a rejected promise reaches the request; a failure is logged. */
 function notify(ctx: CheckContext, hold: Hold): void {
   const onHold = ctx.options.holds.onHold;
   if (!onHold) return;
   const frozen = Object.freeze({ ...hold });
+  const logger = ctx.options.logger;
   Promise.resolve()
     .then(() => onHold(frozen))
-    .catch(() => undefined);
+    .catch((error: unknown) => logger.warn({ event: 'oversight.on_hold_failed', hold: hold.id, cause: String((error as Error)?.message ?? error) }, 'options.oversight.onHold failed'));
 }
 
 /** Which recorded fields differ from this retry (audit only; the client hears `hold_mismatch`). */

@@ -1,7 +1,7 @@
 import type { ResolvedOptions } from '../options/resolve.js';
 import type { Hold, HoldFilter, HoldStatus, HoldUpdate } from '../stores/holds.js';
 import { auditHold } from './audit-operation.js';
-import { HOLD_ID } from './binding.js';
+import { HOLD_ID } from './subject.js';
 
 /** A human decision, as given to `guard.holds.approve()` / `deny()`. */
 export interface HoldDecisionInput {

@@ -1,4 +1,5 @@
-import type { Hold, HoldStore } from '../stores/holds.js';
+import type { Logger } from '../observe/logger.js';
+import type { Hold, HoldBudget, HoldStore } from '../stores/holds.js';
 import { memoryHolds } from '../stores/memory-holds.js';
 import type { Store } from '../stores/store.js';
 import type { GuardOptions } from '../types.js';
@@ -13,6 +14,12 @@ export interface HoldOptions {
   readonly match: 'token' | 'agent-task';
   readonly approvalUrl: ((hold: Hold) => string) | undefined;
   readonly onHold: ((hold: Hold) => void | Promise<void>) | undefined;
+  /** Largest body a held action may carry (its digest is bound to the hold). */
+  readonly maxBodyBytes: number;
+  /** What one agent may have pending, and create per minute. */
+  readonly budget: HoldBudget;
+  /** Log, once, that a held action's body could not be read (a deployment problem, not a client one). */
+  readonly warnBodyUnavailable: (problem: string) => void;
 }
 
 /** Longest hold TTL accepted: 7 days. */
@@ -22,9 +29,9 @@ const MAX_TTL_SECONDS = 7 * 86_400;
  * Validate `options.oversight` once and pick the hold store: the store's own `holds`, else memory.
  *
  * @example
- * const holds = resolveHoldOptions({ ...options, oversight: { holdTtl: 900 } }, store);
+ * const holds = resolveHoldOptions({ ...options, oversight: { holdTtl: 900 } }, store, logger);
  */
-export function resolveHoldOptions(options: GuardOptions, store: Store): HoldOptions {
+export function resolveHoldOptions(options: GuardOptions, store: Store, logger: Logger): HoldOptions {
   const given = options.oversight ?? {};
   if (typeof given !== 'object' || given === null) throw new TypeError('options.oversight must be an object');
   const ttl = given.holdTtl ?? 3600;
@@ -41,5 +48,37 @@ export function resolveHoldOptions(options: GuardOptions, store: Store): HoldOpt
     throw new TypeError('options.store.holds must implement the HoldStore interface');
   }
   const ttlMs = Math.round(ttl * 1000);
-  return Object.freeze({ store: holds, ttlMs, retainMs: ttlMs, match, approvalUrl: given.approvalUrl, onHold: given.onHold });
+  return Object.freeze({
+    store: holds,
+    ttlMs,
+    retainMs: ttlMs,
+    match,
+    approvalUrl: given.approvalUrl,
+    onHold: given.onHold,
+    maxBodyBytes: count(given.maxBodyBytes, 1_048_576, 'maxBodyBytes', 0, 1 << 30),
+    budget: Object.freeze({
+      maxPendingPerAgent: count(given.maxPendingPerAgent, 20, 'maxPendingPerAgent', 1, 1_000_000),
+      maxPerMinute: count(given.maxHoldsPerMinute, 10, 'maxHoldsPerMinute', 1, 1_000_000),
+    }),
+    warnBodyUnavailable: once((problem: string) =>
+      logger.warn({ event: 'oversight.body_unavailable', problem }, 'a held action was refused: its body could not be bound to the hold (mount the guard before body parsers)'),
+    ),
+  });
+}
+
+function count(value: unknown, fallback: number, name: string, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new TypeError(`options.oversight.${name} must be an integer between ${min} and ${max}`);
+  }
+  return value;
+}
+
+function once<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  let done = false;
+  return (...args) => {
+    if (done) return;
+    done = true;
+    fn(...args);
+  };
 }

@@ -1,17 +1,50 @@
-import type { Check } from '../checks/context.js';
-import { heldAction } from './hold-step.js';
+import { deny, type Check } from '../checks/context.js';
+import type { AapClaims, OversightClaim } from '../claims/model.js';
+import { holdSubject } from './binding.js';
+import { HOLD_ID } from './subject.js';
+
+/** Request and response header carrying a hold id. */
+export const HOLD_HEADER = 'aap-hold-id';
+
+/** The actions under oversight, per verified `oversight` object (cached and frozen with the token). */
+const listed = new WeakMap<OversightClaim, ReadonlySet<string>>();
 
 /**
- * Step 7 with holds: an action listed in the token's `oversight.requires_human_approval_for` is never
- * completed automatically — it is held (403 `approval_required` with a hold id) unless the request
- * carries the id of an approved hold for exactly this request (consumed once). Other actions pass.
+ * Step 7: human oversight. An action the token lists under `oversight.requires_human_approval_for` — or
+ * `requires_approval_for`, the name the draft's Claim Semantics section uses (both are honoured, as a
+ * union) — never completes automatically. Without an `AAP-Hold-Id` header the request is to be held;
+ * with one, it is the retry of a held request. Either way the request's subject (token or agent and task,
+ * action, method, original path and query, body digest) is fixed here, and step 8 carries it out: a hold
+ * is created only when the request's quota admits it, and an approved hold is consumed only when the
+ * request is admitted.
  *
  * @example
- * const outcome = await oversightHolds(ctx); // undefined, or deny('approval_required' | 'hold_*', …)
+ * // in pipeline.ts, between the stateless constraints and the stateful step:
+ * export const AUTHORIZE = [ …, statelessConstraints, oversight, consumeState];
  */
-export const oversightHolds: Check = (ctx) => {
+export const oversightHolds: Check = async (ctx) => {
   const action = ctx.route?.action;
-  const listed = ctx.claims?.oversight?.requires_human_approval_for;
-  if (action === undefined || !Array.isArray(listed) || !listed.includes(action)) return undefined;
-  return heldAction(ctx);
+  if (action === undefined || !ctx.claims || !requiresApproval(ctx.claims, action)) return undefined;
+  const presented = ctx.request.headers[HOLD_HEADER];
+  const id = presented === undefined ? undefined : typeof presented === 'string' ? presented.trim() : presented.length === 1 ? presented[0]?.trim() : '';
+  if (id !== undefined && !HOLD_ID.test(id ?? '')) {
+    return deny('hold_mismatch', { check: 'oversight', problem: 'malformed or repeated AAP-Hold-Id header' });
+  }
+  const subject = await holdSubject(ctx, ctx.options.holds.match);
+  if ('reason' in subject) return subject;
+  ctx.hold = id === undefined ? { kind: 'create', subject } : { kind: 'retry', id, subject };
+  return undefined;
 };
+
+/** Whether the token puts `action` under human oversight (either member name). */
+function requiresApproval(claims: AapClaims, action: string): boolean {
+  const oversight = claims.oversight;
+  if (!oversight) return false;
+  let actions = listed.get(oversight);
+  if (!actions) {
+    const names = [oversight.requires_human_approval_for, oversight.requires_approval_for].flatMap((list) => (Array.isArray(list) ? list : []));
+    actions = new Set(names.filter((name): name is string => typeof name === 'string'));
+    listed.set(oversight, actions);
+  }
+  return actions.has(action);
+}

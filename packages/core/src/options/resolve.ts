@@ -1,4 +1,5 @@
 import { debuglog } from 'node:util';
+import { GUARD_KEYS, NESTED_KEYS, checkKeys } from './known-keys.js';
 import type { GuardOptions, OversightOptions, TrustProxy } from '../types.js';
 import { resolveLogger, type Logger } from '../observe/logger.js';
 import { safeAuditSink, type AuditEmitter } from '../observe/safe-sink.js';
@@ -27,6 +28,8 @@ export interface ResolvedOptions {
   readonly publicUrl: URL | undefined;
   readonly failOpen: boolean;
   readonly undeclared: 'allow' | 'deny';
+  /** False: a request without AAP credentials goes on without a principal (coexistence with other clients). */
+  readonly authRequired: boolean;
   readonly token: TokenOptions;
   readonly pop: PopOptions;
   readonly limits: LimitOptions;
@@ -44,11 +47,17 @@ export interface ResolvedOptions {
  */
 export function resolveOptions(options: GuardOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('createGuard(options): options must be an object');
+  checkKeys(options, GUARD_KEYS, 'createGuard(options)');
+  for (const [name, keys] of Object.entries(NESTED_KEYS)) checkKeys((options as unknown as Record<string, unknown>)[name], keys, `createGuard(options.${name})`);
+  if (options.issuer === undefined) throw new TypeError('options.issuer is required (or AAP_ISSUER in the environment, for the adapters)');
+  if (options.audience === undefined) throw new TypeError('options.audience is required (or AAP_AUDIENCE in the environment, for the adapters)');
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new TypeError('options.now must be a function returning ms');
   const logger = resolveLogger(options.logger, options.debug);
-  const undeclared = options.undeclared ?? 'allow';
+  const undeclared = options.undeclared ?? 'deny';
   if (undeclared !== 'allow' && undeclared !== 'deny') throw new TypeError("options.undeclared must be 'allow' or 'deny'");
+  const authRequired = options.authRequired ?? true;
+  if (typeof authRequired !== 'boolean') throw new TypeError('options.authRequired must be a boolean');
   const onStoreError = options.onStoreError ?? 'closed';
   if (onStoreError !== 'closed' && onStoreError !== 'open') throw new TypeError("options.onStoreError must be 'closed' or 'open'");
   const store = options.store ?? memoryStore({ now });
@@ -63,12 +72,13 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     publicUrl: optionalUrl(options.publicUrl, 'publicUrl'),
     failOpen: onStoreError === 'open',
     undeclared,
+    authRequired,
     token: resolveTokenOptions(options),
     pop: resolvePopOptions(options),
     limits: resolveLimitOptions(options),
     policy: resolvePolicyOptions(options),
     oversight: Object.freeze({ ...(options.oversight ?? {}) }),
-    holds: resolveHoldOptions(options, store),
+    holds: resolveHoldOptions(options, store, logger),
     revocation: resolveRevocationOptions(options, store, now), // last: it starts following the store
   });
 }

@@ -15,23 +15,31 @@ type Headers = RequestInfo['headers'];
  * // 'https://api.example.com'
  */
 export function forwardedOrigin(headers: Headers, requestUrl: string): string | undefined {
-  const forwarded = last(headers.forwarded);
-  let proto: string | undefined;
-  let host: string | undefined;
-  if (forwarded !== undefined) {
-    const params = forwardedParams(forwarded);
-    proto = params.proto;
-    host = params.host;
-  } else {
-    proto = last(headers['x-forwarded-proto']);
-    host = last(headers['x-forwarded-host']);
-  }
+  const { proto, host } = forwardedParts(headers);
   if (proto === undefined && host === undefined) return undefined;
   const url = new URL(requestUrl);
   const scheme = (proto ?? url.protocol.slice(0, -1)).toLowerCase();
   if (scheme !== 'http' && scheme !== 'https') return undefined;
   const origin = `${scheme}://${host ?? url.host}`;
   return URL.canParse(origin) ? new URL(origin).origin : undefined;
+}
+
+/**
+ * The scheme a trusted proxy says the client used (`https` / `http`, lower-cased), or undefined when it
+ * says nothing. Same precedence as `forwardedOrigin`. Call only after the peer was found trusted.
+ *
+ * @example
+ * forwardedProto({ 'x-forwarded-proto': 'HTTPS' }) // 'https'
+ */
+export function forwardedProto(headers: Headers): string | undefined {
+  return forwardedParts(headers).proto?.toLowerCase();
+}
+
+/** `proto` and `host` from RFC 7239 `Forwarded` when sent, else `X-Forwarded-Proto` / `X-Forwarded-Host`. */
+function forwardedParts(headers: Headers): { proto?: string | undefined; host?: string | undefined } {
+  const forwarded = last(headers.forwarded);
+  if (forwarded !== undefined) return forwardedParams(forwarded);
+  return { proto: last(headers['x-forwarded-proto']), host: last(headers['x-forwarded-host']) };
 }
 
 /** Last comma-separated element of a (possibly repeated) header. */

@@ -19,7 +19,10 @@ export interface Hold {
   readonly id: string;
   readonly status: HoldStatus;
   readonly agent: { readonly id: string; readonly operator: string };
-  readonly task: { readonly id: string };
+  /** The task the held request belongs to (`purpose` when the token said). */
+  readonly task: { readonly id: string; readonly purpose?: string | undefined };
+  /** The delegation chain of the held token (origin first), when it was delegated. */
+  readonly chain?: readonly string[] | undefined;
   /** The held token's `jti`, when it has one. */
   readonly jti?: string | undefined;
   readonly action: string;
@@ -64,6 +67,25 @@ export interface HoldVerdict {
   readonly note?: string | undefined;
 }
 
+/** What one agent may have in flight: checked and counted atomically with each creation. */
+export interface HoldBudget {
+  /** Holds of one agent that may be pending (not expired, not decided) at once. */
+  readonly maxPendingPerAgent: number;
+  /** Holds one agent may create in any 60-second interval (sliding). */
+  readonly maxPerMinute: number;
+}
+
+/** The outcome of `create()`: recorded, or refused by a budget (nothing recorded then). */
+export type HoldCreation =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      /** `pending`: the agent's pending cap; `rate`: its creation rate; `full`: the store's own capacity. */
+      readonly problem: 'pending' | 'rate' | 'full';
+      /** When a creation would be admitted again, when known (ms from now). */
+      readonly retryAfterMs?: number | undefined;
+    };
+
 /** Filter of `list()`. */
 export interface HoldFilter {
   readonly status?: HoldStatus | undefined;
@@ -81,9 +103,15 @@ export interface HoldFilter {
  * const guard = createGuard({ ...options, store: { ...memoryStore(), holds: memoryHolds() } });
  */
 export interface HoldStore {
-  /** Record a new pending hold; keep its record `retainMs` past `hold.expiresAt` (to report `hold_expired`). */
-  create(hold: Hold, retainMs: number): Promise<void>;
+  /**
+   * Record a new pending hold — unless the agent's budget is spent (its pending holds, or its creations in
+   * the last minute), checked and counted in the same atomic step; then nothing is recorded. Keep the
+   * record `retainMs` past `hold.expiresAt` (to report `hold_expired`). Pending holds never push out other
+   * agents' holds, and an approved hold is never evicted before its record expires.
+   */
+  create(hold: Hold, options: { readonly retainMs: number; readonly budget: HoldBudget }): Promise<HoldCreation>;
   get(id: string, now: number): Promise<Hold | undefined>;
+  /** Holds matching the filter, newest first — found through indexes by status, agent and task, whatever the volume. */
   list(filter: HoldFilter, now: number): Promise<readonly Hold[]>;
   /** `pending` and not expired → `approved` (records who and when). */
   approve(id: string, verdict: HoldVerdict): Promise<HoldUpdate>;

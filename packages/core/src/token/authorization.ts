@@ -10,6 +10,8 @@ export interface ParsedAuthorization {
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** An auth-scheme (RFC 9110 §11.1: a token) followed by whitespace and something: what a credential looks like. */
 const CREDENTIAL_LIKE = /^\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+[ \t]+\S/;
+/** The leading auth-scheme (RFC 9110 §11.1: a token). */
+const SCHEME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/;
 /** Room for the scheme and its separating spaces when capping the raw header before parsing. */
 const SCHEME_ROOM = 32;
 
@@ -27,16 +29,20 @@ const SCHEMES: ReadonlyMap<string, ParsedAuthorization['scheme']> = new Map([
  *
  * @example
  * parseAuthorization('Bearer eyJ…', 16384) // { scheme: 'Bearer', token: 'eyJ…' }
- * parseAuthorization('Basic dXNlcg==', 16384) // 'authorization_malformed'
+ * parseAuthorization('Basic dXNlcg==', 16384) // 'credentials_missing' (not an AAP credential)
  */
 export function parseAuthorization(value: string, maxTokenSize: number, known?: (token: string) => boolean): ParsedAuthorization | ReasonCode {
   if (value.length > maxTokenSize + SCHEME_ROOM) return 'token_too_large';
   const trimmed = value.trim();
   if (trimmed.includes(',')) return looksLikeSeveral(trimmed) ? 'credentials_multiple' : 'authorization_malformed';
-  const space = trimmed.indexOf(' ');
-  if (space <= 0) return 'authorization_malformed';
-  const scheme = SCHEMES.get(trimmed.slice(0, space).toLowerCase());
-  if (!scheme) return 'authorization_malformed';
+  const name = SCHEME.exec(trimmed)?.[0];
+  if (name === undefined) return 'authorization_malformed';
+  const scheme = SCHEMES.get(name.toLowerCase());
+  // Another scheme (Basic, an API key…) is no AAP credential at all: RFC 9110 §11.6.1 answers it with a
+  // challenge naming the schemes we accept, not with a 400 (and `authRequired: false` lets it through).
+  if (!scheme) return 'credentials_missing';
+  const space = name.length;
+  if (trimmed[space] !== ' ') return 'authorization_malformed'; // RFC 9110 §11.4: `auth-scheme 1*SP token68`
   const token = trimmed.slice(space + 1).trimStart();
   if (token.length > maxTokenSize) return 'token_too_large';
   if (!known?.(token) && !TOKEN68.test(token)) return 'authorization_malformed';

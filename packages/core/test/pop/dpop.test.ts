@@ -28,30 +28,6 @@ describe('DPoP proof verification (RFC 9449 §4.3)', () => {
     expect((await h.guard.check(h.request(`DPoP ${token}`, proof), ROUTE)).reason).toBe('dpop_iat_out_of_window');
   });
 
-  it('split flow (adapters): authenticate consumes the jti once, authorize does not consume it again', async () => {
-    const h = await popHarness();
-    const token = await h.token();
-    const request = h.request(`DPoP ${token}`, await h.proof(token));
-    const authenticated = await h.guard.authenticate(request);
-    expect(authenticated.allowed).toBe(true);
-    expect((await h.guard.authorize(request, ROUTE, authenticated)).allowed).toBe(true);
-    expect((await h.guard.authenticate(request)).reason).toBe('dpop_replay');
-  });
-
-  it('route modes in the split flow: required refuses an unbound token, disabled a bound one', async () => {
-    const h = await popHarness();
-    const unbound = await h.token({ jkt: null });
-    const bearer = h.request(`Bearer ${unbound}`);
-    const authenticated = await h.guard.authenticate(bearer);
-    expect((await h.guard.authorize(bearer, { ...ROUTE, dpop: 'required' }, authenticated)).reason).toBe('dpop_required');
-    expect((await h.guard.authorize(bearer, { ...ROUTE, dpop: 'disabled' }, authenticated)).allowed).toBe(true);
-    const token = await h.token();
-    const bound = h.request(`DPoP ${token}`, await h.proof(token));
-    const boundAuth = await h.guard.authenticate(bound);
-    expect((await h.guard.authorize(bound, { ...ROUTE, dpop: 'disabled' }, boundAuth)).reason).toBe('dpop_disabled');
-    expect((await h.guard.authorize(bound, { ...ROUTE, dpop: 'required' }, boundAuth)).allowed).toBe(true);
-  });
-
   it('the configured algorithms are the only ones accepted and the ones advertised', async () => {
     const h = await popHarness({ dpop: { algorithms: ['ES256'] } });
     const ed = await createDpopKey('EdDSA');

@@ -65,9 +65,17 @@ describe('credential extraction (RFC 6750 §2, RFC 9449 §7.1)', () => {
   });
 
   it('malformed Authorization headers: 400 authorization_malformed', async () => {
-    for (const value of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer ', `Bearer ${token} extra`, 'Bearer a!b', 'Bearertoken', '', `Bearer\t${token}`]) {
+    for (const value of ['Bearer', 'Bearer ', `Bearer ${token} extra`, 'Bearer a!b', '', `Bearer\t${token}`, `DPoP\t${token}`, '(bad']) {
       const d = await guard.check(request(value));
       expect([d.status, d.reason], JSON.stringify(value)).toEqual([400, 'authorization_malformed']);
+    }
+  });
+
+  it('another scheme is no AAP credential: 401 with a challenge naming ours (RFC 9110 §11.6.1), not a 400', async () => {
+    for (const value of ['Basic dXNlcjpwYXNz', 'ApiKey k-123', 'Token abc', 'Negotiate', 'Bearertoken']) {
+      const d = await guard.check(request(value));
+      expect([d.status, d.reason], JSON.stringify(value)).toEqual([401, 'credentials_missing']);
+      expect(d.headers['www-authenticate']).toMatch(/^Bearer(, DPoP algs=".*")?$/);
     }
   });
 

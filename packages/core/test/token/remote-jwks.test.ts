@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGuard, optionsFromEnv } from '@aap-guard/core';
+import { createGuard, optionsFromEnv, type GuardOptions } from '@aap-guard/core';
 import { createIssuer, serveJwks, type JwksServer } from '@aap-guard/testing';
 import { NOW, bearer, clock } from './helpers.js';
 
@@ -148,10 +148,11 @@ describe('discovery from issuer metadata (RFC 8414)', () => {
     const as = await createIssuer({ issuer: server.url, now: () => NOW });
     server.setKeys(as.jwks);
     const env = { AAP_ISSUER: server.url, AAP_AUDIENCE: `${AUD} https://other.example.com` };
-    const discovered = createGuard({ ...optionsFromEnv(env), now: () => NOW });
+    const discovered = createGuard({ ...optionsFromEnv(env).options, now: () => NOW } as GuardOptions);
     expect((await discovered.check(bearer(await as.mint()))).allowed).toBe(true);
-    const explicit = createGuard({ ...optionsFromEnv({ ...env, AAP_JWKS_URI: server.jwksUri }), now: () => NOW });
+    const explicit = createGuard({ ...optionsFromEnv({ ...env, AAP_JWKS_URI: server.jwksUri }).options, now: () => NOW } as GuardOptions);
     expect((await explicit.check(bearer(await as.mint()))).allowed).toBe(true);
-    expect(() => optionsFromEnv({ AAP_AUDIENCE: AUD })).toThrow(/AAP_ISSUER/);
+    expect(() => createGuard({ ...optionsFromEnv({ AAP_AUDIENCE: AUD }).options } as GuardOptions)).toThrow(/AAP_ISSUER/);
+    expect(() => optionsFromEnv({ ...env, AAP_JWKS_URL: server.jwksUri })).toThrow(/AAP_JWKS_URL .*did you mean AAP_JWKS_URI/);
   });
 });

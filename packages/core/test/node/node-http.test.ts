@@ -6,16 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import {
-  createGuard,
-  enforceLimits,
-  nodeRequestInfo,
-  trackRequestBody,
-  writeDeny,
-  type AuditEvent,
-  type Decision,
-  type ResponseLimits,
-} from '@aap-guard/core';
+import { createGuard, type AuditEvent, type Decision, type ResponseLimits } from '@aap-guard/core';
+import { enforceLimits, nodeRequestInfo, tapBody, writeDeny } from '@aap-guard/core/node';
 import { createIssuer } from '@aap-guard/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -70,7 +62,7 @@ const allowWith = (limits: ResponseLimits): Decision => ({
 });
 
 describe('nodeRequestInfo', () => {
-  it('builds an absolute URL, distinct headers, peer address and declared length', async () => {
+  it('builds an absolute URL, distinct headers and the peer address', async () => {
     let seen: ReturnType<typeof nodeRequestInfo> | undefined;
     const port = await listen(createServer((req, res) => {
       seen = nodeRequestInfo(req);
@@ -81,12 +73,12 @@ describe('nodeRequestInfo', () => {
       headers: { host: 'api.example.com', authorization: ['Bearer a', 'Bearer b'], 'content-length': '3' },
       chunks: [Buffer.from('abc')],
     });
-    expect(seen).toMatchObject({ method: 'POST', url: 'http://api.example.com/v1/search?q=x', clientIp: '127.0.0.1', contentLength: 3 });
+    expect(seen).toMatchObject({ method: 'POST', url: 'http://api.example.com/v1/search?q=x', clientIp: '127.0.0.1', secure: false });
     expect(seen?.headers.authorization).toEqual(['Bearer a', 'Bearer b']);
     expect(seen?.clientCertificate).toBeUndefined();
   });
 
-  it('falls back to the local address when Host is unusable, and omits a chunked length', async () => {
+  it('falls back to the local address when Host is unusable', async () => {
     let seen: ReturnType<typeof nodeRequestInfo> | undefined;
     const port = await listen(createServer((req, res) => {
       seen = nodeRequestInfo(req, { target: 'https://en.wikipedia.org/' });
@@ -94,8 +86,29 @@ describe('nodeRequestInfo', () => {
     }));
     await send(port, { path: '/p', headers: { host: 'bad host/\\' }, chunks: [Buffer.from('abc')] });
     expect(seen?.url).toBe(`http://127.0.0.1:${port}/p`);
-    expect(seen?.contentLength).toBeUndefined();
     expect(seen?.target).toBe('https://en.wikipedia.org/');
+  });
+
+  it('takes the transport from the socket, never from an absolute-form target (RFC 9112 §3.2.2)', async () => {
+    let seen: ReturnType<typeof nodeRequestInfo> | undefined;
+    const port = await listen(createServer((req, res) => {
+      seen = nodeRequestInfo(req);
+      res.end();
+    }));
+    await send(port, { path: 'https://api.example.com/v1/secret?x=1', headers: { host: 'ignored.example' } });
+    expect(seen?.url).toBe('http://api.example.com/v1/secret?x=1');
+    expect(seen?.secure).toBe(false);
+  });
+
+  it('uses the original URL of a request a router rewrote (Express `originalUrl`)', async () => {
+    let seen: ReturnType<typeof nodeRequestInfo> | undefined;
+    const port = await listen(createServer((req, res) => {
+      Object.assign(req, { originalUrl: req.url, url: '/users' }); // what a router mounted at /admin does
+      seen = nodeRequestInfo(req);
+      res.end();
+    }));
+    await send(port, { path: '/admin/users', headers: { host: 'api.example.com' } });
+    expect(seen?.url).toBe('http://api.example.com/admin/users');
   });
 
   it('uses https and exposes the TLS client certificate (DER)', async () => {
@@ -119,6 +132,7 @@ describe('nodeRequestInfo', () => {
         .end();
     });
     expect(seen?.url).toBe(`https://127.0.0.1:${port}/mtls`);
+    expect(seen?.secure).toBe(true);
     const expected = new X509Certificate(client.cert).raw;
     expect(Buffer.from(seen!.clientCertificate!)).toEqual(expected);
   });
@@ -146,7 +160,8 @@ describe('enforceLimits', () => {
     const { guard, events } = await guardWithEvents();
     const handled: string[] = [];
     const handler: Handler = (req, res) => {
-      enforceLimits(guard, req, res, allowWith(limits));
+      tapBody(req, 1 << 20); // first thing, as the adapters do
+      enforceLimits(guard.options, req, res, allowWith(limits));
       if (reply) {
         handled.push('reply');
         for (let i = 0; i < reply.chunks; i += 1) res.write(Buffer.alloc(reply.size, 0x61));
@@ -170,7 +185,7 @@ describe('enforceLimits', () => {
     expect(JSON.parse(res.body.toString())).toEqual({ error: 'aap_constraint_violation', error_description: expect.any(String), reason: 'request_too_large' });
     expect(res.headers?.connection).toBe('close');
     expect(handled).toEqual([]);
-    expect(events.at(-1)).toMatchObject({ decision: 'deny', status: 413, reason: 'request_too_large', jti: 'jti-1', detail: { limit: 100 } });
+    expect(events.at(-1)).toMatchObject({ kind: 'enforcement', decision: 'deny', status: 413, reason: 'request_too_large', jti: 'jti-1', detail: { limit: 100 } });
   });
 
   it('lets a chunked body within maxRequestSize through untouched', async () => {
@@ -185,9 +200,9 @@ describe('enforceLimits', () => {
     const { guard, events } = await guardWithEvents();
     const handled: string[] = [];
     const port = await listen(createServer(async (req, res) => {
-      const body = trackRequestBody(req); // first thing, as the adapters do
+      const body = tapBody(req, 1 << 20)!; // first thing, as the adapters do
       while (body.received < 120 && !req.complete) await new Promise((resolve) => setImmediate(resolve)); // "the guard's await"
-      if (!enforceLimits(guard, req, res, allowWith({ maxRequestSize: 100 }))) return;
+      if (!enforceLimits(guard.options, req, res, allowWith({ maxRequestSize: 100 }))) return;
       handled.push('handler');
       res.end();
     }));
@@ -201,17 +216,18 @@ describe('enforceLimits', () => {
     const { guard } = await guardWithEvents();
     const port = await listen(createServer(async (req, res) => {
       for await (const chunk of req) void chunk; // a body parser ran before the guard
-      if (enforceLimits(guard, req, res, allowWith({ maxRequestSize: 1_000_000 }))) res.end('handled');
+      tapBody(req, 1 << 20);
+      if (enforceLimits(guard.options, req, res, allowWith({ maxRequestSize: 1_000_000 }))) res.end('handled');
     }));
     const res = await send(port, { chunks: [Buffer.alloc(10)] });
     expect(res.status).toBe(413);
   });
 
-  it('does not limit a body with a declared Content-Length (the core compares it)', async () => {
+  it('limits a body with a declared Content-Length too, as it streams (defence in depth)', async () => {
     const { port, handled } = await limited({ maxRequestSize: 10 });
     const res = await send(port, { headers: { 'content-length': '20' }, chunks: [Buffer.alloc(20)] });
-    expect(res.status).toBe(200);
-    expect(handled).toEqual(['body:20']);
+    expect(res.status).toBe(413);
+    expect(handled).toEqual([]);
   });
 
   it('never cuts off its own 413 deny, even under a tiny maxResponseSize', async () => {
@@ -226,7 +242,7 @@ describe('enforceLimits', () => {
     const res = await send(port, {});
     expect(res.error).toBeDefined();
     expect(res.body.length).toBeLessThanOrEqual(150);
-    expect(events.at(-1)).toMatchObject({ decision: 'deny', reason: 'constraint_violation', detail: { constraint: 'max_response_size', limit: 150 } });
+    expect(events.at(-1)).toMatchObject({ kind: 'enforcement', decision: 'deny', reason: 'constraint_violation', detail: { constraint: 'max_response_size', limit: 150 } });
   });
 
   it('leaves a response within maxResponseSize complete', async () => {
@@ -235,5 +251,35 @@ describe('enforceLimits', () => {
     expect(res.error).toBeUndefined();
     expect(res.body.length).toBe(300);
     expect(events).toEqual([]);
+  });
+});
+
+describe('tapBody', () => {
+  /** A server that waits (like a guard fetching keys), digests the body, then lets the "app" read it all. */
+  async function digesting(keep: number, max: number) {
+    const port = await listen(createServer(async (req, res) => {
+      const tap = tapBody(req, keep);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const digest = tap ? await tap.digest(max) : { empty: true };
+      let read = 0;
+      for await (const chunk of req) read += (chunk as Buffer).length;
+      res.end(JSON.stringify({ digest, read }));
+    }));
+    return (chunks: Buffer[], headers: Record<string, string> = {}) => send(port, { chunks, headers }).then((r) => JSON.parse(r.body.toString()));
+  }
+
+  it('digests a body without consuming it: the application still reads every byte (Content-Length and chunked)', async () => {
+    const post = await digesting(1 << 22, 1 << 22);
+    const body = Buffer.alloc(3_000_000, 7);
+    const { createHash } = await import('node:crypto');
+    const expected = createHash('sha256').update(body).digest('base64url');
+    expect(await post([body], { 'content-length': String(body.length) })).toEqual({ digest: { digest: expected, bytes: body.length }, read: body.length });
+    expect(await post([body.subarray(0, 1_000_000), body.subarray(1_000_000)])).toEqual({ digest: { digest: expected, bytes: body.length }, read: body.length });
+  });
+
+  it('says too_large above the limit, and installs nothing for a request without a body', async () => {
+    const post = await digesting(100, 100);
+    expect((await post([Buffer.alloc(500)])).digest).toEqual({ problem: 'too_large' });
+    expect((await post([])).digest).toEqual({ empty: true });
   });
 });

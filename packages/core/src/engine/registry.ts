@@ -1,0 +1,26 @@
+import type { Engine } from './engine.js';
+
+/** The engine behind each guard object: adapters reach it through `engineOf(guard)`, never through the guard's public API. */
+const ENGINES = new WeakMap<object, Engine>();
+
+/**
+ * Register the engine of a guard (createGuard does, once).
+ *
+ * @example
+ * registerEngine(guard, engine);
+ */
+export function registerEngine(guard: object, engine: Engine): void {
+  ENGINES.set(guard, engine);
+}
+
+/**
+ * The engine behind a guard; a `TypeError` for anything that is not a guard made by `createGuard()`.
+ *
+ * @example
+ * const engine = engineOf(aap.guard);
+ */
+export function engineOf(guard: unknown): Engine {
+  const engine = typeof guard === 'object' && guard !== null ? ENGINES.get(guard) : undefined;
+  if (!engine) throw new TypeError('expected a guard made by createGuard() of @aap-guard/core');
+  return engine;
+}

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { BODY_DIGEST } from '../holds/body-digest.js';
+import type { BodyDigestResult, RequestBody } from '../types.js';
+
+/** What the guard sees of one request body: its size so far, a limit on it, and its digest on demand. */
+export interface BodyTap {
+  /** Body bytes the parser delivered so far. */
+  readonly received: number;
+  /** Installed after some of the body was already buffered or read: its size and bytes are partly unknown. */
+  readonly late: boolean;
+  /** True once a limit was crossed: later bytes are dropped, never delivered. */
+  readonly exceeded: boolean;
+  /** Enforce a size limit from now on; `onExceeded` runs once (synchronously if already crossed). */
+  limit(maxBytes: number, onExceeded: (received: number) => void): void;
+  /** Digest the whole body without consuming it (the application still reads every byte), up to `maxBytes`. */
+  digest(maxBytes: number): Promise<BodyDigestResult>;
+  /** Drop the references kept for a digest (the decision no longer needs the bytes). */
+  release(): void;
+}
+
+const TAP = Symbol.for('aap-guard.body-tap');
+type Tapped = IncomingMessage & { [TAP]?: BodyTap };
+
+/**
+ * Watch a request body — call it synchronously when the request reaches the adapter, before any `await`:
+ * the decision (a size limit, a hold that binds the body) is known only later, and the body keeps
+ * arriving meanwhile. A request without a body (no `Content-Length` > 0, no `Transfer-Encoding`, RFC 9112
+ * §6.3) costs nothing: no tap is installed. Idempotent.
+ *
+ * The tap sits where Node's HTTP parser hands bytes to the stream (`push`), so the stream's state and the
+ * application's body parser are untouched: bytes pass through as they arrive. Until the decision is made
+ * it keeps references to them (up to `keepBytes`), so the body can be digested without being consumed.
+ *
+ * @example
+ * tapBody(req, guard.options.holds.maxBodyBytes); // first thing in the middleware
+ */
+export function tapBody(req: IncomingMessage, keepBytes: number): BodyTap | undefined {
+  const tapped = req as Tapped;
+  if (tapped[TAP]) return tapped[TAP];
+  if (!declaresBody(req)) return undefined;
+  const late = req.readableDidRead || req.readableLength > 0 || req.complete;
+  let received = req.readableLength;
+  let kept: Buffer[] | undefined = [];
+  let keptBytes = 0;
+  let max = Number.POSITIVE_INFINITY;
+  let onExceeded: ((received: number) => void) | undefined;
+  let exceeded = false;
+  let ended = req.complete;
+  let waiting: (() => void) | undefined;
+  const push = req.push;
+  req.push = function tappedPush(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
+    // Past the limit everything is dropped, the end included: the application never sees a complete body.
+    if (exceeded) return true;
+    if (chunk === null || chunk === undefined) {
+      ended = true;
+      const result = push.call(this, chunk, encoding);
+      waiting?.();
+      return result;
+    }
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : (chunk as Buffer);
+    received += bytes.byteLength;
+    if (received > max) {
+      exceeded = true;
+      kept = undefined;
+      onExceeded?.(received);
+      waiting?.();
+      return true;
+    }
+    if (kept) {
+      keptBytes += bytes.byteLength;
+      if (keptBytes > keepBytes) kept = undefined; // too large to digest; a digest now says so
+      else kept.push(bytes);
+    }
+    const flowing = push.call(this, bytes);
+    if (!waiting) return flowing;
+    waiting(); // a digest waits for the end: settle early if the body already outgrew it
+    return true; // …and never pause the socket meanwhile
+  };
+  const tap: BodyTap = {
+    get received() {
+      return received;
+    },
+    late,
+    get exceeded() {
+      return exceeded;
+    },
+    limit(maxBytes, callback) {
+      max = maxBytes;
+      onExceeded = callback;
+      if (!exceeded && received > max) {
+        exceeded = true;
+        callback(received);
+      }
+    },
+    digest(maxBytes) {
+      if (late) return Promise.resolve({ problem: 'unavailable' });
+      return new Promise((resolve) => {
+        const done = (): void => {
+          waiting = undefined;
+          if (!kept || keptBytes > maxBytes) return resolve({ problem: 'too_large' });
+          resolve(keptBytes === 0 ? { empty: true } : { digest: digestOf(kept), bytes: keptBytes });
+        };
+        if (ended || !kept || keptBytes > maxBytes) return done();
+        waiting = () => (ended || !kept || keptBytes > maxBytes) && done();
+        req.socket?.resume(); // Node pauses the socket when the stream buffer is full (readStop)
+      });
+    },
+    release() {
+      kept = undefined;
+    },
+  };
+  tapped[TAP] = tap;
+  return tap;
+}
+
+/**
+ * The body of a request, as the guard's `RequestInfo.body`: digested through its tap, or through the
+ * digest a body parser left under `BODY_DIGEST`; `unavailable` when the body was read before the guard
+ * could see it.
+ *
+ * @example
+ * const info = nodeRequestInfo(req, { body: requestBody(req) });
+ */
+export function requestBody(req: IncomingMessage): RequestBody | undefined {
+  const left = (req as IncomingMessage & { [BODY_DIGEST]?: unknown })[BODY_DIGEST];
+  const tap = (req as Tapped)[TAP];
+  if (typeof left !== 'string' && !tap && !declaresBody(req)) return undefined;
+  return {
+    digest(maxBytes) {
+      const known = (req as IncomingMessage & { [BODY_DIGEST]?: unknown })[BODY_DIGEST];
+      if (typeof known === 'string') return Promise.resolve({ digest: known, bytes: -1 });
+      return tap ? tap.digest(maxBytes) : Promise.resolve({ problem: 'unavailable' });
+    },
+  };
+}
+
+/** The tap of a request, if one was installed. */
+export function bodyTapOf(req: IncomingMessage): BodyTap | undefined {
+  return (req as Tapped)[TAP];
+}
+
+/** RFC 9112 §6.3: a body follows when a transfer coding or a non-zero Content-Length is sent. */
+function declaresBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = req.headers['content-length'];
+  return length !== undefined && /[1-9]/.test(length);
+}
+
+function digestOf(chunks: readonly Buffer[]): string {
+  const hash = createHash('sha256');
+  for (const chunk of chunks) hash.update(chunk);
+  return hash.digest('base64url');
+}

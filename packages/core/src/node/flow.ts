@@ -1,0 +1,157 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Guard } from '../create-guard.js';
+import type { ReasonCode } from '../deny/reasons.js';
+import type { Engine, Stage } from '../engine/engine.js';
+import { engineOf } from '../engine/registry.js';
+import type { CompiledRoute } from '../route.js';
+import type { Decision, Principal, RequestInfo } from '../types.js';
+import { bodyTapOf, tapBody } from './body.js';
+import { enforceLimits, type EnforceLimitsHooks } from './enforce-limits.js';
+import { nodeRequestInfo } from './request-info.js';
+
+/** Where one request stands with one guard. */
+export type FlowOutcome =
+  /** Refused: write (or throw) `decision`. */
+  | { readonly kind: 'deny'; readonly decision: Decision }
+  /** No AAP credential and `authRequired: false`: go on untouched, without a principal. */
+  | { readonly kind: 'pass' }
+  /** Steps 1–4 passed; the route will be authorized later (or settled). */
+  | { readonly kind: 'authenticated'; readonly principal: Principal }
+  /** Allowed. `proceed` is false when a size limit already refused the request (the 413 was written). */
+  | { readonly kind: 'allow'; readonly decision: Decision; readonly principal: Principal | undefined; readonly proceed: boolean };
+
+/** What a declared route adds to its request. */
+export interface RouteParts {
+  /** The URL or host the request acts on, as the declaration chose it (validated by the core). */
+  readonly target?: unknown;
+  /** The router's parameters; only string values are kept (task-id binding). */
+  readonly params?: unknown;
+  /** The original request URL when the framework rewrites `req.url` (Koa: `ctx.originalUrl`). */
+  readonly url?: string | undefined;
+}
+
+/**
+ * The guard's pipeline for Node adapters, in two halves that share one state per request AND per guard:
+ * the app-wide middleware runs steps 1–4 (`begin`), the route's declaration runs steps 5–8 on the same
+ * context (`finish`) — one pipeline run, at most one store call, one audit event. A declaration of
+ * another guard never sees this state: it runs its own whole check, with its own issuer, audience, DPoP
+ * mode and revocations. Adapters only translate; every rule is in the core.
+ *
+ * Call `begin`/`finish` synchronously from the framework's middleware (before any other `await`): their
+ * first step watches the request body (size limits, hold binding) as it arrives.
+ *
+ * @example
+ * const flow = nodeFlow(guard);
+ * const begun = await flow.begin(req, res);
+ * const done = await flow.finish(req, res, route, { target: req.query.url, params: req.params });
+ */
+export interface NodeFlow {
+  readonly guard: Guard;
+  readonly engine: Engine;
+  /** Steps 1–4 for a request whose route is not known yet; the state is kept for this guard's `finish`. */
+  begin(req: IncomingMessage, res: ServerResponse, url?: string): Promise<FlowOutcome>;
+  /**
+   * Steps 5–8 for `route` — continuing what `begin` found for THIS guard, or the whole check when it did
+   * not run — or, without a route, the stateful step alone (an authenticated request that no declaration
+   * authorizes: its DPoP proof is still consumed). Enforces the decision's size limits.
+   */
+  finish(req: IncomingMessage, res: ServerResponse, route?: CompiledRoute, parts?: RouteParts, hooks?: EnforceLimitsHooks): Promise<FlowOutcome>;
+  /** Refuse an authenticated request for a reason only the adapter sees (an undeclared route): one audit event. */
+  refuse(req: IncomingMessage, reason: ReasonCode, detail: Readonly<Record<string, unknown>>): Decision;
+  /**
+   * The route's declaration will `finish` this request; should none run (a middleware answered first),
+   * the request is settled when the response ends — its proof recorded, its audit event emitted.
+   */
+  defer(req: IncomingMessage, res: ServerResponse): void;
+  /** An exception in the adapter's own path (a `target` function that threw…): an audited 503 `internal_error`, never a 500. */
+  fault(req: IncomingMessage, error: unknown): Decision;
+}
+
+interface Pending {
+  readonly stage: Stage;
+  done: boolean;
+}
+
+const FLOWS = new WeakMap<Guard, NodeFlow>();
+
+/**
+ * The Node flow of a guard (one per guard, cached).
+ *
+ * @example
+ * const flow = nodeFlow(aap.guard);
+ */
+export function nodeFlow(guard: Guard): NodeFlow {
+  let flow = FLOWS.get(guard);
+  if (!flow) FLOWS.set(guard, (flow = createFlow(guard)));
+  return flow;
+}
+
+function createFlow(guard: Guard): NodeFlow {
+  const engine = engineOf(guard);
+  const keep = engine.options.holds.maxBodyBytes;
+  const pending = new WeakMap<IncomingMessage, Pending>(); // this guard's requests only
+  const settle = (req: IncomingMessage, res: ServerResponse, decision: Decision, hooks?: EnforceLimitsHooks): FlowOutcome => {
+    bodyTapOf(req)?.release();
+    if (!decision.allowed) return { kind: 'deny', decision };
+    if (!decision.principal) return { kind: 'pass' };
+    return { kind: 'allow', decision, principal: decision.principal, proceed: enforceLimits(engine.options, req, res, decision, hooks) };
+  };
+  return {
+    guard,
+    engine,
+    async begin(req, res, url) {
+      tapBody(req, keep);
+      const stage = await engine.begin(nodeRequestInfo(req, url === undefined ? undefined : { url }));
+      if (stage.denied || stage.ctx.anonymous) return settle(req, res, await engine.complete(stage, undefined));
+      pending.set(req, { stage, done: false });
+      const claims = stage.ctx.claims!;
+      return { kind: 'authenticated', principal: { claims, scheme: stage.ctx.credentials?.scheme ?? 'Bearer' } };
+    },
+    async finish(req, res, route, parts = {}, hooks) {
+      tapBody(req, keep);
+      const extra: Partial<RequestInfo> = { target: parts.target, params: stringParams(parts.params) };
+      const open = pending.get(req);
+      if (open && !open.done) {
+        open.done = true;
+        return settle(req, res, await engine.complete(open.stage, route, extra), hooks);
+      }
+      const info = nodeRequestInfo(req, parts.url === undefined ? extra : { ...extra, url: parts.url });
+      return settle(req, res, await engine.complete(await engine.begin(info), route), hooks);
+    },
+    refuse(req, reason, detail) {
+      const open = pending.get(req);
+      bodyTapOf(req)?.release();
+      if (!open || open.done) throw new TypeError('refuse(): no authenticated request of this guard to refuse');
+      open.done = true;
+      return engine.refuse(open.stage, reason, detail);
+    },
+    fault(req, error) {
+      bodyTapOf(req)?.release();
+      const detail = { fault: error instanceof Error ? error.message : String(error) };
+      const open = pending.get(req);
+      if (open && !open.done) {
+        open.done = true;
+        return engine.refuse(open.stage, 'internal_error', detail);
+      }
+      return engine.refuseRequest(nodeRequestInfo(req), 'internal_error', detail);
+    },
+    defer(req, res) {
+      const open = pending.get(req);
+      // Nothing to record and nobody to tell: no listener at all (the common Bearer case without an audit sink).
+      if (!open || (!open.stage.ctx.proof && !engine.options.audit)) return;
+      res.once('close', () => {
+        if (open.done) return;
+        open.done = true;
+        engine.complete(open.stage, undefined).catch(() => undefined); // records the proof's jti; emits the event
+      });
+    },
+  };
+}
+
+/** String-valued parameters only (Express 5 wildcards are arrays: not usable for task binding). */
+function stringParams(params: unknown): Record<string, string> | undefined {
+  if (!params || typeof params !== 'object') return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) if (typeof value === 'string') out[name] = value;
+  return out;
+}

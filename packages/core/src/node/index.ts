@@ -1,0 +1,13 @@
+/**
+ * @aap-guard/core/node — what the Node adapters (Express, Fastify, Koa, your own) share: the two-stage
+ * flow over `IncomingMessage`/`ServerResponse`, the request info, the body tap, size limits, deny
+ * responses. Applications import `@aap-guard/core`; adapters import this.
+ */
+export { nodeFlow, type NodeFlow, type FlowOutcome, type RouteParts } from './flow.js';
+export { nodeRequestInfo } from './request-info.js';
+export { tapBody, requestBody, type BodyTap } from './body.js';
+export { enforceLimits, type EnforceLimitsHooks } from './enforce-limits.js';
+export { limitResponseBody, type ResponseBodyExceeded } from './limit-response-body.js';
+export { writeDeny } from './write-deny.js';
+export { denyResponse, AapDenyError, type DenyResponse, type DenyFormatter } from './deny-response.js';
+export { resolveAdapterOptions, type AdapterOptions, type ResolvedAdapter } from './adapter-options.js';

@@ -1,0 +1,64 @@
+import type { IncomingMessage } from 'node:http';
+import { TLSSocket } from 'node:tls';
+import type { RequestInfo } from '../types.js';
+import { requestBody } from './body.js';
+
+/**
+ * Build the core's `RequestInfo` from a Node request — the part every adapter shares.
+ *
+ * - `url`: absolute, the ORIGINAL request target (`url`, else Express's `req.originalUrl`, else `req.url`
+ *   — a router mounted under a path strips `req.url`, never the URL the client addressed), with the host
+ *   of an absolute-form target or the `Host` header (RFC 9112 §3.2.2, §7.2) and the scheme of the
+ *   CONNECTION: `https` only on a TLS socket, whatever the target claims. Forwarded headers are not read
+ *   here: proxies are resolved by the core (`trustProxy`).
+ * - `secure`: the connection is TLS.
+ * - `headers`: `headersDistinct`, so a duplicated `Authorization` or `DPoP` header stays visible.
+ * - `clientIp`: the TCP peer; `clientCertificate`: DER of the TLS peer certificate (RFC 8705),
+ *   whether or not the CA chain was authorized (the core compares its thumbprint with `cnf`).
+ * - `body`: read only if a decision needs it (see `tapBody`).
+ *
+ * @example
+ * const info = nodeRequestInfo(req, { url: ctx.originalUrl });
+ * const decision = await guard.check(info, route);
+ */
+export function nodeRequestInfo(req: IncomingMessage, extra?: Partial<RequestInfo>): RequestInfo {
+  const socket = req.socket;
+  const secure = socket instanceof TLSSocket;
+  const info: RequestInfo = {
+    method: req.method ?? '',
+    url: absoluteUrl(req, secure ? 'https' : 'http', extra?.url),
+    headers: req.headersDistinct ?? req.headers, // fastify.inject() (light-my-request) has no headersDistinct
+    secure,
+    clientIp: socket?.remoteAddress,
+    clientCertificate: peerCertificate(socket),
+    body: requestBody(req),
+  };
+  if (!extra) return info;
+  const { url: _url, ...rest } = extra;
+  return { ...info, ...rest };
+}
+
+function absoluteUrl(req: IncomingMessage, scheme: 'http' | 'https', given: string | undefined): string {
+  const target = given ?? (req as IncomingMessage & { originalUrl?: unknown }).originalUrl ?? req.url ?? '/';
+  const path = typeof target === 'string' ? target : '/';
+  const host = req.headers.host ?? (req.headers[':authority'] as string | undefined);
+  const base = host && URL.canParse(`${scheme}://${host}`) ? `${scheme}://${host}` : localBase(req, scheme);
+  const url = URL.parse(path, base);
+  if (!url) return new URL(base).href; // an unparsable target (e.g. `*`): the base itself; the core refuses it if it matters
+  // Absolute form (`GET https://api.example.com/x`): its authority names the host (RFC 9112 §3.2.2), but
+  // never the transport — the scheme stays the connection's.
+  if (url.protocol !== `${scheme}:`) return `${scheme}://${url.host}${url.pathname}${url.search}`;
+  return url.href;
+}
+
+function localBase(req: IncomingMessage, scheme: string): string {
+  const address = req.socket?.localAddress ?? '127.0.0.1';
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `${scheme}://${host}:${req.socket?.localPort ?? 0}`;
+}
+
+function peerCertificate(socket: unknown): Uint8Array | undefined {
+  if (!(socket instanceof TLSSocket)) return undefined;
+  const cert = socket.getPeerCertificate(false);
+  return cert && cert.raw && cert.raw.length > 0 ? new Uint8Array(cert.raw) : undefined;
+}

@@ -1,0 +1,19 @@
+import { AapDenyError, denyResponse, writeDeny, type ResolvedAdapter } from '@aap-guard/core/node';
+import type { Decision } from '@aap-guard/core';
+import type { NextFunction, Request, Response } from 'express';
+
+/**
+ * Send a deny the way the app asked: written directly (default), or handed to Express's error handling
+ * as an `AapDenyError` (`denyAs: 'error'`). Either way the decision's headers (WWW-Authenticate,
+ * Retry-After, DPoP-Nonce, `Cache-Control: no-store`) are on the response — set before `next(err)`, and on
+ * the error for Express's default handler.
+ *
+ * @example
+ * if (done.kind === 'deny') return respondDeny(adapter, res, next, done.decision);
+ */
+export function respondDeny(adapter: ResolvedAdapter<Request>, res: Response, next: NextFunction, decision: Decision): void {
+  const response = denyResponse(decision, adapter.formatDeny);
+  if (adapter.denyAs === 'response' || res.headersSent) return writeDeny(res, response);
+  for (const [name, value] of Object.entries(response.headers)) if (name !== 'content-type') res.setHeader(name, value);
+  next(new AapDenyError(decision, response));
+}

@@ -1,0 +1,79 @@
+import { nodeFlow, resolveAdapterOptions, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import './augment.js';
+import { Declarations, type DeclaredRoute } from './declared-routes.js';
+import { FASTIFY_KEYS, type AapFastifyOptions } from './options.js';
+import { respondDeny } from './respond.js';
+
+async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptions): Promise<void> {
+  const adapter = resolveAdapterOptions<FastifyRequest>('@aap-guard/fastify', options as Record<string, unknown>, process.env, FASTIFY_KEYS);
+  const flow = nodeFlow(adapter.guard);
+  const declarations = new Declarations(adapter.guard);
+  fastify.decorate('aap', Object.freeze({ guard: adapter.guard, routes: () => declarations.report() }));
+  fastify.decorateRequest('aap', null);
+  fastify.addHook('onRoute', (routeOptions) => declarations.onRoute(routeOptions));
+  fastify.addHook('onRequest', async function aapOnRequest(request: FastifyRequest, reply: FastifyReply) {
+    if (adapter.skip?.(request)) return undefined;
+    if ((request.routeOptions.config as { aap?: unknown } | undefined)?.aap === false) return undefined; // opted out: public
+    if (declarations.foreign(request)) return undefined; // another registration's guard checks this route
+    let outcome: FlowOutcome;
+    try {
+      outcome = await check(adapter, flow, declarations.of(request), request, reply);
+    } catch (error) {
+      outcome = { kind: 'deny', decision: flow.fault(request.raw, error) };
+    }
+    if (outcome.kind === 'deny') return respondDeny(adapter, reply, outcome.decision);
+    if (outcome.kind === 'allow') {
+      request.aap = outcome.principal ?? null;
+      reply.headers(outcome.decision.headers); // RateLimit…, a fresh DPoP-Nonce, on allowed responses too
+      if (!outcome.proceed) return reply.hijack(); // a size limit refused it; the 413 is written
+    }
+    return undefined;
+  });
+  if (adapter.owned) fastify.addHook('onClose', async () => adapter.guard.close());
+}
+
+/**
+ * Fastify knows the route at `onRequest`: a declared route is authenticated AND authorized in one run
+ * (one store call); an undeclared one is authenticated, then refused in `deny` mode (a path no route
+ * matches goes on to Fastify's 404 — its DPoP proof consumed).
+ */
+async function check(adapter: ResolvedAdapter<FastifyRequest>, flow: NodeFlow, declared: DeclaredRoute | undefined, request: FastifyRequest, reply: FastifyReply): Promise<FlowOutcome> {
+  const { raw } = request;
+  if (declared) {
+    const parts = { target: declared.target?.(request), params: request.params, url: request.originalUrl };
+    return flow.finish(raw, reply.raw, declared.route, parts, { onRequestTooLarge: () => reply.hijack() });
+  }
+  const begun = await flow.begin(raw, reply.raw, request.originalUrl);
+  if (begun.kind !== 'authenticated') return begun;
+  request.aap = begun.principal;
+  if (adapter.undeclared === 'deny' && !request.is404) {
+    return { kind: 'deny', decision: flow.refuse(raw, 'route_undeclared', { check: 'fastify.undeclared', route: request.routeOptions.url }) };
+  }
+  return flow.finish(raw, reply.raw);
+}
+
+/**
+ * Fastify plugin of aap-guard (Fastify 5 and 4). Register it BEFORE your routes and plugins: each route
+ * declares its AAP action in its config, `config: { aap: { action: 'search.web', target: (request) => … } }`,
+ * compiled once when the route is added (or on its first request if it was added before the plugin), or
+ * `aap: false` to opt out. An `onRequest` hook authenticates and authorizes each request in one run and
+ * sets `request.aap`. Undeclared routes are refused (403 `route_undeclared`) unless `undeclared: 'allow'`.
+ * Explicit options are merged over `AAP_ISSUER`, `AAP_AUDIENCE`, `AAP_JWKS_URI`. The guard is
+ * `app.aap.guard`; `app.aap.routes()` lists the routes and what the guard does with each.
+ *
+ * @example
+ * import Fastify from 'fastify';
+ * import { aapGuard, principalOf } from '@aap-guard/fastify';
+ * const app = Fastify();
+ * await app.register(aapGuard, { issuer: 'https://as.example.com', audience: 'https://api.example.com' });
+ * app.get('/v1/search', { config: { aap: { action: 'search.web' } } }, async (request) => ({
+ *   agent: principalOf(request).claims.agent.id,
+ * }));
+ * app.get('/health', { config: { aap: false } }, async () => ({ status: 'ok' }));
+ */
+export const aapGuard: FastifyPluginAsync<AapFastifyOptions> = fp(aapGuardPlugin, {
+  fastify: '4.x || 5.x',
+  name: '@aap-guard/fastify',
+});
