@@ -3,7 +3,8 @@ import type { GuardOptions } from '../types.js';
 /**
  * Build guard options from environment variables — a pure function; the core never reads `process.env`.
  * `AAP_ISSUER` and `AAP_AUDIENCE` may list several values separated by commas or spaces;
- * without `AAP_JWKS_URI` the JWKS URI is discovered from the issuer's RFC 8414 metadata.
+ * without `AAP_JWKS_URI` each issuer's JWKS URI is discovered from its own RFC 8414 metadata (with it,
+ * the one key set serves every listed issuer: see `GuardOptions.issuer`).
  *
  * @example
  * const guard = createGuard(optionsFromEnv(process.env));

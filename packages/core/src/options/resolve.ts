@@ -63,7 +63,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     publicUrl: optionalUrl(options.publicUrl, 'publicUrl'),
     failOpen: onStoreError === 'open',
     undeclared,
-    token: resolveTokenOptions(options),
+    token: resolveTokenOptions(options, logger),
     pop: resolvePopOptions(options),
     limits: resolveLimitOptions(options),
     policy: resolvePolicyOptions(options),
