@@ -7,6 +7,8 @@ import { revoke, type RevocationKey, type RevokeOptions } from './revocation/rev
 import { compileRoute, type CompiledRoute } from './route.js';
 import type { Revocation } from './stores/revocations.js';
 import type { Decision, GuardOptions, RequestInfo, RouteSpec } from './types.js';
+import { ready, type ReadyOptions } from './observe/readiness.js';
+import { healthOf, type GuardHealth } from './observe/health.js';
 
 /**
  * The guard: one per API, shared by every request and every adapter.
@@ -32,6 +34,13 @@ export interface Guard {
   revoke(key: RevocationKey, options?: RevokeOptions): Promise<readonly Revocation[]>;
   /** The revocations in force, and a promise of this replica's local copy being in sync. */
   readonly revocations: { list(): Promise<readonly Revocation[]>; whenSynced(): Promise<void> };
+  /**
+   * Get ready to serve within `timeoutMs` (default 10 s): discover metadata and fetch every issuer's
+   * JWKS, and wait for the revocation list. Rejects with a `NotReadyError` naming each cause.
+   */
+  ready(options?: ReadyOptions): Promise<void>;
+  /** A health report for readiness probes (JWKS age and last error per issuer, revocation sync); fetches nothing. */
+  health(): GuardHealth;
 }
 
 /**
@@ -44,6 +53,7 @@ export interface Guard {
  *   audience: 'https://api.example.com',
  *   jwks: { uri: 'https://as.example.com/jwks' },
  * });
+ * await guard.ready({ timeoutMs: 5000 }); // keys fetched, revocation list read — or a NotReadyError naming why
  * const decision = await guard.check(
  *   { method: 'GET', url: 'https://api.example.com/v1/search', headers: { authorization: 'Bearer …' } },
  *   { action: 'search.web' },
@@ -73,6 +83,8 @@ export function createGuard(options: GuardOptions): Guard {
       list: () => resolved.revocation.store.snapshot(resolved.now()),
       whenSynced: () => resolved.revocation.local.whenSynced(),
     }),
+    ready: (readyOptions) => ready(resolved, readyOptions),
+    health: () => healthOf(resolved),
   };
   registerEngine(guard, engine);
   return guard;

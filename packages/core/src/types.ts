@@ -205,7 +205,10 @@ export interface RemoteJwks {
   readonly timeoutMs?: number | undefined;
   /** Minimum ms between refetches on an unknown `kid` (default 30000). */
   readonly cooldownMs?: number | undefined;
-  /** How long a fetched JWKS is fresh, in ms (default 600000; capped at 24 h per the spec). */
+  /**
+   * How long a fetched JWKS is fresh, in ms, when its response has no `Cache-Control: max-age` or
+   * `Expires` (default 600000; at most 24 h). A response that has one is fresh for that long, within 5 min … 24 h.
+   */
   readonly cacheMaxAgeMs?: number | undefined;
 }
 
@@ -222,6 +225,23 @@ export type KeyFunction = (
 /** Key set for access-token signatures: a local JWKS, a remote JWKS, or a key function. */
 export type JwksOption = LocalJwks | RemoteJwks | KeyFunction;
 
+/**
+ * A trusted issuer with keys of its own: a token naming this issuer is verified with these keys only.
+ * Without `jwks`, they are discovered from this issuer's RFC 8414 metadata (never the top-level `jwks`).
+ *
+ * @example
+ * createGuard({ audience, issuer: [
+ *   { issuer: 'https://a.example.com', jwks: { uri: 'https://a.example.com/jwks' } },
+ *   { issuer: 'https://b.example.com' }, // discovered from https://b.example.com/.well-known/oauth-authorization-server
+ * ] });
+ */
+export interface TrustedIssuer {
+  /** The issuer identifier, compared exactly with `iss`. */
+  readonly issuer: string;
+  /** This issuer's keys. */
+  readonly jwks?: JwksOption | undefined;
+}
+
 /** Trusted-proxy setting: which peers may set X-Forwarded-* / Forwarded / Client-Cert headers. */
 export type TrustProxy = boolean | readonly string[] | ((ip: string) => boolean);
 
@@ -233,11 +253,15 @@ export type TrustProxy = boolean | readonly string[] | ((ip: string) => boolean)
  *               jwks: { uri: 'https://as.example.com/jwks' } });
  */
 export interface GuardOptions {
-  /** Trusted issuer(s); compared exactly with `iss`. */
-  readonly issuer: string | readonly string[];
+  /**
+   * Trusted issuer(s), compared exactly with `iss`. An entry `{ issuer, jwks? }` has keys of its own (given,
+   * or discovered from its RFC 8414 metadata); a string issuer uses the top-level `jwks` (shared by every
+   * string issuer: one authorization server under several names), or discovery when there is none.
+   */
+  readonly issuer: string | TrustedIssuer | readonly (string | TrustedIssuer)[];
   /** This resource server's identifier(s); one must appear in `aud`. */
   readonly audience: string | readonly string[];
-  /** Key source; when absent, discovered from the (single) issuer's RFC 8414 metadata. */
+  /** Key source of the issuers without their own; when absent, each discovers its keys (RFC 8414). */
   readonly jwks?: JwksOption | undefined;
   /** Allowed JWS algorithms for access tokens (default: asymmetric RS/PS/ES/EdDSA). */
   readonly algorithms?: readonly string[] | undefined;

@@ -3,6 +3,6 @@
  * publish its JWKS, for tests of APIs protected by aap-guard (ours and our users').
  */
 export { createIssuer, type TestIssuer, type IssuerOptions, type MintOptions } from './issuer.js';
-export { serveJwks, type JwksServer } from './serve-jwks.js';
+export { serveJwks, type JwksServer, type JwksFailure, type ServeJwksOptions } from './serve-jwks.js';
 export { aapPayload, type AapPayloadOptions } from './payload.js';
 export { createDpopKey, dpopProof, type DpopKey, type DpopProofOptions } from './dpop.js';

@@ -65,6 +65,8 @@ export interface CheckContext {
   clientIp?: string | undefined;
   /** The capabilities naming the route's action, in token order (step 6). */
   candidates?: readonly Capability[];
+  /** Delegation hops of the token (the larger of `delegation.depth` and the `act` nesting), set by the delegation check. */
+  delegationDepth?: number;
   /** The capability that authorized the request: its rate limits are the ones consumed. */
   capability?: Capability;
   /**

@@ -1,33 +1,40 @@
-import type { ActClaim, AapClaims } from '../claims/model.js';
+import { actChain } from '../claims/delegation-depth.js';
 import { deny, type Check, type Deny } from './context.js';
 
-/** RFC 8693 §4.1 allows arbitrarily deep `act`; we refuse to walk more than this (schema: depth ≤ 10). */
-const MAX_ACT_NESTING = 16;
+/** Draft "String Length Limits": each `delegation.chain[]` entry 1…128 characters. */
+const MAX_CHAIN_ENTRY = 128;
 
 /**
  * Step 5: the delegation chain (draft "Delegation Chain Semantics" and "Delegation Chain Validation").
  *
- * - structure: integer `depth` and `max_depth` (0–10), `chain` of `depth + 1` non-empty strings,
- *   `chain[0]` the origin and `chain[depth]` the current holder → `delegation_chain_invalid`;
+ * - structure: integer `depth` and `max_depth` (0–10), `chain` of `depth + 1` strings of 1–128
+ *   characters, `chain[0]` the origin and `chain[depth]` the current holder → `delegation_chain_invalid`;
  * - `depth <= max_depth` and `depth <=` the RS-wide `delegation.maxDepth` → `delegation_depth_exceeded`
  *   (a capability's own `max_depth` is a constraint, checked with the capability);
+ * - without a `delegation` claim, the `act` nesting is the depth (each RFC 8693 `act` is one hop), held
+ *   to the RS maximum too: a token cannot skip the depth limits by carrying only `act`;
+ * - the effective depth is kept in `ctx.delegationDepth` for the capability's `max_depth`;
  * - a nested RFC 8693 `act` claim, when present, must name the same actors in the same order: the
  *   innermost `act` is the least recent actor (RFC 8693 §4.1), so reading `act` inside-out gives the
  *   chain, with or without its origin (which RFC 8693 tokens often carry as `sub` instead);
  * - every actor must pass the `delegation.trustedActor` predicate when one is configured.
  */
-export const delegation: Check = ({ claims, options }) => {
+export const delegation: Check = (ctx) => {
+  const { claims, options } = ctx;
   if (!claims) return undefined;
   const { maxDepth, trustedActor } = options.policy;
   const claim = claims.delegation;
   const actors = actChain(claims);
   if (actors === null) return deny('delegation_chain_invalid', { rule: 'act_nesting' });
   if (claim === undefined) {
+    ctx.delegationDepth = actors.length;
+    if (maxDepth !== undefined && actors.length > maxDepth) return deny('delegation_depth_exceeded', { rule: 'rs_max_depth', depth: actors.length, from: 'act' });
     return trustedActor && !actors.every(trustedActor) ? deny('delegation_chain_invalid', { rule: 'untrusted_actor' }) : undefined;
   }
   const structure = structuralDefect(claim);
   if (structure) return structure;
   const { depth, max_depth, chain } = claim as { depth: number; max_depth: number; chain: readonly string[] };
+  ctx.delegationDepth = depth; // an `act` must match the chain (below): it adds no hop
   if (depth > max_depth) return deny('delegation_depth_exceeded', { rule: 'max_depth', depth });
   if (maxDepth !== undefined && depth > maxDepth) return deny('delegation_depth_exceeded', { rule: 'rs_max_depth', depth });
   if (actors.length > 0 && !sameActors(actors, chain)) return deny('delegation_chain_invalid', { rule: 'act_mismatch' });
@@ -41,6 +48,7 @@ function structuralDefect(claim: unknown): Deny | undefined {
   if (!isDepth(depth)) return invalid('depth');
   if (!isDepth(max_depth)) return invalid('max_depth');
   if (!Array.isArray(chain) || !chain.every((entry) => typeof entry === 'string' && entry.length > 0)) return invalid('chain');
+  if (chain.some((entry: string) => characters(entry) > MAX_CHAIN_ENTRY)) return invalid('chain_entry_length');
   if (chain.length !== depth + 1) return invalid('chain_length');
   return undefined;
 }
@@ -48,18 +56,11 @@ function structuralDefect(claim: unknown): Deny | undefined {
 const invalid = (rule: string): Deny => deny('delegation_chain_invalid', { rule });
 const isDepth = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 10;
 
-/** The actors of a nested `act`, least recent first; `null` when malformed or nested too deeply. */
-function actChain(claims: AapClaims): string[] | null {
-  const actors: string[] = [];
-  for (let act: ActClaim | undefined = claims.act; act !== undefined; act = act.act) {
-    if (act === null || typeof act !== 'object' || typeof act.sub !== 'string' || actors.length >= MAX_ACT_NESTING) return null;
-    actors.unshift(act.sub);
-  }
-  return actors;
-}
-
 /** `act` read inside-out equals the chain, or the chain after its origin. */
 function sameActors(actors: readonly string[], chain: readonly string[]): boolean {
   const offset = chain.length - actors.length;
   return (offset === 0 || offset === 1) && actors.every((actor, i) => actor === chain[i + offset]);
 }
+
+/** Length in characters (code points), as JSON Schema's `maxLength` counts; cheap for short strings. */
+const characters = (value: string): number => (value.length <= MAX_CHAIN_ENTRY ? value.length : [...value].length);

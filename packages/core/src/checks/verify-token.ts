@@ -1,5 +1,6 @@
 import { normalizeClaims } from '../claims/normalize.js';
 import type { VerifiedToken } from '../token/cache.js';
+import { keySourceFor } from '../token/issuer-keys.js';
 import { checkLifetime, lifetimeOf } from '../token/lifetime.js';
 import { verifyJwt } from '../token/verify-jwt.js';
 import { tokenHash } from '../util/hash.js';
@@ -7,10 +8,12 @@ import { deny, type Check, type CheckContext, type Deny } from './context.js';
 
 /**
  * Step 2: the access token. A token seen before and still cached costs a map lookup and two
- * comparisons against the request time; otherwise jose verifies the JWS (verify-jwt.ts), the lifetime
- * is checked with `clockTolerance`, and the AAP claims are normalized and validated
- * (claims/normalize.ts). Only tokens that pass everything are cached. Sets `ctx.claims` and
- * `ctx.tokenHash` (the hash also on denies, for the audit).
+ * comparisons against the request time — as long as the key set that verified it is fresh; once it is
+ * stale the set is refreshed first, and a refresh that withdrew the token's key has evicted it, so it
+ * is verified again (and refused). Otherwise the issuer's keys are picked by `iss` (token/issuer-keys.ts),
+ * jose verifies the JWS (verify-jwt.ts), the lifetime is checked with `clockTolerance`, and the AAP
+ * claims are normalized and validated (claims/normalize.ts). Only tokens that pass everything are
+ * cached. Sets `ctx.claims` and `ctx.tokenHash` (the hash also on denies, for the audit).
  *
  * @example
  * const outcome = await verifyToken(ctx); // undefined, or deny('token_expired', …)
@@ -19,14 +22,24 @@ export const verifyToken: Check = (ctx) => {
   const credentials = ctx.credentials;
   if (!credentials) return deny('credentials_missing');
   const hit = ctx.options.token.cache?.get(credentials.token);
-  if (hit) return admit(ctx, hit);
-  return verifyFresh(ctx, credentials.token);
+  if (!hit) return verifyFresh(ctx, credentials.token);
+  const refreshing = hit.key.source.revalidate(ctx.now);
+  return refreshing ? refreshing.then(() => afterRefresh(ctx, credentials.token)) : admit(ctx, hit);
 };
+
+/** The key set was refreshed: the entry is still there unless its key was withdrawn. */
+function afterRefresh(ctx: CheckContext, token: string): Promise<Deny | undefined> | Deny | undefined {
+  const hit = ctx.options.token.cache?.get(token);
+  return hit ? admit(ctx, hit) : verifyFresh(ctx, token);
+}
 
 async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | undefined> {
   const options = ctx.options.token;
   ctx.tokenHash = tokenHash(token);
-  const verified = await verifyJwt(token, options.keys, options.verifyOptions);
+  const source = keySourceFor(options.keys, token);
+  if ('reason' in source) return source;
+  const epoch = source.epoch;
+  const verified = await verifyJwt(token, source.key, options.verifyOptions);
   if ('reason' in verified) return verified;
   const life = lifetimeOf(verified.payload, options.clockTolerance);
   if ('reason' in life) return life;
@@ -34,8 +47,11 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
   if (expired) return expired;
   const claims = normalizeClaims(verified.payload);
   if ('reason' in claims) return claims;
-  const entry: VerifiedToken = Object.freeze({ ...life, claims, tokenHash: ctx.tokenHash });
-  options.cache?.set(token, entry, claims.exp);
+  const kid = typeof verified.header.kid === 'string' ? verified.header.kid : undefined;
+  const entry: VerifiedToken = Object.freeze({ ...life, claims, tokenHash: ctx.tokenHash, key: Object.freeze({ source, kid }) });
+  // A rotation that withdrew keys while this token was being verified may have withdrawn its key: admit
+  // this request (it began before), but do not cache what the eviction could no longer reach.
+  if (source.epoch === epoch) options.cache?.set(token, entry, claims.exp);
   ctx.claims = claims;
   return undefined;
 }

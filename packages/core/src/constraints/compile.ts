@@ -1,5 +1,6 @@
 import type { Capability } from '../claims/model.js';
 import { isDateTime } from '../claims/date-time.js';
+import { delegationDepth } from '../claims/delegation-depth.js';
 import { deny, type CheckContext, type Deny } from '../checks/context.js';
 import type { PolicyOptions } from '../checks/policy-options.js';
 import { isRateLimitConstraint } from '../limits/windows.js';
@@ -70,8 +71,9 @@ const isStringList = (value: unknown): value is readonly string[] =>
 const STANDARD = new Map<string, Factory>([
   ['max_depth', (value, name) => {
     if (!Number.isInteger(value)) return unusable(name);
+    // The depth the delegation check computed (delegation.depth or the `act` nesting, whichever is larger).
     return (ctx) => {
-      const depth = typeof ctx.claims?.delegation?.depth === 'number' ? ctx.claims.delegation.depth : 0;
+      const depth = ctx.delegationDepth ?? (ctx.claims ? delegationDepth(ctx.claims) : 0);
       return depth > (value as number) ? deny('delegation_depth_exceeded', { constraint: name, depth }) : undefined;
     };
   }],

@@ -4,7 +4,8 @@ import { domainToASCII } from 'node:url';
 /**
  * The host a route acts on, normalized for domain matching: the WHATWG URL parser lower-cases it,
  * converts IDNs to A-labels (UTS #46) and drops port, path and userinfo; a trailing dot is removed.
- * A bare host (`en.wikipedia.org`) is accepted as well as a URL. `undefined` when it cannot be parsed.
+ * A bare host (`en.wikipedia.org`) is accepted as well as a URL. `undefined` when it cannot be parsed
+ * or has an empty label (`evil.com..`): such a target is refused by every domain constraint.
  *
  * @example
  * targetHost('https://Bücher.Example./x?y'); // { host: 'xn--bcher-kva.example', ip: false }
@@ -14,7 +15,11 @@ export function targetHost(target: string): { readonly host: string; readonly ip
   if (!url || url.hostname === '') return undefined;
   const host = url.hostname.endsWith('.') ? url.hostname.slice(0, -1) : url.hostname;
   const bare = host.startsWith('[') ? host.slice(1, -1) : host;
-  return { host: bare, ip: isIP(bare) !== 0 };
+  const ip = isIP(bare) !== 0;
+  // RFC 1034 §3.1: only the root label is empty, and it is the one trailing dot removed above. Any other
+  // empty label (`evil.com..`, `a..b`, `.evil.com`) is no host name: it would slip past a suffix match.
+  if (!ip && bare.split('.').includes('')) return undefined;
+  return { host: bare, ip };
 }
 
 /**

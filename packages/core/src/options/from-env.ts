@@ -14,7 +14,8 @@ export interface EnvOptions {
 /**
  * Guard options from environment variables — a pure function; the core never reads `process.env` itself.
  * `AAP_ISSUER` and `AAP_AUDIENCE` may list several values separated by commas or spaces; without
- * `AAP_JWKS_URI` the JWKS URI is discovered from the issuer's RFC 8414 metadata. An `AAP_*` variable that
+ * `AAP_JWKS_URI` each issuer's JWKS URI is discovered from its own RFC 8414 metadata (with it, the one key
+ * set serves every listed issuer: see `GuardOptions.issuer`). An `AAP_*` variable that
  * is not one of these and resembles one (`AAP_JWKS_URL`) throws a `TypeError` naming the right one: a
  * misspelling would otherwise be ignored and every request answered 503. Others are returned in `unknown`
  * (an adapter logs them).

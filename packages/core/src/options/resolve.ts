@@ -73,7 +73,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     failOpen: onStoreError === 'open',
     undeclared,
     authRequired,
-    token: resolveTokenOptions(options),
+    token: resolveTokenOptions(options, logger),
     pop: resolvePopOptions(options),
     limits: resolveLimitOptions(options),
     policy: resolvePolicyOptions(options),

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { AapClaims } from '../claims/model.js';
+import type { KeySource } from './key-source.js';
 import type { Lifetime } from './lifetime.js';
 
 /** What a verified token leaves behind: everything a repeat request needs, computed once. */
@@ -8,6 +9,8 @@ export interface VerifiedToken extends Lifetime {
   readonly claims: AapClaims;
   /** base64url SHA-256 of the token (RFC 9449 §4.2 `ath`). */
   readonly tokenHash: string;
+  /** The key source that verified it and the token's `kid`: a refresh that withdraws that key evicts the entry. */
+  readonly key: { readonly source: KeySource; readonly kid: string | undefined };
 }
 
 /** Total token bytes the cache may hold (tokens are ASCII: length = bytes). */
@@ -47,6 +50,19 @@ export class TokenCache {
   /** Whether the token is cached and not past its `exp` (no recency update). */
   has(token: string): boolean {
     return this.#lru.has(token);
+  }
+
+  /**
+   * Forget the tokens `source` verified with a withdrawn `kid` (and, with anything withdrawn, those that
+   * had no `kid`, whose key cannot be told). Runs once per key rotation, never per request.
+   */
+  evict(source: KeySource, kids: ReadonlySet<string>): number {
+    const doomed: string[] = [];
+    for (const [token, entry] of this.#lru.entries()) {
+      if (entry.key.source === source && (entry.key.kid === undefined || kids.has(entry.key.kid))) doomed.push(token);
+    }
+    for (const token of doomed) this.#lru.delete(token);
+    return doomed.length;
   }
 
   /** Cache a verified token until its `exp` (seconds); tokens already past `exp` are not cached. */

@@ -1,43 +1,105 @@
 import type { JWSHeaderParameters } from 'jose';
+import { causeOf, Health } from '../observe/logger.js';
 import { InfrastructureError } from '../util/errors.js';
-import { jwksChannel, traced } from '../observe/channels.js';
 import { Backoff } from './backoff.js';
-import type { KeyGetter, VerificationKey } from './keys.js';
-import { remoteKeys, type RemoteSettings } from './remote-keys.js';
+import { fetchDocument, FetchError } from './fetch-document.js';
+import type { KeyGetter, KeySource, KeySourceStatus, SourceContext, VerificationKey } from './key-source.js';
+import { RemoteKeySet, type RemoteSettings } from './remote-keys.js';
 
 /**
  * Keys of an issuer whose `jwks_uri` is discovered from its metadata: RFC 8414 §3.1
  * (`/.well-known/oauth-authorization-server` inserted before the issuer's path), falling back to
  * OpenID Connect Discovery 1.0 §4 (`/.well-known/openid-configuration` appended) when the first
- * answers anything but 200. Lazy (first token), single-flight, bounded by `timeoutMs`; the metadata's
- * `issuer` must equal ours exactly (RFC 8414 §3.3). Failures back off (1 s … 5 min) and are 503s.
+ * answers anything but 200. Lazy (first token, or `guard.ready()`), single-flight, bounded by
+ * `timeoutMs`; the metadata's `issuer` must equal ours exactly (RFC 8414 §3.3). Failures back off
+ * (1 s … 5 min), are 503s, and are logged once per outage (`discovery.down` / `discovery.up`). Once
+ * discovered, the key set behaves as a `RemoteKeySet`.
  *
  * @example
- * const keys = discoveredKeys('https://as.example.com', settings, Date.now);
+ * const keys = new DiscoveredKeys('https://as.example.com', settings, context);
  */
-export function discoveredKeys(issuerId: string, settings: RemoteSettings, now: () => number): KeyGetter {
-  const issuer = new URL(issuerId);
-  const backoff = new Backoff(now);
-  let keys: KeyGetter | undefined;
-  let pending: Promise<KeyGetter> | undefined;
-  const discover = async (): Promise<KeyGetter> => {
-    if (backoff.blocked()) throw new InfrastructureError('jwks_unavailable', `metadata of ${issuer.href} backing off after failures`);
+export class DiscoveredKeys implements KeySource {
+  #keys: RemoteKeySet | undefined;
+  #pending: Promise<RemoteKeySet> | undefined;
+  #lastError: { readonly message: string; readonly at: number } | undefined;
+  readonly #issuer: URL;
+  readonly #backoff: Backoff;
+  readonly #health: Health;
+
+  constructor(
+    private readonly issuerId: string,
+    private readonly settings: RemoteSettings,
+    private readonly context: SourceContext,
+  ) {
+    this.#issuer = new URL(issuerId);
+    this.#backoff = new Backoff(context.now);
+    this.#health = new Health(context.logger, 'discovery', { issuer: issuerId });
+  }
+
+  get epoch(): number {
+    return this.#keys?.epoch ?? 0;
+  }
+
+  readonly key: KeyGetter = async (header: JWSHeaderParameters, token: string): Promise<VerificationKey> =>
+    (this.#keys ?? (await this.#discover(false))).key(header, token);
+
+  revalidate(now: number): Promise<void> | undefined {
+    return this.#keys?.revalidate(now);
+  }
+
+  async prefetch(): Promise<void> {
+    await (this.#keys ?? (await this.#discover(true))).prefetch();
+  }
+
+  describe(): string {
+    return this.#keys?.describe() ?? `metadata of ${this.issuerId}`;
+  }
+
+  status(now: number): KeySourceStatus {
+    if (this.#keys) return Object.freeze({ ...this.#keys.status(now), source: 'discovery' });
+    return Object.freeze({ source: 'discovery', loaded: false, lastError: this.#lastError?.message, lastErrorAt: this.#lastError?.at });
+  }
+
+  #discover(force: boolean): Promise<RemoteKeySet> {
+    if (this.#pending) return this.#pending;
+    if (!force && this.#backoff.blocked()) {
+      return Promise.reject(new InfrastructureError('jwks_unavailable', `metadata of ${this.issuerId} backing off after: ${this.#lastError?.message}`));
+    }
+    this.#pending = this.#load().finally(() => (this.#pending = undefined));
+    return this.#pending;
+  }
+
+  async #load(): Promise<RemoteKeySet> {
+    let jwksUri: URL;
     try {
-      const jwksUri = await fetchJwksUri(issuerId, issuer, settings.timeoutMs);
-      backoff.succeed();
-      return remoteKeys(jwksUri, settings, now);
+      jwksUri = await this.#jwksUri();
     } catch (error) {
-      backoff.fail();
-      throw new InfrastructureError('jwks_unavailable', `metadata discovery for ${issuer.href} failed: ${(error as Error)?.message}`, { cause: error });
+      this.#backoff.fail();
+      const message = String(causeOf(error).cause);
+      this.#lastError = { message, at: this.context.now() };
+      this.#health.down(error, `metadata discovery for ${this.issuerId} failed: its tokens get 503 jwks_unavailable`);
+      throw new InfrastructureError('jwks_unavailable', message, { cause: error });
     }
-  };
-  return async (header: JWSHeaderParameters, token: string): Promise<VerificationKey> => {
-    if (!keys) {
-      pending ??= discover().finally(() => (pending = undefined));
-      keys = await pending;
+    this.#backoff.succeed();
+    this.#lastError = undefined;
+    this.#health.up(`metadata of ${this.issuerId} discovered again`);
+    this.#keys = new RemoteKeySet(jwksUri, this.settings, this.context);
+    return this.#keys;
+  }
+
+  async #jwksUri(): Promise<URL> {
+    let last: unknown;
+    for (const url of metadataUrls(this.#issuer)) {
+      try {
+        const { body } = await fetchDocument(url, `metadata ${url.href}`, this.settings.timeoutMs);
+        return jwksUriOf(body, this.issuerId, this.#issuer, url);
+      } catch (error) {
+        if (!(error instanceof FetchError) || error.status === undefined) throw error;
+        last = error; // not there: try the next well-known location
+      }
     }
-    return keys(header, token);
-  };
+    throw last;
+  }
 }
 
 /** The metadata URLs to try, in order. */
@@ -50,27 +112,16 @@ function metadataUrls(issuer: URL): readonly URL[] {
   return [rfc8414, oidc];
 }
 
-async function fetchJwksUri(issuerId: string, issuer: URL, timeoutMs: number): Promise<URL> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  let last = '';
-  for (const url of metadataUrls(issuer)) {
-    const response = await traced(jwksChannel, { uri: url.href }, () => fetch(url, { signal, redirect: 'manual', headers: { accept: 'application/json' } }));
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      last = `${url.pathname} answered ${response.status}`;
-      continue;
-    }
-    return jwksUriOf((await response.json()) as unknown, issuerId, issuer);
-  }
-  throw new Error(last);
-}
-
 /** RFC 8414 §3.3: `issuer` identical to ours; `jwks_uri` absolute http(s), never a downgrade from https. */
-function jwksUriOf(metadata: unknown, issuerId: string, issuer: URL): URL {
+function jwksUriOf(metadata: unknown, issuerId: string, issuer: URL, at: URL): URL {
   const { issuer: claimed, jwks_uri: jwksUri } = (metadata ?? {}) as { issuer?: unknown; jwks_uri?: unknown };
-  if (claimed !== issuerId) throw new Error('metadata issuer does not match (RFC 8414 §3.3)');
-  if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) throw new Error('metadata jwks_uri missing or not a URL');
+  if (claimed !== issuerId) {
+    throw new FetchError(`metadata ${at.href} names issuer ${String(JSON.stringify(claimed)).slice(0, 200)}, not ${JSON.stringify(issuerId)} (RFC 8414 §3.3)`);
+  }
+  if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) throw new FetchError(`metadata ${at.href} has no jwks_uri URL`);
   const url = new URL(jwksUri);
-  if (url.protocol !== 'https:' && (url.protocol !== 'http:' || issuer.protocol === 'https:')) throw new Error('metadata jwks_uri must be https');
+  if (url.protocol !== 'https:' && (url.protocol !== 'http:' || issuer.protocol === 'https:')) {
+    throw new FetchError(`metadata ${at.href}: jwks_uri must be https`);
+  }
   return url;
 }

@@ -1,9 +1,10 @@
 import type { JWTVerifyOptions } from 'jose';
 import { claimsValidator } from '../claims/schema.js';
+import type { Logger } from '../observe/logger.js';
 import type { GuardOptions } from '../types.js';
 import { resolveAlgorithms } from './algorithms.js';
 import { TokenCache } from './cache.js';
-import { resolveKeySource, type KeyGetter } from './keys.js';
+import { resolveIssuerKeys, type IssuerKeys } from './issuer-keys.js';
 
 /** Resolved token-verification settings and per-guard state (key source, verified-token cache). */
 export interface TokenOptions {
@@ -15,8 +16,8 @@ export interface TokenOptions {
   readonly maxTokenSize: number;
   readonly algorithms: readonly string[];
   readonly requireTyp: boolean;
-  /** The key source, built once. */
-  readonly keys: KeyGetter;
+  /** Each issuer's key source, built once. */
+  readonly keys: IssuerKeys;
   /** jose `jwtVerify` options, built once. */
   readonly verifyOptions: Readonly<JWTVerifyOptions>;
   /** Verified-token cache; undefined when `tokenCacheSize` is 0. */
@@ -27,14 +28,14 @@ export interface TokenOptions {
 const MAX_TOLERANCE = 300;
 
 /**
- * Validate the token options once, at `createGuard()`, and build the key source, the verified-token
- * cache and the (once-compiled) claims validator. Throws `TypeError` naming the option.
+ * Validate the token options once, at `createGuard()`, and build the issuers' key sources, the
+ * verified-token cache (which a key rotation prunes) and the (once-compiled) claims validator. Key-source
+ * events go to `logger`. Throws `TypeError` naming the option.
  *
  * @example
- * const token = resolveTokenOptions({ issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks });
+ * const token = resolveTokenOptions({ issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks }, logger);
  */
-export function resolveTokenOptions(options: GuardOptions): TokenOptions {
-  const issuers = stringList(options.issuer, 'issuer');
+export function resolveTokenOptions(options: GuardOptions, logger: Logger): TokenOptions {
   const audiences = stringList(options.audience, 'audience');
   const now = typeof options.now === 'function' ? options.now : Date.now;
   const algorithms = resolveAlgorithms(options.algorithms);
@@ -43,6 +44,9 @@ export function resolveTokenOptions(options: GuardOptions): TokenOptions {
   const maxTokenSize = integer(options.maxTokenSize, 16_384, 'maxTokenSize', 1, 1_048_576);
   const cacheSize = integer(options.tokenCacheSize, 10_000, 'tokenCacheSize', 0, 10_000_000);
   claimsValidator(); // compile the schemas now, not on the first request
+  const cache = cacheSize > 0 ? new TokenCache(cacheSize, now) : undefined;
+  const keys = resolveIssuerKeys(options, { now, logger, evict: (source, kids) => cache?.evict(source, kids) ?? 0 });
+  const issuers = [...keys.issuers];
   return Object.freeze({
     issuers: new Set(issuers),
     audiences: new Set(audiences),
@@ -50,7 +54,7 @@ export function resolveTokenOptions(options: GuardOptions): TokenOptions {
     maxTokenSize,
     algorithms,
     requireTyp,
-    keys: resolveKeySource(options, issuers, now),
+    keys,
     verifyOptions: Object.freeze({
       algorithms: [...algorithms],
       issuer: issuers,
@@ -61,7 +65,7 @@ export function resolveTokenOptions(options: GuardOptions): TokenOptions {
       // injected clock and identical for fresh and cached tokens. A tolerance this large disables jose's.
       clockTolerance: Number.MAX_SAFE_INTEGER,
     }),
-    cache: cacheSize > 0 ? new TokenCache(cacheSize, now) : undefined,
+    cache,
   });
 }
 

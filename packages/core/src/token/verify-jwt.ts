@@ -1,7 +1,7 @@
 import { jwtVerify, type CryptoKey, type JWTHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { deny, type Deny } from '../checks/context.js';
 import { joseDeny } from './errors.js';
-import type { KeyGetter } from './keys.js';
+import type { KeyGetter } from './key-source.js';
 
 /** A token whose signature, header and registered claims passed. */
 export interface VerifiedJwt {

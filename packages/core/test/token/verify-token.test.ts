@@ -150,7 +150,7 @@ describe('token verification', () => {
     expect(() => make({ jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } })).toThrow(/options\.jwks\.keys/);
     expect(() => make({ jwks: { uri: 'not a url' } })).toThrow(/options\.jwks\.uri/);
     expect(() => make({ jwks: { uri: 'https://as.example.com/jwks', cacheMaxAgeMs: 86_400_001 } })).toThrow(/cacheMaxAgeMs/);
-    expect(() => make({ jwks: undefined, issuer: ['https://a.example.com', 'https://b.example.com'] })).toThrow(/options\.jwks/);
+    expect(() => make({ jwks: undefined, issuer: ['https://a.example.com', 'not-a-url'] })).toThrow(/options\.issuer\[1\]/);
   });
 
   it('a token without kid is tried against each candidate key', async () => {
