@@ -1,0 +1,109 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { GENESIS_HEAD, type ChainHead } from './chain.js';
+import { readLogTail } from './log-tail.js';
+
+/** Where a chained audit log's lines go. One batch at a time: the log never calls `write` concurrently. */
+export interface LogTarget {
+  /** The head to chain the next line to — re-established from the file after a failure. */
+  head(): Promise<ChainHead>;
+  /** Write whole lines that end at `next`; throws on failure, leaving no partial line behind when it can. */
+  write(data: Buffer, next: ChainHead): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Something lines can be written to: a `fs.WriteStream`, a socket, `process.stdout`… */
+export interface LogStream {
+  write(chunk: Uint8Array, callback: (error?: Error | null) => void): unknown;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * Append to a file (created if absent, mode 0600), continuing the chain of its last line. A failed
+ * write is rolled back (the file truncated to its last complete line) so that the next batch chains
+ * cleanly; if even that fails, the file is reopened and its tail re-read. One writer per file.
+ *
+ * @example
+ * const target = fileTarget('/var/log/aap/audit.jsonl', { fsync: true });
+ */
+export function fileTarget(path: string, settings: { readonly fsync: boolean; readonly continueFrom: ChainHead | undefined }): LogTarget {
+  let handle: FileHandle | undefined;
+  let size = 0;
+  let current: ChainHead | undefined;
+  let opening: Promise<ChainHead> | undefined;
+
+  const establish = async (): Promise<ChainHead> => {
+    handle ??= await open(path, 'a+', 0o600);
+    const tail = await readLogTail(handle, path);
+    size = tail.size;
+    current = tail.last ?? settings.continueFrom ?? GENESIS_HEAD;
+    return current;
+  };
+  const rollBack = async (file: FileHandle): Promise<void> => {
+    try {
+      await file.truncate(size);
+    } catch {
+      handle = undefined;
+      await file.close().catch(() => undefined);
+    }
+  };
+
+  return {
+    head() {
+      if (current) return Promise.resolve(current);
+      opening ??= establish().finally(() => (opening = undefined));
+      return opening;
+    },
+    async write(data, next) {
+      const file = handle;
+      if (!file || !current) throw new Error('the audit log file is not open');
+      current = undefined; // until this write is known to be complete
+      try {
+        for (let offset = 0; offset < data.length; ) offset += (await file.write(data, offset, data.length - offset)).bytesWritten;
+        if (settings.fsync) await file.datasync();
+      } catch (error) {
+        await rollBack(file);
+        throw error;
+      }
+      size += data.length;
+      current = next;
+    },
+    async close() {
+      const file = handle;
+      handle = undefined;
+      current = undefined;
+      if (file) await file.close();
+    },
+  };
+}
+
+/**
+ * Write to a stream the application owns (never ended or closed here). The chain starts at
+ * `continueFrom`, else at the genesis. Each batch waits for the stream's write callback — the
+ * stream's own backpressure; a stream that failed once refuses every later line (its error is the cause).
+ *
+ * @example
+ * const target = streamTarget(process.stdout, undefined);
+ */
+export function streamTarget(stream: LogStream, continueFrom: ChainHead | undefined): LogTarget {
+  let current = continueFrom ?? GENESIS_HEAD;
+  let failure: Error | undefined;
+  stream.on?.('error', (error) => (failure ??= error)); // also keeps an unobserved stream error from crashing the process
+  const failed = () => new Error('the audit stream failed earlier; no further lines can be chained to it', { cause: failure });
+  return {
+    head: () => (failure ? Promise.reject(failed()) : Promise.resolve(current)),
+    write: (data, next) =>
+      new Promise<void>((resolve, reject) => {
+        if (failure) return reject(failed());
+        try {
+          stream.write(data, (error) => {
+            if (error) return reject((failure ??= error));
+            current = next;
+            resolve();
+          });
+        } catch (error) {
+          reject((failure ??= error instanceof Error ? error : new Error(String(error))));
+        }
+      }),
+    close: () => Promise.resolve(),
+  };
+}
