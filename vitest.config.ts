@@ -7,6 +7,8 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      // Subpaths before their package: an alias also matches `<name>/…`.
+      '@aap-guard/core/opentelemetry': fileURLToPath(new URL('./packages/core/src/opentelemetry.ts', import.meta.url)),
       '@aap-guard/core': src('core'),
       '@aap-guard/redis': src('redis'),
       '@aap-guard/express': src('express'),

@@ -6,7 +6,7 @@ import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY } from './pipeline.js';
 import { compileRoute, type CompiledRoute } from './route.js';
 import type { Decision, GuardOptions, RequestInfo, RouteSpec } from './types.js';
 import { InfrastructureError } from './util/errors.js';
-import { checkChannel } from './observe/channels.js';
+import { traceChecks } from './observe/trace-checks.js';
 import { holdsApi, type HoldsApi } from './holds/holds-api.js';
 import { revoke, type RevocationKey, type RevokeOptions } from './revocation/revoke.js';
 import type { Revocation } from './stores/revocations.js';
@@ -81,13 +81,11 @@ export function createGuard(options: GuardOptions): Guard {
     return decide(ctx, outcome, started);
   };
 
-  return {
+  // check, authenticate and authorize are traced on `aap-guard:check` when someone listens: otherwise free.
+  return traceChecks({
     options: resolved,
     route: compileRoute,
-    check(request, route) {
-      // Traced only when someone listens on `aap-guard:check` (observe/channels.ts): otherwise free.
-      return checkChannel.hasSubscribers ? checkChannel.tracePromise(() => checkOnce(request, route), { request, route }) : checkOnce(request, route);
-    },
+    check: checkOnce,
     async authenticate(request) {
       const started = performance.now();
       if (!isRequestInfo(request)) return malformed(undefined, started);
@@ -119,7 +117,7 @@ export function createGuard(options: GuardOptions): Guard {
       list: () => resolved.revocation.store.snapshot(resolved.now()),
       whenSynced: () => resolved.revocation.local.whenSynced(),
     }),
-  };
+  });
 }
 
 const MALFORMED_REQUEST: RequestInfo = Object.freeze({ method: '', url: '', headers: Object.freeze({}) });

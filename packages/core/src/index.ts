@@ -19,7 +19,8 @@ export { verifyAuditLog, verifyAuditFile, type VerifyAuditOptions, type AuditVer
 export { AUDIT_GENESIS, type ChainHead } from './audit/chain.js';
 export type { LogStream } from './audit/log-targets.js';
 export { jsonLogger, type Logger, type LogFn, type LogLevel, type JsonLoggerOptions } from './observe/logger.js';
-export { CHANNELS } from './observe/channels.js';
+export { CHANNELS, type DecisionMessage, type StoreTraceContext, type JwksTraceContext } from './observe/channels.js';
+export type { CheckTraceContext, CheckPhase } from './observe/trace-checks.js';
 export type * from './types.js';
 export type * from './claims/model.js';
 // Node HTTP helpers shared by the adapters (framework-free, over node:http request/response).
