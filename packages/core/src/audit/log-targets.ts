@@ -20,7 +20,8 @@ export interface LogStream {
 /**
  * Append to a file (created if absent, mode 0600), continuing the chain of its last line. A failed
  * write is rolled back (the file truncated to its last complete line) so that the next batch chains
- * cleanly; if even that fails, the file is reopened and its tail re-read. One writer per file.
+ * cleanly; if even that fails, the file is reopened and its tail re-read. One writer per file: the
+ * head is re-read from the file only at open and after a failed rollback, never during a write.
  *
  * @example
  * const target = fileTarget('/var/log/aap/audit.jsonl', { fsync: true });
@@ -38,11 +39,14 @@ export function fileTarget(path: string, settings: { readonly fsync: boolean; re
     current = tail.last ?? settings.continueFrom ?? GENESIS_HEAD;
     return current;
   };
+  // Back to the last complete line, which `current` still describes; if even that fails, forget the
+  // handle and the head: the next batch reopens the file and reads where it really ends.
   const rollBack = async (file: FileHandle): Promise<void> => {
     try {
       await file.truncate(size);
     } catch {
       handle = undefined;
+      current = undefined;
       await file.close().catch(() => undefined);
     }
   };
@@ -56,7 +60,6 @@ export function fileTarget(path: string, settings: { readonly fsync: boolean; re
     async write(data, next) {
       const file = handle;
       if (!file || !current) throw new Error('the audit log file is not open');
-      current = undefined; // until this write is known to be complete
       try {
         for (let offset = 0; offset < data.length; ) offset += (await file.write(data, offset, data.length - offset)).bytesWritten;
         if (settings.fsync) await file.datasync();

@@ -3,6 +3,8 @@
  * guard to a real file, then checked by verifyAuditFile() — an edited, removed, reordered or cut line
  * is found and named; a restarted process continues the chain; write failures reach the logger.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, readFile, rm, writeFile, appendFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,6 +171,22 @@ describe('chainedAuditLog + verifyAuditFile', () => {
     const down = logged.filter((line) => line.object.event === 'audit.down');
     expect(down).toHaveLength(1);
     expect(String(down[0]!.object.code ?? down[0]!.object.cause)).toMatch(/ENOSPC/);
+  });
+
+  it.runIf(process.platform === 'linux')('a write cut short by the disk (EFBIG under ulimit -f) is rolled back: the file stays one valid chain', () => {
+    const file = join(dir, 'audit.jsonl');
+    const writer = fileURLToPath(new URL('./fixtures/bounded-writer.ts', import.meta.url));
+    const run = spawnSync('bash', ['-c', `ulimit -f 8 && exec "${process.execPath}" --import tsx "${writer}" "${file}"`], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, TSX_DISABLE_CACHE: '1' }, // tsx's cache files must not hit the limit
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const { results, verification } = JSON.parse(run.stdout) as { results: string[]; verification: unknown };
+    expect(results).toContain('EFBIG');
+    const written = results.filter((result) => result === 'ok').length;
+    expect(results.slice(results.indexOf('EFBIG'))).toContain('ok'); // a small event after the failure still fits, chained
+    expect(verification).toMatchObject({ ok: true, lines: written });
   });
 
   it('concurrent decisions are written in batches, in order, as one valid chain (fsync on)', async () => {
