@@ -60,40 +60,11 @@ export function chainedAuditLog(options: ChainedAuditLogOptions): ChainedAuditLo
   let running: Promise<void> | undefined;
   let closed = false;
 
-  const writeBatch = async (batch: readonly Pending[]): Promise<void> => {
-    let next: ChainHead;
-    try {
-      next = await target.head();
-    } catch (error) {
-      for (const pending of batch) pending.reject(error);
-      return;
-    }
-    const lines: string[] = [];
-    const written: Pending[] = [];
-    for (const pending of batch) {
-      try {
-        const chained = chainLine(pending.event, next);
-        lines.push(chained.line);
-        written.push(pending);
-        next = chained.head;
-      } catch (error) {
-        pending.reject(error); // e.g. an event that JSON cannot represent: that event only
-      }
-    }
-    if (written.length === 0) return;
-    try {
-      await target.write(Buffer.from(lines.join(''), 'utf8'), next);
-      head = next;
-      for (const pending of written) pending.resolve();
-    } catch (error) {
-      for (const pending of written) pending.reject(error);
-    }
-  };
   const drain = async (): Promise<void> => {
     while (queue.length > 0) {
       const batch = queue;
       queue = [];
-      await writeBatch(batch);
+      head = (await writeBatch(target, batch)) ?? head;
     }
     running = undefined;
   };
@@ -121,6 +92,38 @@ export function chainedAuditLog(options: ChainedAuditLogOptions): ChainedAuditLo
       },
     },
   }) as ChainedAuditLog;
+}
+
+/** Chain and write one batch in a single write; settle each event's promise. Returns the new head, if written. */
+async function writeBatch(target: LogTarget, batch: readonly Pending[]): Promise<ChainHead | undefined> {
+  let next: ChainHead;
+  try {
+    next = await target.head();
+  } catch (error) {
+    for (const pending of batch) pending.reject(error);
+    return undefined;
+  }
+  const lines: string[] = [];
+  const chained: Pending[] = [];
+  for (const pending of batch) {
+    try {
+      const line = chainLine(pending.event, next);
+      lines.push(line.line);
+      chained.push(pending);
+      next = line.head;
+    } catch (error) {
+      pending.reject(error); // e.g. an event that JSON cannot represent: that event only
+    }
+  }
+  if (chained.length === 0) return undefined;
+  try {
+    await target.write(Buffer.from(lines.join(''), 'utf8'), next);
+  } catch (error) {
+    for (const pending of chained) pending.reject(error);
+    return undefined;
+  }
+  for (const pending of chained) pending.resolve();
+  return next;
 }
 
 function resolve(options: ChainedAuditLogOptions): { target: LogTarget; maxPending: number } {

@@ -27,56 +27,71 @@ export interface LogStream {
  * const target = fileTarget('/var/log/aap/audit.jsonl', { fsync: true });
  */
 export function fileTarget(path: string, settings: { readonly fsync: boolean; readonly continueFrom: ChainHead | undefined }): LogTarget {
-  let handle: FileHandle | undefined;
-  let size = 0;
-  let current: ChainHead | undefined;
-  let opening: Promise<ChainHead> | undefined;
+  return new FileTarget(path, settings.fsync, settings.continueFrom);
+}
 
-  const establish = async (): Promise<ChainHead> => {
-    handle ??= await open(path, 'a+', 0o600);
-    const tail = await readLogTail(handle, path);
-    size = tail.size;
-    current = tail.last ?? settings.continueFrom ?? GENESIS_HEAD;
-    return current;
-  };
-  // Back to the last complete line, which `current` still describes; if even that fails, forget the
-  // handle and the head: the next batch reopens the file and reads where it really ends.
-  const rollBack = async (file: FileHandle): Promise<void> => {
+class FileTarget implements LogTarget {
+  #handle: FileHandle | undefined;
+  /** Bytes in the file up to its last complete line (the rollback point). */
+  #size = 0;
+  /** The head of that line; `undefined` until the file is (re)opened. */
+  #current: ChainHead | undefined;
+  #opening: Promise<ChainHead> | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly fsync: boolean,
+    private readonly continueFrom: ChainHead | undefined,
+  ) {}
+
+  head(): Promise<ChainHead> {
+    if (this.#current) return Promise.resolve(this.#current);
+    this.#opening ??= this.#establish().finally(() => (this.#opening = undefined));
+    return this.#opening;
+  }
+
+  async write(data: Buffer, next: ChainHead): Promise<void> {
+    const file = this.#handle;
+    if (!file || !this.#current) throw new Error('the audit log file is not open');
     try {
-      await file.truncate(size);
+      for (let offset = 0; offset < data.length; ) offset += (await file.write(data, offset, data.length - offset)).bytesWritten;
+      if (this.fsync) await file.datasync();
+    } catch (error) {
+      await this.#rollBack(file);
+      throw error;
+    }
+    this.#size += data.length;
+    this.#current = next;
+  }
+
+  async close(): Promise<void> {
+    const file = this.#handle;
+    this.#handle = undefined;
+    this.#current = undefined;
+    await file?.close();
+  }
+
+  async #establish(): Promise<ChainHead> {
+    this.#handle ??= await open(this.path, 'a+', 0o600);
+    const tail = await readLogTail(this.#handle, this.path);
+    this.#size = tail.size;
+    this.#current = tail.last ?? this.continueFrom ?? GENESIS_HEAD;
+    return this.#current;
+  }
+
+  /**
+   * Back to the last complete line, which `#current` still describes. If even that fails, forget the
+   * handle and the head: the next batch reopens the file and reads where it really ends.
+   */
+  async #rollBack(file: FileHandle): Promise<void> {
+    try {
+      await file.truncate(this.#size);
     } catch {
-      handle = undefined;
-      current = undefined;
+      this.#handle = undefined;
+      this.#current = undefined;
       await file.close().catch(() => undefined);
     }
-  };
-
-  return {
-    head() {
-      if (current) return Promise.resolve(current);
-      opening ??= establish().finally(() => (opening = undefined));
-      return opening;
-    },
-    async write(data, next) {
-      const file = handle;
-      if (!file || !current) throw new Error('the audit log file is not open');
-      try {
-        for (let offset = 0; offset < data.length; ) offset += (await file.write(data, offset, data.length - offset)).bytesWritten;
-        if (settings.fsync) await file.datasync();
-      } catch (error) {
-        await rollBack(file);
-        throw error;
-      }
-      size += data.length;
-      current = next;
-    },
-    async close() {
-      const file = handle;
-      handle = undefined;
-      current = undefined;
-      if (file) await file.close();
-    },
-  };
+  }
 }
 
 /**
