@@ -1,6 +1,7 @@
 import type { Guard } from '../create-guard.js';
 import { REASONS, type ReasonCode } from '../deny/reasons.js';
 import type { Decision } from '../types.js';
+import { decisionChannel } from '../observe/channels.js';
 
 /**
  * A deny `Decision` for an outcome only the adapter can see (an undeclared route, a streamed body
@@ -40,7 +41,14 @@ export function adapterDecision(
   return decision;
 }
 
-/** Report a decision to the guard's audit sink (wrapped once: a failing sink never changes the outcome). */
+/**
+ * Report a decision to the guard's audit sink (wrapped once: a failing sink never changes the outcome),
+ * and publish it on `aap-guard:decision` as the core does its own, so that metrics count it too.
+ */
 export function emit(guard: Pick<Guard, 'options'>, decision: Decision): void {
   guard.options.audit?.(decision.audit);
+  if (decisionChannel.hasSubscribers) {
+    const action = decision.audit.action;
+    decisionChannel.publish({ decision, route: action === undefined ? undefined : { action } });
+  }
 }
