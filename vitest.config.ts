@@ -8,6 +8,8 @@ export default defineConfig({
   resolve: {
     alias: {
       '@aap-guard/core/node': fileURLToPath(new URL('./packages/core/src/node/index.ts', import.meta.url)),
+      // Subpaths before their package: an alias also matches `<name>/…`.
+      '@aap-guard/core/opentelemetry': fileURLToPath(new URL('./packages/core/src/opentelemetry.ts', import.meta.url)),
       '@aap-guard/core': src('core'),
       '@aap-guard/redis': src('redis'),
       '@aap-guard/express': src('express'),

@@ -1,7 +1,7 @@
 import { createEngine } from './engine/engine.js';
 import { registerEngine } from './engine/registry.js';
 import { holdsApi, type HoldsApi } from './holds/holds-api.js';
-import { checkChannel } from './observe/channels.js';
+import { traceCheck } from './observe/trace-checks.js';
 import { resolveOptions, type ResolvedOptions } from './options/resolve.js';
 import { revoke, type RevocationKey, type RevokeOptions } from './revocation/revoke.js';
 import { compileRoute, type CompiledRoute } from './route.js';
@@ -71,7 +71,7 @@ export function createGuard(options: GuardOptions): Guard {
     route: compileRoute,
     check(request, route) {
       // Traced only when someone listens on `aap-guard:check` (observe/channels.ts): otherwise free.
-      return checkChannel.hasSubscribers ? checkChannel.tracePromise(() => checkOnce(request, route), { request, route }) : checkOnce(request, route);
+      return traceCheck('check', request, route, () => checkOnce(request, route));
     },
     async close() {
       resolved.revocation.local.close();

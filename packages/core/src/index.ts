@@ -18,8 +18,14 @@ export { isRateLimitConstraint } from './limits/windows.js';
 export type { Store, ConsumeRequest, ConsumeResult, WindowSpec, WindowState } from './stores/store.js';
 export { REASONS, type ReasonCode, type SpecError } from './deny/reasons.js';
 export type { AuditEvent } from './audit/event.js';
+// A hash-chained audit log (tamper evidence) and its verification (also: the `aap-guard-audit` command).
+export { chainedAuditLog, type ChainedAuditLog, type ChainedAuditLogOptions } from './audit/chained-log.js';
+export { verifyAuditLog, verifyAuditFile, type VerifyAuditOptions, type AuditVerification } from './audit/verify-log.js';
+export { AUDIT_GENESIS, type ChainHead } from './audit/chain.js';
+export type { LogStream } from './audit/log-targets.js';
 export { jsonLogger, type Logger, type LogFn, type LogLevel, type JsonLoggerOptions } from './observe/logger.js';
-export { CHANNELS } from './observe/channels.js';
+export { CHANNELS, type DecisionMessage, type StoreTraceContext, type JwksTraceContext } from './observe/channels.js';
+export type { CheckTraceContext, CheckPhase } from './observe/trace-checks.js';
 export type * from './types.js';
 export type * from './claims/model.js';
 // Oversight holds and revocation.

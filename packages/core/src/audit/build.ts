@@ -1,4 +1,6 @@
 import type { CheckContext } from '../checks/context.js';
+import { clientIp } from '../util/client-ip.js';
+import { requestIdOf, traceParentId } from './correlation.js';
 import type { AuditEvent } from './event.js';
 
 /** The ISO time of the last millisecond seen: requests in the same millisecond share one string. */
@@ -12,9 +14,32 @@ function isoTime(ms: number): string {
   return lastIso;
 }
 
+/** What a decision's audit event records about its outcome. */
+export interface AuditOutcome {
+  readonly status: number;
+  readonly error?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+/**
+ * The audit event of one decision, built on first use and then kept: without an audit sink (and
+ * outside debug mode) nobody asks for it, and nothing is built. The latency is taken now, at the
+ * decision; everything else is read from the request's context, which no longer changes.
+ *
+ * @example
+ * const audit = lazyAuditEvent(ctx, { status: 200 }, startedAt);
+ * return { allowed: true, …, get audit() { return audit(); } };
+ */
+export function lazyAuditEvent(ctx: CheckContext, outcome: AuditOutcome, startedAt: number): () => AuditEvent {
+  const latencyMs = performance.now() - startedAt;
+  let event: AuditEvent | undefined;
+  return () => (event ??= buildAuditEvent(ctx, outcome, latencyMs));
+}
+
 /** Build the audit event of one decision. The token appears only as its hash. */
-export function buildAuditEvent(ctx: CheckContext, outcome: { status: number; error?: string; reason?: string }, startedAt: number): AuditEvent {
+export function buildAuditEvent(ctx: CheckContext, outcome: AuditOutcome, latencyMs: number): AuditEvent {
   const c = ctx.claims;
+  const grantId = c?.extra.grant_id;
   return {
     time: isoTime(ctx.now),
     decision: outcome.status < 400 ? 'allow' : 'deny',
@@ -28,20 +53,16 @@ export function buildAuditEvent(ctx: CheckContext, outcome: { status: number; er
     iss: c?.iss,
     sub: c?.sub,
     jti: c?.jti,
+    grantId: typeof grantId === 'string' ? grantId : undefined,
     tokenHash: ctx.tokenHash,
     delegation: c?.delegation && { depth: c.delegation.depth, chain: c.delegation.chain },
     traceId: c?.audit?.trace_id ?? traceParentId(ctx.request.headers.traceparent),
+    requestId: requestIdOf(ctx.request.headers),
+    clientIp: clientIp(ctx),
     method: ctx.method,
     path: pathOf(ctx.request.url),
-    latencyMs: performance.now() - startedAt,
+    latencyMs,
   };
-}
-
-/** W3C Trace Context: `version-traceid-parentid-flags`; the trace id is 32 lower-case hex digits. */
-function traceParentId(header: string | readonly string[] | undefined): string | undefined {
-  const value = typeof header === 'string' ? header : undefined;
-  const match = value && /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(value.trim());
-  return match ? match[1] : undefined;
 }
 
 function pathOf(url: string): string {

@@ -21,6 +21,16 @@ export interface AuditEvent {
   readonly delegation?: { readonly depth?: number; readonly chain?: readonly string[] } | undefined;
   /** `audit.trace_id` from the token, else the W3C `traceparent` trace id. */
   readonly traceId?: string | undefined;
+  /**
+   * The request's correlation id: a well-formed `X-Request-Id` (1–128 of `A-Z a-z 0-9 . _ : @ / + = ~ -`),
+   * else the W3C `traceparent` trace id, else one generated here (unique per process and replica).
+   * A malformed header is ignored, never echoed.
+   */
+  readonly requestId?: string | undefined;
+  /** The client address after trusted-proxy resolution (`options.trustProxy`), when known. */
+  readonly clientIp?: string | undefined;
+  /** The token's `grant_id` claim (a non-AAP claim some authorization servers add), for revocation by grant. */
+  readonly grantId?: string | undefined;
   readonly method: string;
   readonly path: string;
   /** Milliseconds spent in the guard. */

@@ -1,4 +1,4 @@
-import { buildAuditEvent } from '../audit/build.js';
+import { lazyAuditEvent } from '../audit/build.js';
 import type { CheckContext, Deny } from '../checks/context.js';
 import type { Decision, DenyBody } from '../types.js';
 import { challenge } from './challenge.js';
@@ -17,6 +17,7 @@ export function decide(ctx: CheckContext, outcome: Deny | undefined, startedAt: 
 
 function allowed(ctx: CheckContext, startedAt: number): Decision {
   const claims = ctx.claims;
+  const audit = lazyAuditEvent(ctx, { status: 200 }, startedAt);
   return {
     allowed: true,
     status: 200,
@@ -29,7 +30,9 @@ function allowed(ctx: CheckContext, startedAt: number): Decision {
       action: ctx.route?.action,
     },
     limits: ctx.limits,
-    audit: buildAuditEvent(ctx, { status: 200 }, startedAt),
+    get audit() {
+      return audit(); // built on first use: never without an audit sink or debug mode
+    },
   };
 }
 
@@ -39,6 +42,7 @@ function denied(ctx: CheckContext, outcome: Deny, startedAt: number): Decision {
   const headers: Record<string, string> = { ...ctx.headers, ...outcome.headers };
   if (row.status === 401) headers['www-authenticate'] = challenge(ctx, outcome.reason);
   const body: DenyBody = denyBody(outcome.reason, outcome.body);
+  const audit = lazyAuditEvent(ctx, { status: row.status, error: row.error, reason: outcome.reason }, startedAt);
   return {
     allowed: false,
     status: row.status,
@@ -47,7 +51,9 @@ function denied(ctx: CheckContext, outcome: Deny, startedAt: number): Decision {
     headers,
     body,
     claims: ctx.claims,
-    audit: buildAuditEvent(ctx, { status: row.status, error: row.error, reason: outcome.reason }, startedAt),
+    get audit() {
+      return audit();
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import type { Decision, Principal, RequestInfo } from '../types.js';
 import { bodyTapOf, tapBody } from './body.js';
 import { enforceLimits, type EnforceLimitsHooks } from './enforce-limits.js';
 import { nodeRequestInfo } from './request-info.js';
+import { traceCheck } from '../observe/trace-checks.js';
 
 /** Where one request stands with one guard. */
 export type FlowOutcome =
@@ -101,8 +102,9 @@ function createFlow(guard: Guard): NodeFlow {
     engine,
     async begin(req, res, url) {
       tapBody(req, keep);
-      const stage = await engine.begin(nodeRequestInfo(req, url === undefined ? undefined : { url }));
-      if (stage.denied || stage.ctx.anonymous) return settle(req, res, await engine.complete(stage, undefined));
+      const info = nodeRequestInfo(req, url === undefined ? undefined : { url });
+      const stage = await engine.begin(info);
+      if (stage.denied || stage.ctx.anonymous) return settle(req, res, await traceCheck('authenticate', info, undefined, () => engine.complete(stage, undefined)));
       pending.set(req, { stage, done: false });
       const claims = stage.ctx.claims!;
       return { kind: 'authenticated', principal: { claims, scheme: stage.ctx.credentials?.scheme ?? 'Bearer' } };
@@ -113,10 +115,10 @@ function createFlow(guard: Guard): NodeFlow {
       const open = pending.get(req);
       if (open && !open.done) {
         open.done = true;
-        return settle(req, res, await engine.complete(open.stage, route, extra), hooks);
+        return settle(req, res, await traceCheck('authorize', open.stage.ctx.request, route, () => engine.complete(open.stage, route, extra)), hooks);
       }
       const info = nodeRequestInfo(req, parts.url === undefined ? extra : { ...extra, url: parts.url });
-      return settle(req, res, await engine.complete(await engine.begin(info), route), hooks);
+      return settle(req, res, await traceCheck('authorize', info, route, async () => engine.complete(await engine.begin(info), route)), hooks);
     },
     refuse(req, reason, detail) {
       const open = pending.get(req);
