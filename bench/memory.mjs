@@ -1,18 +1,18 @@
 #!/usr/bin/env node
-// `npm run bench:memory [-- tokens|redis]`: what the guard's memory is bounded by, written to bench/MEMORY.md.
+// `npm run bench:memory [-- tokens|window]`: what the guard's memory is bounded by, written to bench/MEMORY.md.
 //  tokens: feeds BENCH_TOKENS (default 1,000,000) distinct, real ES256 tokens through guard.check() — each
 //    verified, cached (tokenCacheSize), given a rate-limit window in the memory store (maxKeys,
 //    maxEntries) and a lineage entry (delegated: parent_jti) — and reports RSS and heap after a full GC
 //    at checkpoints. Tokens are signed here with node:crypto (a local key set; jose's async signer is
 //    ~3× slower), a batch at a time, while earlier ones are being checked.
-//  redis: fills one sliding window of 10,000/minute on a real redis-server through the Redis store and
-//    reports its MEMORY USAGE (lib/redis-key-memory.mjs).
+//  window: fills one sliding window of 10,000/minute through each store and reports its memory: MEMORY
+//    USAGE on a real redis-server, JS heap growth in the memory store (lib/window-memory.mjs).
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dist, requireFreshBuild } from './lib/dist.mjs';
-import { redisKeyMemory } from './lib/redis-key-memory.mjs';
+import { windowMemory } from './lib/window-memory.mjs';
 
 requireFreshBuild();
 if (typeof globalThis.gc !== 'function') {
@@ -63,8 +63,8 @@ function signer() {
 function snapshot(seen, started) {
   globalThis.gc();
   globalThis.gc();
-  const { rss, heapUsed, external } = process.memoryUsage();
-  return { seen, rss: rss / MB, heap: heapUsed / MB, external: external / MB, seconds: (performance.now() - started) / 1000 };
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  return { seen, rss: rss / MB, heap: heapUsed / MB, heapTotal: heapTotal / MB, external: external / MB, seconds: (performance.now() - started) / 1000 };
 }
 
 async function tokens() {
@@ -90,7 +90,7 @@ async function tokens() {
     if (seen % every === 0 || seen === TOKENS) {
       const point = snapshot(seen, started);
       points.push(point);
-      console.log(`  ${seen.toLocaleString('en-US').padStart(10)} tokens: RSS ${point.rss.toFixed(0)} MB, heap ${point.heap.toFixed(0)} MB (${point.seconds.toFixed(0)} s)`);
+      console.log(`  ${seen.toLocaleString('en-US').padStart(10)} tokens: RSS ${point.rss.toFixed(0)} MB, heap ${point.heap.toFixed(0)} of ${point.heapTotal.toFixed(0)} MB (${point.seconds.toFixed(0)} s)`);
     }
   }
   await guard.close();
@@ -111,22 +111,24 @@ if (want('tokens')) {
     `Sizes: \`tokenCacheSize: ${SIZES.tokenCacheSize}\`, \`memoryStore({ maxKeys: ${SIZES.maxKeys}, maxEntries: ${SIZES.maxEntries} })\`, \`revocation: { lineageSize: ${SIZES.lineageSize} }\` (the defaults unless BENCH_TOKEN_CACHE, BENCH_MAX_KEYS, BENCH_MAX_ENTRIES, BENCH_LINEAGE say otherwise).`,
     'Each token is a distinct ES256 JWS (~700 bytes) that the guard verifies: a delegated token (`parent_jti`, so a lineage entry) whose capability has `max_requests_per_minute: 100` (so one sliding-window key in the store, keyed by its `jti`). Memory after two full GCs:',
     '',
-    '| tokens seen | RSS (MB) | JS heap used (MB) | external (MB) | elapsed (s) |',
-    '|---|---|---|---|---|',
-    ...points.map((p) => `| ${p.seen.toLocaleString('en-US')} | ${p.rss.toFixed(0)} | ${p.heap.toFixed(1)} | ${p.external.toFixed(1)} | ${p.seconds.toFixed(0)} |`),
+    '| tokens seen | RSS (MB) | JS heap used (MB) | JS heap reserved (MB) | external (MB) | elapsed (s) |',
+    '|---|---|---|---|---|---|',
+    ...points.map((p) => `| ${p.seen.toLocaleString('en-US')} | ${p.rss.toFixed(0)} | ${p.heap.toFixed(1)} | ${p.heapTotal.toFixed(0)} | ${p.external.toFixed(1)} | ${p.seconds.toFixed(0)} |`),
     '',
     `From the first token to the last: heap +${(last.heap - base.heap).toFixed(0)} MB, RSS +${(last.rss - base.rss).toFixed(0)} MB; from ${half.seen.toLocaleString('en-US')} tokens to ${last.seen.toLocaleString('en-US')}: heap ${(last.heap - half.heap).toFixed(1)} MB, RSS ${(last.rss - half.rss).toFixed(1)} MB.`,
     '',
   );
 }
-if (want('redis')) {
-  const result = await redisKeyMemory();
-  console.log(`Redis: one sliding window of ${result.limit}/minute, full: MEMORY USAGE ${result.bytes} bytes (${result.encoding}, ${result.members} members)`);
+if (want('window')) {
+  const { limit, windows, redis, memory } = await windowMemory();
+  console.log(`One full sliding window of ${limit}/minute: Redis MEMORY USAGE ${redis.bytes} bytes (${redis.encoding}); memory store: JS heap +${memory.bytes} bytes per window`);
   sections.push(
-    `## Redis memory of one sliding window (${result.limit.toLocaleString('en-US')} per minute)`,
+    `## One full sliding window (${limit.toLocaleString('en-US')} per minute)`,
     '',
-    `Filled through the Redis store (\`guard.check()\` → one script call per request) with ${result.members.toLocaleString('en-US')} admitted requests within the minute; the next request was refused (${result.refused}).`,
-    `\`MEMORY USAGE ${result.key} SAMPLES 0\`: **${result.bytes.toLocaleString('en-US')} bytes** (${(result.bytes / 1024).toFixed(0)} KiB, ${(result.bytes / result.members).toFixed(0)} bytes per admitted request; encoding ${result.encoding}; members like \`${result.sample}\`). \`used_memory\` grew by ${result.usedMemoryDelta.toLocaleString('en-US')} bytes. redis-server ${result.version}.`,
+    `Filled through \`guard.check()\` with ${limit.toLocaleString('en-US')} admitted requests within the minute; the next request was refused (Redis store: ${redis.refused}; memory store: ${memory.refused}).`,
+    '',
+    `- Redis store (one script call per request): \`MEMORY USAGE ${redis.key} SAMPLES 0\` = **${redis.bytes.toLocaleString('en-US')} bytes** (${(redis.bytes / 1024).toFixed(0)} KiB, ${(redis.bytes / redis.members).toFixed(0)} bytes per admitted request; ${redis.members.toLocaleString('en-US')} members like \`${redis.sample}\`, encoding ${redis.encoding}); \`used_memory\` grew by ${redis.usedMemoryDelta.toLocaleString('en-US')} bytes. redis-server ${redis.version}.`,
+    `- Memory store: the JS heap grew by **${memory.bytes.toLocaleString('en-US')} bytes** per window (${(memory.bytes / 1024).toFixed(0)} KiB, ${(memory.bytes / limit).toFixed(1)} bytes per admitted request): the growth after a full GC over ${windows} windows filled one after the other (one token each), divided by ${windows}.`,
     '',
   );
 }
