@@ -79,17 +79,21 @@ let loader;
  * gives in that time, one fresh proof each); throws on any non-2xx response or error.
  */
 async function measure(s, seconds) {
+  const redisBefore = s.redis?.cpu();
   const before = await s.server.call('cpu');
   const dpop = s.auth === 'dpop' ? loaderDpop : undefined;
   const amount = dpop ? Math.max(CONNECTIONS * 4, Math.round((s.estimate ?? 200) * seconds)) : undefined;
   const run = await loader.call('run', { port: s.port, path: PATH, headers: headersOf(s), seconds, amount, connections: CONNECTIONS, dpop });
   const after = await s.server.call('cpu');
+  const redisSpent = s.redis ? s.redis.cpu() - redisBefore : 0; // NaN where /proc is missing
   const statuses = Object.entries(run.failures).map(([status, count]) => `${count}× ${status}`);
   if (statuses.length > 0 || run.errors > 0 || run.exhausted) {
     throw new Error(`bench: ${s.id} aborted: ${[...statuses, run.errors ? `${run.errors} errors (${run.timeouts} timeouts)` : '', run.exhausted ? 'DPoP proof pool exhausted' : ''].filter(Boolean).join(', ')}`);
   }
   s.estimate = run.rate;
-  return { ...run, serverCpu: (after - before) / 1e6 / run.seconds };
+  // CPU spent serving one request: the server's, plus redis-server's for a Redis-store subject.
+  const cpuPerRequest = (after - before + redisSpent) / run.responses;
+  return { ...run, serverCpu: (after - before) / 1e6 / run.seconds, cpuPerRequest };
 }
 
 async function measureGroup(group, members, redis) {
@@ -98,6 +102,7 @@ async function measureGroup(group, members, redis) {
       s.server = spawnChild(here('./server.mjs'));
       const spec = { app: s.app, issuer: as.issuer, audience: as.audience, jwks: as.jwks, limit: LIMIT, store: s.store, redis: redis && { host: redis.host, port: redis.port }, prefix: `bench:${s.id}:` };
       ({ port: s.port } = await s.server.call('start', spec));
+      if (s.store === 'redis') s.redis = redis;
       await probe(s);
       log(`  ${s.id}: probed (${s.probes.map((p) => p.name).join(', ')})`);
     }
@@ -110,7 +115,7 @@ async function measureGroup(group, members, redis) {
       for (const s of members) {
         const run = await measure(s, DURATION);
         s.runs.push(run);
-        log(`  ${s.id.padEnd(20)} round ${round}: ${Math.round(run.rate).toString().padStart(6)} req/s in ${run.seconds.toFixed(1)} s, server CPU ${Math.round(run.serverCpu * 100)}%, load generator CPU ${Math.round(run.loaderCpu * 100)}%`);
+        log(`  ${s.id.padEnd(20)} round ${round}: ${Math.round(run.rate).toString().padStart(6)} req/s in ${run.seconds.toFixed(1)} s, ${Math.round(run.cpuPerRequest)} µs CPU per request, server CPU ${Math.round(run.serverCpu * 100)}%, load generator CPU ${Math.round(run.loaderCpu * 100)}%`);
       }
     }
     if (PROFILE) {
@@ -163,27 +168,30 @@ try {
 
 const medians = {};
 const rates = {};
+const cpu = {};
 const subjects = selected.map((s) => {
   rates[s.id] = s.runs.map((r) => r.rate);
+  cpu[s.id] = s.runs.map((r) => r.cpuPerRequest);
   medians[s.id] = median(rates[s.id]);
   return {
     id: s.id, label: s.label, rates: rates[s.id], median: medians[s.id],
     p50: median(s.runs.map((r) => r.latency.p50)), p99: median(s.runs.map((r) => r.latency.p99)),
     serverCpu: median(s.runs.map((r) => r.serverCpu)), loaderCpu: median(s.runs.map((r) => r.loaderCpu)),
+    cpuPerRequest: median(cpu[s.id]),
   };
 });
 for (const s of subjects) {
   const bare = selected.find((other) => other.group === s.id.split('/')[0] && other.bare);
   if (bare && bare.id !== s.id) s.vsBare = s.median / medians[bare.id];
 }
-const evaluated = evaluate(ROWS, rates, micro);
+const evaluated = evaluate(ROWS, rates, cpu, micro);
 const warnings = [];
 for (const s of subjects.filter((x) => x.loaderCpu >= 0.9)) {
   warnings.push(`The load generator used ${Math.round(s.loaderCpu * 100)}% of a core on ${s.label}: that rate may be the load generator's limit rather than the server's, so ratios against it overstate the other subject.`);
 }
 const loadAfter = loadavg();
 if (Math.max(env.load[0], loadAfter[0]) > env.cores) {
-  warnings.push(`Other processes were running: load average ${env.load[0].toFixed(1)} at the start, ${loadAfter[0].toFixed(1)} at the end, on ${env.cores} cores. Absolute rates are low and noisy; read the ratios, and their spread over the rounds.`);
+  warnings.push(`Other processes were running: load average ${env.load[0].toFixed(1)} at the start, ${loadAfter[0].toFixed(1)} at the end, on ${env.cores} cores. Absolute rates are low and CPU times per request inflated; both are noisy: read the ratios with their spread over the rounds, and the CPU-based ratio beside them.`);
 }
 log(`\nRatios (issue 15), ${((performance.now() - started) / 1000).toFixed(0)} s:\n${consoleTable(evaluated)}`);
 for (const warning of warnings) log(`warning: ${warning}`);

@@ -1,7 +1,7 @@
 // A real redis-server for the benchmarks, on a free loopback port (never 6379), without persistence —
 // the same way test/helpers/redis.ts starts one for the tests (ported here: the bench runs plain Node).
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,8 +54,19 @@ function launch(port, dir) {
   });
 }
 
+/** CPU time (µs) a process has used so far, from /proc (Linux; undefined elsewhere). */
+export function processCpu(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS; // utime + stime, in clock ticks
+  } catch {
+    return undefined;
+  }
+}
+const TICKS = 100; // USER_HZ: 100 on Linux on every common architecture
+
 /**
- * Start one redis-server on a free loopback port: `{ host, port, version, cli(...args), stop() }`.
+ * Start one redis-server on a free loopback port: `{ host, port, version, cli(...args), cpu(), stop() }`.
  * Retries on a port taken between the probe and the bind (other people's tests run on this machine).
  */
 export async function startRedis() {
@@ -75,7 +86,7 @@ export async function startRedis() {
         }
         rmSync(dir, { recursive: true, force: true });
       };
-      return { host: HOST, port, version, cli, stop };
+      return { host: HOST, port, version, cli, stop, cpu: () => processCpu(child.pid) };
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
       if (attempt >= 3) throw error;

@@ -55,9 +55,11 @@ export function environment(redisVersion) {
  * Evaluate the rows against the measured rounds: `{ label, value, range, text, goal, met }` (rows whose
  * subjects were not measured are left out). A ratio is the median of the per-round ratios: the subjects
  * of a group are measured in interleaved rounds, so pairing round r with round r cancels much of the
- * drift of a shared machine's load; `range` is the lowest and highest per-round ratio.
+ * drift of a shared machine's load; `range` is the lowest and highest per-round ratio. `cpu` is the
+ * same ratio of CPU efficiency (requests per CPU-second of the server, and of redis-server for a Redis
+ * subject): less sensitive to how much CPU other processes left the server.
  */
-export function evaluate(rows, rates, micro) {
+export function evaluate(rows, rates, cpu, micro) {
   const out = [];
   for (const row of rows) {
     if (row.micro) {
@@ -65,28 +67,34 @@ export function evaluate(rows, rates, micro) {
       if (figure === undefined) continue;
       const value = figure.median;
       const range = [Math.min(...figure.rounds), Math.max(...figure.rounds)];
-      out.push({ label: row.label, value, range, text: `${value.toFixed(2)} µs`, spread: `${range[0].toFixed(1)}–${range[1].toFixed(1)}`, goal: row.max && `≤ ${row.max} µs`, met: row.max === undefined ? undefined : value <= row.max });
+      const straddles = row.max !== undefined && range[0] <= row.max && range[1] > row.max;
+      out.push({ label: row.label, value, range, straddles, text: `${value.toFixed(2)} µs`, spread: `${range[0].toFixed(1)}–${range[1].toFixed(1)}`, goal: row.max && `≤ ${row.max} µs`, met: row.max === undefined ? undefined : value <= row.max });
       continue;
     }
     const num = rates[row.num];
     const den = rates[row.den];
     if (!num?.length || !den?.length) continue;
-    const ratios = num.length === den.length ? num.map((rate, i) => rate / den[i]) : [median(num) / median(den)];
+    const paired = (a, b, f) => (a.length === b.length ? a.map((x, i) => f(x, b[i])) : [f(median(a), median(b))]);
+    const ratios = paired(num, den, (x, y) => x / y);
     const value = median(ratios);
+    const efficiency = median(paired(cpu[row.num], cpu[row.den], (x, y) => y / x));
     const range = [Math.min(...ratios), Math.max(...ratios)];
     const times = row.min >= 1 ? '×' : '';
     const goal = row.min === undefined ? undefined : `≥ ${row.min >= 1 ? row.min : row.min.toFixed(2)}${times}`;
-    out.push({ label: row.label, value, range, text: `${value.toFixed(2)}${times}`, spread: `${range[0].toFixed(2)}–${range[1].toFixed(2)}`, goal, met: row.min === undefined ? undefined : value >= row.min });
+    const straddles = row.min !== undefined && range[0] < row.min && range[1] >= row.min;
+    out.push({ label: row.label, value, range, straddles, text: `${value.toFixed(2)}${times}`, spread: `${range[0].toFixed(2)}–${range[1].toFixed(2)}`, cpu: Number.isFinite(efficiency) ? `${efficiency.toFixed(2)}${times}` : '—', goal, met: row.min === undefined ? undefined : value >= row.min });
   }
   return out;
 }
 
-const verdict = (met) => (met === undefined ? '' : met ? 'met' : 'NOT met');
+/** met / NOT met by the median; flagged when some rounds fell on the other side of the goal. */
+const verdict = (row) => (row.met === undefined ? '' : `${row.met ? 'met' : 'NOT met'}${row.straddles ? ' (rounds on both sides)' : ''}`);
 
 /** The ratio table, as plain text for the console. */
 export function consoleTable(evaluated) {
   const width = Math.max(...evaluated.map((row) => row.label.length));
-  return evaluated.map((row) => `  ${row.label.padEnd(width)}  ${row.text.padStart(9)}  ${`(${row.spread})`.padEnd(13)} ${(row.goal ?? '').padEnd(9)} ${verdict(row.met)}`).join('\n');
+  const header = `  ${'measure'.padEnd(width)}  ${'ratio'.padStart(9)}  ${'(rounds)'.padEnd(13)} ${'per CPU'.padStart(7)}  ${'goal'.padEnd(9)}`;
+  return [header, ...evaluated.map((row) => `  ${row.label.padEnd(width)}  ${row.text.padStart(9)}  ${`(${row.spread})`.padEnd(13)} ${(row.cpu ?? '').padStart(7)}  ${(row.goal ?? '').padEnd(9)} ${verdict(row)}`)].join('\n');
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
@@ -101,18 +109,18 @@ export function markdown({ env, settings, evaluated, subjects, micro, note, warn
     '',
     '## Ratios (issue 15), all from this one run',
     '',
-    '| measure | this run | rounds (lowest–highest) | goal | |',
-    '|---|---|---|---|---|',
-    ...evaluated.map((row) => `| ${row.label} | ${row.text} | ${row.spread} | ${row.goal ?? '—'} | ${verdict(row.met)} |`),
+    '| measure | this run | rounds (lowest–highest) | per CPU-second | goal | |',
+    '|---|---|---|---|---|---|',
+    ...evaluated.map((row) => `| ${row.label} | ${row.text} | ${row.spread} | ${row.cpu ?? '—'} | ${row.goal ?? '—'} | ${verdict(row)} |`),
     ...(warnings.length > 0 ? ['', ...warnings.map((warning) => `> ${warning}`)] : []),
     '',
-    'A ratio is the median over the rounds of (requests/s of one subject ÷ requests/s of the other in the same round): the subjects of a group are measured one after the other in each round, so a ratio compares measurements taken seconds apart. Throughput is of 2xx responses; see Settings.',
+    'A ratio is the median over the rounds of (requests/s of one subject ÷ requests/s of the other in the same round): the subjects of a group are measured one after the other in each round, so a ratio compares measurements taken seconds apart. Throughput is of 2xx responses; see Settings. "Per CPU-second" is the same ratio of requests served per CPU-second of the server (plus redis-server for a Redis subject), median over the rounds: on a machine where other processes take CPU it moves less than throughput; when the two disagree, the machine was busy. Goals are judged on throughput, as issue 15 defines them.',
     '',
     '## Subjects',
     '',
-    '| subject | median req/s | rounds (req/s) | vs bare | p50 / p99 latency (ms) | server CPU | load generator CPU |',
-    '|---|---|---|---|---|---|---|',
-    ...subjects.map((s) => `| ${s.label} | ${fmt(s.median)} | ${s.rates.map(fmt).join(', ')} | ${s.vsBare === undefined ? '—' : pct(s.vsBare)} | ${s.p50} / ${s.p99} | ${pct(s.serverCpu)} | ${pct(s.loaderCpu)} |`),
+    '| subject | median req/s | rounds (req/s) | vs bare | p50 / p99 latency (ms) | CPU µs per request | server CPU | load generator CPU |',
+    '|---|---|---|---|---|---|---|---|',
+    ...subjects.map((s) => `| ${s.label} | ${fmt(s.median)} | ${s.rates.map(fmt).join(', ')} | ${s.vsBare === undefined ? '—' : pct(s.vsBare)} | ${s.p50} / ${s.p99} | ${Number.isFinite(s.cpuPerRequest) ? Math.round(s.cpuPerRequest) : '—'} | ${pct(s.serverCpu)} | ${pct(s.loaderCpu)} |`),
     '',
   ];
   if (micro) {
