@@ -1,0 +1,169 @@
+// The servers under test, one builder per kind. Every app answers GET /v1/search?url=… with the same
+// small JSON body built from the parsed query, so bare and guarded apps do the same work but the guard's.
+// Runs inside a server child process (bench/server.mjs), which loads only the modules its app uses;
+// uses the built packages.
+import { createPublicKey, verify } from 'node:crypto';
+import { createServer } from 'node:http';
+import { dist } from './dist.mjs';
+
+const load = async (specifier) => (await import(specifier)).default;
+const aap = async (pkg) => import(dist(pkg).href);
+
+const PATH = '/v1/search';
+const body = (url) => ({ url, results: [] });
+const json = (res, status, value, headers) => res.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(JSON.stringify(value));
+/** The `url` query parameter of a node:http request (what a handler of the bare app reads too). */
+const queryUrl = (req) => {
+  const at = req.url.indexOf('?');
+  return at < 0 ? undefined : (new URLSearchParams(req.url.slice(at + 1)).get('url') ?? undefined);
+};
+const pem = (jwk) => createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+
+/**
+ * Build and start the app of `spec` on 127.0.0.1: `{ port, close }`.
+ * spec: { app, issuer, audience, jwks, limit, store: 'memory' | 'redis', redis: { host, port }, prefix }
+ */
+export async function startApp(spec) {
+  const build = BUILDERS[spec.app];
+  if (!build) throw new Error(`bench: unknown app ${spec.app}`);
+  const { serveJwks } = await aap('testing');
+  const jwksServer = await serveJwks(spec.jwks); // keys over loopback, for those that fetch them
+  const context = { ...spec, jwksUri: jwksServer.jwksUri, guardOptions: await guardOptions(spec, jwksServer.jwksUri) };
+  const app = await build(context);
+  return { port: app.port, close: async () => Promise.all([app.close(), jwksServer.close()]) };
+}
+
+async function guardOptions(spec, jwksUri) {
+  const options = { issuer: spec.issuer, audience: spec.audience, jwks: { uri: jwksUri } };
+  if (spec.store !== 'redis') return options;
+  const [{ Redis }, { redisStore }] = await Promise.all([import('ioredis'), aap('redis')]);
+  const redis = new Redis({ host: spec.redis.host, port: spec.redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  await redis.connect();
+  return { ...options, store: redisStore(redis, { prefix: spec.prefix }) };
+}
+
+/** Read the revocation list before serving, as the README tells users to. */
+const synced = (guard) => guard.revocations.whenSynced();
+
+async function listenNode(handler) {
+  const server = createServer(handler);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: server.address().port, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+async function expressApp(...middleware) {
+  const app = (await load('express'))();
+  middleware.filter((m) => m.global).forEach((m) => app.use(m.handler));
+  const route = middleware.filter((m) => !m.global).map((m) => m.handler);
+  app.get(PATH, ...route, (req, res) => res.json(body(req.query.url)));
+  app.use((error, _req, res, _next) => res.status(error.status ?? 500).set(error.headers ?? {}).json({ error: error.code ?? 'error' }));
+  return listenNode(app);
+}
+
+async function fastifyApp(setup, config = {}) {
+  const app = (await load('fastify'))();
+  await setup(app);
+  app.get(PATH, { config }, async (request) => body(request.query.url));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { port: app.server.address().port, close: () => app.close() };
+}
+
+async function koaApp(setup, declare = []) {
+  const [Koa, Router] = await Promise.all([load('koa'), load('@koa/router')]);
+  const app = new Koa();
+  const router = new Router();
+  router.get(PATH, ...declare, (ctx) => {
+    ctx.body = body(ctx.query.url);
+  });
+  const mount = (await setup(app)) ?? ((r) => r.routes());
+  app.use(mount(router));
+  return listenNode(app.callback());
+}
+
+/** Floor of a DPoP request: one ES256 verification of the proof (key imported once per client key). */
+function rawDpop() {
+  const keys = new Map();
+  return (req, res) => {
+    const proof = req.headers.dpop;
+    try {
+      const first = proof.indexOf('.');
+      const last = proof.lastIndexOf('.');
+      const head = proof.slice(0, first);
+      let key = keys.get(head);
+      if (!key) {
+        key = createPublicKey({ key: JSON.parse(Buffer.from(head, 'base64url').toString()).jwk, format: 'jwk' });
+        if (keys.size < 1000) keys.set(head, key);
+      }
+      const signature = Buffer.from(proof.slice(last + 1), 'base64url');
+      if (verify('sha256', Buffer.from(proof.slice(0, last)), { key, dsaEncoding: 'ieee-p1363' }, signature)) return json(res, 200, body(queryUrl(req)));
+    } catch {
+      // no proof, or not a JWS: refused below
+    }
+    json(res, 401, { error: 'invalid_dpop_proof' });
+  };
+}
+
+const BUILDERS = {
+  'http-bare': () => listenNode((req, res) => json(res, 200, body(queryUrl(req)))),
+  'http-guard': async ({ guardOptions: options }) => {
+    const { createGuard, nodeRequestInfo, writeDeny } = await aap('core');
+    const guard = createGuard(options);
+    await synced(guard);
+    const route = guard.route({ action: 'search.web' });
+    const server = await listenNode((req, res) => {
+      const url = queryUrl(req);
+      guard.check(nodeRequestInfo(req, { target: url }), route).then((d) => (d.allowed ? json(res, 200, body(url), d.headers) : writeDeny(res, d)), () => res.destroy());
+    });
+    return { port: server.port, close: () => Promise.all([server.close(), guard.close()]) };
+  },
+  'http-dpop-raw': () => listenNode(rawDpop()),
+  'express-bare': () => expressApp(),
+  'express-guard': async ({ guardOptions: options }) => {
+    const guarded = (await aap('express')).aapGuard(options);
+    await synced(guarded.guard);
+    const app = await expressApp({ global: true, handler: guarded }, { handler: guarded.require('search.web', { target: (req) => req.query.url }) });
+    return { port: app.port, close: () => Promise.all([app.close(), guarded.guard.close()]) };
+  },
+  'express-auth0': async ({ issuer, audience, jwksUri }) => {
+    const { auth } = await import('express-oauth2-jwt-bearer');
+    return expressApp({ handler: auth({ issuer, audience, jwksUri }) });
+  },
+  'fastify-bare': () => fastifyApp(async () => {}),
+  'fastify-guard': async ({ guardOptions: options }) => {
+    const { aapGuard } = await aap('fastify');
+    let guard;
+    const app = await fastifyApp(async (f) => {
+      await f.register(aapGuard, options);
+      guard = f.aap.guard;
+      await synced(guard);
+    }, { aap: { action: 'search.web', target: (request) => request.query.url } });
+    return { port: app.port, close: () => Promise.all([app.close(), guard.close()]) };
+  },
+  'fastify-jwt': async ({ issuer, audience, jwks }) => {
+    const fastifyJwt = await load('@fastify/jwt');
+    return fastifyApp(async (f) => {
+      await f.register(fastifyJwt, { secret: { public: pem(jwks.keys[0]) }, verify: { algorithms: ['ES256'], allowedIss: issuer, allowedAud: audience } });
+      f.addHook('onRequest', (request) => request.jwtVerify());
+    });
+  },
+  'fastify-rate-limit': async ({ limit }) => {
+    const rateLimit = await load('@fastify/rate-limit');
+    return fastifyApp((f) => f.register(rateLimit, { max: limit, timeWindow: 60_000, keyGenerator: (request) => request.headers.authorization ?? request.ip }));
+  },
+  'koa-bare': () => koaApp(() => undefined),
+  'koa-guard': async ({ guardOptions: options }) => {
+    const guarded = (await aap('koa')).aapGuard(options);
+    await synced(guarded.guard);
+    const app = await koaApp((k) => {
+      k.use(guarded);
+      return (router) => guarded.router(router);
+    }, [guarded.require('search.web', { target: (ctx) => ctx.query.url })]);
+    return { port: app.port, close: () => Promise.all([app.close(), guarded.guard.close()]) };
+  },
+  'koa-jwt': async ({ issuer, audience, jwks }) => {
+    const koaJwt = await load('koa-jwt');
+    return koaApp((k) => {
+      k.use(koaJwt({ secret: pem(jwks.keys[0]), algorithms: ['ES256'], issuer, audience }));
+    });
+  },
+};
