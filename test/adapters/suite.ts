@@ -16,7 +16,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createGuard, type AuditEvent, type Guard, type GuardOptions, type Principal } from '@aap-guard/core';
+import { bodyDigest, createGuard, type AuditEvent, type Guard, type GuardOptions, type Principal } from '@aap-guard/core';
 import { createIssuer, serveJwks, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 // @ts-expect-error: plain JavaScript
@@ -223,6 +223,35 @@ function adapterTests(driver: AdapterDriver): void {
     });
   });
 
+  describe('oversight holds', () => {
+    it('an approved hold is not burned when another token of the agent spent the agent-keyed quota: the retry is admitted', async () => {
+      const { url, guard, handled } = await app({ rateLimit: { key: 'agent' } });
+      const capabilities = [{ action: 'cms.publish', constraints: { max_requests_per_minute: 1 } }];
+      const held = auth(await as.mint({ agentId: 'agent-q', capabilities, sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } }));
+      const other = auth(await as.mint({ agentId: 'agent-q', capabilities }));
+      const first = await send(url, { method: 'POST', path: '/v1/publish', headers: held });
+      const id = first.json?.hold_id as string;
+      expect(first.json?.reason).toBe('approval_required'); // the held request paid the agent's one request this minute
+      await guard.holds.approve(id, { by: 'alice' });
+      expect((await send(url, { method: 'POST', path: '/v1/publish', headers: other })).json?.reason).toBe('rate_limited');
+      const retry = await send(url, { method: 'POST', path: '/v1/publish', headers: { ...held, 'aap-hold-id': id } });
+      expect(retry.status).toBe(200); // its quota was paid when it was held
+      expect(handled).toEqual(['publish']);
+      expect((await guard.holds.get(id))?.status).toBe('used');
+    });
+
+    it('a hold is created once per held request and onHold fires once per hold created, none beyond the agent budget', async () => {
+      const created: string[] = [];
+      const { url } = await app({ oversight: { maxPendingPerAgent: 3, onHold: (hold) => void created.push(hold.id) } });
+      const headers = auth(await as.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } }));
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await send(url, { method: 'POST', path: '/v1/publish', headers })).status ?? 0);
+      expect(statuses).toEqual([403, 403, 403, 429, 429, 429]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(created).toHaveLength(3);
+    });
+  });
+
   describe('size limits from capability constraints', () => {
     const draftToken = () => as.mint({ capabilities: [{ action: 'cms.create_draft', constraints: { max_request_size: 64 } }] });
     const tooLarge = async (request: { headers?: Record<string, string>; chunks: Buffer[] }) => {
@@ -291,6 +320,25 @@ function adapterTests(driver: AdapterDriver): void {
       const adminKey = 'k'.repeat(24);
       const server = fileURLToPath(new URL(`../../examples/${driver.name}/server.mjs`, import.meta.url));
       const built = ['core', driver.name, 'testing'].every((name) => existsSync(new URL(`../../packages/${name}/dist/index.js`, import.meta.url)));
+
+      it('an approval is bound to the body the human approved: a retry with another body is refused (hold_mismatch)', async () => {
+        const listening = await example(trusting(), adminKey);
+        closers.push(() => listening.close());
+        const token = await as.mint(DEMO_AGENTS.WRITER);
+        const publish = (id: string, hold?: string) =>
+          send(listening.url, { method: 'POST', path: '/v1/publish', headers: { ...auth(token), 'content-type': 'application/json', ...(hold ? { 'aap-hold-id': hold } : {}) }, chunks: [Buffer.from(JSON.stringify({ id }))] });
+        const held = await publish('d-1');
+        expect(held.json).toMatchObject({ reason: 'approval_required' });
+        const id = held.json?.hold_id as string;
+        const admin = { 'x-admin-key': adminKey, 'content-type': 'application/json' };
+        const view = await send(listening.url, { path: `/aap-admin/holds/${id}`, headers: admin });
+        expect((view.json?.hold as { bodyDigest?: string }).bodyDigest).toBe(bodyDigest(JSON.stringify({ id: 'd-1' })));
+        expect((await send(listening.url, { method: 'POST', path: `/aap-admin/holds/${id}/approve`, headers: admin, chunks: [Buffer.from('{}')] })).status).toBe(200);
+        const swapped = await publish('d-999', id);
+        expect([swapped.status, swapped.json?.reason]).toEqual([403, 'hold_mismatch']);
+        const approved = await publish('d-1', id);
+        expect([approved.status, approved.json]).toEqual([200, { id: 'd-1', status: 'published' }]);
+      });
 
       it('allows and denies README requests, and holds publishing for a human (sources)', async () => {
         const listening = await example(trusting(), adminKey);

@@ -41,7 +41,7 @@ export const OUT_OF_SCOPE: Readonly<Partial<Record<ReasonCode, string>>> = {
   store_unavailable: 'store faults: test/redis-faults.test.ts (a real Redis stopped mid-run)',
   jwks_unavailable: 'key-source faults',
   internal_error: 'defects only: no client input may reach it',
-  hold_body_unavailable: 'a body parser mounted before the guard: test/adapters/suite.ts (oversight binds the body)',
+  hold_body_unavailable: 'a body parser mounted before the guard: test/regressions/approval-not-bound-to-body.test.ts',
 };
 
 // ---- builders -------------------------------------------------------------------------------------

@@ -10,8 +10,11 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
   const adapter = resolveAdapterOptions<FastifyRequest>('@aap-guard/fastify', options as Record<string, unknown>, process.env, FASTIFY_KEYS);
   const flow = nodeFlow(adapter.guard);
   const declarations = new Declarations(adapter.guard);
-  fastify.decorate('aap', Object.freeze({ guard: adapter.guard, routes: () => declarations.report() }));
-  fastify.decorateRequest('aap', null);
+  const decoration = Object.freeze({ guard: adapter.guard, routes: () => declarations.report() });
+  // A second registration in an encapsulated context (an admin guard beside the public one) has its own.
+  if (fastify.hasDecorator('aap')) (fastify as { aap: typeof decoration }).aap = decoration;
+  else fastify.decorate('aap', decoration);
+  if (!fastify.hasRequestDecorator('aap')) fastify.decorateRequest('aap', null);
   fastify.addHook('onRoute', (routeOptions) => declarations.onRoute(routeOptions));
   fastify.addHook('onRequest', async function aapOnRequest(request: FastifyRequest, reply: FastifyReply) {
     if (adapter.skip?.(request)) return undefined;

@@ -36,8 +36,15 @@ redis.call('PEXPIRE', KEYS[4], math.max(1, tonumber(redis.call('ZRANGE', KEYS[4]
 return {'ok'}
 `;
 
-/** KEYS[1] hold hash; ARGV[1] binding, ARGV[2] now (ms). approved + not expired + same binding → used. */
+/**
+ * KEYS[1] hold hash; ARGV[1] binding, ARGV[2] now (ms), ARGV[3] deadline (wall-clock ms). approved + not
+ * expired + same binding → used. A call Redis runs after its deadline (Redis was paused or slow, and the
+ * replica already answered 503 for its timeout) changes nothing: `late`. Otherwise a request refused for
+ * the outage would still use up the approval when Redis comes back.
+ */
 export const HOLD_CONSUME_SCRIPT = `
+local t = redis.call('TIME')
+if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[3]) then return {'late'} end
 local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then return {'unknown'} end
 local f = {}

@@ -91,7 +91,9 @@ export function redisHolds(redis: Redis | Cluster, options: RedisHoldsOptions = 
     approve: (id, verdict) => decide(id, verdict, 'approved'),
     deny: (id, verdict) => decide(id, verdict, 'denied'),
     async consume(id, binding, now) {
-      const result = update(await call('consume', consumeScript(keys.hold(id), binding, now)));
+      const reply = await call('consume', consumeScript(keys.hold(id), binding, now, Date.now() + timeoutMs));
+      if (Array.isArray(reply) && reply[0] === 'late') throw new InfrastructureError('store_unavailable', 'redis holds consume ran after its deadline: not applied');
+      const result = update(reply);
       if (result.ok) await reindex(id, 'approved', 'used', dropAtOf(result.hold));
       return result;
     },
