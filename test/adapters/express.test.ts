@@ -1,6 +1,6 @@
 /** The shared adapter behaviour through real Express HTTP, on Express 5 and Express 4 (`app.use(aap)` + `aap.require()`). */
 import { createServer } from 'node:http';
-import { aapGuard } from '@aap-guard/express';
+import { AapDenyError, aapGuard } from '@aap-guard/express';
 import express from 'express';
 // @ts-expect-error: the examples are plain JavaScript (they run the built packages); here vitest aliases them to src
 import { createApp } from '../../examples/express/app.mjs';
@@ -8,7 +8,7 @@ import { createApp } from '../../examples/express/app.mjs';
 import { listenNode } from '../../examples/shared/serve-example.mjs';
 import { forEachExpress } from '../../packages/express/test/helpers.js';
 import { listen } from './kit.js';
-import { LARGE_BODY, describeAdapter, failingTarget, principalBody, type AdapterDriver } from './suite.js';
+import { LARGE_BODY, appErrorBody, describeAdapter, failingTarget, principalBody, type AdapterDriver } from './suite.js';
 
 function expressDriver(framework: typeof express): AdapterDriver {
   return {
@@ -33,10 +33,17 @@ function expressDriver(framework: typeof express): AdapterDriver {
         res.status(201).json({ bytes: (req.body as Buffer).length });
       });
       app.get('/v1/large', aap.require('search.web'), (_req, res) => void res.type('text/plain').send(LARGE_BODY));
-      return { ...(await listen(createServer(app), aap.guard)), guard: aap.guard, handled };
+      app.get('/health', aap.public(), (req, res) => void res.json({ status: 'ok', aap: req.aap ?? null }));
+      app.get('/ready', aap.health());
+      // The app's own error handling (for `denyAs: 'error'`): its own envelope, the guard's status.
+      app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+        if (!(error instanceof AapDenyError)) return next(error);
+        res.status(error.status).json(appErrorBody(error));
+      });
+      return { ...(await listen(createServer(app), aap.guard)), guard: aap.guard, handled, routes: () => aap.routes(app) };
     },
-    async declare(guard, action) {
-      aapGuard({ guard }).require(action);
+    async declare(guard, action, options) {
+      aapGuard({ guard }).require(action, options);
     },
     // The example app is Express 5 whatever the version under test: run it once.
     example: framework === express ? (options, adminKey) => listenNode(createApp(options, { adminKey }), { port: 0, host: '127.0.0.1' }) : undefined,

@@ -1,10 +1,10 @@
 /** The shared adapter behaviour through real Fastify HTTP, on Fastify 5 and Fastify 4 (the plugin, `config.aap` per route). */
-import { aapGuard } from '@aap-guard/fastify';
+import { AapDenyError, aapGuard } from '@aap-guard/fastify';
 import Fastify, { type FastifyRequest } from 'fastify';
 // @ts-expect-error: the examples are plain JavaScript (they run the built packages); here vitest aliases them to src
 import { createApp } from '../../examples/fastify/app.mjs';
 import { forEachFastify } from '../../packages/fastify/test/helpers.js';
-import { LARGE_BODY, describeAdapter, failingTarget, principalBody, type AdapterDriver } from './suite.js';
+import { LARGE_BODY, appErrorBody, describeAdapter, failingTarget, principalBody, type AdapterDriver } from './suite.js';
 
 const target = (request: FastifyRequest) => (request.query as { url?: unknown }).url;
 
@@ -31,14 +31,21 @@ function fastifyDriver(framework: typeof Fastify): AdapterDriver {
         return reply.code(201).send({ bytes: (request.body as Buffer).length });
       });
       app.get('/v1/large', { config: { aap: { action: 'search.web' } } }, async (_request, reply) => reply.type('text/plain').send(LARGE_BODY));
+      app.get('/health', { config: { aap: false } }, async (request) => ({ status: 'ok', aap: request.aap ?? null }));
+      app.get('/ready', { config: { aap: false } }, app.aap.health);
+      // The app's own error handling (for `denyAs: 'error'`): its own envelope, the guard's status.
+      app.setErrorHandler((error, _request, reply) => {
+        if (!(error instanceof AapDenyError)) return reply.send(error);
+        return reply.code(error.status).send(appErrorBody(error));
+      });
       const url = await app.listen({ port: 0, host: '127.0.0.1' });
-      return { url, guard: app.aap.guard, handled, close: () => app.close() };
+      return { url, guard: app.aap.guard, handled, close: () => app.close(), routes: () => app.aap.routes() };
     },
-    async declare(guard, action) {
+    async declare(guard, action, options) {
       const app = framework();
       try {
         await app.register(aapGuard, { guard });
-        app.get('/declared', { config: { aap: { action } } }, async () => ({}));
+        app.get('/declared', { config: { aap: { action, ...options } } }, async () => ({}));
       } finally {
         await app.close();
       }

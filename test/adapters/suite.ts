@@ -13,6 +13,9 @@
  * - `POST /v1/drafts`: declared `cms.create_draft`; reads the whole body (application/octet-stream),
  *   records `draft:<bytes>`, answers 201 `{ bytes }`.
  * - `GET /v1/large`: declared `search.web`; answers `LARGE_BODY` as text/plain.
+ * - `GET /health`: opted out of the guard (public); answers `{ status: 'ok', aap }`.
+ * - `GET /ready`: the adapter's readiness helper.
+ * and an error handler of the app's own that answers an `AapDenyError` with `appErrorBody(error)`.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,16 +34,21 @@ export interface RunningApp extends Listening {
   readonly guard: Guard;
   /** Handlers that ran, in order (see the routes above). */
   readonly handled: string[];
+  /** The adapter's route report. */
+  routes(): readonly { readonly method: string; readonly path: string; readonly status: string; readonly action?: string | undefined }[];
 }
+
+/** The body the standard app's own error handler answers an `AapDenyError` with (`denyAs: 'error'`). */
+export const appErrorBody = (error: { readonly reason: string; readonly status: number }) => ({ handled: 'app', code: error.reason, status: error.status });
 
 /** Starts one framework's standard app. */
 export interface AdapterDriver {
   /** The framework directory name (`express`, `fastify`, `koa`), for the examples. */
   readonly name: string;
   /** Start the standard app; without options, the adapter reads AAP_* from the environment. */
-  start(options?: GuardOptions): Promise<RunningApp>;
-  /** Declare `action` on a route the framework's way (a TypeError for a bad declaration). */
-  declare(guard: Guard, action: string): Promise<void>;
+  start(options?: GuardOptions & Record<string, unknown>): Promise<RunningApp>;
+  /** Declare `action` on a route the framework's way, with route options (a TypeError for a bad declaration). */
+  declare(guard: Guard, action: string, options?: Record<string, unknown>): Promise<void>;
   /** Build the README example app (examples/<name>/app.mjs) and listen; absent: not run for this driver. */
   readonly example?: ((options: GuardOptions, adminKey: string) => Promise<Listening>) | undefined;
 }
@@ -88,7 +96,7 @@ function adapterTests(driver: AdapterDriver): void {
   });
 
   const trusting = (): GuardOptions => ({ issuer: as.issuer, audience: as.audience, jwks: as.jwks });
-  async function app(options: Partial<GuardOptions> = {}): Promise<RunningApp & { events: AuditEvent[] }> {
+  async function app(options: Partial<GuardOptions> & Record<string, unknown> = {}): Promise<RunningApp & { events: AuditEvent[] }> {
     const events: AuditEvent[] = [];
     const running = await driver.start({ ...trusting(), audit: (event) => events.push(event), ...options });
     closers.push(() => running.close());
@@ -223,6 +231,134 @@ function adapterTests(driver: AdapterDriver): void {
     });
   });
 
+  describe('secure defaults, visible', () => {
+    it('a route opted out is public: no token needed, no principal', async () => {
+      const { url } = await app();
+      const res = await send(url, { path: '/health' });
+      expect([res.status, res.json]).toEqual([200, { status: 'ok', aap: null }]);
+    });
+
+    it('reports at startup which routes are declared, opted out, or will be refused', async () => {
+      const { routes } = await app();
+      const table = Object.fromEntries(routes().map((route) => [`${route.method} ${route.path}`, [route.status, route.action]]));
+      expect(table).toMatchObject({
+        'GET /v1/search': ['declared', 'search.web'],
+        'POST /v1/publish': ['declared', 'cms.publish'],
+        'GET /health': ['public', undefined],
+        'GET /whoami': ['undeclared', undefined],
+      });
+    });
+
+    it('refuses unknown option keys at startup with a TypeError and a did-you-mean', async () => {
+      await expect(app({ undeclard: 'deny' })).rejects.toThrow(/unknown option "undeclard" — did you mean "undeclared"/);
+      await expect(app({ oversight: { holdTTL: 60 } } as Partial<GuardOptions>)).rejects.toThrow(/"holdTTL" — did you mean "holdTtl"/);
+    });
+
+    it('refuses an unknown route option with a TypeError and a did-you-mean, where the route is declared', async () => {
+      const guard = createGuard(trusting());
+      closers.push(() => guard.close());
+      await expect(driver.declare(guard, 'search.web', { targte: () => 'x' })).rejects.toThrow(/unknown option "targte" — did you mean "target"/);
+    });
+  });
+
+  describe('coexistence with clients that are not agents (authRequired: false)', () => {
+    it('a request without AAP credentials goes on untouched to the app, without a principal; an agent token is checked in full', async () => {
+      const { url, handled } = await app({ authRequired: false, undeclared: 'allow' });
+      const apiKey = await send(url, { path: '/whoami', headers: { 'x-api-key': 'k-1' } });
+      expect([apiKey.status, apiKey.json]).toEqual([200, { agent: null, scheme: null, action: null, capability: null }]);
+      const basic = await send(url, { path: '/whoami', headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+      expect(basic.status).toBe(200);
+      expect((await send(url, { path: '/v1/search', headers: auth(await as.mint({ agentId: 'agent-x' })) })).json).toMatchObject({ agent: 'agent-x', action: 'search.web' });
+      const failing = await send(url, { path: '/whoami', headers: auth(await as.mint({ ttl: -3600 })) });
+      expect([failing.status, failing.json?.reason]).toEqual([401, 'token_expired']); // a failing agent token is never passed through
+      expect(handled).toEqual(['whoami', 'whoami']);
+    });
+
+    it('skip(request) leaves a request to the app entirely', async () => {
+      const { url } = await app({ skip: (request: { url?: string }) => String(request.url).startsWith('/whoami') });
+      expect((await send(url, { path: '/whoami' })).status).toBe(200);
+      expect((await send(url, { path: '/v1/search' })).status).toBe(401);
+    });
+  });
+
+  describe("the app's own deny handling", () => {
+    it("denyAs: 'error' hands a deny to the app's error handling as an AapDenyError; challenge, Retry-After and no-store survive", async () => {
+      const { url } = await app({ denyAs: 'error' });
+      const missing = await send(url, { path: '/v1/search' });
+      expect([missing.status, missing.json]).toEqual([401, { handled: 'app', code: 'credentials_missing', status: 401 }]);
+      expect(missing.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect(missing.headers['cache-control']).toBe('no-store');
+      const headers = auth(await as.mint({ capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 1 } }] }));
+      await send(url, { path: '/v1/search', headers });
+      const limited = await send(url, { path: '/v1/search', headers });
+      expect([limited.status, limited.json?.code]).toEqual([429, 'rate_limited']);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.headers['cache-control']).toBe('no-store');
+    });
+
+    it('formatDeny shapes the deny body (problem+json here); the decision headers are kept', async () => {
+      const formatDeny = (decision: { status: number; reason?: string }) => ({
+        type: 'application/problem+json',
+        body: { type: `https://errors.example.com/${decision.reason}`, status: decision.status },
+      });
+      const { url } = await app({ formatDeny });
+      const res = await send(url, { path: '/v1/search' });
+      expect(res.status).toBe(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json).toEqual({ type: 'https://errors.example.com/credentials_missing', status: 401 });
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+    });
+  });
+
+  describe('operations', () => {
+    it('emits exactly one audit event per request: allowed, denied at authentication, denied at the route', async () => {
+      const { url, events } = await app();
+      const token = auth(await as.mint({ capabilities: [{ action: 'search.web' }] }));
+      await send(url, { path: '/v1/search', headers: token });
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ decision: 'allow', action: 'search.web' });
+      await send(url, { path: '/v1/search' });
+      await send(url, { method: 'POST', path: '/v1/publish', headers: token });
+      await send(url, { path: '/whoami', headers: token });
+      expect(events.map((event) => [event.decision, event.reason])).toEqual([
+        ['allow', undefined],
+        ['deny', 'credentials_missing'],
+        ['deny', 'capability_missing'],
+        ['deny', 'route_undeclared'],
+      ]);
+    });
+
+    it('serves RFC 9728 protected resource metadata, public, and points every 401 at it', async () => {
+      const { url } = await app({ audience: 'https://api.example.com/v1', dpop: { mode: 'required' } });
+      for (const path of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/v1']) {
+        const res = await send(url, { path });
+        expect(res.status, path).toBe(200);
+        expect(res.json).toEqual({
+          resource: 'https://api.example.com/v1',
+          authorization_servers: [as.issuer],
+          bearer_methods_supported: ['header'],
+          dpop_signing_alg_values_supported: expect.arrayContaining(['ES256']),
+          dpop_bound_access_tokens_required: true,
+          aap_actions_supported: expect.arrayContaining(['cms.create_draft', 'cms.publish', 'search.web']),
+        });
+      }
+      const challenge = (await send(url, { path: '/v1/search' })).headers['www-authenticate'];
+      expect(challenge).toContain('resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/v1"');
+    });
+
+    it('answers a readiness probe with the guard\'s health: 200 when ready, 503 (with the cause) when not', async () => {
+      const { url, guard } = await app();
+      await guard.ready({ timeoutMs: 2000 });
+      const ready = await send(url, { path: '/ready' });
+      expect([ready.status, ready.json?.ready]).toEqual([200, true]);
+      const down = await app({ jwks: { uri: 'http://127.0.0.1:9/jwks', timeoutMs: 500 }, logger: false });
+      await expect(down.guard.ready({ timeoutMs: 1000 })).rejects.toThrow();
+      const notReady = await send(down.url, { path: '/ready' });
+      expect([notReady.status, notReady.json?.ready]).toEqual([503, false]);
+      expect(JSON.stringify(notReady.json)).toContain('127.0.0.1:9');
+    });
+  });
+
   describe('oversight holds', () => {
     it('an approved hold is not burned when another token of the agent spent the agent-keyed quota: the retry is admitted', async () => {
       const { url, guard, handled } = await app({ rateLimit: { key: 'agent' } });
@@ -304,6 +440,30 @@ function adapterTests(driver: AdapterDriver): void {
       } finally {
         await running.close();
       }
+    });
+
+    it('merges explicit adapter options over the environment: aapGuard({ undeclared: \'deny\' }) still reads AAP_*', async () => {
+      const issuer = await createIssuer({ issuer: 'https://as.test', audience: 'https://api.test' });
+      const jwks = await serveJwks(issuer.jwks);
+      closers.push(() => jwks.close());
+      vi.stubEnv('AAP_ISSUER', 'https://as.test');
+      vi.stubEnv('AAP_AUDIENCE', 'https://api.test');
+      vi.stubEnv('AAP_JWKS_URI', jwks.jwksUri);
+      const running = await driver.start({ undeclared: 'allow' } as GuardOptions);
+      try {
+        const token = auth(await issuer.mint({ agentId: 'env-agent' }));
+        expect((await send(running.url, { path: '/whoami', headers: token })).status).toBe(200); // the explicit option
+        expect((await send(running.url, { path: '/v1/search', headers: token })).json).toMatchObject({ agent: 'env-agent' }); // the environment's
+      } finally {
+        await running.close();
+      }
+    });
+
+    it('refuses a misspelled AAP_ variable with a TypeError naming the right one', async () => {
+      vi.stubEnv('AAP_ISSUER', 'https://as.test');
+      vi.stubEnv('AAP_AUDIENCE', 'https://api.test');
+      vi.stubEnv('AAP_JWKS_URL', 'https://as.test/jwks');
+      await expect(driver.start()).rejects.toThrow(/AAP_JWKS_URL .*did you mean AAP_JWKS_URI/);
     });
 
     it('refuses to start with a TypeError naming the variable that is missing', async () => {

@@ -1,5 +1,5 @@
 import type { Guard, Principal } from '@aap-guard/core';
-import type { RouteReport } from '@aap-guard/fastify';
+import type { AapDecoration } from '@aap-guard/fastify';
 import { aapGuard, type AapRouteConfig } from '@aap-guard/fastify';
 import Fastify, { type FastifyContextConfig, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -11,7 +11,8 @@ const options = { issuer: 'https://as.example.com', audience: 'https://api.examp
 describe('@aap-guard/fastify types', () => {
   it('decorates FastifyRequest with request.aap (module augmentation)', () => {
     expectTypeOf<FastifyRequest['aap']>().toEqualTypeOf<Principal | null>();
-    expectTypeOf<FastifyInstance['aap']>().toEqualTypeOf<{ readonly guard: Guard; routes(): readonly RouteReport[] }>();
+    expectTypeOf<FastifyInstance['aap']>().toEqualTypeOf<AapDecoration>();
+    expectTypeOf<AapDecoration['guard']>().toEqualTypeOf<Guard>();
   });
 
   it('types the route option config.aap: a declaration, or false to opt out', async () => {

@@ -2,6 +2,7 @@ import { createEngine } from './engine/engine.js';
 import { registerEngine } from './engine/registry.js';
 import { holdsApi, type HoldsApi } from './holds/holds-api.js';
 import { traceCheck } from './observe/trace-checks.js';
+import { metadataDocument, resourceIdentifier, type ProtectedResourceMetadata } from './metadata/resource-metadata.js';
 import { resolveOptions, type ResolvedOptions } from './options/resolve.js';
 import { revoke, type RevocationKey, type RevokeOptions } from './revocation/revoke.js';
 import { compileRoute, type CompiledRoute } from './route.js';
@@ -19,8 +20,13 @@ export interface Guard {
    * DPoP proof is consumed). Never throws on client input: every outcome is a `Decision`.
    */
   check(request: RequestInfo, route?: RouteSpec | CompiledRoute): Promise<Decision>;
-  /** Validate and freeze a route declaration once, at startup. */
+  /** Validate and freeze a route declaration once, at startup (its action joins `aap_actions_supported`). */
   route(spec: RouteSpec): CompiledRoute;
+  /**
+   * This resource's protected resource metadata (RFC 9728 §2) with the actions its routes declare; `origin`
+   * (the request's) names the resource when no audience is an https URL. Adapters serve it.
+   */
+  resourceMetadata(origin?: string): ProtectedResourceMetadata;
   /** The resolved, frozen options (read-only; for adapters). */
   readonly options: ResolvedOptions;
   /** Release the store and timers. */
@@ -62,13 +68,19 @@ export interface Guard {
 export function createGuard(options: GuardOptions): Guard {
   const resolved = resolveOptions(options);
   const engine = createEngine(resolved);
+  const actions = new Set<string>(); // declared through guard.route(): the metadata's aap_actions_supported
   const checkOnce = async (request: RequestInfo, route: RouteSpec | CompiledRoute | undefined): Promise<Decision> => {
     const compiled = route && compileRoute(route);
     return engine.complete(await engine.begin(request), compiled);
   };
   const guard: Guard = {
     options: resolved,
-    route: compileRoute,
+    route(spec) {
+      const compiled = compileRoute(spec);
+      actions.add(compiled.action);
+      return compiled;
+    },
+    resourceMetadata: (origin = 'null') => metadataDocument(resolved, resourceIdentifier(resolved, origin), actions),
     check(request, route) {
       // Traced only when someone listens on `aap-guard:check` (observe/channels.ts): otherwise free.
       return traceCheck('check', request, route, () => checkOnce(request, route));

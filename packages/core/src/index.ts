@@ -5,6 +5,7 @@
 export { createGuard, type Guard } from './create-guard.js';
 export { compileRoute, type CompiledRoute } from './route.js';
 export { authorizedPrincipal } from './principal.js';
+export { WELL_KNOWN, metadataUrl, metadataPaths, type ProtectedResourceMetadata } from './metadata/resource-metadata.js';
 export { isActionName } from './claims/action.js';
 export { optionsFromEnv, type EnvOptions } from './options/from-env.js';
 export { memoryStore, type MemoryStoreOptions } from './stores/memory.js';

@@ -1,6 +1,7 @@
 import { isActionName } from './claims/action.js';
 import { levelRank } from './constraints/levels.js';
 import type { ConstraintHandler, RouteSpec } from './types.js';
+import { checkKeys } from './options/known-keys.js';
 
 /** A route declaration validated and frozen once, at startup, with its lookups precomputed. */
 export interface CompiledRoute extends RouteSpec {
@@ -17,6 +18,9 @@ export interface CompiledRoute extends RouteSpec {
 
 const DPOP_MODES = new Set(['required', 'optional', 'disabled']);
 
+/** The keys of a `RouteSpec` (an adapter's declaration adds its own, e.g. `target`). */
+export const ROUTE_KEYS = ['action', 'purposes', 'maxSensitivity', 'classification', 'taskIdFrom', 'dpop', 'constraints'] as const;
+
 /**
  * Validate and freeze a route declaration. Throws `TypeError` naming the option on misconfiguration.
  *
@@ -25,6 +29,7 @@ const DPOP_MODES = new Set(['required', 'optional', 'disabled']);
  */
 export function compileRoute(spec: RouteSpec | CompiledRoute): CompiledRoute {
   if ((spec as CompiledRoute).compiled === true) return spec as CompiledRoute;
+  checkKeys(spec, ROUTE_KEYS, 'route');
   if (!spec || typeof spec.action !== 'string' || !isActionName(spec.action)) {
     throw new TypeError(`route.action must be an action name per the AAP ABNF, got ${JSON.stringify(spec?.action)}`);
   }

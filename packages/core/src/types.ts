@@ -263,6 +263,11 @@ export interface GuardOptions {
   readonly audience: string | readonly string[];
   /** Key source of the issuers without their own; when absent, each discovers its keys (RFC 8414). */
   readonly jwks?: JwksOption | undefined;
+  /**
+   * Accept `http://` JWKS and discovery URLs on non-loopback hosts (default false: keys fetched in cleartext
+   * can be replaced in transit; loopback is always allowed, for development).
+   */
+  readonly allowInsecureRequests?: boolean | undefined;
   /** Allowed JWS algorithms for access tokens (default: asymmetric RS/PS/ES/EdDSA). */
   readonly algorithms?: readonly string[] | undefined;
   /** Require `typ: at+jwt` (RFC 9068 §2.1). Default false. */
@@ -286,8 +291,12 @@ export interface GuardOptions {
   readonly maxTokenSize?: number | undefined;
   /** Entries in the verified-token cache (default 10000; 0 disables). */
   readonly tokenCacheSize?: number | undefined;
-  /** RFC 9728 protected resource metadata URL, advertised in WWW-Authenticate. */
-  readonly resourceMetadata?: string | undefined;
+  /**
+   * RFC 9728 protected resource metadata URL advertised in `WWW-Authenticate` (§5.1). Default: this
+   * resource's well-known URL (from the first https audience, else the request's origin), which every
+   * adapter serves; `false`: advertise none (e.g. `check()` callers that serve no metadata).
+   */
+  readonly resourceMetadata?: string | false | undefined;
   /** Which peers are trusted proxies (default false: none). */
   readonly trustProxy?: TrustProxy | undefined;
   /** Public base URL of this API (for DPoP `htu`), e.g. `https://api.example.com`. */

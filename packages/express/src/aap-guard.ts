@@ -1,5 +1,5 @@
 import type { Guard } from '@aap-guard/core';
-import { nodeFlow, resolveAdapterOptions, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import { ROUTE_KEYS, checkKeys, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import './augment.js';
 import { DECLARATION, PUBLIC, declarationResolver, listRoutes, type Resolution, type RouteReport } from './declared-routes.js';
@@ -17,6 +17,8 @@ export interface AapMiddleware extends RequestHandler {
   public(): RequestHandler;
   /** Every route of `app` and what the guard does with it: declared, public, or undeclared (refused in `deny` mode). */
   routes(app: unknown): RouteReport[];
+  /** A public readiness route (`app.get('/ready', aap.health())`): 200 or 503 with `guard.health()`. */
+  health(): RequestHandler;
   /** The guard behind this middleware (share it with other apps via `aapGuard({ guard })`). */
   readonly guard: Guard;
 }
@@ -41,13 +43,16 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
   const flow = nodeFlow(adapter.guard);
   const resolve = declarationResolver(adapter.guard, routeCacheSize(options));
   const middleware: RequestHandler = (req, res, next) => {
+    if (serveResourceMetadata(adapter.guard, req, res)) return; // RFC 9728: public, before anything else
     if (adapter.skip?.(req)) return next();
     const resolution = resolve(req.app, req.method, appPath(req));
     // Opted out, or declared by another guard: that guard checks it with its own options, all of them.
     if (resolution === 'public' || resolution === 'foreign') return next();
     guarded(adapter, flow, req, res, next, () => authenticate(adapter, flow, resolution, req, res));
   };
-  const require = (action: string, { target, ...spec }: RequireOptions = {}): RequestHandler => {
+  const require = (action: string, options: RequireOptions = {}): RequestHandler => {
+    checkKeys(options, [...ROUTE_KEYS, 'target'], `aap.require('${action}', options)`);
+    const { target, ...spec } = options;
     const route = adapter.guard.route({ ...spec, action }); // validated once; TypeError on a bad declaration
     const declared: RequestHandler = (req, res, next) => {
       if (adapter.skip?.(req)) return next();
@@ -56,7 +61,8 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
     return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard: adapter.guard }) });
   };
   const optOut = (): RequestHandler => Object.assign((_req: Request, _res: Response, next: NextFunction) => next(), { [PUBLIC]: true as const });
-  return Object.assign(middleware, { require, public: optOut, routes: listRoutes, guard: adapter.guard });
+  const health = (): RequestHandler => Object.assign((_req: Request, res: Response) => writeHealth(adapter.guard, res), { [PUBLIC]: true as const });
+  return Object.assign(middleware, { require, public: optOut, routes: listRoutes, health, guard: adapter.guard });
 }
 
 /** Steps 1–4 for every request; then, by what the route resolution says, defer, refuse or settle it. */

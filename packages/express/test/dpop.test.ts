@@ -314,7 +314,8 @@ describe('DPoP through Express: every refusal', () => {
     const target = await api();
     const res = await request(target.base).get('/v1/search');
     expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe(`Bearer, DPoP ${ALGS}`);
+    const metadata = 'resource_metadata="https://api.example.com/.well-known/oauth-protected-resource"'; // RFC 9728 §5.1, served by the adapter
+    expect(res.headers['www-authenticate']).toBe(`Bearer ${metadata}, DPoP ${metadata}, ${ALGS}`);
   });
 });
 

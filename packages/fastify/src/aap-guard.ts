@@ -1,7 +1,7 @@
-import { nodeFlow, resolveAdapterOptions, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import { nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import './augment.js';
+import type { AapDecoration } from './augment.js';
 import { Declarations, type DeclaredRoute } from './declared-routes.js';
 import { FASTIFY_KEYS, type AapFastifyOptions } from './options.js';
 import { respondDeny } from './respond.js';
@@ -10,13 +10,18 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
   const adapter = resolveAdapterOptions<FastifyRequest>('@aap-guard/fastify', options as Record<string, unknown>, process.env, FASTIFY_KEYS);
   const flow = nodeFlow(adapter.guard);
   const declarations = new Declarations(adapter.guard);
-  const decoration = Object.freeze({ guard: adapter.guard, routes: () => declarations.report() });
+  const health = async (_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    writeHealth(adapter.guard, reply.raw);
+    return reply.hijack();
+  };
+  const decoration: AapDecoration = Object.freeze({ guard: adapter.guard, routes: () => declarations.report(), health });
   // A second registration in an encapsulated context (an admin guard beside the public one) has its own.
-  if (fastify.hasDecorator('aap')) (fastify as { aap: typeof decoration }).aap = decoration;
+  if (fastify.hasDecorator('aap')) (fastify as unknown as { aap: AapDecoration }).aap = decoration;
   else fastify.decorate('aap', decoration);
   if (!fastify.hasRequestDecorator('aap')) fastify.decorateRequest('aap', null);
   fastify.addHook('onRoute', (routeOptions) => declarations.onRoute(routeOptions));
   fastify.addHook('onRequest', async function aapOnRequest(request: FastifyRequest, reply: FastifyReply) {
+    if (serveResourceMetadata(adapter.guard, request.raw, reply.raw, request.originalUrl)) return reply.hijack(); // RFC 9728: public
     if (adapter.skip?.(request)) return undefined;
     if ((request.routeOptions.config as { aap?: unknown } | undefined)?.aap === false) return undefined; // opted out: public
     if (declarations.foreign(request)) return undefined; // another registration's guard checks this route

@@ -1,14 +1,22 @@
 import type { Guard, Principal } from '@aap-guard/core';
 import type { AapRouteConfig } from './options.js';
 import type { RouteReport } from './declared-routes.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** What `@aap-guard/fastify` decorates the instance with (`app.aap`). */
+export interface AapDecoration {
+  /** The guard behind the plugin (holds, revocations, admin plugin). */
+  readonly guard: Guard;
+  /** The routes added after the plugin, and what the guard does with each (declared, public, undeclared). */
+  routes(): readonly RouteReport[];
+  /** A readiness handler: `app.get('/ready', { config: { aap: false } }, app.aap.health)` — 200 or 503 with `guard.health()`. */
+  health(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /**
-     * Set by `@aap-guard/fastify`: the guard behind the plugin (holds, revocations, admin plugin), and the
-     * routes added after the plugin with what the guard does with each (declared, public, undeclared).
-     */
-    readonly aap: { readonly guard: Guard; routes(): readonly RouteReport[] };
+    /** Set by `@aap-guard/fastify`: the guard, the route report, a readiness handler. */
+    readonly aap: AapDecoration;
   }
 
   interface FastifyRequest {

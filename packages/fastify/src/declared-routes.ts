@@ -1,4 +1,5 @@
 import type { CompiledRoute, Guard } from '@aap-guard/core';
+import { ROUTE_KEYS, checkKeys } from '@aap-guard/core/node';
 import type { FastifyRequest, RouteOptions } from 'fastify';
 import type { AapRouteConfig } from './options.js';
 
@@ -83,6 +84,7 @@ export class Declarations {
     if (typeof declaration !== 'object' || declaration === null) {
       throw new TypeError(`@aap-guard/fastify: config.aap of ${where} must be a declaration object or false`);
     }
+    checkKeys(declaration, [...ROUTE_KEYS, 'target'], `@aap-guard/fastify: config.aap of ${where}`);
     const { target, ...spec } = declaration;
     if (target !== undefined && typeof target !== 'function') throw new TypeError(`@aap-guard/fastify: config.aap.target of ${where} must be a function`);
     const declared: DeclaredRoute = Object.freeze({ route: this.guard.route(spec), target });

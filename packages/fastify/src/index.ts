@@ -10,5 +10,6 @@ export default aapGuard;
 export { principalOf } from './principal.js';
 export type { AapFastifyOptions, AapRouteConfig } from './options.js';
 export type { RouteReport } from './declared-routes.js';
+export type { AapDecoration } from './augment.js';
 export { aapAdminPlugin, type FastifyAdminOptions } from './admin.js';
 export { AapDenyError, type DenyFormatter } from '@aap-guard/core/node';

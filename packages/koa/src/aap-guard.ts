@@ -1,5 +1,5 @@
 import type { Guard } from '@aap-guard/core';
-import { nodeFlow, resolveAdapterOptions, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import { ROUTE_KEYS, checkKeys, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import './augment.js';
 import { DECLARATION, PUBLIC, listRoutes, resolveApp, resolveDeclaration, type RouteReport, type RouterLike } from './declared-routes.js';
@@ -17,6 +17,8 @@ export interface AapKoaMiddleware extends Middleware {
   public(): Middleware;
   /** The routers' routes and what the guard does with each: declared, public, or undeclared (refused in `deny` mode). */
   routes(app: { readonly middleware?: readonly unknown[] }): RouteReport[];
+  /** A public readiness route (`router.get('/ready', aap.health())`): 200 or 503 with `guard.health()`. */
+  health(): Middleware;
   /**
    * Mount a router so that its undeclared routes are refused even without `app.use(aap)` (which finds
    * routers mounted after it by itself: `app.use(aap).use(router.routes())` is enough).
@@ -49,6 +51,10 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
   const adapter = resolveAdapterOptions<Context>('aapGuard', options as Record<string, unknown> | undefined, process.env);
   const flow = nodeFlow(adapter.guard);
   const middleware: Middleware = async (ctx, next) => {
+    if (serveResourceMetadata(adapter.guard, ctx.req, ctx.res, ctx.originalUrl)) {
+      ctx.respond = false; // RFC 9728: answered, public, before anything else
+      return;
+    }
     if (adapter.skip?.(ctx)) return next();
     const resolution = resolveApp(ctx.app, middleware, ctx as Context & { newRouterPath?: string }, adapter.guard);
     // Opted out, or declared by another guard: that guard checks it with its own options, all of them.
@@ -68,7 +74,9 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
       return flow.finish(ctx.req, ctx.res); // undeclared in `allow` mode, or no route (404): the proof is consumed
     });
   };
-  const require = (action: string, { target, ...spec }: RequireOptions = {}): Middleware => {
+  const require = (action: string, options: RequireOptions = {}): Middleware => {
+    checkKeys(options, [...ROUTE_KEYS, 'target'], `aap.require('${action}', options)`);
+    const { target, ...spec } = options;
     const route = adapter.guard.route({ ...spec, action }); // validated once; TypeError on a bad declaration
     const declared: Middleware = async (ctx, next) => {
       if (adapter.skip?.(ctx)) return next();
@@ -78,6 +86,11 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard: adapter.guard }) });
   };
   const optOut = (): Middleware => Object.assign((_ctx: Context, next: Next) => next(), { [PUBLIC]: true as const });
+  const health = (): Middleware =>
+    Object.assign((ctx: Context) => {
+      ctx.respond = false;
+      writeHealth(adapter.guard, ctx.res);
+    }, { [PUBLIC]: true as const });
   const mount = (router: RouterLike): Middleware => {
     const dispatch = router.routes() as unknown as Middleware;
     if (adapter.undeclared === 'allow') return dispatch;
@@ -92,7 +105,7 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     };
     return Object.assign(mounted, { router });
   };
-  return Object.assign(middleware, { require, public: optOut, routes: listRoutes, router: mount, guard: adapter.guard });
+  return Object.assign(middleware, { require, public: optOut, routes: listRoutes, health, router: mount, guard: adapter.guard });
 }
 
 /** Run a guard step and translate its outcome: next(), a deny, or — for any exception in the guard path — an audited 503. */

@@ -1,5 +1,7 @@
 import type { CheckContext } from '../checks/context.js';
 import { REASONS, type ReasonCode } from './reasons.js';
+import { metadataUrl, resourceIdentifier } from '../metadata/resource-metadata.js';
+import { requestOrigin } from '../pop/htu.js';
 
 /**
  * The WWW-Authenticate value for a 401 (RFC 6750 §3, RFC 9449 §7.1, RFC 9728 §5.1).
@@ -7,8 +9,9 @@ import { REASONS, type ReasonCode } from './reasons.js';
  * the scheme is the one the client used, or DPoP for proof errors and DPoP-required policy.
  */
 export function challenge(ctx: CheckContext, reason: ReasonCode): string {
-  const { pop, resourceMetadata } = ctx.options;
-  const common = resourceMetadata ? [`resource_metadata="${resourceMetadata}"`] : [];
+  const { pop } = ctx.options;
+  const metadata = resourceMetadataUrl(ctx);
+  const common = metadata ? [`resource_metadata="${metadata}"`] : [];
   const dpopParams = [`algs="${pop.dpopAlgorithms.join(' ')}"`];
   const row = REASONS[reason];
   if (reason === 'credentials_missing') {
@@ -27,3 +30,13 @@ export function challenge(ctx: CheckContext, reason: ReasonCode): string {
 }
 
 const scheme = (name: string, params: readonly string[]): string => (params.length ? `${name} ${params.join(', ')}` : name);
+
+/**
+ * The metadata URL a 401 points at (RFC 9728 §5.1): `options.resourceMetadata`, else the well-known URL of
+ * this resource — which every adapter serves — unless `resourceMetadata: false`.
+ */
+function resourceMetadataUrl(ctx: CheckContext): string | undefined {
+  const configured = ctx.options.resourceMetadata;
+  if (configured !== undefined) return configured === false ? undefined : configured;
+  return metadataUrl(resourceIdentifier(ctx.options, requestOrigin(ctx)));
+}

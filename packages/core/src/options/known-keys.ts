@@ -6,7 +6,7 @@
 
 /** Keys of `GuardOptions`, and of its nested option objects. */
 export const GUARD_KEYS = [
-  'issuer', 'audience', 'jwks', 'algorithms', 'requireTyp', 'clockTolerance', 'now', 'store', 'audit', 'logger', 'debug',
+  'issuer', 'audience', 'jwks', 'allowInsecureRequests', 'algorithms', 'requireTyp', 'clockTolerance', 'now', 'store', 'audit', 'logger', 'debug',
   'maxTokenSize', 'tokenCacheSize', 'resourceMetadata', 'trustProxy', 'publicUrl', 'onStoreError', 'dpop', 'agents',
   'delegation', 'rateLimit', 'constraints', 'oversight', 'revocation', 'undeclared', 'authRequired',
 ] as const;

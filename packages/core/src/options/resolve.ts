@@ -23,7 +23,8 @@ export interface ResolvedOptions {
   readonly logger: Logger;
   /** Log one line per decision (`debug: true` or `NODE_DEBUG=aap-guard`). */
   readonly debug: boolean;
-  readonly resourceMetadata: string | undefined;
+  /** The RFC 9728 metadata URL advertised in 401 challenges; undefined: this resource's well-known URL; false: none. */
+  readonly resourceMetadata: string | false | undefined;
   readonly trustProxy: (ip: string) => boolean;
   readonly publicUrl: URL | undefined;
   readonly failOpen: boolean;
@@ -67,7 +68,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     audit: safeAuditSink(options.audit, logger),
     logger,
     debug: options.debug === true || debugFromEnvironment(),
-    resourceMetadata: optionalUrl(options.resourceMetadata, 'resourceMetadata')?.href,
+    resourceMetadata: options.resourceMetadata === false ? false : optionalUrl(options.resourceMetadata, 'resourceMetadata')?.href,
     trustProxy: compileTrustProxy(options.trustProxy as TrustProxy | undefined),
     publicUrl: optionalUrl(options.publicUrl, 'publicUrl'),
     failOpen: onStoreError === 'open',

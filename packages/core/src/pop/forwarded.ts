@@ -17,7 +17,8 @@ type Headers = RequestInfo['headers'];
 export function forwardedOrigin(headers: Headers, requestUrl: string): string | undefined {
   const { proto, host } = forwardedParts(headers);
   if (proto === undefined && host === undefined) return undefined;
-  const url = new URL(requestUrl);
+  const url = URL.parse(requestUrl);
+  if (!url) return undefined;
   const scheme = (proto ?? url.protocol.slice(0, -1)).toLowerCase();
   if (scheme !== 'http' && scheme !== 'https') return undefined;
   const origin = `${scheme}://${host ?? url.host}`;

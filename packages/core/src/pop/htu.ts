@@ -39,15 +39,24 @@ function normalizePercent(path: string): string {
  * expectedHtu(ctx) // 'https://api.example.com/v1/search'
  */
 export function expectedHtu(ctx: CheckContext): string | undefined {
-  const { request, options } = ctx;
-  if (typeof request.url !== 'string' || !URL.canParse(request.url)) return undefined;
-  const url = new URL(request.url);
-  const origin = options.publicUrl?.origin ?? trustedOrigin(ctx) ?? url.origin;
-  return normalizeHtu(`${origin}${url.pathname}`);
+  const url = URL.parse(ctx.request.url);
+  if (!url) return undefined;
+  return normalizeHtu(`${requestOrigin(ctx, url)}${url.pathname}`);
 }
 
-function trustedOrigin(ctx: CheckContext): string | undefined {
-  const peer = ctx.request.clientIp;
-  if (typeof peer !== 'string' || !ctx.options.trustProxy(peer)) return undefined;
-  return forwardedOrigin(ctx.request.headers, ctx.request.url);
+/**
+ * The origin the client addressed: `options.publicUrl`'s, else a trusted proxy's forwarded one, else the
+ * request URL's (whose scheme is the connection's).
+ *
+ * @example
+ * requestOrigin(ctx) // 'https://api.example.com'
+ */
+export function requestOrigin(ctx: Pick<CheckContext, 'options' | 'request'>, url: URL | null = URL.parse(ctx.request.url)): string {
+  return ctx.options.publicUrl?.origin ?? trustedOrigin(ctx) ?? url?.origin ?? 'null';
+}
+
+function trustedOrigin({ options, request }: Pick<CheckContext, 'options' | 'request'>): string | undefined {
+  const peer = request.clientIp;
+  if (typeof peer !== 'string' || !options.trustProxy(peer)) return undefined;
+  return forwardedOrigin(request.headers, request.url);
 }

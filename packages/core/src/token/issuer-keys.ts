@@ -48,6 +48,7 @@ export interface IssuerKeysContext {
  */
 export function resolveIssuerKeys(options: GuardOptions, context: IssuerKeysContext): IssuerKeys {
   const entries = issuerEntries(options.issuer, options.jwks);
+  for (const entry of entries) refuseCleartext(entry, options.allowInsecureRequests === true);
   const groups = new Map<object | string, Entry[]>();
   for (const entry of entries) {
     const key = entry.jwks ?? entry.issuer; // a key set object, or the issuer to discover
@@ -135,4 +136,22 @@ function warnIfShared(entries: readonly Entry[], shared: JwksOption | undefined,
     `options.jwks is shared by ${issuers.length} issuers: any key in it can sign tokens for any of them. ` +
       'If they are different authorization servers, give each its own keys: issuer: [{ issuer, jwks }, …]',
   );
+}
+
+/**
+ * Keys fetched in cleartext can be replaced in transit, and then any token is "valid": a JWKS or discovery
+ * URL must be https, except on loopback (development, tests) — or with `allowInsecureRequests: true`, an
+ * explicit opt-in (RFC 8414 §3 and RFC 7517 §9 require TLS; the draft's AS discovery too).
+ */
+function refuseCleartext(entry: Entry, allowed: boolean): void {
+  const jwks = entry.jwks;
+  const fetched = jwks === undefined ? entry.issuer : typeof jwks === 'object' && jwks !== null && 'uri' in jwks ? jwks.uri : undefined;
+  const url = typeof fetched === 'string' ? URL.parse(fetched) : null;
+  if (allowed || !url || url.protocol !== 'http:' || isLoopback(url.hostname)) return;
+  const what = jwks === undefined ? `issuer ${entry.issuer} (its metadata and JWKS are discovered over it)` : `jwks.uri ${url.href}`;
+  throw new TypeError(`options: ${what} is http:// on a non-loopback host; use https, or set allowInsecureRequests: true to accept keys fetched in cleartext`);
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

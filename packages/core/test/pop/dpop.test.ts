@@ -34,7 +34,7 @@ describe('DPoP proof verification (RFC 9449 §4.3)', () => {
     const token = await h.token({ jkt: ed.jkt });
     const d = await h.guard.check(h.request(`DPoP ${token}`, await h.proof(token, { key: ed })), ROUTE);
     expect([d.reason, d.audit.detail?.problem]).toEqual(['dpop_proof_invalid', 'alg not allowed']);
-    expect(d.headers['www-authenticate']).toBe('DPoP error="invalid_dpop_proof", error_description="The DPoP proof is invalid", algs="ES256"');
+    expect(d.headers['www-authenticate']).toBe('DPoP error="invalid_dpop_proof", error_description="The DPoP proof is invalid", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource", algs="ES256"');
   });
 
   it('never throws on hostile DPoP headers: every one is a 401', async () => {

@@ -75,7 +75,8 @@ describe('credential extraction (RFC 6750 §2, RFC 9449 §7.1)', () => {
     for (const value of ['Basic dXNlcjpwYXNz', 'ApiKey k-123', 'Token abc', 'Negotiate', 'Bearertoken']) {
       const d = await guard.check(request(value));
       expect([d.status, d.reason], JSON.stringify(value)).toEqual([401, 'credentials_missing']);
-      expect(d.headers['www-authenticate']).toMatch(/^Bearer(, DPoP algs=".*")?$/);
+      expect(d.headers['www-authenticate']).toMatch(/^Bearer( resource_metadata="[^"]+")?, DPoP\b/);
+      expect(d.headers['www-authenticate']).not.toContain('error=');
     }
   });
 
