@@ -449,7 +449,7 @@ function adapterTests(driver: AdapterDriver): void {
       vi.stubEnv('AAP_ISSUER', 'https://as.test');
       vi.stubEnv('AAP_AUDIENCE', 'https://api.test');
       vi.stubEnv('AAP_JWKS_URI', jwks.jwksUri);
-      const running = await driver.start({ undeclared: 'allow' } as GuardOptions);
+      const running = await driver.start({ undeclared: 'allow' } as GuardOptions & Record<string, unknown>);
       try {
         const token = auth(await issuer.mint({ agentId: 'env-agent' }));
         expect((await send(running.url, { path: '/whoami', headers: token })).status).toBe(200); // the explicit option
