@@ -4,44 +4,16 @@
  * A failure names the README, the block's line and each error at its line in the README. The markers
  * (a hidden preamble, an opt-out) are described in snippets.ts.
  */
-import { dirname, join } from 'node:path';
-import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../packaging/consumers.js';
-import { readmes, snippets, type Snippet } from './snippets.js';
+import { checkSnippets, parseSnippets, readmes, snippets, type Snippet } from './snippets.js';
 
 const ALL = readmes(ROOT).flatMap((path) => snippets(ROOT, path));
-const virtualPath = (s: Snippet) => join(ROOT, dirname(s.file), `${s.file.replace(/[/\\.]/g, '_')}_L${s.line}${s.extension}`);
-const sourceOf = (s: Snippet) => (s.preamble ? `${s.preamble}\n${s.code}` : s.code);
-
-let program: ts.Program;
+let results: Map<Snippet, string[]>;
 
 beforeAll(() => {
-  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } });
-  if (!config) throw new Error('tsconfig.json could not be read');
-  const options: ts.CompilerOptions = { ...config.options, noEmit: true, moduleDetection: ts.ModuleDetectionKind.Force, noUnusedLocals: false };
-  const files = new Map(ALL.filter((s) => !s.skip).map((s) => [virtualPath(s), sourceOf(s)]));
-  const host = ts.createCompilerHost(options, true);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, language, onError) => {
-    const text = files.get(name);
-    return text === undefined ? getSourceFile(name, language, onError) : ts.createSourceFile(name, text, language, true);
-  };
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (name) => files.has(name) || fileExists(name);
-  program = ts.createProgram([...files.keys()], options, host);
+  results = checkSnippets(ROOT, ALL);
 }, 120_000);
-
-/** Each error of a block as `file:line: TSnnnn message`, at its line in the README. */
-function errors(s: Snippet): string[] {
-  const file = program.getSourceFile(virtualPath(s))!;
-  const preambleLines = s.preamble ? s.preamble.split('\n').length : 0;
-  return [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].map((d) => {
-    const line = file.getLineAndCharacterOfPosition(d.start ?? 0).line - preambleLines;
-    const where = line < 0 ? `${s.file}:${s.line} (preamble line ${line + preambleLines + 1})` : `${s.file}:${s.line + line}`;
-    return `${where}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
-  });
-}
 
 describe('README code blocks type-check (strict)', () => {
   it('finds blocks in the root README and in every package README', () => {
@@ -51,6 +23,43 @@ describe('README code blocks type-check (strict)', () => {
   for (const s of ALL) {
     const name = `${s.file}:${s.line} (${s.lang})`;
     if (s.skip) it.skip(`${name} — not checked: ${s.skip}`, () => {});
-    else it(name, () => expect(errors(s)).toEqual([]));
+    else it(name, () => expect(results.get(s)).toEqual([]));
   }
+});
+
+describe('the snippet checker', () => {
+  const README = [
+    '# Example', // 1
+    '<!-- snippet preamble:', // 2
+    "import type { Guard } from '@aap-guard/core';", // 3
+    'declare const guard: Guard;', // 4
+    '-->', // 5
+    '```js', // 6
+    "const decision = await guard.check({ method: 'GET', url: 'https://api.example.com/', headers: {} }, { action: 'search.web' });", // 7
+    'decision.claims.agent.id;', // 8: claims is possibly undefined
+    '```', // 9
+    '<!-- snippet skip: a fragment -->', // 10
+    '```ts', // 11
+    'this is not TypeScript', // 12
+    '```', // 13
+    '```sh', // 14
+    'npm test', // 15
+    '```', // 16
+  ].join('\n');
+
+  it('reports an error at its line in the README, below a hidden preamble; skips marked and non-code blocks', () => {
+    const list = parseSnippets('EXAMPLE.md', README);
+    expect(list.map((s) => [s.line, s.lang, s.skip])).toEqual([
+      [7, 'js', undefined],
+      [12, 'ts', 'a fragment'],
+    ]);
+    const errors = checkSnippets(ROOT, list).get(list[0]!)!;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^EXAMPLE\.md:8: TS18048 'decision\.claims' is possibly 'undefined'/);
+  }, 120_000);
+
+  it('refuses a misspelled marker and an unclosed block', () => {
+    expect(() => parseSnippets('X.md', '<!-- snippet skp: x -->\n```ts\n1\n```')).toThrow('X.md:1: unknown snippet marker');
+    expect(() => parseSnippets('X.md', '```ts\n1')).toThrow('X.md:1: unclosed code block');
+  });
 });
