@@ -126,7 +126,7 @@ it('jest29: Jest 29, default config, passes every case and loads every entry fro
 }, 120_000);
 
 describe('tarballs', () => {
-  it.each(PACKAGES)('@aap-guard/%s: README, LICENSE, both builds, real dependency ranges, no source maps', (name) => {
+  it.each(PACKAGES)('@aap-guard/%s: README, LICENSE, both builds, real dependency ranges, no source maps, vendored licenses', (name) => {
     const file = join(TARBALLS, tarballs.get(`@aap-guard/${name}`)!);
     const listing = spawnSync('tar', ['-tzf', file], { encoding: 'utf8' }).stdout.trim().split('\n');
     const read = (path: string) => spawnSync('tar', ['-xzOf', file, `package/${path}`], { encoding: 'utf8' }).stdout;
@@ -134,6 +134,9 @@ describe('tarballs', () => {
       expect(listing, path).toContain(`package/${path}`);
     }
     expect(listing.filter((path) => path.endsWith('.map') || path.startsWith('package/src/'))).toEqual([]);
+    // A vendored ESM-only dependency (jose in core and testing) travels with its license.
+    const vendored = new Set(listing.map((path) => /^package\/dist\/cjs\/vendor\/([^/]+)\//.exec(path)?.[1]).filter(Boolean));
+    for (const dep of vendored) expect(listing.some((path) => new RegExp(`^package/dist/cjs/vendor/${dep}/LICEN[CS]E`, 'i').test(path)), `${dep} license`).toBe(true);
     expect(read('LICENSE')).toBe(readFileSync(join(ROOT, 'LICENSE'), 'utf8'));
     expect(read('package.json')).not.toContain('workspace:');
   });
