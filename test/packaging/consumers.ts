@@ -22,7 +22,12 @@ const NPM_CACHE = join(tmpdir(), 'aap-guard-npm-cache');
 export const WORK = join(tmpdir(), `aap-guard-consumers-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`);
 export const TARBALLS = join(WORK, 'tarballs');
 
-/** The packages are built, and no source file is newer than its build (the tarballs are made from dist/). */
+/**
+ * The packages are built, and no source file is newer than its build (the tarballs are made from dist/).
+ *
+ * @example
+ * assertBuilt(); // throws "packages/core/dist is older than src/…: run `pnpm run build` first"
+ */
 export function assertBuilt(): void {
   for (const name of PACKAGES) {
     const marker = join(ROOT, 'packages', name, 'dist', 'cjs', 'package.json'); // written near the end of a build
@@ -35,7 +40,12 @@ export function assertBuilt(): void {
   }
 }
 
-/** `pnpm pack` every package (one pnpm run) into TARBALLS; returns the tarball file name of each package name. */
+/**
+ * `pnpm pack` every package (one pnpm run) into TARBALLS; returns the tarball file name of each package name.
+ *
+ * @example
+ * (await packAll()).get('@aap-guard/core') // → 'aap-guard-core-3f2a9c….tgz'
+ */
 export async function packAll(): Promise<Map<string, string>> {
   rmSync(TARBALLS, { recursive: true, force: true });
   mkdirSync(TARBALLS, { recursive: true });
@@ -55,6 +65,9 @@ export async function packAll(): Promise<Map<string, string>> {
 /**
  * Copy fixtures/<name> to WORK/<name> (keeping node_modules and the lockfile of the last run), point
  * its `@aap-guard/*` dependencies at the tarballs, add `extra` files, and `npm install`.
+ *
+ * @example
+ * const dir = await installConsumer('jest29', tarballs, { 'cases.json': '…' });
  */
 export async function installConsumer(name: string, tarballs: Map<string, string>, extra: Record<string, string> = {}): Promise<string> {
   const dir = join(WORK, name);
@@ -79,7 +92,12 @@ export interface Ran {
   readonly output: string;
 }
 
-/** Run a command to its end; rejects with its output when it fails, unless `allowFailure`. */
+/**
+ * Run a command to its end; rejects with its output when it fails, unless `allowFailure`.
+ *
+ * @example
+ * const { output } = await run(process.execPath, ['one-process.mjs'], dir);
+ */
 export function run(command: string, args: readonly string[], cwd: string, options: { env?: Record<string, string>; allowFailure?: boolean } = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -100,7 +118,12 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Start `node <args>` in `cwd` and wait (up to 30 s) for its `listening <url>` line. */
+/**
+ * Start `node <args>` in `cwd` and wait (up to 30 s) for its `listening <url>` line.
+ *
+ * @example
+ * const served = await serve(dir, ['server.js'], { AAP_CONSUMER_OPTIONS: '{…}' }); await served.stop();
+ */
 export function serve(cwd: string, args: readonly string[], env: Record<string, string>): Promise<Served> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -145,13 +168,23 @@ function pnpmCommand(): string[] {
   return ['npx', '--yes', packageManager ?? 'pnpm@10'];
 }
 
-/** Run `tasks` with at most `n` at once (the machine has 2 cores). */
+/**
+ * Run `tasks` with at most `n` at once (the machine has 2 cores).
+ *
+ * @example
+ * await limit(3, names.map((name) => () => installConsumer(name, tarballs)));
+ */
 export function limit<T>(n: number, tasks: ReadonlyArray<() => Promise<T>>): Promise<T[]> {
   const slot = semaphore(n);
   return Promise.all(tasks.map((task) => slot(task)));
 }
 
-/** A function that runs the tasks given to it with at most `n` at once, in call order. */
+/**
+ * A function that runs the tasks given to it with at most `n` at once, in call order.
+ *
+ * @example
+ * const slot = semaphore(2); const result = slot(() => run('tsc', [], dir));
+ */
 export function semaphore(n: number): <T>(task: () => Promise<T>) => Promise<T> {
   let running = 0;
   const waiting: Array<() => void> = [];
