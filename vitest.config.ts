@@ -1,23 +1,30 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const root = new URL('./', import.meta.url);
 
-// Tests run against the TypeScript sources; the build is checked separately by `pnpm build`.
+/**
+ * `@aap-guard/<pkg>` and every subpath entry (`@aap-guard/core/node`) → its TypeScript source, read
+ * from each package's `exports` (an entry's `import` target `./dist/<path>.js` is `src/<path>.ts`).
+ * Exact matches only, so `@aap-guard/core` never swallows `@aap-guard/core/node`.
+ */
+function sourceAliases() {
+  return readdirSync(new URL('packages/', root)).flatMap((pkg) => {
+    const manifest = JSON.parse(readFileSync(new URL(`packages/${pkg}/package.json`, root), 'utf8')) as { name: string; exports?: Record<string, { import?: { default?: string } }> };
+    return Object.entries(manifest.exports ?? {})
+      .filter(([key]) => key !== './package.json')
+      .map(([key, block]) => {
+        const path = (block.import?.default ?? './dist/index.js').replace(/^\.\/dist\//, '').replace(/\.js$/, '');
+        const spec = key === '.' ? manifest.name : `${manifest.name}/${key.slice(2)}`;
+        return { find: new RegExp(`^${spec.replace(/[/.]/g, '\\$&')}$`), replacement: fileURLToPath(new URL(`packages/${pkg}/src/${path}.ts`, root)) };
+      });
+  });
+}
+
+// Tests run against the TypeScript sources; the build is checked by the packing test (test/packaging).
 export default defineConfig({
-  resolve: {
-    alias: {
-      '@aap-guard/core/node': fileURLToPath(new URL('./packages/core/src/node/index.ts', import.meta.url)),
-      // Subpaths before their package: an alias also matches `<name>/…`.
-      '@aap-guard/core/opentelemetry': fileURLToPath(new URL('./packages/core/src/opentelemetry.ts', import.meta.url)),
-      '@aap-guard/core': src('core'),
-      '@aap-guard/redis': src('redis'),
-      '@aap-guard/express': src('express'),
-      '@aap-guard/fastify': src('fastify'),
-      '@aap-guard/koa': src('koa'),
-      '@aap-guard/testing': src('testing'),
-    },
-  },
+  resolve: { alias: sourceAliases() },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,

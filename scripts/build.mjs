@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Build every package that has sources (tsc, in dependency order through `pnpm -r`). A package
-// directory without src/index.ts yet (a placeholder for a later adapter) is skipped, and said so.
+// Build every package that has sources, in dependency order through `pnpm -r`: each package's
+// `build` script is scripts/build-package.mjs (ESM and CommonJS builds, checked entry points). A
+// package directory without src/index.ts yet (a placeholder for a later adapter) is skipped, and said so.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

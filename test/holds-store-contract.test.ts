@@ -1,25 +1,36 @@
 /**
  * One contract for hold and revocation stores, run against the memory implementations and against
- * the Redis ones on a real redis-server.
+ * the Redis ones on a real redis-server, through ioredis 6 and ioredis 5.
  */
 import { memoryHolds, memoryRevocations, newHoldId, type Hold, type HoldBudget, type HoldStore, type RevocationEvent, type RevocationStore } from '@aap-guard/core';
 import { redisHolds, redisRevocations } from '@aap-guard/redis';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IOREDIS_VERSIONS } from './helpers/ioredis.js';
 import { startRedis, type RedisServer } from './helpers/redis.js';
 
 let server: RedisServer;
-let redis: Redis;
+/** One client per ioredis major, by its label (`ioredis 6`, `ioredis 5`). */
+const clients = new Map<string, Redis>();
 const closers: Array<() => Promise<void> | undefined> = [];
 beforeAll(async () => {
   server = await startRedis();
-  redis = new Redis({ host: server.host, port: server.port, maxRetriesPerRequest: 1 });
+  for (const { label, framework } of IOREDIS_VERSIONS) {
+    if (framework) clients.set(label, new framework.Redis({ host: server.host, port: server.port, maxRetriesPerRequest: 1 }));
+  }
 });
 afterAll(async () => {
   await Promise.all(closers.map((close) => close()));
-  redis?.disconnect();
+  for (const redis of clients.values()) redis.disconnect();
   await server?.stop();
 });
+/** The client of one major; a major that is not installed fails its tests (`pnpm install`). */
+const client = (label: string): Redis => {
+  const redis = clients.get(label);
+  if (!redis) throw new Error(`${label} is not installed (the ioredis5 alias dev dependency): run pnpm install`);
+  return redis;
+};
+const redisRows = <T>(make: (redis: Redis) => T) => IOREDIS_VERSIONS.map(({ label }) => [`redis, ${label}`, () => make(client(label))] as const);
 
 const NOW = 1_800_000_000_000;
 const hold = (extra: Partial<Hold> = {}): Hold => ({
@@ -41,8 +52,8 @@ const BUDGET: HoldBudget = { maxPendingPerAgent: 1000, maxPerMinute: 1000 };
 const create = (store: HoldStore, h: Hold, budget: HoldBudget = BUDGET) => store.create(h, { retainMs: 60_000, budget });
 
 describe.each([
-  ['memory', (): HoldStore => memoryHolds()],
-  ['redis', (): HoldStore => redisHolds(redis, { prefix: prefix() })],
+  ['memory', (): HoldStore => memoryHolds()] as const,
+  ...redisRows((redis): HoldStore => redisHolds(redis, { prefix: prefix() })),
 ])('hold store contract (%s)', (_name, make) => {
   it('round-trips a hold and lists it by filter', async () => {
     const store = make();
@@ -116,8 +127,8 @@ describe.each([
 });
 
 describe.each([
-  ['memory', (): RevocationStore => memoryRevocations({ now: () => NOW })],
-  ['redis', (): RevocationStore => redisRevocations(redis, { prefix: prefix() })],
+  ['memory', (): RevocationStore => memoryRevocations({ now: () => NOW })] as const,
+  ...redisRows((redis): RevocationStore => redisRevocations(redis, { prefix: prefix() })),
 ])('revocation store contract (%s)', (_name, make) => {
   it('syncs, fans out additions, keeps the later until, drops expired entries', async () => {
     const store = make();

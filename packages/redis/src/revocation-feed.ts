@@ -50,7 +50,8 @@ export class RevocationFeed {
   }
 
   #start(): void {
-    const sub = this.redis.duplicate();
+    // ioredis 6 types `duplicate()` generically on Redis and on Cluster, and their union is not callable.
+    const sub = (this.redis as { duplicate(): Redis | Cluster }).duplicate();
     this.#sub = sub;
     sub.on('error', (error: Error) => this.#report(error));
     sub.on('message', (channel: string, message: string) => this.#message(channel, message));

@@ -1,11 +1,20 @@
-import { readFileSync } from 'node:fs';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { isDateTime } from './date-time.js';
+// The vendored schemas (verbatim copies of the spec's `schemas/`), imported rather than read from
+// disk: no path to compute at run time (no `import.meta.url`, which a CommonJS build lacks), and
+// bundlers see them. The build copies them next to the compiled module in both builds.
+import agent from './schemas/aap-agent.schema.json' with { type: 'json' };
+import audit from './schemas/aap-audit.schema.json' with { type: 'json' };
+import capabilities from './schemas/aap-capabilities.schema.json' with { type: 'json' };
+import constraints from './schemas/aap-constraints.schema.json' with { type: 'json' };
+import context from './schemas/aap-context.schema.json' with { type: 'json' };
+import delegation from './schemas/aap-delegation.schema.json' with { type: 'json' };
+import oversight from './schemas/aap-oversight.schema.json' with { type: 'json' };
+import task from './schemas/aap-task.schema.json' with { type: 'json' };
+import token from './schemas/aap-token.schema.json' with { type: 'json' };
 
-/** The vendored schemas (verbatim copies of the spec's `schemas/`), beside `src/` and `dist/` alike. */
-const SCHEMA_DIR = new URL('../../schemas/', import.meta.url);
-const FILES = ['agent', 'task', 'capabilities', 'constraints', 'oversight', 'delegation', 'context', 'audit', 'token'];
+const SCHEMAS = { agent, task, capabilities, constraints, oversight, delegation, context, audit, token };
 const TOKEN_ID = 'https://aap-protocol.org/schemas/aap-token.schema.json';
 
 // ajv is CommonJS: under NodeNext the default import is `module.exports`, whose `default` is the class.
@@ -25,7 +34,8 @@ let compiled: ValidateFunction | undefined;
  */
 export function claimsValidator(): ValidateFunction {
   if (compiled) return compiled;
-  const schemas = new Map(FILES.map((name) => [name, load(name)]));
+  // A copy: the patches below must not change the imported modules, shared with any other importer.
+  const schemas = new Map(Object.entries(structuredClone(SCHEMAS) as Record<string, Json>));
   patch(schemas);
   const ajv = new Ajv2020({
     allErrors: false,
@@ -40,10 +50,6 @@ export function claimsValidator(): ValidateFunction {
   for (const schema of schemas.values()) ajv.addSchema(schema);
   compiled = ajv.getSchema(TOKEN_ID) as ValidateFunction;
   return compiled;
-}
-
-function load(name: string): Json {
-  return JSON.parse(readFileSync(new URL(`aap-${name}.schema.json`, SCHEMA_DIR), 'utf8')) as Json;
 }
 
 /** Where the spec's schemas are stricter or looser than the spec's text and vectors. */

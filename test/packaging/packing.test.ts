@@ -1,0 +1,143 @@
+/**
+ * The packages as a user gets them: packed with pnpm, installed with plain npm into consumer projects
+ * outside the workspace (consumers.ts), each asked the same real requests (cases.ts). What each proves:
+ * - express4-cjs: a CommonJS Express 4 app `require()`s the packages (Node's require(esm)).
+ * - express5-esm: an ESM Express 5 app `import`s them.
+ * - fastify-cjs, koa-esm: the Fastify plugin from CommonJS, the Koa middleware (@koa/router) from ESM.
+ * - typescript-cjs: a TypeScript CommonJS project using all six packages (and every entry) is built by
+ *   tsc (module commonjs: node10 resolution through main, types, typesVersions) and run; its code and
+ *   the @aap-guard declarations type-check under commonjs, node16 and nodenext (the `require`
+ *   condition: CommonJS types) and bundler (the `import` condition: ESM types); in one Node process,
+ *   `require()` and `import()` of every entry give the same exports (one InfrastructureError class),
+ *   and the CommonJS build is never loaded.
+ * - jest29: Jest 29 with its default config loads every entry from the CommonJS build and passes every case.
+ * - every tarball: README, LICENSE, both builds, real dependency ranges, no source maps.
+ * Needs the packages built (`pnpm run build`, as .ci/run does).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createIssuer, type TestIssuer } from '@aap-guard/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT, CASES, CONSUMER_OPTIONS } from './cases.js';
+import { PACKAGES, ROOT, TARBALLS, WORK, assertBuilt, installConsumer, limit, packAll, run, semaphore, serve, type Ran, type Served } from './consumers.js';
+
+/** The consumers that serve HTTP: directory and `node` arguments. */
+const SERVERS = [
+  { name: 'express4-cjs', args: ['server.js'] },
+  { name: 'express5-esm', args: ['server.js'] },
+  { name: 'fastify-cjs', args: ['server.js'] },
+  { name: 'koa-esm', args: ['server.js'] },
+  { name: 'typescript-cjs', args: ['dist/server.js'] },
+];
+
+/** Every entry of every package, as an import specifier (`@aap-guard/core`, `@aap-guard/core/node`, …). */
+const ENTRIES = PACKAGES.flatMap((name) => {
+  const { exports } = JSON.parse(readFileSync(join(ROOT, 'packages', name, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  return Object.keys(exports)
+    .filter((key) => key !== './package.json')
+    .map((key) => (key === '.' ? `@aap-guard/${name}` : `@aap-guard/${name}/${key.slice(2)}`));
+});
+
+/** Imports every entry, so the TypeScript consumer resolves and type-checks each one in every module mode. */
+const ENTRIES_TS = `// Written by test/packaging/packing.test.ts: every entry of every package.\n${ENTRIES.map((spec, i) => `import * as entry${i} from '${spec}';`).join('\n')}\nexport const entries: readonly object[] = [${ENTRIES.map((_, i) => `entry${i}`).join(', ')}];\n`;
+
+/** The module settings the TypeScript consumer is type-checked under (typecheck.cjs), over its tsconfig.json. */
+const TS_MODES: Record<string, Record<string, string>> = {
+  commonjs: {},
+  node16: { module: 'node16', moduleResolution: 'node16' },
+  nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
+  bundler: { module: 'esnext', moduleResolution: 'bundler' },
+};
+
+const dirs = new Map<string, string>();
+const compiled = new Map<string, Promise<Ran>>();
+let tarballs: Map<string, string>;
+let as: TestIssuer;
+
+beforeAll(async () => {
+  const started = Date.now();
+  assertBuilt();
+  as = await createIssuer();
+  tarballs = await packAll();
+  const packed = Date.now();
+  const extra: Record<string, Record<string, string>> = {
+    'typescript-cjs': { 'src/entries.ts': ENTRIES_TS },
+    jest29: { 'cases.json': JSON.stringify({ agent: AGENT, cases: CASES }) },
+  };
+  const names = [...SERVERS.map((s) => s.name), 'jest29'];
+  await limit(3, names.map((name) => async () => void dirs.set(name, await installConsumer(name, tarballs, extra[name]))));
+  console.log(`packed in ${(packed - started) / 1000} s, consumers installed in ${(Date.now() - packed) / 1000} s (${WORK})`);
+  // Compile in the background, two at a time; the tests below wait for their own result.
+  const dir = dirs.get('typescript-cjs')!;
+  const slot = semaphore(2);
+  compiled.set('build', slot(() => run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], dir, { allowFailure: true })));
+  for (const [mode, options] of Object.entries(TS_MODES)) {
+    compiled.set(mode, slot(() => run(process.execPath, ['typecheck.cjs', JSON.stringify({ [mode]: options })], dir, { allowFailure: true })));
+  }
+}, 600_000);
+
+afterAll(() => Promise.all(compiled.values()), 180_000); // no compiler left running after a failure
+
+/** The TypeScript consumer built (`build`: tsc -p tsconfig.json) or type-checked in a module mode, or its errors. */
+async function compile(mode: string): Promise<void> {
+  const { code, output } = await compiled.get(mode)!;
+  if (code !== 0) throw new Error(`${mode === 'build' ? 'tsc -p tsconfig.json' : `typecheck.cjs (module ${mode})`} failed:\n${output}`);
+}
+
+for (const server of SERVERS) {
+  describe(`${server.name}: real requests`, () => {
+    let served: Served | undefined;
+    beforeAll(async () => {
+      const dir = dirs.get(server.name)!;
+      if (server.name === 'typescript-cjs') await compile('build'); // tsc, then node
+      const options = { ...CONSUMER_OPTIONS, issuer: as.issuer, audience: as.audience, jwks: as.jwks };
+      served = await serve(dir, server.args, { AAP_CONSUMER_OPTIONS: JSON.stringify(options) });
+    }, 120_000);
+    afterAll(() => served?.stop());
+
+    it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      const token = c.grant ? await as.mint({ agentId: AGENT, capabilities: [{ action: c.grant }] }) : undefined;
+      const headers = { ...c.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+      const response = await fetch(new URL(c.path, served!.url), { method: c.method ?? 'GET', headers });
+      const body = (await response.json()) as { reason?: string };
+      expect([response.status, c.reason ? body.reason : body]).toEqual([c.status, c.reason ?? c.body ?? { agent: AGENT }]);
+    });
+  });
+}
+
+describe('typescript-cjs: the same consumer code type-checks in every module mode', () => {
+  it.each(Object.keys(TS_MODES))('module %s: its code and the @aap-guard declarations', (mode) => compile(mode), 180_000);
+
+  it('one process: require() and import() of every entry give the same exports, never the CommonJS build', async () => {
+    const { output } = await run(process.execPath, ['one-process.mjs'], dirs.get('typescript-cjs')!);
+    expect(output.trim()).toBe(`ok ${ENTRIES.length}`);
+  }, 60_000);
+});
+
+it('jest29: Jest 29, default config, passes every case and loads every entry from the CommonJS build', async () => {
+  const dir = dirs.get('jest29')!;
+  const env = { AAP_CONSUMER_OPTIONS: JSON.stringify(CONSUMER_OPTIONS) };
+  const { output } = await run(process.execPath, ['node_modules/jest/bin/jest.js', '--ci', '--json', '--outputFile=results.json'], dir, { env, allowFailure: true });
+  const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { testResults: Array<{ assertionResults: Array<{ title: string; status: string }> }> };
+  const outcomes = results.testResults.flatMap((file) => file.assertionResults.map((a) => [a.title, a.status]));
+  const expected = [...CASES.map((c) => [c.name, 'passed']), ['every entry of every package loads in Jest, from the CommonJS build', 'passed']];
+  expect(outcomes, output).toEqual(expected);
+}, 120_000);
+
+describe('tarballs', () => {
+  it.each(PACKAGES)('@aap-guard/%s: README, LICENSE, both builds, real dependency ranges, no source maps, vendored licenses', (name) => {
+    const file = join(TARBALLS, tarballs.get(`@aap-guard/${name}`)!);
+    const listing = spawnSync('tar', ['-tzf', file], { encoding: 'utf8' }).stdout.trim().split('\n');
+    const read = (path: string) => spawnSync('tar', ['-xzOf', file, `package/${path}`], { encoding: 'utf8' }).stdout;
+    for (const path of ['README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json']) {
+      expect(listing, path).toContain(`package/${path}`);
+    }
+    expect(listing.filter((path) => path.endsWith('.map') || path.startsWith('package/src/'))).toEqual([]);
+    // A vendored ESM-only dependency (jose in core and testing) travels with its license.
+    const vendored = new Set(listing.map((path) => /^package\/dist\/cjs\/vendor\/([^/]+)\//.exec(path)?.[1]).filter(Boolean));
+    for (const dep of vendored) expect(listing.some((path) => new RegExp(`^package/dist/cjs/vendor/${dep}/LICEN[CS]E`, 'i').test(path)), `${dep} license`).toBe(true);
+    expect(read('LICENSE')).toBe(readFileSync(join(ROOT, 'LICENSE'), 'utf8'));
+    expect(read('package.json')).not.toContain('workspace:');
+  });
+});
