@@ -10,6 +10,7 @@ export default defineConfig({
       '@aap-guard/core/node': fileURLToPath(new URL('./packages/core/src/node/index.ts', import.meta.url)),
       // Subpaths before their package: an alias also matches `<name>/…`.
       '@aap-guard/core/opentelemetry': fileURLToPath(new URL('./packages/core/src/opentelemetry.ts', import.meta.url)),
+      '@aap-guard/core/mcp': fileURLToPath(new URL('./packages/core/src/mcp/index.ts', import.meta.url)),
       '@aap-guard/core': src('core'),
       '@aap-guard/redis': src('redis'),
       '@aap-guard/express': src('express'),
