@@ -18,7 +18,12 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
-const TOOLS = { search: { action: 'search.web', target: (args: Readonly<Record<string, unknown>>) => args.url }, publish: 'cms.publish', broken: { action: 'x.broken', target: () => { throw new Error('boom'); } } };
+const TOOLS = {
+  search: { action: 'search.web', target: (args: Readonly<Record<string, unknown>>) => args.url },
+  publish: 'cms.publish',
+  report: { action: 'tasks.report', taskIdFrom: 'param:task' as const },
+  broken: { action: 'x.broken', target: () => { throw new Error('boom'); } },
+};
 
 /** A server whose /mcp answers what `admit` admitted (the tools, the body) as JSON. */
 async function serve(guardOptions: Partial<GuardOptions> = {}, options: Partial<McpGuardOptions> = {}) {
@@ -132,6 +137,15 @@ describe('mcpGuard', () => {
     expect(both.json.error.data).toMatchObject({ reason: 'hold_mismatch' });
     const header = await post(call('publish', { id: 'd-1' }), { ...auth, 'aap-hold-id': hold });
     expect(header.json).toMatchObject({ admitted: true, tool: 'publish' });
+  });
+
+  it("binds the token's task to a call argument (taskIdFrom: 'param:<argument>') and checks the target argument", async () => {
+    const { post } = await serve();
+    const auth = { authorization: `Bearer ${await as.mint({ taskId: 'task-7', capabilities: [{ action: 'tasks.report' }, { action: 'search.web', constraints: { domains_allowed: ['a.example'] } }] })}` };
+    expect((await post(call('report', { task: 'task-8' }), auth)).json.error.data).toMatchObject({ reason: 'task_mismatch' });
+    expect((await post(call('report', { task: 'task-7' }), auth)).json).toMatchObject({ admitted: true, tool: 'report' });
+    expect((await post(call('search', { url: 'https://b.example/' }), auth)).json.error.data).toMatchObject({ reason: 'domain_not_allowed' });
+    expect((await post(call('search', { url: ['https://a.example/'] }), auth)).status).toBe(400); // not one string: request_invalid
   });
 
   it('answers a tool whose target function throws with an audited 503, never a 500', async () => {
