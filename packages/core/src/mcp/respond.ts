@@ -5,6 +5,10 @@ import { writeDeny } from '../node/write-deny.js';
 /**
  * The JSON-RPC error code of a tool call the guard refused (JSON-RPC 2.0 §5.1 leaves -32000…-32099 to the
  * implementation; MCP uses -32000, -32001, -32002 and -32042). `error.data.reason` says why, stably.
+ *
+ * @example
+ * // with the MCP SDK client:
+ * catch (error) { if (error instanceof McpError && error.code === MCP_DENIED) console.log(error.data.reason); }
  */
 export const MCP_DENIED = -32003;
 

@@ -1,7 +1,13 @@
 import { bodyDigest } from '../holds/body-digest.js';
 import { canonicalJson } from './canonical-json.js';
 
-/** The `_meta` member of a `tools/call` that carries the id of an approved hold on its retry. */
+/**
+ * The `_meta` member of a `tools/call` that carries the id of an approved hold on its retry (MCP `_meta`
+ * keys take a prefix ending in `/`).
+ *
+ * @example
+ * await client.callTool({ name: 'publish', arguments: { id: 'd-1' }, _meta: { [HOLD_META]: holdId } });
+ */
 export const HOLD_META = 'aap/hold_id';
 
 /** One `tools/call` request, as the guard authorizes it. */
