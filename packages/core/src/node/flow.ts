@@ -9,6 +9,7 @@ import { bodyTapOf, tapBody } from './body.js';
 import { enforceLimits, type EnforceLimitsHooks } from './enforce-limits.js';
 import { nodeRequestInfo } from './request-info.js';
 import { traceCheck } from '../observe/trace-checks.js';
+import { HOLD_HEADER } from '../holds/oversight-holds.js';
 
 /** Where one request stands with one guard. */
 export type FlowOutcome =
@@ -29,6 +30,13 @@ export interface RouteParts {
   readonly params?: unknown;
   /** The original request URL when the framework rewrites `req.url` (Koa: `ctx.originalUrl`). */
   readonly url?: string | undefined;
+  /**
+   * The digest a hold binds instead of the raw body's, for a protocol that frames one call in an envelope
+   * a retry changes (an MCP `tools/call`: a new JSON-RPC id) — see `RequestInfo.bodyDigest`.
+   */
+  readonly bodyDigest?: string | undefined;
+  /** A hold id carried inside the message (MCP `_meta`) instead of the `AAP-Hold-Id` header; both, differing, match no hold. */
+  readonly holdId?: string | undefined;
 }
 
 /**
@@ -111,7 +119,7 @@ function createFlow(guard: Guard): NodeFlow {
     },
     async finish(req, res, route, parts = {}, hooks) {
       tapBody(req, keep);
-      const extra: Partial<RequestInfo> = { target: parts.target, params: stringParams(parts.params) };
+      const extra = routeExtra(req, parts);
       const open = pending.get(req);
       if (open && !open.done) {
         open.done = true;
@@ -148,6 +156,19 @@ function createFlow(guard: Guard): NodeFlow {
       });
     },
   };
+}
+
+/** What a route adds to its request: target, string params, and (when given) a body digest and a hold id. */
+function routeExtra(req: IncomingMessage, parts: RouteParts): Partial<RequestInfo> {
+  const extra: Partial<RequestInfo> = { target: parts.target, params: stringParams(parts.params) };
+  if (parts.bodyDigest !== undefined) Object.assign(extra, { bodyDigest: parts.bodyDigest });
+  if (parts.holdId === undefined) return extra;
+  const headers = req.headersDistinct ?? req.headers;
+  const sent = headers[HOLD_HEADER];
+  const given = sent === undefined ? [] : typeof sent === 'string' ? [sent] : sent;
+  // The same id twice is one id; two different ones are a repeated header to the oversight step: hold_mismatch.
+  const ids = given.length === 1 && given[0]?.trim() === parts.holdId ? given : [...given, parts.holdId];
+  return Object.assign(extra, { headers: { ...headers, [HOLD_HEADER]: ids.length === 1 ? ids[0] : ids } });
 }
 
 /** String-valued parameters only (Express 5 wildcards are arrays: not usable for task binding). */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Guard } from '../create-guard.js';
-import { WELL_KNOWN, metadataPaths, resourceIdentifier } from '../metadata/resource-metadata.js';
+import { WELL_KNOWN, metadataPaths, metadataUrl, resourceIdentifier } from '../metadata/resource-metadata.js';
 import { requestOrigin } from '../pop/htu.js';
 import { nodeRequestInfo } from './request-info.js';
 
@@ -16,8 +16,7 @@ import { nodeRequestInfo } from './request-info.js';
 export function serveResourceMetadata(guard: Guard, req: IncomingMessage, res: ServerResponse, url?: string): boolean {
   const target = url ?? (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
   if (!target.startsWith(WELL_KNOWN) || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-  const info = nodeRequestInfo(req, { url: target });
-  const resource = resourceIdentifier(guard.options, requestOrigin({ options: guard.options, request: info }));
+  const resource = resourceOf(guard, req, target);
   const path = target.split('?', 1)[0] as string;
   if (!metadataPaths(resource).includes(path)) return false;
   const body = JSON.stringify(guard.resourceMetadata(resource));
@@ -29,4 +28,23 @@ export function serveResourceMetadata(guard: Guard, req: IncomingMessage, res: S
   });
   res.end(req.method === 'HEAD' ? undefined : body);
   return true;
+}
+
+/**
+ * The metadata URL this resource advertises for a request (RFC 9728 §5.1): `options.resourceMetadata`,
+ * else its well-known URL; undefined with `resourceMetadata: false`. For challenges an integration writes
+ * itself (the MCP helper's 403 `insufficient_scope`).
+ *
+ * @example
+ * const url = resourceMetadataUrl(guard, req);
+ */
+export function resourceMetadataUrl(guard: Guard, req: IncomingMessage): string | undefined {
+  const configured = guard.options.resourceMetadata;
+  if (configured !== undefined) return configured === false ? undefined : configured;
+  return metadataUrl(resourceOf(guard, req));
+}
+
+function resourceOf(guard: Guard, req: IncomingMessage, url?: string): string {
+  const info = nodeRequestInfo(req, url === undefined ? undefined : { url });
+  return resourceIdentifier(guard.options, requestOrigin({ options: guard.options, request: info }));
 }
