@@ -122,7 +122,7 @@ export interface Served {
  * Start `node <args>` in `cwd` and wait (up to 30 s) for its `listening <url>` line.
  *
  * @example
- * const served = await serve(dir, ['server.js'], { AAP_CONSUMER_OPTIONS: '{…}' }); await served.stop();
+ * const served = await serve(dir, ['server.js'], { CONSUMER_GUARD_OPTIONS: '{…}' }); await served.stop();
  */
 export function serve(cwd: string, args: readonly string[], env: Record<string, string>): Promise<Served> {
   return new Promise((resolve, reject) => {

@@ -92,7 +92,7 @@ for (const server of SERVERS) {
       const dir = dirs.get(server.name)!;
       if (server.name === 'typescript-cjs') await compile('build'); // tsc, then node
       const options = { ...CONSUMER_OPTIONS, issuer: as.issuer, audience: as.audience, jwks: as.jwks };
-      served = await serve(dir, server.args, { AAP_CONSUMER_OPTIONS: JSON.stringify(options) });
+      served = await serve(dir, server.args, { CONSUMER_GUARD_OPTIONS: JSON.stringify(options) });
     }, 120_000);
     afterAll(() => served?.stop());
 
@@ -117,7 +117,7 @@ describe('typescript-cjs: the same consumer code type-checks in every module mod
 
 it('jest29: Jest 29, default config, passes every case and loads every entry from the CommonJS build', async () => {
   const dir = dirs.get('jest29')!;
-  const env = { AAP_CONSUMER_OPTIONS: JSON.stringify(CONSUMER_OPTIONS) };
+  const env = { CONSUMER_GUARD_OPTIONS: JSON.stringify(CONSUMER_OPTIONS) };
   const { output } = await run(process.execPath, ['node_modules/jest/bin/jest.js', '--ci', '--json', '--outputFile=results.json'], dir, { env, allowFailure: true });
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { testResults: Array<{ assertionResults: Array<{ title: string; status: string }> }> };
   const outcomes = results.testResults.flatMap((file) => file.assertionResults.map((a) => [a.title, a.status]));
