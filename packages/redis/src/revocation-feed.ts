@@ -50,7 +50,7 @@ export class RevocationFeed {
   }
 
   #start(): void {
-    const sub = this.redis.duplicate();
+    const sub = subscriberOf(this.redis);
     this.#sub = sub;
     sub.on('error', (error: Error) => this.#report(error));
     sub.on('message', (channel: string, message: string) => this.#message(channel, message));
@@ -107,4 +107,16 @@ export class RevocationFeed {
       // reporting only
     }
   }
+}
+
+/**
+ * The subscriber connection: a duplicate of the client that does NOT resubscribe by itself on reconnect
+ * (ioredis `autoResubscribe: false`) — the feed subscribes on every `ready` (then reads the set), and
+ * awaits that call. ioredis's own resubscription is a promise nobody awaits: when the connection ends
+ * during the ready check (a `close()` or a network fault at that moment) it rejects with "Stream isn't
+ * writeable…" (offline queue disabled) as an unhandled rejection, which ends a Node process.
+ * A Cluster's subscriber is a connection of its own that ioredis manages (no offline-queue rejection).
+ */
+function subscriberOf(redis: Redis | Cluster): Redis | Cluster {
+  return redis.isCluster ? (redis as Cluster).duplicate() : (redis as Redis).duplicate({ autoResubscribe: false });
 }
