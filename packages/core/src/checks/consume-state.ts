@@ -71,6 +71,10 @@ async function consume(ctx: CheckContext, request: ConsumeRequest): Promise<Cons
 
 function outcome(ctx: CheckContext, windows: readonly LimitWindow[], result: ConsumeResult): Deny | undefined {
   if (!result.ok && result.reason === 'replay') return deny('dpop_replay', { check: 'dpop', problem: 'proof jti already used' });
+  if (!result.ok && result.reason === 'full') {
+    const retryAfter = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+    return deny('store_full', { check: 'store', budget: result.budget, retryAfterMs: result.retryAfterMs }, { headers: { 'retry-after': retryAfter } });
+  }
   if (windows.length === 0) return undefined;
   const headers = rateLimitHeaders(windows, result.windows);
   if (result.ok) {

@@ -48,6 +48,14 @@ export type ConsumeResult =
   | { readonly ok: false; readonly reason: 'replay' }
   | {
       readonly ok: false;
+      /** A budget of the store is full of live entries (the memory store never drops one to make room). */
+      readonly reason: 'full';
+      readonly budget: 'replay' | 'counters';
+      /** ms until an entry of that budget expires, at least. */
+      readonly retryAfterMs: number;
+    }
+  | {
+      readonly ok: false;
       readonly reason: 'limited';
       /** Index of the window that refused. */
       readonly window: number;
