@@ -113,3 +113,52 @@ describe.each(['single', 'cluster'])('holds and revocation across 3 replica proc
   });
 });
 
+/** A delegated token: `jti`, minted from `parent` at `depth` (the chain ends with the holder, the default agent). */
+const delegated = (jti: string, parent: string, depth: number) =>
+  issuer.mint({
+    claims: { jti },
+    capabilities: [{ action: 'api.call' }],
+    sections: { delegation: { depth, max_depth: 3, chain: [...['orchestrator', 'planner', 'researcher'].slice(0, depth), 'agent-researcher-01'], parent_jti: parent } },
+  });
+
+describe.each(['single', 'cluster'])('lineage of delegated tokens across replica processes (%s)', (mode) => {
+  const bases = () => replicas.map((replica) => `http://127.0.0.1:${replica.port}/${mode}`);
+  const env = () => ({
+    AAP_JWKS: JSON.stringify(issuer.jwks),
+    REDIS_SINGLE: `${redis.host}:${redis.port}`,
+    REDIS_CLUSTER: cluster.nodes.map((node) => `${node.host}:${node.port}`).join(','),
+    AAP_ADMIN_KEY: ADMIN_KEY,
+  });
+
+  it('revoking a token refuses its grandchild on a replica that never saw the child, and on a freshly started one', async () => {
+    const [one, two, three] = bases() as [string, string, string];
+    const [a, b, c] = [`${mode}-token-A`, `${mode}-token-B`, `${mode}-token-C`];
+    const root = await issuer.mint({ claims: { jti: a }, capabilities: [{ action: 'api.call' }] });
+    const child = await delegated(b, a, 1);
+    const grandchild = await delegated(c, b, 2);
+    expect((await call(`${one}/x`, child)).status).toBe(200); // only replica one has seen B (whose parent is A)
+    expect(await admin(one, '/revocations', { jti: a })).toBe(201);
+    await until(async () => (await call(`${three}/x`, root)).body.reason === 'token_revoked', 1000);
+    expect((await call(`${two}/x`, grandchild)).body.reason).toBe('token_revoked'); // two never saw B
+    const fresh = await startReplica(env());
+    try {
+      expect((await call(`http://127.0.0.1:${fresh.port}/${mode}/x`, grandchild)).body.reason).toBe('token_revoked');
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  if (mode === 'single') {
+    it('a delegated token costs one script call on its first request to a replica, and none after', async () => {
+      const [, , three] = bases() as [string, string, string];
+      const warm = await delegated(`${mode}-warm-child`, `${mode}-warm-root`, 1);
+      expect((await call(`${three}/x`, warm)).status).toBe(200); // loads the lineage script on this connection
+      const token = await delegated(`${mode}-costed-child`, `${mode}-costed-root`, 1);
+      const first = await clientCommands(redis, () => call(`${three}/x`, token));
+      expect([first.result.status, first.commands]).toEqual([200, { evalsha: 1 }]);
+      const again = await clientCommands(redis, async () => [await call(`${three}/x`, token), await call(`${three}/x`, token)]);
+      expect([again.result.map((r) => r.status), again.commands]).toEqual([[200, 200], {}]);
+    });
+  }
+});
+

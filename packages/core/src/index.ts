@@ -11,6 +11,7 @@ export { fallbackStore, type FallbackStoreOptions } from './stores/fallback.js';
 export { InfrastructureError } from './util/errors.js';
 export { isRateLimitConstraint } from './limits/windows.js';
 export type { Store, ConsumeRequest, ConsumeResult, WindowSpec, WindowState } from './stores/store.js';
+export type { StoreRuntime, StoreHealthReport } from './stores/runtime.js';
 export { REASONS, type ReasonCode, type SpecError } from './deny/reasons.js';
 export type { AuditEvent } from './audit/event.js';
 export { jsonLogger, type Logger, type LogFn, type LogLevel, type JsonLoggerOptions } from './observe/logger.js';
@@ -30,7 +31,7 @@ export { limitResponseBody, type ResponseBodyExceeded } from './http/limit-respo
 export { memoryHolds, type MemoryHoldsOptions } from './stores/memory-holds.js';
 export { memoryRevocations, type MemoryRevocationsOptions } from './stores/memory-revocations.js';
 export type { Hold, HoldStatus, HoldStore, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter } from './stores/holds.js';
-export type { Revocation, RevocationKind, RevocationEvent, RevocationStore } from './stores/revocations.js';
+export { MAX_ANCESTORS, type Revocation, type RevocationKind, type RevocationEvent, type RevocationStore, type LineageInput } from './stores/revocations.js';
 export type { HoldsApi, HoldDecisionInput } from './holds/holds-api.js';
 export type { RevocationKey, RevokeOptions } from './revocation/revoke.js';
 export { HOLD_HEADER } from './holds/hold-step.js';

@@ -56,12 +56,17 @@ function consumeRequest(ctx: CheckContext, subject: string, windows: readonly Li
 }
 
 async function consume(ctx: CheckContext, request: ConsumeRequest): Promise<ConsumeResult | undefined> {
+  const health = ctx.options.storeHealth;
   try {
-    return await traced(storeChannel, { operation: 'consume' }, () => ctx.options.store.consume(request));
+    const result = await traced(storeChannel, { operation: 'consume' }, () => ctx.options.store.consume(request));
+    if (health.store.isDown) health.store.up();
+    return result;
   } catch (error) {
+    health.store.down(error, 'store.consume() failed (rate limits, DPoP replay)');
     if (ctx.options.failOpen) {
       ctx.detail.store = 'unavailable; admitted without rate-limit or replay check (onStoreError: open)';
       ctx.detail.storeFault = error instanceof Error ? error.message : String(error);
+      health.failOpen.down(error, 'admitting requests without rate-limit or DPoP replay checks (onStoreError: open)');
       return undefined;
     }
     if (error instanceof InfrastructureError) throw error;

@@ -19,6 +19,8 @@ export interface MemoryStoreOptions {
    * requests/s with the default 66 s retention); past it a DPoP request is refused until markers expire.
    */
   readonly maxReplays?: number;
+  /** Most lineage records of delegated tokens alive at once (default 100000); see `memoryRevocations()`. */
+  readonly maxLineage?: number;
   /** Clock of the revocation set (default `Date.now`); pass the guard's `now` when you inject one. */
   readonly now?: () => number;
 }
@@ -47,7 +49,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const counters = new MemoryCounters(maxKeys, maxEntries);
   const replays = new ExpiringTable<{ expiresAt: number }>();
   const holds = memoryHolds();
-  const revocations = memoryRevocations({ now: options.now });
+  const revocations = memoryRevocations({ now: options.now, maxLineage: options.maxLineage });
 
   return {
     holds,
