@@ -81,11 +81,12 @@ export function followRevocations(store: RevocationStore, options: FollowOptions
     waiters.wake();
   };
   const unsubscribe = store.subscribe(onEvent);
-  const inScopes = (issuer: string, kind: RevocationKind, value: string | undefined, now: number): Revocation | undefined =>
-    value === undefined ? undefined : (find(scopes.get(issuer), kind, value, now) ?? find(scopes.get(''), kind, value, now));
   const byAncestors = (issuer: string, chain: readonly string[], now: number): Revocation | undefined => {
+    const own = scopes.get(issuer);
+    const all = scopes.get('');
+    if (!own && !all) return undefined;
     for (const ancestor of chain) {
-      const hit = inScopes(issuer, 'jti', ancestor, now) ?? inScopes(issuer, 'parent', ancestor, now);
+      const hit = find(own, 'jti', ancestor, now) ?? find(own, 'parent', ancestor, now) ?? find(all, 'jti', ancestor, now) ?? find(all, 'parent', ancestor, now);
       if (hit) return hit;
     }
     return undefined;
@@ -100,13 +101,7 @@ export function followRevocations(store: RevocationStore, options: FollowOptions
     },
     match(claims, tokenHash, now) {
       const iss = claims.iss;
-      const direct =
-        inScopes(iss, 'jti', claims.jti, now) ??
-        inScopes(iss, 'task', claims.task.id, now) ??
-        inScopes(iss, 'agent', claims.agent.id, now) ??
-        inScopes(iss, 'grant', grantOf(claims), now) ??
-        inScopes(iss, 'sub', claims.sub, now) ??
-        inScopes(iss, 'operator', claims.agent.operator, now);
+      const direct = byOwnKeys(scopes.get(iss), claims, now) ?? byOwnKeys(scopes.get(''), claims, now);
       const parent = claims.delegation?.parent_jti;
       if (direct || parent === undefined) return direct;
       if (!ancestors) return byAncestors(iss, [parent], now);
@@ -123,8 +118,22 @@ export function followRevocations(store: RevocationStore, options: FollowOptions
   };
 }
 
+/** The entry of one scope that names this token by its own keys (no scope: none). */
+function byOwnKeys(scope: Scope | undefined, claims: AapClaims, now: number): Revocation | undefined {
+  if (!scope) return undefined;
+  return (
+    find(scope, 'jti', claims.jti, now) ??
+    find(scope, 'task', claims.task.id, now) ??
+    find(scope, 'agent', claims.agent.id, now) ??
+    find(scope, 'grant', grantOf(claims), now) ??
+    find(scope, 'sub', claims.sub, now) ??
+    find(scope, 'operator', claims.agent.operator, now)
+  );
+}
+
 /** The live entry of `kind`/`value` in one scope; an expired one is dropped on the way. */
-function find(scope: Scope | undefined, kind: RevocationKind, value: string, now: number): Revocation | undefined {
+function find(scope: Scope | undefined, kind: RevocationKind, value: string | undefined, now: number): Revocation | undefined {
+  if (value === undefined) return undefined;
   const map = scope?.get(kind);
   const entry = map?.get(value);
   if (!entry) return undefined;
