@@ -124,6 +124,21 @@ describe('Redis failure', () => {
     expect(await redis.keys('fb:*')).toHaveLength(1);
   });
 
+  it('fallbackStore() keeps admitting delegated tokens while Redis is down: their lineage comes from the fallback', async () => {
+    const redis = await client();
+    const guard = createGuard({
+      issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, logger: false,
+      store: fallbackStore(redisStore(redis, { timeoutMs: 300, prefix: 'fbl:' }), memoryStore(), { retryAfterMs: 0 }),
+    });
+    guards.push(guard);
+    await bounded(guard.revocations.whenSynced(), 'revocations synced');
+    const delegation = { depth: 1, max_depth: 2, chain: ['orchestrator', 'agent-researcher-01'], parent_jti: 'fb-parent' };
+    const token = await issuer.mint({ ttl: 3600, claims: { jti: 'fb-child' }, capabilities: [{ action: 'api.call' }], sections: { delegation } });
+    await server.kill();
+    const d = await guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } }, { action: 'api.call' });
+    expect([d.status, d.reason]).toEqual([200, undefined]);
+  });
+
   it('closing a guard while its revocation subscriber reconnects leaves no unhandled rejection', async () => {
     // The flaky "Stream isn't writeable" of this file, made deterministic: the subscriber reconnects, its
     // ready check (INFO) is answered, and the guard closes before the client has read that answer. ioredis
