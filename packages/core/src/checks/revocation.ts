@@ -29,7 +29,7 @@ export const revocation: Check = (ctx) => {
   } else if (health.failOpen.isDown && !health.store.isDown) {
     health.failOpen.up('the store answers again: requests are checked in full again');
   }
-  const hit = local.match(claims, ctx.tokenHash ?? '', ctx.now);
+  const hit = local.match(claims, ctx.tokenHash, ctx.now);
   return hit instanceof Promise ? hit.then((found) => lineageFound(ctx, found), (error: unknown) => lineageFailed(ctx, error)) : revoked(hit);
 };
 

@@ -32,20 +32,22 @@ export class AncestorCache {
   }
 
   /** The token's ancestors, nearest first: at once when known, else a promise of the store's answer. */
-  of(claims: AapClaims, parent: string, tokenHash: string, now: number): readonly string[] | Promise<readonly string[]> {
+  of(claims: AapClaims, parent: string, tokenHash: string | undefined, now: number): readonly string[] | Promise<readonly string[]> {
+    const until = claims.exp * 1000;
+    const lookup = () => this.lineage({ issuer: claims.iss, jti: claims.jti, parent, until, now });
+    if (tokenHash === undefined) return lookup(); // no identity to cache it under
     const known = this.#known.get(tokenHash);
     if (known && known.notAfter >= now) return known.chain;
     const pending = this.#pending.get(tokenHash);
     if (pending) return pending;
-    const until = claims.exp * 1000;
-    const lookup = this.lineage({ issuer: claims.iss, jti: claims.jti, parent, until, now })
+    const found = lookup()
       .then((chain) => {
         const frozen = Object.freeze([...chain]);
         this.#known.set(tokenHash, { chain: frozen, notAfter: until + TOLERANCE_MS });
         return frozen;
       })
       .finally(() => this.#pending.delete(tokenHash));
-    this.#pending.set(tokenHash, lookup);
-    return lookup;
+    this.#pending.set(tokenHash, found);
+    return found;
   }
 }

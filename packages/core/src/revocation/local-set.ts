@@ -19,7 +19,7 @@ export interface LocalRevocations {
    * delegated token seen for the first time costs one store call (its lineage), hence a promise; after
    * that its ancestors are cached with it (by token hash) and checked with Map lookups.
    */
-  match(claims: AapClaims, tokenHash: string, now: number): Revocation | undefined | Promise<Revocation | undefined>;
+  match(claims: AapClaims, tokenHash: string | undefined, now: number): Revocation | undefined | Promise<Revocation | undefined>;
   /** The entry that revokes a token with these ancestors (`jti` or `parent` entries of `issuer`), if any. */
   matchAncestors(issuer: string, chain: readonly string[], now: number): Revocation | undefined;
   /** Apply an entry at once (the revoking replica does not wait for its own fan-out). */
