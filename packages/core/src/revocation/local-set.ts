@@ -1,6 +1,7 @@
 import type { AapClaims } from '../claims/model.js';
-import type { LineageInput, Revocation, RevocationEvent, RevocationKind, RevocationStore } from '../stores/revocations.js';
+import type { LineageInput, Revocation, RevocationEvent, RevocationStore } from '../stores/revocations.js';
 import { AncestorCache } from './ancestors.js';
+import { RevocationScopes } from './scopes.js';
 import { syncWaiters } from './sync-waiters.js';
 
 /**
@@ -42,8 +43,6 @@ export interface FollowOptions {
   readonly now: () => number;
 }
 
-type Scope = Map<RevocationKind, Map<string, Revocation>>;
-
 /**
  * Follow a revocation store into a local set.
  *
@@ -52,105 +51,70 @@ type Scope = Map<RevocationKind, Map<string, Revocation>>;
  * await local.match(claims, tokenHash, Date.now()); // undefined, or the revocation that applies
  */
 export function followRevocations(store: RevocationStore, options: FollowOptions): LocalRevocations {
-  /** Issuer ('' = entries that name every issuer) → kind → value → entry. */
-  const scopes = new Map<string, Scope>();
-  const ancestors = options.lineageSize > 0 ? new AncestorCache(options.lineageSize, options.lineage) : undefined;
-  const waiters = syncWaiters();
-  let synced = false;
-  let cause: string | undefined;
-  const apply = (entry: Revocation): void => {
-    const issuer = entry.issuer ?? '';
-    let scope = scopes.get(issuer);
-    if (!scope) scopes.set(issuer, (scope = new Map()));
-    let map = scope.get(entry.kind);
-    if (!map) scope.set(entry.kind, (map = new Map()));
-    const known = map.get(entry.value);
-    if (!known || known.until < entry.until) map.set(entry.value, entry);
-  };
-  const onEvent = (event: RevocationEvent): void => {
-    if (event.type === 'added') return apply(event.entry);
+  return new LocalCopy(store, options);
+}
+
+class LocalCopy implements LocalRevocations {
+  readonly #scopes = new RevocationScopes();
+  readonly #ancestors: AncestorCache | undefined;
+  readonly #waiters = syncWaiters();
+  readonly #unsubscribe: () => void;
+  #synced = false;
+  #cause: string | undefined;
+
+  constructor(
+    store: RevocationStore,
+    private readonly options: FollowOptions,
+  ) {
+    this.#ancestors = options.lineageSize > 0 ? new AncestorCache(options.lineageSize, options.lineage) : undefined;
+    this.#unsubscribe = store.subscribe((event) => this.#onEvent(event));
+  }
+
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  get cause(): string | undefined {
+    return this.#cause;
+  }
+
+  match(claims: AapClaims, tokenHash: string | undefined, now: number): Revocation | undefined | Promise<Revocation | undefined> {
+    const direct = this.#scopes.byOwnKeys(claims, now);
+    const parent = claims.delegation?.parent_jti;
+    if (direct || parent === undefined) return direct;
+    if (!this.#ancestors) return this.matchAncestors(claims.iss, [parent], now);
+    const chain = this.#ancestors.of(claims, parent, tokenHash, now);
+    return chain instanceof Promise ? chain.then((found) => this.matchAncestors(claims.iss, found, now)) : this.matchAncestors(claims.iss, chain, now);
+  }
+
+  matchAncestors(issuer: string, chain: readonly string[], now: number): Revocation | undefined {
+    return this.#scopes.byAncestors(issuer, chain, now);
+  }
+
+  apply(entry: Revocation): void {
+    this.#scopes.apply(entry);
+  }
+
+  whenSynced(given: { readonly timeoutMs?: number | undefined } = {}): Promise<void> {
+    return this.#synced ? Promise.resolve() : this.#waiters.wait(given.timeoutMs, () => this.#cause);
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    this.#waiters.close();
+  }
+
+  #onEvent(event: RevocationEvent): void {
+    if (event.type === 'added') return this.apply(event.entry);
     if (event.type === 'unsynced') {
-      synced = false;
-      cause = event.cause ?? cause;
+      this.#synced = false;
+      this.#cause = event.cause ?? this.#cause;
       return;
     }
-    prune(scopes, options.now());
-    for (const entry of event.entries) apply(entry); // merged, never replaced
-    synced = true;
-    cause = undefined;
-    waiters.wake();
-  };
-  const unsubscribe = store.subscribe(onEvent);
-  const byAncestors = (issuer: string, chain: readonly string[], now: number): Revocation | undefined => {
-    const own = scopes.get(issuer);
-    const all = scopes.get('');
-    if (!own && !all) return undefined;
-    for (const ancestor of chain) {
-      const hit = find(own, 'jti', ancestor, now) ?? find(own, 'parent', ancestor, now) ?? find(all, 'jti', ancestor, now) ?? find(all, 'parent', ancestor, now);
-      if (hit) return hit;
-    }
-    return undefined;
-  };
-
-  return {
-    get synced() {
-      return synced;
-    },
-    get cause() {
-      return cause;
-    },
-    match(claims, tokenHash, now) {
-      const iss = claims.iss;
-      const direct = byOwnKeys(scopes.get(iss), claims, now) ?? byOwnKeys(scopes.get(''), claims, now);
-      const parent = claims.delegation?.parent_jti;
-      if (direct || parent === undefined) return direct;
-      if (!ancestors) return byAncestors(iss, [parent], now);
-      const chain = ancestors.of(claims, parent, tokenHash, now);
-      return chain instanceof Promise ? chain.then((found) => byAncestors(iss, found, now)) : byAncestors(iss, chain, now);
-    },
-    matchAncestors: byAncestors,
-    apply,
-    whenSynced: (given = {}) => (synced ? Promise.resolve() : waiters.wait(given.timeoutMs, () => cause)),
-    close() {
-      unsubscribe();
-      waiters.close();
-    },
-  };
-}
-
-/** The entry of one scope that names this token by its own keys (no scope: none). */
-function byOwnKeys(scope: Scope | undefined, claims: AapClaims, now: number): Revocation | undefined {
-  if (!scope) return undefined;
-  return (
-    find(scope, 'jti', claims.jti, now) ??
-    find(scope, 'task', claims.task.id, now) ??
-    find(scope, 'agent', claims.agent.id, now) ??
-    find(scope, 'grant', grantOf(claims), now) ??
-    find(scope, 'sub', claims.sub, now) ??
-    find(scope, 'operator', claims.agent.operator, now)
-  );
-}
-
-/** The live entry of `kind`/`value` in one scope; an expired one is dropped on the way. */
-function find(scope: Scope | undefined, kind: RevocationKind, value: string | undefined, now: number): Revocation | undefined {
-  if (value === undefined) return undefined;
-  const map = scope?.get(kind);
-  const entry = map?.get(value);
-  if (!entry) return undefined;
-  if (entry.until > now) return entry;
-  map?.delete(value);
-  return undefined;
-}
-
-/** Drop expired entries (on each sync: the set is walked then anyway). */
-function prune(scopes: Map<string, Scope>, now: number): void {
-  for (const scope of scopes.values()) {
-    for (const map of scope.values()) for (const [value, entry] of map) if (entry.until <= now) map.delete(value);
+    this.#scopes.prune(this.options.now());
+    for (const entry of event.entries) this.apply(entry); // merged, never replaced
+    this.#synced = true;
+    this.#cause = undefined;
+    this.#waiters.wake();
   }
-}
-
-/** The `grant_id` claim (not an AAP claim: kept in `extra`), when it is a string. */
-function grantOf(claims: AapClaims): string | undefined {
-  const grant = claims.extra.grant_id;
-  return typeof grant === 'string' ? grant : undefined;
 }
