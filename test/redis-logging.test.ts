@@ -44,14 +44,15 @@ function setup(extra: Partial<GuardOptions> = {}) {
   const logger: Logger = { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
   const redis = new Redis({ host: server.host, port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
   clients.push(redis);
-  const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, logger, store: redisStore(redis, { timeoutMs: 300 }), ...extra });
+  // A generous call timeout: on a loaded machine a slow answer is a genuine (logged) failure, not the outage under test.
+  const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, logger, store: redisStore(redis, { timeoutMs: 2000 }), ...extra });
   guards.push(guard);
   const call = async (): Promise<string> => {
     const token = await issuer.mint({ ttl: 3600, capabilities: [{ action: 'api.call', constraints: { max_requests_per_minute: 1000 } }] });
     const d = await guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } }, { action: 'api.call' });
     return d.allowed ? '200' : `${d.status} ${d.reason}`;
   };
-  const count = (event: string) => lines.filter((line) => line.event === event).length;
+  const count = (event: string, from = 0) => lines.slice(from).filter((line) => line.event === event).length;
   return { guard, lines, call, count };
 }
 
@@ -64,13 +65,13 @@ describe('Redis store events reach the guard logger once per state change', () =
     const requests = await Promise.all(Array.from({ length: 10 }, call));
     expect(new Set(requests)).toEqual(new Set(['503 store_unavailable']));
     await pause(400); // several reconnect attempts of both connections, each an ioredis 'error'
-    expect(lines.filter((line) => line.level === 'error')).toEqual([
+    expect(lines.filter((line) => line.level === 'error'), JSON.stringify(lines)).toEqual([
       expect.objectContaining({ event: 'store.down', component: 'store', cause: expect.stringMatching(/ECONNREFUSED/) }),
     ]);
     await server.restart();
     await guard.revocations.whenSynced({ timeoutMs: 5000 });
     expect(await call()).toBe('200');
-    expect(lines.filter((line) => line.level === 'info')).toEqual([
+    expect(lines.filter((line) => line.level === 'info'), JSON.stringify(lines)).toEqual([
       expect.objectContaining({ event: 'store.up', msg: expect.stringMatching(/resynchronized/), failures: expect.any(Number) }),
     ]);
     expect(count('store.down')).toBe(1);
@@ -80,29 +81,33 @@ describe('Redis store events reach the guard logger once per state change', () =
     const { guard, lines, call, count } = setup();
     await guard.revocations.whenSynced({ timeoutMs: 5000 });
     expect(await call()).toBe('200');
+    const start = lines.length; // the outage begins here (the guard is synced and its last store call succeeded)
     await server.kill();
     await until(async () => (await call()) === '503 store_unavailable', 5000);
     for (let i = 0; i < 10; i += 1) expect(await call()).toMatch(/^503 /);
     await pause(400);
-    expect(lines.filter((line) => line.level === 'error')).toEqual([expect.objectContaining({ event: 'store.down', cause: expect.any(String) })]);
+    expect(lines.slice(start), JSON.stringify(lines)).toEqual([expect.objectContaining({ level: 'error', event: 'store.down', cause: expect.any(String) })]);
     await server.restart();
     await guard.revocations.whenSynced({ timeoutMs: 5000 });
     expect(await call()).toBe('200');
-    expect([count('store.down'), count('store.up')]).toEqual([1, 1]);
-    expect(lines).toHaveLength(2);
+    expect([count('store.down', start), count('store.up', start)], JSON.stringify(lines)).toEqual([1, 1]);
+    expect(lines.slice(start)).toHaveLength(2);
   });
 
   it("fail-open admissions (onStoreError: 'open') are logged once per outage", async () => {
-    const { guard, call, count } = setup({ onStoreError: 'open' });
+    const { guard, lines, call, count } = setup({ onStoreError: 'open' });
     await guard.revocations.whenSynced({ timeoutMs: 5000 });
+    expect(await call()).toBe('200');
+    const start = lines.length;
     await server.kill();
-    await until(async () => (await call()) === '200' && count('store.fail-open.down') === 1, 5000);
+    await until(async () => (await call()) === '200' && count('store.fail-open.down', start) === 1, 5000);
     for (let i = 0; i < 10; i += 1) expect(await call()).toBe('200');
-    expect(count('store.fail-open.down')).toBe(1);
+    expect(count('store.fail-open.down', start)).toBe(1);
     await server.restart();
     await guard.revocations.whenSynced({ timeoutMs: 5000 });
     for (let i = 0; i < 3; i += 1) expect(await call()).toBe('200');
-    expect([count('store.down'), count('store.up'), count('store.fail-open.down'), count('store.fail-open.up')]).toEqual([1, 1, 1, 1]);
+    const counts = ['store.down', 'store.up', 'store.fail-open.down', 'store.fail-open.up'].map((event) => count(event, start));
+    expect(counts, JSON.stringify(lines)).toEqual([1, 1, 1, 1]);
   });
 });
 
@@ -112,7 +117,7 @@ describe('whenSynced() no longer hangs while Redis is down', () => {
     const { guard } = setup({ logger: false });
     const started = performance.now();
     const error = await guard.revocations.whenSynced({ timeoutMs: 300 }).then(() => undefined, (reason: unknown) => reason);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(1500); // 300 ms, plus scheduling slack on a loaded machine
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/revocation list is not synchronized after 300 ms: .*ECONNREFUSED/);
     await server.restart();
