@@ -10,6 +10,7 @@ import { redisStore } from '@aap-guard/redis';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from './helpers/redis.js';
+import { startProxy } from './helpers/tcp-proxy.js';
 
 let server: RedisServer;
 let issuer: TestIssuer;
@@ -121,6 +122,48 @@ describe('Redis failure', () => {
     expect((await call()).status).toBe(200);
     expect(switches).toEqual(['down', 'up']);
     expect(await redis.keys('fb:*')).toHaveLength(1);
+  });
+
+  it('fallbackStore() keeps admitting delegated tokens while Redis is down: their lineage comes from the fallback', async () => {
+    const redis = await client();
+    const guard = createGuard({
+      issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, logger: false,
+      store: fallbackStore(redisStore(redis, { timeoutMs: 300, prefix: 'fbl:' }), memoryStore(), { retryAfterMs: 0 }),
+    });
+    guards.push(guard);
+    await bounded(guard.revocations.whenSynced(), 'revocations synced');
+    const delegation = { depth: 1, max_depth: 2, chain: ['orchestrator', 'agent-researcher-01'], parent_jti: 'fb-parent' };
+    const token = await issuer.mint({ ttl: 3600, claims: { jti: 'fb-child' }, capabilities: [{ action: 'api.call' }], sections: { delegation } });
+    await server.kill();
+    const d = await guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } }, { action: 'api.call' });
+    expect([d.status, d.reason]).toEqual([200, undefined]);
+  });
+
+  it('closing a guard while its revocation subscriber reconnects leaves no unhandled rejection', async () => {
+    // The flaky "Stream isn't writeable" of this file, made deterministic: the subscriber reconnects, its
+    // ready check (INFO) is answered, and the guard closes before the client has read that answer. ioredis
+    // then runs its ready handler on an ended stream; its own re-SUBSCRIBE (autoResubscribe) rejected with
+    // nobody listening. Through a proxy the test holds the INFO answer until the guard has closed.
+    const proxy = await startProxy(server);
+    try {
+      const redis = new Redis({ host: proxy.host, port: proxy.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 20 });
+      clients.push(redis);
+      redis.on('error', () => undefined);
+      await ready(redis);
+      const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, logger: false, store: redisStore(redis) });
+      await bounded(guard.revocations.whenSynced(), 'revocations synced');
+      const before = unhandled.length;
+      const hold = proxy.holdRepliesAfter('$4\r\ninfo\r\n'); // the INFO command itself (RESP), not CLIENT SETINFO
+      expect(proxy.drop('subscribe')).toBe(1); // the subscriber's connection breaks; it reconnects through the proxy
+      await bounded(hold.held, 'the reconnecting subscriber asked INFO');
+      await guard.close();
+      hold.release();
+      await bounded(hold.closed, 'the subscriber connection closed');
+      await new Promise((resolve) => setTimeout(resolve, 50)); // unhandled rejections are reported after a turn
+      expect(unhandled.slice(before)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('never leaves an unhandled rejection behind', () => {

@@ -4,9 +4,10 @@
  */
 import { memoryStore, memoryRevocations, type GuardOptions } from '@aap-guard/core';
 import { aapAdminRouter } from '@aap-guard/express';
+import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import express from 'express';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useGuardedApps } from './guarded-app.js';
 
 const apps = useGuardedApps();
@@ -91,6 +92,75 @@ describe('revocation (Express, memory store)', () => {
   });
 });
 
+describe('revocation scopes: issuer, user, operator (Express, memory store)', () => {
+  let other: TestIssuer;
+  beforeAll(async () => {
+    other = await createIssuer({ issuer: 'https://other-as.example.com' });
+  });
+  /** A guard trusting the file's issuer and another one, each with its own key. */
+  const twoIssuers = () => app({ issuer: [apps.issuer.issuer, other.issuer], jwks: { keys: [...apps.issuer.jwks.keys, ...other.jwks.keys] } });
+
+  it("a task revoked for one issuer spares another issuer's tokens that share the task id", async () => {
+    const { guard, call } = twoIssuers();
+    const mine = await apps.issuer.mint({ taskId: 'task-shared' });
+    const theirs = await other.mint({ taskId: 'task-shared' });
+    await guard.revoke({ taskId: 'task-shared', issuer: apps.issuer.issuer });
+    expect([await call(mine), await call(theirs)]).toEqual([REVOKED, 'allowed']);
+  });
+
+  it("a jti revoked for one issuer spares another issuer's token with the same jti (RFC 7519: jti is unique per issuer)", async () => {
+    const { guard, call } = twoIssuers();
+    const mine = await apps.issuer.mint({ claims: { jti: 'same-jti' } });
+    const theirs = await other.mint({ claims: { jti: 'same-jti' } });
+    await guard.revoke({ jti: 'same-jti', issuer: other.issuer });
+    expect([await call(mine), await call(theirs)]).toEqual(['allowed', REVOKED]);
+  });
+
+  it('without an issuer, revokes for every trusted issuer, and each audit event says which issuer and why', async () => {
+    const { guard, call, events } = twoIssuers();
+    const entries = await guard.revoke({ agentId: 'agent-everywhere' }, { by: 'ops' });
+    expect(entries.map((entry) => entry.issuer).sort()).toEqual([apps.issuer.issuer, other.issuer].sort());
+    expect(await call(await apps.issuer.mint({ agentId: 'agent-everywhere' }))).toBe(REVOKED);
+    expect(await call(await other.mint({ agentId: 'agent-everywhere' }))).toBe(REVOKED);
+    const audited = events.filter((e) => e.kind === 'revocation');
+    expect(audited.map((e) => [e.iss, e.detail?.issuerScope]).sort()).toEqual(
+      [[apps.issuer.issuer, 'every trusted issuer'], [other.issuer, 'every trusted issuer']].sort(),
+    );
+  });
+
+  it('revokes every token of a user (sub) and every token of an agent operator, and nothing else', async () => {
+    const { guard, call } = app();
+    const user = await apps.issuer.mint({ claims: { sub: 'user-42' } });
+    const otherUser = await apps.issuer.mint({ claims: { sub: 'user-7' } });
+    const operated = await apps.issuer.mint({ operator: 'org:rogue' });
+    const otherOperator = await apps.issuer.mint({ operator: 'org:fine' });
+    await guard.revoke({ sub: 'user-42' }, { reason: 'user withdrew consent' });
+    await guard.revoke({ operator: 'org:rogue' });
+    expect([await call(user), await call(otherUser), await call(operated), await call(otherOperator)]).toEqual([REVOKED, 'allowed', REVOKED, 'allowed']);
+  });
+
+  it('refuses an issuer the guard does not trust', async () => {
+    const { guard } = app();
+    await expect(guard.revoke({ taskId: 't', issuer: 'https://unknown.example.com' })).rejects.toThrow(/trusted issuer/);
+    await expect(guard.revoke({ taskId: 't', issuer: [] })).rejects.toThrow(TypeError);
+  });
+
+  it('guards sharing one memory store share lineage: a grandchild is refused by a guard that never saw the child', async () => {
+    const store = memoryStore();
+    const a = app({ store });
+    const b = app({ store });
+    const root = await apps.issuer.mint({ claims: { jti: 'shared-root' } });
+    const kid = await child('shared-root', 'shared-kid');
+    const grandkid = await apps.issuer.mint({
+      claims: { jti: 'shared-grandkid' },
+      sections: { delegation: { depth: 2, max_depth: 3, chain: ['agent-a', 'agent-b', 'agent-researcher-01'], parent_jti: 'shared-kid' } },
+    });
+    expect(await a.call(kid)).toBe('allowed'); // only guard a has seen the child
+    await a.guard.revoke({ jti: 'shared-root' });
+    expect([await b.call(root), await b.call(grandkid)]).toEqual([REVOKED, REVOKED]);
+  });
+});
+
 describe('admin router (Express)', () => {
   it('refuses to mount without an authorizer', () => {
     const { guard } = app();
@@ -123,7 +193,11 @@ describe('admin router (Express)', () => {
     expect(await call(token)).toBe(REVOKED);
     expect((await admin(request(adminApp).get('/admin/revocations'))).body.revocations).toHaveLength(1);
     expect((await admin(request(adminApp).post('/admin/revocations').send({ taskId: 5 }))).status).toBe(400);
+    const byUser = await admin(request(adminApp).post('/admin/revocations').send({ sub: 'user-9', operator: 'org:x', issuer: [apps.issuer.issuer] }));
+    expect(byUser.status).toBe(201);
+    expect(byUser.body.revocations.map((r: { kind: string; issuer: string }) => `${r.kind} ${r.issuer}`)).toEqual([`sub ${apps.issuer.issuer}`, `operator ${apps.issuer.issuer}`]);
+    expect((await admin(request(adminApp).post('/admin/revocations').send({ sub: 'u', issuer: 'https://unknown.example.com' }))).status).toBe(400);
     expect((await admin(request(adminApp).post('/admin/revocations').set('content-type', 'application/json').send('{bad'))).status).toBe(400);
-    expect(await guard.revocations.list()).toHaveLength(1);
+    expect(await guard.revocations.list()).toHaveLength(3);
   });
 });

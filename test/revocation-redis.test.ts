@@ -8,6 +8,7 @@ import type { Guard } from '@aap-guard/core';
 import { describe, expect, it } from 'vitest';
 import { useRedisReplicas } from './guarded-app.js';
 import { until } from './helpers/until.js';
+import { startProxy } from './helpers/tcp-proxy.js';
 
 const redis = useRedisReplicas();
 /** A replica that reconnects and resubscribes every 50 ms (the outage test restarts the server). */
@@ -66,5 +67,38 @@ describe('revocation across 3 replicas sharing Redis', () => {
     await until(async () => (await check(b, token)) === 'allowed', 10_000);
     await until(() => a.revoke({ taskId: 'task-outage' }).then(() => true, () => false), 10_000);
     await until(async () => (await check(b, token)) === '401 token_revoked', 1000);
+  });
+
+  it('a revocation that arrives during the reconnect snapshot is not lost', async () => {
+    // Replica A reaches Redis through a proxy that controls the order: A's subscriber reconnects, A reads the
+    // snapshot (HGETALL) and Redis answers it — but A sees that answer only after B's revocation, made after
+    // the read, has reached A by pub/sub. The snapshot lacks the revocation; merging keeps it, replacing lost it.
+    const proxy = await startProxy(redis.server);
+    try {
+      const prefix = prefixOf();
+      const a = redis.replica(prefix, { redis: { host: proxy.host, port: proxy.port, retryStrategy: () => 20 }, revocations: { retryMs: 50 } });
+      const b = replica(prefix);
+      await Promise.all([a.revocations.whenSynced(), b.revocations.whenSynced()]);
+      const taskId = 'task-revoked-during-snapshot';
+      const token = await redis.issuer.mint({ taskId });
+      expect(await check(a, token)).toBe('allowed');
+      let stop = (): void => undefined;
+      const heard = new Promise<void>((resolve) => {
+        stop = a.options.revocation.store.subscribe((event) => {
+          if (event.type === 'added' && event.entry.value === taskId) resolve();
+        });
+      });
+      const hold = proxy.holdRepliesAfter('hgetall');
+      expect(proxy.drop('subscribe')).toBe(1); // A's subscriber connection breaks; A resubscribes, then reads the set
+      await hold.held; // Redis has answered A's snapshot read; A has not seen the answer
+      await b.revoke({ taskId }, { by: 'ops' });
+      await heard; // the revocation reached A by pub/sub, after the snapshot was taken
+      hold.release();
+      await a.revocations.whenSynced();
+      stop();
+      expect(await check(a, token)).toBe('401 token_revoked');
+    } finally {
+      await proxy.close();
+    }
   });
 });

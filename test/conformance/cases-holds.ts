@@ -98,6 +98,9 @@ const revoke = (key: (kit: FlowKit) => RevocationKey, until?: number): Step => (
 });
 const jtiOf = ({ token }: FlowKit): string => String(decodeJwt(token).jti);
 const PARENT = 'jti-of-the-orchestrator-token';
+/** The issuer of the harness's tokens (`@aap-guard/testing`'s default), and another one a case may trust too. */
+const TRUSTED = 'https://as.example.com';
+const OTHER_ISSUER = 'https://other-as.example.com';
 const delegatedFrom = (parent: string) => withSections({ delegation: { depth: 1, max_depth: 2, chain: [AGENT, 'tool-scraper'], parent_jti: parent } });
 
 export const revocationCases: readonly ConformanceCase[] = [
@@ -107,7 +110,16 @@ export const revocationCases: readonly ConformanceCase[] = [
   { name: 'revocation: every token of a revoked grant', token: { claims: { grant_id: 'grant-7' } }, before: [revoke(() => ({ grantId: 'grant-7' }))], expect: revoked },
   { name: 'revocation: a token delegated from a revoked token', token: delegatedFrom(PARENT), before: [revoke(() => ({ jti: PARENT }))], expect: revoked },
   { name: 'revocation: descendants of a parent token', token: delegatedFrom(PARENT), before: [revoke(() => ({ parentJti: PARENT }))], expect: revoked },
+  { name: 'revocation: every token of a revoked user (sub)', token: { claims: { sub: 'user-42' } }, before: [revoke(() => ({ sub: 'user-42' }))], expect: revoked },
+  { name: 'revocation: every token of a revoked agent operator', token: { operator: 'org:revoked' }, before: [revoke(() => ({ operator: 'org:revoked' }))], expect: revoked },
   { name: 'revocation: another task is not affected', before: [revoke(() => ({ taskId: 'task-002' }))], expect: OK },
+  {
+    name: "revocation: another issuer's task of the same id is not affected",
+    options: { issuer: [TRUSTED, OTHER_ISSUER] },
+    before: [revoke(() => ({ taskId: 'task-001', issuer: OTHER_ISSUER }))],
+    expect: OK,
+  },
+  { name: 'revocation: a task revoked for its issuer by name', options: { issuer: [TRUSTED, OTHER_ISSUER] }, before: [revoke(() => ({ taskId: 'task-001', issuer: TRUSTED }))], expect: revoked },
   { name: 'revocation: parentJti spares the parent itself', before: [revoke((kit) => ({ parentJti: jtiOf(kit) }))], expect: OK },
   { name: 'revocation: ends at its until', before: [revoke(() => ({ taskId: 'task-001' }), at(60) * 1000), { advance: 60 }], expect: OK },
   { name: 'revocation: in force until its until', before: [revoke(() => ({ taskId: 'task-001' }), at(60) * 1000), { advance: 59 }], expect: revoked },

@@ -3,7 +3,7 @@
  * made by `@aap-guard/testing` over the request's final URL, method and minted token, at `NOW`.
  * mTLS (RFC 8705) needs HTTPS servers: see OUT_OF_SCOPE in cases.ts.
  */
-import type { ReasonCode, SpecError } from '@aap-guard/core';
+import { memoryStore, type ReasonCode, type SpecError } from '@aap-guard/core';
 import { createDpopKey, dpopProof, type DpopProofOptions } from '@aap-guard/testing';
 import { OK, at, type CaseRequest, type ConformanceCase, type Expectation, type FlowKit, type FromFlow, type RequestKit, type TokenSpec } from './model.js';
 
@@ -146,6 +146,33 @@ const proofs: ConformanceCase[] = [
   { name: 'dpop: proof without ath', token: BOUND, request: proven({ claims: { ath: undefined } }), expect: badProof('dpop_ath_mismatch') },
 ];
 
+/** Guard options with a memory store whose replay budget holds one marker — a fresh store for each run (a getter). */
+const oneReplayMarker = {
+  get store() {
+    return memoryStore({ maxReplays: 1 });
+  },
+};
+
+// The memory store never forgets a live replay marker to make room (issue 12): a full budget refuses.
+const budgets: ConformanceCase[] = [
+  {
+    name: 'store: a full replay budget refuses a fresh proof rather than forget a live marker',
+    options: oneReplayMarker,
+    token: BOUND,
+    before: [{ request: proven(), status: 200 }],
+    request: proven(),
+    expect: { status: 503, error: 'temporarily_unavailable', reason: 'store_full', headers: { 'retry-after': /^\d+$/ } },
+  },
+  {
+    name: 'store: the replay budget frees up as markers expire',
+    options: oneReplayMarker,
+    token: { ...BOUND, ttl: 3600 },
+    before: [{ request: proven(), status: 200 }, { advance: 67 }],
+    request: proven({ iat: at(67) }),
+    expect: OK,
+  },
+];
+
 // RFC 9449 §9: stateless nonces, lifetime 60 s, `NOW` on a bucket boundary.
 const nonces: ConformanceCase[] = [
   { name: 'dpop nonce: proof without a nonce gets one', options: withNonces(), token: BOUND, request: proven(), expect: nonceRequired },
@@ -184,4 +211,4 @@ const nonces: ConformanceCase[] = [
 ];
 
 /** Proof-of-possession cases, in pipeline order. */
-export const popCases: readonly ConformanceCase[] = [...valid, ...policy, ...proofs, ...nonces];
+export const popCases: readonly ConformanceCase[] = [...valid, ...policy, ...proofs, ...nonces, ...budgets];

@@ -17,7 +17,7 @@ export interface Replica {
  * Start a replica process (through tsx) and wait for `LISTENING <port>`.
  *
  * @example
- * const replica = await startReplica({ AAP_JWKS: JSON.stringify(issuer.jwks), REDIS_SINGLE: '127.0.0.1:7001' });
+ * const replica = await startReplica({ REPLICA_JWKS: JSON.stringify(issuer.jwks), REDIS_SINGLE: '127.0.0.1:7001' });
  */
 export function startReplica(env: Readonly<Record<string, string>>): Promise<Replica> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fixture('replica-server.ts')], {

@@ -53,25 +53,29 @@ function launch(port: number, dir: string, extra: readonly string[]): Promise<Ch
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server :${port} did not start: ${output}`)), 10_000);
-    const probe = setInterval(() => {
+    let settled = false;
+    const settle = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome();
+    };
+    const timer = setTimeout(() => settle(() => reject(new Error(`redis-server :${port} did not start: ${output}`))), 10_000);
+    // One probe at a time: on a loaded machine overlapping redis-cli processes would still be in flight
+    // once the server answers, and their late PING would land in a test's MONITOR count.
+    const probe = (): void => {
       run('redis-cli', ['-h', HOST, '-p', String(port), 'ping']).then(
-        ({ stdout }) => {
-          if (!stdout.includes('PONG')) return;
-          clearInterval(probe);
-          clearTimeout(timer);
-          resolve(child);
-        },
-        () => undefined,
+        ({ stdout }) => (stdout.includes('PONG') ? settle(() => resolve(child)) : retry()),
+        retry,
       );
-    }, 50);
+    };
+    const retry = (): void => {
+      if (!settled) setTimeout(probe, 50);
+    };
+    probe();
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => {
-      clearInterval(probe);
-      clearTimeout(timer);
-      reject(new Error(`redis-server :${port} exited with ${code}: ${output}`));
-    });
+    child.once('exit', (code) => settle(() => reject(new Error(`redis-server :${port} exited with ${code}: ${output}`))));
   });
 }
 

@@ -34,12 +34,17 @@ export interface Guard {
   /** Human-oversight holds: get, list, approve, deny. */
   readonly holds: HoldsApi;
   /**
-   * Revoke tokens by `jti`, task, grant, agent or parent token, on every replica sharing the store;
-   * resolves once persisted. Default `until`: now + `options.revocation.defaultTtl`.
+   * Revoke tokens by `jti`, task, grant, agent, parent token, user (`sub`) or agent operator, of every
+   * trusted issuer or of those named by `key.issuer`, on every replica sharing the store; resolves once
+   * persisted. Default `until`: now + `options.revocation.defaultTtl`.
    */
   revoke(key: RevocationKey, options?: RevokeOptions): Promise<readonly Revocation[]>;
-  /** The revocations in force, and a promise of this replica's local copy being in sync. */
-  readonly revocations: { list(): Promise<readonly Revocation[]>; whenSynced(): Promise<void> };
+  /**
+   * The revocations in force, and a promise of this replica's local copy being in sync — await it before
+   * serving. `whenSynced({ timeoutMs })` rejects after `timeoutMs` with an error naming the cause (e.g. the
+   * store's connection error); without it, it waits as long as it takes. It rejects once the guard is closed.
+   */
+  readonly revocations: { list(): Promise<readonly Revocation[]>; whenSynced(options?: { readonly timeoutMs?: number }): Promise<void> };
   /**
    * Get ready to serve within `timeoutMs` (default 10 s): discover metadata and fetch every issuer's
    * JWKS, and wait for the revocation list. Rejects with a `NotReadyError` naming each cause.
@@ -93,7 +98,7 @@ export function createGuard(options: GuardOptions): Guard {
     revoke: (key, revokeOptions) => revoke(resolved, key, revokeOptions),
     revocations: Object.freeze({
       list: () => resolved.revocation.store.snapshot(resolved.now()),
-      whenSynced: () => resolved.revocation.local.whenSynced(),
+      whenSynced: (syncOptions) => resolved.revocation.local.whenSynced(syncOptions),
     }),
     ready: (readyOptions) => ready(resolved, readyOptions),
     health: () => healthOf(resolved),

@@ -17,6 +17,7 @@ export type { GuardHealth, IssuerHealth } from './observe/health.js';
 export type { KeySourceStatus } from './token/key-source.js';
 export { isRateLimitConstraint } from './limits/windows.js';
 export type { Store, ConsumeRequest, ConsumeResult, WindowSpec, WindowState } from './stores/store.js';
+export type { StoreRuntime, StoreHealthReport } from './stores/runtime.js';
 export { REASONS, type ReasonCode, type SpecError } from './deny/reasons.js';
 export type { AuditEvent } from './audit/event.js';
 // A hash-chained audit log (tamper evidence) and its verification (also: the `aap-guard-audit` command).
@@ -33,7 +34,7 @@ export type * from './claims/model.js';
 export { memoryHolds, type MemoryHoldsOptions } from './stores/memory-holds.js';
 export { memoryRevocations, type MemoryRevocationsOptions } from './stores/memory-revocations.js';
 export type { Hold, HoldStatus, HoldStore, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter, HoldBudget, HoldCreation } from './stores/holds.js';
-export type { Revocation, RevocationKind, RevocationEvent, RevocationStore } from './stores/revocations.js';
+export { MAX_ANCESTORS, type Revocation, type RevocationKind, type RevocationEvent, type RevocationStore, type LineageInput } from './stores/revocations.js';
 export type { HoldsApi, HoldDecisionInput } from './holds/holds-api.js';
 export type { RevocationKey, RevokeOptions } from './revocation/revoke.js';
 export { HOLD_HEADER } from './holds/oversight-holds.js';

@@ -315,7 +315,7 @@ export interface GuardOptions {
   readonly constraints?: ConstraintOptions | undefined;
   /** Human-oversight holds. */
   readonly oversight?: OversightOptions | undefined;
-  /** Revocation: default lifetime of entries, lineage of delegated tokens. */
+  /** Revocation: default lifetime of entries, lineage cache of delegated tokens. */
   readonly revocation?: RevocationOptions | undefined;
   /** What to do on a route with no declaration (adapters): default `deny` (403 `route_undeclared`). */
   readonly undeclared?: 'allow' | 'deny' | undefined;
@@ -420,6 +420,10 @@ export interface RevocationOptions {
    * `exp` of longer-lived tokens). Entries are dropped after `until`.
    */
   readonly defaultTtl?: number | undefined;
-  /** Entries of the local `jti → parent_jti` map used to deny descendants of a revoked token (default 10000; 0 disables). */
+  /**
+   * Delegated tokens whose ancestors (learned from the store's lineage in one call at first sight) each
+   * replica caches, so that descendants of a revoked token are denied with Map lookups (default 10000;
+   * 0: no lineage, only the token's own `parent_jti` is checked).
+   */
   readonly lineageSize?: number | undefined;
 }

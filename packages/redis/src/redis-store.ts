@@ -1,5 +1,6 @@
 import { InfrastructureError, type ConsumeRequest, type ConsumeResult, type Store, type WindowState } from '@aap-guard/core';
 import type { Cluster, Redis } from 'ioredis';
+import { healthPart, type HealthPart } from './connection-health.js';
 import { CONSUME_SCRIPT } from './consume-script.js';
 import { redisHolds } from './holds.js';
 import { redisRevocations } from './revocations.js';
@@ -37,6 +38,10 @@ const DOWN = new Set(['reconnecting', 'close', 'end']);
  * 60 s or more this is negligible; if your replicas' clocks cannot be kept in sync, that — not the store —
  * is what to fix, since token `exp`/`nbf` checks depend on the same clocks.
  *
+ * Logging: the guard attaches its logger (`attach()`); the client's and the subscriber's failures are then
+ * one `store.down` line with the cause per outage and one `store.up` line once the client is ready and
+ * the revocation list is resynchronized — never a line per request or per reconnect attempt.
+ *
  * The client stays yours: `close()` ends only the revocation subscriber duplicated from it. Recommended
  * client options: `enableOfflineQueue: false` (fail at once while disconnected instead of queueing) and
  * `maxRetriesPerRequest: 1`.
@@ -61,6 +66,7 @@ export function redisStore(redis: Redis | Cluster, options: RedisStoreOptions = 
   };
   redis.on('error', onError);
   const revocations = redisRevocations(redis, { prefix, timeoutMs, onError });
+  const detach: (() => void)[] = [];
 
   return {
     holds: redisHolds(redis, { prefix, timeoutMs }),
@@ -76,11 +82,39 @@ export function redisStore(redis: Redis | Cluster, options: RedisStoreOptions = 
       }
       return parseReply(reply, request);
     },
+    attach(runtime) {
+      detach.push(reportClient(redis, healthPart(runtime)));
+    },
     async close() {
       redis.off('error', onError);
+      for (const stop of detach.splice(0)) stop();
       await revocations.close?.();
     },
   };
+}
+
+/**
+ * Report the client connection's failures and recovery (the revocation subscriber reports its own through
+ * `revocations.attach`): an error or a lost connection is one `down` with its cause, `ready` is the `up`.
+ */
+function reportClient(redis: Redis | Cluster, part: HealthPart): () => void {
+  const down = (error: unknown): void => part.down(error, 'Redis unreachable');
+  const lost = (): void => down(new Error(`connection to Redis${addressOf(redis)} closed`));
+  const ready = (): void => part.up('Redis reachable again');
+  redis.on('error', down);
+  redis.on('close', lost);
+  redis.on('ready', ready);
+  return () => {
+    redis.off('error', down);
+    redis.off('close', lost);
+    redis.off('ready', ready);
+  };
+}
+
+/** ` host:port` of a single Redis client, for log lines ('' for a Cluster). */
+function addressOf(redis: Redis | Cluster): string {
+  const { host, port } = (redis as Redis).options ?? {};
+  return redis.isCluster || host === undefined ? '' : ` ${host}:${port}`;
 }
 
 function resolve(options: RedisStoreOptions): { prefix: string; timeoutMs: number; name: string } {

@@ -11,13 +11,19 @@ export interface FeedOptions {
   readonly onError: ((error: Error) => void) | undefined;
 }
 
+/** The state of the feed, for health reports: a failure (with its cause), or a completed (re)sync. */
+export type FeedStatus = { readonly type: 'down'; readonly error: Error } | { readonly type: 'synced'; readonly entries: number };
+
 type Listener = (event: RevocationEvent) => void;
 
 /**
  * The subscriber side of the Redis revocations: a duplicated connection subscribed to the channel and
  * a mirror of the set. On every (re)connect: subscribe, then read the full set, then report `synced`
- * — nothing published in between is lost, since the store writes and publishes in one script. From a
- * disconnect until the next sync: `unsynced`. A failed sync is retried every `retryMs`.
+ * — nothing published in between is lost, since the store writes and publishes in one script. The set
+ * read is MERGED into the mirror, never a replacement: a revocation published after the read was taken
+ * but heard before its answer arrived stays (revocations are never withdrawn, they only expire). From a
+ * disconnect until the next sync: `unsynced`, with its cause (repeated while a first sync keeps failing).
+ * A failed sync is retried every `retryMs`.
  *
  * @example
  * const feed = new RevocationFeed(redis, { channel, retryMs: 250, readAll, parse, onError: undefined });
@@ -25,6 +31,7 @@ type Listener = (event: RevocationEvent) => void;
  */
 export class RevocationFeed {
   readonly #listeners = new Set<Listener>();
+  readonly #watchers = new Set<(status: FeedStatus) => void>();
   readonly #mirror = new Map<string, Revocation>();
   #sub: Redis | Cluster | undefined;
   #synced = false;
@@ -43,28 +50,34 @@ export class RevocationFeed {
     return () => void this.#listeners.delete(listener);
   }
 
+  /** Be told of failures and completed syncs (health reports). Returns an unsubscribe. */
+  watch(watcher: (status: FeedStatus) => void): () => void {
+    this.#watchers.add(watcher);
+    return () => void this.#watchers.delete(watcher);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#listeners.clear();
+    this.#watchers.clear();
     this.#sub?.disconnect();
   }
 
   #start(): void {
-    // ioredis 6 types `duplicate()` generically on Redis and on Cluster, and their union is not callable.
-    const sub = (this.redis as { duplicate(): Redis | Cluster }).duplicate();
+    const sub = subscriberOf(this.redis);
     this.#sub = sub;
-    sub.on('error', (error: Error) => this.#report(error));
+    sub.on('error', (error: Error) => this.#failed(error));
     sub.on('message', (channel: string, message: string) => this.#message(channel, message));
     sub.on('ready', () => void this.#resync(++this.#generation));
-    sub.on('close', () => this.#unsynced('subscriber connection closed'));
-    sub.on('end', () => this.#unsynced('subscriber connection ended'));
-    if (sub.status === 'wait') sub.connect().catch((error: Error) => this.#report(error));
+    sub.on('close', () => this.#unsynced('revocation subscriber connection closed'));
+    sub.on('end', () => this.#unsynced('revocation subscriber connection ended'));
+    if (sub.status === 'wait') sub.connect().catch((error: Error) => this.#failed(error));
   }
 
   #message(channel: string, message: string): void {
     const entry = channel === this.options.channel ? this.options.parse(message) : undefined;
     if (!entry) return;
-    this.#mirror.set(`${entry.kind}:${entry.value}`, entry);
+    this.#merge(entry);
     this.#tell({ type: 'added', entry });
   }
 
@@ -74,21 +87,46 @@ export class RevocationFeed {
       await this.#sub.subscribe(this.options.channel); // subscribe first, then read
       const entries = await this.options.readAll();
       if (this.#closed || generation !== this.#generation) return;
-      this.#mirror.clear();
-      for (const entry of entries) this.#mirror.set(`${entry.kind}:${entry.value}`, entry);
+      this.#prune(Date.now());
+      for (const entry of entries) this.#merge(entry); // merged: entries heard meanwhile stay
       this.#synced = true;
       this.#tell({ type: 'synced', entries: [...this.#mirror.values()] });
+      this.#status({ type: 'synced', entries: this.#mirror.size });
     } catch (error) {
-      this.#report(error as Error);
+      this.#failed(error as Error);
       if (!this.#closed && generation === this.#generation) setTimeout(() => void this.#resync(generation), this.options.retryMs).unref();
     }
   }
 
+  #merge(entry: Revocation): void {
+    const key = fieldOf(entry);
+    const known = this.#mirror.get(key);
+    if (!known || known.until < entry.until) this.#mirror.set(key, entry);
+  }
+
+  /** Drop entries past their `until` (by the wall clock; the guards' copies judge by their own clock). */
+  #prune(now: number): void {
+    for (const [key, entry] of this.#mirror) if (entry.until <= now) this.#mirror.delete(key);
+  }
+
   #unsynced(cause: string): void {
     this.#generation += 1; // cancels a sync in flight
+    if (this.#closed) return;
+    this.#status({ type: 'down', error: new Error(cause) });
     if (!this.#synced) return;
     this.#synced = false;
     this.#tell({ type: 'unsynced', cause });
+  }
+
+  #failed(error: Error): void {
+    try {
+      this.options.onError?.(error);
+    } catch {
+      // reporting only
+    }
+    if (this.#closed) return;
+    this.#status({ type: 'down', error });
+    if (!this.#synced) this.#tell({ type: 'unsynced', cause: error?.message ?? String(error) });
   }
 
   #tell(event: RevocationEvent): void {
@@ -101,11 +139,30 @@ export class RevocationFeed {
     }
   }
 
-  #report(error: Error): void {
-    try {
-      this.options.onError?.(error);
-    } catch {
-      // reporting only
+  #status(status: FeedStatus): void {
+    for (const watcher of this.#watchers) {
+      try {
+        watcher(status);
+      } catch {
+        // reporting only
+      }
     }
   }
+}
+
+/** The identity of an entry in the set (and the field of its Redis hash): kind, issuer, value. */
+export function fieldOf(entry: Revocation): string {
+  return JSON.stringify([entry.kind, entry.issuer ?? '', entry.value]);
+}
+
+/**
+ * The subscriber connection: a duplicate of the client that does NOT resubscribe by itself on reconnect
+ * (ioredis `autoResubscribe: false`) — the feed subscribes on every `ready` (then reads the set), and
+ * awaits that call. ioredis's own resubscription is a promise nobody awaits: when the connection ends
+ * during the ready check (a `close()` or a network fault at that moment) it rejects with "Stream isn't
+ * writeable…" (offline queue disabled) as an unhandled rejection, which ends a Node process.
+ * A Cluster's subscriber is a connection of its own that ioredis manages (no offline-queue rejection).
+ */
+function subscriberOf(redis: Redis | Cluster): Redis | Cluster {
+  return redis.isCluster ? (redis as Cluster).duplicate() : (redis as Redis).duplicate({ autoResubscribe: false });
 }

@@ -1,6 +1,8 @@
-import { InfrastructureError, type Revocation, type RevocationKind, type RevocationStore } from '@aap-guard/core';
+import { InfrastructureError, MAX_ANCESTORS, type LineageInput, type Revocation, type RevocationKind, type RevocationStore } from '@aap-guard/core';
 import type { Cluster, Redis } from 'ioredis';
-import { RevocationFeed } from './revocation-feed.js';
+import { healthPart } from './connection-health.js';
+import { LINEAGE_SCRIPT, lineageKey } from './lineage-script.js';
+import { RevocationFeed, fieldOf } from './revocation-feed.js';
 import { withTimeout } from './with-timeout.js';
 
 /** Options of `redisRevocations()`. */
@@ -38,14 +40,21 @@ redis.call('PUBLISH', ARGV[5], ARGV[2])
 return 1
 `;
 
-const KINDS = new Set<RevocationKind>(['jti', 'task', 'grant', 'agent', 'parent']);
+const KINDS = new Set<RevocationKind>(['jti', 'task', 'grant', 'agent', 'parent', 'sub', 'operator']);
+
+type Script = (...args: (string | number)[]) => Promise<unknown>;
 
 /**
  * Revocations in Redis: persisted in a hash with expiry (the latest `until`), fanned out on a pub/sub
  * channel through a duplicated subscriber connection. On every (re)connect of the subscriber it
- * subscribes first, then reads the full set, and only then reports `synced`; from a disconnect until
- * then it reports `unsynced` (the guard fails closed: 503 `store_unavailable`). The subscriber opens on
- * the first `subscribe()`; `close()` ends it (your client stays yours).
+ * subscribes first, then reads the full set (merged into what it heard meanwhile), and only then reports
+ * `synced`; from a disconnect until then it reports `unsynced` (the guard fails closed: 503
+ * `store_unavailable`). The subscriber opens on the first `subscribe()`; `close()` ends it (your client
+ * stays yours). Entries are scoped by issuer (field `[kind, issuer, value]`).
+ *
+ * Lineage of delegated tokens (`lineage()`): one script call records `jti → parent_jti` and returns the
+ * token's known ancestors (see lineage-script.ts; Cluster-safe through one hash tag).
+ * `attach()` reports the subscriber's failures and resyncs to the guard's logger, once per state change.
  *
  * @example
  * // redisStore(redis) includes these already; standalone, e.g. over a memory store for rate limits:
@@ -56,34 +65,69 @@ export function redisRevocations(redis: Redis | Cluster, options: RedisRevocatio
   const hash = `${prefix}{revocations}`;
   const zset = `${prefix}{revocations}:until`;
   const channel = `${prefix}revocations`;
-  const client = redis as unknown as Record<string, unknown>;
-  if (typeof client.aapGuardRevoke !== 'function') redis.defineCommand('aapGuardRevoke', { numberOfKeys: 2, lua: ADD_SCRIPT });
-  const addScript = (client.aapGuardRevoke as (...args: (string | number)[]) => Promise<unknown>).bind(redis);
+  const addScript = command(redis, 'aapGuardRevoke', ADD_SCRIPT, 2);
+  const lineageScript = command(redis, 'aapGuardLineage', LINEAGE_SCRIPT, undefined);
   const readAll = async (): Promise<Revocation[]> => {
     const fields = await withTimeout(redis.hgetall(hash), timeoutMs);
     return Object.values(fields).map(parse).filter((entry): entry is Revocation => entry !== undefined);
   };
   const feed = new RevocationFeed(redis, { channel, retryMs, readAll, parse, onError: options.onError });
+  const failed = (what: string, error: unknown): InfrastructureError =>
+    new InfrastructureError('store_unavailable', `redis ${what} failed: ${(error as Error)?.message ?? error}`, { cause: error });
 
   return {
     async add(entry) {
-      const field = `${entry.kind}:${entry.value}`;
       try {
-        await withTimeout(addScript(hash, zset, field, JSON.stringify(entry), entry.until, entry.at, channel), timeoutMs);
+        await withTimeout(addScript(hash, zset, fieldOf(entry), JSON.stringify(entry), entry.until, entry.at, channel), timeoutMs);
       } catch (error) {
-        throw new InfrastructureError('store_unavailable', `redis revoke failed: ${(error as Error)?.message ?? error}`, { cause: error });
+        throw failed('revoke', error);
       }
     },
     async snapshot(now) {
       try {
         return (await readAll()).filter((entry) => entry.until > now);
       } catch (error) {
-        throw new InfrastructureError('store_unavailable', 'redis revocations read failed', { cause: error });
+        throw failed('revocations read', error);
       }
     },
+    async lineage(token: LineageInput) {
+      const keys = [lineageKey(prefix, token.issuer, token.parent)];
+      if (token.jti !== undefined && token.until > token.now) keys.push(lineageKey(prefix, token.issuer, token.jti));
+      let reply: unknown;
+      try {
+        reply = await withTimeout(lineageScript(keys.length, ...keys, token.parent, Math.ceil(token.until - token.now), MAX_ANCESTORS), timeoutMs);
+      } catch (error) {
+        throw failed('lineage', error);
+      }
+      return chainOf(reply);
+    },
     subscribe: (listener) => feed.subscribe(listener),
+    attach(runtime) {
+      const part = healthPart(runtime);
+      feed.watch((status) => {
+        if (status.type === 'down') part.down(status.error, 'Redis revocation subscriber lost: the revocation list may be stale until it is read again');
+        else part.up(`Redis reachable again; revocation list resynchronized (${status.entries} entries)`);
+      });
+    },
     close: () => feed.close(),
   };
+}
+
+/** A Lua script registered once with `defineCommand` (`keys` undefined: the key count is the first argument). */
+function command(redis: Redis | Cluster, name: string, lua: string, keys: number | undefined): Script {
+  const client = redis as unknown as Record<string, unknown>;
+  if (typeof client[name] !== 'function') redis.defineCommand(name, keys === undefined ? { lua } : { numberOfKeys: keys, lua });
+  return (client[name] as Script).bind(redis);
+}
+
+function chainOf(reply: unknown): readonly string[] {
+  try {
+    const chain = JSON.parse(String(reply)) as unknown;
+    if (Array.isArray(chain) && chain.length > 0 && chain.every((jti) => typeof jti === 'string')) return chain as string[];
+  } catch {
+    // fall through
+  }
+  throw new InfrastructureError('store_unavailable', 'redis lineage: unexpected script reply');
 }
 
 function parse(json: string): Revocation | undefined {
@@ -91,6 +135,7 @@ function parse(json: string): Revocation | undefined {
     const value = JSON.parse(json) as Partial<Revocation>;
     if (!value || !KINDS.has(value.kind as RevocationKind) || typeof value.value !== 'string') return undefined;
     if (typeof value.until !== 'number' || typeof value.at !== 'number') return undefined;
+    if (value.issuer !== undefined && typeof value.issuer !== 'string') return undefined;
     return Object.freeze(value as Revocation);
   } catch {
     return undefined;

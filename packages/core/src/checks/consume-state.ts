@@ -68,13 +68,18 @@ function consumeRequest(ctx: CheckContext, subject: string, windows: readonly Li
 }
 
 async function consume(ctx: CheckContext, request: ConsumeRequest): Promise<ConsumeResult | undefined> {
+  const health = ctx.options.storeHealth;
   try {
-    return await traced(storeChannel, { operation: 'consume' }, () => ctx.options.store.consume(request));
+    const result = await traced(storeChannel, { operation: 'consume' }, () => ctx.options.store.consume(request));
+    if (health.store.isDown) health.store.up();
+    return result;
   } catch (error) {
+    health.store.down(error, 'store.consume() failed (rate limits, DPoP replay)');
     // Never open for a hold: admitting would create or spend one without its quota check.
     if (ctx.options.failOpen && !ctx.hold) {
       ctx.detail.store = 'unavailable; admitted without rate-limit or replay check (onStoreError: open)';
       ctx.detail.storeFault = error instanceof Error ? error.message : String(error);
+      health.failOpen.down(error, 'admitting requests without rate-limit or DPoP replay checks (onStoreError: open)');
       return undefined;
     }
     if (error instanceof InfrastructureError) throw error;
@@ -84,6 +89,10 @@ async function consume(ctx: CheckContext, request: ConsumeRequest): Promise<Cons
 
 function outcome(ctx: CheckContext, windows: readonly LimitWindow[], result: ConsumeResult): Deny | undefined {
   if (!result.ok && result.reason === 'replay') return deny('dpop_replay', { check: 'dpop', problem: 'proof jti already used' });
+  if (!result.ok && result.reason === 'full') {
+    const retryAfter = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+    return deny('store_full', { check: 'store', budget: result.budget, retryAfterMs: result.retryAfterMs }, { headers: { 'retry-after': retryAfter } });
+  }
   if (windows.length === 0) return undefined;
   const headers = rateLimitHeaders(windows, result.windows);
   if (result.ok) {

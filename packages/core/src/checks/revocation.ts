@@ -1,11 +1,15 @@
-import { deny, type Check } from './context.js';
+import type { Revocation } from '../stores/revocations.js';
+import { InfrastructureError } from '../util/errors.js';
+import { deny, type Check, type CheckContext, type Deny } from './context.js';
 
 /**
  * Step 4: revocation, against this replica's local copy of the set (Map lookups, no store round trip):
- * the token's `jti`, `task.id`, `agent.id`, `grant_id`, and its ancestors through `delegation.parent_jti`.
+ * the token's `jti`, `task.id`, `agent.id`, `grant_id`, `sub` and `agent.operator` (each scoped by its
+ * issuer), and its ancestors through `delegation.parent_jti`. A delegated token seen for the first time
+ * costs one store call — its lineage, recorded for every replica and cached with the token here.
  * Until the local copy is in sync with the store (startup, after a reconnect) the guard cannot vouch
  * for it and fails closed with 503 `store_unavailable` — unless `onStoreError: 'open'`, which trusts
- * the local copy meanwhile (recorded in the audit detail).
+ * the local copy meanwhile (recorded in the audit detail, logged once per outage).
  *
  * @example
  * // in pipeline.ts, last of AUTHENTICATE:
@@ -14,14 +18,43 @@ import { deny, type Check } from './context.js';
 export const revocation: Check = (ctx) => {
   const claims = ctx.claims;
   if (!claims) return undefined;
-  const local = ctx.options.revocation.local;
+  const { local } = ctx.options.revocation;
+  const health = ctx.options.storeHealth;
   if (!local.synced) {
     if (!ctx.options.failOpen) {
-      return deny('store_unavailable', { check: 'revocation', problem: 'revocation set not synchronized' }, { headers: { 'retry-after': '1' } });
+      return deny('store_unavailable', { check: 'revocation', problem: 'revocation set not synchronized', cause: local.cause }, { headers: { 'retry-after': '1' } });
     }
     ctx.detail.revocation = 'not synchronized; local copy trusted (onStoreError: open)';
+    health.failOpen.down(new Error(local.cause ?? 'revocation list not synchronized'), 'admitting requests on a revocation list that may be stale (onStoreError: open)');
+  } else if (health.failOpen.isDown && !health.store.isDown) {
+    health.failOpen.up('the store answers again: requests are checked in full again');
   }
-  const hit = local.match(claims, ctx.now);
-  if (!hit) return undefined;
-  return deny('token_revoked', { check: 'revocation', kind: hit.kind, value: hit.value, revokedBy: hit.by, revokedAt: new Date(hit.at).toISOString() });
+  const hit = local.match(claims, ctx.tokenHash, ctx.now);
+  return hit instanceof Promise ? hit.then((found) => lineageFound(ctx, found), (error: unknown) => lineageFailed(ctx, error)) : revoked(hit);
 };
+
+function lineageFound(ctx: CheckContext, hit: Revocation | undefined): Deny | undefined {
+  if (ctx.options.storeHealth.store.isDown) ctx.options.storeHealth.store.up();
+  return revoked(hit);
+}
+
+function revoked(hit: Revocation | undefined): Deny | undefined {
+  if (!hit) return undefined;
+  const detail = { check: 'revocation', kind: hit.kind, value: hit.value, issuer: hit.issuer, revokedBy: hit.by, revokedAt: new Date(hit.at).toISOString() };
+  return deny('token_revoked', detail);
+}
+
+/** The lineage lookup failed: the ancestors are unknown, so the token cannot be cleared — unless fail-open. */
+function lineageFailed(ctx: CheckContext, error: unknown): Deny | undefined {
+  const full = error instanceof InfrastructureError && error.reason === 'store_full';
+  if (!full) ctx.options.storeHealth.store.down(error, 'store lineage lookup failed: delegated tokens seen for the first time are refused');
+  if (ctx.options.failOpen && !full) {
+    ctx.detail.revocation = 'lineage unavailable; only parent_jti checked (onStoreError: open)';
+    ctx.options.storeHealth.failOpen.down(error, 'admitting delegated tokens without their lineage (onStoreError: open)');
+    const claims = ctx.claims;
+    const parent = claims?.delegation?.parent_jti;
+    return claims && parent !== undefined ? revoked(ctx.options.revocation.local.matchAncestors(claims.iss, [parent], ctx.now)) : undefined;
+  }
+  const fault = error instanceof Error ? error.message : String(error);
+  return deny(full ? 'store_full' : 'store_unavailable', { check: 'revocation', problem: 'lineage lookup failed', fault }, { headers: { 'retry-after': '5' } });
+}

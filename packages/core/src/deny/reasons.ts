@@ -107,6 +107,8 @@ export const REASONS = {
   rate_limited: { status: 429, error: 'aap_constraint_violation', description: 'Rate limit exceeded for this capability' },
   // infrastructure
   store_unavailable: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
+  // a budget of the memory store is full of live entries: refused rather than forgetting one (Retry-After)
+  store_full: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
   jwks_unavailable: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
   // a defect in a check: fail closed, never a 500 and never an allow
   internal_error: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },

@@ -30,7 +30,8 @@ export interface AdminResponse {
  * revocations list/revoke. Every request first goes through `authorize(req)` (false or a throw → 403).
  * Routes: `GET /holds[?status=&agentId=&taskId=&limit=]`, `GET /holds/:id`, `POST /holds/:id/approve`,
  * `POST /holds/:id/deny` (body `{ note? }`), `GET /revocations`, `POST /revocations` (body `{ jti | taskId |
- * grantId | agentId | parentJti, until?, reason? }`, `until` an ISO date or ms).
+ * grantId | agentId | parentJti | sub | operator, issuer?, until?, reason? }`, `until` an ISO date or ms,
+ * `issuer` a trusted issuer or an array of them — default every trusted issuer).
  * Throws `TypeError` ("refuses to mount") at creation when `authorize` is missing.
  *
  * @example
@@ -87,6 +88,9 @@ async function revokeFrom(guard: Guard, body: unknown, actor: string): Promise<A
     grantId: text(field(body, 'grantId')),
     agentId: text(field(body, 'agentId')),
     parentJti: text(field(body, 'parentJti')),
+    sub: text(field(body, 'sub')),
+    operator: text(field(body, 'operator')),
+    issuer: issuers(field(body, 'issuer')),
   };
   const rawUntil = field(body, 'until');
   const until = typeof rawUntil === 'string' ? Date.parse(rawUntil) : rawUntil;
@@ -114,6 +118,11 @@ function holdFilter(query: Readonly<Record<string, unknown>>): { status?: HoldSt
 
 function field(body: unknown, name: string): unknown {
   return body !== null && typeof body === 'object' && Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/** `issuer` of a revocation: one string or an array of strings. */
+function issuers(value: unknown): string | string[] | undefined {
+  return Array.isArray(value) ? value.map((item) => text(item) as string) : text(value);
 }
 
 function text(value: unknown): string | undefined {

@@ -33,12 +33,13 @@ export function auditHold(options: Pick<ResolvedOptions, 'audit'>, operation: Op
 }
 
 /**
- * Emit the audit event of a revocation.
+ * Emit the audit event of a revocation: `iss` is the issuer whose tokens it names, and `detail.issuerScope`
+ * says whether that issuer was named or the revocation covers every trusted issuer.
  *
  * @example
- * auditRevocation(guard.options, entry);
+ * auditRevocation(guard.options, entry, 'every trusted issuer');
  */
-export function auditRevocation(options: Pick<ResolvedOptions, 'audit'>, entry: Revocation): void {
+export function auditRevocation(options: Pick<ResolvedOptions, 'audit'>, entry: Revocation, issuerScope?: string): void {
   emit(options, {
     kind: 'revocation',
     operation: 'revoked',
@@ -46,10 +47,11 @@ export function auditRevocation(options: Pick<ResolvedOptions, 'audit'>, entry: 
     time: new Date(entry.at).toISOString(),
     decision: 'deny',
     status: 200,
+    iss: entry.issuer,
     method: '',
     path: '',
     latencyMs: 0,
-    detail: entry.reason === undefined ? undefined : { reason: entry.reason },
+    detail: { ...(entry.reason === undefined ? {} : { reason: entry.reason }), ...(issuerScope === undefined ? {} : { issuerScope }) },
     revocation: { kind: entry.kind, value: entry.value, until: new Date(entry.until).toISOString() },
   });
 }

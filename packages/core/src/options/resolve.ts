@@ -12,11 +12,14 @@ import { resolvePolicyOptions, type PolicyOptions } from '../checks/policy-optio
 import { compileTrustProxy } from '../util/trust-proxy.js';
 import { resolveHoldOptions, type HoldOptions } from '../holds/options.js';
 import { resolveRevocationOptions, type RevocationSettings } from '../revocation/options.js';
+import { storeHealth, type StoreHealth } from '../stores/store-health.js';
 
 /** Options after validation: frozen, nothing re-checked per request. */
 export interface ResolvedOptions {
   readonly now: () => number;
   readonly store: Store;
+  /** The store's health (shared with the store through `attach()`) and fail-open admissions: logged once per state change. */
+  readonly storeHealth: StoreHealth;
   /** The audit sink, wrapped once: never throws, never leaves a rejection behind, failures logged once. */
   readonly audit: AuditEmitter | undefined;
   /** Where infrastructure events (and, in debug mode, decisions) are logged. */
@@ -62,9 +65,11 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
   const onStoreError = options.onStoreError ?? 'closed';
   if (onStoreError !== 'closed' && onStoreError !== 'open') throw new TypeError("options.onStoreError must be 'closed' or 'open'");
   const store = options.store ?? memoryStore({ now });
+  const health = storeHealth(logger);
   return Object.freeze({
     now,
     store,
+    storeHealth: health,
     audit: safeAuditSink(options.audit, logger),
     logger,
     debug: options.debug === true || debugFromEnvironment(),
@@ -80,7 +85,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     policy: resolvePolicyOptions(options),
     oversight: Object.freeze({ ...(options.oversight ?? {}) }),
     holds: resolveHoldOptions(options, store, logger),
-    revocation: resolveRevocationOptions(options, store, now), // last: it starts following the store
+    revocation: resolveRevocationOptions(options, store, now, { logger, health: health.store }), // last: attaches and follows the store
   });
 }
 

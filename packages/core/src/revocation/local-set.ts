@@ -1,96 +1,120 @@
-import { LRUCache } from 'lru-cache';
 import type { AapClaims } from '../claims/model.js';
-import type { Revocation, RevocationEvent, RevocationKind, RevocationStore } from '../stores/revocations.js';
-
-/** How many ancestors of a delegated token are looked up (RFC 8693 chains are short; the RS maximum applies anyway). */
-const MAX_ANCESTORS = 16;
+import type { LineageInput, Revocation, RevocationEvent, RevocationStore } from '../stores/revocations.js';
+import { AncestorCache } from './ancestors.js';
+import { RevocationScopes } from './scopes.js';
+import { syncWaiters } from './sync-waiters.js';
 
 /**
- * The replica's local copy of the revocation set: one Map per key kind, so a request costs a handful of
- * Map lookups and no store round trip. Kept current by the store's events; `synced` is false from a
- * disconnect until the store has delivered the full set again.
+ * The replica's local copy of the revocation set: per issuer, one Map per key kind, so a request costs a
+ * handful of Map lookups and no store round trip. Kept current by the store's events; `synced` is false
+ * from a disconnect until the store has delivered the full set again — which is MERGED in, never a
+ * replacement: an entry heard by pub/sub while the set was being read stays (revocations are never
+ * withdrawn, they only expire).
  */
 export interface LocalRevocations {
   readonly synced: boolean;
-  /** The entry that revokes this token at `now`, if any. */
-  match(claims: AapClaims, now: number): Revocation | undefined;
+  /** Why the copy is not in sync, as the store last said (undefined when in sync or not yet told). */
+  readonly cause: string | undefined;
+  /**
+   * The entry that revokes this token at `now` — by its own keys or through an ancestor — if any. A
+   * delegated token seen for the first time costs one store call (its lineage), hence a promise; after
+   * that its ancestors are cached with it (by token hash) and checked with Map lookups.
+   */
+  match(claims: AapClaims, tokenHash: string | undefined, now: number): Revocation | undefined | Promise<Revocation | undefined>;
+  /** The entry that revokes a token with these ancestors (`jti` or `parent` entries of `issuer`), if any. */
+  matchAncestors(issuer: string, chain: readonly string[], now: number): Revocation | undefined;
   /** Apply an entry at once (the revoking replica does not wait for its own fan-out). */
   apply(entry: Revocation): void;
-  /** Resolves once the local copy is in sync with the store. */
-  whenSynced(): Promise<void>;
+  /**
+   * Resolves once the local copy is in sync with the store. With `timeoutMs`, rejects after that long with
+   * an error naming the cause; always rejects once the guard is closed.
+   */
+  whenSynced(options?: { readonly timeoutMs?: number | undefined }): Promise<void>;
   close(): void;
 }
 
-/**
- * Follow a revocation store into a local set. `lineageSize` bounds the map of `jti → parent_jti`
- * learned from delegated tokens seen by this replica: it lets a revoked token's grandchildren be denied
- * even though a token names only its direct parent (`delegation.parent_jti`).
- *
- * @example
- * const local = followRevocations(memoryRevocations(), { lineageSize: 10_000 });
- * local.match(claims, Date.now()); // undefined, or the revocation that applies
- */
-export function followRevocations(store: RevocationStore, options: { readonly lineageSize: number }): LocalRevocations {
-  const maps = new Map<RevocationKind, Map<string, Revocation>>(KINDS.map((kind) => [kind, new Map()]));
-  const lineage = options.lineageSize > 0 ? new LRUCache<string, string>({ max: options.lineageSize }) : undefined;
-  let synced = false;
-  let waiters: (() => void)[] = [];
-  const apply = (entry: Revocation): void => {
-    const map = maps.get(entry.kind);
-    const known = map?.get(entry.value);
-    if (map && (!known || known.until < entry.until)) map.set(entry.value, entry);
-  };
-  const onEvent = (event: RevocationEvent): void => {
-    if (event.type === 'added') return apply(event.entry);
-    if (event.type === 'unsynced') return void (synced = false);
-    for (const map of maps.values()) map.clear();
-    for (const entry of event.entries) apply(entry);
-    synced = true;
-    for (const wake of waiters) wake();
-    waiters = [];
-  };
-  const unsubscribe = store.subscribe(onEvent);
-  const lookup = (kind: RevocationKind, value: string | undefined, now: number): Revocation | undefined => {
-    if (value === undefined) return undefined;
-    const map = maps.get(kind) as Map<string, Revocation>;
-    const entry = map.get(value);
-    if (!entry) return undefined;
-    if (entry.until > now) return entry;
-    map.delete(value);
-    return undefined;
-  };
-
-  return {
-    get synced() {
-      return synced;
-    },
-    match(claims, now) {
-      const parent = claims.delegation?.parent_jti;
-      if (lineage && claims.jti !== undefined && parent !== undefined) lineage.set(claims.jti, parent);
-      const direct =
-        lookup('jti', claims.jti, now) ??
-        lookup('task', claims.task.id, now) ??
-        lookup('agent', claims.agent.id, now) ??
-        lookup('grant', grantOf(claims), now);
-      if (direct) return direct;
-      let ancestor = parent;
-      for (let i = 0; ancestor !== undefined && i < MAX_ANCESTORS; i += 1) {
-        const hit = lookup('jti', ancestor, now) ?? lookup('parent', ancestor, now);
-        if (hit) return hit;
-        ancestor = lineage?.get(ancestor);
-      }
-      return undefined;
-    },
-    apply,
-    whenSynced: () => (synced ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
-    close: unsubscribe,
-  };
+/** How the local copy follows the store. */
+export interface FollowOptions {
+  /** Delegated tokens whose ancestors are cached (0: only `parent_jti` itself is checked, no lineage). */
+  readonly lineageSize: number;
+  /** The lineage lookup (the store's, or the guard's in-process one). */
+  readonly lineage: (token: LineageInput) => Promise<readonly string[]>;
+  /** The guard's clock (ms). */
+  readonly now: () => number;
 }
 
-const KINDS: readonly RevocationKind[] = ['jti', 'task', 'grant', 'agent', 'parent'];
+/**
+ * Follow a revocation store into a local set.
+ *
+ * @example
+ * const local = followRevocations(memoryRevocations(), { lineageSize: 10_000, lineage, now: Date.now });
+ * await local.match(claims, tokenHash, Date.now()); // undefined, or the revocation that applies
+ */
+export function followRevocations(store: RevocationStore, options: FollowOptions): LocalRevocations {
+  return new LocalCopy(store, options);
+}
 
-/** The `grant_id` claim (not an AAP claim: kept in `extra`), when it is a string. */
-function grantOf(claims: AapClaims): string | undefined {
-  const grant = claims.extra.grant_id;
-  return typeof grant === 'string' ? grant : undefined;
+class LocalCopy implements LocalRevocations {
+  readonly #scopes = new RevocationScopes();
+  readonly #ancestors: AncestorCache | undefined;
+  readonly #waiters = syncWaiters();
+  readonly #unsubscribe: () => void;
+  #synced = false;
+  #cause: string | undefined;
+
+  constructor(
+    store: RevocationStore,
+    private readonly options: FollowOptions,
+  ) {
+    this.#ancestors = options.lineageSize > 0 ? new AncestorCache(options.lineageSize, options.lineage) : undefined;
+    this.#unsubscribe = store.subscribe((event) => this.#onEvent(event));
+  }
+
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  get cause(): string | undefined {
+    return this.#cause;
+  }
+
+  match(claims: AapClaims, tokenHash: string | undefined, now: number): Revocation | undefined | Promise<Revocation | undefined> {
+    const direct = this.#scopes.byOwnKeys(claims, now);
+    const parent = claims.delegation?.parent_jti;
+    if (direct || parent === undefined) return direct;
+    if (!this.#ancestors) return this.matchAncestors(claims.iss, [parent], now);
+    const chain = this.#ancestors.of(claims, parent, tokenHash, now);
+    return chain instanceof Promise ? chain.then((found) => this.matchAncestors(claims.iss, found, now)) : this.matchAncestors(claims.iss, chain, now);
+  }
+
+  matchAncestors(issuer: string, chain: readonly string[], now: number): Revocation | undefined {
+    return this.#scopes.byAncestors(issuer, chain, now);
+  }
+
+  apply(entry: Revocation): void {
+    this.#scopes.apply(entry);
+  }
+
+  whenSynced(given: { readonly timeoutMs?: number | undefined } = {}): Promise<void> {
+    return this.#synced ? Promise.resolve() : this.#waiters.wait(given.timeoutMs, () => this.#cause);
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    this.#waiters.close();
+  }
+
+  #onEvent(event: RevocationEvent): void {
+    if (event.type === 'added') return this.apply(event.entry);
+    if (event.type === 'unsynced') {
+      this.#synced = false;
+      this.#cause = event.cause ?? this.#cause;
+      return;
+    }
+    this.#scopes.prune(this.options.now());
+    for (const entry of event.entries) this.apply(entry); // merged, never replaced
+    this.#synced = true;
+    this.#cause = undefined;
+    this.#waiters.wake();
+  }
 }

@@ -1,5 +1,7 @@
+import { memoryLineage } from '../stores/memory-lineage.js';
 import { memoryRevocations } from '../stores/memory-revocations.js';
 import type { RevocationStore } from '../stores/revocations.js';
+import type { StoreRuntime } from '../stores/runtime.js';
 import type { Store } from '../stores/store.js';
 import type { GuardOptions } from '../types.js';
 import { followRevocations, type LocalRevocations } from './local-set.js';
@@ -17,12 +19,14 @@ export const MAX_REVOCATION_MS = 366 * 86_400_000;
 
 /**
  * Validate `options.revocation` once, pick the store (the store's own `revocations`, else memory — then
- * only guards sharing that memory store see each other's revocations) and start following it.
+ * only guards sharing that memory store see each other's revocations), tell the store where to report
+ * (`attach`, once, before anything connects) and start following it. Lineage of delegated tokens is the
+ * revocation store's (`lineage()`), or kept in this process when it has none.
  *
  * @example
- * const revocation = resolveRevocationOptions(options, store, Date.now);
+ * const revocation = resolveRevocationOptions(options, store, Date.now, runtime);
  */
-export function resolveRevocationOptions(options: GuardOptions, store: Store, now: () => number): RevocationSettings {
+export function resolveRevocationOptions(options: GuardOptions, store: Store, now: () => number, runtime: StoreRuntime): RevocationSettings {
   const given = options.revocation ?? {};
   if (typeof given !== 'object' || given === null) throw new TypeError('options.revocation must be an object');
   const ttl = given.defaultTtl ?? 86_400;
@@ -35,6 +39,9 @@ export function resolveRevocationOptions(options: GuardOptions, store: Store, no
   if (typeof revocations.subscribe !== 'function' || typeof revocations.add !== 'function') {
     throw new TypeError('options.store.revocations must implement the RevocationStore interface');
   }
-  const local = followRevocations(revocations, { lineageSize });
+  store.attach?.(runtime);
+  revocations.attach?.(runtime);
+  const lineage = revocations.lineage?.bind(revocations) ?? memoryLineage(100_000);
+  const local = followRevocations(revocations, { lineageSize, lineage, now });
   return Object.freeze({ store: revocations, local, defaultTtlMs: Math.round(ttl * 1000) });
 }

@@ -3,7 +3,7 @@ import type { ResolvedOptions } from '../options/resolve.js';
 import type { Revocation, RevocationKind } from '../stores/revocations.js';
 import { MAX_REVOCATION_MS } from './options.js';
 
-/** What to revoke: any of these keys (each one given becomes one entry). */
+/** What to revoke: any of these keys (each one given becomes one entry per issuer in scope). */
 export interface RevocationKey {
   /** One token, and every token delegated from it (`delegation.parent_jti`, transitively). */
   readonly jti?: string | undefined;
@@ -15,6 +15,16 @@ export interface RevocationKey {
   readonly agentId?: string | undefined;
   /** Every token delegated from this token (`delegation.parent_jti`, transitively), not the token itself. */
   readonly parentJti?: string | undefined;
+  /** Every token issued for this user (`sub`): a user withdrawing all their agents' authorizations. */
+  readonly sub?: string | undefined;
+  /** Every token of the agents run by this operator (`agent.operator`). */
+  readonly operator?: string | undefined;
+  /**
+   * Whose tokens: a trusted issuer, or several (default: every trusted issuer, recorded in each audit
+   * event). Ids are only unique per issuer (RFC 7519 §4.1.7 for `jti`; task, grant, agent and user ids are
+   * the issuer's too): with several issuers, name the one whose token, task or user you mean.
+   */
+  readonly issuer?: string | readonly string[] | undefined;
 }
 
 /** Options of one revocation. */
@@ -26,13 +36,17 @@ export interface RevokeOptions {
   readonly reason?: string | undefined;
 }
 
-const KEYS: readonly [keyof RevocationKey, RevocationKind][] = [
+const KEYS: readonly [Exclude<keyof RevocationKey, 'issuer'>, RevocationKind][] = [
   ['jti', 'jti'],
   ['taskId', 'task'],
   ['grantId', 'grant'],
   ['agentId', 'agent'],
   ['parentJti', 'parent'],
+  ['sub', 'sub'],
+  ['operator', 'operator'],
 ];
+
+type RevokeContext = Pick<ResolvedOptions, 'revocation' | 'now' | 'audit' | 'token'>;
 
 /**
  * `guard.revoke()`: persist and fan out the revocation, apply it to this replica at once, audit it.
@@ -41,20 +55,21 @@ const KEYS: readonly [keyof RevocationKey, RevocationKind][] = [
  *
  * @example
  * await guard.revoke({ taskId: 'task-001' }, { by: 'ops@example.com', until: Date.now() + 3_600_000 });
+ * await guard.revoke({ sub: 'user-42', issuer: 'https://as.example.com' }, { reason: 'user withdrew consent' });
  */
-export async function revoke(options: Pick<ResolvedOptions, 'revocation' | 'now' | 'audit'>, key: RevocationKey, given: RevokeOptions = {}): Promise<readonly Revocation[]> {
+export async function revoke(options: RevokeContext, key: RevocationKey, given: RevokeOptions = {}): Promise<readonly Revocation[]> {
   const at = options.now();
-  const entries = entriesOf(key, at, untilOf(given, at, options.revocation.defaultTtlMs), given);
+  const { issuers, scope } = issuersOf(key, options.token.issuers);
+  const entries = entriesOf(key, issuers, at, untilOf(given, at, options.revocation.defaultTtlMs), given);
   for (const entry of entries) {
     await options.revocation.store.add(entry);
     options.revocation.local.apply(entry);
-    auditRevocation(options, entry);
+    auditRevocation(options, entry, scope);
   }
   return entries;
 }
 
-function entriesOf(key: RevocationKey, at: number, until: number, given: RevokeOptions): Revocation[] {
-  if (key === null || typeof key !== 'object') throw new TypeError('revoke(key): key must be an object such as { taskId }');
+function entriesOf(key: RevocationKey, issuers: readonly string[], at: number, until: number, given: RevokeOptions): Revocation[] {
   const by = optionalText(given.by, 'by');
   const reason = optionalText(given.reason, 'reason');
   const entries: Revocation[] = [];
@@ -62,10 +77,21 @@ function entriesOf(key: RevocationKey, at: number, until: number, given: RevokeO
     const value = key[name];
     if (value === undefined) continue;
     if (typeof value !== 'string' || value.length === 0 || value.length > 512) throw new TypeError(`revoke(key): ${name} must be a non-empty string`);
-    entries.push(Object.freeze({ kind, value, until, at, by, reason }));
+    for (const issuer of issuers) entries.push(Object.freeze({ kind, value, issuer, until, at, by, reason }));
   }
-  if (entries.length === 0) throw new TypeError('revoke(key): give one of jti, taskId, grantId, agentId, parentJti');
+  if (entries.length === 0) throw new TypeError('revoke(key): give one of jti, taskId, grantId, agentId, parentJti, sub, operator');
   return entries;
+}
+
+/** The issuers in scope: those named (each must be trusted), else every trusted issuer. */
+function issuersOf(key: RevocationKey, trusted: ReadonlySet<string>): { issuers: readonly string[]; scope: 'given' | 'every trusted issuer' } {
+  if (key === null || typeof key !== 'object') throw new TypeError('revoke(key): key must be an object such as { taskId }');
+  if (key.issuer === undefined) return { issuers: [...trusted], scope: 'every trusted issuer' };
+  const named = typeof key.issuer === 'string' ? [key.issuer] : key.issuer;
+  if (!Array.isArray(named) || named.length === 0 || named.some((issuer) => typeof issuer !== 'string' || !trusted.has(issuer))) {
+    throw new TypeError('revoke(key): issuer must be a trusted issuer (options.issuer) or a non-empty list of them');
+  }
+  return { issuers: [...new Set(named as string[])], scope: 'given' };
 }
 
 function untilOf(given: RevokeOptions, at: number, defaultTtlMs: number): number {

@@ -43,7 +43,11 @@ export function fallbackStore(primary: Store, fallback: Store, options: Fallback
 
   return {
     holds: primary.holds,
-    revocations: primary.revocations && keepLocalCopy(primary.revocations),
+    revocations: primary.revocations && keepLocalCopy(primary.revocations, fallback.revocations),
+    attach(runtime) {
+      primary.attach?.(runtime);
+      fallback.attach?.(runtime);
+    },
     async consume(request: ConsumeRequest): Promise<ConsumeResult> {
       if (downUntil !== undefined && clock() < downUntil) return fallback.consume(request);
       try {
@@ -65,8 +69,14 @@ export function fallbackStore(primary: Store, fallback: Store, options: Fallback
   };
 }
 
-/** The primary's revocations without `unsynced` events: the guard's local copy stays trusted while it is down. */
-function keepLocalCopy(revocations: RevocationStore): RevocationStore {
+/**
+ * The primary's revocations without `unsynced` events: the guard's local copy stays trusted while it is
+ * down. Lineage comes from the primary, or from the fallback's while the primary fails (lineage recorded
+ * meanwhile is this replica's only).
+ */
+function keepLocalCopy(revocations: RevocationStore, fallback: RevocationStore | undefined): RevocationStore {
+  const primaryLineage = revocations.lineage?.bind(revocations);
+  const fallbackLineage = fallback?.lineage?.bind(fallback);
   return {
     add: (entry) => revocations.add(entry),
     snapshot: (now) => revocations.snapshot(now),
@@ -74,6 +84,8 @@ function keepLocalCopy(revocations: RevocationStore): RevocationStore {
       revocations.subscribe((event) => {
         if (event.type !== 'unsynced') listener(event);
       }),
+    lineage: primaryLineage && (async (token) => primaryLineage(token).catch((error: unknown) => (fallbackLineage ? fallbackLineage(token) : Promise.reject(error)))),
+    attach: revocations.attach && ((runtime) => revocations.attach?.(runtime)),
     close: async () => revocations.close?.(),
   };
 }

@@ -1,15 +1,19 @@
+import { memoryLineage } from './memory-lineage.js';
 import type { Revocation, RevocationEvent, RevocationStore } from './revocations.js';
 
 /** Options of `memoryRevocations()`. */
 export interface MemoryRevocationsOptions {
   /** Clock used to drop expired entries, in ms (default `Date.now`; pass the guard's `now` in tests). */
   readonly now?: () => number;
+  /** Most lineage records of delegated tokens alive at once (default 100000); past it such tokens are refused (503 `store_full`). */
+  readonly maxLineage?: number;
 }
 
 /**
  * Revocations in process memory: always in sync, fanned out synchronously to every guard of this
- * process that shares the store. The default when the store brings no `revocations`. For several
- * replicas use `redisRevocations()` of `@aap-guard/redis`.
+ * process that shares the store, with the lineage of delegated tokens (`memoryLineage()`) shared the same
+ * way. The default when the store brings no `revocations`. For several replicas use `redisRevocations()`
+ * of `@aap-guard/redis`.
  *
  * @example
  * const revocations = memoryRevocations();
@@ -17,6 +21,7 @@ export interface MemoryRevocationsOptions {
  */
 export function memoryRevocations(options: MemoryRevocationsOptions = {}): RevocationStore {
   const clock = options.now ?? Date.now;
+  const lineage = memoryLineage(options.maxLineage ?? 100_000);
   const entries = new Map<string, Revocation>();
   const listeners = new Set<(event: RevocationEvent) => void>();
   const current = (now: number): Revocation[] => {
@@ -37,7 +42,7 @@ export function memoryRevocations(options: MemoryRevocationsOptions = {}): Revoc
 
   return {
     async add(entry) {
-      const key = `${entry.kind}:${entry.value}`;
+      const key = `${entry.kind}\u0000${entry.issuer ?? ''}\u0000${entry.value}`;
       const known = entries.get(key);
       const kept = known && known.until > entry.until ? known : Object.freeze({ ...entry });
       entries.set(key, kept);
@@ -46,6 +51,7 @@ export function memoryRevocations(options: MemoryRevocationsOptions = {}): Revoc
     async snapshot(now) {
       return current(now);
     },
+    lineage,
     subscribe(listener) {
       listeners.add(listener);
       tell(listener, { type: 'synced', entries: current(clock()) });

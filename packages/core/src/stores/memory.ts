@@ -1,34 +1,28 @@
-import { LRUCache } from 'lru-cache';
+import { createHash } from 'node:crypto';
+import { ExpiringTable } from './expiring-table.js';
+import { MemoryCounters, type Probe } from './memory-counters.js';
 import { memoryHolds } from './memory-holds.js';
 import { memoryRevocations } from './memory-revocations.js';
-import type { ConsumeRequest, ConsumeResult, Store, WindowSpec, WindowState } from './store.js';
+import type { ConsumeRequest, ConsumeResult, Store } from './store.js';
 
-/** Options of the embedded memory store. */
+/** Options of the embedded memory store: its budgets, and the clock of its revocations. */
 export interface MemoryStoreOptions {
-  /** Most keys kept (windows and replay entries); the least recently used are evicted first (default 100000). */
+  /** Most rate-limit counters alive at once (default 100000); past it a request needing a new one is refused. */
   readonly maxKeys?: number;
   /**
-   * Most entries kept in all (a key costs 1, a sliding window 1 + its timestamps); past it the least
-   * recently used keys are evicted first (default 4000000: about 32 MB of timestamps).
+   * Most counter entries in all (a counter costs 1, a sliding window 1 + its timestamps; default 4000000:
+   * about 32 MB of timestamps); past it a request that would add one is refused.
    */
   readonly maxEntries?: number;
+  /**
+   * Most DPoP replay markers alive at once (default 500000, about 80 MB: a sustained 7,500 DPoP
+   * requests/s with the default 66 s retention); past it a DPoP request is refused until markers expire.
+   */
+  readonly maxReplays?: number;
+  /** Most lineage records of delegated tokens alive at once (default 100000); see `memoryRevocations()`. */
+  readonly maxLineage?: number;
   /** Clock of the revocation set (default `Date.now`); pass the guard's `now` when you inject one. */
   readonly now?: () => number;
-}
-
-/** A sliding log (ascending admission times), a fixed-bucket counter, or a replay marker. */
-type Entry = { times: number[]; expiresAt: number } | { count: number; expiresAt: number } | { expiresAt: number };
-
-/** One window evaluated, before anything is recorded. */
-interface Probe {
-  readonly spec: WindowSpec;
-  readonly key: string;
-  readonly count: number;
-  readonly times: number[] | undefined;
-  /** When this window would admit a request (≤ now: admits now). */
-  readonly admitAt: number;
-  /** When this window regains quota, if it admits this request. */
-  readonly resetAt: number;
 }
 
 /**
@@ -36,86 +30,79 @@ interface Probe {
  * end without interleaving), with its own holds and revocations, so guards sharing one memory store
  * share those too. For several replicas use the Redis store.
  *
- * Memory bound, stated: at most `maxKeys` keys and `maxEntries` entries in all, whatever the tokens
- * say (idle keys are evicted first, LRU). A sliding window is an exact log of admission times: a key holds
- * at most N numbers (8 bytes each) for a limit of N, since a refused request records nothing, and only
- * those still inside the window; a fixed window or a replay key costs one entry. Evicting a live key
- * forgets its count, so size `maxEntries` above the traffic of one window. Entries also expire with their window, in the time base of the
- * requests' `now`, so an injected clock drives expiry too.
+ * Memory is bounded by separate budgets, so that one kind of traffic can never push out another's state:
+ * rate-limit counters (`maxKeys` counters, `maxEntries` entries in all) and DPoP replay markers
+ * (`maxReplays`). A live counter or marker is NEVER dropped to make room — forgetting one would reset an
+ * agent's quota or accept a replayed proof. When a budget is full the request is refused (`consume()`
+ * answers `{ ok: false, reason: 'full' }`: 503 `store_full` with a Retry-After), and entries make room as
+ * they expire, in the time base of the requests' `now`: a counter when its window has passed, a marker
+ * after the DPoP retention. Expired entries are reclaimed in expiry order (a heap), without scanning.
+ * A sliding window is an exact log of admission times: at most N numbers (8 bytes each) for a limit of N,
+ * since a refused request records nothing; a fixed window or a replay marker costs one entry.
  *
  * @example
- * createGuard({ ...options, store: memoryStore({ maxKeys: 100_000 }) });
+ * createGuard({ ...options, store: memoryStore({ maxKeys: 100_000, maxReplays: 500_000 }) });
  */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
-  const maxKeys = options.maxKeys ?? 100_000;
-  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new TypeError('memoryStore({ maxKeys }) must be a positive integer');
+  const { maxKeys, maxEntries, maxReplays } = budgets(options);
   if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('memoryStore({ now }) must be a function returning ms');
-  const maxEntries = options.maxEntries ?? 4_000_000;
-  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new TypeError('memoryStore({ maxEntries }) must be a positive integer');
-  const entries = new LRUCache<string, Entry>({ max: maxKeys, maxSize: maxEntries, sizeCalculation: entrySize });
+  const counters = new MemoryCounters(maxKeys, maxEntries);
+  const replays = new ExpiringTable<{ expiresAt: number }>();
   const holds = memoryHolds();
-  const revocations = memoryRevocations({ now: options.now });
-  const live = (key: string, now: number): Entry | undefined => {
-    const entry = entries.get(key);
-    if (entry && entry.expiresAt <= now) {
-      entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  };
+  const revocations = memoryRevocations({ now: options.now, maxLineage: options.maxLineage });
 
   return {
     holds,
     revocations,
     async consume(request: ConsumeRequest): Promise<ConsumeResult> {
       const { now, replay } = request;
-      if (replay && live(replay.key, now)) return { ok: false, reason: 'replay' };
-      const probes = request.windows.map((spec) => probe(spec, now, live, maxEntries - 1));
+      replays.sweep(now);
+      counters.sweep(now);
+      const marker = replay && markerOf(replay.key);
+      if (marker && replays.get(marker, now)) return { ok: false, reason: 'replay' };
+      const probes = request.windows.map((spec) => counters.probe(spec, now));
       const refused = refusing(probes, now);
       if (refused >= 0) {
         const admitAt = Math.max(...probes.map((p) => p.admitAt));
-        return { ok: false, reason: 'limited', window: refused, retryAfterMs: admitAt - now, windows: probes.map((p) => state(p, now, false)) };
+        return { ok: false, reason: 'limited', window: refused, retryAfterMs: admitAt - now, windows: probes.map((p) => counters.state(p, now, false)) };
       }
-      if (replay) entries.set(replay.key, { expiresAt: now + replay.ttlMs });
-      for (const p of probes) record(entries, p, now);
-      return { ok: true, windows: probes.map((p) => state(p, now, true)) };
+      if (marker && replays.size >= maxReplays) return full('replay', replays.nextExpiry(), now);
+      if (!counters.fits(probes)) return full('counters', counters.nextExpiry(), now);
+      if (replay && marker) replays.add(marker, { expiresAt: now + replay.ttlMs });
+      for (const p of probes) counters.record(p, now);
+      return { ok: true, windows: probes.map((p) => counters.state(p, now, true)) };
     },
     async close() {
-      entries.clear();
+      counters.clear();
+      replays.clear();
       await Promise.all([holds.close?.(), revocations.close?.()]);
     },
   };
 }
 
-/** An entry's share of `maxEntries`: its timestamps, plus one for the key. */
-const entrySize = (entry: Entry): number => ('times' in entry ? entry.times.length : 0) + 1;
+function budgets(options: MemoryStoreOptions): { maxKeys: number; maxEntries: number; maxReplays: number } {
+  const maxKeys = positive(options.maxKeys, 100_000, 'maxKeys');
+  const maxEntries = positive(options.maxEntries, 4_000_000, 'maxEntries');
+  const maxReplays = positive(options.maxReplays, 500_000, 'maxReplays');
+  return { maxKeys, maxEntries, maxReplays };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  const given = value ?? fallback;
+  if (!Number.isSafeInteger(given) || given < 1) throw new TypeError(`memoryStore({ ${name} }) must be a positive integer`);
+  return given;
+}
+
+/** A full budget: refused until its next entry expires (at least 1 ms from now). */
+function full(budget: 'replay' | 'counters', nextExpiry: number | undefined, now: number): ConsumeResult {
+  return { ok: false, reason: 'full', budget, retryAfterMs: Math.max(1, (nextExpiry ?? now + 1000) - now) };
+}
 
 /**
- * Evaluate one window. A sliding log never grows past `maxLog` timestamps: a limit above it is counted as
- * `maxLog`, granting less than the token says rather than letting the LRU drop an oversized log.
+ * What the store keeps of a replay key: 128 bits of its SHA-256 (22 characters instead of ~130), so a
+ * marker costs about 160 bytes; a collision (2^-64 after 2^32 markers) would only refuse a fresh proof.
  */
-function probe(spec: WindowSpec, now: number, live: (key: string, now: number) => Entry | undefined, maxLog: number): Probe {
-  if (spec.mode === 'fixed') {
-    const bucket = Math.floor(now / spec.windowMs);
-    const key = `${spec.key}:${bucket}`;
-    const entry = live(key, now);
-    const count = entry && 'count' in entry ? entry.count : 0;
-    const end = (bucket + 1) * spec.windowMs;
-    return { spec, key, count, times: undefined, admitAt: count >= spec.limit ? end : now, resetAt: end };
-  }
-  const entry = live(spec.key, now);
-  const times = entry && 'times' in entry ? entry.times : [];
-  const horizon = now - spec.windowMs;
-  let expired = 0;
-  while (expired < times.length && (times[expired] as number) <= horizon) expired += 1;
-  if (expired > 0) times.splice(0, expired);
-  const count = times.length;
-  const limit = Math.min(spec.limit, maxLog);
-  // The (count - limit + 1)-th oldest must leave before a request fits: at its time + windowMs.
-  const admitAt = count >= limit ? (times[count - limit] as number) + spec.windowMs : now;
-  const resetAt = (count > 0 ? Math.min(times[0] as number, now) : now) + spec.windowMs;
-  return { spec, key: spec.key, count, times, admitAt, resetAt };
-}
+const markerOf = (key: string): string => createHash('sha256').update(key).digest().toString('base64url', 0, 16);
 
 /** Index of the refusing window whose wait is longest, or -1 when every window admits. */
 function refusing(probes: readonly Probe[], now: number): number {
@@ -124,21 +111,4 @@ function refusing(probes: readonly Probe[], now: number): number {
     if (p.admitAt > now && (index < 0 || p.admitAt > (probes[index] as Probe).admitAt)) index = i;
   });
   return index;
-}
-
-function record(entries: LRUCache<string, Entry>, p: Probe, now: number): void {
-  if (!p.times) {
-    entries.set(p.key, { count: p.count + 1, expiresAt: p.resetAt });
-    return;
-  }
-  const times = p.times;
-  let at = times.length; // keep ascending order even if a replica's clock (or the injected one) went back
-  while (at > 0 && (times[at - 1] as number) > now) at -= 1;
-  times.splice(at, 0, now);
-  entries.set(p.key, { times, expiresAt: (times[times.length - 1] as number) + p.spec.windowMs });
-}
-
-function state(p: Probe, now: number, admitted: boolean): WindowState {
-  const used = p.count + (admitted ? 1 : 0);
-  return { limit: p.spec.limit, remaining: Math.max(0, p.spec.limit - used), resetMs: Math.max(0, p.resetAt - now), windowMs: p.spec.windowMs };
 }

@@ -1,5 +1,6 @@
 import type { HoldStore } from './holds.js';
 import type { RevocationStore } from './revocations.js';
+import type { StoreRuntime } from './runtime.js';
 
 /**
  * The one small interface every store implements (memory, Redis, fallback wrapper).
@@ -48,6 +49,14 @@ export type ConsumeResult =
   | { readonly ok: false; readonly reason: 'replay' }
   | {
       readonly ok: false;
+      /** A budget of the store is full of live entries (the memory store never drops one to make room). */
+      readonly reason: 'full';
+      readonly budget: 'replay' | 'counters';
+      /** ms until an entry of that budget expires, at least. */
+      readonly retryAfterMs: number;
+    }
+  | {
+      readonly ok: false;
       readonly reason: 'limited';
       /** Index of the window that refused. */
       readonly window: number;
@@ -69,6 +78,11 @@ export interface Store {
   readonly holds?: HoldStore | undefined;
   /** Revocations and their fan-out; the guard uses `memoryRevocations()` when absent. */
   readonly revocations?: RevocationStore | undefined;
+  /**
+   * Told once by each guard that uses the store (at `createGuard()`): where to report infrastructure events
+   * (connection errors, reconnects, recoveries) — see `StoreRuntime`. Optional.
+   */
+  attach?(runtime: StoreRuntime): void;
   /** Release resources (timers, connections owned by the store). */
   close?(): Promise<void>;
 }

@@ -5,7 +5,7 @@
 export class InfrastructureError extends Error {
   override readonly name = 'InfrastructureError';
   constructor(
-    readonly reason: 'store_unavailable' | 'jwks_unavailable',
+    readonly reason: 'store_unavailable' | 'store_full' | 'jwks_unavailable',
     message: string,
     options?: { cause?: unknown },
   ) {
