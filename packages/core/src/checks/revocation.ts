@@ -15,7 +15,8 @@ export const revocation: Check = (ctx) => {
   const claims = ctx.claims;
   if (!claims) return undefined;
   const local = ctx.options.revocation.local;
-  if (!local.synced) {
+  // The authorization server just vouched for the token (introspection `fallback`/`always`): that answer stands in.
+  if (!local.synced && !ctx.introspected) {
     if (!ctx.options.failOpen) {
       return deny('store_unavailable', { check: 'revocation', problem: 'revocation set not synchronized' }, { headers: { 'retry-after': '1' } });
     }
