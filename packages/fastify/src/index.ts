@@ -11,4 +11,5 @@ export { principalOf } from './principal.js';
 export type { AapFastifyOptions, AapRouteConfig } from './options.js';
 export type { RouteReport } from './declared-routes.js';
 export { aapAdminPlugin, type FastifyAdminOptions } from './admin.js';
+export { aapEventsPlugin, type FastifyEventsOptions } from './events.js';
 export { AapDenyError, type DenyFormatter } from '@aap-guard/core/node';

@@ -1,0 +1,34 @@
+import type { Guard } from '../create-guard.js';
+import type { RevocationKey } from '../revocation/revoke.js';
+import type { EventRevocation, EventRevocations } from './event-types.js';
+import type { SetOutcome } from './receiver.js';
+
+/** Revocation kinds by key member (stores/revocations.ts). */
+const KIND: Readonly<Record<string, string>> = { jti: 'jti', taskId: 'task', grantId: 'grant', agentId: 'agent', parentJti: 'parent', sub: 'sub', operator: 'operator' };
+
+/**
+ * Apply the revocations of one verified SET through `guard.revoke()` (persisted, fanned out to every
+ * replica, audited), recorded as revoked by the SET's issuer. A SET whose `iss` + `jti` the store has seen
+ * (`duplicate`) is not applied again — unless its revocations are not all in force, which happens only when
+ * the first delivery was claimed but failed half-way (a store fault): then the retry completes it. A store
+ * fault rejects (the transmitter gets a 503 and retries); a bad `until` is a `TypeError` (400).
+ *
+ * @example
+ * const outcome = await applyRevocations(guard, wanted, { iss, jti, duplicate: false });
+ */
+export async function applyRevocations(guard: Guard, wanted: EventRevocations, set: { readonly iss: string; readonly jti: string; readonly duplicate: boolean }): Promise<SetOutcome> {
+  if (set.duplicate && (await inForce(guard, wanted.keys))) return { kind: 'duplicate', jti: set.jti };
+  const reason = `${wanted.reason ?? 'security event'} (SET ${set.jti})`.slice(0, 256);
+  for (const key of wanted.keys) {
+    await guard.revoke(key as RevocationKey, { by: `set:${set.iss}`.slice(0, 256), reason, until: wanted.until });
+  }
+  return { kind: 'applied', jti: set.jti };
+}
+
+/** Every entry the keys name is in the revocation list already. */
+async function inForce(guard: Guard, keys: readonly EventRevocation[]): Promise<boolean> {
+  const entries = new Set((await guard.revocations.list()).map((entry) => `${entry.kind} ${entry.value}`));
+  return keys.every((key) =>
+    Object.entries(key).every(([member, value]) => member === 'issuer' || value === undefined || entries.has(`${KIND[member] ?? member} ${value}`)),
+  );
+}
