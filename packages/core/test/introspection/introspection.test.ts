@@ -176,7 +176,7 @@ describe('introspection outages: 503 introspection_unavailable with Retry-After,
     const started_ = performance.now();
     const decision = await guard.check(request('opaque-1'), ROUTE);
     expect(decision.reason).toBe('introspection_unavailable');
-    expect(performance.now() - started_).toBeLessThan(1_500);
+    expect(performance.now() - started_).toBeLessThan(2_500); // well before the AS would answer (3 s)
     expect(decision.audit.detail).toMatchObject({ fault: expect.stringContaining('did not answer within 200 ms') });
   });
 
