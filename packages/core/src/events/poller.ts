@@ -47,60 +47,90 @@ export interface SecurityEventPoller {
  * const poller = receiver.poll({ endpoint: 'https://as.example.com/events/poll', headers: { authorization: `Bearer ${token}` } });
  * await poller.stop();
  */
-export function pollSecurityEvents(process: (set: string) => Promise<SetOutcome>, options: PollOptions, resolved: Pick<ResolvedOptions, 'logger' | 'now'>): SecurityEventPoller {
+export function pollSecurityEvents(process: (set: string) => Promise<SetOutcome>, options: PollOptions, resolved: Pick<ResolvedOptions, 'logger'>): SecurityEventPoller {
   const settings = pollSettings(options);
   const health = new Health(resolved.logger, 'security-events-poll', { endpoint: settings.endpoint.href });
   const backoff = new Backoff(Date.now);
-  let ack: string[] = [];
-  let setErrs: Record<string, SetError> = {};
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-
+  const receipts = new Receipts();
   const pollOnce = async (): Promise<PollReport> => {
-    const sent = { ack, setErrs };
+    const sent = receipts.pending();
     const answer = await request(settings, sent, options.headers);
-    ack = ack.filter((jti) => !sent.ack.includes(jti));
-    setErrs = Object.fromEntries(Object.entries(setErrs).filter(([jti]) => !(jti in sent.setErrs)));
+    receipts.delivered(sent);
     const outcomes: SetOutcome[] = [];
-    for (const [key, set] of Object.entries(answer.sets)) {
-      const outcome = typeof set === 'string' ? await process(set) : { kind: 'refused' as const, error: { err: 'invalid_request' as const, description: 'not a SET' } };
-      outcomes.push(outcome);
-      if (outcome.kind === 'refused') setErrs[outcome.jti ?? key] = outcome.error;
-      else if (outcome.kind !== 'unavailable') ack.push(outcome.jti ?? key);
-    }
+    for (const [key, set] of Object.entries(answer.sets)) outcomes.push(receipts.record(key, typeof set === 'string' ? await process(set) : NOT_A_SET));
     return { outcomes, moreAvailable: answer.moreAvailable };
   };
+  const after = (report: PollReport | undefined): number => {
+    if (!report) return Math.max(backoff.waitMs(), settings.intervalMs);
+    return report.moreAvailable || receipts.owed() ? 0 : settings.intervalMs; // acknowledge at once
+  };
+  const loop = new Loop(async () => {
+    try {
+      const report = await pollOnce();
+      backoff.succeed();
+      health.up('the SET poll endpoint answers again');
+      return after(report);
+    } catch (error) {
+      backoff.fail();
+      health.down(error, 'polling for security events failed: revocations from the authorization server are delayed');
+      return after(undefined);
+    }
+  });
+  if (options.autoStart !== false) loop.start();
+  return { pollOnce, stop: () => loop.stop() };
+}
 
-  const loop = (): void => {
-    if (stopped) return;
-    running = pollOnce().then(
-      (report) => {
-        backoff.succeed();
-        health.up('the SET poll endpoint answers again');
-        schedule(report.moreAvailable || ack.length > 0 || Object.keys(setErrs).length > 0 ? 0 : settings.intervalMs);
-      },
-      (error: unknown) => {
-        backoff.fail();
-        health.down(error, 'polling for security events failed: revocations from the authorization server are delayed');
-        schedule(Math.max(backoff.waitMs(), settings.intervalMs));
-      },
-    );
-  };
-  const schedule = (ms: number): void => {
-    if (stopped) return;
-    timer = setTimeout(loop, ms);
-    timer.unref?.();
-  };
-  if (options.autoStart !== false) loop();
-  return {
-    pollOnce,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+const NOT_A_SET: SetOutcome = { kind: 'refused', error: { err: 'invalid_request', description: 'not a SET' } };
+
+/** What the next poll owes the transmitter (RFC 8936 §2.4): `ack` for SETs applied (or ignored, or duplicates), `setErrs` for refused ones. */
+class Receipts {
+  #ack: string[] = [];
+  #errors: Record<string, SetError> = {};
+
+  pending(): { ack: readonly string[]; setErrs: Record<string, SetError> } {
+    return { ack: [...this.#ack], setErrs: { ...this.#errors } };
+  }
+
+  /** The transmitter received these: forget them. */
+  delivered(sent: { ack: readonly string[]; setErrs: Record<string, SetError> }): void {
+    this.#ack = this.#ack.filter((jti) => !sent.ack.includes(jti));
+    for (const jti of Object.keys(sent.setErrs)) delete this.#errors[jti];
+  }
+
+  /** An outage is neither acknowledged nor an error: the transmitter delivers the SET again. */
+  record(key: string, outcome: SetOutcome): SetOutcome {
+    if (outcome.kind === 'refused') this.#errors[outcome.jti ?? key] = outcome.error;
+    else if (outcome.kind !== 'unavailable') this.#ack.push(outcome.jti);
+    return outcome;
+  }
+
+  owed(): boolean {
+    return this.#ack.length > 0 || Object.keys(this.#errors).length > 0;
+  }
+}
+
+/** Run `step` again after the ms it returns, until stopped; the timer never keeps the process alive. */
+class Loop {
+  #stopped = false;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+
+  constructor(private readonly step: () => Promise<number>) {}
+
+  start(): void {
+    if (this.#stopped) return;
+    this.#running = this.step().then((ms) => {
+      if (this.#stopped) return;
+      this.#timer = setTimeout(() => this.start(), ms);
+      this.#timer.unref?.();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
 }
 
 interface PollSettings {
