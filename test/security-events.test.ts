@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
-import { AAP_REVOCATION_EVENT, CAEP_SESSION_REVOKED, RISC_CREDENTIAL_COMPROMISE, createGuard, securityEventReceiver, type AuditEvent, type Guard } from '@aap-guard/core';
+import { AAP_REVOCATION_EVENT, CAEP_SESSION_REVOKED, RISC_CREDENTIAL_COMPROMISE, createGuard, memoryRevocations, memoryStore, securityEventReceiver, type AuditEvent, type Guard } from '@aap-guard/core';
 import { aapEventsRouter, aapGuard } from '@aap-guard/express';
 import { aapEventsPlugin } from '@aap-guard/fastify';
 import { aapEvents } from '@aap-guard/koa';
@@ -180,6 +180,31 @@ describe('event types', () => {
     const { guard } = guardWithAudit();
     const set = await signSecurityEvent(issuer, { audience: AUD, events: { 'https://schemas.openid.net/secevent/ssf/event-type/verification': { state: 'x' } } });
     expect(await securityEventReceiver(guard).process(set)).toMatchObject({ kind: 'ignored' });
+    expect(await guard.revocations.list()).toEqual([]);
+  });
+});
+
+describe('delivery', () => {
+  it('a SET whose first delivery failed half-way (store fault after the claim) is applied by the redelivery, not lost as a duplicate', async () => {
+    const revocations = memoryRevocations();
+    let failures = 1;
+    const flaky = { ...revocations, add: async (entry: Parameters<typeof revocations.add>[0]) => (failures-- > 0 ? Promise.reject(new Error('store down')) : revocations.add(entry)) };
+    const guard = createGuard({ issuer: issuer.issuer, audience: AUD, jwks: issuer.jwks, logger: false, store: { ...memoryStore(), revocations: flaky } });
+    closers.push(() => guard.close());
+    const receiver = securityEventReceiver(guard);
+    const set = await revokeTask('task-retried');
+    expect(await receiver.process(set)).toMatchObject({ kind: 'unavailable' });
+    const pushed = await receiver.push(undefined, { headers: { 'content-type': 'application/secevent+jwt' }, body: set });
+    expect(pushed.status).toBe(202);
+    expect((await guard.revocations.list()).map((entry) => entry.value)).toEqual(['task-retried']);
+  });
+
+  it('a store outage while claiming is a 503 with Retry-After: the transmitter delivers again, nothing is applied', async () => {
+    const store = memoryStore();
+    const guard = createGuard({ issuer: issuer.issuer, audience: AUD, jwks: issuer.jwks, logger: false, store: { ...store, consume: () => Promise.reject(new Error('redis down')) } });
+    closers.push(() => guard.close());
+    const pushed = await securityEventReceiver(guard).push(undefined, { headers: { 'content-type': 'application/secevent+jwt' }, body: await revokeTask('task-x') });
+    expect([pushed.status, pushed.headers['retry-after']]).toEqual([503, '5']);
     expect(await guard.revocations.list()).toEqual([]);
   });
 });
