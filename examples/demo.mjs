@@ -1,28 +1,51 @@
 #!/usr/bin/env node
-// The demo: a local authorization server (key pair + JWKS), the Express example API on a free
-// loopback port, tokens minted locally, and a table of allowed and denied requests: token checks,
-// capabilities and domains, delegation, a rate limit, DPoP with a replay and a downgrade, and a
-// request held for a human, approved through the admin API, let through once.
+// The demo: a real authorization server (examples/authorization-server, oidc-provider), the Express
+// example API trusting it (keys discovered from its metadata), and agents that obtain their tokens the way
+// real agents do — client credentials at the token endpoint, with a DPoP proof for a bound token, and a
+// token exchange (RFC 8693) for a tool acting for the writer. Then a table of allowed and denied requests:
+// token checks, capabilities and domains, delegation, a rate limit, DPoP with a replay and a downgrade, a
+// request held for a human, approved through the admin API, let through once — and a task revoked at the
+// authorization server, pushed to the API as a Security Event Token and refused from then on.
 // Run after `npm run setup` (it uses the built packages): `npm run demo`.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startExample } from './shared/readme-requests.mjs';
 
+const built = (path) => existsSync(fileURLToPath(new URL(path, import.meta.url)));
 const testingDist = new URL('../packages/testing/dist/index.js', import.meta.url);
-if (!existsSync(fileURLToPath(testingDist)) || !existsSync(fileURLToPath(new URL('../packages/express/dist/index.js', import.meta.url)))) {
-  console.error('demo: the packages are not built yet — run `npm run setup` first.');
+if (!built('../packages/testing/dist/index.js') || !built('../packages/express/dist/index.js') || !built('./authorization-server/node_modules/oidc-provider')) {
+  console.error('demo: the packages are not built (or installed) yet — run `npm run setup` first.');
   process.exit(1);
 }
-const { createDpopKey, createIssuer, dpopProof, serveJwks } = await import(testingDist.href);
+const { createDpopKey, dpopProof } = await import(testingDist.href);
+const { createAuthorizationServer } = await import('./authorization-server/as.mjs');
+const { DEMO_SECRET } = await import('./authorization-server/agents.mjs');
 
 const AUDIENCE = 'https://api.demo.test';
-const jwks = await serveJwks({ keys: [] });
-const as = await createIssuer({ issuer: jwks.url, audience: AUDIENCE });
-jwks.setKeys(as.jwks);
 const ADMIN_KEY = randomBytes(18).toString('base64url');
+const EVENTS_KEY = randomBytes(18).toString('base64url');
+const as = await createAuthorizationServer({ audience: AUDIENCE, otherAudiences: ['https://other-api.test'], adminKey: ADMIN_KEY });
 const serverPath = fileURLToPath(new URL('./express/server.mjs', import.meta.url));
-const api = await startExample(serverPath, { AAP_ISSUER: as.issuer, AAP_AUDIENCE: AUDIENCE, AAP_JWKS_URI: jwks.jwksUri, AAP_ADMIN_KEY: ADMIN_KEY });
+const api = await startExample(serverPath, { AAP_ISSUER: as.issuer, AAP_AUDIENCE: AUDIENCE, AAP_ADMIN_KEY: ADMIN_KEY, AAP_EVENTS_KEY: EVENTS_KEY });
+as.addReceiver({ url: `${api.url}/aap-events`, token: EVENTS_KEY });
+
+/** A token request at the authorization server, as an agent makes it. */
+async function obtain(clientId, form = { grant_type: 'client_credentials' }, dpopKey) {
+  const headers = { authorization: `Basic ${Buffer.from(`${clientId}:${DEMO_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' };
+  if (dpopKey) headers.dpop = await dpopProof({ key: dpopKey, method: 'POST', url: as.tokenEndpoint });
+  const res = await fetch(as.tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form) });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`demo: the token request of ${clientId} failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+/** An operator revokes the writer's task at the authorization server, which pushes it to the API. */
+async function revokeTask() {
+  const res = await fetch(`${as.issuer}/admin/revocations`, { method: 'POST', headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ task_id: 'task-writer-001' }) });
+  const { pushed } = await res.json();
+  if (pushed?.[0]?.status !== 202) throw new Error(`demo: the revocation event was not accepted: ${JSON.stringify(pushed)}`);
+}
 
 /** A human approves the pending hold through the example's admin API. */
 async function approve() {
@@ -37,25 +60,23 @@ async function approve() {
 }
 
 try {
-  const writer = await as.mint({
-    agentId: 'agent-writer-01',
-    capabilities: [
-      { action: 'search.web', constraints: { domains_allowed: ['wikipedia.org'] } },
-      { action: 'cms.create_draft' },
-      { action: 'cms.publish' },
-    ],
-    sections: { oversight: { requires_human_approval_for: ['cms.publish'], approval_reference: 'policy-7' } },
-  });
-  const searcher = await as.mint({ agentId: 'agent-search-02', capabilities: [{ action: 'search.web' }] });
-  const limited = await as.mint({ agentId: 'agent-search-03', capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 2 } }] });
-  const tooDeep = await as.mint({
-    agentId: 'agent-search-04',
-    sections: { delegation: { depth: 3, max_depth: 2, chain: ['agent-search-04', 'tool-a', 'tool-b', 'tool-c'] } },
-  });
+  // Each agent is an OAuth client of the authorization server, registered with its AAP claims
+  // (examples/authorization-server/agents.mjs): search, drafts and publishing (under human oversight) for
+  // the writer, search alone for the searchers, a rate limit for one, a faulty delegation for another.
+  const writer = await obtain('agent-writer-01');
+  const searcher = await obtain('agent-search-02'); // its claims come in the aap_-prefixed spelling
+  const limited = await obtain('agent-search-03');
+  const tooDeep = await obtain('agent-search-04'); // the AS got delegation wrong: depth 3 > max_depth 2
   const dpopKey = await createDpopKey();
-  const bound = await as.mint({ agentId: 'agent-search-05', jkt: dpopKey.jkt, capabilities: [{ action: 'search.web' }] });
-  const expired = await as.mint({ agentId: 'agent-writer-01', ttl: -3600 });
-  const otherApi = await as.mint({ claims: { aud: 'https://other-api.test' } });
+  const bound = await obtain('agent-search-05', undefined, dpopKey); // a proof at the token endpoint: cnf.jkt
+  const expired = await obtain('agent-stale-clock'); // issued by a clock two hours slow: past its exp
+  const otherApi = await obtain('agent-search-02', { grant_type: 'client_credentials', resource: 'https://other-api.test' });
+  const tool = await obtain('tool-summarizer', {
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    subject_token: writer,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    scope: 'search.web', // only the writer's search capability goes to the tool
+  });
   const search = `/v1/search?url=${encodeURIComponent('https://en.wikipedia.org/wiki/OAuth')}`;
   const proof = await dpopProof({ key: dpopKey, method: 'GET', url: api.url + search, accessToken: bound });
   let hold = '';
@@ -84,6 +105,10 @@ try {
     ['approved, retried with another body', 'POST', '/v1/publish', writer, 'writer', 403, () => ({ 'aap-hold-id': hold }), approve, { id: 'd-999' }],
     ['the retry with the approved body goes through', 'POST', '/v1/publish', writer, 'writer', 200, () => ({ 'aap-hold-id': hold })],
     ['the approved retry, replayed', 'POST', '/v1/publish', writer, 'writer', 403, () => ({ 'aap-hold-id': hold })],
+    ['a tool with a token exchanged for the writer', 'GET', search, tool, 'delegated', 200],
+    ['…which got search only, not drafts', 'POST', '/v1/drafts', tool, 'delegated', 403],
+    ['task revoked at the AS: the tool is refused', 'GET', search, tool, 'delegated', 401, {}, revokeTask],
+    ['task revoked at the AS: so is the writer', 'GET', search, writer, 'writer', 401],
   ];
 
   const rows = [];
@@ -106,7 +131,7 @@ try {
   print(rows);
 } finally {
   await api.stop();
-  await jwks.close();
+  await as.close();
 }
 
 function print(rows) {
@@ -114,7 +139,7 @@ function print(rows) {
   const cols = Object.keys(head);
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(...[head, ...rows].map((r) => String(r[c]).length))]));
   const line = (r) => cols.map((c) => String(r[c]).padEnd(width[c])).join('  ');
-  console.log(`\naap-guard demo — Express example at ${api.url}, issuer ${as.issuer}\n`);
+  console.log(`\naap-guard demo — Express example at ${api.url}, authorization server (oidc-provider) at ${as.issuer}\n`);
   console.log(`   ${line(head)}`);
   console.log(`   ${cols.map((c) => '-'.repeat(width[c])).join('  ')}`);
   let asExpected = 0;

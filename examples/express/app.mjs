@@ -2,15 +2,16 @@
 // The routes declare which AAP action they perform; aap-guard decides who may call them.
 import { randomUUID } from 'node:crypto';
 import express from 'express';
-import { aapAdminRouter, aapGuard } from '@aap-guard/express';
+import { aapAdminRouter, aapEventsRouter, aapGuard } from '@aap-guard/express';
 import { isAdminKey } from '../shared/demo-support.mjs';
 
 /**
  * Build the app. `options` are aapGuard options: guard options, or `{ guard }` to share one;
  * without options, `aapGuard()` reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI. With an
- * `adminKey`, people holding it approve or deny held requests under `/aap-admin`.
+ * `adminKey`, people holding it approve or deny held requests under `/aap-admin`. With an `eventsKey`, the
+ * authorization server pushes revocation events (RFC 8935) to `/aap-events` with it as bearer token.
  */
-export function createApp(options, { adminKey } = {}) {
+export function createApp(options, { adminKey, eventsKey } = {}) {
   const app = express();
   const aap = aapGuard(options);
   app.disable('x-powered-by');
@@ -18,6 +19,11 @@ export function createApp(options, { adminKey } = {}) {
   // For people, not agents: mounted before `aap`, protected by its own authorize().
   if (adminKey) {
     app.use('/aap-admin', aapAdminRouter({ guard: aap.guard, authorize: (req) => isAdminKey(req.get('x-admin-key'), adminKey), actor: () => 'example-admin' }));
+  }
+
+  // For the authorization server, not agents: Security Event Tokens that revoke (RFC 8417), verified with the AS's keys.
+  if (eventsKey) {
+    app.use('/aap-events', aapEventsRouter({ guard: aap.guard, authorize: (req) => isAdminKey(req.get('authorization'), `Bearer ${eventsKey}`) }));
   }
 
   app.use(aap); // authenticates every request; req.aap is the verified agent

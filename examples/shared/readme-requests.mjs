@@ -62,7 +62,7 @@ export const README_OUTCOMES = [
 export async function startExample(serverPath, aapEnv = {}) {
   const { spawn } = await import('node:child_process');
   const env = { ...process.env, PORT: '0', HOST: '127.0.0.1' };
-  for (const name of ['AAP_ISSUER', 'AAP_AUDIENCE', 'AAP_JWKS_URI', 'AAP_ADMIN_KEY']) delete env[name];
+  for (const name of ['AAP_ISSUER', 'AAP_AUDIENCE', 'AAP_JWKS_URI', 'AAP_ADMIN_KEY', 'AAP_EVENTS_KEY']) delete env[name];
   Object.assign(env, aapEnv);
   const child = spawn(process.execPath, [serverPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -1,13 +1,14 @@
 // What the three example servers (examples/express, fastify, koa: server.mjs) share.
 // Env: AAP_ISSUER, AAP_AUDIENCE, AAP_JWKS_URI (optional: discovered from the issuer), AAP_ADMIN_KEY
-// (optional: enables /aap-admin), PORT (default 3000; 0 = any free port), HOST (default 127.0.0.1).
+// (optional: enables /aap-admin), AAP_EVENTS_KEY (optional, Express: the bearer token an authorization server
+// pushes revocation events to /aap-events with), PORT (default 3000; 0 = any free port), HOST (default 127.0.0.1).
 // Without AAP_ISSUER: demo mode (a local issuer; demo tokens printed). Prints `listening on <url>`.
 import { demoSetup, printDemo } from './demo-support.mjs';
 
 /**
  * Start an example server, and stop it on SIGTERM or SIGINT. Exits 2 with a one-line message when it cannot start.
  * @param {string} name prefixes the messages, e.g. `example-express`
- * @param {(options: object | undefined, config: { adminKey?: string, port: number, host: string }) => Promise<{ url: string, close: () => Promise<unknown> }>} start
+ * @param {(options: object | undefined, config: { adminKey?: string, eventsKey?: string, port: number, host: string }) => Promise<{ url: string, close: () => Promise<unknown> }>} start
  *   builds the app (`options` undefined: the adapter reads the environment) and listens
  */
 export async function serveExample(name, start) {
@@ -15,7 +16,7 @@ export async function serveExample(name, start) {
   try {
     const demo = process.env.AAP_ISSUER ? undefined : await demoSetup();
     if (demo) printDemo(name, demo);
-    const config = { adminKey: demo?.adminKey ?? process.env.AAP_ADMIN_KEY, port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' };
+    const config = { adminKey: demo?.adminKey ?? process.env.AAP_ADMIN_KEY, eventsKey: process.env.AAP_EVENTS_KEY, port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' };
     server = await start(demo?.options, config);
   } catch (error) {
     console.error(`${name}: ${error.message}`);

@@ -14,13 +14,13 @@ export interface Replica {
 }
 
 /**
- * Start a replica process (through tsx) and wait for `LISTENING <port>`.
+ * Start a replica process (through tsx) of `server` (a file of test/fixtures) and wait for `LISTENING <port>`.
  *
  * @example
  * const replica = await startReplica({ REPLICA_JWKS: JSON.stringify(issuer.jwks), REDIS_SINGLE: '127.0.0.1:7001' });
  */
-export function startReplica(env: Readonly<Record<string, string>>): Promise<Replica> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fixture('replica-server.ts')], {
+export function startReplica(env: Readonly<Record<string, string>>, server = 'replica-server.ts'): Promise<Replica> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fixture(server)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,8 @@ import type { Store } from './stores/store.js';
 import type { Hold } from './stores/holds.js';
 import type { CryptoKey, JWK, KeyObject } from 'jose';
 import type { Logger } from './observe/logger.js';
+import type { IntrospectionOptions } from './introspection/options.js';
+import type { CapabilitiesRefOptions } from './token/capability-refs.js';
 
 /**
  * A framework-free view of one HTTP request. Adapters build it; the core never sees a framework object.
@@ -268,6 +270,10 @@ export interface GuardOptions {
    * can be replaced in transit; loopback is always allowed, for development).
    */
   readonly allowInsecureRequests?: boolean | undefined;
+  /** Token introspection (RFC 7662, RFC 9701 answers): opaque tokens, and optionally JWTs (`mode`). */
+  readonly introspection?: IntrospectionOptions | undefined;
+  /** How a token's `capabilities_ref` (capabilities given by reference) is resolved (default: fetched from the issuer's origin). */
+  readonly capabilitiesRef?: CapabilitiesRefOptions | undefined;
   /** Allowed JWS algorithms for access tokens (default: asymmetric RS/PS/ES/EdDSA). */
   readonly algorithms?: readonly string[] | undefined;
   /** Require `typ: at+jwt` (RFC 9068 §2.1). Default false. */

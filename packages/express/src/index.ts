@@ -8,4 +8,5 @@ export { principalOf } from './principal.js';
 export type { AapExpressOptions, ExpressAdapterOptions, RequireOptions } from './options.js';
 export type { RouteReport } from './declared-routes.js';
 export { aapAdminRouter, type AdminRouterOptions } from './admin.js';
+export { aapEventsRouter, type EventsRouterOptions } from './events.js';
 export { AapDenyError, type DenyFormatter } from '@aap-guard/core/node';

@@ -12,4 +12,5 @@ export type { AapFastifyOptions, AapRouteConfig } from './options.js';
 export type { RouteReport } from './declared-routes.js';
 export type { AapDecoration } from './augment.js';
 export { aapAdminPlugin, type FastifyAdminOptions } from './admin.js';
+export { aapEventsPlugin, type FastifyEventsOptions } from './events.js';
 export { AapDenyError, type DenyFormatter } from '@aap-guard/core/node';

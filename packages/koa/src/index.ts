@@ -9,4 +9,5 @@ export { principalOf } from './principal.js';
 export type { RouterLike, RouteReport } from './declared-routes.js';
 export type { AapKoaOptions, RequireOptions } from './options.js';
 export { aapAdmin, type KoaAdminOptions } from './admin.js';
+export { aapEvents, type KoaEventsOptions } from './events.js';
 export { AapDenyError, type DenyFormatter } from '@aap-guard/core/node';

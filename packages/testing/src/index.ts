@@ -6,3 +6,4 @@ export { createIssuer, type TestIssuer, type IssuerOptions, type MintOptions } f
 export { serveJwks, type JwksServer, type JwksFailure, type ServeJwksOptions } from './serve-jwks.js';
 export { aapPayload, type AapPayloadOptions } from './payload.js';
 export { createDpopKey, dpopProof, type DpopKey, type DpopProofOptions } from './dpop.js';
+export { signSecurityEvent, type SecurityEventOptions } from './security-event.js';

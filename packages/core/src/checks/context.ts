@@ -60,6 +60,8 @@ export interface CheckContext {
   /** base64url SHA-256 of the access token: the audit's token hash and DPoP's `ath`. */
   tokenHash?: string;
   claims?: AapClaims;
+  /** The authorization server confirmed the token active in an introspection answer (cached at most `cacheMaxTtl`). */
+  introspected?: boolean;
   proof?: VerifiedProof;
   /** The client address after trusted-proxy resolution. */
   clientIp?: string | undefined;

@@ -20,7 +20,8 @@ export const revocation: Check = (ctx) => {
   if (!claims) return undefined;
   const { local } = ctx.options.revocation;
   const health = ctx.options.storeHealth;
-  if (!local.synced) {
+  // The authorization server just vouched for the token (introspection `fallback`/`always`): that answer stands in.
+  if (!local.synced && !ctx.introspected) {
     if (!ctx.options.failOpen) {
       return deny('store_unavailable', { check: 'revocation', problem: 'revocation set not synchronized', cause: local.cause }, { headers: { 'retry-after': '1' } });
     }

@@ -1,10 +1,13 @@
 import { normalizeClaims } from '../claims/normalize.js';
+import { isJwt } from '../introspection/options.js';
+import { expandCapabilities } from '../token/expand-capabilities.js';
 import type { VerifiedToken } from '../token/cache.js';
 import { keySourceFor } from '../token/issuer-keys.js';
 import { checkLifetime, lifetimeOf } from '../token/lifetime.js';
 import { verifyJwt } from '../token/verify-jwt.js';
 import { tokenHash } from '../util/hash.js';
 import { deny, type Check, type CheckContext, type Deny } from './context.js';
+import { introspectToken } from './introspect-token.js';
 
 /**
  * Step 2: the access token. A token seen before and still cached costs a map lookup and two
@@ -21,16 +24,17 @@ import { deny, type Check, type CheckContext, type Deny } from './context.js';
 export const verifyToken: Check = (ctx) => {
   const credentials = ctx.credentials;
   if (!credentials) return deny('credentials_missing');
-  const hit = ctx.options.token.cache?.get(credentials.token);
-  if (!hit) return verifyFresh(ctx, credentials.token);
+  const token = credentials.token;
+  const hit = ctx.options.token.cache?.get(token);
+  if (!hit) return ctx.options.token.introspection && !isJwt(token) ? introspectToken(ctx, token, false) : verifyFresh(ctx, token);
   const refreshing = hit.key.source.revalidate(ctx.now);
-  return refreshing ? refreshing.then(() => afterRefresh(ctx, credentials.token)) : admit(ctx, hit);
+  return refreshing ? refreshing.then(() => afterRefresh(ctx, token)) : admit(ctx, hit, token);
 };
 
 /** The key set was refreshed: the entry is still there unless its key was withdrawn. */
 function afterRefresh(ctx: CheckContext, token: string): Promise<Deny | undefined> | Deny | undefined {
   const hit = ctx.options.token.cache?.get(token);
-  return hit ? admit(ctx, hit) : verifyFresh(ctx, token);
+  return hit ? admit(ctx, hit, token) : verifyFresh(ctx, token);
 }
 
 async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | undefined> {
@@ -45,21 +49,30 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
   if ('reason' in life) return life;
   const expired = checkLifetime(life, ctx.now);
   if (expired) return expired;
-  const claims = normalizeClaims(verified.payload);
+  const expanded = await expandCapabilities(verified.payload, options.capabilityRefs, () => capabilitiesOf(ctx, token));
+  if ('reason' in expanded) return expanded;
+  const claims = normalizeClaims(expanded.payload);
   if ('reason' in claims) return claims;
   const kid = typeof verified.header.kid === 'string' ? verified.header.kid : undefined;
   const entry: VerifiedToken = Object.freeze({ ...life, claims, tokenHash: ctx.tokenHash, key: Object.freeze({ source, kid }) });
   // A rotation that withdrew keys while this token was being verified may have withdrawn its key: admit
   // this request (it began before), but do not cache what the eviction could no longer reach.
-  if (source.epoch === epoch) options.cache?.set(token, entry, claims.exp);
+  // A set given by reference is used while fresh: the cached token is verified again after that.
+  if (source.epoch === epoch) options.cache?.set(token, entry, Math.min(claims.exp, expanded.freshUntil / 1000));
   ctx.claims = claims;
-  return undefined;
+  return introspectToken(ctx, token, true);
 }
 
-function admit(ctx: CheckContext, hit: VerifiedToken): Deny | undefined {
+/** `capabilitiesRef.resolve: 'introspection'`: the capabilities of the answer for this JWT, or the answer's deny. */
+async function capabilitiesOf(ctx: CheckContext, token: string): Promise<unknown> {
+  const outcome = await ctx.options.token.introspection?.introspector.lookup(token);
+  return outcome?.deny ?? outcome?.capabilities;
+}
+
+function admit(ctx: CheckContext, hit: VerifiedToken, token: string): Deny | undefined | Promise<Deny | undefined> {
   ctx.tokenHash = hit.tokenHash;
   const outside = checkLifetime(hit, ctx.now);
   if (outside) return outside;
   ctx.claims = hit.claims;
-  return undefined;
+  return introspectToken(ctx, token, true);
 }

@@ -55,6 +55,8 @@ export const REASONS = {
   token_issuer_untrusted: tok('The access token is invalid'),
   token_audience_mismatch: tok('The access token is not intended for this audience'),
   token_claims_invalid: tok('The access token is missing required claims or they are malformed'),
+  // the authorization server's introspection endpoint says the token is not active (RFC 7662 §2.2)
+  token_inactive: tok('The access token is invalid'),
   // 3. proof of possession (RFC 9449, RFC 8705)
   dpop_required: tok('A DPoP-bound access token is required'),
   dpop_downgrade: tok('A sender-constrained access token was presented without its proof'),
@@ -110,6 +112,10 @@ export const REASONS = {
   // a budget of the memory store is full of live entries: refused rather than forgetting one (Retry-After)
   store_full: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
   jwks_unavailable: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
+  // the introspection endpoint is unreachable, slow, or answers garbage (RFC 7662); Retry-After follows its backoff
+  introspection_unavailable: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
+  // a token's capabilities_ref could not be resolved (fetch or resolver failed, or answered no capability list)
+  capabilities_unavailable: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
   // a defect in a check: fail closed, never a 500 and never an allow
   internal_error: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
 } as const satisfies Record<string, Row>;

@@ -9,6 +9,7 @@ export const GUARD_KEYS = [
   'issuer', 'audience', 'jwks', 'allowInsecureRequests', 'algorithms', 'requireTyp', 'clockTolerance', 'now', 'store', 'audit', 'logger', 'debug',
   'maxTokenSize', 'tokenCacheSize', 'resourceMetadata', 'trustProxy', 'publicUrl', 'onStoreError', 'dpop', 'agents',
   'delegation', 'rateLimit', 'constraints', 'oversight', 'revocation', 'undeclared', 'authRequired',
+  'introspection', 'capabilitiesRef',
 ] as const;
 
 /** Known keys of the nested option objects, by option name. */
@@ -20,6 +21,8 @@ export const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   constraints: ['unknown', 'handlers', 'networkZones', 'region'],
   oversight: ['holdTtl', 'approvalUrl', 'onHold', 'match', 'maxBodyBytes', 'maxPendingPerAgent', 'maxHoldsPerMinute'],
   revocation: ['defaultTtl', 'lineageSize'],
+  introspection: ['endpoint', 'issuer', 'client', 'mode', 'jwtResponse', 'timeoutMs', 'cacheSize', 'cacheMaxTtl', 'inactiveTtl'],
+  capabilitiesRef: ['resolve', 'allowedUrls', 'timeoutMs', 'cacheMaxAgeMs', 'cacheSize'],
 };
 
 /**

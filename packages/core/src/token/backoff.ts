@@ -27,6 +27,11 @@ export class Backoff {
     this.#until = this.now() + this.#delay;
   }
 
+  /** Milliseconds until a new attempt may be made (0 when not blocked): the `Retry-After` of a 503. */
+  waitMs(): number {
+    return this.blocked() ? this.#until - this.now() : 0;
+  }
+
   /** Record a success. */
   succeed(): void {
     this.#delay = 0;

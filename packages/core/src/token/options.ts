@@ -5,6 +5,9 @@ import type { GuardOptions } from '../types.js';
 import { resolveAlgorithms } from './algorithms.js';
 import { TokenCache } from './cache.js';
 import { resolveIssuerKeys, type IssuerKeys } from './issuer-keys.js';
+import { resolveIntrospectionOptions, type IntrospectionSettings } from '../introspection/options.js';
+import { CapabilityRefs, resolveCapabilityRefOptions } from './capability-refs.js';
+import type { RefResolution } from './expand-capabilities.js';
 
 /** Resolved token-verification settings and per-guard state (key source, verified-token cache). */
 export interface TokenOptions {
@@ -22,6 +25,10 @@ export interface TokenOptions {
   readonly verifyOptions: Readonly<JWTVerifyOptions>;
   /** Verified-token cache; undefined when `tokenCacheSize` is 0. */
   readonly cache: TokenCache | undefined;
+  /** Token introspection (RFC 7662), when configured. */
+  readonly introspection: IntrospectionSettings | undefined;
+  /** How `capabilities_ref` is resolved. */
+  readonly capabilityRefs: RefResolution;
 }
 
 /** Draft "Clock Skew": tolerance MUST NOT exceed 5 minutes. */
@@ -47,6 +54,9 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): Toke
   const cache = cacheSize > 0 ? new TokenCache(cacheSize, now) : undefined;
   const keys = resolveIssuerKeys(options, { now, logger, evict: (source, kids) => cache?.evict(source, kids) ?? 0 });
   const issuers = [...keys.issuers];
+  const capabilityRefs = capabilityResolution(options, now, logger);
+  const introspection = resolveIntrospectionOptions(options.introspection, { now, logger, keys, audiences, clockTolerance, algorithms, refs: capabilityRefs });
+  if (capabilityRefs.mode === 'introspection' && !introspection) throw new TypeError("options.capabilitiesRef.resolve 'introspection' needs options.introspection");
   return Object.freeze({
     issuers: new Set(issuers),
     audiences: new Set(audiences),
@@ -66,7 +76,14 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): Toke
       clockTolerance: Number.MAX_SAFE_INTEGER,
     }),
     cache,
+    introspection,
+    capabilityRefs,
   });
+}
+
+function capabilityResolution(options: GuardOptions, now: () => number, logger: Logger): RefResolution {
+  const { mode, allowedUrls, settings } = resolveCapabilityRefOptions(options.capabilitiesRef);
+  return Object.freeze({ mode, allowedUrls, refs: new CapabilityRefs(settings, { now, logger }) });
 }
 
 function stringList(value: unknown, name: string): string[] {
