@@ -31,7 +31,7 @@ export type * from './claims/model.js';
 // Oversight holds and revocation.
 export { memoryHolds, type MemoryHoldsOptions } from './stores/memory-holds.js';
 export { memoryRevocations, type MemoryRevocationsOptions } from './stores/memory-revocations.js';
-export type { Hold, HoldStatus, HoldStore, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter, HoldBudget, HoldCreation } from './stores/holds.js';
+export type { Hold, HoldStatus, HoldStore, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter, HoldBudget, HoldCreation, HoldPreview, HoldPreviewOmission } from './stores/holds.js';
 export type { Revocation, RevocationKind, RevocationEvent, RevocationStore } from './stores/revocations.js';
 export type { HoldsApi, HoldDecisionInput } from './holds/holds-api.js';
 export type { RevocationKey, RevokeOptions } from './revocation/revoke.js';
@@ -39,3 +39,9 @@ export { HOLD_HEADER } from './holds/oversight-holds.js';
 export { holdTag, newHoldId } from './holds/subject.js';
 export { BODY_DIGEST, bodyDigest } from './holds/body-digest.js';
 export { adminApi, type AdminOptions, type AdminRequest, type AdminResponse } from './holds/admin-api.js';
+// The approval console, served by the adapters' admin routers.
+export { adminRoutes, type AdminRoutesOptions } from './holds/admin-routes.js';
+export type { AdminHttpRequest, AdminHttpResponse } from './holds/console/reply.js';
+export type { ConsoleOptions } from './holds/console/options.js';
+export { consoleSignIn, type ConsoleSignIn, type ConsoleSignInOptions } from './holds/console/sign-in.js';
+export { consoleUrl } from './holds/console-link.js';

@@ -18,7 +18,7 @@ export const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   delegation: ['maxDepth', 'trustedActor'],
   rateLimit: ['mode', 'key', 'headersOnAllow'],
   constraints: ['unknown', 'handlers', 'networkZones', 'region'],
-  oversight: ['holdTtl', 'approvalUrl', 'onHold', 'match', 'maxBodyBytes', 'maxPendingPerAgent', 'maxHoldsPerMinute'],
+  oversight: ['holdTtl', 'approvalUrl', 'onHold', 'match', 'maxBodyBytes', 'maxPendingPerAgent', 'maxHoldsPerMinute', 'preview'],
   revocation: ['defaultTtl', 'lineageSize'],
 };
 
