@@ -45,7 +45,8 @@ export const CONSOLE_JS = `'use strict';
       .then(function (state) {
         if (!state || state.fingerprint === seen) return;
         seen = state.fingerprint;
-        if (!busy()) return location.reload();
+        // A GET of the page's own URL, never reload(): the page may be the answer to a decision's POST.
+        if (!busy()) return location.replace(location.pathname + location.search);
         var notice = document.getElementById('changed');
         if (notice) notice.hidden = false;
       })
