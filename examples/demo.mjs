@@ -3,7 +3,9 @@
 // loopback port, tokens minted locally, and a table of allowed and denied requests: token checks,
 // capabilities and domains, delegation, a rate limit, DPoP with a replay and a downgrade, and a
 // request held for a human, approved through the admin API, let through once.
-// Run after `npm run setup` (it uses the built packages): `npm run demo`.
+// Run after `npm run setup` (it uses the built packages): `npm run demo`. It prints the approval
+// console's URL; `npm run demo -- --serve` keeps the API running with one request waiting for a human,
+// so a person can approve it in the browser (Ctrl-C stops it).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,7 @@ const jwks = await serveJwks({ keys: [] });
 const as = await createIssuer({ issuer: jwks.url, audience: AUDIENCE });
 jwks.setKeys(as.jwks);
 const ADMIN_KEY = randomBytes(18).toString('base64url');
+const SERVE = process.argv.includes('--serve');
 const serverPath = fileURLToPath(new URL('./express/server.mjs', import.meta.url));
 const api = await startExample(serverPath, { AAP_ISSUER: as.issuer, AAP_AUDIENCE: AUDIENCE, AAP_JWKS_URI: jwks.jwksUri, AAP_ADMIN_KEY: ADMIN_KEY });
 
@@ -36,6 +39,7 @@ async function approve() {
   if (!res.ok) throw new Error(`demo: approving hold ${id} failed with ${res.status}`);
 }
 
+let serving = false;
 try {
   const writer = await as.mint({
     agentId: 'agent-writer-01',
@@ -104,9 +108,26 @@ try {
     rows.push({ name, request: `${method} ${path.split('?')[0]}`, token: who, status: res.status, outcome: body.reason ?? (res.ok ? 'allowed' : ''), expected });
   }
   print(rows);
+  console.log(`\nApproval console: ${api.url}/aap-admin/console — sign in with any name and the admin key ${ADMIN_KEY}`);
+  if (SERVE) serving = await serveConsole(writer);
 } finally {
-  await api.stop();
-  await jwks.close();
+  if (!serving) {
+    await api.stop();
+    await jwks.close();
+  }
+}
+
+/** `--serve`: hold one more publish request for a person to decide in the console, and run until Ctrl-C. */
+async function serveConsole(token) {
+  const draft = { id: 'd-2', title: 'AAP in practice, part 2', body: 'Agents ask; people decide.' };
+  const res = await fetch(`${api.url}/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(draft) });
+  const held = await res.json();
+  console.log(`An agent is waiting for a human: ${new URL(held.approval_reference, api.url).href}`);
+  console.log('Serving until Ctrl-C.');
+  const stop = () => Promise.all([api.stop(), jwks.close()]).finally(() => process.exit(process.exitCode ?? 0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return true;
 }
 
 function print(rows) {

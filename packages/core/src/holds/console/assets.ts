@@ -72,7 +72,8 @@ main { padding: 16px 24px 40px; max-width: 1280px; }
 h2 { font-size: 20px; margin: 8px 0 12px; }
 h3 { font-size: 16px; margin: 20px 0 8px; }
 form.filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: end; padding: 12px; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; margin-bottom: 16px; }
-form.filters label, form.decide label, form.sign-in label { display: flex; flex-direction: column; font-weight: 600; font-size: 13px; gap: 4px; }
+form.filters label, form.sign-in label { display: flex; flex-direction: column; font-weight: 600; font-size: 13px; gap: 4px; }
+form.decide label { display: block; font-weight: 600; margin-bottom: 6px; }
 input, select, textarea { font: inherit; padding: 5px 8px; border: 1px solid #8c959f; border-radius: 6px; background: #fff; }
 textarea { width: 100%; min-height: 4.5em; }
 button { font: inherit; font-weight: 600; padding: 6px 14px; border-radius: 6px; border: 1px solid #8c959f; background: #fff; cursor: pointer; }
@@ -85,7 +86,9 @@ th, td { text-align: left; vertical-align: top; padding: 8px 10px; border-bottom
 th { background: var(--bg); font-size: 13px; }
 td small, .muted { color: var(--muted); }
 code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; }
-td code, dd code { word-break: break-all; }
+td code, dd code { overflow-wrap: break-word; }
+td.request { min-width: 16em; } td.request code { overflow-wrap: anywhere; }
+td.when { white-space: nowrap; }
 .status { display: inline-block; padding: 0 8px; border-radius: 999px; font-size: 12px; font-weight: 600; border: 1px solid currentColor; }
 .status.pending { color: #9a6700; } .status.approved, .status.used { color: var(--ok); } .status.denied, .status.expired { color: var(--no); }
 dl.hold { display: grid; grid-template-columns: max-content 1fr; gap: 6px 20px; margin: 0; }

@@ -51,9 +51,14 @@ export function fingerprint(holds: readonly Hold[], now: number): string {
   return createHash('sha256').update(JSON.stringify(seen)).digest('base64url').slice(0, 22);
 }
 
-/** The delegation chain, origin first, or `direct`. */
+/**
+ * The delegation chain, origin first, or `direct` (no chain, or only the agent itself).
+ *
+ * @example
+ * chainOf(hold) // 'agent-planner-01 → agent-editor-07'
+ */
 export function chainOf(hold: Hold): Html {
-  return hold.chain && hold.chain.length > 0 ? html`${hold.chain.join(' → ')}` : html`<span class="muted">direct</span>`;
+  return hold.chain && hold.chain.length > 1 ? html`${hold.chain.join(' → ')}` : html`<span class="muted">direct</span>`;
 }
 
 function duration(ms: number): string {

@@ -70,9 +70,9 @@ function row(ctx: PageContext, hold: Hold): Html {
 <td><a href="${link}">${hold.action}</a></td>
 <td><code>${hold.agent.id}</code><br><small>${hold.agent.operator}</small></td>
 <td><code>${hold.task.id}</code>${hold.task.purpose === undefined ? '' : html`<br><small>${hold.task.purpose}</small>`}</td>
-<td><code>${hold.method} ${hold.path}</code></td>
-<td>${when(hold.createdAt)}</td>
-<td>${countdown(hold.expiresAt, ctx.now)}</td>
+<td class="request"><code>${hold.method} ${hold.path}</code></td>
+<td class="when">${when(hold.createdAt)}</td>
+<td class="when">${hold.status === 'pending' || hold.status === 'approved' ? countdown(hold.expiresAt, ctx.now) : html`<span class="muted">—</span>`}</td>
 <td>${chainOf(hold)}</td>
 <td>${badge(hold, ctx.now)}</td>
 </tr>`;
