@@ -40,7 +40,7 @@ export { holdTag, newHoldId } from './holds/subject.js';
 export { BODY_DIGEST, bodyDigest } from './holds/body-digest.js';
 export { adminApi, type AdminOptions, type AdminRequest, type AdminResponse } from './holds/admin-api.js';
 // The approval console, served by the adapters' admin routers.
-export { adminRoutes, type AdminRoutesOptions } from './holds/admin-routes.js';
+export { adminRoutes, type AdminRoutes, type AdminRoutesOptions } from './holds/admin-routes.js';
 export type { AdminHttpRequest, AdminHttpResponse } from './holds/console/reply.js';
 export type { ConsoleOptions } from './holds/console/options.js';
 export { consoleSignIn, type ConsoleSignIn, type ConsoleSignInOptions } from './holds/console/sign-in.js';
