@@ -40,7 +40,9 @@ export function sameOriginForm(headers: Headers, given: string | undefined): boo
   if (site !== undefined) return site === 'same-origin';
   const origin = one(headers.origin);
   if (origin === undefined) return true; // neither header: not a browser that could be driven cross-site
-  return URL.parse(origin)?.host === one(headers.host);
+  const host = one(headers.host);
+  const from = URL.parse(origin)?.host; // an opaque origin ('null') has none
+  return from !== undefined && from !== '' && from === host;
 }
 
 function one(value: string | readonly string[] | undefined): string | undefined {
