@@ -390,7 +390,7 @@ export interface ConstraintOptions {
 export interface OversightOptions {
   /** Seconds a hold stays valid (default 3600). */
   readonly holdTtl?: number | undefined;
-  /** Build an approval URL for a hold (otherwise the token's `approval_reference`). */
+  /** Build an approval URL for a hold (otherwise its page in a mounted approval console, else the token's `approval_reference`). */
   readonly approvalUrl?: ((hold: Hold) => string) | undefined;
   /** Notify the outside world of a new hold; failures are swallowed. */
   readonly onHold?: ((hold: Hold) => void | Promise<void>) | undefined;

@@ -34,7 +34,7 @@ export interface Hold {
   readonly bodyDigest?: string | undefined;
   /** What the approver sees of the body (`oversight.preview`; off by default): bounded and redacted. */
   readonly preview?: HoldPreview | undefined;
-  /** Where a human approves (the `approvalUrl(hold)` option, else the token's `approval_reference`). */
+  /** Where a human approves (the `approvalUrl(hold)` option, else its console page when a console is mounted, else the token's `approval_reference`). */
   readonly approvalReference?: string | undefined;
   /** ms since the epoch. */
   readonly createdAt: number;
