@@ -6,7 +6,9 @@
 // token checks, capabilities and domains, delegation, a rate limit, DPoP with a replay and a downgrade, a
 // request held for a human, approved through the admin API, let through once — and a task revoked at the
 // authorization server, pushed to the API as a Security Event Token and refused from then on.
-// Run after `npm run setup` (it uses the built packages): `npm run demo`.
+// Run after `npm run setup` (it uses the built packages): `npm run demo`. It prints the approval
+// console's URL; `npm run demo -- --serve` keeps the API running with one request waiting for a human,
+// so a person can approve it in the browser (Ctrl-C stops it).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +27,7 @@ const { DEMO_SECRET } = await import('./authorization-server/agents.mjs');
 const AUDIENCE = 'https://api.demo.test';
 const ADMIN_KEY = randomBytes(18).toString('base64url');
 const EVENTS_KEY = randomBytes(18).toString('base64url');
+const SERVE = process.argv.includes('--serve');
 const as = await createAuthorizationServer({ audience: AUDIENCE, otherAudiences: ['https://other-api.test'], adminKey: ADMIN_KEY });
 const serverPath = fileURLToPath(new URL('./express/server.mjs', import.meta.url));
 const api = await startExample(serverPath, { AAP_ISSUER: as.issuer, AAP_AUDIENCE: AUDIENCE, AAP_ADMIN_KEY: ADMIN_KEY, AAP_EVENTS_KEY: EVENTS_KEY });
@@ -59,6 +62,7 @@ async function approve() {
   if (!res.ok) throw new Error(`demo: approving hold ${id} failed with ${res.status}`);
 }
 
+let serving = false;
 try {
   // Each agent is an OAuth client of the authorization server, registered with its AAP claims
   // (examples/authorization-server/agents.mjs): search, drafts and publishing (under human oversight) for
@@ -129,9 +133,27 @@ try {
     rows.push({ name, request: `${method} ${path.split('?')[0]}`, token: who, status: res.status, outcome: body.reason ?? (res.ok ? 'allowed' : ''), expected });
   }
   print(rows);
+  console.log(`\nApproval console: ${api.url}/aap-admin/console — sign in with any name and the admin key ${ADMIN_KEY}`);
+  if (SERVE) serving = await serveConsole();
 } finally {
-  await api.stop();
-  await as.close();
+  if (!serving) {
+    await api.stop();
+    await as.close();
+  }
+}
+
+/** `--serve`: an editor's publish request waits for a person to decide in the console; runs until Ctrl-C. */
+async function serveConsole() {
+  const token = await obtain('agent-editor-07');
+  const draft = { id: 'd-2', title: 'AAP in practice, part 2', body: 'Agents ask; people decide.' };
+  const res = await fetch(`${api.url}/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(draft) });
+  const held = await res.json();
+  console.log(`An agent is waiting for a human: ${new URL(held.approval_reference, api.url).href}`);
+  console.log('Serving until Ctrl-C.');
+  const stop = () => Promise.all([api.stop(), as.close()]).finally(() => process.exit(process.exitCode ?? 0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return true;
 }
 
 function print(rows) {

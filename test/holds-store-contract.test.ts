@@ -65,6 +65,17 @@ describe.each([
     expect(await store.list({ taskId: 'task-2' }, NOW)).toEqual([]);
   });
 
+  it('keeps the body preview of a hold through approval and use (what the approver saw)', async () => {
+    const store = make();
+    const preview = { contentType: 'application/json', bytes: 31, text: '{\n  "title": "Q3 <b>report</b>"\n}', truncated: false };
+    const h = hold({ bodyDigest: 'abc', preview });
+    await create(store, h);
+    expect((await store.get(h.id, NOW))?.preview).toEqual(preview);
+    expect((await store.list({ agentId: 'agent-1' }, NOW))[0]?.preview).toEqual(preview);
+    expect(await store.approve(h.id, { by: 'alice', now: NOW })).toMatchObject({ ok: true, hold: { preview } });
+    expect(await store.consume(h.id, 'binding-1', NOW)).toMatchObject({ ok: true, hold: { preview } });
+  });
+
   it('decides once: approve, then neither deny nor approve again', async () => {
     const store = make();
     const h = hold();

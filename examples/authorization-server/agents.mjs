@@ -25,6 +25,15 @@ export const AGENTS = {
       delegation: { depth: 0, max_depth: 2, chain: ['agent-writer-01'] },
     },
   },
+  // The demo's `--serve` mode: an editor whose publishing waits in the approval console for a person.
+  'agent-editor-07': {
+    claims: {
+      agent: agent('agent-editor-07', { name: 'Editor' }),
+      task: { id: 'task-editor-007', purpose: 'publishing' },
+      capabilities: [{ action: 'cms.publish' }],
+      oversight: { requires_human_approval_for: ['cms.publish'] },
+    },
+  },
   'agent-search-02': { claims: { agent: agent('agent-search-02'), task: { id: 'task-search-002', purpose: 'research' }, capabilities: [{ action: 'search.web' }] }, spelling: 'prefixed' },
   'agent-search-03': {
     claims: { agent: agent('agent-search-03'), task: { id: 'task-search-003', purpose: 'research' }, capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 2 } }] },

@@ -2,23 +2,32 @@
 // The routes declare which AAP action they perform; aap-guard decides who may call them.
 import { randomUUID } from 'node:crypto';
 import express from 'express';
+import { consoleSignIn } from '@aap-guard/core';
 import { aapAdminRouter, aapEventsRouter, aapGuard } from '@aap-guard/express';
-import { isAdminKey } from '../shared/demo-support.mjs';
+import { adminAccess, isAdminKey, withBodyPreview } from '../shared/demo-support.mjs';
 
 /**
  * Build the app. `options` are aapGuard options: guard options, or `{ guard }` to share one;
  * without options, `aapGuard()` reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI. With an
- * `adminKey`, people holding it approve or deny held requests under `/aap-admin`. With an `eventsKey`, the
+ * `adminKey`, people holding it approve or deny held requests under `/aap-admin`, in the approval
+ * console at `/aap-admin/console` (`console` overrides its options). With an `eventsKey`, the
  * authorization server pushes revocation events (RFC 8935) to `/aap-events` with it as bearer token.
  */
-export function createApp(options, { adminKey, eventsKey } = {}) {
+export function createApp(options, { adminKey, eventsKey, console: consoleOptions } = {}) {
   const app = express();
-  const aap = aapGuard(options);
+  const aap = aapGuard(withBodyPreview(options)); // held bodies are previewed for the approver
   app.disable('x-powered-by');
 
   // For people, not agents: mounted before `aap`, protected by its own authorize().
+  // The console's `url` makes a new hold's approval_reference its page (an Express router cannot know its mount path).
   if (adminKey) {
-    app.use('/aap-admin', aapAdminRouter({ guard: aap.guard, authorize: (req) => isAdminKey(req.get('x-admin-key'), adminKey), actor: () => 'example-admin' }));
+    const access = adminAccess(adminKey, consoleSignIn);
+    app.use('/aap-admin', aapAdminRouter({
+      guard: aap.guard,
+      authorize: (req) => access.authorize(req.headers),
+      actor: (req) => access.actor(req.headers),
+      console: { url: '/aap-admin', signIn: access.signIn, ...consoleOptions },
+    }));
   }
 
   // For the authorization server, not agents: Security Event Tokens that revoke (RFC 8417), verified with the AS's keys.

@@ -2,25 +2,29 @@
 // Each route declares in its config which AAP action it performs; aap-guard decides who may call it.
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
+import { consoleSignIn } from '@aap-guard/core';
 import { aapAdminPlugin, aapGuard } from '@aap-guard/fastify';
-import { isAdminKey } from '../shared/demo-support.mjs';
+import { adminAccess, withBodyPreview } from '../shared/demo-support.mjs';
 
 /**
  * Build the app. `options` are plugin options: guard options, or `{ guard }` to share one;
  * without options, the plugin reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI. With an
- * `adminKey`, people holding it approve or deny held requests under `/aap-admin`.
+ * `adminKey`, people holding it approve or deny held requests under `/aap-admin`, in the approval
+ * console at `/aap-admin/console` (`console` overrides its options).
  */
-export async function createApp(options, { adminKey } = {}) {
+export async function createApp(options, { adminKey, console: consoleOptions } = {}) {
   const app = Fastify({ logger: process.env.LOG === '1' });
   // Register before the routes: it reads each route's `config.aap` as the route is added.
   // Routes without a declaration are refused (403 route_undeclared): Fastify's default here.
-  await app.register(aapGuard, options);
+  await app.register(aapGuard, withBodyPreview(options)); // held bodies are previewed for the approver
   const { guard } = app.aap;
 
-  // For people, not agents: the admin routes opt out of the AAP guard and check the admin key.
+  // For people, not agents: the admin routes opt out of the AAP guard and check the admin key (or the
+  // console's session). A new hold's approval_reference is its page in the console under the prefix.
   if (adminKey) {
-    const authorize = (request) => isAdminKey(request.headers['x-admin-key'], adminKey);
-    await app.register(aapAdminPlugin({ guard, authorize, actor: () => 'example-admin' }), { prefix: '/aap-admin' });
+    const access = adminAccess(adminKey, consoleSignIn);
+    const admin = { guard, authorize: (request) => access.authorize(request.headers), actor: (request) => access.actor(request.headers) };
+    await app.register(aapAdminPlugin({ ...admin, console: { signIn: access.signIn, ...consoleOptions } }), { prefix: '/aap-admin' });
   }
 
   // Opted out: a public health check, no token needed.

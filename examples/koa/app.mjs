@@ -3,17 +3,19 @@
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import Koa from 'koa';
+import { consoleSignIn } from '@aap-guard/core';
 import { aapAdmin, aapGuard } from '@aap-guard/koa';
-import { isAdminKey } from '../shared/demo-support.mjs';
+import { adminAccess, withBodyPreview } from '../shared/demo-support.mjs';
 
 /**
  * Build the app. `options` are aapGuard options: guard options, or `{ guard }` to share one.
  * Without options, `aapGuard()` reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI. With an
- * `adminKey`, people holding it approve or deny held requests under `/aap-admin`.
+ * `adminKey`, people holding it approve or deny held requests under `/aap-admin`, in the approval
+ * console at `/aap-admin/console` (`console` overrides its options).
  */
-export function createApp(options, { adminKey } = {}) {
+export function createApp(options, { adminKey, console: consoleOptions } = {}) {
   const app = new Koa();
-  const aap = aapGuard(options);
+  const aap = aapGuard(withBodyPreview(options)); // held bodies are previewed for the approver
   const router = new Router();
 
   // Opted out: a public health check, no token needed.
@@ -46,9 +48,12 @@ export function createApp(options, { adminKey } = {}) {
     ctx.body = { id: String(ctx.request.body?.id ?? ''), status: 'published' };
   });
 
-  // For people, not agents: mounted before `aap`, protected by its own authorize().
+  // For people, not agents: mounted before `aap`, protected by its own authorize(); a new hold's
+  // approval_reference is its page in the console under the prefix.
   if (adminKey) {
-    app.use(aapAdmin({ guard: aap.guard, authorize: (ctx) => isAdminKey(ctx.get('x-admin-key'), adminKey), actor: () => 'example-admin', prefix: '/aap-admin' }));
+    const access = adminAccess(adminKey, consoleSignIn);
+    const admin = { guard: aap.guard, authorize: (ctx) => access.authorize(ctx.headers), actor: (ctx) => access.actor(ctx.headers) };
+    app.use(aapAdmin({ ...admin, prefix: '/aap-admin', console: { signIn: access.signIn, ...consoleOptions } }));
   }
   app.use(aap); // authenticates every request; ctx.state.aap is the verified agent; refuses undeclared routes
   app.use(router.routes());

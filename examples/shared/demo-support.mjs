@@ -43,6 +43,35 @@ export function printDemo(name, { tokens, adminKey }) {
 }
 
 /**
+ * How the examples let people into `/aap-admin`: scripts send the admin key in an `x-admin-key` header; in a
+ * browser, the approval console's sign-in form takes a name and the admin key and sets a session cookie
+ * (`consoleSignIn` of @aap-guard/core, passed in). A real app puts its own authentication into
+ * `authorize(req)` and `actor(req)` instead (its SSO session, an admin role).
+ * @param {string} adminKey
+ * @param {typeof import('@aap-guard/core').consoleSignIn} consoleSignIn
+ */
+export function adminAccess(adminKey, consoleSignIn) {
+  const signIn = consoleSignIn({ verify: (user, key) => (isAdminKey(key, adminKey) ? user || 'example-admin' : undefined) });
+  return {
+    signIn,
+    /** @param {Record<string, string | string[] | undefined>} headers */
+    authorize: (headers) => isAdminKey(headers['x-admin-key'], adminKey) || signIn.who(headers.cookie) !== undefined,
+    /** @param {Record<string, string | string[] | undefined>} headers */
+    actor: (headers) => signIn.who(headers.cookie) ?? 'example-admin',
+  };
+}
+
+/**
+ * Guard options with a preview of held bodies (`oversight.preview`), so that the console shows the draft an
+ * agent wants to publish; a shared `{ guard }` is left as it is.
+ * @param {object | undefined} options
+ */
+export function withBodyPreview(options) {
+  if (options?.guard) return options;
+  return { ...options, oversight: { preview: { maxBytes: 4096 }, ...options?.oversight } };
+}
+
+/**
  * Whether an `x-admin-key` header carries the admin key (constant-time; no key configured → never).
  * @param {unknown} given @param {string | undefined} key
  */

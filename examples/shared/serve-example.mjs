@@ -13,16 +13,18 @@ import { demoSetup, printDemo } from './demo-support.mjs';
  */
 export async function serveExample(name, start) {
   let server;
+  let config;
   try {
     const demo = process.env.AAP_ISSUER ? undefined : await demoSetup();
     if (demo) printDemo(name, demo);
-    const config = { adminKey: demo?.adminKey ?? process.env.AAP_ADMIN_KEY, eventsKey: process.env.AAP_EVENTS_KEY, port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' };
+    config = { adminKey: demo?.adminKey ?? process.env.AAP_ADMIN_KEY, eventsKey: process.env.AAP_EVENTS_KEY, port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' };
     server = await start(demo?.options, config);
   } catch (error) {
     console.error(`${name}: ${error.message}`);
     process.exit(2);
   }
   console.log(`listening on ${server.url}`);
+  if (config.adminKey) console.log(`approval console: ${server.url}/aap-admin/console (sign in with the admin key)`);
   const stop = () => server.close().finally(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

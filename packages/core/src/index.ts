@@ -33,7 +33,7 @@ export type * from './claims/model.js';
 // Oversight holds and revocation.
 export { memoryHolds, type MemoryHoldsOptions } from './stores/memory-holds.js';
 export { memoryRevocations, type MemoryRevocationsOptions } from './stores/memory-revocations.js';
-export type { Hold, HoldStatus, HoldStore, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter, HoldBudget, HoldCreation } from './stores/holds.js';
+export type { Hold, HoldStatus, HoldStore, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter, HoldBudget, HoldCreation, HoldPreview, HoldPreviewOmission } from './stores/holds.js';
 export { MAX_ANCESTORS, type Revocation, type RevocationKind, type RevocationEvent, type RevocationStore, type LineageInput } from './stores/revocations.js';
 export type { HoldsApi, HoldDecisionInput } from './holds/holds-api.js';
 export type { RevocationKey, RevokeOptions } from './revocation/revoke.js';
@@ -51,3 +51,9 @@ export {
 export type { PollOptions, PollReport, SecurityEventPoller } from './events/poller.js';
 export type { SetError, SetErrorCode } from './events/verify-set.js';
 export { AAP_REVOCATION_EVENT, CAEP_SESSION_REVOKED, RISC_CREDENTIAL_COMPROMISE, type EventRevocation } from './events/event-types.js';
+// The approval console, served by the adapters' admin routers.
+export { adminRoutes, type AdminRoutes, type AdminRoutesOptions } from './holds/admin-routes.js';
+export type { AdminHttpRequest, AdminHttpResponse } from './holds/console/reply.js';
+export type { ConsoleOptions } from './holds/console/options.js';
+export { consoleSignIn, type ConsoleSignIn, type ConsoleSignInOptions } from './holds/console/sign-in.js';
+export { consoleUrl } from './holds/console-link.js';

@@ -70,7 +70,8 @@ export interface RequestInfo {
 
 /** What reading a body for its digest gave. */
 export type BodyDigestResult =
-  | { readonly digest: string; readonly bytes: number }
+  /** `content`: the body's bytes, when asked for (`{ content: true }`) and the reader has them. */
+  | { readonly digest: string; readonly bytes: number; readonly content?: Uint8Array | undefined }
   /** No body at all. */
   | { readonly digest?: undefined; readonly empty: true }
   /** `too_large`: over the limit asked for; `unavailable`: read by someone else before the guard could see it. */
@@ -78,8 +79,11 @@ export type BodyDigestResult =
 
 /** A request body the guard may read for its digest (see `RequestInfo.body`). */
 export interface RequestBody {
-  /** Read (without consuming it for the application) and digest the whole body, up to `maxBytes`. */
-  digest(maxBytes: number): Promise<BodyDigestResult>;
+  /**
+   * Read (without consuming it for the application) and digest the whole body, up to `maxBytes`; with
+   * `{ content: true }` the same read also yields the bytes (a hold's preview), when the reader has them.
+   */
+  digest(maxBytes: number, options?: { readonly content?: boolean }): Promise<BodyDigestResult>;
 }
 
 /** Ordered sensitivity/classification levels: public < internal < confidential < restricted (= personal). */
@@ -401,7 +405,7 @@ export interface ConstraintOptions {
 export interface OversightOptions {
   /** Seconds a hold stays valid (default 3600). */
   readonly holdTtl?: number | undefined;
-  /** Build an approval URL for a hold (otherwise the token's `approval_reference`). */
+  /** Build an approval URL for a hold (otherwise its page in a mounted approval console, else the token's `approval_reference`). */
   readonly approvalUrl?: ((hold: Hold) => string) | undefined;
   /** Notify the outside world of a new hold; failures are swallowed. */
   readonly onHold?: ((hold: Hold) => void | Promise<void>) | undefined;
@@ -416,6 +420,29 @@ export interface OversightOptions {
   readonly maxPendingPerAgent?: number | undefined;
   /** Holds one agent may create per minute (default 10); beyond it: 429 `hold_quota_exceeded`. */
   readonly maxHoldsPerMinute?: number | undefined;
+  /**
+   * Keep a bounded, redacted preview of a held request's body on the hold (`hold.preview`), so the
+   * approver sees the draft being published, not only its digest. Off by default.
+   */
+  readonly preview?: HoldPreviewOptions | undefined;
+}
+
+/**
+ * `oversight.preview`: what of a held request's body the hold keeps for the approver.
+ *
+ * @example
+ * createGuard({ ...options, oversight: { preview: { maxBytes: 2048, redact: ['iban'] } } });
+ */
+export interface HoldPreviewOptions {
+  /** Most bytes of (redacted) UTF-8 text kept (default 4096, at most 65536). */
+  readonly maxBytes?: number | undefined;
+  /**
+   * Field names whose values become `"[redacted]"` in JSON and form bodies (any depth, case-insensitive),
+   * on top of the built-in ones (`password`, `secret`, `token`, `authorization`, …); or a function given
+   * the text after that built-in redaction, returning the text to keep (a throw keeps no text). The
+   * presented access token and DPoP proof are always cut out.
+   */
+  readonly redact?: readonly string[] | ((text: string, contentType: string | undefined) => string) | undefined;
 }
 
 /** Revocation settings. */

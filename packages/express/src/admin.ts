@@ -1,37 +1,47 @@
-import { adminApi, type AdminOptions, type Guard } from '@aap-guard/core';
-import express, { type Request, type Router } from 'express';
+import { adminRoutes, type AdminHttpResponse, type AdminRoutesOptions, type Guard } from '@aap-guard/core';
+import express, { type Request, type Response, type Router } from 'express';
 
 /** Options of `aapAdminRouter()`. */
-export interface AdminRouterOptions extends AdminOptions<Request> {
+export interface AdminRouterOptions extends AdminRoutesOptions<Request> {
   /** The guard whose holds and revocations are administered (`aap.guard`). */
   readonly guard: Guard;
-  /** Largest JSON body accepted (default `16kb`). */
+  /** Largest JSON (or console form) body accepted (default `16kb`). */
   readonly bodyLimit?: string | number | undefined;
 }
 
 /**
  * An Express router for holds and revocations: `GET /holds`, `GET /holds/:id`, `POST /holds/:id/approve`,
- * `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`. Every request must pass your
- * `authorize(req)`; without one, creating the router throws `TypeError` (it refuses to mount).
+ * `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations` — and, with `console`, the approval
+ * console's pages under `/console`. Every request must pass your `authorize(req)`; without one, creating
+ * the router throws `TypeError` (it refuses to mount). A router does not know where it is mounted: give
+ * `console.url` for the approval links.
  *
  * @example
- * app.use('/aap-admin', aapAdminRouter({ guard: aap.guard, authorize: (req) => isAdmin(req), actor: (req) => req.user.email }));
+ * app.use('/aap-admin', aapAdminRouter({ guard: aap.guard, authorize: (req) => isAdmin(req), actor: (req) => req.user.email, console: { url: '/aap-admin' } }));
  */
 export function aapAdminRouter(options: AdminRouterOptions): Router {
-  const api = adminApi(options?.guard as Guard, options, 'aapAdminRouter');
+  const routes = adminRoutes(options?.guard as Guard, options, 'aapAdminRouter');
+  const limit = options.bodyLimit ?? '16kb';
   const router = express.Router();
-  router.use(express.json({ limit: options.bodyLimit ?? '16kb' }));
+  router.use(express.json({ limit }));
+  router.use('/console', express.urlencoded({ extended: false, limit })); // the console's forms only
   router.use((req, res, next) => {
-    api(req, { method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body })
-      .then(({ status, body }) => {
-        res.status(status).set('cache-control', 'no-store').json(body);
-      })
+    const input = { method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, headers: req.headers, mount: req.baseUrl, secure: req.secure };
+    routes(req, input)
+      .then((reply) => write(res, reply))
       .catch(next);
   });
   // A malformed JSON body: a clear 400, never Express's HTML error page.
-  router.use((error: { status?: number }, _req: Request, res: express.Response, _next: express.NextFunction) => {
+  router.use((error: { status?: number }, _req: Request, res: Response, _next: express.NextFunction) => {
     const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 400;
-    res.status(status).json({ error: 'invalid_request' });
+    res.status(status).set('cache-control', 'no-store').json({ error: 'invalid_request' });
   });
   return router;
+}
+
+function write(res: Response, reply: AdminHttpResponse): void {
+  res.status(reply.status);
+  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+  if (reply.text !== undefined) res.send(reply.text);
+  else res.json(reply.json);
 }

@@ -3,7 +3,7 @@ import type { ReasonCode } from '../deny/reasons.js';
 import type { ResolvedOptions } from '../options/resolve.js';
 import type { CompiledRoute } from '../route.js';
 import type { RequestInfo, ResponseLimits } from '../types.js';
-import type { HoldSubject } from '../holds/subject.js';
+import type { HeldBody, HoldSubject } from '../holds/subject.js';
 
 /** A deny, returned (never thrown) by a check. `detail` goes to the audit event only. */
 export interface Deny {
@@ -89,7 +89,7 @@ export interface CheckContext {
 
 /** Step 7's verdict for an action under oversight, carried out by step 8. */
 export type HoldPlan =
-  | { readonly kind: 'create'; readonly subject: HoldSubject }
+  | { readonly kind: 'create'; readonly subject: HeldBody }
   | { readonly kind: 'retry'; readonly id: string; readonly subject: HoldSubject };
 
 /** One step of the pipeline. */

@@ -1,6 +1,6 @@
 import type { CheckContext, Deny } from '../checks/context.js';
 import { deny } from '../checks/context.js';
-import type { HoldSubject } from './subject.js';
+import type { HeldBody } from './subject.js';
 
 /**
  * The subject of the current request, as a hold records it and a retry must match it: who (the token, or
@@ -13,10 +13,13 @@ import type { HoldSubject } from './subject.js';
  * mounted before the guard that left no digest) refuses the action (`hold_body_unavailable`): never a
  * hold bound to method and path alone.
  *
+ * With `content` (a hold is to be created and `oversight.preview` is on) the same read also yields the
+ * body's bytes, for the hold's preview; they are not part of the binding.
+ *
  * @example
  * const subject = await holdSubject(ctx, 'token'); // HoldSubject, or a deny
  */
-export async function holdSubject(ctx: CheckContext, match: 'token' | 'agent-task'): Promise<HoldSubject | Deny> {
+export async function holdSubject(ctx: CheckContext, match: 'token' | 'agent-task', content = false): Promise<HeldBody | Deny> {
   const claims = ctx.claims;
   const who =
     match === 'agent-task'
@@ -24,20 +27,21 @@ export async function holdSubject(ctx: CheckContext, match: 'token' | 'agent-tas
       : claims?.jti !== undefined
         ? `jti:${claims.jti}`
         : `token:${ctx.tokenHash ?? ''}`;
-  const digest = await bodyDigestOf(ctx);
-  if (typeof digest === 'object') return digest;
+  const read = await bodyDigestOf(ctx, content);
+  if ('reason' in read) return read;
   const url = URL.parse(ctx.request.url);
-  return { subject: who, action: ctx.route?.action ?? '', method: ctx.method, path: url ? url.pathname + url.search : '', bodyDigest: digest };
+  const subject = { subject: who, action: ctx.route?.action ?? '', method: ctx.method, path: url ? url.pathname + url.search : '', bodyDigest: read.digest };
+  return read.content === undefined ? subject : { ...subject, content: read.content };
 }
 
-async function bodyDigestOf(ctx: CheckContext): Promise<string | undefined | Deny> {
+async function bodyDigestOf(ctx: CheckContext, content: boolean): Promise<{ digest?: string | undefined; content?: Uint8Array | undefined } | Deny> {
   const { bodyDigest, body } = ctx.request;
-  if (typeof bodyDigest === 'string' && bodyDigest.length > 0) return bodyDigest;
-  if (!body) return hasBody(ctx) ? unavailable(ctx, 'no body reader and no bodyDigest given') : undefined;
+  if (typeof bodyDigest === 'string' && bodyDigest.length > 0) return { digest: bodyDigest };
+  if (!body) return hasBody(ctx) ? unavailable(ctx, 'no body reader and no bodyDigest given') : {};
   const max = ctx.options.holds.maxBodyBytes;
-  const read = await body.digest(max);
-  if (read.digest !== undefined) return read.bytes === 0 ? undefined : read.digest;
-  if ('empty' in read) return undefined;
+  const read = await body.digest(max, content ? { content: true } : undefined);
+  if (read.digest !== undefined) return read.bytes === 0 ? {} : { digest: read.digest, content: read.content };
+  if ('empty' in read) return {};
   if (read.problem === 'too_large') return deny('request_too_large', { check: 'oversight', problem: 'body larger than oversight.maxBodyBytes', limit: max });
   return unavailable(ctx, 'the body was read before the guard (a body parser mounted before it?)');
 }

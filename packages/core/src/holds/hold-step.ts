@@ -4,7 +4,9 @@ import type { Hold, HoldProblem, HoldUpdate } from '../stores/holds.js';
 import { InfrastructureError } from '../util/errors.js';
 import { auditHold, holdSummary } from './audit-operation.js';
 import { HOLD_HEADER } from './oversight-holds.js';
-import { holdBinding, newHoldId, type HoldSubject } from './subject.js';
+import { consoleLinkOf } from './console-link.js';
+import { holdPreview } from './preview.js';
+import { holdBinding, newHoldId, type HeldBody, type HoldSubject } from './subject.js';
 
 const REASON: Readonly<Record<HoldProblem, ReasonCode>> = {
   unknown: 'hold_mismatch',
@@ -27,7 +29,7 @@ const REASON: Readonly<Record<HoldProblem, ReasonCode>> = {
  * @example
  * if (ctx.hold?.kind === 'create') return createHeld(ctx, ctx.hold.subject);
  */
-export async function createHeld(ctx: CheckContext, subject: HoldSubject): Promise<Deny> {
+export async function createHeld(ctx: CheckContext, subject: HeldBody): Promise<Deny> {
   const { holds, audit } = ctx.options;
   const claims = ctx.claims!; // step 7 ran only for a verified token
   const base: Hold = {
@@ -41,6 +43,7 @@ export async function createHeld(ctx: CheckContext, subject: HoldSubject): Promi
     method: subject.method,
     path: subject.path,
     bodyDigest: subject.bodyDigest,
+    preview: previewOf(ctx, subject),
     createdAt: ctx.now,
     expiresAt: ctx.now + holds.ttlMs,
     binding: holdBinding(subject),
@@ -83,15 +86,26 @@ function held(reason: ReasonCode, id: string, reference: string | undefined, det
   return deny(reason, detail, { headers: { [HOLD_HEADER]: id }, body });
 }
 
-/** `approvalUrl(hold)` if configured (a throw or a non-string falls back), else the token's `approval_reference`. */
+/** The hold's body preview (`oversight.preview`), for a held request that has a body. */
+function previewOf(ctx: CheckContext, subject: HeldBody): Hold['preview'] {
+  const settings = ctx.options.holds.preview;
+  if (!settings || subject.bodyDigest === undefined) return undefined;
+  const secrets = ctx.credentials ? [ctx.credentials.token, ...ctx.credentials.proofs] : [];
+  return holdPreview(subject.content, ctx.request.headers['content-type'], settings, secrets);
+}
+
+/**
+ * `approvalUrl(hold)` if configured, else the page of the hold in the approval console when one is
+ * mounted for this guard (a throw or a non-string falls back), else the token's `approval_reference`.
+ */
 function approvalReference(ctx: CheckContext, hold: Hold): string | undefined {
-  const build = ctx.options.holds.approvalUrl;
+  const build = ctx.options.holds.approvalUrl ?? consoleLinkOf(ctx.options.holds);
   if (build) {
     try {
       const url = build(Object.freeze({ ...hold }));
       if (typeof url === 'string' && url.length > 0) return url;
     } catch {
-      ctx.detail.approvalUrl = 'options.oversight.approvalUrl threw; fell back to the token reference';
+      ctx.detail.approvalUrl = 'the approval URL builder threw; fell back to the token reference';
     }
   }
   return ctx.claims?.oversight?.approval_reference;

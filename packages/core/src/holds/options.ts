@@ -1,8 +1,10 @@
 import type { Logger } from '../observe/logger.js';
+import { checkKeys } from '../options/known-keys.js';
 import type { Hold, HoldBudget, HoldStore } from '../stores/holds.js';
 import { memoryHolds } from '../stores/memory-holds.js';
 import type { Store } from '../stores/store.js';
 import type { GuardOptions } from '../types.js';
+import { REDACTED_FIELDS, type PreviewSettings } from './preview.js';
 
 /** Oversight hold settings after validation. */
 export interface HoldOptions {
@@ -18,6 +20,8 @@ export interface HoldOptions {
   readonly maxBodyBytes: number;
   /** What one agent may have pending, and create per minute. */
   readonly budget: HoldBudget;
+  /** Keep a bounded, redacted preview of the body on each hold (`oversight.preview`); off when undefined. */
+  readonly preview: PreviewSettings | undefined;
   /** Log, once, that a held action's body could not be read (a deployment problem, not a client one). */
   readonly warnBodyUnavailable: (problem: string) => void;
 }
@@ -56,6 +60,7 @@ export function resolveHoldOptions(options: GuardOptions, store: Store, logger: 
     approvalUrl: given.approvalUrl,
     onHold: given.onHold,
     maxBodyBytes: count(given.maxBodyBytes, 1_048_576, 'maxBodyBytes', 0, 1 << 30),
+    preview: previewSettings(given.preview),
     budget: Object.freeze({
       maxPendingPerAgent: count(given.maxPendingPerAgent, 20, 'maxPendingPerAgent', 1, 1_000_000),
       maxPerMinute: count(given.maxHoldsPerMinute, 10, 'maxHoldsPerMinute', 1, 1_000_000),
@@ -64,6 +69,25 @@ export function resolveHoldOptions(options: GuardOptions, store: Store, logger: 
       logger.warn({ event: 'oversight.body_unavailable', problem }, 'a held action was refused: its body could not be bound to the hold (mount the guard before body parsers)'),
     ),
   });
+}
+
+/** `oversight.preview`: off unless given (`false` also turns it off). */
+function previewSettings(given: unknown): PreviewSettings | undefined {
+  if (given === undefined || given === false) return undefined;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new TypeError('options.oversight.preview must be an object { maxBytes?, redact? }');
+  checkKeys(given, ['maxBytes', 'redact'], 'createGuard(options.oversight.preview)');
+  const { maxBytes, redact } = given as { maxBytes?: unknown; redact?: unknown };
+  const names = new Set(REDACTED_FIELDS);
+  if (Array.isArray(redact)) {
+    for (const name of redact) {
+      if (typeof name !== 'string' || name.length === 0) throw new TypeError('options.oversight.preview.redact must be field names (non-empty strings) or a function');
+      names.add(name.toLowerCase());
+    }
+  } else if (redact !== undefined && typeof redact !== 'function') {
+    throw new TypeError('options.oversight.preview.redact must be field names (non-empty strings) or a function');
+  }
+  const transform = typeof redact === 'function' ? (redact as PreviewSettings['transform']) : undefined;
+  return Object.freeze({ maxBytes: count(maxBytes, 4096, 'preview.maxBytes', 1, 65_536), names, transform });
 }
 
 function count(value: unknown, fallback: number, name: string, min: number, max: number): number {

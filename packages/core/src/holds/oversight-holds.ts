@@ -30,7 +30,7 @@ export const oversightHolds: Check = async (ctx) => {
   if (id !== undefined && !HOLD_ID.test(id ?? '')) {
     return deny('hold_mismatch', { check: 'oversight', problem: 'malformed or repeated AAP-Hold-Id header' });
   }
-  const subject = await holdSubject(ctx, ctx.options.holds.match);
+  const subject = await holdSubject(ctx, ctx.options.holds.match, id === undefined && ctx.options.holds.preview !== undefined);
   if ('reason' in subject) return subject;
   ctx.hold = id === undefined ? { kind: 'create', subject } : { kind: 'retry', id, subject };
   return undefined;

@@ -12,6 +12,9 @@ export interface HoldSubject {
   readonly bodyDigest: string | undefined;
 }
 
+/** A hold's subject, with the body's bytes when they were asked for (a preview) and could be read; not bound. */
+export type HeldBody = HoldSubject & { readonly content?: Uint8Array | undefined };
+
 /**
  * The opaque binding stored on a hold: base64url SHA-256 over the JSON array of the subject's fields.
  *

@@ -13,8 +13,11 @@ export interface BodyTap {
   readonly exceeded: boolean;
   /** Enforce a size limit from now on; `onExceeded` runs once (synchronously if already crossed). */
   limit(maxBytes: number, onExceeded: (received: number) => void): void;
-  /** Digest the whole body without consuming it (the application still reads every byte), up to `maxBytes`. */
-  digest(maxBytes: number): Promise<BodyDigestResult>;
+  /**
+   * Digest the whole body without consuming it (the application still reads every byte), up to `maxBytes`;
+   * with `{ content: true }` the result also carries the bytes (for a hold's preview).
+   */
+  digest(maxBytes: number, options?: { readonly content?: boolean }): Promise<BodyDigestResult>;
   /** Drop the references kept for a digest (the decision no longer needs the bytes). */
   release(): void;
 }
@@ -93,13 +96,14 @@ export function tapBody(req: IncomingMessage, keepBytes: number): BodyTap | unde
         callback(received);
       }
     },
-    digest(maxBytes) {
+    digest(maxBytes, options) {
       if (late) return Promise.resolve({ problem: 'unavailable' });
       return new Promise((resolve) => {
         const done = (): void => {
           waiting = undefined;
           if (!kept || keptBytes > maxBytes) return resolve({ problem: 'too_large' });
-          resolve(keptBytes === 0 ? { empty: true } : { digest: digestOf(kept), bytes: keptBytes });
+          if (keptBytes === 0) return resolve({ empty: true });
+          resolve({ digest: digestOf(kept), bytes: keptBytes, ...(options?.content ? { content: Buffer.concat(kept) } : {}) });
         };
         if (ended || !kept || keptBytes > maxBytes) return done();
         waiting = () => (ended || !kept || keptBytes > maxBytes) && done();
@@ -127,10 +131,10 @@ export function requestBody(req: IncomingMessage): RequestBody | undefined {
   const tap = (req as Tapped)[TAP];
   if (typeof left !== 'string' && !tap && !declaresBody(req)) return undefined;
   return {
-    digest(maxBytes) {
+    digest(maxBytes, options) {
       const known = (req as IncomingMessage & { [BODY_DIGEST]?: unknown })[BODY_DIGEST];
-      if (typeof known === 'string') return Promise.resolve({ digest: known, bytes: -1 });
-      return tap ? tap.digest(maxBytes) : Promise.resolve({ problem: 'unavailable' });
+      if (typeof known === 'string') return Promise.resolve({ digest: known, bytes: -1 }); // a parser's digest: no bytes to preview
+      return tap ? tap.digest(maxBytes, options) : Promise.resolve({ problem: 'unavailable' });
     },
   };
 }

@@ -19,7 +19,7 @@ export const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   delegation: ['maxDepth', 'trustedActor'],
   rateLimit: ['mode', 'key', 'headersOnAllow'],
   constraints: ['unknown', 'handlers', 'networkZones', 'region'],
-  oversight: ['holdTtl', 'approvalUrl', 'onHold', 'match', 'maxBodyBytes', 'maxPendingPerAgent', 'maxHoldsPerMinute'],
+  oversight: ['holdTtl', 'approvalUrl', 'onHold', 'match', 'maxBodyBytes', 'maxPendingPerAgent', 'maxHoldsPerMinute', 'preview'],
   revocation: ['defaultTtl', 'lineageSize'],
   introspection: ['endpoint', 'issuer', 'client', 'mode', 'jwtResponse', 'timeoutMs', 'cacheSize', 'cacheMaxTtl', 'inactiveTtl'],
   capabilitiesRef: ['resolve', 'allowedUrls', 'timeoutMs', 'cacheMaxAgeMs', 'cacheSize'],

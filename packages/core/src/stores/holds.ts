@@ -32,7 +32,9 @@ export interface Hold {
   readonly path: string;
   /** base64url SHA-256 of the held request's body, when the adapter provided one. */
   readonly bodyDigest?: string | undefined;
-  /** Where a human approves (the `approvalUrl(hold)` option, else the token's `approval_reference`). */
+  /** What the approver sees of the body (`oversight.preview`; off by default): bounded and redacted. */
+  readonly preview?: HoldPreview | undefined;
+  /** Where a human approves (the `approvalUrl(hold)` option, else its console page when a console is mounted, else the token's `approval_reference`). */
   readonly approvalReference?: string | undefined;
   /** ms since the epoch. */
   readonly createdAt: number;
@@ -49,6 +51,33 @@ export interface Hold {
   /** When the approved retry consumed the hold. */
   readonly usedAt?: number | undefined;
 }
+
+/**
+ * A bounded, redacted view of a held request's body, kept next to its digest so that the approver sees
+ * what is being approved (`oversight.preview`). Never the access token or a DPoP proof.
+ *
+ * @example
+ * if (hold.preview?.text !== undefined) console.log(hold.preview.text, hold.preview.truncated ? '…' : '');
+ */
+export interface HoldPreview {
+  /** The body's media type (`Content-Type` without parameters), when sent. */
+  readonly contentType?: string | undefined;
+  /** Size of the whole body in bytes, when known. */
+  readonly bytes?: number | undefined;
+  /** The body as text — redacted, cut at `oversight.preview.maxBytes` bytes of UTF-8; absent when not shown. */
+  readonly text?: string | undefined;
+  /** True when `text` is only the start of the (redacted) body. */
+  readonly truncated?: boolean | undefined;
+  /** Why there is no `text`. */
+  readonly omitted?: HoldPreviewOmission | undefined;
+}
+
+/**
+ * Why a preview shows no text: `unavailable` (only a digest was given, no bytes), `binary` (not a text
+ * media type), `not_utf8`, `unparsable` (JSON or form that cannot be parsed, so cannot be redacted),
+ * `redact_failed` (the `redact` function threw or returned no string).
+ */
+export type HoldPreviewOmission = 'unavailable' | 'binary' | 'not_utf8' | 'unparsable' | 'redact_failed';
 
 /** Why an update did not happen. `unknown`: no such hold (never existed, or its record is gone). */
 export type HoldProblem = 'unknown' | 'mismatch' | 'expired' | HoldStatus;

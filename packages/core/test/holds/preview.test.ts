@@ -1,0 +1,47 @@
+/**
+ * `holdPreview`: what an approver sees of a held body — decoded, redacted, cut — and what it refuses to show.
+ */
+import { describe, expect, it } from 'vitest';
+import { holdPreview, REDACTED_FIELDS, type PreviewSettings } from '../../src/holds/preview.js';
+
+const settings = (extra: Partial<PreviewSettings> = {}): PreviewSettings => ({ maxBytes: 4096, names: new Set(REDACTED_FIELDS), transform: undefined, ...extra });
+const bytes = (text: string) => Buffer.from(text);
+
+describe('holdPreview', () => {
+  it('pretty-prints JSON with sensitive members redacted at any depth', () => {
+    const body = JSON.stringify({ title: 'Q3', Password: 'hunter2', author: { api_key: 'k-1', name: 'Ann' }, tags: [{ token: 't' }] });
+    const preview = holdPreview(bytes(body), 'application/json; charset=utf-8', settings(), []);
+    expect(preview).toMatchObject({ contentType: 'application/json', bytes: Buffer.byteLength(body), truncated: false });
+    expect(JSON.parse(preview.text as string)).toEqual({ title: 'Q3', Password: '[redacted]', author: { api_key: '[redacted]', name: 'Ann' }, tags: [{ token: '[redacted]' }] });
+  });
+
+  it('cuts the presented access token and DPoP proof out of any text, wherever they appear', () => {
+    const token = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+    const preview = holdPreview(bytes(`note: forwarding ${token} as asked`), 'text/plain', settings(), [token]);
+    expect(preview.text).toBe('note: forwarding [access token] as asked');
+  });
+
+  it('shows form bodies as name=value lines, named fields redacted, plus the configured names', () => {
+    const preview = holdPreview(bytes('title=Hello+world&iban=DE00&secret=s'), 'application/x-www-form-urlencoded', settings({ names: new Set([...REDACTED_FIELDS, 'iban']) }), []);
+    expect(preview.text).toBe('title=Hello world\niban=[redacted]\nsecret=[redacted]');
+  });
+
+  it('keeps at most maxBytes of UTF-8 without splitting a character, and says it was cut', () => {
+    const preview = holdPreview(bytes('ééééé'), 'text/plain', settings({ maxBytes: 5 }), []);
+    expect(preview).toMatchObject({ text: 'éé', truncated: true, bytes: 10 });
+  });
+
+  it('fails closed: shows no text for what it cannot redact with certainty', () => {
+    expect(holdPreview(bytes('{"password": "x"'), 'application/json', settings(), []).omitted).toBe('unparsable');
+    expect(holdPreview(Buffer.from([0xff, 0xfe, 0x00]), 'text/plain', settings(), []).omitted).toBe('not_utf8');
+    expect(holdPreview(bytes('GIF89a'), 'image/gif', settings(), []).omitted).toBe('binary');
+    expect(holdPreview(undefined, 'application/json', settings(), []).omitted).toBe('unavailable');
+    const throwing = settings({ transform: () => { throw new Error('no'); } });
+    expect(holdPreview(bytes('x'), 'text/plain', throwing, []).omitted).toBe('redact_failed');
+  });
+
+  it('applies a redact function after the built-in redaction', () => {
+    const preview = holdPreview(bytes('{"card":"4111 1111 1111 1111","password":"p"}'), 'application/json', settings({ transform: (text) => text.replace(/\d{4} \d{4} \d{4} (\d{4})/, '**** $1') }), []);
+    expect(JSON.parse(preview.text as string)).toEqual({ card: '**** 1111', password: '[redacted]' });
+  });
+});
