@@ -20,7 +20,7 @@ if (!built('../packages/testing/dist/index.js') || !built('../packages/express/d
   console.error('demo: the packages are not built (or installed) yet — run `npm run setup` first.');
   process.exit(1);
 }
-const { createDpopKey, dpopProof } = await import(testingDist.href);
+const { createDpopKey, createIssuer, dpopProof } = await import(testingDist.href);
 const { createAuthorizationServer } = await import('./authorization-server/as.mjs');
 const { DEMO_SECRET } = await import('./authorization-server/agents.mjs');
 
@@ -28,10 +28,21 @@ const AUDIENCE = 'https://api.demo.test';
 const ADMIN_KEY = randomBytes(18).toString('base64url');
 const EVENTS_KEY = randomBytes(18).toString('base64url');
 const SERVE = process.argv.includes('--serve');
-const as = await createAuthorizationServer({ audience: AUDIENCE, otherAudiences: ['https://other-api.test'], adminKey: ADMIN_KEY });
+const SEARCH = `/v1/search?url=${encodeURIComponent('https://en.wikipedia.org/wiki/OAuth')}`;
 const serverPath = fileURLToPath(new URL('./express/server.mjs', import.meta.url));
-const api = await startExample(serverPath, { AAP_ISSUER: as.issuer, AAP_AUDIENCE: AUDIENCE, AAP_ADMIN_KEY: ADMIN_KEY, AAP_EVENTS_KEY: EVENTS_KEY });
+const asOptions = { audience: AUDIENCE, otherAudiences: ['https://other-api.test'], adminKey: ADMIN_KEY };
+
+// The API comes up before its authorization server is reachable: a request it cannot verify is a 503,
+// and the cause reaches the API's log once (not once per request). Then the authorization server starts.
+const reserved = await createAuthorizationServer(asOptions); // only to learn a free port for the issuer URL
+const issuer = reserved.issuer;
+await reserved.close();
+const api = await startExample(serverPath, { AAP_ISSUER: issuer, AAP_AUDIENCE: AUDIENCE, EXAMPLE_ADMIN_KEY: ADMIN_KEY, EXAMPLE_EVENTS_KEY: EVENTS_KEY });
+const early = await fetch(api.url + SEARCH, { headers: { authorization: `Bearer ${await (await createIssuer({ issuer, audience: AUDIENCE })).mint()}` } });
+const earlyRow = { name: 'before the AS is up: its keys cannot be discovered', request: 'GET /v1/search', token: 'valid', status: early.status, outcome: (await early.json()).reason, expected: 503 };
+const as = await createAuthorizationServer({ ...asOptions, port: Number(new URL(issuer).port) });
 as.addReceiver({ url: `${api.url}/aap-events`, token: EVENTS_KEY });
+await new Promise((resolve) => setTimeout(resolve, 1100)); // a failed discovery backs off for 1 s before it tries again
 
 /** A token request at the authorization server, as an agent makes it. */
 async function obtain(clientId, form = { grant_type: 'client_credentials' }, dpopKey) {
@@ -81,7 +92,7 @@ try {
     subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
     scope: 'search.web', // only the writer's search capability goes to the tool
   });
-  const search = `/v1/search?url=${encodeURIComponent('https://en.wikipedia.org/wiki/OAuth')}`;
+  const search = SEARCH;
   const proof = await dpopProof({ key: dpopKey, method: 'GET', url: api.url + search, accessToken: bound });
   let hold = '';
 
@@ -115,7 +126,7 @@ try {
     ['task revoked at the AS: so is the writer', 'GET', search, writer, 'writer', 401],
   ];
 
-  const rows = [];
+  const rows = [earlyRow];
   for (const [name, method, path, token, who, expected, extra = {}, step, payload = { title: 'AAP in practice', id: 'd-1' }] of cases) {
     await step?.();
     const scheme = extra.dpop ? 'DPoP' : 'Bearer'; // a proof goes with the DPoP scheme (RFC 9449 §7.1)
@@ -133,6 +144,7 @@ try {
     rows.push({ name, request: `${method} ${path.split('?')[0]}`, token: who, status: res.status, outcome: body.reason ?? (res.ok ? 'allowed' : ''), expected });
   }
   print(rows);
+  await showOperations();
   console.log(`\nApproval console: ${api.url}/aap-admin/console — sign in with any name and the admin key ${ADMIN_KEY}`);
   if (SERVE) serving = await serveConsole();
 } finally {
@@ -154,6 +166,20 @@ async function serveConsole() {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return true;
+}
+
+/** What the API tells operators and clients: its RFC 9728 metadata, and its infrastructure log. */
+async function showOperations() {
+  const metadata = await (await fetch(`${api.url}/.well-known/oauth-protected-resource`)).json();
+  console.log(`\nThe API's protected resource metadata (RFC 9728), public at ${api.url}/.well-known/oauth-protected-resource:\n`);
+  console.log(JSON.stringify(metadata, null, 2).replace(/^/gm, '   '));
+  const lines = api.logs().filter((line) => line.component === 'discovery' || line.component === 'jwks');
+  console.log(`\nIts infrastructure log (JSON lines on stderr, once per state change, with the cause — never a token):\n`);
+  for (const line of lines) console.log(`   ${JSON.stringify(line)}`);
+  if (lines.length !== 1) {
+    console.log(`   (expected exactly one line about the unreachable authorization server, got ${lines.length})`);
+    process.exitCode = 1;
+  }
 }
 
 function print(rows) {

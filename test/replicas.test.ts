@@ -37,7 +37,7 @@ beforeAll(async () => {
     REPLICA_JWKS: JSON.stringify(issuer.jwks),
     REDIS_SINGLE: `${redis.host}:${redis.port}`,
     REDIS_CLUSTER: cluster.nodes.map((node) => `${node.host}:${node.port}`).join(','),
-    AAP_ADMIN_KEY: ADMIN_KEY,
+    EXAMPLE_ADMIN_KEY: ADMIN_KEY,
   };
   replicas = await Promise.all([startReplica(env), startReplica(env), startReplica(env)]);
 });
@@ -133,7 +133,7 @@ describe.each(['single', 'cluster'])('lineage of delegated tokens across replica
     REPLICA_JWKS: JSON.stringify(issuer.jwks),
     REDIS_SINGLE: `${redis.host}:${redis.port}`,
     REDIS_CLUSTER: cluster.nodes.map((node) => `${node.host}:${node.port}`).join(','),
-    AAP_ADMIN_KEY: ADMIN_KEY,
+    EXAMPLE_ADMIN_KEY: ADMIN_KEY,
   });
 
   it('revoking a token refuses its grandchild on a replica that never saw the child, and on a freshly started one', PROCESSES, async () => {

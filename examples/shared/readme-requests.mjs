@@ -62,12 +62,14 @@ export const README_OUTCOMES = [
 export async function startExample(serverPath, aapEnv = {}) {
   const { spawn } = await import('node:child_process');
   const env = { ...process.env, PORT: '0', HOST: '127.0.0.1' };
-  for (const name of ['AAP_ISSUER', 'AAP_AUDIENCE', 'AAP_JWKS_URI', 'AAP_ADMIN_KEY', 'AAP_EVENTS_KEY']) delete env[name];
+  for (const name of ['AAP_ISSUER', 'AAP_AUDIENCE', 'AAP_JWKS_URI', 'EXAMPLE_ADMIN_KEY', 'EXAMPLE_EVENTS_KEY']) delete env[name];
   Object.assign(env, aapEnv);
   const child = spawn(process.execPath, [serverPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let errors = '';
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => (errors += chunk));
   const url = await new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
       output += chunk;
@@ -83,5 +85,13 @@ export async function startExample(serverPath, aapEnv = {}) {
     child.once('exit', resolve);
     child.kill('SIGTERM');
   });
-  return { url, tokens: { WRITER: exported.WRITER, SEARCHER: exported.SEARCHER }, adminKey: exported.ADMIN_KEY, stop };
+  /** The guard's log lines so far (JSON lines on stderr), parsed. */
+  const logs = () => errors.split('\n').flatMap((line) => {
+    try {
+      return line.startsWith('{') ? [JSON.parse(line)] : [];
+    } catch {
+      return [];
+    }
+  });
+  return { url, tokens: { WRITER: exported.WRITER, SEARCHER: exported.SEARCHER }, adminKey: exported.ADMIN_KEY, logs, stop };
 }

@@ -1,6 +1,6 @@
 // What the three example servers (examples/express, fastify, koa: server.mjs) share.
-// Env: AAP_ISSUER, AAP_AUDIENCE, AAP_JWKS_URI (optional: discovered from the issuer), AAP_ADMIN_KEY
-// (optional: enables /aap-admin), AAP_EVENTS_KEY (optional, Express: the bearer token an authorization server
+// Env: AAP_ISSUER, AAP_AUDIENCE, AAP_JWKS_URI (optional: discovered from the issuer), EXAMPLE_ADMIN_KEY
+// (optional: enables /aap-admin), EXAMPLE_EVENTS_KEY (optional, Express: the bearer token an authorization server
 // pushes revocation events to /aap-events with), PORT (default 3000; 0 = any free port), HOST (default 127.0.0.1).
 // Without AAP_ISSUER: demo mode (a local issuer; demo tokens printed). Prints `listening on <url>`.
 import { demoSetup, printDemo } from './demo-support.mjs';
@@ -17,7 +17,7 @@ export async function serveExample(name, start) {
   try {
     const demo = process.env.AAP_ISSUER ? undefined : await demoSetup();
     if (demo) printDemo(name, demo);
-    config = { adminKey: demo?.adminKey ?? process.env.AAP_ADMIN_KEY, eventsKey: process.env.AAP_EVENTS_KEY, port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' };
+    config = { adminKey: demo?.adminKey ?? process.env.EXAMPLE_ADMIN_KEY, eventsKey: process.env.EXAMPLE_EVENTS_KEY, port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' };
     server = await start(demo?.options, config);
   } catch (error) {
     console.error(`${name}: ${error.message}`);

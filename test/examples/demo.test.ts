@@ -21,6 +21,9 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/authorization server \(oidc-provider\) at http:\/\/127\.0\.0\.1:\d+/);
     expect(stdout).toMatch(/task revoked at the AS: the tool is refused\s+GET \/v1\/search\s+delegated\s+401\s+token_revoked/);
     expect(stdout).toMatch(/^(\d+) of \1 requests decided as expected\.$/m);
+    expect(stdout).toMatch(/before the AS is up: its keys cannot be discovered\s+GET \/v1\/search\s+valid\s+503\s+jwks_unavailable/);
+    expect(stdout).toContain('"aap_actions_supported"'); // the RFC 9728 document
+    expect(stdout).toMatch(/"event":"discovery\.down".*"cause":"[^"]*ECONNREFUSED/); // one infrastructure log line, with its cause
   }, 90_000);
 
   it.skipIf(!built)('with --serve: prints the console URL and serves a held request’s console page until SIGTERM', async () => {
