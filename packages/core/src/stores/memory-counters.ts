@@ -1,8 +1,17 @@
 import { ExpiringTable } from './expiring-table.js';
 import type { WindowSpec, WindowState } from './store.js';
 
-/** A sliding log (ascending admission times) or a fixed-bucket counter; mutated in place. */
-type Counter = { times: number[]; expiresAt: number } | { count: number; expiresAt: number };
+/**
+ * A sliding log or a fixed-bucket counter; mutated in place. The log's live admission times are
+ * `times[head…]`, ascending: times leave from the front by moving `head` (O(1)), and the array is compacted
+ * once the dead prefix outweighs the live part, so its memory stays O(limit) and the copying amortized O(1).
+ */
+type Counter = SlidingLog | { count: number; expiresAt: number };
+interface SlidingLog {
+  times: number[];
+  head: number;
+  expiresAt: number;
+}
 
 /** One window evaluated, before anything is recorded. */
 export interface Probe {
@@ -56,19 +65,20 @@ export class MemoryCounters {
       return { spec, key, entry, count, admitAt: count >= spec.limit ? end : now, resetAt: end };
     }
     const entry = this.#table.get(spec.key, now);
-    const times = entry && 'times' in entry ? entry.times : [];
-    const horizon = now - spec.windowMs;
-    let expired = 0;
-    while (expired < times.length && (times[expired] as number) <= horizon) expired += 1;
-    if (expired > 0) {
-      times.splice(0, expired);
-      this.#weight -= expired;
+    const log = entry && 'times' in entry ? entry : undefined;
+    const head = log ? leave(log, now - spec.windowMs) : 0;
+    if (log && head > log.head) {
+      this.#weight -= head - log.head;
+      log.head = head;
+      compact(log);
     }
-    const count = times.length;
+    const times = log?.times ?? NO_TIMES;
+    const first = log?.head ?? 0;
+    const count = times.length - first;
     const limit = Math.min(spec.limit, this.maxEntries - 1);
     // The (count - limit + 1)-th oldest must leave before a request fits: at its time + windowMs.
-    const admitAt = count >= limit ? (times[count - limit] as number) + spec.windowMs : now;
-    const resetAt = (count > 0 ? Math.min(times[0] as number, now) : now) + spec.windowMs;
+    const admitAt = count >= limit ? (times[first + count - limit] as number) + spec.windowMs : now;
+    const resetAt = (count > 0 ? Math.min(times[first] as number, now) : now) + spec.windowMs;
     return { spec, key: spec.key, entry, count, admitAt, resetAt };
   }
 
@@ -95,11 +105,10 @@ export class MemoryCounters {
       else this.#add(p.key, { count: 1, expiresAt: p.resetAt });
       return;
     }
-    const entry = p.entry && 'times' in p.entry ? p.entry : { times: [], expiresAt: 0 };
+    const entry: SlidingLog = p.entry && 'times' in p.entry ? p.entry : { times: [], head: 0, expiresAt: 0 };
     const times = entry.times;
-    let at = times.length; // keep ascending order even if a replica's clock (or the injected one) went back
-    while (at > 0 && (times[at - 1] as number) > now) at -= 1;
-    times.splice(at, 0, now);
+    if (times.length === entry.head || (times[times.length - 1] as number) <= now) times.push(now);
+    else times.splice(after(times, entry.head, now), 0, now); // a replica's (or the injected) clock went back
     entry.expiresAt = (times[times.length - 1] as number) + p.spec.windowMs;
     if (entry === p.entry) this.#weight += 1;
     else this.#add(p.key, entry);
@@ -121,5 +130,31 @@ export class MemoryCounters {
   }
 }
 
-/** A counter's share of `maxEntries`: its timestamps, plus one for the key. */
-const sizeOf = (entry: Counter): number => ('times' in entry ? entry.times.length : 0) + 1;
+/** A counter's share of `maxEntries`: its live timestamps, plus one for the key. */
+const sizeOf = (entry: Counter): number => ('times' in entry ? entry.times.length - entry.head : 0) + 1;
+
+const NO_TIMES: readonly number[] = Object.freeze([]);
+
+/** The index of the first time of `times[from…]` above `at` (binary search: O(log n)). */
+function after(times: readonly number[], from: number, at: number): number {
+  let low = from;
+  let high = times.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((times[mid] as number) <= at) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The new head of a log once the times at or before `horizon` have left the window. */
+const leave = (log: SlidingLog, horizon: number): number =>
+  log.head < log.times.length && (log.times[log.head] as number) <= horizon ? after(log.times, log.head, horizon) : log.head;
+
+/** Drop the dead prefix once it is at least as long as the live part (and not tiny): amortized O(1). */
+function compact(log: SlidingLog): void {
+  if (log.head >= 64 && log.head * 2 >= log.times.length) {
+    log.times = log.times.slice(log.head);
+    log.head = 0;
+  }
+}
