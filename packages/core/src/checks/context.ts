@@ -4,6 +4,7 @@ import type { ResolvedOptions } from '../options/resolve.js';
 import type { CompiledRoute } from '../route.js';
 import type { RequestInfo, ResponseLimits } from '../types.js';
 import type { HeldBody, HoldSubject } from '../holds/subject.js';
+import type { VerifiedToken } from '../token/cache.js';
 
 /** A deny, returned (never thrown) by a check. `detail` goes to the audit event only. */
 export interface Deny {
@@ -57,6 +58,8 @@ export interface CheckContext {
   /** Internal detail for the audit event. */
   readonly detail: Record<string, unknown>;
   credentials?: Credentials;
+  /** The verified-token cache's entry for the credential's token, found while parsing it (step 1). */
+  cached?: VerifiedToken | undefined;
   /** base64url SHA-256 of the access token: the audit's token hash and DPoP's `ath`. */
   tokenHash?: string;
   claims?: AapClaims;

@@ -34,11 +34,12 @@ export const extractCredentials: Check = (ctx) => {
   }
   if (value === undefined) return noCredential(ctx, undefined);
   if (typeof value !== 'string') return deny('authorization_malformed', { cause: 'not a string' });
-  const { maxTokenSize, cache } = ctx.options.token;
-  const parsed = parseAuthorization(value, maxTokenSize, cache && ((token) => cache.has(token)));
+  const { maxTokenSize, lookup } = ctx.options.token;
+  const parsed = parseAuthorization(value, maxTokenSize, lookup);
   if (parsed === 'credentials_missing') return noCredential(ctx, value.trim().split(/[ \t]/, 1)[0]);
   if (typeof parsed === 'string') return deny(parsed, parsed === 'token_too_large' ? { bytes: value.length } : undefined);
   ctx.credentials = { token: parsed.token, scheme: parsed.scheme, proofs: proofsOf(headers.dpop) };
+  ctx.cached = parsed.known;
   return undefined;
 };
 

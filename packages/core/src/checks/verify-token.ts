@@ -25,7 +25,7 @@ export const verifyToken: Check = (ctx) => {
   const credentials = ctx.credentials;
   if (!credentials) return deny('credentials_missing');
   const token = credentials.token;
-  const hit = ctx.options.token.cache?.get(token);
+  const hit = ctx.cached; // looked up once, by step 1
   if (!hit) return ctx.options.token.introspection && !isJwt(token) ? introspectToken(ctx, token, false) : verifyFresh(ctx, token);
   const refreshing = hit.key.source.revalidate(ctx.now);
   return refreshing ? refreshing.then(() => afterRefresh(ctx, token)) : admit(ctx, hit, token);

@@ -15,11 +15,25 @@ export interface VerifiedToken extends Lifetime {
 
 /** Total token bytes the cache may hold (tokens are ASCII: length = bytes). */
 const MAX_BYTES = 32 * 1024 * 1024;
+/** Characters of the token's tail that key the cache: 256 bits of an ES256/RS256 signature, base64url. */
+const KEY_CHARS = 43;
+
+interface Entry {
+  readonly token: string;
+  readonly verified: VerifiedToken;
+}
+
+const keyOf = (token: string): string => (token.length > KEY_CHARS ? token.slice(-KEY_CHARS) : token);
 
 /**
- * A bounded LRU of verified tokens keyed by the token string: at most `max` entries and 32 MiB of
- * tokens, each entry dropped at the token's `exp` at the latest (on the guard's clock). A hit costs a
- * map lookup; the caller still checks the lifetime against the request time on every request.
+ * A bounded LRU of verified tokens: at most `max` entries and 32 MiB of tokens, each entry dropped at the
+ * token's `exp` at the latest (on the guard's clock). The caller still checks the lifetime against the
+ * request time on every request.
+ *
+ * Entries are keyed by the token's last {@link KEY_CHARS} characters (of a JWS: its signature) and a hit
+ * is confirmed by comparing the WHOLE token: each request's header is a new string, and hashing a
+ * kilobyte token for a map lookup costs more than the rest of a cached check. A different token with the
+ * same tail (say, a forged payload under a copied signature) is a miss and is verified in full.
  *
  * @example
  * const cache = new TokenCache(10_000, Date.now);
@@ -27,15 +41,15 @@ const MAX_BYTES = 32 * 1024 * 1024;
  * const hit = cache.get(token);
  */
 export class TokenCache {
-  readonly #lru: LRUCache<string, VerifiedToken>;
+  readonly #lru: LRUCache<string, Entry>;
   readonly #now: () => number;
 
   constructor(max: number, now: () => number) {
     this.#now = now;
-    this.#lru = new LRUCache<string, VerifiedToken>({
+    this.#lru = new LRUCache<string, Entry>({
       max,
       maxSize: MAX_BYTES,
-      sizeCalculation: (_value, token) => token.length,
+      sizeCalculation: (entry) => entry.token.length,
       perf: { now },
       // No timer per lookup: read the clock each time instead (lru-cache caches `now` with a setTimeout otherwise).
       ttlResolution: 0,
@@ -44,12 +58,8 @@ export class TokenCache {
 
   /** The verified token, if cached and not past its `exp`. */
   get(token: string): VerifiedToken | undefined {
-    return this.#lru.get(token);
-  }
-
-  /** Whether the token is cached and not past its `exp` (no recency update). */
-  has(token: string): boolean {
-    return this.#lru.has(token);
+    const entry = this.#lru.get(keyOf(token));
+    return entry !== undefined && entry.token === token ? entry.verified : undefined;
   }
 
   /**
@@ -58,16 +68,16 @@ export class TokenCache {
    */
   evict(source: KeySource, kids: ReadonlySet<string>): number {
     const doomed: string[] = [];
-    for (const [token, entry] of this.#lru.entries()) {
-      if (entry.key.source === source && (entry.key.kid === undefined || kids.has(entry.key.kid))) doomed.push(token);
+    for (const [key, { verified }] of this.#lru.entries()) {
+      if (verified.key.source === source && (verified.key.kid === undefined || kids.has(verified.key.kid))) doomed.push(key);
     }
-    for (const token of doomed) this.#lru.delete(token);
+    for (const key of doomed) this.#lru.delete(key);
     return doomed.length;
   }
 
   /** Cache a verified token until its `exp` (seconds); tokens already past `exp` are not cached. */
   set(token: string, verified: VerifiedToken, exp: number): void {
     const ttl = Math.floor(exp * 1000 - this.#now());
-    if (ttl >= 1) this.#lru.set(token, verified, { ttl });
+    if (ttl >= 1) this.#lru.set(keyOf(token), { token, verified }, { ttl });
   }
 }

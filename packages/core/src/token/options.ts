@@ -3,7 +3,7 @@ import { claimsValidator } from '../claims/schema.js';
 import type { Logger } from '../observe/logger.js';
 import type { GuardOptions } from '../types.js';
 import { resolveAlgorithms } from './algorithms.js';
-import { TokenCache } from './cache.js';
+import { TokenCache, type VerifiedToken } from './cache.js';
 import { resolveIssuerKeys, type IssuerKeys } from './issuer-keys.js';
 import { resolveIntrospectionOptions, type IntrospectionSettings } from '../introspection/options.js';
 import { CapabilityRefs, resolveCapabilityRefOptions } from './capability-refs.js';
@@ -25,6 +25,8 @@ export interface TokenOptions {
   readonly verifyOptions: Readonly<JWTVerifyOptions>;
   /** Verified-token cache; undefined when `tokenCacheSize` is 0. */
   readonly cache: TokenCache | undefined;
+  /** The cache's lookup, bound once: step 1 finds a repeated token's entry while parsing the header. */
+  readonly lookup: ((token: string) => VerifiedToken | undefined) | undefined;
   /** Token introspection (RFC 7662), when configured. */
   readonly introspection: IntrospectionSettings | undefined;
   /** How `capabilities_ref` is resolved. */
@@ -76,6 +78,7 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): Toke
       clockTolerance: Number.MAX_SAFE_INTEGER,
     }),
     cache,
+    lookup: cache && ((token: string) => cache.get(token)),
     introspection,
     capabilityRefs,
   });

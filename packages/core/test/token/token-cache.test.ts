@@ -41,6 +41,22 @@ describe('verified-token cache', () => {
     expect(keys.lookups).toBe(2); // another token is verified
   });
 
+  it('a forged payload under a cached token\'s signature is verified in full and refused, and the cached token still works', async () => {
+    const keys = countingKeys();
+    const guard = make({ jwks: keys.jwks });
+    const token = await as.mint();
+    expect((await guard.check(bearer(token))).allowed).toBe(true);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url');
+    const forged = await guard.check(bearer(`${header}.${forgedPayload}.${signature}`)); // same tail as the cached token
+    expect(forged).toMatchObject({ allowed: false, reason: 'token_signature_invalid' });
+    expect(keys.lookups).toBe(2); // the forgery was verified, not served from the cache
+    const again = await guard.check(bearer(token));
+    expect(again.allowed).toBe(true);
+    expect(keys.lookups).toBe(2); // and the genuine token is still cached
+  });
+
   it('tokenCacheSize 0 disables the cache', async () => {
     const keys = countingKeys();
     const guard = make({ jwks: keys.jwks, tokenCacheSize: 0 });
