@@ -74,9 +74,10 @@ export function createGuard(options: GuardOptions): Guard {
   const resolved = resolveOptions(options);
   const engine = createEngine(resolved);
   const actions = new Set<string>(); // declared through guard.route(): the metadata's aap_actions_supported
-  const checkOnce = async (request: RequestInfo, route: RouteSpec | CompiledRoute | undefined): Promise<Decision> => {
+  const checkOnce = (request: RequestInfo, route: RouteSpec | CompiledRoute | undefined): Decision | Promise<Decision> => {
     const compiled = route && compileRoute(route);
-    return engine.complete(await engine.begin(request), compiled);
+    const stage = engine.begin(request);
+    return stage instanceof Promise ? stage.then((begun) => engine.complete(begun, compiled)) : engine.complete(stage, compiled);
   };
   const guard: Guard = {
     options: resolved,
@@ -88,7 +89,12 @@ export function createGuard(options: GuardOptions): Guard {
     resourceMetadata: (origin = 'null') => metadataDocument(resolved, resourceIdentifier(resolved, origin), actions),
     check(request, route) {
       // Traced only when someone listens on `aap-guard:check` (observe/channels.ts): otherwise free.
-      return traceCheck('check', request, route, () => checkOnce(request, route));
+      try {
+        const decision = traceCheck('check', request, route, () => checkOnce(request, route));
+        return decision instanceof Promise ? decision : Promise.resolve(decision);
+      } catch (error) {
+        return Promise.reject(error as Error); // an invalid route declaration (compileRoute's TypeError)
+      }
     },
     async close() {
       resolved.revocation.local.close();

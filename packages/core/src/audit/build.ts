@@ -28,7 +28,7 @@ export interface AuditOutcome {
  *
  * @example
  * const audit = lazyAuditEvent(ctx, { status: 200 }, startedAt);
- * return { allowed: true, …, get audit() { return audit(); } };
+ * new GuardDecision(true, 200, …, audit); // whose `audit` getter calls audit()
  */
 export function lazyAuditEvent(ctx: CheckContext, outcome: AuditOutcome, startedAt: number): () => AuditEvent {
   const latencyMs = performance.now() - startedAt;

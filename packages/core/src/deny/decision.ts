@@ -1,6 +1,9 @@
-import { lazyAuditEvent } from '../audit/build.js';
+import { lazyAuditEvent, type AuditOutcome } from '../audit/build.js';
+import type { AuditEvent } from '../audit/event.js';
+import type { AapClaims } from '../claims/model.js';
+import type { ReasonCode, SpecError } from './reasons.js';
 import type { CheckContext, Deny } from '../checks/context.js';
-import type { Decision, DenyBody } from '../types.js';
+import type { Decision, DenyBody, Principal, ResponseLimits } from '../types.js';
 import { challenge } from './challenge.js';
 import { REASONS } from './reasons.js';
 import { denyBody } from './body.js';
@@ -15,25 +18,41 @@ export function decide(ctx: CheckContext, outcome: Deny | undefined, startedAt: 
   return decision;
 }
 
+const ALLOWED: AuditOutcome = Object.freeze({ status: 200 });
+
+/**
+ * A decision whose audit event is built on first use and then kept (`lazyAuditEvent`): without an audit
+ * sink (and outside debug mode) nobody asks for it. A class, not an object literal with a getter: V8 builds
+ * such a literal on a slow path that cost more than the rest of a cached check.
+ */
+class GuardDecision implements Decision {
+  readonly #audit: () => AuditEvent;
+
+  constructor(
+    readonly allowed: boolean,
+    readonly status: number,
+    readonly headers: Readonly<Record<string, string>>,
+    readonly claims: AapClaims | undefined,
+    readonly principal: Principal | undefined,
+    readonly limits: ResponseLimits | undefined,
+    readonly error: SpecError | undefined,
+    readonly reason: ReasonCode | undefined,
+    readonly body: DenyBody | undefined,
+    audit: () => AuditEvent,
+  ) {
+    this.#audit = audit;
+  }
+
+  get audit(): AuditEvent {
+    return this.#audit();
+  }
+}
+
 function allowed(ctx: CheckContext, startedAt: number): Decision {
   const claims = ctx.claims;
-  const audit = lazyAuditEvent(ctx, { status: 200 }, startedAt);
-  return {
-    allowed: true,
-    status: 200,
-    headers: ctx.headers,
-    claims,
-    principal: claims && {
-      claims,
-      scheme: ctx.credentials?.scheme ?? 'Bearer',
-      capability: ctx.capability,
-      action: ctx.route?.action,
-    },
-    limits: ctx.limits,
-    get audit() {
-      return audit(); // built on first use: never without an audit sink or debug mode
-    },
-  };
+  const principal = claims && { claims, scheme: ctx.credentials?.scheme ?? 'Bearer', capability: ctx.capability, action: ctx.route?.action };
+  const audit = lazyAuditEvent(ctx, ALLOWED, startedAt);
+  return new GuardDecision(true, 200, ctx.headers, claims, principal, ctx.limits, undefined, undefined, undefined, audit);
 }
 
 function denied(ctx: CheckContext, outcome: Deny, startedAt: number): Decision {
@@ -43,18 +62,7 @@ function denied(ctx: CheckContext, outcome: Deny, startedAt: number): Decision {
   if (row.status === 401) headers['www-authenticate'] = challenge(ctx, outcome.reason);
   const body: DenyBody = denyBody(outcome.reason, outcome.body);
   const audit = lazyAuditEvent(ctx, { status: row.status, error: row.error, reason: outcome.reason }, startedAt);
-  return {
-    allowed: false,
-    status: row.status,
-    error: row.error,
-    reason: outcome.reason,
-    headers,
-    body,
-    claims: ctx.claims,
-    get audit() {
-      return audit();
-    },
-  };
+  return new GuardDecision(false, row.status, headers, ctx.claims, undefined, undefined, row.error, outcome.reason, body, audit);
 }
 
 /** Debug mode: one line per decision, with the audit identity (never the token: only its hash). */

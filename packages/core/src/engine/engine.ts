@@ -23,14 +23,14 @@ export interface Stage {
 /** The pipeline in two halves, for `check()` and for adapters whose route is known only later. */
 export interface Engine {
   readonly options: ResolvedOptions;
-  /** Steps 1–4: who is calling, with what proof. */
-  begin(request: RequestInfo): Promise<Stage>;
+  /** Steps 1–4: who is calling, with what proof. Synchronous while every check answers synchronously. */
+  begin(request: RequestInfo): Stage | Promise<Stage>;
   /**
    * Steps 5–8 for `route` (or, without a route, the stateful step alone: a DPoP proof is still consumed),
    * on the stage's own context, with `extra` request members the route adds (target, params). Emits the
    * request's one audit event.
    */
-  complete(stage: Stage, route: CompiledRoute | undefined, extra?: Partial<RequestInfo>): Promise<Decision>;
+  complete(stage: Stage, route: CompiledRoute | undefined, extra?: Partial<RequestInfo>): Decision | Promise<Decision>;
   /** A deny only the adapter can see (an undeclared route), decided on the stage's context: one audit event. */
   refuse(stage: Stage, reason: ReasonCode, detail: Readonly<Record<string, unknown>>, route?: CompiledRoute): Decision;
   /** A deny for a request that never reached the pipeline (an exception in an adapter's own path). */
@@ -46,6 +46,8 @@ export interface Engine {
  * const decision = await engine.complete(await engine.begin(info), compileRoute({ action: 'search.web' }));
  */
 export function createEngine(options: ResolvedOptions): Engine {
+  // Every member a check may set is declared here, so that all contexts share one shape (V8 hidden class)
+  // from the start. `clientIp` and `targetHost` are left out on purpose: absent means "not resolved yet".
   const context = (request: RequestInfo): CheckContext => ({
     request,
     method: request.method.toUpperCase(),
@@ -54,23 +56,38 @@ export function createEngine(options: ResolvedOptions): Engine {
     now: options.now(),
     headers: {},
     detail: {},
+    credentials: undefined,
+    cached: undefined,
+    tokenHash: undefined,
+    claims: undefined,
+    introspected: undefined,
+    proof: undefined,
+    candidates: undefined,
+    delegationDepth: undefined,
+    capability: undefined,
+    limitScope: undefined,
+    limits: undefined,
+    anonymous: undefined,
+    contentLength: undefined,
+    hold: undefined,
   });
   return {
     options,
-    async begin(request) {
+    begin(request) {
       const started = performance.now();
       if (!isRequestInfo(request)) {
         // A caller-built request of the wrong shape is client input too: a 400, never a throw.
         return { ctx: context(MALFORMED_REQUEST), started, denied: deny('request_invalid', { problem: 'malformed RequestInfo' }) };
       }
       const ctx = context(request);
-      return { ctx, started, denied: await run(ctx, AUTHENTICATE) };
+      const denied = run(ctx, AUTHENTICATE, 0);
+      return denied instanceof Promise ? denied.then((outcome) => ({ ctx, started, denied: outcome })) : { ctx, started, denied };
     },
-    async complete({ ctx, started, denied }, route, extra) {
+    complete({ ctx, started, denied }, route, extra) {
       ctx.route = route;
       if (extra) ctx.request = { ...ctx.request, ...extra };
-      const outcome = denied ?? (ctx.anonymous ? undefined : await run(ctx, route ? AUTHORIZE : CONSUME_ONLY));
-      return decide(ctx, outcome, started);
+      const outcome = denied ?? (ctx.anonymous ? undefined : run(ctx, route ? AUTHORIZE : CONSUME_ONLY, 0));
+      return outcome instanceof Promise ? outcome.then((settled) => decide(ctx, settled, started)) : decide(ctx, outcome, started);
     },
     refuse({ ctx, started, denied }, reason, detail, route) {
       ctx.route = route;
@@ -91,18 +108,29 @@ function isRequestInfo(request: unknown): request is RequestInfo {
   return typeof method === 'string' && typeof url === 'string' && headers !== null && typeof headers === 'object';
 }
 
-/** Run checks in order; the first deny wins; a request without AAP credentials (`authRequired: false`) stops here. */
-async function run(ctx: CheckContext, checks: readonly Check[]): Promise<Deny | undefined> {
+/**
+ * Run checks in order from `from`; the first deny wins; a request without AAP credentials
+ * (`authRequired: false`) stops here. Synchronous until a check answers with a promise: a cached token
+ * with an in-memory store costs no promise at all. Never throws and never rejects.
+ */
+function run(ctx: CheckContext, checks: readonly Check[], from: number): Deny | undefined | Promise<Deny | undefined> {
   try {
-    for (const check of checks) {
-      let outcome = check(ctx);
-      if (outcome instanceof Promise) outcome = await outcome;
+    for (let index = from; index < checks.length; index += 1) {
+      const outcome = (checks[index] as Check)(ctx);
+      if (outcome instanceof Promise) {
+        return outcome.then((settled) => settled ?? (ctx.anonymous ? undefined : run(ctx, checks, index + 1)), fault);
+      }
       if (outcome) return outcome;
       if (ctx.anonymous) return undefined;
     }
     return undefined;
   } catch (error) {
-    if (error instanceof InfrastructureError) return deny(error.reason, { fault: error.message }, { headers: { 'retry-after': '5' } });
-    return deny('internal_error', { fault: error instanceof Error ? error.message : String(error) });
+    return fault(error);
   }
+}
+
+/** A thrown error: an infrastructure fault (503, retry soon) or a defect (`internal_error`). Fail closed. */
+function fault(error: unknown): Deny {
+  if (error instanceof InfrastructureError) return deny(error.reason, { fault: error.message }, { headers: { 'retry-after': '5' } });
+  return deny('internal_error', { fault: error instanceof Error ? error.message : String(error) });
 }

@@ -152,7 +152,7 @@ function createFlow(guard: Guard): NodeFlow {
       res.once('close', () => {
         if (open.done) return;
         open.done = true;
-        engine.complete(open.stage, undefined).catch(() => undefined); // records the proof's jti; emits the event
+        Promise.resolve(engine.complete(open.stage, undefined)).catch(() => undefined); // records the proof's jti; emits the event
       });
     },
   };

@@ -23,8 +23,13 @@ export interface CheckTraceContext {
  * @example
  * return traceCheck('check', request, route, () => engine.complete(stage, route));
  */
-export function traceCheck(phase: CheckPhase, request: RequestInfo, route: { readonly action: string } | undefined, decide: () => Promise<Decision>): Promise<Decision> {
+export function traceCheck(
+  phase: CheckPhase,
+  request: RequestInfo,
+  route: { readonly action: string } | undefined,
+  decide: () => Decision | Promise<Decision>,
+): Decision | Promise<Decision> {
   if (!checkChannel.hasSubscribers) return decide();
   const context: CheckTraceContext = { request, route, phase };
-  return checkChannel.tracePromise(decide, context);
+  return checkChannel.tracePromise(async () => decide(), context);
 }

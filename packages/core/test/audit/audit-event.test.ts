@@ -96,7 +96,7 @@ describe('audit event: nothing built without a sink', () => {
   it('a decision builds its audit event only when asked, once', async () => {
     const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false });
     const decision = await guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: {} }, { action: 'search.web' });
-    expect(typeof Object.getOwnPropertyDescriptor(decision, 'audit')?.get).toBe('function');
+    expect(typeof Object.getOwnPropertyDescriptor(Object.getPrototypeOf(decision), 'audit')?.get).toBe('function'); // a getter, not a value
     const first = decision.audit;
     expect(decision.audit).toBe(first);
     expect(first).toMatchObject({ decision: 'deny', reason: 'credentials_missing', action: 'search.web' });
