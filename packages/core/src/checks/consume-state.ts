@@ -9,6 +9,8 @@ import { InfrastructureError } from '../util/errors.js';
 import { deny, type Check, type CheckContext, type Deny } from './context.js';
 
 const NO_WINDOWS: readonly LimitWindow[] = Object.freeze([]);
+const NO_SPECS: readonly WindowSpec[] = Object.freeze([]);
+type ResolvedModes = CheckContext['options']['limits']['modes'];
 
 /**
  * Step 8: the DPoP proof's `jti` (RFC 9449 §11.1) and every rate-limit window of the matched capability,
@@ -24,27 +26,28 @@ const NO_WINDOWS: readonly LimitWindow[] = Object.freeze([]);
  * // in pipeline.ts, last of AUTHORIZE:
  * export const AUTHORIZE = [agentPolicy, …, oversight, consumeState];
  */
-export const consumeState: Check = async (ctx) => {
-  const retry = ctx.hold?.kind === 'retry';
-  const parsed = ctx.capability && ctx.route && !retry ? capabilityWindows(ctx.capability) : undefined;
+export const consumeState: Check = (ctx) => {
+  const hold = ctx.hold;
+  const parsed = ctx.capability && ctx.route && hold?.kind !== 'retry' ? capabilityWindows(ctx.capability) : undefined;
   if (parsed && !parsed.ok) {
     return deny('constraint_violation', { check: 'rate-limit', constraint: parsed.constraint, problem: parsed.problem });
   }
-  const windows = parsed?.windows ?? NO_WINDOWS;
-  const refused = await consumeWindows(ctx, windows);
-  if (refused || !ctx.hold) return refused;
-  return ctx.hold.kind === 'create' ? createHeld(ctx, ctx.hold.subject) : consumeApproved(ctx, ctx.hold.id, ctx.hold.subject);
+  const refused = consumeWindows(ctx, parsed?.windows ?? NO_WINDOWS);
+  if (!hold) return refused;
+  const carryOut = (outcome: Deny | undefined) =>
+    outcome ?? (hold.kind === 'create' ? createHeld(ctx, hold.subject) : consumeApproved(ctx, hold.id, hold.subject));
+  return refused instanceof Promise ? refused.then(carryOut) : carryOut(refused);
 };
 
-/** The one store call: replay key and windows, all or nothing. */
-async function consumeWindows(ctx: CheckContext, windows: readonly LimitWindow[]): Promise<Deny | undefined> {
+/** The one store call: replay key and windows, all or nothing. Nothing to consume: no call, no promise. */
+function consumeWindows(ctx: CheckContext, windows: readonly LimitWindow[]): Deny | undefined | Promise<Deny | undefined> {
   const proof = ctx.proof;
   if (windows.length === 0 && !proof) return undefined;
   const subject = subjectOf(ctx);
   if (subject === undefined) return deny('internal_error', { check: 'rate-limit', problem: 'options.rateLimit.key gave no subject' });
-  const result = await consume(ctx, consumeRequest(ctx, subject, windows, proof));
-  if (!result) return undefined; // store down, onStoreError: 'open'
-  return outcome(ctx, windows, result);
+  return consume(ctx, consumeRequest(ctx, subject, windows, proof)).then((result) =>
+    result ? outcome(ctx, windows, result) : undefined, // no result: store down, onStoreError: 'open'
+  );
 }
 
 function subjectOf(ctx: CheckContext): string | undefined {
@@ -53,18 +56,25 @@ function subjectOf(ctx: CheckContext): string | undefined {
 }
 
 function consumeRequest(ctx: CheckContext, subject: string, windows: readonly LimitWindow[], proof: CheckContext['proof']): ConsumeRequest {
-  const keys = requestKeys(subject);
   const action = ctx.limitScope ?? ctx.route?.action ?? '';
-  const modes = ctx.options.limits.modes;
-  const specs: WindowSpec[] = windows.map((w) => ({
-    key: keys.window(action, w.name, modes[w.unit]),
-    limit: w.limit,
-    windowMs: w.windowMs,
-    mode: modes[w.unit],
-  }));
-  const ttlMs = ctx.options.pop.replayTtlMs;
-  const replay = proof && { key: keys.replay(proof.jkt, proof.jti), ttlMs };
-  return { now: ctx.now, id: nextRequestId(), replay, windows: specs };
+  const replay = proof && { key: requestKeys(subject).replay(proof.jkt, proof.jti), ttlMs: ctx.options.pop.replayTtlMs };
+  return { now: ctx.now, id: nextRequestId(), replay, windows: windowSpecs(windows, subject, action, ctx.options.limits.modes) };
+}
+
+/** The last window specs built for a capability's windows: a repeated token reuses them (same subject and action). */
+const specsOf = new WeakMap<readonly LimitWindow[], { subject: string; action: string; modes: object; specs: readonly WindowSpec[] }>();
+
+/** The store's view of the windows: keys under the subject's hash tag, with each window's mode. */
+function windowSpecs(windows: readonly LimitWindow[], subject: string, action: string, modes: ResolvedModes): readonly WindowSpec[] {
+  if (windows.length === 0) return NO_SPECS;
+  const last = specsOf.get(windows);
+  if (last && last.subject === subject && last.action === action && last.modes === modes) return last.specs;
+  const keys = requestKeys(subject);
+  const specs = Object.freeze(
+    windows.map((w): WindowSpec => Object.freeze({ key: keys.window(action, w.name, modes[w.unit]), limit: w.limit, windowMs: w.windowMs, mode: modes[w.unit] })),
+  );
+  specsOf.set(windows, { subject, action, modes, specs });
+  return specs;
 }
 
 async function consume(ctx: CheckContext, request: ConsumeRequest): Promise<ConsumeResult | undefined> {

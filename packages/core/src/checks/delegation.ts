@@ -42,7 +42,17 @@ export const delegation: Check = (ctx) => {
   return undefined;
 };
 
+/** Delegation claims found well-formed: a cached token's (frozen) claim is checked once, not per request. */
+const wellFormed = new WeakSet<object>();
+
 function structuralDefect(claim: unknown): Deny | undefined {
+  if (typeof claim === 'object' && claim !== null && wellFormed.has(claim)) return undefined;
+  const defect = findDefect(claim);
+  if (!defect && Object.isFrozen(claim)) wellFormed.add(claim as object);
+  return defect;
+}
+
+function findDefect(claim: unknown): Deny | undefined {
   if (claim === null || typeof claim !== 'object' || Array.isArray(claim)) return invalid('not_object');
   const { depth, max_depth, chain } = claim as Record<string, unknown>;
   if (!isDepth(depth)) return invalid('depth');

@@ -13,14 +13,19 @@ import { domainToASCII } from 'node:url';
 export function targetHost(target: string): { readonly host: string; readonly ip: boolean } | undefined {
   const url = URL.parse(target.includes('://') ? target : `http://${target}`);
   if (!url || url.hostname === '') return undefined;
-  const host = url.hostname.endsWith('.') ? url.hostname.slice(0, -1) : url.hostname;
-  const bare = host.startsWith('[') ? host.slice(1, -1) : host;
-  const ip = isIP(bare) !== 0;
+  const hostname = url.hostname;
+  if (hostname.startsWith('[')) return { host: hostname.slice(1, -1), ip: true }; // an IPv6 literal
+  const host = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
+  // The WHATWG parser turns a host whose last label is numeric into a dotted-decimal IPv4 address (or
+  // rejects it), so only a host ending in a digit can be one.
+  const ip = isDigit(host.charCodeAt(host.length - 1)) && isIP(host) === 4;
   // RFC 1034 §3.1: only the root label is empty, and it is the one trailing dot removed above. Any other
   // empty label (`evil.com..`, `a..b`, `.evil.com`) is no host name: it would slip past a suffix match.
-  if (!ip && bare.split('.').includes('')) return undefined;
-  return { host: bare, ip };
+  if (!ip && (host === '' || host.startsWith('.') || host.endsWith('.') || host.includes('..'))) return undefined;
+  return { host, ip };
 }
+
+const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
 
 /**
  * Normalize a `domains_allowed` / `domains_blocked` entry the same way, or `undefined` when it is not a

@@ -15,14 +15,26 @@ import type { LimitWindow } from './windows.js';
  * // { 'ratelimit-policy': '"minute";q=5;w=60', ratelimit: '"minute";r=0;t=42' }
  */
 export function rateLimitHeaders(windows: readonly LimitWindow[], states: readonly WindowState[]): Record<string, string> {
-  const policy: string[] = [];
-  const limit: string[] = [];
-  windows.forEach((window, index) => {
+  const headers: Record<string, string> = { 'ratelimit-policy': policyOf(windows) };
+  let limit = '';
+  for (let index = 0; index < windows.length; index += 1) {
     const state = states[index];
-    policy.push(`"${window.name}";q=${window.limit};w=${window.windowMs / 1000}`);
-    if (state) limit.push(`"${window.name}";r=${Math.max(0, state.remaining)};t=${Math.max(0, Math.ceil(state.resetMs / 1000))}`);
-  });
-  const headers: Record<string, string> = { 'ratelimit-policy': policy.join(', ') };
-  if (limit.length > 0) headers['ratelimit'] = limit.join(', ');
+    if (!state) continue;
+    if (limit) limit += ', ';
+    limit += `"${(windows[index] as LimitWindow).name}";r=${Math.max(0, state.remaining)};t=${Math.max(0, Math.ceil(state.resetMs / 1000))}`;
+  }
+  if (limit) headers['ratelimit'] = limit;
   return headers;
+}
+
+const policies = new WeakMap<readonly LimitWindow[], string>();
+
+/** `RateLimit-Policy` depends on the windows alone: built once per capability's (cached) windows. */
+function policyOf(windows: readonly LimitWindow[]): string {
+  let policy = policies.get(windows);
+  if (policy === undefined) {
+    policy = windows.map((window) => `"${window.name}";q=${window.limit};w=${window.windowMs / 1000}`).join(', ');
+    policies.set(windows, policy);
+  }
+  return policy;
 }
