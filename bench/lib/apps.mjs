@@ -106,7 +106,7 @@ function rawDpop() {
 const BUILDERS = {
   'http-bare': () => listenNode((req, res) => json(res, 200, body(queryUrl(req)))),
   'http-guard': async ({ guardOptions: options }) => {
-    const { createGuard, nodeRequestInfo, writeDeny } = await aap('core');
+    const [{ createGuard }, { nodeRequestInfo, writeDeny }] = await Promise.all([aap('core'), import(dist('core', 'node/index.js').href)]);
     const guard = createGuard(options);
     await synced(guard);
     const route = guard.route({ action: 'search.web' });
