@@ -31,7 +31,7 @@ export function verifyDpop(ctx: CheckContext, boundJkt: string): Deny | undefine
   const outcome = verifyProof(ctx, boundJkt);
   const nonces = ctx.options.pop.nonces;
   if (!outcome || !nonces || outcome.headers?.['dpop-nonce']) return outcome;
-  return { ...outcome, headers: { ...outcome.headers, 'dpop-nonce': nonces.current(ctx.now) } };
+  return Object.assign({}, outcome, { headers: Object.assign({}, outcome.headers, { 'dpop-nonce': nonces.current(ctx.now) }) }); // not spreads: slow in V8 11
 }
 
 function verifyProof(ctx: CheckContext, boundJkt: string): Deny | undefined {
