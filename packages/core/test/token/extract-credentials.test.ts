@@ -57,6 +57,14 @@ describe('credential extraction (RFC 6750 §2, RFC 9449 §7.1)', () => {
     expect(alone.reason).toBe('credentials_in_query');
     const encoded = await guard.check(request(`Bearer ${token}`, { url: 'https://api.example.com/?acc%65ss_token=x' }));
     expect(encoded.reason).toBe('credentials_in_query');
+    const bare = await guard.check(request(`Bearer ${token}`, { url: 'https://api.example.com/?q=x&access_token' }));
+    expect(bare.reason).toBe('credentials_in_query');
+  });
+
+  it('access_token inside an encoded value, or after the fragment, is no query parameter', async () => {
+    for (const url of ['https://api.example.com/?url=https%3A%2F%2Fx.example%2F%3Faccess_token%3Dy', 'https://api.example.com/?q=1#access_token=y', 'https://api.example.com/?my_access_token=y']) {
+      expect((await guard.check(request(`Bearer ${token}`, { url }))).allowed, url).toBe(true);
+    }
   });
 
   it('a token in a form body is refused', async () => {
