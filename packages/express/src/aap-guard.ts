@@ -1,5 +1,5 @@
 import type { Guard } from '@aap-guard/core';
-import { ROUTE_KEYS, checkKeys, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import { ROUTE_KEYS, andThen, checkKeys, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import './augment.js';
 import { DECLARATION, PUBLIC, declarationResolver, listRoutes, type Resolution, type RouteReport } from './declared-routes.js';
@@ -66,14 +66,17 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
 }
 
 /** Steps 1–4 for every request; then, by what the route resolution says, defer, refuse or settle it. */
-async function authenticate(adapter: ResolvedAdapter<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response): Promise<FlowOutcome> {
-  if (req.aap !== undefined) return { kind: 'pass' }; // mounted again in a sub-app: authenticated once
-  const begun = await flow.begin(req, res);
+function authenticate(adapter: ResolvedAdapter<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response): Awaitable<FlowOutcome> {
+  if (req.aap !== undefined) return PASS; // mounted again in a sub-app: authenticated once
+  return andThen(flow.begin(req, res), (begun) => afterAuthentication(adapter, flow, resolution, req, res, begun));
+}
+
+function afterAuthentication(adapter: ResolvedAdapter<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response, begun: FlowOutcome): Awaitable<FlowOutcome> {
   if (begun.kind !== 'authenticated') return begun;
   req.aap = begun.principal;
   if (resolution === 'declared') {
     flow.defer(req, res); // its declaration authorizes it
-    return { kind: 'pass' };
+    return PASS;
   }
   if (resolution === 'undeclared' && adapter.undeclared === 'deny') {
     return { kind: 'deny', decision: flow.refuse(req, 'route_undeclared', { check: 'express.undeclared', path: req.originalUrl.split('?')[0] }) };
@@ -82,32 +85,41 @@ async function authenticate(adapter: ResolvedAdapter<Request>, flow: NodeFlow, r
 }
 
 /** Run a guard step and translate its outcome: next(), a deny, or — for any exception — an audited 503 (never a 500). */
-function guarded(adapter: ResolvedAdapter<Request>, flow: NodeFlow, req: Request, res: Response, next: NextFunction, step: () => Promise<FlowOutcome>): void {
-  let pending: Promise<FlowOutcome>;
+function guarded(adapter: ResolvedAdapter<Request>, flow: NodeFlow, req: Request, res: Response, next: NextFunction, step: () => Awaitable<FlowOutcome>): void {
+  const failed = (error: unknown): void => {
+    try {
+      respondDeny(adapter, res, next, flow.fault(req, error));
+    } catch {
+      res.destroy();
+    }
+  };
+  const settled = (outcome: FlowOutcome): void => {
+    if (outcome.kind === 'deny') return respondDeny(adapter, res, next, outcome.decision);
+    if (outcome.kind === 'allow') {
+      req.aap = outcome.principal;
+      setHeaders(res, outcome.decision.headers); // RateLimit…, a fresh DPoP-Nonce, on allowed responses too
+      if (!outcome.proceed) return undefined; // a size limit refused it; the 413 is written
+    }
+    next();
+  };
+  let outcome: Awaitable<FlowOutcome>;
   try {
-    pending = step(); // synchronously: its first act watches the body
+    outcome = step(); // synchronously: its first act watches the body
   } catch (error) {
-    pending = Promise.reject(error);
+    return failed(error);
   }
-  pending.then(
-    (outcome) => {
-      if (outcome.kind === 'deny') return respondDeny(adapter, res, next, outcome.decision);
-      if (outcome.kind === 'allow') {
-        req.aap = outcome.principal;
-        res.set(outcome.decision.headers); // RateLimit…, a fresh DPoP-Nonce, on allowed responses too
-        if (!outcome.proceed) return undefined; // a size limit refused it; the 413 is written
-      }
-      next();
-    },
-    (error: unknown) => {
-      try {
-        respondDeny(adapter, res, next, flow.fault(req, error));
-      } catch {
-        res.destroy();
-      }
-    },
-  );
+  // Settled already (a cached token, the memory store): on in this tick, no promise. `next()` runs
+  // outside the try, so an exception of the app's own handlers stays theirs (Express's error handling).
+  if (!(outcome instanceof Promise)) return settled(outcome);
+  outcome.then(settled, failed);
 }
+
+/** `res.setHeader` for each (Express's `res.set` also parses a charset into Content-Type: not needed here). */
+function setHeaders(res: Response, headers: Readonly<Record<string, string>>): void {
+  for (const name in headers) res.setHeader(name, headers[name]!);
+}
+
+const PASS: FlowOutcome = Object.freeze({ kind: 'pass' });
 
 /**
  * The request path as the app's router matches it: in the top-level app, the mount path of the

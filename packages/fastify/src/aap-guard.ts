@@ -1,4 +1,4 @@
-import { nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import { andThen, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AapDecoration } from './augment.js';
@@ -20,26 +20,42 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
   else fastify.decorate('aap', decoration);
   if (!fastify.hasRequestDecorator('aap')) fastify.decorateRequest('aap', null);
   fastify.addHook('onRoute', (routeOptions) => declarations.onRoute(routeOptions));
-  fastify.addHook('onRequest', async function aapOnRequest(request: FastifyRequest, reply: FastifyReply) {
-    if (serveResourceMetadata(adapter.guard, request.raw, reply.raw, request.originalUrl)) return reply.hijack(); // RFC 9728: public
-    if (adapter.skip?.(request)) return undefined;
-    if ((request.routeOptions.config as { aap?: unknown } | undefined)?.aap === false) return undefined; // opted out: public
-    if (declarations.foreign(request)) return undefined; // another registration's guard checks this route
-    let outcome: FlowOutcome;
+  // Callback style, not async: a request the flow settles synchronously (a cached token, the memory
+  // store) goes on to its handler in the same tick, without a promise of ours.
+  fastify.addHook('onRequest', function aapOnRequest(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) {
+    if (serveResourceMetadata(adapter.guard, request.raw, reply.raw, request.originalUrl)) {
+      reply.hijack(); // RFC 9728: public
+      return done();
+    }
+    if (adapter.skip?.(request)) return done();
+    if ((request.routeOptions.config as { aap?: unknown } | undefined)?.aap === false) return done(); // opted out: public
+    if (declarations.foreign(request)) return done(); // another registration's guard checks this route
+    const faulted = (error: unknown): FlowOutcome => ({ kind: 'deny', decision: flow.fault(request.raw, error) });
+    let outcome: Awaitable<FlowOutcome>;
     try {
-      outcome = await check(adapter, flow, declarations.of(request), request, reply);
+      outcome = check(adapter, flow, declarations.of(request), request, reply);
     } catch (error) {
-      outcome = { kind: 'deny', decision: flow.fault(request.raw, error) };
+      outcome = faulted(error);
     }
-    if (outcome.kind === 'deny') return respondDeny(adapter, reply, outcome.decision);
-    if (outcome.kind === 'allow') {
-      request.aap = outcome.principal ?? null;
-      reply.headers(outcome.decision.headers); // RateLimit…, a fresh DPoP-Nonce, on allowed responses too
-      if (!outcome.proceed) return reply.hijack(); // a size limit refused it; the 413 is written
-    }
-    return undefined;
+    if (!(outcome instanceof Promise)) return done(respond(adapter, request, reply, outcome));
+    outcome.then(undefined, faulted).then((settled) => done(respond(adapter, request, reply, settled)));
   });
   if (adapter.owned) fastify.addHook('onClose', async () => adapter.guard.close());
+}
+
+/** Apply a settled outcome to the reply; the error, if any, for Fastify's error handling (`denyAs: 'error'`). */
+function respond(adapter: ResolvedAdapter<FastifyRequest>, request: FastifyRequest, reply: FastifyReply, outcome: FlowOutcome): Error | undefined {
+  try {
+    if (outcome.kind === 'deny') respondDeny(adapter, reply, outcome.decision);
+    else if (outcome.kind === 'allow') {
+      request.aap = outcome.principal ?? null;
+      reply.headers(outcome.decision.headers); // RateLimit…, a fresh DPoP-Nonce, on allowed responses too
+      if (!outcome.proceed) reply.hijack(); // a size limit refused it; the 413 is written
+    }
+    return undefined;
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 /**
@@ -47,19 +63,20 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
  * (one store call); an undeclared one is authenticated, then refused in `deny` mode (a path no route
  * matches goes on to Fastify's 404 — its DPoP proof consumed).
  */
-async function check(adapter: ResolvedAdapter<FastifyRequest>, flow: NodeFlow, declared: DeclaredRoute | undefined, request: FastifyRequest, reply: FastifyReply): Promise<FlowOutcome> {
+function check(adapter: ResolvedAdapter<FastifyRequest>, flow: NodeFlow, declared: DeclaredRoute | undefined, request: FastifyRequest, reply: FastifyReply): Awaitable<FlowOutcome> {
   const { raw } = request;
   if (declared) {
     const parts = { target: declared.target?.(request), params: request.params, url: request.originalUrl };
     return flow.finish(raw, reply.raw, declared.route, parts, { onRequestTooLarge: () => reply.hijack() });
   }
-  const begun = await flow.begin(raw, reply.raw, request.originalUrl);
-  if (begun.kind !== 'authenticated') return begun;
-  request.aap = begun.principal;
-  if (adapter.undeclared === 'deny' && !request.is404) {
-    return { kind: 'deny', decision: flow.refuse(raw, 'route_undeclared', { check: 'fastify.undeclared', route: request.routeOptions.url }) };
-  }
-  return flow.finish(raw, reply.raw);
+  return andThen(flow.begin(raw, reply.raw, request.originalUrl), (begun) => {
+    if (begun.kind !== 'authenticated') return begun;
+    request.aap = begun.principal;
+    if (adapter.undeclared === 'deny' && !request.is404) {
+      return { kind: 'deny', decision: flow.refuse(raw, 'route_undeclared', { check: 'fastify.undeclared', route: request.routeOptions.url }) };
+    }
+    return flow.finish(raw, reply.raw);
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Guard } from '@aap-guard/core';
-import { ROUTE_KEYS, checkKeys, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import { ROUTE_KEYS, andThen, checkKeys, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import './augment.js';
 import { DECLARATION, PUBLIC, listRoutes, resolveApp, resolveDeclaration, type RouteReport, type RouterLike } from './declared-routes.js';
@@ -50,7 +50,7 @@ export interface AapKoaMiddleware extends Middleware {
 export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
   const adapter = resolveAdapterOptions<Context>('aapGuard', options as Record<string, unknown> | undefined, process.env);
   const flow = nodeFlow(adapter.guard);
-  const middleware: Middleware = async (ctx, next) => {
+  const middleware: Middleware = (ctx, next) => {
     if (serveResourceMetadata(adapter.guard, ctx.req, ctx.res, ctx.originalUrl)) {
       ctx.respond = false; // RFC 9728: answered, public, before anything else
       return;
@@ -59,29 +59,30 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     const resolution = resolveApp(ctx.app, middleware, ctx as Context & { newRouterPath?: string }, adapter.guard);
     // Opted out, or declared by another guard: that guard checks it with its own options, all of them.
     if (resolution === 'public' || resolution === 'foreign') return next();
-    await guarded(adapter, flow, ctx, next, async () => {
-      if (ctx.state.aap !== undefined) return { kind: 'pass' }; // mounted twice: authenticated once
-      const begun = await flow.begin(ctx.req, ctx.res, ctx.originalUrl);
-      if (begun.kind !== 'authenticated') return begun;
-      ctx.state.aap = begun.principal;
-      if (resolution === 'declared') {
-        flow.defer(ctx.req, ctx.res); // its declaration authorizes it
-        return { kind: 'pass' };
-      }
-      if (resolution === 'undeclared' && adapter.undeclared === 'deny') {
-        return { kind: 'deny', decision: flow.refuse(ctx.req, 'route_undeclared', { check: 'koa.undeclared', path: ctx.path }) };
-      }
-      return flow.finish(ctx.req, ctx.res); // undeclared in `allow` mode, or no route (404): the proof is consumed
+    return guarded(adapter, flow, ctx, next, () => {
+      if (ctx.state.aap !== undefined) return PASS; // mounted twice: authenticated once
+      return andThen(flow.begin(ctx.req, ctx.res, ctx.originalUrl), (begun) => {
+        if (begun.kind !== 'authenticated') return begun;
+        ctx.state.aap = begun.principal;
+        if (resolution === 'declared') {
+          flow.defer(ctx.req, ctx.res); // its declaration authorizes it
+          return PASS;
+        }
+        if (resolution === 'undeclared' && adapter.undeclared === 'deny') {
+          return { kind: 'deny', decision: flow.refuse(ctx.req, 'route_undeclared', { check: 'koa.undeclared', path: ctx.path }) };
+        }
+        return flow.finish(ctx.req, ctx.res); // undeclared in `allow` mode, or no route (404): the proof is consumed
+      });
     });
   };
   const require = (action: string, options: RequireOptions = {}): Middleware => {
     checkKeys(options, [...ROUTE_KEYS, 'target'], `aap.require('${action}', options)`);
     const { target, ...spec } = options;
     const route = adapter.guard.route({ ...spec, action }); // validated once; TypeError on a bad declaration
-    const declared: Middleware = async (ctx, next) => {
+    const declared: Middleware = (ctx, next) => {
       if (adapter.skip?.(ctx)) return next();
       const parts = () => ({ target: target?.(ctx), params: (ctx as Context & { params?: unknown }).params, url: ctx.originalUrl });
-      await guarded(adapter, flow, ctx, next, () => flow.finish(ctx.req, ctx.res, route, parts(), { onRequestTooLarge: () => void (ctx.respond = false) }));
+      return guarded(adapter, flow, ctx, next, () => flow.finish(ctx.req, ctx.res, route, parts(), { onRequestTooLarge: () => void (ctx.respond = false) }));
     };
     return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard: adapter.guard }) });
   };
@@ -94,14 +95,15 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
   const mount = (router: RouterLike): Middleware => {
     const dispatch = router.routes() as unknown as Middleware;
     if (adapter.undeclared === 'allow') return dispatch;
-    const mounted: Middleware = async (ctx, next) => {
+    const mounted: Middleware = (ctx, next) => {
       if (adapter.skip?.(ctx) || ctx.state.aap !== undefined) return dispatch(ctx, next); // app.use(aap) resolved it
       if (resolveDeclaration(router, ctx as Context & { newRouterPath?: string }, adapter.guard) !== 'undeclared') return dispatch(ctx, next);
-      await guarded(adapter, flow, ctx, () => dispatch(ctx, next), async () => {
-        const begun = await flow.begin(ctx.req, ctx.res, ctx.originalUrl); // 401 before 403, as for any other route
-        if (begun.kind !== 'authenticated') return begun;
-        return { kind: 'deny', decision: flow.refuse(ctx.req, 'route_undeclared', { check: 'koa.undeclared', path: ctx.path }) };
-      });
+      // 401 before 403, as for any other route
+      return guarded(adapter, flow, ctx, () => dispatch(ctx, next), () =>
+        andThen(flow.begin(ctx.req, ctx.res, ctx.originalUrl), (begun) =>
+          begun.kind !== 'authenticated' ? begun : { kind: 'deny', decision: flow.refuse(ctx.req, 'route_undeclared', { check: 'koa.undeclared', path: ctx.path }) },
+        ),
+      );
     };
     return Object.assign(mounted, { router });
   };
@@ -109,13 +111,21 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
 }
 
 /** Run a guard step and translate its outcome: next(), a deny, or — for any exception in the guard path — an audited 503. */
-async function guarded(adapter: ResolvedAdapter<Context>, flow: NodeFlow, ctx: Context, next: Next, step: () => Promise<FlowOutcome>): Promise<void> {
-  let outcome: FlowOutcome;
+function guarded(adapter: ResolvedAdapter<Context>, flow: NodeFlow, ctx: Context, next: Next, step: () => Awaitable<FlowOutcome>): Promise<void> | void {
+  const faulted = (error: unknown): FlowOutcome => ({ kind: 'deny', decision: flow.fault(ctx.req, error) });
+  let outcome: Awaitable<FlowOutcome>;
   try {
-    outcome = await step(); // called synchronously: its first act watches the body
+    outcome = step(); // called synchronously: its first act watches the body
   } catch (error) {
-    outcome = { kind: 'deny', decision: flow.fault(ctx.req, error) };
+    outcome = faulted(error);
   }
+  // Settled already (a cached token, the memory store): no promise of ours before the app's next().
+  if (outcome instanceof Promise) return outcome.then(undefined, faulted).then((settled) => proceed(adapter, ctx, next, settled));
+  return proceed(adapter, ctx, next, outcome);
+}
+
+/** A settled outcome: a deny written, or the decision's headers set and on to the app. */
+function proceed(adapter: ResolvedAdapter<Context>, ctx: Context, next: Next, outcome: FlowOutcome): Promise<void> | void {
   if (outcome.kind === 'deny') return respondDeny(adapter, ctx, outcome.decision);
   if (outcome.kind === 'allow') {
     ctx.state.aap = outcome.principal;
@@ -125,5 +135,7 @@ async function guarded(adapter: ResolvedAdapter<Context>, flow: NodeFlow, ctx: C
       return;
     }
   }
-  await next(); // errors of the app's own middleware propagate as usual
+  return next(); // errors of the app's own middleware propagate as usual
 }
+
+const PASS: FlowOutcome = Object.freeze({ kind: 'pass' });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Guard } from '../create-guard.js';
 import type { ReasonCode } from '../deny/reasons.js';
-import { nodeFlow, type FlowOutcome, type NodeFlow } from '../node/flow.js';
+import { nodeFlow, type Awaitable, type FlowOutcome, type NodeFlow } from '../node/flow.js';
 import { writeDeny } from '../node/write-deny.js';
 import { resourceMetadataUrl } from '../node/resource-metadata.js';
 import type { Decision, Principal } from '../types.js';
@@ -91,7 +91,7 @@ export function mcpGuard(guard: Guard, options: McpGuardOptions): McpGuard {
     guard,
     toolsFor,
     admit(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown) {
-      let begun: Promise<FlowOutcome>;
+      let begun: Awaitable<FlowOutcome>;
       try {
         begun = endpoint.flow.begin(req, res); // synchronously: it watches the body as it arrives
       } catch (error) {
@@ -102,7 +102,7 @@ export function mcpGuard(guard: Guard, options: McpGuardOptions): McpGuard {
   });
 }
 
-async function admit(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, begun: Promise<FlowOutcome>, parsedBody: unknown): Promise<McpAdmission> {
+async function admit(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, begun: Awaitable<FlowOutcome>, parsedBody: unknown): Promise<McpAdmission> {
   const outcome = await begun;
   if (outcome.kind === 'deny') return refusedOverHttp(res, outcome.decision);
   // No AAP credential and `authRequired: false`: the app's own authentication decides; the guard reads nothing.

@@ -57,14 +57,18 @@ export interface RouteParts {
 export interface NodeFlow {
   readonly guard: Guard;
   readonly engine: Engine;
-  /** Steps 1–4 for a request whose route is not known yet; the state is kept for this guard's `finish`. */
-  begin(req: IncomingMessage, res: ServerResponse, url?: string): Promise<FlowOutcome>;
+  /**
+   * Steps 1–4 for a request whose route is not known yet; the state is kept for this guard's `finish`.
+   * Settles synchronously when nothing needs I/O (a cached token): `await` it, or test for a promise.
+   */
+  begin(req: IncomingMessage, res: ServerResponse, url?: string): Awaitable<FlowOutcome>;
   /**
    * Steps 5–8 for `route` — continuing what `begin` found for THIS guard, or the whole check when it did
    * not run — or, without a route, the stateful step alone (an authenticated request that no declaration
-   * authorizes: its DPoP proof is still consumed). Enforces the decision's size limits.
+   * authorizes: its DPoP proof is still consumed). Enforces the decision's size limits. Settles
+   * synchronously when nothing needs I/O (the memory store): `await` it, or test for a promise.
    */
-  finish(req: IncomingMessage, res: ServerResponse, route?: CompiledRoute, parts?: RouteParts, hooks?: EnforceLimitsHooks): Promise<FlowOutcome>;
+  finish(req: IncomingMessage, res: ServerResponse, route?: CompiledRoute, parts?: RouteParts, hooks?: EnforceLimitsHooks): Awaitable<FlowOutcome>;
   /** Refuse an authenticated request for a reason only the adapter sees (an undeclared route): one audit event. */
   refuse(req: IncomingMessage, reason: ReasonCode, detail: Readonly<Record<string, unknown>>): Decision;
   /**
@@ -75,6 +79,9 @@ export interface NodeFlow {
   /** An exception in the adapter's own path (a `target` function that threw…): an audited 503 `internal_error`, never a 500. */
   fault(req: IncomingMessage, error: unknown): Decision;
 }
+
+/** A value, or a promise of it: the flow answers without a microtask when it can. */
+export type Awaitable<T> = T | Promise<T>;
 
 interface Pending {
   readonly stage: Stage;
@@ -108,25 +115,30 @@ function createFlow(guard: Guard): NodeFlow {
   return {
     guard,
     engine,
-    async begin(req, res, url) {
+    // Synchronous until a step needs I/O (a key fetch, a Redis call): a cached Bearer request on the
+    // memory store costs no promise and no microtask here.
+    begin(req, res, url) {
       tapBody(req, keep);
       const info = nodeRequestInfo(req, url === undefined ? undefined : { url });
-      const stage = await engine.begin(info);
-      if (stage.denied || stage.ctx.anonymous) return settle(req, res, await traceCheck('authenticate', info, undefined, () => engine.complete(stage, undefined)));
-      pending.set(req, { stage, done: false });
-      const claims = stage.ctx.claims!;
-      return { kind: 'authenticated', principal: { claims, scheme: stage.ctx.credentials?.scheme ?? 'Bearer' } };
+      const authenticated = (stage: Stage): Awaitable<FlowOutcome> => {
+        if (stage.denied || stage.ctx.anonymous) return andThen(traceCheck('authenticate', info, undefined, () => engine.complete(stage, undefined)), (decision) => settle(req, res, decision));
+        pending.set(req, { stage, done: false });
+        return { kind: 'authenticated', principal: { claims: stage.ctx.claims!, scheme: stage.ctx.credentials?.scheme ?? 'Bearer' } };
+      };
+      return andThen(engine.begin(info), authenticated);
     },
-    async finish(req, res, route, parts = {}, hooks) {
+    finish(req, res, route, parts = {}, hooks) {
       tapBody(req, keep);
       const extra = routeExtra(req, parts);
+      const settled = (decision: Decision): FlowOutcome => settle(req, res, decision, hooks);
       const open = pending.get(req);
       if (open && !open.done) {
         open.done = true;
-        return settle(req, res, await traceCheck('authorize', open.stage.ctx.request, route, () => engine.complete(open.stage, route, extra)), hooks);
+        return andThen(traceCheck('authorize', open.stage.ctx.request, route, () => engine.complete(open.stage, route, extra)), settled);
       }
-      const info = nodeRequestInfo(req, parts.url === undefined ? extra : { ...extra, url: parts.url });
-      return settle(req, res, await traceCheck('authorize', info, route, async () => engine.complete(await engine.begin(info), route)), hooks);
+      if (parts.url !== undefined) Object.assign(extra, { url: parts.url }); // extra is this call's own object
+      const info = nodeRequestInfo(req, extra);
+      return andThen(traceCheck('authorize', info, route, () => andThen(engine.begin(info), (stage) => engine.complete(stage, route))), settled);
     },
     refuse(req, reason, detail) {
       const open = pending.get(req);
@@ -156,6 +168,16 @@ function createFlow(guard: Guard): NodeFlow {
       });
     },
   };
+}
+
+/**
+ * `next(value)` now, or once `value` settles: the adapters stay synchronous while the flow is.
+ *
+ * @example
+ * return andThen(flow.begin(req, res), (begun) => (begun.kind === 'authenticated' ? PASS : begun));
+ */
+export function andThen<T, U>(value: Awaitable<T>, next: (settled: T) => Awaitable<U>): Awaitable<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
 }
 
 /** What a route adds to its request: target, string params, and (when given) a body digest and a hold id. */
