@@ -6,7 +6,8 @@ import { capabilityWindows, type LimitWindow } from '../limits/windows.js';
 import { storeChannel, traced } from '../observe/channels.js';
 import type { ConsumeRequest, ConsumeResult, WindowSpec } from '../stores/store.js';
 import { InfrastructureError } from '../util/errors.js';
-import { deny, type Check, type CheckContext, type Deny } from './context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check, CheckContext } from './context.js';
 
 const NO_WINDOWS: readonly LimitWindow[] = Object.freeze([]);
 const NO_SPECS: readonly WindowSpec[] = Object.freeze([]);

@@ -1,7 +1,8 @@
 import type { CnfClaim } from '../claims/model.js';
 import { verifyDpop } from '../pop/dpop.js';
 import { checkMtls } from '../pop/mtls.js';
-import { deny, type Check, type CheckContext, type Deny } from './context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check, CheckContext } from './context.js';
 
 /**
  * Step 3: proof-of-possession. The DPoP mode is the route's (`RouteSpec.dpop`) or the guard's

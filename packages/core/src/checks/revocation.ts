@@ -1,6 +1,7 @@
 import type { Revocation } from '../stores/revocations.js';
 import { InfrastructureError } from '../util/errors.js';
-import { deny, type Check, type CheckContext, type Deny } from './context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check, CheckContext } from './context.js';
 
 /**
  * Step 4: revocation, against this replica's local copy of the set (Map lookups, no store round trip):

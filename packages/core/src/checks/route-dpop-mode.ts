@@ -1,4 +1,5 @@
-import { deny, type Check } from './context.js';
+import { deny } from '../deny/deny.js';
+import type { Check } from './context.js';
 
 /**
  * The route's DPoP requirement (`RouteSpec.dpop`) when authentication ran before the route was known

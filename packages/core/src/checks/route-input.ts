@@ -1,4 +1,5 @@
-import { deny, type Check } from './context.js';
+import { deny } from '../deny/deny.js';
+import type { Check } from './context.js';
 
 /**
  * Step 6 prerequisite: what the route says the request acts on must be one string. A target of another

@@ -1,7 +1,8 @@
 import type { Capability } from '../claims/model.js';
 import { isDateTime } from '../claims/date-time.js';
 import { delegationDepth } from '../claims/delegation-depth.js';
-import { deny, type CheckContext, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { CheckContext } from '../checks/context.js';
 import type { PolicyOptions } from '../checks/policy-options.js';
 import { isRateLimitConstraint } from '../limits/windows.js';
 import { forwardedProto } from '../pop/forwarded.js';

@@ -1,4 +1,5 @@
-import { deny, type Check, type CheckContext, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check, CheckContext } from '../checks/context.js';
 import { decide } from '../deny/decision.js';
 import type { ReasonCode } from '../deny/reasons.js';
 import type { ResolvedOptions } from '../options/resolve.js';

@@ -1,4 +1,5 @@
-import { deny, type Check } from '../checks/context.js';
+import { deny } from '../deny/deny.js';
+import type { Check } from '../checks/context.js';
 import type { AapClaims, OversightClaim } from '../claims/model.js';
 import { holdSubject } from './binding.js';
 import { HOLD_ID } from './subject.js';

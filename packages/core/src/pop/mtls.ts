@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { deny, type CheckContext, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { CheckContext } from '../checks/context.js';
 
 /** Largest `Client-Cert` header value parsed (a certificate with a long chain of extensions stays well under). */
 const MAX_CLIENT_CERT = 16384;

@@ -1,4 +1,4 @@
-import { deny, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
 import type { ReasonCode } from '../deny/reasons.js';
 import { InfrastructureError } from '../util/errors.js';
 
@@ -42,7 +42,9 @@ export function joseDeny(error: unknown): Deny {
 }
 
 function claimDeny(error: { claim?: unknown; reason?: unknown }, message: string | undefined): Deny {
-  const detail = { jose: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: error.claim, check: error.reason, message };
+  // `check` is jose's word for the failure (`missing`, `invalid`, `check_failed`), as the audit always recorded it.
+  const check = typeof error.reason === 'string' ? error.reason : undefined;
+  const detail = { jose: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: error.claim, check, message };
   return deny(claimReason(error.claim, error.reason), detail);
 }
 

@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { deny, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
 import type { Logger } from '../observe/logger.js';
 import type { GuardOptions, JwksOption, TrustedIssuer } from '../types.js';
 import type { KeySource, SourceContext, Withdrawn } from './key-source.js';
