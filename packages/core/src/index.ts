@@ -42,9 +42,7 @@ export { holdTag, newHoldId } from './holds/subject.js';
 export { BODY_DIGEST, bodyDigest } from './holds/body-digest.js';
 export { adminApi, type AdminOptions, type AdminRequest, type AdminResponse } from './holds/admin-api.js';
 // The authorization server's side: introspection, capabilities by reference, security events (RFC 8417/8935/8936).
-export type { IntrospectionOptions, IntrospectionMode } from './introspection/options.js';
-export type { IntrospectionClient } from './introspection/client-auth.js';
-export type { CapabilitiesRefOptions, CapabilitiesResolver } from './token/capability-refs.js';
+// IntrospectionOptions, IntrospectionMode, IntrospectionClient, CapabilitiesRefOptions, CapabilitiesResolver: in types.ts.
 export {
   securityEventReceiver, type SecurityEventReceiver, type SecurityEventOptions, type PushedSet, type EventResponse, type SetOutcome,
 } from './events/receiver.js';
