@@ -1,5 +1,5 @@
 import type { AgentClaim } from '../claims/model.js';
-import type { AgentRules } from './policy-options.js';
+import type { AgentRules } from '../options/policy.js';
 import { deny } from '../deny/deny.js';
 import type { Check } from './context.js';
 

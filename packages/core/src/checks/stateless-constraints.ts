@@ -22,7 +22,7 @@ export const statelessConstraints: Check = (ctx) => {
   let first: Deny | undefined;
   const candidates = ctx.candidates ?? [];
   for (const [n, capability] of candidates.entries()) {
-    const compiled = compileCapability(capability, ctx.options.policy);
+    const compiled = compileCapability(capability);
     const violation = firstViolation(compiled.checks, ctx, capability);
     if (!violation) {
       ctx.capability = capability;
