@@ -44,10 +44,10 @@ export { adminApi, type AdminOptions, type AdminRequest, type AdminResponse } fr
 // The authorization server's side: introspection, capabilities by reference, security events (RFC 8417/8935/8936).
 // IntrospectionOptions, IntrospectionMode, IntrospectionClient, CapabilitiesRefOptions, CapabilitiesResolver: in types.ts.
 export {
-  securityEventReceiver, type SecurityEventReceiver, type SecurityEventOptions, type PushedSet, type EventResponse, type SetOutcome,
+  securityEventReceiver, type SecurityEventReceiver, type SecurityEventOptions, type PushedSet, type EventResponse,
 } from './events/receiver.js';
 export type { PollOptions, PollReport, SecurityEventPoller } from './events/poller.js';
-export type { SetError, SetErrorCode } from './events/verify-set.js';
+export type { SetError, SetErrorCode, SetOutcome } from './events/verify-set.js';
 export { AAP_REVOCATION_EVENT, CAEP_SESSION_REVOKED, RISC_CREDENTIAL_COMPROMISE, type EventRevocation } from './events/event-types.js';
 // The approval console, served by the adapters' admin routers.
 export { adminRoutes, type AdminRoutes, type AdminRoutesOptions } from './holds/admin-routes.js';
