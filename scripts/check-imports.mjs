@@ -12,39 +12,56 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 /**
- * Layers, bottom first. A file belongs to the first entry whose prefix matches its path relative to
- * the root (a prefix ending in `/` is a directory, otherwise an exact file). A file may import from its
- * own layer or below, never above. Within a layer, only the circle check applies.
+ * The layers, bottom first (docs/ARCHITECTURE.md explains each): a file may import from its own layer
+ * or any layer below, never from one above. A file's layer is that of its directory (or, for a file at
+ * the root, the file itself) — unless PLACED names it.
  */
 export const LAYERS = [
-  // 0 — leaves: plain helpers, data models, the reason table, the stores' contracts. Import nothing of ours above.
-  {
-    name: 'leaves',
-    prefixes: ['util/', 'claims/', 'deny/', 'stores/', 'audit/', 'observe/', 'request.ts', 'metadata/'],
-  },
-  // 1 — subsystems: each concern's options type, its mechanism and its state (token, PoP, limits, …).
+  // 0. Leaves: helpers, the claims model, the reason table and deny(), store contracts and memory stores,
+  //    the audit event and log, logging and diagnostics channels, and the public types (declarations only).
+  { name: 'leaves', prefixes: ['util/', 'claims/', 'deny/', 'stores/', 'audit/', 'observe/', 'types.ts'] },
+  // 1. Subsystems: each concern's settings (`*/options.ts`: its part of GuardOptions, resolved) and mechanism.
   {
     name: 'subsystems',
-    prefixes: ['token/', 'pop/', 'limits/', 'constraints/', 'introspection/', 'revocation/', 'holds/', 'route.ts', 'types.ts'],
+    prefixes: ['token/', 'pop/', 'limits/', 'constraints/', 'introspection/', 'revocation/', 'holds/', 'metadata/', 'route.ts'],
   },
-  // 2 — the resolved options: assembles every subsystem's settings into one frozen object.
+  // 2. Options: `ResolvedOptions` assembles the subsystems' settings; the policy part; options from the environment.
   { name: 'options', prefixes: ['options/'] },
-  // 3 — the checks: one per pipeline step, each `(ctx) => Deny | undefined`.
+  // 3. Checks: CheckContext and one file per pipeline step, each `(ctx) => Deny | undefined`.
   { name: 'checks', prefixes: ['checks/'] },
-  // 4 — the pipeline (the ordered list of checks) and the engine that runs it.
-  { name: 'engine', prefixes: ['pipeline.ts', 'engine/'] },
-  // 5 — the guard: createGuard() and what is built on a guard's decision.
+  // 4. Engine: the pipeline as data, the engine that runs it, the decision it turns a deny into.
+  { name: 'engine', prefixes: ['pipeline.ts', 'engine/', 'decision/'] },
+  // 5. Guard: createGuard() and the principal of a decision.
   { name: 'guard', prefixes: ['create-guard.ts', 'principal.ts'] },
-  // 6 — on top of a guard: the Node HTTP helpers, MCP, the admin API and console, security events, the CLI, entries.
-  {
-    name: 'surfaces',
-    prefixes: ['node/', 'mcp/', 'admin/', 'events/', 'cli/', 'index.ts', 'opentelemetry.ts'],
-  },
+  // 6. Surfaces, built on a guard: Node HTTP helpers (subpath ./node), MCP (./mcp), security events, the CLI, the entries.
+  { name: 'surfaces', prefixes: ['node/', 'mcp/', 'events/', 'cli/', 'index.ts', 'opentelemetry.ts'] },
 ];
 
-/** The layer index of a root-relative path (`/` separators), or -1 if no entry matches. */
-export function layerOf(path, layers = LAYERS) {
-  return layers.findIndex((layer) => layer.prefixes.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p)));
+/**
+ * Files whose layer is not their directory's: a concern keeps all its files together, even the part
+ * that runs higher up. Each entry says why; keep this list short.
+ */
+export const PLACED = [
+  // The options' key lists: vocabulary, like types.ts, that every resolver checks against.
+  { layer: 'leaves', prefixes: ['options/known-keys.ts'] },
+  // Pipeline steps kept with their concern: they read and write the per-request CheckContext.
+  {
+    layer: 'checks',
+    prefixes: ['pop/dpop.ts', 'constraints/compile.ts', 'constraints/context.ts', 'holds/binding.ts', 'holds/hold-step.ts', 'holds/oversight-holds.ts'],
+  },
+  // The guard's health and readiness read its live state (key sources, revocation sync).
+  { layer: 'guard', prefixes: ['observe/health.ts', 'observe/readiness.ts'] },
+  // The admin API and the approval console are served on top of a guard (`adminApi(guard)`).
+  { layer: 'surfaces', prefixes: ['holds/admin-api.ts', 'holds/admin-routes.ts', 'holds/console/'] },
+];
+
+const matches = (prefixes, path) => prefixes.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p));
+
+/** The layer (an index into LAYERS) of a root-relative path, or -1 if nothing matches. */
+export function layerOf(path) {
+  const placed = PLACED.find((entry) => matches(entry.prefixes, path));
+  if (placed) return LAYERS.findIndex((layer) => layer.name === placed.layer);
+  return LAYERS.findIndex((layer) => matches(layer.prefixes, path));
 }
 
 /** Every `.ts` file under `dir` (not `.d.ts`), as root-relative paths with `/` separators. */
@@ -143,18 +160,18 @@ export function circles(graph) {
 }
 
 /** Every import whose target sits in a higher layer than its source, and every file in no layer. */
-export function layerViolations(graph, layers = LAYERS) {
+export function layerViolations(graph) {
   const upward = [];
   const unlayered = [];
   for (const [from, targets] of graph) {
-    const own = layerOf(from, layers);
+    const own = layerOf(from);
     if (own < 0) {
       unlayered.push(from);
       continue;
     }
     for (const to of targets) {
-      const theirs = layerOf(to, layers);
-      if (theirs > own) upward.push(`${from} (${layers[own].name}) → ${to} (${layers[theirs].name})`);
+      const theirs = layerOf(to);
+      if (theirs > own) upward.push(`${from} (${LAYERS[own].name}) → ${to} (${LAYERS[theirs].name})`);
     }
   }
   return { upward: upward.sort(), unlayered: unlayered.sort() };
@@ -168,7 +185,7 @@ export function checkImports(root) {
   const lines = [];
   for (const component of found) lines.push(`circle (${component.length} files): ${component.join(', ')}`);
   for (const edge of upward) lines.push(`upward import: ${edge}`);
-  for (const file of unlayered) lines.push(`file in no layer (add it to LAYERS in scripts/check-imports.mjs): ${file}`);
+  for (const file of unlayered) lines.push(`file in no layer (add its directory to LAYERS in scripts/check-imports.mjs): ${file}`);
   for (const edge of unresolved) lines.push(`unresolved import: ${edge}`);
   if (lines.length > 0) {
     lines.unshift(`check-imports: ${found.length} circle(s), ${upward.length} upward import(s), ${unlayered.length} unlayered file(s), ${unresolved.length} unresolved import(s) in ${root}`);

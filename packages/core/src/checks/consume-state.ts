@@ -1,7 +1,7 @@
 import { consumeApproved, createHeld } from '../holds/hold-step.js';
 import { rateLimitHeaders } from '../limits/headers.js';
 import { requestKeys } from '../limits/keys.js';
-import { nextRequestId } from '../limits/request-id.js';
+import { nextRequestId } from '../util/request-id.js';
 import { capabilityWindows, type LimitWindow } from '../limits/windows.js';
 import { storeChannel, traced } from '../observe/channels.js';
 import type { ConsumeRequest, ConsumeResult, WindowSpec } from '../stores/store.js';

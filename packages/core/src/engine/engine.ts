@@ -1,6 +1,6 @@
 import { deny, type Deny } from '../deny/deny.js';
 import type { Check, CheckContext } from '../checks/context.js';
-import { decide } from '../deny/decision.js';
+import { decide } from '../decision/decide.js';
 import type { ReasonCode } from '../deny/reasons.js';
 import type { ResolvedOptions } from '../options/resolve.js';
 import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY } from '../pipeline.js';
