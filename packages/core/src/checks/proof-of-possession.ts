@@ -26,12 +26,12 @@ import type { Check, CheckContext } from './context.js';
  */
 export const proofOfPossession: Check = (ctx) => {
   const { credentials, claims } = ctx;
-  if (!credentials || !claims) return deny('credentials_missing', { check: 'pop', problem: 'no verified token' });
+  if (!credentials || !claims) return deny('credentials_missing', { problem: 'no verified token' });
   const cnf: CnfClaim = claims.cnf ?? {};
   const jkt = cnf.jkt;
   const x5t = cnf['x5t#S256'];
   if ((jkt !== undefined && typeof jkt !== 'string') || (x5t !== undefined && typeof x5t !== 'string')) {
-    return deny('token_claims_invalid', { check: 'pop', problem: 'cnf member is not a string' });
+    return deny('token_claims_invalid', { problem: 'cnf member is not a string' });
   }
   return dpopStep(ctx, credentials.scheme, jkt) ?? (x5t === undefined ? undefined : checkMtls(ctx, x5t));
 };

@@ -13,5 +13,5 @@ import type { Check } from './context.js';
 export const routeInput: Check = ({ request }) => {
   const target = request.target;
   if (target === undefined || typeof target === 'string') return undefined;
-  return deny('request_invalid', { check: 'target', type: Array.isArray(target) ? 'array' : typeof target });
+  return deny('request_invalid', { type: Array.isArray(target) ? 'array' : typeof target });
 };
