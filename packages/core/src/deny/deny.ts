@@ -24,7 +24,7 @@ export interface Deny {
  * Build a deny.
  *
  * @example
- * return deny('token_expired', { claim: 'exp' });
+ * const expired = deny('token_expired', { claim: 'exp' });
  */
 export const deny = (reason: ReasonCode, detail?: DenyDetail, extra?: Omit<Deny, 'reason' | 'detail'>): Deny => ({
   reason,

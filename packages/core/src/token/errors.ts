@@ -42,9 +42,8 @@ export function joseDeny(error: unknown): Deny {
 }
 
 function claimDeny(error: { claim?: unknown; reason?: unknown }, message: string | undefined): Deny {
-  // `check` is jose's word for the failure (`missing`, `invalid`, `check_failed`), as the audit always recorded it.
-  const check = typeof error.reason === 'string' ? error.reason : undefined;
-  const detail = { jose: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: error.claim, check, message };
+  // `failure`: jose's word for what failed (`missing`, `invalid`, `check_failed`); `check` is the step's, stamped by the engine.
+  const detail = { jose: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: error.claim, failure: error.reason, message };
   return deny(claimReason(error.claim, error.reason), detail);
 }
 

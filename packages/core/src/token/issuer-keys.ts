@@ -83,7 +83,7 @@ export function keySourceFor(keys: IssuerKeys, token: string): KeySource | Deny 
   } catch (error) {
     return deny('token_malformed', { jose: (error as { code?: unknown } | null)?.code, part: 'payload' });
   }
-  if (typeof iss !== 'string') return deny('token_claims_invalid', { claim: 'iss', check: 'missing' });
+  if (typeof iss !== 'string') return deny('token_claims_invalid', { claim: 'iss', failure: 'missing' });
   return keys.byIssuer.get(iss) ?? deny('token_issuer_untrusted', { claim: 'iss' });
 }
 
