@@ -42,14 +42,12 @@ export { holdTag, newHoldId } from './holds/subject.js';
 export { BODY_DIGEST, bodyDigest } from './holds/body-digest.js';
 export { adminApi, type AdminOptions, type AdminRequest, type AdminResponse } from './holds/admin-api.js';
 // The authorization server's side: introspection, capabilities by reference, security events (RFC 8417/8935/8936).
-export type { IntrospectionOptions, IntrospectionMode } from './introspection/options.js';
-export type { IntrospectionClient } from './introspection/client-auth.js';
-export type { CapabilitiesRefOptions, CapabilitiesResolver } from './token/capability-refs.js';
+// IntrospectionOptions, IntrospectionMode, IntrospectionClient, CapabilitiesRefOptions, CapabilitiesResolver: in types.ts.
 export {
-  securityEventReceiver, type SecurityEventReceiver, type SecurityEventOptions, type PushedSet, type EventResponse, type SetOutcome,
+  securityEventReceiver, type SecurityEventReceiver, type SecurityEventOptions, type PushedSet, type EventResponse,
 } from './events/receiver.js';
 export type { PollOptions, PollReport, SecurityEventPoller } from './events/poller.js';
-export type { SetError, SetErrorCode } from './events/verify-set.js';
+export type { SetError, SetErrorCode, SetOutcome } from './events/verify-set.js';
 export { AAP_REVOCATION_EVENT, CAEP_SESSION_REVOKED, RISC_CREDENTIAL_COMPROMISE, type EventRevocation } from './events/event-types.js';
 // The approval console, served by the adapters' admin routers.
 export { adminRoutes, type AdminRoutes, type AdminRoutesOptions } from './holds/admin-routes.js';

@@ -1,4 +1,5 @@
 import type { Check } from './checks/context.js';
+import type { Deny } from './deny/deny.js';
 import { extractCredentials } from './checks/extract-credentials.js';
 import { verifyToken } from './checks/verify-token.js';
 import { proofOfPossession } from './checks/proof-of-possession.js';
@@ -41,3 +42,35 @@ export const AUTHORIZE: readonly Check[] = Object.freeze([
 
 /** The stateful step alone: a request with no route still consumes its DPoP proof. */
 export const CONSUME_ONLY: readonly Check[] = Object.freeze([consumeState]);
+
+/**
+ * The name of each step, as a deny's audit detail records it (`detail.check`). The engine stamps it:
+ * the pipeline knows which step denied, so no check writes its own name.
+ */
+const STEP_NAMES: ReadonlyMap<Check, string> = new Map<Check, string>([
+  [extractCredentials, 'credentials'],
+  [verifyToken, 'token'],
+  [proofOfPossession, 'pop'],
+  [revocation, 'revocation'],
+  [routeInput, 'target'],
+  [routeDpopMode, 'dpop'],
+  [agentPolicy, 'agent'],
+  [taskBinding, 'task'],
+  [delegation, 'delegation'],
+  [capabilityMatch, 'capability'],
+  [statelessConstraints, 'constraints'],
+  [oversight, 'oversight'],
+  [consumeState, 'rate-limit'],
+]);
+
+/**
+ * A step's deny with `detail.check` naming the step — unless the step named the part of it that denied
+ * (proof-of-possession's `'dpop'`/`'mtls'`, the stateful step's `'dpop'` replay or `'store'` budget).
+ *
+ * @example
+ * stamped(deny('token_revoked', { kind: 'task' }), revocation) // detail: { check: 'revocation', kind: 'task' }
+ */
+export function stamped(outcome: Deny, step: Check): Deny {
+  if (outcome.detail?.check !== undefined) return outcome;
+  return { ...outcome, detail: { check: STEP_NAMES.get(step), ...outcome.detail } };
+}

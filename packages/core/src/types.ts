@@ -5,8 +5,6 @@ import type { Store } from './stores/store.js';
 import type { Hold } from './stores/holds.js';
 import type { CryptoKey, JWK, KeyObject } from 'jose';
 import type { Logger } from './observe/logger.js';
-import type { IntrospectionOptions } from './introspection/options.js';
-import type { CapabilitiesRefOptions } from './token/capability-refs.js';
 
 /**
  * A framework-free view of one HTTP request. Adapters build it; the core never sees a framework object.
@@ -459,4 +457,88 @@ export interface RevocationOptions {
    * 0: no lineage, only the token's own `parent_jti` is checked).
    */
   readonly lineageSize?: number | undefined;
+}
+
+/**
+ * Which tokens are introspected: `opaque` (default) — only tokens that are not JWTs; `always` — JWTs too,
+ * after their local verification, so the authorization server's word on `active` is taken for every token
+ * (cached); `fallback` — JWTs only while the local revocation list cannot vouch (store unreachable, not yet
+ * synchronized): the draft's "fallback to token introspection if revocation list fails to propagate",
+ * instead of a 503.
+ */
+export type IntrospectionMode = 'opaque' | 'always' | 'fallback';
+
+/**
+ * Token introspection (RFC 7662), optionally with signed answers (RFC 9701).
+ *
+ * @example
+ * createGuard({ issuer, audience, introspection: { client: { id: 'api', secret: process.env.AS_SECRET } } });
+ */
+export interface IntrospectionOptions {
+  /** The RFC 7662 endpoint (default: `introspection_endpoint` of the issuer's RFC 8414 metadata). */
+  readonly endpoint?: string | undefined;
+  /** The trusted issuer that answers (default: the only trusted issuer; required with several). */
+  readonly issuer?: string | undefined;
+  /** This RS's client registration at the authorization server. */
+  readonly client: IntrospectionClient;
+  /** Which tokens are introspected (default `opaque`). */
+  readonly mode?: IntrospectionMode | undefined;
+  /** Ask for RFC 9701 JWT answers, signed by the issuer's keys, and accept nothing else (default false). */
+  readonly jwtResponse?: boolean | undefined;
+  /** Timeout of one call in ms (default 2000): slower is an outage (503). */
+  readonly timeoutMs?: number | undefined;
+  /** Answers cached (default 10000; 0 disables; concurrent calls for one token are coalesced anyway). */
+  readonly cacheSize?: number | undefined;
+  /** Seconds an active answer is trusted, never past the token's `exp` (default 60: the draft's rapid-revocation bound). */
+  readonly cacheMaxTtl?: number | undefined;
+  /** Seconds an inactive answer is remembered (default 10). */
+  readonly inactiveTtl?: number | undefined;
+}
+
+/** How the guard authenticates to the introspection endpoint (RFC 7662 §2.1 requires client authentication). */
+export type IntrospectionClient =
+  /** RFC 6749 §2.3.1: HTTP Basic with the form-urlencoded id and secret. */
+  | { readonly id: string; readonly auth?: 'client_secret_basic' | undefined; readonly secret: string }
+  /** RFC 6749 §2.3.1: `client_id` and `client_secret` in the form body. */
+  | { readonly id: string; readonly auth: 'client_secret_post'; readonly secret: string }
+  /** RFC 7523 §2.2 / OpenID Connect Core §9: a JWT signed with the client's private key. */
+  | {
+      readonly id: string;
+      readonly auth: 'private_key_jwt';
+      /** The client's private key (a JWK with `d`, a `KeyObject` or a `CryptoKey`). */
+      readonly key: CryptoKey | KeyObject | JWK;
+      /** Signing algorithm (default: the JWK's `alg`, else ES256). */
+      readonly alg?: string | undefined;
+      /** `kid` of the client's registered public key. */
+      readonly kid?: string | undefined;
+    };
+
+/**
+ * Your own lookup of a `capabilities_ref`: receives the reference and who the token names; returns the
+ * capabilities (an array, or `{ capabilities }`). A throw or a rejection is an outage: 503
+ * `capabilities_unavailable`, never an allow.
+ */
+export type CapabilitiesResolver = (ref: string, token: { readonly iss: string; readonly sub?: string | undefined; readonly jti?: string | undefined }) => unknown;
+
+/**
+ * How a token whose capabilities are given by reference (the draft's `capabilities_ref`, a URI) gets them.
+ *
+ * @example
+ * createGuard({ ...options, capabilitiesRef: { allowedUrls: ['https://as.example.com/capability-sets/'] } });
+ */
+export interface CapabilitiesRefOptions {
+  /**
+   * `fetch` (default): GET the URI — only under the token issuer's origin or an `allowedUrls` prefix — and
+   * cache the set like a JWKS (`Cache-Control`, 5 min … 24 h); `introspection`: introspect the token and take
+   * the `capabilities` of the authorization server's answer (needs `options.introspection`); or a function.
+   */
+  readonly resolve?: 'fetch' | 'introspection' | CapabilitiesResolver | undefined;
+  /** URL prefixes a reference may be fetched from, besides the token issuer's origin. */
+  readonly allowedUrls?: readonly string[] | undefined;
+  /** Fetch timeout in ms (default 5000). */
+  readonly timeoutMs?: number | undefined;
+  /** Freshness of a set whose response says nothing (`fetch`), or of a resolver's answer, in ms (default 600000). */
+  readonly cacheMaxAgeMs?: number | undefined;
+  /** Capability sets cached (default 1000). */
+  readonly cacheSize?: number | undefined;
 }

@@ -1,4 +1,4 @@
-import { nextRequestId } from '../limits/request-id.js';
+import { nextRequestId } from '../util/request-id.js';
 import type { RequestInfo } from '../types.js';
 
 /** `X-Request-Id` as we accept it: bounded, and only characters that are safe in any log line. */

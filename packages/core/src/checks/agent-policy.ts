@@ -1,6 +1,7 @@
 import type { AgentClaim } from '../claims/model.js';
-import type { AgentRules } from './policy-options.js';
-import { deny, type Check } from './context.js';
+import type { AgentRules } from '../options/policy.js';
+import { deny } from '../deny/deny.js';
+import type { Check } from './context.js';
 
 /**
  * Step 5: agent identity against local policy (draft "Agent Identity Validation"): allowed and

@@ -1,5 +1,6 @@
 import type { Capability } from '../claims/model.js';
-import { deny, type Check } from './context.js';
+import { deny } from '../deny/deny.js';
+import type { Check } from './context.js';
 
 const NONE: readonly Capability[] = Object.freeze([]);
 /** Candidates per verified `capabilities` array (cached and frozen with the token) and action. */

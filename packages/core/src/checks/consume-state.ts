@@ -1,12 +1,13 @@
 import { consumeApproved, createHeld } from '../holds/hold-step.js';
 import { rateLimitHeaders } from '../limits/headers.js';
 import { requestKeys } from '../limits/keys.js';
-import { nextRequestId } from '../limits/request-id.js';
+import { nextRequestId } from '../util/request-id.js';
 import { capabilityWindows, type LimitWindow } from '../limits/windows.js';
 import { storeChannel, traced } from '../observe/channels.js';
 import type { ConsumeRequest, ConsumeResult, WindowSpec } from '../stores/store.js';
 import { InfrastructureError } from '../util/errors.js';
-import { deny, type Check, type CheckContext, type Deny } from './context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check, CheckContext } from './context.js';
 
 const NO_WINDOWS: readonly LimitWindow[] = Object.freeze([]);
 const NO_SPECS: readonly WindowSpec[] = Object.freeze([]);
@@ -30,7 +31,7 @@ export const consumeState: Check = (ctx) => {
   const hold = ctx.hold;
   const parsed = ctx.capability && ctx.route && hold?.kind !== 'retry' ? capabilityWindows(ctx.capability) : undefined;
   if (parsed && !parsed.ok) {
-    return deny('constraint_violation', { check: 'rate-limit', constraint: parsed.constraint, problem: parsed.problem });
+    return deny('constraint_violation', { constraint: parsed.constraint, problem: parsed.problem });
   }
   const refused = consumeWindows(ctx, parsed?.windows ?? NO_WINDOWS);
   if (!hold) return refused;
@@ -44,7 +45,7 @@ function consumeWindows(ctx: CheckContext, windows: readonly LimitWindow[]): Den
   const proof = ctx.proof;
   if (windows.length === 0 && !proof) return undefined;
   const subject = subjectOf(ctx);
-  if (subject === undefined) return deny('internal_error', { check: 'rate-limit', problem: 'options.rateLimit.key gave no subject' });
+  if (subject === undefined) return deny('internal_error', { problem: 'options.rateLimit.key gave no subject' });
   return consume(ctx, consumeRequest(ctx, subject, windows, proof)).then((result) =>
     result ? outcome(ctx, windows, result) : undefined, // no result: store down, onStoreError: 'open'
   );
@@ -110,7 +111,7 @@ function outcome(ctx: CheckContext, windows: readonly LimitWindow[], result: Con
     return undefined;
   }
   const window = windows[result.window];
-  const detail = { check: 'rate-limit', constraint: window?.constraint, limit: window?.limit, mode: ctx.options.limits.modes[window?.unit ?? 'minute'], retryAfterMs: result.retryAfterMs };
+  const detail = { constraint: window?.constraint, limit: window?.limit, mode: ctx.options.limits.modes[window?.unit ?? 'minute'], retryAfterMs: result.retryAfterMs };
   headers['retry-after'] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
   return deny('rate_limited', detail, { headers });
 }

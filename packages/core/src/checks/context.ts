@@ -1,27 +1,10 @@
 import type { AapClaims, Capability } from '../claims/model.js';
-import type { ReasonCode } from '../deny/reasons.js';
+import type { Deny } from '../deny/deny.js';
 import type { ResolvedOptions } from '../options/resolve.js';
 import type { CompiledRoute } from '../route.js';
 import type { RequestInfo, ResponseLimits } from '../types.js';
 import type { HeldBody, HoldSubject } from '../holds/subject.js';
 import type { VerifiedToken } from '../token/cache.js';
-
-/** A deny, returned (never thrown) by a check. `detail` goes to the audit event only. */
-export interface Deny {
-  readonly reason: ReasonCode;
-  readonly detail?: Readonly<Record<string, unknown>> | undefined;
-  /** Extra response headers (e.g. Retry-After, DPoP-Nonce). */
-  readonly headers?: Readonly<Record<string, string>> | undefined;
-  /** Extra body members that the client needs (approval reference, hold id). */
-  readonly body?: { readonly approval_reference?: string; readonly hold_id?: string } | undefined;
-}
-
-/** Build a deny. */
-export const deny = (reason: ReasonCode, detail?: Record<string, unknown>, extra?: Omit<Deny, 'reason' | 'detail'>): Deny => ({
-  reason,
-  detail,
-  ...extra,
-});
 
 /** The credentials found on the request (step 1). */
 export interface Credentials {

@@ -1,5 +1,6 @@
 import { actChain } from '../claims/delegation-depth.js';
-import { deny, type Check, type Deny } from './context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check } from './context.js';
 
 /** Draft "String Length Limits": each `delegation.chain[]` entry 1…128 characters. */
 const MAX_CHAIN_ENTRY = 128;

@@ -1,6 +1,7 @@
 import type { RequestInfo } from '../types.js';
 import { parseAuthorization } from '../token/authorization.js';
-import { deny, type Check, type CheckContext, type Deny } from './context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check, CheckContext } from './context.js';
 
 const NO_PROOFS: readonly string[] = Object.freeze([]);
 /** RFC 9110 §8.6: `Content-Length = 1*DIGIT`, leading zeros included. */

@@ -2,7 +2,8 @@ import type { Introspected } from '../introspection/introspected.js';
 import { checkLifetime } from '../token/lifetime.js';
 import { InfrastructureError } from '../util/errors.js';
 import { tokenHash } from '../util/hash.js';
-import { deny, type CheckContext, type Deny } from './context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { CheckContext } from './context.js';
 
 /**
  * Step 2 for what the authorization server vouches for (RFC 7662): an opaque token gets its claims from

@@ -1,7 +1,8 @@
 import type { CnfClaim } from '../claims/model.js';
 import { verifyDpop } from '../pop/dpop.js';
 import { checkMtls } from '../pop/mtls.js';
-import { deny, type Check, type CheckContext, type Deny } from './context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check, CheckContext } from './context.js';
 
 /**
  * Step 3: proof-of-possession. The DPoP mode is the route's (`RouteSpec.dpop`) or the guard's
@@ -25,12 +26,12 @@ import { deny, type Check, type CheckContext, type Deny } from './context.js';
  */
 export const proofOfPossession: Check = (ctx) => {
   const { credentials, claims } = ctx;
-  if (!credentials || !claims) return deny('credentials_missing', { check: 'pop', problem: 'no verified token' });
+  if (!credentials || !claims) return deny('credentials_missing', { problem: 'no verified token' });
   const cnf: CnfClaim = claims.cnf ?? {};
   const jkt = cnf.jkt;
   const x5t = cnf['x5t#S256'];
   if ((jkt !== undefined && typeof jkt !== 'string') || (x5t !== undefined && typeof x5t !== 'string')) {
-    return deny('token_claims_invalid', { check: 'pop', problem: 'cnf member is not a string' });
+    return deny('token_claims_invalid', { problem: 'cnf member is not a string' });
   }
   return dpopStep(ctx, credentials.scheme, jkt) ?? (x5t === undefined ? undefined : checkMtls(ctx, x5t));
 };

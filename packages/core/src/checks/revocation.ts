@@ -1,6 +1,7 @@
 import type { Revocation } from '../stores/revocations.js';
 import { InfrastructureError } from '../util/errors.js';
-import { deny, type Check, type CheckContext, type Deny } from './context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check, CheckContext } from './context.js';
 
 /**
  * Step 4: revocation, against this replica's local copy of the set (Map lookups, no store round trip):
@@ -23,7 +24,7 @@ export const revocation: Check = (ctx) => {
   // The authorization server just vouched for the token (introspection `fallback`/`always`): that answer stands in.
   if (!local.synced && !ctx.introspected) {
     if (!ctx.options.failOpen) {
-      return deny('store_unavailable', { check: 'revocation', problem: 'revocation set not synchronized', cause: local.cause }, { headers: { 'retry-after': '1' } });
+      return deny('store_unavailable', { problem: 'revocation set not synchronized', cause: local.cause }, { headers: { 'retry-after': '1' } });
     }
     ctx.detail.revocation = 'not synchronized; local copy trusted (onStoreError: open)';
     health.failOpen.down(new Error(local.cause ?? 'revocation list not synchronized'), 'admitting requests on a revocation list that may be stale (onStoreError: open)');
@@ -41,7 +42,7 @@ function lineageFound(ctx: CheckContext, hit: Revocation | undefined): Deny | un
 
 function revoked(hit: Revocation | undefined): Deny | undefined {
   if (!hit) return undefined;
-  const detail = { check: 'revocation', kind: hit.kind, value: hit.value, issuer: hit.issuer, revokedBy: hit.by, revokedAt: new Date(hit.at).toISOString() };
+  const detail = { kind: hit.kind, value: hit.value, issuer: hit.issuer, revokedBy: hit.by, revokedAt: new Date(hit.at).toISOString() };
   return deny('token_revoked', detail);
 }
 
@@ -57,5 +58,5 @@ function lineageFailed(ctx: CheckContext, error: unknown): Deny | undefined {
     return claims && parent !== undefined ? revoked(ctx.options.revocation.local.matchAncestors(claims.iss, [parent], ctx.now)) : undefined;
   }
   const fault = error instanceof Error ? error.message : String(error);
-  return deny(full ? 'store_full' : 'store_unavailable', { check: 'revocation', problem: 'lineage lookup failed', fault }, { headers: { 'retry-after': '5' } });
+  return deny(full ? 'store_full' : 'store_unavailable', { problem: 'lineage lookup failed', fault }, { headers: { 'retry-after': '5' } });
 }

@@ -1,4 +1,5 @@
-import { deny, type Check } from './context.js';
+import { deny } from '../deny/deny.js';
+import type { Check } from './context.js';
 
 /**
  * The route's DPoP requirement (`RouteSpec.dpop`) when authentication ran before the route was known
@@ -16,7 +17,7 @@ export const routeDpopMode: Check = (ctx) => {
   const mode = ctx.route?.dpop;
   if (mode === undefined || mode === 'optional') return undefined;
   const bound = typeof ctx.claims?.cnf?.jkt === 'string';
-  if (mode === 'required' && !bound) return deny('dpop_required', { check: 'dpop', problem: 'route requires a DPoP-bound token' });
-  if (mode === 'disabled' && bound) return deny('dpop_disabled', { check: 'dpop', problem: 'route has DPoP disabled' });
+  if (mode === 'required' && !bound) return deny('dpop_required', { problem: 'route requires a DPoP-bound token' });
+  if (mode === 'disabled' && bound) return deny('dpop_disabled', { problem: 'route has DPoP disabled' });
   return undefined;
 };

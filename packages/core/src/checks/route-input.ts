@@ -1,4 +1,5 @@
-import { deny, type Check } from './context.js';
+import { deny } from '../deny/deny.js';
+import type { Check } from './context.js';
 
 /**
  * Step 6 prerequisite: what the route says the request acts on must be one string. A target of another
@@ -12,5 +13,5 @@ import { deny, type Check } from './context.js';
 export const routeInput: Check = ({ request }) => {
   const target = request.target;
   if (target === undefined || typeof target === 'string') return undefined;
-  return deny('request_invalid', { check: 'target', type: Array.isArray(target) ? 'array' : typeof target });
+  return deny('request_invalid', { type: Array.isArray(target) ? 'array' : typeof target });
 };

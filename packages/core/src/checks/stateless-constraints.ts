@@ -1,7 +1,8 @@
 import type { Capability } from '../claims/model.js';
 import { compileCapability, type ConstraintCheck } from '../constraints/compile.js';
 import { contextViolation } from '../constraints/context.js';
-import { deny, type Check, type CheckContext, type Deny } from './context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check, CheckContext } from './context.js';
 
 /**
  * Step 6, continued: the constraints that need no shared state — the token-wide `context`, then each
@@ -21,7 +22,7 @@ export const statelessConstraints: Check = (ctx) => {
   let first: Deny | undefined;
   const candidates = ctx.candidates ?? [];
   for (const [n, capability] of candidates.entries()) {
-    const compiled = compileCapability(capability, ctx.options.policy);
+    const compiled = compileCapability(capability);
     const violation = firstViolation(compiled.checks, ctx, capability);
     if (!violation) {
       ctx.capability = capability;

@@ -2,7 +2,8 @@ import type { RequestInfo } from '../types.js';
 import type { CompiledRoute } from '../route.js';
 import { levelRank } from '../constraints/levels.js';
 import { singleHeader } from '../util/headers.js';
-import { deny, type Check } from './context.js';
+import { deny } from '../deny/deny.js';
+import type { Check } from './context.js';
 
 /**
  * Step 5: task binding (draft "Task Binding Validation"). Structure (`id`, `purpose`) was validated with

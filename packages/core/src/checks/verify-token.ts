@@ -6,7 +6,8 @@ import { keySourceFor } from '../token/issuer-keys.js';
 import { checkLifetime, lifetimeOf } from '../token/lifetime.js';
 import { verifyJwt } from '../token/verify-jwt.js';
 import { tokenHash } from '../util/hash.js';
-import { deny, type Check, type CheckContext, type Deny } from './context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check, CheckContext } from './context.js';
 import { introspectToken } from './introspect-token.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { deny, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
 import { isActionName } from './action.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { AapClaims } from './model.js';

@@ -1,8 +1,8 @@
 import type { Capability } from '../claims/model.js';
 import { isDateTime } from '../claims/date-time.js';
 import { delegationDepth } from '../claims/delegation-depth.js';
-import { deny, type CheckContext, type Deny } from '../checks/context.js';
-import type { PolicyOptions } from '../checks/policy-options.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { CheckContext } from '../checks/context.js';
 import { isRateLimitConstraint } from '../limits/windows.js';
 import { forwardedProto } from '../pop/forwarded.js';
 import type { ResponseLimits } from '../types.js';
@@ -23,16 +23,25 @@ export interface CompiledCapability {
 type Factory = (value: unknown, name: string) => ConstraintCheck | undefined;
 
 /**
+ * Compiled constraints per capability object. A compilation depends on the constraints alone (the
+ * guard's policy is read when a check runs), so one table serves every guard.
+ */
+const COMPILED = new WeakMap<Capability, CompiledCapability>();
+
+/**
  * Compile a capability's constraints, cached per capability object. Verified claims are cached and
  * frozen by the token step, so a repeated token reuses its compiled constraints: no list parsing,
  * no CIDR or date parsing per request. Standard constraints run in a fixed order; the rest follow
  * in token order through app-specific handlers or the unknown-constraint policy.
+ *
+ * @example
+ * const { checks, limits } = compileCapability(capability);
  */
-export function compileCapability(capability: Capability, policy: PolicyOptions): CompiledCapability {
-  let compiled = policy.compiled.get(capability);
+export function compileCapability(capability: Capability): CompiledCapability {
+  let compiled = COMPILED.get(capability);
   if (!compiled) {
     compiled = compile(capability.constraints ?? {});
-    policy.compiled.set(capability, compiled);
+    COMPILED.set(capability, compiled);
   }
   return compiled;
 }

@@ -1,5 +1,6 @@
 import type { ContextClaim } from '../claims/model.js';
-import { deny, type CheckContext, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { CheckContext } from '../checks/context.js';
 import { clientIp } from '../util/client-ip.js';
 import { instantRange } from './compile.js';
 

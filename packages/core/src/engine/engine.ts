@@ -1,8 +1,9 @@
-import { deny, type Check, type CheckContext, type Deny } from '../checks/context.js';
-import { decide } from '../deny/decision.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check, CheckContext } from '../checks/context.js';
+import { decide } from '../decision/decide.js';
 import type { ReasonCode } from '../deny/reasons.js';
 import type { ResolvedOptions } from '../options/resolve.js';
-import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY } from '../pipeline.js';
+import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY, stamped } from '../pipeline.js';
 import type { CompiledRoute } from '../route.js';
 import type { Decision, RequestInfo } from '../types.js';
 import { InfrastructureError } from '../util/errors.js';
@@ -118,11 +119,12 @@ function isRequestInfo(request: unknown): request is RequestInfo {
 function run(ctx: CheckContext, checks: readonly Check[], from: number): Deny | undefined | Promise<Deny | undefined> {
   try {
     for (let index = from; index < checks.length; index += 1) {
-      const outcome = (checks[index] as Check)(ctx);
+      const check = checks[index] as Check;
+      const outcome = check(ctx);
       if (outcome instanceof Promise) {
-        return outcome.then((settled) => settled ?? (ctx.anonymous ? undefined : run(ctx, checks, index + 1)), fault);
+        return outcome.then((settled) => (settled ? stamped(settled, check) : ctx.anonymous ? undefined : run(ctx, checks, index + 1)), fault);
       }
-      if (outcome) return outcome;
+      if (outcome) return stamped(outcome, check);
       if (ctx.anonymous) return undefined;
     }
     return undefined;

@@ -1,7 +1,7 @@
 import type { Guard } from '../create-guard.js';
 import type { RevocationKey } from '../revocation/revoke.js';
 import type { EventRevocation, EventRevocations } from './event-types.js';
-import type { SetOutcome } from './receiver.js';
+import type { SetOutcome } from './verify-set.js';
 
 /** Revocation kinds by key member (stores/revocations.ts). */
 const KIND: Readonly<Record<string, string>> = { jti: 'jti', taskId: 'task', grantId: 'grant', agentId: 'agent', parentJti: 'parent', sub: 'sub', operator: 'operator' };

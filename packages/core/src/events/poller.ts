@@ -2,8 +2,7 @@ import type { ResolvedOptions } from '../options/resolve.js';
 import { Health } from '../observe/logger.js';
 import { Backoff } from '../token/backoff.js';
 import { FetchError } from '../token/fetch-document.js';
-import type { SetOutcome } from './receiver.js';
-import type { SetError } from './verify-set.js';
+import type { SetError, SetOutcome } from './verify-set.js';
 
 /** Options of `receiver.poll()` (RFC 8936). */
 export interface PollOptions {

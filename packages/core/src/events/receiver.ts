@@ -5,7 +5,7 @@ import { tokenHash } from '../util/hash.js';
 import { applyRevocations } from './apply.js';
 import { EventPayloadError, revocationsOf } from './event-types.js';
 import { pollSecurityEvents, type PollOptions, type SecurityEventPoller } from './poller.js';
-import { verifySet, type SetError, type SetVerification } from './verify-set.js';
+import { verifySet, type SetError, type SetOutcome, type SetVerification } from './verify-set.js';
 
 /** Options of `securityEventReceiver()`. */
 export interface SecurityEventOptions<Req = unknown> {
@@ -35,12 +35,6 @@ export interface EventResponse {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
 }
-
-/** What one SET came to: applied, a duplicate (already applied), ignored (no event this RS acts on), refused, or an outage. */
-export type SetOutcome =
-  | { readonly kind: 'applied' | 'duplicate' | 'ignored'; readonly jti: string }
-  | { readonly kind: 'refused'; readonly jti?: string | undefined; readonly error: SetError }
-  | { readonly kind: 'unavailable'; readonly jti?: string | undefined; readonly message: string };
 
 /** The receiver: `push` for RFC 8935 requests, `process` for one SET, `poll` for RFC 8936. */
 export interface SecurityEventReceiver<Req = unknown> {

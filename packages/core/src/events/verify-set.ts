@@ -2,6 +2,12 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jo
 import type { TokenOptions } from '../token/options.js';
 import { InfrastructureError } from '../util/errors.js';
 
+/** What one SET came to: applied, a duplicate (already applied), ignored (no event this RS acts on), refused, or an outage. */
+export type SetOutcome =
+  | { readonly kind: 'applied' | 'duplicate' | 'ignored'; readonly jti: string }
+  | { readonly kind: 'refused'; readonly jti?: string | undefined; readonly error: SetError }
+  | { readonly kind: 'unavailable'; readonly jti?: string | undefined; readonly message: string };
+
 /** RFC 8935 §2.4 error codes (the IANA "Security Event Token Error Codes" registry). */
 export type SetErrorCode = 'invalid_request' | 'invalid_key' | 'invalid_issuer' | 'invalid_audience' | 'authentication_failed' | 'access_denied';
 

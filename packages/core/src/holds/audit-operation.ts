@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../audit/event.js';
-import type { ResolvedOptions } from '../options/resolve.js';
+import { emitAudit, type AuditTarget } from '../observe/safe-sink.js';
 import type { Hold } from '../stores/holds.js';
 import type { Revocation } from '../stores/revocations.js';
 
@@ -12,8 +12,8 @@ type Operation = 'created' | 'approved' | 'denied' | 'consumed';
  * @example
  * auditHold(guard.options, 'approved', hold, 'alice@example.com', Date.now());
  */
-export function auditHold(options: Pick<ResolvedOptions, 'audit'>, operation: Operation, hold: Hold, actor: string, now: number): void {
-  emit(options, {
+export function auditHold(options: AuditTarget, operation: Operation, hold: Hold, actor: string, now: number): void {
+  emitAudit(options, {
     kind: 'hold',
     operation,
     actor,
@@ -39,8 +39,8 @@ export function auditHold(options: Pick<ResolvedOptions, 'audit'>, operation: Op
  * @example
  * auditRevocation(guard.options, entry, 'every trusted issuer');
  */
-export function auditRevocation(options: Pick<ResolvedOptions, 'audit'>, entry: Revocation, issuerScope?: string): void {
-  emit(options, {
+export function auditRevocation(options: AuditTarget, entry: Revocation, issuerScope?: string): void {
+  emitAudit(options, {
     kind: 'revocation',
     operation: 'revoked',
     actor: entry.by,
@@ -59,8 +59,4 @@ export function auditRevocation(options: Pick<ResolvedOptions, 'audit'>, entry: 
 /** The hold fields an audit event carries. */
 export function holdSummary(hold: Hold): NonNullable<AuditEvent['hold']> {
   return { id: hold.id, status: hold.status, expiresAt: new Date(hold.expiresAt).toISOString() };
-}
-
-function emit(options: Pick<ResolvedOptions, 'audit'>, event: AuditEvent): void {
-  options.audit?.(event); // wrapped once at createGuard(): never throws
 }

@@ -1,5 +1,5 @@
-import type { CheckContext, Deny } from '../checks/context.js';
-import { deny } from '../checks/context.js';
+import type { CheckContext } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
 import type { HeldBody } from './subject.js';
 
 /**

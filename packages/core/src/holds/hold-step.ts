@@ -1,4 +1,5 @@
-import { deny, type CheckContext, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { CheckContext } from '../checks/context.js';
 import type { ReasonCode } from '../deny/reasons.js';
 import type { Hold, HoldProblem, HoldUpdate } from '../stores/holds.js';
 import { InfrastructureError } from '../util/errors.js';

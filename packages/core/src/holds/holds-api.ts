@@ -1,6 +1,7 @@
-import type { ResolvedOptions } from '../options/resolve.js';
+import type { AuditTarget } from '../observe/safe-sink.js';
 import type { Hold, HoldFilter, HoldStatus, HoldUpdate } from '../stores/holds.js';
 import { auditHold } from './audit-operation.js';
+import type { HoldOptions } from './options.js';
 import { HOLD_ID } from './subject.js';
 
 /** A human decision, as given to `guard.holds.approve()` / `deny()`. */
@@ -34,7 +35,7 @@ const STATUSES: readonly HoldStatus[] = ['pending', 'approved', 'denied', 'used'
  * @example
  * const holds = holdsApi(resolveOptions(options));
  */
-export function holdsApi(options: Pick<ResolvedOptions, 'holds' | 'now' | 'audit'>): HoldsApi {
+export function holdsApi(options: AuditTarget & { readonly holds: HoldOptions; readonly now: () => number }): HoldsApi {
   const store = options.holds.store;
   const decide = async (to: 'approved' | 'denied', id: string, input: HoldDecisionInput): Promise<HoldUpdate> => {
     const by = input?.by;

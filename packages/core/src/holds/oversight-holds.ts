@@ -1,4 +1,5 @@
-import { deny, type Check } from '../checks/context.js';
+import { deny } from '../deny/deny.js';
+import type { Check } from '../checks/context.js';
 import type { AapClaims, OversightClaim } from '../claims/model.js';
 import { holdSubject } from './binding.js';
 import { HOLD_ID } from './subject.js';
@@ -28,7 +29,7 @@ export const oversightHolds: Check = async (ctx) => {
   const presented = ctx.request.headers[HOLD_HEADER];
   const id = presented === undefined ? undefined : typeof presented === 'string' ? presented.trim() : presented.length === 1 ? presented[0]?.trim() : '';
   if (id !== undefined && !HOLD_ID.test(id ?? '')) {
-    return deny('hold_mismatch', { check: 'oversight', problem: 'malformed or repeated AAP-Hold-Id header' });
+    return deny('hold_mismatch', { problem: 'malformed or repeated AAP-Hold-Id header' });
   }
   const subject = await holdSubject(ctx, ctx.options.holds.match, id === undefined && ctx.options.holds.preview !== undefined);
   if ('reason' in subject) return subject;

@@ -1,23 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
-
-/** How the guard authenticates to the introspection endpoint (RFC 7662 §2.1 requires client authentication). */
-export type IntrospectionClient =
-  /** RFC 6749 §2.3.1: HTTP Basic with the form-urlencoded id and secret. */
-  | { readonly id: string; readonly auth?: 'client_secret_basic' | undefined; readonly secret: string }
-  /** RFC 6749 §2.3.1: `client_id` and `client_secret` in the form body. */
-  | { readonly id: string; readonly auth: 'client_secret_post'; readonly secret: string }
-  /** RFC 7523 §2.2 / OpenID Connect Core §9: a JWT signed with the client's private key. */
-  | {
-      readonly id: string;
-      readonly auth: 'private_key_jwt';
-      /** The client's private key (a JWK with `d`, a `KeyObject` or a `CryptoKey`). */
-      readonly key: CryptoKey | KeyObject | JWK;
-      /** Signing algorithm (default: the JWK's `alg`, else ES256). */
-      readonly alg?: string | undefined;
-      /** `kid` of the client's registered public key. */
-      readonly kid?: string | undefined;
-    };
+import type { IntrospectionClient } from '../types.js';
 
 /** The form members and headers one introspection request carries for client authentication. */
 export interface ClientCredentials {

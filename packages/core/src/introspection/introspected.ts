@@ -1,6 +1,6 @@
 import type { AapClaims } from '../claims/model.js';
 import { normalizeClaims } from '../claims/normalize.js';
-import { deny, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
 import { expandCapabilities, type RefResolution } from '../token/expand-capabilities.js';
 import { lifetimeOf, type Lifetime } from '../token/lifetime.js';
 import { tokenHash } from '../util/hash.js';

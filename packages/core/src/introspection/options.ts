@@ -2,45 +2,10 @@ import { decodeProtectedHeader, type JWTVerifyOptions } from 'jose';
 import type { Logger } from '../observe/logger.js';
 import type { RefResolution } from '../token/expand-capabilities.js';
 import type { IssuerKeys } from '../token/issuer-keys.js';
-import { clientAuthentication, type IntrospectionClient } from './client-auth.js';
+import type { IntrospectionMode, IntrospectionOptions } from '../types.js';
+import { clientAuthentication } from './client-auth.js';
 import { introspectedWith, type Introspected } from './introspected.js';
 import { Introspector } from './introspector.js';
-
-/**
- * Which tokens are introspected: `opaque` (default) — only tokens that are not JWTs; `always` — JWTs too,
- * after their local verification, so the authorization server's word on `active` is taken for every token
- * (cached); `fallback` — JWTs only while the local revocation list cannot vouch (store unreachable, not yet
- * synchronized): the draft's "fallback to token introspection if revocation list fails to propagate",
- * instead of a 503.
- */
-export type IntrospectionMode = 'opaque' | 'always' | 'fallback';
-
-/**
- * Token introspection (RFC 7662), optionally with signed answers (RFC 9701).
- *
- * @example
- * createGuard({ issuer, audience, introspection: { client: { id: 'api', secret: process.env.AS_SECRET } } });
- */
-export interface IntrospectionOptions {
-  /** The RFC 7662 endpoint (default: `introspection_endpoint` of the issuer's RFC 8414 metadata). */
-  readonly endpoint?: string | undefined;
-  /** The trusted issuer that answers (default: the only trusted issuer; required with several). */
-  readonly issuer?: string | undefined;
-  /** This RS's client registration at the authorization server. */
-  readonly client: IntrospectionClient;
-  /** Which tokens are introspected (default `opaque`). */
-  readonly mode?: IntrospectionMode | undefined;
-  /** Ask for RFC 9701 JWT answers, signed by the issuer's keys, and accept nothing else (default false). */
-  readonly jwtResponse?: boolean | undefined;
-  /** Timeout of one call in ms (default 2000): slower is an outage (503). */
-  readonly timeoutMs?: number | undefined;
-  /** Answers cached (default 10000; 0 disables; concurrent calls for one token are coalesced anyway). */
-  readonly cacheSize?: number | undefined;
-  /** Seconds an active answer is trusted, never past the token's `exp` (default 60: the draft's rapid-revocation bound). */
-  readonly cacheMaxTtl?: number | undefined;
-  /** Seconds an inactive answer is remembered (default 10). */
-  readonly inactiveTtl?: number | undefined;
-}
 
 /** Introspection after validation: the mode and the endpoint's client. */
 export interface IntrospectionSettings {

@@ -1,4 +1,5 @@
-import type { ResolvedOptions } from '../options/resolve.js';
+import type { PopOptions } from '../pop/options.js';
+import type { TokenOptions } from '../token/options.js';
 
 /** The well-known path of protected resource metadata (RFC 9728 §3). */
 export const WELL_KNOWN = '/.well-known/oauth-protected-resource';
@@ -25,7 +26,7 @@ export interface ProtectedResourceMetadata {
  * @example
  * resourceIdentifier(options, 'https://api.example.com') // 'https://api.example.com'
  */
-export function resourceIdentifier(options: Pick<ResolvedOptions, 'token'>, origin: string): string {
+export function resourceIdentifier(options: { readonly token: TokenOptions }, origin: string): string {
   for (const audience of options.token.audiences) {
     const url = URL.parse(audience);
     if (url && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname)))) return url.href.replace(/\/$/, '') || url.href;
@@ -66,7 +67,7 @@ export function metadataPaths(resource: string): readonly string[] {
  * @example
  * const document = metadataDocument(guard.options, 'https://api.example.com', ['search.web']);
  */
-export function metadataDocument(options: Pick<ResolvedOptions, 'token' | 'pop'>, resource: string, actions: Iterable<string>): ProtectedResourceMetadata {
+export function metadataDocument(options: { readonly token: TokenOptions; readonly pop: PopOptions }, resource: string, actions: Iterable<string>): ProtectedResourceMetadata {
   return {
     resource,
     authorization_servers: [...options.token.issuers],

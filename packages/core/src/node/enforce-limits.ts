@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditEvent } from '../audit/event.js';
 import { denyBody } from '../deny/body.js';
 import { REASONS, type ReasonCode } from '../deny/reasons.js';
+import { emitAudit } from '../observe/safe-sink.js';
 import type { ResolvedOptions } from '../options/resolve.js';
 import type { Decision } from '../types.js';
 import { bodyTapOf } from './body.js';
@@ -55,7 +56,7 @@ function enforcement(options: ResolvedOptions, decision: Decision, reason: Reaso
   if (!options.audit) return;
   const row = REASONS[reason];
   const event: AuditEvent = { ...decision.audit, kind: 'enforcement', time: new Date(options.now()).toISOString(), decision: 'deny', status: reason === 'request_too_large' ? 413 : row.status, error: row.error, reason, detail };
-  options.audit(event);
+  emitAudit(options, event);
 }
 
 function closeAfterResponse(res: ServerResponse): void {

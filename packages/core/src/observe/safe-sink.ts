@@ -4,6 +4,23 @@ import { Health, type Logger } from './logger.js';
 /** What the guard calls for every audit event: never throws, never leaves a rejected promise behind. */
 export type AuditEmitter = (event: AuditEvent) => void;
 
+/** Where audit events go: the guard's wrapped sink (`ResolvedOptions.audit`), or nowhere. */
+export interface AuditTarget {
+  readonly audit: AuditEmitter | undefined;
+}
+
+/**
+ * The one place an audit event leaves the guard (decisions, enforcement after the decision, hold and
+ * revocation operations): through the sink wrapped once by `safeAuditSink`, so a failing sink never
+ * changes an outcome and never throws here.
+ *
+ * @example
+ * emitAudit(options, { ...decision.audit, kind: 'enforcement', reason: 'request_too_large' });
+ */
+export function emitAudit(target: AuditTarget, event: AuditEvent): void {
+  target.audit?.(event);
+}
+
 /**
  * Wrap the user's audit sink once, at `createGuard()`: a sink that throws, or returns a promise that
  * rejects, never changes a decision and never becomes an unhandled rejection; the failure reaches the

@@ -8,7 +8,7 @@ import { memoryStore } from '../stores/memory.js';
 import { resolveTokenOptions, type TokenOptions } from '../token/options.js';
 import { resolvePopOptions, type PopOptions } from '../pop/options.js';
 import { resolveLimitOptions, type LimitOptions } from '../limits/options.js';
-import { resolvePolicyOptions, type PolicyOptions } from '../checks/policy-options.js';
+import { resolvePolicyOptions, type PolicyOptions } from './policy.js';
 import { compileTrustProxy } from '../util/trust-proxy.js';
 import { resolveHoldOptions, type HoldOptions } from '../holds/options.js';
 import { resolveRevocationOptions, type RevocationSettings } from '../revocation/options.js';

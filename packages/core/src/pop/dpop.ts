@@ -1,5 +1,6 @@
 import { verify } from 'node:crypto';
-import { deny, type CheckContext, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { CheckContext } from '../checks/context.js';
 import type { ReasonCode } from '../deny/reasons.js';
 import { verifyKey } from './algorithms.js';
 import { expectedHtu, normalizeHtu } from './htu.js';

@@ -1,5 +1,11 @@
-import type { CheckContext } from '../checks/context.js';
+import type { RequestInfo } from '../types.js';
 import { forwardedOrigin } from './forwarded.js';
+
+/** What the origin a client addressed depends on: the request, `options.publicUrl` and the trusted proxies. */
+export interface OriginScope {
+  readonly request: RequestInfo;
+  readonly options: { readonly publicUrl: URL | undefined; readonly trustProxy: (ip: string) => boolean };
+}
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
 
@@ -38,7 +44,7 @@ function normalizePercent(path: string): string {
  * @example
  * expectedHtu(ctx) // 'https://api.example.com/v1/search'
  */
-export function expectedHtu(ctx: CheckContext): string | undefined {
+export function expectedHtu(ctx: OriginScope): string | undefined {
   const url = URL.parse(ctx.request.url);
   if (!url) return undefined;
   return normalizeHtu(`${requestOrigin(ctx, url)}${url.pathname}`);
@@ -51,11 +57,11 @@ export function expectedHtu(ctx: CheckContext): string | undefined {
  * @example
  * requestOrigin(ctx) // 'https://api.example.com'
  */
-export function requestOrigin(ctx: Pick<CheckContext, 'options' | 'request'>, url: URL | null = URL.parse(ctx.request.url)): string {
+export function requestOrigin(ctx: OriginScope, url: URL | null = URL.parse(ctx.request.url)): string {
   return ctx.options.publicUrl?.origin ?? trustedOrigin(ctx) ?? url?.origin ?? 'null';
 }
 
-function trustedOrigin({ options, request }: Pick<CheckContext, 'options' | 'request'>): string | undefined {
+function trustedOrigin({ options, request }: OriginScope): string | undefined {
   const peer = request.clientIp;
   if (typeof peer !== 'string' || !options.trustProxy(peer)) return undefined;
   return forwardedOrigin(request.headers, request.url);

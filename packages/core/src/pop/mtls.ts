@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
-import { deny, type CheckContext, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { ClientIpScope } from '../util/client-ip.js';
 
 /** Largest `Client-Cert` header value parsed (a certificate with a long chain of extensions stays well under). */
+/** What the certificate check reads (a check's context is one), and where it records the thumbprint. */
+export interface CertificateScope extends Omit<ClientIpScope, 'clientIp'> {
+  readonly detail: Record<string, unknown>;
+}
+
 const MAX_CLIENT_CERT = 16384;
 /** RFC 9440 §2.2: an RFC 8941 byte sequence, `:` base64 `:`. */
 const BYTE_SEQUENCE = /^:([A-Za-z0-9+/]+={0,2}):$/;
@@ -16,7 +22,7 @@ const BYTE_SEQUENCE = /^:([A-Za-z0-9+/]+={0,2}):$/;
  * @example
  * const outcome = checkMtls(ctx, claims.cnf['x5t#S256']); // undefined, or deny('mtls_certificate_mismatch')
  */
-export function checkMtls(ctx: CheckContext, boundThumbprint: string): Deny | undefined {
+export function checkMtls(ctx: CertificateScope, boundThumbprint: string): Deny | undefined {
   const certificate = clientCertificate(ctx);
   if (certificate === 'invalid') return deny('mtls_certificate_missing', { check: 'mtls', problem: 'Client-Cert header malformed' });
   if (!certificate) return deny('mtls_certificate_missing', { check: 'mtls', problem: 'no client certificate' });
@@ -26,7 +32,7 @@ export function checkMtls(ctx: CheckContext, boundThumbprint: string): Deny | un
   return undefined;
 }
 
-function clientCertificate(ctx: CheckContext): Uint8Array | 'invalid' | undefined {
+function clientCertificate(ctx: CertificateScope): Uint8Array | 'invalid' | undefined {
   const { request, options } = ctx;
   const peer = request.clientIp;
   const header = request.headers['client-cert'];

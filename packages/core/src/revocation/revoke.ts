@@ -1,7 +1,8 @@
 import { auditRevocation } from '../holds/audit-operation.js';
-import type { ResolvedOptions } from '../options/resolve.js';
+import type { AuditTarget } from '../observe/safe-sink.js';
+import type { TokenOptions } from '../token/options.js';
 import type { Revocation, RevocationKind } from '../stores/revocations.js';
-import { MAX_REVOCATION_MS } from './options.js';
+import { MAX_REVOCATION_MS, type RevocationSettings } from './options.js';
 
 /** What to revoke: any of these keys (each one given becomes one entry per issuer in scope). */
 export interface RevocationKey {
@@ -46,7 +47,12 @@ const KEYS: readonly [Exclude<keyof RevocationKey, 'issuer'>, RevocationKind][] 
   ['operator', 'operator'],
 ];
 
-type RevokeContext = Pick<ResolvedOptions, 'revocation' | 'now' | 'audit' | 'token'>;
+/** What revoking reads of the guard's resolved options. */
+interface RevokeContext extends AuditTarget {
+  readonly revocation: RevocationSettings;
+  readonly now: () => number;
+  readonly token: TokenOptions;
+}
 
 /**
  * `guard.revoke()`: persist and fan out the revocation, apply it to this replica at once, audit it.

@@ -1,39 +1,10 @@
 import { LRUCache } from 'lru-cache';
+import type { CapabilitiesRefOptions, CapabilitiesResolver } from '../types.js';
 import { causeOf, Health, type Logger } from '../observe/logger.js';
 import { InfrastructureError } from '../util/errors.js';
 import { Backoff } from './backoff.js';
 import { freshnessMs, MAX_FRESH_MS } from './cache-control.js';
 import { fetchDocument, FetchError } from './fetch-document.js';
-
-/**
- * Your own lookup of a `capabilities_ref`: receives the reference and who the token names; returns the
- * capabilities (an array, or `{ capabilities }`). A throw or a rejection is an outage: 503
- * `capabilities_unavailable`, never an allow.
- */
-export type CapabilitiesResolver = (ref: string, token: { readonly iss: string; readonly sub?: string | undefined; readonly jti?: string | undefined }) => unknown;
-
-/**
- * How a token whose capabilities are given by reference (the draft's `capabilities_ref`, a URI) gets them.
- *
- * @example
- * createGuard({ ...options, capabilitiesRef: { allowedUrls: ['https://as.example.com/capability-sets/'] } });
- */
-export interface CapabilitiesRefOptions {
-  /**
-   * `fetch` (default): GET the URI — only under the token issuer's origin or an `allowedUrls` prefix — and
-   * cache the set like a JWKS (`Cache-Control`, 5 min … 24 h); `introspection`: introspect the token and take
-   * the `capabilities` of the authorization server's answer (needs `options.introspection`); or a function.
-   */
-  readonly resolve?: 'fetch' | 'introspection' | CapabilitiesResolver | undefined;
-  /** URL prefixes a reference may be fetched from, besides the token issuer's origin. */
-  readonly allowedUrls?: readonly string[] | undefined;
-  /** Fetch timeout in ms (default 5000). */
-  readonly timeoutMs?: number | undefined;
-  /** Freshness of a set whose response says nothing (`fetch`), or of a resolver's answer, in ms (default 600000). */
-  readonly cacheMaxAgeMs?: number | undefined;
-  /** Capability sets cached (default 1000). */
-  readonly cacheSize?: number | undefined;
-}
 
 /** A resolved capability set and until when it may be used (ms, on the guard's clock). */
 export interface CapabilitySet {

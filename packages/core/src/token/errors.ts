@@ -1,4 +1,4 @@
-import { deny, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
 import type { ReasonCode } from '../deny/reasons.js';
 import { InfrastructureError } from '../util/errors.js';
 
@@ -42,7 +42,8 @@ export function joseDeny(error: unknown): Deny {
 }
 
 function claimDeny(error: { claim?: unknown; reason?: unknown }, message: string | undefined): Deny {
-  const detail = { jose: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: error.claim, check: error.reason, message };
+  // `failure`: jose's word for what failed (`missing`, `invalid`, `check_failed`); `check` is the step's, stamped by the engine.
+  const detail = { jose: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: error.claim, failure: error.reason, message };
   return deny(claimReason(error.claim, error.reason), detail);
 }
 

@@ -1,4 +1,4 @@
-import { deny, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
 import { InfrastructureError } from '../util/errors.js';
 import type { CapabilityRefs } from './capability-refs.js';
 

@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { deny, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
 import type { Logger } from '../observe/logger.js';
 import type { GuardOptions, JwksOption, TrustedIssuer } from '../types.js';
 import type { KeySource, SourceContext, Withdrawn } from './key-source.js';
@@ -83,7 +83,7 @@ export function keySourceFor(keys: IssuerKeys, token: string): KeySource | Deny 
   } catch (error) {
     return deny('token_malformed', { jose: (error as { code?: unknown } | null)?.code, part: 'payload' });
   }
-  if (typeof iss !== 'string') return deny('token_claims_invalid', { claim: 'iss', check: 'missing' });
+  if (typeof iss !== 'string') return deny('token_claims_invalid', { claim: 'iss', failure: 'missing' });
   return keys.byIssuer.get(iss) ?? deny('token_issuer_untrusted', { claim: 'iss' });
 }
 

@@ -1,4 +1,4 @@
-import { deny, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
 
 /** The validity interval of a token, in ms on the guard's clock, tolerance included. */
 export interface Lifetime {

@@ -1,5 +1,5 @@
 import { jwtVerify, type CryptoKey, type JWTHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
-import { deny, type Deny } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
 import { joseDeny } from './errors.js';
 import type { KeyGetter } from './key-source.js';
 

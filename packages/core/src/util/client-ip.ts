@@ -1,7 +1,14 @@
 import { isIP } from 'node:net';
-import type { CheckContext } from '../checks/context.js';
+import type { RequestInfo } from '../types.js';
 import { unmap } from './cidr.js';
 import { listHeader } from './headers.js';
+
+/** What resolving the client address reads (a check's context is one), and where it keeps the answer. */
+export interface ClientIpScope {
+  readonly request: RequestInfo;
+  readonly options: { readonly trustProxy: (ip: string) => boolean };
+  clientIp?: string | undefined;
+}
 
 /**
  * The client address of a request, resolved once per request and kept on the context.
@@ -11,12 +18,12 @@ import { listHeader } from './headers.js';
  * the rule of Express's `proxy-addr`. A malformed hop leaves the client unknown (`undefined`), and an
  * unknown client never satisfies an address constraint.
  */
-export function clientIp(ctx: CheckContext): string | undefined {
+export function clientIp(ctx: ClientIpScope): string | undefined {
   if (!('clientIp' in ctx)) ctx.clientIp = resolve(ctx);
   return ctx.clientIp;
 }
 
-function resolve({ request, options }: CheckContext): string | undefined {
+function resolve({ request, options }: ClientIpScope): string | undefined {
   if (typeof request.clientIp !== 'string' || isIP(unmap(request.clientIp)) === 0) return undefined;
   let current = unmap(request.clientIp);
   if (!options.trustProxy(current)) return current;

@@ -1,7 +1,7 @@
 import type { CheckContext } from '../checks/context.js';
 import { clientIp } from '../util/client-ip.js';
-import { requestIdOf, traceParentId } from './correlation.js';
-import type { AuditEvent } from './event.js';
+import { requestIdOf, traceParentId } from '../audit/correlation.js';
+import type { AuditEvent } from '../audit/event.js';
 
 /** The ISO time of the last millisecond seen: requests in the same millisecond share one string. */
 let lastMs = Number.NaN;

@@ -1,5 +1,3 @@
-import type { Capability } from '../claims/model.js';
-import type { CompiledCapability } from '../constraints/compile.js';
 import { validateHandlers } from '../route.js';
 import type { ConstraintHandler, GuardOptions, RequestInfo } from '../types.js';
 import { compileCidrs, type AddressMatcher } from '../util/cidr.js';
@@ -25,8 +23,6 @@ export interface PolicyOptions {
   /** Network zones (for `context.network_zone`) as address matchers. */
   readonly networkZones: ReadonlyMap<string, AddressMatcher>;
   readonly region: ((request: RequestInfo, clientIp: string | undefined) => string | undefined) | undefined;
-  /** Compiled constraints per capability object (verified claims are cached and frozen, so this hits). */
-  readonly compiled: WeakMap<Capability, CompiledCapability>;
 }
 
 /** Validate and compile the policy options. Throws `TypeError` naming the option. */
@@ -49,7 +45,6 @@ export function resolvePolicyOptions(options: GuardOptions): PolicyOptions {
     handlers: Object.freeze({ ...constraints.handlers }),
     networkZones: zones(constraints.networkZones),
     region: constraints.region,
-    compiled: new WeakMap(),
   });
 }
 

@@ -1,18 +1,19 @@
-import { lazyAuditEvent, type AuditOutcome } from '../audit/build.js';
 import type { AuditEvent } from '../audit/event.js';
 import type { AapClaims } from '../claims/model.js';
-import type { ReasonCode, SpecError } from './reasons.js';
-import type { CheckContext, Deny } from '../checks/context.js';
-import type { Decision, DenyBody, Principal, ResponseLimits } from '../types.js';
-import { challenge } from './challenge.js';
-import { REASONS } from './reasons.js';
-import { denyBody } from './body.js';
+import type { CheckContext } from '../checks/context.js';
+import { denyBody } from '../deny/body.js';
+import type { Deny } from '../deny/deny.js';
+import { REASONS, type ReasonCode, type SpecError } from '../deny/reasons.js';
 import { decisionChannel } from '../observe/channels.js';
+import { emitAudit } from '../observe/safe-sink.js';
+import type { Decision, DenyBody, Principal, ResponseLimits } from '../types.js';
+import { lazyAuditEvent, type AuditOutcome } from './audit-event.js';
+import { challenge } from './challenge.js';
 
 /** Turn the pipeline's outcome into a `Decision` and emit its audit event. */
 export function decide(ctx: CheckContext, outcome: Deny | undefined, startedAt: number): Decision {
   const decision = outcome ? denied(ctx, outcome, startedAt) : allowed(ctx, startedAt);
-  ctx.options.audit?.(decision.audit); // wrapped once: a failing sink never changes the decision
+  if (ctx.options.audit) emitAudit(ctx.options, decision.audit); // the event is built only for a sink
   if (ctx.options.debug) logDecision(ctx, decision);
   if (decisionChannel.hasSubscribers) decisionChannel.publish({ decision, route: ctx.route });
   return decision;

@@ -1,5 +1,5 @@
 import type { CheckContext } from '../checks/context.js';
-import { REASONS, type ReasonCode } from './reasons.js';
+import { REASONS, type ReasonCode } from '../deny/reasons.js';
 import { metadataUrl, resourceIdentifier } from '../metadata/resource-metadata.js';
 import { requestOrigin } from '../pop/htu.js';
 

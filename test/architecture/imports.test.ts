@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// scripts/check-imports.mjs: no import circle and no upward import in packages/core/src (docs/ARCHITECTURE.md).
+const script = fileURLToPath(new URL('../../scripts/check-imports.mjs', import.meta.url));
+const run = (root?: string) => {
+  const result = spawnSync(process.execPath, root ? [script, root] : [script], { encoding: 'utf8' });
+  return { code: result.status, output: `${result.stdout}${result.stderr}` };
+};
+
+describe('scripts/check-imports.mjs', () => {
+  it('finds no circle and no upward import in packages/core/src', { timeout: 60_000 }, () => {
+    const { code, output } = run();
+    expect(output).toMatch(/no circle, no upward import/);
+    expect(code).toBe(0);
+  });
+
+  describe('on a tree with a circle and an upward import', () => {
+    const root = mkdtempSync(join(tmpdir(), 'check-imports-'));
+    const files: Record<string, string> = {
+      // util/ is a leaf: a type-only import of a check is upward.
+      'util/helper.ts': "import type { Step } from '../checks/step.js';\nexport const helper = (step: Step) => step;\n",
+      'checks/step.ts': 'export type Step = () => void;\n',
+      // A circle through a re-export and an `import('…')` type.
+      'token/keys.ts': "export { source } from './source.js';\nexport const keys = 1;\n",
+      'token/source.ts': "export const source = (k: import('./keys.js').Keys) => k;\nexport type Keys = number;\n",
+      // A circle through a dynamic import and `import type`.
+      'claims/model.ts': "export const load = () => import('./schema.js');\n",
+      'claims/schema.ts': "import type { load } from './model.js';\nexport type Loader = typeof load;\n",
+      'claims/fine.ts': "import { helper } from '../util/helper.js';\nexport const fine = helper;\n",
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    const { code, output } = run(root);
+
+    it('exits 1', () => expect(code).toBe(1));
+    it('names each circle', () => {
+      expect(output).toContain('circle (2 files): token/keys.ts, token/source.ts');
+      expect(output).toContain('circle (2 files): claims/model.ts, claims/schema.ts');
+    });
+    it('names the upward import, type-only included', () => {
+      expect(output).toContain('upward import: util/helper.ts (leaves) → checks/step.ts (checks)');
+      expect(output).not.toContain('claims/fine.ts (leaves)');
+    });
+  });
+});
