@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGuard, type Decision, type GuardOptions, type RequestInfo, type RouteSpec } from '@aap-guard/core';
 import { createIssuer, type MintOptions, type TestIssuer } from '@aap-guard/testing';
-import { NOW, NOW_S } from '../token/helpers.js';
+import { NOW, NOW_S } from '../helpers/tokens.js';
 
 let as: TestIssuer;
 beforeAll(async () => {

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGuard, type Guard, type GuardOptions, type Logger } from '@aap-guard/core';
 import { createIssuer, serveJwks, type JwksServer } from '@aap-guard/testing';
-import { NOW, bearer, clock } from '../token/helpers.js';
+import { NOW, bearer, clock } from '../helpers/tokens.js';
 
 const AUD = 'https://api.example.com';
 type Line = { level: string; object: Readonly<Record<string, unknown>>; message: string | undefined };

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGuard, type Guard } from '@aap-guard/core';
 import { createDpopKey, createIssuer, dpopProof, type DpopKey, type TestIssuer } from '@aap-guard/testing';
-import { NOW, NOW_S, request } from './helpers.js';
+import { NOW, NOW_S, request } from '../helpers/tokens.js';
 
 let as: TestIssuer;
 let guard: Guard;

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGuard } from '@aap-guard/core';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
-import { stubAs, type StubAs } from './stub-as.js';
+import { stubAs, type StubAs } from '../helpers/stub-as.js';
 
 const AUD = 'https://api.example.com';
 const stops: (() => Promise<void>)[] = [];

@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGuard, type Decision, type GuardOptions, type RequestInfo } from '@aap-guard/core';
 import { createIssuer, type MintOptions, type TestIssuer } from '@aap-guard/testing';
-import { NOW } from '../token/helpers.js';
+import { NOW } from '../helpers/tokens.js';
 
 let as: TestIssuer;
 beforeAll(async () => {
