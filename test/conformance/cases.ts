@@ -38,7 +38,7 @@ export const OUT_OF_SCOPE: Readonly<Partial<Record<ReasonCode, string>>> = {
   // covered through real TLS in packages/express/test/mtls.test.ts.
   mtls_certificate_missing: 'proof of possession (mTLS): packages/express/test/mtls.test.ts',
   mtls_certificate_mismatch: 'proof of possession (mTLS): packages/express/test/mtls.test.ts',
-  store_unavailable: 'store faults: test/redis-faults.test.ts (a real Redis stopped mid-run)',
+  store_unavailable: 'store faults: test/stores/redis-faults.test.ts (a real Redis stopped mid-run)',
   jwks_unavailable: 'key-source faults',
   internal_error: 'defects only: no client input may reach it',
   // the drivers start no authorization server: introspection against a real loopback AS and the example oidc-provider

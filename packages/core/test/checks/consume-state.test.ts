@@ -1,6 +1,6 @@
 /**
  * Step 8 through a hand-built context (the pipeline's earlier steps set `claims` and `capability`);
- * the end-to-end versions through `guard.check()` live in test/vectors-rate-limit.test.ts.
+ * the end-to-end versions through `guard.check()` live in test/vectors/vectors-rate-limit.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { compileRoute, memoryStore, type AapClaims, type Capability, type GuardOptions, type Store } from '@aap-guard/core';

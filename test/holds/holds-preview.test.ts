@@ -5,7 +5,7 @@
 import { bodyDigest, createGuard, type GuardOptions } from '@aap-guard/core';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS, serveAdmin, type Served } from './console/serve-admin.js';
+import { ADAPTERS, serveAdmin, type Served } from '../console/serve-admin.js';
 
 let issuer: TestIssuer;
 const open: Served[] = [];

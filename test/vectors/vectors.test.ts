@@ -1,5 +1,5 @@
 /**
- * Every spec vector (test/spec-vectors, copied from the spec) through `guard.check()`, with the vector's payload signed
+ * Every spec vector (test/vectors/spec-vectors, copied from the spec) through `guard.check()`, with the vector's payload signed
  * by the testing issuer and the guard's clock injected. Three formats exist:
  *
  * - `token_payload` + `test_cases`: each case is a request (`action`, `method`, `target_url`,
@@ -8,7 +8,7 @@
  *   `error_description_contains`, `approval_reference`; lifetime cases give `current_time` and
  *   `clock_skew_tolerance`; audience cases give `resource_server_audience`.
  * - `variants`: each a `token_payload` that must be rejected with `validation_error`.
- * - `test_scenarios`: rate-limit histories, run by test/vectors-rate-limit.test.ts (skipped here).
+ * - `test_scenarios`: rate-limit histories, run by test/vectors/vectors-rate-limit.test.ts (skipped here).
  *
  * Request time: `current_time`, else the case's `timestamp`, else one minute after the token's `iat`
  * (inside the vector's own lifetime, so nothing is re-based). When the request time contradicts the
@@ -80,8 +80,8 @@ for (const file of FILES) {
   const vector = JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) as Vector;
   describe(`vector ${file}`, () => {
     if (vector.test_scenarios) {
-      console.info(`[vectors] ${file}: rate-limit scenarios skipped here — run by test/vectors-rate-limit.test.ts`);
-      it.skip('rate-limit scenarios — covered by test/vectors-rate-limit.test.ts', () => undefined);
+      console.info(`[vectors] ${file}: rate-limit scenarios skipped here — run by test/vectors/vectors-rate-limit.test.ts`);
+      it.skip('rate-limit scenarios — covered by test/vectors/vectors-rate-limit.test.ts', () => undefined);
     } else if (vector.variants) {
       for (const variant of vector.variants) {
         it(variant.variant_name, async () => {

@@ -10,7 +10,7 @@ import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import express from 'express';
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startRedis, type RedisServer } from './helpers/redis.js';
+import { startRedis, type RedisServer } from './redis.js';
 
 /** A guard behind `app.use(aap)` on a new Express app; routes are the test's to add. */
 export interface GuardedApp {

@@ -15,8 +15,8 @@ import { aapEventsPlugin } from '@aap-guard/fastify';
 import { aapEvents } from '@aap-guard/koa';
 import { createIssuer, signSecurityEvent, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { revocationsOf } from '../packages/core/src/events/event-types.js';
-import { until } from './helpers/until.js';
+import { revocationsOf } from '../../packages/core/src/events/event-types.js';
+import { until } from '../helpers/until.js';
 
 const AUD = 'https://api.example.com';
 const KEY = 'transmitter-secret';

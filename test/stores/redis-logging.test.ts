@@ -10,8 +10,8 @@ import { createGuard, type Guard, type GuardOptions, type Logger } from '@aap-gu
 import { redisStore } from '@aap-guard/redis';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from './helpers/redis.js';
-import { until } from './helpers/until.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { until } from '../helpers/until.js';
 
 interface Line extends Record<string, unknown> {
   readonly level: string;

@@ -6,7 +6,7 @@ import { aapGuard } from '@aap-guard/express';
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { useRedisReplicas } from './guarded-app.js';
+import { useRedisReplicas } from '../helpers/guarded-app.js';
 
 const redis = useRedisReplicas();
 let clock = Date.now();

@@ -8,7 +8,7 @@ import { redisStore } from '@aap-guard/redis';
 import { createIssuer } from '@aap-guard/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from './helpers/redis.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 let server: RedisServer;
 beforeAll(async () => {

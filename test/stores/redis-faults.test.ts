@@ -9,8 +9,8 @@ import { createGuard, fallbackStore, memoryStore, type Guard, type GuardOptions 
 import { redisStore } from '@aap-guard/redis';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from './helpers/redis.js';
-import { startProxy } from './helpers/tcp-proxy.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { startProxy } from '../helpers/tcp-proxy.js';
 
 let server: RedisServer;
 let issuer: TestIssuer;

@@ -6,8 +6,8 @@ import { memoryHolds, memoryRevocations, newHoldId, type Hold, type HoldBudget, 
 import { redisHolds, redisRevocations } from '@aap-guard/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IOREDIS_VERSIONS } from './helpers/ioredis.js';
-import { startRedis, type RedisServer } from './helpers/redis.js';
+import { IOREDIS_VERSIONS } from '../helpers/ioredis.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 let server: RedisServer;
 /** One client per ioredis major, by its label (`ioredis 6`, `ioredis 5`). */

@@ -7,8 +7,8 @@ import { aapAdmin } from '@aap-guard/koa';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import request from 'supertest';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { forEachFastify } from '../packages/fastify/test/helpers.js';
-import { forEachKoa } from '../packages/koa/test/helpers.js';
+import { forEachFastify } from '../../packages/fastify/test/helpers.js';
+import { forEachKoa } from '../../packages/koa/test/helpers.js';
 
 let issuer: TestIssuer;
 const guards: Guard[] = [];

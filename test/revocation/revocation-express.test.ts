@@ -8,7 +8,7 @@ import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import express from 'express';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useGuardedApps } from './guarded-app.js';
+import { useGuardedApps } from '../helpers/guarded-app.js';
 
 const apps = useGuardedApps();
 

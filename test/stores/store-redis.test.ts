@@ -3,8 +3,8 @@ import type { Store } from '@aap-guard/core';
 import { redisStore } from '@aap-guard/redis';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { forEachIoRedis } from './helpers/ioredis.js';
-import { startCluster, startRedis, type RedisCluster, type RedisServer } from './helpers/redis.js';
+import { forEachIoRedis } from '../helpers/ioredis.js';
+import { startCluster, startRedis, type RedisCluster, type RedisServer } from '../helpers/redis.js';
 import { storeContract } from './store-contract.js';
 
 let server: RedisServer;

@@ -8,9 +8,9 @@
  */
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fire, startReplica, type Replica } from './helpers/processes.js';
-import { until } from './helpers/until.js';
-import { clientCommands, startCluster, startRedis, type RedisCluster, type RedisServer } from './helpers/redis.js';
+import { fire, startReplica, type Replica } from '../helpers/processes.js';
+import { until } from '../helpers/until.js';
+import { clientCommands, startCluster, startRedis, type RedisCluster, type RedisServer } from '../helpers/redis.js';
 
 const LIMIT = 10;
 const CLIENTS = 4;

@@ -6,7 +6,7 @@ import type { GuardOptions, Hold } from '@aap-guard/core';
 import type express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { useGuardedApps } from './guarded-app.js';
+import { useGuardedApps } from '../helpers/guarded-app.js';
 
 const REFERENCE = 'https://approvals.example.com/requests/42';
 const apps = useGuardedApps();

@@ -11,10 +11,10 @@ import { createGuard } from '@aap-guard/core';
 import { createDpopKey, dpopProof, type DpopKey } from '@aap-guard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the example is plain JavaScript
-import { createAuthorizationServer } from '../examples/authorization-server/as.mjs';
-import { startReplica, type Replica } from './helpers/processes.js';
-import { startRedis, type RedisServer } from './helpers/redis.js';
-import { until } from './helpers/until.js';
+import { createAuthorizationServer } from '../../examples/authorization-server/as.mjs';
+import { startReplica, type Replica } from '../helpers/processes.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { until } from '../helpers/until.js';
 
 const AUD = 'https://api.example.com';
 const SECRET = 'demo-client-secret';

@@ -10,7 +10,7 @@ import express from 'express';
 import { CHANNELS, type DecisionMessage } from '@aap-guard/core';
 import { aapGuard } from '@aap-guard/express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, listen, setup } from './adapters/kit.js';
+import { bearer, listen, setup } from './kit.js';
 
 const seen: DecisionMessage[] = [];
 const onDecision = (message: unknown) => void seen.push(message as DecisionMessage);

@@ -6,8 +6,8 @@
 import { AAP_REVOCATION_EVENT, securityEventReceiver, type AuditEvent } from '@aap-guard/core';
 import { signSecurityEvent } from '@aap-guard/testing';
 import { describe, expect, it } from 'vitest';
-import { useRedisReplicas } from './guarded-app.js';
-import { until } from './helpers/until.js';
+import { useRedisReplicas } from '../helpers/guarded-app.js';
+import { until } from '../helpers/until.js';
 
 const redis = useRedisReplicas();
 

@@ -6,9 +6,9 @@
  */
 import type { Guard } from '@aap-guard/core';
 import { describe, expect, it } from 'vitest';
-import { useRedisReplicas } from './guarded-app.js';
-import { until } from './helpers/until.js';
-import { startProxy } from './helpers/tcp-proxy.js';
+import { useRedisReplicas } from '../helpers/guarded-app.js';
+import { until } from '../helpers/until.js';
+import { startProxy } from '../helpers/tcp-proxy.js';
 
 const redis = useRedisReplicas();
 /** A replica that reconnects and resubscribes every 50 ms (the outage test restarts the server). */

@@ -14,7 +14,7 @@ import { createGuard, memoryStore, type GuardOptions, type Store } from '@aap-gu
 import { redisStore } from '@aap-guard/redis';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from './helpers/redis.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 interface Scenario {
   readonly name: string;
