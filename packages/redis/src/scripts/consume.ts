@@ -1,7 +1,10 @@
+import type { LuaScript } from './index.js';
+
 /**
- * The one Lua script of the Redis store: checks the DPoP replay key and every window, and only when all
- * pass records all (all or nothing). Atomic because Redis runs a script to the end without interleaving;
- * Cluster-safe because every key of a request shares one hash tag and is passed in KEYS.
+ * The script of every request (rate limits and DPoP replay): checks the DPoP replay key and every
+ * window, and only when all pass records all (all or nothing). Atomic because Redis runs a script to the
+ * end without interleaving; Cluster-safe because every key of a request shares one hash tag and is passed
+ * in KEYS. The key count varies with the request's windows: it is the call's first argument.
  *
  * KEYS: [replayKey if ARGV[3] > 0] window keys… (fixed windows carry their bucket: `key:bucket`)
  * ARGV: now(ms), requestId, replayTtlMs (0 = none), then per window: limit, windowMs, mode ('s' | 'f')
@@ -10,7 +13,10 @@
  * Expiry is judged in the requests' time base (`now`: window scores, buckets, the replay key's value);
  * PEXPIRE only lets Redis drop the keys on its own once they can no longer matter.
  */
-export const CONSUME_SCRIPT = `
+export const CONSUME: LuaScript = {
+  name: 'aapGuardConsume',
+  keys: undefined,
+  lua: `
 local now = tonumber(ARGV[1])
 local id = ARGV[2]
 local replayTtl = tonumber(ARGV[3])
@@ -76,4 +82,5 @@ for i = 1, n do
   out[#out + 1] = resets[i]
 end
 return out
-`;
+`,
+};
