@@ -47,7 +47,7 @@ const DOWN = new Set(['reconnecting', 'close', 'end']);
  * `maxRetriesPerRequest: 1`.
  *
  * @example
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import { redisStore } from '@aap-guard/redis';
  * const redis = new Redis({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
  * const guard = createGuard({ ...options, store: redisStore(redis, { prefix: 'api1:', timeoutMs: 300 }) });

@@ -7,7 +7,12 @@ import { deny, type Check } from './context.js';
  *
  * @example
  * // in pipeline.ts, first of AUTHORIZE:
- * export const AUTHORIZE = [routeInput, routeDpopMode, agentPolicy, …];
+ * export const AUTHORIZE = [
+ *   routeInput,
+ *   routeDpopMode,
+ *   agentPolicy,
+ *   // …
+ * ];
  */
 export const routeInput: Check = ({ request }) => {
   const target = request.target;

@@ -23,7 +23,7 @@ export interface ProtectedResourceMetadata {
  * else the origin the request was addressed to.
  *
  * @example
- * resourceIdentifier(options, 'https://api.example.com') // 'https://api.example.com'
+ * resourceIdentifier(guard.options, 'https://api.example.com') // 'https://api.example.com'
  */
 export function resourceIdentifier(options: Pick<ResolvedOptions, 'token'>, origin: string): string {
   for (const audience of options.token.audiences) {

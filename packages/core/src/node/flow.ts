@@ -52,7 +52,7 @@ export interface RouteParts {
  * @example
  * const flow = nodeFlow(guard);
  * const begun = await flow.begin(req, res);
- * const done = await flow.finish(req, res, route, { target: req.query.url, params: req.params });
+ * const done = await flow.finish(req, res, compileRoute(route), { target: req.query.url, params: req.params });
  */
 export interface NodeFlow {
   readonly guard: Guard;
