@@ -38,13 +38,13 @@ export const OUT_OF_SCOPE: Readonly<Partial<Record<ReasonCode, string>>> = {
   // covered through real TLS in packages/express/test/mtls.test.ts.
   mtls_certificate_missing: 'proof of possession (mTLS): packages/express/test/mtls.test.ts',
   mtls_certificate_mismatch: 'proof of possession (mTLS): packages/express/test/mtls.test.ts',
-  store_unavailable: 'store faults: test/redis-faults.test.ts (a real Redis stopped mid-run)',
+  store_unavailable: 'store faults: test/stores/redis-faults.test.ts (a real Redis stopped mid-run)',
   jwks_unavailable: 'key-source faults',
   internal_error: 'defects only: no client input may reach it',
   // the drivers start no authorization server: introspection against a real loopback AS and the example oidc-provider
   token_inactive: 'introspection: packages/core/test/introspection/introspection.test.ts',
   introspection_unavailable: 'introspection outages: packages/core/test/introspection/introspection.test.ts',
-  capabilities_unavailable: 'capabilities_ref: packages/core/test/introspection/capabilities-ref.test.ts',
+  capabilities_unavailable: 'capabilities_ref: packages/core/test/token/capabilities-ref.test.ts',
   hold_body_unavailable: 'a body parser mounted before the guard: test/regressions/approval-not-bound-to-body.test.ts',
 };
 

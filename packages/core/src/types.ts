@@ -472,7 +472,7 @@ export type IntrospectionMode = 'opaque' | 'always' | 'fallback';
  * Token introspection (RFC 7662), optionally with signed answers (RFC 9701).
  *
  * @example
- * createGuard({ issuer, audience, introspection: { client: { id: 'api', secret: process.env.AS_SECRET } } });
+ * createGuard({ issuer, audience, introspection: { client: { id: 'api', secret: process.env.AS_SECRET! } } });
  */
 export interface IntrospectionOptions {
   /** The RFC 7662 endpoint (default: `introspection_endpoint` of the issuer's RFC 8414 metadata). */

@@ -17,7 +17,7 @@ export interface AdminRouterOptions extends AdminRoutesOptions<Request> {
  * `console.url` for the approval links.
  *
  * @example
- * app.use('/aap-admin', aapAdminRouter({ guard: aap.guard, authorize: (req) => isAdmin(req), actor: (req) => req.user.email, console: { url: '/aap-admin' } }));
+ * app.use('/aap-admin', aapAdminRouter({ guard: aap.guard, authorize: (req) => isAdmin(req), actor: (req) => req.get('x-admin-user'), console: { url: '/aap-admin' } }));
  */
 export function aapAdminRouter(options: AdminRouterOptions): Router {
   const routes = adminRoutes(options?.guard as Guard, options, 'aapAdminRouter');

@@ -31,7 +31,7 @@ export const EXPRESS_KEYS = ['routeCacheSize'] as const;
  * The route cache size, validated.
  *
  * @example
- * const size = routeCacheSize(options);
+ * const size = routeCacheSize({ routeCacheSize: 500 }); // 500
  */
 export function routeCacheSize(options: { readonly routeCacheSize?: unknown } | undefined): number {
   const size = options?.routeCacheSize ?? 1000;

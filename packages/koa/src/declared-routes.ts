@@ -53,7 +53,7 @@ export interface RoutingInput {
  * Resolve whether the route `router` will dispatch this request to is declared.
  *
  * @example
- * if (resolveDeclaration(router, ctx) === 'undeclared') refuse();
+ * if (resolveDeclaration(router, ctx, guard) === 'undeclared') ctx.throw(500, 'route not declared');
  */
 export function resolveDeclaration(router: RouterLike, ctx: RoutingInput, guard: object): Resolution {
   if (router.matchHost && !router.matchHost(ctx.host)) return 'none';
@@ -88,7 +88,7 @@ const mounted = new WeakMap<object, { readonly length: number; readonly routers:
  * `app.use(router.routes())` mounts are found through `app.middleware`, so no special mount is needed.
  *
  * @example
- * const resolution = resolveApp(ctx.app, middleware, ctx); // 'declared' | 'public' | 'undeclared' | 'none'
+ * const resolution = resolveApp(ctx.app, middleware, ctx, guard); // 'declared' | 'public' | 'undeclared' | 'none'
  */
 export function resolveApp(app: { readonly middleware?: readonly unknown[] }, self: unknown, ctx: RoutingInput, guard: object): Resolution {
   const list = Array.isArray(app.middleware) ? app.middleware : [];

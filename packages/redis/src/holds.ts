@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { InfrastructureError, type Hold, type HoldFilter, type HoldProblem, type HoldStatus, type HoldStore, type HoldUpdate, type HoldVerdict } from '@aap-guard/core';
 import type { Cluster, Redis } from 'ioredis';
-import { HOLD_CONSUME_SCRIPT, HOLD_CREATE_SCRIPT, HOLD_DECIDE_SCRIPT } from './hold-scripts.js';
+import { HOLD_CONSUME } from './scripts/hold-consume.js';
+import { HOLD_CREATE } from './scripts/hold-create.js';
+import { HOLD_DECIDE } from './scripts/hold-decide.js';
+import { registerScript } from './scripts/index.js';
 import { withTimeout } from './with-timeout.js';
 
 /** Options of `redisHolds()`. */
@@ -12,7 +15,6 @@ export interface RedisHoldsOptions {
   readonly timeoutMs?: number;
 }
 
-type Script = (...args: (string | number)[]) => Promise<unknown>;
 const NUMBERS = new Set(['createdAt', 'expiresAt', 'approvedAt', 'deniedAt', 'usedAt']);
 const PROBLEMS = new Set<string>(['unknown', 'mismatch', 'expired', 'pending', 'approved', 'denied', 'used']);
 /** Hold ids are examined at most this many at a time, and this many in all, when listing through an index. */
@@ -38,9 +40,9 @@ export function redisHolds(redis: Redis | Cluster, options: RedisHoldsOptions = 
   if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new TypeError('redisHolds({ prefix }) must be a string without { or }');
   const timeoutMs = options.timeoutMs ?? 500;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('redisHolds({ timeoutMs }) must be a positive number');
-  const createScript = script(redis, 'aapGuardHoldCreate', 4, HOLD_CREATE_SCRIPT);
-  const consumeScript = script(redis, 'aapGuardHoldConsume', 1, HOLD_CONSUME_SCRIPT);
-  const decideScript = script(redis, 'aapGuardHoldDecide', 2, HOLD_DECIDE_SCRIPT);
+  const createScript = registerScript(redis, HOLD_CREATE);
+  const consumeScript = registerScript(redis, HOLD_CONSUME);
+  const decideScript = registerScript(redis, HOLD_DECIDE);
   const keys = holdKeys(prefix);
   const call = <T>(what: string, promise: Promise<T>): Promise<T> =>
     withTimeout(promise, timeoutMs).catch((error: unknown) => {
@@ -119,12 +121,6 @@ function holdKeys(prefix: string) {
     status: (status: HoldStatus) => `${prefix}{holds}:status:${status}`,
     all: `${prefix}{holds}:all`,
   };
-}
-
-function script(redis: Redis | Cluster, name: string, numberOfKeys: number, lua: string): Script {
-  const client = redis as unknown as Record<string, unknown>;
-  if (typeof client[name] !== 'function') redis.defineCommand(name, { numberOfKeys, lua });
-  return (client[name] as Script).bind(redis);
 }
 
 function fieldsOf(hold: Hold, dropAt: number): string[] {

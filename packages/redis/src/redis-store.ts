@@ -1,9 +1,10 @@
 import { InfrastructureError, type ConsumeRequest, type ConsumeResult, type Store, type WindowState } from '@aap-guard/core';
 import type { Cluster, Redis } from 'ioredis';
 import { healthPart, type HealthPart } from './connection-health.js';
-import { CONSUME_SCRIPT } from './consume-script.js';
 import { redisHolds } from './holds.js';
 import { redisRevocations } from './revocations.js';
+import { CONSUME } from './scripts/consume.js';
+import { registerScript } from './scripts/index.js';
 import { withTimeout } from './with-timeout.js';
 
 /** Options of `redisStore()`. */
@@ -18,14 +19,13 @@ export interface RedisStoreOptions {
   readonly onError?: (error: Error) => void;
 }
 
-type ScriptCommand = (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
 /** Client states in which a command cannot be sent now: fail fast instead of waiting for the timeout. */
 const DOWN = new Set(['reconnecting', 'close', 'end']);
 
 /**
  * The Redis store: rate-limit windows, DPoP replay, holds (`redisHolds`) and revocations
  * (`redisRevocations`, fanned out over pub/sub) shared by every replica. Each request costs ONE
- * `EVALSHA` (the script is registered once with ioredis `defineCommand`), for all its windows plus its
+ * `EVALSHA` (scripts/consume.ts, registered once with ioredis `defineCommand`), for all its windows plus its
  * replay key; the keys share one hash tag, so it works on `new Redis()` and `new Redis.Cluster()`; every
  * key carries a `PEXPIRE` and goes away on its own.
  *
@@ -47,16 +47,14 @@ const DOWN = new Set(['reconnecting', 'close', 'end']);
  * `maxRetriesPerRequest: 1`.
  *
  * @example
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import { redisStore } from '@aap-guard/redis';
  * const redis = new Redis({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
  * const guard = createGuard({ ...options, store: redisStore(redis, { prefix: 'api1:', timeoutMs: 300 }) });
  */
 export function redisStore(redis: Redis | Cluster, options: RedisStoreOptions = {}): Store {
   const { prefix, timeoutMs, name } = resolve(options);
-  const client = redis as unknown as Record<string, unknown>;
-  if (typeof client[name] !== 'function') redis.defineCommand(name, { lua: CONSUME_SCRIPT });
-  const command = (client[name] as ScriptCommand).bind(redis);
+  const command = registerScript(redis, CONSUME, name);
   const onError = (error: Error): void => {
     try {
       options.onError?.(error);
@@ -122,7 +120,7 @@ function resolve(options: RedisStoreOptions): { prefix: string; timeoutMs: numbe
   if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new TypeError('redisStore({ prefix }) must be a string without { or }');
   const timeoutMs = options.timeoutMs ?? 500;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('redisStore({ timeoutMs }) must be a positive number');
-  const name = options.commandName ?? 'aapGuardConsume';
+  const name = options.commandName ?? CONSUME.name;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError('redisStore({ commandName }) must be an identifier');
   return { prefix, timeoutMs, name };
 }

@@ -1,8 +1,10 @@
 import { InfrastructureError, MAX_ANCESTORS, type LineageInput, type Revocation, type RevocationKind, type RevocationStore } from '@aap-guard/core';
 import type { Cluster, Redis } from 'ioredis';
 import { healthPart } from './connection-health.js';
-import { LINEAGE_SCRIPT, lineageKey } from './lineage-script.js';
 import { RevocationFeed, fieldOf } from './revocation-feed.js';
+import { registerScript } from './scripts/index.js';
+import { LINEAGE, lineageKey } from './scripts/lineage.js';
+import { REVOKE } from './scripts/revoke.js';
 import { withTimeout } from './with-timeout.js';
 
 /** Options of `redisRevocations()`. */
@@ -17,32 +19,7 @@ export interface RedisRevocationsOptions {
   readonly onError?: (error: Error) => void;
 }
 
-/**
- * KEYS[1] hash field → entry JSON, KEYS[2] zset field → until; ARGV field, json, until, now, channel.
- * Drops expired entries, keeps the later `until`, sets both keys' expiry to the latest `until`, and
- * publishes the entry — one atomic step, so a replica that reads the set after subscribing misses nothing.
- */
-const ADD_SCRIPT = `
-local now = tonumber(ARGV[4])
-local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1000)
-for _, f in ipairs(gone) do redis.call('HDEL', KEYS[1], f) end
-if #gone > 0 then redis.call('ZREM', KEYS[2], unpack(gone)) end
-local old = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if (not old) or tonumber(old) < tonumber(ARGV[3]) then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-end
-local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-local ttl = math.max(1, math.ceil(tonumber(last[2]) - now))
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('PEXPIRE', KEYS[2], ttl)
-redis.call('PUBLISH', ARGV[5], ARGV[2])
-return 1
-`;
-
 const KINDS = new Set<RevocationKind>(['jti', 'task', 'grant', 'agent', 'parent', 'sub', 'operator']);
-
-type Script = (...args: (string | number)[]) => Promise<unknown>;
 
 /**
  * Revocations in Redis: persisted in a hash with expiry (the latest `until`), fanned out on a pub/sub
@@ -53,7 +30,7 @@ type Script = (...args: (string | number)[]) => Promise<unknown>;
  * stays yours). Entries are scoped by issuer (field `[kind, issuer, value]`).
  *
  * Lineage of delegated tokens (`lineage()`): one script call records `jti → parent_jti` and returns the
- * token's known ancestors (see lineage-script.ts; Cluster-safe through one hash tag).
+ * token's known ancestors (see scripts/lineage.ts; Cluster-safe through one hash tag).
  * `attach()` reports the subscriber's failures and resyncs to the guard's logger, once per state change.
  *
  * @example
@@ -65,8 +42,8 @@ export function redisRevocations(redis: Redis | Cluster, options: RedisRevocatio
   const hash = `${prefix}{revocations}`;
   const zset = `${prefix}{revocations}:until`;
   const channel = `${prefix}revocations`;
-  const addScript = command(redis, 'aapGuardRevoke', ADD_SCRIPT, 2);
-  const lineageScript = command(redis, 'aapGuardLineage', LINEAGE_SCRIPT, undefined);
+  const addScript = registerScript(redis, REVOKE);
+  const lineageScript = registerScript(redis, LINEAGE);
   const readAll = async (): Promise<Revocation[]> => {
     const fields = await withTimeout(redis.hgetall(hash), timeoutMs);
     return Object.values(fields).map(parse).filter((entry): entry is Revocation => entry !== undefined);
@@ -111,13 +88,6 @@ export function redisRevocations(redis: Redis | Cluster, options: RedisRevocatio
     },
     close: () => feed.close(),
   };
-}
-
-/** A Lua script registered once with `defineCommand` (`keys` undefined: the key count is the first argument). */
-function command(redis: Redis | Cluster, name: string, lua: string, keys: number | undefined): Script {
-  const client = redis as unknown as Record<string, unknown>;
-  if (typeof client[name] !== 'function') redis.defineCommand(name, keys === undefined ? { lua } : { numberOfKeys: keys, lua });
-  return (client[name] as Script).bind(redis);
 }
 
 function chainOf(reply: unknown): readonly string[] {

@@ -1,4 +1,4 @@
-/** Redis-specific behaviour of the store (the shared contract runs in test/store-redis.test.ts). */
+/** Redis-specific behaviour of the store (the shared contract runs in test/stores/store-redis.test.ts). */
 import { Redis } from 'ioredis';
 import { InfrastructureError, type Store } from '@aap-guard/core';
 import { redisStore } from '@aap-guard/redis';

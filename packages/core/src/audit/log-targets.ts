@@ -24,7 +24,7 @@ export interface LogStream {
  * head is re-read from the file only at open and after a failed rollback, never during a write.
  *
  * @example
- * const target = fileTarget('/var/log/aap/audit.jsonl', { fsync: true });
+ * const target = fileTarget('/var/log/aap/audit.jsonl', { fsync: true, continueFrom: undefined });
  */
 export function fileTarget(path: string, settings: { readonly fsync: boolean; readonly continueFrom: ChainHead | undefined }): LogTarget {
   return new FileTarget(path, settings.fsync, settings.continueFrom);

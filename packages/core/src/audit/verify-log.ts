@@ -21,6 +21,7 @@ export type AuditVerification =
  * first line where the chain breaks: an altered line, a removed, inserted or reordered one.
  *
  * @example
+ * import { readFileSync } from 'node:fs';
  * const result = verifyAuditLog(readFileSync('audit.jsonl'));
  * if (!result.ok) console.error(`line ${result.line}: ${result.problem}`);
  */

@@ -25,7 +25,12 @@ type ResolvedModes = CheckContext['options']['limits']['modes'];
  *
  * @example
  * // in pipeline.ts, last of AUTHORIZE:
- * export const AUTHORIZE = [agentPolicy, …, oversight, consumeState];
+ * export const AUTHORIZE = [
+ *   agentPolicy,
+ *   // …
+ *   oversight,
+ *   consumeState,
+ * ];
  */
 export const consumeState: Check = (ctx) => {
   const hold = ctx.hold;

@@ -11,7 +11,11 @@ import type { Check } from './context.js';
  *
  * @example
  * // in pipeline.ts, first of AUTHORIZE:
- * export const AUTHORIZE = [routeDpopMode, agentPolicy, …];
+ * export const AUTHORIZE = [
+ *   routeDpopMode,
+ *   agentPolicy,
+ *   // …
+ * ];
  */
 export const routeDpopMode: Check = (ctx) => {
   const mode = ctx.route?.dpop;

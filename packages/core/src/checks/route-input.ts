@@ -8,7 +8,12 @@ import type { Check } from './context.js';
  *
  * @example
  * // in pipeline.ts, first of AUTHORIZE:
- * export const AUTHORIZE = [routeInput, routeDpopMode, agentPolicy, …];
+ * export const AUTHORIZE = [
+ *   routeInput,
+ *   routeDpopMode,
+ *   agentPolicy,
+ *   // …
+ * ];
  */
 export const routeInput: Check = ({ request }) => {
   const target = request.target;

@@ -28,7 +28,7 @@ export interface AuditOutcome {
  *
  * @example
  * const audit = lazyAuditEvent(ctx, { status: 200 }, startedAt);
- * new GuardDecision(true, 200, …, audit); // whose `audit` getter calls audit()
+ * // the decision's `audit` getter calls audit() when someone first reads it
  */
 export function lazyAuditEvent(ctx: CheckContext, outcome: AuditOutcome, startedAt: number): () => AuditEvent {
   const latencyMs = performance.now() - startedAt;

@@ -56,7 +56,8 @@ const MEDIA_TYPE = /^application\/secevent\+jwt\s*(;|$)/i;
  * `guard.revoke()` — persisted and fanned out to every replica. Throws `TypeError` naming the option.
  *
  * @example
- * const events = securityEventReceiver(guard, { authorize: (req) => req.headers.authorization === `Bearer ${key}` });
+ * import type { IncomingMessage } from 'node:http';
+ * const events = securityEventReceiver(guard, { authorize: (req: IncomingMessage) => req.headers.authorization === `Bearer ${key}` });
  * const { status, headers, body } = await events.push(req, { headers: req.headers, body: rawBody });
  */
 export function securityEventReceiver<Req = unknown>(guard: Guard, options: SecurityEventOptions<Req> = {}): SecurityEventReceiver<Req> {

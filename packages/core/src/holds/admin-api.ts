@@ -35,7 +35,8 @@ export interface AdminResponse {
  * Throws `TypeError` ("refuses to mount") at creation when `authorize` is missing.
  *
  * @example
- * const admin = adminApi(guard, { authorize: (req) => req.headers['x-admin-key'] === key }, 'aapAdminRouter');
+ * import type { IncomingMessage } from 'node:http';
+ * const admin = adminApi(guard, { authorize: (req: IncomingMessage) => req.headers['x-admin-key'] === key }, 'aapAdminRouter');
  * const { status, body } = await admin(req, { method: 'GET', path: '/holds', query: {}, body: undefined });
  */
 export function adminApi<Req>(guard: Guard, options: AdminOptions<Req>, name: string): (req: Req, input: AdminRequest) => Promise<AdminResponse> {

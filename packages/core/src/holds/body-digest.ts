@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
  * same bytes. Without a digest, a hold binds method, path and query only (documented limitation).
  *
  * @example
+ * import express from 'express';
  * app.use(express.json({ verify: (req, _res, buf) => { (req as any)[BODY_DIGEST] = bodyDigest(buf); } }));
  */
 export const BODY_DIGEST: unique symbol = Symbol.for('aap-guard.body-digest');

@@ -15,8 +15,8 @@ export interface HoldDecisionInput {
  * `guard.holds`: look at holds and decide on them. Store faults reject (the admin routers answer 503).
  *
  * @example
- * const pending = await guard.holds.list({ status: 'pending' });
- * const result = await guard.holds.approve(pending[0].id, { by: 'alice@example.com' });
+ * const [oldest] = await guard.holds.list({ status: 'pending' });
+ * const result = await guard.holds.approve(oldest!.id, { by: 'alice@example.com' });
  * if (!result.ok) console.log(result.problem); // 'unknown' | 'expired' | 'denied' | …
  */
 export interface HoldsApi {

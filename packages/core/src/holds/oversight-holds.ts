@@ -21,7 +21,12 @@ const listed = new WeakMap<OversightClaim, ReadonlySet<string>>();
  *
  * @example
  * // in pipeline.ts, between the stateless constraints and the stateful step:
- * export const AUTHORIZE = [ …, statelessConstraints, oversight, consumeState];
+ * export const AUTHORIZE = [
+ *   // …
+ *   statelessConstraints,
+ *   oversight,
+ *   consumeState,
+ * ];
  */
 export const oversightHolds: Check = async (ctx) => {
   const action = ctx.route?.action;

@@ -20,7 +20,7 @@ const ASSERTION_TTL = 60;
  * `TypeError` naming the option.
  *
  * @example
- * const authenticate = clientAuthentication({ id: 'rs-1', secret: 's3cret' }, 'options.introspection.client');
+ * const authenticate = clientAuthentication({ id: 'rs-1', secret: 's3cret' }, 'options.introspection.client', Date.now);
  * const { headers, form } = await authenticate('https://as.example.com');
  */
 export function clientAuthentication(client: IntrospectionClient | undefined, name: string, now: () => number): Authenticate {

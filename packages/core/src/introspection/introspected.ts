@@ -30,7 +30,7 @@ export interface IntrospectedContext {
  * the same normalization as a JWT's — `cnf` included, so DPoP and mTLS binding apply alike.
  *
  * @example
- * const introspector = new Introspector(settings, context, introspectedWith(ctx));
+ * const introspector = new Introspector(settings, context, introspectedWith(introspectedContext));
  */
 export function introspectedWith(context: IntrospectedContext): (answer: IntrospectionAnswer, token: string) => Promise<Introspected> {
   return async (answer, token) => {

@@ -70,6 +70,7 @@ const NOT_ADMITTED: McpAdmission = Object.freeze({ admitted: false });
  *
  * @example
  * import { mcpGuard } from '@aap-guard/core/mcp';
+ * import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
  * const mcp = mcpGuard(guard, { tools: { search: { action: 'search.web', target: (args) => args.url }, publish: 'cms.publish' } });
  * app.all('/mcp', async (req, res) => {
  *   const admission = await mcp.admit(req, res);

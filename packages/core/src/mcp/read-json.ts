@@ -13,7 +13,7 @@ export type JsonBody =
  *
  * @example
  * const body = await readJson(req, 1 << 20);
- * if (!body.ok) refuse(body.problem);
+ * if (!body.ok) throw new Error(body.problem);
  */
 export async function readJson(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
   const declared = Number(req.headers['content-length']);

@@ -8,7 +8,9 @@ import { writeDeny } from '../node/write-deny.js';
  *
  * @example
  * // with the MCP SDK client:
- * catch (error) { if (error instanceof McpError && error.code === MCP_DENIED) console.log(error.data.reason); }
+ * import { McpError } from '@modelcontextprotocol/sdk/types.js';
+ * try { await client.callTool({ name: 'search', arguments: { q: 'x' } }); }
+ * catch (error) { if (error instanceof McpError && error.code === MCP_DENIED) console.log((error.data as { reason: string }).reason); }
  */
 export const MCP_DENIED = -32003;
 
@@ -43,7 +45,7 @@ export function writeJsonRpcDeny(res: ServerResponse, decision: Decision, id: st
  * spec asks of a valid token without the permissions a request needs: an MCP client may step up.
  *
  * @example
- * writeInsufficientScope(res, decision, 'Bearer', guard.options.resourceMetadata);
+ * writeInsufficientScope(res, decision, 'Bearer', resourceMetadataUrl(guard, req));
  */
 export function writeInsufficientScope(res: ServerResponse, decision: Decision, scheme: 'Bearer' | 'DPoP', resourceMetadata: string | undefined): void {
   const params = [`error="insufficient_scope"`, `error_description="${decision.body?.error_description ?? 'Insufficient scope'}"`];

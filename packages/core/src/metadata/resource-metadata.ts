@@ -24,7 +24,7 @@ export interface ProtectedResourceMetadata {
  * else the origin the request was addressed to.
  *
  * @example
- * resourceIdentifier(options, 'https://api.example.com') // 'https://api.example.com'
+ * resourceIdentifier(guard.options, 'https://api.example.com') // 'https://api.example.com'
  */
 export function resourceIdentifier(options: { readonly token: TokenOptions }, origin: string): string {
   for (const audience of options.token.audiences) {

@@ -43,7 +43,7 @@ const ADAPTER_KEYS = ['guard', 'undeclared', 'denyAs', 'formatDeny', 'skip'] as 
  * exclusive.
  *
  * @example
- * const adapter = resolveAdapterOptions('aapGuard', options, process.env, ['routeCacheSize']);
+ * const adapter = resolveAdapterOptions('aapGuard', { ...options, routeCacheSize: 500 }, process.env, ['routeCacheSize']);
  */
 export function resolveAdapterOptions<Req>(
   name: string,

@@ -45,7 +45,8 @@ export function denyResponse(decision: Pick<Decision, 'status' | 'headers' | 'bo
  * have written.
  *
  * @example
- * app.use((err, req, res, next) => {
+ * import type { NextFunction, Request, Response } from 'express';
+ * app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
  *   if (!(err instanceof AapDenyError)) return next(err);
  *   res.status(err.status).set(err.headers).json({ code: err.reason });
  * });

@@ -52,7 +52,7 @@ export interface RouteParts {
  * @example
  * const flow = nodeFlow(guard);
  * const begun = await flow.begin(req, res);
- * const done = await flow.finish(req, res, route, { target: req.query.url, params: req.params });
+ * const done = await flow.finish(req, res, compileRoute(route), { target: req.query.url, params: req.params });
  */
 export interface NodeFlow {
   readonly guard: Guard;
@@ -174,7 +174,7 @@ function createFlow(guard: Guard): NodeFlow {
  * `next(value)` now, or once `value` settles: the adapters stay synchronous while the flow is.
  *
  * @example
- * return andThen(flow.begin(req, res), (begun) => (begun.kind === 'authenticated' ? PASS : begun));
+ * const kind = await andThen(flow.begin(req, res), (begun) => begun.kind); // 'authenticated', 'deny'…
  */
 export function andThen<T, U>(value: Awaitable<T>, next: (settled: T) => Awaitable<U>): Awaitable<U> {
   return value instanceof Promise ? value.then(next) : next(value);

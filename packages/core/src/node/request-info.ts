@@ -18,7 +18,7 @@ import { requestBody } from './body.js';
  * - `body`: read only if a decision needs it (see `tapBody`).
  *
  * @example
- * const info = nodeRequestInfo(req, { url: ctx.originalUrl });
+ * const info = nodeRequestInfo(req, { url: req.originalUrl });
  * const decision = await guard.check(info, route);
  */
 export function nodeRequestInfo(req: IncomingMessage, extra?: Partial<RequestInfo>): RequestInfo {

@@ -19,8 +19,10 @@ import type { Decision } from '../types.js';
  *
  * @example
  * import diagnostics_channel from 'node:diagnostics_channel';
-import type { Decision } from '../types.js';
- * diagnostics_channel.subscribe('aap-guard:decision', ({ decision }) => counter.inc({ reason: decision.reason ?? 'allow' }));
+ * diagnostics_channel.subscribe('aap-guard:decision', (message) => {
+ *   const { decision } = message as DecisionMessage;
+ *   counter.inc({ reason: decision.reason ?? 'allow' });
+ * });
  */
 export const CHANNELS = Object.freeze({
   decision: 'aap-guard:decision',
@@ -55,7 +57,7 @@ export const jwksChannel = diagnostics_channel.tracingChannel(CHANNELS.jwks);
  * Run `operation` inside a tracing channel when someone listens, else call it directly.
  *
  * @example
- * const result = await traced(storeChannel, { operation: 'consume' }, () => store.consume(request));
+ * const result = await traced(storeChannel, { operation: 'consume' }, () => store.consume(consumeRequest));
  */
 export function traced<T>(channel: typeof storeChannel, context: object, operation: () => Promise<T>): Promise<T> {
   return channel.hasSubscribers ? channel.tracePromise(operation, context) : operation();

@@ -106,7 +106,7 @@ export function causeOf(error: unknown): Record<string, unknown> {
  *
  * @example
  * const health = new Health(logger, 'jwks', { uri });
- * try { await fetchKeys(); health.up(); } catch (error) { health.down(error, 'JWKS unreachable'); }
+ * try { await fetch(uri); health.up(); } catch (error) { health.down(error, 'JWKS unreachable'); }
  */
 export class Health {
   #down = false;

@@ -15,7 +15,7 @@ export interface AuditTarget {
  * changes an outcome and never throws here.
  *
  * @example
- * emitAudit(options, { ...decision.audit, kind: 'enforcement', reason: 'request_too_large' });
+ * emitAudit({ audit: (event) => console.log(event) }, { ...decision.audit, kind: 'enforcement', reason: 'request_too_large' });
  */
 export function emitAudit(target: AuditTarget, event: AuditEvent): void {
   target.audit?.(event);

@@ -44,7 +44,8 @@ export const MIN_RSA_BITS = 2048;
  * (RFC 7518 §3.4), i.e. node's `ieee-p1363` encoding; PS* use PSS with the digest's length as salt.
  *
  * @example
- * verify(verifyHash(alg), data, verifyKey(alg, key), signature);
+ * import { verify } from 'node:crypto';
+ * verify(alg.hash, data, verifyKey(alg, key), signature);
  */
 export function verifyKey(alg: ProofAlgorithm, key: KeyObject) {
   if (alg.kty === 'EC') return { key, dsaEncoding: 'ieee-p1363' as const };

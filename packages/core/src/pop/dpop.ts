@@ -26,7 +26,8 @@ const fail = (reason: ReasonCode, problem: string, extra?: Record<string, unknow
  * verification plus a few comparisons.
  *
  * @example
- * const outcome = verifyDpop(ctx, claims.cnf.jkt); // undefined, or deny('dpop_htu_mismatch', …)
+ * const jkt = claims.cnf?.jkt;
+ * const outcome = jkt === undefined ? undefined : verifyDpop(ctx, jkt); // undefined, or deny('dpop_htu_mismatch', …)
  */
 export function verifyDpop(ctx: CheckContext, boundJkt: string): Deny | undefined {
   const outcome = verifyProof(ctx, boundJkt);

@@ -20,7 +20,8 @@ const BYTE_SEQUENCE = /^:([A-Za-z0-9+/]+={0,2}):$/;
  * mutual TLS. From any other peer that header is ignored: a client must not assert its own certificate.
  *
  * @example
- * const outcome = checkMtls(ctx, claims.cnf['x5t#S256']); // undefined, or deny('mtls_certificate_mismatch')
+ * const thumbprint = claims.cnf?.['x5t#S256'];
+ * const outcome = thumbprint === undefined ? undefined : checkMtls(ctx, thumbprint); // undefined, or deny('mtls_certificate_mismatch')
  */
 export function checkMtls(ctx: CertificateScope, boundThumbprint: string): Deny | undefined {
   const certificate = clientCertificate(ctx);

@@ -17,8 +17,8 @@ interface Known {
  * that one call. At most `max` tokens (LRU): a token pushed out costs one more call when it comes back.
  *
  * @example
- * const cache = new AncestorCache(10_000, store.lineage);
- * const chain = await cache.of(claims, parentJti, tokenHash, now); // ['B', 'A']
+ * const cache = new AncestorCache(10_000, (token: LineageInput) => revocations.lineage!(token));
+ * const chain = await cache.of(claims, parentJti, tokenHash(token), now); // ['B', 'A']
  */
 export class AncestorCache {
   readonly #known: LRUCache<string, Known>;

@@ -48,7 +48,7 @@ export interface FollowOptions {
  *
  * @example
  * const local = followRevocations(memoryRevocations(), { lineageSize: 10_000, lineage, now: Date.now });
- * await local.match(claims, tokenHash, Date.now()); // undefined, or the revocation that applies
+ * await local.match(claims, tokenHash(token), Date.now()); // undefined, or the revocation that applies
  */
 export function followRevocations(store: RevocationStore, options: FollowOptions): LocalRevocations {
   return new LocalCopy(store, options);

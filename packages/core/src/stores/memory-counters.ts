@@ -34,7 +34,7 @@ export interface Probe {
  *
  * @example
  * const counters = new MemoryCounters(100_000, 4_000_000);
- * const probes = request.windows.map((spec) => counters.probe(spec, now));
+ * const probes = consumeRequest.windows.map((spec: WindowSpec) => counters.probe(spec, now));
  * if (counters.fits(probes)) for (const p of probes) counters.record(p, now);
  */
 export class MemoryCounters {

@@ -9,8 +9,8 @@ import type { Logger } from '../observe/logger.js';
  *
  * @example
  * const store: Store = {
- *   consume: …,
- *   attach({ health }) { client.on('error', (error) => health.down(error, 'my store is unreachable')); },
+ *   consume: async () => ({ ok: true, windows: [] }), // …
+ *   attach({ health }) { client.on('error', (error: Error) => health.down(error, 'my store is unreachable')); },
  * };
  */
 export interface StoreRuntime {

@@ -25,7 +25,7 @@ interface Failure {
  * `InfrastructureError('capabilities_unavailable')`: the token is refused with 503, never admitted.
  *
  * @example
- * const refs = new CapabilityRefs({ resolve: 'fetch' }, { now: Date.now, logger });
+ * const refs = new CapabilityRefs({ resolver: undefined, timeoutMs: 2000, cacheMaxAgeMs: 600_000, cacheSize: 1000 }, { now: Date.now, logger }); // no resolver: fetched
  * const set = await refs.resolve('https://as.example.com/capability-sets/42', { iss: 'https://as.example.com' });
  */
 export class CapabilityRefs {

@@ -24,7 +24,8 @@ const OUTAGE: ReadonlySet<string> = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVAL
  * too (the guard fails closed with `internal_error`).
  *
  * @example
- * try { await jwtVerify(token, keys, options); } catch (error) { return joseDeny(error); }
+ * import { jwtVerify } from 'jose';
+ * try { await jwtVerify(token, keys, { issuer, audience }); } catch (error) { return joseDeny(error); }
  */
 export function joseDeny(error: unknown): Deny {
   if (error instanceof InfrastructureError) throw error;

@@ -29,7 +29,7 @@ const MAX_REF = 2048;
  * `InfrastructureError('capabilities_unavailable')`: fail closed.
  *
  * @example
- * const expanded = await expandCapabilities(payload, resolution, now);
+ * const expanded = await expandCapabilities(payload, resolution);
  * if ('reason' in expanded) return expanded;
  */
 export async function expandCapabilities(

@@ -44,7 +44,7 @@ export async function keyIds(keys: readonly JWK[]): Promise<KeyIds> {
  *
  * @example
  * const change = keyChange(before, after);
- * if (change.withdrawn.size > 0) evictTokensVerifiedBy(change.withdrawn);
+ * if (change.withdrawn.size > 0) console.log('evict what these verified:', [...change.withdrawn]);
  */
 export function keyChange(before: KeyIds, after: KeyIds): KeyChange {
   const added = [...after.keys()].filter((kid) => !before.has(kid));

@@ -11,7 +11,7 @@ export type KeyGetter = (header: JWSHeaderParameters, token: string) => Promise<
  * The state of one issuer's keys, for `guard.health()` and readiness probes. Times are on the guard's clock.
  *
  * @example
- * const { loaded, ageMs, lastError } = guard.health().issuers[0];
+ * for (const { issuer, loaded, ageMs, lastError } of guard.health().issuers) console.log(issuer, loaded, ageMs, lastError);
  */
 export interface KeySourceStatus {
   /** Where the keys come from: `options.jwks` `{ keys }`, `{ uri }`, a key function, or RFC 8414 discovery. */

@@ -13,8 +13,8 @@ import { RemoteKeySet, type RemoteSettings } from './remote-keys.js';
  * `options.issuer[1].jwks`). Throws `TypeError` naming the option on misconfiguration.
  *
  * @example
- * const source = resolveKeySource({ uri: 'https://as.example.com/jwks' }, 'options.jwks', context);
- * const source = resolveKeySource(undefined, 'options.issuer', context, 'https://as.example.com'); // discovery
+ * const jwks = resolveKeySource({ uri: 'https://as.example.com/jwks' }, 'options.jwks', context);
+ * const discovered = resolveKeySource(undefined, 'options.issuer', context, 'https://as.example.com'); // discovery
  */
 export function resolveKeySource(jwks: JwksOption | undefined, name: string, context: SourceContext, discoverFrom?: string): KeySource {
   if (typeof jwks === 'function') return staticSource(functionKeys(jwks), { source: 'function', loaded: true });

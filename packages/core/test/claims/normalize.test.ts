@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGuard, type Guard } from '@aap-guard/core';
 import { createIssuer, type MintOptions, type TestIssuer } from '@aap-guard/testing';
-import { NOW, bearer, payloadJson, signRaw } from '../token/helpers.js';
+import { NOW, bearer, payloadJson, signRaw } from '../helpers/tokens.js';
 
 let as: TestIssuer;
 let guard: Guard;

@@ -1,5 +1,5 @@
 /**
- * Token introspection (RFC 7662, RFC 9701) against a real loopback authorization server (stub-as.ts):
+ * Token introspection (RFC 7662, RFC 9701) against a real loopback authorization server (test/helpers/stub-as.ts):
  * active and inactive answers, an AS that is down, slow or answers garbage, each client authentication
  * method, the cache's bounds, coalescing, discovery of the endpoint, signed answers, and the modes that
  * introspect JWTs.
@@ -9,7 +9,7 @@ import { decodeJwt, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGuard, memoryStore, type GuardOptions, type Logger, type RevocationStore } from '@aap-guard/core';
 import { createDpopKey, createIssuer, dpopProof, type TestIssuer } from '@aap-guard/testing';
-import { stubAs, type StubAs } from './stub-as.js';
+import { stubAs, type StubAs } from '../helpers/stub-as.js';
 
 const AUD = 'https://api.example.com';
 const ROUTE = { action: 'search.web' };

@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGuard, NotReadyError, type Guard, type GuardOptions } from '@aap-guard/core';
 import { createIssuer, serveJwks, type JwksServer } from '@aap-guard/testing';
-import { NOW, bearer, clock } from '../token/helpers.js';
+import { NOW, bearer, clock } from '../helpers/tokens.js';
 
 const AUD = 'https://api.example.com';
 const cleanup: (() => Promise<void>)[] = [];

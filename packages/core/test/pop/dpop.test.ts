@@ -4,7 +4,7 @@ import { createDpopKey } from '@aap-guard/testing';
 import { describe, expect, it } from 'vitest';
 import { NOW_S, ROUTE, popHarness } from './helpers.js';
 
-// Guard-level checks with a frozen clock; the HTTP behaviour is in packages/express/test/dpop.test.ts.
+// Guard-level checks with a frozen clock; the HTTP behaviour is in test/interop/dpop.test.ts.
 
 describe('DPoP proof verification (RFC 9449 §4.3)', () => {
   it('iat window: maxAge back and leeway forward, both inclusive and configurable', async () => {

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGuard, type Guard, type GuardOptions, type Logger } from '@aap-guard/core';
 import { createIssuer, serveJwks, type JwksServer } from '@aap-guard/testing';
-import { NOW, bearer } from './helpers.js';
+import { NOW, bearer } from '../helpers/tokens.js';
 
 const AUD = 'https://api.example.com';
 const A = 'https://a.example.com';

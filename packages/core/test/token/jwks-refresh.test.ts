@@ -10,7 +10,7 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNELS, createGuard, type Guard } from '@aap-guard/core';
 import { createIssuer, serveJwks, type JwksServer, type TestIssuer } from '@aap-guard/testing';
-import { NOW, bearer, clock } from './helpers.js';
+import { NOW, bearer, clock } from '../helpers/tokens.js';
 
 const AUD = 'https://api.example.com';
 const ISS = 'https://as.example.com';

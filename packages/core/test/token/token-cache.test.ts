@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { importJWK } from 'jose';
 import { createGuard, type GuardOptions, type KeyFunction } from '@aap-guard/core';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
-import { NOW, NOW_S, bearer, clock } from './helpers.js';
+import { NOW, NOW_S, bearer, clock } from '../helpers/tokens.js';
 
 let as: TestIssuer;
 beforeAll(async () => {

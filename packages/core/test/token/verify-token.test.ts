@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, base64url, exportJWK, exportSPKI, importJWK, type CryptoKey } from 'jose';
 import { createGuard, type Guard, type GuardOptions } from '@aap-guard/core';
 import { createIssuer, serveJwks, type TestIssuer } from '@aap-guard/testing';
-import { NOW, NOW_S, bearer, payloadJson, signParts, signRaw } from './helpers.js';
+import { NOW, NOW_S, bearer, payloadJson, signParts, signRaw } from '../helpers/tokens.js';
 
 const AUD = 'https://api.example.com';
 let as: TestIssuer;

@@ -30,7 +30,7 @@ export function csrfToken(headers: Headers, scope: CookieScope): { token: string
  * host is the request's `Host`. Anything missing refuses.
  *
  * @example
- * if (!sameOriginForm(input.headers, form.get('csrf'))) return refused(403);
+ * if (!sameOriginForm(input.headers, form.get('csrf'))) return { status: 403 };
  */
 export function sameOriginForm(headers: Headers, given: string | undefined): boolean {
   const known = readCookie(headers.cookie, CSRF_COOKIE);

@@ -15,7 +15,7 @@ export interface Notice {
  * pending, the form to approve or deny it with an optional reason.
  *
  * @example
- * holdPage(ctx, hold, 5, { kind: 'ok', text: 'You approved this hold.' })
+ * holdPage(page, hold, 5, { kind: 'ok', text: 'You approved this hold.' })
  */
 export function holdPage(ctx: PageContext, hold: Hold, refresh: number, notice?: Notice): string {
   const link = `${ctx.base}/holds/${encodeURIComponent(hold.id)}`;

@@ -29,7 +29,7 @@ export interface PageState {
  * landmark with the page's heading and content. Works without its style sheet and script.
  *
  * @example
- * layout(ctx, 'Pending holds', html`<p>None.</p>`)
+ * layout(page, 'Pending holds', html`<p>None.</p>`)
  */
 export function layout(ctx: PageContext, heading: string, content: Html, state?: PageState): string {
   const who = ctx.actor === undefined ? undefined : html`<span>Signed in as <strong>${ctx.actor}</strong></span>`;

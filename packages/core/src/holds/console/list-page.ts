@@ -48,7 +48,7 @@ export function queryString(query: ListQuery): string {
  * when, expiry countdown, delegation chain, status.
  *
  * @example
- * listPage(ctx, listQuery(query), holds, 5)
+ * listPage(page, listQuery(query), holds, 5)
  */
 export function listPage(ctx: PageContext, query: ListQuery, holds: readonly Hold[], refresh: number): string {
   const heading = query.status === 'all' ? 'All holds' : `${query.status[0]?.toUpperCase()}${query.status.slice(1)} holds`;

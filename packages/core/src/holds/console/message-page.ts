@@ -5,7 +5,7 @@ import { layout, type PageContext } from './layout.js';
  * A page that only says something (not found, not authorized, refused, unavailable), with a way back.
  *
  * @example
- * messagePage(ctx, 'Not found', 'No hold has this id (or its record has expired).')
+ * messagePage(page, 'Not found', 'No hold has this id (or its record has expired).')
  */
 export function messagePage(ctx: PageContext, heading: string, text: string): string {
   return layout(ctx, heading, html`<p class="notice error" role="alert">${text}</p><p><a href="${ctx.base}">Back to pending holds</a></p>`);
@@ -17,7 +17,7 @@ export function messagePage(ctx: PageContext, heading: string, text: string): st
  * `SameSite=Strict` session cookie, and following it from here sends the cookie.
  *
  * @example
- * signInPage(ctx, '/holds/f1Qw…', 'Wrong name or key.')
+ * signInPage(page, '/holds/f1Qw…', 'Wrong name or key.')
  */
 export function signInPage(ctx: PageContext, next: string, error?: string): string {
   const message = error === undefined ? undefined : html`<p class="notice error" role="alert">${error}</p>`;

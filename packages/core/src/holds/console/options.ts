@@ -34,7 +34,7 @@ export interface ResolvedConsole {
  * approval link with the guard. Throws `TypeError` naming the option.
  *
  * @example
- * const settings = resolveConsole(options.console, guard, 'aapAdminPlugin', '/aap-admin');
+ * const settings = resolveConsole({ title: 'Holds' }, guard, 'aapAdminPlugin');
  */
 export function resolveConsole(given: ConsoleOptions | boolean | undefined, guard: Guard, name: string): ResolvedConsole | undefined {
   if (given === undefined || given === false) return undefined;

@@ -45,7 +45,7 @@ export const CONSOLE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
  * A console response: `text` of `type` with the console's headers and any cookies to set.
  *
  * @example
- * consoleReply(200, 'text/html; charset=utf-8', page, [csrfCookie])
+ * consoleReply(200, 'text/html; charset=utf-8', markup, [csrfCookie])
  */
 export function consoleReply(status: number, type: string, text: string, cookies: readonly (string | undefined)[] = [], extra: Record<string, string> = {}): AdminHttpResponse {
   const set = cookies.filter((cookie): cookie is string => cookie !== undefined);
