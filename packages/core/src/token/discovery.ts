@@ -2,7 +2,7 @@ import type { JWSHeaderParameters } from 'jose';
 import { causeOf, Health } from '../observe/logger.js';
 import { InfrastructureError } from '../util/errors.js';
 import { Backoff } from './backoff.js';
-import { fetchDocument, FetchError } from './fetch-document.js';
+import { metadataEndpoint } from './metadata.js';
 import type { KeyGetter, KeySource, KeySourceStatus, SourceContext, VerificationKey } from './key-source.js';
 import { RemoteKeySet, type RemoteSettings } from './remote-keys.js';
 
@@ -22,7 +22,6 @@ export class DiscoveredKeys implements KeySource {
   #keys: RemoteKeySet | undefined;
   #pending: Promise<RemoteKeySet> | undefined;
   #lastError: { readonly message: string; readonly at: number } | undefined;
-  readonly #issuer: URL;
   readonly #backoff: Backoff;
   readonly #health: Health;
 
@@ -31,7 +30,6 @@ export class DiscoveredKeys implements KeySource {
     private readonly settings: RemoteSettings,
     private readonly context: SourceContext,
   ) {
-    this.#issuer = new URL(issuerId);
     this.#backoff = new Backoff(context.now);
     this.#health = new Health(context.logger, 'discovery', { issuer: issuerId });
   }
@@ -87,41 +85,8 @@ export class DiscoveredKeys implements KeySource {
     return this.#keys;
   }
 
-  async #jwksUri(): Promise<URL> {
-    let last: unknown;
-    for (const url of metadataUrls(this.#issuer)) {
-      try {
-        const { body } = await fetchDocument(url, `metadata ${url.href}`, this.settings.timeoutMs);
-        return jwksUriOf(body, this.issuerId, this.#issuer, url);
-      } catch (error) {
-        if (!(error instanceof FetchError) || error.status === undefined) throw error;
-        last = error; // not there: try the next well-known location
-      }
-    }
-    throw last;
+  /** RFC 8414 §3 (then OpenID Connect Discovery): the issuer's `jwks_uri`, its `issuer` checked (§3.3). */
+  #jwksUri(): Promise<URL> {
+    return metadataEndpoint(this.issuerId, 'jwks_uri', this.settings.timeoutMs);
   }
-}
-
-/** The metadata URLs to try, in order. */
-function metadataUrls(issuer: URL): readonly URL[] {
-  const path = issuer.pathname === '/' ? '' : issuer.pathname.replace(/\/$/, '');
-  const rfc8414 = new URL(issuer.origin);
-  rfc8414.pathname = `/.well-known/oauth-authorization-server${path}`;
-  const oidc = new URL(issuer.origin);
-  oidc.pathname = `${path}/.well-known/openid-configuration`;
-  return [rfc8414, oidc];
-}
-
-/** RFC 8414 §3.3: `issuer` identical to ours; `jwks_uri` absolute http(s), never a downgrade from https. */
-function jwksUriOf(metadata: unknown, issuerId: string, issuer: URL, at: URL): URL {
-  const { issuer: claimed, jwks_uri: jwksUri } = (metadata ?? {}) as { issuer?: unknown; jwks_uri?: unknown };
-  if (claimed !== issuerId) {
-    throw new FetchError(`metadata ${at.href} names issuer ${String(JSON.stringify(claimed)).slice(0, 200)}, not ${JSON.stringify(issuerId)} (RFC 8414 §3.3)`);
-  }
-  if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) throw new FetchError(`metadata ${at.href} has no jwks_uri URL`);
-  const url = new URL(jwksUri);
-  if (url.protocol !== 'https:' && (url.protocol !== 'http:' || issuer.protocol === 'https:')) {
-    throw new FetchError(`metadata ${at.href}: jwks_uri must be https`);
-  }
-  return url;
 }

@@ -3,9 +3,9 @@ import { fetchDocument, FetchError } from './fetch-document.js';
 /**
  * Read one endpoint of an authorization server from its metadata: RFC 8414 §3.1
  * (`/.well-known/oauth-authorization-server` inserted before the issuer's path), then OpenID Connect
- * Discovery 1.0 §4 (`/.well-known/openid-configuration` appended) when the first answers anything but 200 —
- * the same two locations as the key discovery (discovery.ts). The metadata's `issuer` must equal ours
- * (RFC 8414 §3.3); the endpoint must be an absolute http(s) URL, never a downgrade from an https issuer.
+ * Discovery 1.0 §4 (`/.well-known/openid-configuration` appended) when the first answers anything but 200.
+ * Key discovery (`jwks_uri`, discovery.ts) and introspection (`introspection_endpoint`) both read it here.
+ * The metadata's `issuer` must equal ours (RFC 8414 §3.3); the endpoint must be an absolute http(s) URL, never a downgrade from an https issuer.
  * Every failure is a `FetchError` naming the cause.
  *
  * @example
