@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExpiringTable } from '../../src/stores/expiring-table.js';
-
-/** A small seeded PRNG (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../helpers/random.js';
 
 describe('ExpiringTable', () => {
   it('sweep(now) drops exactly the entries expired at now, whatever the insertion order, and tells onDrop', () => {

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../../src/index.js';
 import type { ConsumeRequest, ConsumeResult } from '../../src/stores/store.js';
-
-/** A small seeded PRNG (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../helpers/random.js';
 
 const request = (now: number, limit: number, windowMs: number, id: number): ConsumeRequest => ({
   now,
