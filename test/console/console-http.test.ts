@@ -4,30 +4,18 @@
  * console-browser.test.ts.)
  */
 import { consoleSignIn, type GuardOptions } from '@aap-guard/core';
-import { createIssuer, type TestIssuer } from '@aap-guard/testing';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS, serveAdmin, type AdminSetup, type Served } from './serve-admin.js';
+import { describe, expect, it } from 'vitest';
+import { ADAPTERS, useAdminServers, type AdminSetup, type Served } from './serve-admin.js';
 
-let issuer: TestIssuer;
-const open: Served[] = [];
-beforeAll(async () => {
-  issuer = await createIssuer();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((served) => served.close()));
-});
+const servers = useAdminServers();
 
 const ADMIN = { 'x-admin': 'yes' };
 const byHeader: AdminSetup = { authorize: (req) => req.headers['x-admin'] === 'yes', actor: (req) => String(req.headers['x-user'] ?? 'alice'), console: { url: '/aap-admin' } };
 
 describe.each(ADAPTERS)('approval console (%s)', (adapter) => {
-  async function serve(admin: AdminSetup = byHeader, extra: Partial<GuardOptions> = {}): Promise<Served> {
-    const served = await serveAdmin(adapter, { issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, ...extra }, admin);
-    open.push(served);
-    return served;
-  }
+  const serve = (admin: AdminSetup = byHeader, extra: Partial<GuardOptions> = {}): Promise<Served> => servers.serve(adapter, extra, admin);
   async function hold(served: Served, agentId = 'agent-writer-01'): Promise<{ id: string; body: Record<string, unknown> }> {
-    const token = await issuer.mint({ agentId, capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'], approval_reference: 'policy-7' } } });
+    const token = await servers.issuer.mint({ agentId, capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'], approval_reference: 'policy-7' } } });
     const res = await fetch(`${served.url}/v1/publish?draft=1`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"id":"d-1"}' });
     const body = (await res.json()) as Record<string, unknown>;
     return { id: body.hold_id as string, body };

@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createGuard, type Guard, type GuardOptions } from '@aap-guard/core';
+import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { aapAdminRouter, aapGuard as expressGuard } from '@aap-guard/express';
 import { aapAdminPlugin, aapGuard as fastifyGuard } from '@aap-guard/fastify';
 import { aapAdmin, aapGuard as koaGuard } from '@aap-guard/koa';
@@ -12,6 +13,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import Router from '@koa/router';
 import Koa from 'koa';
+import { afterEach, beforeAll } from 'vitest';
 
 export const ADAPTERS = ['express', 'fastify', 'koa'] as const;
 export type Adapter = (typeof ADAPTERS)[number];
@@ -27,6 +29,40 @@ export interface Served {
   readonly url: string;
   readonly guard: Guard;
   close(): Promise<void>;
+}
+
+/**
+ * One test issuer for the file (created before all tests) and `serveAdmin` with a guard that trusts it;
+ * every server is closed after its test.
+ *
+ * @example
+ * const admin = useAdminServers();
+ * const served = await admin.serve('koa', { oversight }, { authorize: () => true });
+ */
+export function useAdminServers(): { readonly issuer: TestIssuer; serve(adapter: Adapter, options: Partial<GuardOptions>, admin: AdminSetup): Promise<Served> } {
+  let issuer: TestIssuer | undefined;
+  const open: Served[] = [];
+  beforeAll(async () => {
+    issuer = await createIssuer();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((served) => served.close()));
+  });
+  const trusted = (): TestIssuer => {
+    if (!issuer) throw new Error('useAdminServers: the issuer exists only once beforeAll ran');
+    return issuer;
+  };
+  return {
+    get issuer() {
+      return trusted();
+    },
+    async serve(adapter, options, admin) {
+      const { issuer: iss, audience, jwks } = trusted();
+      const served = await serveAdmin(adapter, { issuer: iss, audience, jwks, ...options }, admin);
+      open.push(served);
+      return served;
+    },
+  };
 }
 
 /**

@@ -3,24 +3,15 @@
  * body read for its digest (one read), never the token; off by default; validated at startup.
  */
 import { bodyDigest, createGuard, type GuardOptions } from '@aap-guard/core';
-import { createIssuer, type TestIssuer } from '@aap-guard/testing';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS, serveAdmin, type Served } from '../console/serve-admin.js';
+import { describe, expect, it } from 'vitest';
+import { ADAPTERS, useAdminServers } from '../console/serve-admin.js';
 
-let issuer: TestIssuer;
-const open: Served[] = [];
-beforeAll(async () => {
-  issuer = await createIssuer();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((served) => served.close()));
-});
+const admin = useAdminServers();
 
 describe.each(ADAPTERS)('hold body preview (%s)', (adapter) => {
   async function publish(oversight: GuardOptions['oversight'], body: string, type = 'application/json') {
-    const served = await serveAdmin(adapter, { issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, oversight }, { authorize: () => true });
-    open.push(served);
-    const token = await issuer.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
+    const served = await admin.serve(adapter, { oversight }, { authorize: () => true });
+    const token = await admin.issuer.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
     const send = (hold?: string) =>
       fetch(`${served.url}/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type, ...(hold ? { 'aap-hold-id': hold } : {}) }, body: body.replace('TOKEN', token) });
     const held = (await (await send()).json()) as { hold_id: string };

@@ -5,26 +5,17 @@
  * ignored the form body and approved without a note, Fastify and Koa parsed `text/plain` JSON. A
  * state-changing admin request must be JSON (or no body) and, from a browser, same-origin.
  */
-import { createIssuer, type TestIssuer } from '@aap-guard/testing';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS, serveAdmin, type Served } from '../console/serve-admin.js';
+import { describe, expect, it } from 'vitest';
+import { ADAPTERS, useAdminServers, type Served } from '../console/serve-admin.js';
 
-let issuer: TestIssuer;
-const open: Served[] = [];
-beforeAll(async () => {
-  issuer = await createIssuer();
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((served) => served.close()));
-});
+const admin = useAdminServers();
 
 describe.each(ADAPTERS)('JSON admin API (%s)', (adapter) => {
   const cookieSession = { authorize: (req: { headers: Record<string, unknown> }) => req.headers.cookie === 'session=admin' };
 
   async function pendingHold(): Promise<{ served: Served; id: string }> {
-    const served = await serveAdmin(adapter, { issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks }, cookieSession);
-    open.push(served);
-    const token = await issuer.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
+    const served = await admin.serve(adapter, {}, cookieSession);
+    const token = await admin.issuer.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
     const held = await fetch(`${served.url}/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     const id = ((await held.json()) as { hold_id: string }).hold_id;
     expect(id).toMatch(/^[A-Za-z0-9_-]{32}$/);
