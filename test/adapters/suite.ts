@@ -424,13 +424,19 @@ function adapterTests(driver: AdapterDriver): void {
   });
 
   describe('without guard options', () => {
-    it('reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI from the environment', async () => {
+    /** An issuer whose keys are served over HTTP, named only by AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI. */
+    async function environmentIssuer(): Promise<TestIssuer> {
       const issuer = await createIssuer({ issuer: 'https://as.test', audience: 'https://api.test' });
       const jwks = await serveJwks(issuer.jwks);
       closers.push(() => jwks.close());
       vi.stubEnv('AAP_ISSUER', 'https://as.test');
       vi.stubEnv('AAP_AUDIENCE', 'https://api.test');
       vi.stubEnv('AAP_JWKS_URI', jwks.jwksUri);
+      return issuer;
+    }
+
+    it('reads AAP_ISSUER, AAP_AUDIENCE and AAP_JWKS_URI from the environment', async () => {
+      const issuer = await environmentIssuer();
       const running = await driver.start();
       try {
         const res = await send(running.url, { path: '/v1/search', headers: auth(await issuer.mint({ agentId: 'env-agent' })) });
@@ -443,12 +449,7 @@ function adapterTests(driver: AdapterDriver): void {
     });
 
     it('merges explicit adapter options over the environment: aapGuard({ undeclared: \'deny\' }) still reads AAP_*', async () => {
-      const issuer = await createIssuer({ issuer: 'https://as.test', audience: 'https://api.test' });
-      const jwks = await serveJwks(issuer.jwks);
-      closers.push(() => jwks.close());
-      vi.stubEnv('AAP_ISSUER', 'https://as.test');
-      vi.stubEnv('AAP_AUDIENCE', 'https://api.test');
-      vi.stubEnv('AAP_JWKS_URI', jwks.jwksUri);
+      const issuer = await environmentIssuer();
       const running = await driver.start({ undeclared: 'allow' } as GuardOptions & Record<string, unknown>);
       try {
         const token = auth(await issuer.mint({ agentId: 'env-agent' }));

@@ -4,30 +4,16 @@
  * discovery at all. Now each issuer can have its own keys (its own `jwks`, or discovery from its own
  * metadata), and a token is verified only with the keys of the issuer it names.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createGuard, type Guard, type GuardOptions, type Logger } from '@aap-guard/core';
-import { createIssuer, serveJwks, type JwksServer } from '@aap-guard/testing';
+import { createIssuer } from '@aap-guard/testing';
+import { useGuards } from '../helpers/guards.js';
 import { NOW, bearer } from '../helpers/tokens.js';
 
 const AUD = 'https://api.example.com';
 const A = 'https://a.example.com';
 const B = 'https://b.example.com';
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
-
-async function served(jwks: { keys: readonly object[] }): Promise<JwksServer> {
-  const server = await serveJwks(jwks);
-  cleanup.push(() => server.close());
-  return server;
-}
-
-function make(options: Partial<GuardOptions> & Pick<GuardOptions, 'issuer'>): Guard {
-  const guard = createGuard({ audience: AUD, now: () => NOW, logger: false, ...options });
-  cleanup.push(() => guard.close());
-  return guard;
-}
+const { served, make } = useGuards({ audience: AUD, now: () => NOW, logger: false });
 
 const outcome = async (guard: Guard, token: string) => {
   const d = await guard.check(bearer(token));

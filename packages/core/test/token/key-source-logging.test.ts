@@ -5,8 +5,9 @@
  * never once per request and never with a token.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGuard, type Guard, type GuardOptions, type Logger } from '@aap-guard/core';
-import { createIssuer, serveJwks, type JwksServer } from '@aap-guard/testing';
+import { createGuard, type Guard, type Logger } from '@aap-guard/core';
+import { createIssuer, type JwksServer } from '@aap-guard/testing';
+import { useGuards } from '../helpers/guards.js';
 import { NOW, bearer, clock } from '../helpers/tokens.js';
 
 const AUD = 'https://api.example.com';
@@ -14,23 +15,10 @@ type Line = { level: string; object: Readonly<Record<string, unknown>>; message:
 const lines: Line[] = [];
 const record = (level: string) => (object: Readonly<Record<string, unknown>>, message?: string) => void lines.push({ level, object, message });
 const logger: Logger = { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') };
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
+afterEach(() => {
   lines.length = 0;
-  while (cleanup.length) await cleanup.pop()!();
 });
-
-async function served(jwks: { keys: readonly object[] }): Promise<JwksServer> {
-  const server = await serveJwks(jwks);
-  cleanup.push(() => server.close());
-  return server;
-}
-
-function make(options: Partial<GuardOptions> & Pick<GuardOptions, 'issuer'>): Guard {
-  const guard = createGuard({ audience: AUD, logger, ...options });
-  cleanup.push(() => guard.close());
-  return guard;
-}
+const { served, make, track } = useGuards({ audience: AUD, logger });
 
 const events = (name: string) => lines.filter((line) => line.object.event === name);
 
@@ -116,8 +104,7 @@ describe('key-source events reach the logger once per state change', () => {
     const write = process.stderr.write;
     process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
     try {
-      const guard = createGuard({ issuer: server.url, audience: AUD, jwks: { uri: server.jwksUri } });
-      cleanup.push(() => guard.close());
+      const guard = track(createGuard({ issuer: server.url, audience: AUD, jwks: { uri: server.jwksUri } })); // the default logger
       expect((await guard.check(bearer(await as.mint()))).reason).toBe('jwks_unavailable');
     } finally {
       process.stderr.write = write;
