@@ -5,6 +5,7 @@ import { nextRequestId } from '../util/request-id.js';
 import { capabilityWindows, type LimitWindow } from '../limits/windows.js';
 import { storeChannel, traced } from '../observe/channels.js';
 import type { ConsumeRequest, ConsumeResult, WindowSpec } from '../stores/store.js';
+import { andThen, type Awaitable } from '../util/awaitable.js';
 import { InfrastructureError } from '../util/errors.js';
 import { deny, type Deny } from '../deny/deny.js';
 import type { Check, CheckContext } from './context.js';
@@ -51,9 +52,8 @@ function consumeWindows(ctx: CheckContext, windows: readonly LimitWindow[]): Den
   if (windows.length === 0 && !proof) return undefined;
   const subject = subjectOf(ctx);
   if (subject === undefined) return deny('internal_error', { problem: 'options.rateLimit.key gave no subject' });
-  return consume(ctx, consumeRequest(ctx, subject, windows, proof)).then((result) =>
-    result ? outcome(ctx, windows, result) : undefined, // no result: store down, onStoreError: 'open'
-  );
+  // no result: store down, onStoreError: 'open'
+  return andThen(consume(ctx, consumeRequest(ctx, subject, windows, proof)), (result) => (result ? outcome(ctx, windows, result) : undefined));
 }
 
 function subjectOf(ctx: CheckContext): string | undefined {
@@ -83,24 +83,38 @@ function windowSpecs(windows: readonly LimitWindow[], subject: string, action: s
   return specs;
 }
 
-async function consume(ctx: CheckContext, request: ConsumeRequest): Promise<ConsumeResult | undefined> {
-  const health = ctx.options.storeHealth;
+/**
+ * The store's answer; synchronous when the store answers synchronously (the memory store does), so a
+ * cached token on the embedded store costs no promise. A fault, thrown or rejected, goes to `failed`.
+ */
+function consume(ctx: CheckContext, request: ConsumeRequest): Awaitable<ConsumeResult | undefined> {
+  let result: Awaitable<ConsumeResult>;
   try {
-    const result = await traced(storeChannel, { operation: 'consume' }, () => ctx.options.store.consume(request));
-    if (health.store.isDown) health.store.up();
-    return result;
+    const store = ctx.options.store;
+    result = storeChannel.hasSubscribers ? traced(storeChannel, { operation: 'consume' }, async () => store.consume(request)) : store.consume(request);
   } catch (error) {
-    health.store.down(error, 'store.consume() failed (rate limits, DPoP replay)');
-    // Never open for a hold: admitting would create or spend one without its quota check.
-    if (ctx.options.failOpen && !ctx.hold) {
-      ctx.detail.store = 'unavailable; admitted without rate-limit or replay check (onStoreError: open)';
-      ctx.detail.storeFault = error instanceof Error ? error.message : String(error);
-      health.failOpen.down(error, 'admitting requests without rate-limit or DPoP replay checks (onStoreError: open)');
-      return undefined;
-    }
-    if (error instanceof InfrastructureError) throw error;
-    throw new InfrastructureError('store_unavailable', 'store.consume() failed', { cause: error });
+    return failed(ctx, error);
   }
+  return result instanceof Promise ? result.then((settled) => succeeded(ctx, settled), (error: unknown) => failed(ctx, error)) : succeeded(ctx, result);
+}
+
+function succeeded(ctx: CheckContext, result: ConsumeResult): ConsumeResult {
+  const health = ctx.options.storeHealth;
+  if (health.store.isDown) health.store.up();
+  return result;
+}
+
+function failed(ctx: CheckContext, error: unknown): undefined {
+  ctx.options.storeHealth.store.down(error, 'store.consume() failed (rate limits, DPoP replay)');
+  // Never open for a hold: admitting would create or spend one without its quota check.
+  if (ctx.options.failOpen && !ctx.hold) {
+    ctx.detail.store = 'unavailable; admitted without rate-limit or replay check (onStoreError: open)';
+    ctx.detail.storeFault = error instanceof Error ? error.message : String(error);
+    ctx.options.storeHealth.failOpen.down(error, 'admitting requests without rate-limit or DPoP replay checks (onStoreError: open)');
+    return undefined;
+  }
+  if (error instanceof InfrastructureError) throw error;
+  throw new InfrastructureError('store_unavailable', 'store.consume() failed', { cause: error });
 }
 
 function outcome(ctx: CheckContext, windows: readonly LimitWindow[], result: ConsumeResult): Deny | undefined {

@@ -1,5 +1,5 @@
-import { deny } from '../deny/deny.js';
-import type { Check } from '../checks/context.js';
+import { deny, type Deny } from '../deny/deny.js';
+import type { Check, CheckContext } from '../checks/context.js';
 import type { AapClaims, OversightClaim } from '../claims/model.js';
 import { holdSubject } from './binding.js';
 import { HOLD_ID } from './subject.js';
@@ -28,7 +28,7 @@ const listed = new WeakMap<OversightClaim, ReadonlySet<string>>();
  *   consumeState,
  * ];
  */
-export const oversightHolds: Check = async (ctx) => {
+export const oversightHolds: Check = (ctx) => {
   const action = ctx.route?.action;
   if (action === undefined || !ctx.claims || !requiresApproval(ctx.claims, action)) return undefined;
   const presented = ctx.request.headers[HOLD_HEADER];
@@ -36,11 +36,16 @@ export const oversightHolds: Check = async (ctx) => {
   if (id !== undefined && !HOLD_ID.test(id ?? '')) {
     return deny('hold_mismatch', { problem: 'malformed or repeated AAP-Hold-Id header' });
   }
+  return holdFor(ctx, id);
+};
+
+/** The hold this request creates, or the approved one it retries (async: the subject may hash a body). */
+async function holdFor(ctx: CheckContext, id: string | undefined): Promise<Deny | undefined> {
   const subject = await holdSubject(ctx, ctx.options.holds.match, id === undefined && ctx.options.holds.preview !== undefined);
   if ('reason' in subject) return subject;
   ctx.hold = id === undefined ? { kind: 'create', subject } : { kind: 'retry', id, subject };
   return undefined;
-};
+}
 
 /** Whether the token puts `action` under human oversight (either member name). */
 function requiresApproval(claims: AapClaims, action: string): boolean {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Guard } from '../create-guard.js';
 import type { ReasonCode } from '../deny/reasons.js';
-import { nodeFlow, type Awaitable, type FlowOutcome, type NodeFlow } from '../node/flow.js';
+import { nodeFlow, type FlowOutcome, type NodeFlow } from '../node/flow.js';
+import type { Awaitable } from '../util/awaitable.js';
 import { writeDeny } from '../node/write-deny.js';
 import { resourceMetadataUrl } from '../node/resource-metadata.js';
 import type { Decision, Principal } from '../types.js';

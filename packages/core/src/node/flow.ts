@@ -3,6 +3,7 @@ import type { Guard } from '../create-guard.js';
 import type { ReasonCode } from '../deny/reasons.js';
 import type { Engine, Stage } from '../engine/engine.js';
 import { engineOf } from '../engine/registry.js';
+import { andThen, type Awaitable } from '../util/awaitable.js';
 import type { CompiledRoute } from '../route.js';
 import type { Decision, Principal, RequestInfo } from '../types.js';
 import { bodyTapOf, tapBody } from './body.js';
@@ -79,9 +80,6 @@ export interface NodeFlow {
   /** An exception in the adapter's own path (a `target` function that threw…): an audited 503 `internal_error`, never a 500. */
   fault(req: IncomingMessage, error: unknown): Decision;
 }
-
-/** A value, or a promise of it: the flow answers without a microtask when it can. */
-export type Awaitable<T> = T | Promise<T>;
 
 interface Pending {
   readonly stage: Stage;
@@ -168,16 +166,6 @@ function createFlow(guard: Guard): NodeFlow {
       });
     },
   };
-}
-
-/**
- * `next(value)` now, or once `value` settles: the adapters stay synchronous while the flow is.
- *
- * @example
- * const kind = await andThen(flow.begin(req, res), (begun) => begun.kind); // 'authenticated', 'deny'…
- */
-export function andThen<T, U>(value: Awaitable<T>, next: (settled: T) => Awaitable<U>): Awaitable<U> {
-  return value instanceof Promise ? value.then(next) : next(value);
 }
 
 /** What a route adds to its request: target, string params, and (when given) a body digest and a hold id. */

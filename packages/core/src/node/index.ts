@@ -3,7 +3,8 @@
  * flow over `IncomingMessage`/`ServerResponse`, the request info, the body tap, size limits, deny
  * responses. Applications import `@aap-guard/core`; adapters import this.
  */
-export { andThen, nodeFlow, type NodeFlow, type FlowOutcome, type RouteParts, type Awaitable } from './flow.js';
+export { nodeFlow, type NodeFlow, type FlowOutcome, type RouteParts } from './flow.js';
+export { andThen, type Awaitable } from '../util/awaitable.js';
 export { nodeRequestInfo } from './request-info.js';
 export { tapBody, requestBody, type BodyTap } from './body.js';
 export { enforceLimits, type EnforceLimitsHooks } from './enforce-limits.js';

@@ -54,7 +54,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   return {
     holds,
     revocations,
-    async consume(request: ConsumeRequest): Promise<ConsumeResult> {
+    consume(request: ConsumeRequest): ConsumeResult {
       const { now, replay } = request;
       replays.sweep(now);
       counters.sweep(now);

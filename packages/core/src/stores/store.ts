@@ -72,8 +72,12 @@ export type ConsumeResult =
  * const guard = createGuard({ ...options, store: memoryStore({ maxKeys: 100_000 }) });
  */
 export interface Store {
-  /** Check the replay key and every window, and consume all of them — or none. */
-  consume(request: ConsumeRequest): Promise<ConsumeResult>;
+  /**
+   * Check the replay key and every window, and consume all of them — or none. A store may answer
+   * synchronously (the memory store does: no promise on the request path); a remote one returns a promise.
+   * A thrown error or a rejected promise is an infrastructure fault.
+   */
+  consume(request: ConsumeRequest): ConsumeResult | Promise<ConsumeResult>;
   /** Human-oversight holds; the guard uses `memoryHolds()` when absent. */
   readonly holds?: HoldStore | undefined;
   /** Revocations and their fan-out; the guard uses `memoryRevocations()` when absent. */

@@ -1,0 +1,87 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { compileRoute, createGuard, memoryStore, type ConsumeRequest, type Guard, type Store } from '@aap-guard/core';
+import { nodeFlow, type FlowOutcome } from '@aap-guard/core/node';
+import { createIssuer } from '@aap-guard/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+
+// The request path stays synchronous while nothing waits on I/O: a cached token on the embedded store
+// is decided without a promise (each promise costs microtask hops that a server pays on every request).
+// And a store that answers synchronously may also fail synchronously: that fails closed, like a rejection.
+
+const CAPABILITY = { action: 'search.web', constraints: { domains_allowed: ['wikipedia.org'], max_requests_per_minute: 1000 } };
+const route = compileRoute({ action: 'search.web' });
+const TARGET = 'https://en.wikipedia.org/wiki/OAuth';
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
+});
+
+/** A node:http server whose handler runs `flow.finish` and records whether it answered without a promise. */
+async function serve(guard: Guard) {
+  const flow = nodeFlow(guard);
+  const answers: { sync: boolean; outcome: FlowOutcome }[] = [];
+  const server: Server = createServer(async (req, res) => {
+    const pending = flow.finish(req, res, route, { target: TARGET });
+    const sync = !(pending instanceof Promise);
+    const outcome = await pending;
+    answers.push({ sync, outcome });
+    if (outcome.kind === 'deny') res.writeHead(outcome.decision.status, outcome.decision.headers).end(outcome.decision.reason);
+    else res.writeHead(200, outcome.kind === 'allow' ? outcome.decision.headers : {}).end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  const port = (server.address() as AddressInfo).port;
+  const get = (token: string) =>
+    new Promise<{ status: number; body: string; ratelimit?: string }>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path: '/v1/search', headers: { authorization: `Bearer ${token}` } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body, ratelimit: res.headers['ratelimit'] as string | undefined }));
+      }).on('error', reject).end();
+    });
+  return { answers, get };
+}
+
+async function guardWith(store?: Store) {
+  const as = await createIssuer();
+  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, ...(store ? { store } : {}) });
+  closers.push(() => guard.close());
+  return { as, guard };
+}
+
+describe('the synchronous request path', () => {
+  it('decides a cached token with a rate limit on the memory store without a promise', async () => {
+    const { as, guard } = await guardWith();
+    const { answers, get } = await serve(guard);
+    const token = await as.mint({ ttl: 600, capabilities: [CAPABILITY] });
+    const first = await get(token); // verifies the signature: a promise
+    const second = await get(token); // cached: none
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.ratelimit).toMatch(/r=998/); // the window was consumed on the synchronous path too
+    expect(answers.map((a) => a.sync)).toEqual([false, true]);
+  });
+
+  it('the memory store answers consume() synchronously', () => {
+    const store = memoryStore();
+    const consume: ConsumeRequest = { now: Date.now(), id: 'r1', windows: [{ key: 'k', limit: 1, windowMs: 60_000, mode: 'sliding' }] };
+    const answer = store.consume(consume);
+    expect(answer).not.toBeInstanceOf(Promise);
+    expect(answer).toMatchObject({ ok: true, windows: [{ remaining: 0 }] });
+    expect(store.consume({ ...consume, id: 'r2' })).toMatchObject({ ok: false, reason: 'limited' });
+  });
+
+  it('a store that throws synchronously fails closed with 503 store_unavailable', async () => {
+    const broken: Store = {
+      consume() {
+        throw new Error('disk on fire');
+      },
+    };
+    const { as, guard } = await guardWith(broken);
+    const { answers, get } = await serve(guard);
+    const token = await as.mint({ ttl: 600, capabilities: [CAPABILITY] });
+    const response = await get(token);
+    expect(response).toMatchObject({ status: 503, body: 'store_unavailable' });
+    expect(answers.at(-1)?.outcome.kind).toBe('deny');
+  });
+});
