@@ -61,6 +61,16 @@ describe('credential extraction (RFC 6750 §2, RFC 9449 §7.1)', () => {
     expect(bare.reason).toBe('credentials_in_query');
   });
 
+  it('finds access_token as any parameter name, whatever comes before it', async () => {
+    const query = ['?access_token', '?access_token#f', '?a&b&access_token=1', '?x=a=b&access_token=1', '?x=1&&access_token=&y', '?q=%41&acc%65ss_token', '?a=1&access%5Ftoken=2&b'];
+    for (const q of query) {
+      expect((await guard.check(request(`Bearer ${token}`, { url: `https://api.example.com/${q}` }))).reason, q).toBe('credentials_in_query');
+    }
+    for (const q of ['?a=access_token&b=access_token', '?access_tokens=1', '?xaccess_token=1', '?a=1&b#&access_token=1', '?acc%65ss_tokens=1', '?=access_token']) {
+      expect((await guard.check(request(`Bearer ${token}`, { url: `https://api.example.com/${q}` }))).allowed, q).toBe(true);
+    }
+  });
+
   it('access_token inside an encoded value, or after the fragment, is no query parameter', async () => {
     for (const url of ['https://api.example.com/?url=https%3A%2F%2Fx.example%2F%3Faccess_token%3Dy', 'https://api.example.com/?q=1#access_token=y', 'https://api.example.com/?my_access_token=y']) {
       expect((await guard.check(request(`Bearer ${token}`, { url }))).allowed, url).toBe(true);
