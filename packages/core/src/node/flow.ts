@@ -103,7 +103,15 @@ export function nodeFlow(guard: Guard): NodeFlow {
 function createFlow(guard: Guard): NodeFlow {
   const engine = engineOf(guard);
   const keep = engine.options.holds.maxBodyBytes;
-  const pending = new WeakMap<IncomingMessage, Pending>(); // this guard's requests only
+  // This guard's state of a request, under a key of its own: another guard in the same app never sees it.
+  // A property rather than a WeakMap entry: an ephemeron per request is work for every scavenge.
+  const key = Symbol('aap-guard.pending');
+  const pending = {
+    get: (req: IncomingMessage): Pending | undefined => (req as unknown as Record<symbol, Pending | undefined>)[key],
+    set: (req: IncomingMessage, state: Pending): void => {
+      (req as unknown as Record<symbol, Pending | undefined>)[key] = state;
+    },
+  };
   const settle = (req: IncomingMessage, res: ServerResponse, decision: Decision, hooks?: EnforceLimitsHooks): FlowOutcome => {
     bodyTapOf(req)?.release();
     if (!decision.allowed) return { kind: 'deny', decision };
