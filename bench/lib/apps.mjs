@@ -11,7 +11,9 @@ const aap = async (pkg) => import(dist(pkg).href);
 
 const PATH = '/v1/search';
 const body = (url) => ({ url, results: [] });
-const json = (res, status, value, headers) => res.writeHead(status, { ...headers, 'content-type': 'application/json' }).end(JSON.stringify(value));
+// Object.assign, not `{ ...headers, 'content-type': … }`: that spread takes a slow path in V8 11 (Node 20)
+// whenever `headers` has members, which would charge a guarded app for the bench's own helper.
+const json = (res, status, value, headers) => res.writeHead(status, Object.assign({ 'content-type': 'application/json' }, headers)).end(JSON.stringify(value));
 /** The `url` query parameter of a node:http request (what a handler of the bare app reads too). */
 const queryUrl = (req) => {
   const at = req.url.indexOf('?');
