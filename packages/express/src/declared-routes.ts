@@ -61,14 +61,13 @@ export type Resolver = (app: unknown, method: string, path: string) => Resolutio
  */
 export function declarationResolver(guard: object, maxEntries = 1000): Resolver {
   // One cache per app: the same `aap` may be mounted in an app and in its sub-apps.
-  const perApp = new WeakMap<object, { cache: Map<string, Resolution>; layers: number }>();
+  const perApp = new WeakMap<object, { cache: Map<string, Resolution>; shape: Shape }>();
   return (app, method, path) => {
     const stack = routerStack(app);
     if (!stack) return 'undeclared'; // an app we cannot inspect: fail closed
-    const layers = countLayers(stack);
     let entry = perApp.get(app as object); // routerStack() found a stack, so `app` is an object
-    if (!entry || entry.layers !== layers) {
-      entry = { cache: new Map(), layers }; // routes were added somewhere: start over
+    if (!entry || entry.shape.stacks[0] !== stack || changed(entry.shape)) {
+      entry = { cache: new Map(), shape: shapeOf(stack) }; // routes were added somewhere: start over
       perApp.set(app as object, entry);
     }
     const key = `${method} ${path}`;
@@ -86,17 +85,29 @@ export function declarationResolver(guard: object, maxEntries = 1000): Resolver 
 }
 
 /**
- * Every layer of the app's router tree, nested routers and route handlers included. Express only ever
- * appends layers, so a changed count is how "a route was added" shows, wherever it was added. A walk
- * without path matching: much cheaper than resolving, and it keeps the cache honest.
+ * Every layer stack of the app's router tree (nested routers and each route's handlers included), with
+ * its length when the cache was filled. Express only ever appends layers, so a longer stack is how "a
+ * route was added" shows, wherever it was added. Checking is a flat loop over the stacks, once per
+ * request — no walk of the tree, no path matching — and it keeps the cache honest.
  */
-function countLayers(stack: readonly Layer[]): number {
-  let count = stack.length;
+interface Shape {
+  readonly stacks: readonly (readonly Layer[])[];
+  readonly lengths: readonly number[];
+}
+
+function shapeOf(stack: readonly Layer[], into: { stacks: (readonly Layer[])[]; lengths: number[] } = { stacks: [], lengths: [] }): Shape {
+  into.stacks.push(stack);
+  into.lengths.push(stack.length);
   for (const layer of stack) {
     const inner = layer.route?.stack ?? layer.handle?.stack;
-    if (Array.isArray(inner)) count += countLayers(inner);
+    if (Array.isArray(inner)) shapeOf(inner, into);
   }
-  return count;
+  return into;
+}
+
+function changed({ stacks, lengths }: Shape): boolean {
+  for (let i = 0; i < stacks.length; i += 1) if (stacks[i]!.length !== lengths[i]) return true;
+  return false;
 }
 
 function routerStack(app: unknown): Layer[] | undefined {

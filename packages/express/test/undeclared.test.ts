@@ -161,4 +161,24 @@ forEachExpress('@aap-guard/express: routes without a declaration', (express) => 
     expect((await request(server).get('/api/late').set('authorization', token)).status).toBe(403);
     expect(ran).toBe(false);
   });
+
+  it('deny: the cached resolution follows a method added later to an existing route', async () => {
+    const { as, guard } = await setup();
+    closers.push(() => guard.close());
+    const aap = aapGuard({ guard, undeclared: 'deny' });
+    const server = express();
+    server.use(aap);
+    const item = server.route('/item').get(aap.require('search.web'), (_req, res) => {
+      res.send('get');
+    });
+    const token = bearer(await as.mint());
+    expect((await request(server).post('/item').set('authorization', token)).status).toBe(404);
+    let ran = false;
+    item.post((_req, res) => {
+      ran = true;
+      res.send('post');
+    });
+    expect((await request(server).post('/item').set('authorization', token)).status).toBe(403);
+    expect(ran).toBe(false);
+  });
 });
