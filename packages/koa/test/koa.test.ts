@@ -97,6 +97,49 @@ forEachKoa('@aap-guard/koa', (Koa) => {
     expect((await request(app.callback()).get('/v2/api/plain').set('authorization', token)).status).toBe(403);
   });
 
+  it('deny mode follows routes added to the router after the first requests (the match cache starts over)', async () => {
+    const { as, guard } = await setup();
+    guards.push(guard);
+    const aap = aapGuard({ guard, undeclared: 'deny' });
+    const router = new Router();
+    router.get('/a', aap.require('search.web'), (ctx) => {
+      ctx.body = 'a';
+    });
+    const app = new Koa().use(aap).use(aap.router(router));
+    const token = bearer(await as.mint({ capabilities: [{ action: 'search.web' }] }));
+    expect((await request(app.callback()).get('/late').set('authorization', token)).status).toBe(404);
+    expect((await request(app.callback()).get('/a').set('authorization', token)).status).toBe(200);
+    let ran = false;
+    router.get('/late', (ctx) => {
+      ran = true;
+      ctx.body = 'late';
+    });
+    expect((await request(app.callback()).get('/late').set('authorization', token)).status).toBe(403);
+    expect(ran).toBe(false);
+    // router.param() inserts its middleware into existing layers: the declaration is no longer first
+    router.param('id', (_id, _ctx, next) => next());
+    router.get('/item/:id', aap.require('search.web'), (ctx) => {
+      ctx.body = ctx.params.id;
+    });
+    expect((await request(app.callback()).get('/item/7').set('authorization', token)).status).toBe(200);
+  });
+
+  it('a host-specific router is matched per Host header, cached or not', async () => {
+    const { as, guard } = await setup();
+    guards.push(guard);
+    const aap = aapGuard({ guard, undeclared: 'deny' });
+    const router = new Router({ host: 'api.example.com' });
+    router.get('/plain', (ctx) => {
+      ctx.body = 'plain';
+    });
+    const app = new Koa().use(aap).use(aap.router(router));
+    const token = bearer(await as.mint({ capabilities: [{ action: 'search.web' }] }));
+    for (let i = 0; i < 2; i += 1) {
+      expect((await request(app.callback()).get('/plain').set('host', 'api.example.com').set('authorization', token)).status).toBe(403);
+      expect((await request(app.callback()).get('/plain').set('host', 'other.example.com').set('authorization', token)).status).toBe(404);
+    }
+  });
+
   it('binds an oversight hold to the body digest a body parser left on ctx.req', async () => {
     const { as, guard } = await setup();
     guards.push(guard);
