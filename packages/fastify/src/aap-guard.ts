@@ -2,7 +2,7 @@ import { andThen, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeH
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AapDecoration } from './augment.js';
-import { Declarations, type DeclaredRoute } from './declared-routes.js';
+import { Declarations, type DeclaredRoute, type RouteConfig } from './declared-routes.js';
 import { FASTIFY_KEYS, type AapFastifyOptions } from './options.js';
 import { respondDeny } from './respond.js';
 
@@ -28,12 +28,14 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
       return done();
     }
     if (adapter.skip?.(request)) return done();
-    if ((request.routeOptions.config as { aap?: unknown } | undefined)?.aap === false) return done(); // opted out: public
-    if (declarations.foreign(request)) return done(); // another registration's guard checks this route
+    // Read once: Fastify builds a new `routeOptions` object on every access.
+    const config = request.routeOptions.config as RouteConfig | undefined;
+    if (config?.aap === false) return done(); // opted out: public
+    if (declarations.foreign(config)) return done(); // another registration's guard checks this route
     const faulted = (error: unknown): FlowOutcome => ({ kind: 'deny', decision: flow.fault(request.raw, error) });
     let outcome: Awaitable<FlowOutcome>;
     try {
-      outcome = check(adapter, flow, declarations.of(request), request, reply);
+      outcome = check(adapter, flow, declarations.of(request, config), request, reply);
     } catch (error) {
       outcome = faulted(error);
     }

@@ -58,15 +58,14 @@ export class Declarations {
     for (const method of [routeOptions.method].flat()) this.#routes.push({ method: String(method), path: routeOptions.url ?? '', status, action: declared?.route.action });
   }
 
-  /** Whether the request's route belongs to another registration's guard (which checks it). */
-  foreign(request: FastifyRequest): boolean {
-    const owner = (request.routeOptions.config as RouteConfig | undefined)?.[OWNER];
+  /** Whether the request's route (its `routeOptions.config`) belongs to another registration's guard (which checks it). */
+  foreign(config: RouteConfig | undefined): boolean {
+    const owner = config?.[OWNER];
     return owner !== undefined && owner !== this.guard;
   }
 
   /** The declaration of the request's route: compiled already, or now (a route added before the plugin). */
-  of(request: FastifyRequest): DeclaredRoute | undefined {
-    const config = request.routeOptions.config as RouteConfig | undefined;
+  of(request: FastifyRequest, config: RouteConfig | undefined): DeclaredRoute | undefined {
     if (!config) return undefined;
     return config[OWNER] === this.guard ? config[DECLARED] : this.#compile(config, `${request.method} ${request.routeOptions.url ?? request.url}`);
   }
