@@ -39,9 +39,11 @@ type Tapped = IncomingMessage & { [TAP]?: BodyTap };
  * tapBody(req, guard.options.holds.maxBodyBytes); // first thing in the middleware
  */
 export function tapBody(req: IncomingMessage, keepBytes: number): BodyTap | undefined {
+  // Headers first: a request without a body never has a tap, and a symbol missing from `req` is a lookup
+  // through its whole prototype chain (megamorphic in every framework).
+  if (!declaresBody(req)) return undefined;
   const tapped = req as Tapped;
   if (tapped[TAP]) return tapped[TAP];
-  if (!declaresBody(req)) return undefined;
   const late = req.readableDidRead || req.readableLength > 0 || req.complete;
   let received = req.readableLength;
   let kept: Buffer[] | undefined = [];
@@ -127,9 +129,10 @@ export function tapBody(req: IncomingMessage, keepBytes: number): BodyTap | unde
  * const info = nodeRequestInfo(req, { body: requestBody(req) });
  */
 export function requestBody(req: IncomingMessage): RequestBody | undefined {
+  const declared = declaresBody(req);
+  const tap = declared ? (req as Tapped)[TAP] : undefined; // only a declared body is ever tapped
   const left = (req as IncomingMessage & { [BODY_DIGEST]?: unknown })[BODY_DIGEST];
-  const tap = (req as Tapped)[TAP];
-  if (typeof left !== 'string' && !tap && !declaresBody(req)) return undefined;
+  if (typeof left !== 'string' && !declared) return undefined;
   return {
     digest(maxBytes, options) {
       const known = (req as IncomingMessage & { [BODY_DIGEST]?: unknown })[BODY_DIGEST];
@@ -141,7 +144,7 @@ export function requestBody(req: IncomingMessage): RequestBody | undefined {
 
 /** The tap of a request, if one was installed. */
 export function bodyTapOf(req: IncomingMessage): BodyTap | undefined {
-  return (req as Tapped)[TAP];
+  return declaresBody(req) ? (req as Tapped)[TAP] : undefined;
 }
 
 /** RFC 9112 §6.3: a body follows when a transfer coding or a non-zero Content-Length is sent. */
