@@ -8,10 +8,11 @@
 // Each sample is charged to the nearest JS function on its stack that is not Node's own (native code,
 // builtins, the kernel and Node's JS count for the code that called them), grouped by owner: the guard
 // (@aap-guard packages), the framework (node_modules), the app (bench/lib/apps.mjs); Node when only
-// Node's JS is on the stack (its HTTP parser, its event loop); samples with no JS on their stack are GC
-// (helper threads included) or other native work. Beside that split: the kernel's send path
-// (`writev` and everything under it) and, inside it, `pvm_irq_enable` (a paravirtualized guest re-enabling
-// interrupts: on a VM, what waking an idle peer process costs).
+// Node's JS is on the stack (its HTTP parser, its event loop); GC (helper threads included, and a
+// collection on the main thread whichever allocation triggered it); other native work with no JS above
+// it. Beside that split: the kernel's send path (`writev` and everything under it) and, inside it,
+// `pvm_irq_enable` (a paravirtualized guest re-enabling interrupts: on a VM, what waking an idle peer
+// process costs).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,8 @@ if (spawnSync('perf', ['--version']).status !== 0) {
 const SECONDS = Number(process.env.BENCH_DURATION || 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
 const FREQUENCY = 1999; // samples per second
+/** V8's collector, on the main thread or its helpers. */
+const GC = /Heap::CollectGarbage|Heap::PerformGarbageCollection|ScavengerCollector|Scavenger::|MinorGC|MarkCompact|Sweeper::|ConcurrentMarking|Heap::Scavenge|GCTracer|Evacuat/;
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const ids = process.argv.slice(2);
 const chosen = (ids.length ? ids : ['http/bare', 'http/guard', 'fastify/bare', 'fastify/guard']).map((id) => {
@@ -111,9 +114,12 @@ function attribute(data) {
 /**
  * The owner of a sample: that of the nearest JS frame that is not Node's own (`JS:` frames of the perf
  * map), so Node's JS — a URL parse, a header getter, `res.end` — counts for the code that called it;
- * Node's own work (its HTTP parser, its event loop) when only Node's JS is on the stack; else GC or native.
+ * Node's own work (its HTTP parser, its event loop) when only Node's JS is on the stack; a collection is GC,
+ * whichever allocation triggered it; else native.
  */
 function ownerOf(frames) {
+  // A collection runs on the stack of whichever allocation found the young generation full: GC, not that code.
+  if (frames.some((frame) => GC.test(frame))) return 'gc';
   let node = false;
   for (const frame of frames) {
     if (!frame.startsWith('JS:')) continue;
@@ -125,6 +131,6 @@ function ownerOf(frames) {
     if (frame.includes('/node_modules/')) return 'framework';
     return 'app';
   }
-  if (node) return 'node';
-  return frames.some((frame) => /Heap::|Scavenge|MinorGC|MarkCompact|Sweeper|ConcurrentMarking|GCTracer|Evacuat/.test(frame)) ? 'gc' : 'native';
+  return node ? 'node' : 'native';
 }
+
