@@ -4,7 +4,7 @@ import { requestKeys } from '../limits/keys.js';
 import { nextRequestId } from '../util/request-id.js';
 import { capabilityWindows, type LimitWindow } from '../limits/windows.js';
 import { storeChannel, traced } from '../observe/channels.js';
-import type { ConsumeRequest, ConsumeResult, WindowSpec } from '../stores/store.js';
+import { CONSUME_NOW, type ConsumeRequest, type ConsumeResult, type ConsumesNow, type Store, type WindowSpec } from '../stores/store.js';
 import { andThen, type Awaitable } from '../util/awaitable.js';
 import { InfrastructureError } from '../util/errors.js';
 import { deny, type Deny } from '../deny/deny.js';
@@ -84,14 +84,15 @@ function windowSpecs(windows: readonly LimitWindow[], subject: string, action: s
 }
 
 /**
- * The store's answer; synchronous when the store answers synchronously (the memory store does), so a
- * cached token on the embedded store costs no promise. A fault, thrown or rejected, goes to `failed`.
+ * The store's answer: synchronous from the embedded memory store (`CONSUME_NOW`), so a cached token on
+ * the default store costs no promise; a promise from any other. A fault, thrown or rejected, goes to `failed`.
  */
 function consume(ctx: CheckContext, request: ConsumeRequest): Awaitable<ConsumeResult | undefined> {
-  let result: Awaitable<ConsumeResult>;
+  const store = ctx.options.store as Store & ConsumesNow;
+  const now = store[CONSUME_NOW];
+  let result: ConsumeResult | Promise<ConsumeResult>;
   try {
-    const store = ctx.options.store;
-    result = storeChannel.hasSubscribers ? traced(storeChannel, { operation: 'consume' }, async () => store.consume(request)) : store.consume(request);
+    result = now && !storeChannel.hasSubscribers ? now(request) : traced(storeChannel, { operation: 'consume' }, () => store.consume(request));
   } catch (error) {
     return failed(ctx, error);
   }

@@ -3,7 +3,7 @@ import { ExpiringTable } from './expiring-table.js';
 import { MemoryCounters, type Probe } from './memory-counters.js';
 import { memoryHolds } from './memory-holds.js';
 import { memoryRevocations } from './memory-revocations.js';
-import type { ConsumeRequest, ConsumeResult, Store } from './store.js';
+import { CONSUME_NOW, type ConsumeRequest, type ConsumeResult, type ConsumesNow, type Store } from './store.js';
 
 /** Options of the embedded memory store: its budgets, and the clock of its revocations. */
 export interface MemoryStoreOptions {
@@ -51,33 +51,36 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const holds = memoryHolds();
   const revocations = memoryRevocations({ now: options.now, maxLineage: options.maxLineage });
 
-  return {
+  const consumeNow = (request: ConsumeRequest): ConsumeResult => {
+    const { now, replay } = request;
+    replays.sweep(now);
+    counters.sweep(now);
+    const marker = replay && markerOf(replay.key);
+    if (marker && replays.get(marker, now)) return { ok: false, reason: 'replay' };
+    const probes = request.windows.map((spec) => counters.probe(spec, now));
+    const refused = refusing(probes, now);
+    if (refused >= 0) {
+      const admitAt = Math.max(...probes.map((p) => p.admitAt));
+      return { ok: false, reason: 'limited', window: refused, retryAfterMs: admitAt - now, windows: probes.map((p) => counters.state(p, now, false)) };
+    }
+    if (marker && replays.size >= maxReplays) return full('replay', replays.nextExpiry(), now);
+    if (!counters.fits(probes)) return full('counters', counters.nextExpiry(), now);
+    if (replay && marker) replays.add(marker, { expiresAt: now + replay.ttlMs });
+    for (const p of probes) counters.record(p, now);
+    return { ok: true, windows: probes.map((p) => counters.state(p, now, true)) };
+  };
+  const store: Store & ConsumesNow = {
     holds,
     revocations,
-    consume(request: ConsumeRequest): ConsumeResult {
-      const { now, replay } = request;
-      replays.sweep(now);
-      counters.sweep(now);
-      const marker = replay && markerOf(replay.key);
-      if (marker && replays.get(marker, now)) return { ok: false, reason: 'replay' };
-      const probes = request.windows.map((spec) => counters.probe(spec, now));
-      const refused = refusing(probes, now);
-      if (refused >= 0) {
-        const admitAt = Math.max(...probes.map((p) => p.admitAt));
-        return { ok: false, reason: 'limited', window: refused, retryAfterMs: admitAt - now, windows: probes.map((p) => counters.state(p, now, false)) };
-      }
-      if (marker && replays.size >= maxReplays) return full('replay', replays.nextExpiry(), now);
-      if (!counters.fits(probes)) return full('counters', counters.nextExpiry(), now);
-      if (replay && marker) replays.add(marker, { expiresAt: now + replay.ttlMs });
-      for (const p of probes) counters.record(p, now);
-      return { ok: true, windows: probes.map((p) => counters.state(p, now, true)) };
-    },
+    consume: async (request: ConsumeRequest): Promise<ConsumeResult> => consumeNow(request),
+    [CONSUME_NOW]: consumeNow, // the guard's path without a promise
     async close() {
       counters.clear();
       replays.clear();
       await Promise.all([holds.close?.(), revocations.close?.()]);
     },
   };
+  return store;
 }
 
 function budgets(options: MemoryStoreOptions): { maxKeys: number; maxEntries: number; maxReplays: number } {

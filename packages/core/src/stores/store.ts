@@ -72,12 +72,8 @@ export type ConsumeResult =
  * const guard = createGuard({ ...options, store: memoryStore({ maxKeys: 100_000 }) });
  */
 export interface Store {
-  /**
-   * Check the replay key and every window, and consume all of them — or none. A store may answer
-   * synchronously (the memory store does: no promise on the request path); a remote one returns a promise.
-   * A thrown error or a rejected promise is an infrastructure fault.
-   */
-  consume(request: ConsumeRequest): ConsumeResult | Promise<ConsumeResult>;
+  /** Check the replay key and every window, and consume all of them — or none. */
+  consume(request: ConsumeRequest): Promise<ConsumeResult>;
   /** Human-oversight holds; the guard uses `memoryHolds()` when absent. */
   readonly holds?: HoldStore | undefined;
   /** Revocations and their fan-out; the guard uses `memoryRevocations()` when absent. */
@@ -89,4 +85,16 @@ export interface Store {
   attach?(runtime: StoreRuntime): void;
   /** Release resources (timers, connections owned by the store). */
   close?(): Promise<void>;
+}
+
+/**
+ * Internal: the embedded memory store's `consume()` without its promise. The guard calls it when the
+ * store has it, so a cached token on the default store is decided without a microtask; `consume()`
+ * itself stays a promise for everyone else (wrappers, callers of the public interface).
+ */
+export const CONSUME_NOW = Symbol('aap-guard.consume-now');
+
+/** A store that can also answer synchronously (see `CONSUME_NOW`). */
+export interface ConsumesNow {
+  readonly [CONSUME_NOW]?: ((request: ConsumeRequest) => ConsumeResult) | undefined;
 }

@@ -6,8 +6,9 @@ import { createIssuer } from '@aap-guard/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 // The request path stays synchronous while nothing waits on I/O: a cached token on the embedded store
-// is decided without a promise (each promise costs microtask hops that a server pays on every request).
-// And a store that answers synchronously may also fail synchronously: that fails closed, like a rejection.
+// is decided without a promise (each promise costs microtask hops that a server pays on every request),
+// while the store's public consume() stays a promise. A store that throws instead of rejecting fails
+// closed all the same.
 
 const CAPABILITY = { action: 'search.web', constraints: { domains_allowed: ['wikipedia.org'], max_requests_per_minute: 1000 } };
 const route = compileRoute({ action: 'search.web' });
@@ -62,16 +63,29 @@ describe('the synchronous request path', () => {
     expect(answers.map((a) => a.sync)).toEqual([false, true]);
   });
 
-  it('the memory store answers consume() synchronously', () => {
+  it("the memory store's public consume() is still a promise (wrappers and callers keep working)", async () => {
     const store = memoryStore();
     const consume: ConsumeRequest = { now: Date.now(), id: 'r1', windows: [{ key: 'k', limit: 1, windowMs: 60_000, mode: 'sliding' }] };
     const answer = store.consume(consume);
-    expect(answer).not.toBeInstanceOf(Promise);
-    expect(answer).toMatchObject({ ok: true, windows: [{ remaining: 0 }] });
-    expect(store.consume({ ...consume, id: 'r2' })).toMatchObject({ ok: false, reason: 'limited' });
+    expect(answer).toBeInstanceOf(Promise);
+    await expect(answer).resolves.toMatchObject({ ok: true, windows: [{ remaining: 0 }] });
+    await expect(store.consume({ ...consume, id: 'r2' })).resolves.toMatchObject({ ok: false, reason: 'limited' });
   });
 
-  it('a store that throws synchronously fails closed with 503 store_unavailable', async () => {
+  it('a guard over a wrapped memory store (no synchronous path) still decides, through the promise', async () => {
+    const inner = memoryStore();
+    const wrapped: Store = { consume: (request) => inner.consume(request).then((result) => result) };
+    const { as, guard } = await guardWith(wrapped);
+    const { answers, get } = await serve(guard);
+    const token = await as.mint({ ttl: 600, capabilities: [CAPABILITY] });
+    expect((await get(token)).status).toBe(200);
+    const second = await get(token);
+    expect(second.status).toBe(200);
+    expect(second.ratelimit).toMatch(/r=998/);
+    expect(answers.map((a) => a.sync)).toEqual([false, false]);
+  });
+
+  it('a store whose consume() throws instead of rejecting fails closed with 503 store_unavailable', async () => {
     const broken: Store = {
       consume() {
         throw new Error('disk on fire');
