@@ -45,13 +45,13 @@ function absoluteUrl(req: IncomingMessage, scheme: 'http' | 'https', given: stri
   const target = given ?? (req as IncomingMessage & { originalUrl?: unknown }).originalUrl ?? req.url ?? '/';
   const path = typeof target === 'string' ? target : '/';
   const host = req.headers.host ?? (req.headers[':authority'] as string | undefined);
-  const hostBase = host ? `${scheme}://${host}` : undefined;
-  // One parse in the common case; the Host-less or unparsable cases fall back as before.
-  let url = hostBase === undefined ? null : URL.parse(path, hostBase);
+  const hosted = host ? hostOrigin(scheme, host) : undefined;
+  // One parse in the common case; a Host-less or unusable Host, or an unparsable target, falls back.
+  let url = hosted === undefined ? null : targetUrl(path, hosted);
   if (!url) {
-    const base = hostBase !== undefined && URL.canParse(hostBase) ? hostBase : localBase(req, scheme);
-    url = URL.parse(path, base);
-    if (!url) return new URL(base).href; // an unparsable target (e.g. `*`): the base itself; the core refuses it if it matters
+    const origin = hosted !== undefined && URL.canParse(hosted) ? hosted : localOrigin(req, scheme);
+    url = origin === hosted ? null : targetUrl(path, origin);
+    if (!url) return new URL(origin).href; // an unparsable target: the origin itself; the core refuses it if it matters
   }
   // Absolute form (`GET https://api.example.com/x`): its authority names the host (RFC 9112 §3.2.2), but
   // never the transport — the scheme stays the connection's.
@@ -59,7 +59,30 @@ function absoluteUrl(req: IncomingMessage, scheme: 'http' | 'https', given: stri
   return url.href;
 }
 
-function localBase(req: IncomingMessage, scheme: string): string {
+/**
+ * The origin a Host header names (RFC 9112 §7.2), or `undefined` when it names none. A plain
+ * `host[:port]` is used as it is (no parse in the common case); one holding a URL delimiter
+ * (`/ ? # @ \`) goes through the WHATWG parser and only its origin is kept, so that nothing after the
+ * authority can become part of the path, query or fragment of the request URL.
+ */
+function hostOrigin(scheme: string, host: string): string | undefined {
+  const origin = `${scheme}://${host}`;
+  if (!/[/?#@\\]/.test(host)) return origin; // checked by the one parse of the request URL
+  const parsed = URL.parse(origin);
+  return parsed && parsed.host !== '' ? parsed.origin : undefined;
+}
+
+/**
+ * The URL a request-target names on `origin`. Origin form (RFC 9112 §3.2.1) is an absolute PATH — its
+ * first segment may be empty — so it is appended to the origin, never resolved against it: resolved,
+ * `//evil.example/x` (or `/\evil.example/x`, which WHATWG reads alike) would be a scheme-relative
+ * reference naming another host. Any other form (absolute form, `*`) is parsed against the origin.
+ */
+function targetUrl(target: string, origin: string): URL | null {
+  return target.startsWith('/') ? URL.parse(`${origin}${target}`) : URL.parse(target, origin);
+}
+
+function localOrigin(req: IncomingMessage, scheme: string): string {
   const address = req.socket?.localAddress ?? '127.0.0.1';
   const host = address.includes(':') ? `[${address}]` : address;
   return `${scheme}://${host}:${req.socket?.localPort ?? 0}`;
