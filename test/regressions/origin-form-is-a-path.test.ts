@@ -5,7 +5,7 @@
  * recorded evil.example. RFC 9112 §3.2.1: origin-form is an absolute path (its first segment may be
  * empty), and the authority comes from Host (§3.2.2, §7.2), never from the path. `/\evil.example/x`, which
  * the WHATWG parser reads as `//evil.example/x`, is the same case. And a Host header that carries a URL
- * delimiter (`127.0.0.1:port#`) must not turn the path into a fragment either.
+ * delimiter (`127.0.0.1:port#`) must not turn the path into a fragment either. Over real HTTP, on every adapter.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AuditEvent, Guard, GuardOptions } from '@aap-guard/core';
@@ -13,6 +13,9 @@ import { compileRoute, createGuard } from '@aap-guard/core';
 import { nodeFlow } from '@aap-guard/core/node';
 import { aapGuard as expressGuard } from '@aap-guard/express';
 import { aapGuard as fastifyGuard } from '@aap-guard/fastify';
+import { aapGuard as koaGuard } from '@aap-guard/koa';
+import Router from '@koa/router';
+import Koa from 'koa';
 import { createDpopKey, createIssuer, dpopProof, type DpopKey, type TestIssuer } from '@aap-guard/testing';
 import express from 'express';
 import Fastify from 'fastify';
@@ -54,6 +57,13 @@ const builds: Record<string, (events: AuditEvent[]) => Promise<Listening>> = {
     app.get('/*', { config: { aap: { action: 'search.web' } } }, async () => ({ ok: true }));
     await app.ready();
     return listen(app.server, app.aap.guard);
+  },
+  async koa(events) {
+    const aap = koaGuard(options(events));
+    const router = new Router();
+    router.get('/{*rest}', aap.require('search.web'), (ctx) => void (ctx.body = { ok: true }));
+    const app = new Koa().use(aap).use(aap.router(router));
+    return listen(createServer(app.callback()), aap.guard);
   },
 };
 
