@@ -6,8 +6,8 @@
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bodyDigest, createGuard, type AuditEvent, type Guard, type GuardOptions } from '@aap-guard/core';
-import { createIssuer, type TestIssuer } from '@aap-guard/testing';
-import { expect } from 'vitest';
+import { createDpopKey, createIssuer, type DpopKey, type TestIssuer } from '@aap-guard/testing';
+import { beforeAll, expect } from 'vitest';
 
 /** A test issuer and a guard that trusts it (local JWKS), with a collecting audit sink. */
 export async function setup(options: Partial<GuardOptions> = {}): Promise<{ as: TestIssuer; guard: Guard; events: AuditEvent[] }> {
@@ -107,4 +107,31 @@ export async function expectHoldBoundToBody(guard: Guard, post: (title: string, 
   await guard.holds.approve(id, { by: 'alice' });
   expect((await post('b', id)).body).toMatchObject({ reason: 'hold_mismatch' });
   expect((await post('a', id)).body).toEqual({ published: 'a' });
+}
+
+/**
+ * An issuer and a DPoP key made once for a test file, and guard options over that issuer whose audit
+ * events land in the given array.
+ *
+ * @example
+ * const fixture = useAuditedIssuer();
+ * const guard = createGuard(fixture.options(events));
+ * const token = await fixture.as.mint({ jkt: fixture.key.jkt });
+ */
+export function useAuditedIssuer(): { readonly as: TestIssuer; readonly key: DpopKey; options(events: AuditEvent[]): GuardOptions } {
+  let as: TestIssuer | undefined;
+  let key: DpopKey | undefined;
+  beforeAll(async () => {
+    as = await createIssuer();
+    key = await createDpopKey();
+  });
+  return {
+    get as() {
+      return as!;
+    },
+    get key() {
+      return key!;
+    },
+    options: (events) => ({ issuer: as!.issuer, audience: as!.audience, jwks: as!.jwks, audit: (event) => events.push(event), logger: false }),
+  };
 }

@@ -9,23 +9,17 @@
  */
 import { createServer } from 'node:http';
 import Router from '@koa/router';
-import type { AuditEvent, Guard, GuardOptions } from '@aap-guard/core';
+import type { AuditEvent, Guard } from '@aap-guard/core';
 import { aapGuard as expressGuard } from '@aap-guard/express';
 import { aapGuard as koaGuard } from '@aap-guard/koa';
-import { createDpopKey, createIssuer, dpopProof, type DpopKey, type TestIssuer } from '@aap-guard/testing';
+import { dpopProof } from '@aap-guard/testing';
 import express from 'express';
 import Koa from 'koa';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { listen, send, type Listening } from '../adapters/kit.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listen, send, useAuditedIssuer, type Listening } from '../adapters/kit.js';
 
-let as: TestIssuer;
-let key: DpopKey;
-beforeAll(async () => {
-  as = await createIssuer();
-  key = await createDpopKey();
-});
-
-const options = (events: AuditEvent[]): GuardOptions => ({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, audit: (event) => events.push(event), logger: false });
+const fixture = useAuditedIssuer();
+const options = fixture.options;
 
 /** One router, mounted at /admin, /sandbox and /prod; no app-wide middleware. */
 type Running = Listening & { readonly guard: Guard };
@@ -63,9 +57,9 @@ describe.each(Object.keys(builds))('a router mounted under a path (%s)', (name) 
   it('a DPoP proof names the original URL: /admin/users is accepted, a proof for the stripped /users is not; the audit records /admin/users', async () => {
     const events: AuditEvent[] = [];
     running = await builds[name]!(events);
-    const token = await as.mint({ jkt: key.jkt, capabilities: [{ action: 'admin.users.read' }] });
+    const token = await fixture.as.mint({ jkt: fixture.key.jkt, capabilities: [{ action: 'admin.users.read' }] });
     const get = async (htuPath: string) =>
-      send(running!.url, { path: '/admin/users', headers: { authorization: `DPoP ${token}`, dpop: await dpopProof({ key, method: 'GET', url: `${running!.url}${htuPath}`, accessToken: token }) } });
+      send(running!.url, { path: '/admin/users', headers: { authorization: `DPoP ${token}`, dpop: await dpopProof({ key: fixture.key, method: 'GET', url: `${running!.url}${htuPath}`, accessToken: token }) } });
     expect((await get('/admin/users')).status).toBe(200);
     expect(events.at(-1)?.path).toBe('/admin/users');
     expect((await get('/users')).json?.reason).toBe('dpop_htu_mismatch');
@@ -74,7 +68,7 @@ describe.each(Object.keys(builds))('a router mounted under a path (%s)', (name) 
   it('a hold approved for /sandbox/publish is not consumed by POST /prod/publish', async () => {
     const events: AuditEvent[] = [];
     running = await builds[name]!(events);
-    const token = `Bearer ${await as.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } })}`;
+    const token = `Bearer ${await fixture.as.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } })}`;
     const held = await send(running.url, { method: 'POST', path: '/sandbox/publish', headers: { authorization: token } });
     const id = held.json?.hold_id as string;
     expect((await running.guard.holds.approve(id, { by: 'alice' })).ok).toBe(true);

@@ -8,28 +8,21 @@
  * delimiter (`127.0.0.1:port#`) must not turn the path into a fragment either. Over real HTTP, on every adapter.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AuditEvent, Guard, GuardOptions } from '@aap-guard/core';
-import { compileRoute, createGuard } from '@aap-guard/core';
+import { compileRoute, createGuard, type AuditEvent, type Guard } from '@aap-guard/core';
 import { nodeFlow } from '@aap-guard/core/node';
 import { aapGuard as expressGuard } from '@aap-guard/express';
 import { aapGuard as fastifyGuard } from '@aap-guard/fastify';
 import { aapGuard as koaGuard } from '@aap-guard/koa';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { createDpopKey, createIssuer, dpopProof, type DpopKey, type TestIssuer } from '@aap-guard/testing';
+import { dpopProof } from '@aap-guard/testing';
 import express from 'express';
 import Fastify from 'fastify';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { listen, send, type Listening } from '../adapters/kit.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listen, send, useAuditedIssuer, type Listening } from '../adapters/kit.js';
 
-let as: TestIssuer;
-let key: DpopKey;
-beforeAll(async () => {
-  as = await createIssuer();
-  key = await createDpopKey();
-});
-
-const options = (events: AuditEvent[]): GuardOptions => ({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, audit: (event) => events.push(event), logger: false });
+const fixture = useAuditedIssuer();
+const options = fixture.options;
 
 /** A server whose every path is one declared route (`search.web`). */
 const builds: Record<string, (events: AuditEvent[]) => Promise<Listening>> = {
@@ -74,9 +67,9 @@ describe.each(Object.keys(builds))('a request-target starting with // (%s)', (na
   it.each(['//evil.example/x', '/\\evil.example/x'])('%s is a path on the Host: a proof for http://evil.example/x is refused, one for this host accepted', async (path) => {
     const events: AuditEvent[] = [];
     running = await builds[name]!(events);
-    const token = await as.mint({ jkt: key.jkt, capabilities: [{ action: 'search.web' }] });
+    const token = await fixture.as.mint({ jkt: fixture.key.jkt, capabilities: [{ action: 'search.web' }] });
     const get = async (htu: string) =>
-      send(running!.url, { path, headers: { authorization: `DPoP ${token}`, dpop: await dpopProof({ key, method: 'GET', url: htu, accessToken: token }) } });
+      send(running!.url, { path, headers: { authorization: `DPoP ${token}`, dpop: await dpopProof({ key: fixture.key, method: 'GET', url: htu, accessToken: token }) } });
     const foreign = await get('http://evil.example/x');
     expect([foreign.status, foreign.json?.reason]).toEqual([401, 'dpop_htu_mismatch']);
     expect(events.at(-1)?.path).toBe('//evil.example/x'); // the path as sent (WHATWG reads `\\` as `/`), never host `/x`
@@ -87,10 +80,10 @@ describe.each(Object.keys(builds))('a request-target starting with // (%s)', (na
   it('a Host header with a URL delimiter does not swallow the path: a proof for / is refused on /x', async () => {
     const events: AuditEvent[] = [];
     running = await builds[name]!(events);
-    const token = await as.mint({ jkt: key.jkt, capabilities: [{ action: 'search.web' }] });
+    const token = await fixture.as.mint({ jkt: fixture.key.jkt, capabilities: [{ action: 'search.web' }] });
     const host = `${new URL(running.url).host}#`;
     const get = async (htu: string) =>
-      send(running!.url, { path: '/x', headers: { host, authorization: `DPoP ${token}`, dpop: await dpopProof({ key, method: 'GET', url: htu, accessToken: token }) } });
+      send(running!.url, { path: '/x', headers: { host, authorization: `DPoP ${token}`, dpop: await dpopProof({ key: fixture.key, method: 'GET', url: htu, accessToken: token }) } });
     const root = await get(`${running.url}/`);
     expect([root.status, root.json?.reason]).toEqual([401, 'dpop_htu_mismatch']);
     expect(events.at(-1)?.path).toBe('/x');
