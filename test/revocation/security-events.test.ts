@@ -162,17 +162,16 @@ describe('event types', () => {
     expect((await guard.revocations.list()).map((entry) => entry.value).sort()).toEqual([jti, 'other'].sort());
   });
 
-  it('subjects map to revocation keys: iss_sub → the user, aliases → each; other formats and foreign issuers are invalid', () => {
-    const trusted = (iss: string) => iss === issuer.issuer;
-    const of = (subject: unknown) => revocationsOf({ iss: issuer.issuer, events: { [CAEP_SESSION_REVOKED]: { subject } } }, trusted).keys;
+  it('subjects map to revocation keys: iss_sub → the user, aliases → each; other formats and other issuers are invalid', () => {
+    const of = (subject: unknown) => revocationsOf({ iss: issuer.issuer, events: { [CAEP_SESSION_REVOKED]: { subject } } }).keys;
     expect(of({ format: 'iss_sub', iss: issuer.issuer, sub: 'user-42' })).toEqual([{ sub: 'user-42', issuer: issuer.issuer }]);
     expect(of({ format: 'aliases', identifiers: [{ format: 'jwt_id', iss: issuer.issuer, jti: 'j1' }, { format: 'iss_sub', iss: issuer.issuer, sub: 'u' }] })).toEqual([
       { jti: 'j1', issuer: issuer.issuer },
       { sub: 'u', issuer: issuer.issuer },
     ]);
     expect(() => of({ format: 'email', email: 'a@example.com' })).toThrow(/subject format/);
-    expect(() => of({ format: 'jwt_id', iss: 'https://evil.example.com', jti: 'j' })).toThrow(/does not trust/);
-    const aap = revocationsOf({ iss: issuer.issuer, events: { [AAP_REVOCATION_EVENT]: { agent_id: 'a', grant_id: 'g', parent_jti: 'p', until: 2_000_000_000 } } }, trusted);
+    expect(() => of({ format: 'jwt_id', iss: 'https://evil.example.com', jti: 'j' })).toThrow(/other than the SET issuer/);
+    const aap = revocationsOf({ iss: issuer.issuer, events: { [AAP_REVOCATION_EVENT]: { agent_id: 'a', grant_id: 'g', parent_jti: 'p', until: 2_000_000_000 } } });
     expect([aap.keys, aap.until]).toEqual([[{ agentId: 'a', grantId: 'g', parentJti: 'p', issuer: issuer.issuer }], 2_000_000_000_000]);
   });
 

@@ -47,13 +47,18 @@ export class EventPayloadError extends Error {
 }
 
 /**
- * Map the `events` of a verified SET to revocation keys. `trusted` tells whether a subject's `iss` is
- * one of the guard's issuers (a subject naming another issuer is malformed for this RS).
+ * Map the `events` of a verified SET to revocation keys, each scoped to the SET's own issuer. A subject
+ * naming any other issuer — even one this RS trusts — is malformed (`EventPayloadError`, answered
+ * `invalid_request`): an issuer speaks for its own subjects only (RFC 8417 §2.1: the SET's `iss` is who
+ * makes the statement; RFC 7519 §4.1.7 and RFC 9493 §3.2.2: `jti` and `sub` are unique per issuer), so
+ * trusting issuer A's keys must never let A revoke issuer B's users or tokens. One such subject refuses
+ * the whole SET (nothing of it is applied).
  *
  * @example
- * const { keys } = revocationsOf(payload, (iss) => guard.options.token.issuers.has(iss));
+ * const { keys } = revocationsOf(verified.payload); // verified: its `iss` is a trusted issuer
  */
-export function revocationsOf(payload: Readonly<Record<string, unknown>>, trusted: (iss: string) => boolean): EventRevocations {
+export function revocationsOf(payload: Readonly<Record<string, unknown>>): EventRevocations {
+  const signer = String(payload.iss);
   const events = payload.events as Record<string, unknown>;
   const keys: EventRevocation[] = [];
   const ignored: string[] = [];
@@ -62,11 +67,11 @@ export function revocationsOf(payload: Readonly<Record<string, unknown>>, truste
   for (const [type, event] of Object.entries(events)) {
     const body = object(event, `event ${type}`);
     if (type === AAP_REVOCATION_EVENT) {
-      keys.push(aapKey(body, String(payload.iss)));
+      keys.push(aapKey(body, signer));
       until = numericDate(body.until);
       reason = optionalText(body.reason, 'reason');
     } else if (type === CAEP_SESSION_REVOKED || type === RISC_CREDENTIAL_COMPROMISE) {
-      keys.push(...subjectKeys(body.subject ?? payload.sub_id, trusted));
+      keys.push(...subjectKeys(body.subject ?? payload.sub_id, signer));
       reason ??= type === CAEP_SESSION_REVOKED ? 'session revoked' : 'credential compromise';
     } else {
       ignored.push(type);
@@ -85,12 +90,12 @@ function aapKey(body: Record<string, unknown>, iss: string): EventRevocation {
   return { ...key, issuer: iss };
 }
 
-/** RFC 9493 subject identifiers (and OpenID SSF's `jwt_id`). */
-function subjectKeys(subject: unknown, trusted: (iss: string) => boolean): EventRevocation[] {
+/** RFC 9493 subject identifiers (and OpenID SSF's `jwt_id`), of the SET issuer `signer` only. */
+function subjectKeys(subject: unknown, signer: string): EventRevocation[] {
   const id = object(subject, 'subject');
   const issuer = () => {
     const iss = text(id.iss, 'subject.iss');
-    if (!trusted(iss)) throw new EventPayloadError('the subject names an issuer this resource server does not trust');
+    if (iss !== signer) throw new EventPayloadError('the subject names an issuer other than the SET issuer');
     return iss;
   };
   switch (id.format) {
@@ -101,7 +106,7 @@ function subjectKeys(subject: unknown, trusted: (iss: string) => boolean): Event
     case 'aliases': {
       const list = Array.isArray(id.identifiers) ? id.identifiers : [];
       if (list.length === 0) throw new EventPayloadError('aliases without identifiers');
-      return list.flatMap((alias) => subjectKeys(alias, trusted));
+      return list.flatMap((alias) => subjectKeys(alias, signer));
     }
     default:
       throw new EventPayloadError(`subject format ${JSON.stringify(id.format)} names nothing this resource server can revoke (jwt_id, iss_sub, aliases)`);

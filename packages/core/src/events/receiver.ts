@@ -91,8 +91,7 @@ async function processSet(guard: Guard, verification: SetVerification, set: stri
     if ('error' in verified) return { kind: 'refused', error: verified.error };
     const payload = verified.payload;
     const jti = payload.jti as string;
-    const issuers = guard.options.token.issuers;
-    const wanted = revocationsOf(payload, (iss) => issuers.has(iss));
+    const wanted = revocationsOf(payload);
     if (wanted.keys.length === 0) return { kind: 'ignored', jti };
     const claimed = await guard.options.store.consume({ now: verification.now(), id: `set-${jti}`, replay: { key: `set:${tokenHash(`${payload.iss} ${jti}`)}`, ttlMs: (verification.maxAge + verification.token.clockTolerance) * 1000 }, windows: [] });
     const outcome = await applyRevocations(guard, wanted, { iss: payload.iss as string, jti, duplicate: !claimed.ok });
