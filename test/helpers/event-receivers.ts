@@ -30,6 +30,8 @@ async function listening(app: Parameters<typeof createServer>[1]): Promise<Liste
   };
 }
 
+type Mount = (guard: Guard) => Promise<ListeningReceiver>;
+
 /**
  * Each adapter's receiver for `guard`, by name.
  *
@@ -37,7 +39,7 @@ async function listening(app: Parameters<typeof createServer>[1]): Promise<Liste
  * const receiver = await RECEIVERS.express(guard);
  * await pushSet(receiver.url, set);
  */
-export const RECEIVERS: Readonly<Record<'express' | 'fastify' | 'koa', (guard: Guard) => Promise<ListeningReceiver>>> = {
+export const RECEIVERS: Readonly<Record<'express' | 'fastify' | 'koa', Mount>> = {
   express: (guard) => {
     const app = express();
     app.use('/aap-events', aapEventsRouter({ guard }));
@@ -58,7 +60,8 @@ export const RECEIVERS: Readonly<Record<'express' | 'fastify' | 'koa', (guard: G
 
 /** POST one SET as RFC 8935 §2.1 says: the status and the RFC 8935 §2.3 error of the answer (`''` on 202). */
 export async function pushSet(url: string, set: string): Promise<{ status: number; err: string; description: string }> {
-  const res = await fetch(`${url}/aap-events`, { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: set });
+  const headers = { 'content-type': 'application/secevent+jwt' };
+  const res = await fetch(`${url}/aap-events`, { method: 'POST', headers, body: set });
   const text = await res.text();
   const error = (text ? JSON.parse(text) : {}) as { err?: unknown; description?: unknown };
   return { status: res.status, err: String(error.err ?? ''), description: String(error.description ?? '') };

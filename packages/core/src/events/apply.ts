@@ -40,10 +40,19 @@ async function settled(guard: Guard, keys: readonly EventRevocation[]): Promise<
   return true;
 }
 
-/** Every entry the keys name is in the revocation list already. */
+/**
+ * Every entry the keys name is in the revocation list already, for the key's issuer: ids are unique per
+ * issuer only (RFC 7519 §4.1.7), so another issuer's revocation of the same id never settles this one. An
+ * entry without an issuer (written before entries were scoped) names every issuer.
+ */
 async function inForce(guard: Guard, keys: readonly EventRevocation[]): Promise<boolean> {
-  const entries = new Set((await guard.revocations.list()).map((entry) => `${entry.kind} ${entry.value}`));
-  return keys.every((key) =>
-    Object.entries(key).every(([member, value]) => member === 'issuer' || value === undefined || entries.has(`${KIND[member] ?? member} ${value}`)),
+  const listed = await guard.revocations.list();
+  const entries = new Set(listed.map((entry) => JSON.stringify([entry.kind, entry.issuer ?? '*', entry.value])));
+  const has = (kind: string, issuer: string, value: string) =>
+    entries.has(JSON.stringify([kind, issuer, value])) || entries.has(JSON.stringify([kind, '*', value]));
+  return keys.every(({ issuer, ...members }) =>
+    Object.entries(members).every(
+      ([member, value]) => value === undefined || has(KIND[member] ?? member, String(issuer), String(value)),
+    ),
   );
 }
