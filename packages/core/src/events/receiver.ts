@@ -5,13 +5,16 @@ import { tokenHash } from '../util/hash.js';
 import { applyRevocations } from './apply.js';
 import { EventPayloadError, revocationsOf } from './event-types.js';
 import { pollSecurityEvents, type PollOptions, type SecurityEventPoller } from './poller.js';
-import { verifySet, type SetError, type SetOutcome, type SetVerification } from './verify-set.js';
+import { acceptedUntil, verifySet, type SetError, type SetOutcome, type SetVerification } from './verify-set.js';
 
 /** Options of `securityEventReceiver()`. */
 export interface SecurityEventOptions<Req = unknown> {
   /** The `aud` a SET must name (default: the guard's audiences). */
   readonly audience?: string | readonly string[] | undefined;
-  /** Seconds a SET's `iat` may lie in the past (default 600); replays are remembered that long. */
+  /**
+   * Seconds a SET's `iat` may lie in the past (default 600); one dated beyond the guard's `clockTolerance`
+   * in the future is refused. Replays are remembered until the SET could no longer be accepted.
+   */
   readonly maxAge?: number | undefined;
   /**
    * Authenticate the transmitter's HTTP request (RFC 8935 §4.1), e.g. its bearer token: `true` admits,
@@ -93,7 +96,11 @@ async function processSet(guard: Guard, verification: SetVerification, set: stri
     const jti = payload.jti as string;
     const wanted = revocationsOf(payload);
     if (wanted.keys.length === 0) return { kind: 'ignored', jti };
-    const claimed = await guard.options.store.consume({ now: verification.now(), id: `set-${jti}`, replay: { key: `set:${tokenHash(`${payload.iss} ${jti}`)}`, ttlMs: (verification.maxAge + verification.token.clockTolerance) * 1000 }, windows: [] });
+    const now = verification.now();
+    // The marker names the issuer (a jti is unique per issuer) and outlives the SET's acceptance window.
+    const ttlMs = Math.max(1, acceptedUntil(payload.iat as number, verification) - now);
+    const replay = { key: `set:${tokenHash(`${payload.iss} ${jti}`)}`, ttlMs };
+    const claimed = await guard.options.store.consume({ now, id: `set-${jti}`, replay, windows: [] });
     const outcome = await applyRevocations(guard, wanted, { iss: payload.iss as string, jti, duplicate: !claimed.ok });
     health.up('security events are applied again');
     return outcome;

@@ -59,12 +59,38 @@ export async function verifySet(set: string, verification: SetVerification): Pro
     if (error instanceof InfrastructureError) throw error;
     return { error: joseError(error) };
   }
-  if ((payload.iat as number) * 1000 < now - verification.maxAge * 1000) return { error: fail('invalid_request', 'the SET was issued too long ago') };
+  const dated = issuedWithin(payload.iat as number, now, verification);
+  if (dated) return { error: dated };
   const events = payload.events;
   if (events === null || typeof events !== 'object' || Array.isArray(events) || Object.keys(events).length === 0) {
     return { error: fail('invalid_request', 'the SET has no events object (RFC 8417 §2.2)') };
   }
   return { payload };
+}
+
+/**
+ * RFC 8417 §2.2 `iat`: no SET from the future beyond the clock tolerance (jose checks a future `iat` only
+ * with `maxTokenAge`), none older than `maxAge`. The window bounds how long a SET can be accepted, and so
+ * how long its replay marker must live (`acceptedUntil`). The descriptions name no time (RFC 8935 §2.3:
+ * the answer is for the transmitter, and needs no clock reading of this server).
+ */
+function issuedWithin(iat: number, now: number, verification: SetVerification): SetError | undefined {
+  const at = iat * 1000;
+  const tolerance = verification.token.clockTolerance * 1000;
+  if (at > now + tolerance) return fail('invalid_request', 'the SET is dated in the future');
+  if (at < now - verification.maxAge * 1000) return fail('invalid_request', 'the SET was issued too long ago');
+  return undefined;
+}
+
+/**
+ * Until when (ms) a SET issued at `iat` (seconds) can be accepted by any replica of this guard: `maxAge`
+ * after its `iat`, plus the clock tolerance for a replica whose clock lags. Its replay marker lives that long.
+ *
+ * @example
+ * const ttlMs = acceptedUntil(payload.iat, verification) - verification.now();
+ */
+export function acceptedUntil(iat: number, verification: SetVerification): number {
+  return (iat + verification.maxAge + verification.token.clockTolerance) * 1000;
 }
 
 /** Structure before keys: a compact JWS whose header says `secevent+jwt` and whose payload has an `iss`. */
