@@ -268,8 +268,10 @@ export interface GuardOptions {
   /** Key source of the issuers without their own; when absent, each discovers its keys (RFC 8414). */
   readonly jwks?: JwksOption | undefined;
   /**
-   * Accept `http://` JWKS and discovery URLs on non-loopback hosts (default false: keys fetched in cleartext
-   * can be replaced in transit; loopback is always allowed, for development).
+   * Accept `http://` URLs on non-loopback hosts wherever the guard sends credentials or trusts answers: JWKS,
+   * discovery, introspection endpoints, capability sets, the SET poll endpoint (default false: in cleartext,
+   * keys and answers can be replaced and tokens and secrets read in transit; loopback — `localhost`,
+   * 127.0.0.0/8, `[::1]` — is always allowed, for development).
    */
   readonly allowInsecureRequests?: boolean | undefined;
   /** Token introspection (RFC 7662, RFC 9701 answers): opaque tokens, and optionally JWTs (`mode`). */

@@ -2,6 +2,7 @@ import type { ResolvedOptions } from '../options/resolve.js';
 import { Health } from '../observe/logger.js';
 import { Backoff } from '../token/backoff.js';
 import { FetchError } from '../token/fetch-document.js';
+import { secureUrl } from '../util/secure-url.js';
 import type { SetError, SetOutcome } from './verify-set.js';
 
 /** Options of `receiver.poll()` (RFC 8936). */
@@ -46,8 +47,12 @@ export interface SecurityEventPoller {
  * const poller = receiver.poll({ endpoint: 'https://as.example.com/events/poll', headers: { authorization: `Bearer ${token}` } });
  * await poller.stop();
  */
-export function pollSecurityEvents(process: (set: string) => Promise<SetOutcome>, options: PollOptions, resolved: Pick<ResolvedOptions, 'logger'>): SecurityEventPoller {
-  const settings = pollSettings(options);
+export function pollSecurityEvents(
+  process: (set: string) => Promise<SetOutcome>,
+  options: PollOptions,
+  resolved: Pick<ResolvedOptions, 'logger' | 'token'>,
+): SecurityEventPoller {
+  const settings = pollSettings(options, resolved.token.allowInsecureRequests);
   const health = new Health(resolved.logger, 'security-events-poll', { endpoint: settings.endpoint.href });
   const backoff = new Backoff(Date.now);
   const receipts = new Receipts();
@@ -158,10 +163,10 @@ async function request(settings: PollSettings, sent: { ack: readonly string[]; s
   return { sets: parsed.sets as Record<string, unknown>, moreAvailable: parsed.moreAvailable === true };
 }
 
-function pollSettings(options: PollOptions): PollSettings {
+function pollSettings(options: PollOptions, allowInsecure: boolean): PollSettings {
   if (options === null || typeof options !== 'object') throw new TypeError('poll(options) must be an object with an endpoint');
-  const { endpoint } = options;
-  if (typeof endpoint !== 'string' || !URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) throw new TypeError('poll(options.endpoint) must be an absolute http(s) URL');
+  // Its answers revoke, and the poll carries the transmitter's credentials: the one URL rule (util/secure-url.ts).
+  const endpoint = secureUrl(options.endpoint, 'poll(options.endpoint)', allowInsecure);
   const int = (value: unknown, fallback: number, name: string, min: number, max: number): number => {
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new TypeError(`poll(options.${name}) must be an integer between ${min} and ${max}`);
@@ -169,7 +174,7 @@ function pollSettings(options: PollOptions): PollSettings {
   };
   if (options.headers !== undefined && typeof options.headers !== 'function' && (options.headers === null || typeof options.headers !== 'object')) throw new TypeError('poll(options.headers) must be an object or a function');
   return Object.freeze({
-    endpoint: new URL(endpoint),
+    endpoint,
     intervalMs: int(options.intervalMs, 5_000, 'intervalMs', 1, 300_000),
     maxEvents: int(options.maxEvents, 100, 'maxEvents', 1, 10_000),
     timeoutMs: int(options.timeoutMs, 5_000, 'timeoutMs', 1, 60_000),

@@ -21,6 +21,8 @@ export interface IntrospectorSettings {
   /** How long an inactive answer is remembered, in ms. */
   readonly inactiveTtlMs: number;
   readonly jwt: IntrospectionCall['jwt'];
+  /** `allowInsecureRequests`: an endpoint read from metadata may be http on a non-loopback host. */
+  readonly allowInsecure: boolean;
 }
 
 /** Total token bytes the cache may hold. */
@@ -93,7 +95,9 @@ export class Introspector<T> {
       throw new InfrastructureError('introspection_unavailable', `introspection of ${this.settings.issuer} backing off after: ${this.#lastError}`);
     }
     try {
-      const endpoint = (this.#endpoint ??= await metadataEndpoint(this.settings.issuer, 'introspection_endpoint', this.settings.timeoutMs));
+      const { issuer, timeoutMs, allowInsecure } = this.settings;
+      this.#endpoint ??= await metadataEndpoint(issuer, 'introspection_endpoint', timeoutMs, allowInsecure);
+      const endpoint = this.#endpoint;
       const credentials = await this.settings.authenticate(this.settings.issuer);
       const answer = await postIntrospection(token, { endpoint, credentials, timeoutMs: this.settings.timeoutMs, jwt: this.settings.jwt });
       this.#backoff.succeed();

@@ -3,6 +3,7 @@ import type { Logger } from '../observe/logger.js';
 import type { RefResolution } from '../token/expand-capabilities.js';
 import type { IssuerKeys } from '../token/issuer-keys.js';
 import type { IntrospectionMode, IntrospectionOptions } from '../types.js';
+import { secureUrl } from '../util/secure-url.js';
 import { clientAuthentication } from './client-auth.js';
 import { introspectedWith, type Introspected } from './introspected.js';
 import { Introspector } from './introspector.js';
@@ -23,6 +24,8 @@ export interface IntrospectionContext {
   readonly clockTolerance: number;
   readonly algorithms: readonly string[];
   readonly refs: RefResolution | undefined;
+  /** `allowInsecureRequests`. */
+  readonly allowInsecure: boolean;
 }
 
 /**
@@ -42,7 +45,8 @@ export function resolveIntrospectionOptions(given: IntrospectionOptions | undefi
   const jwt = given.jwtResponse ? { key: context.keys.byIssuer.get(issuer)!.key, verify: jwtVerifyOptions(issuer, given.client.id, context), now: context.now } : undefined;
   const settings = {
     issuer,
-    endpoint: endpointOf(given.endpoint),
+    endpoint: endpointOf(given.endpoint, issuer, context.allowInsecure),
+    allowInsecure: context.allowInsecure,
     authenticate,
     timeoutMs: integer(given.timeoutMs, 2_000, 'timeoutMs', 1, 60_000),
     cacheSize: integer(given.cacheSize, 10_000, 'cacheSize', 0, 10_000_000),
@@ -93,12 +97,18 @@ function issuerOf(value: unknown, issuers: readonly string[]): string {
   return value;
 }
 
-function endpointOf(value: unknown): URL | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
-    throw new TypeError('options.introspection.endpoint must be an absolute http(s) URL');
+/**
+ * The endpoint given, or `undefined`: read from the issuer's metadata, which is then fetched over the
+ * issuer's URL — both held to the one URL rule (util/secure-url.ts): tokens and client credentials go there.
+ */
+function endpointOf(value: unknown, issuer: string, allowInsecure: boolean): URL | undefined {
+  if (value !== undefined) return secureUrl(value, 'options.introspection.endpoint', allowInsecure);
+  if (!/^https?:$/.test(URL.parse(issuer)?.protocol ?? '')) {
+    const why = `issuer ${issuer} is no URL to read RFC 8414 metadata from`;
+    throw new TypeError(`options.introspection.endpoint is required: ${why}`);
   }
-  return new URL(value);
+  secureUrl(issuer, 'options.introspection: the metadata of issuer', allowInsecure);
+  return undefined;
 }
 
 function integer(value: unknown, fallback: number, name: string, min: number, max: number): number {

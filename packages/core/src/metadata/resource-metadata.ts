@@ -1,5 +1,6 @@
 import type { PopOptions } from '../pop/options.js';
 import type { TokenOptions } from '../token/options.js';
+import { isSecureUrl } from '../util/secure-url.js';
 
 /** The well-known path of protected resource metadata (RFC 9728 §3). */
 export const WELL_KNOWN = '/.well-known/oauth-protected-resource';
@@ -29,7 +30,7 @@ export interface ProtectedResourceMetadata {
 export function resourceIdentifier(options: { readonly token: TokenOptions }, origin: string): string {
   for (const audience of options.token.audiences) {
     const url = URL.parse(audience);
-    if (url && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname)))) return url.href.replace(/\/$/, '') || url.href;
+    if (url && isSecureUrl(url, false)) return url.href.replace(/\/$/, '') || url.href;
   }
   return origin;
 }
@@ -76,8 +77,4 @@ export function metadataDocument(options: { readonly token: TokenOptions; readon
     dpop_bound_access_tokens_required: options.pop.dpopMode === 'required',
     aap_actions_supported: [...new Set(actions)].sort(),
   };
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.endsWith('.localhost');
 }

@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { CapabilitiesRefOptions, CapabilitiesResolver } from '../types.js';
 import { causeOf, Health, type Logger } from '../observe/logger.js';
 import { InfrastructureError } from '../util/errors.js';
+import { secureUrl } from '../util/secure-url.js';
 import { Backoff } from './backoff.js';
 import { freshnessMs, MAX_FRESH_MS } from './cache-control.js';
 import { fetchDocument, FetchError } from './fetch-document.js';
@@ -98,9 +99,9 @@ function listOf(value: unknown, label: string): readonly unknown[] {
  * Validate `options.capabilitiesRef` once. Throws `TypeError` naming the option.
  *
  * @example
- * const settings = resolveCapabilityRefOptions({ allowedUrls: ['https://caps.example.com/'] });
+ * const settings = resolveCapabilityRefOptions({ allowedUrls: ['https://caps.example.com/'] }, false);
  */
-export function resolveCapabilityRefOptions(given: CapabilitiesRefOptions | undefined): {
+export function resolveCapabilityRefOptions(given: CapabilitiesRefOptions | undefined, allowInsecure: boolean): {
   readonly mode: 'fetch' | 'introspection' | 'function';
   readonly allowedUrls: readonly string[];
   readonly settings: ConstructorParameters<typeof CapabilityRefs>[0];
@@ -112,9 +113,11 @@ export function resolveCapabilityRefOptions(given: CapabilitiesRefOptions | unde
     throw new TypeError("options.capabilitiesRef.resolve must be 'fetch', 'introspection' or a function");
   }
   const allowedUrls = options.allowedUrls ?? [];
-  if (!Array.isArray(allowedUrls) || allowedUrls.some((url) => typeof url !== 'string' || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))) {
-    throw new TypeError('options.capabilitiesRef.allowedUrls must be an array of absolute http(s) URL prefixes');
+  if (!Array.isArray(allowedUrls)) {
+    throw new TypeError('options.capabilitiesRef.allowedUrls must be an array of absolute https URL prefixes');
   }
+  // The guard trusts the capability sets these answer: the one URL rule (util/secure-url.ts).
+  allowedUrls.forEach((url, index) => secureUrl(url, `options.capabilitiesRef.allowedUrls[${index}]`, allowInsecure));
   const int = (value: unknown, fallback: number, name: string, min: number, max: number): number => {
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new TypeError(`options.capabilitiesRef.${name} must be an integer between ${min} and ${max}`);

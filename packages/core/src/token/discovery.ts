@@ -87,6 +87,6 @@ export class DiscoveredKeys implements KeySource {
 
   /** RFC 8414 §3 (then OpenID Connect Discovery): the issuer's `jwks_uri`, its `issuer` checked (§3.3). */
   #jwksUri(): Promise<URL> {
-    return metadataEndpoint(this.issuerId, 'jwks_uri', this.settings.timeoutMs);
+    return metadataEndpoint(this.issuerId, 'jwks_uri', this.settings.timeoutMs, this.context.allowInsecure);
   }
 }

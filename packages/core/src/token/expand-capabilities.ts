@@ -1,5 +1,6 @@
 import { deny, type Deny } from '../deny/deny.js';
 import { InfrastructureError } from '../util/errors.js';
+import { isSecureUrl } from '../util/secure-url.js';
 import type { CapabilityRefs } from './capability-refs.js';
 
 /** How this guard resolves `capabilities_ref` (resolved once from `options.capabilitiesRef`). */
@@ -7,6 +8,8 @@ export interface RefResolution {
   readonly mode: 'fetch' | 'introspection' | 'function';
   /** URL prefixes a reference may be fetched from, besides the token issuer's origin (`fetch`). */
   readonly allowedUrls: readonly string[];
+  /** `allowInsecureRequests`: a reference may be fetched over http from a non-loopback host. */
+  readonly allowInsecure: boolean;
   readonly refs: CapabilityRefs;
 }
 
@@ -52,19 +55,23 @@ export async function expandCapabilities(
     if (capabilities === undefined) throw new InfrastructureError('capabilities_unavailable', 'capabilities_ref: the introspection answer carries no capabilities');
     return { payload: { ...payload, capabilities }, freshUntil: Infinity };
   }
-  if (resolution.mode === 'fetch' && !fetchable(ref, iss, resolution.allowedUrls)) {
-    return deny('token_claims_invalid', { path: `/${name}`, problem: 'reference outside the issuer origin and allowedUrls' });
+  if (resolution.mode === 'fetch') {
+    const problem = unfetchable(new URL(ref), iss, resolution);
+    if (problem) return deny('token_claims_invalid', { path: `/${name}`, problem });
   }
   const set = await resolution.refs.resolve(ref, { iss, sub: text(payload.sub), jti: text(payload.jti) });
   return { payload: { ...payload, capabilities: set.capabilities }, freshUntil: set.freshUntil };
 }
 
-/** Under the issuer's own origin (https, or http for an http issuer) or an allowed prefix. */
-function fetchable(ref: string, iss: string, allowed: readonly string[]): boolean {
-  const url = new URL(ref);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-  if (allowed.some((prefix) => url.href.startsWith(prefix))) return true;
-  return URL.canParse(iss) && new URL(iss).origin === url.origin && (url.protocol === 'https:' || new URL(iss).protocol === 'http:');
+/**
+ * Why a reference may not be fetched, if it may not: it must keep the one URL rule (util/secure-url.ts —
+ * the guard trusts the set it answers) and lie under the issuer's own origin or an allowed prefix.
+ */
+function unfetchable(url: URL, iss: string, resolution: RefResolution): string | undefined {
+  if (!isSecureUrl(url, resolution.allowInsecure)) return 'reference not https (http only on loopback)';
+  if (resolution.allowedUrls.some((prefix) => url.href.startsWith(prefix))) return undefined;
+  if (URL.parse(iss)?.origin === url.origin) return undefined;
+  return 'reference outside the issuer origin and allowedUrls';
 }
 
 function isDeny(value: unknown): value is Deny {

@@ -48,7 +48,7 @@ export interface IssuerKeysContext {
  */
 export function resolveIssuerKeys(options: GuardOptions, context: IssuerKeysContext): IssuerKeys {
   const entries = issuerEntries(options.issuer, options.jwks);
-  for (const entry of entries) refuseCleartext(entry, options.allowInsecureRequests === true);
+  const allowInsecure = options.allowInsecureRequests === true;
   const groups = new Map<object | string, Entry[]>();
   for (const entry of entries) {
     const key = entry.jwks ?? entry.issuer; // a key set object, or the issuer to discover
@@ -57,7 +57,7 @@ export function resolveIssuerKeys(options: GuardOptions, context: IssuerKeysCont
   const byIssuer = new Map<string, KeySource>();
   const sources: IssuerKeys['sources'][number][] = [];
   for (const group of groups.values()) {
-    const source = build(group, context);
+    const source = build(group, context, allowInsecure);
     const issuers = Object.freeze(group.map((entry) => entry.issuer));
     for (const issuer of issuers) byIssuer.set(issuer, source);
     sources.push(Object.freeze({ source, issuers }));
@@ -87,11 +87,11 @@ export function keySourceFor(keys: IssuerKeys, token: string): KeySource | Deny 
   return keys.byIssuer.get(iss) ?? deny('token_issuer_untrusted', { claim: 'iss' });
 }
 
-function build(group: readonly Entry[], context: IssuerKeysContext): KeySource {
+function build(group: readonly Entry[], context: IssuerKeysContext, allowInsecure: boolean): KeySource {
   let source: KeySource | undefined;
   const withdrawn: Withdrawn = (kids) => (source ? context.evict(source, kids) : 0);
   const issuers = Object.freeze(group.map((entry) => entry.issuer));
-  const sourceContext: SourceContext = { now: context.now, logger: context.logger, issuers, withdrawn };
+  const sourceContext: SourceContext = { now: context.now, logger: context.logger, issuers, withdrawn, allowInsecure };
   const first = group[0]!;
   const name = first.jwks === undefined ? first.name : first.own ? `${first.name}.jwks` : 'options.jwks';
   source = resolveKeySource(first.jwks, name, sourceContext, first.issuer);
@@ -136,22 +136,4 @@ function warnIfShared(entries: readonly Entry[], shared: JwksOption | undefined,
     `options.jwks is shared by ${issuers.length} issuers: any key in it can sign tokens for any of them. ` +
       'If they are different authorization servers, give each its own keys: issuer: [{ issuer, jwks }, …]',
   );
-}
-
-/**
- * Keys fetched in cleartext can be replaced in transit, and then any token is "valid": a JWKS or discovery
- * URL must be https, except on loopback (development, tests) — or with `allowInsecureRequests: true`, an
- * explicit opt-in (RFC 8414 §3 and RFC 7517 §9 require TLS; the draft's AS discovery too).
- */
-function refuseCleartext(entry: Entry, allowed: boolean): void {
-  const jwks = entry.jwks;
-  const fetched = jwks === undefined ? entry.issuer : typeof jwks === 'object' && jwks !== null && 'uri' in jwks ? jwks.uri : undefined;
-  const url = typeof fetched === 'string' ? URL.parse(fetched) : null;
-  if (allowed || !url || url.protocol !== 'http:' || isLoopback(url.hostname)) return;
-  const what = jwks === undefined ? `issuer ${entry.issuer} (its metadata and JWKS are discovered over it)` : `jwks.uri ${url.href}`;
-  throw new TypeError(`options: ${what} is http:// on a non-loopback host; use https, or set allowInsecureRequests: true to accept keys fetched in cleartext`);
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -61,6 +61,8 @@ export interface SourceContext {
   readonly issuers: readonly string[];
   /** Evict the cached tokens this source verified with the given `kid`s; returns how many. */
   readonly withdrawn: Withdrawn;
+  /** `allowInsecureRequests`: http URLs on non-loopback hosts are accepted (util/secure-url.ts). */
+  readonly allowInsecure: boolean;
 }
 
 /**

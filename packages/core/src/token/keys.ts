@@ -1,6 +1,7 @@
 import { createLocalJWKSet, errors, type JWK } from 'jose';
 import type { JwksOption, KeyFunction, LocalJwks, RemoteJwks } from '../types.js';
 import { InfrastructureError } from '../util/errors.js';
+import { secureUrl } from '../util/secure-url.js';
 import { MAX_FRESH_MS } from './cache-control.js';
 import { DiscoveredKeys } from './discovery.js';
 import { staticSource, type KeySource, type SourceContext } from './key-source.js';
@@ -10,7 +11,9 @@ import { RemoteKeySet, type RemoteSettings } from './remote-keys.js';
  * Build one key source once, at `createGuard()`: a local JWKS (keys imported on first use and memoized
  * by jose), a remote JWKS, or a key function — or, given no `jwks`, discovery from the issuer's
  * RFC 8414 metadata. `name` is the option's path in error messages (`options.jwks`,
- * `options.issuer[1].jwks`). Throws `TypeError` naming the option on misconfiguration.
+ * `options.issuer[1].jwks`). A JWKS or discovery URL must keep the one URL rule (util/secure-url.ts:
+ * https, http only on loopback, or `allowInsecureRequests`). Throws `TypeError` naming the option on
+ * misconfiguration.
  *
  * @example
  * const jwks = resolveKeySource({ uri: 'https://as.example.com/jwks' }, 'options.jwks', context);
@@ -20,14 +23,18 @@ export function resolveKeySource(jwks: JwksOption | undefined, name: string, con
   if (typeof jwks === 'function') return staticSource(functionKeys(jwks), { source: 'function', loaded: true });
   if (jwks === undefined) {
     const issuer = discoverFrom ?? '';
-    if (!/^https?:$/.test(URL.canParse(issuer) ? new URL(issuer).protocol : '')) {
+    if (!/^https?:$/.test(URL.parse(issuer)?.protocol ?? '')) {
       throw new TypeError(`${name} must be an absolute http(s) URL to discover its JWKS (RFC 8414), or give it a jwks`);
     }
+    secureUrl(issuer, name, context.allowInsecure); // its metadata and JWKS are fetched over it
     return new DiscoveredKeys(issuer, remoteSettings({ uri: issuer }, name), context);
   }
   if (jwks === null || typeof jwks !== 'object') throw new TypeError(`${name} must be { keys }, { uri } or a key function`);
   if ('keys' in jwks) return localKeys(jwks, name);
-  if ('uri' in jwks) return new RemoteKeySet(remoteUri(jwks.uri, name), remoteSettings(jwks, name), context);
+  if ('uri' in jwks) {
+    const uri = secureUrl(jwks.uri, `${name}.uri`, context.allowInsecure);
+    return new RemoteKeySet(uri, remoteSettings(jwks, name), context);
+  }
   throw new TypeError(`${name} must be { keys }, { uri } or a key function`);
 }
 
@@ -56,13 +63,6 @@ function functionKeys(lookup: KeyFunction): KeySource['key'] {
       throw new errors.JWKSNoMatchingKey('the key function found no key', { cause: error });
     }
   };
-}
-
-function remoteUri(uri: unknown, name: string): URL {
-  if (typeof uri !== 'string' || !URL.canParse(uri) || !/^https?:$/.test(new URL(uri).protocol)) {
-    throw new TypeError(`${name}.uri must be an absolute http(s) URL`);
-  }
-  return new URL(uri);
 }
 
 function remoteSettings(jwks: RemoteJwks, name: string): RemoteSettings {

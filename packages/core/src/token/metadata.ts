@@ -1,3 +1,4 @@
+import { insecureUrlProblem } from '../util/secure-url.js';
 import { fetchDocument, FetchError } from './fetch-document.js';
 
 /**
@@ -5,19 +6,25 @@ import { fetchDocument, FetchError } from './fetch-document.js';
  * (`/.well-known/oauth-authorization-server` inserted before the issuer's path), then OpenID Connect
  * Discovery 1.0 §4 (`/.well-known/openid-configuration` appended) when the first answers anything but 200.
  * Key discovery (`jwks_uri`, discovery.ts) and introspection (`introspection_endpoint`) both read it here.
- * The metadata's `issuer` must equal ours (RFC 8414 §3.3); the endpoint must be an absolute http(s) URL, never a downgrade from an https issuer.
- * Every failure is a `FetchError` naming the cause.
+ * The metadata's `issuer` must equal ours (RFC 8414 §3.3); the endpoint must keep the one URL rule
+ * (util/secure-url.ts: https, http only on loopback or with `allowInsecure`) and is never a downgrade from
+ * an https issuer. Every failure is a `FetchError` naming the cause.
  *
  * @example
- * const endpoint = await metadataEndpoint('https://as.example.com', 'introspection_endpoint', 5000);
+ * const endpoint = await metadataEndpoint('https://as.example.com', 'introspection_endpoint', 5000, false);
  */
-export async function metadataEndpoint(issuerId: string, member: string, timeoutMs: number): Promise<URL> {
+export async function metadataEndpoint(
+  issuerId: string,
+  member: string,
+  timeoutMs: number,
+  allowInsecure: boolean,
+): Promise<URL> {
   const issuer = new URL(issuerId);
   let last: unknown;
   for (const url of metadataUrls(issuer)) {
     try {
       const { body } = await fetchDocument(url, `metadata ${url.href}`, timeoutMs);
-      return endpointOf(body, member, issuerId, issuer, url);
+      return endpointOf(body, member, { issuerId, issuer, allowInsecure }, url);
     } catch (error) {
       if (!(error instanceof FetchError) || error.status === undefined) throw error;
       last = error; // not there: try the next well-known location
@@ -35,7 +42,15 @@ function metadataUrls(issuer: URL): readonly URL[] {
   return [rfc8414, oidc];
 }
 
-function endpointOf(metadata: unknown, member: string, issuerId: string, issuer: URL, at: URL): URL {
+/** What the metadata must match: our issuer identifier, and whether cleartext was opted into. */
+interface Expected {
+  readonly issuerId: string;
+  readonly issuer: URL;
+  readonly allowInsecure: boolean;
+}
+
+function endpointOf(metadata: unknown, member: string, expected: Expected, at: URL): URL {
+  const { issuerId, issuer, allowInsecure } = expected;
   const document = (metadata ?? {}) as Record<string, unknown>;
   if (document.issuer !== issuerId) {
     throw new FetchError(`metadata ${at.href} names issuer ${String(JSON.stringify(document.issuer)).slice(0, 200)}, not ${JSON.stringify(issuerId)} (RFC 8414 §3.3)`);
@@ -43,8 +58,10 @@ function endpointOf(metadata: unknown, member: string, issuerId: string, issuer:
   const value = document[member];
   if (typeof value !== 'string' || !URL.canParse(value)) throw new FetchError(`metadata ${at.href} has no ${member} URL`);
   const url = new URL(value);
-  if (url.protocol !== 'https:' && (url.protocol !== 'http:' || issuer.protocol === 'https:')) {
-    throw new FetchError(`metadata ${at.href}: ${member} must be https`);
+  const problem = insecureUrlProblem(url, `metadata ${at.href}: ${member}`, allowInsecure);
+  if (problem) throw new FetchError(problem);
+  if (url.protocol !== 'https:' && issuer.protocol === 'https:') {
+    throw new FetchError(`metadata ${at.href}: ${member} must be https, as its issuer is`);
   }
   return url;
 }

@@ -31,6 +31,8 @@ export interface TokenOptions {
   readonly introspection: IntrospectionSettings | undefined;
   /** How `capabilities_ref` is resolved. */
   readonly capabilityRefs: RefResolution;
+  /** `allowInsecureRequests`: http URLs on non-loopback hosts are accepted (util/secure-url.ts). */
+  readonly allowInsecureRequests: boolean;
 }
 
 /** Draft "Clock Skew": tolerance MUST NOT exceed 5 minutes. */
@@ -56,8 +58,10 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): Toke
   const cache = cacheSize > 0 ? new TokenCache(cacheSize, now) : undefined;
   const keys = resolveIssuerKeys(options, { now, logger, evict: (source, kids) => cache?.evict(source, kids) ?? 0 });
   const issuers = [...keys.issuers];
-  const capabilityRefs = capabilityResolution(options, now, logger);
-  const introspection = resolveIntrospectionOptions(options.introspection, { now, logger, keys, audiences, clockTolerance, algorithms, refs: capabilityRefs });
+  const allowInsecure = flag(options.allowInsecureRequests, 'allowInsecureRequests');
+  const capabilityRefs = capabilityResolution(options, now, logger, allowInsecure);
+  const context = { now, logger, keys, audiences, clockTolerance, algorithms, refs: capabilityRefs, allowInsecure };
+  const introspection = resolveIntrospectionOptions(options.introspection, context);
   if (capabilityRefs.mode === 'introspection' && !introspection) throw new TypeError("options.capabilitiesRef.resolve 'introspection' needs options.introspection");
   return Object.freeze({
     issuers: new Set(issuers),
@@ -81,12 +85,18 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): Toke
     lookup: cache && ((token: string) => cache.get(token)),
     introspection,
     capabilityRefs,
+    allowInsecureRequests: allowInsecure,
   });
 }
 
-function capabilityResolution(options: GuardOptions, now: () => number, logger: Logger): RefResolution {
-  const { mode, allowedUrls, settings } = resolveCapabilityRefOptions(options.capabilitiesRef);
-  return Object.freeze({ mode, allowedUrls, refs: new CapabilityRefs(settings, { now, logger }) });
+function capabilityResolution(
+  options: GuardOptions,
+  now: () => number,
+  logger: Logger,
+  allowInsecure: boolean,
+): RefResolution {
+  const { mode, allowedUrls, settings } = resolveCapabilityRefOptions(options.capabilitiesRef, allowInsecure);
+  return Object.freeze({ mode, allowedUrls, allowInsecure, refs: new CapabilityRefs(settings, { now, logger }) });
 }
 
 function stringList(value: unknown, name: string): string[] {
