@@ -42,7 +42,8 @@ export { holdTag, newHoldId } from './holds/subject.js';
 export { BODY_DIGEST, bodyDigest } from './holds/body-digest.js';
 export { adminApi, type AdminOptions, type AdminRequest, type AdminResponse } from './holds/admin-api.js';
 // The authorization server's side: introspection, capabilities by reference, security events (RFC 8417/8935/8936).
-// IntrospectionOptions, IntrospectionMode, IntrospectionClient, CapabilitiesRefOptions, CapabilitiesResolver: in types.ts.
+// IntrospectionOptions, IssuerIntrospectionOptions, IntrospectionMode, IntrospectionClient, CapabilitiesRefOptions,
+// CapabilitiesResolver: in types.ts.
 export {
   securityEventReceiver, type SecurityEventReceiver, type SecurityEventOptions, type PushedSet, type EventResponse,
 } from './events/receiver.js';

@@ -232,6 +232,7 @@ export type JwksOption = LocalJwks | RemoteJwks | KeyFunction;
 /**
  * A trusted issuer with keys of its own: a token naming this issuer is verified with these keys only.
  * Without `jwks`, they are discovered from this issuer's RFC 8414 metadata (never the top-level `jwks`).
+ * With `introspection`, this issuer's tokens are introspected at this issuer's endpoint only.
  *
  * @example
  * createGuard({ audience, issuer: [
@@ -244,6 +245,8 @@ export interface TrustedIssuer {
   readonly issuer: string;
   /** This issuer's keys. */
   readonly jwks?: JwksOption | undefined;
+  /** Introspection of this issuer's tokens (RFC 7662), at this issuer's endpoint with its own client. */
+  readonly introspection?: IssuerIntrospectionOptions | undefined;
 }
 
 /** Trusted-proxy setting: which peers may set X-Forwarded-* / Forwarded / Client-Cert headers. */
@@ -471,7 +474,9 @@ export interface RevocationOptions {
 export type IntrospectionMode = 'opaque' | 'always' | 'fallback';
 
 /**
- * Token introspection (RFC 7662), optionally with signed answers (RFC 9701).
+ * Token introspection (RFC 7662), optionally with signed answers (RFC 9701), at ONE issuer's endpoint: only
+ * that issuer's tokens are ever sent there. Top-level, it belongs to `issuer` (or to the only trusted
+ * issuer); in a `{ issuer, jwks, introspection }` entry, to that entry's issuer.
  *
  * @example
  * createGuard({ issuer, audience, introspection: { client: { id: 'api', secret: process.env.AS_SECRET! } } });
@@ -479,8 +484,17 @@ export type IntrospectionMode = 'opaque' | 'always' | 'fallback';
 export interface IntrospectionOptions {
   /** The RFC 7662 endpoint (default: `introspection_endpoint` of the issuer's RFC 8414 metadata). */
   readonly endpoint?: string | undefined;
-  /** The trusted issuer that answers (default: the only trusted issuer; required with several). */
+  /**
+   * Top level only: the trusted issuer whose tokens this endpoint answers for (default: the only trusted
+   * issuer; required with several — or configure it on that issuer's entry instead).
+   */
   readonly issuer?: string | undefined;
+  /**
+   * Whether opaque tokens go to this endpoint (default true). An opaque token names no issuer until it is
+   * introspected (RFC 7662), so only one issuer's introspection may receive them: with several issuers
+   * introspected, set `false` on all but one.
+   */
+  readonly opaqueTokens?: boolean | undefined;
   /** This RS's client registration at the authorization server. */
   readonly client: IntrospectionClient;
   /** Which tokens are introspected (default `opaque`). */
@@ -496,6 +510,9 @@ export interface IntrospectionOptions {
   /** Seconds an inactive answer is remembered (default 10). */
   readonly inactiveTtl?: number | undefined;
 }
+
+/** Introspection in a trusted issuer's entry: its issuer is the entry's. */
+export type IssuerIntrospectionOptions = Omit<IntrospectionOptions, 'issuer'>;
 
 /** How the guard authenticates to the introspection endpoint (RFC 7662 §2.1 requires client authentication). */
 export type IntrospectionClient =

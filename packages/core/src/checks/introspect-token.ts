@@ -1,4 +1,5 @@
 import type { Introspected } from '../introspection/introspected.js';
+import type { IssuerIntrospection } from '../introspection/issuer-introspection.js';
 import { checkLifetime } from '../token/lifetime.js';
 import { InfrastructureError } from '../util/errors.js';
 import { tokenHash } from '../util/hash.js';
@@ -8,21 +9,38 @@ import type { CheckContext } from './context.js';
 /**
  * Step 2 for what the authorization server vouches for (RFC 7662): an opaque token gets its claims from
  * the introspection answer (normalized like a JWT's, then checked against the request time); a JWT that
- * passed its local verification is introspected too when `introspection.mode` is `always`, or `fallback`
- * while the revocation list cannot vouch — an inactive answer refuses it (`token_inactive`). Answers come
- * from the introspector's cache when it has them (no await); an outage is a 503 whose `Retry-After` is
- * the time left on the circuit breaker.
+ * passed its local verification is introspected too when its issuer's `introspection.mode` is `always`, or
+ * `fallback` while the revocation list cannot vouch — an inactive answer refuses it (`token_inactive`). A
+ * token goes to ONE endpoint: a JWT to that of the issuer that signed it (its verified `iss`; an issuer
+ * without introspection is not introspected), an opaque token to the issuer configured for opaque tokens
+ * (no other hint exists before the answer). Answers come from that issuer's cache when it has them (no
+ * await); an outage is a 503 whose `Retry-After` is the time left on that issuer's circuit breaker.
  *
  * @example
  * // in verify-token.ts: an opaque token, or a JWT once verified
  * return introspectToken(ctx, token, false);
  */
-export function introspectToken(ctx: CheckContext, token: string, verifiedJwt: boolean): Deny | undefined | Promise<Deny | undefined> {
+export function introspectToken(
+  ctx: CheckContext,
+  token: string,
+  verifiedJwt: boolean,
+): Deny | undefined | Promise<Deny | undefined> {
   const settings = ctx.options.token.introspection;
   if (!settings) return undefined;
-  if (verifiedJwt && settings.mode !== 'always' && (settings.mode !== 'fallback' || ctx.options.revocation.local.synced)) return undefined;
-  const outcome = settings.introspector.lookup(token);
-  return outcome instanceof Promise ? outcome.then((settled) => apply(ctx, settled), (error: unknown) => unavailable(ctx, token, error)) : apply(ctx, outcome);
+  const line = verifiedJwt ? settings.byIssuer.get(ctx.claims!.iss) : settings.opaque;
+  if (!line) return verifiedJwt ? undefined : deny('token_malformed', { problem: 'no issuer takes opaque tokens' });
+  if (verifiedJwt && !asked(ctx, line)) return undefined;
+  const outcome = line.introspector.lookup(token);
+  if (!(outcome instanceof Promise)) return apply(ctx, outcome);
+  return outcome.then(
+    (settled) => apply(ctx, settled),
+    (error: unknown) => unavailable(ctx, token, line, error),
+  );
+}
+
+/** A verified JWT is introspected in mode `always`, or `fallback` while the revocation list cannot vouch. */
+function asked(ctx: CheckContext, line: IssuerIntrospection): boolean {
+  return line.mode === 'always' || (line.mode === 'fallback' && !ctx.options.revocation.local.synced);
 }
 
 function apply(ctx: CheckContext, outcome: Introspected): Deny | undefined {
@@ -37,10 +55,11 @@ function apply(ctx: CheckContext, outcome: Introspected): Deny | undefined {
   return undefined;
 }
 
-function unavailable(ctx: CheckContext, token: string, error: unknown): Deny {
+function unavailable(ctx: CheckContext, token: string, line: IssuerIntrospection, error: unknown): Deny {
   if (!(error instanceof InfrastructureError)) throw error;
   ctx.tokenHash ??= tokenHash(token);
-  const waitMs = error.reason === 'introspection_unavailable' ? (ctx.options.token.introspection?.introspector.retryAfterMs() ?? 0) : 5_000;
+  const waitMs = error.reason === 'introspection_unavailable' ? line.introspector.retryAfterMs() : 5_000;
   const retryAfter = String(Math.max(1, Math.ceil(waitMs / 1000)));
-  return deny(error.reason, { check: 'introspection', fault: error.message }, { headers: { 'retry-after': retryAfter } });
+  const headers = { 'retry-after': retryAfter };
+  return deny(error.reason, { check: 'introspection', fault: error.message }, { headers });
 }

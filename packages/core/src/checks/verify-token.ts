@@ -1,5 +1,5 @@
 import { normalizeClaims } from '../claims/normalize.js';
-import { isJwt } from '../introspection/options.js';
+import { isJwt } from '../introspection/is-jwt.js';
 import { expandCapabilities } from '../token/expand-capabilities.js';
 import type { VerifiedToken } from '../token/cache.js';
 import { keySourceFor } from '../token/issuer-keys.js';
@@ -27,7 +27,10 @@ export const verifyToken: Check = (ctx) => {
   if (!credentials) return deny('credentials_missing');
   const token = credentials.token;
   const hit = ctx.cached; // looked up once, by step 1
-  if (!hit) return ctx.options.token.introspection && !isJwt(token) ? introspectToken(ctx, token, false) : verifyFresh(ctx, token);
+  if (!hit) {
+    const opaque = ctx.options.token.introspection?.opaque && !isJwt(token);
+    return opaque ? introspectToken(ctx, token, false) : verifyFresh(ctx, token);
+  }
   const refreshing = hit.key.source.revalidate(ctx.now);
   return refreshing ? refreshing.then(() => afterRefresh(ctx, token)) : admit(ctx, hit, token);
 };
@@ -50,7 +53,9 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
   if ('reason' in life) return life;
   const expired = checkLifetime(life, ctx.now);
   if (expired) return expired;
-  const expanded = await expandCapabilities(verified.payload, options.capabilityRefs, () => capabilitiesOf(ctx, token));
+  const iss = verified.payload.iss as string; // verified: one of the trusted issuers
+  const fromIntrospection = () => capabilitiesOf(ctx, token, iss);
+  const expanded = await expandCapabilities(verified.payload, options.capabilityRefs, fromIntrospection);
   if ('reason' in expanded) return expanded;
   const claims = normalizeClaims(expanded.payload);
   if ('reason' in claims) return claims;
@@ -64,10 +69,17 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
   return introspectToken(ctx, token, true);
 }
 
-/** `capabilitiesRef.resolve: 'introspection'`: the capabilities of the answer for this JWT, or the answer's deny. */
-async function capabilitiesOf(ctx: CheckContext, token: string): Promise<unknown> {
-  const outcome = await ctx.options.token.introspection?.introspector.lookup(token);
-  return outcome?.deny ?? outcome?.capabilities;
+/**
+ * `capabilitiesRef.resolve: 'introspection'`: the capabilities of the answer for this JWT, or the answer's
+ * deny — from the endpoint of the issuer that signed it, never another issuer's (whose word on this token's
+ * capabilities counts for nothing). An issuer without introspection cannot resolve a reference this way.
+ */
+async function capabilitiesOf(ctx: CheckContext, token: string, iss: string): Promise<unknown> {
+  const line = ctx.options.token.introspection?.byIssuer.get(iss);
+  const problem = 'its issuer has no introspection';
+  if (!line) return deny('token_claims_invalid', { path: '/capabilities_ref', problem });
+  const outcome = await line.introspector.lookup(token);
+  return outcome.deny ?? outcome.capabilities;
 }
 
 function admit(ctx: CheckContext, hit: VerifiedToken, token: string): Deny | undefined | Promise<Deny | undefined> {

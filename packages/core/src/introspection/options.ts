@@ -1,120 +1,52 @@
-import { decodeProtectedHeader, type JWTVerifyOptions } from 'jose';
-import type { Logger } from '../observe/logger.js';
-import type { RefResolution } from '../token/expand-capabilities.js';
-import type { IssuerKeys } from '../token/issuer-keys.js';
-import type { IntrospectionMode, IntrospectionOptions } from '../types.js';
-import { secureUrl } from '../util/secure-url.js';
-import { clientAuthentication } from './client-auth.js';
-import { introspectedWith, type Introspected } from './introspected.js';
-import { Introspector } from './introspector.js';
+import type { GuardOptions } from '../types.js';
+import { configuredIntrospections } from './configured.js';
+import { resolveIssuerIntrospection } from './issuer-introspection.js';
+import type { IntrospectionContext, IssuerIntrospection } from './issuer-introspection.js';
 
-/** Introspection after validation: the mode and the endpoint's client. */
+/**
+ * Introspection after validation, per issuer like keys: a token is only ever sent to the endpoint of the
+ * issuer that signed it (its verified `iss`), and each issuer's answers are cached, and its outages backed
+ * off, apart from every other's.
+ */
 export interface IntrospectionSettings {
-  readonly mode: IntrospectionMode;
-  readonly issuer: string;
-  readonly introspector: Introspector<Introspected>;
-}
-
-/** What resolving the introspection options needs from the token options. */
-export interface IntrospectionContext {
-  readonly now: () => number;
-  readonly logger: Logger;
-  readonly keys: IssuerKeys;
-  readonly audiences: readonly string[];
-  readonly clockTolerance: number;
-  readonly algorithms: readonly string[];
-  readonly refs: RefResolution | undefined;
-  /** `allowInsecureRequests`. */
-  readonly allowInsecure: boolean;
+  /** Each introspected issuer's line to its own endpoint. */
+  readonly byIssuer: ReadonlyMap<string, IssuerIntrospection>;
+  /**
+   * Where opaque tokens go: an opaque token names no issuer before its answer (RFC 7662), so exactly one
+   * issuer — the only introspected issuer, or the one whose `opaqueTokens` stays true — receives them.
+   * `undefined`: opaque tokens are not introspected (they are refused as malformed JWTs).
+   */
+  readonly opaque: IssuerIntrospection | undefined;
 }
 
 /**
- * Validate `options.introspection` once and build its client. Throws `TypeError` naming the option.
+ * Validate the introspection options — the top-level `introspection` and each `{ issuer, introspection }`
+ * entry — once, and build each issuer's client. Throws `TypeError` naming the option: for an introspection
+ * whose issuer is ambiguous (configured.ts), and when several issuers would receive opaque tokens.
  *
  * @example
- * const introspection = resolveIntrospectionOptions(options.introspection, context);
+ * const introspection = resolveIntrospectionOptions(options, context);
+ * const line = introspection?.byIssuer.get(claims.iss);
  */
-export function resolveIntrospectionOptions(given: IntrospectionOptions | undefined, context: IntrospectionContext): IntrospectionSettings | undefined {
-  if (given === undefined) return undefined;
-  if (given === null || typeof given !== 'object') throw new TypeError('options.introspection must be an object');
-  const issuer = issuerOf(given.issuer, context.keys.issuers);
-  const mode = given.mode ?? 'opaque';
-  if (mode !== 'opaque' && mode !== 'always' && mode !== 'fallback') throw new TypeError("options.introspection.mode must be 'opaque', 'always' or 'fallback'");
-  if (given.jwtResponse !== undefined && typeof given.jwtResponse !== 'boolean') throw new TypeError('options.introspection.jwtResponse must be a boolean');
-  const authenticate = clientAuthentication(given.client, 'options.introspection.client', context.now);
-  const jwt = given.jwtResponse ? { key: context.keys.byIssuer.get(issuer)!.key, verify: jwtVerifyOptions(issuer, given.client.id, context), now: context.now } : undefined;
-  const settings = {
-    issuer,
-    endpoint: endpointOf(given.endpoint, issuer, context.allowInsecure),
-    allowInsecure: context.allowInsecure,
-    authenticate,
-    timeoutMs: integer(given.timeoutMs, 2_000, 'timeoutMs', 1, 60_000),
-    cacheSize: integer(given.cacheSize, 10_000, 'cacheSize', 0, 10_000_000),
-    maxTtlMs: integer(given.cacheMaxTtl, 60, 'cacheMaxTtl', 0, 86_400) * 1000,
-    inactiveTtlMs: integer(given.inactiveTtl, 10, 'inactiveTtl', 0, 3_600) * 1000,
-    jwt,
-  };
-  const finish = introspectedWith({ issuer, audiences: new Set(context.audiences), clockTolerance: context.clockTolerance, refs: context.refs, isJwt });
-  return Object.freeze({ mode, issuer, introspector: new Introspector(settings, context, finish) });
-}
-
-/**
- * A compact JWS (three parts) or JWE (five) whose header decodes: verified locally. Anything else is an
- * opaque token for the introspection endpoint (RFC 7662 §1: the RS cannot read it).
- *
- * @example
- * isJwt('eyJhbGciOiJFUzI1NiJ9.e30.sig') // true
- */
-export function isJwt(token: string): boolean {
-  const dots = token.split('.').length - 1;
-  if (dots !== 2 && dots !== 4) return false;
-  try {
-    decodeProtectedHeader(token);
-    return true;
-  } catch {
-    return false;
+export function resolveIntrospectionOptions(
+  options: Pick<GuardOptions, 'issuer' | 'introspection'>,
+  context: IntrospectionContext,
+): IntrospectionSettings | undefined {
+  const configured = configuredIntrospections(options, context.keys.issuers);
+  if (configured.length === 0) return undefined;
+  const byIssuer = new Map<string, IssuerIntrospection>();
+  let opaque: (IssuerIntrospection & { readonly name: string }) | undefined;
+  for (const entry of configured) {
+    const line = resolveIssuerIntrospection(entry, context);
+    byIssuer.set(entry.issuer, line);
+    if (!line.opaqueTokens) continue;
+    if (opaque) {
+      throw new TypeError(
+        `${entry.name}.opaqueTokens: opaque tokens name no issuer before they are introspected (RFC 7662), so only ` +
+          `one issuer may receive them and ${opaque.name} does; set opaqueTokens: false on all introspections but one`,
+      );
+    }
+    opaque = { ...line, name: entry.name };
   }
-}
-
-/** RFC 9701 §5: typed, signed by the issuer, `aud` this RS (its client id, or one of its audiences), `iat` present. */
-function jwtVerifyOptions(issuer: string, clientId: string, context: IntrospectionContext): Readonly<JWTVerifyOptions> {
-  return Object.freeze({
-    issuer,
-    audience: [clientId, ...context.audiences],
-    typ: 'token-introspection+jwt',
-    algorithms: [...context.algorithms],
-    requiredClaims: ['iat'],
-    clockTolerance: context.clockTolerance,
-  });
-}
-
-function issuerOf(value: unknown, issuers: readonly string[]): string {
-  if (value === undefined) {
-    if (issuers.length !== 1) throw new TypeError('options.introspection.issuer is required when several issuers are trusted');
-    return issuers[0]!;
-  }
-  if (typeof value !== 'string' || !issuers.includes(value)) throw new TypeError('options.introspection.issuer must be one of the trusted issuers (options.issuer)');
-  return value;
-}
-
-/**
- * The endpoint given, or `undefined`: read from the issuer's metadata, which is then fetched over the
- * issuer's URL — both held to the one URL rule (util/secure-url.ts): tokens and client credentials go there.
- */
-function endpointOf(value: unknown, issuer: string, allowInsecure: boolean): URL | undefined {
-  if (value !== undefined) return secureUrl(value, 'options.introspection.endpoint', allowInsecure);
-  if (!/^https?:$/.test(URL.parse(issuer)?.protocol ?? '')) {
-    const why = `issuer ${issuer} is no URL to read RFC 8414 metadata from`;
-    throw new TypeError(`options.introspection.endpoint is required: ${why}`);
-  }
-  secureUrl(issuer, 'options.introspection: the metadata of issuer', allowInsecure);
-  return undefined;
-}
-
-function integer(value: unknown, fallback: number, name: string, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`options.introspection.${name} must be an integer between ${min} and ${max}`);
-  }
-  return value;
+  return Object.freeze({ byIssuer, opaque: opaque && byIssuer.get(opaque.issuer) });
 }

@@ -21,7 +21,10 @@ export const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   constraints: ['unknown', 'handlers', 'networkZones', 'region'],
   oversight: ['holdTtl', 'approvalUrl', 'onHold', 'match', 'maxBodyBytes', 'maxPendingPerAgent', 'maxHoldsPerMinute', 'preview'],
   revocation: ['defaultTtl', 'lineageSize'],
-  introspection: ['endpoint', 'issuer', 'client', 'mode', 'jwtResponse', 'timeoutMs', 'cacheSize', 'cacheMaxTtl', 'inactiveTtl'],
+  introspection: [
+    'endpoint', 'issuer', 'client', 'mode', 'opaqueTokens', 'jwtResponse',
+    'timeoutMs', 'cacheSize', 'cacheMaxTtl', 'inactiveTtl',
+  ],
   capabilitiesRef: ['resolve', 'allowedUrls', 'timeoutMs', 'cacheMaxAgeMs', 'cacheSize'],
 };
 

@@ -119,10 +119,13 @@ function issuerEntry(item: unknown, name: string, shared: JwksOption | undefined
     return { issuer: item, jwks: shared, own: false, name };
   }
   if (item === null || typeof item !== 'object') throw new TypeError(`${name} must be a string or a { issuer, jwks? } entry`);
-  const { issuer, jwks, ...rest } = item as TrustedIssuer & Record<string, unknown>;
+  // `introspection` is the issuer's too, resolved with the other introspection options (introspection/configured.ts).
+  const { issuer, jwks, introspection: _introspection, ...rest } = item as TrustedIssuer & Record<string, unknown>;
   if (typeof issuer !== 'string' || issuer.length === 0) throw new TypeError(`${name}.issuer must be a non-empty string`);
   const unknown = Object.keys(rest);
-  if (unknown.length > 0) throw new TypeError(`${name} has unknown member(s) ${unknown.join(', ')} (expected issuer, jwks)`);
+  if (unknown.length > 0) {
+    throw new TypeError(`${name} has unknown member(s) ${unknown.join(', ')} (expected issuer, jwks, introspection)`);
+  }
   return { issuer, jwks, own: true, name };
 }
 

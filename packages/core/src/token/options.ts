@@ -27,7 +27,7 @@ export interface TokenOptions {
   readonly cache: TokenCache | undefined;
   /** The cache's lookup, bound once: step 1 finds a repeated token's entry while parsing the header. */
   readonly lookup: ((token: string) => VerifiedToken | undefined) | undefined;
-  /** Token introspection (RFC 7662), when configured. */
+  /** Token introspection (RFC 7662) per issuer, when configured. */
   readonly introspection: IntrospectionSettings | undefined;
   /** How `capabilities_ref` is resolved. */
   readonly capabilityRefs: RefResolution;
@@ -61,8 +61,11 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): Toke
   const allowInsecure = flag(options.allowInsecureRequests, 'allowInsecureRequests');
   const capabilityRefs = capabilityResolution(options, now, logger, allowInsecure);
   const context = { now, logger, keys, audiences, clockTolerance, algorithms, refs: capabilityRefs, allowInsecure };
-  const introspection = resolveIntrospectionOptions(options.introspection, context);
-  if (capabilityRefs.mode === 'introspection' && !introspection) throw new TypeError("options.capabilitiesRef.resolve 'introspection' needs options.introspection");
+  const introspection = resolveIntrospectionOptions(options, context);
+  if (capabilityRefs.mode === 'introspection' && !introspection) {
+    const how = "options.introspection or an issuer's { issuer, introspection }";
+    throw new TypeError(`options.capabilitiesRef.resolve 'introspection' needs introspection (${how})`);
+  }
   return Object.freeze({
     issuers: new Set(issuers),
     audiences: new Set(audiences),
