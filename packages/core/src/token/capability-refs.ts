@@ -20,10 +20,12 @@ interface Failure {
 }
 
 /**
- * Resolves `capabilities_ref` URIs by `fetch` or a resolver function: one call in flight per reference,
- * results cached (bounded LRU; freshness from `Cache-Control` for fetches), failures backed off per
- * reference and logged once per state change (`capabilities.down` / `capabilities.up`). Every failure is an
- * `InfrastructureError('capabilities_unavailable')`: the token is refused with 503, never admitted.
+ * Resolves `capabilities_ref` URIs by `fetch` or a resolver function: one call in flight per issuer and
+ * reference, results cached (bounded LRU; freshness from `Cache-Control` for fetches), failures backed off
+ * per issuer and reference and logged once per state change (`capabilities.down` / `capabilities.up`). The
+ * key names the token's issuer: a reference is the issuer's name for a set (the resolver is told `iss` and
+ * may answer per issuer), so one issuer's set never stands in for another issuer's token. Every failure is
+ * an `InfrastructureError('capabilities_unavailable')`: the token is refused with 503, never admitted.
  *
  * @example
  * const refs = new CapabilityRefs({ resolver: undefined, timeoutMs: 2000, cacheMaxAgeMs: 600_000, cacheSize: 1000 }, { now: Date.now, logger }); // no resolver: fetched
@@ -44,32 +46,33 @@ export class CapabilityRefs {
     this.#health = new Health(context.logger, 'capabilities', {});
   }
 
-  /** The capability set of `ref`, cached while fresh. */
+  /** The capability set of `ref` for a token of `token.iss`, cached while fresh. */
   resolve(ref: string, token: Parameters<CapabilitiesResolver>[1]): CapabilitySet | Promise<CapabilitySet> {
-    const hit = this.#cache.get(ref);
+    const key = JSON.stringify([token.iss, ref]);
+    const hit = this.#cache.get(key);
     if (hit && hit.freshUntil > this.context.now()) return hit;
-    let pending = this.#inflight.get(ref);
+    let pending = this.#inflight.get(key);
     if (!pending) {
-      pending = this.#load(ref, token).finally(() => this.#inflight.delete(ref));
-      this.#inflight.set(ref, pending);
+      pending = this.#load(key, ref, token).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, pending);
     }
     return pending;
   }
 
-  async #load(ref: string, token: Parameters<CapabilitiesResolver>[1]): Promise<CapabilitySet> {
-    const failure = this.#failures.get(ref);
+  async #load(key: string, ref: string, token: Parameters<CapabilitiesResolver>[1]): Promise<CapabilitySet> {
+    const failure = this.#failures.get(key);
     if (failure?.backoff.blocked()) throw new InfrastructureError('capabilities_unavailable', `capabilities_ref backing off after: ${failure.message}`);
     try {
       const set = await this.#fetch(ref, token);
-      this.#cache.set(ref, set);
-      this.#failures.delete(ref);
+      this.#cache.set(key, set);
+      this.#failures.delete(key);
       this.#health.up('capability sets resolve again');
       return set;
     } catch (error) {
       const entry = failure ?? { backoff: new Backoff(this.context.now), message: '' };
       entry.backoff.fail();
       entry.message = String(causeOf(error).cause);
-      this.#failures.set(ref, entry);
+      this.#failures.set(key, entry);
       this.#health.down(error, 'a capabilities_ref could not be resolved: its tokens get 503 capabilities_unavailable');
       throw new InfrastructureError('capabilities_unavailable', entry.message, { cause: error });
     }
