@@ -437,7 +437,8 @@ export interface HoldPreviewOptions {
   /**
    * Field names whose values become `"[redacted]"` in JSON and form bodies (any depth, case-insensitive),
    * on top of the built-in ones (`password`, `secret`, `token`, `authorization`, …); or a function given
-   * the text after that built-in redaction, returning the text to keep (a throw keeps no text). The
+   * the text after that built-in redaction (a form: one `name=value` line per field, line breaks inside
+   * a name or value escaped as `\n`), returning the text to keep (a throw keeps no text). The
    * presented access token and DPoP proof are always cut out.
    */
   readonly redact?: readonly string[] | ((text: string, contentType: string | undefined) => string) | undefined;
