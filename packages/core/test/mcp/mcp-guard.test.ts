@@ -105,6 +105,20 @@ describe('mcpGuard', () => {
     expect(notifications.json).toMatchObject({ admitted: true });
   });
 
+  it('refuses a tools/call without an id (a notification) or with an id MCP does not allow: 400, no JSON-RPC reply, no hold', async () => {
+    const { post, events, guard } = await serve();
+    const auth = { authorization: `Bearer ${await as.mint(held)}` };
+    const { id: _id, ...notification } = call('publish', { id: 'd-1' });
+    for (const body of [notification, { ...notification, id: null }, { ...notification, id: { n: 1 } }, { ...notification, id: true }]) {
+      const res = await post(body, auth);
+      expect(res).toMatchObject({ status: 400, json: { error: 'invalid_request', reason: 'request_invalid' } });
+      expect(res.json).not.toHaveProperty('jsonrpc');
+    }
+    expect(events.map((e) => [e.decision, e.reason, e.detail?.check])).toEqual(Array(4).fill(['deny', 'request_invalid', 'mcp.call_id']));
+    expect(await guard.holds.list({})).toEqual([]);
+    expect((await post(call('publish', { id: 'd-1' }), auth)).json.error.data).toMatchObject({ reason: 'approval_required' });
+  });
+
   it('refuses a body that is not JSON (400) or larger than maxBodyBytes (413), audited', async () => {
     const { post, events } = await serve({}, { maxBodyBytes: 64 });
     const token = await as.mint({ capabilities: [{ action: 'search.web' }] });
