@@ -13,7 +13,7 @@ export { fallbackStore, type FallbackStoreOptions } from './stores/fallback.js';
 export { InfrastructureError } from './util/errors.js';
 export { NotReadyError } from './util/not-ready-error.js';
 export type { ReadyOptions } from './observe/readiness.js';
-export type { GuardHealth, IssuerHealth } from './observe/health.js';
+export type { GuardHealth, IssuerHealth, NotReadyReason } from './observe/health.js';
 export type { KeySourceStatus } from './token/key-source.js';
 export { isRateLimitConstraint } from './limits/windows.js';
 export type { Store, ConsumeRequest, ConsumeResult, WindowSpec, WindowState } from './stores/store.js';
