@@ -276,6 +276,14 @@ export interface GuardOptions {
   readonly introspection?: IntrospectionOptions | undefined;
   /** How a token's `capabilities_ref` (capabilities given by reference) is resolved (default: fetched from the issuer's origin). */
   readonly capabilitiesRef?: CapabilitiesRefOptions | undefined;
+  /**
+   * Fetch every issuer's keys (metadata, JWKS) in the background from `createGuard()` on, retrying with the
+   * key source's failure backoff (1 s … 5 min) until they are loaded, so that a readiness route turns 200
+   * without waiting for a request (default true). Its timers never keep the process alive and `close()`
+   * stops them; a failure is logged once per outage, with its cause. `false` (tests, one-off scripts): keys
+   * are fetched by the first request that needs them, or by `guard.ready()`.
+   */
+  readonly warmUp?: boolean | undefined;
   /** Allowed JWS algorithms for access tokens (default: asymmetric RS/PS/ES/EdDSA). */
   readonly algorithms?: readonly string[] | undefined;
   /** Require `typ: at+jwt` (RFC 9068 §2.1). Default false. */
