@@ -5,8 +5,10 @@
  * real `to=attacker-acct` sat past the preview's 4 KB cut — which the page mentioned only as "Only the
  * beginning is shown." The approver saw `to=vendor-acct-001`; the approved retry paid `attacker-acct`.
  * Now control characters in a form preview are escaped (`\n`) as a JSON preview escapes them, so one field
- * is one line; and a cut preview says, before the text, how many bytes it hides and names every field past
- * the cut. Over real HTTP, on every adapter: the console page and the admin API.
+ * is one line (and a form's lines never wrap on the page: a wrapped value could start a line that reads as a
+ * field — test/console/console-browser.test.ts measures that in Chromium); and a cut preview says, before the
+ * text, how many bytes it hides and names every field past the cut. Over real HTTP, on every adapter: the
+ * console page and the admin API.
  */
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS, useAdminServers } from '../console/serve-admin.js';
@@ -22,7 +24,7 @@ const HIDDEN_BYTES = Buffer.byteLength(FULL) - 4096;
 
 /** The text of the page's `<pre class="preview">`, as a browser shows it. */
 function previewOf(page: string): string {
-  const match = /<pre class="preview"[^>]*>([\s\S]*?)<\/pre>/.exec(page);
+  const match = /<pre class="preview[^"]*"[^>]*>([\s\S]*?)<\/pre>/.exec(page);
   if (!match) throw new Error('no preview on the page');
   const entities: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&amp;': '&' };
   return (match[1] as string).replace(/&(lt|gt|quot|#39|amp);/g, (entity) => entities[entity] as string);
@@ -53,7 +55,7 @@ describe.each(ADAPTERS)('a held form body whose value carries newlines, padded p
     expect(fakeFields(shown)).toEqual([]);
     expect(shown.startsWith('memo=paid\\nto=vendor-acct-001\\namount=10\npad=x')).toBe(true);
     const cut = /<p class="cut"[^>]*>([\s\S]*?)<\/p>/.exec(page)?.[1] ?? '';
-    expect(page.indexOf('<p class="cut"')).toBeLessThan(page.indexOf('<pre class="preview"')); // read before the text
+    expect(page.indexOf('<p class="cut"')).toBeLessThan(page.indexOf('<pre class="preview form"')); // read before the text
     expect(cut).toContain(`${HIDDEN_BYTES} more bytes`);
     expect(cut).toContain('3 fields');
     expect(cut).toContain('<code>pad</code> (in part), <code>to</code>, <code>amount</code>');

@@ -64,10 +64,13 @@ function body(hold: Hold): Html {
   if (hold.bodyDigest === undefined) return html`<p>No body.</p>`;
   const preview = hold.preview;
   if (!preview) return html`${digest}<p class="muted">No preview kept (the guard's <code>oversight.preview</code> is off).</p>`;
-  const form = preview.contentType === 'application/x-www-form-urlencoded' ? '; one field per line, line breaks inside a value shown as \\n' : '';
-  const about = html`<p class="muted">${preview.contentType ?? 'no content type'}${preview.bytes === undefined ? '' : `, ${preview.bytes} bytes`}; sensitive fields redacted${form}.</p>`;
+  const form = preview.contentType === 'application/x-www-form-urlencoded';
+  const fields = form ? '; one field per line, line breaks inside a value shown as \\n' : '';
+  const about = html`<p class="muted">${preview.contentType ?? 'no content type'}${preview.bytes === undefined ? '' : `, ${preview.bytes} bytes`}; sensitive fields redacted${fields}.</p>`;
   if (preview.text === undefined) return html`${digest}${about}<p>${OMITTED[preview.omitted ?? 'unavailable'] ?? OMITTED.unavailable}</p>`;
-  return html`${digest}${about}${preview.truncated ? cutNotice(preview) : undefined}<pre class="preview" aria-labelledby="body">${preview.text}</pre>`;
+  // A form's lines never wrap (they scroll): a wrapped value could start a line that reads as another field.
+  const pre = html`<pre class="${form ? 'preview form' : 'preview'}" aria-labelledby="body">${preview.text}</pre>`;
+  return html`${digest}${about}${preview.truncated ? cutNotice(preview) : undefined}${pre}`;
 }
 
 /**
