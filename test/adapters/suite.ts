@@ -346,7 +346,7 @@ function adapterTests(driver: AdapterDriver): void {
       expect(challenge).toContain('resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/v1"');
     });
 
-    it('answers a readiness probe: 200 when ready, 503 with a stable reason when not — never the JWKS URL or error', async () => {
+    it('answers a readiness probe: 200 when ready, 503 with a stable reason when not, never the JWKS URL', async () => {
       const { url, guard } = await app();
       await guard.ready({ timeoutMs: 2000 });
       const ready = await send(url, { path: '/ready' });

@@ -125,19 +125,24 @@ describe.skipIf(!runnable)('approval console in a real browser', { timeout: SLOW
     expect(await page.locator('.status').first().textContent()).toBe('pending');
   });
 
-  it('a held form whose value carries line breaks, padded past the cut: one line per field, none wrapped; the cut and the fields past it named', async () => {
+  it('a held form with line breaks in a value, padded past the cut: one unwrapped line per field', async () => {
     const api = await serve('koa');
     const token = await issuer.mint({ ...DEMO_AGENTS.WRITER });
-    const body = `memo=${'word '.repeat(120)}to=vendor-acct-001%0Aamount=10&pad=${'x'.repeat(4200)}&to=attacker-acct&amount=9000`;
-    const res = await fetch(`${api.url}/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const smuggled = `memo=${'word '.repeat(120)}to=vendor-acct-001%0Aamount=10`;
+    const body = `${smuggled}&pad=${'x'.repeat(4200)}&to=attacker-acct&amount=9000`;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' };
+    const res = await fetch(`${api.url}/v1/publish`, { method: 'POST', headers, body });
     const held = (await res.json()) as Record<string, string>;
     const page = await person(api, 'alice', held.approval_reference);
     const shown = (await page.locator('pre.preview').innerText()).split('\n');
     expect(shown.filter((line) => /^(to|amount)=/.test(line))).toEqual([]);
     expect(shown.map((line) => line.slice(0, 5))).toEqual(['memo=', 'pad=x']);
     const rendered = await page.locator('pre.preview').evaluate((pre) => {
-      const style = getComputedStyle(pre);
-      return Math.round((pre.scrollHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom)) / parseFloat(style.lineHeight));
+      type Style = { paddingTop: string; paddingBottom: string; lineHeight: string };
+      const style = (globalThis as unknown as { getComputedStyle(element: unknown): Style }).getComputedStyle(pre);
+      const height = (pre as unknown as { scrollHeight: number }).scrollHeight;
+      const content = height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+      return Math.round(content / parseFloat(style.lineHeight));
     });
     expect(rendered).toBe(shown.length); // no line wrapped into something that reads as a field of its own
     const cut = page.locator('p.cut');

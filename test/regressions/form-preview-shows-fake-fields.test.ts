@@ -31,12 +31,18 @@ function previewOf(page: string): string {
 }
 
 /** Lines that read as a `to=` or `amount=` field of their own. */
-const fakeFields = (text: string): string[] => text.split(/\r\n|[\n\r\u2028\u2029\u0085]/).filter((line) => /^(to|amount)=/.test(line));
+const fakeFields = (text: string): string[] =>
+  text.split(/\r\n|[\n\r\u2028\u2029\u0085]/).filter((line) => /^(to|amount)=/.test(line));
+const HELD = {
+  capabilities: [{ action: 'cms.publish' }],
+  sections: { oversight: { requires_human_approval_for: ['cms.publish'] } },
+};
 
 describe.each(ADAPTERS)('a held form body whose value carries newlines, padded past the cut (%s)', (adapter) => {
   it('is previewed one field per line, escaped, and the page says what the cut hides, naming the fields', async () => {
-    const served = await admin.serve(adapter, { oversight: { preview: {} } }, { authorize: () => true, console: { url: '/aap-admin' } });
-    const token = await admin.issuer.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
+    const setup = { authorize: () => true, console: { url: '/aap-admin' } };
+    const served = await admin.serve(adapter, { oversight: { preview: {} } }, setup);
+    const token = await admin.issuer.mint(HELD);
     const held = await fetch(`${served.url}/v1/publish`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -44,18 +50,19 @@ describe.each(ADAPTERS)('a held form body whose value carries newlines, padded p
     });
     const { hold_id: id } = (await held.json()) as { hold_id: string };
 
-    const api = (await (await fetch(`${served.url}/aap-admin/holds/${id}`)).json()) as { hold: { preview: Record<string, unknown> } };
-    const preview = api.hold.preview;
+    const api = await fetch(`${served.url}/aap-admin/holds/${id}`);
+    const preview = ((await api.json()) as { hold: { preview: Record<string, unknown> } }).hold.preview;
     expect(fakeFields(preview.text as string)).toEqual([]);
     expect(preview.text).toBe(FULL.slice(0, 4096));
-    expect(preview).toMatchObject({ truncated: true, hiddenBytes: HIDDEN_BYTES, hiddenFields: { count: 3, names: ['pad', 'to', 'amount'] } });
+    const hiddenFields = { count: 3, names: ['pad', 'to', 'amount'] };
+    expect(preview).toMatchObject({ truncated: true, hiddenBytes: HIDDEN_BYTES, hiddenFields });
 
     const page = await (await fetch(`${served.url}/aap-admin/console/holds/${id}`)).text();
     const shown = previewOf(page);
     expect(fakeFields(shown)).toEqual([]);
     expect(shown.startsWith('memo=paid\\nto=vendor-acct-001\\namount=10\npad=x')).toBe(true);
     const cut = /<p class="cut"[^>]*>([\s\S]*?)<\/p>/.exec(page)?.[1] ?? '';
-    expect(page.indexOf('<p class="cut"')).toBeLessThan(page.indexOf('<pre class="preview form"')); // read before the text
+    expect(page.indexOf('<p class="cut"')).toBeLessThan(page.indexOf('<pre class="preview form"')); // read first
     expect(cut).toContain(`${HIDDEN_BYTES} more bytes`);
     expect(cut).toContain('3 fields');
     expect(cut).toContain('<code>pad</code> (in part), <code>to</code>, <code>amount</code>');

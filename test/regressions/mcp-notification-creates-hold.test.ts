@@ -25,22 +25,32 @@ const audit: AuditEvent[] = [];
 
 beforeAll(async () => {
   as = await createIssuer({ audience: 'https://mcp.example.test/mcp' });
-  const options = { issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, audit: (event: AuditEvent) => audit.push(event) };
+  const sink = (event: AuditEvent) => void audit.push(event);
+  const options = { issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, audit: sink };
   server = await listenNode(createApp(options, { adminKey: ADMIN_KEY }), { port: 0, host: '127.0.0.1' });
 });
 afterAll(() => server?.close());
 
+const ADMIN_HEADERS = { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' };
 const admin = (path: string, init: RequestInit = {}) =>
-  fetch(`${server.url}/aap-admin${path}`, { ...init, headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' } });
+  fetch(`${server.url}/aap-admin${path}`, { ...init, headers: ADMIN_HEADERS });
+/** A token whose `cms.publish` is held for a person's approval. */
+const publisherToken = (agentId: string) => {
+  const sections = { oversight: { requires_human_approval_for: ['cms.publish'] } };
+  return as.mint({ agentId, capabilities: [{ action: 'cms.publish' }], sections });
+};
 
 /** An initialized SDK client, and its transport for sending raw messages. */
 async function connect(token: string) {
-  const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+  const requestInit = { headers: { authorization: `Bearer ${token}` } };
+  const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit });
   const client = new Client({ name: 'notifier', version: '1.0.0' });
   await client.connect(transport);
   /** `tools/call` without an `id`: a notification. */
-  const notify = (name: string, args: unknown, meta?: Record<string, string>) =>
-    transport.send({ jsonrpc: '2.0', method: 'tools/call', params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) } } as never);
+  const notify = (name: string, args: unknown, meta?: Record<string, string>) => {
+    const params = { name, arguments: args, ...(meta ? { _meta: meta } : {}) };
+    return transport.send({ jsonrpc: '2.0', method: 'tools/call', params } as never);
+  };
   return { client, notify };
 }
 
@@ -48,7 +58,7 @@ const refusal = (sent: Promise<unknown>) => sent.then(() => undefined, (error: u
 
 describe('an MCP tools/call sent as a notification', () => {
   it('creates no hold, gets no JSON-RPC reply, and is refused over HTTP (400 request_invalid), audited', async () => {
-    const token = await as.mint({ agentId: 'agent-notifier-1', capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
+    const token = await publisherToken('agent-notifier-1');
     const { client, notify } = await connect(token);
     try {
       const error = await refusal(notify('publish', { id: 'd-1' }));
@@ -60,11 +70,11 @@ describe('an MCP tools/call sent as a notification', () => {
     } finally {
       await client.close();
     }
-    const raw = await fetch(`${server.url}/mcp`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'tools/call', params: { name: 'publish', arguments: { id: 'd-1' } } }),
-    });
+    const accept = 'application/json, text/event-stream';
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept };
+    const params = { name: 'publish', arguments: { id: 'd-1' } };
+    const notification = { jsonrpc: '2.0', method: 'tools/call', params };
+    const raw = await fetch(`${server.url}/mcp`, { method: 'POST', headers, body: JSON.stringify(notification) });
     expect(raw.status).toBe(400);
     const body = (await raw.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ error: 'invalid_request', reason: 'request_invalid' });
@@ -72,19 +82,21 @@ describe('an MCP tools/call sent as a notification', () => {
     expect(body).not.toHaveProperty('id');
   });
 
-  it('consumes no rate limit and no approval: the real calls after it are decided as if it had not been sent', async () => {
-    const drafter = await connect(await as.mint({ capabilities: [{ action: 'cms.create_draft', constraints: { max_drafts_per_day: 1 } }] }));
-    const token = await as.mint({ agentId: 'agent-notifier-2', capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
-    const publisher = await connect(token);
+  it('consumes no rate limit and no approval: the calls after it are decided as if it had not been sent', async () => {
+    const capabilities = [{ action: 'cms.create_draft', constraints: { max_drafts_per_day: 1 } }];
+    const drafter = await connect(await as.mint({ capabilities }));
+    const publisher = await connect(await publisherToken('agent-notifier-2'));
     try {
       await refusal(drafter.notify('create_draft', { title: 'ghost' }));
-      expect((await drafter.client.callTool({ name: 'create_draft', arguments: { title: 'first' } })).isError).toBeFalsy();
+      const drafted = await drafter.client.callTool({ name: 'create_draft', arguments: { title: 'first' } });
+      expect(drafted.isError).toBeFalsy();
 
       const held = await refusal(publisher.client.callTool({ name: 'publish', arguments: { id: 'd-1' } }));
-      const hold = ((held as { data: { hold_id: string } }).data).hold_id;
+      const hold = (held as { data: { hold_id: string } }).data.hold_id;
       expect((await admin(`/holds/${hold}/approve`, { method: 'POST', body: '{}' })).status).toBe(200);
-      await refusal(publisher.notify('publish', { id: 'd-1' }, { 'aap/hold_id': hold }));
-      const published = await publisher.client.callTool({ name: 'publish', arguments: { id: 'd-1' }, _meta: { 'aap/hold_id': hold } });
+      const meta = { 'aap/hold_id': hold };
+      await refusal(publisher.notify('publish', { id: 'd-1' }, meta));
+      const published = await publisher.client.callTool({ name: 'publish', arguments: { id: 'd-1' }, _meta: meta });
       expect(published.isError).toBeFalsy();
     } finally {
       await Promise.all([drafter.client.close(), publisher.client.close()]);

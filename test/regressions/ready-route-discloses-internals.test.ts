@@ -15,10 +15,12 @@ import { READY_ADAPTERS, refusingUrl, serveReady } from '../helpers/ready-apps.j
 let running: Listening | undefined;
 afterEach(() => running?.close());
 
+const AS = 'https://as.example.com';
+
 /** A guard whose JWKS is on a loopback port that refuses connections, after its first fetch failed. */
 async function unreachable(): Promise<{ guard: Guard; uri: string }> {
   const uri = await refusingUrl();
-  const guard = createGuard({ issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { uri }, logger: false });
+  const guard = createGuard({ issuer: AS, audience: 'https://api.example.com', jwks: { uri }, logger: false });
   await guard.ready({ timeoutMs: 2_000 }).catch(() => undefined); // the fetch failed: guard.health() names it
   expect(guard.health().issuers[0]?.lastError).toMatch(/ECONNREFUSED/);
   return { guard, uri };
@@ -34,7 +36,9 @@ describe.each(READY_ADAPTERS)('the public readiness route (%s)', (adapter) => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(JSON.parse(text)).toEqual({ status: 'not_ready', reason: 'keys_unavailable' });
     const { port } = new URL(uri);
-    for (const secret of [uri, '127.0.0.1', port, 'ECONNREFUSED', 'unreachable', 'http']) expect(text).not.toContain(secret);
+    for (const secret of [uri, '127.0.0.1', port, 'ECONNREFUSED', 'unreachable', 'http']) {
+      expect(text).not.toContain(secret);
+    }
   });
 
   it('gives the detail only on the route that asks for it, health({ detail: true })', async () => {
@@ -43,7 +47,9 @@ describe.each(READY_ADAPTERS)('the public readiness route (%s)', (adapter) => {
     const res = await fetch(`${running.url}/ready/detail`);
     expect(res.status).toBe(503);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ status: 'not_ready', reason: 'keys_unavailable', ready: false, revocation: { synced: true } });
-    expect(body.issuers).toEqual([expect.objectContaining({ issuer: 'https://as.example.com', uri, loaded: false, lastError: expect.stringMatching(/ECONNREFUSED/) })]);
+    expect(body).toMatchObject({ status: 'not_ready', reason: 'keys_unavailable', ready: false });
+    expect(body.revocation).toEqual({ synced: true });
+    const lastError = expect.stringMatching(/ECONNREFUSED/);
+    expect(body.issuers).toEqual([expect.objectContaining({ issuer: AS, uri, loaded: false, lastError })]);
   });
 });

@@ -32,14 +32,21 @@ async function jwks(failing = false): Promise<JwksServer> {
   return server;
 }
 
-/** A logger that keeps every line as `level event`. */
+/** A logger that keeps every line as `level event cause`. */
 function collecting(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const at = (level: string) => (object: Readonly<Record<string, unknown>>) => void lines.push(`${level} ${String(object.event)} ${String(object.cause ?? '')}`);
+  const at = (level: string) => (object: Readonly<Record<string, unknown>>) =>
+    void lines.push(`${level} ${String(object.event)} ${String(object.cause ?? '')}`);
   return { lines, logger: { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') } };
 }
 
-const options = (server: JwksServer, extra: Partial<GuardOptions> = {}): GuardOptions => ({ issuer: as.issuer, audience: as.audience, jwks: { uri: server.jwksUri }, logger: false, ...extra });
+const options = (server: JwksServer, extra: Partial<GuardOptions> = {}): GuardOptions => ({
+  issuer: as.issuer,
+  audience: as.audience,
+  jwks: { uri: server.jwksUri },
+  logger: false,
+  ...extra,
+});
 const ready = async (running: Listening) => {
   const res = await fetch(`${running.url}/ready`);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -55,7 +62,7 @@ describe.each(READY_ADAPTERS)('readiness with no token traffic (%s)', (adapter) 
     expect(server.fetches).toBe(1);
   });
 
-  it('with the JWKS down: logs once with the cause however often it retries, and stays 503 keys_unavailable', async () => {
+  it('with the JWKS down: logs once with the cause however often it retries; 503 keys_unavailable', async () => {
     const server = await jwks(true);
     const { logger, lines } = collecting();
     const running = await serveReady(adapter, createGuard(options(server, { logger })));
@@ -85,14 +92,16 @@ describe('the background key fetch', () => {
     await until(async () => eager.health().ready, 5_000);
     expect(server.fetches).toBe(1); // the eager guard's
     expect(lazy.health().reason).toBe('keys_pending');
-    expect(() => createGuard({ ...options(server), warmup: false } as never)).toThrow(/unknown option "warmup" — did you mean "warmUp"\?/);
+    const misspelt = { ...options(server), warmup: false } as never;
+    expect(() => createGuard(misspelt)).toThrow(/unknown option "warmup" — did you mean "warmUp"\?/);
     expect(() => createGuard(options(server, { warmUp: 'yes' as never }))).toThrow(/options\.warmUp must be a boolean/);
   });
 
   it('lets a script exit without close(): its retry timers do not hold the process', async () => {
     const server = await jwks(true);
     const root = fileURLToPath(new URL('../..', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../fixtures/warm-up-exit.ts', import.meta.url))], {
+    const script = fileURLToPath(new URL('../fixtures/warm-up-exit.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: root,
       env: { ...process.env, JWKS_URI: server.jwksUri },
       stdio: ['ignore', 'pipe', 'pipe'],

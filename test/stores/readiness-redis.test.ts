@@ -32,7 +32,8 @@ describe('guard.ready() with the Redis store', () => {
       expect(performance.now() - started).toBeLessThan(900);
       expect(error).toBeInstanceOf(NotReadyError);
       expect((error as Error).message).toMatch(/revocation list not synchronized \(store unreachable\?\)/);
-      expect(guard.health()).toMatchObject({ ready: false, reason: 'store_unavailable', revocation: { synced: false } });
+      const down = { ready: false, reason: 'store_unavailable', revocation: { synced: false } };
+      expect(guard.health()).toMatchObject(down);
       await server.restart();
       await guard.ready({ timeoutMs: 5_000 });
       expect(guard.health()).toMatchObject({ ready: true, reason: undefined, revocation: { synced: true } });

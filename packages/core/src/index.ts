@@ -33,7 +33,10 @@ export type * from './claims/model.js';
 // Oversight holds and revocation.
 export { memoryHolds, type MemoryHoldsOptions } from './stores/memory-holds.js';
 export { memoryRevocations, type MemoryRevocationsOptions } from './stores/memory-revocations.js';
-export type { Hold, HoldStatus, HoldStore, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter, HoldBudget, HoldCreation, HoldPreview, HoldPreviewOmission, HiddenFields } from './stores/holds.js';
+export type {
+  Hold, HoldStatus, HoldStore, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter, HoldBudget, HoldCreation, HoldPreview,
+  HoldPreviewOmission, HiddenFields,
+} from './stores/holds.js';
 export { MAX_ANCESTORS, type Revocation, type RevocationKind, type RevocationEvent, type RevocationStore, type LineageInput } from './stores/revocations.js';
 export type { HoldsApi, HoldDecisionInput } from './holds/holds-api.js';
 export type { RevocationKey, RevokeOptions } from './revocation/revoke.js';

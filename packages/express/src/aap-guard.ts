@@ -1,7 +1,7 @@
 import type { Guard } from '@aap-guard/core';
 import {
-  ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth,
-  type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type ResolvedAdapter,
+  ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata,
+  writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type ResolvedAdapter,
 } from '@aap-guard/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import './augment.js';
@@ -70,7 +70,8 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
   const optOut = (): RequestHandler => Object.assign((_req: Request, _res: Response, next: NextFunction) => next(), { [PUBLIC]: true as const });
   const health = (given?: HealthRouteOptions): RequestHandler => {
     const settings = healthRouteOptions(given, 'aap.health');
-    return Object.assign((_req: Request, res: Response) => writeHealth(adapter.guard, res, settings), { [PUBLIC]: true as const });
+    const answer = (_req: Request, res: Response): void => writeHealth(adapter.guard, res, settings);
+    return Object.assign(answer, { [PUBLIC]: true as const });
   };
   return Object.assign(middleware, { require, public: optOut, routes: listRoutes, health, guard: adapter.guard });
 }

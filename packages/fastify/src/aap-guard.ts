@@ -13,7 +13,8 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
   const adapter = resolveAdapterOptions<FastifyRequest>('@aap-guard/fastify', options as Record<string, unknown>, process.env, FASTIFY_KEYS);
   const flow = nodeFlow(adapter.guard);
   const declarations = new Declarations(adapter.guard);
-  const decoration: AapDecoration = Object.freeze({ guard: adapter.guard, routes: () => declarations.report(), health: healthRoutes(adapter.guard) });
+  const health = healthRoutes(adapter.guard);
+  const decoration: AapDecoration = Object.freeze({ guard: adapter.guard, routes: () => declarations.report(), health });
   // A second registration in an encapsulated context (an admin guard beside the public one) has its own.
   if (fastify.hasDecorator('aap')) (fastify as unknown as { aap: AapDecoration }).aap = decoration;
   else fastify.decorate('aap', decoration);
@@ -57,8 +58,11 @@ function healthRoutes(guard: AapDecoration['guard']): AapHealth {
     return reply.hijack();
   };
   const publicHandler = handler({});
-  return ((first: unknown, reply?: FastifyReply) =>
-    reply === undefined ? handler(healthRouteOptions(first, 'app.aap.health')) : publicHandler(first as FastifyRequest, reply)) as AapHealth;
+  const health = (first: unknown, reply?: FastifyReply) =>
+    reply === undefined
+      ? handler(healthRouteOptions(first, 'app.aap.health'))
+      : publicHandler(first as FastifyRequest, reply);
+  return health as AapHealth;
 }
 
 /** Apply a settled outcome to the reply; the error, if any, for Fastify's error handling (`denyAs: 'error'`). */

@@ -1,7 +1,7 @@
 import type { Guard } from '@aap-guard/core';
 import {
-  ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth,
-  type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type ResolvedAdapter,
+  ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata,
+  writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type ResolvedAdapter,
 } from '@aap-guard/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import './augment.js';

@@ -7,7 +7,9 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 /** The same, and the backslash that starts an escape (so that a literal `\n` stays distinguishable). */
 const INVISIBLE_OR_BACKSLASH = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\\]/gu;
 /** What `JSON.stringify` writes for these (RFC 8259 §7); everything else as `\uXXXX` per UTF-16 unit. */
-const SHORT: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\\': '\\\\' };
+const SHORT: Readonly<Record<string, string>> = {
+  '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\\': '\\\\',
+};
 /** Kept by `layout` mode: the line structure of a text, and of pretty-printed JSON. */
 const LAYOUT = new Set(['\n', '\r', '\t']);
 

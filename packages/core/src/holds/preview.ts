@@ -57,7 +57,8 @@ function cut(text: string, maxBytes: number, form: boolean): HoldPreview {
   const { read, written } = new TextEncoder().encodeInto(text, new Uint8Array(maxBytes));
   if (read >= text.length) return { text, truncated: false };
   const hiddenBytes = Buffer.byteLength(text) - written;
-  return { text: text.slice(0, read), truncated: true, hiddenBytes, ...(form ? { hiddenFields: hiddenFields(text, read) } : {}) };
+  const fields = form ? { hiddenFields: hiddenFields(text, read) } : {};
+  return { text: text.slice(0, read), truncated: true, hiddenBytes, ...fields };
 }
 
 /**

@@ -131,7 +131,9 @@ async function admit(endpoint: Endpoint, req: IncomingMessage, res: ServerRespon
   if (message.kind === 'unanswerable-call') {
     // No JSON-RPC reply (§4.1), no authorization, no state: MCP's Streamable HTTP transport answers a POST
     // of a notification it does not accept with an HTTP error status (400), here with the guard's deny body.
-    const problem = message.problem === 'notification' ? 'a tools/call sent as a notification (no id)' : 'a tools/call whose id is not a string or a number';
+    const problem = message.problem === 'notification'
+      ? 'a tools/call sent as a notification (no id)'
+      : 'a tools/call whose id is not a string or a number';
     return refusedOverHttp(res, flow.refuse(req, 'request_invalid', { check: 'mcp.call_id', problem }));
   }
   if (message.kind === 'other') return settled(await flow.finish(req, res), res, { tools, body: body.value });

@@ -50,7 +50,8 @@ export function mcpMessage(body: unknown): McpMessageKind {
   if (!isToolCall(body)) return { kind: 'other' };
   if (!Object.hasOwn(body as object, 'id')) return { kind: 'unanswerable-call', problem: 'notification' };
   const { id, params } = body as { id?: unknown; params?: unknown };
-  if (typeof id !== 'string' && (typeof id !== 'number' || !Number.isFinite(id))) return { kind: 'unanswerable-call', problem: 'id' };
+  const answerable = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  if (!answerable) return { kind: 'unanswerable-call', problem: 'id' };
   const p = (params !== null && typeof params === 'object' ? params : {}) as Record<string, unknown>;
   const meta = (p._meta !== null && typeof p._meta === 'object' ? p._meta : {}) as Record<string, unknown>;
   const holdId = meta[HOLD_META];

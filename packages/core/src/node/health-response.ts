@@ -20,10 +20,14 @@ export interface HealthRouteOptions {
  */
 export function healthRouteOptions(given: unknown, where: string): HealthRouteOptions {
   if (given === undefined) return {};
-  if (given === null || typeof given !== 'object' || Array.isArray(given)) throw new TypeError(`${where}(options): options must be an object { detail? }`);
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+    throw new TypeError(`${where}(options): options must be an object { detail? }`);
+  }
   checkKeys(given, ['detail'], `${where}(options)`);
   const { detail } = given as HealthRouteOptions;
-  if (detail !== undefined && typeof detail !== 'boolean') throw new TypeError(`${where}(options): options.detail must be a boolean`);
+  if (detail !== undefined && typeof detail !== 'boolean') {
+    throw new TypeError(`${where}(options): options.detail must be a boolean`);
+  }
   return Object.freeze({ detail });
 }
 
@@ -42,6 +46,11 @@ export function writeHealth(guard: Guard, res: ServerResponse, options: HealthRo
   const health = guard.health();
   const status = health.ready ? { status: 'ready' } : { status: 'not_ready', reason: health.reason };
   const body = JSON.stringify(options.detail === true ? { ...status, ...health } : status);
-  res.writeHead(health.ready ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  const headers = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  };
+  res.writeHead(health.ready ? 200 : 503, headers);
   res.end(body);
 }

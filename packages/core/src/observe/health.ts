@@ -59,5 +59,6 @@ export function healthOf(resolved: ResolvedOptions): GuardHealth {
         : synced
           ? undefined
           : 'revocation_sync_pending';
-  return Object.freeze({ ready: reason === undefined, reason, issuers: Object.freeze(issuers), revocation: Object.freeze({ synced }) });
+  const revocation = Object.freeze({ synced });
+  return Object.freeze({ ready: reason === undefined, reason, issuers: Object.freeze(issuers), revocation });
 }

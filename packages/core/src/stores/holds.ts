@@ -81,7 +81,8 @@ export interface HoldPreview {
  * called (`to`, `amount`…) however much padding comes before them.
  *
  * @example
- * if (preview.hiddenFields) console.log(`${preview.hiddenFields.count} more fields: ${preview.hiddenFields.names.join(', ')}`);
+ * const hidden = hold.preview?.hiddenFields;
+ * if (hidden) console.log(`${hidden.count} more fields: ${hidden.names.join(', ')}`);
  */
 export interface HiddenFields {
   /** Fields past the cut (the one it cuts through included). */

@@ -105,18 +105,21 @@ describe('mcpGuard', () => {
     expect(notifications.json).toMatchObject({ admitted: true });
   });
 
-  it('refuses a tools/call without an id (a notification) or with an id MCP does not allow: 400, no JSON-RPC reply, no hold', async () => {
+  it('refuses a tools/call without an id (a notification), or another id than MCP allows: 400, no hold', async () => {
     const { post, events, guard } = await serve();
     const auth = { authorization: `Bearer ${await as.mint(held)}` };
     const { id: _id, ...notification } = call('publish', { id: 'd-1' });
-    for (const body of [notification, { ...notification, id: null }, { ...notification, id: { n: 1 } }, { ...notification, id: true }]) {
+    const ids = [null, { n: 1 }, true];
+    for (const body of [notification, ...ids.map((id) => ({ ...notification, id }))]) {
       const res = await post(body, auth);
       expect(res).toMatchObject({ status: 400, json: { error: 'invalid_request', reason: 'request_invalid' } });
       expect(res.json).not.toHaveProperty('jsonrpc');
     }
-    expect(events.map((e) => [e.decision, e.reason, e.detail?.check])).toEqual(Array(4).fill(['deny', 'request_invalid', 'mcp.call_id']));
+    const audited = events.map((e) => [e.decision, e.reason, e.detail?.check]);
+    expect(audited).toEqual(Array(4).fill(['deny', 'request_invalid', 'mcp.call_id']));
     expect(await guard.holds.list({})).toEqual([]);
-    expect((await post(call('publish', { id: 'd-1' }), auth)).json.error.data).toMatchObject({ reason: 'approval_required' });
+    const answered = await post(call('publish', { id: 'd-1' }), auth); // the same call as a request: held
+    expect(answered.json.error.data).toMatchObject({ reason: 'approval_required' });
   });
 
   it('refuses a body that is not JSON (400) or larger than maxBodyBytes (413), audited', async () => {
