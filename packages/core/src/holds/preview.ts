@@ -83,8 +83,9 @@ function hiddenFields(text: string, at: number): HiddenFields {
 function nameOf(line: string): string {
   const eq = line.indexOf('=');
   const name = eq < 0 ? line : line.slice(0, eq);
-  const chars = [...name.slice(0, MAX_NAME * 2)];
-  return chars.length > MAX_NAME ? `${chars.slice(0, MAX_NAME).join('')}…` : name;
+  if (name.length <= MAX_NAME) return name;
+  const chars = [...name.slice(0, MAX_NAME * 2)]; // a character is at most two UTF-16 units
+  return chars.length > MAX_NAME || name.length > MAX_NAME * 2 ? `${chars.slice(0, MAX_NAME).join('')}…` : name;
 }
 
 function redacted(content: Uint8Array, type: string | undefined, settings: PreviewSettings, secrets: readonly string[]): string | { omitted: HoldPreviewOmission } {

@@ -58,6 +58,8 @@ describe('holdPreview', () => {
     const atLine = holdPreview(bytes('memo=hello&to=x'), form, settings({ maxBytes: 10 }), []);
     const hiddenFields = { count: 1, names: ['to'], partial: false };
     expect(atLine).toMatchObject({ text: 'memo=hello', hiddenBytes: 5, hiddenFields });
+    const long = holdPreview(bytes(`a=1&${'😀'.repeat(500)}=x`), form, settings({ maxBytes: 3 }), []);
+    expect(long.hiddenFields?.names).toEqual([`${'😀'.repeat(64)}…`]);
   });
 
   it('fails closed: shows no text for what it cannot redact with certainty', () => {
