@@ -346,16 +346,16 @@ function adapterTests(driver: AdapterDriver): void {
       expect(challenge).toContain('resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/v1"');
     });
 
-    it('answers a readiness probe with the guard\'s health: 200 when ready, 503 (with the cause) when not', async () => {
+    it('answers a readiness probe: 200 when ready, 503 with a stable reason when not, never the JWKS URL', async () => {
       const { url, guard } = await app();
       await guard.ready({ timeoutMs: 2000 });
       const ready = await send(url, { path: '/ready' });
-      expect([ready.status, ready.json?.ready]).toEqual([200, true]);
+      expect([ready.status, ready.json]).toEqual([200, { status: 'ready' }]);
       const down = await app({ jwks: { uri: 'http://127.0.0.1:9/jwks', timeoutMs: 500 }, logger: false });
       await expect(down.guard.ready({ timeoutMs: 1000 })).rejects.toThrow();
       const notReady = await send(down.url, { path: '/ready' });
-      expect([notReady.status, notReady.json?.ready]).toEqual([503, false]);
-      expect(JSON.stringify(notReady.json)).toContain('127.0.0.1:9');
+      expect([notReady.status, notReady.json]).toEqual([503, { status: 'not_ready', reason: 'keys_unavailable' }]);
+      expect(down.guard.health().issuers[0]?.lastError).toContain('127.0.0.1:9'); // the detail stays with the app
     });
   });
 

@@ -3,8 +3,8 @@
  * (examples/<name>/app.mjs, signed in with the examples' admin key): an agent's request is held, a person
  * follows its approval_reference, signs in, finds it in the list, approves it with the keyboard, and the
  * agent's retry goes through once; a denial; forged form posts refused; an agent id with markup shown as
- * text; a page that refreshes when the hold is decided elsewhere; two approvers on two replicas (one
- * Redis) clicking at once — one decision.
+ * text; a held form's preview, one unwrapped line per field with the cut named; a page that refreshes when
+ * the hold is decided elsewhere; two approvers on two replicas (one Redis) clicking at once — one decision.
  */
 import type { GuardOptions } from '@aap-guard/core';
 import { redisStore } from '@aap-guard/redis';
@@ -123,6 +123,31 @@ describe.skipIf(!runnable)('approval console in a real browser', { timeout: SLOW
     expect(response?.status()).toBe(403);
     await page.goto(holdUrl);
     expect(await page.locator('.status').first().textContent()).toBe('pending');
+  });
+
+  it('a held form with line breaks in a value, padded past the cut: one unwrapped line per field', async () => {
+    const api = await serve('koa');
+    const token = await issuer.mint({ ...DEMO_AGENTS.WRITER });
+    const smuggled = `memo=${'word '.repeat(120)}to=vendor-acct-001%0Aamount=10`;
+    const body = `${smuggled}&pad=${'x'.repeat(4200)}&to=attacker-acct&amount=9000`;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' };
+    const res = await fetch(`${api.url}/v1/publish`, { method: 'POST', headers, body });
+    const held = (await res.json()) as Record<string, string>;
+    const page = await person(api, 'alice', held.approval_reference);
+    const shown = (await page.locator('pre.preview').innerText()).split('\n');
+    expect(shown.filter((line) => /^(to|amount)=/.test(line))).toEqual([]);
+    expect(shown.map((line) => line.slice(0, 5))).toEqual(['memo=', 'pad=x']);
+    const rendered = await page.locator('pre.preview').evaluate((pre) => {
+      type Style = { paddingTop: string; paddingBottom: string; lineHeight: string };
+      const style = (globalThis as unknown as { getComputedStyle(element: unknown): Style }).getComputedStyle(pre);
+      const height = (pre as unknown as { scrollHeight: number }).scrollHeight;
+      const content = height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+      return Math.round(content / parseFloat(style.lineHeight));
+    });
+    expect(rendered).toBe(shown.length); // no line wrapped into something that reads as a field of its own
+    const cut = page.locator('p.cut');
+    expect(await cut.isVisible()).toBe(true);
+    expect(await cut.innerText()).toMatch(/more bytes are not, in 3 fields: pad \(in part\), to, amount\.$/);
   });
 
   it('a list refreshes itself when a hold is decided elsewhere (the JSON API)', async () => {

@@ -1,7 +1,8 @@
 /**
  * Readiness with a real Redis store that is down at startup: `guard.ready()` used not to exist, and
  * README's "await whenSynced() before listen" hung. `ready({ timeoutMs })` now rejects within its timeout
- * naming the revocation list, and resolves once Redis is back and the list is read.
+ * naming the revocation list, and resolves once Redis is back and the list is read; meanwhile `guard.health()`
+ * says why as a stable code (`store_unavailable`).
  */
 import { createGuard, NotReadyError } from '@aap-guard/core';
 import { redisStore } from '@aap-guard/redis';
@@ -31,10 +32,11 @@ describe('guard.ready() with the Redis store', () => {
       expect(performance.now() - started).toBeLessThan(900);
       expect(error).toBeInstanceOf(NotReadyError);
       expect((error as Error).message).toMatch(/revocation list not synchronized \(store unreachable\?\)/);
-      expect(guard.health()).toMatchObject({ ready: false, revocation: { synced: false } });
+      const down = { ready: false, reason: 'store_unavailable', revocation: { synced: false } };
+      expect(guard.health()).toMatchObject(down);
       await server.restart();
       await guard.ready({ timeoutMs: 5_000 });
-      expect(guard.health()).toMatchObject({ ready: true, revocation: { synced: true } });
+      expect(guard.health()).toMatchObject({ ready: true, reason: undefined, revocation: { synced: true } });
     } finally {
       await guard.close();
       redis.disconnect();

@@ -10,6 +10,7 @@ import type { Revocation } from './stores/revocations.js';
 import type { Decision, GuardOptions, RequestInfo, RouteSpec } from './types.js';
 import { ready, type ReadyOptions } from './observe/readiness.js';
 import { healthOf, type GuardHealth } from './observe/health.js';
+import { warmUpKeys } from './token/warm-up.js';
 
 /**
  * The guard: one per API, shared by every request and every adapter.
@@ -29,7 +30,7 @@ export interface Guard {
   resourceMetadata(origin?: string): ProtectedResourceMetadata;
   /** The resolved, frozen options (read-only; for adapters). */
   readonly options: ResolvedOptions;
-  /** Release the store and timers. */
+  /** Release the store and timers (the background key fetch's retries included). */
   close(): Promise<void>;
   /** Human-oversight holds: get, list, approve, deny. */
   readonly holds: HoldsApi;
@@ -50,7 +51,11 @@ export interface Guard {
    * JWKS, and wait for the revocation list. Rejects with a `NotReadyError` naming each cause.
    */
   ready(options?: ReadyOptions): Promise<void>;
-  /** A health report for readiness probes (JWKS age and last error per issuer, revocation sync); fetches nothing. */
+  /**
+   * A health report for readiness probes (ready or not and why, JWKS age and last error per issuer,
+   * revocation sync); fetches nothing. The keys are fetched in the background from `createGuard()` on
+   * (`warmUp`), so it turns ready by itself.
+   */
   health(): GuardHealth;
 }
 
@@ -64,6 +69,8 @@ export interface Guard {
  *   audience: 'https://api.example.com',
  *   jwks: { uri: 'https://as.example.com/jwks' },
  * });
+ * // The keys are fetched in the background from here on (`warmUp: false` turns that off); where start-up
+ * // should wait for them:
  * await guard.ready({ timeoutMs: 5000 }); // keys fetched, revocation list read — or a NotReadyError naming why
  * const decision = await guard.check(
  *   { method: 'GET', url: 'https://api.example.com/v1/search', headers: { authorization: 'Bearer …' } },
@@ -74,6 +81,8 @@ export function createGuard(options: GuardOptions): Guard {
   const resolved = resolveOptions(options);
   const engine = createEngine(resolved);
   const actions = new Set<string>(); // declared through guard.route(): the metadata's aap_actions_supported
+  const sources = resolved.token.keys.sources.map(({ source }) => source);
+  const warmUp = resolved.warmUp ? warmUpKeys(sources, resolved.now) : undefined;
   const checkOnce = (request: RequestInfo, route: RouteSpec | CompiledRoute | undefined): Decision | Promise<Decision> => {
     const compiled = route && compileRoute(route);
     const stage = engine.begin(request);
@@ -97,6 +106,7 @@ export function createGuard(options: GuardOptions): Guard {
       }
     },
     async close() {
+      warmUp?.stop();
       resolved.revocation.local.close();
       await resolved.store.close?.();
     },

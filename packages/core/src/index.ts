@@ -13,7 +13,7 @@ export { fallbackStore, type FallbackStoreOptions } from './stores/fallback.js';
 export { InfrastructureError } from './util/errors.js';
 export { NotReadyError } from './util/not-ready-error.js';
 export type { ReadyOptions } from './observe/readiness.js';
-export type { GuardHealth, IssuerHealth } from './observe/health.js';
+export type { GuardHealth, IssuerHealth, NotReadyReason } from './observe/health.js';
 export type { KeySourceStatus } from './token/key-source.js';
 export { isRateLimitConstraint } from './limits/windows.js';
 export type { Store, ConsumeRequest, ConsumeResult, WindowSpec, WindowState } from './stores/store.js';
@@ -33,7 +33,10 @@ export type * from './claims/model.js';
 // Oversight holds and revocation.
 export { memoryHolds, type MemoryHoldsOptions } from './stores/memory-holds.js';
 export { memoryRevocations, type MemoryRevocationsOptions } from './stores/memory-revocations.js';
-export type { Hold, HoldStatus, HoldStore, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter, HoldBudget, HoldCreation, HoldPreview, HoldPreviewOmission } from './stores/holds.js';
+export type {
+  Hold, HoldStatus, HoldStore, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter, HoldBudget, HoldCreation, HoldPreview,
+  HoldPreviewOmission, HiddenFields,
+} from './stores/holds.js';
 export { MAX_ANCESTORS, type Revocation, type RevocationKind, type RevocationEvent, type RevocationStore, type LineageInput } from './stores/revocations.js';
 export type { HoldsApi, HoldDecisionInput } from './holds/holds-api.js';
 export type { RevocationKey, RevokeOptions } from './revocation/revoke.js';

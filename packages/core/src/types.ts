@@ -281,6 +281,14 @@ export interface GuardOptions {
   readonly introspection?: IntrospectionOptions | undefined;
   /** How a token's `capabilities_ref` (capabilities given by reference) is resolved (default: fetched from the issuer's origin). */
   readonly capabilitiesRef?: CapabilitiesRefOptions | undefined;
+  /**
+   * Fetch every issuer's keys (metadata, JWKS) in the background from `createGuard()` on, retrying with the
+   * key source's failure backoff (1 s … 5 min) until they are loaded, so that a readiness route turns 200
+   * without waiting for a request (default true). Its timers never keep the process alive and `close()`
+   * stops them; a failure is logged once per outage, with its cause. `false` (tests, one-off scripts): keys
+   * are fetched by the first request that needs them, or by `guard.ready()`.
+   */
+  readonly warmUp?: boolean | undefined;
   /** Allowed JWS algorithms for access tokens (default: asymmetric RS/PS/ES/EdDSA). */
   readonly algorithms?: readonly string[] | undefined;
   /** Require `typ: at+jwt` (RFC 9068 §2.1). Default false. */
@@ -442,7 +450,8 @@ export interface HoldPreviewOptions {
   /**
    * Field names whose values become `"[redacted]"` in JSON and form bodies (any depth, case-insensitive),
    * on top of the built-in ones (`password`, `secret`, `token`, `authorization`, …); or a function given
-   * the text after that built-in redaction, returning the text to keep (a throw keeps no text). The
+   * the text after that built-in redaction (a form: one `name=value` line per field, line breaks inside
+   * a name or value escaped as `\n`), returning the text to keep (a throw keeps no text). The
    * presented access token and DPoP proof are always cut out.
    */
   readonly redact?: readonly string[] | ((text: string, contentType: string | undefined) => string) | undefined;

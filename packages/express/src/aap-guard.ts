@@ -1,5 +1,8 @@
 import type { Guard } from '@aap-guard/core';
-import { ROUTE_KEYS, andThen, checkKeys, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import {
+  ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata,
+  writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type ResolvedAdapter,
+} from '@aap-guard/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import './augment.js';
 import { DECLARATION, PUBLIC, declarationResolver, listRoutes, type Resolution, type RouteReport } from './declared-routes.js';
@@ -17,8 +20,12 @@ export interface AapMiddleware extends RequestHandler {
   public(): RequestHandler;
   /** Every route of `app` and what the guard does with it: declared, public, or undeclared (refused in `deny` mode). */
   routes(app: unknown): RouteReport[];
-  /** A public readiness route (`app.get('/ready', aap.health())`): 200 or 503 with `guard.health()`. */
-  health(): RequestHandler;
+  /**
+   * A public readiness route (`app.get('/ready', aap.health())`): 200 `{ "status": "ready" }` or 503
+   * `{ "status": "not_ready", "reason": "keys_unavailable" }`. `{ detail: true }` adds `guard.health()`
+   * (JWKS URLs, last fetch errors): mount that one on an internal route only.
+   */
+  health(options?: HealthRouteOptions): RequestHandler;
   /** The guard behind this middleware (share it with other apps via `aapGuard({ guard })`). */
   readonly guard: Guard;
 }
@@ -61,7 +68,11 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
     return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard: adapter.guard }) });
   };
   const optOut = (): RequestHandler => Object.assign((_req: Request, _res: Response, next: NextFunction) => next(), { [PUBLIC]: true as const });
-  const health = (): RequestHandler => Object.assign((_req: Request, res: Response) => writeHealth(adapter.guard, res), { [PUBLIC]: true as const });
+  const health = (given?: HealthRouteOptions): RequestHandler => {
+    const settings = healthRouteOptions(given, 'aap.health');
+    const answer = (_req: Request, res: Response): void => writeHealth(adapter.guard, res, settings);
+    return Object.assign(answer, { [PUBLIC]: true as const });
+  };
   return Object.assign(middleware, { require, public: optOut, routes: listRoutes, health, guard: adapter.guard });
 }
 

@@ -1,7 +1,10 @@
-import { andThen, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import {
+  andThen, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth,
+  type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type ResolvedAdapter,
+} from '@aap-guard/core/node';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { AapDecoration } from './augment.js';
+import type { AapDecoration, AapHealth } from './augment.js';
 import { Declarations, type DeclaredRoute, type RouteConfig } from './declared-routes.js';
 import { FASTIFY_KEYS, type AapFastifyOptions } from './options.js';
 import { respondDeny } from './respond.js';
@@ -10,10 +13,7 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
   const adapter = resolveAdapterOptions<FastifyRequest>('@aap-guard/fastify', options as Record<string, unknown>, process.env, FASTIFY_KEYS);
   const flow = nodeFlow(adapter.guard);
   const declarations = new Declarations(adapter.guard);
-  const health = async (_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    writeHealth(adapter.guard, reply.raw);
-    return reply.hijack();
-  };
+  const health = healthRoutes(adapter.guard);
   const decoration: AapDecoration = Object.freeze({ guard: adapter.guard, routes: () => declarations.report(), health });
   // A second registration in an encapsulated context (an admin guard beside the public one) has its own.
   if (fastify.hasDecorator('aap')) (fastify as unknown as { aap: AapDecoration }).aap = decoration;
@@ -43,6 +43,26 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
     outcome.then(undefined, faulted).then((settled) => done(respond(adapter, request, reply, settled)));
   });
   if (adapter.owned) fastify.addHook('onClose', async () => adapter.guard.close());
+}
+
+type HealthHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+/**
+ * `app.aap.health`: the public readiness handler itself (`app.get('/ready', …, app.aap.health)`), or, given
+ * options, a handler with them (`app.aap.health({ detail: true })`) — the same options as Express's and
+ * Koa's `aap.health(options)`. Fastify calls a handler with a reply, the options form is called without.
+ */
+function healthRoutes(guard: AapDecoration['guard']): AapHealth {
+  const handler = (settings: HealthRouteOptions): HealthHandler => async (_request, reply) => {
+    writeHealth(guard, reply.raw, settings);
+    return reply.hijack();
+  };
+  const publicHandler = handler({});
+  const health = (first: unknown, reply?: FastifyReply) =>
+    reply === undefined
+      ? handler(healthRouteOptions(first, 'app.aap.health'))
+      : publicHandler(first as FastifyRequest, reply);
+  return health as AapHealth;
 }
 
 /** Apply a settled outcome to the reply; the error, if any, for Fastify's error handling (`denyAs: 'error'`). */

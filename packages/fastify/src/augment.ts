@@ -1,4 +1,5 @@
 import type { Guard, Principal } from '@aap-guard/core';
+import type { HealthRouteOptions } from '@aap-guard/core/node';
 import type { AapRouteConfig } from './options.js';
 import type { RouteReport } from './declared-routes.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -9,8 +10,19 @@ export interface AapDecoration {
   readonly guard: Guard;
   /** The routes added after the plugin, and what the guard does with each (declared, public, undeclared). */
   routes(): readonly RouteReport[];
-  /** A readiness handler: `app.get('/ready', { config: { aap: false } }, app.aap.health)` — 200 or 503 with `guard.health()`. */
-  health(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
+  /**
+   * A readiness handler: `app.get('/ready', { config: { aap: false } }, app.aap.health)` — 200
+   * `{ "status": "ready" }` or 503 `{ "status": "not_ready", "reason": "keys_unavailable" }`;
+   * `app.aap.health({ detail: true })` is one that adds `guard.health()` (JWKS URLs, last fetch errors),
+   * for an internal route only.
+   */
+  readonly health: AapHealth;
+}
+
+/** `app.aap.health`: the public readiness handler, or called with options, a handler with those. */
+export interface AapHealth {
+  (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
+  (options: HealthRouteOptions): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 }
 
 declare module 'fastify' {

@@ -1,5 +1,8 @@
 import type { Guard } from '@aap-guard/core';
-import { ROUTE_KEYS, andThen, checkKeys, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import {
+  ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata,
+  writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type ResolvedAdapter,
+} from '@aap-guard/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import './augment.js';
 import { DECLARATION, PUBLIC, listRoutes, resolveApp, resolveDeclaration, type RouteReport, type RouterLike } from './declared-routes.js';
@@ -17,8 +20,12 @@ export interface AapKoaMiddleware extends Middleware {
   public(): Middleware;
   /** The routers' routes and what the guard does with each: declared, public, or undeclared (refused in `deny` mode). */
   routes(app: { readonly middleware?: readonly unknown[] }): RouteReport[];
-  /** A public readiness route (`router.get('/ready', aap.health())`): 200 or 503 with `guard.health()`. */
-  health(): Middleware;
+  /**
+   * A public readiness route (`router.get('/ready', aap.health())`): 200 `{ "status": "ready" }` or 503
+   * `{ "status": "not_ready", "reason": "keys_unavailable" }`. `{ detail: true }` adds `guard.health()`
+   * (JWKS URLs, last fetch errors): mount that one on an internal route only.
+   */
+  health(options?: HealthRouteOptions): Middleware;
   /**
    * Mount a router so that its undeclared routes are refused even without `app.use(aap)` (which finds
    * routers mounted after it by itself: `app.use(aap).use(router.routes())` is enough).
@@ -87,11 +94,13 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard: adapter.guard }) });
   };
   const optOut = (): Middleware => Object.assign((_ctx: Context, next: Next) => next(), { [PUBLIC]: true as const });
-  const health = (): Middleware =>
-    Object.assign((ctx: Context) => {
+  const health = (given?: HealthRouteOptions): Middleware => {
+    const settings = healthRouteOptions(given, 'aap.health');
+    return Object.assign((ctx: Context) => {
       ctx.respond = false;
-      writeHealth(adapter.guard, ctx.res);
+      writeHealth(adapter.guard, ctx.res, settings);
     }, { [PUBLIC]: true as const });
+  };
   const mount = (router: RouterLike): Middleware => {
     const dispatch = router.routes() as unknown as Middleware;
     if (adapter.undeclared === 'allow') return dispatch;

@@ -62,7 +62,9 @@ const NOT_ADMITTED: McpAdmission = Object.freeze({ admitted: false });
  * one decision. The token is verified first (a failure is an HTTP 401 with `WWW-Authenticate`, as the MCP
  * authorization spec requires; a token that grants no tool of this server, a 403 `insufficient_scope`). A
  * `tools/call` is then authorized as a request for its tool's action — capability, constraints, rate limits,
- * human oversight — and refused as a JSON-RPC error whose `data.reason` says why. Any other message
+ * human oversight — and refused as a JSON-RPC error whose `data.reason` says why. A `tools/call` sent as a
+ * notification (no `id`), which must get no JSON-RPC reply, is refused over HTTP (400 `request_invalid`)
+ * before authorization: it never creates a hold nor spends a rate limit or an approval. Any other message
  * (`initialize`, `tools/list`, notifications) is authenticated only; list the admitted `tools`.
  *
  * A held call's error carries `data.hold_id`; once a human approved it, the client repeats the same call
@@ -125,6 +127,14 @@ async function admit(endpoint: Endpoint, req: IncomingMessage, res: ServerRespon
   const message = mcpMessage(body.value);
   if (message.kind === 'batched-call') {
     return refusedOverHttp(res, flow.refuse(req, 'request_invalid', { check: 'mcp.batch', problem: 'a tools/call inside a JSON-RPC batch' }));
+  }
+  if (message.kind === 'unanswerable-call') {
+    // No JSON-RPC reply (§4.1), no authorization, no state: MCP's Streamable HTTP transport answers a POST
+    // of a notification it does not accept with an HTTP error status (400), here with the guard's deny body.
+    const problem = message.problem === 'notification'
+      ? 'a tools/call sent as a notification (no id)'
+      : 'a tools/call whose id is not a string or a number';
+    return refusedOverHttp(res, flow.refuse(req, 'request_invalid', { check: 'mcp.call_id', problem }));
   }
   if (message.kind === 'other') return settled(await flow.finish(req, res), res, { tools, body: body.value });
   return authorizeCall(endpoint, req, res, message.call, { tools, body: body.value });

@@ -13,6 +13,6 @@ export { writeDeny } from './write-deny.js';
 export { denyResponse, AapDenyError, type DenyResponse, type DenyFormatter } from './deny-response.js';
 export { resolveAdapterOptions, type AdapterOptions, type ResolvedAdapter } from './adapter-options.js';
 export { serveResourceMetadata, resourceMetadataUrl } from './resource-metadata.js';
-export { writeHealth } from './health-response.js';
+export { healthRouteOptions, writeHealth, type HealthRouteOptions } from './health-response.js';
 export { checkKeys } from '../options/known-keys.js';
 export { ROUTE_KEYS } from '../route.js';

@@ -9,7 +9,7 @@ export const GUARD_KEYS = [
   'issuer', 'audience', 'jwks', 'allowInsecureRequests', 'algorithms', 'requireTyp', 'clockTolerance', 'now', 'store', 'audit', 'logger', 'debug',
   'maxTokenSize', 'tokenCacheSize', 'resourceMetadata', 'trustProxy', 'publicUrl', 'onStoreError', 'dpop', 'agents',
   'delegation', 'rateLimit', 'constraints', 'oversight', 'revocation', 'undeclared', 'authRequired',
-  'introspection', 'capabilitiesRef',
+  'introspection', 'capabilitiesRef', 'warmUp',
 ] as const;
 
 /** Known keys of the nested option objects, by option name. */

@@ -34,6 +34,8 @@ export interface ResolvedOptions {
   readonly undeclared: 'allow' | 'deny';
   /** False: a request without AAP credentials goes on without a principal (coexistence with other clients). */
   readonly authRequired: boolean;
+  /** Fetch the keys in the background from `createGuard()` on (`warmUp`, default true). */
+  readonly warmUp: boolean;
   readonly token: TokenOptions;
   readonly pop: PopOptions;
   readonly limits: LimitOptions;
@@ -62,6 +64,8 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
   if (undeclared !== 'allow' && undeclared !== 'deny') throw new TypeError("options.undeclared must be 'allow' or 'deny'");
   const authRequired = options.authRequired ?? true;
   if (typeof authRequired !== 'boolean') throw new TypeError('options.authRequired must be a boolean');
+  const warmUp = options.warmUp ?? true;
+  if (typeof warmUp !== 'boolean') throw new TypeError('options.warmUp must be a boolean');
   const onStoreError = options.onStoreError ?? 'closed';
   if (onStoreError !== 'closed' && onStoreError !== 'open') throw new TypeError("options.onStoreError must be 'closed' or 'open'");
   const store = options.store ?? memoryStore({ now });
@@ -79,6 +83,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     failOpen: onStoreError === 'open',
     undeclared,
     authRequired,
+    warmUp,
     token: resolveTokenOptions(options, logger),
     pop: resolvePopOptions(options),
     limits: resolveLimitOptions(options),

@@ -68,8 +68,31 @@ export interface HoldPreview {
   readonly text?: string | undefined;
   /** True when `text` is only the start of the (redacted) body. */
   readonly truncated?: boolean | undefined;
+  /** When `truncated`: how many bytes (UTF-8) of the redacted text the cut hides. */
+  readonly hiddenBytes?: number | undefined;
+  /** When `truncated` and the body is a form: the fields the cut hides, wholly or in part. */
+  readonly hiddenFields?: HiddenFields | undefined;
   /** Why there is no `text`. */
   readonly omitted?: HoldPreviewOmission | undefined;
+}
+
+/**
+ * The fields of a form body past the preview's cut: an approver learns that they exist and what they are
+ * called (`to`, `amount`…) however much padding comes before them.
+ *
+ * @example
+ * const hidden = hold.preview?.hiddenFields;
+ * if (hidden) console.log(`${hidden.count} more fields: ${hidden.names.join(', ')}`);
+ */
+export interface HiddenFields {
+  /** Fields past the cut (the one it cuts through included). */
+  readonly count: number;
+  /** Distinct names among them. */
+  readonly distinct: number;
+  /** Those names in order of appearance, escaped as in the text; at most 50, each cut at 64 characters. */
+  readonly names: readonly string[];
+  /** The first of them is partly shown: the cut falls inside it. */
+  readonly partial: boolean;
 }
 
 /**

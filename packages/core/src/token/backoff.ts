@@ -1,6 +1,9 @@
 /** Draft "JWKS Caching and Refresh": exponential backoff on failures, starting at 1 s, at most 5 min. */
-const FIRST_MS = 1_000;
-const MAX_MS = 300_000;
+export const FIRST_BACKOFF_MS = 1_000;
+/** The longest wait between two attempts after failures. */
+export const MAX_BACKOFF_MS = 300_000;
+const FIRST_MS = FIRST_BACKOFF_MS;
+const MAX_MS = MAX_BACKOFF_MS;
 
 /**
  * Failure backoff on the injected clock: after a failure, `blocked()` is true for 1 s, then 2 s, 4 s …

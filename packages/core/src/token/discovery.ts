@@ -49,6 +49,10 @@ export class DiscoveredKeys implements KeySource {
     await (this.#keys ?? (await this.#discover(true))).prefetch();
   }
 
+  async warm(): Promise<void> {
+    await (this.#keys ?? (await this.#discover(false))).warm();
+  }
+
   describe(): string {
     return this.#keys?.describe() ?? `metadata of ${this.issuerId}`;
   }

@@ -45,6 +45,11 @@ export interface KeySource {
   readonly epoch: number;
   /** Load now (`guard.ready()`), past any backoff; resolves at once when fresh. */
   prefetch(): Promise<void>;
+  /**
+   * Load in the background (the guard's warm-up): resolves at once when a set is at hand and no fetch has
+   * failed since; else fetches — within the failure backoff, never past it (a blocked attempt rejects).
+   */
+  warm(): Promise<void>;
   /** What is being fetched, for a timeout message ("JWKS https://…", "metadata of https://…"). */
   describe(): string;
   status(now: number): KeySourceStatus;
@@ -78,6 +83,7 @@ export function staticSource(key: KeyGetter, status: KeySourceStatus): KeySource
     revalidate: () => undefined,
     epoch: 0,
     prefetch: () => Promise.resolve(),
+    warm: () => Promise.resolve(),
     describe: () => `${status.source} keys`,
     status: () => frozen,
   });

@@ -88,6 +88,11 @@ export class RemoteKeySet implements KeySource {
     return this.#refresh(true);
   }
 
+  warm(): Promise<void> {
+    if (this.#loaded && !this.#lastError) return Promise.resolve();
+    return this.#refresh(false);
+  }
+
   describe(): string {
     return this.#label;
   }

@@ -1,10 +1,11 @@
 /**
- * The console's leaf parts: escaping, approval links, the sign-in session, the CSRF check.
+ * The console's leaf parts: escaping, approval links, the sign-in session, the CSRF check; a hold page's cut preview.
  */
 import { describe, expect, it } from 'vitest';
 import { consoleSignIn, consoleUrl, type Hold } from '../../src/index.js';
 import { sameOriginForm } from '../../src/holds/console/csrf.js';
 import { html } from '../../src/holds/console/html.js';
+import { holdPage } from '../../src/holds/console/hold-page.js';
 
 const hold = { id: 'f1Qw9x0Zbq0N2yAAAAAAAAAAAAAAAAAA' } as Hold;
 
@@ -71,5 +72,28 @@ describe('sameOriginForm', () => {
     [{}, token, false],
   ])('%j with form token %s → %s', (headers, given, expected) => {
     expect(sameOriginForm(headers, given)).toBe(expected);
+  });
+});
+
+describe('holdPage: a cut preview', () => {
+  const held = (preview: Hold['preview']): Hold => ({
+    id: 'h1', status: 'pending', action: 'pay.send', method: 'POST', path: '/v1/pay',
+    agent: { id: 'a', operator: 'o' }, task: { id: 't' }, createdAt: 0, expiresAt: 60_000, binding: 'b',
+    bodyDigest: 'd', preview,
+  } as unknown as Hold);
+  const ctx = { base: '/aap-admin/console', title: 'Approvals', now: 1, csrf: 'c' };
+
+  it('says so before the text, with what it hides; a hold kept before hiddenBytes existed still says it is cut', () => {
+    const cut = { contentType: 'text/plain', bytes: 9, text: 'abc', truncated: true };
+    const page = holdPage(ctx, held({ ...cut, hiddenBytes: 6 }), 0);
+    const said = 'only the first 3 bytes are shown; 6 more bytes are not.</p><pre';
+    expect(page).toContain(`<p class="cut" role="note"><strong>Cut:</strong> ${said}`);
+    const older = holdPage(ctx, held(cut), 0);
+    expect(older).toContain('<strong>Cut:</strong> only the beginning of the body is shown.');
+    const names = Array.from({ length: 50 }, (_, i) => `f${i}`);
+    const hiddenFields = { count: 120, distinct: 60, names, partial: false };
+    const many = holdPage(ctx, held({ text: 'a=1', truncated: true, hiddenBytes: 900, hiddenFields }), 0);
+    expect(many).toMatch(/900 more bytes are not, in 120 fields: <code>f0<\/code>, <code>f1<\/code>.*<code>f49/);
+    expect(many).toMatch(/<code>f49<\/code> and 10 more names\.<\/p>/);
   });
 });

@@ -105,6 +105,23 @@ describe('mcpGuard', () => {
     expect(notifications.json).toMatchObject({ admitted: true });
   });
 
+  it('refuses a tools/call without an id (a notification), or another id than MCP allows: 400, no hold', async () => {
+    const { post, events, guard } = await serve();
+    const auth = { authorization: `Bearer ${await as.mint(held)}` };
+    const { id: _id, ...notification } = call('publish', { id: 'd-1' });
+    const ids = [null, { n: 1 }, true];
+    for (const body of [notification, ...ids.map((id) => ({ ...notification, id }))]) {
+      const res = await post(body, auth);
+      expect(res).toMatchObject({ status: 400, json: { error: 'invalid_request', reason: 'request_invalid' } });
+      expect(res.json).not.toHaveProperty('jsonrpc');
+    }
+    const audited = events.map((e) => [e.decision, e.reason, e.detail?.check]);
+    expect(audited).toEqual(Array(4).fill(['deny', 'request_invalid', 'mcp.call_id']));
+    expect(await guard.holds.list({})).toEqual([]);
+    const answered = await post(call('publish', { id: 'd-1' }), auth); // the same call as a request: held
+    expect(answered.json.error.data).toMatchObject({ reason: 'approval_required' });
+  });
+
   it('refuses a body that is not JSON (400) or larger than maxBodyBytes (413), audited', async () => {
     const { post, events } = await serve({}, { maxBodyBytes: 64 });
     const token = await as.mint({ capabilities: [{ action: 'search.web' }] });

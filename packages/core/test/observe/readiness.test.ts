@@ -135,6 +135,7 @@ describe('guard.health()', () => {
     const guard = make({ issuer: [{ issuer: as.issuer, jwks: { uri: server.jwksUri } }, { issuer: 'https://b.example.com', jwks: as.jwks }], now: time.read });
     const before = guard.health();
     expect(before.ready).toBe(false);
+    expect(before.reason).toBe('keys_pending');
     expect(before.issuers.map((entry) => [entry.issuer, entry.source, entry.loaded])).toEqual([
       ['https://a.example.com', 'remote', false],
       ['https://b.example.com', 'local', true],
@@ -144,6 +145,7 @@ describe('guard.health()', () => {
     time.now += 42_000;
     const after = guard.health();
     expect(after.ready).toBe(true);
+    expect(after.reason).toBeUndefined();
     expect(after.revocation.synced).toBe(true);
     expect(after.issuers[0]).toMatchObject({ issuer: as.issuer, uri: server.jwksUri, loaded: true, ageMs: 42_000, keys: 1, lastError: undefined });
     server.fail('html');
@@ -153,5 +155,6 @@ describe('guard.health()', () => {
     expect(failing.issuers[0]?.lastError).toMatch(/not JSON/);
     expect(failing.issuers[0]?.stale).toBe(true);
     expect(failing.ready).toBe(false);
+    expect(failing.reason).toBe('keys_unavailable');
   });
 });

@@ -95,7 +95,10 @@ dl.hold { display: grid; grid-template-columns: max-content 1fr; gap: 6px 20px; 
 dl.hold dt { font-weight: 600; color: var(--muted); }
 dl.hold dd { margin: 0; }
 ol.chain { margin: 0; padding-left: 20px; }
+p.cut { padding: 8px 12px; border: 1px solid #9a6700; border-left-width: 4px; border-radius: 6px; background: #fff8c5; }
+p.cut { margin: 0 0 8px; }
 pre.preview { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 12px; max-height: 24em; overflow: auto; white-space: pre-wrap; word-break: break-word; }
+pre.preview.form { white-space: pre; word-break: normal; overflow-wrap: normal; }
 form.decide { margin-top: 16px; padding: 16px; border: 1px solid var(--line); border-radius: 6px; max-width: 720px; }
 .actions { display: flex; gap: 12px; margin-top: 12px; }
 .notice { padding: 10px 14px; border-radius: 6px; border: 1px solid var(--line); background: var(--bg); margin: 0 0 16px; }

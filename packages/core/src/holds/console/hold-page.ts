@@ -1,4 +1,4 @@
-import type { Hold } from '../../stores/holds.js';
+import type { HiddenFields, Hold, HoldPreview } from '../../stores/holds.js';
 import { badge, chainOf, countdown, fingerprint, shownStatus, when } from './format.js';
 import { html, type Html } from './html.js';
 import { layout, type PageContext } from './layout.js';
@@ -64,10 +64,38 @@ function body(hold: Hold): Html {
   if (hold.bodyDigest === undefined) return html`<p>No body.</p>`;
   const preview = hold.preview;
   if (!preview) return html`${digest}<p class="muted">No preview kept (the guard's <code>oversight.preview</code> is off).</p>`;
-  const about = html`<p class="muted">${preview.contentType ?? 'no content type'}${preview.bytes === undefined ? '' : `, ${preview.bytes} bytes`}; sensitive fields redacted.</p>`;
+  const form = preview.contentType === 'application/x-www-form-urlencoded';
+  const fields = form ? '; one field per line, line breaks inside a value shown as \\n' : '';
+  const size = preview.bytes === undefined ? '' : `, ${preview.bytes} bytes`;
+  const type = preview.contentType ?? 'no content type';
+  const about = html`<p class="muted">${type}${size}; sensitive fields redacted${fields}.</p>`;
   if (preview.text === undefined) return html`${digest}${about}<p>${OMITTED[preview.omitted ?? 'unavailable'] ?? OMITTED.unavailable}</p>`;
-  const cut = preview.truncated ? html`<p class="muted">Only the beginning is shown.</p>` : undefined;
-  return html`${digest}${about}<pre class="preview" aria-labelledby="body">${preview.text}</pre>${cut}`;
+  // A form's lines never wrap (they scroll): a wrapped value could start a line that reads as another field.
+  const pre = html`<pre class="${form ? 'preview form' : 'preview'}" aria-labelledby="body">${preview.text}</pre>`;
+  return html`${digest}${about}${preview.truncated ? cutNotice(preview) : undefined}${pre}`;
+}
+
+/**
+ * Said before the text, where it cannot be missed: the preview is cut, how much it hides, and — for a
+ * form — every field past the cut by name (a `to=` after 4 KB of padding is still named here).
+ */
+function cutNotice(preview: HoldPreview): Html {
+  const cut = html`<strong>Cut:</strong>`;
+  if (preview.hiddenBytes === undefined) {
+    return html`<p class="cut" role="note">${cut} only the beginning of the body is shown.</p>`;
+  }
+  const shown = `only the first ${Buffer.byteLength(preview.text ?? '')} bytes are shown`;
+  const hidden = `${preview.hiddenBytes} more bytes are not`;
+  return html`<p class="cut" role="note">${cut} ${shown}; ${hidden}${hiddenFields(preview.hiddenFields)}.</p>`;
+}
+
+function hiddenFields(fields: HiddenFields | undefined): Html | undefined {
+  if (!fields) return undefined;
+  const names = fields.names.map(
+    (name, i) => html`${i > 0 ? ', ' : ''}<code>${name}</code>${i === 0 && fields.partial ? ' (in part)' : ''}`,
+  );
+  const more = fields.distinct > fields.names.length ? ` and ${fields.distinct - fields.names.length} more names` : '';
+  return html`, in ${fields.count} ${fields.count === 1 ? 'field' : 'fields'}: ${names}${more}`;
 }
 
 function form(ctx: PageContext, hold: Hold, link: string): Html {
