@@ -153,7 +153,7 @@ export interface AuthorizedPrincipal extends Principal {
  */
 export interface Decision {
   readonly allowed: boolean;
-  /** 200 on allow; 401 | 403 | 413 | 429 | 503 on deny. */
+  /** 200 on allow; 400 | 401 | 403 | 413 | 415 | 429 | 503 on deny. */
   readonly status: number;
   /** Spec error code on deny (RFC 6749 §5.2 / RFC 6750 §3.1 / AAP appendix C). */
   readonly error?: SpecError | undefined;
