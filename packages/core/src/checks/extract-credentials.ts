@@ -1,6 +1,8 @@
 import type { RequestInfo } from '../types.js';
 import { parseAuthorization } from '../token/authorization.js';
+import { isFormBody, scanFormBody, type FormScan } from '../token/form-body.js';
 import { deny, type Deny } from '../deny/deny.js';
+import { andThen } from '../util/awaitable.js';
 import type { Check, CheckContext } from './context.js';
 
 const NO_PROOFS: readonly string[] = Object.freeze([]);
@@ -18,6 +20,10 @@ const DIGITS = /^\d+$/;
  * `authRequired: false` the request goes on without a principal (`ctx.anonymous`), else 401
  * `credentials_missing` with a challenge (RFC 6750 §3.1, RFC 9110 §11.6.1).
  *
+ * The form body (`application/x-www-form-urlencoded` only) is read last, and only when the header left the
+ * request standing: a request without a body, or with another media type, costs nothing more and stays
+ * synchronous. See `formVerdict` for what is refused.
+ *
  * @example
  * const outcome = await extractCredentials(ctx); // undefined, or deny('credentials_missing') …
  */
@@ -25,8 +31,15 @@ export const extractCredentials: Check = (ctx) => {
   const framing = contentLength(ctx);
   if (framing) return framing;
   const request = ctx.request;
-  const headers = request.headers;
   if (request.bodyAccessToken === true || queryHasToken(request.url)) return deny('credentials_in_query');
+  const outcome = headerCredentials(ctx);
+  if (outcome || request.bodyAccessToken === false || !isFormBody(request, ctx.contentLength)) return outcome;
+  return andThen(scanFormBody(request, ctx.options.token.maxFormBodySize), (scan) => formVerdict(ctx, scan));
+};
+
+/** The Authorization header: sets `ctx.credentials`, or marks the request anonymous, or denies. */
+function headerCredentials(ctx: CheckContext): Deny | undefined {
+  const headers = ctx.request.headers;
   const header = headers.authorization;
   let value: unknown = header;
   if (Array.isArray(header)) {
@@ -42,7 +55,26 @@ export const extractCredentials: Check = (ctx) => {
   ctx.credentials = { token: parsed.token, scheme: parsed.scheme, proofs: proofsOf(headers.dpop) };
   ctx.cached = parsed.known;
   return undefined;
-};
+}
+
+/**
+ * The form body's part in credential extraction. An `access_token` in it is refused (400
+ * `credentials_in_query`), beside a header token too — one method only (RFC 6750 §2): passed on, it would
+ * reach an app whose own login accepts form tokens unchecked. A form body the guard could not read (over
+ * `maxFormBodySize`, or read before the guard with no parsed body to show) is refused (413
+ * `form_body_too_large`: its content is unknown, as a body read before the guard has an unknown size) —
+ * unless the request carries an AAP token in the header, which is then checked in full.
+ */
+function formVerdict(ctx: CheckContext, scan: FormScan): Deny | undefined {
+  if (scan === 'none') return undefined;
+  if (scan !== 'token' && ctx.credentials) {
+    ctx.detail.formBody = scan; // not read; the header token is what the guard checks
+    return undefined;
+  }
+  ctx.anonymous = undefined;
+  if (scan === 'token') return deny('credentials_in_query', { location: 'form body' });
+  return deny('form_body_too_large', { problem: scan, limit: ctx.options.token.maxFormBodySize });
+}
 
 /** No AAP credential: let it through (coexistence) unless it carries a DPoP proof, else challenge. */
 function noCredential(ctx: CheckContext, scheme: string | undefined): Deny | undefined {

@@ -41,6 +41,9 @@ export const REASONS = {
   credentials_missing: tok('Authentication required'),
   credentials_multiple: req('More than one authentication method was used'),
   credentials_in_query: req('Access tokens must be sent in the Authorization header'),
+  // an application/x-www-form-urlencoded body the guard could not read for an access_token (over
+  // maxFormBodySize, or read before the guard with nothing to show), on a request without an AAP header token
+  form_body_too_large: { status: 413, error: 'invalid_request', description: 'Request payload exceeds the allowed size' },
   authorization_malformed: req('The Authorization header is malformed'),
   request_invalid: req('The request could not be interpreted'),
   // 2. token (RFC 7519, RFC 8725, RFC 9068)
