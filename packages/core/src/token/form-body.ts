@@ -1,5 +1,6 @@
 import type { BodyContentResult, RequestInfo } from '../types.js';
 import type { Awaitable } from '../util/awaitable.js';
+import { namesAccessToken } from './access-token-name.js';
 
 /**
  * What an `application/x-www-form-urlencoded` body holds for credential extraction: an `access_token`
@@ -74,18 +75,9 @@ function scanParsed(value: unknown, maxBytes: number): FormScan {
 
 /**
  * Whether a form (WHATWG `application/x-www-form-urlencoded` parsing: `+` and percent-decoding, so
- * `access%5Ftoken` counts) names `access_token` at its top level the way any common form parser may read
- * it: `access_token`, and also `[access_token]`, `access_token[]` or `.access_token`, which `qs` (the
- * `extended` parser of Express, co-body) turns into a top-level `access_token`.
+ * `access%5Ftoken` counts) names `access_token` at its top level, as any common form parser may read it.
  */
 function formHasToken(form: string): boolean {
-  for (const name of new URLSearchParams(form).keys()) if (topLevel(name) === NAME) return true;
+  for (const name of new URLSearchParams(form).keys()) if (namesAccessToken(name)) return true;
   return false;
-}
-
-/** The top-level key a bracket- or dot-notation parser reads from a form name. */
-function topLevel(name: string): string {
-  const start = /^[[.]*/.exec(name)![0].length;
-  const end = name.slice(start).search(/[[\].]/);
-  return end < 0 ? name.slice(start) : name.slice(start, start + end);
 }
