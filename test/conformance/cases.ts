@@ -9,9 +9,10 @@
  * `trustProxy` says so.
  *
  * The stateful groups live in their own modules: proof of possession (cases-pop.ts), rate limits
- * (cases-limits.ts), holds and revocation (cases-holds.ts).
+ * (cases-limits.ts), holds and revocation (cases-holds.ts); what the guard reads in bodies in cases-bodies.ts.
  */
 import type { ConstraintInput, ReasonCode } from '@aap-guard/core';
+import { bodyCases } from './cases-bodies.js';
 import { holdCases, revocationCases } from './cases-holds.js';
 import { limitCases } from './cases-limits.js';
 import { popCases } from './cases-pop.js';
@@ -545,6 +546,7 @@ export const CASES: readonly ConformanceCase[] = Object.freeze([
   ...domains,
   ...methods,
   ...sizes,
+  ...bodyCases,
   ...encryption,
   ...windows,
   ...classification,

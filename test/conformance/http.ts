@@ -25,7 +25,13 @@ function buildUrl(base: string, request: CaseRequest, token: string): URL {
   return url;
 }
 
-async function buildHeaders(request: CaseRequest, kit: FlowKit, url: URL, method: string): Promise<Record<string, string | string[]>> {
+/** The body as sent: `$TOKEN` in a string body becomes the token. */
+function buildBody(request: CaseRequest, token: string): Uint8Array | undefined {
+  const { body } = request;
+  return typeof body === 'string' ? Buffer.from(substitute(body, token)) : body;
+}
+
+async function buildHeaders(request: CaseRequest, kit: FlowKit, url: URL, method: string, body: Uint8Array | undefined): Promise<Record<string, string | string[]>> {
   const { token } = kit;
   const headers: Record<string, string | string[]> = {};
   const given: Readonly<Record<string, string | readonly string[] | null>> = { authorization: 'Bearer $TOKEN', ...request.headers };
@@ -34,10 +40,10 @@ async function buildHeaders(request: CaseRequest, kit: FlowKit, url: URL, method
     headers[name] = typeof value === 'string' ? substitute(value, token) : value.map((item) => substitute(item, token));
   }
   Object.assign(headers, await request.headersFor?.({ ...kit, url: url.href, method }));
-  if (request.body !== undefined) {
-    headers['content-type'] = 'application/octet-stream';
+  if (body !== undefined) {
+    headers['content-type'] = request.contentType ?? 'application/octet-stream';
     if (request.chunked) headers['transfer-encoding'] = 'chunked';
-    else headers['content-length'] ??= String(Buffer.byteLength(request.body)); // a case may send its own (zero-padded…)
+    else headers['content-length'] ??= String(body.byteLength); // a case may send its own (zero-padded…)
   }
   return headers;
 }
@@ -52,7 +58,8 @@ async function buildHeaders(request: CaseRequest, kit: FlowKit, url: URL, method
 export async function send(base: string, request: CaseRequest, kit: FlowKit): Promise<Response> {
   const method = request.method ?? 'GET';
   const url = buildUrl(base, request, kit.token);
-  const headers = await buildHeaders(request, kit, url, method);
+  const body = buildBody(request, kit.token);
+  const headers = await buildHeaders(request, kit, url, method, body);
   return new Promise((resolve, reject) => {
     let answered = false;
     const path = request.absoluteForm === undefined ? undefined : `${request.absoluteForm}${url.pathname}${url.search}`;
@@ -69,7 +76,7 @@ export async function send(base: string, request: CaseRequest, kit: FlowKit): Pr
     // The server may answer (413) and close before the whole body is written: only an error before any answer counts.
     req.on('error', (error) => answered || reject(error));
     req.setTimeout(10_000, () => req.destroy(new Error(`no response to ${method} ${url.pathname} within 10 s`)));
-    if (request.body !== undefined) req.write(request.body);
+    if (body !== undefined) req.write(body);
     req.end();
   });
 }

@@ -60,8 +60,10 @@ export interface CaseRequest {
   readonly headers?: Readonly<Record<string, string | readonly string[] | null>> | undefined;
   /** The route's target URL or host, sent as the `target` query parameter (an array repeats it). */
   readonly target?: string | readonly string[] | undefined;
-  /** Request body (sent as application/octet-stream). */
-  readonly body?: string | undefined;
+  /** Request body; in a string body, `$TOKEN` is replaced by the minted token. */
+  readonly body?: string | Uint8Array | undefined;
+  /** The body's media type; default application/octet-stream. */
+  readonly contentType?: string | undefined;
   /** Send the body chunked, without Content-Length. */
   readonly chunked?: boolean | undefined;
   /** Send the request target in absolute form with this origin (`GET https://api.example.com/r HTTP/1.1`, RFC 9112 §3.2.2). */

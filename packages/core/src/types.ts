@@ -60,11 +60,28 @@ export interface RequestInfo {
    */
   readonly body?: RequestBody | undefined;
   /**
-   * Set by adapters when a parsed form body carries `access_token` (RFC 6750 §2.2): the guard refuses it,
-   * an access token must come in the Authorization header only.
+   * The body as the application's parser left it (Express `req.body`, Koa `ctx.request.body`), when it
+   * was read before the guard: for an `application/x-www-form-urlencoded` body, the guard looks for a
+   * top-level `access_token` in it (a plain object's own member, a `Map` or `URLSearchParams` entry, or
+   * the form in a string or bytes). The Node helpers pass it only once the body stream was read.
+   */
+  readonly parsedBody?: unknown;
+  /**
+   * Whether an `application/x-www-form-urlencoded` body carries `access_token` (RFC 6750 §2.2), for
+   * callers that inspect the body themselves: `true` is refused (400 `credentials_in_query`: an access
+   * token comes in the Authorization header only), `false` says the caller looked and found none (the
+   * guard then reads no form body). Unset, the guard inspects the form body itself (`parsedBody`, `body`).
    */
   readonly bodyAccessToken?: boolean | undefined;
 }
+
+/** What reading a body's bytes gave (`RequestBody.content`). */
+export type BodyContentResult =
+  | { readonly content: Uint8Array }
+  /** No body at all. */
+  | { readonly empty: true }
+  /** `too_large`: over the limit asked for; `unavailable`: read before the guard could see it, or cut off. */
+  | { readonly problem: 'too_large' | 'unavailable' };
 
 /** What reading a body for its digest gave. */
 export type BodyDigestResult =
@@ -82,6 +99,11 @@ export interface RequestBody {
    * `{ content: true }` the same read also yields the bytes (a hold's preview), when the reader has them.
    */
   digest(maxBytes: number, options?: { readonly content?: boolean }): Promise<BodyDigestResult>;
+  /**
+   * Read (without consuming it for the application) the whole body's bytes, up to `maxBytes`; asked
+   * again for the same request, the same answer. Used to look for a form-body access token.
+   */
+  content?(maxBytes: number): Promise<BodyContentResult>;
 }
 
 /** Ordered sensitivity/classification levels: public < internal < confidential < restricted (= personal). */
@@ -153,7 +175,7 @@ export interface AuthorizedPrincipal extends Principal {
  */
 export interface Decision {
   readonly allowed: boolean;
-  /** 200 on allow; 401 | 403 | 413 | 429 | 503 on deny. */
+  /** 200 on allow; 400 | 401 | 403 | 413 | 415 | 429 | 503 on deny. */
   readonly status: number;
   /** Spec error code on deny (RFC 6749 §5.2 / RFC 6750 §3.1 / AAP appendix C). */
   readonly error?: SpecError | undefined;
@@ -310,6 +332,13 @@ export interface GuardOptions {
   readonly debug?: boolean | undefined;
   /** Maximum access token size in bytes before parsing (default 16384). */
   readonly maxTokenSize?: number | undefined;
+  /**
+   * Largest `application/x-www-form-urlencoded` body the guard reads to look for an `access_token` in it
+   * (RFC 6750 §2.2), in bytes (default 102400, express.urlencoded()'s own limit). A larger form body on a
+   * guarded route is refused (413 `form_body_too_large`) unless the request carries an AAP token in the
+   * Authorization header.
+   */
+  readonly maxFormBodySize?: number | undefined;
   /** Entries in the verified-token cache (default 10000; 0 disables). */
   readonly tokenCacheSize?: number | undefined;
   /**

@@ -63,7 +63,9 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
     const route = adapter.guard.route({ ...spec, action }); // validated once; TypeError on a bad declaration
     const declared: RequestHandler = (req, res, next) => {
       if (adapter.skip?.(req)) return next();
-      guarded(adapter, flow, req, res, next, () => flow.finish(req, res, route, { target: target?.(req), params: req.params }));
+      guarded(adapter, flow, req, res, next, () =>
+        flow.finish(req, res, route, { target: target?.(req), params: req.params, parsedBody: req.body }),
+      );
     };
     return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard: adapter.guard }) });
   };
@@ -79,7 +81,9 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
 /** Steps 1–4 for every request; then, by what the route resolution says, defer, refuse or settle it. */
 function authenticate(adapter: ResolvedAdapter<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response): Awaitable<FlowOutcome> {
   if (req.aap !== undefined) return PASS; // mounted again in a sub-app: authenticated once
-  return andThen(flow.begin(req, res), (begun) => afterAuthentication(adapter, flow, resolution, req, res, begun));
+  // `req.body`: what a parser mounted before the guard made of the body — the core reads a form body's token there
+  const begun = flow.begin(req, res, undefined, req.body);
+  return andThen(begun, (outcome) => afterAuthentication(adapter, flow, resolution, req, res, outcome));
 }
 
 function afterAuthentication(adapter: ResolvedAdapter<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response, begun: FlowOutcome): Awaitable<FlowOutcome> {

@@ -68,7 +68,7 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     if (resolution === 'public' || resolution === 'foreign') return next();
     return guarded(adapter, flow, ctx, next, () => {
       if (ctx.state.aap !== undefined) return PASS; // mounted twice: authenticated once
-      return andThen(flow.begin(ctx.req, ctx.res, ctx.originalUrl), (begun) => {
+      return andThen(flow.begin(ctx.req, ctx.res, ctx.originalUrl, parsedBody(ctx)), (begun) => {
         if (begun.kind !== 'authenticated') return begun;
         ctx.state.aap = begun.principal;
         if (resolution === 'declared') {
@@ -88,7 +88,12 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     const route = adapter.guard.route({ ...spec, action }); // validated once; TypeError on a bad declaration
     const declared: Middleware = (ctx, next) => {
       if (adapter.skip?.(ctx)) return next();
-      const parts = () => ({ target: target?.(ctx), params: (ctx as Context & { params?: unknown }).params, url: ctx.originalUrl });
+      const parts = () => ({
+        target: target?.(ctx),
+        params: (ctx as Context & { params?: unknown }).params,
+        url: ctx.originalUrl,
+        parsedBody: parsedBody(ctx),
+      });
       return guarded(adapter, flow, ctx, next, () => flow.finish(ctx.req, ctx.res, route, parts(), { onRequestTooLarge: () => void (ctx.respond = false) }));
     };
     return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard: adapter.guard }) });
@@ -109,7 +114,7 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
       if (resolveDeclaration(router, ctx as Context & { newRouterPath?: string }, adapter.guard) !== 'undeclared') return dispatch(ctx, next);
       // 401 before 403, as for any other route
       return guarded(adapter, flow, ctx, () => dispatch(ctx, next), () =>
-        andThen(flow.begin(ctx.req, ctx.res, ctx.originalUrl), (begun) =>
+        andThen(flow.begin(ctx.req, ctx.res, ctx.originalUrl, parsedBody(ctx)), (begun) =>
           begun.kind !== 'authenticated' ? begun : { kind: 'deny', decision: flow.refuse(ctx.req, 'route_undeclared', { check: 'koa.undeclared', path: ctx.path }) },
         ),
       );
@@ -148,3 +153,6 @@ function proceed(adapter: ResolvedAdapter<Context>, ctx: Context, next: Next, ou
 }
 
 const PASS: FlowOutcome = Object.freeze({ kind: 'pass' });
+
+/** What a body parser before the guard (koa-bodyparser, @koa/bodyparser, koa-body) left: the core reads a form token there. */
+const parsedBody = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;

@@ -1,6 +1,9 @@
 import type { RequestInfo } from '../types.js';
 import { parseAuthorization } from '../token/authorization.js';
+import { namesAccessToken } from '../token/access-token-name.js';
+import { isFormBody, scanFormBody, type FormScan } from '../token/form-body.js';
 import { deny, type Deny } from '../deny/deny.js';
+import { andThen } from '../util/awaitable.js';
 import type { Check, CheckContext } from './context.js';
 
 const NO_PROOFS: readonly string[] = Object.freeze([]);
@@ -18,6 +21,10 @@ const DIGITS = /^\d+$/;
  * `authRequired: false` the request goes on without a principal (`ctx.anonymous`), else 401
  * `credentials_missing` with a challenge (RFC 6750 §3.1, RFC 9110 §11.6.1).
  *
+ * The form body (`application/x-www-form-urlencoded` only) is read last, and only when the header left the
+ * request standing: a request without a body, or with another media type, costs nothing more and stays
+ * synchronous. See `formVerdict` for what is refused.
+ *
  * @example
  * const outcome = await extractCredentials(ctx); // undefined, or deny('credentials_missing') …
  */
@@ -25,8 +32,15 @@ export const extractCredentials: Check = (ctx) => {
   const framing = contentLength(ctx);
   if (framing) return framing;
   const request = ctx.request;
-  const headers = request.headers;
   if (request.bodyAccessToken === true || queryHasToken(request.url)) return deny('credentials_in_query');
+  const outcome = headerCredentials(ctx);
+  if (outcome || request.bodyAccessToken === false || !isFormBody(request, ctx.contentLength)) return outcome;
+  return andThen(scanFormBody(request, ctx.options.token.maxFormBodySize), (scan) => formVerdict(ctx, scan));
+};
+
+/** The Authorization header: sets `ctx.credentials`, or marks the request anonymous, or denies. */
+function headerCredentials(ctx: CheckContext): Deny | undefined {
+  const headers = ctx.request.headers;
   const header = headers.authorization;
   let value: unknown = header;
   if (Array.isArray(header)) {
@@ -42,7 +56,26 @@ export const extractCredentials: Check = (ctx) => {
   ctx.credentials = { token: parsed.token, scheme: parsed.scheme, proofs: proofsOf(headers.dpop) };
   ctx.cached = parsed.known;
   return undefined;
-};
+}
+
+/**
+ * The form body's part in credential extraction. An `access_token` in it is refused (400
+ * `credentials_in_query`), beside a header token too — one method only (RFC 6750 §2): passed on, it would
+ * reach an app whose own login accepts form tokens unchecked. A form body the guard could not read (over
+ * `maxFormBodySize`, or read before the guard with no parsed body to show) is refused (413
+ * `form_body_too_large`: its content is unknown, as a body read before the guard has an unknown size) —
+ * unless the request carries an AAP token in the header, which is then checked in full.
+ */
+function formVerdict(ctx: CheckContext, scan: FormScan): Deny | undefined {
+  if (scan === 'none') return undefined;
+  if (scan !== 'token' && ctx.credentials) {
+    ctx.detail.formBody = scan; // not read; the header token is what the guard checks
+    return undefined;
+  }
+  ctx.anonymous = undefined;
+  if (scan === 'token') return deny('credentials_in_query', { location: 'form body' });
+  return deny('form_body_too_large', { problem: scan, limit: ctx.options.token.maxFormBodySize });
+}
 
 /** No AAP credential: let it through (coexistence) unless it carries a DPoP proof, else challenge. */
 function noCredential(ctx: CheckContext, scheme: string | undefined): Deny | undefined {
@@ -87,9 +120,11 @@ function parseDigits(text: string): number {
 /**
  * Whether the request URL carries an `access_token` parameter (RFC 6750 §2.3). One pass over the query's
  * NAMES, with no array or substring per parameter — a request's URL is mostly a percent-encoded value
- * (`?url=https%3A…`), and building a `URLSearchParams` for it costs more than the rest of the check. Only
- * a name that is itself percent-encoded (`access%5Ftoken`) is decoded, the WHATWG way. Linear in the
- * URL's length whatever its shape: the next `&` and `=` are each searched for once.
+ * (`?url=https%3A…`), and building a `URLSearchParams` for it costs more than the rest of the check. A
+ * name longer than `access_token` is looked at only when it holds a `%` (`access%5Ftoken`, decoded the
+ * WHATWG way) or the text `access_token` (`[access_token]`, `access_token[]`: what a `qs` query parser,
+ * Express 4's default, reads as a top-level `access_token` — see `namesAccessToken`). Linear in the URL's
+ * length whatever its shape: the next `&`, `=`, `%` and `access_token` are each searched for once.
  */
 function queryHasToken(url: RequestInfo['url']): boolean {
   const start = url.indexOf('?');
@@ -98,24 +133,33 @@ function queryHasToken(url: RequestInfo['url']): boolean {
   const end = hash < 0 ? url.length : hash;
   let amp = -1;
   let equals = -1;
+  let percent = -1;
+  let named = -1;
   for (let at = start + 1; at < end; at = amp + 1) {
     if (amp < at) amp = position(url, '&', at, end);
     if (equals < at) equals = position(url, '=', at, end);
     const nameEnd = Math.min(amp, equals);
     const length = nameEnd - at;
     if (length === 12 && url.startsWith('access_token', at)) return true;
-    // An encoded `access_token` is 14 to 36 characters (each of its 12 at most 3 when encoded).
-    if (length > 12 && length <= 36) {
-      const name = url.slice(at, nameEnd);
-      if (name.includes('%') && new URLSearchParams(`${name}=`).has('access_token')) return true;
+    if (length > 12) {
+      if (percent < at) percent = position(url, '%', at, end);
+      if (named < at) named = position(url, 'access_token', at, end);
+      const candidate = percent < nameEnd || named + 12 <= nameEnd;
+      if (candidate && namesAccessToken(decodedName(url.slice(at, nameEnd)))) return true;
     }
   }
   return false;
 }
 
-/** Index of `char` in `text` from `from`, or `end` when it is not before `end`. */
-function position(text: string, char: string, from: number, end: number): number {
-  const found = text.indexOf(char, from);
+/** A query parameter name, decoded the WHATWG way (`+` is a space, `%XX` a byte of UTF-8) when it needs it. */
+function decodedName(name: string): string {
+  if (!name.includes('%') && !name.includes('+')) return name;
+  return new URLSearchParams(`${name}=`).keys().next().value ?? '';
+}
+
+/** Index of `text` in `within` from `from`, or `end` when it is not before `end`. */
+function position(within: string, text: string, from: number, end: number): number {
+  const found = within.indexOf(text, from);
   return found < 0 || found > end ? end : found;
 }
 

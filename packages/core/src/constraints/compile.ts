@@ -8,6 +8,7 @@ import { forwardedProto } from '../pop/forwarded.js';
 import type { ResponseLimits } from '../types.js';
 import { compileCidrs } from '../util/cidr.js';
 import { clientIp } from '../util/client-ip.js';
+import { encodedWith } from './content-coding.js';
 import { domainEntry, matchesDomain, targetHost } from './domains.js';
 import { levelRank } from './levels.js';
 
@@ -76,6 +77,8 @@ const isSize = (value: unknown): value is number => Number.isSafeInteger(value) 
 const isStringList = (value: unknown): value is readonly string[] =>
   Array.isArray(value) && value.every((entry) => typeof entry === 'string');
 
+const IDENTITY_ONLY = Object.freeze({ headers: Object.freeze({ 'accept-encoding': 'identity' }) });
+
 /** The standard constraints of the draft ("Standard Constraint Types and Semantics"), in check order. */
 const STANDARD = new Map<string, Factory>([
   ['max_depth', (value, name) => {
@@ -139,9 +142,15 @@ const STANDARD = new Map<string, Factory>([
   }],
   ['max_request_size', (value, name) => {
     if (!isSize(value)) return unusable(name);
-    // Declared size here; an undeclared (chunked) body is cut off by the adapter at the same limit.
-    return ({ contentLength }) =>
-      contentLength !== undefined && contentLength > value ? deny('request_too_large', { constraint: name, contentLength }) : undefined;
+    // Declared size here; an undeclared (chunked) body is cut off by the adapter at the same limit. Both
+    // count the bytes as sent: a body in a content coding would reach the handler decoded by the app's
+    // parser, at a size nobody counted (259 bytes of gzip are 200 KB of JSON). Such a body is refused
+    // with 415 and `Accept-Encoding: identity`, the codings this request may use (RFC 9110 §15.5.16, §12.5.3).
+    return ({ contentLength, request }) => {
+      const codings = request.headers['content-encoding'] === undefined ? undefined : encodedWith(request.headers['content-encoding']);
+      if (codings && codings.length > 0) return deny('content_encoding_unsupported', { constraint: name, codings }, IDENTITY_ONLY);
+      return contentLength !== undefined && contentLength > value ? deny('request_too_large', { constraint: name, contentLength }) : undefined;
+    };
   }],
   ['max_response_size', (value, name) => (isSize(value) ? undefined : unusable(name))],
   ['require_encryption', (value, name) => {

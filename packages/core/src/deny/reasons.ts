@@ -25,7 +25,7 @@ export type SpecError =
   | 'temporarily_unavailable';
 
 interface Row {
-  readonly status: 400 | 401 | 403 | 413 | 429 | 503;
+  readonly status: 400 | 401 | 403 | 413 | 415 | 429 | 503;
   readonly error: SpecError;
   readonly description: string;
 }
@@ -41,6 +41,9 @@ export const REASONS = {
   credentials_missing: tok('Authentication required'),
   credentials_multiple: req('More than one authentication method was used'),
   credentials_in_query: req('Access tokens must be sent in the Authorization header'),
+  // an application/x-www-form-urlencoded body the guard could not read for an access_token (over
+  // maxFormBodySize, or read before the guard with nothing to show), on a request without an AAP header token
+  form_body_too_large: { status: 413, error: 'invalid_request', description: 'Request payload exceeds the allowed size' },
   authorization_malformed: req('The Authorization header is malformed'),
   request_invalid: req('The request could not be interpreted'),
   // 2. token (RFC 7519, RFC 8725, RFC 9068)
@@ -89,6 +92,9 @@ export const REASONS = {
   // 413 — the draft's table says `request_too_large`, its vector says `aap_constraint_violation`;
   // we send the vector's error code (it is the registered AAP code) and `request_too_large` as reason.
   request_too_large: { status: 413, error: 'aap_constraint_violation', description: 'Request payload exceeds the allowed size' },
+  // a body in a content coding (gzip, deflate, br…) on a route with `max_request_size`: its decoded size is
+  // what the handler gets, and it is not counted — 415 with `Accept-Encoding: identity` (RFC 9110 §15.5.16)
+  content_encoding_unsupported: { status: 415, error: 'invalid_request', description: 'The request content encoding is not supported' },
   capability_expired: forbid('aap_capability_expired', 'The capability is not valid at this time'),
   context_violation: forbid('aap_invalid_context', 'Context restriction violated'),
   constraint_violation: forbid('aap_constraint_violation', 'The request violates capability constraints'),

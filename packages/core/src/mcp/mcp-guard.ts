@@ -97,7 +97,7 @@ export function mcpGuard(guard: Guard, options: McpGuardOptions): McpGuard {
     admit(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown) {
       let begun: Awaitable<FlowOutcome>;
       try {
-        begun = endpoint.flow.begin(req, res); // synchronously: it watches the body as it arrives
+        begun = endpoint.flow.begin(req, res, undefined, parsedBody); // synchronously: it watches the body as it arrives
       } catch (error) {
         begun = Promise.reject(error);
       }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { BODY_DIGEST } from '../holds/body-digest.js';
-import type { BodyDigestResult, RequestBody } from '../types.js';
+import type { BodyContentResult, BodyDigestResult, RequestBody } from '../types.js';
 
 /** What the guard sees of one request body: its size so far, a limit on it, and its digest on demand. */
 export interface BodyTap {
@@ -18,9 +18,19 @@ export interface BodyTap {
    * with `{ content: true }` the result also carries the bytes (for a hold's preview).
    */
   digest(maxBytes: number, options?: { readonly content?: boolean }): Promise<BodyDigestResult>;
+  /**
+   * The whole body's bytes without consuming them, up to `maxBytes` (a form body looked at for a token).
+   * Once read they are kept for the request, through `release()`: a second run of the pipeline for the
+   * same request (an anonymous request that a route's declaration checks again) gets the same answer.
+   */
+  content(maxBytes: number): Promise<BodyContentResult>;
   /** Drop the references kept for a digest (the decision no longer needs the bytes). */
   release(): void;
 }
+
+const TOO_LARGE = Object.freeze({ problem: 'too_large' as const });
+const UNAVAILABLE = Object.freeze({ problem: 'unavailable' as const });
+const EMPTY = Object.freeze({ empty: true as const });
 
 const TAP = Symbol.for('aap-guard.body-tap');
 type Tapped = IncomingMessage & { [TAP]?: BodyTap };
@@ -52,7 +62,27 @@ export function tapBody(req: IncomingMessage, keepBytes: number): BodyTap | unde
   let onExceeded: ((received: number) => void) | undefined;
   let exceeded = false;
   let ended = req.complete;
-  let waiting: (() => void) | undefined;
+  let read: Buffer | undefined; // the whole body, once `content()` saw it
+  let waiting: Set<() => void> | undefined; // reads waiting for the end (a form body, a digest)
+  const wake = (): void => waiting?.forEach((check) => check());
+  /**
+   * Settles once the body ended, outgrew `maxBytes` or the limit, or the request was cut off; never pauses
+   * the socket meanwhile.
+   */
+  const settled = (maxBytes: number): Promise<void> =>
+    new Promise((resolve) => {
+      if (ended || !kept || keptBytes > maxBytes) return resolve();
+      const done = (): void => {
+        waiting?.delete(check);
+        if (waiting?.size === 0) waiting = undefined;
+        req.off('close', done);
+        resolve();
+      };
+      const check = (): void => void ((ended || !kept || keptBytes > maxBytes) && done());
+      (waiting ??= new Set()).add(check);
+      req.once('close', done); // an aborted request pushes no end
+      req.socket?.resume(); // Node pauses the socket when the stream buffer is full (readStop)
+    });
   const push = req.push;
   req.push = function tappedPush(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
     // Past the limit everything is dropped, the end included: the application never sees a complete body.
@@ -60,7 +90,7 @@ export function tapBody(req: IncomingMessage, keepBytes: number): BodyTap | unde
     if (chunk === null || chunk === undefined) {
       ended = true;
       const result = push.call(this, chunk, encoding);
-      waiting?.();
+      wake();
       return result;
     }
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : (chunk as Buffer);
@@ -69,7 +99,7 @@ export function tapBody(req: IncomingMessage, keepBytes: number): BodyTap | unde
       exceeded = true;
       kept = undefined;
       onExceeded?.(received);
-      waiting?.();
+      wake();
       return true;
     }
     if (kept) {
@@ -79,7 +109,7 @@ export function tapBody(req: IncomingMessage, keepBytes: number): BodyTap | unde
     }
     const flowing = push.call(this, bytes);
     if (!waiting) return flowing;
-    waiting(); // a digest waits for the end: settle early if the body already outgrew it
+    wake(); // a read waits for the end: settle early if the body already outgrew it
     return true; // …and never pause the socket meanwhile
   };
   const tap: BodyTap = {
@@ -99,17 +129,25 @@ export function tapBody(req: IncomingMessage, keepBytes: number): BodyTap | unde
       }
     },
     digest(maxBytes, options) {
-      if (late) return Promise.resolve({ problem: 'unavailable' });
-      return new Promise((resolve) => {
-        const done = (): void => {
-          waiting = undefined;
-          if (!kept || keptBytes > maxBytes) return resolve({ problem: 'too_large' });
-          if (keptBytes === 0) return resolve({ empty: true });
-          resolve({ digest: digestOf(kept), bytes: keptBytes, ...(options?.content ? { content: Buffer.concat(kept) } : {}) });
-        };
-        if (ended || !kept || keptBytes > maxBytes) return done();
-        waiting = () => (ended || !kept || keptBytes > maxBytes) && done();
-        req.socket?.resume(); // Node pauses the socket when the stream buffer is full (readStop)
+      if (late) return Promise.resolve(UNAVAILABLE);
+      return settled(maxBytes).then(() => {
+        if (!kept || keptBytes > maxBytes) return TOO_LARGE;
+        if (!ended) return UNAVAILABLE; // cut off before its end
+        if (keptBytes === 0) return EMPTY;
+        const content = options?.content ? { content: Buffer.concat(kept) } : {};
+        return { digest: digestOf(kept), bytes: keptBytes, ...content };
+      });
+    },
+    content(maxBytes) {
+      if (read) return Promise.resolve(read.byteLength > maxBytes ? TOO_LARGE : { content: read });
+      if (late) return Promise.resolve(UNAVAILABLE);
+      return settled(maxBytes).then(() => {
+        if (read) return read.byteLength > maxBytes ? TOO_LARGE : { content: read }; // read meanwhile
+        if (!kept || keptBytes > maxBytes) return TOO_LARGE;
+        if (!ended) return UNAVAILABLE;
+        if (keptBytes === 0) return EMPTY;
+        read = Buffer.concat(kept);
+        return { content: read };
       });
     },
     release() {
@@ -137,7 +175,10 @@ export function requestBody(req: IncomingMessage): RequestBody | undefined {
     digest(maxBytes, options) {
       const known = (req as IncomingMessage & { [BODY_DIGEST]?: unknown })[BODY_DIGEST];
       if (typeof known === 'string') return Promise.resolve({ digest: known, bytes: -1 }); // a parser's digest: no bytes to preview
-      return tap ? tap.digest(maxBytes, options) : Promise.resolve({ problem: 'unavailable' });
+      return tap ? tap.digest(maxBytes, options) : Promise.resolve(UNAVAILABLE);
+    },
+    content(maxBytes) {
+      return tap ? tap.content(maxBytes) : Promise.resolve(UNAVAILABLE);
     },
   };
 }

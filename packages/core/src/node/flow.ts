@@ -38,6 +38,8 @@ export interface RouteParts {
   readonly bodyDigest?: string | undefined;
   /** A hold id carried inside the message (MCP `_meta`) instead of the `AAP-Hold-Id` header; both, differing, match no hold. */
   readonly holdId?: string | undefined;
+  /** The body as the app's parser left it (`req.body`), if one ran: see `RequestInfo.parsedBody`. */
+  readonly parsedBody?: unknown;
 }
 
 /**
@@ -61,8 +63,9 @@ export interface NodeFlow {
   /**
    * Steps 1–4 for a request whose route is not known yet; the state is kept for this guard's `finish`.
    * Settles synchronously when nothing needs I/O (a cached token): `await` it, or test for a promise.
+   * `parsedBody`: the body as the app's parser left it (`req.body`), if a parser ran before the guard.
    */
-  begin(req: IncomingMessage, res: ServerResponse, url?: string): Awaitable<FlowOutcome>;
+  begin(req: IncomingMessage, res: ServerResponse, url?: string, parsedBody?: unknown): Awaitable<FlowOutcome>;
   /**
    * Steps 5–8 for `route` — continuing what `begin` found for THIS guard, or the whole check when it did
    * not run — or, without a route, the stateful step alone (an authenticated request that no declaration
@@ -102,7 +105,8 @@ export function nodeFlow(guard: Guard): NodeFlow {
 
 function createFlow(guard: Guard): NodeFlow {
   const engine = engineOf(guard);
-  const keep = engine.options.holds.maxBodyBytes;
+  // What the tap keeps until the decision: a held action's body, or a form body looked at for a token.
+  const keep = Math.max(engine.options.holds.maxBodyBytes, engine.options.token.maxFormBodySize);
   // This guard's state of a request, under a key of its own: another guard in the same app never sees it.
   // A property rather than a WeakMap entry: an ephemeron per request is work for every scavenge.
   const key = Symbol('aap-guard.pending');
@@ -123,9 +127,10 @@ function createFlow(guard: Guard): NodeFlow {
     engine,
     // Synchronous until a step needs I/O (a key fetch, a Redis call): a cached Bearer request on the
     // memory store costs no promise and no microtask here.
-    begin(req, res, url) {
-      tapBody(req, keep);
-      const info = nodeRequestInfo(req, url === undefined ? undefined : { url });
+    begin(req, res, url, parsedBody) {
+      const parsed = tapBody(req, keep) && parsedBodyOf(req, parsedBody);
+      const extra = url === undefined && parsed === undefined ? undefined : { url, parsedBody: parsed };
+      const info = nodeRequestInfo(req, extra);
       const authenticated = (stage: Stage): Awaitable<FlowOutcome> => {
         if (stage.denied || stage.ctx.anonymous) return andThen(traceCheck('authenticate', info, undefined, () => engine.complete(stage, undefined)), (decision) => settle(req, res, decision));
         pending.set(req, { stage, done: false });
@@ -134,8 +139,8 @@ function createFlow(guard: Guard): NodeFlow {
       return andThen(engine.begin(info), authenticated);
     },
     finish(req, res, route, parts = {}, hooks) {
-      tapBody(req, keep);
-      const extra = routeExtra(req, parts);
+      const parsed = tapBody(req, keep) && parsedBodyOf(req, parts.parsedBody);
+      const extra = routeExtra(req, parts, parsed);
       const settled = (decision: Decision): FlowOutcome => settle(req, res, decision, hooks);
       const open = pending.get(req);
       if (open && !open.done) {
@@ -176,9 +181,19 @@ function createFlow(guard: Guard): NodeFlow {
   };
 }
 
-/** What a route adds to its request: target, string params, and (when given) a body digest and a hold id. */
-function routeExtra(req: IncomingMessage, parts: RouteParts): Partial<RequestInfo> {
+/**
+ * The app's parsed body as a fact about this request's body — only once the body stream was read (by that
+ * parser): a parser that left a default (Express 4 sets `req.body = {}` for a body it does not parse) does
+ * not speak for bytes still unread, which the guard reads itself.
+ */
+function parsedBodyOf(req: IncomingMessage, parsedBody: unknown): unknown {
+  return parsedBody !== undefined && req.readableDidRead ? parsedBody : undefined;
+}
+
+/** What a route adds to its request: target, string params, and (when given) a parsed body, body digest and hold id. */
+function routeExtra(req: IncomingMessage, parts: RouteParts, parsedBody: unknown): Partial<RequestInfo> {
   const extra: Partial<RequestInfo> = { target: parts.target, params: stringParams(parts.params) };
+  if (parsedBody !== undefined) Object.assign(extra, { parsedBody });
   if (parts.bodyDigest !== undefined) Object.assign(extra, { bodyDigest: parts.bodyDigest });
   if (parts.holdId === undefined) return extra;
   const headers = req.headersDistinct ?? req.headers;

@@ -7,7 +7,8 @@
 /** Keys of `GuardOptions`, and of its nested option objects. */
 export const GUARD_KEYS = [
   'issuer', 'audience', 'jwks', 'allowInsecureRequests', 'algorithms', 'requireTyp', 'clockTolerance', 'now', 'store', 'audit', 'logger', 'debug',
-  'maxTokenSize', 'tokenCacheSize', 'resourceMetadata', 'trustProxy', 'publicUrl', 'onStoreError', 'dpop', 'agents',
+  'maxTokenSize', 'maxFormBodySize', 'tokenCacheSize', 'resourceMetadata', 'trustProxy', 'publicUrl', 'onStoreError',
+  'dpop', 'agents',
   'delegation', 'rateLimit', 'constraints', 'oversight', 'revocation', 'undeclared', 'authRequired',
   'introspection', 'capabilitiesRef', 'warmUp',
 ] as const;

@@ -17,6 +17,8 @@ export interface TokenOptions {
   readonly clockTolerance: number;
   /** Bytes. */
   readonly maxTokenSize: number;
+  /** Bytes of an `application/x-www-form-urlencoded` body read to look for `access_token`. */
+  readonly maxFormBodySize: number;
   readonly algorithms: readonly string[];
   readonly requireTyp: boolean;
   /** Each issuer's key source, built once. */
@@ -53,6 +55,7 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): Toke
   const requireTyp = flag(options.requireTyp, 'requireTyp');
   const clockTolerance = seconds(options.clockTolerance);
   const maxTokenSize = integer(options.maxTokenSize, 16_384, 'maxTokenSize', 1, 1_048_576);
+  const maxFormBodySize = integer(options.maxFormBodySize, 102_400, 'maxFormBodySize', 0, 16_777_216);
   const cacheSize = integer(options.tokenCacheSize, 10_000, 'tokenCacheSize', 0, 10_000_000);
   claimsValidator(); // compile the schemas now, not on the first request
   const cache = cacheSize > 0 ? new TokenCache(cacheSize, now) : undefined;
@@ -71,6 +74,7 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): Toke
     audiences: new Set(audiences),
     clockTolerance,
     maxTokenSize,
+    maxFormBodySize,
     algorithms,
     requireTyp,
     keys,

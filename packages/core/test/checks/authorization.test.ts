@@ -160,6 +160,26 @@ describe('capability match: exact action, OR across capabilities, AND within one
     expect(ok.limits).toEqual({ maxRequestSize: 100, maxResponseSize: 50 });
   });
 
+  it('request size: a body in a content coding is refused (415 + Accept-Encoding); identity is counted', async () => {
+    const sized = constrained({ max_request_size: 100 });
+    const encoded = (encoding: string | string[]) => ({
+      method: 'POST',
+      contentLength: 20,
+      headers: { 'content-encoding': encoding },
+    });
+    const refused = [415, 'invalid_request', 'content_encoding_unsupported', 'identity'];
+    const codings = ['gzip', 'deflate', 'br', 'GZIP', 'gzip, identity', 'identity, gzip', 'x-custom', ['identity', 'gzip']];
+    for (const encoding of codings) {
+      const d = await decide(sized, search, encoded(encoding));
+      expect([d.status, d.error, d.reason, d.headers['accept-encoding']], String(encoding)).toEqual(refused);
+    }
+    for (const encoding of ['identity', 'Identity', '', ' , identity']) {
+      expect(outcome(await decide(sized, search, encoded(encoding))), encoding).toBe('allow');
+    }
+    // only a size-limited capability counts bytes: without max_request_size a compressed body is the app's business
+    expect(outcome(await decide(constrained({}), search, encoded('gzip')))).toBe('allow');
+  });
+
   it('data_classification_max against the route classification', async () => {
     const internal = constrained({ data_classification_max: 'internal' });
     expect(outcome(await decide(internal, { action: 'search.web', classification: 'internal' }))).toBe('allow');

@@ -71,6 +71,24 @@ describe('credential extraction (RFC 6750 §2, RFC 9449 §7.1)', () => {
     }
   });
 
+  it('finds the spellings a qs query parser (Express 4) reads as a top-level access_token', async () => {
+    const at = (query: string) => guard.check(request(`Bearer ${token}`, { url: `https://api.example.com/${query}` }));
+    const qs = ['?[access_token]=x', '?%5Baccess_token%5D=x', '?access_token[]=x', '?access_token[a]=x'];
+    for (const q of [...qs, '?.access_token=x', '?[[access_token=x']) {
+      expect((await at(q)).reason, q).toBe('credentials_in_query');
+    }
+    const nested = ['?x[access_token]=1', '?f[access_token_hint]=1', '?access_token_hint[]=1', '?aaaaaaaccess_token=1'];
+    for (const q of nested) expect((await at(q)).allowed, q).toBe(true);
+  });
+
+  it('scans a query of many long names in linear time (each marker searched for once)', async () => {
+    const names = Array.from({ length: 20_000 }, (_, n) => `name_${n}_access_toke=1`).join('&') + '&q=access_token%25';
+    const started = performance.now();
+    const url = `https://api.example.com/?${names}`;
+    expect((await guard.check(request(`Bearer ${token}`, { url }))).allowed).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('access_token inside an encoded value, or after the fragment, is no query parameter', async () => {
     for (const url of ['https://api.example.com/?url=https%3A%2F%2Fx.example%2F%3Faccess_token%3Dy', 'https://api.example.com/?q=1#access_token=y', 'https://api.example.com/?my_access_token=y']) {
       expect((await guard.check(request(`Bearer ${token}`, { url }))).allowed, url).toBe(true);

@@ -283,3 +283,37 @@ describe('tapBody', () => {
     expect((await post([])).digest).toEqual({ empty: true });
   });
 });
+
+describe('tapBody content()', () => {
+  it('reads the whole body without consuming it, and answers the same after release() (a second run)', async () => {
+    const port = await listen(createServer(async (req, res) => {
+      const tap = tapBody(req, 1 << 20)!;
+      const first = await tap.content(1 << 16);
+      tap.release(); // the decision is made
+      let read = 0;
+      for await (const chunk of req) read += (chunk as Buffer).length;
+      const again = await tap.content(1 << 16);
+      const smaller = await tap.content(10);
+      type Read = Awaited<ReturnType<typeof tap.content>>;
+      const text = (result: Read) => ('content' in result ? Buffer.from(result.content).toString() : result);
+      res.end(JSON.stringify({ first: text(first), again: text(again), smaller: text(smaller), read }));
+    }));
+    const body = `title=${'x'.repeat(50_000)}`;
+    const sent = await send(port, { chunks: [Buffer.from(body.slice(0, 20_000)), Buffer.from(body.slice(20_000))] });
+    const seen: unknown = JSON.parse(sent.body.toString());
+    expect(seen).toEqual({ first: body, again: body, smaller: { problem: 'too_large' }, read: body.length });
+  });
+
+  it('settles as unavailable when the request is cut off before its end, never hangs', async () => {
+    let settled: (value: unknown) => void;
+    const result = new Promise((resolve) => (settled = resolve));
+    const port = await listen(createServer((req) => {
+      void tapBody(req, 1 << 20)!.content(1 << 16).then(settled);
+    }));
+    const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', headers: { 'content-length': '100' } });
+    req.on('error', () => undefined);
+    req.write('access_token=');
+    setTimeout(() => req.destroy(), 50);
+    expect(await result).toEqual({ problem: 'unavailable' });
+  });
+});

@@ -33,13 +33,16 @@ async function serve(guard: Guard) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise((resolve) => server.close(resolve)));
   const port = (server.address() as AddressInfo).port;
-  const get = (token: string) =>
+  const get = (token: string, body?: { type: string; text: string }) =>
     new Promise<{ status: number; body: string; ratelimit?: string }>((resolve, reject) => {
-      request({ host: '127.0.0.1', port, path: '/v1/search', headers: { authorization: `Bearer ${token}` } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, body, ratelimit: res.headers['ratelimit'] as string | undefined }));
-      }).on('error', reject).end();
+      const typed = body ? { 'content-type': body.type, 'content-length': String(body.text.length) } : {};
+      const headers = { authorization: `Bearer ${token}`, ...typed };
+      request({ host: '127.0.0.1', port, method: body ? 'POST' : 'GET', path: '/v1/search', headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        const ratelimit = res.headers['ratelimit'] as string | undefined;
+        res.on('end', () => resolve({ status: res.statusCode!, body: text, ratelimit }));
+      }).on('error', reject).end(body?.text);
     });
   return { answers, get };
 }
@@ -61,6 +64,16 @@ describe('the synchronous request path', () => {
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(second.ratelimit).toMatch(/r=998/); // the window was consumed on the synchronous path too
     expect(answers.map((a) => a.sync)).toEqual([false, true]);
+  });
+
+  it('a body that is not a form is never waited for; a form body is read for a token (a promise)', async () => {
+    const { as, guard } = await guardWith();
+    const { answers, get } = await serve(guard);
+    const token = await as.mint({ ttl: 600, capabilities: [CAPABILITY] });
+    expect((await get(token)).status).toBe(200); // verifies the signature: a promise
+    expect((await get(token, { type: 'application/json', text: '{"access_token":"x"}' })).status).toBe(200);
+    expect((await get(token, { type: 'application/x-www-form-urlencoded', text: 'title=x' })).status).toBe(200);
+    expect(answers.map((a) => a.sync)).toEqual([false, true, false]);
   });
 
   it("the memory store's public consume() is still a promise (wrappers and callers keep working)", async () => {
