@@ -10,6 +10,7 @@ export { tapBody, requestBody, type BodyTap } from './body.js';
 export { enforceLimits, type EnforceLimitsHooks } from './enforce-limits.js';
 export { limitResponseBody, type ResponseBodyExceeded } from './limit-response-body.js';
 export { writeDeny } from './write-deny.js';
+export { watchAssignments, type AssignmentHook, type Watch } from './watch-assignments.js';
 export { denyResponse, AapDenyError, type DenyResponse, type DenyFormatter } from './deny-response.js';
 export { resolveAdapterOptions, type AdapterOptions, type ResolvedAdapter } from './adapter-options.js';
 export { serveResourceMetadata, resourceMetadataUrl } from './resource-metadata.js';
