@@ -4,6 +4,7 @@
  * responses. Applications import `@aap-guard/core`; adapters import this.
  */
 export { nodeFlow, type NodeFlow, type FlowOutcome, type RouteParts } from './flow.js';
+export type { FlowState } from './flow-state.js';
 export { andThen, type Awaitable } from '../util/awaitable.js';
 export { nodeRequestInfo } from './request-info.js';
 export { tapBody, requestBody, type BodyTap } from './body.js';
