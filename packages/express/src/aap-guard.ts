@@ -128,19 +128,15 @@ function afterAuthentication(adapter: ResolvedAdapter<Request>, flow: NodeFlow, 
 
 /** Run a guard step and translate its outcome: next(), a deny, or — for any exception — an audited 503 (never a 500). */
 function guarded(seam: Seam, req: Request, res: Response, next: NextFunction, step: () => Awaitable<FlowOutcome>) {
-  const refuse = (decision: Decision): void => {
-    seam.refused?.(req); // handed to the app's error handler: routing must not resume for it
-    respondDeny(seam.adapter, res, next, decision);
-  };
   const failed = (error: unknown): void => {
     try {
-      refuse(seam.flow.fault(req, error));
+      refuse(seam, req, res, next, seam.flow.fault(req, error));
     } catch {
       res.destroy();
     }
   };
   const settled = (outcome: FlowOutcome): void => {
-    if (outcome.kind === 'deny') return refuse(outcome.decision);
+    if (outcome.kind === 'deny') return refuse(seam, req, res, next, outcome.decision);
     if (outcome.kind === 'allow') {
       req.aap = outcome.principal;
       setHeaders(res, outcome.decision.headers); // RateLimit…, a fresh DPoP-Nonce, on allowed responses too
@@ -158,6 +154,12 @@ function guarded(seam: Seam, req: Request, res: Response, next: NextFunction, st
   // outside the try, so an exception of the app's own handlers stays theirs (Express's error handling).
   if (!(outcome instanceof Promise)) return settled(outcome);
   outcome.then(settled, failed);
+}
+
+/** Write the deny, or hand it to the app's error handling — after which no later route may run for it. */
+function refuse(seam: Seam, req: Request, res: Response, next: NextFunction, decision: Decision): void {
+  seam.refused?.(req);
+  respondDeny(seam.adapter, res, next, decision);
 }
 
 /** `res.setHeader` for each (Express's `res.set` also parses a charset into Content-Type: not needed here). */
