@@ -6,6 +6,9 @@
  * `authenticate`, Koa's app-wide middleware and `aap.router()`) took "a principal is on the request"
  * (`req.aap`, `ctx.state.aap`, set by A) for "I authenticated this request". Each guard must decide from
  * its own per-request state, never from a principal any guard can set. Fastify, which held, runs too.
+ * Same cause, Koa: the list of routers mounted after "the guard" was cached per app, not per guard — once
+ * the second guard had filled it, the first resolved its routes with the second's list and let an
+ * undeclared route between them run.
  */
 import { createServer } from 'node:http';
 import Router from '@koa/router';
@@ -146,3 +149,28 @@ describe.each(Object.keys(builds))('a second guard keeps its own deny-by-default
     expect(ran).toEqual(['users']);
   });
 });
+
+describe("Koa: a guard resolves routes with what is mounted after IT, not another guard's list", () => {
+  let running: Listening | undefined;
+  afterEach(() => running?.close());
+
+  it("an undeclared route between two app-wide guards is refused by the first, even after the second filled its cache first", async () => {
+    const ran: string[] = [];
+    // A (deny mode) leaves /internal/* to the app; B sees them first, and used to cache its routers for the app.
+    const a = koaGuard({ ...A(), undeclared: 'deny', skip: (ctx) => ctx.path.startsWith('/internal/') });
+    const b = koaGuard(B());
+    const between = new Router();
+    between.get('/reports/export', (ctx) => void (ran.push('export'), (ctx.body = { exported: true })));
+    const after = new Router();
+    after.get('/internal/status', b.public(), (ctx) => void (ctx.body = { ok: true }));
+    const app = new Koa();
+    app.use(a).use(between.routes()).use(b).use(after.routes());
+    running = closing(await listen(createServer(app.callback()), a.guard), b.guard);
+    expect((await send(running.url, { path: '/internal/status' })).status).toBe(200);
+    const token = await publicAs.mint({ capabilities: [{ action: 'search.web' }] });
+    const refused = await send(running.url, { path: '/reports/export', headers: { authorization: `Bearer ${token}` } });
+    expect([refused.status, refused.json?.reason]).toEqual([403, 'route_undeclared']);
+    expect(ran).toEqual([]);
+  });
+});
+
