@@ -1,4 +1,4 @@
-import type { Guard } from '@aap-guard/core';
+import type { Decision, Guard } from '@aap-guard/core';
 import {
   ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata,
   writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type ResolvedAdapter,
@@ -8,6 +8,7 @@ import './augment.js';
 import { DECLARATION, PUBLIC, declarationResolver, listRoutes, type Resolution, type RouteReport } from './declared-routes.js';
 import { EXPRESS_KEYS, routeCacheSize, type AapExpressOptions, type RequireOptions } from './options.js';
 import { respondDeny } from './respond.js';
+import { refuseLaterRoutes } from './refuse-later-routes.js';
 
 /** The middleware returned by `aapGuard()`, with per-route declarations. */
 export interface AapMiddleware extends RequestHandler {
@@ -49,21 +50,28 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
   const adapter = resolveAdapterOptions<Request>('aapGuard', options as Record<string, unknown> | undefined, process.env, EXPRESS_KEYS);
   const flow = nodeFlow(adapter.guard);
   const resolve = declarationResolver(adapter.guard, routeCacheSize(options));
+  const { skip } = adapter;
+  const seam: Seam = {
+    adapter,
+    flow,
+    ask: skip && ((req) => onClientPath(skip, req)),
+    refused: adapter.denyAs === 'error' ? refuseLaterRoutes(adapter, flow) : undefined,
+  };
   const middleware: RequestHandler = (req, res, next) => {
     if (serveResourceMetadata(adapter.guard, req, res)) return; // RFC 9728: public, before anything else
-    if (adapter.skip?.(req)) return next();
+    if (skipped(seam, req)) return next();
     const resolution = resolve(req.app, req.method, appPath(req));
     // Opted out, or declared by another guard: that guard checks it with its own options, all of them.
     if (resolution === 'public' || resolution === 'foreign') return next();
-    guarded(adapter, flow, req, res, next, () => authenticate(adapter, flow, resolution, req, res));
+    guarded(seam, req, res, next, () => authenticate(adapter, flow, resolution, req, res));
   };
   const require = (action: string, options: RequireOptions = {}): RequestHandler => {
     checkKeys(options, [...ROUTE_KEYS, 'target'], `aap.require('${action}', options)`);
     const { target, ...spec } = options;
     const route = adapter.guard.route({ ...spec, action }); // validated once; TypeError on a bad declaration
     const declared: RequestHandler = (req, res, next) => {
-      if (adapter.skip?.(req)) return next();
-      guarded(adapter, flow, req, res, next, () =>
+      if (skipped(seam, req)) return next(); // the decision the app-wide middleware made, on the client's path
+      guarded(seam, req, res, next, () =>
         flow.finish(req, res, route, { target: target?.(req), params: req.params, parsedBody: req.body }),
       );
     };
@@ -78,9 +86,43 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
   return Object.assign(middleware, { require, public: optOut, routes: listRoutes, health, guard: adapter.guard });
 }
 
+/** What every middleware of one `aapGuard()` shares. */
+interface Seam {
+  readonly adapter: ResolvedAdapter<Request>;
+  readonly flow: NodeFlow;
+  /** `skip`, asked on the path the client sent; made once. */
+  readonly ask: ((req: Request) => boolean) | undefined;
+  /** `denyAs: 'error'`: keeps every later route from running for a request this guard refused. */
+  readonly refused: ((req: Request) => void) | undefined;
+}
+
+/**
+ * Whether `skip` leaves the request to the app: asked once per request and guard, on the path the client
+ * sent (`req.originalUrl`); a declaration below a router, where `req.path` is the part below the router's
+ * mount, gets the same answer.
+ */
+function skipped({ flow, ask }: Seam, req: Request): boolean {
+  return ask !== undefined && flow.skipped(req, ask, req);
+}
+
+/** `skip(req)` with `req.url` (so `req.path`) as the client sent it, then restored — as Express's router does. */
+function onClientPath(skip: (req: Request) => boolean, req: Request): boolean {
+  const url = req.url;
+  if (url === req.originalUrl) return skip(req);
+  req.url = req.originalUrl;
+  try {
+    return skip(req);
+  } finally {
+    req.url = url;
+  }
+}
+
 /** Steps 1–4 for every request; then, by what the route resolution says, defer, refuse or settle it. */
 function authenticate(adapter: ResolvedAdapter<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response): Awaitable<FlowOutcome> {
-  if (req.aap !== undefined) return PASS; // mounted again in a sub-app: authenticated once
+  // This guard's own state, never `req.aap` (another guard's principal may be there): mounted again (a
+  // router, a sub-app), a request this guard authenticated goes on; one it refused is refused again.
+  const state = flow.state(req);
+  if (state === 'open' || state === 'unresolved' || state === 'settled') return PASS;
   // `req.body`: what a parser mounted before the guard made of the body — the core reads a form body's token there
   const begun = flow.begin(req, res, undefined, req.body);
   return andThen(begun, (outcome) => afterAuthentication(adapter, flow, resolution, req, res, outcome));
@@ -100,16 +142,16 @@ function afterAuthentication(adapter: ResolvedAdapter<Request>, flow: NodeFlow, 
 }
 
 /** Run a guard step and translate its outcome: next(), a deny, or — for any exception — an audited 503 (never a 500). */
-function guarded(adapter: ResolvedAdapter<Request>, flow: NodeFlow, req: Request, res: Response, next: NextFunction, step: () => Awaitable<FlowOutcome>): void {
+function guarded(seam: Seam, req: Request, res: Response, next: NextFunction, step: () => Awaitable<FlowOutcome>) {
   const failed = (error: unknown): void => {
     try {
-      respondDeny(adapter, res, next, flow.fault(req, error));
+      refuse(seam, req, res, next, seam.flow.fault(req, error));
     } catch {
       res.destroy();
     }
   };
   const settled = (outcome: FlowOutcome): void => {
-    if (outcome.kind === 'deny') return respondDeny(adapter, res, next, outcome.decision);
+    if (outcome.kind === 'deny') return refuse(seam, req, res, next, outcome.decision);
     if (outcome.kind === 'allow') {
       req.aap = outcome.principal;
       setHeaders(res, outcome.decision.headers); // RateLimit…, a fresh DPoP-Nonce, on allowed responses too
@@ -127,6 +169,12 @@ function guarded(adapter: ResolvedAdapter<Request>, flow: NodeFlow, req: Request
   // outside the try, so an exception of the app's own handlers stays theirs (Express's error handling).
   if (!(outcome instanceof Promise)) return settled(outcome);
   outcome.then(settled, failed);
+}
+
+/** Write the deny, or hand it to the app's error handling — after which no later route may run for it. */
+function refuse(seam: Seam, req: Request, res: Response, next: NextFunction, decision: Decision): void {
+  seam.refused?.(req);
+  respondDeny(seam.adapter, res, next, decision);
 }
 
 /** `res.setHeader` for each (Express's `res.set` also parses a charset into Content-Type: not needed here). */

@@ -12,8 +12,26 @@ import type { NextFunction, Request, Response } from 'express';
  * if (done.kind === 'deny') return respondDeny(adapter, res, next, done.decision);
  */
 export function respondDeny(adapter: ResolvedAdapter<Request>, res: Response, next: NextFunction, decision: Decision): void {
+  if (adapter.denyAs === 'response' || res.headersSent) {
+    writeDeny(res, denyResponse(decision, adapter.formatDeny));
+    return;
+  }
+  next(denyError(adapter, res, decision));
+}
+
+/**
+ * The `AapDenyError` of a decision, for Express's error handling, with the decision's headers set on the
+ * response (when it is not started yet).
+ *
+ * @example
+ * throw denyError(adapter, res, decision); // inside Express's try/catch: becomes next(err)
+ */
+export function denyError(adapter: ResolvedAdapter<Request>, res: Response, decision: Decision): AapDenyError {
   const response = denyResponse(decision, adapter.formatDeny);
-  if (adapter.denyAs === 'response' || res.headersSent) return writeDeny(res, response);
-  for (const [name, value] of Object.entries(response.headers)) if (name !== 'content-type') res.setHeader(name, value);
-  next(new AapDenyError(decision, response));
+  if (!res.headersSent) {
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (name !== 'content-type') res.setHeader(name, value);
+    }
+  }
+  return new AapDenyError(decision, response);
 }

@@ -5,8 +5,11 @@ import {
 } from '@aap-guard/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import './augment.js';
-import { DECLARATION, PUBLIC, listRoutes, resolveApp, resolveDeclaration, type RouteReport, type RouterLike } from './declared-routes.js';
+import { appRoutes, type AppResolution } from './app-routes.js';
+import { DECLARATION, PUBLIC, listRoutes, resolveDeclaration, type RouteReport } from './declared-routes.js';
+import type { RouterLike, RoutingInput } from './declared-routes.js';
 import type { AapKoaOptions, RequireOptions } from './options.js';
+import { refuseUnseenRoutes } from './refuse-unseen-routes.js';
 import { respondDeny } from './respond.js';
 
 /** The middleware returned by `aapGuard()`, with per-route declarations. */
@@ -27,8 +30,9 @@ export interface AapKoaMiddleware extends Middleware {
    */
   health(options?: HealthRouteOptions): Middleware;
   /**
-   * Mount a router so that its undeclared routes are refused even without `app.use(aap)` (which finds
-   * routers mounted after it by itself: `app.use(aap).use(router.routes())` is enough).
+   * Mount a router so that its undeclared routes are refused before any of its middleware runs, with or
+   * without `app.use(aap)` (which finds routers mounted after it by itself — `app.use(aap).use(router.routes())`
+   * is enough — and refuses routes it cannot see, behind koa-mount, when they dispatch).
    */
   router(router: RouterLike): Middleware;
   /** The guard behind this middleware (share it with other apps via `aapGuard({ guard })`). */
@@ -56,38 +60,36 @@ export interface AapKoaMiddleware extends Middleware {
  */
 export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
   const adapter = resolveAdapterOptions<Context>('aapGuard', options as Record<string, unknown> | undefined, process.env);
-  const flow = nodeFlow(adapter.guard);
+  const { guard, skip } = adapter;
+  const flow = nodeFlow(guard);
+  const routes = appRoutes(guard);
+  const ask = skip && ((ctx: Context) => onClientPath(skip, ctx));
+  // Decided once per request and guard, on the path the client sent (koa-mount strips `ctx.path` below it).
+  const skipped = (ctx: Context): boolean => ask !== undefined && flow.skipped(ctx.req, ask, ctx);
+  const sees = (ctx: Context, router: RouterLike) => routes.after(ctx.app, middleware).routers.includes(router);
+  const watch = adapter.undeclared === 'deny' ? refuseUnseenRoutes(adapter, flow, sees) : undefined;
   const middleware: Middleware = (ctx, next) => {
-    if (serveResourceMetadata(adapter.guard, ctx.req, ctx.res, ctx.originalUrl)) {
+    if (serveResourceMetadata(guard, ctx.req, ctx.res, ctx.originalUrl)) {
       ctx.respond = false; // RFC 9728: answered, public, before anything else
       return;
     }
-    if (adapter.skip?.(ctx)) return next();
-    const resolution = resolveApp(ctx.app, middleware, ctx as Context & { newRouterPath?: string }, adapter.guard);
+    if (skipped(ctx)) return next();
+    const mounted = routes.after(ctx.app, middleware);
+    if (mounted.opaque && watch && !mounted.watched) {
+      watch(ctx); // a router may hide in what comes after: its routes are resolved when they dispatch
+      mounted.watched = true;
+    }
+    const resolution = routes.resolve(mounted, ctx as RoutingInput);
     // Opted out, or declared by another guard: that guard checks it with its own options, all of them.
     if (resolution === 'public' || resolution === 'foreign') return next();
-    return guarded(adapter, flow, ctx, next, () => {
-      if (ctx.state.aap !== undefined) return PASS; // mounted twice: authenticated once
-      return andThen(flow.begin(ctx.req, ctx.res, ctx.originalUrl, parsedBody(ctx)), (begun) => {
-        if (begun.kind !== 'authenticated') return begun;
-        ctx.state.aap = begun.principal;
-        if (resolution === 'declared') {
-          flow.defer(ctx.req, ctx.res); // its declaration authorizes it
-          return PASS;
-        }
-        if (resolution === 'undeclared' && adapter.undeclared === 'deny') {
-          return { kind: 'deny', decision: flow.refuse(ctx.req, 'route_undeclared', { check: 'koa.undeclared', path: ctx.path }) };
-        }
-        return flow.finish(ctx.req, ctx.res); // undeclared in `allow` mode, or no route (404): the proof is consumed
-      });
-    });
+    return guarded(adapter, flow, ctx, next, () => authenticate(adapter, flow, resolution, ctx));
   };
   const require = (action: string, options: RequireOptions = {}): Middleware => {
     checkKeys(options, [...ROUTE_KEYS, 'target'], `aap.require('${action}', options)`);
     const { target, ...spec } = options;
-    const route = adapter.guard.route({ ...spec, action }); // validated once; TypeError on a bad declaration
+    const route = guard.route({ ...spec, action }); // validated once; TypeError on a bad declaration
     const declared: Middleware = (ctx, next) => {
-      if (adapter.skip?.(ctx)) return next();
+      if (skipped(ctx)) return next(); // the decision the app-wide middleware made, on the client's path
       const parts = () => ({
         target: target?.(ctx),
         params: (ctx as Context & { params?: unknown }).params,
@@ -96,32 +98,84 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
       });
       return guarded(adapter, flow, ctx, next, () => flow.finish(ctx.req, ctx.res, route, parts(), { onRequestTooLarge: () => void (ctx.respond = false) }));
     };
-    return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard: adapter.guard }) });
+    return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard }) });
   };
   const optOut = (): Middleware => Object.assign((_ctx: Context, next: Next) => next(), { [PUBLIC]: true as const });
   const health = (given?: HealthRouteOptions): Middleware => {
     const settings = healthRouteOptions(given, 'aap.health');
     return Object.assign((ctx: Context) => {
       ctx.respond = false;
-      writeHealth(adapter.guard, ctx.res, settings);
+      writeHealth(guard, ctx.res, settings);
     }, { [PUBLIC]: true as const });
   };
   const mount = (router: RouterLike): Middleware => {
     const dispatch = router.routes() as unknown as Middleware;
     if (adapter.undeclared === 'allow') return dispatch;
-    const mounted: Middleware = (ctx, next) => {
-      if (adapter.skip?.(ctx) || ctx.state.aap !== undefined) return dispatch(ctx, next); // app.use(aap) resolved it
-      if (resolveDeclaration(router, ctx as Context & { newRouterPath?: string }, adapter.guard) !== 'undeclared') return dispatch(ctx, next);
-      // 401 before 403, as for any other route
-      return guarded(adapter, flow, ctx, () => dispatch(ctx, next), () =>
-        andThen(flow.begin(ctx.req, ctx.res, ctx.originalUrl, parsedBody(ctx)), (begun) =>
-          begun.kind !== 'authenticated' ? begun : { kind: 'deny', decision: flow.refuse(ctx.req, 'route_undeclared', { check: 'koa.undeclared', path: ctx.path }) },
-        ),
-      );
+    // Resolved here, where the router runs (also behind koa-mount): whether or not `app.use(aap)` ran before.
+    const mountedRouter: Middleware = (ctx, next) => {
+      const declared = skipped(ctx) || resolveDeclaration(router, ctx as RoutingInput, guard) !== 'undeclared';
+      if (declared) return dispatch(ctx, next);
+      return guarded(adapter, flow, ctx, () => dispatch(ctx, next), () => refuseUndeclared(flow, ctx));
     };
-    return Object.assign(mounted, { router });
+    return Object.assign(mountedRouter, { router });
   };
-  return Object.assign(middleware, { require, public: optOut, routes: listRoutes, health, router: mount, guard: adapter.guard });
+  return Object.assign(middleware, { require, public: optOut, routes: listRoutes, health, router: mount, guard });
+}
+
+/** Steps 1–4 for every request; then, by what the route resolution says, defer, hold open, refuse or settle it. */
+function authenticate(
+  adapter: ResolvedAdapter<Context>,
+  flow: NodeFlow,
+  resolution: AppResolution,
+  ctx: Context,
+): Awaitable<FlowOutcome> {
+  // This guard's own state, never `ctx.state.aap` (another guard's principal may be there): mounted
+  // twice, a request this guard authenticated goes on; one it refused is refused again.
+  const state = flow.state(ctx.req);
+  if (state === 'open' || state === 'unresolved' || state === 'settled') return PASS;
+  return andThen(flow.begin(ctx.req, ctx.res, ctx.originalUrl, parsedBody(ctx)), (begun) => {
+    if (begun.kind !== 'authenticated') return begun;
+    ctx.state.aap = begun.principal;
+    if (resolution === 'declared') {
+      flow.defer(ctx.req, ctx.res); // its declaration authorizes it
+      return PASS;
+    }
+    if (resolution === 'unknown') {
+      // A route may run behind middleware we cannot see into: its proof consumed now, the rest when it dispatches.
+      return andThen(flow.unresolved(ctx.req, ctx.res), (held) => (held.kind === 'authenticated' ? PASS : held));
+    }
+    if (resolution === 'undeclared' && adapter.undeclared === 'deny') return refusal(flow, ctx);
+    return flow.finish(ctx.req, ctx.res); // undeclared in `allow` mode, or no route (404): the proof is consumed
+  });
+}
+
+/** An undeclared route of a router mounted with `aap.router()`: refused after authentication (401 before 403). */
+function refuseUndeclared(flow: NodeFlow, ctx: Context): Awaitable<FlowOutcome> {
+  const state = flow.state(ctx.req);
+  if (state === 'settled') return PASS; // a declaration of this guard above the router authorized it
+  if (state === 'open' || state === 'unresolved') return refusal(flow, ctx);
+  // Not begun by this guard (no `app.use(aap)`), or refused already (refused again, the same way).
+  const begun = flow.begin(ctx.req, ctx.res, ctx.originalUrl, parsedBody(ctx));
+  return andThen(begun, (outcome) => (outcome.kind === 'authenticated' ? refusal(flow, ctx) : outcome));
+}
+
+/** 403 `route_undeclared` for a request this guard authenticated. */
+function refusal(flow: NodeFlow, ctx: Context): FlowOutcome {
+  const decision = flow.refuse(ctx.req, 'route_undeclared', { check: 'koa.undeclared', path: ctx.path });
+  return { kind: 'deny', decision };
+}
+
+/** `skip(ctx)` with the URL (so `ctx.path`) as the client sent it, then restored — below koa-mount too. */
+function onClientPath(skip: (ctx: Context) => boolean, ctx: Context): boolean {
+  const { req } = ctx;
+  const url = req.url;
+  if (url === ctx.originalUrl) return skip(ctx);
+  req.url = ctx.originalUrl;
+  try {
+    return skip(ctx);
+  } finally {
+    req.url = url;
+  }
 }
 
 /** Run a guard step and translate its outcome: next(), a deny, or — for any exception in the guard path — an audited 503. */

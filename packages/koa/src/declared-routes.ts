@@ -127,34 +127,6 @@ function changed({ stack, lengths }: Shape, now: readonly LayerLike[]): boolean 
   return false;
 }
 
-/** The dispatch function `router.routes()` returns: @koa/router marks it with its router. */
-type Dispatch = ((...args: never[]) => unknown) & { readonly router?: RouterLike };
-
-/** The routers an app mounts after `self` (cached per app; refreshed when its middleware list grows). */
-const mounted = new WeakMap<object, { readonly length: number; readonly routers: readonly RouterLike[] }>();
-
-/**
- * What the first router mounted after `self` that matches the request says about it: the app's own
- * `app.use(router.routes())` mounts are found through `app.middleware`, so no special mount is needed.
- *
- * @example
- * const resolution = resolveApp(ctx.app, middleware, ctx, guard); // 'declared' | 'public' | 'undeclared' | 'none'
- */
-export function resolveApp(app: { readonly middleware?: readonly unknown[] }, self: unknown, ctx: RoutingInput, guard: object): Resolution {
-  const list = Array.isArray(app.middleware) ? app.middleware : [];
-  let entry = mounted.get(app);
-  if (!entry || entry.length !== list.length) {
-    const after = list.slice(list.indexOf(self) + 1) as Dispatch[];
-    entry = { length: list.length, routers: after.map((fn) => fn?.router).filter((router): router is RouterLike => !!router && typeof router.match === 'function') };
-    mounted.set(app, entry);
-  }
-  for (const router of entry.routers) {
-    const resolution = resolveDeclaration(router, ctx, guard);
-    if (resolution !== 'none') return resolution;
-  }
-  return 'none';
-}
-
 /** The layers the router actually runs (its `exclusive` modes run only one). */
 function dispatched(router: RouterLike, layers: readonly LayerLike[]): readonly LayerLike[] {
   if (!router.exclusive) return layers;
@@ -165,6 +137,9 @@ function dispatched(router: RouterLike, layers: readonly LayerLike[]): readonly 
   }
   return layers.slice(-1);
 }
+
+/** The dispatch function `router.routes()` returns: @koa/router marks it with its router. */
+export type Dispatch = ((...args: never[]) => unknown) & { readonly router?: RouterLike };
 
 /** One route as the startup report lists it. */
 export interface RouteReport {

@@ -1,5 +1,5 @@
 import type { Decision } from '@aap-guard/core';
-import { AapDenyError, denyResponse, type ResolvedAdapter } from '@aap-guard/core/node';
+import { AapDenyError, denyResponse, writeDeny, type ResolvedAdapter } from '@aap-guard/core/node';
 import type { Context } from 'koa';
 
 /**
@@ -27,4 +27,26 @@ export function respondDeny(adapter: ResolvedAdapter<Context>, ctx: Context, dec
   ctx.status = status;
   ctx.set(headers);
   ctx.body = typeof body === 'string' ? body : Buffer.from(body);
+}
+
+/**
+ * A deny where only a throw stops what comes next (a router about to dispatch a route): the error to throw.
+ * With `denyAs: 'error'` it is the app's to answer (the decision's headers are set); otherwise the deny is
+ * written to the socket first, so whatever an error middleware does with the error, the client gets the
+ * deny and nothing else (Koa's own handler only reports it: `expose`, the response already ended).
+ *
+ * @example
+ * throw denyThrown(adapter, ctx, decision);
+ */
+export function denyThrown(adapter: ResolvedAdapter<Context>, ctx: Context, decision: Decision): AapDenyError {
+  const response = denyResponse(decision, adapter.formatDeny);
+  const error = new AapDenyError(decision, response);
+  if (adapter.denyAs === 'error' && !ctx.headerSent && ctx.writable) {
+    const { 'content-type': _type, ...kept } = response.headers;
+    ctx.set(kept);
+    return error;
+  }
+  ctx.respond = false;
+  writeDeny(ctx.res, response); // or, when the response was started already, the socket destroyed
+  return error;
 }

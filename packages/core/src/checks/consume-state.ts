@@ -48,7 +48,7 @@ export const consumeState: Check = (ctx) => {
 
 /** The one store call: replay key and windows, all or nothing. Nothing to consume: no call, no promise. */
 function consumeWindows(ctx: CheckContext, windows: readonly LimitWindow[]): Deny | undefined | Promise<Deny | undefined> {
-  const proof = ctx.proof;
+  const proof = ctx.proofConsumed ? undefined : ctx.proof; // consumed ahead of the route already: never twice
   if (windows.length === 0 && !proof) return undefined;
   const subject = subjectOf(ctx);
   if (subject === undefined) return deny('internal_error', { problem: 'options.rateLimit.key gave no subject' });

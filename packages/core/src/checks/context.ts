@@ -49,6 +49,11 @@ export interface CheckContext {
   /** The authorization server confirmed the token active in an introspection answer (cached at most `cacheMaxTtl`). */
   introspected?: boolean;
   proof?: VerifiedProof;
+  /**
+   * The proof's `jti` was consumed ahead of the route (`Engine.consumeProof`: an adapter that cannot tell
+   * yet which route will run): step 8 then consumes only the route's windows, never the same `jti` twice.
+   */
+  proofConsumed?: boolean;
   /** The client address after trusted-proxy resolution. */
   clientIp?: string | undefined;
   /** The capabilities naming the route's action, in token order (step 6). */

@@ -32,6 +32,13 @@ export interface Engine {
    * request's one audit event.
    */
   complete(stage: Stage, route: CompiledRoute | undefined, extra?: Partial<RequestInfo>): Decision | Promise<Decision>;
+  /**
+   * Step 8's replay half, ahead of the route: the stage's DPoP proof `jti` is consumed now, for an adapter
+   * that cannot tell yet which route will run and must not let anything run on a replayed proof. A later
+   * `complete` consumes only its route's windows. Returns the stage, denied when the proof was replayed
+   * (or the store failed); a stage without a proof is returned as it is, with no store call.
+   */
+  consumeProof(stage: Stage): Stage | Promise<Stage>;
   /** A deny only the adapter can see (an undeclared route), decided on the stage's context: one audit event. */
   refuse(stage: Stage, reason: ReasonCode, detail: Readonly<Record<string, unknown>>, route?: CompiledRoute): Decision;
   /** A deny for a request that never reached the pipeline (an exception in an adapter's own path). */
@@ -63,6 +70,7 @@ export function createEngine(options: ResolvedOptions): Engine {
     claims: undefined,
     introspected: undefined,
     proof: undefined,
+    proofConsumed: undefined,
     candidates: undefined,
     delegationDepth: undefined,
     capability: undefined,
@@ -91,6 +99,18 @@ export function createEngine(options: ResolvedOptions): Engine {
       if (extra) ctx.request = Object.assign({}, ctx.request, extra);
       const outcome = denied ?? (ctx.anonymous ? undefined : run(ctx, route ? AUTHORIZE : CONSUME_ONLY, 0));
       return outcome instanceof Promise ? outcome.then((settled) => decide(ctx, settled, started)) : decide(ctx, outcome, started);
+    },
+    consumeProof(stage) {
+      const { ctx, started } = stage;
+      if (stage.denied || !ctx.proof || ctx.proofConsumed) return stage;
+      // With no route yet, the stateful step has no windows: it consumes the proof alone.
+      const after = (denied: Deny | undefined): Stage => {
+        if (denied) return { ctx, started, denied };
+        ctx.proofConsumed = true;
+        return stage;
+      };
+      const outcome = run(ctx, CONSUME_ONLY, 0);
+      return outcome instanceof Promise ? outcome.then(after) : after(outcome);
     },
     refuse({ ctx, started, denied }, reason, detail, route) {
       ctx.route = route;

@@ -18,7 +18,11 @@ export interface AdapterOptions<Req> {
   readonly denyAs?: 'response' | 'error' | undefined;
   /** Build your own deny body (problem+json, your error envelope); the decision's headers are kept. */
   readonly formatDeny?: DenyFormatter | undefined;
-  /** Leave a request to the app entirely, e.g. `(req) => req.path.startsWith('/internal/')`: no check at all. */
+  /**
+   * Leave a request to the app entirely, e.g. `(req) => req.path.startsWith('/internal/')`: no check at all.
+   * Asked once per request and guard, with the request as the client sent it (its path is the original
+   * one, also below a router's mount); the guard's declarations use that same answer.
+   */
   readonly skip?: ((req: Req) => boolean) | undefined;
 }
 

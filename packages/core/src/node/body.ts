@@ -11,7 +11,10 @@ export interface BodyTap {
   readonly late: boolean;
   /** True once a limit was crossed: later bytes are dropped, never delivered. */
   readonly exceeded: boolean;
-  /** Enforce a size limit from now on; `onExceeded` runs once (synchronously if already crossed). */
+  /**
+   * Enforce a size limit from now on; `onExceeded` runs once (synchronously if already crossed). Several
+   * limits (two declarations, two guards): the smallest holds, with its `onExceeded`.
+   */
   limit(maxBytes: number, onExceeded: (received: number) => void): void;
   /**
    * Digest the whole body without consuming it (the application still reads every byte), up to `maxBytes`;
@@ -121,6 +124,9 @@ export function tapBody(req: IncomingMessage, keepBytes: number): BodyTap | unde
       return exceeded;
     },
     limit(maxBytes, callback) {
+      // One tap per request, whichever guards and declarations set limits on it: every limit holds, so the
+      // smallest wins — a later, looser one never replaces an earlier, stricter one.
+      if (maxBytes >= max) return;
       max = maxBytes;
       onExceeded = callback;
       if (!exceeded && received > max) {

@@ -5,12 +5,13 @@ import type { Engine, Stage } from '../engine/engine.js';
 import { engineOf } from '../engine/registry.js';
 import { andThen, type Awaitable } from '../util/awaitable.js';
 import type { CompiledRoute } from '../route.js';
-import type { Decision, Principal, RequestInfo } from '../types.js';
+import type { Decision, Principal } from '../types.js';
 import { bodyTapOf, tapBody } from './body.js';
 import { enforceLimits, type EnforceLimitsHooks } from './enforce-limits.js';
 import { nodeRequestInfo } from './request-info.js';
 import { traceCheck } from '../observe/trace-checks.js';
-import { HOLD_HEADER } from '../holds/oversight-holds.js';
+import { routeExtra } from './route-extra.js';
+import { flowMarks, type FlowState } from './flow-state.js';
 
 /** Where one request stands with one guard. */
 export type FlowOutcome =
@@ -61,16 +62,41 @@ export interface NodeFlow {
   readonly guard: Guard;
   readonly engine: Engine;
   /**
+   * Where the request stands with THIS guard — its own state, the only proof that this guard checked the
+   * request. A principal on the request (`req.aap`, `ctx.state.aap`) may come from another guard: never use
+   * it to decide that this guard authenticated, skipped or resolved a request.
+   */
+  state(req: IncomingMessage): FlowState;
+  /** The decision this guard refused the request with, if it did (state `refused`). */
+  refusal(req: IncomingMessage): Decision | undefined;
+  /**
+   * Whether the adapter's `skip` leaves the request to the app, decided ONCE per request and guard:
+   * `ask(on)` runs the first time (`on`: the framework's request or context; `ask`: one function made at
+   * startup, not a closure per request); every later middleware of this guard — a declaration below a
+   * router — gets the same answer.
+   */
+  skipped<T>(req: IncomingMessage, ask: (on: T) => boolean, on: T): boolean;
+  /**
    * Steps 1–4 for a request whose route is not known yet; the state is kept for this guard's `finish`.
-   * Settles synchronously when nothing needs I/O (a cached token): `await` it, or test for a promise.
+   * A request this guard refused already is refused again, with the same decision. Settles synchronously
+   * when nothing needs I/O (a cached token): `await` it, or test for a promise.
    * `parsedBody`: the body as the app's parser left it (`req.body`), if a parser ran before the guard.
    */
   begin(req: IncomingMessage, res: ServerResponse, url?: string, parsedBody?: unknown): Awaitable<FlowOutcome>;
   /**
+   * For an authenticated (`begin`) request whose route the adapter cannot resolve (a router behind a
+   * mount wrapper it cannot see into): its DPoP proof is consumed now — nothing runs on a replayed proof —
+   * and its stage stays open for a declaration of this guard (one pipeline run, one audit event); the
+   * response's end settles it if none runs. State `unresolved`: the adapter must refuse a route that no
+   * declaration of this guard covers when it sees one about to run.
+   */
+  unresolved(req: IncomingMessage, res: ServerResponse): Awaitable<FlowOutcome>;
+  /**
    * Steps 5–8 for `route` — continuing what `begin` found for THIS guard, or the whole check when it did
    * not run — or, without a route, the stateful step alone (an authenticated request that no declaration
-   * authorizes: its DPoP proof is still consumed). Enforces the decision's size limits. Settles
-   * synchronously when nothing needs I/O (the memory store): `await` it, or test for a promise.
+   * authorizes: its DPoP proof is still consumed). Enforces the decision's size limits. A request this
+   * guard refused already is refused again, with the same decision (no second check, no second audit
+   * event). Settles synchronously when nothing needs I/O (the memory store): `await` it, or test for a promise.
    */
   finish(req: IncomingMessage, res: ServerResponse, route?: CompiledRoute, parts?: RouteParts, hooks?: EnforceLimitsHooks): Awaitable<FlowOutcome>;
   /** Refuse an authenticated request for a reason only the adapter sees (an undeclared route): one audit event. */
@@ -82,11 +108,6 @@ export interface NodeFlow {
   defer(req: IncomingMessage, res: ServerResponse): void;
   /** An exception in the adapter's own path (a `target` function that threw…): an audited 503 `internal_error`, never a 500. */
   fault(req: IncomingMessage, error: unknown): Decision;
-}
-
-interface Pending {
-  readonly stage: Stage;
-  done: boolean;
 }
 
 const FLOWS = new WeakMap<Guard, NodeFlow>();
@@ -103,81 +124,119 @@ export function nodeFlow(guard: Guard): NodeFlow {
   return flow;
 }
 
+const PASS: FlowOutcome = Object.freeze({ kind: 'pass' });
+
 function createFlow(guard: Guard): NodeFlow {
   const engine = engineOf(guard);
   // What the tap keeps until the decision: a held action's body, or a form body looked at for a token.
   const keep = Math.max(engine.options.holds.maxBodyBytes, engine.options.token.maxFormBodySize);
   // This guard's state of a request, under a key of its own: another guard in the same app never sees it.
-  // A property rather than a WeakMap entry: an ephemeron per request is work for every scavenge.
-  const key = Symbol('aap-guard.pending');
-  const pending = {
-    get: (req: IncomingMessage): Pending | undefined => (req as unknown as Record<symbol, Pending | undefined>)[key],
-    set: (req: IncomingMessage, state: Pending): void => {
-      (req as unknown as Record<symbol, Pending | undefined>)[key] = state;
-    },
-  };
+  const marks = flowMarks();
   const settle = (req: IncomingMessage, res: ServerResponse, decision: Decision, hooks?: EnforceLimitsHooks): FlowOutcome => {
     bodyTapOf(req)?.release();
-    if (!decision.allowed) return { kind: 'deny', decision };
-    if (!decision.principal) return { kind: 'pass' };
+    if (!decision.allowed) {
+      marks.refuse(req, decision); // refused once, refused by every later step of this guard
+      return { kind: 'deny', decision };
+    }
+    if (!decision.principal) return PASS;
     return { kind: 'allow', decision, principal: decision.principal, proceed: enforceLimits(engine.options, req, res, decision, hooks) };
+  };
+  const refused = (req: IncomingMessage): FlowOutcome | undefined => {
+    const decision = marks.get(req)?.refused;
+    return decision && { kind: 'deny', decision };
+  };
+  const deferred = (req: IncomingMessage, res: ServerResponse): void => {
+    const open = marks.get(req);
+    const stage = open?.stage;
+    // Nothing to record and nobody to tell: no listener at all (the common Bearer case without an audit sink).
+    if (!open || !stage || open.done || (!stage.ctx.proof && !engine.options.audit)) return;
+    res.once('close', () => {
+      if (open.done) return;
+      open.done = true;
+      // Records the proof's jti; emits the event.
+      Promise.resolve(engine.complete(stage, undefined)).catch(() => undefined);
+    });
   };
   return {
     guard,
     engine,
+    state: (req) => marks.state(req),
+    refusal: (req) => marks.get(req)?.refused,
+    skipped: (req, ask, on) => marks.skipped(req, ask, on),
     // Synchronous until a step needs I/O (a key fetch, a Redis call): a cached Bearer request on the
     // memory store costs no promise and no microtask here.
     begin(req, res, url, parsedBody) {
       const parsed = tapBody(req, keep) && parsedBodyOf(req, parsedBody);
+      const again = refused(req);
+      if (again) return again;
       const extra = url === undefined && parsed === undefined ? undefined : { url, parsedBody: parsed };
       const info = nodeRequestInfo(req, extra);
       const authenticated = (stage: Stage): Awaitable<FlowOutcome> => {
         if (stage.denied || stage.ctx.anonymous) return andThen(traceCheck('authenticate', info, undefined, () => engine.complete(stage, undefined)), (decision) => settle(req, res, decision));
-        pending.set(req, { stage, done: false });
-        return { kind: 'authenticated', principal: { claims: stage.ctx.claims!, scheme: stage.ctx.credentials?.scheme ?? 'Bearer' } };
+        marks.open(req, stage);
+        return { kind: 'authenticated', principal: principalOf(stage) };
       };
       return andThen(engine.begin(info), authenticated);
     },
+    unresolved(req, res) {
+      const open = marks.get(req);
+      if (!open?.stage || open.done) throw new TypeError('unresolved(): no authenticated request of this guard');
+      const stage = open.stage;
+      return andThen(engine.consumeProof(stage), (consumed): Awaitable<FlowOutcome> => {
+        if (consumed.denied) {
+          open.done = true;
+          const complete = () => engine.complete(consumed, undefined);
+          const replayed = traceCheck('authenticate', stage.ctx.request, undefined, complete);
+          return andThen(replayed, (decision) => settle(req, res, decision));
+        }
+        open.unresolved = true;
+        deferred(req, res);
+        return { kind: 'authenticated', principal: principalOf(stage) };
+      });
+    },
     finish(req, res, route, parts = {}, hooks) {
       const parsed = tapBody(req, keep) && parsedBodyOf(req, parts.parsedBody);
+      const open = marks.get(req);
+      if (open?.refused) return { kind: 'deny', decision: open.refused }; // refused already: the same decision
       const extra = routeExtra(req, parts, parsed);
       const settled = (decision: Decision): FlowOutcome => settle(req, res, decision, hooks);
-      const open = pending.get(req);
-      if (open && !open.done) {
+      if (open?.stage && !open.done) {
         open.done = true;
-        return andThen(traceCheck('authorize', open.stage.ctx.request, route, () => engine.complete(open.stage, route, extra)), settled);
+        const stage = open.stage;
+        const decided = traceCheck('authorize', stage.ctx.request, route, () => engine.complete(stage, route, extra));
+        return andThen(decided, settled);
       }
       if (parts.url !== undefined) Object.assign(extra, { url: parts.url }); // extra is this call's own object
       const info = nodeRequestInfo(req, extra);
-      return andThen(traceCheck('authorize', info, route, () => andThen(engine.begin(info), (stage) => engine.complete(stage, route))), settled);
+      const whole = (decision: Decision): FlowOutcome => {
+        if (decision.allowed && decision.principal) marks.settle(req);
+        return settled(decision);
+      };
+      const check = () => andThen(engine.begin(info), (stage) => engine.complete(stage, route));
+      return andThen(traceCheck('authorize', info, route, check), whole);
     },
     refuse(req, reason, detail) {
-      const open = pending.get(req);
+      const open = marks.get(req);
       bodyTapOf(req)?.release();
-      if (!open || open.done) throw new TypeError('refuse(): no authenticated request of this guard to refuse');
+      if (!open?.stage || open.done) throw new TypeError('refuse(): no authenticated request of this guard to refuse');
       open.done = true;
-      return engine.refuse(open.stage, reason, detail);
+      const decision = engine.refuse(open.stage, reason, detail);
+      marks.refuse(req, decision);
+      return decision;
     },
     fault(req, error) {
       bodyTapOf(req)?.release();
       const detail = { fault: error instanceof Error ? error.message : String(error) };
-      const open = pending.get(req);
-      if (open && !open.done) {
+      const open = marks.get(req);
+      let decision: Decision;
+      if (open?.stage && !open.done) {
         open.done = true;
-        return engine.refuse(open.stage, 'internal_error', detail);
-      }
-      return engine.refuseRequest(nodeRequestInfo(req), 'internal_error', detail);
+        decision = engine.refuse(open.stage, 'internal_error', detail);
+      } else decision = engine.refuseRequest(nodeRequestInfo(req), 'internal_error', detail);
+      marks.refuse(req, decision);
+      return decision;
     },
-    defer(req, res) {
-      const open = pending.get(req);
-      // Nothing to record and nobody to tell: no listener at all (the common Bearer case without an audit sink).
-      if (!open || (!open.stage.ctx.proof && !engine.options.audit)) return;
-      res.once('close', () => {
-        if (open.done) return;
-        open.done = true;
-        Promise.resolve(engine.complete(open.stage, undefined)).catch(() => undefined); // records the proof's jti; emits the event
-      });
-    },
+    defer: deferred,
   };
 }
 
@@ -190,24 +249,7 @@ function parsedBodyOf(req: IncomingMessage, parsedBody: unknown): unknown {
   return parsedBody !== undefined && req.readableDidRead ? parsedBody : undefined;
 }
 
-/** What a route adds to its request: target, string params, and (when given) a parsed body, body digest and hold id. */
-function routeExtra(req: IncomingMessage, parts: RouteParts, parsedBody: unknown): Partial<RequestInfo> {
-  const extra: Partial<RequestInfo> = { target: parts.target, params: stringParams(parts.params) };
-  if (parsedBody !== undefined) Object.assign(extra, { parsedBody });
-  if (parts.bodyDigest !== undefined) Object.assign(extra, { bodyDigest: parts.bodyDigest });
-  if (parts.holdId === undefined) return extra;
-  const headers = req.headersDistinct ?? req.headers;
-  const sent = headers[HOLD_HEADER];
-  const given = sent === undefined ? [] : typeof sent === 'string' ? [sent] : sent;
-  // The same id twice is one id; two different ones are a repeated header to the oversight step: hold_mismatch.
-  const ids = given.length === 1 && given[0]?.trim() === parts.holdId ? given : [...given, parts.holdId];
-  return Object.assign(extra, { headers: { ...headers, [HOLD_HEADER]: ids.length === 1 ? ids[0] : ids } });
-}
-
-/** String-valued parameters only (Express 5 wildcards are arrays: not usable for task binding). */
-function stringParams(params: unknown): Record<string, string> | undefined {
-  if (!params || typeof params !== 'object') return undefined;
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) if (typeof value === 'string') out[name] = value;
-  return out;
+/** The principal steps 1–4 found. */
+function principalOf(stage: Stage): Principal {
+  return { claims: stage.ctx.claims!, scheme: stage.ctx.credentials?.scheme ?? 'Bearer' };
 }
