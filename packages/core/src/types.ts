@@ -374,6 +374,24 @@ export type RateLimitMode = 'sliding' | 'fixed';
 /** The window lengths of the `max_<noun>_per_<unit>` constraints. */
 export type WindowUnit = 'minute' | 'hour' | 'day';
 
+/**
+ * What a custom `rateLimit.key` function is told besides the claims.
+ *
+ * @example
+ * createGuard({
+ *   ...options,
+ *   rateLimit: { key: (claims, { issuer }) => (issuer === 'https://as.example.com' ? claims.agent.operator : claims.agent.id) },
+ * });
+ */
+export interface RateLimitKeyContext {
+  /**
+   * The authorization server whose token this is: its `iss`, or — for issuers declared as one authorization
+   * server under several names (one shared `jwks` object) — the first listed of those names. The key the
+   * function returns is scoped by it already: two authorization servers never share a quota.
+   */
+  readonly issuer: string;
+}
+
 /** Rate-limit behaviour. */
 export interface RateLimitOptions {
   /**
@@ -381,8 +399,12 @@ export interface RateLimitOptions {
    * the spec's own table is `{ minute: 'sliding', hour: 'fixed', day: 'fixed' }`.
    */
   readonly mode?: RateLimitMode | { readonly [unit in WindowUnit]?: RateLimitMode } | undefined;
-  /** Whose budget a request consumes: the token (`jti`, default, per the spec), agent, task, or a function. */
-  readonly key?: 'jti' | 'agent' | 'task' | ((claims: AapClaims) => string) | undefined;
+  /**
+   * Whose budget a request consumes, always within the token's authorization server (see
+   * `RateLimitKeyContext`): the token (`jti`, default, per the spec), agent, task (agent and task), or a
+   * function of the claims (a request for which it returns no non-empty string is refused: 503 `internal_error`).
+   */
+  readonly key?: 'jti' | 'agent' | 'task' | ((claims: AapClaims, context: RateLimitKeyContext) => string) | undefined;
   /** Send RateLimit headers on allowed responses too (default true). */
   readonly headersOnAllow?: boolean | undefined;
 }

@@ -1,6 +1,7 @@
 import { consumeApproved, createHeld } from '../holds/hold-step.js';
 import { rateLimitHeaders } from '../limits/headers.js';
 import { requestKeys } from '../limits/keys.js';
+import { scopeOf } from '../token/issuer-scope.js';
 import { nextRequestId } from '../util/request-id.js';
 import { capabilityWindows, type LimitWindow } from '../limits/windows.js';
 import { storeChannel, traced } from '../observe/channels.js';
@@ -56,9 +57,10 @@ function consumeWindows(ctx: CheckContext, windows: readonly LimitWindow[]): Den
   return andThen(consume(ctx, consumeRequest(ctx, subject, windows, proof)), (result) => (result ? outcome(ctx, windows, result) : undefined));
 }
 
+/** The subject of the request's keys: the rate-limit key, within the token's issuer scope (a proof comes with a token). */
 function subjectOf(ctx: CheckContext): string | undefined {
-  if (ctx.claims) return ctx.options.limits.key(ctx.claims, ctx.tokenHash);
-  return ctx.proof && `jkt:${ctx.proof.jkt}`;
+  const claims = ctx.claims;
+  return claims && ctx.options.limits.key(claims, ctx.tokenHash, scopeOf(ctx.options.token.keys.scopes, claims.iss));
 }
 
 function consumeRequest(ctx: CheckContext, subject: string, windows: readonly LimitWindow[], proof: CheckContext['proof']): ConsumeRequest {
