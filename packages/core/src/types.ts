@@ -368,7 +368,12 @@ export interface DelegationPolicy {
   readonly trustedActor?: ((actor: string) => boolean) | undefined;
 }
 
-/** Window semantics: `sliding` never admits more than N in any interval; `fixed` uses clock-aligned UTC buckets. */
+/**
+ * Window semantics. `sliding`: never more than N admitted in any interval of the window's length, counted
+ * in 60 clock-aligned buckets of 1/60 of the window (a request may be admitted up to one bucket later than
+ * an exact log would: 1 s for a minute, 1 min for an hour, 24 min for a day — never earlier). `fixed`:
+ * clock-aligned UTC buckets (minute 0 of the hour, 00:00 UTC of the day), N per bucket.
+ */
 export type RateLimitMode = 'sliding' | 'fixed';
 
 /** The window lengths of the `max_<noun>_per_<unit>` constraints. */
@@ -395,8 +400,9 @@ export interface RateLimitKeyContext {
 /** Rate-limit behaviour. */
 export interface RateLimitOptions {
   /**
-   * `sliding` (default): never more than N in any interval; `fixed`: clock-aligned buckets. Or per unit —
-   * the spec's own table is `{ minute: 'sliding', hour: 'fixed', day: 'fixed' }`.
+   * Per unit, or one mode for all. Default: the spec's table (§5.6.1), `{ minute: 'sliding', hour: 'fixed',
+   * day: 'fixed' }` — the hour resets at minute 0, the day at 00:00 UTC. `'sliding'` makes every window
+   * sliding (`{ hour: 'sliding' }` just the hour); `'fixed'` every window fixed.
    */
   readonly mode?: RateLimitMode | { readonly [unit in WindowUnit]?: RateLimitMode } | undefined;
   /**

@@ -2,7 +2,6 @@ import { consumeApproved, createHeld } from '../holds/hold-step.js';
 import { rateLimitHeaders } from '../limits/headers.js';
 import { requestKeys } from '../limits/keys.js';
 import { scopeOf } from '../token/issuer-scope.js';
-import { nextRequestId } from '../util/request-id.js';
 import { capabilityWindows, type LimitWindow } from '../limits/windows.js';
 import { storeChannel, traced } from '../observe/channels.js';
 import { CONSUME_NOW, type ConsumeRequest, type ConsumeResult, type ConsumesNow, type Store, type WindowSpec } from '../stores/store.js';
@@ -66,7 +65,7 @@ function subjectOf(ctx: CheckContext): string | undefined {
 function consumeRequest(ctx: CheckContext, subject: string, windows: readonly LimitWindow[], proof: CheckContext['proof']): ConsumeRequest {
   const action = ctx.limitScope ?? ctx.route?.action ?? '';
   const replay = proof && { key: requestKeys(subject).replay(proof.jkt, proof.jti), ttlMs: ctx.options.pop.replayTtlMs };
-  return { now: ctx.now, id: nextRequestId(), replay, windows: windowSpecs(windows, subject, action, ctx.options.limits.modes) };
+  return { now: ctx.now, replay, windows: windowSpecs(windows, subject, action, ctx.options.limits.modes) };
 }
 
 /** The last window specs built for a capability's windows: a repeated token reuses them (same subject and action). */

@@ -94,7 +94,7 @@ async function processSet(guard: Guard, verification: SetVerification, set: stri
     const issuers = guard.options.token.issuers;
     const wanted = revocationsOf(payload, (iss) => issuers.has(iss));
     if (wanted.keys.length === 0) return { kind: 'ignored', jti };
-    const claimed = await guard.options.store.consume({ now: verification.now(), id: `set-${jti}`, replay: { key: `set:${tokenHash(`${payload.iss} ${jti}`)}`, ttlMs: (verification.maxAge + verification.token.clockTolerance) * 1000 }, windows: [] });
+    const claimed = await guard.options.store.consume({ now: verification.now(), replay: { key: `set:${tokenHash(`${payload.iss} ${jti}`)}`, ttlMs: (verification.maxAge + verification.token.clockTolerance) * 1000 }, windows: [] });
     const outcome = await applyRevocations(guard, wanted, { iss: payload.iss as string, jti, duplicate: !claimed.ok });
     health.up('security events are applied again');
     return outcome;

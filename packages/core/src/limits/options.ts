@@ -10,7 +10,7 @@ export type LimitKey = (claims: AapClaims, tokenHash: string | undefined, scope:
 
 /** Resolved rate-limit settings (frozen at createGuard()). */
 export interface LimitOptions {
-  /** Window semantics per unit: `sliding` (default) or clock-aligned `fixed` UTC buckets. */
+  /** Window semantics per unit: the spec's `{ minute: 'sliding', hour: 'fixed', day: 'fixed' }` by default. */
   readonly modes: Readonly<Record<WindowUnit, RateLimitMode>>;
   /** The subject whose windows a request consumes. */
   readonly key: LimitKey;
@@ -19,6 +19,8 @@ export interface LimitOptions {
 }
 
 const UNITS: readonly WindowUnit[] = ['minute', 'hour', 'day'];
+/** §5.6.1: the minute slides; the hour resets at minute 0, the day at 00:00 UTC. */
+const SPEC_MODES: Readonly<Record<WindowUnit, RateLimitMode>> = Object.freeze({ minute: 'sliding', hour: 'fixed', day: 'fixed' });
 const isMode = (value: unknown): value is RateLimitMode => value === 'sliding' || value === 'fixed';
 
 /*
@@ -36,7 +38,7 @@ const byTask: LimitKey = (claims, _hash, scope) => `${scope.id}:task:${claims.ag
  * Validate `options.rateLimit` once; throws `TypeError` naming the option.
  *
  * @example
- * resolveLimitOptions({ ...options, rateLimit: { mode: { minute: 'sliding', hour: 'fixed', day: 'fixed' } } });
+ * resolveLimitOptions({ ...options, rateLimit: { mode: { hour: 'sliding' } } }).modes; // { minute: 'sliding', hour: 'sliding', day: 'fixed' }
  */
 export function resolveLimitOptions(options: GuardOptions): LimitOptions {
   const rateLimit = options.rateLimit ?? {};
@@ -47,10 +49,8 @@ export function resolveLimitOptions(options: GuardOptions): LimitOptions {
 }
 
 function resolveModes(mode: unknown): Readonly<Record<WindowUnit, RateLimitMode>> {
-  if (mode === undefined || isMode(mode)) {
-    const all = mode ?? 'sliding';
-    return Object.freeze({ minute: all, hour: all, day: all });
-  }
+  if (mode === undefined) return SPEC_MODES;
+  if (isMode(mode)) return Object.freeze({ minute: mode, hour: mode, day: mode });
   if (mode === null || typeof mode !== 'object') {
     throw new TypeError("options.rateLimit.mode must be 'sliding', 'fixed' or { minute?, hour?, day? } of those");
   }
@@ -60,7 +60,7 @@ function resolveModes(mode: unknown): Readonly<Record<WindowUnit, RateLimitMode>
       throw new TypeError(`options.rateLimit.mode.${name} must be 'sliding' or 'fixed' (units: minute, hour, day)`);
     }
   }
-  const pick = (unit: WindowUnit): RateLimitMode => (byUnit[unit] as RateLimitMode | undefined) ?? 'sliding';
+  const pick = (unit: WindowUnit): RateLimitMode => (byUnit[unit] as RateLimitMode | undefined) ?? SPEC_MODES[unit];
   return Object.freeze({ minute: pick('minute'), hour: pick('hour'), day: pick('day') });
 }
 

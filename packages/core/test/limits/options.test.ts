@@ -14,9 +14,15 @@ describe('rateLimit options', () => {
     expect(() => createGuard({ ...base, rateLimit } as unknown as GuardOptions)).toThrow(message);
   });
 
-  it('accepts the spec table as per-unit modes', () => {
-    const guard = createGuard({ ...base, rateLimit: { mode: { minute: 'sliding', hour: 'fixed', day: 'fixed' } } });
-    expect(guard.options.limits.modes).toEqual({ minute: 'sliding', hour: 'fixed', day: 'fixed' });
+  it.each([
+    [undefined, { minute: 'sliding', hour: 'fixed', day: 'fixed' }],
+    ['sliding', { minute: 'sliding', hour: 'sliding', day: 'sliding' }],
+    ['fixed', { minute: 'fixed', hour: 'fixed', day: 'fixed' }],
+    [{ hour: 'sliding' }, { minute: 'sliding', hour: 'sliding', day: 'fixed' }],
+    [{ minute: 'fixed' }, { minute: 'fixed', hour: 'fixed', day: 'fixed' }],
+  ] as const)('mode %j → %j (units not named keep the spec table of §5.6.1)', (mode, modes) => {
+    const guard = createGuard({ ...base, rateLimit: { mode } });
+    expect(guard.options.limits.modes).toEqual(modes);
   });
 });
 
