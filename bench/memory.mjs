@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm run bench:memory [-- tokens|window]`: what the guard's memory is bounded by, written to bench/MEMORY.md.
 //  tokens: feeds BENCH_TOKENS (default 1,000,000) distinct, real ES256 tokens through guard.check() — each
-//    verified, cached (tokenCacheSize), given a rate-limit window in the memory store (maxKeys,
-//    maxEntries) and a lineage entry (delegated: parent_jti) — and reports RSS and heap after a full GC
-//    at checkpoints. Tokens are signed here with node:crypto (a local key set; jose's async signer is
-//    ~3× slower), a batch at a time, while earlier ones are being checked.
-//  window: fills one sliding window of 10,000/minute through each store and reports its memory: MEMORY
-//    USAGE on a real redis-server, JS heap growth in the memory store (lib/window-memory.mjs).
+//    verified, cached (tokenCacheSize), given a rate-limit window in the memory store (maxKeys) and a
+//    lineage entry (delegated: parent_jti) — and reports RSS and heap after a full GC at checkpoints.
+//    Tokens are signed here with node:crypto (a local key set; jose's async signer is ~3× slower), a batch
+//    at a time, while earlier ones are being checked.
+//  window: one sliding minute per token through each store — after 300 requests over the minute at two
+//    limits, and full at 10,000 — and its memory: MEMORY USAGE on a real redis-server, JS heap growth in the
+//    memory store (lib/window-memory.mjs).
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -30,7 +31,6 @@ const TOKENS = knob('BENCH_TOKENS', 1_000_000);
 const SIZES = {
   tokenCacheSize: knob('BENCH_TOKEN_CACHE', 10_000),
   maxKeys: knob('BENCH_MAX_KEYS', 100_000),
-  maxEntries: knob('BENCH_MAX_ENTRIES', 4_000_000),
   lineageSize: knob('BENCH_LINEAGE', 10_000),
 };
 const BATCH = 1000; // tokens signed at a time
@@ -71,7 +71,7 @@ async function tokens() {
   const { jwks, mint } = signer();
   const guard = createGuard({
     issuer: ISSUER, audience: AUDIENCE, jwks, tokenCacheSize: SIZES.tokenCacheSize,
-    store: memoryStore({ maxKeys: SIZES.maxKeys, maxEntries: SIZES.maxEntries }), revocation: { lineageSize: SIZES.lineageSize },
+    store: memoryStore({ maxKeys: SIZES.maxKeys }), revocation: { lineageSize: SIZES.lineageSize },
   });
   const route = guard.route({ action: 'search.web' });
   const check = async (token) => {
@@ -108,8 +108,8 @@ if (want('tokens')) {
   sections.push(
     `## ${TOKENS.toLocaleString('en-US')} distinct tokens through \`guard.check()\``,
     '',
-    `Sizes: \`tokenCacheSize: ${SIZES.tokenCacheSize}\`, \`memoryStore({ maxKeys: ${SIZES.maxKeys}, maxEntries: ${SIZES.maxEntries} })\`, \`revocation: { lineageSize: ${SIZES.lineageSize} }\` (the defaults unless BENCH_TOKEN_CACHE, BENCH_MAX_KEYS, BENCH_MAX_ENTRIES, BENCH_LINEAGE say otherwise).`,
-    'Each token is a distinct ES256 JWS (~700 bytes) that the guard verifies: a delegated token (`parent_jti`, so a lineage entry) whose capability has `max_requests_per_minute: 100` (so one sliding-window key in the store, keyed by its `jti`). Memory after two full GCs:',
+    `Sizes: \`tokenCacheSize: ${SIZES.tokenCacheSize}\`, \`memoryStore({ maxKeys: ${SIZES.maxKeys} })\`, \`revocation: { lineageSize: ${SIZES.lineageSize} }\` (the defaults unless BENCH_TOKEN_CACHE, BENCH_MAX_KEYS, BENCH_LINEAGE say otherwise).`,
+    'Each token is a distinct ES256 JWS (~700 bytes) that the guard verifies: a delegated token (`parent_jti`, so a lineage entry) whose capability has `max_requests_per_minute: 100` (so one sliding-window counter in the store, keyed by its issuer and `jti`). Memory after two full GCs:',
     '',
     '| tokens seen | RSS (MB) | JS heap used (MB) | JS heap reserved (MB) | external (MB) | elapsed (s) |',
     '|---|---|---|---|---|---|',
@@ -120,15 +120,21 @@ if (want('tokens')) {
   );
 }
 if (want('window')) {
-  const { limit, windows, redis, memory } = await windowMemory();
-  console.log(`One full sliding window of ${limit}/minute: Redis MEMORY USAGE ${redis.bytes} bytes (${redis.encoding}); memory store: JS heap +${memory.bytes} bytes per window`);
+  const { requests, spread, full, version } = await windowMemory();
+  const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+  for (const { limit, redis, memory } of spread) console.log(`${requests} requests over a minute at ${limit}/minute: Redis MEMORY USAGE ${redis.bytes} bytes (${redis.fields} fields, ${redis.encoding}); memory store: JS heap +${memory.bytes} bytes per window`);
+  console.log(`One full window of ${full.limit}/minute: Redis ${full.redis.bytes} bytes; memory store +${full.memory.bytes} bytes per window`);
   sections.push(
-    `## One full sliding window (${limit.toLocaleString('en-US')} per minute)`,
+    '## One sliding minute per token',
     '',
-    `Filled through \`guard.check()\` with ${limit.toLocaleString('en-US')} admitted requests within the minute; the next request was refused (Redis store: ${redis.refused}; memory store: ${memory.refused}).`,
+    `Each window's requests spread evenly over the minute under an injected clock (so all 60 of its 1 s buckets are in use). Redis: filled through \`guard.check()\`, then \`MEMORY USAGE <key> SAMPLES 0\` of the window's one key (redis-server ${version}). Memory store: filled through \`store.consume()\` for many keys, then the growth of the JS heap after a full GC divided by their number (the key strings, made before, not counted).`,
     '',
-    `- Redis store (one script call per request): \`MEMORY USAGE ${redis.key} SAMPLES 0\` = **${redis.bytes.toLocaleString('en-US')} bytes** (${(redis.bytes / 1024).toFixed(0)} KiB, ${(redis.bytes / redis.members).toFixed(0)} bytes per admitted request; ${redis.members.toLocaleString('en-US')} members like \`${redis.sample}\`, encoding ${redis.encoding}); \`used_memory\` grew by ${redis.usedMemoryDelta.toLocaleString('en-US')} bytes. redis-server ${redis.version}.`,
-    `- Memory store: the JS heap grew by **${memory.bytes.toLocaleString('en-US')} bytes** per window (${(memory.bytes / 1024).toFixed(0)} KiB, ${(memory.bytes / limit).toFixed(1)} bytes per admitted request): the growth after a full GC over ${windows} windows filled one after the other (one token each), divided by ${windows}.`,
+    '| window | Redis store | memory store |',
+    '|---|---|---|',
+    ...spread.map(({ limit, redis, memory }) => `| ${requests} requests, limit ${limit.toLocaleString('en-US')}/minute | **${redis.bytes.toLocaleString('en-US')} bytes** (${kib(redis.bytes)}; ${redis.fields} hash fields, ${redis.encoding}) | ${memory.bytes.toLocaleString('en-US')} bytes (over ${memory.keys.toLocaleString('en-US')} keys) |`),
+    `| ${full.limit.toLocaleString('en-US')} requests, limit ${full.limit.toLocaleString('en-US')}/minute, the next one refused (${full.redis.refused}) | **${full.redis.bytes.toLocaleString('en-US')} bytes** (${kib(full.redis.bytes)}; ${full.redis.fields} hash fields, ${full.redis.encoding}) | ${full.memory.bytes.toLocaleString('en-US')} bytes (over ${full.memory.keys.toLocaleString('en-US')} keys) |`,
+    '',
+    'The state is at most 61 bucket counts per window whatever the limit: the same bytes at 10,000 and at 100,000,000 per minute.',
     '',
   );
 }

@@ -3,13 +3,15 @@
  * token, with the RateLimit fields of draft-ietf-httpapi-ratelimit-headers (`RateLimit-Policy`,
  * `RateLimit`) and `Retry-After` (RFC 9110 §10.2.3, in seconds). The clock starts at `NOW`
  * (12:00:00 UTC, on a minute and an hour boundary) and moves only by `advance` steps, so every
- * header value is exact.
+ * header value is exact. By default (§5.6.1) the minute slides — counted in 1 s buckets, so a request
+ * counts until its second has left the minute: 61 s after 12:00:00.xxx — and the hour and day are fixed.
  */
 import { OK, constrained, unauthorized, type ConformanceCase, type Expectation, type Step } from './model.js';
 
 /** `count` admitted requests. */
 const admitted = (count: number): Step[] => Array.from({ length: count }, () => ({ status: 200 }));
 const FIXED = { rateLimit: { mode: 'fixed' } } as const;
+const SLIDING_DAY = { rateLimit: { mode: { day: 'sliding' } } } as const;
 
 const limited = (headers: Expectation['headers']): Expectation => ({ status: 429, error: 'aap_constraint_violation', reason: 'rate_limited', headers });
 const perMinute = (limit: number) => constrained({ max_requests_per_minute: limit });
@@ -19,7 +21,7 @@ export const limitCases: readonly ConformanceCase[] = [
     name: 'rate limit: allowed responses carry the RateLimit fields',
     token: perMinute(3),
     before: admitted(1),
-    expect: { status: 200, headers: { 'ratelimit-policy': '"minute";q=3;w=60', ratelimit: '"minute";r=1;t=60', 'retry-after': null } },
+    expect: { status: 200, headers: { 'ratelimit-policy': '"minute";q=3;w=60', ratelimit: '"minute";r=1;t=61', 'retry-after': null } },
   },
   {
     name: 'rate limit: no RateLimit fields on allow when turned off',
@@ -31,13 +33,21 @@ export const limitCases: readonly ConformanceCase[] = [
     name: 'rate limit: N admitted, then 429',
     token: perMinute(3),
     before: admitted(3),
-    expect: limited({ 'retry-after': '60', 'ratelimit-policy': '"minute";q=3;w=60', ratelimit: '"minute";r=0;t=60' }),
+    expect: limited({ 'retry-after': '61', 'ratelimit-policy': '"minute";q=3;w=60', ratelimit: '"minute";r=0;t=61' }),
   },
   {
-    name: 'rate limit: a max_<noun>_per_day limit',
+    name: 'rate limit: a max_<noun>_per_day limit, fixed by default: it resets at 00:00 UTC',
     token: constrained({ max_drafts_per_day: 2 }),
     before: admitted(2),
-    expect: limited({ 'retry-after': '86400', 'ratelimit-policy': '"drafts_per_day";q=2;w=86400', ratelimit: '"drafts_per_day";r=0;t=86400' }),
+    expect: limited({ 'retry-after': '43200', 'ratelimit-policy': '"drafts_per_day";q=2;w=86400', ratelimit: '"drafts_per_day";r=0;t=43200' }),
+  },
+  {
+    // 12:00:00 starts a 24-minute bucket of the sliding day: it leaves 61 buckets later, 24 h 24 min on
+    name: 'rate limit: a sliding day by option',
+    options: SLIDING_DAY,
+    token: constrained({ max_drafts_per_day: 2 }),
+    before: admitted(2),
+    expect: limited({ 'retry-after': '87840', ratelimit: '"drafts_per_day";r=0;t=87840' }),
   },
   {
     name: 'rate limit: a fixed day bucket ends at midnight UTC',
@@ -49,14 +59,14 @@ export const limitCases: readonly ConformanceCase[] = [
   {
     name: 'rate limit: a retry after Retry-After is admitted',
     token: perMinute(2),
-    before: [{ status: 200 }, { advance: 30 }, { status: 200 }, { status: 429 }, { advance: 30 }],
+    before: [{ status: 200 }, { advance: 30 }, { status: 200 }, { status: 429 }, { advance: 31 }],
     expect: { status: 200, headers: { ratelimit: '"minute";r=0;t=30' } },
   },
   {
     name: 'rate limit: a sliding window spans the minute boundary',
     token: perMinute(2),
     before: [{ advance: 59 }, ...admitted(2), { advance: 1 }],
-    expect: limited({ 'retry-after': '59' }),
+    expect: limited({ 'retry-after': '60' }),
   },
   {
     name: 'rate limit: fixed minute buckets restart at the boundary',
@@ -66,11 +76,12 @@ export const limitCases: readonly ConformanceCase[] = [
     expect: OK,
   },
   {
-    // The 429 consumed no hour quota: the request after the minute passes is admitted, the next one is the hour's 4th.
+    // The 429 consumed no hour quota: the request after the minute passes is admitted, the next one is the
+    // hour's 4th, refused until the clock hour ends at 13:00:00.
     name: 'rate limit: several windows are consumed all or nothing',
     token: constrained({ max_requests_per_minute: 2, max_requests_per_hour: 3 }),
-    before: [...admitted(2), { status: 429 }, { advance: 60 }, { status: 200 }],
-    expect: limited({ 'retry-after': '3540', 'ratelimit-policy': '"minute";q=2;w=60, "hour";q=3;w=3600' }),
+    before: [...admitted(2), { status: 429 }, { advance: 61 }, { status: 200 }],
+    expect: limited({ 'retry-after': '3539', 'ratelimit-policy': '"minute";q=2;w=60, "hour";q=3;w=3600' }),
   },
   { name: 'rate limit: a limit that is not a positive integer makes the token invalid', token: perMinute(0), expect: unauthorized('token_claims_invalid') },
 ];

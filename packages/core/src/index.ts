@@ -17,6 +17,7 @@ export type { GuardHealth, IssuerHealth, NotReadyReason } from './observe/health
 export type { KeySourceStatus } from './token/key-source.js';
 export { isRateLimitConstraint } from './limits/windows.js';
 export type { Store, ConsumeRequest, ConsumeResult, WindowSpec, WindowState } from './stores/store.js';
+export { SLIDING_BUCKETS, windowBuckets, type WindowBuckets } from './stores/window-buckets.js';
 export type { StoreRuntime, StoreHealthReport } from './stores/runtime.js';
 export { REASONS, type ReasonCode, type SpecError } from './deny/reasons.js';
 export type { AuditEvent } from './audit/event.js';

@@ -410,21 +410,49 @@ export interface DelegationPolicy {
   readonly trustedActor?: ((actor: string) => boolean) | undefined;
 }
 
-/** Window semantics: `sliding` never admits more than N in any interval; `fixed` uses clock-aligned UTC buckets. */
+/**
+ * Window semantics. `sliding`: never more than N admitted in any interval of the window's length, counted
+ * in 60 clock-aligned buckets of 1/60 of the window (a request may be admitted up to one bucket later than
+ * an exact log would: 1 s for a minute, 1 min for an hour, 24 min for a day — never earlier). `fixed`:
+ * clock-aligned UTC buckets (minute 0 of the hour, 00:00 UTC of the day), N per bucket.
+ */
 export type RateLimitMode = 'sliding' | 'fixed';
 
 /** The window lengths of the `max_<noun>_per_<unit>` constraints. */
 export type WindowUnit = 'minute' | 'hour' | 'day';
 
+/**
+ * What a custom `rateLimit.key` function is told besides the claims.
+ *
+ * @example
+ * createGuard({
+ *   ...options,
+ *   rateLimit: { key: (claims, { issuer }) => (issuer === 'https://as.example.com' ? claims.agent.operator : claims.agent.id) },
+ * });
+ */
+export interface RateLimitKeyContext {
+  /**
+   * The authorization server whose token this is: its `iss`, or — for issuers declared as one authorization
+   * server under several names (one shared `jwks` object) — the first listed of those names. The key the
+   * function returns is scoped by it already: two authorization servers never share a quota.
+   */
+  readonly issuer: string;
+}
+
 /** Rate-limit behaviour. */
 export interface RateLimitOptions {
   /**
-   * `sliding` (default): never more than N in any interval; `fixed`: clock-aligned buckets. Or per unit —
-   * the spec's own table is `{ minute: 'sliding', hour: 'fixed', day: 'fixed' }`.
+   * Per unit, or one mode for all. Default: the spec's table (§5.6.1), `{ minute: 'sliding', hour: 'fixed',
+   * day: 'fixed' }` — the hour resets at minute 0, the day at 00:00 UTC. `'sliding'` makes every window
+   * sliding (`{ hour: 'sliding' }` just the hour); `'fixed'` every window fixed.
    */
   readonly mode?: RateLimitMode | { readonly [unit in WindowUnit]?: RateLimitMode } | undefined;
-  /** Whose budget a request consumes: the token (`jti`, default, per the spec), agent, task, or a function. */
-  readonly key?: 'jti' | 'agent' | 'task' | ((claims: AapClaims) => string) | undefined;
+  /**
+   * Whose budget a request consumes, always within the token's authorization server (see
+   * `RateLimitKeyContext`): the token (`jti`, default, per the spec), agent, task (agent and task), or a
+   * function of the claims (a request for which it returns no non-empty string is refused: 503 `internal_error`).
+   */
+  readonly key?: 'jti' | 'agent' | 'task' | ((claims: AapClaims, context: RateLimitKeyContext) => string) | undefined;
   /** Send RateLimit headers on allowed responses too (default true). */
   readonly headersOnAllow?: boolean | undefined;
 }

@@ -1,4 +1,4 @@
-import { InfrastructureError, type ConsumeRequest, type ConsumeResult, type Store, type WindowState } from '@aap-guard/core';
+import { InfrastructureError, windowBuckets, type ConsumeRequest, type ConsumeResult, type Store, type WindowSpec, type WindowState } from '@aap-guard/core';
 import type { Cluster, Redis } from 'ioredis';
 import { healthPart, type HealthPart } from './connection-health.js';
 import { redisHolds } from './holds.js';
@@ -27,16 +27,16 @@ const DOWN = new Set(['reconnecting', 'close', 'end']);
  * (`redisRevocations`, fanned out over pub/sub) shared by every replica. Each request costs ONE
  * `EVALSHA` (scripts/consume.ts, registered once with ioredis `defineCommand`), for all its windows plus its
  * replay key; the keys share one hash tag, so it works on `new Redis()` and `new Redis.Cluster()`; every
- * key carries a `PEXPIRE` and goes away on its own.
+ * key carries a `PEXPIRE` and goes away on its own. A window is one small hash of bucket counts (core
+ * `windowBuckets()`): at most 61 counts, about 1 KB at most whatever the limit.
  *
  * Time: windows are judged in the request's `now` (the guard's injectable clock), not Redis `TIME`: tests
- * can drive the clock, and fixed-bucket keys are computed before the call so every key is declared to the
- * script (required on Cluster). The trade-off is replica clock skew: a replica whose clock is `s` ms
- * behind sees sliding entries up to `s` ms "younger" and admits up to `s` ms later than it could; one
- * `s` ms ahead may admit a request up to `s` ms early (N + 1 inside a window shorter than it by `s`),
- * and a fixed bucket may switch up to `s` ms early on it. With NTP (skew of a few ms) against windows of
- * 60 s or more this is negligible; if your replicas' clocks cannot be kept in sync, that — not the store —
- * is what to fix, since token `exp`/`nbf` checks depend on the same clocks.
+ * can drive the clock. The trade-off is replica clock skew: a replica whose clock is `s` ms behind counts
+ * requests in buckets up to `s` ms "younger" and admits up to `s` ms later than it could; one `s` ms ahead
+ * may see a bucket leave up to `s` ms early (N + 1 inside a window shorter than it by `s`), and a fixed
+ * bucket may switch up to `s` ms early on it. With NTP (skew of a few ms) against windows of 60 s or more
+ * this is negligible; if your replicas' clocks cannot be kept in sync, that — not the store — is what to
+ * fix, since token `exp`/`nbf` checks depend on the same clocks.
  *
  * Logging: the guard attaches its logger (`attach()`); the client's and the subscriber's failures are then
  * one `store.down` line with the cause per outage and one `store.up` line once the client is ready and
@@ -65,16 +65,21 @@ export function redisStore(redis: Redis | Cluster, options: RedisStoreOptions = 
   redis.on('error', onError);
   const revocations = redisRevocations(redis, { prefix, timeoutMs, onError });
   const detach: (() => void)[] = [];
+  const windowsOf = windowArguments(prefix);
 
   return {
     holds: redisHolds(redis, { prefix, timeoutMs }),
     revocations,
     async consume(request: ConsumeRequest): Promise<ConsumeResult> {
       if (DOWN.has(redis.status)) throw new InfrastructureError('store_unavailable', `redis is ${redis.status}`);
-      const { keys, args } = scriptArguments(prefix, request);
+      const windows = windowsOf(request.windows);
+      const replay = request.replay;
+      const head = replay ? [prefix + replay.key] : [];
+      const numKeys = head.length + windows.keys.length;
+      const ttl = replay ? Math.max(1, Math.ceil(replay.ttlMs)) : 0;
       let reply: unknown;
       try {
-        reply = await withTimeout(command(keys.length, ...keys, ...args), timeoutMs);
+        reply = await withTimeout(command(numKeys, ...head, ...windows.keys, request.now, ttl, ...windows.args), timeoutMs);
       } catch (error) {
         throw new InfrastructureError('store_unavailable', `redis consume failed: ${(error as Error)?.message ?? error}`, { cause: error });
       }
@@ -125,16 +130,25 @@ function resolve(options: RedisStoreOptions): { prefix: string; timeoutMs: numbe
   return { prefix, timeoutMs, name };
 }
 
-function scriptArguments(prefix: string, request: ConsumeRequest): { keys: string[]; args: (string | number)[] } {
-  const keys: string[] = [];
-  const args: (string | number)[] = [request.now, request.id, request.replay ? Math.max(1, Math.ceil(request.replay.ttlMs)) : 0];
-  if (request.replay) keys.push(prefix + request.replay.key);
-  for (const w of request.windows) {
-    const bucket = w.mode === 'fixed' ? `:${Math.floor(request.now / w.windowMs)}` : '';
-    keys.push(prefix + w.key + bucket);
-    args.push(w.limit, w.windowMs, w.mode === 'sliding' ? 's' : 'f');
-  }
-  return { keys, args };
+/**
+ * The script's keys and arguments for a request's windows, built once per window list: the guard passes the
+ * same frozen list for every request of a token to an action, so a request adds only its time and replay key.
+ */
+function windowArguments(prefix: string): (windows: readonly WindowSpec[]) => { keys: readonly string[]; args: readonly number[] } {
+  const built = new WeakMap<readonly WindowSpec[], { keys: readonly string[]; args: readonly number[] }>();
+  return (windows) => {
+    let parts = built.get(windows);
+    if (!parts) {
+      const args: number[] = [];
+      for (const w of windows) {
+        const { bucketMs, lookback } = windowBuckets(w);
+        args.push(w.limit, bucketMs, lookback);
+      }
+      parts = { keys: windows.map((w) => prefix + w.key), args };
+      built.set(windows, parts);
+    }
+    return parts;
+  };
 }
 
 function parseReply(reply: unknown, request: ConsumeRequest): ConsumeResult {
@@ -145,9 +159,9 @@ function parseReply(reply: unknown, request: ConsumeRequest): ConsumeResult {
   if (values[0] === 1) return { ok: false, reason: 'replay' };
   const admitted = values[0] === 0;
   const windows: WindowState[] = request.windows.map((w, i) => {
-    const count = values[3 + 2 * i] ?? 0;
+    const used = values[3 + 2 * i] ?? 0;
     const resetAt = values[4 + 2 * i] ?? request.now;
-    return { limit: w.limit, remaining: Math.max(0, w.limit - count), resetMs: Math.max(0, resetAt - request.now), windowMs: w.windowMs };
+    return { limit: w.limit, remaining: Math.max(0, w.limit - used), resetMs: Math.max(0, resetAt - request.now), windowMs: w.windowMs };
   });
   if (admitted) return { ok: true, windows };
   return { ok: false, reason: 'limited', window: values[1] ?? 0, retryAfterMs: Math.max(0, (values[2] ?? 0) - request.now), windows };

@@ -1,7 +1,7 @@
 import { consumeApproved, createHeld } from '../holds/hold-step.js';
 import { rateLimitHeaders } from '../limits/headers.js';
 import { requestKeys } from '../limits/keys.js';
-import { nextRequestId } from '../util/request-id.js';
+import { scopeOf } from '../token/issuer-scope.js';
 import { capabilityWindows, type LimitWindow } from '../limits/windows.js';
 import { storeChannel, traced } from '../observe/channels.js';
 import { CONSUME_NOW, type ConsumeRequest, type ConsumeResult, type ConsumesNow, type Store, type WindowSpec } from '../stores/store.js';
@@ -56,15 +56,16 @@ function consumeWindows(ctx: CheckContext, windows: readonly LimitWindow[]): Den
   return andThen(consume(ctx, consumeRequest(ctx, subject, windows, proof)), (result) => (result ? outcome(ctx, windows, result) : undefined));
 }
 
+/** The subject of the request's keys: the rate-limit key, within the token's issuer scope (a proof comes with a token). */
 function subjectOf(ctx: CheckContext): string | undefined {
-  if (ctx.claims) return ctx.options.limits.key(ctx.claims, ctx.tokenHash);
-  return ctx.proof && `jkt:${ctx.proof.jkt}`;
+  const claims = ctx.claims;
+  return claims && ctx.options.limits.key(claims, ctx.tokenHash, scopeOf(ctx.options.token.keys.scopes, claims.iss));
 }
 
 function consumeRequest(ctx: CheckContext, subject: string, windows: readonly LimitWindow[], proof: CheckContext['proof']): ConsumeRequest {
   const action = ctx.limitScope ?? ctx.route?.action ?? '';
   const replay = proof && { key: requestKeys(subject).replay(proof.jkt, proof.jti), ttlMs: ctx.options.pop.replayTtlMs };
-  return { now: ctx.now, id: nextRequestId(), replay, windows: windowSpecs(windows, subject, action, ctx.options.limits.modes) };
+  return { now: ctx.now, replay, windows: windowSpecs(windows, subject, action, ctx.options.limits.modes) };
 }
 
 /** The last window specs built for a capability's windows: a repeated token reuses them (same subject and action). */

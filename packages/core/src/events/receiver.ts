@@ -100,7 +100,7 @@ async function processSet(guard: Guard, verification: SetVerification, set: stri
     // The marker names the issuer (a jti is unique per issuer) and outlives the SET's acceptance window.
     const ttlMs = Math.max(1, acceptedUntil(payload.iat as number, verification) - now);
     const replay = { key: `set:${tokenHash(`${payload.iss} ${jti}`)}`, ttlMs };
-    const claimed = await guard.options.store.consume({ now, id: `set-${jti}`, replay, windows: [] });
+    const claimed = await guard.options.store.consume({ now, replay, windows: [] });
     const outcome = await applyRevocations(guard, wanted, { iss: payload.iss as string, jti, duplicate: !claimed.ok });
     health.up('security events are applied again');
     return outcome;

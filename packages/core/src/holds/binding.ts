@@ -1,10 +1,12 @@
 import type { CheckContext } from '../checks/context.js';
 import { deny, type Deny } from '../deny/deny.js';
+import { scopeOf } from '../token/issuer-scope.js';
 import type { HeldBody } from './subject.js';
 
 /**
  * The subject of the current request, as a hold records it and a retry must match it: who (the token, or
- * agent and task), the route's action, method, path and query of the ORIGINAL URL, and the body's digest.
+ * agent and task, within the token's issuer scope), the route's action, method, path and query of the
+ * ORIGINAL URL, and the body's digest.
  *
  * Whenever the request has a body, the hold binds its digest — an approver approves THIS body, and an
  * approved retry with another body is another request. The body is read for it (`RequestInfo.body`,
@@ -30,7 +32,9 @@ export async function holdSubject(ctx: CheckContext, match: 'token' | 'agent-tas
   const read = await bodyDigestOf(ctx, content);
   if ('reason' in read) return read;
   const url = URL.parse(ctx.request.url);
-  const subject = { subject: who, action: ctx.route?.action ?? '', method: ctx.method, path: url ? url.pathname + url.search : '', bodyDigest: read.digest };
+  const issuer = claims ? scopeOf(ctx.options.token.keys.scopes, claims.iss).id : '';
+  const path = url ? url.pathname + url.search : '';
+  const subject = { issuer, subject: who, action: ctx.route?.action ?? '', method: ctx.method, path, bodyDigest: read.digest };
   return read.content === undefined ? subject : { ...subject, content: read.content };
 }
 

@@ -131,7 +131,7 @@ function mismatchDetail(hold: Hold | undefined, subject: HoldSubject): Record<st
   if (hold.method !== subject.method) differs.push('method');
   if (hold.path !== subject.path) differs.push('path');
   if ((hold.bodyDigest ?? '') !== (subject.bodyDigest ?? '')) differs.push('body');
-  if (differs.length === 0 && hold.binding !== holdBinding(subject)) differs.push('subject'); // another token, agent or task
+  if (differs.length === 0 && hold.binding !== holdBinding(subject)) differs.push('subject'); // another token, agent, task or issuer
   return differs.length ? { differs } : {};
 }
 

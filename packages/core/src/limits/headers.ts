@@ -7,8 +7,8 @@ import type { LimitWindow } from './windows.js';
  * `t` seconds until quota is regained). Both are Structured Field Lists (RFC 9651) of String items
  * naming the policy; our names are constraint-derived (`[a-z0-9_]`), so no escaping is needed.
  *
- * `t` for a sliding window is when its oldest counted request leaves it (one unit of quota comes
- * back); for a fixed window, the end of the current bucket.
+ * `t` for a sliding window is when its oldest counted bucket leaves it (quota comes back); for a fixed
+ * window, the end of the current bucket; for the window that refused a request, when it admits one again.
  *
  * @example
  * rateLimitHeaders([minuteWindow], [{ limit: 5, remaining: 0, resetMs: 41_200, windowMs: 60_000 }]);

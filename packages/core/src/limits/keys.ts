@@ -15,11 +15,12 @@ function component(value: string): string {
 
 /**
  * Store keys of one request. Every key starts with the subject's hash tag `{…}` so that all keys of a
- * request live in one Redis Cluster slot and one script call can touch them all.
+ * request live in one Redis Cluster slot and one script call can touch them all. The subject names the
+ * issuer scope (`LimitKey`), so every key does: rate-limit windows and DPoP replay markers alike.
  *
  * @example
- * const keys = requestKeys('jti:rate-limit-test-001');
- * keys.window('api.call', 'minute', 'sliding'); // '{jti:rate-limit-test-001}:rl:api.call:minute:s'
+ * const keys = requestKeys('pT3c0qH1m9Xz4kQe:jti:rate-limit-test-001');
+ * keys.window('api.call', 'minute', 'sliding'); // '{pT3c0qH1m9Xz4kQe:jti:rate-limit-test-001}:rl:api.call:minute:s'
  */
 export function requestKeys(subject: string) {
   const tag = `{${component(subject)}}`;

@@ -1,50 +1,51 @@
 import { ExpiringTable } from './expiring-table.js';
 import type { WindowSpec, WindowState } from './store.js';
+import { windowBuckets } from './window-buckets.js';
 
 /**
- * A sliding log or a fixed-bucket counter; mutated in place. The log's live admission times are
- * `times[head…]`, ascending: times leave from the front by moving `head` (O(1)), and the array is compacted
- * once the dead prefix outweighs the live part, so its memory stays O(limit) and the copying amortized O(1).
+ * One window's counter: its non-empty live buckets, oldest first, flat as `[bucket, count, bucket, count, …]`,
+ * and their total. At most `lookback + 1` buckets (61 for a sliding window, 1 for a fixed one) whatever the
+ * limit; mutated in place.
  */
-type Counter = SlidingLog | { count: number; expiresAt: number };
-interface SlidingLog {
-  times: number[];
-  head: number;
+interface Counter {
+  readonly pairs: number[];
+  total: number;
+  /** When its newest bucket leaves (ms): the counter no longer matters. */
   expiresAt: number;
 }
 
 /** One window evaluated, before anything is recorded. */
 export interface Probe {
   readonly spec: WindowSpec;
-  readonly key: string;
   /** The live counter, or undefined when this request would create it. */
   readonly entry: Counter | undefined;
-  readonly count: number;
+  readonly bucketMs: number;
+  readonly lookback: number;
+  /** How many numbers of `entry.pairs` belong to buckets that have left the window (dropped on `record`). */
+  readonly gone: number;
+  /** The bucket this request counts in (its own, or the oldest live one when its clock is that far behind). */
+  readonly bucket: number;
+  /** Requests counted in the live buckets. */
+  readonly used: number;
   /** When this window would admit a request (≤ now: admits now). */
   readonly admitAt: number;
-  /** When this window regains quota, if it admits this request. */
-  readonly resetAt: number;
 }
 
 /**
- * The rate-limit counters of the memory store, within a budget: at most `maxKeys` counters and
- * `maxEntries` entries in all (a counter costs 1, a sliding log 1 + its timestamps). A live counter is
- * never evicted: `fits()` says whether a request's new keys and timestamps fit, and the store refuses
- * the request when they do not. Counters go away when their window has passed (swept by expiry).
+ * The rate-limit counters of the memory store, within a budget of `maxKeys` counters: the bucketed windows of
+ * `windowBuckets()`, each in O(1) amortized time per request and at most 61 buckets of state. A live counter
+ * is never evicted: `fits()` says whether a request's new counters fit, and the store refuses the request when
+ * they do not. Counters go away when their newest bucket has left the window (swept by expiry).
  *
  * @example
- * const counters = new MemoryCounters(100_000, 4_000_000);
+ * const counters = new MemoryCounters(100_000);
  * const probes = consumeRequest.windows.map((spec: WindowSpec) => counters.probe(spec, now));
- * if (counters.fits(probes)) for (const p of probes) counters.record(p, now);
+ * if (counters.fits(probes)) for (const p of probes) counters.record(p);
  */
 export class MemoryCounters {
-  readonly #table = new ExpiringTable<Counter>((entry) => (this.#weight -= sizeOf(entry)));
-  #weight = 0;
+  readonly #table = new ExpiringTable<Counter>();
 
-  constructor(
-    readonly maxKeys: number,
-    readonly maxEntries: number,
-  ) {}
+  constructor(readonly maxKeys: number) {}
 
   /** Drop the counters whose window has passed at `now`. */
   sweep(now: number): void {
@@ -52,45 +53,28 @@ export class MemoryCounters {
   }
 
   /**
-   * Evaluate one window. A sliding log never grows past `maxEntries - 1` timestamps: a limit above it is
-   * counted as that, granting less than the token says rather than a log the budget cannot hold.
+   * Evaluate one window, changing nothing: a refused request leaves the counter as it was (as the Redis script
+   * does), so both stores count alike even when a clock goes back.
    */
   probe(spec: WindowSpec, now: number): Probe {
-    if (spec.mode === 'fixed') {
-      const bucket = Math.floor(now / spec.windowMs);
-      const key = `${spec.key}:${bucket}`;
-      const entry = this.#table.get(key, now);
-      const count = entry && 'count' in entry ? entry.count : 0;
-      const end = (bucket + 1) * spec.windowMs;
-      return { spec, key, entry, count, admitAt: count >= spec.limit ? end : now, resetAt: end };
-    }
+    const { bucketMs, lookback } = windowBuckets(spec);
+    const own = Math.floor(now / bucketMs);
     const entry = this.#table.get(spec.key, now);
-    const log = entry && 'times' in entry ? entry : undefined;
-    const head = log ? leave(log, now - spec.windowMs) : 0;
-    if (log && head > log.head) {
-      this.#weight -= head - log.head;
-      log.head = head;
-      compact(log);
-    }
-    const times = log?.times ?? NO_TIMES;
-    const first = log?.head ?? 0;
-    const count = times.length - first;
-    const limit = Math.min(spec.limit, this.maxEntries - 1);
-    // The (count - limit + 1)-th oldest must leave before a request fits: at its time + windowMs.
-    const admitAt = count >= limit ? (times[first + count - limit] as number) + spec.windowMs : now;
-    const resetAt = (count > 0 ? Math.min(times[first] as number, now) : now) + spec.windowMs;
-    return { spec, key: spec.key, entry, count, admitAt, resetAt };
+    if (!entry) return { spec, entry, bucketMs, lookback, gone: 0, bucket: own, used: 0, admitAt: now };
+    const pairs = entry.pairs;
+    const floor = Math.max(own, pairs[pairs.length - 2] as number) - lookback;
+    let gone = 0;
+    let used = entry.total;
+    for (; gone < pairs.length && (pairs[gone] as number) < floor; gone += 2) used -= pairs[gone + 1] as number;
+    const admitAt = used < spec.limit ? now : waitFor(pairs, gone, used - spec.limit + 1, lookback, bucketMs);
+    return { spec, entry, bucketMs, lookback, gone, bucket: Math.max(own, floor), used, admitAt };
   }
 
-  /** Whether recording these probes stays within both budgets. */
+  /** Whether the counters these probes would create fit the budget. */
   fits(probes: readonly Probe[]): boolean {
     let keys = 0;
-    let entries = 0;
-    for (const p of probes) {
-      if (!p.entry) keys += 1;
-      entries += (p.entry ? 0 : 1) + (p.spec.mode === 'sliding' ? 1 : 0);
-    }
-    return this.#table.size + keys <= this.maxKeys && this.#weight + entries <= this.maxEntries;
+    for (const p of probes) if (!p.entry) keys += 1;
+    return this.#table.size + keys <= this.maxKeys;
   }
 
   /** A lower bound of when a counter goes away (ms). */
@@ -99,62 +83,47 @@ export class MemoryCounters {
   }
 
   /** Count this request in the window of `p`. */
-  record(p: Probe, now: number): void {
-    if (p.spec.mode === 'fixed') {
-      if (p.entry && 'count' in p.entry) p.entry.count += 1;
-      else this.#add(p.key, { count: 1, expiresAt: p.resetAt });
+  record(p: Probe): void {
+    const { entry, bucket } = p;
+    if (!entry) {
+      this.#table.add(p.spec.key, { pairs: [bucket, 1], total: 1, expiresAt: leaves(bucket, p) });
       return;
     }
-    const entry: SlidingLog = p.entry && 'times' in p.entry ? p.entry : { times: [], head: 0, expiresAt: 0 };
-    const times = entry.times;
-    if (times.length === entry.head || (times[times.length - 1] as number) <= now) times.push(now);
-    else times.splice(after(times, entry.head, now), 0, now); // a replica's (or the injected) clock went back
-    entry.expiresAt = (times[times.length - 1] as number) + p.spec.windowMs;
-    if (entry === p.entry) this.#weight += 1;
-    else this.#add(p.key, entry);
+    const pairs = entry.pairs;
+    if (p.gone > 0) pairs.splice(0, p.gone); // at most 122 numbers moved, once per bucket that leaves
+    entry.total = p.used;
+    let at = pairs.length - 2;
+    while (at >= 0 && (pairs[at] as number) > bucket) at -= 2; // a clock behind the newest bucket: rare, ≤ 61 steps
+    if (at >= 0 && pairs[at] === bucket) pairs[at + 1] = (pairs[at + 1] as number) + 1;
+    else pairs.splice(at + 2, 0, bucket, 1);
+    entry.total += 1;
+    entry.expiresAt = leaves(pairs[pairs.length - 2] as number, p);
   }
 
   /** The state of the window of `p` after this request (admitted or not). */
   state(p: Probe, now: number, admitted: boolean): WindowState {
-    const used = p.count + (admitted ? 1 : 0);
-    return { limit: p.spec.limit, remaining: Math.max(0, p.spec.limit - used), resetMs: Math.max(0, p.resetAt - now), windowMs: p.spec.windowMs };
+    const { spec } = p;
+    const used = p.used + (admitted ? 1 : 0);
+    const first = admitted ? 0 : p.gone; // recording dropped the buckets that had left
+    const oldest = p.entry && p.entry.pairs.length > first ? (p.entry.pairs[first] as number) : p.bucket;
+    const resetAt = p.admitAt > now ? p.admitAt : leaves(oldest, p);
+    return { limit: spec.limit, remaining: Math.max(0, spec.limit - used), resetMs: Math.max(0, resetAt - now), windowMs: spec.windowMs };
   }
 
   clear(): void {
     this.#table.clear();
   }
-
-  #add(key: string, entry: Counter): void {
-    this.#table.add(key, entry);
-    this.#weight += sizeOf(entry);
-  }
 }
 
-/** A counter's share of `maxEntries`: its live timestamps, plus one for the key. */
-const sizeOf = (entry: Counter): number => ('times' in entry ? entry.times.length - entry.head : 0) + 1;
+/** When a request counted in `bucket` stops counting. */
+const leaves = (bucket: number, p: Probe): number => (bucket + p.lookback + 1) * p.bucketMs;
 
-const NO_TIMES: readonly number[] = Object.freeze([]);
-
-/** The index of the first time of `times[from…]` above `at` (binary search: O(log n)). */
-function after(times: readonly number[], from: number, at: number): number {
-  let low = from;
-  let high = times.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((times[mid] as number) <= at) low = mid + 1;
-    else high = mid;
+/** When the oldest live buckets (from `pairs[from]` on) holding `need` requests have left: a refused request's wait. */
+function waitFor(pairs: readonly number[], from: number, need: number, lookback: number, bucketMs: number): number {
+  let left = 0;
+  for (let at = from; at < pairs.length; at += 2) {
+    left += pairs[at + 1] as number;
+    if (left >= need) return ((pairs[at] as number) + lookback + 1) * bucketMs;
   }
-  return low;
-}
-
-/** The new head of a log once the times at or before `horizon` have left the window. */
-const leave = (log: SlidingLog, horizon: number): number =>
-  log.head < log.times.length && (log.times[log.head] as number) <= horizon ? after(log.times, log.head, horizon) : log.head;
-
-/** Drop the dead prefix once it is at least as long as the live part (and not tiny): amortized O(1). */
-function compact(log: SlidingLog): void {
-  if (log.head >= 64 && log.head * 2 >= log.times.length) {
-    log.times = log.times.slice(log.head);
-    log.head = 0;
-  }
+  return ((pairs[pairs.length - 2] as number) + lookback + 1) * bucketMs; // unreachable: need ≤ total
 }

@@ -7,13 +7,11 @@ import { CONSUME_NOW, type ConsumeRequest, type ConsumeResult, type ConsumesNow,
 
 /** Options of the embedded memory store: its budgets, and the clock of its revocations. */
 export interface MemoryStoreOptions {
-  /** Most rate-limit counters alive at once (default 100000); past it a request needing a new one is refused. */
-  readonly maxKeys?: number;
   /**
-   * Most counter entries in all (a counter costs 1, a sliding window 1 + its timestamps; default 4000000:
-   * about 32 MB of timestamps); past it a request that would add one is refused.
+   * Most rate-limit counters alive at once (default 100000); past it a request needing a new one is refused.
+   * A counter is one window of one subject: at most 61 bucket counts (a fixed window: 1), whatever its limit.
    */
-  readonly maxEntries?: number;
+  readonly maxKeys?: number;
   /**
    * Most DPoP replay markers alive at once (default 500000, about 80 MB: a sustained 7,500 DPoP
    * requests/s with the default 66 s retention); past it a DPoP request is refused until markers expire.
@@ -31,22 +29,22 @@ export interface MemoryStoreOptions {
  * share those too. For several replicas use the Redis store.
  *
  * Memory is bounded by separate budgets, so that one kind of traffic can never push out another's state:
- * rate-limit counters (`maxKeys` counters, `maxEntries` entries in all) and DPoP replay markers
- * (`maxReplays`). A live counter or marker is NEVER dropped to make room — forgetting one would reset an
+ * rate-limit counters (`maxKeys`) and DPoP replay markers (`maxReplays`). A live counter or marker is NEVER dropped to make room — forgetting one would reset an
  * agent's quota or accept a replayed proof. When a budget is full the request is refused (`consume()`
  * answers `{ ok: false, reason: 'full' }`: 503 `store_full` with a Retry-After), and entries make room as
  * they expire, in the time base of the requests' `now`: a counter when its window has passed, a marker
  * after the DPoP retention. Expired entries are reclaimed in expiry order (a heap), without scanning.
- * A sliding window is an exact log of admission times: at most N numbers (8 bytes each) for a limit of N,
- * since a refused request records nothing; a fixed window or a replay marker costs one entry.
+ * A window is counted in clock-aligned buckets (`windowBuckets()`): a sliding one in at most 61 bucket counts,
+ * a fixed one in one, whatever the limit: about 0.25 KB of heap for a counter of one request, 1.5 KB with
+ * all 61 buckets in use (bench/MEMORY.md).
  *
  * @example
  * createGuard({ ...options, store: memoryStore({ maxKeys: 100_000, maxReplays: 500_000 }) });
  */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
-  const { maxKeys, maxEntries, maxReplays } = budgets(options);
+  const { maxKeys, maxReplays } = budgets(options);
   if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('memoryStore({ now }) must be a function returning ms');
-  const counters = new MemoryCounters(maxKeys, maxEntries);
+  const counters = new MemoryCounters(maxKeys);
   const replays = new ExpiringTable<{ expiresAt: number }>();
   const holds = memoryHolds();
   const revocations = memoryRevocations({ now: options.now, maxLineage: options.maxLineage });
@@ -66,7 +64,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     if (marker && replays.size >= maxReplays) return full('replay', replays.nextExpiry(), now);
     if (!counters.fits(probes)) return full('counters', counters.nextExpiry(), now);
     if (replay && marker) replays.add(marker, { expiresAt: now + replay.ttlMs });
-    for (const p of probes) counters.record(p, now);
+    for (const p of probes) counters.record(p);
     return { ok: true, windows: probes.map((p) => counters.state(p, now, true)) };
   };
   const store: Store & ConsumesNow = {
@@ -83,11 +81,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
   return store;
 }
 
-function budgets(options: MemoryStoreOptions): { maxKeys: number; maxEntries: number; maxReplays: number } {
+function budgets(options: MemoryStoreOptions): { maxKeys: number; maxReplays: number } {
   const maxKeys = positive(options.maxKeys, 100_000, 'maxKeys');
-  const maxEntries = positive(options.maxEntries, 4_000_000, 'maxEntries');
   const maxReplays = positive(options.maxReplays, 500_000, 'maxReplays');
-  return { maxKeys, maxEntries, maxReplays };
+  return { maxKeys, maxReplays };
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

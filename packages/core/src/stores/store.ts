@@ -10,15 +10,17 @@ import type { StoreRuntime } from './runtime.js';
 
 /** One rate-limit window to check and consume. */
 export interface WindowSpec {
-  /** Storage key, already namespaced; all keys of one request share a hash tag. */
+  /** Storage key, already namespaced (it names the issuer scope); all keys of one request share a hash tag. */
   readonly key: string;
   /** Requests admitted per window. */
   readonly limit: number;
-  /** Window length in ms. */
+  /** Window length in ms (a multiple of 60 for a sliding window). */
   readonly windowMs: number;
   /**
-   * `sliding`: never more than `limit` in any interval of `windowMs` (an exact log of admission times);
-   * `fixed`: clock-aligned UTC buckets `floor(now / windowMs)`, stored under `${key}:${bucket}`.
+   * `sliding`: never more than `limit` in any interval of `windowMs`, counted in `SLIDING_BUCKETS` clock-aligned
+   * buckets of `windowMs / 60` (admits at most one bucket later than an exact log would, never earlier);
+   * `fixed`: clock-aligned UTC buckets `floor(now / windowMs)`. Both under the one key, in state bounded
+   * independently of the limit — see `windowBuckets()` for the algorithm every store implements.
    */
   readonly mode: 'sliding' | 'fixed';
 }
@@ -27,18 +29,19 @@ export interface WindowSpec {
 export interface ConsumeRequest {
   /** Request time in ms (the guard's injected clock). */
   readonly now: number;
-  /** A unique id for this request (member of sliding logs). */
-  readonly id: string;
   /** DPoP proof `jti` to record; rejected if already seen. */
   readonly replay?: { readonly key: string; readonly ttlMs: number } | undefined;
   readonly windows: readonly WindowSpec[];
 }
 
-/** State of one window after an admitted request. */
+/** State of one window after the request (admitted or not). */
 export interface WindowState {
   readonly limit: number;
   readonly remaining: number;
-  /** ms until this window regains quota: sliding, when its oldest counted request leaves; fixed, the bucket's end. */
+  /**
+   * ms until this window regains quota: when its oldest counted bucket leaves (a fixed window's: its end); for
+   * the window that refused a request, when it would admit one again.
+   */
   readonly resetMs: number;
   readonly windowMs: number;
 }

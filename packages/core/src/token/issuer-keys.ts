@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import { deny, type Deny } from '../deny/deny.js';
 import type { Logger } from '../observe/logger.js';
 import type { GuardOptions, JwksOption, TrustedIssuer } from '../types.js';
+import { issuerScopes, type IssuerScope } from './issuer-scope.js';
 import type { KeySource, SourceContext, Withdrawn } from './key-source.js';
 import { resolveKeySource } from './keys.js';
 
@@ -15,6 +16,8 @@ export interface IssuerKeys {
   readonly sources: readonly { readonly source: KeySource; readonly issuers: readonly string[] }[];
   /** The source when every issuer shares one: no need to read `iss` before verifying. */
   readonly only: KeySource | undefined;
+  /** Each issuer's state scope: issuers sharing one key source share it (see `issuerScopes`). */
+  readonly scopes: ReadonlyMap<string, IssuerScope>;
 }
 
 /** One issuer as configured, with its option path for error messages. */
@@ -41,7 +44,8 @@ export interface IssuerKeysContext {
  * `jwks`, or discovery from its own metadata when there is none. A token is verified only with the keys
  * of the issuer it names, so a key of issuer B never verifies a token claiming issuer A. A top-level
  * `jwks` used by several issuers declares them one authorization server under several names (any of
- * its keys signs for each): that is logged once, as a warning.
+ * its keys signs for each): that is logged once, as a warning, and they share one state scope (quotas,
+ * approvals; see `issuerScopes`) — as do entries that name one and the same `jwks` object.
  *
  * @example
  * const keys = resolveIssuerKeys({ issuer: [{ issuer: 'https://a', jwks: { uri: 'https://a/jwks' } }, 'https://b'], audience }, context);
@@ -64,7 +68,8 @@ export function resolveIssuerKeys(options: GuardOptions, context: IssuerKeysCont
   }
   warnIfShared(entries, options.jwks, context.logger);
   const only = sources.length === 1 ? sources[0]!.source : undefined;
-  return Object.freeze({ issuers: Object.freeze(entries.map((entry) => entry.issuer)), byIssuer, sources: Object.freeze(sources), only });
+  const scopes = issuerScopes(sources.map((each) => each.issuers));
+  return Object.freeze({ issuers: Object.freeze(entries.map((entry) => entry.issuer)), byIssuer, sources: Object.freeze(sources), only, scopes });
 }
 
 /**
@@ -136,7 +141,8 @@ function warnIfShared(entries: readonly Entry[], shared: JwksOption | undefined,
   if (issuers.length < 2) return;
   logger.warn(
     { event: 'jwks.shared', component: 'jwks', issuers },
-    `options.jwks is shared by ${issuers.length} issuers: any key in it can sign tokens for any of them. ` +
+    `options.jwks is shared by ${issuers.length} issuers: any key in it can sign tokens for any of them, ` +
+      'and they share rate-limit quotas and approvals (one authorization server under several names). ' +
       'If they are different authorization servers, give each its own keys: issuer: [{ issuer, jwks }, …]',
   );
 }

@@ -67,13 +67,14 @@ describe('consumeState: responses', () => {
     const token = claims('jti-h', perMinute(2));
     const first = await run(token, T0);
     expect(first.deny).toBeUndefined();
-    expect(first.ctx.headers).toEqual({ 'ratelimit-policy': '"minute";q=2;w=60', ratelimit: '"minute";r=1;t=60' });
+    // T0's request counts until its 1 s bucket leaves the sliding minute: T0 + 61 s
+    expect(first.ctx.headers).toEqual({ 'ratelimit-policy': '"minute";q=2;w=60', ratelimit: '"minute";r=1;t=61' });
     await run(token, T0 + 10_000);
     const limited = await run(token, T0 + 17_500);
     expect(limited.deny).toMatchObject({
       reason: 'rate_limited',
-      headers: { 'retry-after': '43', 'ratelimit-policy': '"minute";q=2;w=60', ratelimit: '"minute";r=0;t=43' },
-      detail: { constraint: 'max_requests_per_minute', limit: 2, mode: 'sliding', retryAfterMs: 42_500 },
+      headers: { 'retry-after': '44', 'ratelimit-policy': '"minute";q=2;w=60', ratelimit: '"minute";r=0;t=44' },
+      detail: { constraint: 'max_requests_per_minute', limit: 2, mode: 'sliding', retryAfterMs: 43_500 },
     });
   });
 
@@ -82,8 +83,8 @@ describe('consumeState: responses', () => {
     expect((await run(claims('jti-q', perMinute(2)), T0)).ctx.headers).toEqual({});
   });
 
-  it('names several windows and any max_<noun>_per_<unit>; all or nothing', async () => {
-    const { run } = harness({ rateLimit: { mode: { hour: 'fixed', day: 'fixed' } } });
+  it('names several windows and any max_<noun>_per_<unit>; all or nothing; the day is fixed by default', async () => {
+    const { run } = harness();
     const token = claims('jti-n', [{ action: 'api.call', constraints: { max_requests_per_minute: 5, max_drafts_per_day: 2 } }]);
     const first = await run(token, T0);
     expect(first.ctx.headers['ratelimit-policy']).toBe('"minute";q=5;w=60, "drafts_per_day";q=2;w=86400');
@@ -91,7 +92,7 @@ describe('consumeState: responses', () => {
     const third = await run(token, T0 + 2);
     expect(third.deny).toMatchObject({ reason: 'rate_limited', detail: { constraint: 'max_drafts_per_day', mode: 'fixed' } });
     expect(third.deny?.headers?.['retry-after']).toBe(String(12 * 3600)); // next UTC midnight
-    expect(third.deny?.headers?.ratelimit).toBe('"minute";r=3;t=60, "drafts_per_day";r=0;t=43200');
+    expect(third.deny?.headers?.ratelimit).toBe('"minute";r=3;t=61, "drafts_per_day";r=0;t=43200');
   });
 
   it.each([0, -1, 1.5, '5', 2 ** 53, null])('a bad limit (%s) denies constraint_violation, never crashes', async (value) => {

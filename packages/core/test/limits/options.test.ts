@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard, isRateLimitConstraint, type GuardOptions } from '@aap-guard/core';
+import { createGuard, isRateLimitConstraint, type AapClaims, type GuardOptions } from '@aap-guard/core';
 
 const base = { issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [] } };
 
@@ -14,9 +14,42 @@ describe('rateLimit options', () => {
     expect(() => createGuard({ ...base, rateLimit } as unknown as GuardOptions)).toThrow(message);
   });
 
-  it('accepts the spec table as per-unit modes', () => {
-    const guard = createGuard({ ...base, rateLimit: { mode: { minute: 'sliding', hour: 'fixed', day: 'fixed' } } });
-    expect(guard.options.limits.modes).toEqual({ minute: 'sliding', hour: 'fixed', day: 'fixed' });
+  it.each([
+    [undefined, { minute: 'sliding', hour: 'fixed', day: 'fixed' }],
+    ['sliding', { minute: 'sliding', hour: 'sliding', day: 'sliding' }],
+    ['fixed', { minute: 'fixed', hour: 'fixed', day: 'fixed' }],
+    [{ hour: 'sliding' }, { minute: 'sliding', hour: 'sliding', day: 'fixed' }],
+    [{ minute: 'fixed' }, { minute: 'fixed', hour: 'fixed', day: 'fixed' }],
+  ] as const)('mode %j → %j (units not named keep the spec table of §5.6.1)', (mode, modes) => {
+    const guard = createGuard({ ...base, rateLimit: { mode } });
+    expect(guard.options.limits.modes).toEqual(modes);
+  });
+});
+
+describe('rateLimit keys', () => {
+  const claims = (agent: string, task: string, jti?: string) => ({ iss: 'x', jti, agent: { id: agent }, task: { id: task } }) as unknown as AapClaims;
+  const a = { issuer: 'https://a.example', id: 'scopeA' };
+  const b = { issuer: 'https://b.example', id: 'scopeB' };
+  const keyOf = (key: NonNullable<GuardOptions['rateLimit']>['key']) => createGuard({ ...base, rateLimit: { key } }).options.limits.key;
+
+  it.each(['jti', 'agent', 'task'] as const)("'%s': the same ids under two issuer scopes are two subjects", (key) => {
+    const subject = keyOf(key);
+    expect(subject(claims('ag', 'tk', 'j'), undefined, a)).not.toBe(subject(claims('ag', 'tk', 'j'), undefined, b));
+    expect(subject(claims('ag', 'tk', 'j'), undefined, a)?.startsWith('scopeA:')).toBe(true);
+  });
+
+  it("'task': agent 'a:b' with task 'c' and agent 'a' with task 'b:c' are two subjects", () => {
+    const subject = keyOf('task');
+    expect(subject(claims('a:b', 'c'), undefined, a)).not.toBe(subject(claims('a', 'b:c'), undefined, a));
+  });
+
+  it('a function receives the issuer, and its key is scoped by it', () => {
+    const seen: string[] = [];
+    const subject = keyOf((_claims, { issuer }) => (seen.push(issuer), 'everyone'));
+    expect(subject(claims('ag', 'tk'), undefined, a)).toBe('scopeA:fn:everyone');
+    expect(subject(claims('ag', 'tk'), undefined, b)).toBe('scopeB:fn:everyone');
+    expect(seen).toEqual([a.issuer, b.issuer]);
+    expect(keyOf(() => '')(claims('ag', 'tk'), undefined, a)).toBeUndefined();
   });
 });
 

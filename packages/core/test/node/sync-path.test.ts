@@ -78,11 +78,11 @@ describe('the synchronous request path', () => {
 
   it("the memory store's public consume() is still a promise (wrappers and callers keep working)", async () => {
     const store = memoryStore();
-    const consume: ConsumeRequest = { now: Date.now(), id: 'r1', windows: [{ key: 'k', limit: 1, windowMs: 60_000, mode: 'sliding' }] };
+    const consume: ConsumeRequest = { now: Date.now(), windows: [{ key: 'k', limit: 1, windowMs: 60_000, mode: 'sliding' }] };
     const answer = store.consume(consume);
     expect(answer).toBeInstanceOf(Promise);
     await expect(answer).resolves.toMatchObject({ ok: true, windows: [{ remaining: 0 }] });
-    await expect(store.consume({ ...consume, id: 'r2' })).resolves.toMatchObject({ ok: false, reason: 'limited' });
+    await expect(store.consume(consume)).resolves.toMatchObject({ ok: false, reason: 'limited' });
   });
 
   it('a guard over a wrapped memory store (no synchronous path) still decides, through the promise', async () => {

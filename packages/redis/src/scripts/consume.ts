@@ -6,80 +6,134 @@ import type { LuaScript } from './index.js';
  * end without interleaving; Cluster-safe because every key of a request shares one hash tag and is passed
  * in KEYS. The key count varies with the request's windows: it is the call's first argument.
  *
- * KEYS: [replayKey if ARGV[3] > 0] window keys… (fixed windows carry their bucket: `key:bucket`)
- * ARGV: now(ms), requestId, replayTtlMs (0 = none), then per window: limit, windowMs, mode ('s' | 'f')
- * Returns: {1} replay | {2, refusingIndex, admitAt, count1, resetAt1, …} limited | {0, 0, 0, count1, resetAt1, …} ok
- * (counts after recording on ok; reset = when the window regains quota, absolute ms).
- * Expiry is judged in the requests' time base (`now`: window scores, buckets, the replay key's value);
- * PEXPIRE only lets Redis drop the keys on its own once they can no longer matter.
+ * A window is the bucketed counter of core `windowBuckets()`: one hash per window whose fields are the
+ * counts of its non-empty live buckets (field = bucket number) and `n` (their total), `o` / `h` (oldest and
+ * newest bucket), `w` / `v` (a refused request's wait and the limit it was computed for, kept until the next
+ * admission: the wait does not change while nothing is admitted, so a flood of refused requests reads three
+ * fields instead of walking the buckets). At most 61 buckets whatever the limit; an admitted request costs
+ * a few O(1) commands, plus one read of the buckets when a bucket has left since the last admission.
+ *
+ * KEYS: [replayKey if ARGV[2] > 0] window keys…
+ * ARGV: now(ms), replayTtlMs (0 = none), then per window: limit, bucketMs, lookback (buckets before the current)
+ * Returns: {1} replay | {2, refusingIndex, admitAt, used1, resetAt1, …} limited | {0, 0, 0, used1, resetAt1, …} ok
+ * (used after recording on ok; resetAt = when the window regains quota, or admits again if it refused; absolute ms).
+ * Expiry is judged in the requests' time base (`now`: buckets, the replay key's value); PEXPIRE only lets
+ * Redis drop a key on its own once it can no longer matter.
  */
 export const CONSUME: LuaScript = {
   name: 'aapGuardConsume',
   keys: undefined,
   lua: `
 local now = tonumber(ARGV[1])
-local id = ARGV[2]
-local replayTtl = tonumber(ARGV[3])
+local replayTtl = tonumber(ARGV[2])
 local first = 1
 if replayTtl > 0 then
   local seenUntil = redis.call('GET', KEYS[1])
   if seenUntil and tonumber(seenUntil) > now then return {1} end
   first = 2
 end
+
+local function buckets(from, to)
+  local list = {}
+  for b = from, to do list[#list + 1] = b end
+  return list
+end
+
+-- The wait of a refused request: until the oldest buckets holding used - limit + 1 requests have left.
+local function wait(w)
+  local need, gone = w.used - w.limit + 1, 0
+  local list = buckets(w.oldest, w.newest)
+  local counts = redis.call('HMGET', w.key, unpack(list))
+  for i = 1, #list do
+    if counts[i] then
+      gone = gone + tonumber(counts[i])
+      if gone >= need then return (list[i] + w.back + 1) * w.g end
+    end
+  end
+  return (w.newest + w.back + 1) * w.g
+end
+
+-- Read one window, writing nothing: what counts, where this request would count, when it would be admitted.
+local function load(key, limit, g, back)
+  local own = math.floor(now / g)
+  local w = {key = key, limit = limit, g = g, back = back, bucket = own, used = 0}
+  local m = redis.call('HMGET', key, 'n', 'o', 'h', 'w', 'v')
+  if not m[1] then return w end
+  local o, h = tonumber(m[2]), tonumber(m[3])
+  local floor = math.max(own, h) - back
+  w.bucket = math.max(own, floor)
+  if h < floor then
+    w.reset = true
+    return w
+  end
+  w.used, w.newest = tonumber(m[1]), h
+  if o >= floor then
+    w.oldest = o
+  else
+    w.gone = {}
+    local list = buckets(o, h)
+    local counts = redis.call('HMGET', key, unpack(list))
+    for i = 1, #list do
+      if counts[i] then
+        if list[i] < floor then
+          w.used = w.used - tonumber(counts[i])
+          w.gone[#w.gone + 1] = list[i]
+        elseif not w.oldest then
+          w.oldest = list[i]
+        end
+      end
+    end
+  end
+  if w.used >= limit then
+    local cached = tonumber(m[4])
+    if cached and cached > now and tonumber(m[5]) == limit then
+      w.admitAt = cached
+    else
+      w.admitAt, w.fresh = wait(w), true
+    end
+  end
+  return w
+end
+
+local function record(w)
+  if w.reset then redis.call('DEL', w.key) end
+  if w.gone and #w.gone > 0 then redis.call('HDEL', w.key, unpack(w.gone)) end
+  redis.call('HINCRBY', w.key, w.bucket, 1)
+  if (not w.oldest) or w.bucket < w.oldest then w.oldest = w.bucket end
+  if (not w.newest) or w.bucket > w.newest then w.newest = w.bucket end
+  w.used = w.used + 1
+  redis.call('HSET', w.key, 'n', w.used, 'o', w.oldest, 'h', w.newest, 'w', 0)
+  redis.call('PEXPIRE', w.key, math.ceil((w.newest + w.back + 1) * w.g - now))
+end
+
 local n = #KEYS - first + 1
-local counts, resets = {}, {}
+local windows = {}
 local worst, worstAt = -1, now
 for i = 1, n do
-  local key = KEYS[first + i - 1]
-  local a = 4 + (i - 1) * 3
-  local limit, w, mode = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2]
-  local count, admitAt, resetAt
-  if mode == 's' then
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - w)
-    count = redis.call('ZCARD', key)
-    admitAt = now
-    resetAt = now + w
-    if count > 0 then
-      resetAt = math.min(tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]), now) + w
-    end
-    if count >= limit then
-      admitAt = tonumber(redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')[2]) + w
-    end
-  else
-    count = tonumber(redis.call('GET', key) or '0')
-    resetAt = (math.floor(now / w) + 1) * w
-    admitAt = now
-    if count >= limit then admitAt = resetAt end
-  end
-  counts[i] = count
-  resets[i] = resetAt
-  if admitAt > worstAt then
+  local a = 3 + (i - 1) * 3
+  local w = load(KEYS[first + i - 1], tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]))
+  windows[i] = w
+  if w.admitAt and w.admitAt > worstAt then
     worst = i
-    worstAt = admitAt
+    worstAt = w.admitAt
   end
 end
-local out = {0, 0, 0}
+local out
 if worst > 0 then
   out = {2, worst - 1, worstAt}
-else
-  if replayTtl > 0 then redis.call('SET', KEYS[1], now + replayTtl, 'PX', replayTtl) end
   for i = 1, n do
-    local key = KEYS[first + i - 1]
-    local w = tonumber(ARGV[4 + (i - 1) * 3 + 1])
-    if ARGV[4 + (i - 1) * 3 + 2] == 's' then
-      redis.call('ZADD', key, now, id)
-      local newest = tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
-      redis.call('PEXPIRE', key, math.max(newest, now) - now + w)
-    else
-      redis.call('INCR', key)
-      redis.call('PEXPIRE', key, resets[i] - now + 1000)
-    end
-    counts[i] = counts[i] + 1
+    local w = windows[i]
+    if w.fresh then redis.call('HSET', w.key, 'w', w.admitAt, 'v', w.limit) end
   end
+else
+  out = {0, 0, 0}
+  if replayTtl > 0 then redis.call('SET', KEYS[1], now + replayTtl, 'PX', replayTtl) end
+  for i = 1, n do record(windows[i]) end
 end
 for i = 1, n do
-  out[#out + 1] = counts[i]
-  out[#out + 1] = resets[i]
+  local w = windows[i]
+  out[#out + 1] = w.used
+  out[#out + 1] = w.admitAt or ((w.oldest or w.bucket) + w.back + 1) * w.g
 end
 return out
 `,
