@@ -1,52 +1,62 @@
 // Child process: the load generator (autocannon, driven programmatically), never in a server's process.
+// `prepare()` signs a pool of one-use credentials (lib/token-pool.mjs) for the next run, untimed.
 // `run()` sends GETs over `connections` keep-alive connections for `seconds` (or exactly `amount` of
-// them) and measures the 2xx rate from the first request to the last response. A DPoP run sends
-// `amount` requests: it first signs a pool of that many fresh proofs (untimed), then sends each exactly
-// once. The first non-2xx response stops the run.
+// them) and measures the rate of expected responses from the first request sent to the last response
+// received. A pooled run gives each request its own value from the pool, each used once; `variants`
+// (header sets) are sent in turn on each connection. The first unexpected status stops the run.
 import autocannon from 'autocannon';
-import { importJWK } from 'jose';
 import { answer } from './lib/children.mjs';
-import { dist } from './lib/dist.mjs';
+import { makePool } from './lib/token-pool.mjs';
 
-const { dpopProof } = await import(dist('testing').href);
+let prepared;
 
-/** `count` proofs for GET `url`, bound to `token`, signed with the private JWK `jwk`. */
-async function proofPool({ privateJwk, publicJwk, token }, url, count) {
-  const key = { alg: 'ES256', privateKey: await importJWK(privateJwk, 'ES256'), publicJwk };
-  const pool = [];
-  while (pool.length < count) {
-    const batch = Math.min(500, count - pool.length);
-    pool.push(...(await Promise.all(Array.from({ length: batch }, () => dpopProof({ key, method: 'GET', url, accessToken: token })))));
-  }
-  return pool;
+async function prepare({ pool, url, count }) {
+  prepared = await makePool(pool, url, count);
+  return { count };
 }
 
-async function run({ port, path, headers, seconds: duration, amount, connections, dpop }) {
-  const url = `http://127.0.0.1:${port}${path}`;
-  // autocannon builds one request per connection up front, before sending: the pool covers those too.
-  const pool = dpop ? await proofPool(dpop, url, amount + 2 * connections + 16) : undefined;
-  let used = 0;
-  const request = { method: 'GET', path, headers };
+/** The request templates: one per variant; with a pool, each request takes the pool's next value. */
+function requests({ path, headers, variants }, pool, used) {
+  const list = (variants ?? [{}]).map((variant) => ({ method: 'GET', path, headers: { ...headers, ...variant } }));
   if (pool) {
-    request.setupRequest = (req) => {
-      req.headers.dpop = pool[Math.min(used, pool.length - 1)]; // past the end: a replay, refused and reported
-      used += 1;
-      return req;
-    };
+    for (const request of list) {
+      request.setupRequest = (req) => {
+        // Past the end of the pool: a value sent again, reported as `exhausted` (and refused where it is a proof).
+        req.headers[pool.header] = pool.values[Math.min(used.count, pool.values.length - 1)];
+        used.count += 1;
+        return req;
+      };
+    }
   }
+  return list;
+}
+
+async function run({ port, path, headers, variants, seconds: duration, amount, connections, expect, pooled }) {
+  const url = `http://127.0.0.1:${port}${path}`;
+  const pool = pooled ? prepared : undefined;
+  prepared = undefined;
+  if (pooled && !pool) throw new Error('bench: a pooled run without a prepared pool');
+  const used = { count: 0 };
+  const expected = (status) => (expect ? expect.includes(status) : status >= 200 && status <= 299);
   const failures = {};
   let responses = 0;
+  let ok = 0;
   const cpu = process.cpuUsage();
   const started = performance.now();
   let last = started;
-  const instance = autocannon({ url, connections, ...(amount ? { amount } : { duration }), pipelining: 1, sampleInt: 100, timeout: 10, requests: [request] });
+  const instance = autocannon({
+    url, connections, ...(amount ? { amount } : { duration }), pipelining: 1, sampleInt: 100, timeout: 10,
+    requests: requests({ path, headers, variants }, pool, used),
+  });
   instance.on('response', (_client, status) => {
     last = performance.now();
     responses += 1;
-    if (status < 200 || status > 299) {
-      failures[status] = (failures[status] ?? 0) + 1;
-      instance.stop();
+    if (expected(status)) {
+      ok += 1;
+      return;
     }
+    failures[status] = (failures[status] ?? 0) + 1;
+    instance.stop();
   });
   const result = await instance;
   const seconds = (last - started) / 1000;
@@ -54,14 +64,14 @@ async function run({ port, path, headers, seconds: duration, amount, connections
   return {
     responses,
     seconds,
-    rate: result['2xx'] / seconds,
+    rate: ok / seconds,
     failures,
     errors: result.errors,
     timeouts: result.timeouts,
-    exhausted: pool !== undefined && used > pool.length,
+    exhausted: pool !== undefined && used.count > pool.values.length,
     latency: { p50: result.latency.p50, p99: result.latency.p99 },
     loaderCpu: (spent.user + spent.system) / 1000 / (last - started),
   };
 }
 
-answer({ run });
+answer({ prepare, run });

@@ -37,8 +37,8 @@ const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const ids = process.argv.slice(2);
 const chosen = (ids.length ? ids : ['http/bare', 'http/guard', 'fastify/bare', 'fastify/guard']).map((id) => {
   const s = SUBJECTS.find((subject) => subject.id === id);
-  if (!s || s.auth === 'dpop') {
-    console.error(`bench:perf: ${id} is not a Bearer subject of bench/subjects.mjs`);
+  if (!s || s.token !== 'bearer') {
+    console.error(`bench:perf: ${id} is not a subject of bench/subjects.mjs that sends one cached Bearer token`);
     process.exit(2);
   }
   return s;

@@ -105,6 +105,25 @@ function rawDpop() {
   };
 }
 
+/**
+ * A raw JWT verifier: jose's `jwtVerify()` of the Bearer token on every request (keys imported once,
+ * `iss`, `aud` and the lifetime checked) and nothing else: what verifying a token costs on its own.
+ */
+async function joseVerify({ issuer, audience, jwks }) {
+  const { createLocalJWKSet, jwtVerify } = await import('jose');
+  const keys = createLocalJWKSet(jwks);
+  const options = { issuer, audience, algorithms: ['ES256'] };
+  const refuse = (res) => json(res, 401, { error: 'invalid_token' });
+  return (req, res) => {
+    const authorization = req.headers.authorization;
+    if (!authorization?.startsWith('Bearer ')) return refuse(res);
+    const url = queryUrl(req);
+    jwtVerify(authorization.slice(7), keys, options).then(() => json(res, 200, body(url)), () => refuse(res));
+  };
+}
+
+const noop = (_req, _res, next) => next();
+
 const BUILDERS = {
   'http-bare': () => listenNode((req, res) => json(res, 200, body(queryUrl(req)))),
   'http-guard': async ({ guardOptions: options }) => {
@@ -119,7 +138,10 @@ const BUILDERS = {
     return { port: server.port, close: () => Promise.all([server.close(), guard.close()]) };
   },
   'http-dpop-raw': () => listenNode(rawDpop()),
+  'http-jose': async (spec) => listenNode(await joseVerify(spec)),
   'express-bare': () => expressApp(),
+  // The floor of any middleware mounted the way the guard is (app.use, and one handler on the route).
+  'express-noop2': () => expressApp({ global: true, handler: noop }, { handler: noop }),
   'express-guard': async ({ guardOptions: options }) => {
     const guarded = (await aap('express')).aapGuard(options);
     await synced(guarded.guard);

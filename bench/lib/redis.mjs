@@ -1,11 +1,12 @@
 // A real redis-server for the benchmarks, on a free loopback port (never 6379), without persistence —
 // the same way test/helpers/redis.ts starts one for the tests (ported here: the bench runs plain Node).
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { processCpu } from './proc.mjs';
 
 const run = promisify(execFile);
 const HOST = '127.0.0.1';
@@ -53,17 +54,6 @@ function launch(port, dir) {
     child.once('error', (error) => fail(new Error(`cannot run redis-server (${error.message}): install it (apt-get install redis-server), or run a subset without Redis subjects`)));
   });
 }
-
-/** CPU time (µs) a process has used so far, from /proc (Linux; undefined elsewhere). */
-export function processCpu(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS; // utime + stime, in clock ticks
-  } catch {
-    return undefined;
-  }
-}
-const TICKS = 100; // USER_HZ: 100 on Linux on every common architecture
 
 /**
  * Start one redis-server on a free loopback port: `{ host, port, version, cli(...args), cpu(), stop() }`.

@@ -1,145 +1,172 @@
-// Statistics, the machine and versions, and the results table (console and bench/RESULTS.md).
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The report of one run: the evaluated sections (lib/evaluate.mjs) and the subjects, as plain text for
+// the console and as a Markdown section for bench/RESULTS.md. How to read it: bench/README.md.
+import { summary } from './stats.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-export const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+const FORMAT = {
+  ratio: (v) => v.toFixed(2),
+  'µs+': (v) => `${v < 0 ? '−' : '+'}${Math.abs(v).toFixed(1)}`,
+  µs: (v) => v.toFixed(1),
+  bytes: (v) => Math.round(v).toLocaleString('en-US'),
+};
+const UNIT = { ratio: '', 'µs+': ' µs', µs: ' µs', bytes: ' B' };
+const MICRO = {
+  constrained: 'cached Bearer token, domains + rate limit',
+  plain: 'cached Bearer token, no constraints',
+  dpop: 'cached DPoP-bound token + a fresh ES256 proof, domains + rate limit',
 };
 
-/** Version of package `name` as Node would resolve it from `from` (a package directory). */
-function versionOf(name, from = root) {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const file = join(dir, 'node_modules', name, 'package.json');
-    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')).version;
-    if (dirname(dir) === dir) return 'not installed';
-  }
-}
-const packageDir = (name) => realpathSync(join(root, 'node_modules', name));
+const figure = (line, value) => FORMAT[line.unit](value);
+const interval = (line, pair) => (pair ? `${figure(line, pair[0])} … ${figure(line, pair[1])}` : '—');
+/** Range and IQR mean something from two rounds on; the CI is there from six (lib/stats.mjs). */
+const spreadOf = (line) => {
+  const several = line.values.length > 1;
+  const { range, iqr, ci } = line.stats;
+  return several ? { range, iqr, ci } : { ci };
+};
+const goalText = (line) => {
+  if (!line.goal) return '';
+  return line.goal.min !== undefined ? `≥ ${line.goal.min.toFixed(2)}` : `≤ ${line.goal.max}${UNIT[line.unit]}`;
+};
+const measureText = (line) => {
+  const floor = line.floor === undefined ? '' : ` (floor ${line.floor.toFixed(1)} µs)`;
+  return `${line.measure}${floor}${line.detail ? ` (${line.detail})` : ''}`;
+};
+const rounds = (line) => line.values.map((v) => figure(line, v)).join(', ');
 
-/** Machine, Node, package and git facts for the report. */
-export function environment(redisVersion) {
-  const direct = ['express', 'express-oauth2-jwt-bearer', 'fastify', '@fastify/jwt', '@fastify/rate-limit', 'koa', '@koa/router', 'koa-jwt', 'autocannon', 'ioredis', 'jose'];
-  const versions = Object.fromEntries(direct.map((name) => [name, versionOf(name)]));
-  versions['fast-jwt'] = versionOf('fast-jwt', packageDir('@fastify/jwt'));
-  versions.jsonwebtoken = versionOf('jsonwebtoken', packageDir('koa-jwt'));
-  versions['@aap-guard/core'] = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8')).version;
-  if (redisVersion) versions['redis-server'] = redisVersion;
-  const git = (...args) => {
-    try {
-      return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      return '';
-    }
-  };
-  const dirty = git('status', '--porcelain', '--', 'packages') !== '';
-  return {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    ramGiB: totalmem() / 2 ** 30,
-    node: process.version,
-    versions,
-    commit: `${git('rev-parse', '--short', 'HEAD') || 'unknown'}${dirty ? ' (with uncommitted changes in packages/)' : ''}`,
-    date: new Date().toISOString(),
-    load: loadavg(),
-  };
-}
-
-/**
- * Evaluate the rows against the measured rounds: `{ label, value, range, text, goal, met }` (rows whose
- * subjects were not measured are left out). A ratio is the median of the per-round ratios: the subjects
- * of a group are measured in interleaved rounds, so pairing round r with round r cancels much of the
- * drift of a shared machine's load; `range` is the lowest and highest per-round ratio. `cpu` is the
- * same ratio of CPU efficiency (requests per CPU-second of the server, and of redis-server for a Redis
- * subject): less sensitive to how much CPU other processes left the server.
- */
-export function evaluate(rows, rates, cpu, micro) {
+/** The sections as console text: a line per measure (under its label), its rounds on the next. */
+export function consoleReport(sections) {
   const out = [];
-  for (const row of rows) {
-    if (row.micro) {
-      const figure = micro?.[row.micro];
-      if (figure === undefined) continue;
-      const value = figure.median;
-      const range = [Math.min(...figure.rounds), Math.max(...figure.rounds)];
-      const straddles = row.max !== undefined && range[0] <= row.max && range[1] > row.max;
-      out.push({ label: row.label, value, range, straddles, text: `${value.toFixed(2)} µs`, spread: `${range[0].toFixed(1)}–${range[1].toFixed(1)}`, goal: row.max && `≤ ${row.max} µs`, met: row.max === undefined ? undefined : value <= row.max });
-      continue;
+  const width = Math.max(...sections.flatMap((s) => s.lines.map((l) => measureText(l).length)));
+  for (const section of sections) {
+    out.push('', section.title);
+    let previous;
+    for (const line of section.lines) {
+      if (line.label !== previous) out.push(`  ${line.label}`);
+      previous = line.label;
+      const median = `${figure(line, line.stats.median)}${UNIT[line.unit]}`.padStart(12);
+      const { range, iqr, ci } = spreadOf(line);
+      const bounds = `  range ${interval(line, range)}  IQR ${interval(line, iqr)}  CI ${interval(line, ci)}`;
+      const spread = range ? bounds : '';
+      const verdict = line.goal ? `  goal ${goalText(line)}: ${line.verdict.text}` : '';
+      out.push(`    ${measureText(line).padEnd(width)} ${median}${spread}${verdict}`);
+      if (range) out.push(`    ${''.padEnd(width)}   rounds: ${rounds(line)}`);
     }
-    const num = rates[row.num];
-    const den = rates[row.den];
-    if (!num?.length || !den?.length) continue;
-    const paired = (a, b, f) => (a.length === b.length ? a.map((x, i) => f(x, b[i])) : [f(median(a), median(b))]);
-    const ratios = paired(num, den, (x, y) => x / y);
-    const value = median(ratios);
-    const efficiency = median(paired(cpu[row.num], cpu[row.den], (x, y) => y / x));
-    const range = [Math.min(...ratios), Math.max(...ratios)];
-    const times = row.min >= 1 ? '×' : '';
-    const goal = row.min === undefined ? undefined : `≥ ${row.min >= 1 ? row.min : row.min.toFixed(2)}${times}`;
-    const straddles = row.min !== undefined && range[0] < row.min && range[1] >= row.min;
-    out.push({ label: row.label, value, range, straddles, text: `${value.toFixed(2)}${times}`, spread: `${range[0].toFixed(2)}–${range[1].toFixed(2)}`, cpu: Number.isFinite(efficiency) ? `${efficiency.toFixed(2)}${times}` : '—', goal, met: row.min === undefined ? undefined : value >= row.min });
   }
-  return out;
+  return out.join('\n');
 }
 
-/** met / NOT met by the median; flagged when some rounds fell on the other side of the goal. */
-const verdict = (row) => (row.met === undefined ? '' : `${row.met ? 'met' : 'NOT met'}${row.straddles ? ' (rounds on both sides)' : ''}`);
-
-/** The ratio table, as plain text for the console. */
-export function consoleTable(evaluated) {
-  const width = Math.max(...evaluated.map((row) => row.label.length));
-  const header = `  ${'measure'.padEnd(width)}  ${'ratio'.padStart(9)}  ${'(rounds)'.padEnd(13)} ${'per CPU'.padStart(7)}  ${'goal'.padEnd(9)}`;
-  return [header, ...evaluated.map((row) => `  ${row.label.padEnd(width)}  ${row.text.padStart(9)}  ${`(${row.spread})`.padEnd(13)} ${(row.cpu ?? '').padStart(7)}  ${(row.goal ?? '').padEnd(9)} ${verdict(row)}`)].join('\n');
+/** One Markdown table per section. */
+function sectionTables(sections, heading) {
+  const lines = [];
+  for (const section of sections) {
+    lines.push(
+      `${heading} ${section.title}`,
+      '',
+      '| line | measure | median | range (lowest … highest round) | IQR | 95% CI of the median | goal | | rounds |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const line of section.lines) {
+      const { range, iqr, ci } = spreadOf(line);
+      const median = `**${figure(line, line.stats.median)}${UNIT[line.unit]}**`;
+      const cells = [line.label, measureText(line), median, interval(line, range), interval(line, iqr)];
+      cells.push(interval(line, ci), goalText(line) || '—', line.verdict?.text ?? '', rounds(line));
+      lines.push(`| ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  return lines;
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const us = (n) => n.toFixed(1);
 const pct = (n) => `${Math.round(n * 100)}%`;
+/** The median of `values` with the lowest and highest in brackets. */
+const span = (values, f) => {
+  const s = summary(values);
+  return `${f(s.median)} (${f(s.range[0])}–${f(s.range[1])})`;
+};
+const medianOf = (runs, f) => summary(runs.map(f)).median;
 
-/** bench/RESULTS.md. */
-export function markdown({ env, settings, evaluated, subjects, micro, note, warnings = [], loadAfter }) {
+/** The subjects table: medians with the range over the rounds. */
+function subjectTable(subjects) {
   const lines = [
-    '# Benchmark results',
+    '| subject | req/s | server CPU µs per request | of which redis-server | p50 / p99 latency (ms) | server CPU '
+      + '| load generator CPU |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const { label, id, store, runs } of subjects) {
+    const cells = [
+      `${label} (\`${id}\`)`,
+      span(runs.map((r) => r.rate), fmt),
+      span(runs.map((r) => r.cpuPerRequest), us),
+      store === 'redis' ? span(runs.map((r) => r.redisUs), us) : '—',
+      `${medianOf(runs, (r) => r.latency.p50)} / ${medianOf(runs, (r) => r.latency.p99)}`,
+      pct(medianOf(runs, (r) => r.serverShare)),
+      pct(medianOf(runs, (r) => r.loaderCpu)),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+const loads = (values) => values.map((l) => l.toFixed(2)).join(' / ');
+
+/** One run as a Markdown section of bench/RESULTS.md (its headings one level below the file's). */
+export function markdown(report) {
+  const { env, options, settings, goals, added, others, subjects, micro, note, warnings, loadAfter, seconds } = report;
+  const lines = [
+    `## ${env.date.slice(0, 16).replace('T', ' ')} UTC, commit ${env.commit}`,
     '',
-    `Written by \`npm run bench\` on ${env.date} (commit ${env.commit}).${note ? ` ${note}` : ''}`,
+    `\`npm run bench\`: ${options.rounds} interleaved rounds of ${options.duration} s per subject, ` +
+      `${(seconds / 60).toFixed(1)} min in all; ${env.cpu}, ${env.cores} cores; load average ` +
+      `${env.load[0].toFixed(2)} at the start, ${loadAfter[0].toFixed(2)} at the end.${note ? ` ${note}` : ''}`,
     '',
-    '## Ratios (issue 15), all from this one run',
+    ...warnings.flatMap((w) => [`> ${w}`, '']),
+    '### Goals (issue 26)',
     '',
-    '| measure | this run | rounds (lowest–highest) | per CPU-second | goal | |',
-    '|---|---|---|---|---|---|',
-    ...evaluated.map((row) => `| ${row.label} | ${row.text} | ${row.spread} | ${row.cpu ?? '—'} | ${row.goal ?? '—'} | ${verdict(row)} |`),
-    ...(warnings.length > 0 ? ['', ...warnings.map((warning) => `> ${warning}`)] : []),
+    ...sectionTables(goals, '####'),
+    ...sectionTables(added, '###'),
+    ...sectionTables(others, '###'),
+    '### Subjects (median over the rounds, lowest–highest round in brackets)',
     '',
-    'A ratio is the median over the rounds of (requests/s of one subject ÷ requests/s of the other in the same round): the subjects of a group are measured one after the other in each round, so a ratio compares measurements taken seconds apart. Throughput is of 2xx responses; see Settings. "Per CPU-second" is the same ratio of requests served per CPU-second of the server (plus redis-server for a Redis subject), median over the rounds: on a machine where other processes take CPU it moves less than throughput; when the two disagree, the machine was busy. Goals are judged on throughput, as issue 15 defines them.',
-    '',
-    '## Subjects',
-    '',
-    '| subject | median req/s | rounds (req/s) | vs bare | p50 / p99 latency (ms) | CPU µs per request | server CPU | load generator CPU |',
-    '|---|---|---|---|---|---|---|---|',
-    ...subjects.map((s) => `| ${s.label} | ${fmt(s.median)} | ${s.rates.map(fmt).join(', ')} | ${s.vsBare === undefined ? '—' : pct(s.vsBare)} | ${s.p50} / ${s.p99} | ${Number.isFinite(s.cpuPerRequest) ? Math.round(s.cpuPerRequest) : '—'} | ${pct(s.serverCpu)} | ${pct(s.loaderCpu)} |`),
+    ...subjectTable(subjects),
     '',
   ];
   if (micro) {
-    lines.push('## `guard.check()` in process (µs per call, median of rounds)', '', '| variant | µs per call | rounds |', '|---|---|---|');
-    const names = { constrained: 'cached Bearer token, domains + rate limit', plain: 'cached Bearer token, no constraints', dpop: 'cached DPoP-bound token + a fresh ES256 proof, domains + rate limit' };
-    for (const [name, { median: us, rounds }] of Object.entries(micro)) lines.push(`| ${names[name] ?? name} | ${us.toFixed(2)} | ${rounds.map((r) => r.toFixed(2)).join(', ')} |`);
+    lines.push('### `guard.check()` in process (µs per call)', '', '| variant | median | rounds |', '|---|---|---|');
+    for (const [name, { median, rounds: r }] of Object.entries(micro)) {
+      lines.push(`| ${MICRO[name] ?? name} | ${median.toFixed(2)} | ${r.map((x) => x.toFixed(2)).join(', ')} |`);
+    }
     lines.push('');
   }
+  const versions = Object.entries(env.versions).map(([name, version]) => `${name} ${version}`).join(', ');
   lines.push(
-    '## Machine and versions',
+    '### Machine, versions and settings',
     '',
-    `- CPU: ${env.cpu}, ${env.cores} cores; RAM ${env.ramGiB.toFixed(1)} GiB; load average at start ${env.load.map((l) => l.toFixed(2)).join(' / ')}${loadAfter ? `, at end ${loadAfter.map((l) => l.toFixed(2)).join(' / ')}` : ''}`,
-    `- Node ${env.node}`,
-    `- ${Object.entries(env.versions).map(([name, version]) => `${name} ${version}`).join(', ')}`,
-    '',
-    '## Settings',
-    '',
+    `- CPU: ${env.cpu}, ${env.cores} cores; RAM ${env.ramGiB.toFixed(1)} GiB; load average at start ` +
+      `${loads(env.load)}, at end ${loads(loadAfter)}`,
+    `- Node ${env.node}; ${versions}`,
     ...settings.map((line) => `- ${line}`),
     '',
   );
   return lines.join('\n');
+}
+
+/** What the reader must know before trusting the figures: a load generator at its limit, a busy machine. */
+export function warningsOf({ subjects, env, loadAfter }) {
+  const warnings = [];
+  for (const s of subjects.filter((x) => x.runs.some((r) => r.loaderCpu >= 0.9))) {
+    warnings.push(
+      `The load generator used 90% of a core or more on ${s.label} in some rounds: those rates may be the load ` +
+        "generator's limit rather than the server's; read that subject's ratios per server CPU.",
+    );
+  }
+  if (Math.max(env.load[0], loadAfter[0]) > env.cores * 0.75) {
+    warnings.push(
+      `Other processes were running: load average ${env.load[0].toFixed(1)} at the start, ` +
+        `${loadAfter[0].toFixed(1)} at the end, on ${env.cores} cores. Rates are low and CPU times inflated: read ` +
+        'the spread, and the ratios per server CPU beside throughput; measure the goals on a quiet machine.',
+    );
+  }
+  return warnings;
 }

@@ -12,8 +12,8 @@ import { dist } from './dist.mjs';
 import { startRedis } from './redis.mjs';
 
 const FULL = 10_000;
-const SPREAD = 300;
-const LIMITS = [10_000, 100_000_000];
+export const SPREAD = 300;
+export const LIMITS = [10_000, 100_000_000];
 const KEYS = { [SPREAD]: 4000, [FULL]: 1500 }; // memory store: windows filled, so that one window's heap stands out from the noise
 
 /** A guard on `store` whose clock the bench moves; `fill(token, n)` sends n requests over one minute. */
@@ -46,14 +46,44 @@ const heapUsed = () => {
   return process.memoryUsage().heapUsed;
 };
 
-/** `{ requests, spread: [{ limit, redis: { key, bytes, fields, encoding, refused }, memory: { bytes, keys, refused } }], full, version }` */
-export async function windowMemory() {
-  const { createGuard, memoryStore } = await import(dist('core').href);
-  const { redisStore } = await import(dist('redis').href);
+/** Guard options on a test issuer's keys, and a minter of tokens with one rate-limited capability. */
+async function issuer() {
   const { createIssuer } = await import(dist('testing').href);
   const as = await createIssuer();
   const options = { issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false };
-  const mint = (limit) => as.mint({ ttl: 24 * 3600, capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: limit } }] });
+  const capability = (limit) => ({ action: 'search.web', constraints: { max_requests_per_minute: limit } });
+  const mint = (limit) => as.mint({ ttl: 24 * 3600, capabilities: [capability(limit)] });
+  return { options, mint };
+}
+
+// Key prefixes of the windows measured: as long as the default `aap:`, so that MEMORY USAGE (which counts
+// the key) is what a deployment's window takes; distinct, so that windows measured on one server never mix.
+let measured = 10;
+
+/**
+ * One window in Redis (a connected ioredis client) after `n` requests over a minute at `limit`, filled
+ * through `guard.check()` under keys starting with `prefix`: `{ key, refused, bytes, fields, encoding }`.
+ */
+export async function redisWindow(redis, n, limit, prefix = `w${(measured += 1)}:`) {
+  const { createGuard } = await import(dist('core').href);
+  const { redisStore } = await import(dist('redis').href);
+  const { options, mint } = await issuer();
+  const { guard, fill } = await bench(createGuard, options, redisStore(redis, { prefix }));
+  try {
+    const refused = await fill(await mint(limit), n, limit);
+    const keys = (await redis.keys(`${prefix}*`)).filter((key) => key.includes(':rl:'));
+    if (keys.length !== 1) throw new Error(`bench: expected one window key, found ${keys.join(', ')}`);
+    const [key] = keys;
+    const bytes = await redis.memory('USAGE', key, 'SAMPLES', 0);
+    return { key, refused, bytes, fields: await redis.hlen(key), encoding: await redis.object('ENCODING', key) };
+  } finally {
+    await guard.close();
+  }
+}
+
+/** `{ requests, spread: [{ limit, redis: { key, bytes, fields, encoding, refused }, memory: { bytes, keys, refused } }], full, version }` */
+export async function windowMemory() {
+  const { memoryStore } = await import(dist('core').href);
 
   // Memory store: the heap before and after filling many windows (their keys made before the baseline),
   // once a first window has been filled the same way, so that compiled code is in place.
@@ -79,20 +109,11 @@ export async function windowMemory() {
   const redis = new Redis({ host: server.host, port: server.port, lazyConnect: true });
   try {
     await redis.connect();
-    const inRedis = async (n, limit) => {
-      await redis.flushall();
-      const { guard, fill } = await bench(createGuard, options, redisStore(redis));
-      const refused = await fill(await mint(limit), n, limit);
-      const keys = (await redis.keys('*')).filter((key) => key.includes(':rl:'));
-      if (keys.length !== 1) throw new Error(`bench: expected one window key, found ${keys.join(', ')}`);
-      const [key] = keys;
-      const result = { key, refused, bytes: await redis.memory('USAGE', key, 'SAMPLES', 0), fields: await redis.hlen(key), encoding: await redis.object('ENCODING', key) };
-      await guard.close();
-      return result;
-    };
     const spread = [];
-    for (const limit of LIMITS) spread.push({ limit, redis: await inRedis(SPREAD, limit), memory: await inMemory(SPREAD, limit) });
-    const full = { limit: FULL, redis: await inRedis(FULL, FULL), memory: await inMemory(FULL, FULL) };
+    for (const limit of LIMITS) {
+      spread.push({ limit, redis: await redisWindow(redis, SPREAD, limit), memory: await inMemory(SPREAD, limit) });
+    }
+    const full = { limit: FULL, redis: await redisWindow(redis, FULL, FULL), memory: await inMemory(FULL, FULL) };
     return { requests: SPREAD, spread, full, version: server.version };
   } finally {
     redis.disconnect();
