@@ -26,7 +26,7 @@ export const MAX_REVOCATION_MS = 366 * 86_400_000;
  * scope (`scopes`): see `RevocationScopes`.
  *
  * @example
- * const revocation = resolveRevocationOptions(options, store, Date.now, runtime, token.keys.scopes);
+ * const revocation = resolveRevocationOptions(options, store, Date.now, runtime, tokenOptions.keys.scopes);
  */
 export function resolveRevocationOptions(
   options: GuardOptions,
