@@ -6,6 +6,7 @@
  * and the `AAP-Hold-Id` header); the agent retries with that header; only an approved hold that
  * matches the request (same token, action, method, path) admits it, once.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import type { RevocationKey } from '@aap-guard/core';
 import { decodeJwt } from 'jose';
 import { AGENT, OK, at, forbidden, oversight, unauthorized, withSections, type CaseRequest, type ConformanceCase, type FlowKit, type Step } from './model.js';
@@ -101,6 +102,12 @@ const PARENT = 'jti-of-the-orchestrator-token';
 /** The issuer of the harness's tokens (`@aap-guard/testing`'s default), and another one a case may trust too. */
 const TRUSTED = 'https://as.example.com';
 const OTHER_ISSUER = 'https://other-as.example.com';
+/**
+ * The other issuer with keys of its own: another authorization server. (Trusted through the harness's one
+ * `jwks` object, its name would be a second name of the same server, whose revocations hold under both.)
+ */
+const OTHER_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+const OTHER_AS = { issuer: OTHER_ISSUER, jwks: { keys: [OTHER_KEY] } };
 const delegatedFrom = (parent: string) => withSections({ delegation: { depth: 1, max_depth: 2, chain: [AGENT, 'tool-scraper'], parent_jti: parent } });
 
 export const revocationCases: readonly ConformanceCase[] = [
@@ -115,11 +122,22 @@ export const revocationCases: readonly ConformanceCase[] = [
   { name: 'revocation: another task is not affected', before: [revoke(() => ({ taskId: 'task-002' }))], expect: OK },
   {
     name: "revocation: another issuer's task of the same id is not affected",
-    options: { issuer: [TRUSTED, OTHER_ISSUER] },
+    options: { issuer: [TRUSTED, OTHER_AS] },
     before: [revoke(() => ({ taskId: 'task-001', issuer: OTHER_ISSUER }))],
     expect: OK,
   },
-  { name: 'revocation: a task revoked for its issuer by name', options: { issuer: [TRUSTED, OTHER_ISSUER] }, before: [revoke(() => ({ taskId: 'task-001', issuer: TRUSTED }))], expect: revoked },
+  {
+    name: 'revocation: a task revoked under another name of the same authorization server (one jwks object)',
+    options: { issuer: [TRUSTED, OTHER_ISSUER] },
+    before: [revoke(() => ({ taskId: 'task-001', issuer: OTHER_ISSUER }))],
+    expect: revoked,
+  },
+  {
+    name: 'revocation: a task revoked for its issuer by name',
+    options: { issuer: [TRUSTED, OTHER_AS] },
+    before: [revoke(() => ({ taskId: 'task-001', issuer: TRUSTED }))],
+    expect: revoked,
+  },
   { name: 'revocation: parentJti spares the parent itself', before: [revoke((kit) => ({ parentJti: jtiOf(kit) }))], expect: OK },
   { name: 'revocation: ends at its until', before: [revoke(() => ({ taskId: 'task-001' }), at(60) * 1000), { advance: 60 }], expect: OK },
   { name: 'revocation: in force until its until', before: [revoke(() => ({ taskId: 'task-001' }), at(60) * 1000), { advance: 59 }], expect: revoked },

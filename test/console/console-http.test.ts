@@ -68,6 +68,15 @@ describe.each(ADAPTERS)('approval console (%s)', (adapter) => {
     }
   });
 
+  it('shows whose agent a hold is (its issuer: agent ids are unique per issuer) and filters by issuer', async () => {
+    const served = await serve();
+    const { id } = await hold(served);
+    const issuer = servers.issuer.issuer;
+    for (const path of ['?status=pending', `/holds/${id}`]) expect((await page(served, path)).text).toContain(issuer);
+    expect((await page(served, `?status=pending&issuer=${encodeURIComponent(issuer)}`)).text).toContain(id);
+    expect((await page(served, '?status=pending&issuer=https%3A%2F%2Fother.example')).text).not.toContain(id);
+  });
+
   it('refuses a form post without the page’s CSRF token, or from another site, and changes nothing', async () => {
     const served = await serve();
     const { id } = await hold(served);

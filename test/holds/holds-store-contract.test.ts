@@ -36,6 +36,7 @@ const NOW = 1_800_000_000_000;
 const hold = (extra: Partial<Hold> = {}): Hold => ({
   id: newHoldId(extra.agent?.id ?? 'agent-1'),
   status: 'pending',
+  issuer: 'https://as-a.example.com',
   agent: { id: 'agent-1', operator: 'org:a' },
   task: { id: 'task-1' },
   jti: 'jti-1',
@@ -115,6 +116,47 @@ describe.each([
     await store.deny((await store.list({ agentId: 'agent-1', status: 'pending' }, NOW + 8))[0]!.id, { by: 'bob', now: NOW + 8 });
     expect(await create(store, mine(NOW + 9), budget)).toMatchObject({ ok: false, problem: 'rate', retryAfterMs: 60_000 - 9 });
     expect(await create(store, mine(NOW + 60_000), budget)).toEqual({ ok: true }); // a minute later
+  });
+
+  it("budgets are per issuer and agent: another issuer's agent of the same id has its own, frees its own", async () => {
+    const store = make();
+    const budget = { maxPendingPerAgent: 2, maxPerMinute: 3 };
+    const of = (issuer: string, at: number) => hold({ issuer, createdAt: at, expiresAt: at + 60_000 });
+    const [a, b] = ['https://as-a.example.com', 'https://as-b.example.com'];
+    for (const at of [NOW, NOW + 1]) expect(await create(store, of(b, at), budget)).toEqual({ ok: true });
+    expect(await create(store, of(b, NOW + 2), budget)).toEqual({ ok: false, problem: 'pending' });
+    expect(await create(store, of(a, NOW + 3), budget)).toEqual({ ok: true }); // B's agent-1 spent nothing of A's
+    expect(await create(store, of(a, NOW + 4), budget)).toEqual({ ok: true });
+    expect(await create(store, of(a, NOW + 5), budget)).toEqual({ ok: false, problem: 'pending' });
+    const [oneOfB] = await store.list({ issuer: b, agentId: 'agent-1', status: 'pending' }, NOW + 6);
+    await store.deny(oneOfB!.id, { by: 'bob', now: NOW + 6 }); // frees a slot of B's agent-1 only
+    expect(await create(store, of(a, NOW + 7), budget)).toEqual({ ok: false, problem: 'pending' });
+    expect(await create(store, of(b, NOW + 8), budget)).toEqual({ ok: true });
+    const denyOne = async (issuer: string, at: number) => {
+      const [pending] = await store.list({ issuer, status: 'pending' }, at);
+      await store.deny(pending!.id, { by: 'bob', now: at });
+    };
+    await denyOne(a, NOW + 9);
+    expect(await create(store, of(a, NOW + 10), budget)).toEqual({ ok: true }); // A's third creation this minute
+    await denyOne(a, NOW + 11);
+    expect(await create(store, of(a, NOW + 12), budget)).toMatchObject({ ok: false, problem: 'rate' });
+    await denyOne(b, NOW + 13);
+    const rate = { ok: false, problem: 'rate' };
+    expect(await create(store, of(b, NOW + 14), budget)).toMatchObject(rate); // B's third was at +8
+  });
+
+  it('lists by issuer; by agent id across issuers, each hold naming its issuer', async () => {
+    const store = make();
+    const [a, b] = ['https://as-a.example.com', 'https://as-b.example.com'];
+    const ofA = hold({ issuer: a, agent: { id: 'twin', operator: 'org:a' }, createdAt: NOW });
+    const ofB = hold({ issuer: b, agent: { id: 'twin', operator: 'org:b' }, createdAt: NOW + 1 });
+    for (const h of [ofA, ofB]) await create(store, h);
+    const twins = await store.list({ agentId: 'twin' }, NOW + 2);
+    expect(twins.map((h) => [h.issuer, h.id])).toEqual([[b, ofB.id], [a, ofA.id]]);
+    expect((await store.list({ agentId: 'twin', issuer: a }, NOW + 2)).map((h) => h.id)).toEqual([ofA.id]);
+    expect((await store.list({ issuer: b }, NOW + 2)).map((h) => h.id)).toEqual([ofB.id]);
+    expect((await store.list({ issuer: b, status: 'approved' }, NOW + 2))).toEqual([]);
+    expect(await store.get(ofB.id, NOW + 2)).toEqual(ofB);
   });
 
   it('finds any agent\'s holds by status, agent and task, whatever the volume of others', async () => {

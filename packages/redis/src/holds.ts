@@ -24,12 +24,14 @@ const MAX_SCANNED = 5000;
 /**
  * Holds in Redis, shared by every replica. A hold id starts with its agent's tag (core `holdTag`), which
  * names the agent's partition — one Cluster slot holding the hold's hash (`PEXPIRE`: expiry + retention)
- * and the agent's budget keys (pending holds, creations in the last minute) and index. Creating, approving,
+ * and the agent's budget keys (pending holds, creations in the last minute) and index. The budget keys name
+ * the hold's issuer with the agent id (an agent id is unique per issuer only): another issuer's agent with
+ * the same id never spends this one's budget. Creating, approving,
  * denying and consuming are Lua scripts over that partition (registered once with `defineCommand`), so the
  * budget is checked and counted atomically with each creation, and of several racing retries on several
- * replicas exactly one wins. Listing goes through indexes — by agent (in its partition), by task and by
- * status (each in its own slot, updated after the script and verified against the hash on read) — so any
- * agent's holds are found whatever the volume of others'. Works on `new Redis()` and `new Redis.Cluster()`.
+ * replicas exactly one wins. Listing goes through indexes — by agent (in its partition), by task, by issuer
+ * and by status (each in its own slot, updated after the script and verified against the hash on read) — so
+ * any agent's holds are found whatever the volume of others'. Works on `new Redis()` and `new Redis.Cluster()`.
  *
  * @example
  * // redisStore(redis) includes these already; standalone, e.g. over a memory store for rate limits:
@@ -52,9 +54,11 @@ export function redisHolds(redis: Redis | Cluster, options: RedisHoldsOptions = 
   const reindex = (id: string, from: HoldStatus | undefined, to: HoldStatus, dropAt: number): Promise<unknown> =>
     Promise.all([from && redis.zrem(keys.status(from), id), redis.zadd(keys.status(to), dropAt, id)]).catch(() => undefined);
   const decide = async (id: string, verdict: HoldVerdict, to: 'approved' | 'denied'): Promise<HoldUpdate> => {
-    const agentId = await call('get', redis.hget(keys.hold(id), 'agentId'));
-    if (agentId === null) return { ok: false, problem: 'unknown' };
-    const result = update(await call(to, decideScript(keys.hold(id), keys.agent(id, agentId, 'pending'), to, verdict.by, verdict.now, verdict.note ?? '')));
+    const [agentId, issuer] = await call('get', redis.hmget(keys.hold(id), 'agentId', 'issuer'));
+    if (agentId === null || agentId === undefined) return { ok: false, problem: 'unknown' };
+    const pending = keys.budget(id, issuer ?? '', agentId, 'pending');
+    const decided = decideScript(keys.hold(id), pending, to, verdict.by, verdict.now, verdict.note ?? '');
+    const result = update(await call(to, decided));
     if (result.ok) await reindex(id, 'pending', to, dropAtOf(result.hold));
     return result;
   };
@@ -62,15 +66,21 @@ export function redisHolds(redis: Redis | Cluster, options: RedisHoldsOptions = 
   return {
     async create(hold, { retainMs, budget }) {
       const dropAt = hold.expiresAt + Math.max(0, retainMs);
+      const { id, issuer, agent } = hold;
       const reply = await call('create', createScript(
-        keys.hold(hold.id), keys.agent(hold.id, hold.agent.id, 'pending'), keys.agent(hold.id, hold.agent.id, 'created'), keys.agent(hold.id, hold.agent.id, 'all'),
+        keys.hold(id),
+        keys.budget(id, issuer, agent.id, 'pending'),
+        keys.budget(id, issuer, agent.id, 'created'),
+        keys.agent(id, agent.id),
         hold.createdAt, hold.id, hold.expiresAt, dropAt, budget.maxPendingPerAgent, budget.maxPerMinute, ...fieldsOf(hold, dropAt),
       ));
       const [outcome, wait] = Array.isArray(reply) ? (reply as unknown[]) : [];
       if (outcome === 'pending') return { ok: false, problem: 'pending' };
       if (outcome === 'rate') return { ok: false, problem: 'rate', retryAfterMs: Number(wait) };
       if (outcome !== 'ok') throw new InfrastructureError('store_unavailable', 'redis holds: unexpected create reply');
-      await Promise.all([reindex(hold.id, undefined, 'pending', dropAt), redis.zadd(keys.task(hold.task.id), dropAt, hold.id), redis.zadd(keys.all, dropAt, hold.id)]).catch(() => undefined);
+      const indexes = [keys.task(hold.task.id), keys.issuer(issuer), keys.all];
+      const indexed = indexes.map((key) => redis.zadd(key, dropAt, id));
+      await Promise.all([reindex(id, undefined, 'pending', dropAt), ...indexed]).catch(() => undefined);
       return { ok: true };
     },
     async get(id) {
@@ -101,23 +111,31 @@ export function redisHolds(redis: Redis | Cluster, options: RedisHoldsOptions = 
     },
   };
 
-  /** The most selective index the filter names: the agent's (one slot), the task's, the status', or all. */
+  /** The most selective index the filter names: the agent's (one slot), the task's, the issuer's, the status', all. */
   async function indexOf(filter: HoldFilter): Promise<string | undefined> {
-    if (filter.agentId !== undefined) return keys.agent(undefined, filter.agentId, 'all');
+    if (filter.agentId !== undefined) return keys.agent(undefined, filter.agentId);
     if (filter.taskId !== undefined) return keys.task(filter.taskId);
+    if (filter.issuer !== undefined) return keys.issuer(filter.issuer);
     return filter.status !== undefined ? keys.status(filter.status) : keys.all;
   }
 }
 
-/** Key names. The agent's keys use the tag of its hold ids and the full hash of its id (tags may collide; budgets may not). */
+/**
+ * Key names. The agent's keys use the tag of its hold ids and the full hash of its id (tags may collide;
+ * budgets may not); its budget keys hash its issuer with its id — `budget:<hash>:pending|created` (before
+ * budgets were scoped by issuer: `agent:<hash>:pending|created`, left to expire). The agent's listing index
+ * (`agent:<hash>:all`) spans issuers: a listing by agent id tells them apart by `Hold.issuer`.
+ */
 function holdKeys(prefix: string) {
   const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
-  const tagOf = (id: string) => id.slice(0, 8);
+  const tagOf = (id: string | undefined, agentId: string) => (id ?? hash(agentId)).slice(0, 8);
   return {
-    hold: (id: string) => `${prefix}{h:${tagOf(id)}}:hold:${id}`,
-    agent: (id: string | undefined, agentId: string, what: 'pending' | 'created' | 'all') =>
-      `${prefix}{h:${id === undefined ? hash(agentId).slice(0, 8) : tagOf(id)}}:agent:${hash(agentId)}:${what}`,
+    hold: (id: string) => `${prefix}{h:${id.slice(0, 8)}}:hold:${id}`,
+    agent: (id: string | undefined, agentId: string) => `${prefix}{h:${tagOf(id, agentId)}}:agent:${hash(agentId)}:all`,
+    budget: (id: string, issuer: string, agentId: string, what: 'pending' | 'created') =>
+      `${prefix}{h:${tagOf(id, agentId)}}:budget:${hash(JSON.stringify([issuer, agentId]))}:${what}`,
     task: (taskId: string) => `${prefix}{holds}:task:${hash(taskId)}`,
+    issuer: (issuer: string) => `${prefix}{holds}:issuer:${hash(issuer)}`,
     status: (status: HoldStatus) => `${prefix}{holds}:status:${status}`,
     all: `${prefix}{holds}:all`,
   };
@@ -158,6 +176,7 @@ function update(reply: unknown): HoldUpdate {
 function passes(hold: Hold, filter: HoldFilter): boolean {
   return (
     (filter.status === undefined || hold.status === filter.status) &&
+    (filter.issuer === undefined || hold.issuer === filter.issuer) &&
     (filter.agentId === undefined || hold.agent.id === filter.agentId) &&
     (filter.taskId === undefined || hold.task.id === filter.taskId)
   );

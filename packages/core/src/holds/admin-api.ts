@@ -1,5 +1,5 @@
 import type { Guard } from '../create-guard.js';
-import type { HoldStatus, HoldUpdate } from '../stores/holds.js';
+import type { HoldFilter, HoldStatus, HoldUpdate } from '../stores/holds.js';
 import type { RevocationKey } from '../revocation/revoke.js';
 import { InfrastructureError } from '../util/errors.js';
 
@@ -28,7 +28,7 @@ export interface AdminResponse {
 /**
  * The admin API shared by the Express, Fastify and Koa admin routers: holds list/get/approve/deny and
  * revocations list/revoke. Every request first goes through `authorize(req)` (false or a throw → 403).
- * Routes: `GET /holds[?status=&agentId=&taskId=&limit=]`, `GET /holds/:id`, `POST /holds/:id/approve`,
+ * Routes: `GET /holds[?status=&issuer=&agentId=&taskId=&limit=]`, `GET /holds/:id`, `POST /holds/:id/approve`,
  * `POST /holds/:id/deny` (body `{ note? }`), `GET /revocations`, `POST /revocations` (body `{ jti | taskId |
  * grantId | agentId | parentJti | sub | operator, issuer?, until?, reason? }`, `until` an ISO date or ms,
  * `issuer` a trusted issuer or an array of them — default every trusted issuer).
@@ -107,10 +107,12 @@ function updated(result: HoldUpdate): AdminResponse {
   return { status: 409, body: { error: 'conflict', problem: result.problem, hold: result.hold } };
 }
 
-function holdFilter(query: Readonly<Record<string, unknown>>): { status?: HoldStatus; agentId?: string; taskId?: string; limit?: number } {
+/** `?status=&issuer=&agentId=&taskId=&limit=`: agent ids are unique per issuer only; `issuer` tells two apart. */
+function holdFilter(query: Readonly<Record<string, unknown>>): HoldFilter {
   const limit = text(query.limit);
   return {
     status: text(query.status) as HoldStatus | undefined,
+    issuer: text(query.issuer),
     agentId: text(query.agentId),
     taskId: text(query.taskId),
     limit: limit === undefined ? undefined : Number(limit),

@@ -21,6 +21,7 @@ export function auditHold(options: AuditTarget, operation: Operation, hold: Hold
     decision: operation === 'approved' || operation === 'consumed' ? 'allow' : 'deny',
     status: 200,
     action: hold.action,
+    iss: hold.issuer,
     agent: { id: hold.agent.id, operator: hold.agent.operator },
     task: { id: hold.task.id },
     jti: hold.jti,

@@ -2,6 +2,7 @@ import { deny, type Deny } from '../deny/deny.js';
 import type { CheckContext } from '../checks/context.js';
 import type { ReasonCode } from '../deny/reasons.js';
 import type { Hold, HoldProblem, HoldUpdate } from '../stores/holds.js';
+import { scopeOf } from '../token/issuer-scope.js';
 import { InfrastructureError } from '../util/errors.js';
 import { auditHold, holdSummary } from './audit-operation.js';
 import { HOLD_HEADER } from './oversight-holds.js';
@@ -22,8 +23,9 @@ const REASON: Readonly<Record<HoldProblem, ReasonCode>> = {
 /**
  * Step 8 for a request to be held, once its quota admitted it (a held request is charged to the
  * capability's rate limits like any other; its approved retry is not charged again): create a pending
- * hold within the agent's hold budget, tell `onHold` once, and deny 403 `approval_required` with its id
- * (body `hold_id` and header). A spent budget is 429 `hold_quota_exceeded`; nothing is created then.
+ * hold within the agent's hold budget (the agent of this issuer scope: another issuer's agent with the same
+ * id has its own), tell `onHold` once, and deny 403 `approval_required` with its id (body `hold_id` and
+ * header). A spent budget is 429 `hold_quota_exceeded`; nothing is created then.
  * Never fails open: a store fault is a 503 even with `onStoreError: 'open'`, since admitting would skip
  * the human.
  *
@@ -36,6 +38,8 @@ export async function createHeld(ctx: CheckContext, subject: HeldBody): Promise<
   const base: Hold = {
     id: newHoldId(claims.agent.id),
     status: 'pending',
+    // The authorization server, by its scope's name: the agent's budget and the approver's view of it are its own.
+    issuer: scopeOf(ctx.options.token.keys.scopes, claims.iss).issuer,
     agent: { id: claims.agent.id, operator: claims.agent.operator },
     task: { id: claims.task.id, purpose: claims.task.purpose },
     chain: claims.delegation?.chain,

@@ -1,5 +1,6 @@
 import type { AuditTarget } from '../observe/safe-sink.js';
 import type { Hold, HoldFilter, HoldStatus, HoldUpdate } from '../stores/holds.js';
+import { scopeOf, type IssuerScope } from '../token/issuer-scope.js';
 import { auditHold } from './audit-operation.js';
 import type { HoldOptions } from './options.js';
 import { HOLD_ID } from './subject.js';
@@ -28,6 +29,14 @@ export interface HoldsApi {
 
 const STATUSES: readonly HoldStatus[] = ['pending', 'approved', 'denied', 'used'];
 
+/** What `guard.holds` reads of the guard's resolved options. */
+interface HoldsApiContext extends AuditTarget {
+  readonly holds: HoldOptions;
+  readonly now: () => number;
+  /** The issuer scopes, to read a `list({ issuer })` filter given by any name of an authorization server. */
+  readonly token: { readonly keys: { readonly scopes: ReadonlyMap<string, IssuerScope> } };
+}
+
 /**
  * Build `guard.holds` over the resolved options. Programming errors (no `by`, a bad filter) throw
  * `TypeError`; an id that is not one of ours is simply unknown.
@@ -35,7 +44,7 @@ const STATUSES: readonly HoldStatus[] = ['pending', 'approved', 'denied', 'used'
  * @example
  * const holds = holdsApi(resolveOptions(options));
  */
-export function holdsApi(options: AuditTarget & { readonly holds: HoldOptions; readonly now: () => number }): HoldsApi {
+export function holdsApi(options: HoldsApiContext): HoldsApi {
   const store = options.holds.store;
   const decide = async (to: 'approved' | 'denied', id: string, input: HoldDecisionInput): Promise<HoldUpdate> => {
     const by = input?.by;
@@ -56,7 +65,14 @@ export function holdsApi(options: AuditTarget & { readonly holds: HoldOptions; r
       if (filter.status !== undefined && !STATUSES.includes(filter.status)) throw new TypeError(`holds.list({ status }) must be one of ${STATUSES.join(', ')}`);
       const limit = filter.limit ?? 100;
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new TypeError('holds.list({ limit }) must be an integer in [1, 1000]');
-      return store.list({ ...filter, limit }, options.now());
+      const issuer = filter.issuer;
+      if (issuer !== undefined && typeof issuer !== 'string') {
+        throw new TypeError('holds.list({ issuer }) must be a string');
+      }
+      // A hold records its issuer scope's name: any name of that authorization server finds its holds.
+      const scopes = options.token.keys.scopes;
+      const scoped = issuer === undefined ? filter : { ...filter, issuer: scopeOf(scopes, issuer).issuer };
+      return store.list({ ...scoped, limit }, options.now());
     },
     approve: (id: string, input: HoldDecisionInput) => decide('approved', id, input),
     deny: (id: string, input: HoldDecisionInput) => decide('denied', id, input),

@@ -11,9 +11,10 @@ import type { Decision } from '../types.js';
  * - `unresolved`: open, and the adapter cannot tell which route will run: its DPoP proof was consumed ahead
  *   of the route, and a route no declaration of this guard covers must be refused;
  * - `settled`: allowed (steps 5–8 ran, or an undeclared route in `allow` mode was authenticated only);
+ * - `passed`: no AAP credential, `authRequired: false`: passed on without a principal, and audited once;
  * - `refused`: refused; every later step of this guard refuses it again, with the same decision.
  */
-export type FlowState = 'new' | 'skipped' | 'open' | 'unresolved' | 'settled' | 'refused';
+export type FlowState = 'new' | 'skipped' | 'open' | 'unresolved' | 'settled' | 'passed' | 'refused';
 
 /** One guard's mark on one request. All marks share one shape (one V8 hidden class). */
 export interface Pending {
@@ -34,6 +35,8 @@ const SKIPPED: Pending = Object.freeze(mark());
 const ASKED: Pending = Object.freeze(mark());
 /** Allowed by a whole check (a declaration without the app-wide middleware). */
 const SETTLED: Pending = Object.freeze(mark());
+/** Passed on without a principal (no AAP credential, `authRequired: false`); its decision is audited already. */
+const PASSED: Pending = Object.freeze(mark());
 
 /** The per-request state of one guard, under a key of its own. */
 export interface FlowMarks {
@@ -45,6 +48,10 @@ export interface FlowMarks {
   refuse(req: IncomingMessage, decision: Decision): void;
   /** Record an allow by a whole check, unless the request already has a state of this guard. */
   settle(req: IncomingMessage): void;
+  /** Record a pass (no AAP credential), unless the request already has a state of this guard. */
+  pass(req: IncomingMessage): void;
+  /** Whether this guard passed the request on without a principal (state `passed`). */
+  passed(req: IncomingMessage): boolean;
   /** Whether `skip` leaves the request to the app: `ask(on)` runs once per request, later calls repeat its answer. */
   skipped<T>(req: IncomingMessage, ask: (on: T) => boolean, on: T): boolean;
 }
@@ -75,6 +82,7 @@ export function flowMarks(): FlowMarks {
       const pending = get(req);
       if (pending === undefined || pending === ASKED) return 'new';
       if (pending === SKIPPED) return 'skipped';
+      if (pending === PASSED) return 'passed';
       if (pending.refused) return 'refused';
       if (pending.done) return 'settled';
       return pending.unresolved ? 'unresolved' : 'open';
@@ -89,6 +97,11 @@ export function flowMarks(): FlowMarks {
       const pending = get(req);
       if (pending === undefined || pending === ASKED) set(req, SETTLED);
     },
+    pass(req) {
+      const pending = get(req);
+      if (pending === undefined || pending === ASKED) set(req, PASSED);
+    },
+    passed: (req) => get(req) === PASSED,
     skipped(req, ask, on) {
       const pending = get(req);
       if (pending !== undefined) return pending === SKIPPED; // decided already: by `skip`, or by beginning

@@ -5,7 +5,7 @@ import type { Engine, Stage } from '../engine/engine.js';
 import { engineOf } from '../engine/registry.js';
 import { andThen, type Awaitable } from '../util/awaitable.js';
 import type { CompiledRoute } from '../route.js';
-import type { Decision, Principal } from '../types.js';
+import type { Decision, Principal, RequestInfo } from '../types.js';
 import { bodyTapOf, tapBody } from './body.js';
 import { enforceLimits, type EnforceLimitsHooks } from './enforce-limits.js';
 import { nodeRequestInfo } from './request-info.js';
@@ -78,8 +78,9 @@ export interface NodeFlow {
   skipped<T>(req: IncomingMessage, ask: (on: T) => boolean, on: T): boolean;
   /**
    * Steps 1–4 for a request whose route is not known yet; the state is kept for this guard's `finish`.
-   * A request this guard refused already is refused again, with the same decision. Settles synchronously
-   * when nothing needs I/O (a cached token): `await` it, or test for a promise.
+   * A request this guard refused already is refused again, with the same decision; one it passed on without
+   * a principal (no AAP credential, `authRequired: false`) is passed on again, unchecked and unaudited.
+   * Settles synchronously when nothing needs I/O (a cached token): `await` it, or test for a promise.
    * `parsedBody`: the body as the app's parser left it (`req.body`), if a parser ran before the guard.
    */
   begin(req: IncomingMessage, res: ServerResponse, url?: string, parsedBody?: unknown): Awaitable<FlowOutcome>;
@@ -94,9 +95,11 @@ export interface NodeFlow {
   /**
    * Steps 5–8 for `route` — continuing what `begin` found for THIS guard, or the whole check when it did
    * not run — or, without a route, the stateful step alone (an authenticated request that no declaration
-   * authorizes: its DPoP proof is still consumed). Enforces the decision's size limits. A request this
-   * guard refused already is refused again, with the same decision (no second check, no second audit
-   * event). Settles synchronously when nothing needs I/O (the memory store): `await` it, or test for a promise.
+   * authorizes: its DPoP proof is still consumed). A request this guard passed on without a principal gets
+   * step 1 again with what the route adds (its parsed body), and is audited again only if that refuses it.
+   * Enforces the decision's size limits. A request this guard refused already is refused again, with the
+   * same decision (no second check, no second audit event). Settles synchronously when nothing needs I/O
+   * (the memory store): `await` it, or test for a promise.
    */
   finish(req: IncomingMessage, res: ServerResponse, route?: CompiledRoute, parts?: RouteParts, hooks?: EnforceLimitsHooks): Awaitable<FlowOutcome>;
   /** Refuse an authenticated request for a reason only the adapter sees (an undeclared route): one audit event. */
@@ -125,6 +128,8 @@ export function nodeFlow(guard: Guard): NodeFlow {
 }
 
 const PASS: FlowOutcome = Object.freeze({ kind: 'pass' });
+/** What a route's whole check does with its decision. */
+type Whole = (decision: Decision) => FlowOutcome;
 
 function createFlow(guard: Guard): NodeFlow {
   const engine = engineOf(guard);
@@ -138,13 +143,29 @@ function createFlow(guard: Guard): NodeFlow {
       marks.refuse(req, decision); // refused once, refused by every later step of this guard
       return { kind: 'deny', decision };
     }
-    if (!decision.principal) return PASS;
+    if (!decision.principal) {
+      marks.pass(req); // no AAP credential: passed, and audited, once for this guard
+      return PASS;
+    }
     return { kind: 'allow', decision, principal: decision.principal, proceed: enforceLimits(engine.options, req, res, decision, hooks) };
   };
-  const refused = (req: IncomingMessage): FlowOutcome | undefined => {
+  /** A request this guard refused (the same decision again) or passed on already (on again). */
+  const decided = (req: IncomingMessage): FlowOutcome | undefined => {
     const decision = marks.get(req)?.refused;
-    return decision && { kind: 'deny', decision };
+    if (decision) return { kind: 'deny', decision };
+    return marks.passed(req) ? PASS : undefined;
   };
+  /**
+   * A request this guard passed on without a principal, at a declaration: step 1 again, with what the route
+   * adds (a body a parser between the two left may hold a form-body `access_token`), and nothing more while
+   * it stays anonymous — no second pipeline run, no second audit event. Should it now be refused (or
+   * present a credential), the route's whole check decides.
+   */
+  const passedAgain = (info: RequestInfo, route: CompiledRoute | undefined, whole: Whole): Awaitable<FlowOutcome> =>
+    andThen(engine.begin(info), (stage): Awaitable<FlowOutcome> => {
+      if (!stage.denied && stage.ctx.anonymous) return PASS;
+      return andThen(traceCheck('authorize', info, route, () => engine.complete(stage, route)), whole);
+    });
   const deferred = (req: IncomingMessage, res: ServerResponse): void => {
     const open = marks.get(req);
     const stage = open?.stage;
@@ -167,7 +188,7 @@ function createFlow(guard: Guard): NodeFlow {
     // memory store costs no promise and no microtask here.
     begin(req, res, url, parsedBody) {
       const parsed = tapBody(req, keep) && parsedBodyOf(req, parsedBody);
-      const again = refused(req);
+      const again = decided(req);
       if (again) return again;
       const extra = url === undefined && parsed === undefined ? undefined : { url, parsedBody: parsed };
       const info = nodeRequestInfo(req, extra);
@@ -212,6 +233,7 @@ function createFlow(guard: Guard): NodeFlow {
         if (decision.allowed && decision.principal) marks.settle(req);
         return settled(decision);
       };
+      if (marks.passed(req)) return passedAgain(info, route, whole);
       const check = () => andThen(engine.begin(info), (stage) => engine.complete(stage, route));
       return andThen(traceCheck('authorize', info, route, check), whole);
     },

@@ -70,6 +70,8 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
   if (onStoreError !== 'closed' && onStoreError !== 'open') throw new TypeError("options.onStoreError must be 'closed' or 'open'");
   const store = options.store ?? memoryStore({ now });
   const health = storeHealth(logger);
+  const token = resolveTokenOptions(options, logger);
+  const runtime = { logger, health: health.store };
   return Object.freeze({
     now,
     store,
@@ -84,13 +86,14 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     undeclared,
     authRequired,
     warmUp,
-    token: resolveTokenOptions(options, logger),
+    token,
     pop: resolvePopOptions(options),
     limits: resolveLimitOptions(options),
     policy: resolvePolicyOptions(options),
     oversight: Object.freeze({ ...(options.oversight ?? {}) }),
     holds: resolveHoldOptions(options, store, logger),
-    revocation: resolveRevocationOptions(options, store, now, { logger, health: health.store }), // last: attaches and follows the store
+    // last: attaches and follows the store
+    revocation: resolveRevocationOptions(options, store, now, runtime, token.keys.scopes),
   });
 }
 

@@ -21,7 +21,7 @@ export interface LocalRevocations {
    * that its ancestors are cached with it (by token hash) and checked with Map lookups.
    */
   match(claims: AapClaims, tokenHash: string | undefined, now: number): Revocation | undefined | Promise<Revocation | undefined>;
-  /** The entry that revokes a token with these ancestors (`jti` or `parent` entries of `issuer`), if any. */
+  /** The entry that revokes a token with these ancestors (`jti` or `parent` entries of `issuer`'s scope), if any. */
   matchAncestors(issuer: string, chain: readonly string[], now: number): Revocation | undefined;
   /** Apply an entry at once (the revoking replica does not wait for its own fan-out). */
   apply(entry: Revocation): void;
@@ -41,13 +41,18 @@ export interface FollowOptions {
   readonly lineage: (token: LineageInput) => Promise<readonly string[]>;
   /** The guard's clock (ms). */
   readonly now: () => number;
+  /**
+   * The name of the issuer scope of an `iss` (see `issuerScopes`): entries and lineage are kept per scope —
+   * one authorization server under several names is one (default: every issuer its own).
+   */
+  readonly scopeName?: ((issuer: string) => string) | undefined;
 }
 
 /**
  * Follow a revocation store into a local set.
  *
  * @example
- * const local = followRevocations(memoryRevocations(), { lineageSize: 10_000, lineage, now: Date.now });
+ * const local = followRevocations(memoryRevocations(), { lineageSize: 10_000, lineage, now: Date.now, scopeName });
  * await local.match(claims, tokenHash(token), Date.now()); // undefined, or the revocation that applies
  */
 export function followRevocations(store: RevocationStore, options: FollowOptions): LocalRevocations {
@@ -55,7 +60,7 @@ export function followRevocations(store: RevocationStore, options: FollowOptions
 }
 
 class LocalCopy implements LocalRevocations {
-  readonly #scopes = new RevocationScopes();
+  readonly #scopes: RevocationScopes;
   readonly #ancestors: AncestorCache | undefined;
   readonly #waiters = syncWaiters();
   readonly #unsubscribe: () => void;
@@ -66,7 +71,12 @@ class LocalCopy implements LocalRevocations {
     store: RevocationStore,
     private readonly options: FollowOptions,
   ) {
-    this.#ancestors = options.lineageSize > 0 ? new AncestorCache(options.lineageSize, options.lineage) : undefined;
+    const scopeName = options.scopeName ?? ((issuer: string) => issuer);
+    this.#scopes = new RevocationScopes(scopeName);
+    // Lineage per issuer scope too: a child minted under one name of an authorization server names a parent it
+    // minted under another, and the grandparent's revocation must reach the grandchild whatever the names.
+    const lineage = (token: LineageInput) => options.lineage({ ...token, issuer: scopeName(token.issuer) });
+    this.#ancestors = options.lineageSize > 0 ? new AncestorCache(options.lineageSize, lineage) : undefined;
     this.#unsubscribe = store.subscribe((event) => this.#onEvent(event));
   }
 

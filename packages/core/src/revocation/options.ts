@@ -3,6 +3,7 @@ import { memoryRevocations } from '../stores/memory-revocations.js';
 import type { RevocationStore } from '../stores/revocations.js';
 import type { StoreRuntime } from '../stores/runtime.js';
 import type { Store } from '../stores/store.js';
+import { scopeOf, type IssuerScope } from '../token/issuer-scope.js';
 import type { GuardOptions } from '../types.js';
 import { followRevocations, type LocalRevocations } from './local-set.js';
 
@@ -21,12 +22,19 @@ export const MAX_REVOCATION_MS = 366 * 86_400_000;
  * Validate `options.revocation` once, pick the store (the store's own `revocations`, else memory — then
  * only guards sharing that memory store see each other's revocations), tell the store where to report
  * (`attach`, once, before anything connects) and start following it. Lineage of delegated tokens is the
- * revocation store's (`lineage()`), or kept in this process when it has none.
+ * revocation store's (`lineage()`), or kept in this process when it has none. Both are applied per issuer
+ * scope (`scopes`): see `RevocationScopes`.
  *
  * @example
- * const revocation = resolveRevocationOptions(options, store, Date.now, runtime);
+ * const revocation = resolveRevocationOptions(options, store, Date.now, runtime, tokenOptions.keys.scopes);
  */
-export function resolveRevocationOptions(options: GuardOptions, store: Store, now: () => number, runtime: StoreRuntime): RevocationSettings {
+export function resolveRevocationOptions(
+  options: GuardOptions,
+  store: Store,
+  now: () => number,
+  runtime: StoreRuntime,
+  scopes: ReadonlyMap<string, IssuerScope> = new Map(),
+): RevocationSettings {
   const given = options.revocation ?? {};
   if (typeof given !== 'object' || given === null) throw new TypeError('options.revocation must be an object');
   const ttl = given.defaultTtl ?? 86_400;
@@ -42,6 +50,7 @@ export function resolveRevocationOptions(options: GuardOptions, store: Store, no
   store.attach?.(runtime);
   revocations.attach?.(runtime);
   const lineage = revocations.lineage?.bind(revocations) ?? memoryLineage(100_000);
-  const local = followRevocations(revocations, { lineageSize, lineage, now });
+  const scopeName = (issuer: string): string => scopeOf(scopes, issuer).issuer;
+  const local = followRevocations(revocations, { lineageSize, lineage, now, scopeName });
   return Object.freeze({ store: revocations, local, defaultTtlMs: Math.round(ttl * 1000) });
 }

@@ -4,20 +4,30 @@ import type { Revocation, RevocationKind } from '../stores/revocations.js';
 type Scope = Map<RevocationKind, Map<string, Revocation>>;
 
 /**
- * Revocation entries by issuer, kind and value: a request costs a handful of Map lookups. The issuer ''
- * holds entries that name every issuer (written before revocations were scoped by issuer).
+ * Revocation entries by issuer scope, kind and value: a request costs a handful of Map lookups. The scope
+ * '' holds entries that name every issuer (written before revocations were scoped by issuer).
+ *
+ * An entry names the issuer it was given for (`guard.revoke({ issuer })`, a SET's `iss`), and is filed under
+ * that issuer's SCOPE (`scopeName`): the names that share one `jwks` object are one authorization server,
+ * whose keys sign for all of them, so an id it revoked under one name is revoked under every name (failing
+ * closed: the same server could re-mint the token under its other name). Issuers with keys of their own are
+ * each their own scope, so a revocation never crosses to another authorization server. The store keeps the
+ * entry as given; the scope is applied here, from the guard's current configuration.
  *
  * @example
- * const scopes = new RevocationScopes();
+ * const scopes = new RevocationScopes((iss) => scopeOf(keys.scopes, iss).issuer);
  * scopes.apply(entry);
  * scopes.byOwnKeys(claims, Date.now()); // the entry that names this token, if any
  */
 export class RevocationScopes {
   readonly #scopes = new Map<string, Scope>();
 
+  /** `scopeName(iss)`: the name of the issuer scope `iss` belongs to (itself when it shares no keys). */
+  constructor(private readonly scopeName: (issuer: string) => string = (issuer) => issuer) {}
+
   /** Keep an entry (the later `until` wins). */
   apply(entry: Revocation): void {
-    const issuer = entry.issuer ?? '';
+    const issuer = entry.issuer === undefined ? '' : this.scopeName(entry.issuer);
     let scope = this.#scopes.get(issuer);
     if (!scope) this.#scopes.set(issuer, (scope = new Map()));
     let map = scope.get(entry.kind);
@@ -28,12 +38,13 @@ export class RevocationScopes {
 
   /** The entry that names this token by its own keys: jti, task, agent, grant, user, operator. */
   byOwnKeys(claims: AapClaims, now: number): Revocation | undefined {
-    return ownKeys(this.#scopes.get(claims.iss), claims, now) ?? ownKeys(this.#scopes.get(''), claims, now);
+    const own = this.#scopes.get(this.scopeName(claims.iss));
+    return ownKeys(own, claims, now) ?? ownKeys(this.#scopes.get(''), claims, now);
   }
 
-  /** The entry that names an ancestor of the token (`jti` or `parent` of `issuer`). */
+  /** The entry that names an ancestor of the token (`jti` or `parent` of `issuer`'s scope). */
   byAncestors(issuer: string, chain: readonly string[], now: number): Revocation | undefined {
-    const own = this.#scopes.get(issuer);
+    const own = this.#scopes.get(this.scopeName(issuer));
     const all = this.#scopes.get('');
     if (!own && !all) return undefined;
     for (const ancestor of chain) {

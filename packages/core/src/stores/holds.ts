@@ -18,6 +18,12 @@ export interface Hold {
   /** Random, unguessable (192 bits, base64url). */
   readonly id: string;
   readonly status: HoldStatus;
+  /**
+   * The authorization server whose agent is held: the name of the token's issuer scope — its `iss`, or the
+   * first listed of the issuer names that share its keys. Agent, task and `jti` ids are that issuer's own
+   * (RFC 7519 §4.1.7): two issuers' agents with one `agent.id` are two agents, with a budget each.
+   */
+  readonly issuer: string;
   readonly agent: { readonly id: string; readonly operator: string };
   /** The task the held request belongs to (`purpose` when the token said). */
   readonly task: { readonly id: string; readonly purpose?: string | undefined };
@@ -119,7 +125,10 @@ export interface HoldVerdict {
   readonly note?: string | undefined;
 }
 
-/** What one agent may have in flight: checked and counted atomically with each creation. */
+/**
+ * What one agent may have in flight: checked and counted atomically with each creation. An agent is
+ * `hold.issuer` and `hold.agent.id` together: another issuer's agent with the same id has a budget of its own.
+ */
 export interface HoldBudget {
   /** Holds of one agent that may be pending (not expired, not decided) at once. */
   readonly maxPendingPerAgent: number;
@@ -141,6 +150,9 @@ export type HoldCreation =
 /** Filter of `list()`. */
 export interface HoldFilter {
   readonly status?: HoldStatus | undefined;
+  /** Holds of this issuer's agents (`Hold.issuer`; `guard.holds.list()` also takes another name of its scope). */
+  readonly issuer?: string | undefined;
+  /** Holds of agents with this id — of every issuer unless `issuer` is given too. */
   readonly agentId?: string | undefined;
   readonly taskId?: string | undefined;
   /** Most holds returned, newest first (default 100). */
@@ -157,7 +169,8 @@ export interface HoldFilter {
 export interface HoldStore {
   /**
    * Record a new pending hold — unless the agent's budget is spent (its pending holds, or its creations in
-   * the last minute), checked and counted in the same atomic step; then nothing is recorded. Keep the
+   * the last minute), checked and counted in the same atomic step; then nothing is recorded. The agent is
+   * `hold.issuer` with `hold.agent.id`: budgets of two issuers' agents with the same id never mix. Keep the
    * record `retainMs` past `hold.expiresAt` (to report `hold_expired`). Pending holds never push out other
    * agents' holds, and an approved hold is never evicted before its record expires.
    */

@@ -22,9 +22,10 @@ const MINUTE = 60_000;
  * For several replicas use the Redis holds (`redisHolds()` of `@aap-guard/redis`).
  *
  * Bounded, and never at another agent's expense: each agent's pending holds and creation rate are capped
- * (the guard's `oversight` budget), all pending holds together by `maxPending`, all records by `maxHolds`.
- * When full, the oldest used, denied or expired records make room; a pending or approved hold is never
- * evicted — creation is refused instead (`full`). Listing goes through indexes by status, agent and task.
+ * (the guard's `oversight` budget; an agent is one issuer's `agent.id`), all pending holds together by
+ * `maxPending`, all records by `maxHolds`. When full, the oldest used, denied or expired records make room; a
+ * pending or approved hold is never evicted — creation is refused instead (`full`). Listing goes through
+ * indexes by status, issuer, agent and task.
  *
  * @example
  * createGuard({ ...options, store: { ...memoryStore(), holds: memoryHolds({ maxPending: 50_000 }) } });
@@ -33,14 +34,21 @@ export function memoryHolds(options: MemoryHoldsOptions = {}): HoldStore {
   const maxHolds = positive(options.maxHolds, 100_000, 'maxHolds');
   const maxPending = positive(options.maxPending, 10_000, 'maxPending');
   const entries = new Map<string, Entry>(); // insertion order = creation order
-  const index = new Map<string, Set<string>>(); // `s:<status>`, `a:<agent>`, `t:<task>` → ids
-  const created = new Map<string, number[]>(); // agent → creation times in the last minute
+  // `s:<status>`, `i:<issuer>`, `a:<agent id>`, `t:<task>`, `b:<issuer and agent>` (a budget's holds) → ids
+  const index = new Map<string, Set<string>>();
+  const created = new Map<string, number[]>(); // issuer and agent → creation times in the last minute
   const link = (key: string, id: string, add: boolean) => {
     const ids = index.get(key);
     if (add) (ids ?? index.set(key, new Set()).get(key)!).add(id);
     else if (ids?.delete(id) && ids.size === 0) index.delete(key);
   };
-  const keysOf = (hold: Hold) => [`s:${hold.status}`, `a:${hold.agent.id}`, `t:${hold.task.id}`];
+  const keysOf = (hold: Hold) => [
+    `s:${hold.status}`,
+    `i:${hold.issuer}`,
+    `a:${hold.agent.id}`,
+    `t:${hold.task.id}`,
+    `b:${budgetOf(hold)}`,
+  ];
   const put = (entry: Entry, next: Hold) => {
     link(`s:${entry.hold.status}`, next.id, false);
     entry.hold = Object.freeze(next);
@@ -63,9 +71,9 @@ export function memoryHolds(options: MemoryHoldsOptions = {}): HoldStore {
       drop(id);
     }
   };
-  const pendingOf = (agent: string, now: number) => {
+  const pendingOf = (budget: string, now: number) => {
     let n = 0;
-    for (const id of index.get(`a:${agent}`) ?? []) {
+    for (const id of index.get(`b:${budget}`) ?? []) {
       const hold = live(id, now)?.hold;
       if (hold?.status === 'pending' && hold.expiresAt > now) n += 1;
     }
@@ -93,13 +101,14 @@ export function memoryHolds(options: MemoryHoldsOptions = {}): HoldStore {
     async create(hold, { retainMs, budget }) {
       const now = hold.createdAt;
       sweep(now);
-      const times = recent(created, hold.agent.id, now);
-      const refused = overBudget(budget, pendingOf(hold.agent.id, now), times, now);
+      const agent = budgetOf(hold);
+      const times = recent(created, agent, now);
+      const refused = overBudget(budget, pendingOf(agent, now), times, now);
       if (refused) return refused;
       if ((index.get('s:pending')?.size ?? 0) >= maxPending || !makeRoom(now)) return { ok: false, problem: 'full' };
       entries.set(hold.id, { hold: Object.freeze({ ...hold }), dropAt: hold.expiresAt + Math.max(0, retainMs) });
       for (const key of keysOf(hold)) link(key, hold.id, true);
-      created.set(hold.agent.id, [...times, now]);
+      created.set(agent, [...times, now]);
       return { ok: true };
     },
     async get(id, now) {
@@ -138,6 +147,14 @@ export function memoryHolds(options: MemoryHoldsOptions = {}): HoldStore {
   };
 }
 
+/**
+ * Whose budget a hold counts against: its agent within its issuer (an agent id is unique per issuer only, and
+ * another issuer's agent of the same id must never spend this one's budget).
+ */
+function budgetOf(hold: Hold): string {
+  return JSON.stringify([hold.issuer, hold.agent.id]);
+}
+
 /** The creation times of an agent within the last minute; agents idle for a minute are forgotten. */
 function recent(created: Map<string, number[]>, agent: string, now: number): readonly number[] {
   if (created.size > 10_000) {
@@ -162,6 +179,7 @@ function overBudget(budget: HoldBudget, pending: number, times: readonly number[
 function candidates(index: Map<string, Set<string>>, filter: HoldFilter): Iterable<string> {
   const sets = [
     filter.status === undefined ? undefined : index.get(`s:${filter.status}`) ?? new Set<string>(),
+    filter.issuer === undefined ? undefined : index.get(`i:${filter.issuer}`) ?? new Set<string>(),
     filter.agentId === undefined ? undefined : index.get(`a:${filter.agentId}`) ?? new Set<string>(),
     filter.taskId === undefined ? undefined : index.get(`t:${filter.taskId}`) ?? new Set<string>(),
   ].filter((set): set is Set<string> => set !== undefined);
@@ -173,6 +191,7 @@ function candidates(index: Map<string, Set<string>>, filter: HoldFilter): Iterab
 export function matches(hold: Hold, filter: HoldFilter): boolean {
   return (
     (filter.status === undefined || hold.status === filter.status) &&
+    (filter.issuer === undefined || hold.issuer === filter.issuer) &&
     (filter.agentId === undefined || hold.agent.id === filter.agentId) &&
     (filter.taskId === undefined || hold.task.id === filter.taskId)
   );

@@ -12,7 +12,7 @@ interface Line {
  * The lineage of delegated tokens in process memory — `memoryRevocations().lineage`, and the guard's
  * default for a revocation store without one. Each token seen with a `delegation.parent_jti` is recorded
  * once with its whole known ancestry (its parent's record, plus the parent), per issuer (RFC 7519 makes
- * `jti` unique per issuer only), until the token's `exp`. At most `max` records: a live record is never
+ * `jti` unique per issuer only; the guard passes the issuer scope's name), until the token's `exp`. At most `max` records: a live record is never
  * dropped to make room (a grandchild would escape its grandparent's revocation); when full, the call
  * rejects with `InfrastructureError('store_full')` and the guard refuses the token (503) until records expire.
  *

@@ -49,6 +49,10 @@ export type RevocationEvent =
 
 /** A delegated token seen for the first time by a replica: what `lineage()` records and looks up. */
 export interface LineageInput {
+  /**
+   * Whose `jti`s: the name of the token's issuer scope (its `iss`, or the first listed of the names sharing
+   * its keys: one authorization server under several names keeps one lineage).
+   */
   readonly issuer: string;
   /** The token's own `jti`, recorded as a child of `parent` (absent: nothing to record, only looked up). */
   readonly jti: string | undefined;

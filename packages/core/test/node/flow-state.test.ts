@@ -23,9 +23,12 @@ afterEach(async () => {
 });
 
 /** A guard with a collecting audit, and a server whose handler runs `scenario` and answers its result as JSON. */
-async function serve(scenario: (flow: NodeFlow, req: IncomingMessage, res: ServerResponse) => Promise<unknown>) {
+type Scenario = (flow: NodeFlow, req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
+async function serve(scenario: Scenario, authRequired = true) {
   const events: AuditEvent[] = [];
-  const guard: Guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, audit: (event) => events.push(event), logger: false });
+  const audit = (event: AuditEvent) => void events.push(event);
+  const { issuer, audience, jwks } = as;
+  const guard: Guard = createGuard({ issuer, audience, jwks, audit, logger: false, authRequired });
   const flow = nodeFlow(guard);
   const server = createServer((req, res) => {
     void scenario(flow, req, res).then((result) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)));
@@ -62,6 +65,17 @@ describe('the per-guard state of a request', () => {
       return [flow.state(req), kindOf(again), same, flow.refusal(req)?.reason];
     });
     expect((await send(url, { path: '/' })).json).toEqual(['refused', 'deny:credentials_missing', true, 'credentials_missing']);
+    expect(events).toHaveLength(1);
+  });
+
+  it('passes a request without an AAP credential once (authRequired: false): no second check or event', async () => {
+    const { url, events } = await serve(async (flow, req, res) => {
+      const first = await flow.begin(req, res);
+      const seen = [kindOf(first), flow.state(req)];
+      seen.push(kindOf(await flow.begin(req, res)), kindOf(await flow.finish(req, res, route)), flow.state(req));
+      return seen;
+    }, false);
+    expect((await send(url, { path: '/' })).json).toEqual(['pass', 'passed', 'pass', 'pass', 'passed']);
     expect(events).toHaveLength(1);
   });
 

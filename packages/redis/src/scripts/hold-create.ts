@@ -7,7 +7,8 @@ import type { LuaScript } from './index.js';
  * one; a `MULTI` could not make the write depend on the counts it read.
  *
  * KEYS: [1] the hold hash, [2] the agent's pending zset (id → expiresAt), [3] the agent's creations zset
- * (id → createdAt), [4] the agent's index (id → dropAt).
+ * (id → createdAt), [4] the agent's index (id → dropAt). The two budget keys ([2], [3]) name the agent's
+ * issuer with its id: two issuers' agents with one id never share a budget.
  * ARGV: now (ms), id, expiresAt, dropAt, maxPending, maxPerMinute, then the hash's field/value pairs.
  * Returns: `{'ok'}`, `{'pending'}` (too many pending) or `{'rate', retryAfterMs}`; nothing is written
  * unless `ok`. Every key gets a `PEXPIRE`, so an abandoned hold and its budget entries go away on their own.

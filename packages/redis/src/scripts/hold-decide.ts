@@ -5,7 +5,7 @@ import type { LuaScript } from './index.js';
  * agent's pending budget. Atomic, so two approvers racing (or an approver and a denier) settle it once;
  * the loser is told the status the winner set.
  *
- * KEYS: [1] the hold hash, [2] the agent's pending zset.
+ * KEYS: [1] the hold hash, [2] the agent's pending zset (its issuer's agent: see `holdKeys`).
  * ARGV: 'approved' | 'denied', by, now (ms), note ('' = none).
  * Returns: `{'ok', …HGETALL}` after the decision, `{status or 'expired', …HGETALL}` when it was no longer
  * pending, or `{'unknown'}`.

@@ -26,6 +26,7 @@ export function holdPage(ctx: PageContext, hold: Hold, refresh: number, notice?:
 <dt>Action</dt><dd><code>${hold.action}</code></dd>
 <dt>Request</dt><dd><code>${hold.method} ${hold.path}</code></dd>
 <dt>Agent</dt><dd><code>${hold.agent.id}</code> <span class="muted">operated by</span> <code>${hold.agent.operator}</code></dd>
+${hold.issuer === undefined ? undefined : html`<dt>Issuer</dt><dd><code>${hold.issuer}</code></dd>`}
 <dt>Task</dt><dd><code>${hold.task.id}</code>${hold.task.purpose === undefined ? '' : html` <span class="muted">purpose</span> ${hold.task.purpose}`}</dd>
 <dt>Delegation</dt><dd>${hold.chain && hold.chain.length > 1 ? html`<ol class="chain">${hold.chain.map((hop) => html`<li><code>${hop}</code></li>`)}</ol>` : chainOf(hold)}</dd>
 <dt>Token</dt><dd>${hold.jti === undefined ? html`<span class="muted">no jti</span>` : html`jti <code>${hold.jti}</code>`}</dd>
