@@ -80,6 +80,12 @@ export interface NodeFlow {
    */
   skipped<T>(req: IncomingMessage, ask: (on: T) => boolean, on: T): boolean;
   /**
+   * Watch the request's body from now on (size limits, the hold's body binding, a form body's token), as
+   * `begin` and `finish` do first — for a framework whose own body parser runs before the guard's step
+   * (NestJS guards): call it synchronously where the request arrives, ahead of any parser. Idempotent.
+   */
+  watchBody(req: IncomingMessage): void;
+  /**
    * Steps 1–4 for a request whose route is not known yet; the state is kept for this guard's `finish`.
    * A request this guard refused already is refused again, with the same decision. Settles synchronously
    * when nothing needs I/O (a cached token): `await` it, or test for a promise.
@@ -171,6 +177,7 @@ function createFlow(guard: Guard): NodeFlow {
     state: (req) => marks.state(req),
     refusal: (req) => marks.get(req)?.refused,
     skipped: (req, ask, on) => marks.skipped(req, ask, on),
+    watchBody: (req) => void tapBody(req, keep),
     // Synchronous until a step needs I/O (a key fetch, a Redis call): a cached Bearer request on the
     // memory store costs no promise and no microtask here.
     begin(req, res, url, parsedBody) {
