@@ -60,10 +60,10 @@ export class AapGuard implements CanActivate {
   }
 
   /** Steps 1–8 for the declared action, in one run. */
-  #authorize(declared: Extract<RouteMetadata, { kind: 'action' }>, request: AapHttpRequest, { req, res, url }: NodePair): Awaitable<FlowOutcome> {
+  #authorize(declared: Extract<RouteMetadata, { kind: 'action' }>, request: AapHttpRequest, pair: NodePair): Awaitable<FlowOutcome> {
     const route = this.declarations.route(declared);
-    const parts = { target: declared.target?.(request), params: request.params, url, parsedBody: request.body };
-    return this.#flow.finish(req, res, route, parts);
+    const parts = { target: declared.target?.(request), params: request.params, url: pair.url, parsedBody: request.body };
+    return this.#flow.finish(pair.req, pair.res, route, parts, { onRequestTooLarge: pair.written });
   }
 
   /** No declaration: authenticate (401 first), then refuse — or, with `undeclared: 'allow'`, let it on, its proof consumed. */

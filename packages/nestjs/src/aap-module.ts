@@ -4,7 +4,7 @@ import { AapDeclarations } from './aap-declarations.js';
 import { AapExceptionFilter } from './aap-exception-filter.js';
 import { AapGuard } from './aap-guard.js';
 import { AapFrontDoor } from './front-door.js';
-import { resolveNestOptions, type AapFilterOption, type AapModuleAsyncOptions, type AapModuleOptions, type NestAdapter } from './options.js';
+import { refuseOtherOptions, resolveNestOptions, type AapFilterOption, type AapModuleAsyncOptions, type AapModuleOptions, type NestAdapter } from './options.js';
 import { AAP_ADAPTER, AAP_GUARD, AAP_OPTIONS } from './tokens.js';
 
 /**
@@ -31,6 +31,7 @@ export class AapModule {
    */
   static forRoot(options: AapModuleOptions & AapFilterOption = {}): DynamicModule {
     const { filter, ...rest } = options as AapModuleOptions & AapFilterOption & Record<string, unknown>;
+    refuseOtherOptions(rest);
     return moduleOf([{ provide: AAP_OPTIONS, useValue: rest }], [], filter);
   }
 

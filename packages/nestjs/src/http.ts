@@ -26,6 +26,8 @@ export interface NodePair {
   /** The URL the client sent (Express's `originalUrl`, Fastify's), when the platform may rewrite `req.url`. */
   readonly url: string | undefined;
   setHeader(name: string, value: string): void;
+  /** The response was written on the Node response behind the platform's back: Fastify must not send one (hijack). */
+  written(): void;
 }
 
 interface FastifyLikeRequest {
@@ -34,7 +36,9 @@ interface FastifyLikeRequest {
 }
 interface FastifyLikeReply {
   readonly raw: ServerResponse;
+  readonly sent: boolean;
   header(name: string, value: string): unknown;
+  hijack(): unknown;
 }
 
 /**
@@ -47,15 +51,16 @@ interface FastifyLikeReply {
 export function nodePair(request: unknown, response: unknown): NodePair {
   if (isFastifyReply(response)) {
     const { raw, originalUrl } = request as FastifyLikeRequest;
-    return { req: raw, res: response.raw, url: originalUrl, setHeader: (name, value) => void response.header(name, value) };
+    const written = () => void response.hijack();
+    return { req: raw, res: response.raw, url: originalUrl, setHeader: (name, value) => void response.header(name, value), written };
   }
   const res = response as ServerResponse;
   const req = request as IncomingMessage & { originalUrl?: string };
-  return { req, res, url: req.originalUrl, setHeader: (name, value) => res.setHeader(name, value) };
+  return { req, res, url: req.originalUrl, setHeader: (name, value) => res.setHeader(name, value), written: () => undefined };
 }
 
 /** A Fastify reply: it wraps the Node response (`raw`) and can be hijacked. */
-export function isFastifyReply(response: unknown): response is FastifyLikeReply & { hijack(): unknown; readonly sent: boolean } {
+export function isFastifyReply(response: unknown): response is FastifyLikeReply {
   const reply = response as Partial<FastifyLikeReply> & { hijack?: unknown };
   return typeof reply?.hijack === 'function' && typeof reply.raw === 'object' && reply.raw !== null;
 }

@@ -40,15 +40,25 @@ export type NestAdapter = ResolvedAdapter<AapHttpRequest>;
  * Settle the module's options once, at startup, as every adapter does (`TypeError` naming the option).
  *
  * @example
- * const adapter = resolveNestOptions({ issuer: 'https://as.example.com', audience: 'https://api.example.com' });
+ * const adapter = resolveNestOptions({ issuer: 'https://as.example.com', audience: 'https://api.example.com' }, process.env);
  */
 export function resolveNestOptions(options: AapModuleOptions | undefined, env: Readonly<Record<string, string | undefined>>): NestAdapter {
   const given = (options ?? {}) as Record<string, unknown>;
-  if (typeof given === 'object' && given !== null && 'denyAs' in given) {
+  refuseOtherOptions(given, 'filter belongs beside useFactory in forRootAsync({ filter, useFactory }), not in the options it makes');
+  return resolveAdapterOptions<AapHttpRequest>('AapModule', given, env);
+}
+
+/**
+ * The options of the other adapters that mean nothing here (a `TypeError` saying why): `denyAs` — denies are
+ * always thrown as `AapDenyException` — and, where given, `filter`.
+ *
+ * @example
+ * refuseOtherOptions({ denyAs: 'error' }); // TypeError
+ */
+export function refuseOtherOptions(given: unknown, filterProblem?: string): void {
+  if (typeof given !== 'object' || given === null) return;
+  if ('denyAs' in given) {
     throw new TypeError('AapModule: options.denyAs is not a Nest option — denies are thrown as AapDenyException (filter: false to write them yourself)');
   }
-  if (typeof given === 'object' && given !== null && 'filter' in given) {
-    throw new TypeError('AapModule: options.filter belongs beside useFactory in forRootAsync({ filter, useFactory }), not in the options it makes');
-  }
-  return resolveAdapterOptions<AapHttpRequest>('AapModule', given, env);
+  if (filterProblem !== undefined && 'filter' in given) throw new TypeError(`AapModule: options.${filterProblem}`);
 }

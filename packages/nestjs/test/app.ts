@@ -5,7 +5,7 @@
  */
 import type { AuditEvent, Guard, GuardOptions } from '@aap-guard/core';
 import type { TestIssuer } from '@aap-guard/testing';
-import { Body, Controller, Get, Module, Post, Req, type DynamicModule, type LoggerService } from '@nestjs/common';
+import { Body, Controller, Get, Module, Post, Req, type DynamicModule, type INestApplication, type LoggerService, type Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -88,14 +88,27 @@ export function guardOptions(as: TestIssuer, events: AuditEvent[], extra: Record
   return { issuer: as.issuer, audience: as.audience, jwks: as.jwks, audit: (event: AuditEvent) => void events.push(event), logger: false, ...extra };
 }
 
+/** What a test adds to the app: providers of the app module (an `APP_FILTER`), and a step before `listen`. */
+export interface AppExtras {
+  readonly providers?: Provider[];
+  readonly before?: (app: INestApplication) => void;
+}
+
 /** Start the test app on `platform` with `AapModule` made by `aap` (default: `forRoot`). */
-export async function startNest(as: TestIssuer, platform: Platform, extra: Record<string, unknown> = {}, aap: AapImport = (o) => AapModule.forRoot(o)): Promise<NestRunning> {
+export async function startNest(
+  as: TestIssuer,
+  platform: Platform,
+  extra: Record<string, unknown> = {},
+  aap: AapImport = (o) => AapModule.forRoot(o),
+  more: AppExtras = {},
+): Promise<NestRunning> {
   const events: AuditEvent[] = [];
   const logs: Captured = { lines: [] };
-  @Module({ imports: [aap(guardOptions(as, events, extra))], controllers: [ApiController, PublicController] })
+  @Module({ imports: [aap(guardOptions(as, events, extra))], controllers: [ApiController, PublicController], providers: more.providers ?? [] })
   class AppModule {}
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(AppModule, adapter, { logger: captureLogger(logs), abortOnError: false });
+  more.before?.(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {

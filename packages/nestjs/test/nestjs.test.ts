@@ -4,7 +4,7 @@
  * bound to the exact body Nest's parser consumed; size limits; `forRootAsync`.
  */
 import type { AuditEvent } from '@aap-guard/core';
-import { createIssuer, type TestIssuer } from '@aap-guard/testing';
+import { createDpopKey, createIssuer, dpopProof, type DpopKey, type TestIssuer } from '@aap-guard/testing';
 import { Injectable, Module } from '@nestjs/common';
 import { AapModule } from '@aap-guard/nestjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +12,10 @@ import { bearer, expectHoldBoundToBody, heldPublishToken, send, type Sent } from
 import { guardOptions, startNest, type NestRunning, type Platform } from './app.js';
 
 let as: TestIssuer;
+let key: DpopKey;
 beforeAll(async () => {
   as = await createIssuer();
+  key = await createDpopKey();
 });
 let running: NestRunning | undefined;
 afterEach(async () => {
@@ -32,6 +34,7 @@ function post(url: string, path: string, authorization: string | undefined, body
 
 /** No log line of Nest at level error (a deny is not an application error). */
 function expectNoErrorLog(app: NestRunning): void {
+  expect(app.logs.lines.some((line) => line.level === 'log'), 'Nest\'s logger is captured').toBe(true);
   expect(app.logs.lines.filter((line) => line.level === 'error' || line.level === 'fatal')).toEqual([]);
 }
 
@@ -138,6 +141,30 @@ describe.each<Platform>(['express', 'fastify'])('@aap-guard/nestjs on the %s pla
     const headers = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(form.length) };
     const res = await send(running.url, { method: 'POST', path: '/v1/publish', headers, chunks: [form] });
     expect([res.status, res.json?.reason]).toEqual([400, 'credentials_in_query']);
+  });
+
+  it('checks a DPoP-bound token with its proof once: a replayed proof is refused (401 dpop_replay)', async () => {
+    running = await startNest(as, platform);
+    const token = await as.mint({ jkt: key.jkt, capabilities: [{ action: 'search.web' }] });
+    const proof = await dpopProof({ key, method: 'GET', url: `${running.url}/v1/search`, accessToken: token });
+    const headers = { authorization: `DPoP ${token}`, dpop: proof };
+    expect((await send(running.url, { path: '/v1/search', headers })).status).toBe(200);
+    const replayed = await send(running.url, { path: '/v1/search', headers });
+    expect([replayed.status, replayed.json?.reason]).toEqual([401, 'dpop_replay']);
+    expect(replayed.headers['www-authenticate']).toMatch(/^DPoP /);
+  });
+
+  it('leaves a request without AAP credentials to the app with authRequired: false; one with a token is checked in full', async () => {
+    running = await startNest(as, platform, { authRequired: false });
+    const anonymous = await send(running.url, { path: '/v1/whoami', headers: { 'x-api-key': 'k' } });
+    expect([anonymous.status, anonymous.json]).toEqual([200, { agent: null, action: null }]);
+    expect((await send(running.url, { path: '/v1/search', headers: { authorization: 'Bearer not.a.jwt' } })).status).toBe(401);
+  });
+
+  it('skip leaves a request to the app entirely', async () => {
+    running = await startNest(as, platform, { skip: (request: { url: string }) => request.url.startsWith('/v1/whoami') });
+    expect(await send(running.url, { path: '/v1/whoami' })).toMatchObject({ status: 200, json: { agent: null } });
+    expect((await send(running.url, { path: '/v1/search' })).status).toBe(401);
   });
 
   it('serves the RFC 9728 resource metadata, public, with the declared actions', async () => {
