@@ -20,7 +20,15 @@ import Router from '@koa/router';
 import express from 'express';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, expectHoldBoundToBody, heldPublishToken, listen, send, useAuditedIssuer, type Listening } from '../adapters/kit.js';
+import {
+  bearer,
+  expectHoldBoundToBody,
+  heldPublishToken,
+  listen,
+  send,
+  useAuditedIssuer,
+  type Listening,
+} from '../adapters/kit.js';
 
 const fixture = useAuditedIssuer();
 
@@ -35,18 +43,26 @@ const builds: Record<string, Build> = {
     const app = express();
     app.use(aap);
     app.use(express.json());
-    app.post('/v1/publish', wrapped, (req, res) => void res.json({ published: (req.body as { title?: string }).title }));
+    app.post(
+      '/v1/publish',
+      wrapped,
+      (req, res) => void res.json({ published: (req.body as { title?: string }).title }),
+    );
     return Object.assign(await listen(createServer(app), aap.guard), { guard: aap.guard });
   },
   async koa(events) {
     const aap = koaGuard({ ...fixture.options(events), undeclared: 'allow' });
     const declaration = aap.require('cms.publish');
     const router = new Router();
-    router.post('/v1/publish', (ctx, next) => declaration(ctx, next), async (ctx) => {
-      const parts: Buffer[] = [];
-      for await (const chunk of ctx.req) parts.push(chunk as Buffer);
-      ctx.body = { published: (JSON.parse(Buffer.concat(parts).toString('utf8')) as { title?: string }).title };
-    });
+    router.post(
+      '/v1/publish',
+      (ctx, next) => declaration(ctx, next),
+      async (ctx) => {
+        const parts: Buffer[] = [];
+        for await (const chunk of ctx.req) parts.push(chunk as Buffer);
+        ctx.body = { published: (JSON.parse(Buffer.concat(parts).toString('utf8')) as { title?: string }).title };
+      },
+    );
     const app = new Koa();
     app.use(aap).use(router.routes());
     return Object.assign(await listen(createServer(app.callback()), aap.guard), { guard: aap.guard });
@@ -57,13 +73,18 @@ describe.each(Object.keys(builds))('a wrapped declaration behind a global guard 
   let running: Awaited<ReturnType<Build>> | undefined;
   afterEach(() => running?.close());
 
-  it('holds a held action with a 13-byte JSON body (403 with a hold id), never 413; the approval binds that body', async () => {
+  it('holds a held action with a 13-byte JSON body (403, hold id), never 413; approval binds the body', async () => {
     const events: AuditEvent[] = [];
     running = await builds[name]!(events);
     const authorization = await heldPublishToken(fixture.as);
     const post = async (title: string, hold?: string) => {
       const body = Buffer.from(JSON.stringify({ title }));
-      const headers = { authorization, 'content-type': 'application/json', 'content-length': String(body.length), ...(hold ? { 'aap-hold-id': hold } : {}) };
+      const headers = {
+        authorization,
+        'content-type': 'application/json',
+        'content-length': String(body.length),
+        ...(hold ? { 'aap-hold-id': hold } : {}),
+      };
       const sent = await send(running!.url, { method: 'POST', path: '/v1/publish', headers, chunks: [body] });
       return { status: sent.status, body: sent.json ?? {} };
     };
@@ -75,14 +96,19 @@ describe.each(Object.keys(builds))('a wrapped declaration behind a global guard 
     await expectHoldBoundToBody(running.guard, post);
   });
 
-  it('admits a DPoP-bound request with a fresh proof once (no replay of its own proof), with one audit event', async () => {
+  it('admits a DPoP-bound request with a fresh proof (never a replay of its own proof), one audit event', async () => {
     const events: AuditEvent[] = [];
     running = await builds[name]!(events);
     const token = await fixture.as.mint({ jkt: fixture.key.jkt, capabilities: [{ action: 'cms.publish' }] });
     const url = `${running.url}/v1/publish`;
     const proof = await dpopProof({ key: fixture.key, method: 'POST', url, accessToken: token });
     const body = Buffer.from(JSON.stringify({ title: 'a' }));
-    const headers = { authorization: `DPoP ${token}`, dpop: proof, 'content-type': 'application/json', 'content-length': String(body.length) };
+    const headers = {
+      authorization: `DPoP ${token}`,
+      dpop: proof,
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+    };
     const sent = await send(running.url, { method: 'POST', path: '/v1/publish', headers, chunks: [body] });
     expect([sent.status, sent.json]).toEqual([200, { published: 'a' }]);
     await expect.poll(() => events.length).toBe(1);
@@ -91,10 +117,14 @@ describe.each(Object.keys(builds))('a wrapped declaration behind a global guard 
     expect([replayed.status, replayed.json?.reason]).toEqual([401, 'dpop_replay']);
   });
 
-  it('still authenticates an undeclared route only (allow mode), with one audit event once the response ended', async () => {
+  it('still authenticates an undeclared route only (allow mode): one audit event once the response ended', async () => {
     const events: AuditEvent[] = [];
     running = await builds[name]!(events);
-    const sent = await send(running.url, { method: 'GET', path: '/v1/nowhere', headers: { authorization: bearer(await fixture.as.mint({ capabilities: [{ action: 'cms.publish' }] })) } });
+    const sent = await send(running.url, {
+      method: 'GET',
+      path: '/v1/nowhere',
+      headers: { authorization: bearer(await fixture.as.mint({ capabilities: [{ action: 'cms.publish' }] })) },
+    });
     expect(sent.status).toBe(404);
     await expect.poll(() => events.length).toBe(1);
   });

@@ -21,6 +21,9 @@ import { AAP_ROUTE, actionMetadata, type AapActionOptions } from './route-metada
  *   }
  * }
  */
-export function AapAction<Req = AapHttpRequest>(action: string, options?: AapActionOptions<Req>): ClassDecorator & MethodDecorator {
+export function AapAction<Req = AapHttpRequest>(
+  action: string,
+  options?: AapActionOptions<Req>,
+): ClassDecorator & MethodDecorator {
   return SetMetadata(AAP_ROUTE, actionMetadata(action, options as AapActionOptions<any>));
 }

@@ -2,7 +2,7 @@ import type { CompiledRoute } from '@aap-guard/core';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { NestAdapter } from './options.js';
-import { AAP_ROUTE, type RouteMetadata } from './route-metadata.js';
+import { AAP_ROUTE, type DeclaredAction, type RouteMetadata } from './route-metadata.js';
 import { AAP_ADAPTER } from './tokens.js';
 
 /** One route handler as the startup report lists it. */
@@ -42,7 +42,7 @@ export class AapDeclarations implements OnModuleInit {
   ) {}
 
   /** The compiled route of an `@AapAction` declaration. */
-  route(declared: Extract<RouteMetadata, { kind: 'action' }>): CompiledRoute {
+  route(declared: DeclaredAction): CompiledRoute {
     let route = this.#compiled.get(declared);
     if (!route) this.#compiled.set(declared, (route = this.adapter.guard.route(declared.spec)));
     return route;
@@ -64,7 +64,8 @@ export class AapDeclarations implements OnModuleInit {
         const declared = this.reflector.getAllAndOverride<RouteMetadata | undefined>(AAP_ROUTE, [handler, type]);
         if (declared?.kind === 'action') this.route(declared); // TypeError now, at startup
         const status = declared === undefined ? 'undeclared' : declared.kind === 'action' ? 'declared' : 'public';
-        report.push({ controller: type.name, handler: name, status, action: declared?.kind === 'action' ? declared.spec.action : undefined });
+        const action = declared?.kind === 'action' ? declared.spec.action : undefined;
+        report.push({ controller: type.name, handler: name, status, action });
       }
     }
     this.#report = Object.freeze(report);

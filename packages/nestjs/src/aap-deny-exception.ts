@@ -51,7 +51,7 @@ export class AapDenyException extends HttpException {
   }
 }
 
-/** What `getResponse()` gives a generic filter: the deny's JSON body (parsed back from a `formatDeny` body when it is JSON). */
+/** What `getResponse()` gives a generic filter: the deny's JSON body (a `formatDeny` body parsed back, when JSON). */
 function publicBody(decision: AapDenyException['decision'], response: DenyResponse): Record<string, unknown> {
   if (typeof response.body === 'string' && response.headers['content-type']?.includes('json')) {
     try {

@@ -6,7 +6,7 @@ import { AapDeclarations } from './aap-declarations.js';
 import { AapDenyException } from './aap-deny-exception.js';
 import { nodePair, type AapHttpRequest, type NodePair } from './http.js';
 import type { NestAdapter } from './options.js';
-import { AAP_ROUTE, type RouteMetadata } from './route-metadata.js';
+import { AAP_ROUTE, type DeclaredAction, type RouteMetadata } from './route-metadata.js';
 import { AAP_ADAPTER } from './tokens.js';
 
 /**
@@ -45,7 +45,8 @@ export class AapGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const http = context.switchToHttp();
     const request = http.getRequest<AapHttpRequest>();
-    const declared = this.reflector.getAllAndOverride<RouteMetadata | undefined>(AAP_ROUTE, [context.getHandler(), context.getClass()]);
+    const targets = [context.getHandler(), context.getClass()];
+    const declared = this.reflector.getAllAndOverride<RouteMetadata | undefined>(AAP_ROUTE, targets);
     if (declared?.kind === 'public' || this.adapter.skip?.(request)) return true;
     const pair = nodePair(request, http.getResponse());
     if (this.#flow.state(pair.req) === 'settled') return true; // this guard allowed it already (applied twice)
@@ -56,23 +57,28 @@ export class AapGuard implements CanActivate {
       outcome = this.#fault(pair, error);
     }
     if (!(outcome instanceof Promise)) return this.#settle(request, pair, outcome);
-    return outcome.then(undefined, (error: unknown) => this.#fault(pair, error)).then((settled) => this.#settle(request, pair, settled));
+    return outcome
+      .then(undefined, (error: unknown) => this.#fault(pair, error))
+      .then((settled) => this.#settle(request, pair, settled));
   }
 
   /** Steps 1–8 for the declared action, in one run. */
-  #authorize(declared: Extract<RouteMetadata, { kind: 'action' }>, request: AapHttpRequest, pair: NodePair): Awaitable<FlowOutcome> {
+  #authorize(declared: DeclaredAction, request: AapHttpRequest, pair: NodePair): Awaitable<FlowOutcome> {
     const route = this.declarations.route(declared);
-    const parts = { target: declared.target?.(request), params: request.params, url: pair.url, parsedBody: request.body };
+    const target = declared.target?.(request);
+    const parts = { target, params: request.params, url: pair.url, parsedBody: request.body };
     return this.#flow.finish(pair.req, pair.res, route, parts, { onRequestTooLarge: pair.written });
   }
 
-  /** No declaration: authenticate (401 first), then refuse — or, with `undeclared: 'allow'`, let it on, its proof consumed. */
+  /** No declaration: authenticate (401 first), then refuse — or with `undeclared: 'allow'`, let it on. */
   #undeclared(request: AapHttpRequest, { req, res, url }: NodePair): Awaitable<FlowOutcome> {
     return andThen(this.#flow.begin(req, res, url, request.body), (begun): Awaitable<FlowOutcome> => {
       if (begun.kind !== 'authenticated') return begun;
-      if (this.adapter.undeclared === 'allow') return this.#flow.finish(req, res); // the handler is known: nothing follows
+      // The handler is known: nothing can declare it later, so the request is settled now.
+      if (this.adapter.undeclared === 'allow') return this.#flow.finish(req, res);
       const path = (url ?? req.url ?? '').split('?', 1)[0];
-      return { kind: 'deny', decision: this.#flow.refuse(req, 'route_undeclared', { check: 'nestjs.undeclared', path }) };
+      const decision = this.#flow.refuse(req, 'route_undeclared', { check: 'nestjs.undeclared', path });
+      return { kind: 'deny', decision };
     });
   }
 
@@ -94,7 +100,9 @@ export class AapGuard implements CanActivate {
   /** The exception of a deny, its headers already on the response (whichever filter writes it keeps them). */
   #deny(pair: NodePair, decision: Decision): AapDenyException {
     const response = denyResponse(decision, this.adapter.formatDeny);
-    if (!pair.res.headersSent) for (const name in response.headers) if (name !== 'content-type') pair.setHeader(name, response.headers[name]!);
+    if (!pair.res.headersSent) {
+      for (const name in response.headers) if (name !== 'content-type') pair.setHeader(name, response.headers[name]!);
+    }
     return new AapDenyException(decision, response);
   }
 }
@@ -102,6 +110,7 @@ export class AapGuard implements CanActivate {
 /** The 413 `enforceLimits` wrote for a body over `max_request_size`, as an exception no filter writes again. */
 function tooLarge(): AapDenyException {
   const { status, error, description } = REASONS.request_too_large;
-  const decision = { status, error, reason: 'request_too_large' as const, headers: {}, body: { error, error_description: description, reason: 'request_too_large' as const } };
+  const reason = 'request_too_large' as const;
+  const decision = { status, error, reason, headers: {}, body: { error, error_description: description, reason } };
   return new AapDenyException(decision, denyResponse(decision), true);
 }

@@ -4,7 +4,14 @@ import { AapDeclarations } from './aap-declarations.js';
 import { AapExceptionFilter } from './aap-exception-filter.js';
 import { AapGuard } from './aap-guard.js';
 import { AapFrontDoor } from './front-door.js';
-import { refuseOtherOptions, resolveNestOptions, type AapFilterOption, type AapModuleAsyncOptions, type AapModuleOptions, type NestAdapter } from './options.js';
+import {
+  refuseOtherOptions,
+  resolveNestOptions,
+  type AapFilterOption,
+  type AapModuleAsyncOptions,
+  type AapModuleOptions,
+  type NestAdapter,
+} from './options.js';
 import { AAP_ADAPTER, AAP_GUARD, AAP_OPTIONS } from './tokens.js';
 
 /**
@@ -47,23 +54,32 @@ export class AapModule {
    * });
    */
   static forRootAsync(options: AapModuleAsyncOptions): DynamicModule {
-    if (typeof options?.useFactory !== 'function') throw new TypeError('AapModule.forRootAsync: options.useFactory must be a function returning the module options');
-    const provider: Provider = { provide: AAP_OPTIONS, useFactory: options.useFactory, inject: [...(options.inject ?? [])] };
+    if (typeof options?.useFactory !== 'function') {
+      throw new TypeError('AapModule.forRootAsync: options.useFactory must be a function returning the module options');
+    }
+    const inject = [...(options.inject ?? [])];
+    const provider: Provider = { provide: AAP_OPTIONS, useFactory: options.useFactory, inject };
     return moduleOf([provider], options.imports ?? [], options.filter);
   }
 }
 
 /** The dynamic module around the options provider. */
-function moduleOf(options: Provider[], imports: NonNullable<DynamicModule['imports']>, filter: boolean | undefined): DynamicModule {
-  if (filter !== undefined && typeof filter !== 'boolean') throw new TypeError('AapModule: options.filter must be a boolean');
+function moduleOf(options: Provider[], imports: NonNullable<DynamicModule['imports']>, filter: unknown): DynamicModule {
+  if (filter !== undefined && typeof filter !== 'boolean') {
+    throw new TypeError('AapModule: options.filter must be a boolean');
+  }
   const providers: Provider[] = [
     ...options,
-    { provide: AAP_ADAPTER, useFactory: (given: AapModuleOptions) => resolveNestOptions(given, process.env), inject: [AAP_OPTIONS] },
+    { provide: AAP_ADAPTER, useFactory: settle, inject: [AAP_OPTIONS] },
     { provide: AAP_GUARD, useFactory: (adapter: NestAdapter) => adapter.guard, inject: [AAP_ADAPTER] },
     AapFrontDoor,
     AapDeclarations,
     { provide: APP_GUARD, useClass: AapGuard },
     ...(filter === false ? [] : [{ provide: APP_FILTER, useClass: AapExceptionFilter }]),
   ];
-  return { module: AapModule, global: true, imports: [DiscoveryModule, ...imports], providers, exports: [AAP_GUARD, AapDeclarations] };
+  const exports = [AAP_GUARD, AapDeclarations];
+  return { module: AapModule, global: true, imports: [DiscoveryModule, ...imports], providers, exports };
 }
+
+/** The options, settled once when the app starts (the guard is created here). */
+const settle = (given: AapModuleOptions): NestAdapter => resolveNestOptions(given, process.env);

@@ -10,8 +10,13 @@ type Next = (error?: unknown) => void;
 interface ExpressLike {
   use(handler: (req: IncomingMessage, res: ServerResponse, next: Next) => void): unknown;
 }
+type OnRequest = (
+  request: { raw: IncomingMessage; originalUrl?: string },
+  reply: { raw: ServerResponse; hijack(): unknown },
+  done: Next,
+) => void;
 interface FastifyLike {
-  addHook(name: 'onRequest', hook: (request: { raw: IncomingMessage; originalUrl?: string }, reply: { raw: ServerResponse; hijack(): unknown }, done: Next) => void): unknown;
+  addHook(name: 'onRequest', hook: OnRequest): unknown;
 }
 /** What the module reads of Nest's HTTP adapter. */
 interface PlatformAdapter {
@@ -36,7 +41,10 @@ interface PlatformAdapter {
 export class AapFrontDoor implements OnApplicationShutdown {
   private readonly logger = new Logger('AapModule');
 
-  constructor(@Inject(AAP_ADAPTER) private readonly adapter: NestAdapter, @Inject(HttpAdapterHost) host: HttpAdapterHost) {
+  constructor(
+    @Inject(AAP_ADAPTER) private readonly adapter: NestAdapter,
+    @Inject(HttpAdapterHost) host: HttpAdapterHost,
+  ) {
     host.init$.subscribe(() => this.install(host.httpAdapter as unknown as PlatformAdapter | undefined | null));
   }
 
@@ -50,7 +58,10 @@ export class AapFrontDoor implements OnApplicationShutdown {
     const type = platform.getType();
     if (type === 'express') (platform.getInstance() as ExpressLike).use(expressFrontDoor(guard));
     else if (type === 'fastify') (platform.getInstance() as FastifyLike).addHook('onRequest', fastifyFrontDoor(guard));
-    else this.logger.warn(`the ${type} platform is not known to @aap-guard/nestjs: request bodies are not watched, held actions with a body are refused`);
+    else {
+      const problem = 'request bodies are not watched: held actions with a body are refused';
+      this.logger.warn(`the ${type} platform is not known to @aap-guard/nestjs: ${problem}`);
+    }
   }
 }
 
@@ -65,7 +76,7 @@ function expressFrontDoor(guard: Guard): (req: IncomingMessage, res: ServerRespo
 }
 
 /** Fastify: an `onRequest` hook, before Fastify reads the body. */
-function fastifyFrontDoor(guard: Guard): Parameters<FastifyLike['addHook']>[1] {
+function fastifyFrontDoor(guard: Guard): OnRequest {
   const flow = nodeFlow(guard);
   return function aapFrontDoor(request, reply, done) {
     flow.watchBody(request.raw);

@@ -52,11 +52,13 @@ export function nodePair(request: unknown, response: unknown): NodePair {
   if (isFastifyReply(response)) {
     const { raw, originalUrl } = request as FastifyLikeRequest;
     const written = () => void response.hijack();
-    return { req: raw, res: response.raw, url: originalUrl, setHeader: (name, value) => void response.header(name, value), written };
+    const setHeader = (name: string, value: string) => void response.header(name, value);
+    return { req: raw, res: response.raw, url: originalUrl, setHeader, written };
   }
   const res = response as ServerResponse;
   const req = request as IncomingMessage & { originalUrl?: string };
-  return { req, res, url: req.originalUrl, setHeader: (name, value) => res.setHeader(name, value), written: () => undefined };
+  const setHeader = (name: string, value: string) => void res.setHeader(name, value);
+  return { req, res, url: req.originalUrl, setHeader, written: () => undefined };
 }
 
 /** A Fastify reply: it wraps the Node response (`raw`) and can be hijacked. */

@@ -12,7 +12,8 @@ export type NestAdapterOptions = Omit<AdapterOptions<AapHttpRequest>, 'guard' | 
  * (default `deny`), `skip`, `formatDeny`. Denies are always thrown as `AapDenyException`, written by the
  * module's exception filter (see `filter`).
  */
-export type AapModuleOptions = (Partial<GuardOptions> & NestAdapterOptions) | ({ readonly guard: Guard } & NestAdapterOptions);
+export type AapModuleOptions =
+  (Partial<GuardOptions> & NestAdapterOptions) | ({ readonly guard: Guard } & NestAdapterOptions);
 
 /** How the module's deny filter is registered; the same for `forRoot` and `forRootAsync`. */
 export interface AapFilterOption {
@@ -40,11 +41,15 @@ export type NestAdapter = ResolvedAdapter<AapHttpRequest>;
  * Settle the module's options once, at startup, as every adapter does (`TypeError` naming the option).
  *
  * @example
- * const adapter = resolveNestOptions({ issuer: 'https://as.example.com', audience: 'https://api.example.com' }, process.env);
+ * const options = { issuer: 'https://as.example.com', audience: 'https://api.example.com' };
+ * const adapter = resolveNestOptions(options, process.env);
  */
-export function resolveNestOptions(options: AapModuleOptions | undefined, env: Readonly<Record<string, string | undefined>>): NestAdapter {
+export function resolveNestOptions(
+  options: AapModuleOptions | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): NestAdapter {
   const given = (options ?? {}) as Record<string, unknown>;
-  refuseOtherOptions(given, 'filter belongs beside useFactory in forRootAsync({ filter, useFactory }), not in the options it makes');
+  refuseOtherOptions(given, 'filter goes beside useFactory (forRootAsync({ filter, useFactory })), not in its result');
   return resolveAdapterOptions<AapHttpRequest>('AapModule', given, env);
 }
 
@@ -58,7 +63,8 @@ export function resolveNestOptions(options: AapModuleOptions | undefined, env: R
 export function refuseOtherOptions(given: unknown, filterProblem?: string): void {
   if (typeof given !== 'object' || given === null) return;
   if ('denyAs' in given) {
-    throw new TypeError('AapModule: options.denyAs is not a Nest option — denies are thrown as AapDenyException (filter: false to write them yourself)');
+    const why = 'denies are thrown as AapDenyException (filter: false to write them yourself)';
+    throw new TypeError(`AapModule: options.denyAs is not a Nest option — ${why}`);
   }
   if (filterProblem !== undefined && 'filter' in given) throw new TypeError(`AapModule: options.${filterProblem}`);
 }

@@ -15,9 +15,14 @@ export interface AapActionOptions<Req = AapHttpRequest> extends Omit<RouteSpec, 
 }
 
 /** What a handler or controller declares: an action (compiled by the guard at startup), or public. */
-export type RouteMetadata =
-  | { readonly kind: 'action'; readonly spec: RouteSpec; readonly target: ((request: any) => unknown) | undefined }
-  | { readonly kind: 'public' };
+export type RouteMetadata = DeclaredAction | { readonly kind: 'public' };
+
+/** What `@AapAction` records. */
+export interface DeclaredAction {
+  readonly kind: 'action';
+  readonly spec: RouteSpec;
+  readonly target: ((request: any) => unknown) | undefined;
+}
 
 /** The one `public` declaration (`@AapPublic()`). */
 export const PUBLIC_ROUTE: RouteMetadata = Object.freeze({ kind: 'public' });
@@ -32,9 +37,13 @@ export const PUBLIC_ROUTE: RouteMetadata = Object.freeze({ kind: 'public' });
  */
 export function actionMetadata(action: string, options: AapActionOptions<any> = {}): RouteMetadata {
   const where = `@AapAction('${String(action)}', options)`;
-  if (typeof action !== 'string' || !isActionName(action)) throw new TypeError(`${where}: the action must be an AAP action name such as 'cms.publish'`);
+  if (typeof action !== 'string' || !isActionName(action)) {
+    throw new TypeError(`${where}: the action must be an AAP action name such as 'cms.publish'`);
+  }
   checkKeys(options, [...ROUTE_KEYS, 'target'], where);
   const { target, ...rest } = options;
-  if (target !== undefined && typeof target !== 'function') throw new TypeError(`${where}: options.target must be a function (request) => url`);
+  if (target !== undefined && typeof target !== 'function') {
+    throw new TypeError(`${where}: options.target must be a function (request) => url`);
+  }
   return Object.freeze({ kind: 'action', spec: Object.freeze({ ...rest, action }), target });
 }

@@ -5,7 +5,18 @@
  */
 import type { AuditEvent, Guard, GuardOptions } from '@aap-guard/core';
 import type { TestIssuer } from '@aap-guard/testing';
-import { Body, Controller, Get, Module, Post, Req, type DynamicModule, type INestApplication, type LoggerService, type Provider } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Module,
+  Post,
+  Req,
+  type DynamicModule,
+  type INestApplication,
+  type LoggerService,
+  type Provider,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -65,8 +76,18 @@ export interface Captured {
 }
 
 function captureLogger(captured: Captured): LoggerService {
-  const at = (level: string) => (message: unknown, ...extra: unknown[]) => void captured.lines.push({ level, message: String(message), extra });
-  return { log: at('log'), error: at('error'), warn: at('warn'), debug: at('debug'), verbose: at('verbose'), fatal: at('fatal') };
+  const at =
+    (level: string) =>
+    (message: unknown, ...extra: unknown[]) =>
+      void captured.lines.push({ level, message: String(message), extra });
+  return {
+    log: at('log'),
+    error: at('error'),
+    warn: at('warn'),
+    debug: at('debug'),
+    verbose: at('verbose'),
+    fatal: at('fatal'),
+  };
 }
 
 export type Platform = 'express' | 'fastify';
@@ -84,8 +105,19 @@ export interface NestRunning {
 export type AapImport = (options: Partial<GuardOptions> & Record<string, unknown>) => DynamicModule;
 
 /** Guard options over `as`, audited into `events`, merged with `extra`. */
-export function guardOptions(as: TestIssuer, events: AuditEvent[], extra: Record<string, unknown> = {}): Partial<GuardOptions> & Record<string, unknown> {
-  return { issuer: as.issuer, audience: as.audience, jwks: as.jwks, audit: (event: AuditEvent) => void events.push(event), logger: false, ...extra };
+export function guardOptions(
+  as: TestIssuer,
+  events: AuditEvent[],
+  extra: Record<string, unknown> = {},
+): Partial<GuardOptions> & Record<string, unknown> {
+  return {
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    audit: (event: AuditEvent) => void events.push(event),
+    logger: false,
+    ...extra,
+  };
 }
 
 /** What a test adds to the app: providers of the app module (an `APP_FILTER`), and a step before `listen`. */
@@ -104,7 +136,11 @@ export async function startNest(
 ): Promise<NestRunning> {
   const events: AuditEvent[] = [];
   const logs: Captured = { lines: [] };
-  @Module({ imports: [aap(guardOptions(as, events, extra))], controllers: [ApiController, PublicController], providers: more.providers ?? [] })
+  @Module({
+    imports: [aap(guardOptions(as, events, extra))],
+    controllers: [ApiController, PublicController],
+    providers: more.providers ?? [],
+  })
   class AppModule {}
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(AppModule, adapter, { logger: captureLogger(logs), abortOnError: false });

@@ -12,7 +12,14 @@ import { All, Controller, Module, Req } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { AAP_GUARD, AapAction, AapModule } from '@aap-guard/nestjs';
-import { ROUTE_PATHS, TARGET_PARAM, allowedBody, countBody, describeConformance, type Driver } from '../../../test/conformance/harness.js';
+import {
+  ROUTE_PATHS,
+  TARGET_PARAM,
+  allowedBody,
+  countBody,
+  describeConformance,
+  type Driver,
+} from '../../../test/conformance/harness.js';
 
 type Parsed = IncomingMessage & { rawBody?: Buffer; aap?: Principal; query: Record<string, unknown> };
 
@@ -25,7 +32,9 @@ const PATHS = ROUTE_PATHS.map((path) => path.slice(1));
 const nestDriver: Driver = {
   name: 'nestjs (express platform)',
   async start(options: GuardOptions, route: RouteSpec | null) {
-    const declare = route ? AapAction<Parsed>(route.action, { ...route, target: (req) => req.query[TARGET_PARAM] }) : undeclared;
+    const declare = route
+      ? AapAction<Parsed>(route.action, { ...route, target: (req) => req.query[TARGET_PARAM] })
+      : undeclared;
     @Controller()
     class CaseController {
       @All(PATHS)
@@ -37,7 +46,11 @@ const nestDriver: Driver = {
     }
     @Module({ imports: [AapModule.forRoot(options)], controllers: [CaseController] })
     class CaseModule {}
-    const app = await NestFactory.create(CaseModule, new ExpressAdapter(), { logger: false, rawBody: true, abortOnError: false });
+    const app = await NestFactory.create(CaseModule, new ExpressAdapter(), {
+      logger: false,
+      rawBody: true,
+      abortOnError: false,
+    });
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
     return { url: `http://127.0.0.1:${port}`, guard: app.get<Guard>(AAP_GUARD), close: () => app.close() };

@@ -27,7 +27,9 @@ afterEach(async () => {
 @Catch(AapDenyException)
 class CodeFilter implements ExceptionFilter<AapDenyException> {
   catch(deny: AapDenyException, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<{ status(code: number): unknown; code?(code: number): unknown; send(body: string): unknown }>();
+    const reply = host
+      .switchToHttp()
+      .getResponse<{ status(code: number): unknown; code?(code: number): unknown; send(body: string): unknown }>();
     const body = JSON.stringify({ code: deny.reason, status: deny.getStatus() });
     if (typeof reply.code === 'function') (reply.code(deny.getStatus()) as typeof reply).send(body);
     else (reply.status(deny.getStatus()) as typeof reply).send(body);
@@ -38,34 +40,45 @@ class CodeFilter implements ExceptionFilter<AapDenyException> {
 @Catch()
 class CatchAll implements ExceptionFilter {
   catch(_error: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<{ status?(code: number): unknown; code?(code: number): unknown; send(body: string): unknown }>();
+    const reply = host
+      .switchToHttp()
+      .getResponse<{ status?(code: number): unknown; code?(code: number): unknown; send(body: string): unknown }>();
     (typeof reply.code === 'function' ? reply.code(599) : reply.status!(599)) as unknown;
     reply.send('{"caught":true}');
   }
 }
 
-const withoutFilter = (options: Record<string, unknown>) => AapModule.forRootAsync({ filter: false, useFactory: () => options });
-const noErrors = (app: NestRunning) => app.logs.lines.filter((line) => line.level === 'error' || line.level === 'fatal');
+const withoutFilter = (options: Record<string, unknown>) =>
+  AapModule.forRootAsync({ filter: false, useFactory: () => options });
+const noErrors = (app: NestRunning) =>
+  app.logs.lines.filter((line) => line.level === 'error' || line.level === 'fatal');
 
 describe.each<Platform>(['express', 'fastify'])('deny handling of the app (%s)', (platform) => {
   it("filter: false — Nest's own handler answers the deny's status and body; its headers are there", async () => {
     running = await startNest(as, platform, {}, withoutFilter);
     const res = await send(running.url, { path: '/v1/search' });
-    expect([res.status, res.json]).toEqual([401, { error: 'invalid_token', error_description: expect.any(String), reason: 'credentials_missing' }]);
+    expect([res.status, res.json]).toEqual([
+      401,
+      { error: 'invalid_token', error_description: expect.any(String), reason: 'credentials_missing' },
+    ]);
     expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(noErrors(running)).toEqual([]);
   });
 
   it('an app filter for AapDenyException shapes the body; the headers stay', async () => {
-    running = await startNest(as, platform, {}, withoutFilter, { providers: [{ provide: APP_FILTER, useClass: CodeFilter }] });
+    running = await startNest(as, platform, {}, withoutFilter, {
+      providers: [{ provide: APP_FILTER, useClass: CodeFilter }],
+    });
     const res = await send(running.url, { path: '/v1/search' });
     expect([res.status, res.json]).toEqual([401, { code: 'credentials_missing', status: 401 }]);
     expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
   });
 
   it("a catch-all filter the app registers globally is asked first, over the module's; the headers stay", async () => {
-    running = await startNest(as, platform, {}, undefined, { before: (app) => void app.useGlobalFilters(new CatchAll()) });
+    running = await startNest(as, platform, {}, undefined, {
+      before: (app) => void app.useGlobalFilters(new CatchAll()),
+    });
     const res = await send(running.url, { path: '/v1/search' });
     expect([res.status, res.json]).toEqual([599, { caught: true }]);
     expect(res.headers['www-authenticate']).toMatch(/^Bearer /);

@@ -20,15 +20,17 @@ describe('@aap-guard/nestjs types', () => {
     expectTypeOf<AuthorizedPrincipal['action']>().toEqualTypeOf<string>();
   });
 
-  it('refuses a bad declaration when the class is defined: the action, an unknown option, a target that is no function', () => {
+  it('refuses a bad declaration when the class is defined: the action, an unknown option, the target', () => {
     expect(() => AapAction('not an action!')).toThrow(TypeError);
     // @ts-expect-error: no such option
     expect(() => AapAction('cms.publish', { purpose: ['x'] })).toThrow(/did you mean "purposes"/);
     // @ts-expect-error: target is a function of the request
-    expect(() => AapAction('search.web', { target: 'https://example.org' })).toThrow(/options.target must be a function/);
+    expect(() => AapAction('search.web', { target: 'https://example.org' })).toThrow(
+      /options.target must be a function/,
+    );
   });
 
-  it('refuses module options that are not the Nest module\'s', () => {
+  it("refuses module options that are not the Nest module's", () => {
     // @ts-expect-error: denies are always thrown as AapDenyException
     expect(() => AapModule.forRoot({ ...options, denyAs: 'error' })).toThrow(/denyAs is not a Nest option/);
     // @ts-expect-error: a boolean
