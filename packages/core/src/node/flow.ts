@@ -23,7 +23,11 @@ export type FlowOutcome =
    * Steps 1–4 passed; the route will be authorized later (or settled). `headers`: what the response carries
    * whatever follows (a fresh DPoP-Nonce), when no decision of this guard will set them (`unresolved`).
    */
-  | { readonly kind: 'authenticated'; readonly principal: Principal; readonly headers?: Readonly<Record<string, string>> }
+  | {
+      readonly kind: 'authenticated';
+      readonly principal: Principal;
+      readonly headers?: Readonly<Record<string, string>> | undefined;
+    }
   /** Allowed. `proceed` is false when a size limit already refused the request (the 413 was written). */
   | { readonly kind: 'allow'; readonly decision: Decision; readonly principal: Principal | undefined; readonly proceed: boolean };
 
