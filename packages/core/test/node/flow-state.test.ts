@@ -116,12 +116,13 @@ describe('a body watched before a parser reads it (watchBody)', () => {
     for await (const chunk of req) void chunk;
   };
   const post = async (url: string) => {
-    const token = await as.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
+    const oversight = { requires_human_approval_for: ['cms.publish'] };
+    const token = await as.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight } });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': '13' };
     return send(url, { method: 'POST', path: '/', headers, chunks: [Buffer.from('{"title":"a"}')] });
   };
 
-  it('binds a hold to the bytes the parser consumed; unwatched, the held action is refused (hold_body_unavailable)', async () => {
+  it('binds a hold to the bytes a parser consumed; unwatched, a held action is refused', async () => {
     const watched = await serve(async (flow, req, res) => {
       flow.watchBody(req);
       flow.watchBody(req); // idempotent
