@@ -24,7 +24,7 @@ import type { AuthorizedPrincipal } from '@aap-guard/core';
 import { AAP_GUARD, AapAction, AapModule, AapPrincipal, AapPublic, type AapHttpRequest } from '@aap-guard/nestjs';
 
 @Controller('v1')
-class ApiController {
+export class ApiController {
   @Get('search')
   @AapAction('search.web', { target: (req) => req.query.url })
   search(@AapPrincipal() principal: AuthorizedPrincipal) {

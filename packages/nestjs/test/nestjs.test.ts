@@ -6,10 +6,12 @@
 import type { AuditEvent } from '@aap-guard/core';
 import { createDpopKey, createIssuer, dpopProof, type DpopKey, type TestIssuer } from '@aap-guard/testing';
 import { Injectable, Module } from '@nestjs/common';
-import { AapModule } from '@aap-guard/nestjs';
+import { AAP_GUARD, AapModule } from '@aap-guard/nestjs';
+import { Test } from '@nestjs/testing';
+import type { Guard } from '@aap-guard/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectHoldBoundToBody, heldPublishToken, send, type Sent } from '../../../test/adapters/kit.js';
-import { guardOptions, startNest, type NestRunning, type Platform } from './app.js';
+import { ApiController, guardOptions, startNest, type NestRunning, type Platform } from './app.js';
 
 let as: TestIssuer;
 let key: DpopKey;
@@ -270,5 +272,27 @@ describe('AapModule.forRootAsync', () => {
         AapModule.forRootAsync({ useFactory: () => ({ ...options, undeclard: 'allow' }) }),
       ),
     ).rejects.toThrow(/undeclard/);
+  });
+});
+
+describe('an app made by Test.createTestingModule (how Nest apps are tested)', () => {
+  it('watches bodies too: the testing module gets its HTTP adapter late, before the body parser', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [AapModule.forRoot(guardOptions(as, []))],
+      controllers: [ApiController],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    try {
+      const authorization = await heldPublishToken(as);
+      const publish = async (title: string, hold?: string) => {
+        const res = await post(url, '/v1/publish', authorization, json({ title }), hold ? { 'aap-hold-id': hold } : {});
+        return { status: res.status, body: res.json ?? {} };
+      };
+      await expectHoldBoundToBody(app.get<Guard>(AAP_GUARD), publish);
+    } finally {
+      await app.close();
+    }
   });
 });
