@@ -194,6 +194,15 @@ const nonces: ConformanceCase[] = [
     expect: { status: 200, headers: { 'dpop-nonce': /^[A-Za-z0-9_-]{22}$/ } },
   },
   {
+    name: 'dpop nonce: an undeclared route in allow mode (authenticated only) gets the fresh one too',
+    options: { ...withNonces(), undeclared: 'allow' },
+    route: null,
+    token: BOUND,
+    before: [{ request: proven(), status: 401 }, { advance: 60 }],
+    request: proven({ nonce: lastNonce, iat: at(60) }),
+    expect: { status: 200, headers: { 'dpop-nonce': /^[A-Za-z0-9_-]{22}$/ } },
+  },
+  {
     name: 'dpop nonce: a nonce two buckets old is stale',
     options: withNonces(),
     token: BOUND,

@@ -10,6 +10,8 @@
  *   condition: CommonJS types) and bundler (the `import` condition: ESM types); in one Node process,
  *   `require()` and `import()` of every entry give the same exports (one InfrastructureError class),
  *   and the CommonJS build is never loaded.
+ * - nestjs-cjs: a Nest 12 app in TypeScript as the Nest CLI makes them (CommonJS, legacy decorators, tsc)
+ *   `require()`s @aap-guard/nestjs (Node's require(esm)) and answers every case.
  * - jest29: Jest 29 with its default config loads every entry from the CommonJS build and passes every case.
  * - every tarball: README, LICENSE, both builds, real dependency ranges, no source maps.
  * Needs the packages built (`pnpm run build`, as .ci/run does).
@@ -29,10 +31,15 @@ const SERVERS = [
   { name: 'fastify-cjs', args: ['server.js'] },
   { name: 'koa-esm', args: ['server.js'] },
   { name: 'typescript-cjs', args: ['dist/server.js'] },
+  { name: 'nestjs-cjs', args: ['dist/main.js'] }, // built by its `npm install` (prepare: tsc)
 ];
 
-/** Every entry of every package, as an import specifier (`@aap-guard/core`, `@aap-guard/core/node`, …). */
-const ENTRIES = PACKAGES.flatMap((name) => {
+/**
+ * Every entry of every package the TypeScript consumer uses, as an import specifier (`@aap-guard/core`,
+ * `@aap-guard/core/node`, …): all but the Nest module, whose consumer is nestjs-cjs (Nest 12 is ESM-only,
+ * which a CommonJS project cannot import under module node16).
+ */
+const ENTRIES = PACKAGES.filter((name) => name !== 'nestjs').flatMap((name) => {
   const { exports } = JSON.parse(readFileSync(join(ROOT, 'packages', name, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
   return Object.keys(exports)
     .filter((key) => key !== './package.json')

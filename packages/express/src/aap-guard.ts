@@ -138,7 +138,9 @@ function afterAuthentication(adapter: ResolvedAdapter<Request>, flow: NodeFlow, 
   if (resolution === 'undeclared' && adapter.undeclared === 'deny') {
     return { kind: 'deny', decision: flow.refuse(req, 'route_undeclared', { check: 'express.undeclared', path: req.originalUrl.split('?')[0] }) };
   }
-  return flow.finish(req, res); // an undeclared route in `allow` mode, or no route at all (404): the proof is consumed
+  // An undeclared route in `allow` mode, or no route at all (404): its proof is consumed now, and the request
+  // stays open — a declaration this resolution cannot see (wrapped in another function) continues it.
+  return flow.unresolved(req, res);
 }
 
 /** Run a guard step and translate its outcome: next(), a deny, or — for any exception — an audited 503 (never a 500). */
@@ -156,7 +158,7 @@ function guarded(seam: Seam, req: Request, res: Response, next: NextFunction, st
       req.aap = outcome.principal;
       setHeaders(res, outcome.decision.headers); // RateLimit…, a fresh DPoP-Nonce, on allowed responses too
       if (!outcome.proceed) return undefined; // a size limit refused it; the 413 is written
-    }
+    } else if (outcome.kind === 'authenticated' && outcome.headers) setHeaders(res, outcome.headers);
     next();
   };
   let outcome: Awaitable<FlowOutcome>;

@@ -140,12 +140,11 @@ function authenticate(
       flow.defer(ctx.req, ctx.res); // its declaration authorizes it
       return PASS;
     }
-    if (resolution === 'unknown') {
-      // A route may run behind middleware we cannot see into: its proof consumed now, the rest when it dispatches.
-      return andThen(flow.unresolved(ctx.req, ctx.res), (held) => (held.kind === 'authenticated' ? PASS : held));
-    }
     if (resolution === 'undeclared' && adapter.undeclared === 'deny') return refusal(flow, ctx);
-    return flow.finish(ctx.req, ctx.res); // undeclared in `allow` mode, or no route (404): the proof is consumed
+    // A route behind middleware we cannot see into, an undeclared one in `allow` mode, or no route (404): its
+    // proof consumed now, the request left open — a declaration the resolution cannot see (behind koa-mount,
+    // wrapped in another function) continues it when it runs.
+    return flow.unresolved(ctx.req, ctx.res);
   });
 }
 
@@ -202,7 +201,7 @@ function proceed(adapter: ResolvedAdapter<Context>, ctx: Context, next: Next, ou
       ctx.respond = false; // a size limit refused it; the 413 was written to the socket
       return;
     }
-  }
+  } else if (outcome.kind === 'authenticated' && outcome.headers) ctx.set(outcome.headers);
   return next(); // errors of the app's own middleware propagate as usual
 }
 

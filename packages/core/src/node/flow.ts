@@ -19,8 +19,15 @@ export type FlowOutcome =
   | { readonly kind: 'deny'; readonly decision: Decision }
   /** No AAP credential and `authRequired: false`: go on untouched, without a principal. */
   | { readonly kind: 'pass' }
-  /** Steps 1–4 passed; the route will be authorized later (or settled). */
-  | { readonly kind: 'authenticated'; readonly principal: Principal }
+  /**
+   * Steps 1–4 passed; the route will be authorized later (or settled). `headers`: what the response carries
+   * whatever follows (a fresh DPoP-Nonce), when no decision of this guard will set them (`unresolved`).
+   */
+  | {
+      readonly kind: 'authenticated';
+      readonly principal: Principal;
+      readonly headers?: Readonly<Record<string, string>> | undefined;
+    }
   /** Allowed. `proceed` is false when a size limit already refused the request (the 413 was written). */
   | { readonly kind: 'allow'; readonly decision: Decision; readonly principal: Principal | undefined; readonly proceed: boolean };
 
@@ -77,6 +84,12 @@ export interface NodeFlow {
    */
   skipped<T>(req: IncomingMessage, ask: (on: T) => boolean, on: T): boolean;
   /**
+   * Watch the request's body from now on (size limits, the hold's body binding, a form body's token), as
+   * `begin` and `finish` do first — for a framework whose own body parser runs before the guard's step
+   * (NestJS guards): call it synchronously where the request arrives, ahead of any parser. Idempotent.
+   */
+  watchBody(req: IncomingMessage): void;
+  /**
    * Steps 1–4 for a request whose route is not known yet; the state is kept for this guard's `finish`.
    * A request this guard refused already is refused again, with the same decision; one it passed on without
    * a principal (no AAP credential, `authRequired: false`) is passed on again, unchecked and unaudited.
@@ -85,21 +98,26 @@ export interface NodeFlow {
    */
   begin(req: IncomingMessage, res: ServerResponse, url?: string, parsedBody?: unknown): Awaitable<FlowOutcome>;
   /**
-   * For an authenticated (`begin`) request whose route the adapter cannot resolve (a router behind a
-   * mount wrapper it cannot see into): its DPoP proof is consumed now — nothing runs on a replayed proof —
-   * and its stage stays open for a declaration of this guard (one pipeline run, one audit event); the
-   * response's end settles it if none runs. State `unresolved`: the adapter must refuse a route that no
-   * declaration of this guard covers when it sees one about to run.
+   * For an authenticated (`begin`) request whose route the adapter cannot resolve to a declaration of this
+   * guard — a router behind a mount wrapper it cannot see into, a route that looks undeclared (a declaration
+   * wrapped in another function is invisible), or no route at all: its DPoP proof is consumed now — nothing
+   * runs on a replayed proof — and its stage stays open for a declaration of this guard that may still run
+   * (one pipeline run, one audit event, the body still watched); the response's end settles it if none runs.
+   * Never settle such a request with a route-less `finish`: a declaration running after it would check it
+   * again, whole — its proof replayed, its body's bytes let go. State `unresolved`: where undeclared routes
+   * are refused, the adapter must refuse a route that no declaration of this guard covers when it sees one
+   * about to run. The outcome's `headers` are for the response (a fresh DPoP-Nonce).
    */
   unresolved(req: IncomingMessage, res: ServerResponse): Awaitable<FlowOutcome>;
   /**
    * Steps 5–8 for `route` — continuing what `begin` found for THIS guard, or the whole check when it did
    * not run — or, without a route, the stateful step alone (an authenticated request that no declaration
-   * authorizes: its DPoP proof is still consumed). A request this guard passed on without a principal gets
-   * step 1 again with what the route adds (its parsed body), and is audited again only if that refuses it.
-   * Enforces the decision's size limits. A request this guard refused already is refused again, with the
-   * same decision (no second check, no second audit event). Settles synchronously when nothing needs I/O
-   * (the memory store): `await` it, or test for a promise.
+   * authorizes: its DPoP proof is still consumed; only where nothing can declare the route later — else
+   * `unresolved`). A request this guard passed on without a principal gets step 1 again with what the route
+   * adds (its parsed body), and is audited again only if that refuses it. Enforces the decision's size
+   * limits. A request this guard refused already is refused again, with the same decision (no second check,
+   * no second audit event). Settles synchronously when nothing needs I/O (the memory store): `await` it, or
+   * test for a promise.
    */
   finish(req: IncomingMessage, res: ServerResponse, route?: CompiledRoute, parts?: RouteParts, hooks?: EnforceLimitsHooks): Awaitable<FlowOutcome>;
   /** Refuse an authenticated request for a reason only the adapter sees (an undeclared route): one audit event. */
@@ -184,6 +202,7 @@ function createFlow(guard: Guard): NodeFlow {
     state: (req) => marks.state(req),
     refusal: (req) => marks.get(req)?.refused,
     skipped: (req, ask, on) => marks.skipped(req, ask, on),
+    watchBody: (req) => void tapBody(req, keep),
     // Synchronous until a step needs I/O (a key fetch, a Redis call): a cached Bearer request on the
     // memory store costs no promise and no microtask here.
     begin(req, res, url, parsedBody) {
@@ -212,7 +231,7 @@ function createFlow(guard: Guard): NodeFlow {
         }
         open.unresolved = true;
         deferred(req, res);
-        return { kind: 'authenticated', principal: principalOf(stage) };
+        return { kind: 'authenticated', principal: principalOf(stage), headers: stage.ctx.headers };
       });
     },
     finish(req, res, route, parts = {}, hooks) {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { compileRoute, createGuard, type AuditEvent, type Guard } from '@aap-guard/core';
+import { bodyDigest, compileRoute, createGuard, type AuditEvent, type Guard } from '@aap-guard/core';
 import { nodeFlow, type FlowOutcome, type NodeFlow } from '@aap-guard/core/node';
 import { createDpopKey, createIssuer, dpopProof, type DpopKey, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -120,5 +120,36 @@ describe('a request whose route is not known yet (unresolved)', () => {
     expect((await dpop(url, token, proof)).json).toEqual(['authenticated', 'settled']);
     expect((await dpop(url, token, proof)).json).toEqual(['deny:dpop_replay', 'refused']);
     expect(events.map((event) => event.reason ?? event.decision)).toEqual(['allow', 'dpop_replay']);
+  });
+});
+
+describe('a body watched before a parser reads it (watchBody)', () => {
+  const publish = compileRoute({ action: 'cms.publish' });
+  /** A parser that consumes the body before the guard's step runs (as Nest's runs before its guards). */
+  const parse = async (req: IncomingMessage) => {
+    for await (const chunk of req) void chunk;
+  };
+  const post = async (url: string) => {
+    const oversight = { requires_human_approval_for: ['cms.publish'] };
+    const token = await as.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight } });
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': '13' };
+    return send(url, { method: 'POST', path: '/', headers, chunks: [Buffer.from('{"title":"a"}')] });
+  };
+
+  it('binds a hold to the bytes a parser consumed; unwatched, a held action is refused', async () => {
+    const watched = await serve(async (flow, req, res) => {
+      flow.watchBody(req);
+      flow.watchBody(req); // idempotent
+      await parse(req);
+      return kindOf(await flow.finish(req, res, publish));
+    });
+    expect((await post(watched.url)).json).toBe('deny:approval_required');
+    const [hold] = await watched.guard.holds.list();
+    expect(hold?.bodyDigest).toBe(bodyDigest('{"title":"a"}'));
+    const unwatched = await serve(async (flow, req, res) => {
+      await parse(req);
+      return kindOf(await flow.finish(req, res, publish));
+    });
+    expect((await post(unwatched.url)).json).toBe('deny:hold_body_unavailable');
   });
 });
