@@ -4,6 +4,8 @@
  * - express4-cjs: a CommonJS Express 4 app `require()`s the packages (Node's require(esm)).
  * - express5-esm: an ESM Express 5 app `import`s them.
  * - fastify-cjs, koa-esm: the Fastify plugin from CommonJS, the Koa middleware (@koa/router) from ESM.
+ * - express4.16-generator, fastify4.23-esm, koa2.0-cjs: the oldest releases the peer ranges claim install
+ *   with plain npm (no ERESOLVE) and work — express-generator's app layout and its `~4.16.1` pin.
  * - typescript-cjs: a TypeScript CommonJS project using all six packages (and every entry) is built by
  *   tsc (module commonjs: node10 resolution through main, types, typesVersions) and run; its code and
  *   the @aap-guard declarations type-check under commonjs, node16 and nodenext (the `require`
@@ -29,6 +31,10 @@ const SERVERS = [
   { name: 'fastify-cjs', args: ['server.js'] },
   { name: 'koa-esm', args: ['server.js'] },
   { name: 'typescript-cjs', args: ['dist/server.js'] },
+  // The oldest release of each framework's older major its peer range claims.
+  { name: 'express4.16-generator', args: ['bin/www'] },
+  { name: 'fastify4.23-esm', args: ['server.js'] },
+  { name: 'koa2.0-cjs', args: ['server.js'] },
 ];
 
 /** Every entry of every package, as an import specifier (`@aap-guard/core`, `@aap-guard/core/node`, …). */
