@@ -9,7 +9,8 @@
  * - typescript-cjs: a TypeScript CommonJS project using all six packages (and every entry) is built by
  *   tsc (module commonjs: node10 resolution through main, types, typesVersions) and run; its code and
  *   the @aap-guard declarations type-check under commonjs, node16 and nodenext (the `require`
- *   condition: CommonJS types) and bundler (the `import` condition: ESM types); in one Node process,
+ *   condition: CommonJS types) and bundler (the `import` condition: ESM types), with @types/node 20
+ *   and, in commonjs and bundler, with the newest @types/node (skipLibCheck off); in one Node process,
  *   `require()` and `import()` of every entry give the same exports (one InfrastructureError class),
  *   and the CommonJS build is never loaded.
  * - jest29: Jest 29 with its default config loads every entry from the CommonJS build and passes every case.
@@ -49,11 +50,14 @@ const ENTRIES = PACKAGES.flatMap((name) => {
 const ENTRIES_TS = `// Written by test/packaging/packing.test.ts: every entry of every package.\n${ENTRIES.map((spec, i) => `import * as entry${i} from '${spec}';`).join('\n')}\nexport const entries: readonly object[] = [${ENTRIES.map((_, i) => `entry${i}`).join(', ')}];\n`;
 
 /** The module settings the TypeScript consumer is type-checked under (typecheck.cjs), over its tsconfig.json. */
-const TS_MODES: Record<string, Record<string, string>> = {
+const TS_MODES: Record<string, Record<string, unknown>> = {
   commonjs: {},
   node16: { module: 'node16', moduleResolution: 'node16' },
   nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
   bundler: { module: 'esnext', moduleResolution: 'bundler' },
+  // The newest @types/node (fixtures/typescript-cjs/types-node-latest), in both module systems' declarations.
+  'commonjs, newest @types/node': { typeRoots: ['./types-node-latest'] },
+  'bundler, newest @types/node': { module: 'esnext', moduleResolution: 'bundler', typeRoots: ['./types-node-latest'] },
 };
 
 const dirs = new Map<string, string>();
