@@ -14,6 +14,8 @@
  *   `require()` and `import()` of every entry give the same exports (one InfrastructureError class),
  *   and the CommonJS build is never loaded.
  * - jest29: Jest 29 with its default config loads every entry from the CommonJS build and passes every case.
+ * - dev-token-express: README "Getting a token" — the packed `aap-guard` bin's dev issuer and dev token
+ *   give README's Express quickstart, configured from the environment it prints, an allowed request.
  * - every tarball: README, LICENSE, both builds, real dependency ranges, no source maps.
  * Needs the packages built (`pnpm run build`, as .ci/run does).
  */
@@ -75,7 +77,7 @@ beforeAll(async () => {
     'typescript-cjs': { 'src/entries.ts': ENTRIES_TS },
     jest29: { 'cases.json': JSON.stringify({ agent: AGENT, cases: CASES }) },
   };
-  const names = [...SERVERS.map((s) => s.name), 'jest29'];
+  const names = [...SERVERS.map((s) => s.name), 'jest29', 'dev-token-express'];
   await limit(3, names.map((name) => async () => void dirs.set(name, await installConsumer(name, tarballs, extra[name]))));
   console.log(`packed in ${(packed - started) / 1000} s, consumers installed in ${(Date.now() - packed) / 1000} s (${WORK})`);
   // Compile in the background, two at a time; the tests below wait for their own result.
@@ -134,6 +136,37 @@ it('jest29: Jest 29, default config, passes every case and loads every entry fro
   const expected = [...CASES.map((c) => [c.name, 'passed']), ['every entry of every package loads in Jest, from the CommonJS build', 'passed']];
   expect(outcomes, output).toEqual(expected);
 }, 120_000);
+
+describe('dev-token-express: README "Getting a token" with the packed `aap-guard` bin', () => {
+  let issuer: Served | undefined;
+  let api: Served | undefined;
+  const cli = (...args: string[]) => run(process.execPath, ['node_modules/.bin/aap-guard', ...args], dirs.get('dev-token-express')!);
+  const search = async (token: string) => {
+    const response = await fetch(new URL('/v1/search', api!.url), { headers: { authorization: `Bearer ${token}` } });
+    return [response.status, await response.json()];
+  };
+  beforeAll(async () => {
+    const dir = dirs.get('dev-token-express')!; // .aap-dev/ of an earlier run is gone: fixtures are copied afresh
+    issuer = await serve(dir, ['node_modules/.bin/aap-guard', 'dev-issuer', '--port', '0'], {});
+    const { env } = JSON.parse((await cli('dev-token', '--action', 'search.web', '--json')).output) as { env: Record<string, string> };
+    expect(env).toEqual({ AAP_ISSUER: issuer.url, AAP_AUDIENCE: 'http://localhost:3000' });
+    api = await serve(dir, ['server.js'], env); // the quickstart app, `aapGuard()` configured by that environment
+  }, 120_000);
+  afterAll(async () => {
+    await api?.stop();
+    await issuer?.stop();
+  });
+
+  it('a token for the route action: 200', async () => {
+    const token = (await cli('dev-token', '--action', 'search.web', '--quiet')).output.trim();
+    expect(await search(token)).toEqual([200, { agent: 'dev-agent' }]);
+  });
+
+  it('a token for another action: 403 capability_missing', async () => {
+    const token = (await cli('dev-token', '--action', 'cms.publish', '--quiet')).output.trim();
+    expect(await search(token)).toEqual([403, expect.objectContaining({ reason: 'capability_missing' })]);
+  });
+});
 
 describe('tarballs', () => {
   it.each(PACKAGES)('@aap-guard/%s: README, LICENSE, both builds, real dependency ranges, no source maps, vendored licenses', (name) => {
