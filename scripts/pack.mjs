@@ -65,7 +65,8 @@ function kB(bytes) {
 
 /** pnpm from PATH, else the version pinned in package.json through npx (as `npm run setup` does). */
 function pnpm() {
-  if (spawnSync('pnpm', ['--version'], { stdio: 'ignore', shell: process.platform === 'win32' }).status === 0) return ['pnpm'];
+  if (spawnSync('pnpm', ['--version'], { stdio: 'ignore', shell: process.platform === 'win32' }).status === 0)
+    return ['pnpm'];
   const { packageManager } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   return ['npx', '--yes', packageManager ?? 'pnpm@10'];
 }

@@ -26,7 +26,10 @@ function fakePackage(name: string, dependencies: Record<string, string>, distNew
   const dir = join(scratch, name);
   mkdirSync(join(dir, 'src'), { recursive: true });
   mkdirSync(join(dir, 'dist', 'cjs'), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@aap-guard/${name}`, version: '0.1.0', dependencies }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `@aap-guard/${name}`, version: '0.1.0', dependencies }),
+  );
   writeFileSync(join(dir, 'src', 'index.ts'), 'export {};\n');
   writeFileSync(join(dir, 'dist', 'cjs', 'package.json'), '{}\n');
   const [src, dist] = distNewer ? [1_000_000, 2_000_000] : [2_000_000, 1_000_000];
@@ -35,13 +38,20 @@ function fakePackage(name: string, dependencies: Record<string, string>, distNew
   return dir;
 }
 
-const prepack = (cwd: string, userAgent?: string) => spawnSync(process.execPath, [PREPACK], { cwd, env: env(userAgent), encoding: 'utf8' });
+const prepack = (cwd: string, userAgent?: string) =>
+  spawnSync(process.execPath, [PREPACK], { cwd, env: env(userAgent), encoding: 'utf8' });
 
 describe('npm pack in a package directory', () => {
   it('refuses loudly: the workspace:^ range would ship as is (the real @aap-guard/express, with npm)', () => {
-    const packed = spawnSync('npm', ['pack', '--dry-run', '--json'], { cwd: join(ROOT, 'packages', 'express'), env: env(), encoding: 'utf8' });
+    const packed = spawnSync('npm', ['pack', '--dry-run', '--json'], {
+      cwd: join(ROOT, 'packages', 'express'),
+      env: env(),
+      encoding: 'utf8',
+    });
     expect(packed.status).not.toBe(0);
-    expect(packed.stderr).toContain('@aap-guard/express: refusing to pack. npm would pack "@aap-guard/core": "workspace:^" as is');
+    expect(packed.stderr).toContain(
+      '@aap-guard/express: refusing to pack. npm would pack "@aap-guard/core": "workspace:^" as is',
+    );
     expect(packed.stderr).toContain('Run `npm run pack` at the repository root');
   }, 60_000);
 
@@ -54,7 +64,10 @@ describe('npm pack in a package directory', () => {
 
   it('refuses a dist/ older than src/, or none, whoever packs', () => {
     const stale = prepack(fakePackage('stale', {}, false), 'pnpm/10.34.9');
-    expect([stale.status, stale.stderr]).toEqual([1, expect.stringContaining('dist/ is older than src/index.ts: run `npm run build`')]);
+    expect([stale.status, stale.stderr]).toEqual([
+      1,
+      expect.stringContaining('dist/ is older than src/index.ts: run `npm run build`'),
+    ]);
     const none = fakePackage('none', {}, true);
     rmSync(join(none, 'dist'), { recursive: true });
     expect(prepack(none, 'pnpm/10.34.9').stderr).toContain('not built');
