@@ -1,13 +1,13 @@
 /**
- * The consumer projects of packing.test.ts: pack the six packages with `pnpm pack` (workspace:^
- * ranges become real ones), and install the tarballs with plain npm into copies of fixtures/<name>,
- * outside the workspace, under the OS temp dir.
+ * The consumer projects of packing.test.ts: pack every package with `npm run pack`'s script
+ * (scripts/pack.mjs: pnpm pack, workspace:^ ranges become real ones), and install the tarballs with
+ * plain npm into copies of fixtures/<name>, outside the workspace, under the OS temp dir.
  *
  * Reruns are fast: npm's cache is kept in <tmp>/aap-guard-npm-cache, and each consumer's
  * node_modules is kept between runs of one checkout. A tarball's name carries its content hash, so
  * npm reinstalls exactly the packages that changed; the fixtures' own files are copied afresh.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,17 +41,14 @@ export function assertBuilt(): void {
 }
 
 /**
- * `pnpm pack` every package (one pnpm run) into TARBALLS; returns the tarball file name of each package name.
+ * Pack every package into TARBALLS with `npm run pack`'s script (scripts/pack.mjs: pnpm pack, real
+ * version ranges, checked); returns the tarball file name of each package name.
  *
  * @example
  * (await packAll()).get('@aap-guard/core') // → 'aap-guard-core-3f2a9c….tgz'
  */
 export async function packAll(): Promise<Map<string, string>> {
-  rmSync(TARBALLS, { recursive: true, force: true });
-  mkdirSync(TARBALLS, { recursive: true });
-  const [pnpm, ...pre] = pnpmCommand();
-  const filters = PACKAGES.flatMap((name) => ['--filter', `./packages/${name}`]);
-  await run(pnpm!, [...pre, '-r', ...filters, 'pack', '--pack-destination', TARBALLS], ROOT);
+  await run(process.execPath, [join(ROOT, 'scripts', 'pack.mjs'), TARBALLS], ROOT);
   const files = new Map<string, string>();
   for (const file of readdirSync(TARBALLS)) {
     const name = PACKAGES.find((p) => file.startsWith(`aap-guard-${p}-`))!;
@@ -159,13 +156,6 @@ function stop(child: ChildProcess): Promise<void> {
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|VITEST|NODE_OPTIONS$|NODE_ENV$|TEST$)/i.test(key)));
   return { ...env, ...extra };
-}
-
-/** pnpm from PATH (CI installs it), else the version pinned in package.json through npx (as `npm run setup` does). */
-function pnpmCommand(): string[] {
-  if (spawnSync('pnpm', ['--version'], { stdio: 'ignore' }).status === 0) return ['pnpm'];
-  const { packageManager } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { packageManager?: string };
-  return ['npx', '--yes', packageManager ?? 'pnpm@10'];
 }
 
 /**

@@ -4,15 +4,20 @@
  * - express4-cjs: a CommonJS Express 4 app `require()`s the packages (Node's require(esm)).
  * - express5-esm: an ESM Express 5 app `import`s them.
  * - fastify-cjs, koa-esm: the Fastify plugin from CommonJS, the Koa middleware (@koa/router) from ESM.
+ * - express4.16-generator, fastify4.23-esm, koa2.0-cjs: the oldest releases the peer ranges claim install
+ *   with plain npm (no ERESOLVE) and work — express-generator's app layout and its `~4.16.1` pin.
  * - typescript-cjs: a TypeScript CommonJS project using all six packages (and every entry) is built by
  *   tsc (module commonjs: node10 resolution through main, types, typesVersions) and run; its code and
  *   the @aap-guard declarations type-check under commonjs, node16 and nodenext (the `require`
- *   condition: CommonJS types) and bundler (the `import` condition: ESM types); in one Node process,
+ *   condition: CommonJS types) and bundler (the `import` condition: ESM types), with @types/node 20
+ *   and, in commonjs and bundler, with the newest @types/node (skipLibCheck off); in one Node process,
  *   `require()` and `import()` of every entry give the same exports (one InfrastructureError class),
  *   and the CommonJS build is never loaded.
  * - nestjs-cjs: a Nest 12 app in TypeScript as the Nest CLI makes them (CommonJS, legacy decorators, tsc)
  *   `require()`s @aap-guard/nestjs (Node's require(esm)) and answers every case.
  * - jest29: Jest 29 with its default config loads every entry from the CommonJS build and passes every case.
+ * - dev-token-express: README "Getting a token" — the packed `aap-guard` bin's dev issuer and dev token
+ *   give README's Express quickstart, configured from the environment it prints, an allowed request.
  * - every tarball: README, LICENSE, both builds, real dependency ranges, no source maps.
  * Needs the packages built (`pnpm run build`, as .ci/run does).
  */
@@ -32,6 +37,10 @@ const SERVERS = [
   { name: 'koa-esm', args: ['server.js'] },
   { name: 'typescript-cjs', args: ['dist/server.js'] },
   { name: 'nestjs-cjs', args: ['dist/main.js'] }, // built by its `npm install` (prepare: tsc)
+  // The oldest release of each framework's older major its peer range claims.
+  { name: 'express4.16-generator', args: ['bin/www'] },
+  { name: 'fastify4.23-esm', args: ['server.js'] },
+  { name: 'koa2.0-cjs', args: ['server.js'] },
 ];
 
 /**
@@ -50,11 +59,14 @@ const ENTRIES = PACKAGES.filter((name) => name !== 'nestjs').flatMap((name) => {
 const ENTRIES_TS = `// Written by test/packaging/packing.test.ts: every entry of every package.\n${ENTRIES.map((spec, i) => `import * as entry${i} from '${spec}';`).join('\n')}\nexport const entries: readonly object[] = [${ENTRIES.map((_, i) => `entry${i}`).join(', ')}];\n`;
 
 /** The module settings the TypeScript consumer is type-checked under (typecheck.cjs), over its tsconfig.json. */
-const TS_MODES: Record<string, Record<string, string>> = {
+const TS_MODES: Record<string, Record<string, unknown>> = {
   commonjs: {},
   node16: { module: 'node16', moduleResolution: 'node16' },
   nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
   bundler: { module: 'esnext', moduleResolution: 'bundler' },
+  // The newest @types/node (fixtures/typescript-cjs/types-node-latest), in both module systems' declarations.
+  'commonjs, newest @types/node': { typeRoots: ['./types-node-latest'] },
+  'bundler, newest @types/node': { module: 'esnext', moduleResolution: 'bundler', typeRoots: ['./types-node-latest'] },
 };
 
 const dirs = new Map<string, string>();
@@ -72,7 +84,7 @@ beforeAll(async () => {
     'typescript-cjs': { 'src/entries.ts': ENTRIES_TS },
     jest29: { 'cases.json': JSON.stringify({ agent: AGENT, cases: CASES }) },
   };
-  const names = [...SERVERS.map((s) => s.name), 'jest29'];
+  const names = [...SERVERS.map((s) => s.name), 'jest29', 'dev-token-express'];
   await limit(3, names.map((name) => async () => void dirs.set(name, await installConsumer(name, tarballs, extra[name]))));
   console.log(`packed in ${(packed - started) / 1000} s, consumers installed in ${(Date.now() - packed) / 1000} s (${WORK})`);
   // Compile in the background, two at a time; the tests below wait for their own result.
@@ -131,6 +143,37 @@ it('jest29: Jest 29, default config, passes every case and loads every entry fro
   const expected = [...CASES.map((c) => [c.name, 'passed']), ['every entry of every package loads in Jest, from the CommonJS build', 'passed']];
   expect(outcomes, output).toEqual(expected);
 }, 120_000);
+
+describe('dev-token-express: README "Getting a token" with the packed `aap-guard` bin', () => {
+  let issuer: Served | undefined;
+  let api: Served | undefined;
+  const cli = (...args: string[]) => run(process.execPath, ['node_modules/.bin/aap-guard', ...args], dirs.get('dev-token-express')!);
+  const search = async (token: string) => {
+    const response = await fetch(new URL('/v1/search', api!.url), { headers: { authorization: `Bearer ${token}` } });
+    return [response.status, await response.json()];
+  };
+  beforeAll(async () => {
+    const dir = dirs.get('dev-token-express')!; // .aap-dev/ of an earlier run is gone: fixtures are copied afresh
+    issuer = await serve(dir, ['node_modules/.bin/aap-guard', 'dev-issuer', '--port', '0'], {});
+    const { env } = JSON.parse((await cli('dev-token', '--action', 'search.web', '--json')).output) as { env: Record<string, string> };
+    expect(env).toEqual({ AAP_ISSUER: issuer.url, AAP_AUDIENCE: 'http://localhost:3000' });
+    api = await serve(dir, ['server.js'], env); // the quickstart app, `aapGuard()` configured by that environment
+  }, 120_000);
+  afterAll(async () => {
+    await api?.stop();
+    await issuer?.stop();
+  });
+
+  it('a token for the route action: 200', async () => {
+    const token = (await cli('dev-token', '--action', 'search.web', '--quiet')).output.trim();
+    expect(await search(token)).toEqual([200, { agent: 'dev-agent' }]);
+  });
+
+  it('a token for another action: 403 capability_missing', async () => {
+    const token = (await cli('dev-token', '--action', 'cms.publish', '--quiet')).output.trim();
+    expect(await search(token)).toEqual([403, expect.objectContaining({ reason: 'capability_missing' })]);
+  });
+});
 
 describe('tarballs', () => {
   it.each(PACKAGES)('@aap-guard/%s: README, LICENSE, both builds, real dependency ranges, no source maps, vendored licenses', (name) => {

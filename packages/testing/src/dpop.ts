@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { publicJwkOf } from './public-jwk.js';
 
 /** A DPoP key pair, with the public JWK that proofs embed and its RFC 7638 thumbprint. */
 export interface DpopKey {
@@ -45,6 +46,22 @@ export interface DpopProofOptions {
 export async function createDpopKey(alg = 'ES256'): Promise<DpopKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const publicJwk = await exportJWK(publicKey);
+  const jkt = await calculateJwkThumbprint(publicJwk, 'sha256');
+  return Object.freeze({ alg, privateKey, publicKey, publicJwk, jkt });
+}
+
+/**
+ * A DPoP key pair from a saved private JWK (`exportJWK(key.privateKey)` of an earlier `createDpopKey()`),
+ * so proofs made in several processes are bound to one key. `alg` defaults to the JWK's, else ES256.
+ *
+ * @example
+ * import { readFileSync } from 'node:fs';
+ * const key = await importDpopKey(JSON.parse(readFileSync('dpop-key.json', 'utf8')));
+ */
+export async function importDpopKey(privateJwk: JWK, alg = privateJwk.alg ?? 'ES256'): Promise<DpopKey> {
+  const publicJwk = publicJwkOf(privateJwk, 'importDpopKey: privateJwk');
+  const privateKey = (await importJWK(privateJwk, alg, { extractable: true })) as CryptoKey;
+  const publicKey = (await importJWK(publicJwk, alg, { extractable: true })) as CryptoKey;
   const jkt = await calculateJwkThumbprint(publicJwk, 'sha256');
   return Object.freeze({ alg, privateKey, publicKey, publicJwk, jkt });
 }

@@ -5,5 +5,5 @@
 export { createIssuer, type TestIssuer, type IssuerOptions, type MintOptions } from './issuer.js';
 export { serveJwks, type JwksServer, type JwksFailure, type ServeJwksOptions } from './serve-jwks.js';
 export { aapPayload, type AapPayloadOptions } from './payload.js';
-export { createDpopKey, dpopProof, type DpopKey, type DpopProofOptions } from './dpop.js';
+export { createDpopKey, dpopProof, importDpopKey, type DpopKey, type DpopProofOptions } from './dpop.js';
 export { signSecurityEvent, type SecurityEventOptions } from './security-event.js';

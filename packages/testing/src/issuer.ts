@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair, type JWK, type JWTHeaderParameters, type CryptoKey } from 'jose';
+import {
+  SignJWT, exportJWK, generateKeyPair, importJWK, type JWK, type JWTHeaderParameters, type CryptoKey,
+} from 'jose';
 import { aapPayload, type AapPayloadOptions } from './payload.js';
+import { publicJwkOf } from './public-jwk.js';
 
 /** Options of `createIssuer()`. */
 export interface IssuerOptions {
@@ -10,8 +13,14 @@ export interface IssuerOptions {
   readonly audience?: string | readonly string[];
   /** Signing algorithm (default ES256). */
   readonly alg?: string;
-  /** Key id (default a random UUID). */
+  /** Key id (default: the `kid` of `privateJwk`, else a random UUID). */
   readonly kid?: string;
+  /**
+   * Sign with this private key (a JWK with its private members, e.g. `exportJWK(issuer.privateKey)` of an
+   * earlier issuer) instead of a freshly generated one: an issuer whose tokens outlive the process. Its
+   * `alg` and `kid`, when present, are the defaults of `alg` and `kid`.
+   */
+  readonly privateJwk?: JWK;
   /** Clock for `iat`/`exp`, in ms (default `Date.now`). */
   readonly now?: () => number;
 }
@@ -50,11 +59,11 @@ export interface TestIssuer {
  * const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks });
  */
 export async function createIssuer(options: IssuerOptions = {}): Promise<TestIssuer> {
-  const alg = options.alg ?? 'ES256';
-  const kid = options.kid ?? randomUUID();
+  const alg = options.alg ?? options.privateJwk?.alg ?? 'ES256';
+  const kid = options.kid ?? options.privateJwk?.kid ?? randomUUID();
   const now = options.now ?? Date.now;
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+  const { privateKey, publicJwk } = await signingKey(alg, options.privateJwk);
+  const jwk = { ...publicJwk, kid, alg, use: 'sig' };
   const issuer = options.issuer ?? 'https://as.example.com';
   const audience = options.audience ?? 'https://api.example.com';
   return {
@@ -81,4 +90,19 @@ export async function createIssuer(options: IssuerOptions = {}): Promise<TestIss
       return new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'at+jwt', ...mint.header }).sign(privateKey);
     },
   };
+}
+
+interface SigningKey {
+  readonly privateKey: CryptoKey;
+  readonly publicJwk: JWK;
+}
+
+/** The signing key and its public JWK: imported from `privateJwk`, or generated (extractable, so it can be saved). */
+async function signingKey(alg: string, privateJwk: JWK | undefined): Promise<SigningKey> {
+  if (!privateJwk) {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+    return { privateKey, publicJwk: await exportJWK(publicKey) };
+  }
+  const publicJwk = publicJwkOf(privateJwk, 'createIssuer: options.privateJwk');
+  return { privateKey: (await importJWK(privateJwk, alg, { extractable: true })) as CryptoKey, publicJwk };
 }

@@ -16,6 +16,8 @@ export interface ServeJwksOptions {
   readonly issuer?: string | undefined;
   /** `Cache-Control` header of JWKS responses (default none). */
   readonly cacheControl?: string | undefined;
+  /** The port to listen on, on 127.0.0.1 (default 0: any free port). */
+  readonly port?: number | undefined;
 }
 
 /** A running local JWKS / RFC 8414 metadata server. */
@@ -73,7 +75,7 @@ export async function serveJwks(jwks: { keys: readonly object[] }, options: Serv
     }
     res.writeHead(404).end();
   };
-  const listener = await listening(handle, 0);
+  const listener = await listening(handle, options.port ?? 0);
   state.base = `http://127.0.0.1:${listener.port}`;
   let current: Listening | undefined = listener;
   const stop = async () => {

@@ -1,9 +1,8 @@
-import type { ErrorObject } from 'ajv';
 import { deny, type Deny } from '../deny/deny.js';
 import { isActionName } from './action.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { AapClaims } from './model.js';
-import { claimsValidator } from './schema.js';
+import { claimsValidator, type SchemaError } from './schema.js';
 
 /** The AAP sections: the draft's bare names; `aap_<name>` is the other spelling seen in the wild. */
 const SECTIONS = ['agent', 'task', 'capabilities', 'oversight', 'delegation', 'context', 'audit'] as const;
@@ -17,7 +16,7 @@ type Payload = Readonly<Record<string, unknown>>;
 
 /**
  * Normalize a verified JWT payload into the `AapClaims` model and validate it: both spellings,
- * the spec's schemas (patched, see schema.ts), the string length limits, the action ABNF.
+ * the spec's schemas (patched, see scripts/claims-validator.mjs), the string length limits, the action ABNF.
  * Untrusted keys are never assigned onto ordinary objects (prototype pollution): the parsed
  * sections are kept as they are, non-AAP claims are copied with `Object.defineProperty` onto a
  * null-prototype `extra`. The result is deeply frozen.
@@ -57,7 +56,7 @@ function validate(payload: Payload, sections: Record<string, unknown>): Deny | u
   return undefined;
 }
 
-function schemaDeny(error: ErrorObject | undefined): Deny {
+function schemaDeny(error: SchemaError | undefined): Deny {
   const missing = error?.keyword === 'required' ? `/${String(error.params.missingProperty)}` : '';
   return deny('token_claims_invalid', { path: `${error?.instancePath ?? ''}${missing}` || '/', keyword: error?.keyword });
 }

@@ -48,10 +48,16 @@ export interface JwksTraceContext {
   readonly uri: string;
 }
 
-export const decisionChannel = diagnostics_channel.channel(CHANNELS.decision);
-export const checkChannel = diagnostics_channel.tracingChannel(CHANNELS.check);
-export const storeChannel = diagnostics_channel.tracingChannel(CHANNELS.store);
-export const jwksChannel = diagnostics_channel.tracingChannel(CHANNELS.jwks);
+// The type arguments are spelled out, and equal, so the published declarations compile with every
+// @types/node: version 26 swapped the parameters of `TracingChannel` (up to 25: `<StoreType, ContextType
+// extends object>`; 26: `<ContextType extends object, StoreType>`), and the `TracingChannel<unknown,
+// object>` inferred with the older one fails the newer constraint (TS2344) in a consumer's type check.
+export const decisionChannel: diagnostics_channel.Channel<unknown, unknown> = diagnostics_channel.channel(
+  CHANNELS.decision,
+);
+export const checkChannel = diagnostics_channel.tracingChannel<object, object>(CHANNELS.check);
+export const storeChannel = diagnostics_channel.tracingChannel<object, object>(CHANNELS.store);
+export const jwksChannel = diagnostics_channel.tracingChannel<object, object>(CHANNELS.jwks);
 
 /**
  * Run `operation` inside a tracing channel when someone listens, else call it directly.

@@ -1,5 +1,4 @@
 import type { JWTVerifyOptions } from 'jose';
-import { claimsValidator } from '../claims/schema.js';
 import type { Logger } from '../observe/logger.js';
 import type { GuardOptions } from '../types.js';
 import { resolveAlgorithms } from './algorithms.js';
@@ -57,7 +56,6 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): Toke
   const maxTokenSize = integer(options.maxTokenSize, 16_384, 'maxTokenSize', 1, 1_048_576);
   const maxFormBodySize = integer(options.maxFormBodySize, 102_400, 'maxFormBodySize', 0, 16_777_216);
   const cacheSize = integer(options.tokenCacheSize, 10_000, 'tokenCacheSize', 0, 10_000_000);
-  claimsValidator(); // compile the schemas now, not on the first request
   const cache = cacheSize > 0 ? new TokenCache(cacheSize, now) : undefined;
   const keys = resolveIssuerKeys(options, { now, logger, evict: (source, kids) => cache?.evict(source, kids) ?? 0 });
   const issuers = [...keys.issuers];
