@@ -194,17 +194,26 @@ export function checkExamples(files) {
   const options = { ...config.options, rootDir: undefined, noEmit: true, noUnusedLocals: false, noUnusedParameters: false, allowUnreachableCode: true };
   const entries = publicEntries(config.options.paths ?? {});
   const publicNames = entries.flatMap(({ spec, file }) => exportsOf(file).map((n) => ({ ...n, from: { module: spec, as: n.name } })));
-  // Inside the repository, so that `express`, `ioredis`, … resolve from its node_modules.
-  mkdirSync(join(ROOT, 'node_modules/.cache'), { recursive: true });
-  const dir = mkdtempSync(join(ROOT, 'node_modules/.cache/check-examples-'));
-  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  // Inside the package the example documents, so that its own dependencies (`express`, `@nestjs/common`, …)
+  // resolve from its node_modules, as they do for its code; files outside the packages use the root's.
+  const dirs = new Map();
+  const dirOf = (file) => {
+    const home = /^packages\/[^/]+/.exec(relative(ROOT, file))?.[0] ?? '.';
+    if (!dirs.has(home)) {
+      mkdirSync(join(ROOT, home, 'node_modules/.cache'), { recursive: true });
+      const dir = mkdtempSync(join(ROOT, home, 'node_modules/.cache/check-examples-'));
+      writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+      dirs.set(home, dir);
+    }
+    return dirs.get(home);
+  };
   const packages = new Map();
   try {
     const written = [];
     for (const file of files) {
       const scope = [...vocabulary(file), ...preludeOf(file), ...publicNames, ...packageVocabulary(file, packages)];
       for (const example of examplesOf(file)) {
-        const name = join(dir, `${relative(ROOT, file).replace(/[^\w]+/g, '_')}_${example.line}.ts`);
+        const name = join(dirOf(file), `${relative(ROOT, file).replace(/[^\w]+/g, '_')}_${example.line}.ts`);
         const module = { name, file, example, scope, ...exampleModule(example, file, scope) };
         writeFileSync(name, module.text);
         written.push(module);
@@ -246,7 +255,7 @@ export function checkExamples(files) {
     const assumed = written.flatMap((w) => (w.assumed ?? []).map((name) => `${relative(ROOT, w.file)}:${w.example.line}: ${name}`));
     return { examples: written.length, errors, assumed };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    for (const dir of dirs.values()) rmSync(dir, { recursive: true, force: true });
   }
 }
 

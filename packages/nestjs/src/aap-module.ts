@@ -46,11 +46,10 @@ export class AapModule {
    * The module with options made by a factory, with what it injects (`ConfigService`, a Redis client).
    *
    * @example
-   * import { ConfigModule, ConfigService } from '@nestjs/config';
+   * // With @nestjs/config: imports: [ConfigModule], inject: [ConfigService], useFactory: (config) => ({ … }).
    * AapModule.forRootAsync({
-   *   imports: [ConfigModule],
-   *   inject: [ConfigService],
-   *   useFactory: (config: ConfigService) => ({ issuer: config.get('AS_ISSUER'), audience: config.get('API_URL') }),
+   *   inject: ['SETTINGS'],
+   *   useFactory: (settings: { issuer: string; api: string }) => ({ issuer: settings.issuer, audience: settings.api }),
    * });
    */
   static forRootAsync(options: AapModuleAsyncOptions): DynamicModule {
