@@ -34,7 +34,7 @@ export const LAYERS = [
   // 5. Guard: createGuard() and the principal of a decision.
   { name: 'guard', prefixes: ['create-guard.ts', 'principal.ts'] },
   // 6. Surfaces, built on a guard: Node HTTP helpers (subpath ./node), MCP (./mcp), security events, the CLI, the entries.
-  { name: 'surfaces', prefixes: ['node/', 'mcp/', 'events/', 'cli/', 'index.ts', 'opentelemetry.ts'] },
+  { name: 'surfaces', prefixes: ['node/', 'events/', 'cli/', 'index.ts', 'opentelemetry.ts'] },
 ];
 
 /**
@@ -51,8 +51,6 @@ export const PLACED = [
   },
   // The guard's health and readiness read its live state (key sources, revocation sync).
   { layer: 'guard', prefixes: ['observe/health.ts', 'observe/readiness.ts'] },
-  // The admin API and the approval console are served on top of a guard (`adminApi(guard)`).
-  { layer: 'surfaces', prefixes: ['holds/admin-api.ts', 'holds/admin-routes.ts', 'holds/console/'] },
 ];
 
 const matches = (prefixes, path) => prefixes.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p));

@@ -1,5 +1,5 @@
 /**
- * The consumer projects of packing.test.ts: pack the six packages with `pnpm pack` (workspace:^
+ * The consumer projects of packing.test.ts: pack the nine packages with `pnpm pack` (workspace:^
  * ranges become real ones), and install the tarballs with plain npm into copies of fixtures/<name>,
  * outside the workspace, under the OS temp dir.
  *
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const PACKAGES = ['core', 'redis', 'express', 'fastify', 'koa', 'testing', 'nestjs'] as const;
+export const PACKAGES = ['core', 'redis', 'express', 'fastify', 'koa', 'testing', 'nestjs', 'admin', 'mcp'] as const;
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const NPM_CACHE = join(tmpdir(), 'aap-guard-npm-cache');
 /** One directory per checkout, so two worktrees on one machine never share consumers. */

@@ -4,7 +4,7 @@
  * - express4-cjs: a CommonJS Express 4 app `require()`s the packages (Node's require(esm)).
  * - express5-esm: an ESM Express 5 app `import`s them.
  * - fastify-cjs, koa-esm: the Fastify plugin from CommonJS, the Koa middleware (@koa/router) from ESM.
- * - typescript-cjs: a TypeScript CommonJS project using all six packages (and every entry) is built by
+ * - typescript-cjs: a TypeScript CommonJS project using all eight packages but Nest (and every entry) is built by
  *   tsc (module commonjs: node10 resolution through main, types, typesVersions) and run; its code and
  *   the @aap-guard declarations type-check under commonjs, node16 and nodenext (the `require`
  *   condition: CommonJS types) and bundler (the `import` condition: ESM types); in one Node process,

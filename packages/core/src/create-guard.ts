@@ -3,7 +3,7 @@ import { registerEngine } from './engine/registry.js';
 import { holdsApi, type HoldsApi } from './holds/holds-api.js';
 import { traceCheck } from './observe/trace-checks.js';
 import { metadataDocument, resourceIdentifier, type ProtectedResourceMetadata } from './metadata/resource-metadata.js';
-import { resolveOptions, type ResolvedOptions } from './options/resolve.js';
+import { resolveOptions } from './options/resolve.js';
 import { revoke, type RevocationKey, type RevokeOptions } from './revocation/revoke.js';
 import { compileRoute, type CompiledRoute } from './route.js';
 import type { Revocation } from './stores/revocations.js';
@@ -28,8 +28,13 @@ export interface Guard {
    * (the request's) names the resource when no audience is an https URL. Adapters serve it.
    */
   resourceMetadata(origin?: string): ProtectedResourceMetadata;
-  /** The resolved, frozen options (read-only; for adapters). */
-  readonly options: ResolvedOptions;
+  /**
+   * The guard's clock (`options.now`, default `Date.now`), in ms: what a surface built on the guard (the
+   * approval console) shows times against, so that a frozen test clock holds there too.
+   */
+  now(): number;
+  /** `options.publicUrl`, parsed (an absolute URL's `href`); undefined when not configured. */
+  readonly publicUrl: string | undefined;
   /** Release the store and timers (the background key fetch's retries included). */
   close(): Promise<void>;
   /** Human-oversight holds: get, list, approve, deny. */
@@ -89,7 +94,8 @@ export function createGuard(options: GuardOptions): Guard {
     return stage instanceof Promise ? stage.then((begun) => engine.complete(begun, compiled)) : engine.complete(stage, compiled);
   };
   const guard: Guard = {
-    options: resolved,
+    now: () => resolved.now(),
+    publicUrl: resolved.publicUrl?.href,
     route(spec) {
       const compiled = compileRoute(spec);
       actions.add(compiled.action);

@@ -44,7 +44,6 @@ export type { RevocationKey, RevokeOptions } from './revocation/revoke.js';
 export { HOLD_HEADER } from './holds/oversight-holds.js';
 export { holdTag, newHoldId } from './holds/subject.js';
 export { BODY_DIGEST, bodyDigest } from './holds/body-digest.js';
-export { adminApi, type AdminOptions, type AdminRequest, type AdminResponse } from './holds/admin-api.js';
 // The authorization server's side: introspection, capabilities by reference, security events (RFC 8417/8935/8936).
 // IntrospectionOptions, IssuerIntrospectionOptions, IntrospectionMode, IntrospectionClient, CapabilitiesRefOptions,
 // CapabilitiesResolver: in types.ts.
@@ -54,9 +53,3 @@ export {
 export type { PollOptions, PollReport, SecurityEventPoller } from './events/poller.js';
 export type { SetError, SetErrorCode, SetOutcome } from './events/verify-set.js';
 export { AAP_REVOCATION_EVENT, CAEP_SESSION_REVOKED, RISC_CREDENTIAL_COMPROMISE, type EventRevocation } from './events/event-types.js';
-// The approval console, served by the adapters' admin routers.
-export { adminRoutes, type AdminRoutes, type AdminRoutesOptions } from './holds/admin-routes.js';
-export type { AdminHttpRequest, AdminHttpResponse } from './holds/console/reply.js';
-export type { ConsoleOptions } from './holds/console/options.js';
-export { consoleSignIn, type ConsoleSignIn, type ConsoleSignInOptions } from './holds/console/sign-in.js';
-export { consoleUrl } from './holds/console-link.js';

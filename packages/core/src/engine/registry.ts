@@ -19,8 +19,8 @@ export function registerEngine(guard: object, engine: Engine): void {
  * @example
  * const engine = engineOf(aap.guard);
  */
-export function engineOf(guard: unknown): Engine {
+export function engineOf(guard: unknown, message = 'expected a guard made by createGuard() of @aap-guard/core'): Engine {
   const engine = typeof guard === 'object' && guard !== null ? ENGINES.get(guard) : undefined;
-  if (!engine) throw new TypeError('expected a guard made by createGuard() of @aap-guard/core');
+  if (!engine) throw new TypeError(message);
   return engine;
 }

@@ -1,4 +1,7 @@
 import type { Guard } from '../create-guard.js';
+import { engineOf } from '../engine/registry.js';
+import type { ResolvedOptions } from '../options/resolve.js';
+import type { Store } from '../stores/store.js';
 import { Health } from '../observe/logger.js';
 import { InfrastructureError } from '../util/errors.js';
 import { tokenHash } from '../util/hash.js';
@@ -64,12 +67,12 @@ const MEDIA_TYPE = /^application\/secevent\+jwt\s*(;|$)/i;
  * const { status, headers, body } = await events.push(req, { headers: req.headers, body: rawBody });
  */
 export function securityEventReceiver<Req = unknown>(guard: Guard, options: SecurityEventOptions<Req> = {}): SecurityEventReceiver<Req> {
-  if (!guard || typeof guard.revoke !== 'function' || !guard.options) throw new TypeError('securityEventReceiver(guard): guard must be an aap-guard Guard');
-  const verification = verificationOf(guard, options);
+  const resolved = engineOf(guard, 'securityEventReceiver(guard): guard must be an aap-guard Guard').options;
+  const verification = verificationOf(resolved, options);
   const maxBytes = positive(options.maxBytes, 65_536, 'maxBytes');
   if (options.authorize !== undefined && typeof options.authorize !== 'function') throw new TypeError('securityEventReceiver(options.authorize) must be a function');
-  const health = new Health(guard.options.logger, 'security-events');
-  const process = (set: string) => processSet(guard, verification, set, health);
+  const health = new Health(resolved.logger, 'security-events');
+  const process = (set: string) => processSet(guard, resolved.store, verification, set, health);
   return {
     process,
     async push(request, input) {
@@ -84,11 +87,11 @@ export function securityEventReceiver<Req = unknown>(guard: Guard, options: Secu
       if (typeof body !== 'string') return body;
       return responseOf(await process(body));
     },
-    poll: (pollOptions) => pollSecurityEvents(process, pollOptions, guard.options),
+    poll: (pollOptions) => pollSecurityEvents(process, pollOptions, resolved),
   };
 }
 
-async function processSet(guard: Guard, verification: SetVerification, set: string, health: Health): Promise<SetOutcome> {
+async function processSet(guard: Guard, store: Store, verification: SetVerification, set: string, health: Health): Promise<SetOutcome> {
   try {
     const verified = await verifySet(set, verification);
     if ('error' in verified) return { kind: 'refused', error: verified.error };
@@ -100,7 +103,7 @@ async function processSet(guard: Guard, verification: SetVerification, set: stri
     // The marker names the issuer (a jti is unique per issuer) and outlives the SET's acceptance window.
     const ttlMs = Math.max(1, acceptedUntil(payload.iat as number, verification) - now);
     const replay = { key: `set:${tokenHash(`${payload.iss} ${jti}`)}`, ttlMs };
-    const claimed = await guard.options.store.consume({ now, replay, windows: [] });
+    const claimed = await store.consume({ now, replay, windows: [] });
     const outcome = await applyRevocations(guard, wanted, { iss: payload.iss as string, jti, duplicate: !claimed.ok });
     health.up('security events are applied again');
     return outcome;
@@ -136,13 +139,13 @@ function answer(status: EventResponse['status'], error: SetError, headers: Recor
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(error) };
 }
 
-function verificationOf(guard: Guard, options: SecurityEventOptions<never>): SetVerification {
+function verificationOf(resolved: ResolvedOptions, options: SecurityEventOptions<never>): SetVerification {
   const given = options.audience;
-  const audiences = given === undefined ? [...guard.options.token.audiences] : typeof given === 'string' ? [given] : Array.isArray(given) ? [...given] : [];
+  const audiences = given === undefined ? [...resolved.token.audiences] : typeof given === 'string' ? [given] : Array.isArray(given) ? [...given] : [];
   if (audiences.length === 0 || audiences.some((value) => typeof value !== 'string' || value.length === 0)) {
     throw new TypeError('securityEventReceiver(options.audience) must be a non-empty string or array of strings');
   }
-  return Object.freeze({ token: guard.options.token, audiences, now: guard.options.now, maxAge: positive(options.maxAge, 600, 'maxAge') });
+  return Object.freeze({ token: resolved.token, audiences, now: resolved.now, maxAge: positive(options.maxAge, 600, 'maxAge') });
 }
 
 function positive(value: unknown, fallback: number, name: string): number {

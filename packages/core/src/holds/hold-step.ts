@@ -6,7 +6,6 @@ import { scopeOf } from '../token/issuer-scope.js';
 import { InfrastructureError } from '../util/errors.js';
 import { auditHold, holdSummary } from './audit-operation.js';
 import { HOLD_HEADER } from './oversight-holds.js';
-import { consoleLinkOf } from './console-link.js';
 import { holdPreview } from './preview.js';
 import { holdBinding, newHoldId, type HeldBody, type HoldSubject } from './subject.js';
 
@@ -104,7 +103,7 @@ function previewOf(ctx: CheckContext, subject: HeldBody): Hold['preview'] {
  * mounted for this guard (a throw or a non-string falls back), else the token's `approval_reference`.
  */
 function approvalReference(ctx: CheckContext, hold: Hold): string | undefined {
-  const build = ctx.options.holds.approvalUrl ?? consoleLinkOf(ctx.options.holds);
+  const build = ctx.options.holds.approvalUrl ?? ctx.options.holds.consoleLink.link;
   if (build) {
     try {
       const url = build(Object.freeze({ ...hold }));

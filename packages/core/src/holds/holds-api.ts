@@ -25,6 +25,13 @@ export interface HoldsApi {
   list(filter?: HoldFilter): Promise<readonly Hold[]>;
   approve(id: string, decision: HoldDecisionInput): Promise<HoldUpdate>;
   deny(id: string, decision: HoldDecisionInput): Promise<HoldUpdate>;
+  /**
+   * Make `link(hold)` the `approval_reference` of new holds — the hold's page in an approval console
+   * mounted for this guard (`@aap-guard/admin` calls it) — unless `oversight.approvalUrl` is configured,
+   * which comes first. The first link registered wins; returns whether this one was taken. A link that
+   * throws or returns no string falls back to the token's `approval_reference`.
+   */
+  linkApprovals(link: (hold: Hold) => string): boolean;
 }
 
 const STATUSES: readonly HoldStatus[] = ['pending', 'approved', 'denied', 'used'];
@@ -76,5 +83,12 @@ export function holdsApi(options: HoldsApiContext): HoldsApi {
     },
     approve: (id: string, input: HoldDecisionInput) => decide('approved', id, input),
     deny: (id: string, input: HoldDecisionInput) => decide('denied', id, input),
+    linkApprovals(link: (hold: Hold) => string) {
+      if (typeof link !== 'function') throw new TypeError('holds.linkApprovals(link): link must be a function');
+      const slot = options.holds.consoleLink;
+      if (slot.link !== undefined) return false;
+      slot.link = link;
+      return options.holds.approvalUrl === undefined;
+    },
   });
 }

@@ -15,6 +15,8 @@ export interface HoldOptions {
   readonly retainMs: number;
   readonly match: 'token' | 'agent-task';
   readonly approvalUrl: ((hold: Hold) => string) | undefined;
+  /** The approval link an approval console mounted for this guard registered (`guard.holds.linkApprovals`). */
+  readonly consoleLink: ApprovalLinkSlot;
   readonly onHold: ((hold: Hold) => void | Promise<void>) | undefined;
   /** Largest body a held action may carry (its digest is bound to the hold). */
   readonly maxBodyBytes: number;
@@ -24,6 +26,11 @@ export interface HoldOptions {
   readonly preview: PreviewSettings | undefined;
   /** Log, once, that a held action's body could not be read (a deployment problem, not a client one). */
   readonly warnBodyUnavailable: (problem: string) => void;
+}
+
+/** Where a mounted approval console registers the link to a hold's page: set once, by the first console. */
+export interface ApprovalLinkSlot {
+  link: ((hold: Hold) => string) | undefined;
 }
 
 /** Longest hold TTL accepted: 7 days. */
@@ -58,6 +65,7 @@ export function resolveHoldOptions(options: GuardOptions, store: Store, logger: 
     retainMs: ttlMs,
     match,
     approvalUrl: given.approvalUrl,
+    consoleLink: { link: undefined },
     onHold: given.onHold,
     maxBodyBytes: count(given.maxBodyBytes, 1_048_576, 'maxBodyBytes', 0, 1 << 30),
     preview: previewSettings(given.preview),

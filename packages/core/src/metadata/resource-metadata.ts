@@ -25,7 +25,7 @@ export interface ProtectedResourceMetadata {
  * else the origin the request was addressed to.
  *
  * @example
- * resourceIdentifier(guard.options, 'https://api.example.com') // 'https://api.example.com'
+ * resourceIdentifier(resolved, 'https://api.example.com') // 'https://api.example.com'
  */
 export function resourceIdentifier(options: { readonly token: TokenOptions }, origin: string): string {
   for (const audience of options.token.audiences) {
@@ -66,7 +66,7 @@ export function metadataPaths(resource: string): readonly string[] {
  * §5.1), and `aap_actions_supported`.
  *
  * @example
- * const document = metadataDocument(guard.options, 'https://api.example.com', ['search.web']);
+ * const document = metadataDocument(resolved, 'https://api.example.com', ['search.web']);
  */
 export function metadataDocument(options: { readonly token: TokenOptions; readonly pop: PopOptions }, resource: string, actions: Iterable<string>): ProtectedResourceMetadata {
   return {

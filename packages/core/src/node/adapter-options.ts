@@ -1,4 +1,5 @@
 import { createGuard, type Guard } from '../create-guard.js';
+import { engineOf } from '../engine/registry.js';
 import { optionsFromEnv } from '../options/from-env.js';
 import { GUARD_KEYS, checkKeys } from '../options/known-keys.js';
 import type { GuardOptions } from '../types.js';
@@ -72,10 +73,10 @@ export function resolveAdapterOptions<Req>(
     const fromEnv = optionsFromEnv(env);
     guard = createGuard({ ...fromEnv.options, ...rest, ...(undeclared === undefined ? {} : { undeclared }) } as GuardOptions);
     for (const { name: variable } of fromEnv.unknown) {
-      guard.options.logger.warn({ event: 'config.unknown_variable', variable }, `${variable} is not an aap-guard variable; ignored`);
+      engineOf(guard).options.logger.warn({ event: 'config.unknown_variable', variable }, `${variable} is not an aap-guard variable; ignored`);
     }
   }
-  const mode = undeclared ?? guard.options.undeclared;
+  const mode = undeclared ?? engineOf(guard, `${name}: options.guard must be a guard made by createGuard()`).options.undeclared;
   if (mode !== 'allow' && mode !== 'deny') throw new TypeError(`${name}: options.undeclared must be 'allow' or 'deny'`);
   return Object.freeze({ guard, owned: shared === undefined, undeclared: mode, denyAs, formatDeny, skip });
 }

@@ -24,7 +24,7 @@ export interface EnforceLimitsHooks {
  * Each event is audited as an `enforcement` event of the same request.
  *
  * @example
- * if (decision.allowed && enforceLimits(guard.options, req, res, decision)) next();
+ * if (decision.allowed && enforceLimits(resolved, req, res, decision)) next();
  */
 export function enforceLimits(options: ResolvedOptions, req: IncomingMessage, res: ServerResponse, decision: Decision, hooks: EnforceLimitsHooks = {}): boolean {
   const limits = decision.limits;

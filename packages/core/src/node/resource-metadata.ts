@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Guard } from '../create-guard.js';
+import { engineOf } from '../engine/registry.js';
 import { WELL_KNOWN, metadataPaths, metadataUrl, resourceIdentifier } from '../metadata/resource-metadata.js';
 import { requestOrigin } from '../pop/htu.js';
 import { nodeRequestInfo } from './request-info.js';
@@ -39,12 +40,13 @@ export function serveResourceMetadata(guard: Guard, req: IncomingMessage, res: S
  * const url = resourceMetadataUrl(guard, req);
  */
 export function resourceMetadataUrl(guard: Guard, req: IncomingMessage): string | undefined {
-  const configured = guard.options.resourceMetadata;
+  const configured = engineOf(guard).options.resourceMetadata;
   if (configured !== undefined) return configured === false ? undefined : configured;
   return metadataUrl(resourceOf(guard, req));
 }
 
 function resourceOf(guard: Guard, req: IncomingMessage, url?: string): string {
   const info = nodeRequestInfo(req, url === undefined ? undefined : { url });
-  return resourceIdentifier(guard.options, requestOrigin({ options: guard.options, request: info }));
+  const { options } = engineOf(guard);
+  return resourceIdentifier(options, requestOrigin({ options, request: info }));
 }

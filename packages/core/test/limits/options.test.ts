@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createGuard, isRateLimitConstraint, type AapClaims, type GuardOptions } from '@aap-guard/core';
+import { engineOf } from '../../src/engine/registry.js';
 
 const base = { issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [] } };
 
@@ -22,7 +23,7 @@ describe('rateLimit options', () => {
     [{ minute: 'fixed' }, { minute: 'fixed', hour: 'fixed', day: 'fixed' }],
   ] as const)('mode %j → %j (units not named keep the spec table of §5.6.1)', (mode, modes) => {
     const guard = createGuard({ ...base, rateLimit: { mode } });
-    expect(guard.options.limits.modes).toEqual(modes);
+    expect(engineOf(guard).options.limits.modes).toEqual(modes);
   });
 });
 
@@ -30,7 +31,7 @@ describe('rateLimit keys', () => {
   const claims = (agent: string, task: string, jti?: string) => ({ iss: 'x', jti, agent: { id: agent }, task: { id: task } }) as unknown as AapClaims;
   const a = { issuer: 'https://a.example', id: 'scopeA' };
   const b = { issuer: 'https://b.example', id: 'scopeB' };
-  const keyOf = (key: NonNullable<GuardOptions['rateLimit']>['key']) => createGuard({ ...base, rateLimit: { key } }).options.limits.key;
+  const keyOf = (key: NonNullable<GuardOptions['rateLimit']>['key']) => engineOf(createGuard({ ...base, rateLimit: { key } })).options.limits.key;
 
   it.each(['jti', 'agent', 'task'] as const)("'%s': the same ids under two issuer scopes are two subjects", (key) => {
     const subject = keyOf(key);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createGuard } from '@aap-guard/core';
+import { engineOf } from '../../src/engine/registry.js';
 import { issuerScopes, scopeOf } from '../../src/token/issuer-scope.js';
 
 const A = 'https://a.example.com';
@@ -12,7 +13,7 @@ const B = 'https://b.example.com';
 const C = 'https://c.example.com';
 const base = { audience: 'https://api.example.com', logger: false } as const;
 const keys = (): { keys: [] } => ({ keys: [] });
-const scopes = (options: Parameters<typeof createGuard>[0]) => createGuard(options).options.token.keys.scopes;
+const scopes = (options: Parameters<typeof createGuard>[0]) => engineOf(createGuard(options)).options.token.keys.scopes;
 
 describe('issuer scopes', () => {
   it('issuers with keys of their own are scoped apart', () => {

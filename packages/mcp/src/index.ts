@@ -1,5 +1,5 @@
 /**
- * @aap-guard/core/mcp — protect a Streamable-HTTP Model Context Protocol server with aap-guard: each tool
+ * @aap-guard/mcp — protect a Streamable-HTTP Model Context Protocol server with aap-guard: each tool
  * declares its AAP action; each `tools/call` is authorized as a request for that action.
  */
 export { mcpGuard, type McpGuard, type McpGuardOptions, type McpAdmission } from './mcp-guard.js';

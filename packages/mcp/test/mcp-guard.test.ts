@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGuard, type AuditEvent, type Guard, type GuardOptions } from '@aap-guard/core';
-import { MCP_DENIED, canonicalJson, mcpGuard, toolCallDigest, type McpGuardOptions } from '@aap-guard/core/mcp';
+import { MCP_DENIED, canonicalJson, mcpGuard, toolCallDigest, type McpGuardOptions } from '@aap-guard/mcp';
 import { createDpopKey, createIssuer, dpopProof, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 

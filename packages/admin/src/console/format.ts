@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Hold } from '../../stores/holds.js';
+import type { Hold } from '@aap-guard/core';
 import { html, type Html } from './html.js';
 
 /**

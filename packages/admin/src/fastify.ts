@@ -1,7 +1,8 @@
-import { adminRoutes, type AdminRoutesOptions, type Guard } from '@aap-guard/core';
+import type { Guard } from '@aap-guard/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { adminRoutes, type AdminRoutesOptions } from './admin-routes.js';
 
-/** Options of `aapAdminPlugin()`. */
+/** Options of `aapAdmin()` of `@aap-guard/admin/fastify`. */
 export interface FastifyAdminOptions extends AdminRoutesOptions<FastifyRequest> {
   /** The guard whose holds and revocations are administered. */
   readonly guard: Guard;
@@ -18,12 +19,14 @@ export interface FastifyAdminOptions extends AdminRoutesOptions<FastifyRequest> 
  * (`config.aap: false`): admins are people, authorized by `authorize`.
  *
  * @example
- * await app.register(aapAdminPlugin({ guard, authorize: (req) => isAdmin(req), console: true }), { prefix: '/aap-admin' });
+ * import Fastify from 'fastify';
+ * const app = Fastify();
+ * await app.register(aapAdmin({ guard, authorize: (req) => isAdmin(req), console: true }), { prefix: '/aap-admin' });
  */
-export function aapAdminPlugin(options: FastifyAdminOptions): FastifyPluginAsync {
+export function aapAdmin(options: FastifyAdminOptions): FastifyPluginAsync {
   const bodyLimit = options?.bodyLimit ?? 16_384;
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) throw new TypeError('aapAdminPlugin: options.bodyLimit must be a positive integer');
-  const routes = adminRoutes(options?.guard as Guard, options, 'aapAdminPlugin');
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) throw new TypeError('aapAdmin: options.bodyLimit must be a positive integer');
+  const routes = adminRoutes(options?.guard as Guard, options, 'aapAdmin');
   return async (fastify: FastifyInstance) => {
     const prefix = fastify.prefix;
     routes.mountedAt(prefix); // the console's approval links lead here

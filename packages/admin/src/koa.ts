@@ -1,7 +1,8 @@
-import { adminRoutes, type AdminRoutesOptions, type Guard } from '@aap-guard/core';
+import type { Guard } from '@aap-guard/core';
 import type { Context, Middleware, Next } from 'koa';
+import { adminRoutes, type AdminRoutesOptions } from './admin-routes.js';
 
-/** Options of `aapAdmin()`. */
+/** Options of `aapAdmin()` of `@aap-guard/admin/koa`. */
 export interface KoaAdminOptions extends AdminRoutesOptions<Context> {
   /** The guard whose holds and revocations are administered. */
   readonly guard: Guard;
@@ -20,7 +21,9 @@ export interface KoaAdminOptions extends AdminRoutesOptions<Context> {
  * unless a body parser already set `ctx.request.body`.
  *
  * @example
- * app.use(aapAdmin({ guard: aap.guard, authorize: (ctx) => isAdmin(ctx), prefix: '/aap-admin', console: true }));
+ * import Koa from 'koa';
+ * const app = new Koa();
+ * app.use(aapAdmin({ guard, authorize: (ctx) => isAdmin(ctx), prefix: '/aap-admin', console: true }));
  */
 export function aapAdmin(options: KoaAdminOptions): Middleware {
   const routes = adminRoutes(options?.guard as Guard, options, 'aapAdmin');

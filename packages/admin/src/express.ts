@@ -1,8 +1,10 @@
-import { adminRoutes, type AdminHttpResponse, type AdminRoutesOptions, type Guard } from '@aap-guard/core';
+import type { Guard } from '@aap-guard/core';
 import express, { type Request, type Response, type Router } from 'express';
+import { adminRoutes, type AdminRoutesOptions } from './admin-routes.js';
+import type { AdminHttpResponse } from './console/reply.js';
 
-/** Options of `aapAdminRouter()`. */
-export interface AdminRouterOptions extends AdminRoutesOptions<Request> {
+/** Options of `aapAdmin()` of `@aap-guard/admin/express`. */
+export interface ExpressAdminOptions extends AdminRoutesOptions<Request> {
   /** The guard whose holds and revocations are administered (`aap.guard`). */
   readonly guard: Guard;
   /** Largest JSON (or console form) body accepted (default `16kb`). */
@@ -17,10 +19,10 @@ export interface AdminRouterOptions extends AdminRoutesOptions<Request> {
  * `console.url` for the approval links.
  *
  * @example
- * app.use('/aap-admin', aapAdminRouter({ guard: aap.guard, authorize: (req) => isAdmin(req), actor: (req) => req.get('x-admin-user'), console: { url: '/aap-admin' } }));
+ * app.use('/aap-admin', aapAdmin({ guard: aap.guard, authorize: (req) => isAdmin(req), actor: (req) => req.get('x-admin-user'), console: { url: '/aap-admin' } }));
  */
-export function aapAdminRouter(options: AdminRouterOptions): Router {
-  const routes = adminRoutes(options?.guard as Guard, options, 'aapAdminRouter');
+export function aapAdmin(options: ExpressAdminOptions): Router {
+  const routes = adminRoutes(options?.guard as Guard, options, 'aapAdmin');
   const limit = options.bodyLimit ?? '16kb';
   const router = express.Router();
   router.use(express.json({ limit }));

@@ -1,4 +1,4 @@
-import type { HiddenFields, Hold, HoldPreview } from '../../stores/holds.js';
+import type { HiddenFields, Hold, HoldPreview } from '@aap-guard/core';
 import { badge, chainOf, countdown, fingerprint, shownStatus, when } from './format.js';
 import { html, type Html } from './html.js';
 import { layout, type PageContext } from './layout.js';

@@ -1,7 +1,4 @@
-import type { Capability } from '../claims/model.js';
-import type { Guard } from '../create-guard.js';
-import type { CompiledRoute } from '../route.js';
-import type { RouteSpec } from '../types.js';
+import type { Capability, CompiledRoute, Guard, RouteSpec } from '@aap-guard/core';
 
 /**
  * What one MCP tool does, declared by the server's owner: its AAP action (and any other route setting),

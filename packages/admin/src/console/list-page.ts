@@ -1,4 +1,4 @@
-import type { Hold, HoldFilter, HoldStatus } from '../../stores/holds.js';
+import type { Hold, HoldFilter, HoldStatus } from '@aap-guard/core';
 import { badge, chainOf, countdown, fingerprint, when } from './format.js';
 import { html, type Html } from './html.js';
 import { layout, type PageContext } from './layout.js';

@@ -1,6 +1,6 @@
-import type { Guard } from '../../create-guard.js';
-import { checkKeys } from '../../options/known-keys.js';
-import { consoleUrl, linkConsole } from '../console-link.js';
+import type { Guard } from '@aap-guard/core';
+import { checkKeys } from '@aap-guard/core/node';
+import { consoleUrl } from '../console-url.js';
 import type { ConsoleSignIn } from './sign-in.js';
 
 /** Options of the approval console (`console` of the admin routers). */
@@ -21,7 +21,7 @@ export interface ConsoleOptions {
 }
 
 /** The console's settings, once validated. */
-export interface ResolvedConsole {
+export interface ConsoleSettings {
   readonly signIn: ConsoleSignIn | undefined;
   readonly refresh: number;
   readonly title: string;
@@ -34,9 +34,9 @@ export interface ResolvedConsole {
  * approval link with the guard. Throws `TypeError` naming the option.
  *
  * @example
- * const settings = resolveConsole({ title: 'Holds' }, guard, 'aapAdminPlugin');
+ * const settings = resolveConsole({ title: 'Holds' }, guard, 'aapAdmin');
  */
-export function resolveConsole(given: ConsoleOptions | boolean | undefined, guard: Guard, name: string): ResolvedConsole | undefined {
+export function resolveConsole(given: ConsoleOptions | boolean | undefined, guard: Guard, name: string): ConsoleSettings | undefined {
   if (given === undefined || given === false) return undefined;
   const options: ConsoleOptions = given === true ? {} : given;
   if (typeof options !== 'object' || options === null) throw new TypeError(`${name}: options.console must be true or an object`);
@@ -62,7 +62,7 @@ export function resolveConsole(given: ConsoleOptions | boolean | undefined, guar
  */
 export function linkAt(guard: Guard, url: string, what: string): void {
   try {
-    linkConsole(guard.options.holds, consoleUrl(url, guard.options.publicUrl));
+    guard.holds.linkApprovals(consoleUrl(url, guard.publicUrl));
   } catch (error) {
     throw new TypeError(`${what}: ${(error as Error).message}`, { cause: error });
   }

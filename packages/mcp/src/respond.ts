@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { Decision } from '../types.js';
-import { writeDeny } from '../node/write-deny.js';
+import type { Decision } from '@aap-guard/core';
+import { writeDeny } from '@aap-guard/core/node';
 
 /**
  * The JSON-RPC error code of a tool call the guard refused (JSON-RPC 2.0 §5.1 leaves -32000…-32099 to the

@@ -1,7 +1,4 @@
-import type { Guard } from '../create-guard.js';
-import type { HoldFilter, HoldStatus, HoldUpdate } from '../stores/holds.js';
-import type { RevocationKey } from '../revocation/revoke.js';
-import { InfrastructureError } from '../util/errors.js';
+import { InfrastructureError, type Guard, type HoldFilter, type HoldStatus, type HoldUpdate, type RevocationKey } from '@aap-guard/core';
 
 /** Options of the admin routers of every adapter. */
 export interface AdminOptions<Req> {
@@ -36,10 +33,10 @@ export interface AdminResponse {
  *
  * @example
  * import type { IncomingMessage } from 'node:http';
- * const admin = adminApi(guard, { authorize: (req: IncomingMessage) => req.headers['x-admin-key'] === key }, 'aapAdminRouter');
+ * const admin = adminApi(guard, { authorize: (req: IncomingMessage) => req.headers['x-admin-key'] === key }, 'aapAdmin');
  * const { status, body } = await admin(req, { method: 'GET', path: '/holds', query: {}, body: undefined });
  */
-export function adminApi<Req>(guard: Guard, options: AdminOptions<Req>, name: string): (req: Req, input: AdminRequest) => Promise<AdminResponse> {
+export function adminApi<Req>(guard: Guard, options: AdminOptions<Req>, name = 'adminApi'): (req: Req, input: AdminRequest) => Promise<AdminResponse> {
   if (typeof options?.authorize !== 'function') {
     throw new TypeError(`${name}: options.authorize(req) is required; refuses to mount an unprotected admin API`);
   }

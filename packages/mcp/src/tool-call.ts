@@ -1,4 +1,4 @@
-import { bodyDigest } from '../holds/body-digest.js';
+import { bodyDigest } from '@aap-guard/core';
 import { canonicalJson } from './canonical-json.js';
 
 /**

@@ -1,7 +1,4 @@
-import type { Hold } from '../stores/holds.js';
-
-/** The approval link of each guard's mounted console, keyed by the guard's resolved hold options. */
-const links = new WeakMap<object, (hold: Hold) => string>();
+import type { Hold } from '@aap-guard/core';
 
 /**
  * Build `oversight.approvalUrl` for an approval console mounted at `base`: the hold's page,
@@ -10,8 +7,8 @@ const links = new WeakMap<object, (hold: Hold) => string>();
  * path-absolute reference, which the agent resolves against the URL it requested (RFC 3986 §5.2) —
  * never against a `Host` header, which the client controls. Throws `TypeError` on anything else.
  *
- * A mounted console sets this up by itself (see the admin routers' `console.url`); use the function
- * when the console runs in another process than the API:
+ * A mounted console registers it by itself (`guard.holds.linkApprovals`, see the admin routers'
+ * `console.url`); use the function when the console runs in another process than the API:
  *
  * @example
  * createGuard({ ...options, oversight: { approvalUrl: consoleUrl('https://admin.example.com/aap-admin') } });
@@ -19,27 +16,6 @@ const links = new WeakMap<object, (hold: Hold) => string>();
 export function consoleUrl(base: string, publicUrl?: URL | string): (hold: Hold) => string {
   const root = resolveBase(base, publicUrl);
   return (hold) => `${root}/console/holds/${encodeURIComponent(hold.id)}`;
-}
-
-/**
- * Make `link` the approval link of the guard whose hold options these are, unless a console already
- * registered one (the first mounted console wins). `oversight.approvalUrl`, when configured, still comes first.
- *
- * @example
- * linkConsole(guard.options.holds, consoleUrl('/aap-admin'));
- */
-export function linkConsole(holds: object, link: (hold: Hold) => string): void {
-  if (!links.has(holds)) links.set(holds, link);
-}
-
-/**
- * The approval link a mounted console registered for these hold options, if any.
- *
- * @example
- * const build = ctx.options.holds.approvalUrl ?? consoleLinkOf(ctx.options.holds);
- */
-export function consoleLinkOf(holds: object): ((hold: Hold) => string) | undefined {
-  return links.get(holds);
 }
 
 function resolveBase(base: string, publicUrl: URL | string | undefined): string {

@@ -1,4 +1,4 @@
-import type { Guard } from '../create-guard.js';
+import type { Guard } from '@aap-guard/core';
 import { adminApi, type AdminOptions } from './admin-api.js';
 import { consoleApi } from './console/console-api.js';
 import { linkAt, resolveConsole, type ConsoleOptions } from './console/options.js';
@@ -31,11 +31,11 @@ export interface AdminRoutes<Req> {
  * (no `authorize`: refuses to mount).
  *
  * @example
- * const routes = adminRoutes(guard, { authorize, actor, console: true }, 'aapAdminPlugin');
+ * const routes = adminRoutes(guard, { authorize, actor, console: true }, 'aapAdmin');
  * routes.mountedAt('/aap-admin');
  * const reply = await routes(request, { method, path, query, body, headers, mount: '/aap-admin', secure: false });
  */
-export function adminRoutes<Req>(guard: Guard, options: AdminRoutesOptions<Req>, name: string): AdminRoutes<Req> {
+export function adminRoutes<Req>(guard: Guard, options: AdminRoutesOptions<Req>, name = 'adminRoutes'): AdminRoutes<Req> {
   const api = adminApi(guard, options, name);
   const settings = resolveConsole(options.console, guard, name);
   const page = settings ? consoleApi(guard, options, settings) : undefined;

@@ -1,11 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Guard } from '../create-guard.js';
-import type { ReasonCode } from '../deny/reasons.js';
-import { nodeFlow, type FlowOutcome, type NodeFlow } from '../node/flow.js';
-import type { Awaitable } from '../util/awaitable.js';
-import { writeDeny } from '../node/write-deny.js';
-import { resourceMetadataUrl } from '../node/resource-metadata.js';
-import type { Decision, Principal } from '../types.js';
+import type { Decision, Guard, Principal, ReasonCode } from '@aap-guard/core';
+import { nodeFlow, resourceMetadataUrl, writeDeny, type Awaitable, type FlowOutcome, type NodeFlow } from '@aap-guard/core/node';
 import { readJson } from './read-json.js';
 import { answeredOverHttp, writeInsufficientScope, writeJsonRpcDeny } from './respond.js';
 import { mcpMessage, toolCallDigest, type ToolCall } from './tool-call.js';
@@ -72,7 +67,7 @@ const NOT_ADMITTED: McpAdmission = Object.freeze({ admitted: false });
  * arguments (`toolCallDigest`), never the JSON-RPC id, which a retry changes.
  *
  * @example
- * import { mcpGuard } from '@aap-guard/core/mcp';
+ * import { mcpGuard } from '@aap-guard/mcp';
  * import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
  * const mcp = mcpGuard(guard, { tools: { search: { action: 'search.web', target: (args) => args.url }, publish: 'cms.publish' } });
  * app.all('/mcp', async (req, res) => {

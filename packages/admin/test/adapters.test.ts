@@ -2,13 +2,13 @@
  * The Fastify and Koa admin routers over real HTTP handling: authorization, holds, revocations.
  */
 import { createGuard, type Guard } from '@aap-guard/core';
-import { aapAdminPlugin } from '@aap-guard/fastify';
-import { aapAdmin } from '@aap-guard/koa';
+import { aapAdmin as fastifyAdmin } from '@aap-guard/admin/fastify';
+import { aapAdmin as koaAdmin } from '@aap-guard/admin/koa';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import request from 'supertest';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { forEachFastify } from '../../packages/fastify/test/helpers.js';
-import { forEachKoa } from '../../packages/koa/test/helpers.js';
+import { forEachFastify } from '../../fastify/test/helpers.js';
+import { forEachKoa } from '../../koa/test/helpers.js';
 
 let issuer: TestIssuer;
 const guards: Guard[] = [];
@@ -33,13 +33,13 @@ const retry = (guard: Guard, token: string, id: string) =>
 forEachFastify('admin plugin', (Fastify) => {
   it('refuses to mount without an authorizer', async () => {
     const { guard } = await guardWithHold();
-    expect(() => aapAdminPlugin({ guard } as never)).toThrow(/refuses to mount/);
+    expect(() => fastifyAdmin({ guard } as never)).toThrow(/refuses to mount/);
   });
 
   it('lists, approves and revokes for authorized callers only', async () => {
     const { guard, id, token } = await guardWithHold();
     const app = Fastify();
-    await app.register(aapAdminPlugin({ guard, authorize: (req) => req.headers['x-admin'] === 'yes', actor: () => 'dave' }), { prefix: '/adm' });
+    await app.register(fastifyAdmin({ guard, authorize: (req) => req.headers['x-admin'] === 'yes', actor: () => 'dave' }), { prefix: '/adm' });
     const admin = { 'x-admin': 'yes' };
     expect((await app.inject({ method: 'GET', url: '/adm/holds' })).statusCode).toBe(403);
     expect((await app.inject({ method: 'GET', url: '/adm/holds?status=pending', headers: admin })).json().holds[0].id).toBe(id);
@@ -56,13 +56,13 @@ forEachFastify('admin plugin', (Fastify) => {
 forEachKoa('admin middleware', (Koa) => {
   it('refuses to mount without an authorizer', async () => {
     const { guard } = await guardWithHold();
-    expect(() => aapAdmin({ guard } as never)).toThrow(/refuses to mount/);
+    expect(() => koaAdmin({ guard } as never)).toThrow(/refuses to mount/);
   });
 
   it('denies, lists and revokes for authorized callers only; other paths pass through', async () => {
     const { guard, id, token } = await guardWithHold();
     const app = new Koa();
-    app.use(aapAdmin({ guard, authorize: async (ctx) => ctx.get('x-admin') === 'yes', actor: () => 'erin' }));
+    app.use(koaAdmin({ guard, authorize: async (ctx) => ctx.get('x-admin') === 'yes', actor: () => 'erin' }));
     app.use((ctx) => void (ctx.body = { app: true }));
     const server = app.callback();
     expect((await request(server).get('/aap-admin/holds')).status).toBe(403);

@@ -2,10 +2,11 @@
  * The console's leaf parts: escaping, approval links, the sign-in session, the CSRF check; a hold page's cut preview.
  */
 import { describe, expect, it } from 'vitest';
-import { consoleSignIn, consoleUrl, type Hold } from '../../src/index.js';
-import { sameOriginForm } from '../../src/holds/console/csrf.js';
-import { html } from '../../src/holds/console/html.js';
-import { holdPage } from '../../src/holds/console/hold-page.js';
+import type { Hold } from '@aap-guard/core';
+import { consoleSignIn, consoleUrl } from '../src/index.js';
+import { sameOriginForm } from '../src/console/csrf.js';
+import { html } from '../src/console/html.js';
+import { holdPage } from '../src/console/hold-page.js';
 
 const hold = { id: 'f1Qw9x0Zbq0N2yAAAAAAAAAAAAAAAAAA' } as Hold;
 

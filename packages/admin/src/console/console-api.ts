@@ -1,6 +1,4 @@
-import type { Guard } from '../../create-guard.js';
-import type { Hold, HoldUpdate } from '../../stores/holds.js';
-import { InfrastructureError } from '../../util/errors.js';
+import { InfrastructureError, type Guard, type Hold, type HoldUpdate } from '@aap-guard/core';
 import type { AdminOptions } from '../admin-api.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
 import { csrfToken, sameOriginForm } from './csrf.js';
@@ -9,7 +7,7 @@ import { holdPage, type Notice } from './hold-page.js';
 import type { PageContext } from './layout.js';
 import { holdFilterOf, listPage, listQuery } from './list-page.js';
 import { messagePage, signInPage } from './message-page.js';
-import type { ResolvedConsole } from './options.js';
+import type { ConsoleSettings } from './options.js';
 import { consoleReply, jsonReply, type AdminHttpRequest, type AdminHttpResponse } from './reply.js';
 import { formOf, signInRoute } from './sign-in-route.js';
 
@@ -34,17 +32,17 @@ interface Visit<Req> {
  * replicas, one decision is applied (the stores' compare-and-set) and the other sees 409 with the winner.
  *
  * @example
- * const handle = consoleApi(guard, { authorize, actor }, resolveConsole(true, guard, 'aapAdminRouter')!);
+ * const handle = consoleApi(guard, { authorize, actor }, resolveConsole(true, guard, 'aapAdmin')!);
  * const reply = await handle(req, { method: 'GET', path: '/console', query: {}, body: undefined, headers, mount: '/aap-admin', secure: false });
  */
-export function consoleApi<Req>(guard: Guard, options: AdminOptions<Req>, settings: ResolvedConsole): (req: Req, input: AdminHttpRequest) => Promise<AdminHttpResponse> {
+export function consoleApi<Req>(guard: Guard, options: AdminOptions<Req>, settings: ConsoleSettings): (req: Req, input: AdminHttpRequest) => Promise<AdminHttpResponse> {
   return async (req, given) => {
     const input = { ...given, method: given.method.toUpperCase() };
     const base = `${input.mount.replace(/\/+$/, '')}/console`;
     const rest = input.path.slice('/console'.length) || '/';
     if (input.method === 'GET' && rest.startsWith('/assets/')) return asset(rest);
     const { token, cookie } = csrfToken(input.headers, { path: base, secure: input.secure });
-    const visit: Visit<Req> = { req, input, cookie, ctx: { base, title: settings.title, now: guard.options.now(), csrf: token } };
+    const visit: Visit<Req> = { req, input, cookie, ctx: { base, title: settings.title, now: guard.now(), csrf: token } };
     try {
       if (settings.signIn && (rest === '/sign-in' || rest === '/sign-out')) return await signInRoute(settings.signIn, visit.ctx, input, rest, cookie);
       if (!(await allowed(options, req))) return refuse(visit, settings, rest);
@@ -59,7 +57,7 @@ export function consoleApi<Req>(guard: Guard, options: AdminOptions<Req>, settin
   };
 }
 
-async function route<Req>(guard: Guard, visit: Visit<Req>, settings: ResolvedConsole, rest: string): Promise<AdminHttpResponse> {
+async function route<Req>(guard: Guard, visit: Visit<Req>, settings: ConsoleSettings, rest: string): Promise<AdminHttpResponse> {
   const { ctx, input } = visit;
   if (input.method === 'GET' && (rest === '/' || rest === '/state')) {
     const query = listQuery(input.query);
@@ -78,7 +76,7 @@ async function route<Req>(guard: Guard, visit: Visit<Req>, settings: ResolvedCon
 }
 
 /** Approve or deny from the hold's form: CSRF first, then one atomic decision; a lost race is a 409 naming the winner. */
-async function decide<Req>(guard: Guard, visit: Visit<Req>, settings: ResolvedConsole, id: string): Promise<AdminHttpResponse> {
+async function decide<Req>(guard: Guard, visit: Visit<Req>, settings: ConsoleSettings, id: string): Promise<AdminHttpResponse> {
   const { ctx, input } = visit;
   const form = formOf(input.body);
   if (!sameOriginForm(input.headers, form.get('csrf') ?? undefined)) {
@@ -107,7 +105,7 @@ function outcome(result: HoldUpdate, hold: Hold): Notice {
 }
 
 /** Not authorized: the sign-in form when the console has one (a page), else 403. */
-function refuse<Req>(visit: Visit<Req>, settings: ResolvedConsole, rest: string): AdminHttpResponse {
+function refuse<Req>(visit: Visit<Req>, settings: ConsoleSettings, rest: string): AdminHttpResponse {
   if (rest.endsWith('/state')) return jsonReply(403, { error: 'forbidden' });
   if (settings.signIn && visit.input.method === 'GET') {
     const next = rest === '/' || HOLD_PATH.test(rest) ? rest : '/';

@@ -39,7 +39,7 @@ export interface ConsoleSignIn {
  *
  * @example
  * const signIn = consoleSignIn({ verify: (user, key) => (isAdminKey(key) ? user || 'admin' : undefined) });
- * app.use('/aap-admin', aapAdminRouter({
+ * app.use('/aap-admin', aapAdmin({
  *   guard, console: { signIn },
  *   authorize: (req) => isAdminKey(req.get('x-admin-key')) || signIn.who(req.headers.cookie) !== undefined,
  *   actor: (req) => signIn.who(req.headers.cookie),
