@@ -33,7 +33,7 @@ const PRELUDE = join(ROOT, 'scripts/examples-prelude');
  * The `@example` bodies of one source file, each with the source line of its first line.
  *
  * @example
- * examplesOf('packages/core/src/pop/htu.ts') // → [{ line: 14, code: "normalizeHtu('HTTPS://…')" }, …]
+ * examplesOf('packages/core/src/concerns/pop/htu.ts') // → [{ line: 14, code: "normalizeHtu('HTTPS://…')" }, …]
  */
 export function examplesOf(file) {
   const text = readFileSync(file, 'utf8');
@@ -187,7 +187,7 @@ const UNKNOWN_NAME = new Set([2304, 2552, 18004]);
  * Check the examples of `files`; returns how many there were and the error lines (empty: all compile).
  *
  * @example
- * const { examples, errors } = checkExamples(['packages/core/src/pop/htu.ts']);
+ * const { examples, errors } = checkExamples(['packages/core/src/concerns/pop/htu.ts']);
  */
 export function checkExamples(files) {
   const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });

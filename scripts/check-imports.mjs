@@ -17,41 +17,15 @@ import ts from 'typescript';
  * the root, the file itself) — unless PLACED names it.
  */
 export const LAYERS = [
-  // 0. Leaves: helpers, the claims model, the reason table and deny(), store contracts and memory stores,
-  //    the audit event and log, logging and diagnostics channels, and the public types (declarations only).
-  { name: 'leaves', prefixes: ['util/', 'claims/', 'deny/', 'stores/', 'audit/', 'observe/', 'types.ts'] },
-  // 1. Subsystems: each concern's settings (`*/options.ts`: its part of GuardOptions, resolved) and mechanism.
-  {
-    name: 'subsystems',
-    prefixes: ['token/', 'pop/', 'limits/', 'constraints/', 'introspection/', 'revocation/', 'holds/', 'metadata/', 'route.ts'],
-  },
-  // 2. Options: `ResolvedOptions` assembles the subsystems' settings; the policy part; options from the environment.
+  { name: 'base', prefixes: ['base/'] },
+  { name: 'concerns', prefixes: ['concerns/'] },
   { name: 'options', prefixes: ['options/'] },
-  // 3. Checks: CheckContext and one file per pipeline step, each `(ctx) => Deny | undefined`.
   { name: 'checks', prefixes: ['checks/'] },
-  // 4. Engine: the pipeline as data, the engine that runs it, the decision it turns a deny into.
-  { name: 'engine', prefixes: ['pipeline.ts', 'engine/', 'decision/'] },
-  // 5. Guard: createGuard() and the principal of a decision.
-  { name: 'guard', prefixes: ['create-guard.ts', 'principal.ts'] },
-  // 6. Surfaces, built on a guard: Node HTTP helpers (subpath ./node), MCP (./mcp), security events, the CLI, the entries.
-  { name: 'surfaces', prefixes: ['node/', 'events/', 'cli/', 'index.ts', 'opentelemetry.ts'] },
+  { name: 'engine', prefixes: ['engine/'] },
+  { name: 'guard', prefixes: ['guard/'] },
+  { name: 'surfaces', prefixes: ['surfaces/', 'index.ts', 'node.ts', 'opentelemetry.ts'] },
 ];
-
-/**
- * Files whose layer is not their directory's: a concern keeps all its files together, even the part
- * that runs higher up. Each entry says why; keep this list short.
- */
-export const PLACED = [
-  // The options' key lists: vocabulary, like types.ts, that every resolver checks against.
-  { layer: 'leaves', prefixes: ['options/known-keys.ts'] },
-  // Pipeline steps kept with their concern: they read and write the per-request CheckContext.
-  {
-    layer: 'checks',
-    prefixes: ['pop/dpop.ts', 'constraints/compile.ts', 'constraints/context.ts', 'holds/binding.ts', 'holds/hold-step.ts', 'holds/oversight-holds.ts'],
-  },
-  // The guard's health and readiness read its live state (key sources, revocation sync).
-  { layer: 'guard', prefixes: ['observe/health.ts', 'observe/readiness.ts'] },
-];
+export const PLACED = [];
 
 const matches = (prefixes, path) => prefixes.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p));
 

@@ -22,16 +22,16 @@ describe('scripts/check-imports.mjs', () => {
   describe('on a tree with a circle and an upward import', () => {
     const root = mkdtempSync(join(tmpdir(), 'check-imports-'));
     const files: Record<string, string> = {
-      // util/ is a leaf: a type-only import of a check is upward.
-      'util/helper.ts': "import type { Step } from '../checks/step.js';\nexport const helper = (step: Step) => step;\n",
+      // base/ is the bottom layer: a type-only import of a check is upward.
+      'base/util/helper.ts': "import type { Step } from '../../checks/step.js';\nexport const helper = (step: Step) => step;\n",
       'checks/step.ts': 'export type Step = () => void;\n',
       // A circle through a re-export and an `import('…')` type.
-      'token/keys.ts': "export { source } from './source.js';\nexport const keys = 1;\n",
-      'token/source.ts': "export const source = (k: import('./keys.js').Keys) => k;\nexport type Keys = number;\n",
+      'concerns/token/keys.ts': "export { source } from './source.js';\nexport const keys = 1;\n",
+      'concerns/token/source.ts': "export const source = (k: import('./keys.js').Keys) => k;\nexport type Keys = number;\n",
       // A circle through a dynamic import and `import type`.
-      'claims/model.ts': "export const load = () => import('./schema.js');\n",
-      'claims/schema.ts': "import type { load } from './model.js';\nexport type Loader = typeof load;\n",
-      'claims/fine.ts': "import { helper } from '../util/helper.js';\nexport const fine = helper;\n",
+      'base/claims/model.ts': "export const load = () => import('./schema.js');\n",
+      'base/claims/schema.ts': "import type { load } from './model.js';\nexport type Loader = typeof load;\n",
+      'base/claims/fine.ts': "import { helper } from '../util/helper.js';\nexport const fine = helper;\n",
     };
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(dirname(join(root, path)), { recursive: true });
@@ -43,12 +43,12 @@ describe('scripts/check-imports.mjs', () => {
 
     it('exits 1', () => expect(code).toBe(1));
     it('names each circle', () => {
-      expect(output).toContain('circle (2 files): token/keys.ts, token/source.ts');
-      expect(output).toContain('circle (2 files): claims/model.ts, claims/schema.ts');
+      expect(output).toContain('circle (2 files): concerns/token/keys.ts, concerns/token/source.ts');
+      expect(output).toContain('circle (2 files): base/claims/model.ts, base/claims/schema.ts');
     });
     it('names the upward import, type-only included', () => {
-      expect(output).toContain('upward import: util/helper.ts (leaves) → checks/step.ts (checks)');
-      expect(output).not.toContain('claims/fine.ts (leaves)');
+      expect(output).toContain('upward import: base/util/helper.ts (base) → checks/step.ts (checks)');
+      expect(output).not.toContain('base/claims/fine.ts (base)');
     });
   });
 });

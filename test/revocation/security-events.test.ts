@@ -15,7 +15,7 @@ import { aapEvents as fastifyEvents } from '@aap-guard/fastify';
 import { aapEvents } from '@aap-guard/koa';
 import { createIssuer, signSecurityEvent, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { revocationsOf } from '../../packages/core/src/events/event-types.js';
+import { revocationsOf } from '../../packages/core/src/surfaces/events/event-types.js';
 import { until } from '../helpers/until.js';
 
 const AUD = 'https://api.example.com';

@@ -1,6 +1,6 @@
-import type { AgentClaim } from '../claims/model.js';
+import type { AgentClaim } from '../base/claims/model.js';
 import type { AgentRules } from '../options/policy.js';
-import { deny } from '../deny/deny.js';
+import { deny } from '../base/deny/deny.js';
 import type { Check } from './context.js';
 
 /**

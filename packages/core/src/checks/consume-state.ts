@@ -1,13 +1,13 @@
-import { consumeApproved, createHeld } from '../holds/hold-step.js';
-import { rateLimitHeaders } from '../limits/headers.js';
-import { requestKeys } from '../limits/keys.js';
-import { scopeOf } from '../token/issuer-scope.js';
-import { capabilityWindows, type LimitWindow } from '../limits/windows.js';
-import { storeChannel, traced } from '../observe/channels.js';
-import { CONSUME_NOW, type ConsumeRequest, type ConsumeResult, type ConsumesNow, type Store, type WindowSpec } from '../stores/store.js';
-import { andThen, type Awaitable } from '../util/awaitable.js';
-import { InfrastructureError } from '../util/errors.js';
-import { deny, type Deny } from '../deny/deny.js';
+import { consumeApproved, createHeld } from './hold-step.js';
+import { rateLimitHeaders } from '../concerns/rate-limits/headers.js';
+import { requestKeys } from '../concerns/rate-limits/keys.js';
+import { scopeOf } from '../concerns/token/issuer-scope.js';
+import { capabilityWindows, type LimitWindow } from '../concerns/rate-limits/windows.js';
+import { storeChannel, traced } from '../base/observe/channels.js';
+import { CONSUME_NOW, type ConsumeRequest, type ConsumeResult, type ConsumesNow, type Store, type WindowSpec } from '../base/stores/store.js';
+import { andThen, type Awaitable } from '../base/util/awaitable.js';
+import { InfrastructureError } from '../base/util/errors.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
 
 const NO_WINDOWS: readonly LimitWindow[] = Object.freeze([]);
@@ -25,7 +25,7 @@ type ResolvedModes = CheckContext['options']['limits']['modes'];
  * uses up a human's approval.
  *
  * @example
- * // in pipeline.ts, last of AUTHORIZE:
+ * // in engine/pipeline.ts, last of AUTHORIZE:
  * export const AUTHORIZE = [
  *   agentPolicy,
  *   // …

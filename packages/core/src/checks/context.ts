@@ -1,10 +1,10 @@
-import type { AapClaims, Capability } from '../claims/model.js';
-import type { Deny } from '../deny/deny.js';
+import type { AapClaims, Capability } from '../base/claims/model.js';
+import type { Deny } from '../base/deny/deny.js';
 import type { ResolvedOptions } from '../options/resolve.js';
-import type { CompiledRoute } from '../route.js';
-import type { RequestInfo, ResponseLimits } from '../types.js';
-import type { HeldBody, HoldSubject } from '../holds/subject.js';
-import type { VerifiedToken } from '../token/cache.js';
+import type { CompiledRoute } from '../concerns/route/compile-route.js';
+import type { RequestInfo, ResponseLimits } from '../base/types/options.js';
+import type { HeldBody, HoldSubject } from '../concerns/holds/hold-binding.js';
+import type { VerifiedToken } from '../concerns/token/cache.js';
 
 /** The credentials found on the request (step 1). */
 export interface Credentials {

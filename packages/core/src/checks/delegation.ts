@@ -1,5 +1,5 @@
-import { actChain } from '../claims/delegation-depth.js';
-import { deny, type Deny } from '../deny/deny.js';
+import { actChain } from '../base/claims/delegation-depth.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check } from './context.js';
 
 /** Draft "String Length Limits": each `delegation.chain[]` entry 1…128 characters. */

@@ -1,9 +1,9 @@
-import type { RequestInfo } from '../types.js';
-import { parseAuthorization } from '../token/authorization.js';
-import { namesAccessToken } from '../token/access-token-name.js';
-import { isFormBody, scanFormBody, type FormScan } from '../token/form-body.js';
-import { deny, type Deny } from '../deny/deny.js';
-import { andThen } from '../util/awaitable.js';
+import type { RequestInfo } from '../base/types/options.js';
+import { parseAuthorization } from '../concerns/token/authorization.js';
+import { namesAccessToken } from '../concerns/token/access-token-name.js';
+import { isFormBody, scanFormBody, type FormScan } from '../concerns/token/form-body.js';
+import { deny, type Deny } from '../base/deny/deny.js';
+import { andThen } from '../base/util/awaitable.js';
 import type { Check, CheckContext } from './context.js';
 
 const NO_PROOFS: readonly string[] = Object.freeze([]);

@@ -1,9 +1,9 @@
-import type { Introspected } from '../introspection/introspected.js';
-import type { IssuerIntrospection } from '../introspection/issuer-introspection.js';
-import { checkLifetime } from '../token/lifetime.js';
-import { InfrastructureError } from '../util/errors.js';
-import { tokenHash } from '../util/hash.js';
-import { deny, type Deny } from '../deny/deny.js';
+import type { Introspected } from '../concerns/token/introspection/introspected.js';
+import type { IssuerIntrospection } from '../concerns/token/introspection/issuer-introspection.js';
+import { checkLifetime } from '../concerns/token/lifetime.js';
+import { InfrastructureError } from '../base/util/errors.js';
+import { tokenHash } from '../base/util/hash.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { CheckContext } from './context.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Check } from './context.js';
-import { oversightHolds } from '../holds/oversight-holds.js';
+import { oversightHolds } from './oversight-holds.js';
 
-/** Step 7: human oversight — an action the token puts under approval is held, or its approved retry identified (holds/oversight-holds.ts). */
+/** Step 7: human oversight — an action the token puts under approval is held, or its approved retry identified (checks/oversight-holds.ts). */
 export const oversight: Check = (ctx) => oversightHolds(ctx);

@@ -1,7 +1,7 @@
-import type { CnfClaim } from '../claims/model.js';
-import { verifyDpop } from '../pop/dpop.js';
-import { checkMtls } from '../pop/mtls.js';
-import { deny, type Deny } from '../deny/deny.js';
+import type { CnfClaim } from '../base/claims/model.js';
+import { verifyDpop } from './dpop-proof.js';
+import { checkMtls } from '../concerns/pop/mtls.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
 
 /**
@@ -21,7 +21,7 @@ import type { Check, CheckContext } from './context.js';
  * certificate (`checkMtls`).
  *
  * @example
- * // in pipeline.ts, after verifyToken:
+ * // in engine/pipeline.ts, after verifyToken:
  * export const AUTHENTICATE = [extractCredentials, verifyToken, proofOfPossession, revocation];
  */
 export const proofOfPossession: Check = (ctx) => {

@@ -1,6 +1,6 @@
-import type { Revocation } from '../stores/revocations.js';
-import { InfrastructureError } from '../util/errors.js';
-import { deny, type Deny } from '../deny/deny.js';
+import type { Revocation } from '../base/stores/revocations.js';
+import { InfrastructureError } from '../base/util/errors.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
 
 /**
@@ -13,7 +13,7 @@ import type { Check, CheckContext } from './context.js';
  * the local copy meanwhile (recorded in the audit detail, logged once per outage).
  *
  * @example
- * // in pipeline.ts, last of AUTHENTICATE:
+ * // in engine/pipeline.ts, last of AUTHENTICATE:
  * export const AUTHENTICATE = [extractCredentials, verifyToken, proofOfPossession, revocation];
  */
 export const revocation: Check = (ctx) => {

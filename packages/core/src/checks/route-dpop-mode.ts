@@ -1,4 +1,4 @@
-import { deny } from '../deny/deny.js';
+import { deny } from '../base/deny/deny.js';
 import type { Check } from './context.js';
 
 /**
@@ -10,7 +10,7 @@ import type { Check } from './context.js';
  * With `guard.check(request, route)` step 3 applied the route's mode already, and this agrees with it.
  *
  * @example
- * // in pipeline.ts, first of AUTHORIZE:
+ * // in engine/pipeline.ts, first of AUTHORIZE:
  * export const AUTHORIZE = [
  *   routeDpopMode,
  *   agentPolicy,

@@ -1,4 +1,4 @@
-import { deny } from '../deny/deny.js';
+import { deny } from '../base/deny/deny.js';
 import type { Check } from './context.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Check } from './context.js';
  * rather than guessed — the handler might act on the other value. The same rule for every adapter.
  *
  * @example
- * // in pipeline.ts, first of AUTHORIZE:
+ * // in engine/pipeline.ts, first of AUTHORIZE:
  * export const AUTHORIZE = [
  *   routeInput,
  *   routeDpopMode,

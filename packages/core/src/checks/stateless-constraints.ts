@@ -1,7 +1,7 @@
-import type { Capability } from '../claims/model.js';
-import { compileCapability, type ConstraintCheck } from '../constraints/compile.js';
-import { contextViolation } from '../constraints/context.js';
-import { deny, type Deny } from '../deny/deny.js';
+import type { Capability } from '../base/claims/model.js';
+import { compileCapability, type ConstraintCheck } from './compile-capability.js';
+import { contextViolation } from './context-violation.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
 
 /**

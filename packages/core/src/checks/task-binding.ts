@@ -1,8 +1,8 @@
-import type { RequestInfo } from '../types.js';
-import type { CompiledRoute } from '../route.js';
-import { levelRank } from '../constraints/levels.js';
-import { singleHeader } from '../util/headers.js';
-import { deny } from '../deny/deny.js';
+import type { RequestInfo } from '../base/types/options.js';
+import type { CompiledRoute } from '../concerns/route/compile-route.js';
+import { levelRank } from '../concerns/constraints/levels.js';
+import { singleHeader } from '../base/request/headers.js';
+import { deny } from '../base/deny/deny.js';
 import type { Check } from './context.js';
 
 /**

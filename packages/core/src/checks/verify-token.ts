@@ -1,12 +1,12 @@
-import { normalizeClaims } from '../claims/normalize.js';
-import { isJwt } from '../introspection/is-jwt.js';
-import { expandCapabilities } from '../token/expand-capabilities.js';
-import type { VerifiedToken } from '../token/cache.js';
-import { keySourceFor } from '../token/issuer-keys.js';
-import { checkLifetime, lifetimeOf } from '../token/lifetime.js';
-import { verifyJwt } from '../token/verify-jwt.js';
-import { tokenHash } from '../util/hash.js';
-import { deny, type Deny } from '../deny/deny.js';
+import { normalizeClaims } from '../base/claims/normalize.js';
+import { isJwt } from '../concerns/token/introspection/is-jwt.js';
+import { expandCapabilities } from '../concerns/token/expand-capabilities.js';
+import type { VerifiedToken } from '../concerns/token/cache.js';
+import { keySourceFor } from '../concerns/token/issuer-keys.js';
+import { checkLifetime, lifetimeOf } from '../concerns/token/lifetime.js';
+import { verifyJwt } from '../concerns/token/verify-jwt.js';
+import { tokenHash } from '../base/util/hash.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
 import { introspectToken } from './introspect-token.js';
 
@@ -14,9 +14,9 @@ import { introspectToken } from './introspect-token.js';
  * Step 2: the access token. A token seen before and still cached costs a map lookup and two
  * comparisons against the request time — as long as the key set that verified it is fresh; once it is
  * stale the set is refreshed first, and a refresh that withdrew the token's key has evicted it, so it
- * is verified again (and refused). Otherwise the issuer's keys are picked by `iss` (token/issuer-keys.ts),
+ * is verified again (and refused). Otherwise the issuer's keys are picked by `iss` (concerns/token/issuer-keys.ts),
  * jose verifies the JWS (verify-jwt.ts), the lifetime is checked with `clockTolerance`, and the AAP
- * claims are normalized and validated (claims/normalize.ts). Only tokens that pass everything are
+ * claims are normalized and validated (base/claims/normalize.ts). Only tokens that pass everything are
  * cached. Sets `ctx.claims` and `ctx.tokenHash` (the hash also on denies, for the audit).
  *
  * @example

@@ -1,12 +1,12 @@
-import { deny, type Deny } from '../deny/deny.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from '../checks/context.js';
-import { decide } from '../decision/decide.js';
-import type { ReasonCode } from '../deny/reasons.js';
+import { decide } from './decide.js';
+import type { ReasonCode } from '../base/deny/reasons.js';
 import type { ResolvedOptions } from '../options/resolve.js';
-import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY, stamped } from '../pipeline.js';
-import type { CompiledRoute } from '../route.js';
-import type { Decision, RequestInfo } from '../types.js';
-import { InfrastructureError } from '../util/errors.js';
+import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY, stamped } from './pipeline.js';
+import type { CompiledRoute } from '../concerns/route/compile-route.js';
+import type { Decision, RequestInfo } from '../base/types/options.js';
+import { InfrastructureError } from '../base/util/errors.js';
 
 /**
  * One request between its two halves: steps 1–4 ran (`denied` says how they ended); steps 5–8 are still
@@ -46,7 +46,7 @@ export interface Engine {
 }
 
 /**
- * Build the engine over resolved options: the check pipeline of pipeline.ts, run in order, the first
+ * Build the engine over resolved options: the check pipeline of engine/pipeline.ts, run in order, the first
  * deny winning; a thrown error is an infrastructure fault (503) or a defect (`internal_error`): fail closed.
  *
  * @example

@@ -1,6 +1,6 @@
-import { validateHandlers } from '../route.js';
-import type { ConstraintHandler, GuardOptions, RequestInfo } from '../types.js';
-import { compileCidrs, type AddressMatcher } from '../util/cidr.js';
+import { validateHandlers } from '../concerns/route/compile-route.js';
+import type { ConstraintHandler, GuardOptions, RequestInfo } from '../base/types/options.js';
+import { compileCidrs, type AddressMatcher } from '../base/util/cidr.js';
 
 /** Agent policy with its lists as sets; `undefined` when no agent policy was configured. */
 export interface AgentRules {

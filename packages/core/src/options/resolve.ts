@@ -1,18 +1,18 @@
 import { debuglog } from 'node:util';
-import { GUARD_KEYS, NESTED_KEYS, checkKeys } from './known-keys.js';
-import type { GuardOptions, OversightOptions, TrustProxy } from '../types.js';
-import { resolveLogger, type Logger } from '../observe/logger.js';
-import { safeAuditSink, type AuditEmitter } from '../observe/safe-sink.js';
-import type { Store } from '../stores/store.js';
-import { memoryStore } from '../stores/memory.js';
-import { resolveTokenOptions, type TokenOptions } from '../token/options.js';
-import { resolvePopOptions, type PopOptions } from '../pop/options.js';
-import { resolveLimitOptions, type LimitOptions } from '../limits/options.js';
+import { GUARD_KEYS, NESTED_KEYS, checkKeys } from '../base/types/known-keys.js';
+import type { GuardOptions, OversightOptions, TrustProxy } from '../base/types/options.js';
+import { resolveLogger, type Logger } from '../base/log/logger.js';
+import { safeAuditSink, type AuditEmitter } from '../base/audit/safe-sink.js';
+import type { Store } from '../base/stores/store.js';
+import { memoryStore } from '../base/stores/memory.js';
+import { resolveTokenOptions, type TokenOptions } from '../concerns/token/options.js';
+import { resolvePopOptions, type PopOptions } from '../concerns/pop/options.js';
+import { resolveLimitOptions, type LimitOptions } from '../concerns/rate-limits/options.js';
 import { resolvePolicyOptions, type PolicyOptions } from './policy.js';
-import { compileTrustProxy } from '../util/trust-proxy.js';
-import { resolveHoldOptions, type HoldOptions } from '../holds/options.js';
-import { resolveRevocationOptions, type RevocationSettings } from '../revocation/options.js';
-import { storeHealth, type StoreHealth } from '../stores/store-health.js';
+import { compileTrustProxy } from '../base/request/trust-proxy.js';
+import { resolveHoldOptions, type HoldOptions } from '../concerns/holds/options.js';
+import { resolveRevocationOptions, type RevocationSettings } from '../concerns/revocation/options.js';
+import { storeHealth, type StoreHealth } from '../base/stores/store-health.js';
 
 /** Options after validation: frozen, nothing re-checked per request. */
 export interface ResolvedOptions {

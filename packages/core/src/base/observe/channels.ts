@@ -1,0 +1,64 @@
+import diagnostics_channel from 'node:diagnostics_channel';
+import type { Decision } from '../types/options.js';
+
+/**
+ * What the guard publishes on `node:diagnostics_channel` — free when nobody subscribes (every
+ * publication is behind `hasSubscribers`). Metrics and tracing integrations (the OpenTelemetry
+ * integration, a Prometheus exporter, your own) subscribe here; the guard itself knows none of them.
+ *
+ * - `aap-guard:decision` — one message per decision: `{ decision, route }` (a `DecisionMessage`).
+ * - `aap-guard:check` — a tracing channel around each `guard.check()`, `guard.authenticate()` and
+ *   `guard.authorize()` (`start`, `asyncEnd`, `error`): context `{ request, route, phase }`
+ *   (`CheckTraceContext`; `phase` names the entry point), `result` = the `Decision`.
+ * - `aap-guard:store` — a tracing channel around each store call: context `{ operation }`.
+ * - `aap-guard:jwks` — a tracing channel around each key-set or metadata fetch: context `{ uri }`,
+ *   `result` = the fetch `Response`.
+ *
+ * `@aap-guard/core/opentelemetry` turns these into spans and metrics; `examples/prometheus` shows a
+ * Prometheus exporter in a few lines.
+ *
+ * @example
+ * import diagnostics_channel from 'node:diagnostics_channel';
+ * diagnostics_channel.subscribe('aap-guard:decision', (message) => {
+ *   const { decision } = message as DecisionMessage;
+ *   counter.inc({ reason: decision.reason ?? 'allow' });
+ * });
+ */
+export const CHANNELS = Object.freeze({
+  decision: 'aap-guard:decision',
+  check: 'aap-guard:check',
+  store: 'aap-guard:store',
+  jwks: 'aap-guard:jwks',
+});
+
+/** A message on `aap-guard:decision`. */
+export interface DecisionMessage {
+  readonly decision: Decision;
+  /** The route's declaration, when the decision concerned one. */
+  readonly route: { readonly action: string } | undefined;
+}
+
+/** The context of `aap-guard:store` (a store call, e.g. `consume`). */
+export interface StoreTraceContext {
+  readonly operation: string;
+}
+
+/** The context of `aap-guard:jwks` (a key-set or metadata fetch); `result` is the `Response`. */
+export interface JwksTraceContext {
+  readonly uri: string;
+}
+
+export const decisionChannel = diagnostics_channel.channel(CHANNELS.decision);
+export const checkChannel = diagnostics_channel.tracingChannel(CHANNELS.check);
+export const storeChannel = diagnostics_channel.tracingChannel(CHANNELS.store);
+export const jwksChannel = diagnostics_channel.tracingChannel(CHANNELS.jwks);
+
+/**
+ * Run `operation` inside a tracing channel when someone listens, else call it directly.
+ *
+ * @example
+ * const result = await traced(storeChannel, { operation: 'consume' }, () => store.consume(consumeRequest));
+ */
+export function traced<T>(channel: typeof storeChannel, context: object, operation: () => Promise<T>): Promise<T> {
+  return channel.hasSubscribers ? channel.tracePromise(operation, context) : operation();
+}
