@@ -29,7 +29,11 @@ export type { LogStream } from './base/audit/log-targets.js';
 export { jsonLogger, type Logger, type LogFn, type LogLevel, type JsonLoggerOptions } from './base/log/logger.js';
 export { CHANNELS, type DecisionMessage, type StoreTraceContext, type JwksTraceContext } from './base/observe/channels.js';
 export type { CheckTraceContext, CheckPhase } from './base/observe/trace-checks.js';
+export type * from './base/types/request.js';
+export type * from './base/types/route.js';
+export type * from './base/types/decision.js';
 export type * from './base/types/options.js';
+export type { DenyBody } from './base/deny/body.js';
 export type * from './base/claims/model.js';
 // Oversight holds and revocation.
 export { memoryHolds, type MemoryHoldsOptions } from './base/stores/memory-holds.js';
@@ -41,8 +45,8 @@ export type {
 export { MAX_ANCESTORS, type Revocation, type RevocationKind, type RevocationEvent, type RevocationStore, type LineageInput } from './base/stores/revocations.js';
 export type { HoldsApi, HoldDecisionInput } from './guard/holds-api.js';
 export type { RevocationKey, RevokeOptions } from './concerns/revocation/revoke.js';
-export { HOLD_HEADER } from './checks/oversight-holds.js';
-export { holdTag, newHoldId } from './concerns/holds/hold-binding.js';
+export { HOLD_HEADER } from './concerns/holds/hold-id.js';
+export { holdTag, newHoldId } from './concerns/holds/hold-id.js';
 export { BODY_DIGEST, bodyDigest } from './concerns/holds/body-digest.js';
 // The authorization server's side: introspection, capabilities by reference, security events (RFC 8417/8935/8936).
 // IntrospectionOptions, IssuerIntrospectionOptions, IntrospectionMode, IntrospectionClient, CapabilitiesRefOptions,

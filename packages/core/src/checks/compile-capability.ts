@@ -5,7 +5,7 @@ import { deny, type Deny } from '../base/deny/deny.js';
 import type { CheckContext } from './context.js';
 import { isRateLimitConstraint } from '../concerns/rate-limits/windows.js';
 import { forwardedProto } from '../base/request/forwarded.js';
-import type { ResponseLimits } from '../base/types/options.js';
+import type { ResponseLimits } from '../base/types/decision.js';
 import { compileCidrs } from '../base/util/cidr.js';
 import { clientIp } from '../base/request/client-ip.js';
 import { encodedWith } from '../base/request/content-coding.js';

@@ -2,7 +2,8 @@ import type { AapClaims, Capability } from '../base/claims/model.js';
 import type { Deny } from '../base/deny/deny.js';
 import type { ResolvedOptions } from '../options/resolve.js';
 import type { CompiledRoute } from '../concerns/route/compile-route.js';
-import type { RequestInfo, ResponseLimits } from '../base/types/options.js';
+import type { RequestInfo } from '../base/types/request.js';
+import type { ResponseLimits } from '../base/types/decision.js';
 import type { HeldBody, HoldSubject } from '../concerns/holds/hold-binding.js';
 import type { VerifiedToken } from '../concerns/token/cache.js';
 

@@ -1,4 +1,4 @@
-import type { RequestInfo } from '../base/types/options.js';
+import type { RequestInfo } from '../base/types/request.js';
 import { parseAuthorization } from '../concerns/token/authorization.js';
 import { namesAccessToken } from '../concerns/token/access-token-name.js';
 import { isFormBody, scanFormBody, type FormScan } from '../concerns/token/form-body.js';

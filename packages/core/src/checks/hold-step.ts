@@ -5,9 +5,10 @@ import type { Hold, HoldProblem, HoldUpdate } from '../base/stores/holds.js';
 import { scopeOf } from '../concerns/token/issuer-scope.js';
 import { InfrastructureError } from '../base/util/errors.js';
 import { auditHold, holdSummary } from '../base/audit/operation-events.js';
-import { HOLD_HEADER } from './oversight-holds.js';
+import { HOLD_HEADER } from '../concerns/holds/hold-id.js';
 import { holdPreview } from '../concerns/holds/preview.js';
-import { holdBinding, newHoldId, type HeldBody, type HoldSubject } from '../concerns/holds/hold-binding.js';
+import { holdBinding, type HeldBody, type HoldSubject } from '../concerns/holds/hold-binding.js';
+import { newHoldId } from '../concerns/holds/hold-id.js';
 
 const REASON: Readonly<Record<HoldProblem, ReasonCode>> = {
   unknown: 'hold_mismatch',

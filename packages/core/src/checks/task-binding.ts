@@ -1,4 +1,4 @@
-import type { RequestInfo } from '../base/types/options.js';
+import type { RequestInfo } from '../base/types/request.js';
 import type { CompiledRoute } from '../concerns/route/compile-route.js';
 import { levelRank } from '../concerns/constraints/levels.js';
 import { singleHeader } from '../base/request/headers.js';

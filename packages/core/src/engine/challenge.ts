@@ -1,7 +1,7 @@
 import type { CheckContext } from '../checks/context.js';
 import { REASONS, type ReasonCode } from '../base/deny/reasons.js';
 import { metadataUrl, resourceIdentifier } from '../concerns/metadata/resource-metadata.js';
-import { requestOrigin } from '../concerns/pop/htu.js';
+import { requestOrigin } from '../base/request/origin.js';
 
 /**
  * The WWW-Authenticate value for a 401 (RFC 6750 §3, RFC 9449 §7.1, RFC 9728 §5.1).

@@ -6,7 +6,8 @@ import type { Deny } from '../base/deny/deny.js';
 import { REASONS, type ReasonCode, type SpecError } from '../base/deny/reasons.js';
 import { decisionChannel } from '../base/observe/channels.js';
 import { emitAudit } from '../base/audit/safe-sink.js';
-import type { Decision, DenyBody, Principal, ResponseLimits } from '../base/types/options.js';
+import type { Decision, Principal, ResponseLimits } from '../base/types/decision.js';
+import type { DenyBody } from '../base/deny/body.js';
 import { lazyAuditEvent, type AuditOutcome } from './audit-event.js';
 import { challenge } from './challenge.js';
 

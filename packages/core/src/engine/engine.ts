@@ -5,7 +5,8 @@ import type { ReasonCode } from '../base/deny/reasons.js';
 import type { ResolvedOptions } from '../options/resolve.js';
 import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY, stamped } from './pipeline.js';
 import type { CompiledRoute } from '../concerns/route/compile-route.js';
-import type { Decision, RequestInfo } from '../base/types/options.js';
+import type { Decision } from '../base/types/decision.js';
+import type { RequestInfo } from '../base/types/request.js';
 import { InfrastructureError } from '../base/util/errors.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AuthorizedPrincipal, Principal } from '../base/types/options.js';
+import type { AuthorizedPrincipal, Principal } from '../base/types/decision.js';
 
 /**
  * The authorized principal of a request, typed without `!`: inside a declared route it is always there;

@@ -3,7 +3,7 @@ import type { Hold, HoldFilter, HoldStatus, HoldUpdate } from '../base/stores/ho
 import { scopeOf, type IssuerScope } from '../concerns/token/issuer-scope.js';
 import { auditHold } from '../base/audit/operation-events.js';
 import type { HoldOptions } from '../concerns/holds/options.js';
-import { HOLD_ID } from '../concerns/holds/hold-binding.js';
+import { HOLD_ID } from '../concerns/holds/hold-id.js';
 
 /** A human decision, as given to `guard.holds.approve()` / `deny()`. */
 export interface HoldDecisionInput {

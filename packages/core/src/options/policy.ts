@@ -1,5 +1,7 @@
 import { validateHandlers } from '../concerns/route/compile-route.js';
-import type { ConstraintHandler, GuardOptions, RequestInfo } from '../base/types/options.js';
+import type { ConstraintHandler } from '../base/types/route.js';
+import type { GuardOptions } from '../base/types/options.js';
+import type { RequestInfo } from '../base/types/request.js';
 import { compileCidrs, type AddressMatcher } from '../base/util/cidr.js';
 
 /** Agent policy with its lists as sets; `undefined` when no agent policy was configured. */

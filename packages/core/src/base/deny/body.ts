@@ -1,5 +1,13 @@
-import type { DenyBody } from '../types/options.js';
-import { REASONS, type ReasonCode } from './reasons.js';
+import { REASONS, type ReasonCode, type SpecError } from './reasons.js';
+
+/** Deny body per RFC 6749 §5.2: generic description, stable reason, nothing about policy values. */
+export interface DenyBody {
+  readonly error: SpecError;
+  readonly error_description: string;
+  readonly reason: ReasonCode;
+  readonly approval_reference?: string | undefined;
+  readonly hold_id?: string | undefined;
+}
 
 /**
  * The public body of a deny (RFC 6749 §5.2 / RFC 6750 §3.1): the reason's spec error, its generic

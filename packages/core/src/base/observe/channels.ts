@@ -1,5 +1,5 @@
 import diagnostics_channel from 'node:diagnostics_channel';
-import type { Decision } from '../types/options.js';
+import type { Decision } from '../types/decision.js';
 
 /**
  * What the guard publishes on `node:diagnostics_channel` — free when nobody subscribes (every

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { Decision } from '../types/options.js';
+import type { Decision } from '../types/decision.js';
 
 /**
  * The `aap.*` attributes of a decision (OpenTelemetry naming: lower-case, dot-namespaced): outcome,

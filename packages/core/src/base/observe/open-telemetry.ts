@@ -4,7 +4,7 @@ import { CHANNELS, checkChannel, jwksChannel, storeChannel, type DecisionMessage
 import { decisionAttributes, decisionLabels, errorType } from './check-attributes.js';
 import { subscribeTimed } from './timed-channel.js';
 import type { CheckTraceContext } from './trace-checks.js';
-import type { Decision } from '../types/options.js';
+import type { Decision } from '../types/decision.js';
 
 /** Options of `installOpenTelemetry()`. */
 export interface OpenTelemetryOptions {

@@ -1,4 +1,5 @@
-import type { Decision, RequestInfo } from '../types/options.js';
+import type { Decision } from '../types/decision.js';
+import type { RequestInfo } from '../types/request.js';
 import { checkChannel } from './channels.js';
 
 /**

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { RequestInfo } from '../types/options.js';
+import type { RequestInfo } from '../types/request.js';
 import { unmap } from '../util/cidr.js';
 import { listHeader } from './headers.js';
 

@@ -1,4 +1,4 @@
-import type { RequestInfo } from '../types/options.js';
+import type { RequestInfo } from '../types/request.js';
 
 /**
  * The content codings applied to a request body other than `identity` (RFC 9110 §8.4: `Content-Encoding`

@@ -1,5 +1,5 @@
 import { nextRequestId } from './request-id.js';
-import type { RequestInfo } from '../types/options.js';
+import type { RequestInfo } from '../types/request.js';
 
 /** `X-Request-Id` as we accept it: bounded, and only characters that are safe in any log line. */
 const REQUEST_ID = /^[\w.:@/+=~-]{1,128}$/;

@@ -1,4 +1,4 @@
-import type { RequestInfo } from '../types/options.js';
+import type { RequestInfo } from '../types/request.js';
 
 type Headers = RequestInfo['headers'];
 

@@ -1,4 +1,4 @@
-import type { RequestInfo } from '../types/options.js';
+import type { RequestInfo } from '../types/request.js';
 
 /** A header value in either shape `RequestInfo.headers` allows. */
 type HeaderValue = RequestInfo['headers'][string];

@@ -1,4 +1,4 @@
-import type { DataLevel } from '../../base/types/options.js';
+import type { DataLevel } from '../../base/types/route.js';
 
 /**
  * The ordering of data levels, used for `task.data_sensitivity` against a route's ceiling and for

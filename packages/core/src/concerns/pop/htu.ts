@@ -1,11 +1,4 @@
-import type { RequestInfo } from '../../base/types/options.js';
-import { forwardedOrigin } from '../../base/request/forwarded.js';
-
-/** What the origin a client addressed depends on: the request, `options.publicUrl` and the trusted proxies. */
-export interface OriginScope {
-  readonly request: RequestInfo;
-  readonly options: { readonly publicUrl: URL | undefined; readonly trustProxy: (ip: string) => boolean };
-}
+import { requestOrigin, type OriginScope } from '../../base/request/origin.js';
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
 
@@ -48,21 +41,4 @@ export function expectedHtu(ctx: OriginScope): string | undefined {
   const url = URL.parse(ctx.request.url);
   if (!url) return undefined;
   return normalizeHtu(`${requestOrigin(ctx, url)}${url.pathname}`);
-}
-
-/**
- * The origin the client addressed: `options.publicUrl`'s, else a trusted proxy's forwarded one, else the
- * request URL's (whose scheme is the connection's).
- *
- * @example
- * requestOrigin(ctx) // 'https://api.example.com'
- */
-export function requestOrigin(ctx: OriginScope, url: URL | null = URL.parse(ctx.request.url)): string {
-  return ctx.options.publicUrl?.origin ?? trustedOrigin(ctx) ?? url?.origin ?? 'null';
-}
-
-function trustedOrigin({ options, request }: OriginScope): string | undefined {
-  const peer = request.clientIp;
-  if (typeof peer !== 'string' || !options.trustProxy(peer)) return undefined;
-  return forwardedOrigin(request.headers, request.url);
 }

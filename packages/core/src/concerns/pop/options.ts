@@ -1,4 +1,5 @@
-import type { DpopMode, GuardOptions } from '../../base/types/options.js';
+import type { DpopMode } from '../../base/types/route.js';
+import type { GuardOptions } from '../../base/types/options.js';
 import { PROOF_ALGORITHMS } from './algorithms.js';
 import { createProofKeyCache, type ProofKeyCache } from './key-cache.js';
 import { createNonceIssuer, type NonceIssuer } from './nonce.js';

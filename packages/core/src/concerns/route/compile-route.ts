@@ -1,6 +1,6 @@
 import { isActionName } from '../../base/claims/action.js';
 import { levelRank } from '../constraints/levels.js';
-import type { ConstraintHandler, RouteSpec } from '../../base/types/options.js';
+import type { ConstraintHandler, RouteSpec } from '../../base/types/route.js';
 import { checkKeys } from '../../base/types/known-keys.js';
 
 /** A route declaration validated and frozen once, at startup, with its lookups precomputed. */

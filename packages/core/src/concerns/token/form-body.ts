@@ -1,4 +1,4 @@
-import type { BodyContentResult, RequestInfo } from '../../base/types/options.js';
+import type { BodyContentResult, RequestInfo } from '../../base/types/request.js';
 import type { Awaitable } from '../../base/util/awaitable.js';
 import { namesAccessToken } from './access-token-name.js';
 

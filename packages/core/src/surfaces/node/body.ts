@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { BODY_DIGEST } from '../../concerns/holds/body-digest.js';
-import type { BodyContentResult, BodyDigestResult, RequestBody } from '../../base/types/options.js';
+import type { BodyContentResult, BodyDigestResult, RequestBody } from '../../base/types/request.js';
 
 /** What the guard sees of one request body: its size so far, a limit on it, and its digest on demand. */
 export interface BodyTap {

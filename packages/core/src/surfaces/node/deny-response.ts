@@ -1,4 +1,4 @@
-import type { Decision } from '../../base/types/options.js';
+import type { Decision } from '../../base/types/decision.js';
 
 /** A deny as the client receives it: status, every header (challenge, Retry-After, DPoP-Nonce, no-store…), body. */
 export interface DenyResponse {

@@ -4,7 +4,7 @@ import { denyBody } from '../../base/deny/body.js';
 import { REASONS, type ReasonCode } from '../../base/deny/reasons.js';
 import { emitAudit } from '../../base/audit/safe-sink.js';
 import type { ResolvedOptions } from '../../options/resolve.js';
-import type { Decision } from '../../base/types/options.js';
+import type { Decision } from '../../base/types/decision.js';
 import { bodyTapOf } from './body.js';
 import { limitResponseBody } from './limit-response-body.js';
 import { writeDeny } from './write-deny.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Stage } from '../../engine/engine.js';
-import type { Decision } from '../../base/types/options.js';
+import type { Decision } from '../../base/types/decision.js';
 
 /**
  * Where one request stands with ONE guard, from that guard's own state — never from a principal

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
-import type { RequestInfo } from '../../base/types/options.js';
+import type { RequestInfo } from '../../base/types/request.js';
 import { requestBody } from './body.js';
 
 /**

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Guard } from '../../guard/create-guard.js';
 import { engineOf } from '../../engine/registry.js';
 import { WELL_KNOWN, metadataPaths, metadataUrl, resourceIdentifier } from '../../concerns/metadata/resource-metadata.js';
-import { requestOrigin } from '../../concerns/pop/htu.js';
+import { requestOrigin } from '../../base/request/origin.js';
 import { nodeRequestInfo } from './request-info.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { HOLD_HEADER } from '../../checks/oversight-holds.js';
-import type { RequestInfo } from '../../base/types/options.js';
+import { HOLD_HEADER } from '../../concerns/holds/hold-id.js';
+import type { RequestInfo } from '../../base/types/request.js';
 
 /** The parts of a route's `RouteParts` that go into its request. */
 export interface RouteExtraParts {

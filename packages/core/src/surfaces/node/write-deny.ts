@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Decision } from '../../base/types/options.js';
+import type { Decision } from '../../base/types/decision.js';
 import { denyResponse, type DenyFormatter, type DenyResponse } from './deny-response.js';
 
 /** Marks a response whose body is the guard's own deny (exempt from `max_response_size`). */
