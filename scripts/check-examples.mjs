@@ -7,9 +7,10 @@
 //   … --assumed                                  also list the names taken as `any` (see below)
 //
 // An example's code is its `@example` text up to the next tag (or the ```ts / ```js fences in it, when it
-// has some). Each becomes one module in a temporary folder under node_modules/.cache (so that `express`,
-// `ioredis`, … resolve): the example's own `import` lines, then its statements inside
-// `async function example()`, so `await` and `return deny(…)` read as they do in the code around them.
+// has some). Each becomes one module in a temporary folder under its package's node_modules/.cache (so
+// that the package's dependencies resolve, and `express`, `ioredis`, … from the repository's): the
+// example's own `import` lines, then its statements inside `async function example()`, so `await` and
+// `return deny(…)` read as they do in the code around them.
 // In scope, nearest first:
 //   1. what the example imports itself (relative paths are relative to the module it documents);
 //   2. the exports of that module, then what that module imports (its own vocabulary);
@@ -194,17 +195,27 @@ export function checkExamples(files) {
   const options = { ...config.options, rootDir: undefined, noEmit: true, noUnusedLocals: false, noUnusedParameters: false, allowUnreachableCode: true };
   const entries = publicEntries(config.options.paths ?? {});
   const publicNames = entries.flatMap(({ spec, file }) => exportsOf(file).map((n) => ({ ...n, from: { module: spec, as: n.name } })));
-  // Inside the repository, so that `express`, `ioredis`, … resolve from its node_modules.
-  mkdirSync(join(ROOT, 'node_modules/.cache'), { recursive: true });
-  const dir = mkdtempSync(join(ROOT, 'node_modules/.cache/check-examples-'));
-  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  // Inside the package the example documents, so that its own dependencies (`@nestjs/common` of
+  // @aap-guard/nestjs) resolve from its node_modules, and the repository's (`express`, `ioredis`) above it.
+  const dirs = new Map();
+  const dirOf = (file) => {
+    const [top, name] = relative(ROOT, file).split('/');
+    const base = top === 'packages' && name ? join(ROOT, 'packages', name) : ROOT;
+    if (!dirs.has(base)) {
+      mkdirSync(join(base, 'node_modules/.cache'), { recursive: true });
+      const dir = mkdtempSync(join(base, 'node_modules/.cache/check-examples-'));
+      writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+      dirs.set(base, dir);
+    }
+    return dirs.get(base);
+  };
   const packages = new Map();
   try {
     const written = [];
     for (const file of files) {
       const scope = [...vocabulary(file), ...preludeOf(file), ...publicNames, ...packageVocabulary(file, packages)];
       for (const example of examplesOf(file)) {
-        const name = join(dir, `${relative(ROOT, file).replace(/[^\w]+/g, '_')}_${example.line}.ts`);
+        const name = join(dirOf(file), `${relative(ROOT, file).replace(/[^\w]+/g, '_')}_${example.line}.ts`);
         const module = { name, file, example, scope, ...exampleModule(example, file, scope) };
         writeFileSync(name, module.text);
         written.push(module);
@@ -246,7 +257,7 @@ export function checkExamples(files) {
     const assumed = written.flatMap((w) => (w.assumed ?? []).map((name) => `${relative(ROOT, w.file)}:${w.example.line}: ${name}`));
     return { examples: written.length, errors, assumed };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    for (const dir of dirs.values()) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -11,7 +11,7 @@ import { HttpException } from '@nestjs/common';
  * thrown, and on `headers`. `AapExceptionFilter` (registered by the module) writes `deny` exactly.
  *
  * @example
- * import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
+ * import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
  * import type { Response } from 'express';
  * import { AapDenyException } from '@aap-guard/nestjs';
  * @Catch(AapDenyException)

@@ -46,7 +46,7 @@ export class AapModule {
    * The module with options made by a factory, with what it injects (`ConfigService`, a Redis client).
    *
    * @example
-   * import { ConfigModule, ConfigService } from '@nestjs/config';
+   * // ConfigModule, ConfigService: @nestjs/config
    * AapModule.forRootAsync({
    *   imports: [ConfigModule],
    *   inject: [ConfigService],
