@@ -3,7 +3,8 @@
  * (holds-express, revocation-express), and guards on replicas sharing a real redis-server
  * (holds-redis, revocation-redis). Each helper registers its own vitest hooks.
  */
-import { createGuard, type AuditEvent, type Guard, type GuardOptions, type RevocationStore } from '@aap-guard/core';
+import { createGuard, type AuditEvent, type Guard, type GuardOptions } from '@aap-guard/core';
+import { type RevocationStore } from '@aap-guard/core/store';
 import { aapGuard, type AapMiddleware } from '@aap-guard/express';
 import { redisHolds, redisRevocations, redisStore, type RedisRevocationsOptions } from '@aap-guard/redis';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';

@@ -7,7 +7,8 @@
  * quota and bounded per agent; approved holds are never evicted by others; listing is indexed.
  */
 import { createServer } from 'node:http';
-import { createGuard, memoryHolds, memoryStore, type Guard, type GuardOptions, type RequestInfo } from '@aap-guard/core';
+import { createGuard, memoryStore, type Guard, type GuardOptions, type RequestInfo } from '@aap-guard/core';
+import { memoryHolds } from '@aap-guard/core/store';
 import { aapAdmin } from '@aap-guard/admin/express';
 import { redisStore } from '@aap-guard/redis';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';

@@ -2,7 +2,8 @@
  * Revocation through real HTTP (Express adapter, memory store): by jti, task, grant, agent and parent
  * token; family revocation through delegation.parent_jti; expiry of entries; the admin router.
  */
-import { memoryStore, memoryRevocations, type GuardOptions } from '@aap-guard/core';
+import { memoryStore, type GuardOptions } from '@aap-guard/core';
+import { memoryRevocations } from '@aap-guard/core/store';
 import { aapAdmin } from '@aap-guard/admin/express';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import express from 'express';

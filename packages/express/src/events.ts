@@ -1,4 +1,5 @@
-import { securityEventReceiver, type Guard, type SecurityEventOptions } from '@aap-guard/core';
+import { type Guard } from '@aap-guard/core';
+import { securityEventReceiver, type SecurityEventOptions } from '@aap-guard/core/events';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 
 /** Options of `aapEvents()`. */

@@ -1,4 +1,4 @@
-import { watchAssignments, type AssignmentHook, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import { watchAssignments, type AssignmentHook, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
 import type { Context } from 'koa';
 import { resolveDeclaration, type RouterLike } from './declared-routes.js';
 import { denyThrown } from './respond.js';
@@ -21,7 +21,7 @@ import { denyThrown } from './respond.js';
  * watch(ctx); // once per app
  */
 export function refuseUnseenRoutes(
-  adapter: ResolvedAdapter<Context>,
+  adapter: AdapterSettings<Context>,
   flow: NodeFlow,
   sees: (ctx: Context, router: RouterLike) => boolean,
 ): (ctx: Context) => void {

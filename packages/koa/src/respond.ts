@@ -1,5 +1,5 @@
 import type { Decision } from '@aap-guard/core';
-import { AapDenyError, denyResponse, writeDeny, type ResolvedAdapter } from '@aap-guard/core/node';
+import { AapDenyError, denyResponse, writeDeny, type AdapterSettings } from '@aap-guard/core/node';
 import type { Context } from 'koa';
 
 /**
@@ -12,7 +12,7 @@ import type { Context } from 'koa';
  * @example
  * if (outcome.kind === 'deny') return respondDeny(adapter, ctx, outcome.decision);
  */
-export function respondDeny(adapter: ResolvedAdapter<Context>, ctx: Context, decision: Decision): void {
+export function respondDeny(adapter: AdapterSettings<Context>, ctx: Context, decision: Decision): void {
   if (ctx.headerSent || !ctx.writable) {
     ctx.respond = false;
     ctx.res.destroy();
@@ -38,7 +38,7 @@ export function respondDeny(adapter: ResolvedAdapter<Context>, ctx: Context, dec
  * @example
  * throw denyThrown(adapter, ctx, decision);
  */
-export function denyThrown(adapter: ResolvedAdapter<Context>, ctx: Context, decision: Decision): AapDenyError {
+export function denyThrown(adapter: AdapterSettings<Context>, ctx: Context, decision: Decision): AapDenyError {
   const response = denyResponse(decision, adapter.formatDeny);
   const error = new AapDenyError(decision, response);
   if (adapter.denyAs === 'error' && !ctx.headerSent && ctx.writable) {

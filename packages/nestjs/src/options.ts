@@ -1,5 +1,5 @@
 import type { Guard, GuardOptions } from '@aap-guard/core';
-import { resolveAdapterOptions, type AdapterOptions, type ResolvedAdapter } from '@aap-guard/core/node';
+import { resolveAdapterOptions, type AdapterOptions, type AdapterSettings } from '@aap-guard/core/node';
 import type { ModuleMetadata } from '@nestjs/common';
 import type { AapHttpRequest } from './http.js';
 
@@ -35,7 +35,7 @@ export interface AapModuleAsyncOptions extends AapFilterOption, Pick<ModuleMetad
 }
 
 /** The module's settled options, as its guard, filter and front door read them. */
-export type NestAdapter = ResolvedAdapter<AapHttpRequest>;
+export type NestAdapter = AdapterSettings<AapHttpRequest>;
 
 /**
  * Settle the module's options once, at startup, as every adapter does (`TypeError` naming the option).

@@ -1,4 +1,4 @@
-import type { StoreRuntime } from '@aap-guard/core';
+import type { StoreRuntime } from '@aap-guard/core/store';
 
 /** One connection (or feed) whose state counts toward the store's health. */
 export interface HealthPart {

@@ -1,4 +1,4 @@
-import type { Revocation, RevocationEvent } from '@aap-guard/core';
+import type { Revocation, RevocationEvent } from '@aap-guard/core/store';
 import type { Cluster, Redis } from 'ioredis';
 
 /** What the feed needs from its store. */

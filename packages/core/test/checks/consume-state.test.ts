@@ -3,7 +3,8 @@
  * the end-to-end versions through `guard.check()` live in test/vectors/vectors-rate-limit.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { compileRoute, memoryStore, type AapClaims, type Capability, type GuardOptions, type Store } from '@aap-guard/core';
+import { memoryStore, type AapClaims, type Capability, type GuardOptions, type Store } from '@aap-guard/core';
+import { compileRoute } from '../../src/concerns/route/compile-route.js';
 import { consumeState } from '../../src/checks/consume-state.js';
 import type { CheckContext } from '../../src/checks/context.js';
 import { resolveOptions } from '../../src/options/resolve.js';

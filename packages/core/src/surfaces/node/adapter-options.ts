@@ -28,7 +28,7 @@ export interface AdapterOptions<Req> {
 }
 
 /** The settled adapter options. */
-export interface ResolvedAdapter<Req> {
+export interface AdapterSettings<Req> {
   readonly guard: Guard;
   /** True when the adapter created the guard (it closes it with the app, where the framework has a close hook). */
   readonly owned: boolean;
@@ -39,6 +39,9 @@ export interface ResolvedAdapter<Req> {
 }
 
 const ADAPTER_KEYS = ['guard', 'undeclared', 'denyAs', 'formatDeny', 'skip'] as const;
+
+/** @deprecated Renamed `AdapterSettings` (resolved options are `*Settings` everywhere). Removed in 0.3. */
+export type ResolvedAdapter<Req> = AdapterSettings<Req>;
 
 /**
  * Settle an adapter's options once, at startup — the same way for Express, Fastify and Koa: unknown keys
@@ -55,7 +58,7 @@ export function resolveAdapterOptions<Req>(
   options: Readonly<Record<string, unknown>> | undefined,
   env: Readonly<Record<string, string | undefined>>,
   ownKeys: readonly string[] = [],
-): ResolvedAdapter<Req> {
+): AdapterSettings<Req> {
   const given = options ?? {};
   if (typeof given !== 'object' || given === null) throw new TypeError(`${name}: options must be an object`);
   checkKeys(given, [...GUARD_KEYS, ...ADAPTER_KEYS, ...ownKeys], `${name}(options)`);

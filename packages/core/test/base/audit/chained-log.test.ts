@@ -9,7 +9,8 @@ import { mkdtemp, readFile, rm, writeFile, appendFile, mkdir } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { AUDIT_GENESIS, chainedAuditLog, createGuard, verifyAuditFile, verifyAuditLog, type AuditEvent, type ChainedAuditLog, type Logger } from '@aap-guard/core';
+import { createGuard, type AuditEvent, type Logger } from '@aap-guard/core';
+import { AUDIT_GENESIS, chainedAuditLog, verifyAuditFile, verifyAuditLog, type ChainedAuditLog } from '@aap-guard/core/audit';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard, isRateLimitConstraint, type AapClaims, type GuardOptions } from '@aap-guard/core';
+import { createGuard, type AapClaims, type GuardOptions } from '@aap-guard/core';
+import { isRateLimitConstraint } from '../../../src/concerns/rate-limits/windows.js';
 import { engineOf } from '../../../src/engine/registry.js';
 
 const base = { issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [] } };

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { bodyDigest, compileRoute, createGuard, type AuditEvent, type Guard } from '@aap-guard/core';
+import { bodyDigest, createGuard, type AuditEvent, type Guard } from '@aap-guard/core';
+import { compileRoute } from '../../../src/concerns/route/compile-route.js';
 import { nodeFlow, type FlowOutcome, type NodeFlow } from '@aap-guard/core/node';
 import { createDpopKey, createIssuer, dpopProof, type DpopKey, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';

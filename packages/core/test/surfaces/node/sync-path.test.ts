@@ -1,6 +1,8 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { compileRoute, createGuard, memoryStore, type ConsumeRequest, type Guard, type Store } from '@aap-guard/core';
+import { createGuard, memoryStore, type Guard, type Store } from '@aap-guard/core';
+import { type ConsumeRequest } from '@aap-guard/core/store';
+import { compileRoute } from '../../../src/concerns/route/compile-route.js';
 import { nodeFlow, type FlowOutcome } from '@aap-guard/core/node';
 import { createIssuer } from '@aap-guard/testing';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGuard, memoryStore, type GuardOptions, type Logger, type RevocationStore } from '@aap-guard/core';
+import { createGuard, memoryStore, type GuardOptions, type Logger } from '@aap-guard/core';
+import { type RevocationStore } from '@aap-guard/core/store';
 import { createDpopKey, createIssuer, dpopProof, type TestIssuer } from '@aap-guard/testing';
 import { stubAs, type StubAs } from '../../../helpers/stub-as.js';
 
