@@ -131,7 +131,7 @@ const STANDARD = new Map<string, Factory>([
     if (!isStringList(value)) return unusable(name);
     const regions = new Set(value.map((region) => region.toUpperCase()));
     return (ctx) => {
-      const region = ctx.options.policy.region?.(ctx.request, clientIp(ctx));
+      const region = ctx.settings.policy.region?.(ctx.request, clientIp(ctx));
       return typeof region === 'string' && regions.has(region.toUpperCase()) ? undefined : deny('constraint_violation', { constraint: name, region });
     };
   }],
@@ -165,9 +165,9 @@ const STANDARD = new Map<string, Factory>([
  */
 function applicationSpecific(name: string, value: unknown): ConstraintCheck {
   return (ctx, capability) => {
-    const handler = ctx.route?.constraints?.[name] ?? ctx.options.policy.handlers[name];
+    const handler = ctx.route?.constraints?.[name] ?? ctx.settings.policy.handlers[name];
     if (!handler) {
-      return ctx.options.policy.unknownConstraints === 'ignore' ? undefined : deny('constraint_unknown', { constraint: name });
+      return ctx.settings.policy.unknownConstraints === 'ignore' ? undefined : deny('constraint_unknown', { constraint: name });
     }
     let accepted: unknown;
     try {
@@ -206,9 +206,9 @@ function requestHost(ctx: CheckContext): ReturnType<typeof targetHost> {
  * still cleartext (RFC 9112 §3.2.2), and `publicUrl` says how the API is published, not how this request came.
  */
 function isHttps(ctx: CheckContext): boolean {
-  const { options, request } = ctx;
+  const { settings, request } = ctx;
   const peer = request.clientIp;
-  const forwarded = typeof peer === 'string' && options.trustProxy(peer) ? forwardedProto(request.headers) : undefined;
+  const forwarded = typeof peer === 'string' && settings.trustProxy(peer) ? forwardedProto(request.headers) : undefined;
   if (forwarded !== undefined) return forwarded === 'https';
   return typeof request.secure === 'boolean' ? request.secure : request.url.startsWith('https:');
 }

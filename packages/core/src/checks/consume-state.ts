@@ -12,7 +12,7 @@ import type { Check, CheckContext } from './context.js';
 
 const NO_WINDOWS: readonly LimitWindow[] = Object.freeze([]);
 const NO_SPECS: readonly WindowSpec[] = Object.freeze([]);
-type ResolvedModes = CheckContext['options']['limits']['modes'];
+type ResolvedModes = CheckContext['settings']['rateLimit']['modes'];
 
 /**
  * Step 8: the DPoP proof's `jti` (RFC 9449 §11.1) and every rate-limit window of the matched capability,
@@ -59,13 +59,13 @@ function consumeWindows(ctx: CheckContext, windows: readonly LimitWindow[]): Den
 /** The subject of the request's keys: the rate-limit key, within the token's issuer scope (a proof comes with a token). */
 function subjectOf(ctx: CheckContext): string | undefined {
   const claims = ctx.claims;
-  return claims && ctx.options.limits.key(claims, ctx.tokenHash, scopeOf(ctx.options.token.keys.scopes, claims.iss));
+  return claims && ctx.settings.rateLimit.key(claims, ctx.tokenHash, scopeOf(ctx.runtime.token.keys.scopes, claims.iss));
 }
 
 function consumeRequest(ctx: CheckContext, subject: string, windows: readonly LimitWindow[], proof: CheckContext['proof']): ConsumeRequest {
   const action = ctx.limitScope ?? ctx.route?.action ?? '';
-  const replay = proof && { key: requestKeys(subject).replay(proof.jkt, proof.jti), ttlMs: ctx.options.pop.replayTtlMs };
-  return { now: ctx.now, replay, windows: windowSpecs(windows, subject, action, ctx.options.limits.modes) };
+  const replay = proof && { key: requestKeys(subject).replay(proof.jkt, proof.jti), ttlMs: ctx.settings.pop.replayTtlMs };
+  return { now: ctx.now, replay, windows: windowSpecs(windows, subject, action, ctx.settings.rateLimit.modes) };
 }
 
 /** The last window specs built for a capability's windows: a repeated token reuses them (same subject and action). */
@@ -89,7 +89,7 @@ function windowSpecs(windows: readonly LimitWindow[], subject: string, action: s
  * the default store costs no promise; a promise from any other. A fault, thrown or rejected, goes to `failed`.
  */
 function consume(ctx: CheckContext, request: ConsumeRequest): Awaitable<ConsumeResult | undefined> {
-  const store = ctx.options.store as Store & ConsumesNow;
+  const store = ctx.runtime.store as Store & ConsumesNow;
   const now = store[CONSUME_NOW];
   let result: ConsumeResult | Promise<ConsumeResult>;
   try {
@@ -101,18 +101,18 @@ function consume(ctx: CheckContext, request: ConsumeRequest): Awaitable<ConsumeR
 }
 
 function succeeded(ctx: CheckContext, result: ConsumeResult): ConsumeResult {
-  const health = ctx.options.storeHealth;
+  const health = ctx.runtime.storeHealth;
   if (health.store.isDown) health.store.up();
   return result;
 }
 
 function failed(ctx: CheckContext, error: unknown): undefined {
-  ctx.options.storeHealth.store.down(error, 'store.consume() failed (rate limits, DPoP replay)');
+  ctx.runtime.storeHealth.store.down(error, 'store.consume() failed (rate limits, DPoP replay)');
   // Never open for a hold: admitting would create or spend one without its quota check.
-  if (ctx.options.failOpen && !ctx.hold) {
+  if (ctx.settings.failOpen && !ctx.hold) {
     ctx.detail.store = 'unavailable; admitted without rate-limit or replay check (onStoreError: open)';
     ctx.detail.storeFault = error instanceof Error ? error.message : String(error);
-    ctx.options.storeHealth.failOpen.down(error, 'admitting requests without rate-limit or DPoP replay checks (onStoreError: open)');
+    ctx.runtime.storeHealth.failOpen.down(error, 'admitting requests without rate-limit or DPoP replay checks (onStoreError: open)');
     return undefined;
   }
   if (error instanceof InfrastructureError) throw error;
@@ -128,11 +128,11 @@ function outcome(ctx: CheckContext, windows: readonly LimitWindow[], result: Con
   if (windows.length === 0) return undefined;
   const headers = rateLimitHeaders(windows, result.windows);
   if (result.ok) {
-    if (ctx.options.limits.headersOnAllow) Object.assign(ctx.headers, headers);
+    if (ctx.settings.rateLimit.headersOnAllow) Object.assign(ctx.headers, headers);
     return undefined;
   }
   const window = windows[result.window];
-  const detail = { constraint: window?.constraint, limit: window?.limit, mode: ctx.options.limits.modes[window?.unit ?? 'minute'], retryAfterMs: result.retryAfterMs };
+  const detail = { constraint: window?.constraint, limit: window?.limit, mode: ctx.settings.rateLimit.modes[window?.unit ?? 'minute'], retryAfterMs: result.retryAfterMs };
   headers['retry-after'] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
   return deny('rate_limited', detail, { headers });
 }

@@ -25,7 +25,7 @@ export function contextViolation(ctx: CheckContext): Deny | undefined {
 }
 
 function zoneViolation(ctx: CheckContext, zone: ContextClaim['network_zone']): Deny | undefined {
-  const matcher = typeof zone === 'string' ? ctx.options.policy.networkZones.get(zone) : undefined;
+  const matcher = typeof zone === 'string' ? ctx.settings.policy.networkZones.get(zone) : undefined;
   if (!matcher) return deny('context_violation', { rule: 'network_zone_unknown', zone });
   const ip = clientIp(ctx);
   return ip !== undefined && matcher(ip) ? undefined : deny('context_violation', { rule: 'network_zone', zone, ip });

@@ -1,6 +1,6 @@
 import type { AapClaims, Capability } from '../base/claims/model.js';
 import type { Deny } from '../base/deny/deny.js';
-import type { ResolvedOptions } from '../options/resolve.js';
+import type { GuardRuntime, GuardSettings } from '../options/resolve.js';
 import type { CompiledRoute } from '../concerns/route/compile-route.js';
 import type { RequestInfo } from '../base/types/request.js';
 import type { ResponseLimits } from '../base/types/decision.js';
@@ -34,7 +34,10 @@ export interface CheckContext {
   readonly method: string;
   /** The route's declaration; undefined while authenticating before the route is known. */
   route: CompiledRoute | undefined;
-  readonly options: ResolvedOptions;
+  /** The guard's settings (data, frozen). */
+  readonly settings: GuardSettings;
+  /** The guard's runtime (store, key sources, caches, logger, audit sink). */
+  readonly runtime: GuardRuntime;
   /** The request time in ms, read once from the injected clock. */
   readonly now: number;
   /** Response headers accumulated by checks (RateLimit, DPoP-Nonce…). */

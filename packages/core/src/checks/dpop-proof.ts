@@ -31,7 +31,7 @@ const fail = (reason: ReasonCode, problem: string, extra?: Record<string, unknow
  */
 export function verifyDpop(ctx: CheckContext, boundJkt: string): Deny | undefined {
   const outcome = verifyProof(ctx, boundJkt);
-  const nonces = ctx.options.pop.nonces;
+  const nonces = ctx.runtime.pop.nonces;
   if (!outcome || !nonces || outcome.headers?.['dpop-nonce']) return outcome;
   return Object.assign({}, outcome, { headers: Object.assign({}, outcome.headers, { 'dpop-nonce': nonces.current(ctx.now) }) }); // not spreads: slow in V8 11
 }
@@ -41,10 +41,10 @@ function verifyProof(ctx: CheckContext, boundJkt: string): Deny | undefined {
   if (proofs.length === 0) return fail('dpop_proof_missing', 'no DPoP header');
   if (proofs.length > 1) return fail('dpop_proof_invalid', 'more than one DPoP header', { count: proofs.length });
   const proof = proofs[0]!;
-  if (proof.length > ctx.options.pop.maxProofSize) return fail('dpop_proof_invalid', 'proof too large', { bytes: proof.length });
+  if (proof.length > ctx.settings.pop.maxProofSize) return fail('dpop_proof_invalid', 'proof too large', { bytes: proof.length });
   const parts = proof.split('.');
   if (parts.length !== 3) return fail('dpop_proof_invalid', 'not a compact JWS');
-  const key = ctx.options.pop.keys.resolve(parts[0]!);
+  const key = ctx.runtime.pop.keys.resolve(parts[0]!);
   if ('problem' in key) return fail('dpop_proof_invalid', key.problem);
   const claims = decodeJson(parts[1]!);
   if (!claims) return fail('dpop_proof_invalid', 'payload is not base64url JSON object');
@@ -71,7 +71,7 @@ function checkClaims(ctx: CheckContext, claims: Record<string, unknown>, key: Pr
   const { iat, jti } = claims;
   if (typeof iat !== 'number' || !Number.isFinite(iat)) return fail('dpop_proof_invalid', 'iat missing');
   const now = ctx.now / 1000;
-  const { maxAge, leeway } = ctx.options.pop;
+  const { maxAge, leeway } = ctx.settings.pop;
   if (iat < now - maxAge || iat > now + leeway) return fail('dpop_iat_out_of_window', 'iat outside the accepted window', { iat, now: Math.floor(now) });
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI) return fail('dpop_proof_invalid', 'jti missing or too long');
   if (typeof claims.ath !== 'string' || claims.ath !== ctx.tokenHash) return fail('dpop_ath_mismatch', 'ath does not hash the access token');
@@ -85,7 +85,7 @@ function checkClaims(ctx: CheckContext, claims: Record<string, unknown>, key: Pr
 
 /** RFC 9449 §9: a missing or stale nonce → `use_dpop_nonce` with a fresh one; a nonce of the last bucket is accepted, and a fresh one sent. */
 function checkNonce(ctx: CheckContext, nonce: unknown): Deny | undefined {
-  const nonces = ctx.options.pop.nonces;
+  const nonces = ctx.runtime.pop.nonces;
   if (!nonces) return undefined;
   const verdict = nonces.check(nonce, ctx.now);
   const fresh = nonces.current(ctx.now);

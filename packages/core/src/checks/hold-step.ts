@@ -33,13 +33,14 @@ const REASON: Readonly<Record<HoldProblem, ReasonCode>> = {
  * if (ctx.hold?.kind === 'create') return createHeld(ctx, ctx.hold.subject);
  */
 export async function createHeld(ctx: CheckContext, subject: HeldBody): Promise<Deny> {
-  const { holds, audit } = ctx.options;
+  const holds = ctx.settings.holds;
+  const { audit } = ctx.runtime;
   const claims = ctx.claims!; // step 7 ran only for a verified token
   const base: Hold = {
     id: newHoldId(claims.agent.id),
     status: 'pending',
     // The authorization server, by its scope's name: the agent's budget and the approver's view of it are its own.
-    issuer: scopeOf(ctx.options.token.keys.scopes, claims.iss).issuer,
+    issuer: scopeOf(ctx.runtime.token.keys.scopes, claims.iss).issuer,
     agent: { id: claims.agent.id, operator: claims.agent.operator },
     task: { id: claims.task.id, purpose: claims.task.purpose },
     chain: claims.delegation?.chain,
@@ -54,7 +55,7 @@ export async function createHeld(ctx: CheckContext, subject: HeldBody): Promise<
     binding: holdBinding(subject),
   };
   const hold: Hold = { ...base, approvalReference: approvalReference(ctx, base) };
-  const created = await guarded(() => holds.store.create(hold, { retainMs: holds.retainMs, budget: holds.budget }));
+  const created = await guarded(() => ctx.runtime.holds.store.create(hold, { retainMs: holds.retainMs, budget: holds.budget }));
   if (!created.ok) {
     const retryAfter = String(Math.max(1, Math.ceil((created.retryAfterMs ?? 60_000) / 1000)));
     return deny('hold_quota_exceeded', { check: 'oversight', budget: created.problem }, { headers: { 'retry-after': retryAfter } });
@@ -74,8 +75,8 @@ export async function createHeld(ctx: CheckContext, subject: HeldBody): Promise<
  * if (ctx.hold?.kind === 'retry') return consumeApproved(ctx, ctx.hold.id, ctx.hold.subject);
  */
 export async function consumeApproved(ctx: CheckContext, id: string, subject: HoldSubject): Promise<Deny | undefined> {
-  const { holds, audit } = ctx.options;
-  const result: HoldUpdate = await guarded(() => holds.store.consume(id, holdBinding(subject), ctx.now));
+  const { audit } = ctx.runtime;
+  const result: HoldUpdate = await guarded(() => ctx.runtime.holds.store.consume(id, holdBinding(subject), ctx.now));
   if (!result.ok) {
     const detail = { check: 'oversight', hold: id, problem: result.problem, ...mismatchDetail(result.hold, subject) };
     return held(REASON[result.problem], id, result.hold?.approvalReference ?? ctx.claims?.oversight?.approval_reference, detail);
@@ -93,7 +94,7 @@ function held(reason: ReasonCode, id: string, reference: string | undefined, det
 
 /** The hold's body preview (`oversight.preview`), for a held request that has a body. */
 function previewOf(ctx: CheckContext, subject: HeldBody): Hold['preview'] {
-  const settings = ctx.options.holds.preview;
+  const settings = ctx.settings.holds.preview;
   if (!settings || subject.bodyDigest === undefined) return undefined;
   const secrets = ctx.credentials ? [ctx.credentials.token, ...ctx.credentials.proofs] : [];
   return holdPreview(subject.content, ctx.request.headers['content-type'], settings, secrets);
@@ -104,7 +105,7 @@ function previewOf(ctx: CheckContext, subject: HeldBody): Hold['preview'] {
  * mounted for this guard (a throw or a non-string falls back), else the token's `approval_reference`.
  */
 function approvalReference(ctx: CheckContext, hold: Hold): string | undefined {
-  const build = ctx.options.holds.approvalUrl ?? ctx.options.holds.consoleLink.link;
+  const build = ctx.settings.holds.approvalUrl ?? ctx.runtime.holds.consoleLink.link;
   if (build) {
     try {
       const url = build(Object.freeze({ ...hold }));
@@ -118,10 +119,10 @@ function approvalReference(ctx: CheckContext, hold: Hold): string | undefined {
 
 /** `onHold(hold)`, detached: neither a throw nor a rejected promise reaches the request; a failure is logged. */
 function notify(ctx: CheckContext, hold: Hold): void {
-  const onHold = ctx.options.holds.onHold;
+  const onHold = ctx.settings.holds.onHold;
   if (!onHold) return;
   const frozen = Object.freeze({ ...hold });
-  const logger = ctx.options.logger;
+  const logger = ctx.runtime.logger;
   Promise.resolve()
     .then(() => onHold(frozen))
     .catch((error: unknown) => logger.warn({ event: 'oversight.on_hold_failed', hold: hold.id, cause: String((error as Error)?.message ?? error) }, 'options.oversight.onHold failed'));

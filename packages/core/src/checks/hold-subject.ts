@@ -32,7 +32,7 @@ export async function holdSubject(ctx: CheckContext, match: 'token' | 'agent-tas
   const read = await bodyDigestOf(ctx, content);
   if ('reason' in read) return read;
   const url = URL.parse(ctx.request.url);
-  const issuer = claims ? scopeOf(ctx.options.token.keys.scopes, claims.iss).id : '';
+  const issuer = claims ? scopeOf(ctx.runtime.token.keys.scopes, claims.iss).id : '';
   const path = url ? url.pathname + url.search : '';
   const subject = { issuer, subject: who, action: ctx.route?.action ?? '', method: ctx.method, path, bodyDigest: read.digest };
   return read.content === undefined ? subject : { ...subject, content: read.content };
@@ -42,7 +42,7 @@ async function bodyDigestOf(ctx: CheckContext, content: boolean): Promise<{ dige
   const { bodyDigest, body } = ctx.request;
   if (typeof bodyDigest === 'string' && bodyDigest.length > 0) return { digest: bodyDigest };
   if (!body) return hasBody(ctx) ? unavailable(ctx, 'no body reader and no bodyDigest given') : {};
-  const max = ctx.options.holds.maxBodyBytes;
+  const max = ctx.settings.holds.maxBodyBytes;
   const read = await body.digest(max, content ? { content: true } : undefined);
   if (read.digest !== undefined) return read.bytes === 0 ? {} : { digest: read.digest, content: read.content };
   if ('empty' in read) return {};
@@ -56,6 +56,6 @@ function hasBody(ctx: CheckContext): boolean {
 }
 
 function unavailable(ctx: CheckContext, problem: string): Deny {
-  ctx.options.holds.warnBodyUnavailable(problem);
+  ctx.runtime.holds.warnBodyUnavailable(problem);
   return deny('hold_body_unavailable', { check: 'oversight', problem });
 }

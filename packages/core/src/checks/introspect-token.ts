@@ -25,7 +25,7 @@ export function introspectToken(
   token: string,
   verifiedJwt: boolean,
 ): Deny | undefined | Promise<Deny | undefined> {
-  const settings = ctx.options.token.introspection;
+  const settings = ctx.runtime.token.introspection;
   if (!settings) return undefined;
   const line = verifiedJwt ? settings.byIssuer.get(ctx.claims!.iss) : settings.opaque;
   if (!line) return verifiedJwt ? undefined : deny('token_malformed', { problem: 'no issuer takes opaque tokens' });
@@ -40,7 +40,7 @@ export function introspectToken(
 
 /** A verified JWT is introspected in mode `always`, or `fallback` while the revocation list cannot vouch. */
 function asked(ctx: CheckContext, line: IssuerIntrospection): boolean {
-  return line.mode === 'always' || (line.mode === 'fallback' && !ctx.options.revocation.local.synced);
+  return line.mode === 'always' || (line.mode === 'fallback' && !ctx.runtime.revocation.local.synced);
 }
 
 function apply(ctx: CheckContext, outcome: Introspected): Deny | undefined {

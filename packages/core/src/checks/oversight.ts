@@ -38,7 +38,7 @@ export const oversight: Check = (ctx) => {
 
 /** The hold this request creates, or the approved one it retries (async: the subject may hash a body). */
 async function holdFor(ctx: CheckContext, id: string | undefined): Promise<Deny | undefined> {
-  const subject = await holdSubject(ctx, ctx.options.holds.match, id === undefined && ctx.options.holds.preview !== undefined);
+  const subject = await holdSubject(ctx, ctx.settings.holds.match, id === undefined && ctx.settings.holds.preview !== undefined);
   if ('reason' in subject) return subject;
   ctx.hold = id === undefined ? { kind: 'create', subject } : { kind: 'retry', id, subject };
   return undefined;

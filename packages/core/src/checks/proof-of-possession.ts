@@ -37,7 +37,7 @@ export const proofOfPossession: Check = (ctx) => {
 };
 
 function dpopStep(ctx: CheckContext, scheme: 'Bearer' | 'DPoP', jkt: string | undefined): Deny | undefined {
-  const mode = ctx.route?.dpop ?? ctx.options.pop.dpopMode;
+  const mode = ctx.route?.dpop ?? ctx.settings.pop.dpopMode;
   if (scheme === 'Bearer') {
     if (jkt !== undefined) return deny('dpop_downgrade', { check: 'dpop', problem: 'DPoP-bound token sent with the Bearer scheme' });
     return mode === 'required' ? deny('dpop_required', { check: 'dpop', problem: 'token is not DPoP-bound' }) : undefined;

@@ -28,7 +28,7 @@ export const verifyToken: Check = (ctx) => {
   const token = credentials.token;
   const hit = ctx.cached; // looked up once, by step 1
   if (!hit) {
-    const opaque = ctx.options.token.introspection?.opaque && !isJwt(token);
+    const opaque = ctx.runtime.token.introspection?.opaque && !isJwt(token);
     return opaque ? introspectToken(ctx, token, false) : verifyFresh(ctx, token);
   }
   const refreshing = hit.key.source.revalidate(ctx.now);
@@ -37,14 +37,15 @@ export const verifyToken: Check = (ctx) => {
 
 /** The key set was refreshed: the entry is still there unless its key was withdrawn. */
 function afterRefresh(ctx: CheckContext, token: string): Promise<Deny | undefined> | Deny | undefined {
-  const hit = ctx.options.token.cache?.get(token);
+  const hit = ctx.runtime.token.cache?.get(token);
   return hit ? admit(ctx, hit, token) : verifyFresh(ctx, token);
 }
 
 async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | undefined> {
-  const options = ctx.options.token;
+  const options = ctx.settings.token;
+  const runtime = ctx.runtime.token;
   ctx.tokenHash = tokenHash(token);
-  const source = keySourceFor(options.keys, token);
+  const source = keySourceFor(runtime.keys, token);
   if ('reason' in source) return source;
   const epoch = source.epoch;
   const verified = await verifyJwt(token, source.key, options.verifyOptions);
@@ -55,7 +56,7 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
   if (expired) return expired;
   const iss = verified.payload.iss as string; // verified: one of the trusted issuers
   const fromIntrospection = () => capabilitiesOf(ctx, token, iss);
-  const expanded = await expandCapabilities(verified.payload, options.capabilityRefs, fromIntrospection);
+  const expanded = await expandCapabilities(verified.payload, runtime.capabilityRefs, fromIntrospection);
   if ('reason' in expanded) return expanded;
   const claims = normalizeClaims(expanded.payload);
   if ('reason' in claims) return claims;
@@ -64,7 +65,7 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
   // A rotation that withdrew keys while this token was being verified may have withdrawn its key: admit
   // this request (it began before), but do not cache what the eviction could no longer reach.
   // A set given by reference is used while fresh: the cached token is verified again after that.
-  if (source.epoch === epoch) options.cache?.set(token, entry, Math.min(claims.exp, expanded.freshUntil / 1000));
+  if (source.epoch === epoch) runtime.cache?.set(token, entry, Math.min(claims.exp, expanded.freshUntil / 1000));
   ctx.claims = claims;
   return introspectToken(ctx, token, true);
 }
@@ -75,7 +76,7 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
  * capabilities counts for nothing). An issuer without introspection cannot resolve a reference this way.
  */
 async function capabilitiesOf(ctx: CheckContext, token: string, iss: string): Promise<unknown> {
-  const line = ctx.options.token.introspection?.byIssuer.get(iss);
+  const line = ctx.runtime.token.introspection?.byIssuer.get(iss);
   const problem = 'its issuer has no introspection';
   if (!line) return deny('token_claims_invalid', { path: '/capabilities_ref', problem });
   const outcome = await line.introspector.lookup(token);

@@ -9,7 +9,7 @@ import { requestOrigin } from '../base/request/origin.js';
  * the scheme is the one the client used, or DPoP for proof errors and DPoP-required policy.
  */
 export function challenge(ctx: CheckContext, reason: ReasonCode): string {
-  const { pop } = ctx.options;
+  const { pop } = ctx.settings;
   const metadata = resourceMetadataUrl(ctx);
   const common = metadata ? [`resource_metadata="${metadata}"`] : [];
   const dpopParams = [`algs="${pop.dpopAlgorithms.join(' ')}"`];
@@ -36,7 +36,7 @@ const scheme = (name: string, params: readonly string[]): string => (params.leng
  * this resource — which every adapter serves — unless `resourceMetadata: false`.
  */
 function resourceMetadataUrl(ctx: CheckContext): string | undefined {
-  const configured = ctx.options.resourceMetadata;
+  const configured = ctx.settings.resourceMetadata;
   if (configured !== undefined) return configured === false ? undefined : configured;
-  return metadataUrl(resourceIdentifier(ctx.options, requestOrigin(ctx)));
+  return metadataUrl(resourceIdentifier(ctx.settings, requestOrigin(ctx)));
 }

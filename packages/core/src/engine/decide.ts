@@ -14,8 +14,8 @@ import { challenge } from './challenge.js';
 /** Turn the pipeline's outcome into a `Decision` and emit its audit event. */
 export function decide(ctx: CheckContext, outcome: Deny | undefined, startedAt: number): Decision {
   const decision = outcome ? denied(ctx, outcome, startedAt) : allowed(ctx, startedAt);
-  if (ctx.options.audit) emitAudit(ctx.options, decision.audit); // the event is built only for a sink
-  if (ctx.options.debug) logDecision(ctx, decision);
+  if (ctx.runtime.audit) emitAudit(ctx.runtime, decision.audit); // the event is built only for a sink
+  if (ctx.settings.debug) logDecision(ctx, decision);
   if (decisionChannel.hasSubscribers) decisionChannel.publish({ decision, route: ctx.route });
   return decision;
 }
@@ -70,7 +70,7 @@ function denied(ctx: CheckContext, outcome: Deny, startedAt: number): Decision {
 /** Debug mode: one line per decision, with the audit identity (never the token: only its hash). */
 function logDecision(ctx: CheckContext, decision: Decision): void {
   const { audit } = decision;
-  ctx.options.logger.debug(
+  ctx.runtime.logger.debug(
     { event: 'decision', decision: audit.decision, status: audit.status, reason: audit.reason, action: audit.action, agent: audit.agent?.id, task: audit.task?.id, method: audit.method, path: audit.path, tokenHash: audit.tokenHash, latencyMs: audit.latencyMs },
     `${audit.decision} ${audit.method} ${audit.path}${audit.reason ? ` (${audit.reason})` : ''}`,
   );

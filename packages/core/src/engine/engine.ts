@@ -2,7 +2,7 @@ import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from '../checks/context.js';
 import { decide } from './decide.js';
 import type { ReasonCode } from '../base/deny/reasons.js';
-import type { ResolvedOptions } from '../options/resolve.js';
+import type { GuardRuntime, GuardSettings, GuardSetup } from '../options/resolve.js';
 import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY, stamped } from './pipeline.js';
 import type { CompiledRoute } from '../concerns/route/compile-route.js';
 import type { Decision } from '../base/types/decision.js';
@@ -24,7 +24,8 @@ export interface Stage {
 
 /** The pipeline in two halves, for `check()` and for adapters whose route is known only later. */
 export interface Engine {
-  readonly options: ResolvedOptions;
+  readonly settings: GuardSettings;
+  readonly runtime: GuardRuntime;
   /** Steps 1–4: who is calling, with what proof. Synchronous while every check answers synchronously. */
   begin(request: RequestInfo): Stage | Promise<Stage>;
   /**
@@ -32,11 +33,11 @@ export interface Engine {
    * on the stage's own context, with `extra` request members the route adds (target, params). Emits the
    * request's one audit event.
    */
-  complete(stage: Stage, route: CompiledRoute | undefined, extra?: Partial<RequestInfo>): Decision | Promise<Decision>;
+  finish(stage: Stage, route: CompiledRoute | undefined, extra?: Partial<RequestInfo>): Decision | Promise<Decision>;
   /**
    * Step 8's replay half, ahead of the route: the stage's DPoP proof `jti` is consumed now, for an adapter
    * that cannot tell yet which route will run and must not let anything run on a replayed proof. A later
-   * `complete` consumes only its route's windows. Returns the stage, denied when the proof was replayed
+   * `finish` consumes only its route's windows. Returns the stage, denied when the proof was replayed
    * (or the store failed); a stage without a proof is returned as it is, with no store call.
    */
   consumeProof(stage: Stage): Stage | Promise<Stage>;
@@ -47,22 +48,23 @@ export interface Engine {
 }
 
 /**
- * Build the engine over resolved options: the check pipeline of engine/pipeline.ts, run in order, the first
+ * Build the engine over the guard's settings and runtime: the check pipeline of engine/pipeline.ts, run in order, the first
  * deny winning; a thrown error is an infrastructure fault (503) or a defect (`internal_error`): fail closed.
  *
  * @example
  * const engine = createEngine(resolveOptions(options));
- * const decision = await engine.complete(await engine.begin(info), compileRoute({ action: 'search.web' }));
+ * const decision = await engine.finish(await engine.begin(info), compileRoute({ action: 'search.web' }));
  */
-export function createEngine(options: ResolvedOptions): Engine {
+export function createEngine({ settings, runtime }: GuardSetup): Engine {
   // Every member a check may set is declared here, so that all contexts share one shape (V8 hidden class)
   // from the start. `clientIp` and `targetHost` are left out on purpose: absent means "not resolved yet".
   const context = (request: RequestInfo): CheckContext => ({
     request,
     method: request.method.toUpperCase(),
     route: undefined,
-    options,
-    now: options.now(),
+    settings,
+    runtime,
+    now: runtime.now(),
     headers: {},
     detail: {},
     credentials: undefined,
@@ -82,7 +84,8 @@ export function createEngine(options: ResolvedOptions): Engine {
     hold: undefined,
   });
   return {
-    options,
+    settings,
+    runtime,
     begin(request) {
       const started = performance.now();
       if (!isRequestInfo(request)) {
@@ -93,7 +96,7 @@ export function createEngine(options: ResolvedOptions): Engine {
       const denied = run(ctx, AUTHENTICATE, 0);
       return denied instanceof Promise ? denied.then((outcome) => ({ ctx, started, denied: outcome })) : { ctx, started, denied };
     },
-    complete({ ctx, started, denied }, route, extra) {
+    finish({ ctx, started, denied }, route, extra) {
       ctx.route = route;
       // Object.assign, not `{ ...a, ...b }`: V8 11 (Node 20) builds a spread followed by more properties
       // in a slow runtime path (~2 µs a request); the hot paths of the guard avoid it.

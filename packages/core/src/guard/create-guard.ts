@@ -86,25 +86,26 @@ export interface Guard {
  * );
  */
 export function createGuard(options: GuardOptions): Guard {
-  const resolved = resolveOptions(options);
-  const engine = createEngine(resolved);
+  const setup = resolveOptions(options);
+  const { settings, runtime } = setup;
+  const engine = createEngine(setup);
   const actions = new Set<string>(); // declared through guard.route(): the metadata's aap_actions_supported
-  const sources = resolved.token.keys.sources.map(({ source }) => source);
-  const warmUp = resolved.warmUp ? warmUpKeys(sources, resolved.now) : undefined;
+  const sources = runtime.token.keys.sources.map(({ source }) => source);
+  const warmUp = settings.warmUp ? warmUpKeys(sources, runtime.now) : undefined;
   const checkOnce = (request: RequestInfo, route: RouteSpec | CompiledRoute | undefined): Decision | Promise<Decision> => {
     const compiled = route && compileRoute(route);
     const stage = engine.begin(request);
-    return stage instanceof Promise ? stage.then((begun) => engine.complete(begun, compiled)) : engine.complete(stage, compiled);
+    return stage instanceof Promise ? stage.then((begun) => engine.finish(begun, compiled)) : engine.finish(stage, compiled);
   };
   const guard: Guard = {
-    now: () => resolved.now(),
-    publicUrl: resolved.publicUrl?.href,
+    now: () => runtime.now(),
+    publicUrl: settings.publicUrl?.href,
     route(spec) {
       const compiled = compileRoute(spec);
       actions.add(compiled.action);
       return compiled;
     },
-    resourceMetadata: (origin = 'null') => metadataDocument(resolved, resourceIdentifier(resolved, origin), actions),
+    resourceMetadata: (origin = 'null') => metadataDocument(settings, resourceIdentifier(settings, origin), actions),
     check(request, route) {
       // Traced only when someone listens on `aap-guard:check` (base/observe/channels.ts): otherwise free.
       try {
@@ -116,17 +117,16 @@ export function createGuard(options: GuardOptions): Guard {
     },
     async close() {
       warmUp?.stop();
-      resolved.revocation.local.close();
-      await resolved.store.close?.();
+      await runtime.close();
     },
-    holds: holdsApi(resolved),
-    revoke: (key, revokeOptions) => revoke(resolved, key, revokeOptions),
+    holds: holdsApi(setup),
+    revoke: (key, revokeOptions) => revoke(setup, key, revokeOptions),
     revocations: Object.freeze({
-      list: () => resolved.revocation.store.snapshot(resolved.now()),
-      whenSynced: (syncOptions) => resolved.revocation.local.whenSynced(syncOptions),
+      list: () => runtime.revocation.store.snapshot(runtime.now()),
+      whenSynced: (syncOptions) => runtime.revocation.local.whenSynced(syncOptions),
     }),
-    ready: (readyOptions) => ready(resolved, readyOptions),
-    health: () => healthOf(resolved),
+    ready: (readyOptions) => ready(runtime, readyOptions),
+    health: () => healthOf(runtime),
   };
   registerEngine(guard, engine);
   return guard;

@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from '../options/resolve.js';
+import type { GuardRuntime } from '../options/resolve.js';
 import type { KeySourceStatus } from '../concerns/token/key-source.js';
 
 /** One trusted issuer's keys, as `guard.health()` reports them. */
@@ -39,17 +39,17 @@ export type NotReadyReason = 'keys_unavailable' | 'store_unavailable' | 'keys_pe
  * Build the health report of a guard, at the guard's clock.
  *
  * @example
- * const report = healthOf(resolved);
+ * const report = healthOf(guardRuntime);
  */
-export function healthOf(resolved: ResolvedOptions): GuardHealth {
-  const now = resolved.now();
-  const keys = resolved.token.keys;
+export function healthOf(runtime: GuardRuntime): GuardHealth {
+  const now = runtime.now();
+  const keys = runtime.token.keys;
   const issuers = keys.issuers.map((issuer) => Object.freeze({ issuer, ...keys.byIssuer.get(issuer)!.status(now) }));
-  const local = resolved.revocation.local;
+  const local = runtime.revocation.local;
   const synced = local.synced;
   const failed = issuers.some((entry) => entry.lastError !== undefined);
   const pending = issuers.some((entry) => !entry.loaded);
-  const storeFailing = !synced && (resolved.storeHealth.store.isDown || local.cause !== undefined);
+  const storeFailing = !synced && (runtime.storeHealth.store.isDown || local.cause !== undefined);
   const reason: NotReadyReason | undefined = failed
     ? 'keys_unavailable'
     : storeFailing

@@ -2,7 +2,7 @@ import type { AuditTarget } from '../base/audit/safe-sink.js';
 import type { Hold, HoldFilter, HoldStatus, HoldUpdate } from '../base/stores/holds.js';
 import { scopeOf, type IssuerScope } from '../concerns/token/issuer-scope.js';
 import { auditHold } from '../base/audit/operation-events.js';
-import type { HoldOptions } from '../concerns/holds/options.js';
+import type { HoldRuntime, HoldSettings } from '../concerns/holds/options.js';
 import { HOLD_ID } from '../concerns/holds/hold-id.js';
 
 /** A human decision, as given to `guard.holds.approve()` / `deny()`. */
@@ -36,37 +36,40 @@ export interface HoldsApi {
 
 const STATUSES: readonly HoldStatus[] = ['pending', 'approved', 'denied', 'used'];
 
-/** What `guard.holds` reads of the guard's resolved options. */
-interface HoldsApiContext extends AuditTarget {
-  readonly holds: HoldOptions;
-  readonly now: () => number;
-  /** The issuer scopes, to read a `list({ issuer })` filter given by any name of an authorization server. */
-  readonly token: { readonly keys: { readonly scopes: ReadonlyMap<string, IssuerScope> } };
+/** What `guard.holds` reads of the guard's settings and runtime. */
+interface HoldsApiContext {
+  readonly settings: { readonly holds: Pick<HoldSettings, 'approvalUrl'> };
+  readonly runtime: AuditTarget & {
+    readonly holds: HoldRuntime;
+    readonly now: () => number;
+    /** The issuer scopes, to read a `list({ issuer })` filter given by any name of an authorization server. */
+    readonly token: { readonly keys: { readonly scopes: ReadonlyMap<string, IssuerScope> } };
+  };
 }
 
 /**
- * Build `guard.holds` over the resolved options. Programming errors (no `by`, a bad filter) throw
+ * Build `guard.holds` over the guard's settings and runtime. Programming errors (no `by`, a bad filter) throw
  * `TypeError`; an id that is not one of ours is simply unknown.
  *
  * @example
  * const holds = holdsApi(resolveOptions(options));
  */
-export function holdsApi(options: HoldsApiContext): HoldsApi {
-  const store = options.holds.store;
+export function holdsApi({ settings, runtime }: HoldsApiContext): HoldsApi {
+  const store = runtime.holds.store;
   const decide = async (to: 'approved' | 'denied', id: string, input: HoldDecisionInput): Promise<HoldUpdate> => {
     const by = input?.by;
     if (typeof by !== 'string' || by.length === 0 || by.length > 256) throw new TypeError(`holds.${to === 'approved' ? 'approve' : 'deny'}(id, { by }): by must be a non-empty string`);
     const note = input.note;
     if (note !== undefined && (typeof note !== 'string' || note.length > 1024)) throw new TypeError('holds decision note must be a string of at most 1024 characters');
     if (typeof id !== 'string' || !HOLD_ID.test(id)) return { ok: false, problem: 'unknown' };
-    const verdict = { by, now: options.now(), note };
+    const verdict = { by, now: runtime.now(), note };
     const result = to === 'approved' ? await store.approve(id, verdict) : await store.deny(id, verdict);
-    if (result.ok) auditHold(options, to, result.hold, by, verdict.now);
+    if (result.ok) auditHold(runtime, to, result.hold, by, verdict.now);
     return result;
   };
   return Object.freeze({
     async get(id: string) {
-      return typeof id === 'string' && HOLD_ID.test(id) ? store.get(id, options.now()) : undefined;
+      return typeof id === 'string' && HOLD_ID.test(id) ? store.get(id, runtime.now()) : undefined;
     },
     async list(filter: HoldFilter = {}) {
       if (filter.status !== undefined && !STATUSES.includes(filter.status)) throw new TypeError(`holds.list({ status }) must be one of ${STATUSES.join(', ')}`);
@@ -77,18 +80,18 @@ export function holdsApi(options: HoldsApiContext): HoldsApi {
         throw new TypeError('holds.list({ issuer }) must be a string');
       }
       // A hold records its issuer scope's name: any name of that authorization server finds its holds.
-      const scopes = options.token.keys.scopes;
+      const scopes = runtime.token.keys.scopes;
       const scoped = issuer === undefined ? filter : { ...filter, issuer: scopeOf(scopes, issuer).issuer };
-      return store.list({ ...scoped, limit }, options.now());
+      return store.list({ ...scoped, limit }, runtime.now());
     },
     approve: (id: string, input: HoldDecisionInput) => decide('approved', id, input),
     deny: (id: string, input: HoldDecisionInput) => decide('denied', id, input),
     linkApprovals(link: (hold: Hold) => string) {
       if (typeof link !== 'function') throw new TypeError('holds.linkApprovals(link): link must be a function');
-      const slot = options.holds.consoleLink;
+      const slot = runtime.holds.consoleLink;
       if (slot.link !== undefined) return false;
       slot.link = link;
-      return options.holds.approvalUrl === undefined;
+      return settings.holds.approvalUrl === undefined;
     },
   });
 }

@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from '../options/resolve.js';
+import type { GuardRuntime } from '../options/resolve.js';
 import { InfrastructureError } from '../base/util/errors.js';
 import { NotReadyError } from '../base/util/not-ready-error.js';
 import { causeOf } from '../base/log/logger.js';
@@ -26,19 +26,19 @@ const REVOCATION = 'revocation list not synchronized (store unreachable?)';
  * logged, never an unhandled rejection).
  *
  * @example
- * await ready(resolved, { timeoutMs: 5000 }); // before app.listen()
+ * await ready(guardRuntime, { timeoutMs: 5000 }); // before app.listen()
  */
-export async function ready(resolved: ResolvedOptions, options: ReadyOptions = {}): Promise<void> {
+export async function ready(runtime: GuardRuntime, options: ReadyOptions = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1) {
     throw new TypeError('ready({ timeoutMs }) must be a positive integer number of ms');
   }
-  const parts: Part[] = resolved.token.keys.sources.map(({ source, issuers }) => ({
+  const parts: Part[] = runtime.token.keys.sources.map(({ source, issuers }) => ({
     run: () => source.prefetch(),
     failed: (error) => `keys of ${issuers.join(', ')}: ${error instanceof InfrastructureError ? error.message : causeOf(error).cause}`,
     late: `keys of ${issuers.join(', ')}: ${source.describe()} did not answer within ${timeoutMs} ms`,
   }));
-  parts.push({ run: () => resolved.revocation.local.whenSynced(), failed: () => REVOCATION, late: REVOCATION });
+  parts.push({ run: () => runtime.revocation.local.whenSynced(), failed: () => REVOCATION, late: REVOCATION });
   const causes = await settleWithin(parts, timeoutMs);
   if (causes.length > 0) throw new NotReadyError(causes);
 }

@@ -15,7 +15,7 @@ export interface AgentRules {
 }
 
 /** Agent, delegation and constraint policy, validated and compiled once at `createGuard()`. */
-export interface PolicyOptions {
+export interface PolicySettings {
   readonly agents: AgentRules | undefined;
   /** RS-wide maximum delegation depth. */
   readonly maxDepth: number | undefined;
@@ -28,7 +28,7 @@ export interface PolicyOptions {
 }
 
 /** Validate and compile the policy options. Throws `TypeError` naming the option. */
-export function resolvePolicyOptions(options: GuardOptions): PolicyOptions {
+export function resolvePolicyOptions(options: GuardOptions): PolicySettings {
   const { agents, delegation = {}, constraints = {} } = options;
   const { maxDepth, trustedActor } = delegation;
   if (maxDepth !== undefined && !(Number.isSafeInteger(maxDepth) && maxDepth >= 0)) {

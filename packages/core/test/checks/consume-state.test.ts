@@ -30,7 +30,7 @@ function harness(options: Partial<GuardOptions> = {}, store: Store = memoryStore
     now = at;
     const ctx: CheckContext = {
       request: { method: 'GET', url: 'https://api.example.com/x', headers: {} },
-      method: 'GET', route, options: resolved, now: resolved.now(), headers: {}, detail: {},
+      method: 'GET', route, settings: resolved.settings, runtime: resolved.runtime, now: resolved.runtime.now(), headers: {}, detail: {},
       claims: token, capability: token.capabilities[scope?.capability ?? 0], proof,
       ...(scope ? { limitScope: scope.limitScope } : {}),
     };

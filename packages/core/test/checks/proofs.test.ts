@@ -9,7 +9,7 @@ const guard = createGuard({ issuer: 'https://as.example.com', audience: 'https:/
 
 function credentialsOf(dpop: string | string[] | undefined): readonly string[] | undefined {
   const request: RequestInfo = { method: 'GET', url: 'https://api.example.com/', headers: { authorization: 'DPoP a.b.c', dpop } };
-  const ctx = { request, method: 'GET', route: undefined, options: engineOf(guard).options, now: 0, headers: {}, detail: {} } as CheckContext;
+  const ctx = { request, method: 'GET', route: undefined, settings: engineOf(guard).settings, runtime: engineOf(guard).runtime, now: 0, headers: {}, detail: {} } as CheckContext;
   expect(extractCredentials(ctx)).toBeUndefined();
   return ctx.credentials?.proofs;
 }

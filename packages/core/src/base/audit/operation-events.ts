@@ -10,7 +10,7 @@ type Operation = 'created' | 'approved' | 'denied' | 'consumed';
  * never changes the outcome.
  *
  * @example
- * auditHold(resolved, 'approved', hold, 'alice@example.com', Date.now());
+ * auditHold(guardRuntime, 'approved', hold, 'alice@example.com', Date.now());
  */
 export function auditHold(options: AuditTarget, operation: Operation, hold: Hold, actor: string, now: number): void {
   emitAudit(options, {
@@ -38,7 +38,7 @@ export function auditHold(options: AuditTarget, operation: Operation, hold: Hold
  * says whether that issuer was named or the revocation covers every trusted issuer.
  *
  * @example
- * auditRevocation(resolved, entry, 'every trusted issuer');
+ * auditRevocation(guardRuntime, entry, 'every trusted issuer');
  */
 export function auditRevocation(options: AuditTarget, entry: Revocation, issuerScope?: string): void {
   emitAudit(options, {

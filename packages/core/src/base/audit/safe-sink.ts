@@ -4,7 +4,7 @@ import { Health, type Logger } from '../log/logger.js';
 /** What the guard calls for every audit event: never throws, never leaves a rejected promise behind. */
 export type AuditEmitter = (event: AuditEvent) => void;
 
-/** Where audit events go: the guard's wrapped sink (`ResolvedOptions.audit`), or nowhere. */
+/** Where audit events go: the guard's wrapped sink (`GuardRuntime.audit`), or nowhere. */
 export interface AuditTarget {
   readonly audit: AuditEmitter | undefined;
 }

@@ -22,7 +22,7 @@ export interface CheckTraceContext {
  * every decision whichever way it is asked for. Without a subscriber, a call costs one `hasSubscribers` read.
  *
  * @example
- * return traceCheck('check', request, route, () => engine.complete(stage, route));
+ * return traceCheck('check', request, route, () => engine.finish(stage, route));
  */
 export function traceCheck(
   phase: CheckPhase,

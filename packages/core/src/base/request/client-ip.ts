@@ -6,14 +6,14 @@ import { listHeader } from './headers.js';
 /** What resolving the client address reads (a check's context is one), and where it keeps the answer. */
 export interface ClientIpScope {
   readonly request: RequestInfo;
-  readonly options: { readonly trustProxy: (ip: string) => boolean };
+  readonly settings: { readonly trustProxy: (ip: string) => boolean };
   clientIp?: string | undefined;
 }
 
 /**
  * The client address of a request, resolved once per request and kept on the context.
  *
- * The TCP peer, unless the peer is a trusted proxy (`options.trustProxy`): then `X-Forwarded-For` is
+ * The TCP peer, unless the peer is a trusted proxy (`settings.trustProxy`): then `X-Forwarded-For` is
  * walked from the right, past every trusted hop, to the first address a trusted proxy vouches for —
  * the rule of Express's `proxy-addr`. A malformed hop leaves the client unknown (`undefined`), and an
  * unknown client never satisfies an address constraint.
@@ -23,12 +23,12 @@ export function clientIp(ctx: ClientIpScope): string | undefined {
   return ctx.clientIp;
 }
 
-function resolve({ request, options }: ClientIpScope): string | undefined {
+function resolve({ request, settings }: ClientIpScope): string | undefined {
   if (typeof request.clientIp !== 'string' || isIP(unmap(request.clientIp)) === 0) return undefined;
   let current = unmap(request.clientIp);
-  if (!options.trustProxy(current)) return current;
+  if (!settings.trustProxy(current)) return current;
   const hops = listHeader(request.headers['x-forwarded-for']);
-  for (let i = hops.length - 1; i >= 0 && options.trustProxy(current); i--) {
+  for (let i = hops.length - 1; i >= 0 && settings.trustProxy(current); i--) {
     const hop = unmap(hops[i]!);
     if (isIP(hop) === 0) return undefined;
     current = hop;

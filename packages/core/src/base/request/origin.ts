@@ -1,25 +1,25 @@
 import type { RequestInfo } from '../types/request.js';
 import { forwardedOrigin } from './forwarded.js';
 
-/** What the origin a client addressed depends on: the request, `options.publicUrl` and the trusted proxies. */
+/** What the origin a client addressed depends on: the request, the `publicUrl` setting and the trusted proxies. */
 export interface OriginScope {
   readonly request: RequestInfo;
-  readonly options: { readonly publicUrl: URL | undefined; readonly trustProxy: (ip: string) => boolean };
+  readonly settings: { readonly publicUrl: URL | undefined; readonly trustProxy: (ip: string) => boolean };
 }
 
 /**
- * The origin the client addressed: `options.publicUrl`'s, else a trusted proxy's forwarded one, else the
+ * The origin the client addressed: the `publicUrl` setting's, else a trusted proxy's forwarded one, else the
  * request URL's (whose scheme is the connection's).
  *
  * @example
  * requestOrigin(ctx) // 'https://api.example.com'
  */
 export function requestOrigin(ctx: OriginScope, url: URL | null = URL.parse(ctx.request.url)): string {
-  return ctx.options.publicUrl?.origin ?? trustedOrigin(ctx) ?? url?.origin ?? 'null';
+  return ctx.settings.publicUrl?.origin ?? trustedOrigin(ctx) ?? url?.origin ?? 'null';
 }
 
-function trustedOrigin({ options, request }: OriginScope): string | undefined {
+function trustedOrigin({ settings, request }: OriginScope): string | undefined {
   const peer = request.clientIp;
-  if (typeof peer !== 'string' || !options.trustProxy(peer)) return undefined;
+  if (typeof peer !== 'string' || !settings.trustProxy(peer)) return undefined;
   return forwardedOrigin(request.headers, request.url);
 }

@@ -6,17 +6,14 @@ import type { Store } from '../../base/stores/store.js';
 import type { GuardOptions } from '../../base/types/options.js';
 import { REDACTED_FIELDS, type PreviewSettings } from './preview.js';
 
-/** Oversight hold settings after validation. */
-export interface HoldOptions {
-  readonly store: HoldStore;
+/** Oversight hold settings: validated once, frozen. */
+export interface HoldSettings {
   /** How long a hold can be approved and used, in ms. */
   readonly ttlMs: number;
   /** How long a record is kept past its expiry, so a late retry hears `hold_expired` (= ttlMs). */
   readonly retainMs: number;
   readonly match: 'token' | 'agent-task';
   readonly approvalUrl: ((hold: Hold) => string) | undefined;
-  /** The approval link an approval console mounted for this guard registered (`guard.holds.linkApprovals`). */
-  readonly consoleLink: ApprovalLinkSlot;
   readonly onHold: ((hold: Hold) => void | Promise<void>) | undefined;
   /** Largest body a held action may carry (its digest is bound to the hold). */
   readonly maxBodyBytes: number;
@@ -24,6 +21,13 @@ export interface HoldOptions {
   readonly budget: HoldBudget;
   /** Keep a bounded, redacted preview of the body on each hold (`oversight.preview`); off when undefined. */
   readonly preview: PreviewSettings | undefined;
+}
+
+/** Oversight holds' runtime: the hold store, the approval link a console registered, a once-logger. */
+export interface HoldRuntime {
+  readonly store: HoldStore;
+  /** The approval link an approval console mounted for this guard registered (`guard.holds.linkApprovals`). */
+  readonly consoleLink: ApprovalLinkSlot;
   /** Log, once, that a held action's body could not be read (a deployment problem, not a client one). */
   readonly warnBodyUnavailable: (problem: string) => void;
 }
@@ -40,9 +44,9 @@ const MAX_TTL_SECONDS = 7 * 86_400;
  * Validate `options.oversight` once and pick the hold store: the store's own `holds`, else memory.
  *
  * @example
- * const holds = resolveHoldOptions({ ...options, oversight: { holdTtl: 900 } }, store, logger);
+ * const { settings, runtime } = resolveHoldOptions({ ...options, oversight: { holdTtl: 900 } }, store, logger);
  */
-export function resolveHoldOptions(options: GuardOptions, store: Store, logger: Logger): HoldOptions {
+export function resolveHoldOptions(options: GuardOptions, store: Store, logger: Logger): { readonly settings: HoldSettings; readonly runtime: HoldRuntime } {
   const given = options.oversight ?? {};
   if (typeof given !== 'object' || given === null) throw new TypeError('options.oversight must be an object');
   const ttl = given.holdTtl ?? 3600;
@@ -59,13 +63,11 @@ export function resolveHoldOptions(options: GuardOptions, store: Store, logger: 
     throw new TypeError('options.store.holds must implement the HoldStore interface');
   }
   const ttlMs = Math.round(ttl * 1000);
-  return Object.freeze({
-    store: holds,
+  const settings: HoldSettings = Object.freeze({
     ttlMs,
     retainMs: ttlMs,
     match,
     approvalUrl: given.approvalUrl,
-    consoleLink: { link: undefined },
     onHold: given.onHold,
     maxBodyBytes: count(given.maxBodyBytes, 1_048_576, 'maxBodyBytes', 0, 1 << 30),
     preview: previewSettings(given.preview),
@@ -73,10 +75,15 @@ export function resolveHoldOptions(options: GuardOptions, store: Store, logger: 
       maxPendingPerAgent: count(given.maxPendingPerAgent, 20, 'maxPendingPerAgent', 1, 1_000_000),
       maxPerMinute: count(given.maxHoldsPerMinute, 10, 'maxHoldsPerMinute', 1, 1_000_000),
     }),
+  });
+  const runtime: HoldRuntime = Object.freeze({
+    store: holds,
+    consoleLink: { link: undefined },
     warnBodyUnavailable: once((problem: string) =>
       logger.warn({ event: 'oversight.body_unavailable', problem }, 'a held action was refused: its body could not be bound to the hold (mount the guard before body parsers)'),
     ),
   });
+  return { settings, runtime };
 }
 
 /** `oversight.preview`: off unless given (`false` also turns it off). */

@@ -1,5 +1,5 @@
-import type { PopOptions } from '../pop/options.js';
-import type { TokenOptions } from '../token/options.js';
+import type { PopSettings } from '../pop/options.js';
+import type { TokenSettings } from '../token/options.js';
 import { isSecureUrl } from '../../base/util/secure-url.js';
 
 /** The well-known path of protected resource metadata (RFC 9728 §3). */
@@ -25,10 +25,10 @@ export interface ProtectedResourceMetadata {
  * else the origin the request was addressed to.
  *
  * @example
- * resourceIdentifier(resolved, 'https://api.example.com') // 'https://api.example.com'
+ * resourceIdentifier(guardSettings, 'https://api.example.com') // 'https://api.example.com'
  */
-export function resourceIdentifier(options: { readonly token: TokenOptions }, origin: string): string {
-  for (const audience of options.token.audiences) {
+export function resourceIdentifier(settings: { readonly token: TokenSettings }, origin: string): string {
+  for (const audience of settings.token.audiences) {
     const url = URL.parse(audience);
     if (url && isSecureUrl(url, false)) return url.href.replace(/\/$/, '') || url.href;
   }
@@ -66,15 +66,15 @@ export function metadataPaths(resource: string): readonly string[] {
  * §5.1), and `aap_actions_supported`.
  *
  * @example
- * const document = metadataDocument(resolved, 'https://api.example.com', ['search.web']);
+ * const document = metadataDocument(guardSettings, 'https://api.example.com', ['search.web']);
  */
-export function metadataDocument(options: { readonly token: TokenOptions; readonly pop: PopOptions }, resource: string, actions: Iterable<string>): ProtectedResourceMetadata {
+export function metadataDocument(settings: { readonly token: TokenSettings; readonly pop: PopSettings }, resource: string, actions: Iterable<string>): ProtectedResourceMetadata {
   return {
     resource,
-    authorization_servers: [...options.token.issuers],
+    authorization_servers: [...settings.token.issuers],
     bearer_methods_supported: ['header'],
-    dpop_signing_alg_values_supported: [...options.pop.dpopAlgorithms],
-    dpop_bound_access_tokens_required: options.pop.dpopMode === 'required',
+    dpop_signing_alg_values_supported: [...settings.pop.dpopAlgorithms],
+    dpop_bound_access_tokens_required: settings.pop.dpopMode === 'required',
     aap_actions_supported: [...new Set(actions)].sort(),
   };
 }

@@ -29,9 +29,9 @@ function normalizePercent(path: string): string {
 }
 
 /**
- * The URL the client addressed, as `htu` must name it: origin from `options.publicUrl` when
+ * The URL the client addressed, as `htu` must name it: origin from the `publicUrl` setting when
  * configured (only its origin; the path is the request's), else from the forwarded headers when the
- * TCP peer is a trusted proxy (`options.trustProxy`), else from the request URL; then the
+ * TCP peer is a trusted proxy (the `trustProxy` setting), else from the request URL; then the
  * request path. Normalized like `normalizeHtu`.
  *
  * @example

@@ -16,7 +16,7 @@ const BYTE_SEQUENCE = /^:([A-Za-z0-9+/]+={0,2}):$/;
  * Certificate-bound access tokens (RFC 8705 §3): the SHA-256 thumbprint (base64url of SHA-256 over
  * the DER) of the client certificate must equal `cnf["x5t#S256"]`. The certificate comes from the TLS
  * connection (`RequestInfo.clientCertificate`), or — only when the TCP peer is a trusted proxy
- * (`options.trustProxy`) — from the RFC 9440 `Client-Cert` header the proxy sets after terminating
+ * (`settings.trustProxy`) — from the RFC 9440 `Client-Cert` header the proxy sets after terminating
  * mutual TLS. From any other peer that header is ignored: a client must not assert its own certificate.
  *
  * @example
@@ -34,10 +34,10 @@ export function checkMtls(ctx: CertificateScope, boundThumbprint: string): Deny 
 }
 
 function clientCertificate(ctx: CertificateScope): Uint8Array | 'invalid' | undefined {
-  const { request, options } = ctx;
+  const { request, settings } = ctx;
   const peer = request.clientIp;
   const header = request.headers['client-cert'];
-  if (header !== undefined && typeof peer === 'string' && options.trustProxy(peer)) return fromHeader(header);
+  if (header !== undefined && typeof peer === 'string' && settings.trustProxy(peer)) return fromHeader(header);
   const socket = request.clientCertificate;
   return socket instanceof Uint8Array && socket.byteLength > 0 ? socket : undefined;
 }

@@ -11,8 +11,8 @@ const KEY_CACHE_SIZE = 1000;
 /** Largest DPoP header value parsed (a proof with an RSA-4096 `jwk` is about 1.5 kB). */
 const MAX_PROOF_SIZE = 8192;
 
-/** Resolved proof-of-possession settings (RFC 9449, RFC 8705): validated once, frozen. */
-export interface PopOptions {
+/** Proof-of-possession settings (RFC 9449, RFC 8705): validated once, frozen data. */
+export interface PopSettings {
   readonly dpopMode: DpopMode;
   /** Allowed proof `alg` values; also advertised in the challenge's `algs` (RFC 9449 §7.1). */
   readonly dpopAlgorithms: readonly string[];
@@ -27,6 +27,10 @@ export interface PopOptions {
    */
   readonly replayTtlMs: number;
   readonly maxProofSize: number;
+}
+
+/** Proof of possession's runtime: this guard's cache of imported proof keys, its nonce issuer. */
+export interface PopRuntime {
   /** Imported proof keys, by protected header (this guard's own LRU). */
   readonly keys: ProofKeyCache;
   /** Server nonces (RFC 9449 §9), when `options.dpop.nonce` is set. */
@@ -37,9 +41,9 @@ export interface PopOptions {
  * Validate `options.dpop` once; `TypeError` naming the option on misconfiguration.
  *
  * @example
- * resolvePopOptions({ ...options, dpop: { mode: 'required', nonce: { secret: process.env.NONCE_SECRET! } } });
+ * const { settings, runtime } = resolvePopOptions({ ...options, dpop: { mode: 'required', nonce: { secret: process.env.NONCE_SECRET! } } });
  */
-export function resolvePopOptions(options: GuardOptions): PopOptions {
+export function resolvePopOptions(options: GuardOptions): { readonly settings: PopSettings; readonly runtime: PopRuntime } {
   const dpop = options.dpop ?? {};
   if (typeof dpop !== 'object' || dpop === null) throw new TypeError('options.dpop must be an object');
   const dpopMode = dpop.mode ?? 'optional';
@@ -47,16 +51,19 @@ export function resolvePopOptions(options: GuardOptions): PopOptions {
   const dpopAlgorithms = algorithms(dpop.algorithms);
   const maxAge = seconds(dpop.maxAge, 60, 'maxAge', 1);
   const leeway = seconds(dpop.leeway, 5, 'leeway', 0);
-  return Object.freeze({
+  const settings: PopSettings = Object.freeze({
     dpopMode,
     dpopAlgorithms,
     maxAge,
     leeway,
     replayTtlMs: (maxAge + leeway + 1) * 1000,
     maxProofSize: MAX_PROOF_SIZE,
+  });
+  const runtime: PopRuntime = Object.freeze({
     keys: createProofKeyCache(dpopAlgorithms, KEY_CACHE_SIZE),
     nonces: dpop.nonce === undefined ? undefined : nonces(dpop.nonce),
   });
+  return { settings, runtime };
 }
 
 function algorithms(value: unknown): readonly string[] {

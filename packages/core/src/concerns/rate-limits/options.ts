@@ -6,14 +6,14 @@ import type { GuardOptions, RateLimitKeyContext, RateLimitMode, WindowUnit } fro
  * Whose budget a request consumes, resolved once: returns the subject — which starts with the issuer
  * scope's id, so no two authorization servers share one — or undefined when it has none.
  */
-export type LimitKey = (claims: AapClaims, tokenHash: string | undefined, scope: IssuerScope) => string | undefined;
+export type RateLimitKey = (claims: AapClaims, tokenHash: string | undefined, scope: IssuerScope) => string | undefined;
 
-/** Resolved rate-limit settings (frozen at createGuard()). */
-export interface LimitOptions {
+/** Rate-limit settings: validated once, frozen. */
+export interface RateLimitSettings {
   /** Window semantics per unit: the spec's `{ minute: 'sliding', hour: 'fixed', day: 'fixed' }` by default. */
   readonly modes: Readonly<Record<WindowUnit, RateLimitMode>>;
   /** The subject whose windows a request consumes. */
-  readonly key: LimitKey;
+  readonly key: RateLimitKey;
   /** Send RateLimit headers on allowed responses too. */
   readonly headersOnAllow: boolean;
 }
@@ -29,18 +29,18 @@ const isMode = (value: unknown): value is RateLimitMode => value === 'sliding' |
  */
 
 /** The spec's key: the token (`jti`); a token without `jti` is identified by its hash instead. */
-const byToken: LimitKey = (claims, tokenHash, scope) =>
+const byToken: RateLimitKey = (claims, tokenHash, scope) =>
   typeof claims.jti === 'string' && claims.jti !== '' ? `${scope.id}:jti:${claims.jti}` : tokenHash && `${scope.id}:tok:${tokenHash}`;
-const byAgent: LimitKey = (claims, _hash, scope) => `${scope.id}:agent:${claims.agent.id}`;
-const byTask: LimitKey = (claims, _hash, scope) => `${scope.id}:task:${claims.agent.id.length}:${claims.agent.id}:${claims.task.id}`;
+const byAgent: RateLimitKey = (claims, _hash, scope) => `${scope.id}:agent:${claims.agent.id}`;
+const byTask: RateLimitKey = (claims, _hash, scope) => `${scope.id}:task:${claims.agent.id.length}:${claims.agent.id}:${claims.task.id}`;
 
 /**
  * Validate `options.rateLimit` once; throws `TypeError` naming the option.
  *
  * @example
- * resolveLimitOptions({ ...options, rateLimit: { mode: { hour: 'sliding' } } }).modes; // { minute: 'sliding', hour: 'sliding', day: 'fixed' }
+ * resolveRateLimitOptions({ ...options, rateLimit: { mode: { hour: 'sliding' } } }).modes; // { minute: 'sliding', hour: 'sliding', day: 'fixed' }
  */
-export function resolveLimitOptions(options: GuardOptions): LimitOptions {
+export function resolveRateLimitOptions(options: GuardOptions): RateLimitSettings {
   const rateLimit = options.rateLimit ?? {};
   if (rateLimit === null || typeof rateLimit !== 'object') throw new TypeError('options.rateLimit must be an object');
   const headersOnAllow = rateLimit.headersOnAllow ?? true;
@@ -64,7 +64,7 @@ function resolveModes(mode: unknown): Readonly<Record<WindowUnit, RateLimitMode>
   return Object.freeze({ minute: pick('minute'), hour: pick('hour'), day: pick('day') });
 }
 
-function resolveKey(key: unknown): LimitKey {
+function resolveKey(key: unknown): RateLimitKey {
   if (key === undefined || key === 'jti') return byToken;
   if (key === 'agent') return byAgent;
   if (key === 'task') return byTask;
@@ -73,7 +73,7 @@ function resolveKey(key: unknown): LimitKey {
 }
 
 /** A function's key, scoped by issuer like the built-in ones: it is told the issuer, it cannot leave its scope. */
-function custom(key: (claims: AapClaims, context: RateLimitKeyContext) => unknown): LimitKey {
+function custom(key: (claims: AapClaims, context: RateLimitKeyContext) => unknown): RateLimitKey {
   const contexts = new WeakMap<IssuerScope, RateLimitKeyContext>(); // one frozen context per scope, not per request
   return (claims, _hash, scope) => {
     let context = contexts.get(scope);

@@ -7,12 +7,16 @@ import { scopeOf, type IssuerScope } from '../token/issuer-scope.js';
 import type { GuardOptions } from '../../base/types/options.js';
 import { followRevocations, type LocalRevocations } from './local-set.js';
 
-/** Revocation settings after validation, with the replica's local copy of the set. */
+/** Revocation settings: validated once, frozen. */
 export interface RevocationSettings {
-  readonly store: RevocationStore;
-  readonly local: LocalRevocations;
   /** `until` of a revocation given none, relative to its time, in ms. */
   readonly defaultTtlMs: number;
+}
+
+/** Revocation's runtime: the revocation store and this replica's local copy of the set. */
+export interface RevocationRuntime {
+  readonly store: RevocationStore;
+  readonly local: LocalRevocations;
 }
 
 /** Longest revocation accepted: one year (entries must expire; the Redis key carries the expiry). */
@@ -26,7 +30,7 @@ export const MAX_REVOCATION_MS = 366 * 86_400_000;
  * scope (`scopes`): see `RevocationScopes`.
  *
  * @example
- * const revocation = resolveRevocationOptions(options, store, Date.now, runtime, tokenOptions.keys.scopes);
+ * const revocation = resolveRevocationOptions(options, store, Date.now, { logger, health }, guardRuntime.token.keys.scopes);
  */
 export function resolveRevocationOptions(
   options: GuardOptions,
@@ -34,7 +38,7 @@ export function resolveRevocationOptions(
   now: () => number,
   runtime: StoreRuntime,
   scopes: ReadonlyMap<string, IssuerScope> = new Map(),
-): RevocationSettings {
+): { readonly settings: RevocationSettings; readonly runtime: RevocationRuntime } {
   const given = options.revocation ?? {};
   if (typeof given !== 'object' || given === null) throw new TypeError('options.revocation must be an object');
   const ttl = given.defaultTtl ?? 86_400;
@@ -52,5 +56,5 @@ export function resolveRevocationOptions(
   const lineage = revocations.lineage?.bind(revocations) ?? memoryLineage(100_000);
   const scopeName = (issuer: string): string => scopeOf(scopes, issuer).issuer;
   const local = followRevocations(revocations, { lineageSize, lineage, now, scopeName });
-  return Object.freeze({ store: revocations, local, defaultTtlMs: Math.round(ttl * 1000) });
+  return { settings: Object.freeze({ defaultTtlMs: Math.round(ttl * 1000) }), runtime: Object.freeze({ store: revocations, local }) };
 }

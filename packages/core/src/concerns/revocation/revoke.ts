@@ -1,8 +1,8 @@
 import { auditRevocation } from '../../base/audit/operation-events.js';
 import type { AuditTarget } from '../../base/audit/safe-sink.js';
-import type { TokenOptions } from '../token/options.js';
+import type { TokenSettings } from '../token/options.js';
 import type { Revocation, RevocationKind } from '../../base/stores/revocations.js';
-import { MAX_REVOCATION_MS, type RevocationSettings } from './options.js';
+import { MAX_REVOCATION_MS, type RevocationRuntime, type RevocationSettings } from './options.js';
 
 /** What to revoke: any of these keys (each one given becomes one entry per issuer in scope). */
 export interface RevocationKey {
@@ -47,11 +47,10 @@ const KEYS: readonly [Exclude<keyof RevocationKey, 'issuer'>, RevocationKind][] 
   ['operator', 'operator'],
 ];
 
-/** What revoking reads of the guard's resolved options. */
-interface RevokeContext extends AuditTarget {
-  readonly revocation: RevocationSettings;
-  readonly now: () => number;
-  readonly token: TokenOptions;
+/** What revoking reads of the guard's settings and runtime. */
+interface RevokeContext {
+  readonly settings: { readonly revocation: RevocationSettings; readonly token: Pick<TokenSettings, 'issuers'> };
+  readonly runtime: AuditTarget & { readonly revocation: RevocationRuntime; readonly now: () => number };
 }
 
 /**
@@ -63,14 +62,14 @@ interface RevokeContext extends AuditTarget {
  * await guard.revoke({ taskId: 'task-001' }, { by: 'ops@example.com', until: Date.now() + 3_600_000 });
  * await guard.revoke({ sub: 'user-42', issuer: 'https://as.example.com' }, { reason: 'user withdrew consent' });
  */
-export async function revoke(options: RevokeContext, key: RevocationKey, given: RevokeOptions = {}): Promise<readonly Revocation[]> {
-  const at = options.now();
-  const { issuers, scope } = issuersOf(key, options.token.issuers);
-  const entries = entriesOf(key, issuers, at, untilOf(given, at, options.revocation.defaultTtlMs), given);
+export async function revoke({ settings, runtime }: RevokeContext, key: RevocationKey, given: RevokeOptions = {}): Promise<readonly Revocation[]> {
+  const at = runtime.now();
+  const { issuers, scope } = issuersOf(key, settings.token.issuers);
+  const entries = entriesOf(key, issuers, at, untilOf(given, at, settings.revocation.defaultTtlMs), given);
   for (const entry of entries) {
-    await options.revocation.store.add(entry);
-    options.revocation.local.apply(entry);
-    auditRevocation(options, entry, scope);
+    await runtime.revocation.store.add(entry);
+    runtime.revocation.local.apply(entry);
+    auditRevocation(runtime, entry, scope);
   }
   return entries;
 }

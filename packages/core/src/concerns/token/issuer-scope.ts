@@ -42,7 +42,7 @@ export function issuerScopes(groups: readonly (readonly string[])[]): ReadonlyMa
  * should it not, the issuer is its own scope (never another's).
  *
  * @example
- * const scope = scopeOf(ctx.options.token.keys.scopes, claims.iss);
+ * const scope = scopeOf(ctx.runtime.token.keys.scopes, claims.iss);
  */
 export function scopeOf(scopes: ReadonlyMap<string, IssuerScope>, iss: string): IssuerScope {
   return scopes.get(iss) ?? scopeNamed(iss);

@@ -9,8 +9,8 @@ import { resolveIntrospectionOptions, type IntrospectionSettings } from './intro
 import { CapabilityRefs, resolveCapabilityRefOptions } from './capability-refs.js';
 import type { RefResolution } from './expand-capabilities.js';
 
-/** Resolved token-verification settings and per-guard state (key source, verified-token cache). */
-export interface TokenOptions {
+/** Token verification's settings: validated once, frozen data. */
+export interface TokenSettings {
   readonly issuers: ReadonlySet<string>;
   readonly audiences: ReadonlySet<string>;
   /** Seconds, 0…300. */
@@ -21,20 +21,24 @@ export interface TokenOptions {
   readonly maxFormBodySize: number;
   readonly algorithms: readonly string[];
   readonly requireTyp: boolean;
-  /** Each issuer's key source, built once. */
-  readonly keys: IssuerKeys;
   /** jose `jwtVerify` options, built once. */
   readonly verifyOptions: Readonly<JWTVerifyOptions>;
+  /** `allowInsecureRequests`: http URLs on non-loopback hosts are accepted (base/util/secure-url.ts). */
+  readonly allowInsecureRequests: boolean;
+}
+
+/** Token verification's runtime: each issuer's key source, the caches, the introspection clients. */
+export interface TokenRuntime {
+  /** Each issuer's key source, built once, and the issuers' state scopes. */
+  readonly keys: IssuerKeys;
   /** Verified-token cache; undefined when `tokenCacheSize` is 0. */
   readonly cache: TokenCache | undefined;
   /** The cache's lookup, bound once: step 1 finds a repeated token's entry while parsing the header. */
   readonly lookup: ((token: string) => VerifiedToken | undefined) | undefined;
   /** Token introspection (RFC 7662) per issuer, when configured. */
   readonly introspection: IntrospectionSettings | undefined;
-  /** How `capabilities_ref` is resolved. */
+  /** How `capabilities_ref` is resolved, with its cache. */
   readonly capabilityRefs: RefResolution;
-  /** `allowInsecureRequests`: http URLs on non-loopback hosts are accepted (base/util/secure-url.ts). */
-  readonly allowInsecureRequests: boolean;
 }
 
 /** Draft "Clock Skew": tolerance MUST NOT exceed 5 minutes. */
@@ -46,9 +50,9 @@ const MAX_TOLERANCE = 300;
  * events go to `logger`. Throws `TypeError` naming the option.
  *
  * @example
- * const token = resolveTokenOptions({ issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks }, logger);
+ * const { settings, runtime } = resolveTokenOptions({ issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks }, logger);
  */
-export function resolveTokenOptions(options: GuardOptions, logger: Logger): TokenOptions {
+export function resolveTokenOptions(options: GuardOptions, logger: Logger): { readonly settings: TokenSettings; readonly runtime: TokenRuntime } {
   const audiences = stringList(options.audience, 'audience');
   const now = typeof options.now === 'function' ? options.now : Date.now;
   const algorithms = resolveAlgorithms(options.algorithms);
@@ -69,7 +73,7 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): Toke
     const how = "options.introspection or an issuer's { issuer, introspection }";
     throw new TypeError(`options.capabilitiesRef.resolve 'introspection' needs introspection (${how})`);
   }
-  return Object.freeze({
+  const settings: TokenSettings = Object.freeze({
     issuers: new Set(issuers),
     audiences: new Set(audiences),
     clockTolerance,
@@ -77,7 +81,6 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): Toke
     maxFormBodySize,
     algorithms,
     requireTyp,
-    keys,
     verifyOptions: Object.freeze({
       algorithms: [...algorithms],
       issuer: issuers,
@@ -88,12 +91,10 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): Toke
       // injected clock and identical for fresh and cached tokens. A tolerance this large disables jose's.
       clockTolerance: Number.MAX_SAFE_INTEGER,
     }),
-    cache,
-    lookup: cache && ((token: string) => cache.get(token)),
-    introspection,
-    capabilityRefs,
     allowInsecureRequests: allowInsecure,
   });
+  const runtime: TokenRuntime = Object.freeze({ keys, cache, lookup: cache && ((token: string) => cache.get(token)), introspection, capabilityRefs });
+  return { settings, runtime };
 }
 
 function capabilityResolution(

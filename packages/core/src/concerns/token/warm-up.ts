@@ -16,7 +16,7 @@ export interface WarmUp {
  * the source logs it once per outage, with its cause.
  *
  * @example
- * const warmUp = warmUpKeys(sources, resolved.now); // at createGuard()
+ * const warmUp = warmUpKeys(sources, guardRuntime.now); // at createGuard()
  * warmUp.stop(); // in guard.close()
  */
 export function warmUpKeys(sources: readonly KeySource[], now: () => number): WarmUp {

@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from '../../options/resolve.js';
+import type { GuardSetup } from '../../options/resolve.js';
 import { Health } from '../../base/log/logger.js';
 import { Backoff } from '../../base/http/backoff.js';
 import { FetchError } from '../../base/http/fetch-document.js';
@@ -50,10 +50,10 @@ export interface SecurityEventPoller {
 export function pollSecurityEvents(
   process: (set: string) => Promise<SetOutcome>,
   options: PollOptions,
-  resolved: Pick<ResolvedOptions, 'logger' | 'token'>,
+  setup: GuardSetup,
 ): SecurityEventPoller {
-  const settings = pollSettings(options, resolved.token.allowInsecureRequests);
-  const health = new Health(resolved.logger, 'security-events-poll', { endpoint: settings.endpoint.href });
+  const settings = pollSettings(options, setup.settings.token.allowInsecureRequests);
+  const health = new Health(setup.runtime.logger, 'security-events-poll', { endpoint: settings.endpoint.href });
   const backoff = new Backoff(Date.now);
   const receipts = new Receipts();
   const pollOnce = async (): Promise<PollReport> => {

@@ -1,6 +1,6 @@
 import type { Guard } from '../../guard/create-guard.js';
 import { engineOf } from '../../engine/registry.js';
-import type { ResolvedOptions } from '../../options/resolve.js';
+import type { GuardSetup } from '../../options/resolve.js';
 import type { Store } from '../../base/stores/store.js';
 import { Health } from '../../base/log/logger.js';
 import { InfrastructureError } from '../../base/util/errors.js';
@@ -67,12 +67,13 @@ const MEDIA_TYPE = /^application\/secevent\+jwt\s*(;|$)/i;
  * const { status, headers, body } = await events.push(req, { headers: req.headers, body: rawBody });
  */
 export function securityEventReceiver<Req = unknown>(guard: Guard, options: SecurityEventOptions<Req> = {}): SecurityEventReceiver<Req> {
-  const resolved = engineOf(guard, 'securityEventReceiver(guard): guard must be an aap-guard Guard').options;
-  const verification = verificationOf(resolved, options);
+  const setup = engineOf(guard, 'securityEventReceiver(guard): guard must be an aap-guard Guard');
+  const { runtime } = setup;
+  const verification = verificationOf(setup, options);
   const maxBytes = positive(options.maxBytes, 65_536, 'maxBytes');
   if (options.authorize !== undefined && typeof options.authorize !== 'function') throw new TypeError('securityEventReceiver(options.authorize) must be a function');
-  const health = new Health(resolved.logger, 'security-events');
-  const process = (set: string) => processSet(guard, resolved.store, verification, set, health);
+  const health = new Health(runtime.logger, 'security-events');
+  const process = (set: string) => processSet(guard, runtime.store, verification, set, health);
   return {
     process,
     async push(request, input) {
@@ -87,7 +88,7 @@ export function securityEventReceiver<Req = unknown>(guard: Guard, options: Secu
       if (typeof body !== 'string') return body;
       return responseOf(await process(body));
     },
-    poll: (pollOptions) => pollSecurityEvents(process, pollOptions, resolved),
+    poll: (pollOptions) => pollSecurityEvents(process, pollOptions, setup),
   };
 }
 
@@ -139,13 +140,15 @@ function answer(status: EventResponse['status'], error: SetError, headers: Recor
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(error) };
 }
 
-function verificationOf(resolved: ResolvedOptions, options: SecurityEventOptions<never>): SetVerification {
+function verificationOf({ settings, runtime }: GuardSetup, options: SecurityEventOptions<never>): SetVerification {
   const given = options.audience;
-  const audiences = given === undefined ? [...resolved.token.audiences] : typeof given === 'string' ? [given] : Array.isArray(given) ? [...given] : [];
+  const audiences = given === undefined ? [...settings.token.audiences] : typeof given === 'string' ? [given] : Array.isArray(given) ? [...given] : [];
   if (audiences.length === 0 || audiences.some((value) => typeof value !== 'string' || value.length === 0)) {
     throw new TypeError('securityEventReceiver(options.audience) must be a non-empty string or array of strings');
   }
-  return Object.freeze({ token: resolved.token, audiences, now: resolved.now, maxAge: positive(options.maxAge, 600, 'maxAge') });
+  const { algorithms, clockTolerance } = settings.token;
+  const token = { keys: runtime.token.keys, algorithms, clockTolerance };
+  return Object.freeze({ token, audiences, now: runtime.now, maxAge: positive(options.maxAge, 600, 'maxAge') });
 }
 
 function positive(value: unknown, fallback: number, name: string): number {

@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
-import type { TokenOptions } from '../../concerns/token/options.js';
+import type { IssuerKeys } from '../../concerns/token/issuer-keys.js';
+import type { TokenSettings } from '../../concerns/token/options.js';
 import { InfrastructureError } from '../../base/util/errors.js';
 
 /** What one SET came to: applied, a duplicate (already applied), ignored (no event this RS acts on), refused, or an outage. */
@@ -19,7 +20,7 @@ export interface SetError {
 
 /** What verifying a SET needs: the guard's keys and algorithms, the receiver's audience and clock. */
 export interface SetVerification {
-  readonly token: TokenOptions;
+  readonly token: Pick<TokenSettings, 'algorithms' | 'clockTolerance'> & { readonly keys: IssuerKeys };
   readonly audiences: readonly string[];
   readonly now: () => number;
   /** Seconds a SET's `iat` may lie in the past. */

@@ -76,10 +76,10 @@ export function resolveAdapterOptions<Req>(
     const fromEnv = optionsFromEnv(env);
     guard = createGuard({ ...fromEnv.options, ...rest, ...(undeclared === undefined ? {} : { undeclared }) } as GuardOptions);
     for (const { name: variable } of fromEnv.unknown) {
-      engineOf(guard).options.logger.warn({ event: 'config.unknown_variable', variable }, `${variable} is not an aap-guard variable; ignored`);
+      engineOf(guard).runtime.logger.warn({ event: 'config.unknown_variable', variable }, `${variable} is not an aap-guard variable; ignored`);
     }
   }
-  const mode = undeclared ?? engineOf(guard, `${name}: options.guard must be a guard made by createGuard()`).options.undeclared;
+  const mode = undeclared ?? engineOf(guard, `${name}: options.guard must be a guard made by createGuard()`).settings.undeclared;
   if (mode !== 'allow' && mode !== 'deny') throw new TypeError(`${name}: options.undeclared must be 'allow' or 'deny'`);
   return Object.freeze({ guard, owned: shared === undefined, undeclared: mode, denyAs, formatDeny, skip });
 }

@@ -49,7 +49,7 @@ type Tapped = IncomingMessage & { [TAP]?: BodyTap };
  * it keeps references to them (up to `keepBytes`), so the body can be digested without being consumed.
  *
  * @example
- * tapBody(req, resolved.holds.maxBodyBytes); // first thing in the middleware
+ * tapBody(req, guardSettings.holds.maxBodyBytes); // first thing in the middleware
  */
 export function tapBody(req: IncomingMessage, keepBytes: number): BodyTap | undefined {
   // Headers first: a request without a body never has a tap, and a symbol missing from `req` is a lookup

@@ -3,7 +3,7 @@ import type { AuditEvent } from '../../base/audit/event.js';
 import { denyBody } from '../../base/deny/body.js';
 import { REASONS, type ReasonCode } from '../../base/deny/reasons.js';
 import { emitAudit } from '../../base/audit/safe-sink.js';
-import type { ResolvedOptions } from '../../options/resolve.js';
+import type { GuardRuntime } from '../../options/resolve.js';
 import type { Decision } from '../../base/types/decision.js';
 import { bodyTapOf } from './body.js';
 import { limitResponseBody } from './limit-response-body.js';
@@ -24,9 +24,9 @@ export interface EnforceLimitsHooks {
  * Each event is audited as an `enforcement` event of the same request.
  *
  * @example
- * if (decision.allowed && enforceLimits(resolved, req, res, decision)) next();
+ * if (decision.allowed && enforceLimits(guardRuntime, req, res, decision)) next();
  */
-export function enforceLimits(options: ResolvedOptions, req: IncomingMessage, res: ServerResponse, decision: Decision, hooks: EnforceLimitsHooks = {}): boolean {
+export function enforceLimits(runtime: Pick<GuardRuntime, 'audit' | 'now'>, req: IncomingMessage, res: ServerResponse, decision: Decision, hooks: EnforceLimitsHooks = {}): boolean {
   const limits = decision.limits;
   if (!limits) return true;
   let proceed = true;
@@ -36,7 +36,7 @@ export function enforceLimits(options: ResolvedOptions, req: IncomingMessage, re
       proceed = false;
       closeAfterResponse(res);
       writeDeny(res, { status: 413, headers: {}, body: denyBody('request_too_large') });
-      enforcement(options, decision, 'request_too_large', { constraint: 'max_request_size', limit: limits.maxRequestSize, received, streamed: true });
+      enforcement(runtime, decision, 'request_too_large', { constraint: 'max_request_size', limit: limits.maxRequestSize, received, streamed: true });
       hooks.onRequestTooLarge?.();
     };
     // A body read before the guard could count it has an unknown size: fail closed.
@@ -45,18 +45,18 @@ export function enforceLimits(options: ResolvedOptions, req: IncomingMessage, re
   }
   if (validLimit(limits.maxResponseSize)) {
     limitResponseBody(res, limits.maxResponseSize, ({ limit, attempted }) =>
-      enforcement(options, decision, 'constraint_violation', { constraint: 'max_response_size', limit, attempted }),
+      enforcement(runtime, decision, 'constraint_violation', { constraint: 'max_response_size', limit, attempted }),
     );
   }
   return proceed;
 }
 
 /** The audit event of a limit enforced after the decision: same identity, what happened, why. */
-function enforcement(options: ResolvedOptions, decision: Decision, reason: ReasonCode, detail: Record<string, unknown>): void {
-  if (!options.audit) return;
+function enforcement(runtime: Pick<GuardRuntime, 'audit' | 'now'>, decision: Decision, reason: ReasonCode, detail: Record<string, unknown>): void {
+  if (!runtime.audit) return;
   const row = REASONS[reason];
-  const event: AuditEvent = { ...decision.audit, kind: 'enforcement', time: new Date(options.now()).toISOString(), decision: 'deny', status: reason === 'request_too_large' ? 413 : row.status, error: row.error, reason, detail };
-  emitAudit(options, event);
+  const event: AuditEvent = { ...decision.audit, kind: 'enforcement', time: new Date(runtime.now()).toISOString(), decision: 'deny', status: reason === 'request_too_large' ? 413 : row.status, error: row.error, reason, detail };
+  emitAudit(runtime, event);
 }
 
 function closeAfterResponse(res: ServerResponse): void {

@@ -153,7 +153,7 @@ type Whole = (decision: Decision) => FlowOutcome;
 function createFlow(guard: Guard): NodeFlow {
   const engine = engineOf(guard);
   // What the tap keeps until the decision: a held action's body, or a form body looked at for a token.
-  const keep = Math.max(engine.options.holds.maxBodyBytes, engine.options.token.maxFormBodySize);
+  const keep = Math.max(engine.settings.holds.maxBodyBytes, engine.settings.token.maxFormBodySize);
   // This guard's state of a request, under a key of its own: another guard in the same app never sees it.
   const marks = flowMarks();
   const settle = (req: IncomingMessage, res: ServerResponse, decision: Decision, hooks?: EnforceLimitsHooks): FlowOutcome => {
@@ -166,7 +166,7 @@ function createFlow(guard: Guard): NodeFlow {
       marks.pass(req); // no AAP credential: passed, and audited, once for this guard
       return PASS;
     }
-    return { kind: 'allow', decision, principal: decision.principal, proceed: enforceLimits(engine.options, req, res, decision, hooks) };
+    return { kind: 'allow', decision, principal: decision.principal, proceed: enforceLimits(engine.runtime, req, res, decision, hooks) };
   };
   /** A request this guard refused (the same decision again) or passed on already (on again). */
   const decided = (req: IncomingMessage): FlowOutcome | undefined => {
@@ -183,18 +183,18 @@ function createFlow(guard: Guard): NodeFlow {
   const passedAgain = (info: RequestInfo, route: CompiledRoute | undefined, whole: Whole): Awaitable<FlowOutcome> =>
     andThen(engine.begin(info), (stage): Awaitable<FlowOutcome> => {
       if (!stage.denied && stage.ctx.anonymous) return PASS;
-      return andThen(traceCheck('authorize', info, route, () => engine.complete(stage, route)), whole);
+      return andThen(traceCheck('authorize', info, route, () => engine.finish(stage, route)), whole);
     });
   const deferred = (req: IncomingMessage, res: ServerResponse): void => {
     const open = marks.get(req);
     const stage = open?.stage;
     // Nothing to record and nobody to tell: no listener at all (the common Bearer case without an audit sink).
-    if (!open || !stage || open.done || (!stage.ctx.proof && !engine.options.audit)) return;
+    if (!open || !stage || open.done || (!stage.ctx.proof && !engine.runtime.audit)) return;
     res.once('close', () => {
       if (open.done) return;
       open.done = true;
       // Records the proof's jti; emits the event.
-      Promise.resolve(engine.complete(stage, undefined)).catch(() => undefined);
+      Promise.resolve(engine.finish(stage, undefined)).catch(() => undefined);
     });
   };
   return {
@@ -213,7 +213,7 @@ function createFlow(guard: Guard): NodeFlow {
       const extra = url === undefined && parsed === undefined ? undefined : { url, parsedBody: parsed };
       const info = nodeRequestInfo(req, extra);
       const authenticated = (stage: Stage): Awaitable<FlowOutcome> => {
-        if (stage.denied || stage.ctx.anonymous) return andThen(traceCheck('authenticate', info, undefined, () => engine.complete(stage, undefined)), (decision) => settle(req, res, decision));
+        if (stage.denied || stage.ctx.anonymous) return andThen(traceCheck('authenticate', info, undefined, () => engine.finish(stage, undefined)), (decision) => settle(req, res, decision));
         marks.open(req, stage);
         return { kind: 'authenticated', principal: principalOf(stage) };
       };
@@ -226,8 +226,8 @@ function createFlow(guard: Guard): NodeFlow {
       return andThen(engine.consumeProof(stage), (consumed): Awaitable<FlowOutcome> => {
         if (consumed.denied) {
           open.done = true;
-          const complete = () => engine.complete(consumed, undefined);
-          const replayed = traceCheck('authenticate', stage.ctx.request, undefined, complete);
+          const finish = () => engine.finish(consumed, undefined);
+          const replayed = traceCheck('authenticate', stage.ctx.request, undefined, finish);
           return andThen(replayed, (decision) => settle(req, res, decision));
         }
         open.unresolved = true;
@@ -244,7 +244,7 @@ function createFlow(guard: Guard): NodeFlow {
       if (open?.stage && !open.done) {
         open.done = true;
         const stage = open.stage;
-        const decided = traceCheck('authorize', stage.ctx.request, route, () => engine.complete(stage, route, extra));
+        const decided = traceCheck('authorize', stage.ctx.request, route, () => engine.finish(stage, route, extra));
         return andThen(decided, settled);
       }
       if (parts.url !== undefined) Object.assign(extra, { url: parts.url }); // extra is this call's own object
@@ -254,7 +254,7 @@ function createFlow(guard: Guard): NodeFlow {
         return settled(decision);
       };
       if (marks.passed(req)) return passedAgain(info, route, whole);
-      const check = () => andThen(engine.begin(info), (stage) => engine.complete(stage, route));
+      const check = () => andThen(engine.begin(info), (stage) => engine.finish(stage, route));
       return andThen(traceCheck('authorize', info, route, check), whole);
     },
     refuse(req, reason, detail) {

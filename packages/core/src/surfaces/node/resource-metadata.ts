@@ -40,13 +40,13 @@ export function serveResourceMetadata(guard: Guard, req: IncomingMessage, res: S
  * const url = resourceMetadataUrl(guard, req);
  */
 export function resourceMetadataUrl(guard: Guard, req: IncomingMessage): string | undefined {
-  const configured = engineOf(guard).options.resourceMetadata;
+  const configured = engineOf(guard).settings.resourceMetadata;
   if (configured !== undefined) return configured === false ? undefined : configured;
   return metadataUrl(resourceOf(guard, req));
 }
 
 function resourceOf(guard: Guard, req: IncomingMessage, url?: string): string {
   const info = nodeRequestInfo(req, url === undefined ? undefined : { url });
-  const { options } = engineOf(guard);
-  return resourceIdentifier(options, requestOrigin({ options, request: info }));
+  const { settings } = engineOf(guard);
+  return resourceIdentifier(settings, requestOrigin({ settings, request: info }));
 }

@@ -24,7 +24,7 @@ describe('rateLimit options', () => {
     [{ minute: 'fixed' }, { minute: 'fixed', hour: 'fixed', day: 'fixed' }],
   ] as const)('mode %j → %j (units not named keep the spec table of §5.6.1)', (mode, modes) => {
     const guard = createGuard({ ...base, rateLimit: { mode } });
-    expect(engineOf(guard).options.limits.modes).toEqual(modes);
+    expect(engineOf(guard).settings.rateLimit.modes).toEqual(modes);
   });
 });
 
@@ -32,7 +32,7 @@ describe('rateLimit keys', () => {
   const claims = (agent: string, task: string, jti?: string) => ({ iss: 'x', jti, agent: { id: agent }, task: { id: task } }) as unknown as AapClaims;
   const a = { issuer: 'https://a.example', id: 'scopeA' };
   const b = { issuer: 'https://b.example', id: 'scopeB' };
-  const keyOf = (key: NonNullable<GuardOptions['rateLimit']>['key']) => engineOf(createGuard({ ...base, rateLimit: { key } })).options.limits.key;
+  const keyOf = (key: NonNullable<GuardOptions['rateLimit']>['key']) => engineOf(createGuard({ ...base, rateLimit: { key } })).settings.rateLimit.key;
 
   it.each(['jti', 'agent', 'task'] as const)("'%s': the same ids under two issuer scopes are two subjects", (key) => {
     const subject = keyOf(key);

@@ -13,7 +13,7 @@ const B = 'https://b.example.com';
 const C = 'https://c.example.com';
 const base = { audience: 'https://api.example.com', logger: false } as const;
 const keys = (): { keys: [] } => ({ keys: [] });
-const scopes = (options: Parameters<typeof createGuard>[0]) => engineOf(createGuard(options)).options.token.keys.scopes;
+const scopes = (options: Parameters<typeof createGuard>[0]) => engineOf(createGuard(options)).runtime.token.keys.scopes;
 
 describe('issuer scopes', () => {
   it('issuers with keys of their own are scoped apart', () => {

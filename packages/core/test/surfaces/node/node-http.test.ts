@@ -165,7 +165,7 @@ describe('enforceLimits', () => {
     const handled: string[] = [];
     const handler: Handler = (req, res) => {
       tapBody(req, 1 << 20); // first thing, as the adapters do
-      enforceLimits(engineOf(guard).options, req, res, allowWith(limits));
+      enforceLimits(engineOf(guard).runtime, req, res, allowWith(limits));
       if (reply) {
         handled.push('reply');
         for (let i = 0; i < reply.chunks; i += 1) res.write(Buffer.alloc(reply.size, 0x61));
@@ -206,7 +206,7 @@ describe('enforceLimits', () => {
     const port = await listen(createServer(async (req, res) => {
       const body = tapBody(req, 1 << 20)!; // first thing, as the adapters do
       while (body.received < 120 && !req.complete) await new Promise((resolve) => setImmediate(resolve)); // "the guard's await"
-      if (!enforceLimits(engineOf(guard).options, req, res, allowWith({ maxRequestSize: 100 }))) return;
+      if (!enforceLimits(engineOf(guard).runtime, req, res, allowWith({ maxRequestSize: 100 }))) return;
       handled.push('handler');
       res.end();
     }));
@@ -221,7 +221,7 @@ describe('enforceLimits', () => {
     const port = await listen(createServer(async (req, res) => {
       for await (const chunk of req) void chunk; // a body parser ran before the guard
       tapBody(req, 1 << 20);
-      if (enforceLimits(engineOf(guard).options, req, res, allowWith({ maxRequestSize: 1_000_000 }))) res.end('handled');
+      if (enforceLimits(engineOf(guard).runtime, req, res, allowWith({ maxRequestSize: 1_000_000 }))) res.end('handled');
     }));
     const res = await send(port, { chunks: [Buffer.alloc(10)] });
     expect(res.status).toBe(413);
