@@ -68,9 +68,9 @@ export interface CheckContext {
   capability?: Capability;
   /**
    * Whose counters the capability's rate limits use: the action, or `action#n` for the n-th (n ≥ 1)
-   * capability naming the same action, so that each capability's limits count only what it authorized.
+   * capability naming the same action, so that each capability's rate limits count only what it authorized.
    */
-  limitScope?: string;
+  rateLimitScope?: string;
   /** The route target's host, parsed once (domain constraints). */
   targetHost?: { readonly host: string; readonly ip: boolean } | undefined;
   limits?: ResponseLimits;
@@ -87,5 +87,11 @@ export type HoldPlan =
   | { readonly kind: 'create'; readonly subject: HeldBody }
   | { readonly kind: 'retry'; readonly id: string; readonly subject: HoldSubject };
 
-/** One step of the pipeline. */
+/** What one step of the pipeline runs: a deny, or nothing to say (synchronously while it can). */
 export type Check = (ctx: CheckContext) => Deny | undefined | Promise<Deny | undefined>;
+
+/** One step of the pipeline: its name (a deny's `detail.check`) beside the check it runs (engine/pipeline.ts). */
+export interface Step {
+  readonly name: string;
+  readonly run: Check;
+}

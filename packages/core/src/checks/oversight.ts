@@ -22,7 +22,7 @@ const listed = new WeakMap<OversightClaim, ReadonlySet<string>>();
  *   // …
  *   statelessConstraints,
  *   oversight,
- *   consumeState,
+ *   consumeProofQuotaHold,
  * ];
  */
 export const oversight: Check = (ctx) => {

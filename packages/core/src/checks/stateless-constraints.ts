@@ -26,7 +26,7 @@ export const statelessConstraints: Check = (ctx) => {
     const violation = firstViolation(compiled.checks, ctx, capability);
     if (!violation) {
       ctx.capability = capability;
-      if (n > 0) ctx.limitScope = `${capability.action}#${n}`;
+      if (n > 0) ctx.rateLimitScope = `${capability.action}#${n}`;
       if (compiled.limits) ctx.limits = compiled.limits;
       return undefined;
     }

@@ -1,5 +1,5 @@
 import { deny, type Deny } from '../base/deny/deny.js';
-import type { Check, CheckContext } from '../checks/context.js';
+import type { CheckContext, Step } from '../checks/context.js';
 import { decide } from './decide.js';
 import type { ReasonCode } from '../base/deny/reasons.js';
 import type { GuardRuntime, GuardSettings, GuardSetup } from '../options/resolve.js';
@@ -77,7 +77,7 @@ export function createEngine({ settings, runtime }: GuardSetup): Engine {
     candidates: undefined,
     delegationDepth: undefined,
     capability: undefined,
-    limitScope: undefined,
+    rateLimitScope: undefined,
     limits: undefined,
     anonymous: undefined,
     contentLength: undefined,
@@ -136,19 +136,19 @@ function isRequestInfo(request: unknown): request is RequestInfo {
 }
 
 /**
- * Run checks in order from `from`; the first deny wins; a request without AAP credentials
+ * Run the steps in order from `from`; the first deny wins; a request without AAP credentials
  * (`authRequired: false`) stops here. Synchronous until a check answers with a promise: a cached token
  * with an in-memory store costs no promise at all. Never throws and never rejects.
  */
-function run(ctx: CheckContext, checks: readonly Check[], from: number): Deny | undefined | Promise<Deny | undefined> {
+function run(ctx: CheckContext, steps: readonly Step[], from: number): Deny | undefined | Promise<Deny | undefined> {
   try {
-    for (let index = from; index < checks.length; index += 1) {
-      const check = checks[index] as Check;
-      const outcome = check(ctx);
+    for (let index = from; index < steps.length; index += 1) {
+      const step = steps[index] as Step;
+      const outcome = step.run(ctx);
       if (outcome instanceof Promise) {
-        return outcome.then((settled) => (settled ? stamped(settled, check) : ctx.anonymous ? undefined : run(ctx, checks, index + 1)), fault);
+        return outcome.then((settled) => (settled ? stamped(settled, step) : ctx.anonymous ? undefined : run(ctx, steps, index + 1)), fault);
       }
-      if (outcome) return stamped(outcome, check);
+      if (outcome) return stamped(outcome, step);
       if (ctx.anonymous) return undefined;
     }
     return undefined;

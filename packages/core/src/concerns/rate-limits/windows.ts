@@ -2,7 +2,7 @@ import type { Capability } from '../../base/claims/model.js';
 import type { RateLimitMode, WindowUnit } from '../../base/types/options.js';
 
 /** One rate-limit constraint of a capability, parsed. */
-export interface LimitWindow {
+export interface RateLimitWindow {
   /** The constraint name, e.g. `max_requests_per_minute`. */
   readonly constraint: string;
   /** Name of the window in RateLimit headers and keys: `minute` for requests, `drafts_per_day` otherwise. */
@@ -14,7 +14,7 @@ export interface LimitWindow {
 
 /** The rate-limit windows of a capability, or the first invalid one. */
 export type CapabilityWindows =
-  | { readonly ok: true; readonly windows: readonly LimitWindow[] }
+  | { readonly ok: true; readonly windows: readonly RateLimitWindow[] }
   | { readonly ok: false; readonly constraint: string; readonly problem: string };
 
 /** `max_<noun>_per_<unit>`: every such constraint counts requests to the capability's action. */
@@ -52,7 +52,7 @@ export function capabilityWindows(capability: Capability): CapabilityWindows {
 
 function parse(constraints: unknown): CapabilityWindows {
   if (constraints === null || typeof constraints !== 'object') return NONE;
-  const windows: LimitWindow[] = [];
+  const windows: RateLimitWindow[] = [];
   for (const [constraint, value] of Object.entries(constraints)) {
     const match = RATE_LIMIT.exec(constraint);
     if (!match) continue;
@@ -67,5 +67,5 @@ function parse(constraints: unknown): CapabilityWindows {
 }
 
 /** The mode of a window under the resolved per-unit modes. */
-export const windowMode = (modes: Readonly<Record<WindowUnit, RateLimitMode>>, window: LimitWindow): RateLimitMode =>
+export const windowMode = (modes: Readonly<Record<WindowUnit, RateLimitMode>>, window: RateLimitWindow): RateLimitMode =>
   modes[window.unit];

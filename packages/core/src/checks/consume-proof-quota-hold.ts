@@ -2,7 +2,7 @@ import { consumeApproved, createHeld } from './hold-step.js';
 import { rateLimitHeaders } from '../concerns/rate-limits/headers.js';
 import { requestKeys } from '../concerns/rate-limits/keys.js';
 import { scopeOf } from '../concerns/token/issuer-scope.js';
-import { capabilityWindows, type LimitWindow } from '../concerns/rate-limits/windows.js';
+import { capabilityWindows, type RateLimitWindow } from '../concerns/rate-limits/windows.js';
 import { storeChannel, traced } from '../base/observe/channels.js';
 import { CONSUME_NOW, type ConsumeRequest, type ConsumeResult, type ConsumesNow, type Store, type WindowSpec } from '../base/stores/store.js';
 import { andThen, type Awaitable } from '../base/util/awaitable.js';
@@ -10,7 +10,7 @@ import { InfrastructureError } from '../base/util/errors.js';
 import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
 
-const NO_WINDOWS: readonly LimitWindow[] = Object.freeze([]);
+const NO_WINDOWS: readonly RateLimitWindow[] = Object.freeze([]);
 const NO_SPECS: readonly WindowSpec[] = Object.freeze([]);
 type ResolvedModes = CheckContext['settings']['rateLimit']['modes'];
 
@@ -30,10 +30,10 @@ type ResolvedModes = CheckContext['settings']['rateLimit']['modes'];
  *   agentPolicy,
  *   // …
  *   oversight,
- *   consumeState,
+ *   consumeProofQuotaHold,
  * ];
  */
-export const consumeState: Check = (ctx) => {
+export const consumeProofQuotaHold: Check = (ctx) => {
   const hold = ctx.hold;
   const parsed = ctx.capability && ctx.route && hold?.kind !== 'retry' ? capabilityWindows(ctx.capability) : undefined;
   if (parsed && !parsed.ok) {
@@ -47,7 +47,7 @@ export const consumeState: Check = (ctx) => {
 };
 
 /** The one store call: replay key and windows, all or nothing. Nothing to consume: no call, no promise. */
-function consumeWindows(ctx: CheckContext, windows: readonly LimitWindow[]): Deny | undefined | Promise<Deny | undefined> {
+function consumeWindows(ctx: CheckContext, windows: readonly RateLimitWindow[]): Deny | undefined | Promise<Deny | undefined> {
   const proof = ctx.proofConsumed ? undefined : ctx.proof; // consumed ahead of the route already: never twice
   if (windows.length === 0 && !proof) return undefined;
   const subject = subjectOf(ctx);
@@ -62,17 +62,17 @@ function subjectOf(ctx: CheckContext): string | undefined {
   return claims && ctx.settings.rateLimit.key(claims, ctx.tokenHash, scopeOf(ctx.runtime.token.keys.scopes, claims.iss));
 }
 
-function consumeRequest(ctx: CheckContext, subject: string, windows: readonly LimitWindow[], proof: CheckContext['proof']): ConsumeRequest {
-  const action = ctx.limitScope ?? ctx.route?.action ?? '';
+function consumeRequest(ctx: CheckContext, subject: string, windows: readonly RateLimitWindow[], proof: CheckContext['proof']): ConsumeRequest {
+  const action = ctx.rateLimitScope ?? ctx.route?.action ?? '';
   const replay = proof && { key: requestKeys(subject).replay(proof.jkt, proof.jti), ttlMs: ctx.settings.pop.replayTtlMs };
   return { now: ctx.now, replay, windows: windowSpecs(windows, subject, action, ctx.settings.rateLimit.modes) };
 }
 
 /** The last window specs built for a capability's windows: a repeated token reuses them (same subject and action). */
-const specsOf = new WeakMap<readonly LimitWindow[], { subject: string; action: string; modes: object; specs: readonly WindowSpec[] }>();
+const specsOf = new WeakMap<readonly RateLimitWindow[], { subject: string; action: string; modes: object; specs: readonly WindowSpec[] }>();
 
 /** The store's view of the windows: keys under the subject's hash tag, with each window's mode. */
-function windowSpecs(windows: readonly LimitWindow[], subject: string, action: string, modes: ResolvedModes): readonly WindowSpec[] {
+function windowSpecs(windows: readonly RateLimitWindow[], subject: string, action: string, modes: ResolvedModes): readonly WindowSpec[] {
   if (windows.length === 0) return NO_SPECS;
   const last = specsOf.get(windows);
   if (last && last.subject === subject && last.action === action && last.modes === modes) return last.specs;
@@ -119,7 +119,7 @@ function failed(ctx: CheckContext, error: unknown): undefined {
   throw new InfrastructureError('store_unavailable', 'store.consume() failed', { cause: error });
 }
 
-function outcome(ctx: CheckContext, windows: readonly LimitWindow[], result: ConsumeResult): Deny | undefined {
+function outcome(ctx: CheckContext, windows: readonly RateLimitWindow[], result: ConsumeResult): Deny | undefined {
   if (!result.ok && result.reason === 'replay') return deny('dpop_replay', { check: 'dpop', problem: 'proof jti already used' });
   if (!result.ok && result.reason === 'full') {
     const retryAfter = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore, type AapClaims, type Capability, type GuardOptions, type Store } from '@aap-guard/core';
 import { compileRoute } from '../../src/concerns/route/compile-route.js';
-import { consumeState } from '../../src/checks/consume-state.js';
+import { consumeProofQuotaHold } from '../../src/checks/consume-proof-quota-hold.js';
 import type { CheckContext } from '../../src/checks/context.js';
 import { resolveOptions } from '../../src/options/resolve.js';
 
@@ -26,22 +26,22 @@ function harness(options: Partial<GuardOptions> = {}, store: Store = memoryStore
   let now = T0;
   const resolved = resolveOptions({ issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [] }, store, now: () => now, ...options });
   const route = compileRoute({ action: 'api.call' });
-  const run = async (token: AapClaims, at: number, proof?: CheckContext['proof'], scope?: { capability: number; limitScope: string }) => {
+  const run = async (token: AapClaims, at: number, proof?: CheckContext['proof'], scope?: { capability: number; rateLimitScope: string }) => {
     now = at;
     const ctx: CheckContext = {
       request: { method: 'GET', url: 'https://api.example.com/x', headers: {} },
       method: 'GET', route, settings: resolved.settings, runtime: resolved.runtime, now: resolved.runtime.now(), headers: {}, detail: {},
       claims: token, capability: token.capabilities[scope?.capability ?? 0], proof,
-      ...(scope ? { limitScope: scope.limitScope } : {}),
+      ...(scope ? { rateLimitScope: scope.rateLimitScope } : {}),
     };
-    return { deny: await consumeState(ctx), ctx };
+    return { deny: await consumeProofQuotaHold(ctx), ctx };
   };
   return { run };
 }
 
 const perMinute = (n: number) => [{ action: 'api.call', constraints: { max_requests_per_minute: n } }];
 
-describe('consumeState: sliding vs fixed', () => {
+describe('consumeProofQuotaHold: sliding vs fixed', () => {
   const burst = async (mode: 'sliding' | 'fixed') => {
     const { run } = harness({ rateLimit: { mode } });
     const token = claims(`jti-${mode}`, perMinute(5));
@@ -62,7 +62,7 @@ describe('consumeState: sliding vs fixed', () => {
   });
 });
 
-describe('consumeState: responses', () => {
+describe('consumeProofQuotaHold: responses', () => {
   it('429 carries an exact Retry-After and RateLimit fields; allowed responses carry them too', async () => {
     const { run } = harness();
     const token = claims('jti-h', perMinute(2));
@@ -110,12 +110,12 @@ describe('consumeState: responses', () => {
     }
   });
 
-  it('a second capability for the same action counts on its own counters (limitScope)', async () => {
+  it('a second capability for the same action counts on its own counters (rateLimitScope)', async () => {
     const { run } = harness();
     const token = claims('jti-s', [...perMinute(1), ...perMinute(1)]);
     expect((await run(token, T0)).deny).toBeUndefined();
     expect((await run(token, T0 + 1)).deny?.reason).toBe('rate_limited');
-    expect((await run(token, T0 + 2, undefined, { capability: 1, limitScope: 'api.call#1' })).deny).toBeUndefined();
+    expect((await run(token, T0 + 2, undefined, { capability: 1, rateLimitScope: 'api.call#1' })).deny).toBeUndefined();
   });
 
   it('a DPoP proof jti is consumed in the same call; a replay is dpop_replay', async () => {
@@ -127,7 +127,7 @@ describe('consumeState: responses', () => {
   });
 });
 
-describe('consumeState: store faults', () => {
+describe('consumeProofQuotaHold: store faults', () => {
   const broken: Store = { consume: () => Promise.reject(new Error('connection lost')) };
 
   it('fails closed: store_unavailable (503) by default', async () => {
