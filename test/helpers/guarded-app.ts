@@ -35,7 +35,6 @@ export interface GuardedApp {
 export function useGuardedApps(): { readonly issuer: TestIssuer; app(options?: Partial<GuardOptions>): GuardedApp } {
   let issuer: TestIssuer | undefined;
   const guards: Guard[] = [];
-  const revocationStores = new Map<Guard, RevocationStore>();
   beforeAll(async () => {
     issuer = await createIssuer();
   });

@@ -15,10 +15,6 @@ import { denyError } from './respond.js';
  *
  * Returns what to call on each refused request: it watches `req.route` on the top-level app's request
  * prototype (sub-apps inherit it), once per app.
- *
- * @example
- * const refused = refuseLaterRoutes(adapter, flow);
- * refused(req); // before next(new AapDenyError(…))
  */
 export function refuseLaterRoutes(adapter: AdapterSettings<Request>, flow: NodeFlow): (req: Request) => void {
   const hook: AssignmentHook = (target, value, previous) => {

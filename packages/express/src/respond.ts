@@ -7,9 +7,6 @@ import type { NextFunction, Request, Response } from 'express';
  * as an `AapDenyError` (`denyAs: 'error'`). Either way the decision's headers (WWW-Authenticate,
  * Retry-After, DPoP-Nonce, `Cache-Control: no-store`) are on the response — set before `next(err)`, and on
  * the error for Express's default handler.
- *
- * @example
- * if (done.kind === 'deny') return respondDeny(adapter, res, next, done.decision);
  */
 export function respondDeny(adapter: AdapterSettings<Request>, res: Response, next: NextFunction, decision: Decision): void {
   if (adapter.denyAs === 'response' || res.headersSent) {
@@ -22,9 +19,6 @@ export function respondDeny(adapter: AdapterSettings<Request>, res: Response, ne
 /**
  * The `AapDenyError` of a decision, for Express's error handling, with the decision's headers set on the
  * response (when it is not started yet).
- *
- * @example
- * throw denyError(adapter, res, decision); // inside Express's try/catch: becomes next(err)
  */
 export function denyError(adapter: AdapterSettings<Request>, res: Response, decision: Decision): AapDenyError {
   const response = denyResponse(decision, adapter.formatDeny);

@@ -13,12 +13,6 @@ import { denyThrown } from './respond.js';
  * let the request on (a router it sees) costs one state read and no resolution.
  *
  * Returns what to call, once per app, to put the watch on the app's context.
- *
- * @example
- * const routes = appRoutes(guard);
- * const sees = (ctx: Context, router: RouterLike) => routes.after(ctx.app, aap).routers.includes(router);
- * const watch = refuseUnseenRoutes(adapter, flow, sees);
- * watch(ctx); // once per app
  */
 export function refuseUnseenRoutes(
   adapter: AdapterSettings<Context>,

@@ -10,10 +10,6 @@ export type JsonBody =
  * Read and parse a request's JSON body, at most `maxBytes` of it: a `Content-Length` over the limit is
  * refused before reading, a body that grows past it as it does (the stream is left open, so the refusal can
  * still be written). No body at all is `undefined`.
- *
- * @example
- * const body = await readJson(req, 1 << 20);
- * if (!body.ok) throw new Error(body.problem);
  */
 export async function readJson(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
   const declared = Number(req.headers['content-length']);

@@ -27,9 +27,6 @@ export const answeredOverHttp = (decision: Decision): boolean => decision.status
  * `MCP_DENIED`, the generic description as message, and as data the deny body (`error`, `reason`, and for
  * oversight `hold_id`, `approval_reference`) plus `retry_after` (seconds) when the decision has one. The
  * decision's other headers (RateLimit, `AAP-Hold-Id`) are sent too; nothing about policy is.
- *
- * @example
- * if (!decision.allowed) return writeJsonRpcDeny(res, decision, call.id);
  */
 export function writeJsonRpcDeny(res: ServerResponse, decision: Decision, id: string | number | null): void {
   const { 'retry-after': retryAfter, ...headers } = decision.headers;
@@ -43,9 +40,6 @@ export function writeJsonRpcDeny(res: ServerResponse, decision: Decision, id: st
  * A token that grants no tool of this server: HTTP 403 with an RFC 6750 §3.1 `insufficient_scope`
  * challenge (in the token's scheme, with `resource_metadata` per RFC 9728 §5.1), as the MCP authorization
  * spec asks of a valid token without the permissions a request needs: an MCP client may step up.
- *
- * @example
- * writeInsufficientScope(res, decision, 'Bearer', resourceMetadataUrl(guard, req));
  */
 export function writeInsufficientScope(res: ServerResponse, decision: Decision, scheme: 'Bearer' | 'DPoP', resourceMetadata: string | undefined): void {
   const params = [`error="insufficient_scope"`, `error_description="${decision.body?.error_description ?? 'Insufficient scope'}"`];

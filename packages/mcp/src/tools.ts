@@ -25,9 +25,6 @@ export interface CompiledTool {
 /**
  * Validate and compile the tool declarations once (each through `guard.route()`); a bad one is a
  * `TypeError` naming the tool.
- *
- * @example
- * const tools = compileTools(guard, { search: 'search.web', publish: { action: 'cms.publish' } });
  */
 export function compileTools(guard: Guard, tools: unknown): ReadonlyMap<string, CompiledTool> {
   if (tools === null || typeof tools !== 'object' || Array.isArray(tools) || Object.keys(tools).length === 0) {
@@ -51,9 +48,6 @@ export function compileTools(guard: Guard, tools: unknown): ReadonlyMap<string, 
  * The names of the tools a token may try: those whose action one of its capabilities names — step 6's
  * match (exact, case-sensitive). A listed tool is still authorized call by call (constraints, rate limits,
  * oversight); an unlisted one is refused. Cached per verified token.
- *
- * @example
- * const names = permittedTools(tools)(principal.claims.capabilities); // ['search']
  */
 export function permittedTools(tools: ReadonlyMap<string, CompiledTool>): (capabilities: readonly Capability[]) => readonly string[] {
   const cache = new WeakMap<readonly Capability[], readonly string[]>();

@@ -39,10 +39,6 @@ export type NestAdapter = AdapterSettings<AapHttpRequest>;
 
 /**
  * Settle the module's options once, at startup, as every adapter does (`TypeError` naming the option).
- *
- * @example
- * const options = { issuer: 'https://as.example.com', audience: 'https://api.example.com' };
- * const adapter = resolveNestOptions(options, process.env);
  */
 export function resolveNestOptions(
   options: AapModuleOptions | undefined,
@@ -56,9 +52,6 @@ export function resolveNestOptions(
 /**
  * The options of the other adapters that mean nothing here (a `TypeError` saying why): `denyAs` — denies are
  * always thrown as `AapDenyException` — and, where given, `filter`.
- *
- * @example
- * refuseOtherOptions({ denyAs: 'error' }); // TypeError
  */
 export function refuseOtherOptions(given: unknown, filterProblem?: string): void {
   if (typeof given !== 'object' || given === null) return;

@@ -30,10 +30,6 @@ interface Visit<Req> {
  * post needs the page's CSRF token; every page is `no-store`, unframeable and script-clean under a strict
  * CSP; every value from a token or a request is escaped. Of two approvers clicking at once, on any
  * replicas, one decision is applied (the stores' compare-and-set) and the other sees 409 with the winner.
- *
- * @example
- * const handle = consoleApi(guard, { authorize, actor }, resolveConsole(true, guard, 'aapAdmin')!);
- * const reply = await handle(req, { method: 'GET', path: '/console', query: {}, body: undefined, headers, mount: '/aap-admin', secure: false });
  */
 export function consoleApi<Req>(guard: Guard, options: AdminOptions<Req>, settings: ConsoleSettings): (req: Req, input: AdminHttpRequest) => Promise<AdminHttpResponse> {
   return async (req, given) => {

@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readCookie, setCookie, type CookieScope } from './cookies.js';
 
 /** The console's anti-CSRF cookie; its value is repeated in every form's `csrf` field (double submit). */
-export const CSRF_COOKIE = 'aap_console_csrf';
+const CSRF_COOKIE = 'aap_console_csrf';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 

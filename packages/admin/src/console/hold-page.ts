@@ -13,9 +13,6 @@ export interface Notice {
  * The page of one hold: everything recorded about the held request (agent, task, action, method, full
  * path and query, body digest and preview, delegation chain, times) and its decision — or, while it is
  * pending, the form to approve or deny it with an optional reason.
- *
- * @example
- * holdPage(page, hold, 5, { kind: 'ok', text: 'You approved this hold.' })
  */
 export function holdPage(ctx: PageContext, hold: Hold, refresh: number, notice?: Notice): string {
   const link = `${ctx.base}/holds/${encodeURIComponent(hold.id)}`;

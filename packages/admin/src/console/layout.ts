@@ -27,9 +27,6 @@ export interface PageState {
 /**
  * A complete HTML document: skip link, header with the console's name and who is signed in, a `main`
  * landmark with the page's heading and content. Works without its style sheet and script.
- *
- * @example
- * layout(page, 'Pending holds', html`<p>None.</p>`)
  */
 export function layout(ctx: PageContext, heading: string, content: Html, state?: PageState): string {
   const who = ctx.actor === undefined ? undefined : html`<span>Signed in as <strong>${ctx.actor}</strong></span>`;

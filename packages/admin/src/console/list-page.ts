@@ -42,7 +42,7 @@ export function holdFilterOf(query: ListQuery): HoldFilter {
 }
 
 /** The query string of a list query (for the page's state URL). */
-export function queryString(query: ListQuery): string {
+function queryString(query: ListQuery): string {
   const params = new URLSearchParams({ status: query.status });
   if (query.issuer) params.set('issuer', query.issuer);
   if (query.agent) params.set('agent', query.agent);
@@ -54,9 +54,6 @@ export function queryString(query: ListQuery): string {
  * The list page: filters by status, issuer, agent and task, then one row per hold, newest first — agent,
  * operator and issuer, task and purpose, action (a link to the hold's page), method with full path and query,
  * when, expiry countdown, delegation chain, status.
- *
- * @example
- * listPage(page, listQuery(query), holds, 5)
  */
 export function listPage(ctx: PageContext, query: ListQuery, holds: readonly Hold[], refresh: number): string {
   const heading = query.status === 'all' ? 'All holds' : `${query.status[0]?.toUpperCase()}${query.status.slice(1)} holds`;

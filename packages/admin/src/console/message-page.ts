@@ -3,9 +3,6 @@ import { layout, type PageContext } from './layout.js';
 
 /**
  * A page that only says something (not found, not authorized, refused, unavailable), with a way back.
- *
- * @example
- * messagePage(page, 'Not found', 'No hold has this id (or its record has expired).')
  */
 export function messagePage(ctx: PageContext, heading: string, text: string): string {
   return layout(ctx, heading, html`<p class="notice error" role="alert">${text}</p><p><a href="${ctx.base}">Back to pending holds</a></p>`);
@@ -15,9 +12,6 @@ export function messagePage(ctx: PageContext, heading: string, text: string): st
  * The console's sign-in form (`console.signIn`): a name, the key, and where to go afterwards (`next`,
  * a console path). Offers the page itself too: a link from another site arrives without the
  * `SameSite=Strict` session cookie, and following it from here sends the cookie.
- *
- * @example
- * signInPage(page, '/holds/f1Qw…', 'Wrong name or key.')
  */
 export function signInPage(ctx: PageContext, next: string, error?: string): string {
   const message = error === undefined ? undefined : html`<p class="notice error" role="alert">${error}</p>`;

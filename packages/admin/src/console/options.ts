@@ -32,9 +32,6 @@ export interface ConsoleSettings {
 /**
  * Validate the `console` option of an admin router (`true` or an object turn it on) and register its
  * approval link with the guard. Throws `TypeError` naming the option.
- *
- * @example
- * const settings = resolveConsole({ title: 'Holds' }, guard, 'aapAdmin');
  */
 export function resolveConsole(given: ConsoleOptions | boolean | undefined, guard: Guard, name: string): ConsoleSettings | undefined {
   if (given === undefined || given === false) return undefined;
@@ -56,9 +53,6 @@ export function resolveConsole(given: ConsoleOptions | boolean | undefined, guar
 /**
  * Make a new hold's `approval_reference` its page in the console mounted at `url` (see `consoleUrl`),
  * unless `oversight.approvalUrl` is configured or another console of this guard was linked first.
- *
- * @example
- * linkAt(guard, '/aap-admin', 'aapAdmin: options.prefix');
  */
 export function linkAt(guard: Guard, url: string, what: string): void {
   try {

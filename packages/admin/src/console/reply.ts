@@ -30,7 +30,7 @@ export interface AdminHttpResponse {
  * older browsers, `X-Frame-Options`), no inline script or style, nothing from another origin, forms
  * post only to the console itself, no referrer.
  */
-export const CONSOLE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+const CONSOLE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'cache-control': 'no-store',
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",

@@ -13,9 +13,6 @@ const NEXT = /^\/(holds\/[A-Za-z0-9_-]{32})?$/;
  * The console's own sign-in (`console.signIn`): `GET /console/sign-in` shows the form, `POST` checks it
  * (CSRF-protected too: no one signs you in as them) and sets the `HttpOnly`, `SameSite=Strict` session
  * cookie on the console's path, then leads to `next`; `POST /console/sign-out` deletes the cookie.
- *
- * @example
- * if (rest === '/sign-in' || rest === '/sign-out') return signInRoute(signIn, page, input, rest, csrfCookie);
  */
 export async function signInRoute(signIn: ConsoleSignIn, ctx: PageContext, input: AdminHttpRequest, rest: '/sign-in' | '/sign-out' | string, csrfCookie: string | undefined): Promise<AdminHttpResponse> {
   const scope = { path: ctx.base, secure: input.secure };

@@ -23,15 +23,6 @@ type ResolvedModes = CheckContext['settings']['rateLimit']['modes'];
  * its hold created (`createHeld`); the approved retry pays no quota again — its held request did — and
  * consumes the hold only after its proof was accepted (`consumeApproved`), so a refused retry never
  * uses up a human's approval.
- *
- * @example
- * // in engine/pipeline.ts, last of AUTHORIZE:
- * export const AUTHORIZE = [
- *   agentPolicy,
- *   // …
- *   oversight,
- *   consumeProofQuotaHold,
- * ];
  */
 export const consumeProofQuotaHold: Check = (ctx) => {
   const hold = ctx.hold;

@@ -24,16 +24,12 @@ const fail = (reason: ReasonCode, problem: string, extra?: Record<string, unknow
  *
  * The proof key comes from the guard's key cache, so a known client costs one `node:crypto` signature
  * verification plus a few comparisons.
- *
- * @example
- * const jkt = claims.cnf?.jkt;
- * const outcome = jkt === undefined ? undefined : verifyDpop(ctx, jkt); // undefined, or deny('dpop_htu_mismatch', …)
  */
 export function verifyDpop(ctx: CheckContext, boundJkt: string): Deny | undefined {
   const outcome = verifyProof(ctx, boundJkt);
   const nonces = ctx.runtime.pop.nonces;
   if (!outcome || !nonces || outcome.headers?.['dpop-nonce']) return outcome;
-  return Object.assign({}, outcome, { headers: Object.assign({}, outcome.headers, { 'dpop-nonce': nonces.current(ctx.now) }) }); // not spreads: slow in V8 11
+  return Object.assign({}, outcome, { headers: Object.assign({}, outcome.headers, { 'dpop-nonce': nonces.current(ctx.now) }) }); // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
 }
 
 function verifyProof(ctx: CheckContext, boundJkt: string): Deny | undefined {

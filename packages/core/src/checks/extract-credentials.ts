@@ -24,9 +24,6 @@ const DIGITS = /^\d+$/;
  * The form body (`application/x-www-form-urlencoded` only) is read last, and only when the header left the
  * request standing: a request without a body, or with another media type, costs nothing more and stays
  * synchronous. See `formVerdict` for what is refused.
- *
- * @example
- * const outcome = await extractCredentials(ctx); // undefined, or deny('credentials_missing') …
  */
 export const extractCredentials: Check = (ctx) => {
   const framing = contentLength(ctx);

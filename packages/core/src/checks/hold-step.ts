@@ -28,9 +28,6 @@ const REASON: Readonly<Record<HoldProblem, ReasonCode>> = {
  * header). A spent budget is 429 `hold_quota_exceeded`; nothing is created then.
  * Never fails open: a store fault is a 503 even with `onStoreError: 'open'`, since admitting would skip
  * the human.
- *
- * @example
- * if (ctx.hold?.kind === 'create') return createHeld(ctx, ctx.hold.subject);
  */
 export async function createHeld(ctx: CheckContext, subject: HeldBody): Promise<Deny> {
   const holds = ctx.settings.holds;
@@ -70,9 +67,6 @@ export async function createHeld(ctx: CheckContext, subject: HeldBody): Promise<
  * Step 8 for the retry of a held request, once its DPoP proof (if any) was accepted: consume the approved
  * hold if it matches exactly this request — once, whatever the replicas — and admit. Any refusal leaves
  * the hold as it was, so nothing refused after a human approved can use the approval up.
- *
- * @example
- * if (ctx.hold?.kind === 'retry') return consumeApproved(ctx, ctx.hold.id, ctx.hold.subject);
  */
 export async function consumeApproved(ctx: CheckContext, id: string, subject: HoldSubject): Promise<Deny | undefined> {
   const { audit } = ctx.runtime;

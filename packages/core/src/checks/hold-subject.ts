@@ -17,9 +17,6 @@ import type { HeldBody } from '../concerns/holds/hold-binding.js';
  *
  * With `content` (a hold is to be created and `oversight.preview` is on) the same read also yields the
  * body's bytes, for the hold's preview; they are not part of the binding.
- *
- * @example
- * const subject = await holdSubject(ctx, 'token'); // HoldSubject, or a deny
  */
 export async function holdSubject(ctx: CheckContext, match: 'token' | 'agent-task', content = false): Promise<HeldBody | Deny> {
   const claims = ctx.claims;

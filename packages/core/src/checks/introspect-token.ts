@@ -15,10 +15,6 @@ import type { CheckContext } from './context.js';
  * without introspection is not introspected), an opaque token to the issuer configured for opaque tokens
  * (no other hint exists before the answer). Answers come from that issuer's cache when it has them (no
  * await); an outage is a 503 whose `Retry-After` is the time left on that issuer's circuit breaker.
- *
- * @example
- * // in verify-token.ts: an opaque token, or a JWT once verified
- * return introspectToken(ctx, token, false);
  */
 export function introspectToken(
   ctx: CheckContext,

@@ -15,15 +15,6 @@ const listed = new WeakMap<OversightClaim, ReadonlySet<string>>();
  * action, method, original path and query, body digest) is fixed here, and step 8 carries it out: a hold
  * is created only when the request's quota admits it, and an approved hold is consumed only when the
  * request is admitted.
- *
- * @example
- * // in engine/pipeline.ts, between the stateless constraints and the stateful step:
- * export const AUTHORIZE = [
- *   // …
- *   statelessConstraints,
- *   oversight,
- *   consumeProofQuotaHold,
- * ];
  */
 export const oversight: Check = (ctx) => {
   const action = ctx.route?.action;

@@ -19,10 +19,6 @@ import type { Check, CheckContext } from './context.js';
  *
  * Independently, a token bound to a certificate (`cnf["x5t#S256"]`, RFC 8705 §3) needs that
  * certificate (`checkMtls`).
- *
- * @example
- * // in engine/pipeline.ts, after verifyToken:
- * export const AUTHENTICATE = [extractCredentials, verifyToken, proofOfPossession, revocation];
  */
 export const proofOfPossession: Check = (ctx) => {
   const { credentials, claims } = ctx;

@@ -11,10 +11,6 @@ import type { Check, CheckContext } from './context.js';
  * Until the local copy is in sync with the store (startup, after a reconnect) the guard cannot vouch
  * for it and fails closed with 503 `store_unavailable` — unless `onStoreError: 'open'`, which trusts
  * the local copy meanwhile (recorded in the audit detail, logged once per outage).
- *
- * @example
- * // in engine/pipeline.ts, last of AUTHENTICATE:
- * export const AUTHENTICATE = [extractCredentials, verifyToken, proofOfPossession, revocation];
  */
 export const revocation: Check = (ctx) => {
   const claims = ctx.claims;

@@ -18,9 +18,6 @@ import { introspectToken } from './introspect-token.js';
  * jose verifies the JWS (verify-jwt.ts), the lifetime is checked with `clockTolerance`, and the AAP
  * claims are normalized and validated (base/claims/normalize.ts). Only tokens that pass everything are
  * cached. Sets `ctx.claims` and `ctx.tokenHash` (the hash also on denies, for the audit).
- *
- * @example
- * const outcome = await verifyToken(ctx); // undefined, or deny('token_expired', …)
  */
 export const verifyToken: Check = (ctx) => {
   const credentials = ctx.credentials;

@@ -25,10 +25,6 @@ export interface AuditOutcome {
  * The audit event of one decision, built on first use and then kept: without an audit sink (and
  * outside debug mode) nobody asks for it, and nothing is built. The latency is taken now, at the
  * decision; everything else is read from the request's context, which no longer changes.
- *
- * @example
- * const audit = lazyAuditEvent(ctx, { status: 200 }, startedAt);
- * // the decision's `audit` getter calls audit() when someone first reads it
  */
 export function lazyAuditEvent(ctx: CheckContext, outcome: AuditOutcome, startedAt: number): () => AuditEvent {
   const latencyMs = performance.now() - startedAt;
@@ -37,7 +33,7 @@ export function lazyAuditEvent(ctx: CheckContext, outcome: AuditOutcome, started
 }
 
 /** Build the audit event of one decision. The token appears only as its hash. */
-export function buildAuditEvent(ctx: CheckContext, outcome: AuditOutcome, latencyMs: number): AuditEvent {
+function buildAuditEvent(ctx: CheckContext, outcome: AuditOutcome, latencyMs: number): AuditEvent {
   const c = ctx.claims;
   const grantId = c?.extra.grant_id;
   return {

@@ -50,10 +50,6 @@ export interface Engine {
 /**
  * Build the engine over the guard's settings and runtime: the check pipeline of engine/pipeline.ts, run in order, the first
  * deny winning; a thrown error is an infrastructure fault (503) or a defect (`internal_error`): fail closed.
- *
- * @example
- * const engine = createEngine(resolveOptions(options));
- * const decision = await engine.finish(await engine.begin(info), compileRoute({ action: 'search.web' }));
  */
 export function createEngine({ settings, runtime }: GuardSetup): Engine {
   // Every member a check may set is declared here, so that all contexts share one shape (V8 hidden class)
@@ -98,8 +94,7 @@ export function createEngine({ settings, runtime }: GuardSetup): Engine {
     },
     finish({ ctx, started, denied }, route, extra) {
       ctx.route = route;
-      // Object.assign, not `{ ...a, ...b }`: V8 11 (Node 20) builds a spread followed by more properties
-      // in a slow runtime path (~2 µs a request); the hot paths of the guard avoid it.
+      // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
       if (extra) ctx.request = Object.assign({}, ctx.request, extra);
       const outcome = denied ?? (ctx.anonymous ? undefined : run(ctx, route ? AUTHORIZE : CONSUME_ONLY, 0));
       return outcome instanceof Promise ? outcome.then((settled) => decide(ctx, settled, started)) : decide(ctx, outcome, started);

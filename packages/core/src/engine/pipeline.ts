@@ -54,9 +54,6 @@ function steps(list: readonly (readonly [string, Check] | Step)[]): readonly Ste
 /**
  * A step's deny with `detail.check` naming the step — unless the step named the part of it that denied
  * (proof-of-possession's `'dpop'`/`'mtls'`, the stateful step's `'dpop'` replay or `'store'` budget).
- *
- * @example
- * stamped(deny('token_revoked', { kind: 'task' }), AUTHENTICATE[3]!) // detail: { check: 'revocation', kind: 'task' }
  */
 export function stamped(outcome: Deny, step: Step): Deny {
   if (outcome.detail?.check !== undefined) return outcome;

@@ -37,9 +37,6 @@ export type NotReadyReason = 'keys_unavailable' | 'store_unavailable' | 'keys_pe
 
 /**
  * Build the health report of a guard, at the guard's clock.
- *
- * @example
- * const report = healthOf(guardRuntime);
  */
 export function healthOf(runtime: GuardRuntime): GuardHealth {
   const now = runtime.now();

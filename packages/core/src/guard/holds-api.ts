@@ -50,9 +50,6 @@ interface HoldsApiContext {
 /**
  * Build `guard.holds` over the guard's settings and runtime. Programming errors (no `by`, a bad filter) throw
  * `TypeError`; an id that is not one of ours is simply unknown.
- *
- * @example
- * const holds = holdsApi(resolveOptions(options));
  */
 export function holdsApi({ settings, runtime }: HoldsApiContext): HoldsApi {
   const store = runtime.holds.store;

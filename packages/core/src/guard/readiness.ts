@@ -24,9 +24,6 @@ const REVOCATION = 'revocation list not synchronized (store unreachable?)';
  * to be in sync with the store. Rejects with a `NotReadyError` naming each part that failed or did not
  * finish in time; a fetch still running at the deadline finishes in the background (its failure is
  * logged, never an unhandled rejection).
- *
- * @example
- * await ready(guardRuntime, { timeoutMs: 5000 }); // before app.listen()
  */
 export async function ready(runtime: GuardRuntime, options: ReadyOptions = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 10_000;

@@ -1,5 +1,5 @@
 /**
- * One audit event per decision (DESIGN.md "Audit"). Carries a hash of the token, never the token.
+ * One audit event per decision (README "Audit events"). Carries a hash of the token, never the token.
  */
 export interface AuditEvent {
   /** ISO 8601 time of the decision. */

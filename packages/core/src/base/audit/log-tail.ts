@@ -10,9 +10,6 @@ export const MAX_LINE_BYTES = 4 * 1024 * 1024;
  * empty file), so that a restarted process continues the same chain. Reads only the tail, never the
  * whole file (run `aap-guard-audit verify` for that). Throws when the file does not end with a
  * complete, intact record — appending to it would hide the damage under a chain that looks valid.
- *
- * @example
- * const { size, last } = await readLogTail(handle, '/var/log/aap/audit.jsonl');
  */
 export async function readLogTail(handle: FileHandle, name: string): Promise<{ readonly size: number; readonly last: ChainHead | undefined }> {
   const { size } = await handle.stat();

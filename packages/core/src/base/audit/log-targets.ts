@@ -22,9 +22,6 @@ export interface LogStream {
  * write is rolled back (the file truncated to its last complete line) so that the next batch chains
  * cleanly; if even that fails, the file is reopened and its tail re-read. One writer per file: the
  * head is re-read from the file only at open and after a failed rollback, never during a write.
- *
- * @example
- * const target = fileTarget('/var/log/aap/audit.jsonl', { fsync: true, continueFrom: undefined });
  */
 export function fileTarget(path: string, settings: { readonly fsync: boolean; readonly continueFrom: ChainHead | undefined }): LogTarget {
   return new FileTarget(path, settings.fsync, settings.continueFrom);
@@ -98,9 +95,6 @@ class FileTarget implements LogTarget {
  * Write to a stream the application owns (never ended or closed here). The chain starts at
  * `continueFrom`, else at the genesis. Each batch waits for the stream's write callback — the
  * stream's own backpressure; a stream that failed once refuses every later line (its error is the cause).
- *
- * @example
- * const target = streamTarget(process.stdout, undefined);
  */
 export function streamTarget(stream: LogStream, continueFrom: ChainHead | undefined): LogTarget {
   let current = continueFrom ?? GENESIS_HEAD;

@@ -8,9 +8,6 @@ type Operation = 'created' | 'approved' | 'denied' | 'consumed';
 /**
  * Emit the audit event of a hold operation (who, what, when) through `options.audit`. A failing sink
  * never changes the outcome.
- *
- * @example
- * auditHold(guardRuntime, 'approved', hold, 'alice@example.com', Date.now());
  */
 export function auditHold(options: AuditTarget, operation: Operation, hold: Hold, actor: string, now: number): void {
   emitAudit(options, {
@@ -36,9 +33,6 @@ export function auditHold(options: AuditTarget, operation: Operation, hold: Hold
 /**
  * Emit the audit event of a revocation: `iss` is the issuer whose tokens it names, and `detail.issuerScope`
  * says whether that issuer was named or the revocation covers every trusted issuer.
- *
- * @example
- * auditRevocation(guardRuntime, entry, 'every trusted issuer');
  */
 export function auditRevocation(options: AuditTarget, entry: Revocation, issuerScope?: string): void {
   emitAudit(options, {

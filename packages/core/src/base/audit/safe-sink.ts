@@ -13,9 +13,6 @@ export interface AuditTarget {
  * The one place an audit event leaves the guard (decisions, enforcement after the decision, hold and
  * revocation operations): through the sink wrapped once by `safeAuditSink`, so a failing sink never
  * changes an outcome and never throws here.
- *
- * @example
- * emitAudit({ audit: (event) => console.log(event) }, { ...decision.audit, kind: 'enforcement', reason: 'request_too_large' });
  */
 export function emitAudit(target: AuditTarget, event: AuditEvent): void {
   target.audit?.(event);
@@ -25,10 +22,6 @@ export function emitAudit(target: AuditTarget, event: AuditEvent): void {
  * Wrap the user's audit sink once, at `createGuard()`: a sink that throws, or returns a promise that
  * rejects, never changes a decision and never becomes an unhandled rejection; the failure reaches the
  * logger once (an `audit.down` line with its cause), and its recovery once (`audit.up`).
- *
- * @example
- * const emit = safeAuditSink(options.audit, logger);
- * emit?.(event);
  */
 export function safeAuditSink(sink: unknown, logger: Logger): AuditEmitter | undefined {
   if (sink === undefined) return undefined;

@@ -27,10 +27,6 @@ let compiled: ValidateFunction | undefined;
 /**
  * The validator of a token payload in the bare spelling, compiled once per process from the spec's
  * schemas with the patches below. Called at `createGuard()` so the cost is paid at startup.
- *
- * @example
- * const validate = claimsValidator();
- * if (!validate(view)) console.log(validate.errors?.[0]?.instancePath);
  */
 export function claimsValidator(): ValidateFunction {
   if (compiled) return compiled;
@@ -56,7 +52,7 @@ export function claimsValidator(): ValidateFunction {
 function patch(schemas: Map<string, Json>): void {
   const get = (name: string): Json => schemas.get(name)!;
   const token = get('token');
-  // DESIGN.md / spec README: real authorization servers add claims (client_id, scope, grant_id…).
+  // The spec's README: real authorization servers add claims (client_id, scope, grant_id…).
   delete token.additionalProperties;
   // The delegation check owns `delegation`: the vectors expect a malformed one (missing depth, empty
   // chain) to be 403 aap_invalid_delegation_chain, not 401.

@@ -128,8 +128,3 @@ export const REASONS = {
 
 /** Stable fine-grained deny reason codes. */
 export type ReasonCode = keyof typeof REASONS;
-
-/** Look up the row of a reason. */
-export function reasonRow(reason: ReasonCode): Row {
-  return REASONS[reason];
-}

@@ -8,10 +8,6 @@ const MAX_MS = MAX_BACKOFF_MS;
 /**
  * Failure backoff on the injected clock: after a failure, `blocked()` is true for 1 s, then 2 s, 4 s …
  * up to 5 min; a success resets it.
- *
- * @example
- * const backoff = new Backoff(Date.now);
- * if (backoff.blocked()) throw new InfrastructureError('jwks_unavailable', 'backing off');
  */
 export class Backoff {
   #delay = 0;

@@ -1,5 +1,5 @@
 /** Draft "JWKS Caching and Refresh": cache a JWKS at least 5 minutes… */
-export const MIN_FRESH_MS = 300_000;
+const MIN_FRESH_MS = 300_000;
 /** …and never more than 24 hours. */
 export const MAX_FRESH_MS = 86_400_000;
 

@@ -26,9 +26,6 @@ export class FetchError extends Error {
  * GET a JSON document (a JWKS, RFC 8414 metadata) with a timeout, no redirects (a key set must come
  * from the configured URL itself), published on the `aap-guard:jwks` tracing channel. Every failure is
  * a `FetchError` naming `label` and the cause.
- *
- * @example
- * const { body, headers } = await fetchDocument(new URL('https://as.example.com/jwks'), 'JWKS https://as.example.com/jwks', 5000);
  */
 export async function fetchDocument(url: URL, label: string, timeoutMs: number): Promise<FetchedDocument> {
   let response: Response;

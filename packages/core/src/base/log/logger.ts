@@ -64,9 +64,6 @@ const nodeDebug = debuglog('aap-guard');
 /**
  * The guard's logger: the given one (its methods validated once), or `jsonLogger()` — at `debug`
  * when `debug: true` or `NODE_DEBUG=aap-guard`. `false` silences everything.
- *
- * @example
- * const logger = resolveLogger(options.logger, options.debug);
  */
 export function resolveLogger(given: Logger | false | undefined, debug: boolean | undefined): Logger {
   if (debug !== undefined && typeof debug !== 'boolean') throw new TypeError('options.debug must be a boolean');
@@ -103,10 +100,6 @@ export function causeOf(error: unknown): Record<string, unknown> {
  * The health of one piece of infrastructure (a JWKS, the store, the audit sink), logged once per
  * state change — never once per request: the first failure is an `error` line with its cause, further
  * failures are counted silently, the recovery is an `info` line saying how many were missed.
- *
- * @example
- * const health = new Health(logger, 'jwks', { uri });
- * try { await fetch(uri); health.up(); } catch (error) { health.down(error, 'JWKS unreachable'); }
  */
 export class Health {
   #down = false;

@@ -55,9 +55,6 @@ export const jwksChannel = diagnostics_channel.tracingChannel(CHANNELS.jwks);
 
 /**
  * Run `operation` inside a tracing channel when someone listens, else call it directly.
- *
- * @example
- * const result = await traced(storeChannel, { operation: 'consume' }, () => store.consume(consumeRequest));
  */
 export function traced<T>(channel: typeof storeChannel, context: object, operation: () => Promise<T>): Promise<T> {
   return channel.hasSubscribers ? channel.tracePromise(operation, context) : operation();

@@ -16,9 +16,6 @@ export interface TimedHandlers<C> {
  * with its duration — whether it resolved, rejected, or threw synchronously. Every handler is
  * guarded: an exception in a metrics or tracing integration never reaches the guard or the process.
  * Returns the unsubscribe function.
- *
- * @example
- * const stop = subscribeTimed(storeChannel, { end: (ctx, seconds) => histogram.record(seconds) });
  */
 export function subscribeTimed<C extends object>(channel: TracingChannel, handlers: TimedHandlers<C>): () => void {
   const started = new WeakMap<object, number>();

@@ -20,9 +20,6 @@ export interface CheckTraceContext {
 /**
  * Run one decision inside the `aap-guard:check` tracing channel, with its `phase`, so that a tracer sees
  * every decision whichever way it is asked for. Without a subscriber, a call costs one `hasSubscribers` read.
- *
- * @example
- * return traceCheck('check', request, route, () => engine.finish(stage, route));
  */
 export function traceCheck(
   phase: CheckPhase,

@@ -6,9 +6,6 @@ let counter = 0;
 /**
  * A request id unique across processes and replicas (random per-process prefix + counter): the member
  * of sliding-window logs, so two requests at the same millisecond are both counted.
- *
- * @example
- * nextRequestId(); // 'q3V0cGzR8kYw.1'
  */
 export function nextRequestId(): string {
   counter = counter >= Number.MAX_SAFE_INTEGER ? 1 : counter + 1;

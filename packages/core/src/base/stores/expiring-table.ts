@@ -15,11 +15,6 @@ interface Slot<V> {
  * binary min-heap orders the entries by expiry, and `sweep(now)` pops only those whose time has come
  * (amortized O(log n) per entry over its life). An entry may move its `expiresAt` later in place (a
  * sliding log that records a request): its heap slot is rescheduled lazily when it surfaces.
- *
- * @example
- * const table = new ExpiringTable<{ expiresAt: number }>();
- * table.sweep(now);
- * if (!table.get(key, now) && table.size < budget) table.add(key, { expiresAt: now + ttl });
  */
 export class ExpiringTable<V extends Expiring> {
   readonly #map = new Map<string, V>();

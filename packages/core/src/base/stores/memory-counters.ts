@@ -36,11 +36,6 @@ export interface Probe {
  * `windowBuckets()`, each in O(1) amortized time per request and at most 61 buckets of state. A live counter
  * is never evicted: `fits()` says whether a request's new counters fit, and the store refuses the request when
  * they do not. Counters go away when their newest bucket has left the window (swept by expiry).
- *
- * @example
- * const counters = new MemoryCounters(100_000);
- * const probes = consumeRequest.windows.map((spec: WindowSpec) => counters.probe(spec, now));
- * if (counters.fits(probes)) for (const p of probes) counters.record(p);
  */
 export class MemoryCounters {
   readonly #table = new ExpiringTable<Counter>();

@@ -188,7 +188,7 @@ function candidates(index: Map<string, Set<string>>, filter: HoldFilter): Iterab
 }
 
 /** Whether a hold passes a `list()` filter. */
-export function matches(hold: Hold, filter: HoldFilter): boolean {
+function matches(hold: Hold, filter: HoldFilter): boolean {
   return (
     (filter.status === undefined || hold.status === filter.status) &&
     (filter.issuer === undefined || hold.issuer === filter.issuer) &&

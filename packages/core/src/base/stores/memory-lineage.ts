@@ -15,11 +15,6 @@ interface Line {
  * `jti` unique per issuer only; the guard passes the issuer scope's name), until the token's `exp`. At most `max` records: a live record is never
  * dropped to make room (a grandchild would escape its grandparent's revocation); when full, the call
  * rejects with `InfrastructureError('store_full')` and the guard refuses the token (503) until records expire.
- *
- * @example
- * const lineage = memoryLineage(100_000);
- * await lineage({ issuer, jti: 'B', parent: 'A', until, now }); // ['A']
- * await lineage({ issuer, jti: 'C', parent: 'B', until, now }); // ['B', 'A']
  */
 export function memoryLineage(max: number): (token: LineageInput) => Promise<readonly string[]> {
   if (!Number.isSafeInteger(max) || max < 1) throw new TypeError('maxLineage must be a positive integer');

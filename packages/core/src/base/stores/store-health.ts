@@ -12,10 +12,6 @@ export interface StoreHealth {
  * Build the guard's store health once, at `createGuard()`: one `Health` for the store (shared with the
  * store through `attach()`, so that one outage is one line whoever notices it first) and one for the
  * fail-open admissions an outage causes when `onStoreError: 'open'`.
- *
- * @example
- * const health = storeHealth(logger);
- * health.store.down(error, 'store.consume() failed');
  */
 export function storeHealth(logger: Logger): StoreHealth {
   return Object.freeze({ store: new Health(logger, 'store'), failOpen: new Health(logger, 'store.fail-open') });

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 export const HOLD_HEADER = 'aap-hold-id';
 
 /** Characters of a hold id that name its agent's partition (Redis Cluster slot). */
-export const HOLD_TAG_LENGTH = 8;
+const HOLD_TAG_LENGTH = 8;
 
 /**
  * The partition of an agent's holds: the first 8 characters of base64url SHA-256 of the agent id. Every

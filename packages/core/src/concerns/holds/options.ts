@@ -42,9 +42,6 @@ const MAX_TTL_SECONDS = 7 * 86_400;
 
 /**
  * Validate `options.oversight` once and pick the hold store: the store's own `holds`, else memory.
- *
- * @example
- * const { settings, runtime } = resolveHoldOptions({ ...options, oversight: { holdTtl: 900 } }, store, logger);
  */
 export function resolveHoldOptions(options: GuardOptions, store: Store, logger: Logger): { readonly settings: HoldSettings; readonly runtime: HoldRuntime } {
   const given = options.oversight ?? {};

@@ -18,10 +18,6 @@ const BYTE_SEQUENCE = /^:([A-Za-z0-9+/]+={0,2}):$/;
  * connection (`RequestInfo.clientCertificate`), or — only when the TCP peer is a trusted proxy
  * (`settings.trustProxy`) — from the RFC 9440 `Client-Cert` header the proxy sets after terminating
  * mutual TLS. From any other peer that header is ignored: a client must not assert its own certificate.
- *
- * @example
- * const thumbprint = claims.cnf?.['x5t#S256'];
- * const outcome = thumbprint === undefined ? undefined : checkMtls(ctx, thumbprint); // undefined, or deny('mtls_certificate_mismatch')
  */
 export function checkMtls(ctx: CertificateScope, boundThumbprint: string): Deny | undefined {
   const certificate = clientCertificate(ctx);

@@ -39,9 +39,6 @@ export interface PopRuntime {
 
 /**
  * Validate `options.dpop` once; `TypeError` naming the option on misconfiguration.
- *
- * @example
- * const { settings, runtime } = resolvePopOptions({ ...options, dpop: { mode: 'required', nonce: { secret: process.env.NONCE_SECRET! } } });
  */
 export function resolvePopOptions(options: GuardOptions): { readonly settings: PopSettings; readonly runtime: PopRuntime } {
   const dpop = options.dpop ?? {};

@@ -1,5 +1,5 @@
 import type { Capability } from '../../base/claims/model.js';
-import type { RateLimitMode, WindowUnit } from '../../base/types/options.js';
+import type { WindowUnit } from '../../base/types/options.js';
 
 /** One rate-limit constraint of a capability, parsed. */
 export interface RateLimitWindow {
@@ -65,7 +65,3 @@ function parse(constraints: unknown): CapabilityWindows {
   }
   return windows.length === 0 ? NONE : Object.freeze({ ok: true, windows: Object.freeze(windows) });
 }
-
-/** The mode of a window under the resolved per-unit modes. */
-export const windowMode = (modes: Readonly<Record<WindowUnit, RateLimitMode>>, window: RateLimitWindow): RateLimitMode =>
-  modes[window.unit];

@@ -15,10 +15,6 @@ interface Known {
  * token costs one store call (`lineage()`: records `jti → parent_jti` and returns the ancestor chain);
  * every later one a map lookup, until the token expires. Concurrent first requests of one token share
  * that one call. At most `max` tokens (LRU): a token pushed out costs one more call when it comes back.
- *
- * @example
- * const cache = new AncestorCache(10_000, (token: LineageInput) => revocations.lineage!(token));
- * const chain = await cache.of(claims, parentJti, tokenHash(token), now); // ['B', 'A']
  */
 export class AncestorCache {
   readonly #known: LRUCache<string, Known>;

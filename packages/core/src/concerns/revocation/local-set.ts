@@ -50,10 +50,6 @@ export interface FollowOptions {
 
 /**
  * Follow a revocation store into a local set.
- *
- * @example
- * const local = followRevocations(memoryRevocations(), { lineageSize: 10_000, lineage, now: Date.now, scopeName });
- * await local.match(claims, tokenHash(token), Date.now()); // undefined, or the revocation that applies
  */
 export function followRevocations(store: RevocationStore, options: FollowOptions): LocalRevocations {
   return new LocalCopy(store, options);

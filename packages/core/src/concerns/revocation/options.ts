@@ -28,9 +28,6 @@ export const MAX_REVOCATION_MS = 366 * 86_400_000;
  * (`attach`, once, before anything connects) and start following it. Lineage of delegated tokens is the
  * revocation store's (`lineage()`), or kept in this process when it has none. Both are applied per issuer
  * scope (`scopes`): see `RevocationScopes`.
- *
- * @example
- * const revocation = resolveRevocationOptions(options, store, Date.now, { logger, health }, guardRuntime.token.keys.scopes);
  */
 export function resolveRevocationOptions(
   options: GuardOptions,

@@ -57,10 +57,6 @@ interface RevokeContext {
  * `guard.revoke()`: persist and fan out the revocation, apply it to this replica at once, audit it.
  * Throws `TypeError` on a bad key or option; rejects on a store fault (nothing is then applied locally:
  * a revocation the other replicas may not have heard of is reported as failed).
- *
- * @example
- * await guard.revoke({ taskId: 'task-001' }, { by: 'ops@example.com', until: Date.now() + 3_600_000 });
- * await guard.revoke({ sub: 'user-42', issuer: 'https://as.example.com' }, { reason: 'user withdrew consent' });
  */
 export async function revoke({ settings, runtime }: RevokeContext, key: RevocationKey, given: RevokeOptions = {}): Promise<readonly Revocation[]> {
   const at = runtime.now();

@@ -13,11 +13,6 @@ type Scope = Map<RevocationKind, Map<string, Revocation>>;
  * closed: the same server could re-mint the token under its other name). Issuers with keys of their own are
  * each their own scope, so a revocation never crosses to another authorization server. The store keeps the
  * entry as given; the scope is applied here, from the guard's current configuration.
- *
- * @example
- * const scopes = new RevocationScopes((iss) => scopeOf(keys.scopes, iss).issuer);
- * scopes.apply(entry);
- * scopes.byOwnKeys(claims, Date.now()); // the entry that names this token, if any
  */
 export class RevocationScopes {
   readonly #scopes = new Map<string, Scope>();

@@ -34,11 +34,6 @@ const keyOf = (token: string): string => (token.length > KEY_CHARS ? token.slice
  * is confirmed by comparing the WHOLE token: each request's header is a new string, and hashing a
  * kilobyte token for a map lookup costs more than the rest of a cached check. A different token with the
  * same tail (say, a forged payload under a copied signature) is a miss and is verified in full.
- *
- * @example
- * const cache = new TokenCache(10_000, Date.now);
- * cache.set(token, verified, exp);
- * const hit = cache.get(token);
  */
 export class TokenCache {
   readonly #lru: LRUCache<string, Entry>;

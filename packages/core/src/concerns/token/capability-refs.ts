@@ -26,10 +26,6 @@ interface Failure {
  * key names the token's issuer: a reference is the issuer's name for a set (the resolver is told `iss` and
  * may answer per issuer), so one issuer's set never stands in for another issuer's token. Every failure is
  * an `InfrastructureError('capabilities_unavailable')`: the token is refused with 503, never admitted.
- *
- * @example
- * const refs = new CapabilityRefs({ resolver: undefined, timeoutMs: 2000, cacheMaxAgeMs: 600_000, cacheSize: 1000 }, { now: Date.now, logger }); // no resolver: fetched
- * const set = await refs.resolve('https://as.example.com/capability-sets/42', { iss: 'https://as.example.com' });
  */
 export class CapabilityRefs {
   readonly #cache: LRUCache<string, CapabilitySet>;
@@ -100,9 +96,6 @@ function listOf(value: unknown, label: string): readonly unknown[] {
 
 /**
  * Validate `options.capabilitiesRef` once. Throws `TypeError` naming the option.
- *
- * @example
- * const settings = resolveCapabilityRefOptions({ allowedUrls: ['https://caps.example.com/'] }, false);
  */
 export function resolveCapabilityRefOptions(given: CapabilitiesRefOptions | undefined, allowInsecure: boolean): {
   readonly mode: 'fetch' | 'introspection' | 'function';

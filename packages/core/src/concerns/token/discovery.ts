@@ -14,9 +14,6 @@ import { RemoteKeySet, type RemoteSettings } from './remote-keys.js';
  * `timeoutMs`; the metadata's `issuer` must equal ours exactly (RFC 8414 §3.3). Failures back off
  * (1 s … 5 min), are 503s, and are logged once per outage (`discovery.down` / `discovery.up`). Once
  * discovered, the key set behaves as a `RemoteKeySet`.
- *
- * @example
- * const keys = new DiscoveredKeys('https://as.example.com', settings, context);
  */
 export class DiscoveredKeys implements KeySource {
   #keys: RemoteKeySet | undefined;

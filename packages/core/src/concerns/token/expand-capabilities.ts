@@ -30,10 +30,6 @@ const MAX_REF = 2048;
  * same normalization and checks apply. A payload without a reference is returned as it is. A malformed or
  * disallowed reference, or one beside `capabilities`, is a deny (`token_claims_invalid`); an outage throws
  * `InfrastructureError('capabilities_unavailable')`: fail closed.
- *
- * @example
- * const expanded = await expandCapabilities(payload, resolution);
- * if ('reason' in expanded) return expanded;
  */
 export async function expandCapabilities(
   payload: Readonly<Record<string, unknown>>,

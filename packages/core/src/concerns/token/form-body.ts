@@ -41,9 +41,6 @@ function isForm(value: unknown): boolean {
  * the bytes as sent (`RequestInfo.body`, read without consuming them — the application's parser still
  * gets every byte) and what the application's parser made of them (`RequestInfo.parsedBody`). The bytes
  * decide when the guard could read them; the parsed body when they were read before the guard.
- *
- * @example
- * const scan = await scanFormBody(request, 102_400); // 'token' | 'none' | 'too_large' | 'unavailable'
  */
 export function scanFormBody(request: RequestInfo, maxBytes: number): Awaitable<FormScan> {
   const parsed = request.parsedBody === undefined ? undefined : scanParsed(request.parsedBody, maxBytes);

@@ -46,9 +46,6 @@ export interface IssuerKeysContext {
  * `jwks` used by several issuers declares them one authorization server under several names (any of
  * its keys signs for each): that is logged once, as a warning, and they share one state scope (quotas,
  * approvals; see `issuerScopes`) — as do entries that name one and the same `jwks` object.
- *
- * @example
- * const keys = resolveIssuerKeys({ issuer: [{ issuer: 'https://a', jwks: { uri: 'https://a/jwks' } }, 'https://b'], audience }, context);
  */
 export function resolveIssuerKeys(options: GuardOptions, context: IssuerKeysContext): IssuerKeys {
   const entries = issuerEntries(options.issuer, options.jwks);
@@ -75,10 +72,6 @@ export function resolveIssuerKeys(options: GuardOptions, context: IssuerKeysCont
 /**
  * The key source for a token: by its (not yet verified) `iss` when issuers have different keys. The
  * signature is then checked with that issuer's keys only, and jose checks `iss` again once it is signed.
- *
- * @example
- * const source = keySourceFor(keys, token);
- * if ('reason' in source) return source;
  */
 export function keySourceFor(keys: IssuerKeys, token: string): KeySource | Deny {
   if (keys.only) return keys.only;

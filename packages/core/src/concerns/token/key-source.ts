@@ -72,9 +72,6 @@ export interface SourceContext {
 
 /**
  * A source whose keys never change: a local JWKS or a key function.
- *
- * @example
- * const source = staticSource(getter, { source: 'local', loaded: true, keys: 2 });
  */
 export function staticSource(key: KeyGetter, status: KeySourceStatus): KeySource {
   const frozen = Object.freeze({ ...status });

@@ -14,10 +14,6 @@ import { RemoteKeySet, type RemoteSettings } from './remote-keys.js';
  * `options.issuer[1].jwks`). A JWKS or discovery URL must keep the one URL rule (base/util/secure-url.ts:
  * https, http only on loopback, or `allowInsecureRequests`). Throws `TypeError` naming the option on
  * misconfiguration.
- *
- * @example
- * const jwks = resolveKeySource({ uri: 'https://as.example.com/jwks' }, 'options.jwks', context);
- * const discovered = resolveKeySource(undefined, 'options.issuer', context, 'https://as.example.com'); // discovery
  */
 export function resolveKeySource(jwks: JwksOption | undefined, name: string, context: SourceContext, discoverFrom?: string): KeySource {
   if (typeof jwks === 'function') return staticSource(functionKeys(jwks), { source: 'function', loaded: true });

@@ -9,9 +9,6 @@ import { fetchDocument, FetchError } from '../../base/http/fetch-document.js';
  * The metadata's `issuer` must equal ours (RFC 8414 §3.3); the endpoint must keep the one URL rule
  * (base/util/secure-url.ts: https, http only on loopback or with `allowInsecure`) and is never a downgrade from
  * an https issuer. Every failure is a `FetchError` naming the cause.
- *
- * @example
- * const endpoint = await metadataEndpoint('https://as.example.com', 'introspection_endpoint', 5000, false);
  */
 export async function metadataEndpoint(
   issuerId: string,

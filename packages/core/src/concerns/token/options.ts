@@ -48,9 +48,6 @@ const MAX_TOLERANCE = 300;
  * Validate the token options once, at `createGuard()`, and build the issuers' key sources, the
  * verified-token cache (which a key rotation prunes) and the (once-compiled) claims validator. Key-source
  * events go to `logger`. Throws `TypeError` naming the option.
- *
- * @example
- * const { settings, runtime } = resolveTokenOptions({ issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks }, logger);
  */
 export function resolveTokenOptions(options: GuardOptions, logger: Logger): { readonly settings: TokenSettings; readonly runtime: TokenRuntime } {
   const audiences = stringList(options.audience, 'audience');

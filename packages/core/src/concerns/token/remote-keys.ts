@@ -35,10 +35,6 @@ interface Loaded {
  *   stale-if-error within the draft's cap);
  * - a refresh that withdraws keys (removed, or replaced under the same `kid`) evicts the cached tokens
  *   they verified, and logs the rotation; failures and recoveries are logged once per state change.
- *
- * @example
- * const keys = new RemoteKeySet(new URL('https://as.example.com/jwks'), settings, context);
- * const key = await keys.key({ alg: 'ES256', kid: 'k1' }, token);
  */
 export class RemoteKeySet implements KeySource {
   #loaded: Loaded | undefined;

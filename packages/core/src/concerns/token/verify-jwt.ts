@@ -15,10 +15,6 @@ export interface VerifiedJwt {
  * optional `typ`, `iss` (exact, several allowed), `aud` (any of ours), `exp` present and numeric.
  * Lifetimes are compared by the caller (lifetime.ts). A token typed `dpop+jwt` is refused whatever
  * else it claims (RFC 8725 §3.11: explicit typing keeps a DPoP proof from passing as an access token).
- *
- * @example
- * const verified = await verifyJwt(token, keys, verifyOptions);
- * if ('reason' in verified) return verified;
  */
 export async function verifyJwt(token: string, keys: KeyGetter, options: JWTVerifyOptions): Promise<VerifiedJwt | Deny> {
   let verified: VerifiedJwt;

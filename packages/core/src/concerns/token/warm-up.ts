@@ -14,10 +14,6 @@ export interface WarmUp {
  * itself enforces too), until it has its keys. Every timer is `unref()`ed — it never keeps a process
  * alive — and `stop()` cancels them. A failure is never an unhandled rejection and is not logged here:
  * the source logs it once per outage, with its cause.
- *
- * @example
- * const warmUp = warmUpKeys(sources, guardRuntime.now); // at createGuard()
- * warmUp.stop(); // in guard.close()
  */
 export function warmUpKeys(sources: readonly KeySource[], now: () => number): WarmUp {
   const timers = new Set<ReturnType<typeof setTimeout>>();

@@ -18,9 +18,6 @@ export interface CliOutput {
 
 /**
  * The `aap-guard-audit` command: `verify <file>`. Resolves with the exit code.
- *
- * @example
- * process.exitCode = await runAuditCli(['verify', 'audit.jsonl'], process);
  */
 export async function runAuditCli(args: readonly string[], output: CliOutput): Promise<number> {
   let parsed;

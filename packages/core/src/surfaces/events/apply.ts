@@ -18,9 +18,6 @@ const PROBE_MS = 50;
  * that delivery failed half-way (a store fault), does this one apply them: a revocation is never lost to
  * de-duplication. A store fault rejects (the transmitter gets a 503 and retries); a bad `until` is a
  * `TypeError` (400).
- *
- * @example
- * const outcome = await applyRevocations(guard, wanted, { iss, jti, duplicate: false });
  */
 export async function applyRevocations(guard: Guard, wanted: EventRevocations, set: { readonly iss: string; readonly jti: string; readonly duplicate: boolean }): Promise<SetOutcome> {
   if (set.duplicate && (await settled(guard, wanted.keys))) return { kind: 'duplicate', jti: set.jti };

@@ -42,10 +42,6 @@ export interface SecurityEventPoller {
  * neither: the transmitter delivers it again. Polls again at once while `moreAvailable`, else after
  * `intervalMs`; a failing endpoint backs off (1 s … 5 min) and is logged once per state change
  * (`security-events-poll.down` / `.up`).
- *
- * @example
- * const poller = receiver.poll({ endpoint: 'https://as.example.com/events/poll', headers: { authorization: `Bearer ${token}` } });
- * await poller.stop();
  */
 export function pollSecurityEvents(
   process: (set: string) => Promise<SetOutcome>,

@@ -33,10 +33,6 @@ export interface SetVerification {
  * with that issuer's own keys and an allowed algorithm, `aud` naming this receiver, `iat` within `maxAge`
  * (and not in the future beyond the clock tolerance), a `jti`, and an `events` object of event objects.
  * Returns the payload, or the RFC 8935 error to answer; a key-source outage throws `InfrastructureError`.
- *
- * @example
- * const verified = await verifySet(body, verification);
- * if ('error' in verified) return { status: 400, body: verified.error };
  */
 export async function verifySet(set: string, verification: SetVerification): Promise<{ readonly payload: JWTPayload } | { readonly error: SetError }> {
   const shape = malformed(set);

@@ -22,9 +22,6 @@ export interface EnforceLimitsHooks {
  * off and the socket destroyed. Returns `false` when the request was already refused (the body crossed
  * the limit while the guard ran): then the handler must not run. A decision without limits costs nothing.
  * Each event is audited as an `enforcement` event of the same request.
- *
- * @example
- * if (decision.allowed && enforceLimits(guardRuntime, req, res, decision)) next();
  */
 export function enforceLimits(runtime: Pick<GuardRuntime, 'audit' | 'now'>, req: IncomingMessage, res: ServerResponse, decision: Decision, hooks: EnforceLimitsHooks = {}): boolean {
   const limits = decision.limits;

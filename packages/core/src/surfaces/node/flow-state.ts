@@ -59,10 +59,6 @@ export interface FlowMarks {
 /**
  * The marks of one guard: a fresh symbol, so another guard in the same app never sees them. A property
  * rather than a WeakMap entry: an ephemeron per request is work for every scavenge.
- *
- * @example
- * const marks = flowMarks();
- * if (marks.state(req) === 'refused') return { kind: 'deny', decision: marks.get(req)!.refused! };
  */
 export function flowMarks(): FlowMarks {
   const key = Symbol('aap-guard.pending');

@@ -35,7 +35,7 @@ export function nodeRequestInfo(req: IncomingMessage, extra?: Partial<RequestInf
     body: requestBody(req),
   };
   if (!extra) return info;
-  // Object.assign, not `{ ...info, ...rest }`: a spread followed by more properties is slow in V8 11 (Node 20).
+  // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
   Object.assign(info, extra);
   info.url = url; // `extra.url` chose the target; the absolute URL built from it is what the core sees
   return info;

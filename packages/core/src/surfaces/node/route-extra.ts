@@ -13,9 +13,6 @@ export interface RouteExtraParts {
 /**
  * What a route adds to its request: target, string params, and (when given) the app's parsed body, a body
  * digest and a hold id.
- *
- * @example
- * const extra = routeExtra(req, { target: req.query.url, params: req.params });
  */
 export function routeExtra(req: IncomingMessage, parts: RouteExtraParts, parsedBody?: unknown): Partial<RequestInfo> {
   const extra: Partial<RequestInfo> = { target: parts.target, params: stringParams(parts.params) };

@@ -18,10 +18,6 @@ const ASSERTION_TTL = 60;
 /**
  * Validate `options.introspection.client` once and return how each request authenticates. Throws
  * `TypeError` naming the option.
- *
- * @example
- * const authenticate = clientAuthentication({ id: 'rs-1', secret: 's3cret' }, 'options.introspection.client', Date.now);
- * const { headers, form } = await authenticate('https://as.example.com');
  */
 export function clientAuthentication(client: IntrospectionClient | undefined, name: string, now: () => number): Authenticate {
   if (client === null || typeof client !== 'object') throw new TypeError(`${name} is required: { id, secret } or { id, auth: 'private_key_jwt', key }`);

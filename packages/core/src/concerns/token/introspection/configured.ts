@@ -21,9 +21,6 @@ const ENTRY_KEYS = (NESTED_KEYS.introspection ?? []).filter((key) => key !== 'is
  * metadata names would need a network call at construction and would let an answer from the network decide
  * which issuer's tokens are sent where. An issuer introspected twice is a `TypeError` too. Runs after the
  * issuer option was validated (concerns/token/issuer-keys.ts).
- *
- * @example
- * const configured = configuredIntrospections(options, keys.issuers);
  */
 export function configuredIntrospections(
   options: Pick<GuardOptions, 'issuer' | 'introspection'>,

@@ -28,9 +28,6 @@ export interface IntrospectedContext {
  * issuer (else it is set to it), `aud` must name this RS (RFC 7662 §4: the RS must not accept a token
  * meant for another), `exp` is required, a `capabilities_ref` is resolved, and the AAP claims go through
  * the same normalization as a JWT's — `cnf` included, so DPoP and mTLS binding apply alike.
- *
- * @example
- * const introspector = new Introspector(settings, context, introspectedWith(introspectedContext));
  */
 export function introspectedWith(context: IntrospectedContext): (answer: IntrospectionAnswer, token: string) => Promise<Introspected> {
   return async (answer, token) => {

@@ -36,10 +36,6 @@ const MAX_BYTES = 32 * 1024 * 1024;
  * garbage) opens the circuit: for 1 s, then 2 s, 4 s … 5 min no call is made and lookups fail at once with
  * `InfrastructureError('introspection_unavailable')`; `retryAfterMs()` says for how long. Failures and the
  * recovery are logged once per state change (`introspection.down` / `introspection.up`), never the token.
- *
- * @example
- * const introspector = new Introspector(settings, { now: Date.now, logger }, (answer) => answer.active);
- * const active = await introspector.lookup(token);
  */
 export class Introspector<T> {
   readonly #cache: LRUCache<string, { readonly value: T }> | undefined;

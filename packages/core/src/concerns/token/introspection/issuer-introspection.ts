@@ -37,9 +37,6 @@ export interface IssuerIntrospection {
 /**
  * Validate one issuer's introspection options once and build its client. `name` is the option's path
  * (`options.introspection`, `options.issuer[1].introspection`). Throws `TypeError` naming the option.
- *
- * @example
- * const line = resolveIssuerIntrospection({ issuer, given, name: 'options.introspection' }, context);
  */
 export function resolveIssuerIntrospection(
   configured: ConfiguredIntrospection,

@@ -23,10 +23,6 @@ export interface IntrospectionSettings {
  * Validate the introspection options — the top-level `introspection` and each `{ issuer, introspection }`
  * entry — once, and build each issuer's client. Throws `TypeError` naming the option: for an introspection
  * whose issuer is ambiguous (configured.ts), and when several issuers would receive opaque tokens.
- *
- * @example
- * const introspection = resolveIntrospectionOptions(options, context);
- * const line = introspection?.byIssuer.get(claims.iss);
  */
 export function resolveIntrospectionOptions(
   options: Pick<GuardOptions, 'issuer' | 'introspection'>,

@@ -4,7 +4,7 @@ import type { KeyGetter } from '../key-source.js';
 import type { ClientCredentials } from './client-auth.js';
 
 /** RFC 9701 §4: the media type of a signed introspection response. */
-export const JWT_RESPONSE = 'application/token-introspection+jwt';
+const JWT_RESPONSE = 'application/token-introspection+jwt';
 /** Largest answer read: an introspection response is a small JSON object. */
 const MAX_BYTES = 256 * 1024;
 
@@ -27,10 +27,6 @@ export type IntrospectionAnswer = Readonly<Record<string, unknown>> & { readonly
  * typed `token-introspection+jwt`, signed by the issuer, whose `token_introspection` member is that object.
  * Anything else (unreachable, slow, another status, garbage) is a `FetchError` whose message names the cause;
  * the token itself never appears in it.
- *
- * @example
- * const answer = await postIntrospection(token, { endpoint, credentials, timeoutMs: 2000 });
- * if (!answer.active) return deny('token_inactive');
  */
 export async function postIntrospection(token: string, call: IntrospectionCall): Promise<IntrospectionAnswer> {
   const label = `introspection endpoint ${call.endpoint.href}`;
