@@ -5,7 +5,7 @@ import type { GuardOptions } from '../../base/types/options.js';
 import { resolveAlgorithms } from './algorithms.js';
 import { TokenCache, type VerifiedToken } from './cache.js';
 import { resolveIssuerKeys, type IssuerKeys } from './issuer-keys.js';
-import { resolveIntrospectionOptions, type IntrospectionSettings } from './introspection/options.js';
+import { resolveIntrospectionOptions, type IntrospectionRuntime } from './introspection/options.js';
 import { CapabilityRefs, resolveCapabilityRefOptions } from './capability-refs.js';
 import type { RefResolution } from './expand-capabilities.js';
 
@@ -36,7 +36,7 @@ export interface TokenRuntime {
   /** The cache's lookup, bound once: step 1 finds a repeated token's entry while parsing the header. */
   readonly lookup: ((token: string) => VerifiedToken | undefined) | undefined;
   /** Token introspection (RFC 7662) per issuer, when configured. */
-  readonly introspection: IntrospectionSettings | undefined;
+  readonly introspection: IntrospectionRuntime | undefined;
   /** How `capabilities_ref` is resolved, with its cache. */
   readonly capabilityRefs: RefResolution;
 }

@@ -4,11 +4,11 @@ import { resolveIssuerIntrospection } from './issuer-introspection.js';
 import type { IntrospectionContext, IssuerIntrospection } from './issuer-introspection.js';
 
 /**
- * Introspection after validation, per issuer like keys: a token is only ever sent to the endpoint of the
+ * Introspection's runtime, per issuer like keys: a token is only ever sent to the endpoint of the
  * issuer that signed it (its verified `iss`), and each issuer's answers are cached, and its outages backed
  * off, apart from every other's.
  */
-export interface IntrospectionSettings {
+export interface IntrospectionRuntime {
   /** Each introspected issuer's line to its own endpoint. */
   readonly byIssuer: ReadonlyMap<string, IssuerIntrospection>;
   /**
@@ -27,7 +27,7 @@ export interface IntrospectionSettings {
 export function resolveIntrospectionOptions(
   options: Pick<GuardOptions, 'issuer' | 'introspection'>,
   context: IntrospectionContext,
-): IntrospectionSettings | undefined {
+): IntrospectionRuntime | undefined {
   const configured = configuredIntrospections(options, context.keys.issuers);
   if (configured.length === 0) return undefined;
   const byIssuer = new Map<string, IssuerIntrospection>();
