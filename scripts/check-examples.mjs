@@ -7,9 +7,10 @@
 //   … --assumed                                  also list the names taken as `any` (see below)
 //
 // An example's code is its `@example` text up to the next tag (or the ```ts / ```js fences in it, when it
-// has some). Each becomes one module in a temporary folder under node_modules/.cache (so that `express`,
-// `ioredis`, … resolve): the example's own `import` lines, then its statements inside
-// `async function example()`, so `await` and `return deny(…)` read as they do in the code around them.
+// has some). Each becomes one module in a temporary folder under its package's node_modules/.cache (so
+// that the package's dependencies resolve, and `express`, `ioredis`, … from the repository's): the
+// example's own `import` lines, then its statements inside `async function example()`, so `await` and
+// `return deny(…)` read as they do in the code around them.
 // In scope, nearest first:
 //   1. what the example imports itself (relative paths are relative to the module it documents);
 //   2. the exports of that module, then what that module imports (its own vocabulary);
@@ -33,7 +34,7 @@ const PRELUDE = join(ROOT, 'scripts/examples-prelude');
  * The `@example` bodies of one source file, each with the source line of its first line.
  *
  * @example
- * examplesOf('packages/core/src/pop/htu.ts') // → [{ line: 14, code: "normalizeHtu('HTTPS://…')" }, …]
+ * examplesOf('packages/core/src/concerns/pop/htu.ts') // → [{ line: 14, code: "normalizeHtu('HTTPS://…')" }, …]
  */
 export function examplesOf(file) {
   const text = readFileSync(file, 'utf8');
@@ -187,25 +188,26 @@ const UNKNOWN_NAME = new Set([2304, 2552, 18004]);
  * Check the examples of `files`; returns how many there were and the error lines (empty: all compile).
  *
  * @example
- * const { examples, errors } = checkExamples(['packages/core/src/pop/htu.ts']);
+ * const { examples, errors } = checkExamples(['packages/core/src/concerns/pop/htu.ts']);
  */
 export function checkExamples(files) {
   const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
   const options = { ...config.options, rootDir: undefined, noEmit: true, noUnusedLocals: false, noUnusedParameters: false, allowUnreachableCode: true };
   const entries = publicEntries(config.options.paths ?? {});
   const publicNames = entries.flatMap(({ spec, file }) => exportsOf(file).map((n) => ({ ...n, from: { module: spec, as: n.name } })));
-  // Inside the package the example documents, so that its own dependencies (`express`, `@nestjs/common`, …)
-  // resolve from its node_modules, as they do for its code; files outside the packages use the root's.
+  // Inside the package the example documents, so that its own dependencies (`@nestjs/common` of
+  // @aap-guard/nestjs) resolve from its node_modules, and the repository's (`express`, `ioredis`) above it.
   const dirs = new Map();
   const dirOf = (file) => {
-    const home = /^packages\/[^/]+/.exec(relative(ROOT, file))?.[0] ?? '.';
-    if (!dirs.has(home)) {
-      mkdirSync(join(ROOT, home, 'node_modules/.cache'), { recursive: true });
-      const dir = mkdtempSync(join(ROOT, home, 'node_modules/.cache/check-examples-'));
+    const [top, name] = relative(ROOT, file).split('/');
+    const base = top === 'packages' && name ? join(ROOT, 'packages', name) : ROOT;
+    if (!dirs.has(base)) {
+      mkdirSync(join(base, 'node_modules/.cache'), { recursive: true });
+      const dir = mkdtempSync(join(base, 'node_modules/.cache/check-examples-'));
       writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-      dirs.set(home, dir);
+      dirs.set(base, dir);
     }
-    return dirs.get(home);
+    return dirs.get(base);
   };
   const packages = new Map();
   try {

@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Reads every import of packages/core/src (or the directory given as the first argument) with the
 // TypeScript compiler — `import`, `import type`, `export … from`, `import()` and `import('…').T` types —
-// and checks two things: no import circles (Tarjan's strongly connected components), and no import
-// from a lower layer to a higher one (the LAYERS table below, explained in docs/ARCHITECTURE.md).
-// Exits 1 listing every circle and every upward import; exits 0 with a one-line summary otherwise.
+// and checks the layering of docs/ARCHITECTURE.md, whose tree is the LAYERS table below:
+//   - the top-level folders are exactly the layers; the files beside them are the package's entries;
+//   - a layer's subfolders are exactly its `folders` (a layer without `folders` has files only);
+//   - no import circle between files, nor between folders (Tarjan's strongly connected components);
+//   - no import from a lower layer to a higher one, nor from a folder to one listed after it in its layer;
+//   - no file of a layer imports an entry (the entries sit above every layer).
+// Exits 1 listing every problem; exits 0 with a one-line summary otherwise.
 //
 //   node scripts/check-imports.mjs [root]
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
@@ -12,56 +16,42 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 /**
- * The layers, bottom first (docs/ARCHITECTURE.md explains each): a file may import from its own layer
- * or any layer below, never from one above. A file's layer is that of its directory (or, for a file at
- * the root, the file itself) — unless PLACED names it.
+ * The layers, bottom first, and the folders of each, bottom first (docs/ARCHITECTURE.md explains them):
+ * `ls packages/core/src` lists the layers, `ls packages/core/src/<layer>` its folders. A file may import
+ * from its own folder, a folder listed before it in its layer, or any lower layer — never upward.
  */
 export const LAYERS = [
-  // 0. Leaves: helpers, the claims model, the reason table and deny(), store contracts and memory stores,
-  //    the audit event and log, logging and diagnostics channels, and the public types (declarations only).
-  { name: 'leaves', prefixes: ['util/', 'claims/', 'deny/', 'stores/', 'audit/', 'observe/', 'types.ts'] },
-  // 1. Subsystems: each concern's settings (`*/options.ts`: its part of GuardOptions, resolved) and mechanism.
-  {
-    name: 'subsystems',
-    prefixes: ['token/', 'pop/', 'limits/', 'constraints/', 'introspection/', 'revocation/', 'holds/', 'metadata/', 'route.ts'],
-  },
-  // 2. Options: `ResolvedOptions` assembles the subsystems' settings; the policy part; options from the environment.
-  { name: 'options', prefixes: ['options/'] },
-  // 3. Checks: CheckContext and one file per pipeline step, each `(ctx) => Deny | undefined`.
-  { name: 'checks', prefixes: ['checks/'] },
-  // 4. Engine: the pipeline as data, the engine that runs it, the decision it turns a deny into.
-  { name: 'engine', prefixes: ['pipeline.ts', 'engine/', 'decision/'] },
-  // 5. Guard: createGuard() and the principal of a decision.
-  { name: 'guard', prefixes: ['create-guard.ts', 'principal.ts'] },
-  // 6. Surfaces, built on a guard: Node HTTP helpers (subpath ./node), MCP (./mcp), security events, the CLI, the entries.
-  { name: 'surfaces', prefixes: ['node/', 'mcp/', 'events/', 'cli/', 'index.ts', 'opentelemetry.ts'] },
+  // Vocabulary and helpers every layer uses: no option is resolved here, no request is checked.
+  { name: 'base', folders: ['util', 'deny', 'claims', 'log', 'stores', 'audit', 'types', 'request', 'observe', 'http'] },
+  // One concern each: its settings (`options.ts`: its part of GuardOptions, resolved) and its mechanism.
+  { name: 'concerns', folders: ['token', 'pop', 'constraints', 'rate-limits', 'route', 'revocation', 'holds', 'metadata'] },
+  // resolveOptions(): the concerns' settings assembled into the guard's settings and runtime.
+  { name: 'options' },
+  // CheckContext and one file per pipeline step.
+  { name: 'checks' },
+  // The pipeline as data, the engine that runs it, the decision a deny becomes.
+  { name: 'engine' },
+  // createGuard() and what the Guard object offers (holds API, health, readiness).
+  { name: 'guard' },
+  // Built on a guard: the Node HTTP helpers of the adapters, security events, the CLI.
+  { name: 'surfaces', folders: ['node', 'events', 'cli'] },
 ];
 
-/**
- * Files whose layer is not their directory's: a concern keeps all its files together, even the part
- * that runs higher up. Each entry says why; keep this list short.
- */
-export const PLACED = [
-  // The options' key lists: vocabulary, like types.ts, that every resolver checks against.
-  { layer: 'leaves', prefixes: ['options/known-keys.ts'] },
-  // Pipeline steps kept with their concern: they read and write the per-request CheckContext.
-  {
-    layer: 'checks',
-    prefixes: ['pop/dpop.ts', 'constraints/compile.ts', 'constraints/context.ts', 'holds/binding.ts', 'holds/hold-step.ts', 'holds/oversight-holds.ts'],
-  },
-  // The guard's health and readiness read its live state (key sources, revocation sync).
-  { layer: 'guard', prefixes: ['observe/health.ts', 'observe/readiness.ts'] },
-  // The admin API and the approval console are served on top of a guard (`adminApi(guard)`).
-  { layer: 'surfaces', prefixes: ['holds/admin-api.ts', 'holds/admin-routes.ts', 'holds/console/'] },
-];
+/** Where a root-relative path sits: its layer (an index into LAYERS, -1: none), its folder's index in that layer, its folder. */
+export function placeOf(path) {
+  const [top, second, ...rest] = path.split('/');
+  if (second === undefined) return { layer: -1, folder: -1, name: top, entry: true };
+  const layer = LAYERS.findIndex((l) => l.name === top);
+  if (layer < 0) return { layer, folder: -1, name: top, entry: false };
+  const folders = LAYERS[layer].folders;
+  if (rest.length === 0) return { layer, folder: folders ? -1 : 0, name: `${top}/`, entry: false };
+  const folder = folders ? folders.indexOf(second) : -1;
+  return { layer, folder, name: `${top}/${second}`, entry: false };
+}
 
-const matches = (prefixes, path) => prefixes.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p));
-
-/** The layer (an index into LAYERS) of a root-relative path, or -1 if nothing matches. */
+/** The layer (an index into LAYERS) of a root-relative path, or -1 for an entry or a file in no layer. */
 export function layerOf(path) {
-  const placed = PLACED.find((entry) => matches(entry.prefixes, path));
-  if (placed) return LAYERS.findIndex((layer) => layer.name === placed.layer);
-  return LAYERS.findIndex((layer) => matches(layer.prefixes, path));
+  return placeOf(path).layer;
 }
 
 /** Every `.ts` file under `dir` (not `.d.ts`), as root-relative paths with `/` separators. */
@@ -159,40 +149,83 @@ export function circles(graph) {
   return found;
 }
 
-/** Every import whose target sits in a higher layer than its source, and every file in no layer. */
+/** A file's place is one LAYERS names: a layer's listed folder, or the top of a layer without folders. */
+function misplaced(path) {
+  const place = placeOf(path);
+  if (place.entry) return undefined;
+  if (place.layer < 0) return `${path}: ${place.name}/ is no layer (add it to LAYERS in scripts/check-imports.mjs)`;
+  if (place.folder < 0) {
+    const layer = LAYERS[place.layer];
+    return layer.folders
+      ? `${path}: ${place.name.endsWith('/') ? `a file directly in ${layer.name}/` : `${place.name}/ is not one of ${layer.name}'s folders`} (LAYERS lists ${layer.folders.join(', ')})`
+      : `${path}: ${layer.name}/ has no subfolders in LAYERS`;
+  }
+  return undefined;
+}
+
+/**
+ * Every import that runs upward — to a higher layer, or to a folder listed later in the same layer — or
+ * into an entry, and every file LAYERS does not place.
+ */
 export function layerViolations(graph) {
   const upward = [];
-  const unlayered = [];
+  const unplaced = [];
   for (const [from, targets] of graph) {
-    const own = layerOf(from);
-    if (own < 0) {
-      unlayered.push(from);
+    const problem = misplaced(from);
+    if (problem) {
+      unplaced.push(problem);
       continue;
     }
+    const own = placeOf(from);
+    if (own.entry) continue;
     for (const to of targets) {
-      const theirs = layerOf(to);
-      if (theirs > own) upward.push(`${from} (${LAYERS[own].name}) → ${to} (${LAYERS[theirs].name})`);
+      const theirs = placeOf(to);
+      if (theirs.entry) upward.push(`${from} → ${to} (an entry: nothing inside a layer imports one)`);
+      else if (theirs.layer > own.layer) upward.push(`${from} (${LAYERS[own.layer].name}) → ${to} (${LAYERS[theirs.layer].name})`);
+      else if (theirs.layer === own.layer && theirs.folder > own.folder && own.folder >= 0) upward.push(`${from} (${own.name}) → ${to} (${theirs.name}, listed after it in LAYERS)`);
     }
   }
-  return { upward: upward.sort(), unlayered: unlayered.sort() };
+  return { upward: upward.sort(), unplaced: unplaced.sort() };
+}
+
+/** The import graph read as folders: each layer's folder (or the layer's own files, or an entry) → the folders it imports. */
+export function folderGraph(graph) {
+  const folders = new Map();
+  for (const [from, targets] of graph) {
+    const a = placeOf(from).name;
+    if (!folders.has(a)) folders.set(a, new Set());
+    for (const to of targets) {
+      const b = placeOf(to).name;
+      if (b !== a) folders.get(a).add(b);
+    }
+  }
+  return folders;
 }
 
 /** Check `root`; returns the exit code and the lines to print. */
 export function checkImports(root) {
   const { graph, unresolved } = importGraph(root);
   const found = circles(graph);
-  const { upward, unlayered } = layerViolations(graph);
+  const folderCircles = circles(folderGraph(graph));
+  const { upward, unplaced } = layerViolations(graph);
+  const layersOnDisk = readdirSync(root).filter((name) => statSync(join(root, name)).isDirectory()).sort();
+  const missing = LAYERS.map((l) => l.name).filter((name) => !layersOnDisk.includes(name));
+  const extra = layersOnDisk.filter((name) => !LAYERS.some((l) => l.name === name));
   const lines = [];
   for (const component of found) lines.push(`circle (${component.length} files): ${component.join(', ')}`);
+  for (const component of folderCircles) lines.push(`circle of folders (${component.length}): ${component.join(', ')}`);
   for (const edge of upward) lines.push(`upward import: ${edge}`);
-  for (const file of unlayered) lines.push(`file in no layer (add its directory to LAYERS in scripts/check-imports.mjs): ${file}`);
+  for (const problem of unplaced) lines.push(`file in no layer: ${problem}`);
+  for (const name of missing) lines.push(`layer without a folder: ${name} (LAYERS names it; create ${name}/ or drop it)`);
+  for (const name of extra) lines.push(`folder that is no layer: ${name}/ (add it to LAYERS, or move its files into a layer)`);
   for (const edge of unresolved) lines.push(`unresolved import: ${edge}`);
   if (lines.length > 0) {
-    lines.unshift(`check-imports: ${found.length} circle(s), ${upward.length} upward import(s), ${unlayered.length} unlayered file(s), ${unresolved.length} unresolved import(s) in ${root}`);
+    lines.unshift(`check-imports: ${found.length} circle(s), ${folderCircles.length} folder circle(s), ${upward.length} upward import(s), ${unplaced.length + extra.length} file(s) or folder(s) in no layer, ${unresolved.length} unresolved import(s) in ${root}`);
     return { code: 1, lines };
   }
   const edges = [...graph.values()].reduce((n, targets) => n + targets.size, 0);
-  return { code: 0, lines: [`check-imports: ${graph.size} files, ${edges} imports, no circle, no upward import (${LAYERS.length} layers)`] };
+  const folderCount = LAYERS.reduce((n, l) => n + (l.folders?.length ?? 1), 0);
+  return { code: 0, lines: [`check-imports: ${graph.size} files, ${edges} imports, no circle, no upward import (${LAYERS.length} layers, ${folderCount} folders; read as folders too)`] };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -127,7 +127,11 @@ const noop = (_req, _res, next) => next();
 const BUILDERS = {
   'http-bare': () => listenNode((req, res) => json(res, 200, body(queryUrl(req)))),
   'http-guard': async ({ guardOptions: options }) => {
-    const [{ createGuard }, { nodeRequestInfo, writeDeny }] = await Promise.all([aap('core'), import(dist('core', 'node/index.js').href)]);
+    const [{ createGuard }, { writeDeny }, { nodeRequestInfo }] = await Promise.all([
+      aap('core'),
+      import(dist('core', 'node.js').href),
+      import(dist('core', 'surfaces/node/request-info.js').href), // internal: the flow builds it for adapters
+    ]);
     const guard = createGuard(options);
     await synced(guard);
     const route = guard.route({ action: 'search.web' });

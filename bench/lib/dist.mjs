@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 const root = new URL('../../', import.meta.url);
 const PACKAGES = ['core', 'redis', 'express', 'fastify', 'koa', 'testing'];
 
-/** `file:` URL of a built module, e.g. `dist('core')` or `dist('core', 'util/hash.js')`. */
+/** `file:` URL of a built module, e.g. `dist('core')` or `dist('core', 'base/util/hash.js')`. */
 export const dist = (pkg, file = 'index.js') => new URL(`packages/${pkg}/dist/${file}`, root);
 
 /** Newest modification time (ms) of the files under `dir` whose names end in one of `suffixes`. */

@@ -2,8 +2,9 @@
 // The routes declare which AAP action they perform; aap-guard decides who may call them.
 import { randomUUID } from 'node:crypto';
 import express from 'express';
-import { consoleSignIn } from '@aap-guard/core';
-import { aapAdminRouter, aapEventsRouter, aapGuard } from '@aap-guard/express';
+import { consoleSignIn } from '@aap-guard/admin';
+import { aapAdmin } from '@aap-guard/admin/express';
+import { aapEvents, aapGuard } from '@aap-guard/express';
 import { adminAccess, isAdminKey, withBodyPreview } from '../shared/demo-support.mjs';
 
 /**
@@ -22,7 +23,7 @@ export function createApp(options, { adminKey, eventsKey, console: consoleOption
   // The console's `url` makes a new hold's approval_reference its page (an Express router cannot know its mount path).
   if (adminKey) {
     const access = adminAccess(adminKey, consoleSignIn);
-    app.use('/aap-admin', aapAdminRouter({
+    app.use('/aap-admin', aapAdmin({
       guard: aap.guard,
       authorize: (req) => access.authorize(req.headers),
       actor: (req) => access.actor(req.headers),
@@ -32,7 +33,7 @@ export function createApp(options, { adminKey, eventsKey, console: consoleOption
 
   // For the authorization server, not agents: Security Event Tokens that revoke (RFC 8417), verified with the AS's keys.
   if (eventsKey) {
-    app.use('/aap-events', aapEventsRouter({ guard: aap.guard, authorize: (req) => isAdminKey(req.get('authorization'), `Bearer ${eventsKey}`) }));
+    app.use('/aap-events', aapEvents({ guard: aap.guard, authorize: (req) => isAdminKey(req.get('authorization'), `Bearer ${eventsKey}`) }));
   }
 
   app.use(aap); // authenticates every request; req.aap is the verified agent

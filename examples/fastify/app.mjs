@@ -2,8 +2,9 @@
 // Each route declares in its config which AAP action it performs; aap-guard decides who may call it.
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
-import { consoleSignIn } from '@aap-guard/core';
-import { aapAdminPlugin, aapGuard } from '@aap-guard/fastify';
+import { consoleSignIn } from '@aap-guard/admin';
+import { aapAdmin } from '@aap-guard/admin/fastify';
+import { aapGuard } from '@aap-guard/fastify';
 import { adminAccess, withBodyPreview } from '../shared/demo-support.mjs';
 
 /**
@@ -24,7 +25,7 @@ export async function createApp(options, { adminKey, console: consoleOptions } =
   if (adminKey) {
     const access = adminAccess(adminKey, consoleSignIn);
     const admin = { guard, authorize: (request) => access.authorize(request.headers), actor: (request) => access.actor(request.headers) };
-    await app.register(aapAdminPlugin({ ...admin, console: { signIn: access.signIn, ...consoleOptions } }), { prefix: '/aap-admin' });
+    await app.register(aapAdmin({ ...admin, console: { signIn: access.signIn, ...consoleOptions } }), { prefix: '/aap-admin' });
   }
 
   // Opted out: a public health check, no token needed.

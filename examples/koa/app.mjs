@@ -3,8 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { consoleSignIn } from '@aap-guard/core';
-import { aapAdmin, aapGuard } from '@aap-guard/koa';
+import { consoleSignIn } from '@aap-guard/admin';
+import { aapAdmin } from '@aap-guard/admin/koa';
+import { aapGuard } from '@aap-guard/koa';
 import { adminAccess, withBodyPreview } from '../shared/demo-support.mjs';
 
 /**

@@ -3,9 +3,9 @@
 // (else a JSON-RPC error with the reason), tools/list showing only the tools the token may call.
 import express from 'express';
 import { createGuard, optionsFromEnv } from '@aap-guard/core';
-import { mcpGuard } from '@aap-guard/core/mcp';
+import { mcpGuard } from '@aap-guard/mcp';
 import { serveResourceMetadata } from '@aap-guard/core/node';
-import { aapAdminRouter } from '@aap-guard/express';
+import { aapAdmin } from '@aap-guard/admin/express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isAdminKey } from '../shared/demo-support.mjs';
 import { createMcpServer, TOOL_ACTIONS } from './tools.mjs';
@@ -23,7 +23,7 @@ export function createApp(options, { adminKey } = {}) {
 
   // For people, not agents: protected by its own authorize().
   if (adminKey) {
-    app.use('/aap-admin', aapAdminRouter({ guard, authorize: (req) => isAdminKey(req.get('x-admin-key'), adminKey), actor: () => 'example-admin' }));
+    app.use('/aap-admin', aapAdmin({ guard, authorize: (req) => isAdminKey(req.get('x-admin-key'), adminKey), actor: () => 'example-admin' }));
   }
 
   // RFC 9728: where an MCP client learns which authorization server issues tokens for this resource

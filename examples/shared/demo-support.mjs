@@ -45,10 +45,10 @@ export function printDemo(name, { tokens, adminKey }) {
 /**
  * How the examples let people into `/aap-admin`: scripts send the admin key in an `x-admin-key` header; in a
  * browser, the approval console's sign-in form takes a name and the admin key and sets a session cookie
- * (`consoleSignIn` of @aap-guard/core, passed in). A real app puts its own authentication into
+ * (`consoleSignIn` of @aap-guard/admin, passed in). A real app puts its own authentication into
  * `authorize(req)` and `actor(req)` instead (its SSO session, an admin role).
  * @param {string} adminKey
- * @param {typeof import('@aap-guard/core').consoleSignIn} consoleSignIn
+ * @param {typeof import('@aap-guard/admin').consoleSignIn} consoleSignIn
  */
 export function adminAccess(adminKey, consoleSignIn) {
   const signIn = consoleSignIn({ verify: (user, key) => (isAdminKey(key, adminKey) ? user || 'example-admin' : undefined) });

@@ -43,9 +43,9 @@ export const OUT_OF_SCOPE: Readonly<Partial<Record<ReasonCode, string>>> = {
   jwks_unavailable: 'key-source faults',
   internal_error: 'defects only: no client input may reach it',
   // the drivers start no authorization server: introspection against a real loopback AS and the example oidc-provider
-  token_inactive: 'introspection: packages/core/test/introspection/introspection.test.ts',
-  introspection_unavailable: 'introspection outages: packages/core/test/introspection/introspection.test.ts',
-  capabilities_unavailable: 'capabilities_ref: packages/core/test/token/capabilities-ref.test.ts',
+  token_inactive: 'introspection: packages/core/test/concerns/token/introspection/introspection.test.ts',
+  introspection_unavailable: 'introspection outages: packages/core/test/concerns/token/introspection/introspection.test.ts',
+  capabilities_unavailable: 'capabilities_ref: packages/core/test/concerns/token/capabilities-ref.test.ts',
   hold_body_unavailable: 'a body parser mounted before the guard: test/regressions/approval-not-bound-to-body.test.ts',
 };
 

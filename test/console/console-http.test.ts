@@ -3,7 +3,8 @@
  * CSP, no framing), escaping, CSRF, one decision, approval links, sign-in. (A real browser drives it in
  * console-browser.test.ts.)
  */
-import { consoleSignIn, type GuardOptions } from '@aap-guard/core';
+import { consoleSignIn } from '@aap-guard/admin';
+import type { GuardOptions } from '@aap-guard/core';
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS, useAdminServers, type AdminSetup, type Served } from './serve-admin.js';
 

@@ -6,9 +6,12 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createGuard, type Guard, type GuardOptions } from '@aap-guard/core';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
-import { aapAdminRouter, aapGuard as expressGuard } from '@aap-guard/express';
-import { aapAdminPlugin, aapGuard as fastifyGuard } from '@aap-guard/fastify';
-import { aapAdmin, aapGuard as koaGuard } from '@aap-guard/koa';
+import { aapAdmin as expressAdmin } from '@aap-guard/admin/express';
+import { aapAdmin as fastifyAdmin } from '@aap-guard/admin/fastify';
+import { aapAdmin as koaAdmin } from '@aap-guard/admin/koa';
+import { aapGuard as expressGuard } from '@aap-guard/express';
+import { aapGuard as fastifyGuard } from '@aap-guard/fastify';
+import { aapGuard as koaGuard } from '@aap-guard/koa';
 import express from 'express';
 import Fastify from 'fastify';
 import Router from '@koa/router';
@@ -78,7 +81,7 @@ export async function serveAdmin(adapter: Adapter, options: GuardOptions, admin:
   if (adapter === 'fastify') {
     const app = Fastify();
     await app.register(fastifyGuard, { guard });
-    await app.register(aapAdminPlugin(setup), { prefix: '/aap-admin' });
+    await app.register(fastifyAdmin(setup), { prefix: '/aap-admin' });
     app.post('/v1/publish', { config: { aap: { action: 'cms.publish' } } }, async () => ({ published: true }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
@@ -87,14 +90,14 @@ export async function serveAdmin(adapter: Adapter, options: GuardOptions, admin:
   if (adapter === 'express') {
     const app = express();
     const aap = expressGuard({ guard });
-    app.use('/aap-admin', aapAdminRouter(setup));
+    app.use('/aap-admin', expressAdmin(setup));
     app.use(aap);
     app.post('/v1/publish', aap.require('cms.publish'), (_req, res) => void res.json({ published: true }));
     return listen(app.listen(0, '127.0.0.1'), guard);
   }
   const app = new Koa();
   const aap = koaGuard({ guard });
-  app.use(aapAdmin(setup));
+  app.use(koaAdmin(setup));
   const router = new Router();
   router.post('/v1/publish', aap.require('cms.publish'), (ctx) => void (ctx.body = { published: true }));
   app.use(aap);

@@ -1,6 +1,6 @@
 /**
  * README "Getting a token" shows the claims an AAP token carries. That payload is valid against the
- * draft's own JSON Schema (the vendored, unpatched `packages/core/src/claims/schemas/`), and it means
+ * draft's own JSON Schema (the vendored, unpatched `packages/core/src/base/claims/schemas/`), and it means
  * what the README says it means: a token carrying exactly those claims, against the quickstart's
  * routes over real HTTP (Express), is allowed, limited, held and refused as the text under it says.
  */
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../adapters/kit.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const SCHEMAS = new URL('../../packages/core/src/claims/schemas/', import.meta.url);
+const SCHEMAS = new URL('../../packages/core/src/base/claims/schemas/', import.meta.url);
 
 /** The first ```json block under `## Getting a token`, parsed. */
 function exampleClaims(): Record<string, unknown> {

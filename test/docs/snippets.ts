@@ -114,7 +114,8 @@ function extension(lang: string, code: string): '.mts' | '.cts' {
 export function checkSnippets(root: string, list: readonly Snippet[]): Map<Snippet, string[]> {
   const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(d) });
   if (!config) throw new Error('tsconfig.json could not be read');
-  const options: ts.CompilerOptions = { ...config.options, noEmit: true, moduleDetection: ts.ModuleDetectionKind.Force };
+  // A snippet shows one step and leaves what it makes to the reader: unused locals are its point, not a defect.
+  const options: ts.CompilerOptions = { ...config.options, noEmit: true, moduleDetection: ts.ModuleDetectionKind.Force, noUnusedLocals: false, noUnusedParameters: false };
   const checked = list.filter((s) => !s.skip);
   const files = new Map(checked.map((s) => [virtualPath(root, s), s.preamble ? `${s.preamble}\n${s.code}` : s.code]));
   const host = ts.createCompilerHost(options, true);

@@ -5,8 +5,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Guard } from '@aap-guard/core';
-import { aapEventsRouter } from '@aap-guard/express';
-import { aapEventsPlugin } from '@aap-guard/fastify';
+import { aapEvents as expressEvents } from '@aap-guard/express';
+import { aapEvents as fastifyEvents } from '@aap-guard/fastify';
 import { aapEvents } from '@aap-guard/koa';
 import express from 'express';
 import Fastify from 'fastify';
@@ -42,12 +42,12 @@ type Mount = (guard: Guard) => Promise<ListeningReceiver>;
 export const RECEIVERS: Readonly<Record<'express' | 'fastify' | 'koa', Mount>> = {
   express: (guard) => {
     const app = express();
-    app.use('/aap-events', aapEventsRouter({ guard }));
+    app.use('/aap-events', expressEvents({ guard }));
     return listening(app);
   },
   fastify: async (guard) => {
     const app = Fastify();
-    await app.register(aapEventsPlugin({ guard }), { prefix: '/aap-events' });
+    await app.register(fastifyEvents({ guard }), { prefix: '/aap-events' });
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
   },

@@ -4,6 +4,7 @@
  * (holds-redis, revocation-redis). Each helper registers its own vitest hooks.
  */
 import { createGuard, type AuditEvent, type Guard, type GuardOptions } from '@aap-guard/core';
+import { type RevocationStore } from '@aap-guard/core/store';
 import { aapGuard, type AapMiddleware } from '@aap-guard/express';
 import { redisHolds, redisRevocations, redisStore, type RedisRevocationsOptions } from '@aap-guard/redis';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
@@ -69,16 +70,23 @@ export interface ReplicaOptions {
 /**
  * A redis-server and a test issuer for the file, and a factory of guards on replicas: each has its
  * own Redis client and a store with holds and revocations under `prefix` (replicas sharing a prefix
- * share state). Guards, clients and the server are closed after all tests.
+ * share state). Guards, clients and the server are closed after all tests. `revocationsOf(guard)`: the
+ * revocation store a replica was given, to listen to it beside its guard.
  *
  * @example
  * const redis = useRedisReplicas();
  * const [a, b] = [redis.replica(prefix), redis.replica(prefix)];
  */
-export function useRedisReplicas(): { readonly server: RedisServer; readonly issuer: TestIssuer; replica(prefix: string, options?: ReplicaOptions): Guard } {
+export function useRedisReplicas(): {
+  readonly server: RedisServer;
+  readonly issuer: TestIssuer;
+  replica(prefix: string, options?: ReplicaOptions): Guard;
+  revocationsOf(guard: Guard): RevocationStore;
+} {
   let running: { server: RedisServer; issuer: TestIssuer } | undefined;
   const clients: Redis[] = [];
   const guards: Guard[] = [];
+  const revocationStores = new Map<Guard, RevocationStore>();
   beforeAll(async () => {
     const [server, issuer] = await Promise.all([startRedis(), createIssuer()]);
     running = { server, issuer };
@@ -107,8 +115,10 @@ export function useRedisReplicas(): { readonly server: RedisServer; readonly iss
       const store = { ...base, holds: redisHolds(redis, { prefix }), revocations, close: async () => { await base.close?.(); await revocations.close?.(); } };
       const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, store, ...options.guard });
       guards.push(guard);
+      revocationStores.set(guard, revocations);
       return guard;
     },
+    revocationsOf: (guard) => revocationStores.get(guard) ?? raise('useRedisReplicas: not a replica of this file'),
   };
 }
 

@@ -3,7 +3,7 @@
  * from the full list of counted requests (unbounded, obvious, slow) — what the stores must decide with at
  * most 61 counters per window. Used by test/stores/window-reference.test.ts and the memory store's own tests.
  */
-import { windowBuckets, type WindowSpec } from '@aap-guard/core';
+import { windowBuckets, type WindowSpec } from '@aap-guard/core/store';
 
 /** What the model decides for a request at `t`: the shape of a store's answer, without `limit`/`windowMs`. */
 export type ModelDecision =

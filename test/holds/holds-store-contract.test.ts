@@ -2,7 +2,8 @@
  * One contract for hold and revocation stores, run against the memory implementations and against
  * the Redis ones on a real redis-server, through ioredis 6 and ioredis 5.
  */
-import { memoryHolds, memoryRevocations, newHoldId, type Hold, type HoldBudget, type HoldStore, type RevocationEvent, type RevocationStore } from '@aap-guard/core';
+import { type Hold } from '@aap-guard/core';
+import { memoryHolds, memoryRevocations, newHoldId, type HoldBudget, type HoldStore, type RevocationEvent, type RevocationStore } from '@aap-guard/core/store';
 import { redisHolds, redisRevocations } from '@aap-guard/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const PACKAGES = ['core', 'redis', 'express', 'fastify', 'koa', 'testing', 'nestjs'] as const;
+export const PACKAGES = ['core', 'redis', 'express', 'fastify', 'koa', 'testing', 'nestjs', 'admin', 'mcp'] as const;
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const NPM_CACHE = join(tmpdir(), 'aap-guard-npm-cache');
 /** One directory per checkout, so two worktrees on one machine never share consumers. */

@@ -6,7 +6,7 @@
  * - fastify-cjs, koa-esm: the Fastify plugin from CommonJS, the Koa middleware (@koa/router) from ESM.
  * - express4.16-generator, fastify4.23-esm, koa2.0-cjs: the oldest releases the peer ranges claim install
  *   with plain npm (no ERESOLVE) and work — express-generator's app layout and its `~4.16.1` pin.
- * - typescript-cjs: a TypeScript CommonJS project using all six packages (and every entry) is built by
+ * - typescript-cjs: a TypeScript CommonJS project using all eight packages but Nest (and every entry) is built by
  *   tsc (module commonjs: node10 resolution through main, types, typesVersions) and run; its code and
  *   the @aap-guard declarations type-check under commonjs, node16 and nodenext (the `require`
  *   condition: CommonJS types) and bundler (the `import` condition: ESM types), with @types/node 20

@@ -2,7 +2,7 @@
  * Regression (issue 23, leftovers): an anonymous request ran the pipeline twice on Express and Koa. With
  * `authRequired: false`, a request without an AAP credential to a declared route was checked by the app-wide
  * middleware (no credential: pass) and then AGAIN, in full, by the route's declaration — two pipeline runs and
- * two audit events for one request, where DESIGN.md promises one of each. The guard now remembers that it
+ * two audit events for one request, where the guard promises one of each (README "Audit events"). The guard now remembers that it
  * passed the request: its declaration only looks again at what the route adds (the body a parser mounted
  * between the two left: a form-body `access_token` there is still refused), and emits nothing when the request
  * is still anonymous. A request that presents an AAP token is still checked in full. Fastify, which knows the

@@ -12,7 +12,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGuard, securityEventReceiver, type Guard, type GuardOptions } from '@aap-guard/core';
+import { createGuard, type Guard, type GuardOptions } from '@aap-guard/core';
+import { securityEventReceiver } from '@aap-guard/core/events';
 import { createIssuer } from '@aap-guard/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 

@@ -11,7 +11,8 @@
  */
 import { createServer } from 'node:http';
 import { memoryStore, type Guard, type GuardOptions, type Hold, type Store } from '@aap-guard/core';
-import { aapAdminRouter, aapGuard } from '@aap-guard/express';
+import { aapAdmin } from '@aap-guard/admin/express';
+import { aapGuard } from '@aap-guard/express';
 import { redisStore } from '@aap-guard/redis';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import express from 'express';
@@ -57,7 +58,7 @@ async function api(store: Store, options: Partial<GuardOptions>) {
   const issuer = [{ issuer: a.issuer, jwks: a.jwks }, { issuer: b.issuer, jwks: b.jwks }];
   const aap = aapGuard({ issuer, audience: a.audience, now: () => NOW, store, logger: false, ...options });
   const app = express();
-  app.use('/aap-admin', aapAdminRouter({ guard: aap.guard, authorize: () => true }));
+  app.use('/aap-admin', aapAdmin({ guard: aap.guard, authorize: () => true }));
   app.use(aap);
   app.post('/v1/publish', aap.require('cms.publish'), (_req, res) => void res.json({ done: true }));
   const listening = await listen(createServer(app), aap.guard);

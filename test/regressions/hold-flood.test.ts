@@ -7,8 +7,9 @@
  * quota and bounded per agent; approved holds are never evicted by others; listing is indexed.
  */
 import { createServer } from 'node:http';
-import { createGuard, memoryHolds, memoryStore, type Guard, type GuardOptions, type RequestInfo } from '@aap-guard/core';
-import { aapAdminRouter } from '@aap-guard/express';
+import { createGuard, memoryStore, type Guard, type GuardOptions, type RequestInfo } from '@aap-guard/core';
+import { memoryHolds } from '@aap-guard/core/store';
+import { aapAdmin } from '@aap-guard/admin/express';
 import { redisStore } from '@aap-guard/redis';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import express from 'express';
@@ -76,7 +77,7 @@ describe('hold floods', () => {
       await Promise.all(Array.from({ length: 100 }, () => guard.check(publish(attacker), { action: 'cms.publish' })));
     }
     const app = express();
-    app.use('/aap-admin', aapAdminRouter({ guard, authorize: () => true }));
+    app.use('/aap-admin', aapAdmin({ guard, authorize: () => true }));
     const admin = await listen(createServer(app), guard);
     try {
       const listed = (await (await fetch(`${admin.url}/aap-admin/holds?status=pending&agentId=victim`)).json()) as { holds: { id: string }[] };

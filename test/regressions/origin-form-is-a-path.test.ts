@@ -8,7 +8,7 @@
  * delimiter (`127.0.0.1:port#`) must not turn the path into a fragment either. Over real HTTP, on every adapter.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { compileRoute, createGuard, type AuditEvent, type Guard } from '@aap-guard/core';
+import { createGuard, type AuditEvent, type Guard } from '@aap-guard/core';
 import { nodeFlow } from '@aap-guard/core/node';
 import { aapGuard as expressGuard } from '@aap-guard/express';
 import { aapGuard as fastifyGuard } from '@aap-guard/fastify';
@@ -29,7 +29,7 @@ const builds: Record<string, (events: AuditEvent[]) => Promise<Listening>> = {
   async 'node:http'(events) {
     const guard: Guard = createGuard(options(events));
     const flow = nodeFlow(guard);
-    const route = compileRoute({ action: 'search.web' });
+    const route = guard.route({ action: 'search.web' });
     const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
       const outcome = await flow.finish(req, res, route);
       if (outcome.kind === 'deny') res.writeHead(outcome.decision.status, { 'content-type': 'application/json' }).end(JSON.stringify({ reason: outcome.decision.reason }));

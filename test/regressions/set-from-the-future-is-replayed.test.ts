@@ -8,7 +8,8 @@
  * accept it, so no SET is ever applied twice. Pushed over real HTTP to each adapter's receiver, on a
  * frozen clock.
  */
-import { AAP_REVOCATION_EVENT, createGuard, type AuditEvent, type Guard } from '@aap-guard/core';
+import { createGuard, type AuditEvent, type Guard } from '@aap-guard/core';
+import { AAP_REVOCATION_EVENT } from '@aap-guard/core/events';
 import { createIssuer, signSecurityEvent, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pushSet, RECEIVERS } from '../helpers/event-receivers.js';

@@ -6,8 +6,11 @@
  * A's redelivered SET revoking A's `task-1` look applied — it was acknowledged and never applied, and A's
  * tokens of that task kept working. A revocation in force must name the same issuer (or every issuer).
  */
-import { AAP_REVOCATION_EVENT, createGuard, memoryRevocations, memoryStore } from '@aap-guard/core';
-import { securityEventReceiver, type Revocation } from '@aap-guard/core';
+import { createGuard, memoryStore } from '@aap-guard/core';
+import { AAP_REVOCATION_EVENT } from '@aap-guard/core/events';
+import { memoryRevocations } from '@aap-guard/core/store';
+import { type Revocation } from '@aap-guard/core';
+import { securityEventReceiver } from '@aap-guard/core/events';
 import { createIssuer, signSecurityEvent } from '@aap-guard/testing';
 import { describe, expect, it } from 'vitest';
 

@@ -6,7 +6,8 @@
  * one naming another issuer is refused with RFC 8935 `invalid_request` and nothing of it is applied. Pushed
  * over real HTTP to the receiver of each adapter.
  */
-import { CAEP_SESSION_REVOKED, createGuard, RISC_CREDENTIAL_COMPROMISE, type Guard } from '@aap-guard/core';
+import { createGuard, type Guard } from '@aap-guard/core';
+import { CAEP_SESSION_REVOKED, RISC_CREDENTIAL_COMPROMISE } from '@aap-guard/core/events';
 import { createIssuer, signSecurityEvent, type TestIssuer } from '@aap-guard/testing';
 import { decodeJwt } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -2,8 +2,9 @@
  * Revocation through real HTTP (Express adapter, memory store): by jti, task, grant, agent and parent
  * token; family revocation through delegation.parent_jti; expiry of entries; the admin router.
  */
-import { memoryStore, memoryRevocations, type GuardOptions } from '@aap-guard/core';
-import { aapAdminRouter } from '@aap-guard/express';
+import { memoryStore, type GuardOptions } from '@aap-guard/core';
+import { memoryRevocations } from '@aap-guard/core/store';
+import { aapAdmin } from '@aap-guard/admin/express';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import express from 'express';
 import request from 'supertest';
@@ -65,7 +66,7 @@ describe('revocation (Express, memory store)', () => {
   it('drops an entry after its until (injected clock), audits who revoked what and when', async () => {
     const { guard, call, advance, events } = app();
     const token = await apps.issuer.mint({ taskId: 'task-short', ttl: 3600 });
-    const [entry] = await guard.revoke({ taskId: 'task-short' }, { until: guard.options.now() + 60_000, by: 'ops@example.com', reason: 'cancelled' });
+    const [entry] = await guard.revoke({ taskId: 'task-short' }, { until: guard.now() + 60_000, by: 'ops@example.com', reason: 'cancelled' });
     expect(await call(token)).toBe(REVOKED);
     advance(60_000);
     expect(await call(token)).toBe('allowed');
@@ -168,13 +169,13 @@ describe('revocation scopes: issuer, user, operator (Express, memory store)', ()
 describe('admin router (Express)', () => {
   it('refuses to mount without an authorizer', () => {
     const { guard } = app();
-    expect(() => aapAdminRouter({ guard } as never)).toThrow(/refuses to mount/);
+    expect(() => aapAdmin({ guard } as never)).toThrow(/refuses to mount/);
   });
 
   it('serves holds and revocations to authorized callers only', async () => {
     const { guard, server, call } = app();
     const adminApp = express(); // admin routes live outside the agents' API (or before app.use(aap))
-    adminApp.use('/admin', aapAdminRouter({ guard, authorize: (req) => req.headers['x-admin'] === 'yes', actor: () => 'carol' }));
+    adminApp.use('/admin', aapAdmin({ guard, authorize: (req) => req.headers['x-admin'] === 'yes', actor: () => 'carol' }));
     const admin = (r: request.Test) => r.set('x-admin', 'yes');
     expect((await request(adminApp).get('/admin/holds')).status).toBe(403);
 

@@ -84,7 +84,7 @@ describe('revocation across 3 replicas sharing Redis', () => {
       expect(await check(a, token)).toBe('allowed');
       let stop = (): void => undefined;
       const heard = new Promise<void>((resolve) => {
-        stop = a.options.revocation.store.subscribe((event) => {
+        stop = redis.revocationsOf(a).subscribe((event) => {
           if (event.type === 'added' && event.entry.value === taskId) resolve();
         });
       });

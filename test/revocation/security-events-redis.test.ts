@@ -3,7 +3,8 @@
  * load balancer) is applied once: its iss + jti are claimed through the store, so every other delivery is
  * a duplicate — and the revocation still reaches every replica through the store's fan-out.
  */
-import { AAP_REVOCATION_EVENT, securityEventReceiver, type AuditEvent } from '@aap-guard/core';
+import { type AuditEvent } from '@aap-guard/core';
+import { AAP_REVOCATION_EVENT, securityEventReceiver } from '@aap-guard/core/events';
 import { signSecurityEvent } from '@aap-guard/testing';
 import { describe, expect, it } from 'vitest';
 import { useRedisReplicas } from '../helpers/guarded-app.js';

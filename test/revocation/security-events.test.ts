@@ -9,13 +9,15 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
-import { AAP_REVOCATION_EVENT, CAEP_SESSION_REVOKED, RISC_CREDENTIAL_COMPROMISE, createGuard, memoryRevocations, memoryStore, securityEventReceiver, type AuditEvent, type Guard } from '@aap-guard/core';
-import { aapEventsRouter, aapGuard } from '@aap-guard/express';
-import { aapEventsPlugin } from '@aap-guard/fastify';
+import { createGuard, memoryStore, type AuditEvent, type Guard } from '@aap-guard/core';
+import { AAP_REVOCATION_EVENT, CAEP_SESSION_REVOKED, RISC_CREDENTIAL_COMPROMISE, securityEventReceiver } from '@aap-guard/core/events';
+import { memoryRevocations } from '@aap-guard/core/store';
+import { aapEvents as expressEvents, aapGuard } from '@aap-guard/express';
+import { aapEvents as fastifyEvents } from '@aap-guard/fastify';
 import { aapEvents } from '@aap-guard/koa';
 import { createIssuer, signSecurityEvent, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { revocationsOf } from '../../packages/core/src/events/event-types.js';
+import { revocationsOf } from '../../packages/core/src/surfaces/events/event-types.js';
 import { until } from '../helpers/until.js';
 
 const AUD = 'https://api.example.com';
@@ -56,7 +58,7 @@ const ADAPTERS: Record<string, () => Promise<Mounted>> = {
     const { guard, audits } = guardWithAudit();
     const aap = aapGuard({ guard });
     const app = express();
-    app.use('/aap-events', aapEventsRouter({ guard, authorize: (req) => authorize(req.get('authorization')) }));
+    app.use('/aap-events', expressEvents({ guard, authorize: (req) => authorize(req.get('authorization')) }));
     app.use(aap);
     app.get('/x', aap.require('search.web'), (_req, res) => void res.json({ ok: true }));
     return { url: await listen(createServer(app)), guard, audits };
@@ -64,7 +66,7 @@ const ADAPTERS: Record<string, () => Promise<Mounted>> = {
   fastify: async () => {
     const { guard, audits } = guardWithAudit();
     const app = Fastify();
-    await app.register(aapEventsPlugin({ guard, authorize: (req) => authorize(req.headers.authorization) }), { prefix: '/aap-events' });
+    await app.register(fastifyEvents({ guard, authorize: (req) => authorize(req.headers.authorization) }), { prefix: '/aap-events' });
     await app.listen({ port: 0, host: '127.0.0.1' });
     closers.push(() => app.close());
     return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, guard, audits };

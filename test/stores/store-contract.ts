@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ConsumeRequest, Store, WindowSpec } from '@aap-guard/core';
+import type { Store } from '@aap-guard/core';
+import type { ConsumeRequest, WindowSpec } from '@aap-guard/core/store';
 
 const SECOND = 1000;
 const MINUTE = 60_000;

@@ -1,4 +1,5 @@
-import { fallbackStore, memoryStore, type Revocation, type RevocationEvent } from '@aap-guard/core';
+import { fallbackStore, memoryStore, type Revocation } from '@aap-guard/core';
+import { type RevocationEvent } from '@aap-guard/core/store';
 import { describe, expect, it } from 'vitest';
 import { storeContract } from './store-contract.js';
 

@@ -12,7 +12,8 @@
  * - fixed: never more than the limit in any clock-aligned bucket (minute 0, 00:00 UTC), and a refusal only when
  *   the bucket holds the limit.
  */
-import { memoryStore, windowBuckets, type ConsumeResult, type Store, type WindowSpec } from '@aap-guard/core';
+import { memoryStore, type Store } from '@aap-guard/core';
+import { windowBuckets, type ConsumeResult, type WindowSpec } from '@aap-guard/core/store';
 import { redisStore } from '@aap-guard/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -4,7 +4,7 @@
  * times (never by writing store internals).
  *
  * Re-basing: the vector's token expires at 1735689600 while its last scenario is at 1735690800; token
- * lifetime is not under test here, so `iat`/`exp` are re-based to cover every scenario (DESIGN.md, Claims).
+ * lifetime is not under test here, so `iat`/`exp` are re-based to cover every scenario (as vectors.test.ts does).
  * The vector's `current_hour_bucket` numbers (481860) do not match its timestamps (1735687200 / 3600 =
  * 482135); we follow the timestamps.
  *

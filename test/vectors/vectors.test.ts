@@ -13,7 +13,7 @@
  * Request time: `current_time`, else the case's `timestamp`, else one minute after the token's `iat`
  * (inside the vector's own lifetime, so nothing is re-based). When the request time contradicts the
  * token's `iat`/`exp`/`nbf` or `task.created_at`/`task.expires_at` and the case does not test token
- * lifetime, those are shifted together around the request time (DESIGN.md, Claims), and it is printed.
+ * lifetime, those are shifted together around the request time (their lifetime is not under test), and it is printed.
  * The resource server's audience is the vector's (`resource_server_audience`, `resource_server.audience`,
  * else the token's `aud`: each vector is addressed to its own RS).
  */

@@ -1,8 +1,5 @@
 import type { Decision, Guard } from '@aap-guard/core';
-import {
-  ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata,
-  writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type ResolvedAdapter,
-} from '@aap-guard/core/node';
+import { ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import './augment.js';
 import { DECLARATION, PUBLIC, declarationResolver, listRoutes, type Resolution, type RouteReport } from './declared-routes.js';
@@ -88,7 +85,7 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
 
 /** What every middleware of one `aapGuard()` shares. */
 interface Seam {
-  readonly adapter: ResolvedAdapter<Request>;
+  readonly adapter: AdapterSettings<Request>;
   readonly flow: NodeFlow;
   /** `skip`, asked on the path the client sent; made once. */
   readonly ask: ((req: Request) => boolean) | undefined;
@@ -118,7 +115,7 @@ function onClientPath(skip: (req: Request) => boolean, req: Request): boolean {
 }
 
 /** Steps 1–4 for every request; then, by what the route resolution says, defer, refuse or settle it. */
-function authenticate(adapter: ResolvedAdapter<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response): Awaitable<FlowOutcome> {
+function authenticate(adapter: AdapterSettings<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response): Awaitable<FlowOutcome> {
   // This guard's own state, never `req.aap` (another guard's principal may be there): mounted again (a
   // router, a sub-app), a request this guard authenticated goes on; one it refused is refused again.
   const state = flow.state(req);
@@ -128,7 +125,7 @@ function authenticate(adapter: ResolvedAdapter<Request>, flow: NodeFlow, resolut
   return andThen(begun, (outcome) => afterAuthentication(adapter, flow, resolution, req, res, outcome));
 }
 
-function afterAuthentication(adapter: ResolvedAdapter<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response, begun: FlowOutcome): Awaitable<FlowOutcome> {
+function afterAuthentication(adapter: AdapterSettings<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response, begun: FlowOutcome): Awaitable<FlowOutcome> {
   if (begun.kind !== 'authenticated') return begun;
   req.aap = begun.principal;
   if (resolution === 'declared') {

@@ -54,10 +54,6 @@ export type Resolver = (app: unknown, method: string, path: string) => Resolutio
 /**
  * Create a resolver with its own bounded LRU (per method + path). The app is passed on each call
  * (a sub-app that mounts `aap` again has its own router).
- *
- * @example
- * const resolve = declarationResolver(guard, 1000);
- * if (resolve(req.app, req.method, req.path) === 'undeclared') return next(new Error('route not declared'));
  */
 export function declarationResolver(guard: object, maxEntries = 1000): Resolver {
   // One cache per app: the same `aap` may be mounted in an app and in its sub-apps.

@@ -1,8 +1,9 @@
-import { securityEventReceiver, type Guard, type SecurityEventOptions } from '@aap-guard/core';
+import { type Guard } from '@aap-guard/core';
+import { securityEventReceiver, type SecurityEventOptions } from '@aap-guard/core/events';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 
-/** Options of `aapEventsRouter()`. */
-export interface EventsRouterOptions extends SecurityEventOptions<Request> {
+/** Options of `aapEvents()`. */
+export interface ExpressEventsOptions extends SecurityEventOptions<Request> {
   /** The guard whose revocations the events feed (`aap.guard`). */
   readonly guard: Guard;
 }
@@ -14,10 +15,10 @@ export interface EventsRouterOptions extends SecurityEventOptions<Request> {
  * from your `authorize`). Mount it before `app.use(aap)`: the transmitter is no agent.
  *
  * @example
- * app.use('/aap-events', aapEventsRouter({ guard: aap.guard, authorize: (req) => req.get('authorization') === `Bearer ${key}` }));
+ * app.use('/aap-events', aapEvents({ guard: aap.guard, authorize: (req) => req.get('authorization') === `Bearer ${key}` }));
  */
-export function aapEventsRouter(options: EventsRouterOptions): Router {
-  const { guard, ...receiverOptions } = options ?? ({} as EventsRouterOptions);
+export function aapEvents(options: ExpressEventsOptions): Router {
+  const { guard, ...receiverOptions } = options ?? ({} as ExpressEventsOptions);
   const receiver = securityEventReceiver<Request>(guard, receiverOptions);
   const router = express.Router();
   router.post('/', express.raw({ type: 'application/secevent+jwt', limit: options.maxBytes ?? 65_536 }), (req, res, next) => {

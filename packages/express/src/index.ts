@@ -7,6 +7,6 @@ export { aapGuard, type AapMiddleware } from './aap-guard.js';
 export { principalOf } from './principal.js';
 export type { AapExpressOptions, ExpressAdapterOptions, RequireOptions } from './options.js';
 export type { RouteReport } from './declared-routes.js';
-export { aapAdminRouter, type AdminRouterOptions } from './admin.js';
-export { aapEventsRouter, type EventsRouterOptions } from './events.js';
+export { aapEvents, type ExpressEventsOptions } from './events.js';
+export { aapAdminRouter, aapEventsRouter, type AdminRouterOptions, type EventsRouterOptions } from './deprecated.js';
 export { AapDenyError, type DenyFormatter } from '@aap-guard/core/node';

@@ -1,4 +1,4 @@
-import { watchAssignments, type AssignmentHook, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import { watchAssignments, type AssignmentHook, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
 import type { Request } from 'express';
 import { denyError } from './respond.js';
 
@@ -15,12 +15,8 @@ import { denyError } from './respond.js';
  *
  * Returns what to call on each refused request: it watches `req.route` on the top-level app's request
  * prototype (sub-apps inherit it), once per app.
- *
- * @example
- * const refused = refuseLaterRoutes(adapter, flow);
- * refused(req); // before next(new AapDenyError(…))
  */
-export function refuseLaterRoutes(adapter: ResolvedAdapter<Request>, flow: NodeFlow): (req: Request) => void {
+export function refuseLaterRoutes(adapter: AdapterSettings<Request>, flow: NodeFlow): (req: Request) => void {
   const hook: AssignmentHook = (target, value, previous) => {
     // The router's assignment: the route's own dispatch repeats it, inside a try/catch: throw there.
     if (value !== previous) return;

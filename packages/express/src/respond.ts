@@ -1,4 +1,4 @@
-import { AapDenyError, denyResponse, writeDeny, type ResolvedAdapter } from '@aap-guard/core/node';
+import { AapDenyError, denyResponse, writeDeny, type AdapterSettings } from '@aap-guard/core/node';
 import type { Decision } from '@aap-guard/core';
 import type { NextFunction, Request, Response } from 'express';
 
@@ -7,11 +7,8 @@ import type { NextFunction, Request, Response } from 'express';
  * as an `AapDenyError` (`denyAs: 'error'`). Either way the decision's headers (WWW-Authenticate,
  * Retry-After, DPoP-Nonce, `Cache-Control: no-store`) are on the response — set before `next(err)`, and on
  * the error for Express's default handler.
- *
- * @example
- * if (done.kind === 'deny') return respondDeny(adapter, res, next, done.decision);
  */
-export function respondDeny(adapter: ResolvedAdapter<Request>, res: Response, next: NextFunction, decision: Decision): void {
+export function respondDeny(adapter: AdapterSettings<Request>, res: Response, next: NextFunction, decision: Decision): void {
   if (adapter.denyAs === 'response' || res.headersSent) {
     writeDeny(res, denyResponse(decision, adapter.formatDeny));
     return;
@@ -22,11 +19,8 @@ export function respondDeny(adapter: ResolvedAdapter<Request>, res: Response, ne
 /**
  * The `AapDenyError` of a decision, for Express's error handling, with the decision's headers set on the
  * response (when it is not started yet).
- *
- * @example
- * throw denyError(adapter, res, decision); // inside Express's try/catch: becomes next(err)
  */
-export function denyError(adapter: ResolvedAdapter<Request>, res: Response, decision: Decision): AapDenyError {
+export function denyError(adapter: AdapterSettings<Request>, res: Response, decision: Decision): AapDenyError {
   const response = denyResponse(decision, adapter.formatDeny);
   if (!res.headersSent) {
     for (const [name, value] of Object.entries(response.headers)) {

@@ -1,7 +1,4 @@
-import {
-  andThen, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth,
-  type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type ResolvedAdapter,
-} from '@aap-guard/core/node';
+import { andThen, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AapDecoration, AapHealth } from './augment.js';
@@ -66,7 +63,7 @@ function healthRoutes(guard: AapDecoration['guard']): AapHealth {
 }
 
 /** Apply a settled outcome to the reply; the error, if any, for Fastify's error handling (`denyAs: 'error'`). */
-function respond(adapter: ResolvedAdapter<FastifyRequest>, request: FastifyRequest, reply: FastifyReply, outcome: FlowOutcome): Error | undefined {
+function respond(adapter: AdapterSettings<FastifyRequest>, request: FastifyRequest, reply: FastifyReply, outcome: FlowOutcome): Error | undefined {
   try {
     if (outcome.kind === 'deny') respondDeny(adapter, reply, outcome.decision);
     else if (outcome.kind === 'allow') {
@@ -85,7 +82,7 @@ function respond(adapter: ResolvedAdapter<FastifyRequest>, request: FastifyReque
  * (one store call); an undeclared one is authenticated, then refused in `deny` mode (a path no route
  * matches goes on to Fastify's 404 — its DPoP proof consumed).
  */
-function check(adapter: ResolvedAdapter<FastifyRequest>, flow: NodeFlow, declared: DeclaredRoute | undefined, request: FastifyRequest, reply: FastifyReply): Awaitable<FlowOutcome> {
+function check(adapter: AdapterSettings<FastifyRequest>, flow: NodeFlow, declared: DeclaredRoute | undefined, request: FastifyRequest, reply: FastifyReply): Awaitable<FlowOutcome> {
   const { raw } = request;
   if (declared) {
     const parts = { target: declared.target?.(request), params: request.params, url: request.originalUrl };

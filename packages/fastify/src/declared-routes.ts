@@ -37,10 +37,6 @@ export interface RouteReport {
  * Several registrations in one app (a public guard at the root, an admin guard in an encapsulated
  * context): a route belongs to the innermost registration that saw it added — the last `onRoute` to run —
  * and only that guard checks it, with all of its own options; an outer guard's hook leaves it alone.
- *
- * @example
- * const declarations = new Declarations(guard);
- * fastify.addHook('onRoute', (route) => declarations.onRoute(route));
  */
 export class Declarations {
   readonly #compiled = new WeakMap<object, DeclaredRoute>();

@@ -1,7 +1,8 @@
-import { securityEventReceiver, type Guard, type SecurityEventOptions } from '@aap-guard/core';
+import { type Guard } from '@aap-guard/core';
+import { securityEventReceiver, type SecurityEventOptions } from '@aap-guard/core/events';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 
-/** Options of `aapEventsPlugin()`. */
+/** Options of `aapEvents()`. */
 export interface FastifyEventsOptions extends SecurityEventOptions<FastifyRequest> {
   /** The guard whose revocations the events feed. */
   readonly guard: Guard;
@@ -15,9 +16,9 @@ export interface FastifyEventsOptions extends SecurityEventOptions<FastifyReques
  * fastify-plugin, so its body parsers stay inside it.
  *
  * @example
- * await app.register(aapEventsPlugin({ guard, authorize: (req) => req.headers.authorization === `Bearer ${key}` }), { prefix: '/aap-events' });
+ * await app.register(aapEvents({ guard, authorize: (req) => req.headers.authorization === `Bearer ${key}` }), { prefix: '/aap-events' });
  */
-export function aapEventsPlugin(options: FastifyEventsOptions): FastifyPluginAsync {
+export function aapEvents(options: FastifyEventsOptions): FastifyPluginAsync {
   const { guard, ...receiverOptions } = options ?? ({} as FastifyEventsOptions);
   const receiver = securityEventReceiver<FastifyRequest>(guard, receiverOptions);
   const bodyLimit = options.maxBytes ?? 65_536;

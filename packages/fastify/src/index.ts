@@ -11,6 +11,6 @@ export { principalOf } from './principal.js';
 export type { AapFastifyOptions, AapRouteConfig } from './options.js';
 export type { RouteReport } from './declared-routes.js';
 export type { AapDecoration, AapHealth } from './augment.js';
-export { aapAdminPlugin, type FastifyAdminOptions } from './admin.js';
-export { aapEventsPlugin, type FastifyEventsOptions } from './events.js';
+export { aapEvents, type FastifyEventsOptions } from './events.js';
+export { aapAdminPlugin, aapEventsPlugin, type FastifyAdminOptions } from './deprecated.js';
 export { AapDenyError, type DenyFormatter } from '@aap-guard/core/node';

@@ -1,5 +1,5 @@
 import type { Decision } from '@aap-guard/core';
-import { AapDenyError, denyResponse, type ResolvedAdapter } from '@aap-guard/core/node';
+import { AapDenyError, denyResponse, type AdapterSettings } from '@aap-guard/core/node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -7,11 +7,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * Fastify's error handling (`setErrorHandler`; `denyAs: 'error'`). Either way the decision's headers
  * (WWW-Authenticate, Retry-After, DPoP-Nonce, `Cache-Control: no-store`) are on the reply. If the
  * response was already started, the socket is destroyed instead.
- *
- * @example
- * if (outcome.kind === 'deny') return respondDeny(adapter, reply, outcome.decision);
  */
-export function respondDeny(adapter: ResolvedAdapter<FastifyRequest>, reply: FastifyReply, decision: Decision): FastifyReply {
+export function respondDeny(adapter: AdapterSettings<FastifyRequest>, reply: FastifyReply, decision: Decision): FastifyReply {
   if (reply.sent || reply.raw.headersSent) {
     reply.raw.destroy();
     return reply;

@@ -1,8 +1,5 @@
 import type { Guard } from '@aap-guard/core';
-import {
-  ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata,
-  writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type ResolvedAdapter,
-} from '@aap-guard/core/node';
+import { ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import './augment.js';
 import { appRoutes, type AppResolution } from './app-routes.js';
@@ -124,7 +121,7 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
 
 /** Steps 1–4 for every request; then, by what the route resolution says, defer, hold open, refuse or settle it. */
 function authenticate(
-  adapter: ResolvedAdapter<Context>,
+  adapter: AdapterSettings<Context>,
   flow: NodeFlow,
   resolution: AppResolution,
   ctx: Context,
@@ -178,7 +175,7 @@ function onClientPath(skip: (ctx: Context) => boolean, ctx: Context): boolean {
 }
 
 /** Run a guard step and translate its outcome: next(), a deny, or — for any exception in the guard path — an audited 503. */
-function guarded(adapter: ResolvedAdapter<Context>, flow: NodeFlow, ctx: Context, next: Next, step: () => Awaitable<FlowOutcome>): Promise<void> | void {
+function guarded(adapter: AdapterSettings<Context>, flow: NodeFlow, ctx: Context, next: Next, step: () => Awaitable<FlowOutcome>): Promise<void> | void {
   const faulted = (error: unknown): FlowOutcome => ({ kind: 'deny', decision: flow.fault(ctx.req, error) });
   let outcome: Awaitable<FlowOutcome>;
   try {
@@ -192,7 +189,7 @@ function guarded(adapter: ResolvedAdapter<Context>, flow: NodeFlow, ctx: Context
 }
 
 /** A settled outcome: a deny written, or the decision's headers set and on to the app. */
-function proceed(adapter: ResolvedAdapter<Context>, ctx: Context, next: Next, outcome: FlowOutcome): Promise<void> | void {
+function proceed(adapter: AdapterSettings<Context>, ctx: Context, next: Next, outcome: FlowOutcome): Promise<void> | void {
   if (outcome.kind === 'deny') return respondDeny(adapter, ctx, outcome.decision);
   if (outcome.kind === 'allow') {
     ctx.state.aap = outcome.principal;

@@ -32,10 +32,6 @@ export interface AppRoutes {
  * The app resolution of one guard's middleware — its own cache, so that two guards in one app each see
  * what is mounted after THEM. The app's own `app.use(router.routes())` mounts are found through
  * `app.middleware`, so no special mount is needed.
- *
- * @example
- * const routes = appRoutes(guard);
- * const resolution = routes.resolve(routes.after(ctx.app, middleware), ctx); // 'declared' | … | 'unknown'
  */
 export function appRoutes(guard: object): AppRoutes {
   const perApp = new WeakMap<object, MountedAfter>();

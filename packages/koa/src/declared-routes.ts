@@ -53,9 +53,6 @@ export interface RoutingInput {
 
 /**
  * Resolve whether the route `router` will dispatch this request to is declared.
- *
- * @example
- * if (resolveDeclaration(router, ctx, guard) === 'undeclared') ctx.throw(500, 'route not declared');
  */
 export function resolveDeclaration(router: RouterLike, ctx: RoutingInput, guard: object): Resolution {
   const path = router.opts?.routerPath || ctx.newRouterPath || ctx.path || ctx.routerPath || '';

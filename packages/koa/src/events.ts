@@ -1,4 +1,5 @@
-import { securityEventReceiver, type Guard, type SecurityEventOptions } from '@aap-guard/core';
+import { type Guard } from '@aap-guard/core';
+import { securityEventReceiver, type SecurityEventOptions } from '@aap-guard/core/events';
 import type { Context, Middleware, Next } from 'koa';
 
 /** Options of `aapEvents()`. */

@@ -8,6 +8,6 @@ export { aapGuard, type AapKoaMiddleware } from './aap-guard.js';
 export { principalOf } from './principal.js';
 export type { RouterLike, RouteReport } from './declared-routes.js';
 export type { AapKoaOptions, RequireOptions } from './options.js';
-export { aapAdmin, type KoaAdminOptions } from './admin.js';
 export { aapEvents, type KoaEventsOptions } from './events.js';
+export { aapAdmin, type KoaAdminOptions } from './deprecated.js';
 export { AapDenyError, type DenyFormatter } from '@aap-guard/core/node';

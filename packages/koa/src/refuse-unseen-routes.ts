@@ -1,4 +1,4 @@
-import { watchAssignments, type AssignmentHook, type NodeFlow, type ResolvedAdapter } from '@aap-guard/core/node';
+import { watchAssignments, type AssignmentHook, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
 import type { Context } from 'koa';
 import { resolveDeclaration, type RouterLike } from './declared-routes.js';
 import { denyThrown } from './respond.js';
@@ -13,15 +13,9 @@ import { denyThrown } from './respond.js';
  * let the request on (a router it sees) costs one state read and no resolution.
  *
  * Returns what to call, once per app, to put the watch on the app's context.
- *
- * @example
- * const routes = appRoutes(guard);
- * const sees = (ctx: Context, router: RouterLike) => routes.after(ctx.app, aap).routers.includes(router);
- * const watch = refuseUnseenRoutes(adapter, flow, sees);
- * watch(ctx); // once per app
  */
 export function refuseUnseenRoutes(
-  adapter: ResolvedAdapter<Context>,
+  adapter: AdapterSettings<Context>,
   flow: NodeFlow,
   sees: (ctx: Context, router: RouterLike) => boolean,
 ): (ctx: Context) => void {

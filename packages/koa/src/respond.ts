@@ -1,5 +1,5 @@
 import type { Decision } from '@aap-guard/core';
-import { AapDenyError, denyResponse, writeDeny, type ResolvedAdapter } from '@aap-guard/core/node';
+import { AapDenyError, denyResponse, writeDeny, type AdapterSettings } from '@aap-guard/core/node';
 import type { Context } from 'koa';
 
 /**
@@ -8,11 +8,8 @@ import type { Context } from 'koa';
  * `headers` Koa's handler sets). Either way the decision's headers (WWW-Authenticate, Retry-After,
  * DPoP-Nonce, `Cache-Control: no-store`) go out. If the response was already started, the socket is
  * destroyed instead, so a truncated response never passes for a complete one.
- *
- * @example
- * if (outcome.kind === 'deny') return respondDeny(adapter, ctx, outcome.decision);
  */
-export function respondDeny(adapter: ResolvedAdapter<Context>, ctx: Context, decision: Decision): void {
+export function respondDeny(adapter: AdapterSettings<Context>, ctx: Context, decision: Decision): void {
   if (ctx.headerSent || !ctx.writable) {
     ctx.respond = false;
     ctx.res.destroy();
@@ -34,11 +31,8 @@ export function respondDeny(adapter: ResolvedAdapter<Context>, ctx: Context, dec
  * With `denyAs: 'error'` it is the app's to answer (the decision's headers are set); otherwise the deny is
  * written to the socket first, so whatever an error middleware does with the error, the client gets the
  * deny and nothing else (Koa's own handler only reports it: `expose`, the response already ended).
- *
- * @example
- * throw denyThrown(adapter, ctx, decision);
  */
-export function denyThrown(adapter: ResolvedAdapter<Context>, ctx: Context, decision: Decision): AapDenyError {
+export function denyThrown(adapter: AdapterSettings<Context>, ctx: Context, decision: Decision): AapDenyError {
   const response = denyResponse(decision, adapter.formatDeny);
   const error = new AapDenyError(decision, response);
   if (adapter.denyAs === 'error' && !ctx.headerSent && ctx.writable) {

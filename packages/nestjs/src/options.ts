@@ -1,5 +1,5 @@
 import type { Guard, GuardOptions } from '@aap-guard/core';
-import { resolveAdapterOptions, type AdapterOptions, type ResolvedAdapter } from '@aap-guard/core/node';
+import { resolveAdapterOptions, type AdapterOptions, type AdapterSettings } from '@aap-guard/core/node';
 import type { ModuleMetadata } from '@nestjs/common';
 import type { AapHttpRequest } from './http.js';
 
@@ -35,14 +35,10 @@ export interface AapModuleAsyncOptions extends AapFilterOption, Pick<ModuleMetad
 }
 
 /** The module's settled options, as its guard, filter and front door read them. */
-export type NestAdapter = ResolvedAdapter<AapHttpRequest>;
+export type NestAdapter = AdapterSettings<AapHttpRequest>;
 
 /**
  * Settle the module's options once, at startup, as every adapter does (`TypeError` naming the option).
- *
- * @example
- * const options = { issuer: 'https://as.example.com', audience: 'https://api.example.com' };
- * const adapter = resolveNestOptions(options, process.env);
  */
 export function resolveNestOptions(
   options: AapModuleOptions | undefined,
@@ -56,9 +52,6 @@ export function resolveNestOptions(
 /**
  * The options of the other adapters that mean nothing here (a `TypeError` saying why): `denyAs` — denies are
  * always thrown as `AapDenyException` — and, where given, `filter`.
- *
- * @example
- * refuseOtherOptions({ denyAs: 'error' }); // TypeError
  */
 export function refuseOtherOptions(given: unknown, filterProblem?: string): void {
   if (typeof given !== 'object' || given === null) return;

@@ -1,4 +1,5 @@
-import { isActionName, type RouteSpec } from '@aap-guard/core';
+import { type RouteSpec } from '@aap-guard/core';
+import { isActionName } from '@aap-guard/core/node';
 import { ROUTE_KEYS, checkKeys } from '@aap-guard/core/node';
 import type { AapHttpRequest } from './http.js';
 

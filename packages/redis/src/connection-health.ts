@@ -1,4 +1,4 @@
-import type { StoreRuntime } from '@aap-guard/core';
+import type { StoreRuntime } from '@aap-guard/core/store';
 
 /** One connection (or feed) whose state counts toward the store's health. */
 export interface HealthPart {
@@ -19,11 +19,6 @@ const groups = new WeakMap<Health, Set<{ down: boolean }>>();
  * ONE error line and one recovery line. So a part reports `down` only when it goes down (not at every
  * reconnect attempt), and the recovery is reported only once every part of that guard is up again — the
  * client ready AND the revocation list resynchronized.
- *
- * @example
- * const client = healthPart(runtime);
- * redis.on('error', (error) => client.down(error, 'Redis unreachable'));
- * redis.on('ready', () => client.up('Redis reachable again'));
  */
 export function healthPart(runtime: StoreRuntime): HealthPart {
   let parts = groups.get(runtime.health);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InfrastructureError, type Hold, type HoldFilter, type HoldProblem, type HoldStatus, type HoldStore, type HoldUpdate, type HoldVerdict } from '@aap-guard/core';
+import { InfrastructureError, type Hold, type HoldFilter, type HoldProblem, type HoldStatus, type HoldStore, type HoldUpdate, type HoldVerdict } from '@aap-guard/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { HOLD_CONSUME } from './scripts/hold-consume.js';
 import { HOLD_CREATE } from './scripts/hold-create.js';

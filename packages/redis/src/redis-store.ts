@@ -1,4 +1,4 @@
-import { InfrastructureError, windowBuckets, type ConsumeRequest, type ConsumeResult, type Store, type WindowSpec, type WindowState } from '@aap-guard/core';
+import { InfrastructureError, windowBuckets, type ConsumeRequest, type ConsumeResult, type Store, type WindowSpec, type WindowState } from '@aap-guard/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { healthPart, type HealthPart } from './connection-health.js';
 import { redisHolds } from './holds.js';

@@ -1,4 +1,4 @@
-import type { Revocation, RevocationEvent } from '@aap-guard/core';
+import type { Revocation, RevocationEvent } from '@aap-guard/core/store';
 import type { Cluster, Redis } from 'ioredis';
 
 /** What the feed needs from its store. */
@@ -24,10 +24,6 @@ type Listener = (event: RevocationEvent) => void;
  * but heard before its answer arrived stays (revocations are never withdrawn, they only expire). From a
  * disconnect until the next sync: `unsynced`, with its cause (repeated while a first sync keeps failing).
  * A failed sync is retried every `retryMs`.
- *
- * @example
- * const feed = new RevocationFeed(redis, { channel, retryMs: 250, readAll, parse, onError: undefined });
- * const stop = feed.subscribe((event) => console.log(event.type));
  */
 export class RevocationFeed {
   readonly #listeners = new Set<Listener>();

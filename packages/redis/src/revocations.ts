@@ -1,4 +1,4 @@
-import { InfrastructureError, MAX_ANCESTORS, type LineageInput, type Revocation, type RevocationKind, type RevocationStore } from '@aap-guard/core';
+import { InfrastructureError, MAX_ANCESTORS, type LineageInput, type Revocation, type RevocationKind, type RevocationStore } from '@aap-guard/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { healthPart } from './connection-health.js';
 import { RevocationFeed, fieldOf } from './revocation-feed.js';

@@ -1,6 +1,6 @@
-import type { AgentClaim } from '../claims/model.js';
+import type { AgentClaim } from '../base/claims/model.js';
 import type { AgentRules } from '../options/policy.js';
-import { deny } from '../deny/deny.js';
+import { deny } from '../base/deny/deny.js';
 import type { Check } from './context.js';
 
 /**
@@ -8,8 +8,8 @@ import type { Check } from './context.js';
  * denied agent ids and operators, denied model ids, and `runtime.attested` when required.
  * Without an `agents` option every well-formed agent is recognized.
  */
-export const agentPolicy: Check = ({ claims, options }) => {
-  const rules = options.policy.agents;
+export const agentPolicy: Check = ({ claims, settings }) => {
+  const rules = settings.policy.agents;
   if (!rules || !claims) return undefined;
   const violation = violated(rules, claims.agent);
   return violation === undefined ? undefined : deny('agent_not_recognized', { rule: violation, agent: claims.agent.id });

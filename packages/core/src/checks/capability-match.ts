@@ -1,5 +1,5 @@
-import type { Capability } from '../claims/model.js';
-import { deny } from '../deny/deny.js';
+import type { Capability } from '../base/claims/model.js';
+import { deny } from '../base/deny/deny.js';
 import type { Check } from './context.js';
 
 const NONE: readonly Capability[] = Object.freeze([]);

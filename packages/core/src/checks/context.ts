@@ -1,10 +1,11 @@
-import type { AapClaims, Capability } from '../claims/model.js';
-import type { Deny } from '../deny/deny.js';
-import type { ResolvedOptions } from '../options/resolve.js';
-import type { CompiledRoute } from '../route.js';
-import type { RequestInfo, ResponseLimits } from '../types.js';
-import type { HeldBody, HoldSubject } from '../holds/subject.js';
-import type { VerifiedToken } from '../token/cache.js';
+import type { AapClaims, Capability } from '../base/claims/model.js';
+import type { Deny } from '../base/deny/deny.js';
+import type { GuardRuntime, GuardSettings } from '../options/resolve.js';
+import type { CompiledRoute } from '../concerns/route/compile-route.js';
+import type { RequestInfo } from '../base/types/request.js';
+import type { ResponseLimits } from '../base/types/decision.js';
+import type { HeldBody, HoldSubject } from '../concerns/holds/hold-binding.js';
+import type { VerifiedToken } from '../concerns/token/cache.js';
 
 /** The credentials found on the request (step 1). */
 export interface Credentials {
@@ -33,7 +34,10 @@ export interface CheckContext {
   readonly method: string;
   /** The route's declaration; undefined while authenticating before the route is known. */
   route: CompiledRoute | undefined;
-  readonly options: ResolvedOptions;
+  /** The guard's settings (data, frozen). */
+  readonly settings: GuardSettings;
+  /** The guard's runtime (store, key sources, caches, logger, audit sink). */
+  readonly runtime: GuardRuntime;
   /** The request time in ms, read once from the injected clock. */
   readonly now: number;
   /** Response headers accumulated by checks (RateLimit, DPoP-Nonce…). */
@@ -64,9 +68,9 @@ export interface CheckContext {
   capability?: Capability;
   /**
    * Whose counters the capability's rate limits use: the action, or `action#n` for the n-th (n ≥ 1)
-   * capability naming the same action, so that each capability's limits count only what it authorized.
+   * capability naming the same action, so that each capability's rate limits count only what it authorized.
    */
-  limitScope?: string;
+  rateLimitScope?: string;
   /** The route target's host, parsed once (domain constraints). */
   targetHost?: { readonly host: string; readonly ip: boolean } | undefined;
   limits?: ResponseLimits;
@@ -83,5 +87,11 @@ export type HoldPlan =
   | { readonly kind: 'create'; readonly subject: HeldBody }
   | { readonly kind: 'retry'; readonly id: string; readonly subject: HoldSubject };
 
-/** One step of the pipeline. */
+/** What one step of the pipeline runs: a deny, or nothing to say (synchronously while it can). */
 export type Check = (ctx: CheckContext) => Deny | undefined | Promise<Deny | undefined>;
+
+/** One step of the pipeline: its name (a deny's `detail.check`) beside the check it runs (engine/pipeline.ts). */
+export interface Step {
+  readonly name: string;
+  readonly run: Check;
+}

@@ -1,5 +1,5 @@
-import { actChain } from '../claims/delegation-depth.js';
-import { deny, type Deny } from '../deny/deny.js';
+import { actChain } from '../base/claims/delegation-depth.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check } from './context.js';
 
 /** Draft "String Length Limits": each `delegation.chain[]` entry 1…128 characters. */
@@ -21,9 +21,9 @@ const MAX_CHAIN_ENTRY = 128;
  * - every actor must pass the `delegation.trustedActor` predicate when one is configured.
  */
 export const delegation: Check = (ctx) => {
-  const { claims, options } = ctx;
+  const { claims, settings } = ctx;
   if (!claims) return undefined;
-  const { maxDepth, trustedActor } = options.policy;
+  const { maxDepth, trustedActor } = settings.policy;
   const claim = claims.delegation;
   const actors = actChain(claims);
   if (actors === null) return deny('delegation_chain_invalid', { rule: 'act_nesting' });

@@ -1,9 +1,9 @@
-import type { RequestInfo } from '../types.js';
-import { parseAuthorization } from '../token/authorization.js';
-import { namesAccessToken } from '../token/access-token-name.js';
-import { isFormBody, scanFormBody, type FormScan } from '../token/form-body.js';
-import { deny, type Deny } from '../deny/deny.js';
-import { andThen } from '../util/awaitable.js';
+import type { RequestInfo } from '../base/types/request.js';
+import { parseAuthorization } from '../concerns/token/authorization.js';
+import { namesAccessToken } from '../concerns/token/access-token-name.js';
+import { isFormBody, scanFormBody, type FormScan } from '../concerns/token/form-body.js';
+import { deny, type Deny } from '../base/deny/deny.js';
+import { andThen } from '../base/util/awaitable.js';
 import type { Check, CheckContext } from './context.js';
 
 const NO_PROOFS: readonly string[] = Object.freeze([]);
@@ -24,9 +24,6 @@ const DIGITS = /^\d+$/;
  * The form body (`application/x-www-form-urlencoded` only) is read last, and only when the header left the
  * request standing: a request without a body, or with another media type, costs nothing more and stays
  * synchronous. See `formVerdict` for what is refused.
- *
- * @example
- * const outcome = await extractCredentials(ctx); // undefined, or deny('credentials_missing') …
  */
 export const extractCredentials: Check = (ctx) => {
   const framing = contentLength(ctx);
@@ -35,7 +32,7 @@ export const extractCredentials: Check = (ctx) => {
   if (request.bodyAccessToken === true || queryHasToken(request.url)) return deny('credentials_in_query');
   const outcome = headerCredentials(ctx);
   if (outcome || request.bodyAccessToken === false || !isFormBody(request, ctx.contentLength)) return outcome;
-  return andThen(scanFormBody(request, ctx.options.token.maxFormBodySize), (scan) => formVerdict(ctx, scan));
+  return andThen(scanFormBody(request, ctx.settings.token.maxFormBodySize), (scan) => formVerdict(ctx, scan));
 };
 
 /** The Authorization header: sets `ctx.credentials`, or marks the request anonymous, or denies. */
@@ -49,7 +46,8 @@ function headerCredentials(ctx: CheckContext): Deny | undefined {
   }
   if (value === undefined) return noCredential(ctx, undefined);
   if (typeof value !== 'string') return deny('authorization_malformed', { cause: 'not a string' });
-  const { maxTokenSize, lookup } = ctx.options.token;
+  const { maxTokenSize } = ctx.settings.token;
+  const { lookup } = ctx.runtime.token;
   const parsed = parseAuthorization(value, maxTokenSize, lookup);
   if (parsed === 'credentials_missing') return noCredential(ctx, value.trim().split(/[ \t]/, 1)[0]);
   if (typeof parsed === 'string') return deny(parsed, parsed === 'token_too_large' ? { bytes: value.length } : undefined);
@@ -74,13 +72,13 @@ function formVerdict(ctx: CheckContext, scan: FormScan): Deny | undefined {
   }
   ctx.anonymous = undefined;
   if (scan === 'token') return deny('credentials_in_query', { location: 'form body' });
-  return deny('form_body_too_large', { problem: scan, limit: ctx.options.token.maxFormBodySize });
+  return deny('form_body_too_large', { problem: scan, limit: ctx.settings.token.maxFormBodySize });
 }
 
 /** No AAP credential: let it through (coexistence) unless it carries a DPoP proof, else challenge. */
 function noCredential(ctx: CheckContext, scheme: string | undefined): Deny | undefined {
   const detail = scheme === undefined ? undefined : { scheme: scheme.slice(0, 32) };
-  if (ctx.options.authRequired || ctx.request.headers.dpop !== undefined) return deny('credentials_missing', detail);
+  if (ctx.settings.authRequired || ctx.request.headers.dpop !== undefined) return deny('credentials_missing', detail);
   ctx.anonymous = true;
   ctx.detail.credentials = scheme === undefined ? 'none' : `another scheme (${scheme.slice(0, 32)})`;
   return undefined;

@@ -1,9 +1,9 @@
-import type { Introspected } from '../introspection/introspected.js';
-import type { IssuerIntrospection } from '../introspection/issuer-introspection.js';
-import { checkLifetime } from '../token/lifetime.js';
-import { InfrastructureError } from '../util/errors.js';
-import { tokenHash } from '../util/hash.js';
-import { deny, type Deny } from '../deny/deny.js';
+import type { Introspected } from '../concerns/token/introspection/introspected.js';
+import type { IssuerIntrospection } from '../concerns/token/introspection/issuer-introspection.js';
+import { checkLifetime } from '../concerns/token/lifetime.js';
+import { InfrastructureError } from '../base/util/errors.js';
+import { tokenHash } from '../base/util/hash.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { CheckContext } from './context.js';
 
 /**
@@ -15,17 +15,13 @@ import type { CheckContext } from './context.js';
  * without introspection is not introspected), an opaque token to the issuer configured for opaque tokens
  * (no other hint exists before the answer). Answers come from that issuer's cache when it has them (no
  * await); an outage is a 503 whose `Retry-After` is the time left on that issuer's circuit breaker.
- *
- * @example
- * // in verify-token.ts: an opaque token, or a JWT once verified
- * return introspectToken(ctx, token, false);
  */
 export function introspectToken(
   ctx: CheckContext,
   token: string,
   verifiedJwt: boolean,
 ): Deny | undefined | Promise<Deny | undefined> {
-  const settings = ctx.options.token.introspection;
+  const settings = ctx.runtime.token.introspection;
   if (!settings) return undefined;
   const line = verifiedJwt ? settings.byIssuer.get(ctx.claims!.iss) : settings.opaque;
   if (!line) return verifiedJwt ? undefined : deny('token_malformed', { problem: 'no issuer takes opaque tokens' });
@@ -40,7 +36,7 @@ export function introspectToken(
 
 /** A verified JWT is introspected in mode `always`, or `fallback` while the revocation list cannot vouch. */
 function asked(ctx: CheckContext, line: IssuerIntrospection): boolean {
-  return line.mode === 'always' || (line.mode === 'fallback' && !ctx.options.revocation.local.synced);
+  return line.mode === 'always' || (line.mode === 'fallback' && !ctx.runtime.revocation.local.synced);
 }
 
 function apply(ctx: CheckContext, outcome: Introspected): Deny | undefined {

@@ -1,7 +1,7 @@
-import type { CnfClaim } from '../claims/model.js';
-import { verifyDpop } from '../pop/dpop.js';
-import { checkMtls } from '../pop/mtls.js';
-import { deny, type Deny } from '../deny/deny.js';
+import type { CnfClaim } from '../base/claims/model.js';
+import { verifyDpop } from './dpop-proof.js';
+import { checkMtls } from '../concerns/pop/mtls.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
 
 /**
@@ -19,10 +19,6 @@ import type { Check, CheckContext } from './context.js';
  *
  * Independently, a token bound to a certificate (`cnf["x5t#S256"]`, RFC 8705 §3) needs that
  * certificate (`checkMtls`).
- *
- * @example
- * // in pipeline.ts, after verifyToken:
- * export const AUTHENTICATE = [extractCredentials, verifyToken, proofOfPossession, revocation];
  */
 export const proofOfPossession: Check = (ctx) => {
   const { credentials, claims } = ctx;
@@ -37,7 +33,7 @@ export const proofOfPossession: Check = (ctx) => {
 };
 
 function dpopStep(ctx: CheckContext, scheme: 'Bearer' | 'DPoP', jkt: string | undefined): Deny | undefined {
-  const mode = ctx.route?.dpop ?? ctx.options.pop.dpopMode;
+  const mode = ctx.route?.dpop ?? ctx.settings.pop.dpopMode;
   if (scheme === 'Bearer') {
     if (jkt !== undefined) return deny('dpop_downgrade', { check: 'dpop', problem: 'DPoP-bound token sent with the Bearer scheme' });
     return mode === 'required' ? deny('dpop_required', { check: 'dpop', problem: 'token is not DPoP-bound' }) : undefined;

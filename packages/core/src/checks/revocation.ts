@@ -1,6 +1,6 @@
-import type { Revocation } from '../stores/revocations.js';
-import { InfrastructureError } from '../util/errors.js';
-import { deny, type Deny } from '../deny/deny.js';
+import type { Revocation } from '../base/stores/revocations.js';
+import { InfrastructureError } from '../base/util/errors.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
 
 /**
@@ -11,19 +11,15 @@ import type { Check, CheckContext } from './context.js';
  * Until the local copy is in sync with the store (startup, after a reconnect) the guard cannot vouch
  * for it and fails closed with 503 `store_unavailable` — unless `onStoreError: 'open'`, which trusts
  * the local copy meanwhile (recorded in the audit detail, logged once per outage).
- *
- * @example
- * // in pipeline.ts, last of AUTHENTICATE:
- * export const AUTHENTICATE = [extractCredentials, verifyToken, proofOfPossession, revocation];
  */
 export const revocation: Check = (ctx) => {
   const claims = ctx.claims;
   if (!claims) return undefined;
-  const { local } = ctx.options.revocation;
-  const health = ctx.options.storeHealth;
+  const { local } = ctx.runtime.revocation;
+  const health = ctx.runtime.storeHealth;
   // The authorization server just vouched for the token (introspection `fallback`/`always`): that answer stands in.
   if (!local.synced && !ctx.introspected) {
-    if (!ctx.options.failOpen) {
+    if (!ctx.settings.failOpen) {
       return deny('store_unavailable', { problem: 'revocation set not synchronized', cause: local.cause }, { headers: { 'retry-after': '1' } });
     }
     ctx.detail.revocation = 'not synchronized; local copy trusted (onStoreError: open)';
@@ -36,7 +32,7 @@ export const revocation: Check = (ctx) => {
 };
 
 function lineageFound(ctx: CheckContext, hit: Revocation | undefined): Deny | undefined {
-  if (ctx.options.storeHealth.store.isDown) ctx.options.storeHealth.store.up();
+  if (ctx.runtime.storeHealth.store.isDown) ctx.runtime.storeHealth.store.up();
   return revoked(hit);
 }
 
@@ -49,13 +45,13 @@ function revoked(hit: Revocation | undefined): Deny | undefined {
 /** The lineage lookup failed: the ancestors are unknown, so the token cannot be cleared — unless fail-open. */
 function lineageFailed(ctx: CheckContext, error: unknown): Deny | undefined {
   const full = error instanceof InfrastructureError && error.reason === 'store_full';
-  if (!full) ctx.options.storeHealth.store.down(error, 'store lineage lookup failed: delegated tokens seen for the first time are refused');
-  if (ctx.options.failOpen && !full) {
+  if (!full) ctx.runtime.storeHealth.store.down(error, 'store lineage lookup failed: delegated tokens seen for the first time are refused');
+  if (ctx.settings.failOpen && !full) {
     ctx.detail.revocation = 'lineage unavailable; only parent_jti checked (onStoreError: open)';
-    ctx.options.storeHealth.failOpen.down(error, 'admitting delegated tokens without their lineage (onStoreError: open)');
+    ctx.runtime.storeHealth.failOpen.down(error, 'admitting delegated tokens without their lineage (onStoreError: open)');
     const claims = ctx.claims;
     const parent = claims?.delegation?.parent_jti;
-    return claims && parent !== undefined ? revoked(ctx.options.revocation.local.matchAncestors(claims.iss, [parent], ctx.now)) : undefined;
+    return claims && parent !== undefined ? revoked(ctx.runtime.revocation.local.matchAncestors(claims.iss, [parent], ctx.now)) : undefined;
   }
   const fault = error instanceof Error ? error.message : String(error);
   return deny(full ? 'store_full' : 'store_unavailable', { problem: 'lineage lookup failed', fault }, { headers: { 'retry-after': '5' } });

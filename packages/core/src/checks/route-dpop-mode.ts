@@ -1,4 +1,4 @@
-import { deny } from '../deny/deny.js';
+import { deny } from '../base/deny/deny.js';
 import type { Check } from './context.js';
 
 /**
@@ -8,14 +8,6 @@ import type { Check } from './context.js';
  * `required` refuses a token that is not DPoP-bound, `disabled` one that is. A route cannot relax a
  * guard-wide `required` in that flow: authentication already refused the unbound token.
  * With `guard.check(request, route)` step 3 applied the route's mode already, and this agrees with it.
- *
- * @example
- * // in pipeline.ts, first of AUTHORIZE:
- * export const AUTHORIZE = [
- *   routeDpopMode,
- *   agentPolicy,
- *   // …
- * ];
  */
 export const routeDpopMode: Check = (ctx) => {
   const mode = ctx.route?.dpop;

@@ -1,7 +1,7 @@
-import type { Capability } from '../claims/model.js';
-import { compileCapability, type ConstraintCheck } from '../constraints/compile.js';
-import { contextViolation } from '../constraints/context.js';
-import { deny, type Deny } from '../deny/deny.js';
+import type { Capability } from '../base/claims/model.js';
+import { compileCapability, type ConstraintCheck } from './compile-capability.js';
+import { contextViolation } from './context-violation.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
 
 /**
@@ -26,7 +26,7 @@ export const statelessConstraints: Check = (ctx) => {
     const violation = firstViolation(compiled.checks, ctx, capability);
     if (!violation) {
       ctx.capability = capability;
-      if (n > 0) ctx.limitScope = `${capability.action}#${n}`;
+      if (n > 0) ctx.rateLimitScope = `${capability.action}#${n}`;
       if (compiled.limits) ctx.limits = compiled.limits;
       return undefined;
     }

@@ -1,8 +1,8 @@
-import type { RequestInfo } from '../types.js';
-import type { CompiledRoute } from '../route.js';
-import { levelRank } from '../constraints/levels.js';
-import { singleHeader } from '../util/headers.js';
-import { deny } from '../deny/deny.js';
+import type { RequestInfo } from '../base/types/request.js';
+import type { CompiledRoute } from '../concerns/route/compile-route.js';
+import { levelRank } from '../concerns/constraints/levels.js';
+import { singleHeader } from '../base/request/headers.js';
+import { deny } from '../base/deny/deny.js';
 import type { Check } from './context.js';
 
 /**
@@ -11,10 +11,10 @@ import type { Check } from './context.js';
  * token clock tolerance, as for `iat`/`exp` in RFC 7519 §4.1.4), then the route's allowed purposes, its
  * data-sensitivity ceiling, and an optional binding of `task.id` to a request header or route parameter.
  */
-export const taskBinding: Check = ({ claims, route, request, now, options }) => {
+export const taskBinding: Check = ({ claims, route, request, now, settings }) => {
   if (!claims || !route) return undefined;
   const { task } = claims;
-  const tolerance = options.token.clockTolerance * 1000;
+  const tolerance = settings.token.clockTolerance * 1000;
   if (typeof task.created_at === 'number' && task.created_at * 1000 > now + tolerance) {
     return deny('task_expired', { rule: 'created_in_future' });
   }

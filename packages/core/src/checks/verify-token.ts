@@ -1,12 +1,12 @@
-import { normalizeClaims } from '../claims/normalize.js';
-import { isJwt } from '../introspection/is-jwt.js';
-import { expandCapabilities } from '../token/expand-capabilities.js';
-import type { VerifiedToken } from '../token/cache.js';
-import { keySourceFor } from '../token/issuer-keys.js';
-import { checkLifetime, lifetimeOf } from '../token/lifetime.js';
-import { verifyJwt } from '../token/verify-jwt.js';
-import { tokenHash } from '../util/hash.js';
-import { deny, type Deny } from '../deny/deny.js';
+import { normalizeClaims } from '../base/claims/normalize.js';
+import { isJwt } from '../concerns/token/introspection/is-jwt.js';
+import { expandCapabilities } from '../concerns/token/expand-capabilities.js';
+import type { VerifiedToken } from '../concerns/token/cache.js';
+import { keySourceFor } from '../concerns/token/issuer-keys.js';
+import { checkLifetime, lifetimeOf } from '../concerns/token/lifetime.js';
+import { verifyJwt } from '../concerns/token/verify-jwt.js';
+import { tokenHash } from '../base/util/hash.js';
+import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
 import { introspectToken } from './introspect-token.js';
 
@@ -14,13 +14,10 @@ import { introspectToken } from './introspect-token.js';
  * Step 2: the access token. A token seen before and still cached costs a map lookup and two
  * comparisons against the request time — as long as the key set that verified it is fresh; once it is
  * stale the set is refreshed first, and a refresh that withdrew the token's key has evicted it, so it
- * is verified again (and refused). Otherwise the issuer's keys are picked by `iss` (token/issuer-keys.ts),
+ * is verified again (and refused). Otherwise the issuer's keys are picked by `iss` (concerns/token/issuer-keys.ts),
  * jose verifies the JWS (verify-jwt.ts), the lifetime is checked with `clockTolerance`, and the AAP
- * claims are normalized and validated (claims/normalize.ts). Only tokens that pass everything are
+ * claims are normalized and validated (base/claims/normalize.ts). Only tokens that pass everything are
  * cached. Sets `ctx.claims` and `ctx.tokenHash` (the hash also on denies, for the audit).
- *
- * @example
- * const outcome = await verifyToken(ctx); // undefined, or deny('token_expired', …)
  */
 export const verifyToken: Check = (ctx) => {
   const credentials = ctx.credentials;
@@ -28,7 +25,7 @@ export const verifyToken: Check = (ctx) => {
   const token = credentials.token;
   const hit = ctx.cached; // looked up once, by step 1
   if (!hit) {
-    const opaque = ctx.options.token.introspection?.opaque && !isJwt(token);
+    const opaque = ctx.runtime.token.introspection?.opaque && !isJwt(token);
     return opaque ? introspectToken(ctx, token, false) : verifyFresh(ctx, token);
   }
   const refreshing = hit.key.source.revalidate(ctx.now);
@@ -37,14 +34,15 @@ export const verifyToken: Check = (ctx) => {
 
 /** The key set was refreshed: the entry is still there unless its key was withdrawn. */
 function afterRefresh(ctx: CheckContext, token: string): Promise<Deny | undefined> | Deny | undefined {
-  const hit = ctx.options.token.cache?.get(token);
+  const hit = ctx.runtime.token.cache?.get(token);
   return hit ? admit(ctx, hit, token) : verifyFresh(ctx, token);
 }
 
 async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | undefined> {
-  const options = ctx.options.token;
+  const options = ctx.settings.token;
+  const runtime = ctx.runtime.token;
   ctx.tokenHash = tokenHash(token);
-  const source = keySourceFor(options.keys, token);
+  const source = keySourceFor(runtime.keys, token);
   if ('reason' in source) return source;
   const epoch = source.epoch;
   const verified = await verifyJwt(token, source.key, options.verifyOptions);
@@ -55,7 +53,7 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
   if (expired) return expired;
   const iss = verified.payload.iss as string; // verified: one of the trusted issuers
   const fromIntrospection = () => capabilitiesOf(ctx, token, iss);
-  const expanded = await expandCapabilities(verified.payload, options.capabilityRefs, fromIntrospection);
+  const expanded = await expandCapabilities(verified.payload, runtime.capabilityRefs, fromIntrospection);
   if ('reason' in expanded) return expanded;
   const claims = normalizeClaims(expanded.payload);
   if ('reason' in claims) return claims;
@@ -64,7 +62,7 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
   // A rotation that withdrew keys while this token was being verified may have withdrawn its key: admit
   // this request (it began before), but do not cache what the eviction could no longer reach.
   // A set given by reference is used while fresh: the cached token is verified again after that.
-  if (source.epoch === epoch) options.cache?.set(token, entry, Math.min(claims.exp, expanded.freshUntil / 1000));
+  if (source.epoch === epoch) runtime.cache?.set(token, entry, Math.min(claims.exp, expanded.freshUntil / 1000));
   ctx.claims = claims;
   return introspectToken(ctx, token, true);
 }
@@ -75,7 +73,7 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
  * capabilities counts for nothing). An issuer without introspection cannot resolve a reference this way.
  */
 async function capabilitiesOf(ctx: CheckContext, token: string, iss: string): Promise<unknown> {
-  const line = ctx.options.token.introspection?.byIssuer.get(iss);
+  const line = ctx.runtime.token.introspection?.byIssuer.get(iss);
   const problem = 'its issuer has no introspection';
   if (!line) return deny('token_claims_invalid', { path: '/capabilities_ref', problem });
   const outcome = await line.introspector.lookup(token);

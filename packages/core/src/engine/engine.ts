@@ -1,12 +1,13 @@
-import { deny, type Deny } from '../deny/deny.js';
-import type { Check, CheckContext } from '../checks/context.js';
-import { decide } from '../decision/decide.js';
-import type { ReasonCode } from '../deny/reasons.js';
-import type { ResolvedOptions } from '../options/resolve.js';
-import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY, stamped } from '../pipeline.js';
-import type { CompiledRoute } from '../route.js';
-import type { Decision, RequestInfo } from '../types.js';
-import { InfrastructureError } from '../util/errors.js';
+import { deny, type Deny } from '../base/deny/deny.js';
+import type { CheckContext, Step } from '../checks/context.js';
+import { decide } from './decide.js';
+import type { ReasonCode } from '../base/deny/reasons.js';
+import type { GuardRuntime, GuardSettings, GuardSetup } from '../options/resolve.js';
+import { AUTHENTICATE, AUTHORIZE, CONSUME_ONLY, stamped } from './pipeline.js';
+import type { CompiledRoute } from '../concerns/route/compile-route.js';
+import type { Decision } from '../base/types/decision.js';
+import type { RequestInfo } from '../base/types/request.js';
+import { InfrastructureError } from '../base/util/errors.js';
 
 /**
  * One request between its two halves: steps 1–4 ran (`denied` says how they ended); steps 5–8 are still
@@ -23,7 +24,8 @@ export interface Stage {
 
 /** The pipeline in two halves, for `check()` and for adapters whose route is known only later. */
 export interface Engine {
-  readonly options: ResolvedOptions;
+  readonly settings: GuardSettings;
+  readonly runtime: GuardRuntime;
   /** Steps 1–4: who is calling, with what proof. Synchronous while every check answers synchronously. */
   begin(request: RequestInfo): Stage | Promise<Stage>;
   /**
@@ -31,11 +33,11 @@ export interface Engine {
    * on the stage's own context, with `extra` request members the route adds (target, params). Emits the
    * request's one audit event.
    */
-  complete(stage: Stage, route: CompiledRoute | undefined, extra?: Partial<RequestInfo>): Decision | Promise<Decision>;
+  finish(stage: Stage, route: CompiledRoute | undefined, extra?: Partial<RequestInfo>): Decision | Promise<Decision>;
   /**
    * Step 8's replay half, ahead of the route: the stage's DPoP proof `jti` is consumed now, for an adapter
    * that cannot tell yet which route will run and must not let anything run on a replayed proof. A later
-   * `complete` consumes only its route's windows. Returns the stage, denied when the proof was replayed
+   * `finish` consumes only its route's windows. Returns the stage, denied when the proof was replayed
    * (or the store failed); a stage without a proof is returned as it is, with no store call.
    */
   consumeProof(stage: Stage): Stage | Promise<Stage>;
@@ -46,22 +48,19 @@ export interface Engine {
 }
 
 /**
- * Build the engine over resolved options: the check pipeline of pipeline.ts, run in order, the first
+ * Build the engine over the guard's settings and runtime: the check pipeline of engine/pipeline.ts, run in order, the first
  * deny winning; a thrown error is an infrastructure fault (503) or a defect (`internal_error`): fail closed.
- *
- * @example
- * const engine = createEngine(resolveOptions(options));
- * const decision = await engine.complete(await engine.begin(info), compileRoute({ action: 'search.web' }));
  */
-export function createEngine(options: ResolvedOptions): Engine {
+export function createEngine({ settings, runtime }: GuardSetup): Engine {
   // Every member a check may set is declared here, so that all contexts share one shape (V8 hidden class)
   // from the start. `clientIp` and `targetHost` are left out on purpose: absent means "not resolved yet".
   const context = (request: RequestInfo): CheckContext => ({
     request,
     method: request.method.toUpperCase(),
     route: undefined,
-    options,
-    now: options.now(),
+    settings,
+    runtime,
+    now: runtime.now(),
     headers: {},
     detail: {},
     credentials: undefined,
@@ -74,14 +73,15 @@ export function createEngine(options: ResolvedOptions): Engine {
     candidates: undefined,
     delegationDepth: undefined,
     capability: undefined,
-    limitScope: undefined,
+    rateLimitScope: undefined,
     limits: undefined,
     anonymous: undefined,
     contentLength: undefined,
     hold: undefined,
   });
   return {
-    options,
+    settings,
+    runtime,
     begin(request) {
       const started = performance.now();
       if (!isRequestInfo(request)) {
@@ -92,10 +92,9 @@ export function createEngine(options: ResolvedOptions): Engine {
       const denied = run(ctx, AUTHENTICATE, 0);
       return denied instanceof Promise ? denied.then((outcome) => ({ ctx, started, denied: outcome })) : { ctx, started, denied };
     },
-    complete({ ctx, started, denied }, route, extra) {
+    finish({ ctx, started, denied }, route, extra) {
       ctx.route = route;
-      // Object.assign, not `{ ...a, ...b }`: V8 11 (Node 20) builds a spread followed by more properties
-      // in a slow runtime path (~2 µs a request); the hot paths of the guard avoid it.
+      // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
       if (extra) ctx.request = Object.assign({}, ctx.request, extra);
       const outcome = denied ?? (ctx.anonymous ? undefined : run(ctx, route ? AUTHORIZE : CONSUME_ONLY, 0));
       return outcome instanceof Promise ? outcome.then((settled) => decide(ctx, settled, started)) : decide(ctx, outcome, started);
@@ -132,19 +131,19 @@ function isRequestInfo(request: unknown): request is RequestInfo {
 }
 
 /**
- * Run checks in order from `from`; the first deny wins; a request without AAP credentials
+ * Run the steps in order from `from`; the first deny wins; a request without AAP credentials
  * (`authRequired: false`) stops here. Synchronous until a check answers with a promise: a cached token
  * with an in-memory store costs no promise at all. Never throws and never rejects.
  */
-function run(ctx: CheckContext, checks: readonly Check[], from: number): Deny | undefined | Promise<Deny | undefined> {
+function run(ctx: CheckContext, steps: readonly Step[], from: number): Deny | undefined | Promise<Deny | undefined> {
   try {
-    for (let index = from; index < checks.length; index += 1) {
-      const check = checks[index] as Check;
-      const outcome = check(ctx);
+    for (let index = from; index < steps.length; index += 1) {
+      const step = steps[index] as Step;
+      const outcome = step.run(ctx);
       if (outcome instanceof Promise) {
-        return outcome.then((settled) => (settled ? stamped(settled, check) : ctx.anonymous ? undefined : run(ctx, checks, index + 1)), fault);
+        return outcome.then((settled) => (settled ? stamped(settled, step) : ctx.anonymous ? undefined : run(ctx, steps, index + 1)), fault);
       }
-      if (outcome) return stamped(outcome, check);
+      if (outcome) return stamped(outcome, step);
       if (ctx.anonymous) return undefined;
     }
     return undefined;

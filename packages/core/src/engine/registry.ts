@@ -5,9 +5,6 @@ const ENGINES = new WeakMap<object, Engine>();
 
 /**
  * Register the engine of a guard (createGuard does, once).
- *
- * @example
- * registerEngine(guard, engine);
  */
 export function registerEngine(guard: object, engine: Engine): void {
   ENGINES.set(guard, engine);
@@ -15,12 +12,9 @@ export function registerEngine(guard: object, engine: Engine): void {
 
 /**
  * The engine behind a guard; a `TypeError` for anything that is not a guard made by `createGuard()`.
- *
- * @example
- * const engine = engineOf(aap.guard);
  */
-export function engineOf(guard: unknown): Engine {
+export function engineOf(guard: unknown, message = 'expected a guard made by createGuard() of @aap-guard/core'): Engine {
   const engine = typeof guard === 'object' && guard !== null ? ENGINES.get(guard) : undefined;
-  if (!engine) throw new TypeError('expected a guard made by createGuard() of @aap-guard/core');
+  if (!engine) throw new TypeError(message);
   return engine;
 }

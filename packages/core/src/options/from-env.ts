@@ -1,5 +1,5 @@
-import type { GuardOptions } from '../types.js';
-import { closest } from './known-keys.js';
+import type { GuardOptions } from '../base/types/options.js';
+import { closest } from '../base/types/known-keys.js';
 
 /** The environment variables aap-guard reads. */
 const VARIABLES = ['AAP_ISSUER', 'AAP_AUDIENCE', 'AAP_JWKS_URI'] as const;

@@ -1,6 +1,8 @@
-import { validateHandlers } from '../route.js';
-import type { ConstraintHandler, GuardOptions, RequestInfo } from '../types.js';
-import { compileCidrs, type AddressMatcher } from '../util/cidr.js';
+import { validateHandlers } from '../concerns/route/compile-route.js';
+import type { ConstraintHandler } from '../base/types/route.js';
+import type { GuardOptions } from '../base/types/options.js';
+import type { RequestInfo } from '../base/types/request.js';
+import { compileCidrs, type AddressMatcher } from '../base/util/cidr.js';
 
 /** Agent policy with its lists as sets; `undefined` when no agent policy was configured. */
 export interface AgentRules {
@@ -13,7 +15,7 @@ export interface AgentRules {
 }
 
 /** Agent, delegation and constraint policy, validated and compiled once at `createGuard()`. */
-export interface PolicyOptions {
+export interface PolicySettings {
   readonly agents: AgentRules | undefined;
   /** RS-wide maximum delegation depth. */
   readonly maxDepth: number | undefined;
@@ -26,7 +28,7 @@ export interface PolicyOptions {
 }
 
 /** Validate and compile the policy options. Throws `TypeError` naming the option. */
-export function resolvePolicyOptions(options: GuardOptions): PolicyOptions {
+export function resolvePolicyOptions(options: GuardOptions): PolicySettings {
   const { agents, delegation = {}, constraints = {} } = options;
   const { maxDepth, trustedActor } = delegation;
   if (maxDepth !== undefined && !(Number.isSafeInteger(maxDepth) && maxDepth >= 0)) {

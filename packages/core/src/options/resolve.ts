@@ -1,29 +1,21 @@
 import { debuglog } from 'node:util';
-import { GUARD_KEYS, NESTED_KEYS, checkKeys } from './known-keys.js';
-import type { GuardOptions, OversightOptions, TrustProxy } from '../types.js';
-import { resolveLogger, type Logger } from '../observe/logger.js';
-import { safeAuditSink, type AuditEmitter } from '../observe/safe-sink.js';
-import type { Store } from '../stores/store.js';
-import { memoryStore } from '../stores/memory.js';
-import { resolveTokenOptions, type TokenOptions } from '../token/options.js';
-import { resolvePopOptions, type PopOptions } from '../pop/options.js';
-import { resolveLimitOptions, type LimitOptions } from '../limits/options.js';
-import { resolvePolicyOptions, type PolicyOptions } from './policy.js';
-import { compileTrustProxy } from '../util/trust-proxy.js';
-import { resolveHoldOptions, type HoldOptions } from '../holds/options.js';
-import { resolveRevocationOptions, type RevocationSettings } from '../revocation/options.js';
-import { storeHealth, type StoreHealth } from '../stores/store-health.js';
+import { GUARD_KEYS, NESTED_KEYS, checkKeys } from '../base/types/known-keys.js';
+import type { GuardOptions, TrustProxy } from '../base/types/options.js';
+import { resolveLogger, type Logger } from '../base/log/logger.js';
+import { safeAuditSink, type AuditEmitter } from '../base/audit/safe-sink.js';
+import type { Store } from '../base/stores/store.js';
+import { memoryStore } from '../base/stores/memory.js';
+import { resolveTokenOptions, type TokenRuntime, type TokenSettings } from '../concerns/token/options.js';
+import { resolvePopOptions, type PopRuntime, type PopSettings } from '../concerns/pop/options.js';
+import { resolveRateLimitOptions, type RateLimitSettings } from '../concerns/rate-limits/options.js';
+import { resolvePolicyOptions, type PolicySettings } from './policy.js';
+import { compileTrustProxy } from '../base/request/trust-proxy.js';
+import { resolveHoldOptions, type HoldRuntime, type HoldSettings } from '../concerns/holds/options.js';
+import { resolveRevocationOptions, type RevocationRuntime, type RevocationSettings } from '../concerns/revocation/options.js';
+import { storeHealth, type StoreHealth } from '../base/stores/store-health.js';
 
-/** Options after validation: frozen, nothing re-checked per request. */
-export interface ResolvedOptions {
-  readonly now: () => number;
-  readonly store: Store;
-  /** The store's health (shared with the store through `attach()`) and fail-open admissions: logged once per state change. */
-  readonly storeHealth: StoreHealth;
-  /** The audit sink, wrapped once: never throws, never leaves a rejection behind, failures logged once. */
-  readonly audit: AuditEmitter | undefined;
-  /** Where infrastructure events (and, in debug mode, decisions) are logged. */
-  readonly logger: Logger;
+/** The guard's settings: its options validated once, frozen data — nothing re-checked per request. */
+export interface GuardSettings {
   /** Log one line per decision (`debug: true` or `NODE_DEBUG=aap-guard`). */
   readonly debug: boolean;
   /** The RFC 9728 metadata URL advertised in 401 challenges; undefined: this resource's well-known URL; false: none. */
@@ -36,22 +28,49 @@ export interface ResolvedOptions {
   readonly authRequired: boolean;
   /** Fetch the keys in the background from `createGuard()` on (`warmUp`, default true). */
   readonly warmUp: boolean;
-  readonly token: TokenOptions;
-  readonly pop: PopOptions;
-  readonly limits: LimitOptions;
-  readonly policy: PolicyOptions;
-  readonly oversight: Readonly<OversightOptions>;
-  /** Oversight holds: store, TTL, match mode, hooks. */
-  readonly holds: HoldOptions;
-  /** Revocation: store and this replica's local copy. */
+  readonly token: TokenSettings;
+  readonly pop: PopSettings;
+  readonly rateLimit: RateLimitSettings;
+  readonly policy: PolicySettings;
+  /** Oversight holds: TTL, match mode, budgets, hooks. */
+  readonly holds: HoldSettings;
   readonly revocation: RevocationSettings;
 }
 
 /**
- * Validate every option once, with messages that name the option, and freeze the result.
- * Throws `TypeError` on misconfiguration — the only throw a user ever sees from the guard.
+ * The guard's runtime: the services its settings set up — clock, logger, audit sink, store, key sources,
+ * caches, the local revocation set — which `close()` releases.
  */
-export function resolveOptions(options: GuardOptions): ResolvedOptions {
+export interface GuardRuntime {
+  readonly now: () => number;
+  readonly store: Store;
+  /** The store's health (shared with the store through `attach()`) and fail-open admissions: logged once per state change. */
+  readonly storeHealth: StoreHealth;
+  /** The audit sink, wrapped once: never throws, never leaves a rejection behind, failures logged once. */
+  readonly audit: AuditEmitter | undefined;
+  /** Where infrastructure events (and, in debug mode, decisions) are logged. */
+  readonly logger: Logger;
+  readonly token: TokenRuntime;
+  readonly pop: PopRuntime;
+  /** Oversight holds: their store, the approval link a console registered. */
+  readonly holds: HoldRuntime;
+  /** Revocation: store and this replica's local copy. */
+  readonly revocation: RevocationRuntime;
+  /** Stop following the revocation store and close the store. */
+  close(): Promise<void>;
+}
+
+/** What `createGuard()` resolves its options into: settings (data) and runtime (services). */
+export interface GuardSetup {
+  readonly settings: GuardSettings;
+  readonly runtime: GuardRuntime;
+}
+
+/**
+ * Validate every option once, with messages that name the option; freeze the settings and build the
+ * runtime. Throws `TypeError` on misconfiguration — the only throw a user ever sees from the guard.
+ */
+export function resolveOptions(options: GuardOptions): GuardSetup {
   if (options === null || typeof options !== 'object') throw new TypeError('createGuard(options): options must be an object');
   checkKeys(options, GUARD_KEYS, 'createGuard(options)');
   for (const [name, keys] of Object.entries(NESTED_KEYS)) checkKeys((options as unknown as Record<string, unknown>)[name], keys, `createGuard(options.${name})`);
@@ -71,30 +90,49 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
   const store = options.store ?? memoryStore({ now });
   const health = storeHealth(logger);
   const token = resolveTokenOptions(options, logger);
-  const runtime = { logger, health: health.store };
-  return Object.freeze({
-    now,
-    store,
-    storeHealth: health,
-    audit: safeAuditSink(options.audit, logger),
-    logger,
+  // In the order 0.1 validated them: the first misconfiguration reported stays the same.
+  const audit = safeAuditSink(options.audit, logger);
+  const resourceMetadata = options.resourceMetadata === false ? false : optionalUrl(options.resourceMetadata, 'resourceMetadata')?.href;
+  const trustProxy = compileTrustProxy(options.trustProxy as TrustProxy | undefined);
+  const publicUrl = optionalUrl(options.publicUrl, 'publicUrl');
+  const pop = resolvePopOptions(options);
+  const rateLimit = resolveRateLimitOptions(options);
+  const policy = resolvePolicyOptions(options);
+  const holds = resolveHoldOptions(options, store, logger);
+  // last: attaches and follows the store
+  const revocation = resolveRevocationOptions(options, store, now, { logger, health: health.store }, token.runtime.keys.scopes);
+  const settings: GuardSettings = Object.freeze({
     debug: options.debug === true || debugFromEnvironment(),
-    resourceMetadata: options.resourceMetadata === false ? false : optionalUrl(options.resourceMetadata, 'resourceMetadata')?.href,
-    trustProxy: compileTrustProxy(options.trustProxy as TrustProxy | undefined),
-    publicUrl: optionalUrl(options.publicUrl, 'publicUrl'),
+    resourceMetadata,
+    trustProxy,
+    publicUrl,
     failOpen: onStoreError === 'open',
     undeclared,
     authRequired,
     warmUp,
-    token,
-    pop: resolvePopOptions(options),
-    limits: resolveLimitOptions(options),
-    policy: resolvePolicyOptions(options),
-    oversight: Object.freeze({ ...(options.oversight ?? {}) }),
-    holds: resolveHoldOptions(options, store, logger),
-    // last: attaches and follows the store
-    revocation: resolveRevocationOptions(options, store, now, runtime, token.keys.scopes),
+    token: token.settings,
+    pop: pop.settings,
+    rateLimit,
+    policy,
+    holds: holds.settings,
+    revocation: revocation.settings,
   });
+  const runtime: GuardRuntime = Object.freeze({
+    now,
+    store,
+    storeHealth: health,
+    audit,
+    logger,
+    token: token.runtime,
+    pop: pop.runtime,
+    holds: holds.runtime,
+    revocation: revocation.runtime,
+    async close() {
+      revocation.runtime.local.close();
+      await store.close?.();
+    },
+  });
+  return { settings, runtime };
 }
 
 /** `NODE_DEBUG=aap-guard`, read by Node's own `util.debuglog` (the core reads no environment itself). */

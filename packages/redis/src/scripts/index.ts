@@ -25,11 +25,6 @@ export type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
  * per socket, so it survives reconnects, a Redis restarted or failed over (its script cache empty), and a
  * Cluster, where each node — each slot's master — learns the script on its own first call. A request
  * costs one `EVALSHA` in the steady state.
- *
- * @example
- * import { CONSUME } from './consume.js';
- * const consume = registerScript(redis, CONSUME);
- * await consume(keys.length, ...keys, ...args);
  */
 export function registerScript(redis: Redis | Cluster, script: LuaScript, name: string = script.name): ScriptCall {
   const client = redis as unknown as Record<string, unknown>;

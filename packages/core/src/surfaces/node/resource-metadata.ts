@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Guard } from '../../guard/create-guard.js';
+import { engineOf } from '../../engine/registry.js';
+import { WELL_KNOWN, metadataPaths, metadataUrl, resourceIdentifier } from '../../concerns/metadata/resource-metadata.js';
+import { requestOrigin } from '../../base/request/origin.js';
+import { nodeRequestInfo } from './request-info.js';
+
+/**
+ * Answer `GET`/`HEAD` of this resource's protected resource metadata (RFC 9728 §3): at
+ * `/.well-known/oauth-protected-resource` and its path-suffixed form when the resource identifier has a
+ * path. Public — no token is needed to learn how to get one — and exempt from the guard; the adapters call
+ * it before anything else. Returns whether it answered.
+ *
+ * @example
+ * if (serveResourceMetadata(guard, req, res, req.originalUrl)) return;
+ */
+export function serveResourceMetadata(guard: Guard, req: IncomingMessage, res: ServerResponse, url?: string): boolean {
+  const target = url ?? (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+  if (!target.startsWith(WELL_KNOWN) || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+  const resource = resourceOf(guard, req, target);
+  const path = target.split('?', 1)[0] as string;
+  if (!metadataPaths(resource).includes(path)) return false;
+  const body = JSON.stringify(guard.resourceMetadata(resource));
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'public, max-age=300',
+    'access-control-allow-origin': '*', // public metadata; browser-based clients fetch it too
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
+}
+
+/**
+ * The metadata URL this resource advertises for a request (RFC 9728 §5.1): `options.resourceMetadata`,
+ * else its well-known URL; undefined with `resourceMetadata: false`. For challenges an integration writes
+ * itself (the MCP helper's 403 `insufficient_scope`).
+ *
+ * @example
+ * const url = resourceMetadataUrl(guard, req);
+ */
+export function resourceMetadataUrl(guard: Guard, req: IncomingMessage): string | undefined {
+  const configured = engineOf(guard).settings.resourceMetadata;
+  if (configured !== undefined) return configured === false ? undefined : configured;
+  return metadataUrl(resourceOf(guard, req));
+}
+
+function resourceOf(guard: Guard, req: IncomingMessage, url?: string): string {
+  const info = nodeRequestInfo(req, url === undefined ? undefined : { url });
+  const { settings } = engineOf(guard);
+  return resourceIdentifier(settings, requestOrigin({ settings, request: info }));
+}
