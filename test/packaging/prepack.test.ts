@@ -50,7 +50,7 @@ describe('npm pack in a package directory', () => {
     });
     expect(packed.status).not.toBe(0);
     expect(packed.stderr).toContain(
-      '@aap-guard/express: refusing to pack. npm would pack "@aap-guard/core": "workspace:^" as is',
+      '@aap-guard/express: refusing to pack. npm would pack "@aap-guard/admin": "workspace:^", "@aap-guard/core": "workspace:^" as is',
     );
     expect(packed.stderr).toContain('Run `npm run pack` at the repository root');
   }, 60_000);
