@@ -175,7 +175,9 @@ async function authorizeCall(endpoint: Endpoint, req: IncomingMessage, res: Serv
     return refusedOverHttp(res, endpoint.flow.refuse(req, 'request_invalid', { check: 'mcp.arguments', problem: 'arguments nested too deeply' }));
   }
   const args = call.arguments !== null && typeof call.arguments === 'object' && !Array.isArray(call.arguments) ? (call.arguments as Record<string, unknown>) : {};
-  const parts = { target: tool.target?.(args), params: args, bodyDigest: digest, holdId: call.holdId };
+  // The approver of a hold sees the tool and its arguments (redacted and bounded by the core), not `POST /mcp`.
+  const operation = { kind: 'mcp.tools/call', name: tool.name, arguments: call.arguments };
+  const parts = { target: tool.target?.(args), params: args, bodyDigest: digest, holdId: call.holdId, operation };
   const done = await endpoint.flow.finish(req, res, tool.route, parts);
   if (done.kind === 'deny' && !answeredOverHttp(done.decision)) {
     writeJsonRpcDeny(res, done.decision, call.id);
