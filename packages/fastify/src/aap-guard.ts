@@ -5,13 +5,17 @@ import type { AapDecoration, AapHealth } from './augment.js';
 import { Declarations, type DeclaredRoute, type RouteConfig } from './declared-routes.js';
 import { FASTIFY_KEYS, type AapFastifyOptions } from './options.js';
 import { respondDeny } from './respond.js';
+import { OpenApiRoutes } from './openapi-routes.js';
 
 async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptions): Promise<void> {
   const adapter = resolveAdapterOptions<FastifyRequest>('@aap-guard/fastify', options as Record<string, unknown>, process.env, FASTIFY_KEYS);
   const flow = nodeFlow(adapter.guard);
   const declarations = new Declarations(adapter.guard);
+  const given = (options as { openApi?: unknown }).openApi;
+  const openApi = given === undefined ? undefined : new OpenApiRoutes(given);
   const health = healthRoutes(adapter.guard);
-  const decoration: AapDecoration = Object.freeze({ guard: adapter.guard, routes: () => declarations.report(), health });
+  const routes = () => (openApi ? openApi.report(declarations.report()) : declarations.report());
+  const decoration: AapDecoration = Object.freeze({ guard: adapter.guard, routes, health });
   // A second registration in an encapsulated context (an admin guard beside the public one) has its own.
   if (fastify.hasDecorator('aap')) (fastify as unknown as { aap: AapDecoration }).aap = decoration;
   else fastify.decorate('aap', decoration);
@@ -19,6 +23,7 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
   const metadataPaths = resourceMetadataPaths(adapter.guard);
   fastify.addHook('onRoute', (routeOptions) => {
     metadataRoute(routeOptions, metadataPaths);
+    openApi?.declare(routeOptions);
     declarations.onRoute(routeOptions);
   });
   for (const url of metadataPaths) addMetadataRoute(fastify, adapter.guard, url);
