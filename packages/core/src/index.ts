@@ -30,7 +30,8 @@ export type {
   AuditClaim, ActClaim, CnfClaim,
 } from './base/claims/model.js';
 // Denies and faults.
-export { REASONS, type ReasonCode, type SpecError } from './base/deny/reasons.js';
+export { REASONS, POLICY_NAMES, type ReasonCode, type SpecError, type PolicyName } from './base/deny/reasons.js';
+export type { WouldDeny } from './base/deny/would-deny.js';
 export type { DenyBody } from './base/deny/body.js';
 export { InfrastructureError } from './base/util/errors.js';
 export { NotReadyError } from './base/util/not-ready-error.js';

@@ -1,5 +1,6 @@
 import type { AapClaims, Capability } from '../base/claims/model.js';
 import type { Deny } from '../base/deny/deny.js';
+import type { WouldDeny } from '../base/deny/would-deny.js';
 import type { GuardRuntime, GuardSettings } from '../options/resolve.js';
 import type { CompiledRoute } from '../concerns/route/compile-route.js';
 import type { RequestInfo } from '../base/types/request.js';
@@ -80,6 +81,8 @@ export interface CheckContext {
   contentLength?: number | undefined;
   /** What the stateful step does about oversight: create a hold, or consume an approved one. */
   hold?: HoldPlan;
+  /** Denies of report-only policies, recorded instead of enforced (`reportOrDeny()`), in check order. */
+  wouldDeny?: WouldDeny[] | undefined;
 }
 
 /** Step 7's verdict for an action under oversight, carried out by step 8. */

@@ -23,6 +23,7 @@ export const statelessConstraints: Check = (ctx) => {
   const candidates = ctx.candidates ?? [];
   for (const [n, capability] of candidates.entries()) {
     const compiled = compileCapability(capability);
+    const reported = ctx.wouldDeny?.length ?? 0;
     const violation = firstViolation(compiled.checks, ctx, capability);
     if (!violation) {
       ctx.capability = capability;
@@ -30,6 +31,9 @@ export const statelessConstraints: Check = (ctx) => {
       if (compiled.limits) ctx.limits = compiled.limits;
       return undefined;
     }
+    // What a report-only policy noted about a capability that did not authorize the request is not
+    // what the request would have met: only the authorizing capability's would-denies are kept.
+    if (ctx.wouldDeny) ctx.wouldDeny.length = reported;
     first ??= violation;
   }
   return first ?? deny('capability_missing');

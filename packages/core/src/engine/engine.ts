@@ -78,6 +78,7 @@ export function createEngine({ settings, runtime }: GuardSetup): Engine {
     anonymous: undefined,
     contentLength: undefined,
     hold: undefined,
+    wouldDeny: undefined,
   });
   return {
     settings,

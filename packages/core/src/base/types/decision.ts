@@ -2,6 +2,7 @@ import type { AapClaims, Capability } from '../claims/model.js';
 import type { AuditEvent } from '../audit/event.js';
 import type { DenyBody } from '../deny/body.js';
 import type { ReasonCode, SpecError } from '../deny/reasons.js';
+import type { WouldDeny } from '../deny/would-deny.js';
 
 /** The verified caller, attached by adapters as `req.aap` / `request.aap` / `ctx.state.aap`. */
 export interface Principal {
@@ -46,6 +47,11 @@ export interface Decision {
   readonly principal?: Principal | undefined;
   /** Per-request response limits the adapter enforces (e.g. `max_response_size`). */
   readonly limits?: ResponseLimits | undefined;
+  /**
+   * Denies of report-only policies (`GuardOptions.reportOnly`) that this request met and that were not
+   * enforced, in check order; absent when none. Also on an allow: that is the point of report-only.
+   */
+  readonly wouldDeny?: readonly WouldDeny[] | undefined;
   /** The audit event emitted for this decision. */
   readonly audit: AuditEvent;
 }

@@ -10,7 +10,7 @@ export const GUARD_KEYS = [
   'maxTokenSize', 'maxFormBodySize', 'tokenCacheSize', 'resourceMetadata', 'trustProxy', 'publicUrl', 'onStoreError',
   'dpop', 'agents',
   'delegation', 'rateLimit', 'constraints', 'oversight', 'revocation', 'undeclared', 'authRequired',
-  'introspection', 'capabilitiesRef', 'warmUp',
+  'introspection', 'capabilitiesRef', 'warmUp', 'reportOnly',
 ] as const;
 
 /** Known keys of the nested option objects, by option name. */

@@ -6,6 +6,7 @@ import type { CryptoKey, JWK, KeyObject } from 'jose';
 import type { Logger } from '../log/logger.js';
 import type { RequestInfo } from './request.js';
 import type { ConstraintHandler, DpopMode } from './route.js';
+import type { PolicyName } from '../deny/reasons.js';
 
 /**
  * An audit sink: receives one event per decision. A sink that throws or returns a rejected promise never
@@ -171,6 +172,18 @@ export interface GuardOptions {
    * Bearer or DPoP token is still checked in full and refused if it fails.
    */
   readonly authRequired?: boolean | undefined;
+  /**
+   * Roll out stricter policies report-only, like CSP's `Content-Security-Policy-Report-Only`: `true` for
+   * every policy of `PolicyName`, or a list of them (default: none — every policy is enforced). A request a
+   * report-only policy would refuse goes on (the checks after it still run, and a later deny still denies);
+   * its decision and audit event carry `wouldDeny: [{ policy, reason, status, error, detail }]`, and the
+   * OpenTelemetry counter `aap.would_deny` counts it. Only the policies `PolicyName` lists can be report-only:
+   * a signature, issuer, audience, lifetime, proof or revocation failure always denies.
+   *
+   * @example
+   * createGuard({ ...options, reportOnly: ['destination-ip', 'context'] });
+   */
+  readonly reportOnly?: boolean | readonly PolicyName[] | undefined;
 }
 
 /** DPoP settings (RFC 9449). */
