@@ -3,6 +3,7 @@ import { compileCapability, type ConstraintCheck } from './compile-capability.js
 import { contextViolation } from './context-violation.js';
 import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
+import type { WouldDeny } from '../base/deny/would-deny.js';
 
 /**
  * Step 6, continued: the constraints that need no shared state — the token-wide `context`, then each
@@ -20,10 +21,11 @@ export const statelessConstraints: Check = (ctx) => {
   const context = contextViolation(ctx);
   if (context) return context;
   let first: Deny | undefined;
+  let firstReported: WouldDeny[] | undefined;
   const candidates = ctx.candidates ?? [];
+  const reported = ctx.wouldDeny?.length ?? 0;
   for (const [n, capability] of candidates.entries()) {
     const compiled = compileCapability(capability);
-    const reported = ctx.wouldDeny?.length ?? 0;
     const violation = firstViolation(compiled.checks, ctx, capability);
     if (!violation) {
       ctx.capability = capability;
@@ -31,11 +33,13 @@ export const statelessConstraints: Check = (ctx) => {
       if (compiled.limits) ctx.limits = compiled.limits;
       return undefined;
     }
-    // What a report-only policy noted about a capability that did not authorize the request is not
-    // what the request would have met: only the authorizing capability's would-denies are kept.
-    if (ctx.wouldDeny) ctx.wouldDeny.length = reported;
+    // Report-only would-denies are those of the capability that decided: the one that authorized, or,
+    // when none did, the first (whose deny is sent). Another candidate's are not what the request met.
+    const noted = ctx.wouldDeny?.splice(reported);
+    if (!first) firstReported = noted;
     first ??= violation;
   }
+  if (firstReported?.length) ctx.wouldDeny?.push(...firstReported);
   return first ?? deny('capability_missing');
 };
 

@@ -6,7 +6,8 @@ import type { Deny } from '../base/deny/deny.js';
 import { REASONS, type ReasonCode, type SpecError } from '../base/deny/reasons.js';
 import { decisionChannel } from '../base/observe/channels.js';
 import { emitAudit } from '../base/audit/safe-sink.js';
-import type { Decision, Principal, ResponseLimits } from '../base/types/decision.js';
+import type { Decision, Destination, Principal, ResponseLimits } from '../base/types/decision.js';
+import { compileCapability } from '../checks/compile-capability.js';
 import type { DenyBody } from '../base/deny/body.js';
 import type { WouldDeny } from '../base/deny/would-deny.js';
 import { lazyAuditEvent, type AuditOutcome } from './audit-event.js';
@@ -54,9 +55,16 @@ class GuardDecision implements Decision {
 
 function allowed(ctx: CheckContext, startedAt: number): Decision {
   const claims = ctx.claims;
-  const principal = claims && { claims, scheme: ctx.credentials?.scheme ?? 'Bearer', capability: ctx.capability, action: ctx.route?.action };
+  const principal = claims && { claims, scheme: ctx.credentials?.scheme ?? 'Bearer', capability: ctx.capability, action: ctx.route?.action, destination: destinationOf(ctx) };
   const audit = lazyAuditEvent(ctx, ALLOWED, startedAt);
   return new GuardDecision(true, 200, ctx.headers, claims, principal, ctx.limits, undefined, undefined, undefined, ctx.wouldDeny, audit);
+}
+
+/** The addresses `ip_ranges_allowed` checked, when the authorizing capability has it: where the app connects. */
+function destinationOf(ctx: CheckContext): Destination | undefined {
+  const target = ctx.destination;
+  if (target?.addresses === undefined || !ctx.capability || !compileCapability(ctx.capability).needsDestination) return undefined;
+  return { host: target.host, address: target.addresses[0] as string, addresses: target.addresses };
 }
 
 function denied(ctx: CheckContext, outcome: Deny, startedAt: number): Decision {

@@ -73,6 +73,7 @@ export function createEngine({ settings, runtime }: GuardSetup): Engine {
     candidates: undefined,
     delegationDepth: undefined,
     capability: undefined,
+    destination: undefined,
     rateLimitScope: undefined,
     limits: undefined,
     anonymous: undefined,

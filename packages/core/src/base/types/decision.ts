@@ -14,6 +14,22 @@ export interface Principal {
   readonly capability?: Capability | undefined;
   /** The action authorized, once a route was authorized. */
   readonly action?: string | undefined;
+  /**
+   * The declared target whose address `ip_ranges_allowed` checked (`constraints.ipRanges: 'destination'`),
+   * when the authorizing capability has that constraint: connect to `address` (or one of `addresses`), not
+   * to a fresh DNS answer for `host` — that one was not checked (DNS rebinding).
+   */
+  readonly destination?: Destination | undefined;
+}
+
+/** A route target's host and the addresses checked against `ip_ranges_allowed`. */
+export interface Destination {
+  /** The target's host (a name, or an IP literal without brackets). */
+  readonly host: string;
+  /** The first checked address: where to connect. */
+  readonly address: string;
+  /** Every address the resolver answered (the literal alone for an IP target); all were checked. */
+  readonly addresses: readonly string[];
 }
 
 /** The principal of a request its route's declaration authorized: the capability and action are known. */
