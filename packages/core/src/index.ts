@@ -24,13 +24,14 @@ export type {
 } from './base/types/options.js';
 export type { RequestInfo, RequestOperation, RequestBody, BodyContentResult, BodyDigestResult } from './base/types/request.js';
 export type { RouteSpec, DataLevel, DpopMode, ConstraintHandler, ConstraintInput } from './base/types/route.js';
-export type { Decision, Principal, AuthorizedPrincipal, ResponseLimits } from './base/types/decision.js';
+export type { Decision, Destination, Principal, AuthorizedPrincipal, ResponseLimits } from './base/types/decision.js';
 export type {
   AapClaims, AgentClaim, TaskClaim, Constraints, TimeWindow, Capability, OversightClaim, DelegationClaim, ContextClaim,
   AuditClaim, ActClaim, CnfClaim,
 } from './base/claims/model.js';
 // Denies and faults.
-export { REASONS, type ReasonCode, type SpecError } from './base/deny/reasons.js';
+export { REASONS, POLICY_NAMES, type ReasonCode, type SpecError, type PolicyName } from './base/deny/reasons.js';
+export type { WouldDeny } from './base/deny/would-deny.js';
 export type { DenyBody } from './base/deny/body.js';
 export { InfrastructureError } from './base/util/errors.js';
 export { NotReadyError } from './base/util/not-ready-error.js';
