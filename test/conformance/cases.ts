@@ -48,6 +48,10 @@ export const OUT_OF_SCOPE: Readonly<Partial<Record<ReasonCode, string>>> = {
   introspection_unavailable: 'introspection outages: packages/core/test/concerns/token/introspection/introspection.test.ts',
   capabilities_unavailable: 'capabilities_ref: packages/core/test/concerns/token/capabilities-ref.test.ts',
   hold_body_unavailable: 'a body parser mounted before the guard: test/regressions/approval-not-bound-to-body.test.ts',
+  // two tokens (a parent seen first, then its child), and an admin operation: over HTTP on all three adapters there
+  key_distrusted: 'distrusted keys: test/regressions/compromised-key-cannot-be-distrusted.test.ts (and across replicas: test/revocation/distrust-replicas.test.ts)',
+  delegation_broader_than_parent: 'parent then child: test/regressions/delegated-token-broader-than-parent.test.ts',
+  delegation_parent_unknown: "delegation.unknownParent: 'refuse': test/regressions/delegated-token-broader-than-parent.test.ts",
 };
 
 // ---- builders -------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ describe('memoryStore holds and revocations', () => {
     await store.revocations?.add(entry);
     const events: RevocationEvent[] = [];
     store.revocations?.subscribe((event) => events.push(event)); // a second guard, after the revocation
-    expect(events).toEqual([{ type: 'synced', entries: [entry] }]);
+    expect(events).toEqual([{ type: 'keys', keys: [] }, { type: 'synced', entries: [entry] }]); // the distrusted keys, then the set
   });
 
   it('close() also ends them: no listener hears of later revocations', async () => {
@@ -79,6 +79,6 @@ describe('memoryStore holds and revocations', () => {
     store.revocations?.subscribe((event) => events.push(event));
     await store.close?.();
     await store.revocations?.add(entry);
-    expect(events.map((event) => event.type)).toEqual(['synced']);
+    expect(events.map((event) => event.type)).toEqual(['keys', 'synced']);
   });
 });

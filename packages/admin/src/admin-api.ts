@@ -28,7 +28,9 @@ export interface AdminResponse {
  * Routes: `GET /holds[?status=&issuer=&agentId=&taskId=&limit=]`, `GET /holds/:id`, `POST /holds/:id/approve`,
  * `POST /holds/:id/deny` (body `{ note? }`), `GET /revocations`, `POST /revocations` (body `{ jti | taskId |
  * grantId | agentId | parentJti | sub | operator, issuer?, until?, reason? }`, `until` an ISO date or ms,
- * `issuer` a trusted issuer or an array of them — default every trusted issuer).
+ * `issuer` a trusted issuer or an array of them — default every trusted issuer), `GET /keys` (the distrusted
+ * signing keys), `POST /keys/distrust` (body `{ issuer, kid, reason? }`: every replica refuses the key's tokens
+ * at once, until lifted) and `POST /keys/trust` (body `{ issuer, kid }`; 404 when the key was not distrusted).
  * Throws `TypeError` ("refuses to mount") at creation when `authorize` is missing.
  *
  * @example
@@ -72,6 +74,17 @@ async function route(guard: Guard, input: AdminRequest, actor: string): Promise<
       return updated(result);
     }
   }
+  if (parts[0] === 'keys' && guard.keys) {
+    if (parts.length === 1 && method === 'GET') return { status: 200, body: { keys: await guard.keys.list() } };
+    if (parts.length === 2 && method === 'POST' && parts[1] === 'distrust') {
+      const reason = field(input.body, 'reason');
+      const key = await guard.keys.distrust(keyRef(input.body), { by: actor, reason: typeof reason === 'string' ? reason : undefined });
+      return { status: 201, body: { key } };
+    }
+    if (parts.length === 2 && method === 'POST' && parts[1] === 'trust') {
+      return (await guard.keys.trust(keyRef(input.body), { by: actor })) ? { status: 200, body: { trusted: true } } : fail(404, 'not_found');
+    }
+  }
   if (parts[0] === 'revocations' && parts.length === 1) {
     if (method === 'GET') return { status: 200, body: { revocations: await guard.revocations.list() } };
     if (method === 'POST') return revokeFrom(guard, input.body, actor);
@@ -96,6 +109,14 @@ async function revokeFrom(guard: Guard, body: unknown, actor: string): Promise<A
   const reason = field(body, 'reason');
   const entries = await guard.revoke(key, { until, by: actor, reason: typeof reason === 'string' ? reason : undefined });
   return { status: 201, body: { revocations: entries } };
+}
+
+/** `{ issuer, kid }` of a key route's body (the guard checks the issuer is trusted). */
+function keyRef(body: unknown): { issuer: string; kid: string } {
+  const issuer = text(field(body, 'issuer'));
+  const kid = text(field(body, 'kid'));
+  if (issuer === undefined || kid === undefined) throw new TypeError('issuer and kid are required');
+  return { issuer, kid };
 }
 
 function updated(result: HoldUpdate): AdminResponse {

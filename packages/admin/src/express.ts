@@ -13,7 +13,7 @@ export interface ExpressAdminOptions extends AdminRoutesOptions<Request> {
 
 /**
  * An Express router for holds and revocations: `GET /holds`, `GET /holds/:id`, `POST /holds/:id/approve`,
- * `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations` — and, with `console`, the approval
+ * `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`, `GET /keys`, `POST /keys/distrust`, `POST /keys/trust` — and, with `console`, the approval
  * console's pages under `/console`. Every request must pass your `authorize(req)`; without one, creating
  * the router throws `TypeError` (it refuses to mount). A router does not know where it is mounted: give
  * `console.url` for the approval links.

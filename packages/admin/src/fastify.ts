@@ -12,7 +12,8 @@ export interface FastifyAdminOptions extends AdminRoutesOptions<FastifyRequest> 
 
 /**
  * A Fastify plugin for holds and revocations — register it with a prefix: `GET /holds`, `GET /holds/:id`,
- * `POST /holds/:id/approve`, `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`, and, with
+ * `POST /holds/:id/approve`, `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`, `GET /keys`, `POST /keys/distrust`,
+ * `POST /keys/trust`, and, with
  * `console`, the approval console's pages under `/console`. Every request must pass your
  * `authorize(request)`; without one, creating the plugin throws `TypeError` (it refuses to mount). Not
  * wrapped in fastify-plugin, so the prefix and encapsulation apply. Its routes opt out of the AAP guard
@@ -45,6 +46,9 @@ export function aapAdmin(options: FastifyAdminOptions): FastifyPluginAsync {
     fastify.post('/holds/:id/deny', write, handler);
     fastify.get('/revocations', read, handler);
     fastify.post('/revocations', write, handler);
+    fastify.get('/keys', read, handler);
+    fastify.post('/keys/distrust', write, handler);
+    fastify.post('/keys/trust', write, handler);
     if (!options.console) return;
     await fastify.register(async (pages: FastifyInstance) => {
       // The console's forms, parsed by the core: only in this context, the JSON API accepts JSON alone.

@@ -14,7 +14,7 @@ export interface KoaAdminOptions extends AdminRoutesOptions<Context> {
 
 /**
  * Koa middleware for holds and revocations under `prefix`: `GET /holds`, `GET /holds/:id`,
- * `POST /holds/:id/approve`, `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`, and, with
+ * `POST /holds/:id/approve`, `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`, `GET /keys`, `POST /keys/distrust`, `POST /keys/trust`, and, with
  * `console`, the approval console's pages under `/console`. Other paths pass to `next()`. Every request
  * must pass your `authorize(ctx)`; without one, creating the middleware throws `TypeError` (it refuses
  * to mount). Mount it before `app.use(aap)`. Reads the body itself (JSON; the console's forms as text)

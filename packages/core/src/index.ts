@@ -14,6 +14,7 @@ export type { KeySourceStatus } from './concerns/token/key-source.js';
 export type { CompiledRoute } from './concerns/route/compile-route.js';
 export type { ProtectedResourceMetadata } from './concerns/metadata/resource-metadata.js';
 export type { RevocationKey, RevokeOptions } from './concerns/revocation/revoke.js';
+export type { KeysApi, KeyRef, KeyActionOptions } from './concerns/revocation/distrust.js';
 export { authorizedPrincipal } from './guard/authorized-principal.js';
 export { optionsFromEnv, type EnvOptions } from './options/from-env.js';
 export type {
@@ -43,7 +44,7 @@ export { fallbackStore, type FallbackStoreOptions } from './base/stores/fallback
 export type {
   Hold, HoldStatus, HoldUpdate, HoldProblem, HoldFilter, HoldPreview, HoldPreviewOmission, HiddenFields, HoldOperation,
 } from './base/stores/holds.js';
-export type { Revocation, RevocationKind } from './base/stores/revocations.js';
+export type { Revocation, RevocationKind, DistrustedKey } from './base/stores/revocations.js';
 export { HOLD_HEADER } from './concerns/holds/hold-id.js';
 export { BODY_DIGEST, bodyDigest } from './concerns/holds/body-digest.js';
 // Audit events, logs and diagnostics channels.

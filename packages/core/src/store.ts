@@ -17,6 +17,7 @@ export { memoryHolds, type MemoryHoldsOptions } from './base/stores/memory-holds
 export { holdTag, newHoldId } from './concerns/holds/hold-id.js';
 export {
   MAX_ANCESTORS, type RevocationStore, type Revocation, type RevocationKind, type RevocationEvent, type LineageInput,
+  type DistrustedKey, type TokenRecordInput, type TokenRecord,
 } from './base/stores/revocations.js';
 export { memoryRevocations, type MemoryRevocationsOptions } from './base/stores/memory-revocations.js';
 export { InfrastructureError } from './base/util/errors.js';

@@ -1,4 +1,10 @@
-import type { Revocation, RevocationEvent } from '@aap-guard/core/store';
+import type { DistrustedKey, Revocation, RevocationEvent } from '@aap-guard/core/store';
+
+/** The distrusted keys at one version of the set (every change increments it). */
+export interface KeysState {
+  readonly version: number;
+  readonly entries: readonly DistrustedKey[];
+}
 import type { Cluster, Redis } from 'ioredis';
 
 /** What the feed needs from its store. */
@@ -8,6 +14,10 @@ export interface FeedOptions {
   /** Read the whole persisted set. */
   readonly readAll: () => Promise<Revocation[]>;
   readonly parse: (message: string) => Revocation | undefined;
+  /** Read the distrusted keys with their version. */
+  readonly readKeys: () => Promise<KeysState>;
+  /** A message of the distrusted keys (`DISTRUST`), or undefined for any other message. */
+  readonly parseKeys: (message: string) => KeysState | undefined;
   readonly onError: ((error: Error) => void) | undefined;
 }
 
@@ -33,6 +43,8 @@ export class RevocationFeed {
   #synced = false;
   #generation = 0;
   #closed = false;
+  /** The distrusted keys last applied, their version, and the connection generation it was heard on. */
+  #keys: { version: number; generation: number; entries: readonly DistrustedKey[] } = { version: -1, generation: -1, entries: [] };
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -42,8 +54,25 @@ export class RevocationFeed {
   subscribe(listener: Listener): () => void {
     this.#listeners.add(listener);
     if (!this.#sub && !this.#closed) this.#start();
-    if (this.#synced) listener({ type: 'synced', entries: [...this.#mirror.values()] });
+    if (this.#synced) {
+      listener({ type: 'keys', keys: this.#keys.entries });
+      listener({ type: 'synced', entries: [...this.#mirror.values()] });
+    }
     return () => void this.#listeners.delete(listener);
+  }
+
+  /**
+   * A state of the distrusted keys (a message, the store's own write, a read): applied and told when it is
+   * newer than the one applied on this connection. A full read after a (re)connect (`sync`) is applied
+   * unless a newer message was heard meanwhile: a Redis restarted without persistence starts its version
+   * again, and the read is then the truth.
+   */
+  offerKeys(state: KeysState, sync = false): void {
+    const known = this.#keys;
+    const same = known.generation === this.#generation;
+    if (same && (sync ? state.version < known.version : state.version <= known.version)) return;
+    this.#keys = { version: state.version, generation: this.#generation, entries: state.entries };
+    this.#tell({ type: 'keys', keys: state.entries });
   }
 
   /** Be told of failures and completed syncs (health reports). Returns an unsubscribe. */
@@ -71,6 +100,8 @@ export class RevocationFeed {
   }
 
   #message(channel: string, message: string): void {
+    const keys = channel === this.options.channel ? this.options.parseKeys(message) : undefined;
+    if (keys) return this.offerKeys(keys);
     const entry = channel === this.options.channel ? this.options.parse(message) : undefined;
     if (!entry) return;
     this.#merge(entry);
@@ -82,7 +113,9 @@ export class RevocationFeed {
     try {
       await this.#sub.subscribe(this.options.channel); // subscribe first, then read
       const entries = await this.options.readAll();
+      const keys = await this.options.readKeys();
       if (this.#closed || generation !== this.#generation) return;
+      this.offerKeys(keys, true);
       this.#prune(Date.now());
       for (const entry of entries) this.#merge(entry); // merged: entries heard meanwhile stay
       this.#synced = true;

@@ -7,6 +7,7 @@ import type { RequestInfo } from '../base/types/request.js';
 import type { ResponseLimits } from '../base/types/decision.js';
 import type { HeldBody, HoldSubject } from '../concerns/holds/hold-binding.js';
 import type { VerifiedToken } from '../concerns/token/cache.js';
+import type { TokenLineage } from '../concerns/revocation/ancestors.js';
 
 /** The credentials found on the request (step 1). */
 export interface Credentials {
@@ -51,6 +52,13 @@ export interface CheckContext {
   /** base64url SHA-256 of the access token: the audit's token hash and DPoP's `ath`. */
   tokenHash?: string;
   claims?: AapClaims;
+  /**
+   * The `kid` of the JWS the token step verified (null: the header named none); undefined when no JWS was
+   * verified here (an opaque token the authorization server vouched for by introspection).
+   */
+  signedBy?: string | null | undefined;
+  /** What the store knows of the token (its ancestors, its parent's capabilities), set by the revocation step. */
+  lineage?: TokenLineage | undefined;
   /** The authorization server confirmed the token active in an introspection answer (cached at most `cacheMaxTtl`). */
   introspected?: boolean;
   proof?: VerifiedProof;

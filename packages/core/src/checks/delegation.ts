@@ -1,6 +1,9 @@
 import { actChain } from '../base/claims/delegation-depth.js';
 import { deny, type Deny } from '../base/deny/deny.js';
-import type { Check } from './context.js';
+import { uncovered } from '../concerns/constraints/capability-cover.js';
+import type { TokenLineage } from '../concerns/revocation/ancestors.js';
+import type { Check, CheckContext } from './context.js';
+import { reportOrDeny } from './report-only.js';
 
 /** Draft "String Length Limits": each `delegation.chain[]` entry 1…128 characters. */
 const MAX_CHAIN_ENTRY = 128;
@@ -18,7 +21,13 @@ const MAX_CHAIN_ENTRY = 128;
  * - a nested RFC 8693 `act` claim, when present, must name the same actors in the same order: the
  *   innermost `act` is the least recent actor (RFC 8693 §4.1), so reading `act` inside-out gives the
  *   chain, with or without its origin (which RFC 8693 tokens often carry as `sub` instead);
- * - every actor must pass the `delegation.trustedActor` predicate when one is configured.
+ * - every actor must pass the `delegation.trustedActor` predicate when one is configured;
+ * - a token with `parent_jti` is never broader than its parent (draft "Delegation Chain Validation": "The RS
+ *   MUST ensure delegated tokens do not contain broader capabilities than the original agent token"): every
+ *   capability must be covered by one of the parent's, as some replica recorded them at the parent's first
+ *   request (`ctx.lineage`, from the revocation step) — see `uncovered()` → `delegation_broader_than_parent`.
+ *   A parent no replica has seen is decided by `delegation.unknownParent` (`delegation_parent_unknown`, or
+ *   admitted with `detail.delegationBreadth`). The verdict is computed once per token and replica.
  */
 export const delegation: Check = (ctx) => {
   const { claims, settings } = ctx;
@@ -40,8 +49,29 @@ export const delegation: Check = (ctx) => {
   if (maxDepth !== undefined && depth > maxDepth) return deny('delegation_depth_exceeded', { rule: 'rs_max_depth', depth });
   if (actors.length > 0 && !sameActors(actors, chain)) return deny('delegation_chain_invalid', { rule: 'act_mismatch' });
   if (trustedActor && !chain.every(trustedActor)) return deny('delegation_chain_invalid', { rule: 'untrusted_actor' });
-  return undefined;
+  return claim.parent_jti === undefined ? undefined : breadth(ctx, claim.parent_jti);
 };
+
+/** Each token's breadth verdict (a deny, or null: covered), beside the lineage object cached with it. */
+const verdicts = new WeakMap<TokenLineage, Deny | null>();
+
+function breadth(ctx: CheckContext, parentJti: string): Deny | undefined {
+  const lineage = ctx.lineage;
+  if (lineage?.parent === undefined) {
+    if (ctx.settings.policy.unknownParent === 'refuse') {
+      return reportOrDeny(ctx, deny('delegation_parent_unknown', { rule: 'breadth', parentJti }));
+    }
+    ctx.detail.delegationBreadth = "parent unknown: not compared (delegation.unknownParent: 'allow-audited')";
+    return undefined;
+  }
+  let verdict = verdicts.get(lineage);
+  if (verdict === undefined) {
+    const found = uncovered((ctx.claims as NonNullable<CheckContext['claims']>).capabilities, lineage.parent);
+    verdict = found ? deny('delegation_broader_than_parent', { rule: 'breadth', parentJti, capability: found.index, action: found.action, constraint: found.constraint }) : null;
+    verdicts.set(lineage, verdict);
+  }
+  return verdict === null ? undefined : reportOrDeny(ctx, verdict); // last in the step: report-only may go on
+}
 
 /** Delegation claims found well-formed: a cached token's (frozen) claim is checked once, not per request. */
 const wellFormed = new WeakSet<object>();

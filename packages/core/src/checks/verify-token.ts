@@ -64,6 +64,7 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
   // A set given by reference is used while fresh: the cached token is verified again after that.
   if (source.epoch === epoch) runtime.cache?.set(token, entry, Math.min(claims.exp, expanded.freshUntil / 1000));
   ctx.claims = claims;
+  ctx.signedBy = kid ?? null;
   return introspectToken(ctx, token, true);
 }
 
@@ -85,5 +86,6 @@ function admit(ctx: CheckContext, hit: VerifiedToken, token: string): Deny | und
   const outside = checkLifetime(hit, ctx.now);
   if (outside) return outside;
   ctx.claims = hit.claims;
+  ctx.signedBy = hit.key.kid ?? null;
   return introspectToken(ctx, token, true);
 }

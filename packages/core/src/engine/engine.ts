@@ -67,6 +67,8 @@ export function createEngine({ settings, runtime }: GuardSetup): Engine {
     cached: undefined,
     tokenHash: undefined,
     claims: undefined,
+    signedBy: undefined,
+    lineage: undefined,
     introspected: undefined,
     proof: undefined,
     proofConsumed: undefined,

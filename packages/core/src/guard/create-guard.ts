@@ -5,6 +5,7 @@ import { traceCheck } from '../base/observe/trace-checks.js';
 import { metadataDocument, resourceIdentifier, type ProtectedResourceMetadata } from '../concerns/metadata/resource-metadata.js';
 import { resolveOptions } from '../options/resolve.js';
 import { revoke, type RevocationKey, type RevokeOptions } from '../concerns/revocation/revoke.js';
+import { keysApi, type KeysApi } from '../concerns/revocation/distrust.js';
 import { compileRoute, type CompiledRoute } from '../concerns/route/compile-route.js';
 import type { Revocation } from '../base/stores/revocations.js';
 import type { Decision } from '../base/types/decision.js';
@@ -54,6 +55,12 @@ export interface Guard {
    * store's connection error); without it, it waits as long as it takes. It rejects once the guard is closed.
    */
   readonly revocations: { list(): Promise<readonly Revocation[]>; whenSynced(options?: { readonly timeoutMs?: number }): Promise<void> };
+  /**
+   * Signing keys the operator distrusts (draft "Key Compromise Incident Response"): `distrust({ issuer, kid })`
+   * refuses every token signed with that key (`key_distrusted`), cached or not, on every replica sharing the
+   * store and across JWKS refreshes, until `trust({ issuer, kid })`; `list()` shows them.
+   */
+  readonly keys: KeysApi;
   /**
    * Get ready to serve within `timeoutMs` (default 10 s): discover metadata and fetch every issuer's
    * JWKS, and wait for the revocation list. Rejects with a `NotReadyError` naming each cause.
@@ -121,6 +128,7 @@ export function createGuard(options: GuardOptions): Guard {
     },
     holds: holdsApi(setup),
     revoke: (key, revokeOptions) => revoke(setup, key, revokeOptions),
+    keys: keysApi(setup),
     revocations: Object.freeze({
       list: () => runtime.revocation.store.snapshot(runtime.now()),
       whenSynced: (syncOptions) => runtime.revocation.local.whenSynced(syncOptions),

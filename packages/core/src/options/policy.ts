@@ -20,6 +20,8 @@ export interface PolicySettings {
   /** RS-wide maximum delegation depth. */
   readonly maxDepth: number | undefined;
   readonly trustedActor: ((actor: string) => boolean) | undefined;
+  /** A delegated token whose parent's capabilities are unknown: admitted and audited, or refused. */
+  readonly unknownParent: 'allow-audited' | 'refuse';
   readonly unknownConstraints: 'deny' | 'ignore';
   readonly handlers: Readonly<Record<string, ConstraintHandler>>;
   /** Network zones (for `context.network_zone`) as address matchers. */
@@ -35,7 +37,8 @@ export interface PolicySettings {
 /** Validate and compile the policy options. Throws `TypeError` naming the option. */
 export function resolvePolicyOptions(options: GuardOptions): PolicySettings {
   const { agents, delegation = {}, constraints = {} } = options;
-  const { maxDepth, trustedActor } = delegation;
+  const { maxDepth, trustedActor, unknownParent = 'allow-audited' } = delegation;
+  if (unknownParent !== 'allow-audited' && unknownParent !== 'refuse') throw new TypeError("options.delegation.unknownParent must be 'allow-audited' or 'refuse'");
   if (maxDepth !== undefined && !(Number.isSafeInteger(maxDepth) && maxDepth >= 0)) {
     throw new TypeError('options.delegation.maxDepth must be a non-negative integer');
   }
@@ -53,6 +56,7 @@ export function resolvePolicyOptions(options: GuardOptions): PolicySettings {
     agents: agents === undefined ? undefined : agentRules(agents),
     maxDepth,
     trustedActor,
+    unknownParent,
     unknownConstraints: unknown,
     handlers: Object.freeze({ ...constraints.handlers }),
     networkZones: zones(constraints.networkZones),

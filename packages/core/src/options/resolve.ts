@@ -103,6 +103,13 @@ export function resolveOptions(options: GuardOptions): GuardSetup {
   const rateLimit = resolveRateLimitOptions(options);
   const policy = resolvePolicyOptions(options);
   const reportOnly = resolveReportOnly(options);
+  if (options.delegation?.unknownParent === undefined) {
+    logger.info(
+      { event: 'delegation.unknown-parent', component: 'delegation', unknownParent: policy.unknownParent },
+      "delegated tokens whose parent no replica has seen are admitted and audited (options.delegation.unknownParent: 'allow-audited'); " +
+        "set 'refuse' where every parent token reaches this resource before its children",
+    );
+  }
   const holds = resolveHoldOptions(options, store, logger);
   // last: attaches and follows the store
   const revocation = resolveRevocationOptions(options, store, now, { logger, health: health.store }, token.runtime.keys.scopes);

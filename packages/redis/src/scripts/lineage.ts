@@ -58,3 +58,71 @@ export function lineageKey(prefix: string, issuer: string, jti: string): string 
   const digest = createHash('sha256').update(`${issuer.length}:${issuer}`).update(jti).digest('base64url');
   return `${prefix}{lineage}:${digest}`;
 }
+
+/**
+ * A token's record at its first sight by a replica (`record()`): its capabilities — kept for the breadth
+ * check of the tokens delegated from it — and, delegated, its lineage exactly as `LINEAGE` keeps it; answers
+ * its ancestors and its parent's capabilities. One atomic call, one slot (`{lineage}`). Capability records
+ * live under keys of their own (`capabilitiesKey`): a lineage key keeps the JSON array an older replica's
+ * `LINEAGE` script reads.
+ *
+ * KEYS: [own lineage key, own capabilities key] when the token has a `jti` and time left, then [parent lineage
+ * key, parent capabilities key] when it is delegated (the key count is the call's first argument).
+ * ARGV: hasOwn (1/0), hasParent (1/0), parent jti, ttlMs, max (ancestors kept), capabilities JSON.
+ * Returns: JSON `{ chain, parent }` — `chain` nearest first (an empty table encodes as `{}`), `parent` the
+ * parent's capabilities JSON or `false`. A capability record already there is kept (and kept at least as long).
+ */
+export const RECORD: LuaScript = {
+  name: 'aapGuardRecord',
+  keys: undefined,
+  lua: `
+local hasOwn = ARGV[1] == '1'
+local hasParent = ARGV[2] == '1'
+local ttl = tonumber(ARGV[4])
+local max = tonumber(ARGV[5])
+local o = 0
+if hasOwn then o = 2 end
+local chain = {}
+local parentCaps = false
+if hasParent then
+  chain[1] = ARGV[3]
+  local above = redis.call('GET', KEYS[o + 1])
+  if above then
+    for _, jti in ipairs(cjson.decode(above)) do
+      if #chain >= max then break end
+      chain[#chain + 1] = jti
+    end
+  end
+  parentCaps = redis.call('GET', KEYS[o + 2])
+end
+if hasOwn then
+  if hasParent then
+    local mine = redis.call('GET', KEYS[1])
+    local kept = false
+    if mine then
+      local known = cjson.decode(mine)
+      if #known >= #chain then
+        kept = true
+        chain = known
+        if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+      end
+    end
+    if not kept then redis.call('SET', KEYS[1], cjson.encode(chain), 'PX', ttl) end
+  end
+  if not redis.call('SET', KEYS[2], ARGV[6], 'PX', ttl, 'NX') then
+    if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+  end
+end
+return cjson.encode({ chain = chain, parent = parentCaps })
+`,
+};
+
+/**
+ * The key of a token's capability record: `<prefix>{lineage}:c:` + the same digest as its lineage key.
+ *
+ * @example
+ * capabilitiesKey('aap:', 'https://as.example.com', 'jti-1'); // 'aap:{lineage}:c:Xq…'
+ */
+export function capabilitiesKey(prefix: string, issuer: string, jti: string): string {
+  return lineageKey(prefix, issuer, jti).replace('{lineage}:', '{lineage}:c:');
+}

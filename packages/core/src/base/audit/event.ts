@@ -48,11 +48,14 @@ export interface AuditEvent {
    * approved/consumed, `status` is 200 (the operation happened), and `method`/`path` are the held
    * request's (holds) or empty (revocations). `enforcement`: a limit enforced after an allowed decision
    * (a body that grew over `max_request_size`, a response cut off at `max_response_size`) — the request's
-   * decision event came first.
+   * decision event came first. `key`: a signing key distrusted (`decision` deny) or trusted again (`allow`)
+   * by the operator (`guard.keys`), with `iss` its issuer and `key.kid` the key.
    */
-  readonly kind?: 'decision' | 'hold' | 'revocation' | 'enforcement' | undefined;
-  /** The operation of a `hold` or `revocation` event. */
-  readonly operation?: 'created' | 'approved' | 'denied' | 'consumed' | 'revoked' | undefined;
+  readonly kind?: 'decision' | 'hold' | 'revocation' | 'enforcement' | 'key' | undefined;
+  /** The operation of a `hold`, `revocation` or `key` event. */
+  readonly operation?: 'created' | 'approved' | 'denied' | 'consumed' | 'revoked' | 'distrusted' | 'trusted' | undefined;
+  /** The signing key concerned (key events). */
+  readonly key?: { readonly kid: string } | undefined;
   /** Who acted: the approver or revoker, or the agent for a hold's creation and consumption. */
   readonly actor?: string | undefined;
   /** The hold concerned (hold events, and decisions that created or consumed one). */

@@ -1,7 +1,7 @@
 import type { AuditEvent } from './event.js';
 import { emitAudit, type AuditTarget } from './safe-sink.js';
 import type { Hold } from '../stores/holds.js';
-import type { Revocation } from '../stores/revocations.js';
+import type { DistrustedKey, Revocation } from '../stores/revocations.js';
 
 type Operation = 'created' | 'approved' | 'denied' | 'consumed';
 
@@ -48,6 +48,27 @@ export function auditRevocation(options: AuditTarget, entry: Revocation, issuerS
     latencyMs: 0,
     detail: { ...(entry.reason === undefined ? {} : { reason: entry.reason }), ...(issuerScope === undefined ? {} : { issuerScope }) },
     revocation: { kind: entry.kind, value: entry.value, until: new Date(entry.until).toISOString() },
+  });
+}
+
+/**
+ * Emit the audit event of a signing key distrusted or trusted again by the operator (`guard.keys`): `iss`
+ * is the key's issuer, `key.kid` the key, `actor` who did it.
+ */
+export function auditKey(options: AuditTarget, operation: 'distrusted' | 'trusted', key: Pick<DistrustedKey, 'issuer' | 'kid' | 'by' | 'reason'>, at: number): void {
+  emitAudit(options, {
+    kind: 'key',
+    operation,
+    actor: key.by,
+    time: new Date(at).toISOString(),
+    decision: operation === 'distrusted' ? 'deny' : 'allow',
+    status: 200,
+    iss: key.issuer,
+    method: '',
+    path: '',
+    latencyMs: 0,
+    detail: key.reason === undefined ? undefined : { reason: key.reason },
+    key: { kid: key.kid },
   });
 }
 

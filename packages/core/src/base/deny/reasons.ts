@@ -107,12 +107,18 @@ export const REASONS = {
   mtls_certificate_mismatch: tok('The client certificate does not match the access token'),
   // 4. revocation
   token_revoked: tok('The access token is invalid'),
+  // the key that signed the token is distrusted by the operator (guard.keys.distrust; draft "Key Compromise Incident Response")
+  key_distrusted: tok('The access token is invalid'),
   // 5. agent, task, delegation
   agent_not_recognized: forbid('aap_agent_not_recognized', 'Agent identity not recognized by policy'),
   task_mismatch: forbid('aap_task_mismatch', 'Request inconsistent with the task binding'),
   task_expired: forbid('aap_task_mismatch', 'Request inconsistent with the task binding'),
   delegation_depth_exceeded: forbid('aap_excessive_delegation', 'Delegation depth exceeded'),
   delegation_chain_invalid: forbid('aap_invalid_delegation_chain', 'Delegation chain validation failed'),
+  // a delegated token grants what its parent did not (draft "Delegation Chain Validation": never broader than the parent)
+  delegation_broader_than_parent: rollout('delegation-breadth', forbid('aap_invalid_delegation_chain', 'Delegation chain validation failed')),
+  // a delegated token whose parent no replica has seen, under `delegation.unknownParent: 'refuse'`
+  delegation_parent_unknown: rollout('delegation-breadth', forbid('aap_invalid_delegation_chain', 'Delegation chain validation failed')),
   // 6. capability and stateless constraints
   route_undeclared: forbid('aap_invalid_capability', 'No capability authorizes this request'),
   capability_missing: forbid('aap_invalid_capability', 'No capability authorizes this request'),

@@ -71,12 +71,14 @@ export function fallbackStore(primary: Store, fallback: Store, options: Fallback
 
 /**
  * The primary's revocations without `unsynced` events: the guard's local copy stays trusted while it is
- * down. Lineage comes from the primary, or from the fallback's while the primary fails (lineage recorded
- * meanwhile is this replica's only).
+ * down. Lineage and token records come from the primary, or from the fallback's while the primary fails
+ * (what is recorded meanwhile is this replica's only). Distrusted keys are the primary's alone.
  */
 function keepLocalCopy(revocations: RevocationStore, fallback: RevocationStore | undefined): RevocationStore {
   const primaryLineage = revocations.lineage?.bind(revocations);
   const fallbackLineage = fallback?.lineage?.bind(fallback);
+  const primaryRecord = revocations.record?.bind(revocations);
+  const fallbackRecord = fallback?.record?.bind(fallback);
   return {
     add: (entry) => revocations.add(entry),
     snapshot: (now) => revocations.snapshot(now),
@@ -85,6 +87,11 @@ function keepLocalCopy(revocations: RevocationStore, fallback: RevocationStore |
         if (event.type !== 'unsynced') listener(event);
       }),
     lineage: primaryLineage && (async (token) => primaryLineage(token).catch((error: unknown) => (fallbackLineage ? fallbackLineage(token) : Promise.reject(error)))),
+    record: primaryRecord && (async (token) => primaryRecord(token).catch((error: unknown) => (fallbackRecord ? fallbackRecord(token) : Promise.reject(error)))),
+    // Distrusting a key is an operator's act: it must reach every replica, so it is the primary's or fails.
+    distrustKey: revocations.distrustKey && ((key) => revocations.distrustKey!(key)),
+    trustKey: revocations.trustKey && ((issuer, kid) => revocations.trustKey!(issuer, kid)),
+    distrustedKeys: revocations.distrustedKeys && (() => revocations.distrustedKeys!()),
     attach: revocations.attach && ((runtime) => revocations.attach?.(runtime)),
     close: async () => revocations.close?.(),
   };

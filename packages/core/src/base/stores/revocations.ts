@@ -45,7 +45,56 @@ export interface Revocation {
 export type RevocationEvent =
   | { readonly type: 'added'; readonly entry: Revocation }
   | { readonly type: 'synced'; readonly entries: readonly Revocation[] }
-  | { readonly type: 'unsynced'; readonly cause?: string | undefined };
+  | { readonly type: 'unsynced'; readonly cause?: string | undefined }
+  /**
+   * The complete set of distrusted signing keys, REPLACING the previous one (a key is distrusted until the
+   * operator lifts it: unlike revocations, entries are withdrawn). Sent after each change and on every sync.
+   */
+  | { readonly type: 'keys'; readonly keys: readonly DistrustedKey[] };
+
+/**
+ * A signing key of one issuer that the operator no longer trusts (draft "Key Compromise Incident Response"):
+ * every token whose JWS header names `kid` and whose issuer is `issuer` is refused, cached or not, whatever
+ * the JWKS says, until the operator lifts it (`guard.keys.trust()`). No expiry.
+ */
+export interface DistrustedKey {
+  /** The issuer whose key it is (`iss`): a `kid` is unique per key set only. */
+  readonly issuer: string;
+  /** The JWS `kid` (RFC 7515 §4.1.4). */
+  readonly kid: string;
+  /** ms since the epoch. */
+  readonly at: number;
+  /** Who distrusted it. */
+  readonly by?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+/**
+ * A token seen for the first time by a replica: what `record()` stores — its capabilities, for the tokens
+ * delegated from it, and its parent link — and looks up: its ancestors and its parent's capabilities.
+ */
+export interface TokenRecordInput {
+  /** The token's issuer scope (see `LineageInput.issuer`). */
+  readonly issuer: string;
+  /** The token's own `jti` (absent: nothing to record, only looked up). */
+  readonly jti: string | undefined;
+  /** `delegation.parent_jti`, when the token is delegated. */
+  readonly parent: string | undefined;
+  /** The token's capabilities (after `capabilities_ref` expansion), as JSON: kept as given, never parsed by the store. */
+  readonly capabilities: string;
+  /** Keep the records until then (ms): the token's `exp`. */
+  readonly until: number;
+  /** The request time (ms). */
+  readonly now: number;
+}
+
+/** What `record()` answers. */
+export interface TokenRecord {
+  /** The token's ancestors, nearest first (empty for a token without `parent`), as `lineage()` answers. */
+  readonly chain: readonly string[];
+  /** The parent's capabilities as some replica recorded them (JSON); undefined when none did (or it expired). */
+  readonly parent: string | undefined;
+}
 
 /** A delegated token seen for the first time by a replica: what `lineage()` records and looks up. */
 export interface LineageInput {
@@ -88,6 +137,24 @@ export interface RevocationStore {
    * Rejects on a store fault (`InfrastructureError`).
    */
   lineage?(token: LineageInput): Promise<readonly string[]>;
+  /**
+   * Record a token seen for the first time — its capabilities (kept at most until `until`; an existing record
+   * is kept) and, when delegated, its lineage as `lineage()` does — and return its ancestors and its parent's
+   * recorded capabilities. One store round trip; the guard calls it once per token per replica (the answer
+   * is cached with the token), and prefers it to `lineage()`. A store that cannot record a root token's
+   * capabilities (a full budget) may skip it: its children then find no parent. Rejects on a store fault.
+   * Absent: the guard knows no parent's capabilities (`options.delegation.unknownParent` decides).
+   */
+  record?(token: TokenRecordInput): Promise<TokenRecord>;
+  /**
+   * Distrust a signing key on every replica, persisted until `trustKey()` (no expiry): announce the new set of
+   * distrusted keys (`keys` event) to every subscriber. Absent: the guard cannot distrust keys.
+   */
+  distrustKey?(key: DistrustedKey): Promise<void>;
+  /** Lift a distrust and announce the new set; resolves whether the key was distrusted. */
+  trustKey?(issuer: string, kid: string): Promise<boolean>;
+  /** Every distrusted key, as persisted. */
+  distrustedKeys?(): Promise<readonly DistrustedKey[]>;
   /** Told once by each guard that uses the store where to report infrastructure events. */
   attach?(runtime: StoreRuntime): void;
   close?(): Promise<void>;

@@ -17,7 +17,7 @@ export const GUARD_KEYS = [
 export const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   dpop: ['mode', 'algorithms', 'maxAge', 'leeway', 'nonce'],
   agents: ['allow', 'deny', 'operators', 'deniedOperators', 'deniedModels', 'requireAttested'],
-  delegation: ['maxDepth', 'trustedActor'],
+  delegation: ['maxDepth', 'trustedActor', 'unknownParent'],
   rateLimit: ['mode', 'key', 'headersOnAllow'],
   constraints: ['unknown', 'handlers', 'networkZones', 'region', 'ipRanges', 'resolveTarget', 'resolveTimeoutMs'],
   oversight: ['holdTtl', 'approvalUrl', 'onHold', 'match', 'maxBodyBytes', 'maxPendingPerAgent', 'maxHoldsPerMinute', 'preview'],

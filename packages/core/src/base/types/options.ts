@@ -216,6 +216,16 @@ export interface DelegationPolicy {
   readonly maxDepth?: number | undefined;
   /** Predicate over chain entries: an untrusted actor denies the request. */
   readonly trustedActor?: ((actor: string) => boolean) | undefined;
+  /**
+   * A delegated token (`delegation.parent_jti`) is never broader than its parent (draft "Delegation Chain
+   * Validation"): the guard records the capabilities of every token it sees (once per token, in the store,
+   * for every replica) and refuses a child that grants more than its parent (`delegation_broader_than_parent`).
+   * When no replica has seen the parent (it never came here, it expired, or the memory store restarted) its
+   * capabilities are unknown, and this decides: `'allow-audited'` (default) admits the child, with
+   * `detail.delegationBreadth` in its audit event; `'refuse'` denies it (`delegation_parent_unknown`) — use it
+   * where every parent passes through this resource's replicas before its children do.
+   */
+  readonly unknownParent?: 'allow-audited' | 'refuse' | undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AapClaims } from '../../base/claims/model.js';
-import type { LineageInput, Revocation, RevocationEvent, RevocationStore } from '../../base/stores/revocations.js';
-import { AncestorCache } from './ancestors.js';
+import type { DistrustedKey, LineageInput, Revocation, RevocationEvent, RevocationStore, TokenRecord, TokenRecordInput } from '../../base/stores/revocations.js';
+import { AncestorCache, type RecordSources, type TokenLineage } from './ancestors.js';
 import { RevocationScopes } from './scopes.js';
 import { syncWaiters } from './sync-waiters.js';
 
@@ -15,12 +15,19 @@ export interface LocalRevocations {
   readonly synced: boolean;
   /** Why the copy is not in sync, as the store last said (undefined when in sync or not yet told). */
   readonly cause: string | undefined;
+  /** The entry that revokes this token by its own keys (jti, task, agent, grant, user, operator), if any. */
+  matchOwn(claims: AapClaims, now: number): Revocation | undefined;
   /**
-   * The entry that revokes this token at `now` — by its own keys or through an ancestor — if any. A
-   * delegated token seen for the first time costs one store call (its lineage), hence a promise; after
-   * that its ancestors are cached with it (by token hash) and checked with Map lookups.
+   * What the store knows of the token: its ancestors and its parent's capabilities (`TokenLineage`). A token
+   * seen for the first time costs one store call (`record()`, or `lineage()` for a delegated token), hence
+   * a promise; after that it is cached with the token (by token hash). Undefined with lineage off.
    */
-  match(claims: AapClaims, tokenHash: string | undefined, now: number): Revocation | undefined | Promise<Revocation | undefined>;
+  lineageOf(claims: AapClaims, tokenHash: string | undefined, now: number): TokenLineage | undefined | Promise<TokenLineage>;
+  /**
+   * The key distrusted for this issuer and `kid`, if any; with `kid` undefined (a token naming no key), any
+   * key distrusted for the issuer — which key verified such a token cannot be told, so it fails closed.
+   */
+  distrusted(issuer: string, kid: string | undefined): DistrustedKey | undefined;
   /** The entry that revokes a token with these ancestors (`jti` or `parent` entries of `issuer`'s scope), if any. */
   matchAncestors(issuer: string, chain: readonly string[], now: number): Revocation | undefined;
   /** Apply an entry at once (the revoking replica does not wait for its own fan-out). */
@@ -39,6 +46,8 @@ export interface FollowOptions {
   readonly lineageSize: number;
   /** The lineage lookup (the store's, or the guard's in-process one). */
   readonly lineage: (token: LineageInput) => Promise<readonly string[]>;
+  /** The store's `record()` (capabilities of tokens seen, for the breadth of their children), if it has one. */
+  readonly record?: ((token: TokenRecordInput) => Promise<TokenRecord>) | undefined;
   /** The guard's clock (ms). */
   readonly now: () => number;
   /**
@@ -60,6 +69,9 @@ class LocalCopy implements LocalRevocations {
   readonly #ancestors: AncestorCache | undefined;
   readonly #waiters = syncWaiters();
   readonly #unsubscribe: () => void;
+  /** Distrusted keys by issuer scope, then `kid`: replaced whole by each `keys` event. */
+  #distrusted = new Map<string, Map<string, DistrustedKey>>();
+  readonly #scopeName: (issuer: string) => string;
   #synced = false;
   #cause: string | undefined;
 
@@ -68,11 +80,16 @@ class LocalCopy implements LocalRevocations {
     private readonly options: FollowOptions,
   ) {
     const scopeName = options.scopeName ?? ((issuer: string) => issuer);
+    this.#scopeName = scopeName;
     this.#scopes = new RevocationScopes(scopeName);
     // Lineage per issuer scope too: a child minted under one name of an authorization server names a parent it
     // minted under another, and the grandparent's revocation must reach the grandchild whatever the names.
-    const lineage = (token: LineageInput) => options.lineage({ ...token, issuer: scopeName(token.issuer) });
-    this.#ancestors = options.lineageSize > 0 ? new AncestorCache(options.lineageSize, lineage) : undefined;
+    const given = options.record;
+    const sources: RecordSources = {
+      lineage: (token) => options.lineage({ ...token, issuer: scopeName(token.issuer) }),
+      record: given && ((token) => given({ ...token, issuer: scopeName(token.issuer) })),
+    };
+    this.#ancestors = options.lineageSize > 0 ? new AncestorCache(options.lineageSize, sources) : undefined;
     this.#unsubscribe = store.subscribe((event) => this.#onEvent(event));
   }
 
@@ -84,13 +101,21 @@ class LocalCopy implements LocalRevocations {
     return this.#cause;
   }
 
-  match(claims: AapClaims, tokenHash: string | undefined, now: number): Revocation | undefined | Promise<Revocation | undefined> {
-    const direct = this.#scopes.byOwnKeys(claims, now);
-    const parent = claims.delegation?.parent_jti;
-    if (direct || parent === undefined) return direct;
-    if (!this.#ancestors) return this.matchAncestors(claims.iss, [parent], now);
-    const chain = this.#ancestors.of(claims, parent, tokenHash, now);
-    return chain instanceof Promise ? chain.then((found) => this.matchAncestors(claims.iss, found, now)) : this.matchAncestors(claims.iss, chain, now);
+  matchOwn(claims: AapClaims, now: number): Revocation | undefined {
+    return this.#scopes.byOwnKeys(claims, now);
+  }
+
+  lineageOf(claims: AapClaims, tokenHash: string | undefined, now: number): TokenLineage | undefined | Promise<TokenLineage> {
+    return this.#ancestors?.of(claims, tokenHash, now);
+  }
+
+  distrusted(issuer: string, kid: string | undefined): DistrustedKey | undefined {
+    if (this.#distrusted.size === 0) return undefined; // the usual case: one Map size read per request
+    const keys = this.#distrusted.get(this.#scopeName(issuer));
+    if (!keys) return undefined;
+    if (kid !== undefined) return keys.get(kid);
+    for (const key of keys.values()) return key;
+    return undefined;
   }
 
   matchAncestors(issuer: string, chain: readonly string[], now: number): Revocation | undefined {
@@ -112,6 +137,7 @@ class LocalCopy implements LocalRevocations {
 
   #onEvent(event: RevocationEvent): void {
     if (event.type === 'added') return this.apply(event.entry);
+    if (event.type === 'keys') return this.#applyKeys(event.keys);
     if (event.type === 'unsynced') {
       this.#synced = false;
       this.#cause = event.cause ?? this.#cause;
@@ -122,5 +148,22 @@ class LocalCopy implements LocalRevocations {
     this.#synced = true;
     this.#cause = undefined;
     this.#waiters.wake();
+  }
+
+  /**
+   * The complete set of distrusted keys, replacing the previous one. Keyed by the issuer's SCOPE, like
+   * revocations: the names sharing one key set are one authorization server, whose `kid` is the same key
+   * under every name.
+   */
+  #applyKeys(keys: readonly DistrustedKey[]): void {
+    const next = new Map<string, Map<string, DistrustedKey>>();
+    for (const key of keys) {
+      if (typeof key?.issuer !== 'string' || typeof key.kid !== 'string') continue;
+      const scope = this.#scopeName(key.issuer);
+      let kids = next.get(scope);
+      if (!kids) next.set(scope, (kids = new Map()));
+      kids.set(key.kid, key);
+    }
+    this.#distrusted = next;
   }
 }

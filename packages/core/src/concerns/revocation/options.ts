@@ -1,4 +1,4 @@
-import { memoryLineage } from '../../base/stores/memory-lineage.js';
+import { memoryRecords, type MemoryRecords } from '../../base/stores/memory-lineage.js';
 import { memoryRevocations } from '../../base/stores/memory-revocations.js';
 import type { RevocationStore } from '../../base/stores/revocations.js';
 import type { StoreRuntime } from '../../base/stores/runtime.js';
@@ -50,8 +50,13 @@ export function resolveRevocationOptions(
   }
   store.attach?.(runtime);
   revocations.attach?.(runtime);
-  const lineage = revocations.lineage?.bind(revocations) ?? memoryLineage(100_000);
+  // A store with neither lineage() nor record() (a custom one): both kept in this process. One with lineage()
+  // but no record() keeps no capabilities: a parent is then never known (options.delegation.unknownParent).
+  const own = revocations.lineage ? undefined : memoryRecords(100_000);
+  const lineage = revocations.lineage?.bind(revocations) ?? (own as MemoryRecords).lineage;
   const scopeName = (issuer: string): string => scopeOf(scopes, issuer).issuer;
-  const local = followRevocations(revocations, { lineageSize, lineage, now, scopeName });
+  const record = revocations.record?.bind(revocations) ?? own?.record;
+  const local = followRevocations(revocations, { lineageSize, lineage, record, now, scopeName });
   return { settings: Object.freeze({ defaultTtlMs: Math.round(ttl * 1000) }), runtime: Object.freeze({ store: revocations, local }) };
 }
+

@@ -1,0 +1,96 @@
+import { auditKey } from '../../base/audit/operation-events.js';
+import type { AuditTarget } from '../../base/audit/safe-sink.js';
+import type { DistrustedKey } from '../../base/stores/revocations.js';
+import type { TokenSettings } from '../token/options.js';
+import type { RevocationRuntime } from './options.js';
+
+/** A signing key of one issuer: its `kid` (RFC 7515 §4.1.4). */
+export interface KeyRef {
+  /** A trusted issuer (`options.issuer`): a `kid` names a key of one key set only. */
+  readonly issuer: string;
+  readonly kid: string;
+}
+
+/** Who acts on a key, and why (recorded in the store and the audit event). */
+export interface KeyActionOptions {
+  readonly by?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+/**
+ * `guard.keys`: distrust a compromised signing key at once on every replica sharing the store (draft "Key
+ * Compromise Incident Response": "RSes SHOULD treat tokens signed with the compromised kid as invalid"), list
+ * the distrusted keys, and lift a distrust. A distrusted key's tokens are refused (`key_distrusted`) on their
+ * next request, cached or not, whatever the issuer's JWKS says, until `trust()`.
+ *
+ * @example
+ * await guard.keys.distrust({ issuer: 'https://as.example.com', kid: 'key-2024' }, { by: 'ops@example.com', reason: 'leaked' });
+ * console.log(await guard.keys.list());
+ * await guard.keys.trust({ issuer: 'https://as.example.com', kid: 'key-2024' }, { by: 'ops@example.com' });
+ */
+export interface KeysApi {
+  /**
+   * Distrust the key: persisted in the store (Redis: until lifted, across restarts; the memory store: for the
+   * life of the process) and announced to every replica, this one at once. Resolves with the entry once
+   * persisted; throws `TypeError` on a bad key or an untrusted issuer, or when the store cannot distrust keys.
+   */
+  distrust(key: KeyRef, options?: KeyActionOptions): Promise<DistrustedKey>;
+  /** Lift a distrust on every replica; resolves whether the key was distrusted. */
+  trust(key: KeyRef, options?: KeyActionOptions): Promise<boolean>;
+  /** The distrusted keys, as the store keeps them. */
+  list(): Promise<readonly DistrustedKey[]>;
+}
+
+/** What `guard.keys` reads of the guard's settings and runtime. */
+interface KeysContext {
+  readonly settings: { readonly token: Pick<TokenSettings, 'issuers'> };
+  readonly runtime: AuditTarget & { readonly revocation: RevocationRuntime; readonly now: () => number };
+}
+
+/** Build `guard.keys` over the revocation store (its `distrustKey`/`trustKey`/`distrustedKeys`). */
+export function keysApi({ settings, runtime }: KeysContext): KeysApi {
+  const store = runtime.revocation.store;
+  const able = (what: string): void => {
+    if (typeof store.distrustKey !== 'function' || typeof store.trustKey !== 'function' || typeof store.distrustedKeys !== 'function') {
+      throw new TypeError(`guard.keys.${what}(): the store's revocations cannot distrust keys (no distrustKey/trustKey/distrustedKeys)`);
+    }
+  };
+  return Object.freeze({
+    async distrust(key: KeyRef, options: KeyActionOptions = {}) {
+      able('distrust');
+      const { issuer, kid } = keyRef(key, settings.token.issuers, 'distrust');
+      const at = runtime.now();
+      const entry: DistrustedKey = Object.freeze({ issuer, kid, at, by: text(options.by, 'by'), reason: text(options.reason, 'reason') });
+      await store.distrustKey!(entry);
+      auditKey(runtime, 'distrusted', entry, at);
+      return entry;
+    },
+    async trust(key: KeyRef, options: KeyActionOptions = {}) {
+      able('trust');
+      const { issuer, kid } = keyRef(key, settings.token.issuers, 'trust');
+      const by = text(options.by, 'by');
+      const reason = text(options.reason, 'reason');
+      const known = await store.trustKey!(issuer, kid);
+      if (known) auditKey(runtime, 'trusted', { issuer, kid, by, reason }, runtime.now());
+      return known;
+    },
+    async list() {
+      able('list');
+      return store.distrustedKeys!();
+    },
+  });
+}
+
+function keyRef(key: KeyRef, trusted: ReadonlySet<string>, what: string): KeyRef {
+  if (key === null || typeof key !== 'object') throw new TypeError(`guard.keys.${what}(key): key must be an object { issuer, kid }`);
+  const { issuer, kid } = key;
+  if (typeof issuer !== 'string' || !trusted.has(issuer)) throw new TypeError(`guard.keys.${what}(key): issuer must be a trusted issuer (options.issuer)`);
+  if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) throw new TypeError(`guard.keys.${what}(key): kid must be a non-empty string of at most 256 characters`);
+  return { issuer, kid };
+}
+
+function text(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > 256) throw new TypeError(`guard.keys: options.${name} must be a string of at most 256 characters`);
+  return value;
+}
