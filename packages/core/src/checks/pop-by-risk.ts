@@ -45,8 +45,9 @@ function riskOf(ctx: CheckContext, route: CompiledRoute, claims: AapClaims): Pop
 }
 
 /**
- * `exp` minus the issue time (`iat`, else `nbf`) over an hour. A token with neither cannot show that it lives
- * an hour or less (RFC 9068 §2.2 makes `iat` REQUIRED): fail closed, it counts as long-lived.
+ * `exp` minus the issue time (`iat`, else `nbf`) over an hour. A JWT without `iat` is refused at step 2
+ * (RFC 9068 §2.2 makes it REQUIRED); an introspection answer may lack both (RFC 7662 §2.2): such a token
+ * cannot show that it lives an hour or less, so it fails closed and counts as long-lived.
  */
 function longLived(claims: AapClaims): boolean {
   const issued = claims.iat ?? claims.nbf;
