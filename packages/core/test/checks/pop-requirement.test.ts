@@ -80,7 +80,7 @@ describe("pop: 'by-risk' (draft §12.2)", () => {
   it('costs no store call more: one per admitted request with a cached token', async () => {
     const inner = memoryStore();
     let calls = 0;
-    const store: Store = { consume: (request) => ((calls += 1), inner.consume(request)), close: () => inner.close() };
+    const store: Store = { consume: (request) => ((calls += 1), inner.consume(request)), close: async () => inner.close?.() };
     const guard = make({ pop: 'by-risk', store });
     const token = await as.mint({ capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 10 } }] });
     const request = { method: 'GET', url: URL, headers: { authorization: `Bearer ${token}` } };
