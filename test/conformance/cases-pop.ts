@@ -1,11 +1,17 @@
 /**
  * Proof-of-possession cases (RFC 9449 DPoP): every DPoP reason through real HTTP, with real proofs
  * made by `@aap-guard/testing` over the request's final URL, method and minted token, at `NOW`.
- * mTLS (RFC 8705) needs HTTPS servers: see OUT_OF_SCOPE in cases.ts.
+ * mTLS (RFC 8705) over TLS needs HTTPS servers (see OUT_OF_SCOPE in cases.ts); here a certificate-bound
+ * token meets the PoP requirement through an RFC 9440 `Client-Cert` header from a trusted proxy.
  */
+import { execFileSync } from 'node:child_process';
+import { X509Certificate, createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { memoryStore, type ReasonCode, type SpecError } from '@aap-guard/core';
 import { createDpopKey, dpopProof, type DpopProofOptions } from '@aap-guard/testing';
-import { OK, at, type CaseRequest, type ConformanceCase, type Expectation, type FlowKit, type FromFlow, type RequestKit, type TokenSpec } from './model.js';
+import { OK, at, withSections, type CaseRequest, type ConformanceCase, type Expectation, type FlowKit, type FromFlow, type RequestKit, type TokenSpec } from './model.js';
 
 /** The key the bound token names in `cnf.jkt`, and a key it does not. */
 const KEY = await createDpopKey();
@@ -56,6 +62,7 @@ const refused = (error: SpecError, reason: ReasonCode, headers?: Expectation['he
   headers: { 'www-authenticate': dpopChallenge(error), ...headers },
 });
 const badProof = (reason: ReasonCode): Expectation => refused('invalid_dpop_proof', reason);
+const unauthorizedBearer = (reason: ReasonCode): Expectation => ({ status: 401, error: 'invalid_token', reason, headers: { 'www-authenticate': /^Bearer error="invalid_token"/ } });
 
 const withNonces = (lifetime = 60) => ({ dpop: { nonce: { secret: NONCE_SECRET, lifetime } } });
 const nonceRequired: Expectation = refused('use_dpop_nonce', 'dpop_nonce_required', { 'dpop-nonce': /^[A-Za-z0-9_-]{22}$/ });
@@ -219,5 +226,98 @@ const nonces: ConformanceCase[] = [
   },
 ];
 
+// ---- the PoP requirement (draft §7.2, §12.2, D.2): a bound token with its DPoP proof OR its certificate ----
+
+/** A real self-signed certificate (openssl), as DER: the client's, forwarded by a TLS-terminating proxy. */
+function clientCertificate(): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'aap-pop-'));
+  try {
+    const [key, cert] = [join(dir, 'agent.key'), join(dir, 'agent.crt')];
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-keyout', key, '-out', cert, '-subj', '/CN=agent',
+    ], { stdio: 'ignore' });
+    return new X509Certificate(readFileSync(cert, 'utf8')).raw;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const CERT = clientCertificate();
+/** A token bound to the certificate (RFC 8705 §3.1 `cnf["x5t#S256"]`). */
+const CERT_BOUND: TokenSpec = { claims: { cnf: { 'x5t#S256': createHash('sha256').update(CERT).digest('base64url') } } };
+/** The certificate as the proxy forwards it (RFC 9440 §2.2), from a peer the guard trusts as a proxy. */
+const withCertificate: CaseRequest = { headers: { 'client-cert': `:${CERT.toString('base64')}:` } };
+const viaProxy = { trustProxy: ['127.0.0.1'] };
+
+/** An unbound Bearer token refused for want of PoP; the challenge invites DPoP where the route accepts it. */
+const popRequired: Expectation = refused('invalid_token', 'pop_required');
+/** ...and a Bearer challenge where DPoP is disabled: mTLS (RFC 8705) defines no challenge of its own. */
+const popRequiredNoDpop: Expectation = { status: 401, error: 'invalid_token', reason: 'pop_required', headers: { 'www-authenticate': /^Bearer error="invalid_token"(?![\s\S]*algs=)/ } };
+const byRisk = { pop: 'by-risk' } as const;
+const classified = (level: string): TokenSpec => ({ capabilities: [{ action: 'search.web', constraints: { data_classification_max: level } }] });
+
+const requirement: ConformanceCase[] = [
+  { name: 'pop: required admits a DPoP-bound token with its proof', options: { pop: 'required' }, token: BOUND, request: proven(), expect: OK },
+  { name: 'pop: required admits a certificate-bound token with its certificate', options: { pop: 'required', ...viaProxy }, token: CERT_BOUND, request: withCertificate, expect: OK },
+  // issue 24: the deprecated `dpop.mode: 'required'` refused this token (401 dpop_required) — it is proof of possession
+  { name: 'pop: dpop.mode required (deprecated) admits a certificate-bound token', options: { dpop: { mode: 'required' }, ...viaProxy }, token: CERT_BOUND, request: withCertificate, expect: OK },
+  { name: 'pop: route dpop required (deprecated) admits a certificate-bound token', options: viaProxy, route: { action: 'search.web', dpop: 'required' }, token: CERT_BOUND, request: withCertificate, expect: OK },
+  { name: 'pop: required refuses an unbound Bearer token', options: { pop: 'required' }, expect: popRequired },
+  { name: 'pop: a route requiring PoP refuses an unbound Bearer token', route: { action: 'search.web', pop: 'required' }, expect: popRequired },
+  { name: 'pop: a route requiring PoP admits a certificate-bound token', options: viaProxy, route: { action: 'search.web', pop: 'required' }, token: CERT_BOUND, request: withCertificate, expect: OK },
+  {
+    name: 'pop: a route requiring PoP with DPoP disabled challenges with Bearer',
+    route: { action: 'search.web', pop: 'required', dpop: 'disabled' },
+    expect: popRequiredNoDpop,
+  },
+  // RFC 6750 §3.1 / RFC 9449 §7.1: a 403 for a missing capability challenges in the scheme the client used
+  {
+    name: 'dpop: a bound token without the capability gets insufficient_scope in a DPoP challenge',
+    route: { action: 'cms.publish' },
+    token: BOUND,
+    request: proven(),
+    expect: {
+      status: 403,
+      error: 'aap_invalid_capability',
+      reason: 'capability_missing',
+      headers: { 'www-authenticate': /^DPoP error="insufficient_scope", error_description="[^"]+", resource_metadata="[^"]+", algs="[A-Za-z0-9 ]+"$/ },
+    },
+  },
+  { name: 'pop: a certificate-bound token without its certificate is still refused', options: { pop: 'required', ...viaProxy }, token: CERT_BOUND, expect: unauthorizedBearer('mtls_certificate_missing') },
+];
+
+// spec §12.2 "Profile Selection Criteria", turned on with `pop: 'by-risk'`; an unsafe method (RFC 9110 §9.2.1) stands for a write
+const risk: ConformanceCase[] = [
+  { name: 'pop by risk: a safe method with no risk admits an unbound token', options: byRisk, expect: OK },
+  { name: 'pop by risk: off by default, an unsafe method admits an unbound token', request: { method: 'POST', body: 'x' }, expect: OK },
+  { name: 'pop by risk: an unsafe method refuses an unbound token', options: byRisk, request: { method: 'POST', body: 'x' }, expect: popRequired },
+  { name: 'pop by risk: DELETE refuses an unbound token', options: byRisk, request: { method: 'DELETE' }, expect: popRequired },
+  { name: 'pop by risk: a DPoP-bound token with its proof passes an unsafe method', options: byRisk, token: BOUND, request: proven({}, { method: 'POST', body: 'x' }), expect: OK },
+  {
+    name: 'pop by risk: a certificate-bound token with its certificate passes an unsafe method',
+    options: { ...byRisk, ...viaProxy },
+    token: CERT_BOUND,
+    request: { ...withCertificate, method: 'POST', body: 'x' },
+    expect: OK,
+  },
+  { name: 'pop by risk: a read-only route lets an unsafe method through', options: byRisk, route: { action: 'search.web', readOnly: true }, request: { method: 'POST', body: 'x' }, expect: OK },
+  { name: 'pop by risk: a route that writes refuses a safe method', options: byRisk, route: { action: 'search.web', readOnly: false }, expect: popRequired },
+  { name: 'pop by risk: data_classification_max confidential', options: byRisk, token: classified('confidential'), expect: popRequired },
+  { name: 'pop by risk: data_classification_max restricted', options: byRisk, token: classified('restricted'), expect: popRequired },
+  { name: 'pop by risk: data_classification_max internal is no risk', options: byRisk, token: classified('internal'), expect: OK },
+  { name: 'pop by risk: oversight level approval', options: byRisk, token: withSections({ oversight: { level: 'approval' } }), expect: popRequired },
+  { name: 'pop by risk: oversight level supervised', options: byRisk, token: withSections({ oversight: { level: 'supervised' } }), expect: popRequired },
+  { name: 'pop by risk: oversight level notification is no risk', options: byRisk, token: withSections({ oversight: { level: 'notification' } }), expect: OK },
+  { name: 'pop by risk: a token living over an hour', options: byRisk, token: { ttl: 3601 }, expect: popRequired },
+  { name: 'pop by risk: a token living one hour is no risk', options: byRisk, token: { ttl: 3600 }, expect: OK },
+  { name: 'pop by risk: a route opting out admits an unbound token', options: byRisk, route: { action: 'search.web', pop: 'optional' }, request: { method: 'POST', body: 'x' }, expect: OK },
+  { name: 'pop by risk: a route opting in without the guard option', route: { action: 'search.web', pop: 'by-risk' }, request: { method: 'PUT', body: 'x' }, expect: popRequired },
+  {
+    name: 'pop by risk: with DPoP disabled the challenge is Bearer',
+    options: { ...byRisk, dpop: { mode: 'disabled' } },
+    request: { method: 'POST', body: 'x' },
+    expect: popRequiredNoDpop,
+  },
+];
+
 /** Proof-of-possession cases, in pipeline order. */
-export const popCases: readonly ConformanceCase[] = [...valid, ...policy, ...proofs, ...nonces, ...budgets];
+export const popCases: readonly ConformanceCase[] = [...valid, ...policy, ...proofs, ...nonces, ...budgets, ...requirement, ...risk];

@@ -267,7 +267,10 @@ const delegations: ConformanceCase[] = [
 
 // ---- 6. capability match and stateless constraints -------------------------------------------------
 
-const missing = forbidden('aap_invalid_capability', 'capability_missing');
+// RFC 6750 §3.1 as the MCP authorization spec expects of a valid token without the permission: `insufficient_scope`
+// with RFC 9728 `resource_metadata`, and no `scope` parameter (it would name the route's action)
+const insufficientScope = /^Bearer error="insufficient_scope", error_description="[^"]+", resource_metadata="https:\/\/[^"]+"$/;
+const missing = forbidden('aap_invalid_capability', 'capability_missing', undefined, { 'www-authenticate': insufficientScope });
 const domainDenied = forbidden('aap_domain_not_allowed', 'domain_not_allowed');
 
 const capabilities: ConformanceCase[] = [
@@ -520,7 +523,8 @@ const oversights: ConformanceCase[] = [
 // ---- adapters: undeclared routes; pipeline order -------------------------------------------------
 
 const routes: ConformanceCase[] = [
-  { name: 'route: undeclared denied by default', route: null, expect: forbidden('aap_invalid_capability', 'route_undeclared') },
+  // no insufficient_scope here: no token could authorize an undeclared route, so a client must not step up
+  { name: 'route: undeclared denied by default', route: null, expect: forbidden('aap_invalid_capability', 'route_undeclared', undefined, { 'www-authenticate': null }) },
   { name: 'route: undeclared denied when configured', options: { undeclared: 'deny' }, route: null, expect: forbidden('aap_invalid_capability', 'route_undeclared') },
   { name: 'route: undeclared allowed, authenticated only', options: { undeclared: 'allow' }, route: null, expect: OK },
   {

@@ -24,7 +24,7 @@ export type {
   IssuerIntrospectionOptions, IntrospectionClient, CapabilitiesResolver, CapabilitiesRefOptions,
 } from './base/types/options.js';
 export type { RequestInfo, RequestOperation, RequestBody, BodyContentResult, BodyDigestResult } from './base/types/request.js';
-export type { RouteSpec, DataLevel, DpopMode, ConstraintHandler, ConstraintInput } from './base/types/route.js';
+export type { RouteSpec, DataLevel, DpopMode, PopRequirement, ConstraintHandler, ConstraintInput } from './base/types/route.js';
 export type { Decision, Destination, Principal, AuthorizedPrincipal, ResponseLimits } from './base/types/decision.js';
 export type {
   AapClaims, AgentClaim, TaskClaim, Constraints, TimeWindow, Capability, OversightClaim, DelegationClaim, ContextClaim,

@@ -26,10 +26,12 @@ export const answeredOverHttp = (decision: Decision): boolean => decision.status
  * Answer a tool call the guard refused: HTTP 200 with a JSON-RPC error response to `id` — code
  * `MCP_DENIED`, the generic description as message, and as data the deny body (`error`, `reason`, and for
  * oversight `hold_id`, `approval_reference`) plus `retry_after` (seconds) when the decision has one. The
- * decision's other headers (RateLimit, `AAP-Hold-Id`) are sent too; nothing about policy is.
+ * decision's other headers (RateLimit, `AAP-Hold-Id`) are sent too, but no `WWW-Authenticate` challenge (this is
+ * not an HTTP refusal); nothing about policy is.
  */
 export function writeJsonRpcDeny(res: ServerResponse, decision: Decision, id: string | number | null): void {
-  const { 'retry-after': retryAfter, ...headers } = decision.headers;
+  // no challenge on a 200: the `insufficient_scope` of a tool call's missing capability is its JSON-RPC error here
+  const { 'retry-after': retryAfter, 'www-authenticate': _challenge, ...headers } = decision.headers;
   const seconds = retryAfter === undefined ? undefined : Number(retryAfter);
   const data = { ...decision.body, ...(seconds === undefined || !Number.isFinite(seconds) ? {} : { retry_after: seconds }) };
   const body = { jsonrpc: '2.0', id, error: { code: MCP_DENIED, message: decision.body?.error_description ?? 'Request refused', data } };

@@ -80,6 +80,7 @@ describe('mcpGuard', () => {
     const res = await post(call('publish', { id: 'd-1' }), { authorization: `Bearer ${token}` });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('www-authenticate'), 'no HTTP challenge on a JSON-RPC error').toBeNull();
     expect(res.json).toEqual({ jsonrpc: '2.0', id: 9, error: { code: MCP_DENIED, message: 'No capability authorizes this request', data: { error: 'aap_invalid_capability', error_description: 'No capability authorizes this request', reason: 'capability_missing' } } });
     expect(events.map((e) => [e.decision, e.reason, e.action])).toEqual([['deny', 'capability_missing', 'cms.publish']]);
   });

@@ -14,11 +14,14 @@ import type { Check, CheckContext } from './context.js';
  *   is no key the proof could prove, so the request is refused as `invalid_token`
  *   (RFC 9449 §7.1: the resource server MUST check the proof key against the token's binding) with
  *   reason `dpop_key_mismatch`;
- * - `required` refuses unbound tokens (`dpop_required`); `disabled` refuses the DPoP scheme and
- *   DPoP-bound tokens (`dpop_disabled`: such a token cannot be used without its proof).
+ * - `disabled` refuses the DPoP scheme and DPoP-bound tokens (`dpop_disabled`: such a token cannot be
+ *   used without its proof).
  *
  * Independently, a token bound to a certificate (`cnf["x5t#S256"]`, RFC 8705 §3) needs that
- * certificate (`checkMtls`).
+ * certificate (`checkMtls`). Then the guard-wide requirement (`options.pop: 'required'`, or the deprecated
+ * `dpop.mode: 'required'`): a token bound to neither is refused (`pop_required` / `dpop_required`) —
+ * draft §7.2: possession is demonstrated by DPoP OR mTLS, so either binding meets it. A route's own
+ * requirement is checked once the route is known (`routePop`, `popByRisk`).
  */
 export const proofOfPossession: Check = (ctx) => {
   const { credentials, claims } = ctx;
@@ -29,14 +32,17 @@ export const proofOfPossession: Check = (ctx) => {
   if ((jkt !== undefined && typeof jkt !== 'string') || (x5t !== undefined && typeof x5t !== 'string')) {
     return deny('token_claims_invalid', { problem: 'cnf member is not a string' });
   }
-  return dpopStep(ctx, credentials.scheme, jkt) ?? (x5t === undefined ? undefined : checkMtls(ctx, x5t));
+  if (jkt !== undefined || x5t !== undefined || credentials.scheme === 'DPoP') {
+    return dpopStep(ctx, credentials.scheme, jkt) ?? (x5t === undefined ? undefined : checkMtls(ctx, x5t));
+  }
+  const { requirement, requiredReason } = ctx.settings.pop;
+  return requirement === 'required' ? deny(requiredReason, { check: 'pop', requirement: 'guard', problem: 'token is bound to no key' }) : undefined;
 };
 
 function dpopStep(ctx: CheckContext, scheme: 'Bearer' | 'DPoP', jkt: string | undefined): Deny | undefined {
   const mode = ctx.route?.dpop ?? ctx.settings.pop.dpopMode;
   if (scheme === 'Bearer') {
-    if (jkt !== undefined) return deny('dpop_downgrade', { check: 'dpop', problem: 'DPoP-bound token sent with the Bearer scheme' });
-    return mode === 'required' ? deny('dpop_required', { check: 'dpop', problem: 'token is not DPoP-bound' }) : undefined;
+    return jkt === undefined ? undefined : deny('dpop_downgrade', { check: 'dpop', problem: 'DPoP-bound token sent with the Bearer scheme' });
   }
   if (mode === 'disabled') return deny('dpop_disabled', { check: 'dpop', problem: 'DPoP scheme on a guard or route with DPoP disabled' });
   if (jkt === undefined) return deny('dpop_key_mismatch', { check: 'dpop', problem: 'DPoP scheme with a token that is not DPoP-bound' });

@@ -71,7 +71,8 @@ function denied(ctx: CheckContext, outcome: Deny, startedAt: number): Decision {
   const row = REASONS[outcome.reason];
   Object.assign(ctx.detail, outcome.detail);
   const headers: Record<string, string> = Object.assign({}, ctx.headers, outcome.headers); // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
-  if (row.status === 401) headers['www-authenticate'] = challenge(ctx, outcome.reason);
+  const authenticate = challenge(ctx, outcome.reason);
+  if (authenticate !== undefined) headers['www-authenticate'] = authenticate;
   const body: DenyBody = denyBody(outcome.reason, outcome.body);
   const audit = lazyAuditEvent(ctx, { status: row.status, error: row.error, reason: outcome.reason }, startedAt);
   return new GuardDecision(false, row.status, headers, ctx.claims, undefined, undefined, row.error, outcome.reason, body, ctx.wouldDeny, audit);

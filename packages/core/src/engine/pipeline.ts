@@ -12,7 +12,8 @@ import { statelessConstraints } from '../checks/stateless-constraints.js';
 import { resolveDestination } from '../checks/resolve-destination.js';
 import { oversight } from '../checks/oversight.js';
 import { consumeProofQuotaHold } from '../checks/consume-proof-quota-hold.js';
-import { routeDpopMode } from '../checks/route-dpop-mode.js';
+import { routePop } from '../checks/route-pop.js';
+import { popByRisk } from '../checks/pop-by-risk.js';
 import { routeInput } from '../checks/route-input.js';
 
 /**
@@ -35,13 +36,14 @@ const CONSUME: Step = Object.freeze({ name: 'rate-limit', run: consumeProofQuota
 /** Steps 5–8: may this caller perform the route's action, now. */
 export const AUTHORIZE: readonly Step[] = steps([
   ['target', routeInput], //               the route's target is one string (else 400, never a guess)
-  ['dpop', routeDpopMode], //              the route's DPoP mode, when authentication ran before the route was known
+  ['pop', routePop], //                    the route's PoP requirement and DPoP mode (authentication ran with the guard's)
   ['agent', agentPolicy], //               5. agent allow/deny lists, models, attestation
   ['task', taskBinding], //                   task purpose, sensitivity, id binding, created_at / expires_at
   ['delegation', delegation], //              depth, chain, act, RS maximum, trusted actors
   ['capability', capabilityMatch], //      6. exact action match, first matching capability
   ['destination', resolveDestination], //     the target's addresses, only for a candidate with ip_ranges_allowed
   ['constraints', statelessConstraints], //   domains, methods, size, time windows, classification, IPs, context
+  ['pop', popByRisk], //                       PoP by risk (draft §12.2): classification, oversight level, lifetime, writes
   ['oversight', oversight], //             7. human approval holds
   CONSUME, //                              8. DPoP jti replay + rate-limit windows, atomically, one store call; holds created or consumed
 ]);

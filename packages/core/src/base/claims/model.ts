@@ -61,6 +61,8 @@ export interface Capability {
 
 /** `oversight` claim. */
 export interface OversightClaim {
+  /** How much human oversight the task is under: `none` < `notification` < `approval` < `supervised` (schema enum). */
+  readonly level?: string;
   readonly requires_human_approval_for?: readonly string[];
   /** The name the draft's Claim Semantics section uses; honoured as an alias (union with the above). */
   readonly requires_approval_for?: readonly string[];

@@ -90,7 +90,13 @@ export const REASONS = {
   // the authorization server's introspection endpoint says the token is not active (RFC 7662 §2.2)
   token_inactive: tok('The access token is invalid'),
   // 3. proof of possession (RFC 9449, RFC 8705)
-  dpop_required: tok('A DPoP-bound access token is required'),
+  // an unbound (bearer) token where proof of possession is required — by the guard, the route, or the
+  // draft's risk criteria (§12.2, `pop: 'by-risk'`); a DPoP proof or the bound certificate meets it
+  // policy 'pop': only the by-risk requirement may be rolled out report-only (checks/pop-by-risk.ts); a
+  // requirement the guard or the route states is always enforced
+  pop_required: rollout('pop', tok('A sender-constrained access token is required')),
+  // deprecated alias of `pop_required`, sent where the requirement was asked as `dpop.mode` / route `dpop: 'required'`
+  dpop_required: tok('A sender-constrained access token is required'),
   dpop_downgrade: tok('A sender-constrained access token was presented without its proof'),
   // DPoP scheme, or a DPoP-bound token, where `dpop.mode` / the route says `disabled`
   dpop_disabled: tok('DPoP is not accepted for this resource'),

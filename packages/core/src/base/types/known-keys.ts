@@ -8,7 +8,7 @@
 export const GUARD_KEYS = [
   'issuer', 'audience', 'jwks', 'allowInsecureRequests', 'algorithms', 'requireTyp', 'clockTolerance', 'now', 'store', 'audit', 'logger', 'debug',
   'maxTokenSize', 'maxFormBodySize', 'tokenCacheSize', 'resourceMetadata', 'trustProxy', 'publicUrl', 'onStoreError',
-  'dpop', 'agents',
+  'pop', 'dpop', 'agents',
   'delegation', 'rateLimit', 'constraints', 'oversight', 'revocation', 'undeclared', 'authRequired',
   'introspection', 'capabilitiesRef', 'warmUp', 'reportOnly',
 ] as const;

@@ -5,7 +5,7 @@ import type { Hold } from '../stores/holds.js';
 import type { CryptoKey, JWK, KeyObject } from 'jose';
 import type { Logger } from '../log/logger.js';
 import type { RequestInfo } from './request.js';
-import type { ConstraintHandler, DpopMode } from './route.js';
+import type { ConstraintHandler, DpopMode, PopRequirement } from './route.js';
 import type { PolicyName } from '../deny/reasons.js';
 
 /**
@@ -149,6 +149,13 @@ export interface GuardOptions {
   readonly publicUrl?: string | undefined;
   /** Store faults (rate limits, DPoP replay, revocation sync) → 503 by default; `open` admits instead. JWKS outages and holds always fail closed. */
   readonly onStoreError?: 'closed' | 'open' | undefined;
+  /**
+   * When proof of possession is required (draft §7.2, §12.2): `optional` (default), `by-risk` (the draft's
+   * risk criteria, see `PopRequirement`) or `required`. Either binding meets it: a DPoP proof (RFC 9449)
+   * or the client certificate of a certificate-bound token (RFC 8705). A route may override it
+   * (`RouteSpec.pop`). Refusals: 401 `pop_required`.
+   */
+  readonly pop?: PopRequirement | undefined;
   /** DPoP (RFC 9449) settings. */
   readonly dpop?: DpopOptions | undefined;
   /** Agent policy (allow/deny lists, attestation). */
@@ -188,7 +195,10 @@ export interface GuardOptions {
 
 /** DPoP settings (RFC 9449). */
 export interface DpopOptions {
-  /** Global requirement (default `optional`: enforced for DPoP-bound tokens only). */
+  /**
+   * `optional` (default: the DPoP scheme is accepted, and enforced for DPoP-bound tokens) or `disabled`.
+   * `'required'` is deprecated: use `pop: 'required'` (met by DPoP or mTLS); kept as its alias, refusing with `dpop_required`.
+   */
   readonly mode?: DpopMode | undefined;
   /** Allowed proof algorithms (default ES256, ES384, ES512, RS256, PS256, EdDSA). */
   readonly algorithms?: readonly string[] | undefined;

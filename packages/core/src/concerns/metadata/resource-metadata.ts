@@ -74,7 +74,9 @@ export function metadataDocument(settings: { readonly token: TokenSettings; read
     authorization_servers: [...settings.token.issuers],
     bearer_methods_supported: ['header'],
     dpop_signing_alg_values_supported: [...settings.pop.dpopAlgorithms],
-    dpop_bound_access_tokens_required: settings.pop.dpopMode === 'required',
+    // RFC 9728 has no member for "DPoP or mTLS": where PoP is always required and DPoP accepted, a client
+    // choosing how to bind its token is told to bind it with DPoP (a certificate-bound one is met as well)
+    dpop_bound_access_tokens_required: settings.pop.requirement === 'required' && settings.pop.dpopMode !== 'disabled',
     aap_actions_supported: [...new Set(actions)].sort(),
   };
 }

@@ -1,10 +1,11 @@
-import type { DpopMode } from '../../base/types/route.js';
+import type { DpopMode, PopRequirement } from '../../base/types/route.js';
 import type { GuardOptions } from '../../base/types/options.js';
 import { PROOF_ALGORITHMS } from './algorithms.js';
 import { createProofKeyCache, type ProofKeyCache } from './key-cache.js';
 import { createNonceIssuer, type NonceIssuer } from './nonce.js';
 
 const MODES: readonly DpopMode[] = ['required', 'optional', 'disabled'];
+const REQUIREMENTS: readonly PopRequirement[] = ['required', 'by-risk', 'optional'];
 const DEFAULT_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'] as const;
 /** Imported proof keys kept (one per active client key). */
 const KEY_CACHE_SIZE = 1000;
@@ -13,7 +14,12 @@ const MAX_PROOF_SIZE = 8192;
 
 /** Proof-of-possession settings (RFC 9449, RFC 8705): validated once, frozen data. */
 export interface PopSettings {
-  readonly dpopMode: DpopMode;
+  /** Whether the DPoP scheme is accepted (`dpop.mode: 'required'` is read as `optional` plus `requirement: 'required'`). */
+  readonly dpopMode: Exclude<DpopMode, 'required'>;
+  /** When an unbound token is refused (`options.pop`, or the deprecated `dpop.mode: 'required'`). */
+  readonly requirement: PopRequirement;
+  /** The reason a guard-wide `required` refuses with: `dpop_required` when it was asked under its deprecated name. */
+  readonly requiredReason: 'pop_required' | 'dpop_required';
   /** Allowed proof `alg` values; also advertised in the challenge's `algs` (RFC 9449 §7.1). */
   readonly dpopAlgorithms: readonly string[];
   /** Seconds a proof's `iat` may lie in the past. */
@@ -43,13 +49,16 @@ export interface PopRuntime {
 export function resolvePopOptions(options: GuardOptions): { readonly settings: PopSettings; readonly runtime: PopRuntime } {
   const dpop = options.dpop ?? {};
   if (typeof dpop !== 'object' || dpop === null) throw new TypeError('options.dpop must be an object');
-  const dpopMode = dpop.mode ?? 'optional';
-  if (!MODES.includes(dpopMode)) throw new TypeError(`options.dpop.mode must be one of ${MODES.join(', ')}`);
+  const mode = dpop.mode ?? 'optional';
+  if (!MODES.includes(mode)) throw new TypeError(`options.dpop.mode must be one of ${MODES.join(', ')}`);
+  const requirement = popRequirement(options.pop, mode);
   const dpopAlgorithms = algorithms(dpop.algorithms);
   const maxAge = seconds(dpop.maxAge, 60, 'maxAge', 1);
   const leeway = seconds(dpop.leeway, 5, 'leeway', 0);
   const settings: PopSettings = Object.freeze({
-    dpopMode,
+    dpopMode: mode === 'required' ? 'optional' : mode,
+    requirement,
+    requiredReason: options.pop === undefined && mode === 'required' ? 'dpop_required' : 'pop_required',
     dpopAlgorithms,
     maxAge,
     leeway,
@@ -61,6 +70,16 @@ export function resolvePopOptions(options: GuardOptions): { readonly settings: P
     nonces: dpop.nonce === undefined ? undefined : nonces(dpop.nonce),
   });
   return { settings, runtime };
+}
+
+/** `options.pop`, or what the deprecated `dpop.mode: 'required'` asks (proof of possession, by DPoP or mTLS). */
+function popRequirement(pop: unknown, mode: DpopMode): PopRequirement {
+  if (pop !== undefined && !REQUIREMENTS.includes(pop as PopRequirement)) throw new TypeError(`options.pop must be one of ${REQUIREMENTS.join(', ')}`);
+  if (mode !== 'required') return (pop as PopRequirement | undefined) ?? 'optional';
+  if (pop !== undefined && pop !== 'required') {
+    throw new TypeError(`options.dpop.mode 'required' (deprecated: it means options.pop 'required') contradicts options.pop '${String(pop)}'`);
+  }
+  return 'required';
 }
 
 function algorithms(value: unknown): readonly string[] {

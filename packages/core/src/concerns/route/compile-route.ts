@@ -1,6 +1,6 @@
 import { isActionName } from '../../base/claims/action.js';
 import { levelRank } from '../constraints/levels.js';
-import type { ConstraintHandler, RouteSpec } from '../../base/types/route.js';
+import type { ConstraintHandler, PopRequirement, RouteSpec } from '../../base/types/route.js';
 import { checkKeys } from '../../base/types/known-keys.js';
 
 /** A route declaration validated and frozen once, at startup, with its lookups precomputed. */
@@ -14,12 +14,17 @@ export interface CompiledRoute extends RouteSpec {
   readonly classificationRank: number;
   /** Where `task.id` is read from, parsed from `taskIdFrom`. */
   readonly taskId?: { readonly from: 'header' | 'param'; readonly name: string } | undefined;
+  /** The route's own PoP requirement: `pop`, or the deprecated `dpop: 'required'`; absent = the guard's. */
+  readonly popRequirement: PopRequirement | undefined;
+  /** The reason the route's `required` refuses with: `dpop_required` when asked as `dpop: 'required'` (deprecated). */
+  readonly popReason: 'pop_required' | 'dpop_required';
 }
 
 const DPOP_MODES = new Set(['required', 'optional', 'disabled']);
+const POP_REQUIREMENTS = new Set(['required', 'by-risk', 'optional']);
 
 /** The keys of a `RouteSpec` (an adapter's declaration adds its own, e.g. `target`). */
-export const ROUTE_KEYS = ['action', 'purposes', 'maxSensitivity', 'classification', 'taskIdFrom', 'dpop', 'constraints'] as const;
+export const ROUTE_KEYS = ['action', 'purposes', 'maxSensitivity', 'classification', 'taskIdFrom', 'pop', 'readOnly', 'dpop', 'constraints'] as const;
 
 /**
  * Validate and freeze a route declaration. Throws `TypeError` naming the option on misconfiguration.
@@ -38,6 +43,7 @@ export function compileRoute(spec: RouteSpec | CompiledRoute): CompiledRoute {
     throw new TypeError('route.purposes must be an array of strings');
   }
   if (dpop !== undefined && !DPOP_MODES.has(dpop)) throw new TypeError("route.dpop must be 'required', 'optional' or 'disabled'");
+  const popRequirement = routePop(spec);
   validateHandlers(constraints);
   return Object.freeze({
     ...spec,
@@ -46,7 +52,18 @@ export function compileRoute(spec: RouteSpec | CompiledRoute): CompiledRoute {
     sensitivityCeiling: maxSensitivity === undefined ? undefined : rank(maxSensitivity, 'maxSensitivity'),
     classificationRank: classification === undefined ? 0 : rank(classification, 'classification'),
     taskId: taskIdFrom === undefined ? undefined : parseTaskIdFrom(taskIdFrom),
+    popRequirement,
+    popReason: spec.pop === undefined && dpop === 'required' ? 'dpop_required' : 'pop_required',
   });
+}
+
+/** `route.pop`, or what the deprecated `route.dpop: 'required'` asks (PoP by DPoP or mTLS); `readOnly` checked. */
+function routePop({ pop, dpop, readOnly }: RouteSpec): PopRequirement | undefined {
+  if (pop !== undefined && !POP_REQUIREMENTS.has(pop)) throw new TypeError("route.pop must be 'required', 'by-risk' or 'optional'");
+  if (readOnly !== undefined && typeof readOnly !== 'boolean') throw new TypeError('route.readOnly must be a boolean');
+  if (dpop !== 'required') return pop;
+  if (pop !== undefined && pop !== 'required') throw new TypeError(`route.dpop 'required' (deprecated: it means route.pop 'required') contradicts route.pop '${pop}'`);
+  return 'required';
 }
 
 function rank(level: unknown, name: string): number {

@@ -35,7 +35,7 @@ export interface OpenApiOperation {
 /**
  * The operations of an OpenAPI 3.x document (a parsed object: nothing is fetched) and what each declares in
  * its `x-aap-action` extension: an action (`x-aap-action: search.web`), a declaration
- * (`{ action, target: 'url', purposes, maxSensitivity, classification, taskIdFrom, dpop }`; `target` names a
+ * (`{ action, target: 'url', purposes, maxSensitivity, classification, taskIdFrom, pop, readOnly, dpop }`; `target` names a
  * path or query parameter of the operation, `$ref`s to `#/components/parameters/…` followed), or `false`
  * (public). Operations without it are listed undeclared. A malformed document or declaration is a
  * `TypeError` naming the operation; the adapters call it once, at startup.
