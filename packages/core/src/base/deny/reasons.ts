@@ -60,6 +60,9 @@ export const REASONS = {
   token_claims_invalid: tok('The access token is missing required claims or they are malformed'),
   // the authorization server's introspection endpoint says the token is not active (RFC 7662 §2.2)
   token_inactive: tok('The access token is invalid'),
+  // the client address presented too many tokens that failed validation (draft §12.11; options.failedValidations):
+  // its unverified tokens wait for Retry-After, its verified (cached) ones keep working
+  too_many_failed_validations: { status: 429, error: 'invalid_request', description: 'Too many failed authentication attempts' },
   // 3. proof of possession (RFC 9449, RFC 8705)
   dpop_required: tok('A DPoP-bound access token is required'),
   dpop_downgrade: tok('A sender-constrained access token was presented without its proof'),

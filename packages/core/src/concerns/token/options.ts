@@ -7,6 +7,7 @@ import { resolveIssuerKeys, type IssuerKeys } from './issuer-keys.js';
 import { resolveIntrospectionOptions, type IntrospectionRuntime } from './introspection/options.js';
 import { CapabilityRefs, resolveCapabilityRefOptions } from './capability-refs.js';
 import type { RefResolution } from './expand-capabilities.js';
+import { resolveFailedValidations, type FailedValidations } from './failed-validations.js';
 
 /** Token verification's settings: validated once, frozen data. */
 export interface TokenSettings {
@@ -38,6 +39,8 @@ export interface TokenRuntime {
   readonly introspection: IntrospectionRuntime | undefined;
   /** How `capabilities_ref` is resolved, with its cache. */
   readonly capabilityRefs: RefResolution;
+  /** Failed validations per client address (this replica's); undefined with `failedValidations: false`. */
+  readonly failures: FailedValidations | undefined;
 }
 
 /** Draft "Clock Skew": tolerance MUST NOT exceed 5 minutes. */
@@ -88,7 +91,8 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): { re
     }),
     allowInsecureRequests: allowInsecure,
   });
-  const runtime: TokenRuntime = Object.freeze({ keys, cache, lookup: cache && ((token: string) => cache.get(token)), introspection, capabilityRefs });
+  const failures = resolveFailedValidations(options.failedValidations);
+  const runtime: TokenRuntime = Object.freeze({ keys, cache, lookup: cache && ((token: string) => cache.get(token)), introspection, capabilityRefs, failures });
   return { settings, runtime };
 }
 
