@@ -116,8 +116,11 @@ export interface GuardOptions {
   readonly now?: (() => number) | undefined;
   /** Shared state: rate limits, DPoP replay, holds, revocations. Default `memoryStore()`. */
   readonly store?: Store | undefined;
-  /** Audit sink. */
-  readonly audit?: AuditSink | undefined;
+  /**
+   * Audit sink: one event per decision (draft §7.9). Without one the guard logs a warning at startup
+   * (`audit.off`); `false` says in code that none is wanted (logged at `info`).
+   */
+  readonly audit?: AuditSink | false | undefined;
   /**
    * Where infrastructure events are logged (JWKS, store, audit sink failures and recoveries): any
    * pino-compatible logger, or `false` for none. Default: JSON lines on stderr at `warn`.
