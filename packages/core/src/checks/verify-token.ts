@@ -79,6 +79,7 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
   const expired = checkLifetime(life, ctx.now);
   if (expired) return expired;
   const iss = verified.payload.iss as string; // verified: one of the trusted issuers
+  runtime.sizeNotice(iss, token.length); // a JWT is ASCII: its length is its size in bytes
   const fromIntrospection = () => capabilitiesOf(ctx, token, iss);
   const expanded = await expandCapabilities(verified.payload, runtime.capabilityRefs, fromIntrospection);
   if ('reason' in expanded) return expanded;
