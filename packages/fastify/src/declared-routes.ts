@@ -24,8 +24,11 @@ export type RouteConfig = {
 export interface RouteReport {
   readonly method: string;
   readonly path: string;
-  readonly status: 'declared' | 'public' | 'undeclared';
+  /** `not_routed`: the OpenAPI document (`openApi`) lists the operation, the app has no such route. */
+  readonly status: 'declared' | 'public' | 'undeclared' | 'not_routed';
   readonly action?: string | undefined;
+  /** With `openApi`: where the document and the app disagree — an app route the document does not list, or an operation no app route serves. */
+  readonly openApi?: 'not_in_document' | 'no_app_route' | undefined;
 }
 
 /**
