@@ -20,7 +20,8 @@ import { andThen, type Awaitable } from '../base/util/awaitable.js';
  * is verified again (and refused). Otherwise the issuer's keys are picked by `iss` (concerns/token/issuer-keys.ts),
  * jose verifies the JWS (verify-jwt.ts), the lifetime is checked with `clockTolerance`, and the AAP
  * claims are normalized and validated (base/claims/normalize.ts). Only tokens that pass everything are
- * cached. Sets `ctx.claims` and `ctx.tokenHash` (the hash also on denies, for the audit).
+ * cached. A token not cached is first held to its client address's failed-validation budget (`uncached`).
+ * Sets `ctx.claims` and `ctx.tokenHash` (the hash also on denies, for the audit).
  */
 export const verifyToken: Check = (ctx) => {
   const credentials = ctx.credentials;
