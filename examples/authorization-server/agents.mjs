@@ -8,7 +8,7 @@ export const DEMO_SECRET = 'demo-client-secret';
 const agent = (id, extra = {}) => ({ id, type: 'llm-autonomous', operator: 'org:example', ...extra });
 
 /**
- * client_id → { claims, spelling?, format?, ttl?, resource? }. `claims` are the AAP sections; `delegation`
+ * client_id → { claims, spelling?, format?, ttl?, resource?, subject? } (`subject: false`: no `sub` claim). `claims` are the AAP sections; `delegation`
  * is filled in (depth 0, chain [agent id]) when absent.
  */
 export const AGENTS = {
@@ -51,6 +51,9 @@ export const AGENTS = {
   'agent-stale-clock': { claims: { agent: agent('agent-stale-clock'), task: { id: 'task-stale', purpose: 'research' }, capabilities: [{ action: 'search.web' }] }, clockSkew: -7200 },
   // Gets opaque tokens: the resource server introspects them (RFC 7662).
   'agent-opaque-06': { claims: { agent: agent('agent-opaque-06'), task: { id: 'task-opaque-006', purpose: 'research' }, capabilities: [{ action: 'search.web' }] }, format: 'opaque' },
+  // Opaque tokens as a stock client-credentials setup issues them: no `sub` (RFC 7662 makes it optional);
+  // the resource server takes the answer's `client_id` as the subject.
+  'agent-opaque-08': { claims: { agent: agent('agent-opaque-08'), task: { id: 'task-opaque-008', purpose: 'research' }, capabilities: [{ action: 'search.web' }] }, format: 'opaque', subject: false },
   // A tool a writer delegates to (RFC 8693 token exchange): its own identity, the writer's task and a subset of its capabilities.
   'tool-summarizer': { claims: { agent: agent('tool-summarizer', { type: 'tool' }), task: { id: 'task-none', purpose: 'research' }, capabilities: [{ action: 'search.web' }] } },
 };

@@ -93,7 +93,10 @@ function configuration({ audience, audiences, privateJwk, revoked, delegated, re
     // The AAP claims: the exchanged ones for a delegated token, else the agent's registered ones. `sub` is
     // the client for client credentials (oidc-provider sets it in JWTs; an opaque token's introspection
     // answer gets it from here).
-    extraTokenClaims: async (ctx, token) => ({ sub: token.clientId, ...((ctx && delegated.get(ctx)?.claims) ?? aapClaimsOf(token.clientId)) }),
+    extraTokenClaims: async (ctx, token) => ({
+      ...(AGENTS[token.clientId]?.subject === false ? {} : { sub: token.clientId }),
+      ...((ctx && delegated.get(ctx)?.claims) ?? aapClaimsOf(token.clientId)),
+    }),
     formats: {
       customizers: {
         jwt: async (ctx, token, jwt) => {

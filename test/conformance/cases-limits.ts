@@ -16,6 +16,16 @@ const SLIDING_DAY = { rateLimit: { mode: { day: 'sliding' } } } as const;
 const limited = (headers: Expectation['headers']): Expectation => ({ status: 429, error: 'aap_constraint_violation', reason: 'rate_limited', headers });
 const perMinute = (limit: number) => constrained({ max_requests_per_minute: limit });
 
+const THROTTLE = { failedValidations: { max: 3 } } as const;
+/** `count` requests whose token fails validation (the case's own, or `authorization`), from `ip` when given. */
+const failures = (count: number, authorization?: string, ip?: string): Step[] =>
+  Array.from({ length: count }, (_, i) => ({
+    request: { headers: { ...(authorization ? { authorization } : {}), ...(ip ? { 'x-forwarded-for': ip } : {}) } },
+    status: i < 3 ? 401 : 429,
+  }));
+/** The clock is frozen on a second boundary: the failures leave the sliding minute 61 s later. */
+const throttled: Expectation = { status: 429, error: 'invalid_request', reason: 'too_many_failed_validations', headers: { 'retry-after': '61' } };
+
 export const limitCases: readonly ConformanceCase[] = [
   {
     name: 'rate limit: allowed responses carry the RateLimit fields',
@@ -84,4 +94,38 @@ export const limitCases: readonly ConformanceCase[] = [
     expect: limited({ 'retry-after': '3539', 'ratelimit-policy': '"minute";q=2;w=60, "hour";q=3;w=3600' }),
   },
   { name: 'rate limit: a limit that is not a positive integer makes the token invalid', token: perMinute(0), expect: unauthorized('token_claims_invalid') },
+  // §12.11: failed token validations per client address (options.failedValidations, per replica)
+  {
+    name: 'failed validations: past max from one address, 429 with Retry-After',
+    options: THROTTLE,
+    token: { forge: 'foreign-key' },
+    before: failures(3),
+    expect: throttled,
+  },
+  {
+    name: 'failed validations: a valid token not verified before waits too',
+    options: THROTTLE,
+    before: failures(3, 'Bearer garbage'),
+    expect: throttled,
+  },
+  {
+    name: 'failed validations: a token verified before is never throttled (one NAT, a neighbour sending garbage)',
+    options: THROTTLE,
+    before: [{ status: 200 }, ...failures(4, 'Bearer garbage'), { request: { headers: { authorization: 'Bearer garbage' } }, status: 429 }],
+    expect: OK,
+  },
+  {
+    name: 'failed validations: another client address keeps working',
+    options: { ...THROTTLE, trustProxy: ['127.0.0.1'] },
+    before: failures(4, 'Bearer garbage', '203.0.113.7'),
+    request: { headers: { 'x-forwarded-for': '198.51.100.1' } },
+    expect: OK,
+  },
+  {
+    name: 'failed validations: capability denies of a valid token are not counted',
+    options: THROTTLE,
+    route: { action: 'cms.publish' },
+    before: Array.from({ length: 5 }, () => ({ status: 403 })),
+    expect: { status: 403, error: 'aap_invalid_capability', reason: 'capability_missing' },
+  },
 ];

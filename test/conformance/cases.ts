@@ -218,6 +218,9 @@ const tasks: ConformanceCase[] = [
   { name: 'task: id bound to a route parameter, equal', route: { action: 'search.web', taskIdFrom: 'param:taskId' }, request: { path: '/r/task-001' }, expect: OK },
   { name: 'task: id bound to a route parameter, different', route: { action: 'search.web', taskIdFrom: 'param:taskId' }, request: { path: '/r/task-999' }, expect: mismatch },
   { name: 'task: expired beyond the clock tolerance', token: withSections({ task: task({ expires_at: at(-400) }) }), expect: taskExpired },
+  // §7.4: "the RS MUST reject tokens for tasks past their expiration" — the clock tolerance is for a future `created_at` only
+  { name: 'task: expired within what the clock tolerance was', token: withSections({ task: task({ expires_at: at(-240) }) }), expect: taskExpired },
+  { name: 'task: expires at the request time', token: withSections({ task: task({ expires_at: at(0) }) }), expect: taskExpired },
   { name: 'task: expires in the future', token: withSections({ task: task({ expires_at: at(3600) }) }), expect: OK },
   { name: 'task: created in the future', token: withSections({ task: task({ created_at: at(400) }) }), expect: taskExpired },
   { name: 'task: created within the clock tolerance', token: withSections({ task: task({ created_at: at(100) }) }), expect: OK },
@@ -441,6 +444,20 @@ const zones: ConformanceCase[] = [
   },
 ];
 
+const geo = (restriction: unknown): TokenSpec => withSections({ context: { geo_restriction: restriction } });
+
+// §7.8 "The RS MUST apply additional checks for geo or network restrictions when provided": a restriction
+// the guard cannot resolve is refused, as `allowed_regions` is; "none" (the draft's example) restricts nothing.
+const geos: ConformanceCase[] = [
+  { name: 'geo_restriction: none', token: geo('none'), expect: OK },
+  { name: 'geo_restriction: a region, no resolver configured', token: geo('US'), expect: outOfContext },
+  { name: 'geo_restriction: a value the guard cannot read', options: { constraints: { region: () => 'US' } }, token: geo('eu-only'), expect: outOfContext },
+  { name: 'geo_restriction: resolved region in the list', options: { constraints: { region: () => 'CA' } }, token: geo(['US', 'CA']), expect: OK },
+  { name: 'geo_restriction: resolved region not in the list', options: { constraints: { region: () => 'DE' } }, token: geo('US'), expect: outOfContext },
+  { name: 'geo_restriction: region unknown', options: { constraints: { region: () => undefined } }, token: geo('US'), expect: outOfContext },
+  { name: 'context.location describes the agent, restricts nothing', token: withSections({ context: { location: { region: 'DE' } } }), expect: OK },
+];
+
 const regionOf = (region: string | undefined) => ({ constraints: { region: () => region } });
 const regioned = constrained({ allowed_regions: ['US', 'CA'] });
 
@@ -569,6 +586,7 @@ export const CASES: readonly ConformanceCase[] = Object.freeze([
   ...destinationCases,
   ...reportOnlyCases,
   ...zones,
+  ...geos,
   ...regions,
   ...handlers,
   ...coexistence,

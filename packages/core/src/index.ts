@@ -19,7 +19,7 @@ export { authorizedPrincipal } from './guard/authorized-principal.js';
 export { optionsFromEnv, type EnvOptions } from './options/from-env.js';
 export type {
   GuardOptions, AuditSink, LocalJwks, RemoteJwks, KeyFunction, JwksOption, TrustedIssuer, TrustProxy, DpopOptions,
-  AgentPolicy, DelegationPolicy, RateLimitMode, WindowUnit, RateLimitKeyContext, RateLimitOptions, ConstraintOptions,
+  AgentPolicy, DelegationPolicy, RateLimitMode, WindowUnit, RateLimitKeyContext, RateLimitOptions, FailedValidationOptions, ConstraintOptions,
   OversightOptions, HoldPreviewOptions, RevocationOptions, IntrospectionMode, IntrospectionOptions,
   IssuerIntrospectionOptions, IntrospectionClient, CapabilitiesResolver, CapabilitiesRefOptions,
 } from './base/types/options.js';

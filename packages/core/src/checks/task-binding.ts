@@ -7,9 +7,12 @@ import type { Check } from './context.js';
 
 /**
  * Step 5: task binding (draft "Task Binding Validation"). Structure (`id`, `purpose`) was validated with
- * the token. Here: the task's lifetime (`created_at` not in the future, `expires_at` not past, with the
- * token clock tolerance, as for `iat`/`exp` in RFC 7519 §4.1.4), then the route's allowed purposes, its
- * data-sensitivity ceiling, and an optional binding of `task.id` to a request header or route parameter.
+ * the token. Here: the task's lifetime — `created_at` not in the future beyond the token clock tolerance
+ * (the draft's "beyond clock skew tolerance"), `expires_at` not reached, with NO tolerance: the draft's
+ * Temporal level says "the RS MUST reject tokens for tasks past their expiration", and `expires_at` is the
+ * instant on or after which the task is over (as `exp` in RFC 7519 §4.1.4) — then the route's allowed
+ * purposes, its data-sensitivity ceiling, and an optional binding of `task.id` to a request header or
+ * route parameter.
  */
 export const taskBinding: Check = ({ claims, route, request, now, settings }) => {
   if (!claims || !route) return undefined;
@@ -18,7 +21,7 @@ export const taskBinding: Check = ({ claims, route, request, now, settings }) =>
   if (typeof task.created_at === 'number' && task.created_at * 1000 > now + tolerance) {
     return deny('task_expired', { rule: 'created_in_future' });
   }
-  if (typeof task.expires_at === 'number' && task.expires_at * 1000 <= now - tolerance) {
+  if (typeof task.expires_at === 'number' && task.expires_at * 1000 <= now) {
     return deny('task_expired', { rule: 'task_expired' });
   }
   if (route.purposeSet && !route.purposeSet.has(task.purpose)) return deny('task_mismatch', { rule: 'purpose' });

@@ -9,6 +9,9 @@ import { tokenHash } from '../base/util/hash.js';
 import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
 import { introspectToken } from './introspect-token.js';
+import { countsAsFailedValidation, sourceOf } from '../concerns/token/failed-validations.js';
+import { clientIp } from '../base/request/client-ip.js';
+import { andThen, type Awaitable } from '../base/util/awaitable.js';
 
 /**
  * Step 2: the access token. A token seen before and still cached costs a map lookup and two
@@ -17,25 +20,50 @@ import { introspectToken } from './introspect-token.js';
  * is verified again (and refused). Otherwise the issuer's keys are picked by `iss` (concerns/token/issuer-keys.ts),
  * jose verifies the JWS (verify-jwt.ts), the lifetime is checked with `clockTolerance`, and the AAP
  * claims are normalized and validated (base/claims/normalize.ts). Only tokens that pass everything are
- * cached. Sets `ctx.claims` and `ctx.tokenHash` (the hash also on denies, for the audit).
+ * cached. A token not cached is first held to its client address's failed-validation budget (`uncached`).
+ * Sets `ctx.claims` and `ctx.tokenHash` (the hash also on denies, for the audit).
  */
 export const verifyToken: Check = (ctx) => {
   const credentials = ctx.credentials;
   if (!credentials) return deny('credentials_missing');
   const token = credentials.token;
   const hit = ctx.cached; // looked up once, by step 1
-  if (!hit) {
-    const opaque = ctx.runtime.token.introspection?.opaque && !isJwt(token);
-    return opaque ? introspectToken(ctx, token, false) : verifyFresh(ctx, token);
-  }
+  if (!hit) return uncached(ctx, token);
   const refreshing = hit.key.source.revalidate(ctx.now);
   return refreshing ? refreshing.then(() => afterRefresh(ctx, token)) : admit(ctx, hit, token);
 };
 
 /** The key set was refreshed: the entry is still there unless its key was withdrawn. */
-function afterRefresh(ctx: CheckContext, token: string): Promise<Deny | undefined> | Deny | undefined {
+function afterRefresh(ctx: CheckContext, token: string): Awaitable<Deny | undefined> {
   const hit = ctx.runtime.token.cache?.get(token);
-  return hit ? admit(ctx, hit, token) : verifyFresh(ctx, token);
+  return hit ? admit(ctx, hit, token) : uncached(ctx, token);
+}
+
+/**
+ * A token not verified before: refused at once while its client address is over its failed-validation
+ * budget (draft §12.11, `options.failedValidations`), else verified — and counted against the address when
+ * the token itself failed. Only here: a cached token never costs a lookup, and nothing else is counted.
+ */
+function uncached(ctx: CheckContext, token: string): Awaitable<Deny | undefined> {
+  const failures = ctx.runtime.token.failures;
+  if (!failures) return verifyUncached(ctx, token);
+  const ip = clientIp(ctx);
+  const waitMs = failures.wait(ip, ctx.now);
+  if (waitMs > 0) {
+    ctx.tokenHash = tokenHash(token);
+    const { max, windowMs } = failures.settings;
+    const headers = { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) };
+    return deny('too_many_failed_validations', { source: sourceOf(ip), max, windowMs }, { headers });
+  }
+  return andThen(verifyUncached(ctx, token), (outcome) => {
+    if (outcome && countsAsFailedValidation(outcome.reason)) failures.record(ip, ctx.now);
+    return outcome;
+  });
+}
+
+function verifyUncached(ctx: CheckContext, token: string): Awaitable<Deny | undefined> {
+  const opaque = ctx.runtime.token.introspection?.opaque && !isJwt(token);
+  return opaque ? introspectToken(ctx, token, false) : verifyFresh(ctx, token);
 }
 
 async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | undefined> {
@@ -52,6 +80,7 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
   const expired = checkLifetime(life, ctx.now);
   if (expired) return expired;
   const iss = verified.payload.iss as string; // verified: one of the trusted issuers
+  runtime.sizeNotice(iss, token.length); // a JWT is ASCII: its length is its size in bytes
   const fromIntrospection = () => capabilitiesOf(ctx, token, iss);
   const expanded = await expandCapabilities(verified.payload, runtime.capabilityRefs, fromIntrospection);
   if ('reason' in expanded) return expanded;

@@ -232,12 +232,13 @@ describe('agent policy, task binding, delegation', () => {
     expect([d.status, d.error]).toEqual([403, 'aap_agent_not_recognized']);
   });
 
-  it('task lifetime honours the clock tolerance', async () => {
+  it('task lifetime: the clock tolerance for a future created_at, none for expires_at (§7.4)', async () => {
     const task = (extra: Record<string, unknown>): MintOptions => ({ sections: { task: { id: 't', purpose: 'research', ...extra } } });
     const tolerance = { clockTolerance: 60 };
     expect(outcome(await decide(task({ created_at: NOW_S + 30 }), search, {}, tolerance))).toBe('allow');
     expect(outcome(await decide(task({ created_at: NOW_S + 90 }), search, {}, tolerance))).toBe('task_expired');
-    expect(outcome(await decide(task({ expires_at: NOW_S - 30 }), search, {}, tolerance))).toBe('allow');
+    expect(outcome(await decide(task({ expires_at: NOW_S + 30 }), search, {}, tolerance))).toBe('allow');
+    expect(outcome(await decide(task({ expires_at: NOW_S - 30 }), search, {}, tolerance))).toBe('task_expired');
     expect(outcome(await decide(task({ expires_at: NOW_S - 90 }), search, {}, tolerance))).toBe('task_expired');
   });
 

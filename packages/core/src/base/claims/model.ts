@@ -83,6 +83,8 @@ export interface DelegationClaim {
 export interface ContextClaim {
   readonly network_zone?: string;
   readonly time_window?: TimeWindow;
+  /** `"none"`, an ISO 3166-1 alpha-2 code or a list of them; anything else is refused (fail closed). */
+  readonly geo_restriction?: unknown;
   readonly [extra: string]: unknown;
 }
 

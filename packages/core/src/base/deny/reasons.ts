@@ -89,6 +89,9 @@ export const REASONS = {
   token_claims_invalid: tok('The access token is missing required claims or they are malformed'),
   // the authorization server's introspection endpoint says the token is not active (RFC 7662 §2.2)
   token_inactive: tok('The access token is invalid'),
+  // the client address presented too many tokens that failed validation (draft §12.11; options.failedValidations):
+  // its unverified tokens wait for Retry-After, its verified (cached) ones keep working
+  too_many_failed_validations: { status: 429, error: 'invalid_request', description: 'Too many failed authentication attempts' },
   // 3. proof of possession (RFC 9449, RFC 8705)
   // an unbound (bearer) token where proof of possession is required — by the guard, the route, or the
   // draft's risk criteria (§12.2, `pop: 'by-risk'`); a DPoP proof or the bound certificate meets it
@@ -137,7 +140,8 @@ export const REASONS = {
   // what the handler gets, and it is not counted — 415 with `Accept-Encoding: identity` (RFC 9110 §15.5.16)
   content_encoding_unsupported: { status: 415, error: 'invalid_request', description: 'The request content encoding is not supported' },
   capability_expired: forbid('aap_capability_expired', 'The capability is not valid at this time'),
-  context_violation: forbid('aap_invalid_context', 'Context restriction violated'),
+  // policy 'context': only the geo_restriction rule (fail closed since 0.2) is reported, never time or zone
+  context_violation: rollout('context', forbid('aap_invalid_context', 'Context restriction violated')),
   constraint_violation: forbid('aap_constraint_violation', 'The request violates capability constraints'),
   constraint_unknown: forbid('aap_constraint_violation', 'The request violates capability constraints'),
   // `ip_ranges_allowed` (§5.6.2 "validates destination IP"): the declared target's address is not in range

@@ -10,7 +10,7 @@ export const GUARD_KEYS = [
   'maxTokenSize', 'maxFormBodySize', 'tokenCacheSize', 'resourceMetadata', 'trustProxy', 'publicUrl', 'onStoreError',
   'pop', 'dpop', 'agents',
   'delegation', 'rateLimit', 'constraints', 'oversight', 'revocation', 'undeclared', 'authRequired',
-  'introspection', 'capabilitiesRef', 'warmUp', 'reportOnly',
+  'introspection', 'capabilitiesRef', 'warmUp', 'reportOnly', 'failedValidations',
 ] as const;
 
 /** Known keys of the nested option objects, by option name. */
@@ -19,6 +19,7 @@ export const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   agents: ['allow', 'deny', 'operators', 'deniedOperators', 'deniedModels', 'requireAttested'],
   delegation: ['maxDepth', 'trustedActor', 'unknownParent'],
   rateLimit: ['mode', 'key', 'headersOnAllow'],
+  failedValidations: ['max', 'windowMs', 'maxAddresses'],
   constraints: ['unknown', 'handlers', 'networkZones', 'region', 'ipRanges', 'resolveTarget', 'resolveTimeoutMs'],
   oversight: ['holdTtl', 'approvalUrl', 'onHold', 'match', 'maxBodyBytes', 'maxPendingPerAgent', 'maxHoldsPerMinute', 'preview'],
   revocation: ['defaultTtl', 'lineageSize'],

@@ -117,8 +117,11 @@ export interface GuardOptions {
   readonly now?: (() => number) | undefined;
   /** Shared state: rate limits, DPoP replay, holds, revocations. Default `memoryStore()`. */
   readonly store?: Store | undefined;
-  /** Audit sink. */
-  readonly audit?: AuditSink | undefined;
+  /**
+   * Audit sink: one event per decision (draft §7.9). Without one the guard logs a warning at startup
+   * (`audit.off`); `false` says in code that none is wanted (logged at `info`).
+   */
+  readonly audit?: AuditSink | false | undefined;
   /**
    * Where infrastructure events are logged (JWKS, store, audit sink failures and recoveries): any
    * pino-compatible logger, or `false` for none. Default: JSON lines on stderr at `warn`.
@@ -164,6 +167,13 @@ export interface GuardOptions {
   readonly delegation?: DelegationPolicy | undefined;
   /** Rate-limit behaviour. */
   readonly rateLimit?: RateLimitOptions | undefined;
+  /**
+   * Throttle failed token validations per client address (draft §12.11): after `max` failures (default 300)
+   * within `windowMs` (default 60000) an address's unverified tokens are refused with 429
+   * `too_many_failed_validations` and `Retry-After`, while tokens already verified (cached) keep working.
+   * Counted per replica, in memory. `false` turns it off.
+   */
+  readonly failedValidations?: FailedValidationOptions | false | undefined;
   /** Constraint handling (unknown constraints, app-specific handlers, zones, regions). */
   readonly constraints?: ConstraintOptions | undefined;
   /** Human-oversight holds. */
@@ -265,6 +275,24 @@ export interface RateLimitKeyContext {
    * function returns is scoped by it already: two authorization servers never share a quota.
    */
   readonly issuer: string;
+}
+
+/**
+ * `options.failedValidations`: how many tokens that fail validation (bad signature, format, issuer, audience,
+ * lifetime, claims, or an inactive introspection answer) one client address may present per window before
+ * its unverified tokens are refused. The client address is the resolved one (`trustProxy`); an IPv6 client
+ * is counted by its /64.
+ *
+ * @example
+ * createGuard({ ...options, failedValidations: { max: 100, windowMs: 60_000 } });
+ */
+export interface FailedValidationOptions {
+  /** Failures admitted per window and address (default 300). */
+  readonly max?: number | undefined;
+  /** Sliding window length in ms, a multiple of 60 (default 60000). */
+  readonly windowMs?: number | undefined;
+  /** Most addresses counted at once (default 10000); past it new addresses are not counted until one expires. */
+  readonly maxAddresses?: number | undefined;
 }
 
 /** Rate-limit behaviour. */

@@ -13,7 +13,10 @@ export interface Lifetime {
 /**
  * Compute a token's validity interval from its `exp` (REQUIRED, RFC 9068 §2.2), `nbf` and `iat`.
  * The draft's vector "expired-token" accepts a token at exactly `exp + tolerance`, so the interval is
- * closed. An `iat` in the future beyond the tolerance is not yet valid (RFC 7519 §4.1.6).
+ * closed. The draft's clock-skew table also lists 0 s past `exp` as REJECTED ("exclusive boundary") beside
+ * 240 s past as ACCEPTED: the two rows contradict each other, and the guard keeps the tolerance on `exp`
+ * (test/vectors/clock-skew-table.test.ts). An `iat` in the future beyond the tolerance is not yet valid
+ * (RFC 7519 §4.1.6).
  * Returns a deny for non-numeric or non-finite values.
  *
  * @example

@@ -7,6 +7,7 @@ import { resolveIssuerKeys, type IssuerKeys } from './issuer-keys.js';
 import { resolveIntrospectionOptions, type IntrospectionRuntime } from './introspection/options.js';
 import { CapabilityRefs, resolveCapabilityRefOptions } from './capability-refs.js';
 import type { RefResolution } from './expand-capabilities.js';
+import { resolveFailedValidations, type FailedValidations } from './failed-validations.js';
 
 /** Token verification's settings: validated once, frozen data. */
 export interface TokenSettings {
@@ -38,6 +39,10 @@ export interface TokenRuntime {
   readonly introspection: IntrospectionRuntime | undefined;
   /** How `capabilities_ref` is resolved, with its cache. */
   readonly capabilityRefs: RefResolution;
+  /** Draft §5.3 "SHOULD warn when a serialized token exceeds 4KB": told of every token verified fresh, warns once per issuer. */
+  readonly sizeNotice: (iss: string, bytes: number) => void;
+  /** Failed validations per client address (this replica's); undefined with `failedValidations: false`. */
+  readonly failures: FailedValidations | undefined;
 }
 
 /** Draft "Clock Skew": tolerance MUST NOT exceed 5 minutes. */
@@ -88,8 +93,27 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): { re
     }),
     allowInsecureRequests: allowInsecure,
   });
-  const runtime: TokenRuntime = Object.freeze({ keys, cache, lookup: cache && ((token: string) => cache.get(token)), introspection, capabilityRefs });
+  const failures = resolveFailedValidations(options.failedValidations);
+  const sizeNotice = largeTokenNotice(logger);
+  const runtime: TokenRuntime = Object.freeze({ keys, cache, lookup: cache && ((token: string) => cache.get(token)), introspection, capabilityRefs, sizeNotice, failures });
   return { settings, runtime };
+}
+
+/** Draft §5.3: the size past which a serialized token is worth a warning (headers of 8 KB are a common server limit). */
+const LARGE_TOKEN = 4096;
+
+/**
+ * One `token.large` warning per issuer (verified `iss`, so the set is bounded by the trusted issuers) the
+ * first time one of its tokens exceeds 4 KB — the draft suggests introspection or `capabilities_ref` then.
+ */
+function largeTokenNotice(logger: Logger): (iss: string, bytes: number) => void {
+  const warned = new Set<string>();
+  return (iss, bytes) => {
+    if (bytes <= LARGE_TOKEN || warned.has(iss)) return;
+    warned.add(iss);
+    const message = `tokens of ${iss} exceed 4 KB (${bytes} bytes): servers and proxies often cap headers at 8 KB; consider capabilities_ref or introspection (draft §5.3)`;
+    logger.warn({ event: 'token.large', issuer: iss, bytes, limit: LARGE_TOKEN }, message);
+  };
 }
 
 function capabilityResolution(

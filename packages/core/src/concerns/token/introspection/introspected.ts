@@ -26,7 +26,9 @@ export interface IntrospectedContext {
  * Turn an RFC 7662 answer into what the pipeline needs, once per answer. Inactive → `token_inactive`. For
  * an opaque token the answer IS the token's claims: `iss`, when present, must be the introspection
  * issuer (else it is set to it), `aud` must name this RS (RFC 7662 §4: the RS must not accept a token
- * meant for another), `exp` is required, a `capabilities_ref` is resolved, and the AAP claims go through
+ * meant for another), `exp` is required, an absent `sub` is the answer's `client_id` (RFC 7662 §2.2 makes
+ * `sub` optional; for a client-credentials token the subject is the client, RFC 9068 §2.2 — the audit and
+ * the principal name it as `sub`), a `capabilities_ref` is resolved, and the AAP claims go through
  * the same normalization as a JWT's — `cnf` included, so DPoP and mTLS binding apply alike.
  */
 export function introspectedWith(context: IntrospectedContext): (answer: IntrospectionAnswer, token: string) => Promise<Introspected> {
@@ -52,6 +54,7 @@ async function claimsOf(answer: IntrospectionAnswer, context: IntrospectedContex
   const aud = payload.aud;
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
   if (!audiences.some((value) => context.audiences.has(value as string))) return deny('token_audience_mismatch', { claim: 'aud', check: 'introspection' });
+  if (payload.sub === undefined && typeof payload.client_id === 'string' && payload.client_id !== '') payload.sub = payload.client_id;
   const life = lifetimeOf(payload, context.clockTolerance);
   if ('reason' in life) return life;
   const expanded = await expandCapabilities(payload, context.refs, async () => undefined); // the answer itself had none

@@ -73,6 +73,20 @@ describe('introspection of opaque tokens', () => {
     expect((await guard.check(request('opaque-bare'), { action: 'cms.publish' })).reason).toBe('capability_missing');
   });
 
+  it('an answer without sub (RFC 7662: optional) takes client_id as the subject; without either it is refused', async () => {
+    const as = await started();
+    const now = Date.now();
+    as.answers.set('no-sub', active(as.url, now, { sub: undefined }));
+    as.answers.set('no-sub-no-client', active(as.url, now, { sub: undefined, client_id: undefined }));
+    as.answers.set('both', active(as.url, now, { sub: 'user-1' }));
+    const guard = guardFor(as);
+    const noSub = await guard.check(request('no-sub'), ROUTE);
+    expect([noSub.allowed, noSub.claims?.sub, noSub.claims?.extra.client_id]).toEqual([true, 'agent-7', 'agent-7']);
+    expect((await guard.check(request('both'), ROUTE)).claims?.sub).toBe('user-1');
+    const neither = await guard.check(request('no-sub-no-client'), ROUTE);
+    expect([neither.reason, neither.audit.detail?.path]).toEqual(['token_claims_invalid', '/sub']);
+  });
+
   it('an inactive answer is 401 token_inactive, remembered for inactiveTtl only', async () => {
     const as = await started();
     const clock = { now: Date.now() };
@@ -186,7 +200,7 @@ describe('introspection outages: 503 introspection_unavailable with Retry-After,
     as.answers.set('opaque-1', active(as.url, Date.now()));
     const clock = { now: Date.now() };
     const logger = recording();
-    const guard = guardFor(as, { now: () => clock.now, logger });
+    const guard = guardFor(as, { now: () => clock.now, logger, audit: () => undefined });
     as.misbehave('error');
     await guard.check(request('opaque-1'), ROUTE);
     as.misbehave(undefined);
