@@ -14,7 +14,8 @@ function collecting(): { logger: Logger; lines: string[] } {
   return { lines, logger: { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') } };
 }
 
-const base: GuardOptions = { issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [] }, warmUp: false };
+// delegation.unknownParent stated: its startup note is not the line under test
+const base: GuardOptions = { issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [] }, warmUp: false, delegation: { unknownParent: 'allow-audited' } };
 
 describe('audit is never silently off (§7.9)', () => {
   it('no sink: one warning at startup, naming the option and a one-line sink', async () => {

@@ -46,6 +46,7 @@ const options = (server: JwksServer, extra: Partial<GuardOptions> = {}): GuardOp
   jwks: { uri: server.jwksUri },
   logger: false,
   audit: () => undefined, // the lines under test are the key source's
+  delegation: { unknownParent: 'allow-audited' },
   ...extra,
 });
 const ready = async (running: Listening) => {

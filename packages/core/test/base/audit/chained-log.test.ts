@@ -35,7 +35,7 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 /** A guard auditing to `audit`, and a function sending `count` requests (every third without a token: a deny). */
 async function guarded(audit: (event: AuditEvent) => unknown) {
-  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger, audit });
+  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger, audit, delegation: { unknownParent: 'allow-audited' } });
   const token = await as.mint();
   const send = async (count: number) => {
     for (let i = 0; i < count; i++) {
@@ -193,7 +193,7 @@ describe('chainedAuditLog + verifyAuditFile', () => {
   it('concurrent decisions are written in batches, in order, as one valid chain (fsync on)', async () => {
     const file = join(dir, 'audit.jsonl');
     const log = chainedAuditLog({ file, fsync: true });
-    const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger, audit: log });
+    const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger, audit: log, delegation: { unknownParent: 'allow-audited' } });
     const token = await as.mint();
     await Promise.all(Array.from({ length: 200 }, (_, i) => guard.check({ method: 'GET', url: `https://api.example.com/x?i=${i}`, headers: { authorization: `Bearer ${token}` } }, { action: 'search.web' })));
     await guard.close();

@@ -200,7 +200,7 @@ describe('introspection outages: 503 introspection_unavailable with Retry-After,
     as.answers.set('opaque-1', active(as.url, Date.now()));
     const clock = { now: Date.now() };
     const logger = recording();
-    const guard = guardFor(as, { now: () => clock.now, logger, audit: () => undefined });
+    const guard = guardFor(as, { now: () => clock.now, logger, audit: () => undefined, delegation: { unknownParent: 'allow-audited' } });
     as.misbehave('error');
     await guard.check(request('opaque-1'), ROUTE);
     as.misbehave(undefined);
