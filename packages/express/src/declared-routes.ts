@@ -169,26 +169,62 @@ export interface RouteReport {
  */
 export function listRoutes(app: unknown): RouteReport[] {
   const stack = routerStack(app);
-  return stack ? walk(stack, '', undefined) : [];
+  return stack ? walk(stack, '', []) : [];
 }
 
-function walk(stack: readonly Layer[], prefix: string, above: Above): RouteReport[] {
+/**
+ * A mounted `aap.require()` or `aap.public()` (`app.use('/users', aap.require(…), router)`): it covers the
+ * routes after it that its mount path matches — in its own stack and in the routers below it — and no other.
+ * `prefix`: the path of the stack it is mounted in.
+ */
+interface Mounted {
+  readonly layer: Layer;
+  readonly prefix: string;
+  readonly declared: Declared | undefined;
+}
+
+function walk(stack: readonly Layer[], prefix: string, above: readonly Mounted[]): RouteReport[] {
   const out: RouteReport[] = [];
-  let marker = above;
+  const mounted = [...above];
   for (const layer of stack) {
     const handle = layer.handle;
     if (layer.route) {
+      const path = join(prefix, layer.route.path);
+      const marker = covering(mounted, typeof layer.route.path === 'string' ? path : undefined);
       for (const method of Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m])) {
         const first = firstHandler(layer.route, method);
         const declared = typeof marker === 'object' ? marker.declared : first?.[DECLARATION];
         const status = declared ? 'declared' : first?.[PUBLIC] || marker === 'public' ? 'public' : 'undeclared';
-        out.push({ method: method === '_all' ? 'ALL' : method.toUpperCase(), path: join(prefix, layer.route.path), status, action: declared?.action });
+        out.push({ method: method === '_all' ? 'ALL' : method.toUpperCase(), path, status, action: declared?.action });
       }
-    } else if (handle?.[DECLARATION]) marker = typeof marker === 'object' ? marker : { declared: handle[DECLARATION] };
-    else if (handle?.[PUBLIC]) marker ??= 'public';
-    else if (Array.isArray(handle?.stack)) out.push(...walk(handle.stack, join(prefix, mountPath(layer)), marker));
+    } else if (handle?.[DECLARATION]) mounted.push({ layer, prefix, declared: handle[DECLARATION] });
+    else if (handle?.[PUBLIC]) mounted.push({ layer, prefix, declared: undefined });
+    else if (Array.isArray(handle?.stack)) out.push(...walk(handle.stack, join(prefix, mountPath(layer)), mounted));
   }
   return out;
+}
+
+/**
+ * What the mounted markers say of a route at `path` (its full path; undefined: a pattern, not a path):
+ * the first declaration whose mount matches it decides, else an opt-out that matches — as a request meets
+ * them (`resolve`). A pattern route is covered only by a marker mounted at the root (it matches any path).
+ */
+function covering(mounted: readonly Mounted[], path: string | undefined): Above {
+  let marker: Above;
+  for (const entry of mounted) {
+    const below = path?.startsWith(entry.prefix) ? path.slice(entry.prefix.length) : undefined;
+    const matches = path === undefined ? isRootMount(entry.layer) : below !== undefined && safeMatch(entry.layer, below.startsWith('/') ? below : `/${below}`) !== undefined;
+    if (!matches) continue;
+    if (entry.declared) return { declared: entry.declared };
+    marker = 'public';
+  }
+  return marker;
+}
+
+/** A layer mounted without a path (or at `/`): it runs for every request that reaches its stack. */
+function isRootMount(layer: Layer): boolean {
+  const path = mountPath(layer);
+  return path === '' || path === '/';
 }
 
 function mountPath(layer: Layer): string {

@@ -148,10 +148,14 @@ export interface RouteReport {
 
 interface ListedLayer extends LayerLike {
   readonly path?: unknown;
+  /** @koa/router: whether the layer's pattern matches a path. */
+  match?(path: string): boolean;
 }
 
 /**
  * Every route of the routers an app mounts (`app.use(router.routes())`) and what the guard does with it.
+ * A `router.use('/users', aap.require(…))` (or `aap.public()`) covers the routes after it that its path
+ * matches, and no other — as a request meets it.
  *
  * @example
  * for (const route of listRoutes(app)) console.log(route.method, route.path, route.status);
@@ -160,18 +164,31 @@ export function listRoutes(app: { readonly middleware?: readonly unknown[] }): R
   const out: RouteReport[] = [];
   for (const fn of (app.middleware ?? []) as Dispatch[]) {
     const stack = (fn?.router as { stack?: readonly ListedLayer[] } | undefined)?.stack ?? [];
-    let above: Declared | 'public' | undefined;
+    const mounted: { readonly layer: ListedLayer; readonly declared: Declared | undefined }[] = [];
     for (const layer of stack) {
       const first = layer.stack.find((handler) => handler.param === undefined);
       if (layer.methods.length === 0) {
-        if (first?.[DECLARATION] && typeof above !== 'object') above = first[DECLARATION];
-        else if (first?.[PUBLIC]) above ??= 'public';
+        if (first?.[DECLARATION]) mounted.push({ layer, declared: first[DECLARATION] });
+        else if (first?.[PUBLIC]) mounted.push({ layer, declared: undefined });
         continue;
       }
+      const path = String(layer.path);
+      const above = covering(mounted, path);
       const declared = typeof above === 'object' ? above : first?.[DECLARATION];
       const status = declared ? 'declared' : first?.[PUBLIC] || above === 'public' ? 'public' : 'undeclared';
-      for (const method of layer.methods) out.push({ method, path: String(layer.path), status, action: declared?.action });
+      for (const method of layer.methods) out.push({ method, path, status, action: declared?.action });
     }
   }
   return out;
+}
+
+/** The first mounted declaration whose path matches the route's, else `public` if a mounted opt-out's does. */
+function covering(mounted: readonly { readonly layer: ListedLayer; readonly declared: Declared | undefined }[], path: string): Declared | 'public' | undefined {
+  let found: 'public' | undefined;
+  for (const { layer, declared } of mounted) {
+    if (typeof layer.match === 'function' && !layer.match(path)) continue;
+    if (declared) return declared;
+    found = 'public';
+  }
+  return found;
 }
