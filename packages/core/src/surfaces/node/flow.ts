@@ -13,6 +13,7 @@ import { nodeRequestInfo } from './request-info.js';
 import { traceCheck } from '../../base/observe/trace-checks.js';
 import { routeExtra } from './route-extra.js';
 import { sameCheck } from './same-check.js';
+import { agentsOnly } from '../../concerns/route/agents-only.js';
 import { flowMarks, type FlowState } from './flow-state.js';
 
 /** Where one request stands with one guard. */
@@ -183,7 +184,8 @@ function createFlow(guard: Guard): NodeFlow {
    */
   const passedAgain = (info: RequestInfo, route: CompiledRoute | undefined, whole: Whole): Awaitable<FlowOutcome> =>
     andThen(engine.begin(info), (stage): Awaitable<FlowOutcome> => {
-      if (!stage.denied && stage.ctx.anonymous) return PASS;
+      // Still anonymous, on a route that passes such requests to the app: nothing more to check.
+      if (!stage.denied && stage.ctx.anonymous && !(route && agentsOnly(route, stage.ctx.method))) return PASS;
       return andThen(traceCheck('authorize', info, route, () => engine.finish(stage, route)), whole);
     });
   const deferred = (req: IncomingMessage, res: ServerResponse): void => {
