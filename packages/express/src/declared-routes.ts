@@ -1,3 +1,6 @@
+import type { CompiledRoute, Guard } from '@aap-guard/core';
+import { routeAdmission } from '@aap-guard/core/node';
+
 /**
  * Deny-by-default support: find the route layer Express will dispatch a request to, and whether a
  * declaration (`aap.require`) guards it, BEFORE any handler runs. Works on Express 4
@@ -13,7 +16,9 @@ export const DECLARATION = Symbol.for('aap-guard.express.declaration');
 export interface Declared {
   readonly action: string;
   /** The guard whose options check the route (two `aapGuard()` sharing one guard are one owner). */
-  readonly guard: object;
+  readonly guard: Guard;
+  /** The declaration, compiled. */
+  readonly route: CompiledRoute;
 }
 /** Marks handlers returned by `aap.public()`: the route is opted out of the guard. */
 export const PUBLIC = Symbol.for('aap-guard.express.public');
@@ -159,6 +164,14 @@ export interface RouteReport {
   readonly status: 'declared' | 'public' | 'undeclared';
   /** The declared action, when the route's first handler declares it. */
   readonly action?: string | undefined;
+  /**
+   * Declared and undeclared routes: what the guard does with a request WITHOUT an AAP credential (or with
+   * an app credential, `appCredentials`) — `refused`, or `passed` to the app's own authentication
+   * (`authRequired: false`, and a declaration that does not admit agents only).
+   */
+  readonly others?: 'refused' | 'passed' | undefined;
+  /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
+  readonly note?: string | undefined;
 }
 
 /**
@@ -167,9 +180,15 @@ export interface RouteReport {
  * @example
  * for (const route of listRoutes(app)) console.log(route.method, route.path, route.status);
  */
-export function listRoutes(app: unknown): RouteReport[] {
+export function listRoutes(app: unknown, guard: Guard, undeclared?: 'allow' | 'deny'): RouteReport[] {
   const stack = routerStack(app);
-  return stack ? walk(stack, '', []) : [];
+  return stack ? walk(stack, '', [], { guard, undeclared }) : [];
+}
+
+/** The guard of the `aap` whose report it is, and its adapter's `undeclared` mode. */
+interface Reporter {
+  readonly guard: Guard;
+  readonly undeclared: 'allow' | 'deny' | undefined;
 }
 
 /**
@@ -183,7 +202,7 @@ interface Mounted {
   readonly declared: Declared | undefined;
 }
 
-function walk(stack: readonly Layer[], prefix: string, above: readonly Mounted[]): RouteReport[] {
+function walk(stack: readonly Layer[], prefix: string, above: readonly Mounted[], reporter: Reporter): RouteReport[] {
   const out: RouteReport[] = [];
   const mounted = [...above];
   for (const layer of stack) {
@@ -195,13 +214,21 @@ function walk(stack: readonly Layer[], prefix: string, above: readonly Mounted[]
         const first = firstHandler(layer.route, method);
         const declared = typeof marker === 'object' ? marker.declared : first?.[DECLARATION];
         const status = declared ? 'declared' : first?.[PUBLIC] || marker === 'public' ? 'public' : 'undeclared';
-        out.push({ method: method === '_all' ? 'ALL' : method.toUpperCase(), path, status, action: declared?.action });
+        const shown = method === '_all' ? 'ALL' : method.toUpperCase();
+        out.push(report(reporter, shown, path, status, declared));
       }
     } else if (handle?.[DECLARATION]) mounted.push({ layer, prefix, declared: handle[DECLARATION] });
     else if (handle?.[PUBLIC]) mounted.push({ layer, prefix, declared: undefined });
-    else if (Array.isArray(handle?.stack)) out.push(...walk(handle.stack, join(prefix, mountPath(layer)), mounted));
+    else if (Array.isArray(handle?.stack)) out.push(...walk(handle.stack, join(prefix, mountPath(layer)), mounted, reporter));
   }
   return out;
+}
+
+function report(reporter: Reporter, method: string, path: string, status: RouteReport['status'], declared: Declared | undefined): RouteReport {
+  if (status === 'public') return { method, path, status, action: undefined };
+  const guard = declared?.guard ?? reporter.guard;
+  const { others, note } = routeAdmission(guard, status, declared?.route, method, reporter.undeclared);
+  return { method, path, status, action: declared?.action, others, note };
 }
 
 /**

@@ -9,7 +9,7 @@ import { respondDeny } from './respond.js';
 async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptions): Promise<void> {
   const adapter = resolveAdapterOptions<FastifyRequest>('@aap-guard/fastify', options as Record<string, unknown>, process.env, FASTIFY_KEYS);
   const flow = nodeFlow(adapter.guard);
-  const declarations = new Declarations(adapter.guard);
+  const declarations = new Declarations(adapter.guard, adapter.undeclared);
   const health = healthRoutes(adapter.guard);
   const decoration: AapDecoration = Object.freeze({ guard: adapter.guard, routes: () => declarations.report(), health });
   // A second registration in an encapsulated context (an admin guard beside the public one) has its own.

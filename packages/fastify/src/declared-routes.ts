@@ -1,5 +1,5 @@
 import type { CompiledRoute, Guard } from '@aap-guard/core';
-import { ROUTE_KEYS, checkKeys } from '@aap-guard/core/node';
+import { ROUTE_KEYS, checkKeys, routeAdmission } from '@aap-guard/core/node';
 import type { FastifyRequest, RouteOptions } from 'fastify';
 import type { AapRouteConfig } from './options.js';
 
@@ -26,6 +26,14 @@ export interface RouteReport {
   readonly path: string;
   readonly status: 'declared' | 'public' | 'undeclared';
   readonly action?: string | undefined;
+  /**
+   * Declared and undeclared routes: what the guard does with a request WITHOUT an AAP credential (or with
+   * an app credential, `appCredentials`) — `refused`, or `passed` to the app's own authentication
+   * (`authRequired: false`, and a declaration that does not admit agents only).
+   */
+  readonly others?: 'refused' | 'passed' | undefined;
+  /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
+  readonly note?: string | undefined;
 }
 
 /**
@@ -42,7 +50,10 @@ export class Declarations {
   readonly #compiled = new WeakMap<object, DeclaredRoute>();
   readonly #routes: RouteReport[] = [];
 
-  constructor(private readonly guard: Guard) {}
+  constructor(
+    private readonly guard: Guard,
+    private readonly undeclared?: 'allow' | 'deny',
+  ) {}
 
   /** `onRoute`: compile the declaration now, claim the route for this guard, remember it for the report. */
   onRoute(routeOptions: RouteOptions): void {
@@ -51,7 +62,11 @@ export class Declarations {
     const declared = this.#compile(config, where);
     routeOptions.config = { ...config, [DECLARED]: declared, [OWNER]: this.guard } as RouteOptions['config'];
     const status = config.aap === false ? 'public' : declared ? 'declared' : 'undeclared';
-    for (const method of [routeOptions.method].flat()) this.#routes.push({ method: String(method), path: routeOptions.url ?? '', status, action: declared?.route.action });
+    const path = routeOptions.url ?? '';
+    for (const method of [routeOptions.method].flat().map(String)) {
+      if (status === 'public') this.#routes.push({ method, path, status, action: undefined });
+      else this.#routes.push({ method, path, status, action: declared?.route.action, ...routeAdmission(this.guard, status, declared?.route, method, this.undeclared) });
+    }
   }
 
   /** Whether the request's route (its `routeOptions.config`) belongs to another registration's guard (which checks it). */

@@ -95,7 +95,7 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
       });
       return guarded(adapter, flow, ctx, next, () => flow.finish(ctx.req, ctx.res, route, parts(), { onRequestTooLarge: () => void (ctx.respond = false) }));
     };
-    return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard }) });
+    return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard, route }) });
   };
   const optOut = (): Middleware => Object.assign((_ctx: Context, next: Next) => next(), { [PUBLIC]: true as const });
   const health = (given?: HealthRouteOptions): Middleware => {
@@ -116,7 +116,8 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     };
     return Object.assign(mountedRouter, { router });
   };
-  return Object.assign(middleware, { require, public: optOut, routes: listRoutes, health, router: mount, guard });
+  const report = (app: { readonly middleware?: readonly unknown[] }): RouteReport[] => listRoutes(app, guard, adapter.undeclared);
+  return Object.assign(middleware, { require, public: optOut, routes: report, health, router: mount, guard });
 }
 
 /** Steps 1–4 for every request; then, by what the route resolution says, defer, hold open, refuse or settle it. */

@@ -4,6 +4,9 @@
  * own `match()` with the path and host rules of its dispatch middleware (@koa/router 12–15).
  */
 
+import type { CompiledRoute, Guard } from '@aap-guard/core';
+import { routeAdmission } from '@aap-guard/core/node';
+
 /** Marks middleware returned by `aap.require()`: the declared action and the guard that checks it. */
 export const DECLARATION = Symbol.for('aap-guard.koa.declaration');
 
@@ -11,7 +14,9 @@ export const DECLARATION = Symbol.for('aap-guard.koa.declaration');
 export interface Declared {
   readonly action: string;
   /** The guard whose options check the route. */
-  readonly guard: object;
+  readonly guard: Guard;
+  /** The declaration, compiled. */
+  readonly route: CompiledRoute;
 }
 /** Marks middleware returned by `aap.public()`: the route is opted out of the guard. */
 export const PUBLIC = Symbol.for('aap-guard.koa.public');
@@ -144,6 +149,14 @@ export interface RouteReport {
   readonly path: string;
   readonly status: 'declared' | 'public' | 'undeclared';
   readonly action?: string | undefined;
+  /**
+   * Declared and undeclared routes: what the guard does with a request WITHOUT an AAP credential (or with
+   * an app credential, `appCredentials`) — `refused`, or `passed` to the app's own authentication
+   * (`authRequired: false`, and a declaration that does not admit agents only).
+   */
+  readonly others?: 'refused' | 'passed' | undefined;
+  /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
+  readonly note?: string | undefined;
 }
 
 interface ListedLayer extends LayerLike {
@@ -160,7 +173,7 @@ interface ListedLayer extends LayerLike {
  * @example
  * for (const route of listRoutes(app)) console.log(route.method, route.path, route.status);
  */
-export function listRoutes(app: { readonly middleware?: readonly unknown[] }): RouteReport[] {
+export function listRoutes(app: { readonly middleware?: readonly unknown[] }, guard: Guard, undeclared?: 'allow' | 'deny'): RouteReport[] {
   const out: RouteReport[] = [];
   for (const fn of (app.middleware ?? []) as Dispatch[]) {
     const stack = (fn?.router as { stack?: readonly ListedLayer[] } | undefined)?.stack ?? [];
@@ -176,7 +189,10 @@ export function listRoutes(app: { readonly middleware?: readonly unknown[] }): R
       const above = covering(mounted, path);
       const declared = typeof above === 'object' ? above : first?.[DECLARATION];
       const status = declared ? 'declared' : first?.[PUBLIC] || above === 'public' ? 'public' : 'undeclared';
-      for (const method of layer.methods) out.push({ method, path, status, action: declared?.action });
+      for (const method of layer.methods) {
+        if (status === 'public') out.push({ method, path, status, action: undefined });
+        else out.push({ method, path, status, action: declared?.action, ...routeAdmission(declared?.guard ?? guard, status, declared?.route, method, undeclared) });
+      }
     }
   }
   return out;
