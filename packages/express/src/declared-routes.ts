@@ -152,6 +152,10 @@ function resolve(stack: readonly Layer[], method: string, path: string, above: A
     }
     // A mounted sub-application is opaque (Express wraps it in `mounted_app`): fail closed.
     if (handle?.name === 'mounted_app' && marker === undefined) return 'undeclared';
+    // Plain middleware that may answer the request itself (`app.use('/static', aap.public(), express.static(dir))`):
+    // a declaration or opt-out mounted before it, on a path it matches, speaks for it.
+    if (marker === 'public') return 'public';
+    if (typeof marker === 'object') return owned(marker.declared);
   }
   return 'none';
 }

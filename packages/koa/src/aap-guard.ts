@@ -2,7 +2,7 @@ import type { Guard } from '@aap-guard/core';
 import { ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import './augment.js';
-import { appRoutes, type AppResolution } from './app-routes.js';
+import { appRoutes, isPublic, misplacedPublic, type AppResolution } from './app-routes.js';
 import { DECLARATION, PUBLIC, listRoutes, resolveDeclaration, type RouteReport } from './declared-routes.js';
 import type { RouterLike, RoutingInput } from './declared-routes.js';
 import type { AapKoaOptions, RequireOptions } from './options.js';
@@ -72,6 +72,8 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     }
     if (skipped(ctx)) return next();
     const mounted = routes.after(ctx.app, middleware);
+    // Never silently ignored: an audited 503 (the startup report, `aap.routes(app)`, throws it first).
+    if (mounted.misplaced) return guarded(adapter, flow, ctx, next, () => { throw misplacedPublic(); });
     if (mounted.opaque && watch && !mounted.watched) {
       watch(ctx); // a router may hide in what comes after: its routes are resolved when they dispatch
       mounted.watched = true;
@@ -116,7 +118,10 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     };
     return Object.assign(mountedRouter, { router });
   };
-  const report = (app: { readonly middleware?: readonly unknown[] }): RouteReport[] => listRoutes(app, guard, adapter.undeclared);
+  const report = (app: { readonly middleware?: readonly unknown[] }): RouteReport[] => {
+    if (Array.isArray(app?.middleware) && app.middleware.some(isPublic)) throw misplacedPublic();
+    return listRoutes(app, guard, adapter.undeclared);
+  };
   return Object.assign(middleware, { require, public: optOut, routes: report, health, router: mount, guard });
 }
 
