@@ -4,7 +4,6 @@
 import express from 'express';
 import { createGuard, optionsFromEnv } from '@aap-guard/core';
 import { mcpGuard } from '@aap-guard/mcp';
-import { serveResourceMetadata } from '@aap-guard/core/node';
 import { aapAdmin } from '@aap-guard/admin/express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isAdminKey } from '../shared/demo-support.mjs';
@@ -28,7 +27,7 @@ export function createApp(options, { adminKey } = {}) {
 
   // RFC 9728: where an MCP client learns which authorization server issues tokens for this resource
   // (and, in aap_actions_supported, the actions of its tools).
-  app.use((req, res, next) => serveResourceMetadata(guard, req, res) || next());
+  app.use(mcp.serveMetadata);
 
   app.all('/mcp', async (req, res) => {
     const admission = await mcp.admit(req, res); // first, before any other await: it watches the body

@@ -16,6 +16,7 @@ import { bodyCases } from './cases-bodies.js';
 import { holdCases, revocationCases } from './cases-holds.js';
 import { limitCases } from './cases-limits.js';
 import { popCases } from './cases-pop.js';
+import { destinationCases, reportOnlyCases } from './cases-destination.js';
 import {
   AGENT,
   OK,
@@ -393,7 +394,8 @@ const classification: ConformanceCase[] = [
 
 const ranges = (list: readonly string[]) => constrained({ ip_ranges_allowed: list });
 
-const ips: ConformanceCase[] = [
+/** `ip_ranges_allowed` read as the caller's address (`constraints.ipRanges: 'caller'`); the destination reading is in cases-destination.ts. */
+const callerIps: ConformanceCase[] = [
   { name: 'ip_ranges: peer address in range', token: ranges(['127.0.0.0/8']), expect: OK },
   { name: 'ip_ranges: single address range', token: ranges(['127.0.0.1/32']), expect: OK },
   { name: 'ip_ranges: X-Forwarded-For ignored without trustProxy', token: ranges(['203.0.113.0/24']), request: { headers: via('203.0.113.7') }, expect: violation() },
@@ -410,6 +412,11 @@ const ips: ConformanceCase[] = [
   { name: 'ip_ranges: malformed range fails closed', token: ranges(['not-a-cidr']), expect: violation() },
   { name: 'ip_ranges: IPv6 out of range', options: { trustProxy: true }, token: ranges(['2001:db8::/32']), request: { headers: via('2001:db9::1') }, expect: violation() },
 ];
+const ips: ConformanceCase[] = callerIps.map((c) => ({
+  ...c,
+  name: c.name.replace('ip_ranges:', 'ip_ranges (caller):'),
+  options: { ...c.options, constraints: { ipRanges: 'caller' } },
+}));
 
 const zone = (name: string): TokenSpec => withSections({ context: { network_zone: name } });
 
@@ -567,6 +574,8 @@ export const CASES: readonly ConformanceCase[] = Object.freeze([
   ...windows,
   ...classification,
   ...ips,
+  ...destinationCases,
+  ...reportOnlyCases,
   ...zones,
   ...regions,
   ...handlers,

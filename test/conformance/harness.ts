@@ -45,6 +45,7 @@ export interface Driver {
 export const allowedBody = (principal: Principal | null | undefined, received: number) => ({
   ok: true,
   action: principal?.action ?? null,
+  destination: principal?.destination?.address ?? null,
   received,
 });
 
@@ -115,6 +116,7 @@ async function runCase(driver: Driver, issuers: Issuers, testCase: ConformanceCa
     const response = await send(server.url, testCase.request ?? {}, kit);
     assertResponse(testCase, response, kit);
     if (response.status !== 200) assertDeny(testCase, response, events);
+    if (testCase.expect.wouldDeny) assertWouldDeny(testCase.expect.wouldDeny, events);
     expect(JSON.stringify(events).includes(token), 'an audit event holds the raw token').toBe(false);
   } finally {
     await server.close();
@@ -161,6 +163,13 @@ function assertResponse({ expect: want }: ConformanceCase, response: Response, k
     else if (value instanceof RegExp) expect(String(response.json?.[name]), `body.${name}`).toMatch(value);
     else expect(response.json?.[name], `body.${name}`).toEqual(value);
   }
+}
+
+/** Report-only: the last decision's audit event names what would have been denied, and why. */
+function assertWouldDeny(reasons: readonly ReasonCode[], events: readonly AuditEvent[]): void {
+  const last = events.filter((event) => (event.kind ?? 'decision') === 'decision').at(-1);
+  expect(last?.wouldDeny?.map((would) => would.reason) ?? [], 'audit wouldDeny').toEqual(reasons);
+  for (const would of last?.wouldDeny ?? []) expect(would.detail, `wouldDeny ${would.reason} has its detail`).toBeDefined();
 }
 
 /** Deny hygiene: generic public body only, no policy values, JSON + no-store, audited with the same reason. */

@@ -83,6 +83,8 @@ export interface Expectation {
   readonly headers?: Readonly<Record<string, string | RegExp | null | FromFlow<string>>> | undefined;
   /** Members the JSON body must have (`undefined` = must be absent; a RegExp must match; a function computes it). */
   readonly body?: Readonly<Record<string, unknown>> | undefined;
+  /** The reasons, in order, of the last decision event's `wouldDeny` (report-only policies); `[]`: none. */
+  readonly wouldDeny?: readonly ReasonCode[] | undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * README "Getting a token": with the `aap-guard` CLI of @aap-guard/testing, a newcomer's first allowed
+ * docs/guides/getting-a-token-locally.md: with the `aap-guard` CLI of @aap-guard/testing, a newcomer's first allowed
  * request needs no type definitions — `dev-issuer` serves a local development issuer and prints the
  * environment that makes `aapGuard()` trust it, `dev-token` prints a token. Here the commands run in
  * process (`runCli`) against a real Express app over real HTTP, configured from what the CLI printed;

@@ -1,5 +1,5 @@
 /**
- * README "Getting a token" shows the claims an AAP token carries. That payload is valid against the
+ * README "What a token carries" shows the claims an AAP token carries. That payload is valid against the
  * draft's own JSON Schema (the vendored, unpatched `packages/core/src/base/claims/schemas/`), and it means
  * what the README says it means: a token carrying exactly those claims, against the quickstart's
  * routes over real HTTP (Express), is allowed, limited, held and refused as the text under it says.
@@ -17,16 +17,17 @@ import { listen, type Listening } from '../adapters/kit.js';
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const SCHEMAS = new URL('../../packages/core/src/base/claims/schemas/', import.meta.url);
 
-/** The first ```json block under `## Getting a token`, parsed. */
+/** The first ```json block under `## What a token carries`, parsed. */
 function exampleClaims(): Record<string, unknown> {
-  const start = README.indexOf('\n## Getting a token');
+  const start = README.indexOf('\n## What a token carries');
+  if (start < 0) throw new Error('README: no "## What a token carries" section');
   const section = README.slice(start, README.indexOf('\n## ', start + 1));
   const block = /```json\n([^]*?)\n```/.exec(section)?.[1];
-  if (!block) throw new Error('README: no ```json block under "## Getting a token"');
+  if (!block) throw new Error('README: no ```json block under "## What a token carries"');
   return JSON.parse(block) as Record<string, unknown>;
 }
 
-describe('README "Getting a token": the example claims', () => {
+describe('README "What a token carries": the example claims', () => {
   it("are valid against the draft's JSON Schema (unpatched; formats are not asserted, as in the guard)", () => {
     const ajv = new Ajv2020Module.default({ strict: true, allErrors: true, validateFormats: false });
     for (const file of readdirSync(SCHEMAS).filter((name) => name.endsWith('.schema.json'))) {
@@ -37,7 +38,7 @@ describe('README "Getting a token": the example claims', () => {
   });
 });
 
-describe('README "Getting a token": what the example claims allow, over HTTP', () => {
+describe('README "What a token carries": what the example claims allow, over HTTP', () => {
   let as: TestIssuer;
   let guard: Guard;
   let api: Listening;

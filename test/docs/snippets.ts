@@ -1,6 +1,6 @@
 /**
- * The code blocks of the READMEs (root README.md and packages/*\/README.md) that readme-snippets.test.ts
- * type-checks, with the two markers a README may put on the line(s) right before a fence:
+ * The code blocks of the documentation (root README.md, packages/*\/README.md and docs/**\/*.md) that
+ * readme-snippets.test.ts type-checks, with the two markers a README may put on the line(s) right before a fence:
  *
  *   <!-- snippet preamble:
  *   import express from 'express';
@@ -11,6 +11,10 @@
  *   ```
  *   Hidden code (TypeScript, also before a js block) the block is checked with, prepended to it:
  *   the declarations a fragment leaves out. GitHub and npm render nothing of it.
+ *
+ *   <!-- snippet from: packages/nestjs -->
+ *   Checked as if it sat in that folder (relative to the repository root), so that the dependencies of
+ *   that package resolve — for a page under docs/ whose block imports what only one package depends on.
  *
  *   <!-- snippet skip: why -->
  *   Not checked at all (a fragment that cannot stand alone even with a preamble). Keep it rare; the
@@ -24,6 +28,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
+import { markdownUnder } from './links.js';
 
 const LANGUAGES = new Set(['ts', 'typescript', 'mts', 'cts', 'js', 'javascript', 'mjs', 'cjs']);
 
@@ -39,8 +44,15 @@ export interface Snippet {
   readonly preamble: string;
   /** Reason from a `snippet skip` marker. */
   readonly skip?: string | undefined;
+  /** Folder (relative to the root) from a `snippet from` marker: the block is checked there. */
+  readonly from?: string | undefined;
   /** The extension of the module it is checked as. */
   readonly extension: '.mts' | '.cts';
+}
+
+/** Every page whose code blocks are checked: the READMEs (see `readmes`) and docs/**\/*.md, absolute paths. */
+export function documentationPages(root: string): string[] {
+  return [...readmes(root), ...markdownUnder(root, 'docs').map((file) => join(root, file))];
 }
 
 /** Root README.md and every packages/<name>/README.md. */
@@ -84,7 +96,7 @@ export function parseSnippets(file: string, text: string): Snippet[] {
 }
 
 /** The marker comment ending on the line(s) right before the fence at `fence`, if any. */
-function marker(lines: readonly string[], fence: number, file: string): { preamble: string; skip?: string } {
+function marker(lines: readonly string[], fence: number, file: string): { preamble: string; skip?: string; from?: string } {
   let last = fence - 1;
   while (last >= 0 && lines[last]!.trim() === '') last -= 1;
   if (last < 0 || !lines[last]!.trimEnd().endsWith('-->')) return { preamble: '' };
@@ -93,9 +105,11 @@ function marker(lines: readonly string[], fence: number, file: string): { preamb
   const comment = lines.slice(first, last + 1).join('\n').replace(/^\s*<!--/, '').replace(/-->\s*$/, '');
   const skip = /^\s*snippet skip:\s*(\S[^]*?)\s*$/.exec(comment);
   if (skip) return { preamble: '', skip: skip[1] };
+  const from = /^\s*snippet from:\s*(\S+)\s*$/.exec(comment);
+  if (from) return { preamble: '', from: from[1]! };
   const preamble = /^\s*snippet preamble:\s*\n([^]*)$/.exec(comment);
   if (preamble) return { preamble: preamble[1]!.replace(/\s+$/, '') };
-  if (/^\s*snippet\b/.test(comment)) throw new Error(`${file}:${first + 1}: unknown snippet marker (use "snippet preamble:" or "snippet skip: <reason>")`);
+  if (/^\s*snippet\b/.test(comment)) throw new Error(`${file}:${first + 1}: unknown snippet marker (use "snippet preamble:", "snippet from: <folder>" or "snippet skip: <reason>")`);
   return { preamble: '' };
 }
 
@@ -140,7 +154,7 @@ function errors(program: ts.Program, root: string, s: Snippet): string[] {
 }
 
 /** Where a block is checked: beside its README (so packages resolve as they would there). */
-const virtualPath = (root: string, s: Snippet) => join(root, dirname(s.file), `${s.file.replace(/[/\\.]/g, '_')}_L${s.line}${s.extension}`);
+const virtualPath = (root: string, s: Snippet) => join(root, s.from ?? dirname(s.file), `${s.file.replace(/[/\\.]/g, '_')}_L${s.line}${s.extension}`);
 
 function fail(diagnostic: ts.Diagnostic): never {
   throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));

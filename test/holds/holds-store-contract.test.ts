@@ -78,6 +78,17 @@ describe.each([
     expect(await store.consume(h.id, 'binding-1', NOW)).toMatchObject({ ok: true, hold: { preview } });
   });
 
+  it('keeps the operation of a hold (an MCP tool call: name and arguments preview) through approval and use', async () => {
+    const store = make();
+    const operation = { kind: 'mcp.tools/call', name: 'publish', arguments: { contentType: 'application/json', bytes: 12, text: '{\n  "id": "d-1"\n}', truncated: false } };
+    const h = hold({ bodyDigest: 'abc', operation });
+    await create(store, h);
+    expect((await store.get(h.id, NOW))?.operation).toEqual(operation);
+    expect((await store.list({ agentId: 'agent-1' }, NOW))[0]?.operation).toEqual(operation);
+    expect(await store.approve(h.id, { by: 'alice', now: NOW })).toMatchObject({ ok: true, hold: { operation } });
+    expect(await store.consume(h.id, 'binding-1', NOW)).toMatchObject({ ok: true, hold: { operation } });
+  });
+
   it('decides once: approve, then neither deny nor approve again', async () => {
     const store = make();
     const h = hold();

@@ -16,7 +16,7 @@
  * - nestjs-cjs: a Nest 12 app in TypeScript as the Nest CLI makes them (CommonJS, legacy decorators, tsc)
  *   `require()`s @aap-guard/nestjs (Node's require(esm)) and answers every case.
  * - jest29: Jest 29 with its default config loads every entry from the CommonJS build and passes every case.
- * - dev-token-express: README "Getting a token" — the packed `aap-guard` bin's dev issuer and dev token
+ * - dev-token-express: docs/guides/getting-a-token-locally.md — the packed `aap-guard` bin's dev issuer and dev token
  *   give README's Express quickstart, configured from the environment it prints, an allowed request.
  * - every tarball: README, LICENSE, both builds, real dependency ranges, no source maps.
  * Needs the packages built (`pnpm run build`, as .ci/run does).
@@ -144,7 +144,7 @@ it('jest29: Jest 29, default config, passes every case and loads every entry fro
   expect(outcomes, output).toEqual(expected);
 }, 120_000);
 
-describe('dev-token-express: README "Getting a token" with the packed `aap-guard` bin', () => {
+describe('dev-token-express: docs/guides/getting-a-token-locally.md with the packed `aap-guard` bin', () => {
   let issuer: Served | undefined;
   let api: Served | undefined;
   const cli = (...args: string[]) => run(process.execPath, ['node_modules/.bin/aap-guard', ...args], dirs.get('dev-token-express')!);

@@ -22,15 +22,16 @@ export type {
   OversightOptions, HoldPreviewOptions, RevocationOptions, IntrospectionMode, IntrospectionOptions,
   IssuerIntrospectionOptions, IntrospectionClient, CapabilitiesResolver, CapabilitiesRefOptions,
 } from './base/types/options.js';
-export type { RequestInfo, RequestBody, BodyContentResult, BodyDigestResult } from './base/types/request.js';
+export type { RequestInfo, RequestOperation, RequestBody, BodyContentResult, BodyDigestResult } from './base/types/request.js';
 export type { RouteSpec, DataLevel, DpopMode, ConstraintHandler, ConstraintInput } from './base/types/route.js';
-export type { Decision, Principal, AuthorizedPrincipal, ResponseLimits } from './base/types/decision.js';
+export type { Decision, Destination, Principal, AuthorizedPrincipal, ResponseLimits } from './base/types/decision.js';
 export type {
   AapClaims, AgentClaim, TaskClaim, Constraints, TimeWindow, Capability, OversightClaim, DelegationClaim, ContextClaim,
   AuditClaim, ActClaim, CnfClaim,
 } from './base/claims/model.js';
 // Denies and faults.
-export { REASONS, type ReasonCode, type SpecError } from './base/deny/reasons.js';
+export { REASONS, POLICY_NAMES, type ReasonCode, type SpecError, type PolicyName } from './base/deny/reasons.js';
+export type { WouldDeny } from './base/deny/would-deny.js';
 export type { DenyBody } from './base/deny/body.js';
 export { InfrastructureError } from './base/util/errors.js';
 export { NotReadyError } from './base/util/not-ready-error.js';
@@ -40,7 +41,7 @@ export { memoryStore, type MemoryStoreOptions } from './base/stores/memory.js';
 export { fallbackStore, type FallbackStoreOptions } from './base/stores/fallback.js';
 // Oversight holds and revocations, as `guard.holds` and `guard.revoke()` give them.
 export type {
-  Hold, HoldStatus, HoldUpdate, HoldProblem, HoldFilter, HoldPreview, HoldPreviewOmission, HiddenFields,
+  Hold, HoldStatus, HoldUpdate, HoldProblem, HoldFilter, HoldPreview, HoldPreviewOmission, HiddenFields, HoldOperation,
 } from './base/stores/holds.js';
 export type { Revocation, RevocationKind } from './base/stores/revocations.js';
 export { HOLD_HEADER } from './concerns/holds/hold-id.js';

@@ -14,7 +14,7 @@ export { denyResponse, AapDenyError, type DenyResponse, type DenyFormatter } fro
 export {
   resolveAdapterOptions, type AdapterOptions, type AdapterSettings, type ResolvedAdapter,
 } from './surfaces/node/adapter-options.js';
-export { serveResourceMetadata, resourceMetadataUrl } from './surfaces/node/resource-metadata.js';
+export { serveResourceMetadata, resourceMetadataUrl, resourceMetadataPaths } from './surfaces/node/resource-metadata.js';
 export { healthRouteOptions, writeHealth, type HealthRouteOptions } from './surfaces/node/health-response.js';
 export { routeAdmission, type RouteAdmission } from './surfaces/node/route-report.js';
 export { checkKeys } from './base/types/known-keys.js';

@@ -10,7 +10,7 @@ export type { StoreRuntime, StoreHealthReport } from './base/stores/runtime.js';
 export { memoryStore, type MemoryStoreOptions } from './base/stores/memory.js';
 export { fallbackStore, type FallbackStoreOptions } from './base/stores/fallback.js';
 export type {
-  HoldStore, Hold, HoldStatus, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter, HoldBudget, HoldCreation, HoldPreview,
+  HoldStore, Hold, HoldStatus, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter, HoldBudget, HoldCreation, HoldPreview, HoldOperation,
   HoldPreviewOmission, HiddenFields,
 } from './base/stores/holds.js';
 export { memoryHolds, type MemoryHoldsOptions } from './base/stores/memory-holds.js';

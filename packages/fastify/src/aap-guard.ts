@@ -1,22 +1,32 @@
-import { andThen, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { andThen, healthRouteOptions, nodeFlow, resolveAdapterOptions, resourceMetadataPaths, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AapDecoration, AapHealth } from './augment.js';
 import { Declarations, type DeclaredRoute, type RouteConfig } from './declared-routes.js';
 import { FASTIFY_KEYS, type AapFastifyOptions } from './options.js';
 import { respondDeny } from './respond.js';
+import { OpenApiRoutes } from './openapi-routes.js';
 
 async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptions): Promise<void> {
   const adapter = resolveAdapterOptions<FastifyRequest>('@aap-guard/fastify', options as Record<string, unknown>, process.env, FASTIFY_KEYS);
   const flow = nodeFlow(adapter.guard);
   const declarations = new Declarations(adapter.guard, adapter.undeclared);
+  const given = (options as { openApi?: unknown }).openApi;
+  const openApi = given === undefined ? undefined : new OpenApiRoutes(given);
   const health = healthRoutes(adapter.guard);
-  const decoration: AapDecoration = Object.freeze({ guard: adapter.guard, routes: () => declarations.report(), health });
+  const routes = () => (openApi ? openApi.report(declarations.report()) : declarations.report());
+  const decoration: AapDecoration = Object.freeze({ guard: adapter.guard, routes, health });
   // A second registration in an encapsulated context (an admin guard beside the public one) has its own.
   if (fastify.hasDecorator('aap')) (fastify as unknown as { aap: AapDecoration }).aap = decoration;
   else fastify.decorate('aap', decoration);
   if (!fastify.hasRequestDecorator('aap')) fastify.decorateRequest('aap', null);
-  fastify.addHook('onRoute', (routeOptions) => declarations.onRoute(routeOptions));
+  const metadataPaths = resourceMetadataPaths(adapter.guard);
+  fastify.addHook('onRoute', (routeOptions) => {
+    metadataRoute(routeOptions, metadataPaths);
+    openApi?.declare(routeOptions);
+    declarations.onRoute(routeOptions);
+  });
+  for (const url of metadataPaths) addMetadataRoute(fastify, adapter.guard, url);
   // Callback style, not async: a request the flow settles synchronously (a cached token, the memory
   // store) goes on to its handler in the same tick, without a promise of ours.
   fastify.addHook('onRequest', function aapOnRequest(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) {
@@ -40,6 +50,60 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
     outcome.then(undefined, faulted).then((settled) => done(respond(adapter, request, reply, settled)));
   });
   if (adapter.owned) fastify.addHook('onClose', async () => adapter.guard.close());
+}
+
+/** Marks the metadata routes this plugin adds (Fastify's `onRoute` documents the tag, so that none is processed twice). */
+const METADATA_ROUTE = Symbol.for('aap-guard.fastify.metadata');
+/** The metadata paths some registration of this plugin routes already, per app (its server: one for every context). */
+const metadataRoutes = new WeakMap<object, Set<string>>();
+
+/**
+ * RFC 9728 §3.1: the metadata is published at the ROOT of the resource's origin — where every 401's
+ * `resource_metadata` points. Registered as routes (Fastify's router is one for the whole app, whatever the
+ * encapsulation context), so the document is found when this plugin sits in an encapsulated context (a
+ * fastify-cli app, which autoload registers as a plugin), even under a prefix. The app has its own route
+ * there: a `TypeError` at startup naming it — two documents for one resource would disagree.
+ */
+function addMetadataRoute(fastify: FastifyInstance, guard: AapDecoration['guard'], url: string): void {
+  // A second registration in the same app (an admin guard in its own context) leaves the route to the first.
+  const added = metadataRoutes.get(fastify.server) ?? new Set<string>();
+  metadataRoutes.set(fastify.server, added);
+  if (added.has(url)) return;
+  added.add(url);
+  try {
+    fastify.route({
+      method: 'GET', // and HEAD (Fastify's exposeHeadRoutes; the onRequest hook answers HEAD in any case)
+      url,
+      config: { aap: false },
+      [METADATA_ROUTE]: url,
+      handler: (request, reply) => {
+        // The onRequest hook of this plugin answered already; this runs only if another hook let it through.
+        if (!serveResourceMetadata(guard, request.raw, reply.raw, request.originalUrl)) return reply.callNotFound();
+        return reply.hijack();
+      },
+    } as Parameters<FastifyInstance['route']>[0]);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'FST_ERR_DUPLICATED_ROUTE') throw error;
+    throw metadataConflict(url);
+  }
+}
+
+/** `onRoute`: our metadata route at the root path, not under the context's prefix; the app's own at that path refused. */
+function metadataRoute(routeOptions: RouteOptions, paths: readonly string[]): void {
+  const ours = (routeOptions as RouteOptions & { [METADATA_ROUTE]?: string })[METADATA_ROUTE];
+  if (ours !== undefined) {
+    routeOptions.url = ours;
+    (routeOptions as { path?: string }).path = ours;
+    return;
+  }
+  const methods = [routeOptions.method].flat();
+  if (paths.includes(routeOptions.url ?? '') && methods.some((method) => method === 'GET' || method === 'HEAD')) throw metadataConflict(routeOptions.url ?? '');
+}
+
+function metadataConflict(url: string): TypeError {
+  return new TypeError(
+    `@aap-guard/fastify: the app has its own route GET ${url}, where aap-guard serves this resource's RFC 9728 metadata (every 401 points there): remove the app's route`,
+  );
 }
 
 type HealthHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;

@@ -24,7 +24,8 @@ export type RouteConfig = {
 export interface RouteReport {
   readonly method: string;
   readonly path: string;
-  readonly status: 'declared' | 'public' | 'undeclared';
+  /** `not_routed`: the OpenAPI document (`openApi`) lists the operation, the app has no such route. */
+  readonly status: 'declared' | 'public' | 'undeclared' | 'not_routed';
   readonly action?: string | undefined;
   /**
    * Declared and undeclared routes: what the guard does with a request WITHOUT an AAP credential (or with
@@ -34,6 +35,8 @@ export interface RouteReport {
   readonly others?: 'refused' | 'passed' | undefined;
   /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
   readonly note?: string | undefined;
+  /** With `openApi`: where the document and the app disagree — an app route the document does not list, or an operation no app route serves. */
+  readonly openApi?: 'not_in_document' | 'no_app_route' | undefined;
 }
 
 /**

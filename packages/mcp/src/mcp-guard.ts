@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision, Guard, Principal, ReasonCode } from '@aap-guard/core';
-import { nodeFlow, resourceMetadataUrl, writeDeny, type Awaitable, type FlowOutcome, type NodeFlow } from '@aap-guard/core/node';
+import { nodeFlow, resourceMetadataUrl, serveResourceMetadata, writeDeny, type Awaitable, type FlowOutcome, type NodeFlow } from '@aap-guard/core/node';
 import { readJson } from './read-json.js';
 import { answeredOverHttp, writeInsufficientScope, writeJsonRpcDeny } from './respond.js';
 import { mcpMessage, toolCallDigest, type ToolCall } from './tool-call.js';
@@ -40,6 +40,20 @@ export interface McpGuard {
   admit(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<McpAdmission>;
   /** The declared tools a principal may try (its capabilities name their actions). */
   toolsFor(principal: Principal | undefined): readonly string[];
+  /**
+   * Answer `GET`/`HEAD` of this MCP server's protected resource metadata (RFC 9728), which every 401 and
+   * 403 of `admit()` points to and from which an MCP client starts its OAuth flow: at
+   * `/.well-known/oauth-protected-resource` and, for a resource with a path (`https://mcp.example.com/mcp`),
+   * at `/.well-known/oauth-protected-resource/mcp` (§3.1). Public; the document lists the tools' actions in
+   * `aap_actions_supported`. Returns whether it answered; as Connect/Express middleware
+   * (`app.use(mcp.serveMetadata)`) it calls `next()` when it did not. Mount it at the app's root, ahead of
+   * any authentication.
+   *
+   * @example
+   * app.use(mcp.serveMetadata); // Express
+   * // node:http — http.createServer((req, res) => mcp.serveMetadata(req, res) || handle(req, res));
+   */
+  serveMetadata(req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): boolean;
 }
 
 interface Endpoint {
@@ -89,6 +103,18 @@ export function mcpGuard(guard: Guard, options: McpGuardOptions): McpGuard {
   return Object.freeze({
     guard,
     toolsFor,
+    serveMetadata(req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) {
+      let served: boolean;
+      try {
+        served = serveResourceMetadata(guard, req, res);
+      } catch (error) {
+        if (!next) throw error;
+        next(error);
+        return false;
+      }
+      if (!served) next?.();
+      return served;
+    },
     admit(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown) {
       let begun: Awaitable<FlowOutcome>;
       try {
@@ -149,7 +175,9 @@ async function authorizeCall(endpoint: Endpoint, req: IncomingMessage, res: Serv
     return refusedOverHttp(res, endpoint.flow.refuse(req, 'request_invalid', { check: 'mcp.arguments', problem: 'arguments nested too deeply' }));
   }
   const args = call.arguments !== null && typeof call.arguments === 'object' && !Array.isArray(call.arguments) ? (call.arguments as Record<string, unknown>) : {};
-  const parts = { target: tool.target?.(args), params: args, bodyDigest: digest, holdId: call.holdId };
+  // The approver of a hold sees the tool and its arguments (redacted and bounded by the core), not `POST /mcp`.
+  const operation = { kind: 'mcp.tools/call', name: tool.name, arguments: call.arguments };
+  const parts = { target: tool.target?.(args), params: args, bodyDigest: digest, holdId: call.holdId, operation };
   const done = await endpoint.flow.finish(req, res, tool.route, parts);
   if (done.kind === 'deny' && !answeredOverHttp(done.decision)) {
     writeJsonRpcDeny(res, done.decision, call.id);

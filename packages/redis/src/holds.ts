@@ -142,7 +142,7 @@ function holdKeys(prefix: string) {
 }
 
 function fieldsOf(hold: Hold, dropAt: number): string[] {
-  const flat: Record<string, unknown> = { ...hold, agentId: hold.agent.id, operator: hold.agent.operator, taskId: hold.task.id, taskPurpose: hold.task.purpose, chain: hold.chain && JSON.stringify(hold.chain), preview: hold.preview && JSON.stringify(hold.preview), dropAt };
+  const flat: Record<string, unknown> = { ...hold, agentId: hold.agent.id, operator: hold.agent.operator, taskId: hold.task.id, taskPurpose: hold.task.purpose, chain: hold.chain && JSON.stringify(hold.chain), preview: hold.preview && JSON.stringify(hold.preview), operation: hold.operation && JSON.stringify(hold.operation), dropAt };
   const out: string[] = [];
   for (const [name, value] of Object.entries(flat)) if (typeof value === 'string' || typeof value === 'number') out.push(name, String(value));
   return out;
@@ -152,10 +152,12 @@ function holdOf(fields: Record<string, string>): Hold | undefined {
   if (!fields || typeof fields.id !== 'string') return undefined;
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) out[name] = NUMBERS.has(name) ? Number(value) : value;
-  const { agentId, operator, taskId, taskPurpose, chain, preview, dropAt: _dropAt, ...rest } = out;
+  const { agentId, operator, taskId, taskPurpose, chain, preview, operation, dropAt: _dropAt, ...rest } = out;
   const parsedChain = typeof chain === 'string' ? (JSON.parse(chain) as string[]) : undefined;
-  const held = { ...rest, agent: { id: agentId, operator }, task: { id: taskId, purpose: taskPurpose }, chain: parsedChain };
-  return Object.freeze(typeof preview === 'string' ? { ...held, preview: JSON.parse(preview) as unknown } : held) as unknown as Hold;
+  const held: Record<string, unknown> = { ...rest, agent: { id: agentId, operator }, task: { id: taskId, purpose: taskPurpose }, chain: parsedChain };
+  if (typeof preview === 'string') held.preview = JSON.parse(preview) as unknown;
+  if (typeof operation === 'string') held.operation = JSON.parse(operation) as unknown;
+  return Object.freeze(held) as unknown as Hold;
 }
 
 function dropAtOf(hold: Hold): number {

@@ -67,3 +67,8 @@ function duration(ms: number): string {
   if (h > 0) return `${h} h ${m} min`;
   return m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
 }
+
+/** How a hold's operation kind reads to a person: `tool` for an MCP `tools/call`, else the kind itself. */
+export function operationLabel(kind: string): string {
+  return kind === 'mcp.tools/call' ? 'tool' : kind;
+}

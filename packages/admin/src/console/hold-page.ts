@@ -1,5 +1,5 @@
-import type { HiddenFields, Hold, HoldPreview } from '@aap-guard/core';
-import { badge, chainOf, countdown, fingerprint, shownStatus, when } from './format.js';
+import type { HiddenFields, Hold, HoldOperation, HoldPreview } from '@aap-guard/core';
+import { badge, chainOf, countdown, fingerprint, operationLabel, shownStatus, when } from './format.js';
 import { html, type Html } from './html.js';
 import { layout, type PageContext } from './layout.js';
 
@@ -22,6 +22,7 @@ export function holdPage(ctx: PageContext, hold: Hold, refresh: number, notice?:
 <dt>Status</dt><dd>${badge(hold, ctx.now)}</dd>
 <dt>Action</dt><dd><code>${hold.action}</code></dd>
 <dt>Request</dt><dd><code>${hold.method} ${hold.path}</code></dd>
+${hold.operation === undefined ? undefined : html`<dt>Operation</dt><dd><span class="muted">${operationLabel(hold.operation.kind)}</span> <code class="operation">${hold.operation.name}</code></dd>`}
 <dt>Agent</dt><dd><code>${hold.agent.id}</code> <span class="muted">operated by</span> <code>${hold.agent.operator}</code></dd>
 ${hold.issuer === undefined ? undefined : html`<dt>Issuer</dt><dd><code>${hold.issuer}</code></dd>`}
 <dt>Task</dt><dd><code>${hold.task.id}</code>${hold.task.purpose === undefined ? '' : html` <span class="muted">purpose</span> ${hold.task.purpose}`}</dd>
@@ -32,8 +33,9 @@ ${hold.issuer === undefined ? undefined : html`<dt>Issuer</dt><dd><code>${hold.i
 ${decision(hold)}
 <dt>Hold id</dt><dd><code>${hold.id}</code></dd>
 </dl>
-<h3 id="body">Request body</h3>
-${body(hold)}
+${hold.operation === undefined ? html`<h3 id="body">Request body</h3>
+${body(hold)}` : html`<h3 id="body">Arguments</h3>
+${operationArguments(hold, hold.operation)}`}
 ${shownStatus(hold, ctx.now) === 'pending' ? form(ctx, hold, link) : undefined}
 <p><a href="${ctx.base}">Back to pending holds</a></p>`;
   const state = { url: `${link}/state`, fingerprint: fingerprint([hold], ctx.now), refresh };
@@ -56,6 +58,17 @@ const OMITTED: Readonly<Record<string, string>> = {
   unparsable: 'Not shown: the body could not be parsed, so it could not be redacted.',
   redact_failed: 'Not shown: the redact function failed.',
 };
+
+/** An operation's arguments (an MCP tool call's): the digest they are bound by, and their redacted preview. */
+function operationArguments(hold: Hold, operation: HoldOperation): Html {
+  const digest = hold.bodyDigest === undefined ? undefined : html`<p>SHA-256 <code>${hold.bodyDigest}</code>: an approved retry must make exactly this call (name and arguments).</p>`;
+  const preview = operation.arguments;
+  if (!preview) return html`${digest}<p class="muted">No preview kept (the guard's <code>oversight.preview</code> is off).</p>`;
+  const about = html`<p class="muted">JSON${preview.bytes === undefined ? '' : `, ${preview.bytes} bytes`}; sensitive fields redacted.</p>`;
+  if (preview.text === undefined) return html`${digest}${about}<p>${OMITTED[preview.omitted ?? 'unavailable'] ?? OMITTED.unavailable}</p>`;
+  const pre = html`<pre class="preview" aria-labelledby="body">${preview.text}</pre>`;
+  return html`${digest}${about}${preview.truncated ? cutNotice(preview) : undefined}${pre}`;
+}
 
 function body(hold: Hold): Html {
   const digest = hold.bodyDigest === undefined ? undefined : html`<p>SHA-256 <code>${hold.bodyDigest}</code>: an approved retry must send exactly these bytes.</p>`;

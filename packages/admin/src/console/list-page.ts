@@ -1,5 +1,5 @@
 import type { Hold, HoldFilter, HoldStatus } from '@aap-guard/core';
-import { badge, chainOf, countdown, fingerprint, when } from './format.js';
+import { badge, chainOf, countdown, fingerprint, operationLabel, when } from './format.js';
 import { html, type Html } from './html.js';
 import { layout, type PageContext } from './layout.js';
 
@@ -52,7 +52,8 @@ function queryString(query: ListQuery): string {
 
 /**
  * The list page: filters by status, issuer, agent and task, then one row per hold, newest first — agent,
- * operator and issuer, task and purpose, action (a link to the hold's page), method with full path and query,
+ * operator and issuer, task and purpose, action (a link to the hold's page), method with full path and query
+ * (and the operation — an MCP tool — when the hold records one),
  * when, expiry countdown, delegation chain, status.
  */
 export function listPage(ctx: PageContext, query: ListQuery, holds: readonly Hold[], refresh: number): string {
@@ -75,7 +76,7 @@ function row(ctx: PageContext, hold: Hold): Html {
 <td><a href="${link}">${hold.action}</a></td>
 <td><code>${hold.agent.id}</code><br><small>${hold.agent.operator}</small>${issuerOf(hold)}</td>
 <td><code>${hold.task.id}</code>${hold.task.purpose === undefined ? '' : html`<br><small>${hold.task.purpose}</small>`}</td>
-<td class="request"><code>${hold.method} ${hold.path}</code></td>
+<td class="request"><code>${hold.method} ${hold.path}</code>${hold.operation === undefined ? '' : html`<br><small>${operationLabel(hold.operation.kind)}</small> <code>${hold.operation.name}</code>`}</td>
 <td class="when">${when(hold.createdAt)}</td>
 <td class="when">${hold.status === 'pending' || hold.status === 'approved' ? countdown(hold.expiresAt, ctx.now) : html`<span class="muted">—</span>`}</td>
 <td>${chainOf(hold)}</td>

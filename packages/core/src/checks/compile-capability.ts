@@ -6,7 +6,8 @@ import type { CheckContext } from './context.js';
 import { isRateLimitConstraint } from '../concerns/rate-limits/windows.js';
 import { forwardedProto } from '../base/request/forwarded.js';
 import type { ResponseLimits } from '../base/types/decision.js';
-import { compileCidrs } from '../base/util/cidr.js';
+import { compileCidrs, type AddressMatcher } from '../base/util/cidr.js';
+import { reportOrDeny } from './report-only.js';
 import { clientIp } from '../base/request/client-ip.js';
 import { encodedWith } from '../base/request/content-coding.js';
 import { domainEntry, matchesDomain, targetHost } from '../concerns/constraints/domains.js';
@@ -19,6 +20,8 @@ export type ConstraintCheck = (ctx: CheckContext, capability: Capability) => Den
 export interface CompiledCapability {
   readonly checks: readonly ConstraintCheck[];
   readonly limits: ResponseLimits | undefined;
+  /** It has `ip_ranges_allowed`: the destination step resolves the target's addresses first. */
+  readonly needsDestination: boolean;
 }
 
 type Factory = (value: unknown, name: string) => ConstraintCheck | undefined;
@@ -61,7 +64,8 @@ function compile(constraints: Readonly<Record<string, unknown>>): CompiledCapabi
   const maxRequestSize = size('max_request_size');
   const maxResponseSize = size('max_response_size');
   const limits = maxRequestSize ?? maxResponseSize ? Object.freeze({ maxRequestSize, maxResponseSize }) : undefined;
-  return Object.freeze({ checks: Object.freeze(checks), limits });
+  const needsDestination = Object.hasOwn(constraints, 'ip_ranges_allowed');
+  return Object.freeze({ checks: Object.freeze(checks), limits, needsDestination });
 }
 
 /**
@@ -121,10 +125,14 @@ const STANDARD = new Map<string, Factory>([
   ['ip_ranges_allowed', (value, name) => {
     const ranges = Array.isArray(value) ? compileCidrs(value) : undefined;
     if (!ranges) return unusable(name);
-    // The issue and the draft's "validates the IP of the request": the client address, proxies resolved.
     return (ctx) => {
-      const ip = clientIp(ctx);
-      return ip !== undefined && ranges(ip) ? undefined : deny('constraint_violation', { constraint: name, ip });
+      if (ctx.settings.policy.ipRanges === 'caller') return callerOutside(ctx, ranges, name);
+      const outcome = destinationOutside(ctx, ranges, name);
+      if (!ctx.settings.reportOnly.has('destination-ip')) return outcome;
+      // Report-only: the destination is reported, and the caller's address is checked as it was before
+      // the destination became the default — a rollout never enforces less than before.
+      if (outcome) reportOrDeny(ctx, outcome);
+      return callerOutside(ctx, ranges, name);
     };
   }],
   ['allowed_regions', (value, name) => {
@@ -193,8 +201,28 @@ function domainList(value: unknown): readonly string[] | undefined {
   return entries.every((entry) => entry !== undefined) ? (entries as string[]) : undefined;
 }
 
+/** `ip_ranges_allowed` read as the caller's address (`constraints.ipRanges: 'caller'`), proxies resolved. */
+function callerOutside(ctx: CheckContext, ranges: AddressMatcher, name: string): Deny | undefined {
+  const ip = clientIp(ctx);
+  return ip !== undefined && ranges(ip) ? undefined : deny('constraint_violation', { constraint: name, ip });
+}
+
+/**
+ * `ip_ranges_allowed` read as the destination (draft §5.6.2): every address of the declared target must be
+ * in range — the application's connector may pick any of them (Happy Eyeballs, RFC 8305, tries several).
+ * No target, or no address for it: refused.
+ */
+function destinationOutside(ctx: CheckContext, ranges: AddressMatcher, name: string): Deny | undefined {
+  const target = ctx.destination;
+  if (target?.addresses === undefined) {
+    return deny('destination_unresolved', { constraint: name, target: target?.host, problem: target?.problem ?? 'no_target', fault: target?.fault });
+  }
+  const outside = target.addresses.filter((address) => !ranges(address));
+  return outside.length === 0 ? undefined : deny('destination_not_allowed', { constraint: name, target: target.host, outside });
+}
+
 /** The route's target host, parsed once per request (a target that is not a string was refused in step 6). */
-function requestHost(ctx: CheckContext): ReturnType<typeof targetHost> {
+export function requestHost(ctx: CheckContext): ReturnType<typeof targetHost> {
   if (!('targetHost' in ctx)) ctx.targetHost = typeof ctx.request.target === 'string' ? targetHost(ctx.request.target) : undefined;
   return ctx.targetHost;
 }

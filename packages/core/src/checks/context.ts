@@ -1,5 +1,6 @@
 import type { AapClaims, Capability } from '../base/claims/model.js';
 import type { Deny } from '../base/deny/deny.js';
+import type { WouldDeny } from '../base/deny/would-deny.js';
 import type { GuardRuntime, GuardSettings } from '../options/resolve.js';
 import type { CompiledRoute } from '../concerns/route/compile-route.js';
 import type { RequestInfo } from '../base/types/request.js';
@@ -71,6 +72,11 @@ export interface CheckContext {
    * capability naming the same action, so that each capability's rate limits count only what it authorized.
    */
   rateLimitScope?: string;
+  /**
+   * The route target's addresses for `ip_ranges_allowed` (the destination step), or why there are none;
+   * undefined when no candidate capability needs them.
+   */
+  destination?: ResolvedTarget | undefined;
   /** The route target's host, parsed once (domain constraints). */
   targetHost?: { readonly host: string; readonly ip: boolean } | undefined;
   limits?: ResponseLimits;
@@ -80,7 +86,14 @@ export interface CheckContext {
   contentLength?: number | undefined;
   /** What the stateful step does about oversight: create a hold, or consume an approved one. */
   hold?: HoldPlan;
+  /** Denies of report-only policies, recorded instead of enforced (`reportOrDeny()`), in check order. */
+  wouldDeny?: WouldDeny[] | undefined;
 }
+
+/** The destination step's answer: the target host's addresses, or the problem that left none. */
+export type ResolvedTarget =
+  | { readonly host: string; readonly addresses: readonly string[]; readonly problem?: undefined }
+  | { readonly host: string | undefined; readonly addresses?: undefined; readonly problem: string; readonly fault?: string | undefined };
 
 /** Step 7's verdict for an action under oversight, carried out by step 8. */
 export type HoldPlan =

@@ -7,6 +7,7 @@ import { InfrastructureError } from '../base/util/errors.js';
 import { auditHold, holdSummary } from '../base/audit/operation-events.js';
 import { HOLD_HEADER } from '../concerns/holds/hold-id.js';
 import { holdPreview } from '../concerns/holds/preview.js';
+import { holdOperation } from '../concerns/holds/operation.js';
 import { holdBinding, type HeldBody, type HoldSubject } from '../concerns/holds/hold-binding.js';
 import { newHoldId } from '../concerns/holds/hold-id.js';
 
@@ -46,7 +47,7 @@ export async function createHeld(ctx: CheckContext, subject: HeldBody): Promise<
     method: subject.method,
     path: subject.path,
     bodyDigest: subject.bodyDigest,
-    preview: previewOf(ctx, subject),
+    ...describedOf(ctx, subject),
     createdAt: ctx.now,
     expiresAt: ctx.now + holds.ttlMs,
     binding: holdBinding(subject),
@@ -84,6 +85,18 @@ export async function consumeApproved(ctx: CheckContext, id: string, subject: Ho
 function held(reason: ReasonCode, id: string, reference: string | undefined, detail: Record<string, unknown>): Deny {
   const body = reference === undefined ? { hold_id: id } : { hold_id: id, approval_reference: reference };
   return deny(reason, detail, { headers: { [HOLD_HEADER]: id }, body });
+}
+
+/**
+ * What the approver is shown of the request: its operation (an MCP tool call: name and arguments) when the
+ * integration described one — in place of the body preview, which would show the envelope, or nothing
+ * (a protocol that binds its own digest gives no bytes) — else the body preview.
+ */
+function describedOf(ctx: CheckContext, subject: HeldBody): Pick<Hold, 'preview' | 'operation'> {
+  const given = ctx.request.operation;
+  if (given === undefined) return { preview: previewOf(ctx, subject) };
+  const secrets = ctx.credentials ? [ctx.credentials.token, ...ctx.credentials.proofs] : [];
+  return { preview: undefined, operation: holdOperation(given, ctx.settings.holds.preview, secrets) };
 }
 
 /** The hold's body preview (`oversight.preview`), for a held request that has a body. */

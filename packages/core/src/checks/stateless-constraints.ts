@@ -3,6 +3,7 @@ import { compileCapability, type ConstraintCheck } from './compile-capability.js
 import { contextViolation } from './context-violation.js';
 import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
+import type { WouldDeny } from '../base/deny/would-deny.js';
 
 /**
  * Step 6, continued: the constraints that need no shared state — the token-wide `context`, then each
@@ -20,7 +21,9 @@ export const statelessConstraints: Check = (ctx) => {
   const context = contextViolation(ctx);
   if (context) return context;
   let first: Deny | undefined;
+  let firstReported: WouldDeny[] | undefined;
   const candidates = ctx.candidates ?? [];
+  const reported = ctx.wouldDeny?.length ?? 0;
   for (const [n, capability] of candidates.entries()) {
     const compiled = compileCapability(capability);
     const violation = firstViolation(compiled.checks, ctx, capability);
@@ -30,8 +33,13 @@ export const statelessConstraints: Check = (ctx) => {
       if (compiled.limits) ctx.limits = compiled.limits;
       return undefined;
     }
+    // Report-only would-denies are those of the capability that decided: the one that authorized, or,
+    // when none did, the first (whose deny is sent). Another candidate's are not what the request met.
+    const noted = ctx.wouldDeny?.splice(reported);
+    if (!first) firstReported = noted;
     first ??= violation;
   }
+  if (firstReported?.length) ctx.wouldDeny?.push(...firstReported);
   return first ?? deny('capability_missing');
 };
 

@@ -43,6 +43,7 @@ function buildAuditEvent(ctx: CheckContext, outcome: AuditOutcome, latencyMs: nu
     error: outcome.error,
     reason: outcome.reason,
     detail: Object.keys(ctx.detail).length ? ctx.detail : undefined,
+    wouldDeny: ctx.wouldDeny,
     action: ctx.route?.action,
     agent: c && { id: c.agent.id, type: c.agent.type, operator: c.agent.operator },
     task: c && { id: c.task.id, purpose: c.task.purpose },

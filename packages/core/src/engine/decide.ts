@@ -6,8 +6,10 @@ import type { Deny } from '../base/deny/deny.js';
 import { REASONS, type ReasonCode, type SpecError } from '../base/deny/reasons.js';
 import { decisionChannel } from '../base/observe/channels.js';
 import { emitAudit } from '../base/audit/safe-sink.js';
-import type { Decision, Principal, ResponseLimits } from '../base/types/decision.js';
+import type { Decision, Destination, Principal, ResponseLimits } from '../base/types/decision.js';
+import { compileCapability } from '../checks/compile-capability.js';
 import type { DenyBody } from '../base/deny/body.js';
+import type { WouldDeny } from '../base/deny/would-deny.js';
 import { lazyAuditEvent, type AuditOutcome } from './audit-event.js';
 import { challenge } from './challenge.js';
 
@@ -40,6 +42,7 @@ class GuardDecision implements Decision {
     readonly error: SpecError | undefined,
     readonly reason: ReasonCode | undefined,
     readonly body: DenyBody | undefined,
+    readonly wouldDeny: readonly WouldDeny[] | undefined,
     audit: () => AuditEvent,
   ) {
     this.#audit = audit;
@@ -52,9 +55,16 @@ class GuardDecision implements Decision {
 
 function allowed(ctx: CheckContext, startedAt: number): Decision {
   const claims = ctx.claims;
-  const principal = claims && { claims, scheme: ctx.credentials?.scheme ?? 'Bearer', capability: ctx.capability, action: ctx.route?.action };
+  const principal = claims && { claims, scheme: ctx.credentials?.scheme ?? 'Bearer', capability: ctx.capability, action: ctx.route?.action, destination: destinationOf(ctx) };
   const audit = lazyAuditEvent(ctx, ALLOWED, startedAt);
-  return new GuardDecision(true, 200, ctx.headers, claims, principal, ctx.limits, undefined, undefined, undefined, audit);
+  return new GuardDecision(true, 200, ctx.headers, claims, principal, ctx.limits, undefined, undefined, undefined, ctx.wouldDeny, audit);
+}
+
+/** The addresses `ip_ranges_allowed` checked, when the authorizing capability has it: where the app connects. */
+function destinationOf(ctx: CheckContext): Destination | undefined {
+  const target = ctx.destination;
+  if (target?.addresses === undefined || !ctx.capability || !compileCapability(ctx.capability).needsDestination) return undefined;
+  return { host: target.host, address: target.addresses[0] as string, addresses: target.addresses };
 }
 
 function denied(ctx: CheckContext, outcome: Deny, startedAt: number): Decision {
@@ -64,14 +74,14 @@ function denied(ctx: CheckContext, outcome: Deny, startedAt: number): Decision {
   if (row.status === 401) headers['www-authenticate'] = challenge(ctx, outcome.reason);
   const body: DenyBody = denyBody(outcome.reason, outcome.body);
   const audit = lazyAuditEvent(ctx, { status: row.status, error: row.error, reason: outcome.reason }, startedAt);
-  return new GuardDecision(false, row.status, headers, ctx.claims, undefined, undefined, row.error, outcome.reason, body, audit);
+  return new GuardDecision(false, row.status, headers, ctx.claims, undefined, undefined, row.error, outcome.reason, body, ctx.wouldDeny, audit);
 }
 
 /** Debug mode: one line per decision, with the audit identity (never the token: only its hash). */
 function logDecision(ctx: CheckContext, decision: Decision): void {
   const { audit } = decision;
   ctx.runtime.logger.debug(
-    { event: 'decision', decision: audit.decision, status: audit.status, reason: audit.reason, action: audit.action, agent: audit.agent?.id, task: audit.task?.id, method: audit.method, path: audit.path, tokenHash: audit.tokenHash, latencyMs: audit.latencyMs },
+    { event: 'decision', decision: audit.decision, status: audit.status, reason: audit.reason, wouldDeny: audit.wouldDeny?.map((w) => w.reason), action: audit.action, agent: audit.agent?.id, task: audit.task?.id, method: audit.method, path: audit.path, tokenHash: audit.tokenHash, latencyMs: audit.latencyMs },
     `${audit.decision} ${audit.method} ${audit.path}${audit.reason ? ` (${audit.reason})` : ''}`,
   );
 }

@@ -74,11 +74,13 @@ export function createEngine({ settings, runtime }: GuardSetup): Engine {
     candidates: undefined,
     delegationDepth: undefined,
     capability: undefined,
+    destination: undefined,
     rateLimitScope: undefined,
     limits: undefined,
     anonymous: undefined,
     contentLength: undefined,
     hold: undefined,
+    wouldDeny: undefined,
   });
   return {
     settings,

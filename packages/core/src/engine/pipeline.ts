@@ -9,6 +9,7 @@ import { taskBinding } from '../checks/task-binding.js';
 import { delegation } from '../checks/delegation.js';
 import { capabilityMatch } from '../checks/capability-match.js';
 import { statelessConstraints } from '../checks/stateless-constraints.js';
+import { resolveDestination } from '../checks/resolve-destination.js';
 import { oversight } from '../checks/oversight.js';
 import { consumeProofQuotaHold } from '../checks/consume-proof-quota-hold.js';
 import { routeDpopMode } from '../checks/route-dpop-mode.js';
@@ -39,6 +40,7 @@ export const AUTHORIZE: readonly Step[] = steps([
   ['task', taskBinding], //                   task purpose, sensitivity, id binding, created_at / expires_at
   ['delegation', delegation], //              depth, chain, act, RS maximum, trusted actors
   ['capability', capabilityMatch], //      6. exact action match, first matching capability
+  ['destination', resolveDestination], //     the target's addresses, only for a candidate with ip_ranges_allowed
   ['constraints', statelessConstraints], //   domains, methods, size, time windows, classification, IPs, context
   ['oversight', oversight], //             7. human approval holds
   CONSUME, //                              8. DPoP jti replay + rate-limit windows, atomically, one store call; holds created or consumed

@@ -25,6 +25,11 @@ export interface PolicySettings {
   /** Network zones (for `context.network_zone`) as address matchers. */
   readonly networkZones: ReadonlyMap<string, AddressMatcher>;
   readonly region: ((request: RequestInfo, clientIp: string | undefined) => string | undefined) | undefined;
+  /** Whose address `ip_ranges_allowed` holds: the declared target's (default) or the caller's. */
+  readonly ipRanges: 'destination' | 'caller';
+  /** The application's resolver of target hosts, for `ip_ranges_allowed`. */
+  readonly resolveTarget: ((host: string) => Promise<readonly string[]> | readonly string[]) | undefined;
+  readonly resolveTimeoutMs: number;
 }
 
 /** Validate and compile the policy options. Throws `TypeError` naming the option. */
@@ -39,6 +44,11 @@ export function resolvePolicyOptions(options: GuardOptions): PolicySettings {
   const unknown = constraints.unknown ?? 'deny';
   if (unknown !== 'deny' && unknown !== 'ignore') throw new TypeError("options.constraints.unknown must be 'deny' or 'ignore'");
   validateHandlers(constraints.handlers, 'options.constraints.handlers');
+  const ipRanges = constraints.ipRanges ?? 'destination';
+  if (ipRanges !== 'destination' && ipRanges !== 'caller') throw new TypeError("options.constraints.ipRanges must be 'destination' or 'caller'");
+  optionalFunction(constraints.resolveTarget, 'constraints.resolveTarget');
+  const resolveTimeoutMs = constraints.resolveTimeoutMs ?? 5000;
+  if (!(Number.isSafeInteger(resolveTimeoutMs) && resolveTimeoutMs > 0)) throw new TypeError('options.constraints.resolveTimeoutMs must be a positive integer');
   return Object.freeze({
     agents: agents === undefined ? undefined : agentRules(agents),
     maxDepth,
@@ -47,6 +57,9 @@ export function resolvePolicyOptions(options: GuardOptions): PolicySettings {
     handlers: Object.freeze({ ...constraints.handlers }),
     networkZones: zones(constraints.networkZones),
     region: constraints.region,
+    ipRanges,
+    resolveTarget: constraints.resolveTarget,
+    resolveTimeoutMs,
   });
 }
 

@@ -13,6 +13,8 @@ import { compileTrustProxy } from '../base/request/trust-proxy.js';
 import { resolveHoldOptions, type HoldRuntime, type HoldSettings } from '../concerns/holds/options.js';
 import { resolveRevocationOptions, type RevocationRuntime, type RevocationSettings } from '../concerns/revocation/options.js';
 import { storeHealth, type StoreHealth } from '../base/stores/store-health.js';
+import { resolveReportOnly } from './report-only.js';
+import type { PolicyName } from '../base/deny/reasons.js';
 
 /** The guard's settings: its options validated once, frozen data — nothing re-checked per request. */
 export interface GuardSettings {
@@ -37,6 +39,8 @@ export interface GuardSettings {
   /** Oversight holds: TTL, match mode, budgets, hooks. */
   readonly holds: HoldSettings;
   readonly revocation: RevocationSettings;
+  /** The rollout policies whose denies are recorded as "would deny" rather than enforced (`reportOnly`). */
+  readonly reportOnly: ReadonlySet<PolicyName>;
 }
 
 /**
@@ -102,6 +106,7 @@ export function resolveOptions(options: GuardOptions): GuardSetup {
   const pop = resolvePopOptions(options);
   const rateLimit = resolveRateLimitOptions(options);
   const policy = resolvePolicyOptions(options);
+  const reportOnly = resolveReportOnly(options);
   const holds = resolveHoldOptions(options, store, logger);
   // last: attaches and follows the store
   const revocation = resolveRevocationOptions(options, store, now, { logger, health: health.store }, token.runtime.keys.scopes);
@@ -121,6 +126,7 @@ export function resolveOptions(options: GuardOptions): GuardSetup {
     policy,
     holds: holds.settings,
     revocation: revocation.settings,
+    reportOnly,
   });
   const runtime: GuardRuntime = Object.freeze({
     now,

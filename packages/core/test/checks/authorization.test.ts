@@ -68,24 +68,25 @@ describe('domains_allowed / domains_blocked (draft "Domain Matching Algorithm")'
   });
 });
 
-describe('client address: ip_ranges_allowed and trustProxy', () => {
+describe("client address: ip_ranges_allowed read as the caller (constraints.ipRanges: 'caller') and trustProxy", () => {
   const ranges = constrained({ ip_ranges_allowed: ['192.168.1.0/24', '2001:db8::/32'] });
+  const CALLER = { constraints: { ipRanges: 'caller' } } as const;
   it('the TCP peer, IPv4, IPv4-mapped and IPv6', async () => {
-    expect(outcome(await decide(ranges, search, { clientIp: '192.168.1.9' }))).toBe('allow');
-    expect(outcome(await decide(ranges, search, { clientIp: '::ffff:192.168.1.9' }))).toBe('allow');
-    expect(outcome(await decide(ranges, search, { clientIp: '2001:db8::7' }))).toBe('allow');
-    expect(outcome(await decide(ranges, search, { clientIp: '10.0.0.1' }))).toBe('constraint_violation');
-    expect(outcome(await decide(ranges, search, {}))).toBe('constraint_violation');
+    expect(outcome(await decide(ranges, search, { clientIp: '192.168.1.9' }, CALLER))).toBe('allow');
+    expect(outcome(await decide(ranges, search, { clientIp: '::ffff:192.168.1.9' }, CALLER))).toBe('allow');
+    expect(outcome(await decide(ranges, search, { clientIp: '2001:db8::7' }, CALLER))).toBe('allow');
+    expect(outcome(await decide(ranges, search, { clientIp: '10.0.0.1' }, CALLER))).toBe('constraint_violation');
+    expect(outcome(await decide(ranges, search, {}, CALLER))).toBe('constraint_violation');
   });
 
   it('X-Forwarded-For is ignored from an untrusted peer', async () => {
-    const d = await decide(ranges, search, { clientIp: '203.0.113.5', headers: { 'x-forwarded-for': '192.168.1.9' } });
+    const d = await decide(ranges, search, { clientIp: '203.0.113.5', headers: { 'x-forwarded-for': '192.168.1.9' } }, CALLER);
     expect(outcome(d)).toBe('constraint_violation');
   });
 
   it('behind trusted proxies, the first untrusted hop from the right is the client', async () => {
     const proxied = (xff: string) =>
-      decide(ranges, search, { clientIp: '10.0.0.2', headers: { 'x-forwarded-for': xff } }, { trustProxy: ['10.0.0.0/8'] });
+      decide(ranges, search, { clientIp: '10.0.0.2', headers: { 'x-forwarded-for': xff } }, { trustProxy: ['10.0.0.0/8'], ...CALLER });
     expect(outcome(await proxied('192.168.1.9, 10.0.0.3'))).toBe('allow');
     // the client cannot prepend its way in: the rightmost untrusted hop counts
     expect(outcome(await proxied('192.168.1.9, 203.0.113.5, 10.0.0.3'))).toBe('constraint_violation');

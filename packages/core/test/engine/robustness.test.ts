@@ -14,7 +14,7 @@ describe('check() on hostile request fields', () => {
     const as = await createIssuer();
     const guard = createGuard({
       issuer: as.issuer, audience: as.audience, jwks: as.jwks, trustProxy: true,
-      constraints: { networkZones: { z: ['10.0.0.0/8'] }, region: () => 'US' },
+      constraints: { networkZones: { z: ['10.0.0.0/8'] }, region: () => 'US', resolveTarget: () => ['10.2.2.2'] },
     });
     const token = await as.mint({
       capabilities: [{ action: 'search.web', constraints: { domains_allowed: ['a.org'], ip_ranges_allowed: ['10.0.0.0/8'], allowed_regions: ['US'], max_request_size: 5 } }],

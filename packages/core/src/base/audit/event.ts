@@ -1,3 +1,5 @@
+import type { WouldDeny } from '../deny/would-deny.js';
+
 /**
  * One audit event per decision (README "Audit events"). Carries a hash of the token, never the token.
  */
@@ -10,6 +12,11 @@ export interface AuditEvent {
   readonly reason?: string | undefined;
   /** Internal detail: which check, which constraint, which value. Never sent to the client. */
   readonly detail?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * What report-only policies (`GuardOptions.reportOnly`) would have denied, in check order, with their
+   * reason and detail — on an allow as on a deny. Absent when nothing would have been denied.
+   */
+  readonly wouldDeny?: readonly WouldDeny[] | undefined;
   readonly action?: string | undefined;
   readonly agent?: { readonly id?: string; readonly type?: string; readonly operator?: string } | undefined;
   readonly task?: { readonly id?: string; readonly purpose?: string } | undefined;

@@ -24,16 +24,45 @@ export type SpecError =
   | 'aap_capability_expired'
   | 'temporarily_unavailable';
 
+/**
+ * The policies an operator may roll out report-only (`GuardOptions.reportOnly`): each is a default that
+ * got stricter, and its denies can be watched ("would deny", in the audit event) before they are enforced,
+ * the way a CSP `Content-Security-Policy-Report-Only` header is.
+ *
+ * - `pop`: proof of possession required by the route's risk;
+ * - `delegation-breadth`: a delegated token's capabilities bounded by its parent's;
+ * - `context`: `context` restrictions the guard cannot verify refused (fail closed);
+ * - `destination-ip`: `ip_ranges_allowed` checked against the declared target's address (§5.6.2), not
+ *   the caller's — while report-only, the caller's address is still checked, as before.
+ *
+ * Never a token's signature, issuer, audience or lifetime, a proof, or a revocation: those are not
+ * rollouts. The hour/day rate-limit windows are not a policy here either: their rollout is
+ * `rateLimit.mode` (`'sliding'` keeps the old reading) — a report-only window would need a second
+ * counter per window in every store.
+ */
+export type PolicyName = 'pop' | 'delegation-breadth' | 'context' | 'destination-ip';
+
+/** Every `PolicyName`, for validating `reportOnly`. */
+export const POLICY_NAMES: readonly PolicyName[] = Object.freeze(['pop', 'delegation-breadth', 'context', 'destination-ip']);
+
 interface Row {
   readonly status: 400 | 401 | 403 | 413 | 415 | 429 | 503;
   readonly error: SpecError;
   readonly description: string;
+  /**
+   * The rollout policy this reason belongs to, if any: with the policy report-only, the check that denies
+   * with it records a "would deny" and lets the request go on (`reportOrDeny()` in checks/report-only.ts —
+   * a check tagging a reason here must pass its deny through it, at a point where it can go on).
+   */
+  readonly policy?: PolicyName;
 }
 
 const req = (description: string): Row => ({ status: 400, error: 'invalid_request', description });
 const tok = (description: string): Row => ({ status: 401, error: 'invalid_token', description });
 const proof = (description: string): Row => ({ status: 401, error: 'invalid_dpop_proof', description });
 const forbid = (error: SpecError, description: string): Row => ({ status: 403, error, description });
+/** A row whose reason belongs to a rollout policy (report-only capable). */
+const rollout = (policy: PolicyName, row: Row): Row => ({ status: row.status, error: row.error, description: row.description, policy });
 
 /** The table. Add a reason here and the type, the responses and the docs follow. */
 export const REASONS = {
@@ -99,6 +128,10 @@ export const REASONS = {
   context_violation: forbid('aap_invalid_context', 'Context restriction violated'),
   constraint_violation: forbid('aap_constraint_violation', 'The request violates capability constraints'),
   constraint_unknown: forbid('aap_constraint_violation', 'The request violates capability constraints'),
+  // `ip_ranges_allowed` (§5.6.2 "validates destination IP"): the declared target's address is not in range
+  destination_not_allowed: rollout('destination-ip', forbid('aap_constraint_violation', 'The request violates capability constraints')),
+  // `ip_ranges_allowed` with no target, a host the app's `constraints.resolveTarget` could not resolve, or none configured
+  destination_unresolved: rollout('destination-ip', forbid('aap_constraint_violation', 'The request violates capability constraints')),
   // 7. oversight
   approval_required: forbid('aap_approval_required', 'This action requires human approval'),
   hold_pending: forbid('aap_approval_required', 'This action requires human approval'),
@@ -128,3 +161,8 @@ export const REASONS = {
 
 /** Stable fine-grained deny reason codes. */
 export type ReasonCode = keyof typeof REASONS;
+
+/** The rollout policy of each reason that has one (read once, from the table). */
+export const POLICY_OF: ReadonlyMap<ReasonCode, PolicyName> = new Map(
+  (Object.entries(REASONS) as [ReasonCode, Row][]).flatMap(([reason, row]) => (row.policy ? [[reason, row.policy] as const] : [])),
+);

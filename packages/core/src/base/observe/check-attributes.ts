@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Decision } from '../types/decision.js';
+import type { WouldDeny } from '../deny/would-deny.js';
 
 /**
  * The `aap.*` attributes of a decision (OpenTelemetry naming: lower-case, dot-namespaced): outcome,
@@ -15,6 +16,7 @@ export function decisionAttributes(decision: Decision, route: { readonly action?
   if (action !== undefined) attributes['aap.action'] = action;
   if (decision.reason !== undefined) attributes['aap.reason'] = decision.reason;
   if (decision.error !== undefined) attributes['aap.error'] = decision.error;
+  if (decision.wouldDeny !== undefined) attributes['aap.would_deny'] = decision.wouldDeny.map((would) => would.reason);
   const claims = decision.claims;
   if (claims) {
     attributes['aap.agent.id'] = claims.agent.id;
@@ -50,4 +52,18 @@ export function errorType(error: unknown): string {
   const code = (error as { code?: unknown; reason?: unknown } | null)?.reason ?? (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') return code;
   return error instanceof Error ? error.name : '_OTHER';
+}
+
+/**
+ * The low-cardinality attributes of one would-deny of a decision (report-only policies), for metrics:
+ * policy, reason and action.
+ *
+ * @example
+ * for (const would of decision.wouldDeny ?? []) counter.add(1, wouldDenyLabels(would, decision, route));
+ */
+export function wouldDenyLabels(would: WouldDeny, decision: Decision, route: { readonly action?: string } | undefined): Attributes {
+  const labels: Attributes = { 'aap.policy': would.policy, 'aap.reason': would.reason };
+  const action = route?.action ?? decision.principal?.action;
+  if (action !== undefined) labels['aap.action'] = action;
+  return labels;
 }

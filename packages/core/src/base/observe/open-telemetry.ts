@@ -1,7 +1,7 @@
 import diagnostics_channel from 'node:diagnostics_channel';
 import { context, metrics, SpanKind, SpanStatusCode, trace, type Meter, type MeterProvider, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { CHANNELS, checkChannel, jwksChannel, storeChannel, type DecisionMessage, type JwksTraceContext, type StoreTraceContext } from './channels.js';
-import { decisionAttributes, decisionLabels, errorType } from './check-attributes.js';
+import { decisionAttributes, decisionLabels, errorType, wouldDenyLabels } from './check-attributes.js';
 import { subscribeTimed } from './timed-channel.js';
 import type { CheckTraceContext } from './trace-checks.js';
 import type { Decision } from '../types/decision.js';
@@ -34,9 +34,12 @@ const BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0
  *
  * - a span per `check()` / `authenticate()` / `authorize()` (`aap-guard check`…), child of the active
  *   span, with `aap.phase`, `aap.decision`, `aap.status`, `aap.reason`, `aap.error`, `aap.action`,
- *   `aap.agent.id`, `aap.agent.operator`, `aap.task.id`, `aap.delegation.depth`, `aap.audit.trace_id`;
+ *   `aap.agent.id`, `aap.agent.operator`, `aap.task.id`, `aap.delegation.depth`, `aap.audit.trace_id`,
+ *   `aap.would_deny` (the reasons report-only policies would have denied with);
  *   status ERROR for a 5xx decision (an infrastructure fault) — never the token, a proof or a policy value;
  * - `aap.decisions` (counter, `{decision}`) by `aap.decision`, `aap.reason`, `aap.action`;
+ * - `aap.would_deny` (counter, `{deny}`) by `aap.policy`, `aap.reason`, `aap.action`: what report-only
+ *   policies (`GuardOptions.reportOnly`) would have denied, one per would-deny of a decision;
  * - `aap.check.duration` (histogram, s) by `aap.phase`, `aap.decision`;
  * - `aap.store.operation.duration` (histogram, s) by `aap.store.operation`, `error.type`;
  * - `aap.jwks.fetch.duration` (histogram, s) by `url.full`, `http.response.status_code`, `error.type`.
@@ -91,10 +94,12 @@ function recordMetrics(meter: Meter): (() => void)[] {
   const checks = meter.createHistogram('aap.check.duration', { description: 'Time aap-guard spent deciding', unit: 's', advice });
   const store = meter.createHistogram('aap.store.operation.duration', { description: 'Duration of aap-guard store calls', unit: 's', advice });
   const jwks = meter.createHistogram('aap.jwks.fetch.duration', { description: 'Duration of JWKS and authorization-server metadata fetches', unit: 's', advice });
+  const wouldDeny = meter.createCounter('aap.would_deny', { description: 'Denies of report-only policies aap-guard did not enforce, by policy, reason and action', unit: '{deny}' });
   const onDecision = (message: unknown): void => {
     const { decision, route } = message as DecisionMessage;
     try {
       decisions.add(1, decisionLabels(decision, route));
+      for (const would of decision.wouldDeny ?? []) wouldDeny.add(1, wouldDenyLabels(would, decision, route));
     } catch {
       // observability must never break what it observes
     }

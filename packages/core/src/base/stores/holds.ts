@@ -40,6 +40,8 @@ export interface Hold {
   readonly bodyDigest?: string | undefined;
   /** What the approver sees of the body (`oversight.preview`; off by default): bounded and redacted. */
   readonly preview?: HoldPreview | undefined;
+  /** What the held request does in its protocol's terms, when its integration said (an MCP tool call). */
+  readonly operation?: HoldOperation | undefined;
   /** Where a human approves (the `approvalUrl(hold)` option, else its console page when a console is mounted, else the token's `approval_reference`). */
   readonly approvalReference?: string | undefined;
   /** ms since the epoch. */
@@ -80,6 +82,25 @@ export interface HoldPreview {
   readonly hiddenFields?: HiddenFields | undefined;
   /** Why there is no `text`. */
   readonly omitted?: HoldPreviewOmission | undefined;
+}
+
+/**
+ * What a held request does in its protocol's own terms (`RequestInfo.operation`): an MCP `tools/call` is
+ * `{ kind: 'mcp.tools/call', name: 'publish', arguments: { text: '{ "id": "d-1" }', … } }` where method and
+ * path say only `POST /mcp`. The name is always kept; the arguments only with `oversight.preview`, as a
+ * preview of their JSON: the same redaction (sensitive member names, the presented credentials, `redact`)
+ * and the same bound (`maxBytes`).
+ *
+ * @example
+ * if (hold.operation) console.log(hold.operation.name, hold.operation.arguments?.text ?? '');
+ */
+export interface HoldOperation {
+  /** The protocol's word for it (`mcp.tools/call`). */
+  readonly kind: string;
+  /** Its name (the tool), invisible characters escaped, at most 200 characters. */
+  readonly name: string;
+  /** Its arguments as redacted, bounded JSON (`oversight.preview`); absent when previews are off. */
+  readonly arguments?: HoldPreview | undefined;
 }
 
 /**

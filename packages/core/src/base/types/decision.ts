@@ -2,6 +2,7 @@ import type { AapClaims, Capability } from '../claims/model.js';
 import type { AuditEvent } from '../audit/event.js';
 import type { DenyBody } from '../deny/body.js';
 import type { ReasonCode, SpecError } from '../deny/reasons.js';
+import type { WouldDeny } from '../deny/would-deny.js';
 
 /** The verified caller, attached by adapters as `req.aap` / `request.aap` / `ctx.state.aap`. */
 export interface Principal {
@@ -13,6 +14,22 @@ export interface Principal {
   readonly capability?: Capability | undefined;
   /** The action authorized, once a route was authorized. */
   readonly action?: string | undefined;
+  /**
+   * The declared target whose address `ip_ranges_allowed` checked (`constraints.ipRanges: 'destination'`),
+   * when the authorizing capability has that constraint: connect to `address` (or one of `addresses`), not
+   * to a fresh DNS answer for `host` — that one was not checked (DNS rebinding).
+   */
+  readonly destination?: Destination | undefined;
+}
+
+/** A route target's host and the addresses checked against `ip_ranges_allowed`. */
+export interface Destination {
+  /** The target's host (a name, or an IP literal without brackets). */
+  readonly host: string;
+  /** The first checked address: where to connect. */
+  readonly address: string;
+  /** Every address the resolver answered (the literal alone for an IP target); all were checked. */
+  readonly addresses: readonly string[];
 }
 
 /** The principal of a request its route's declaration authorized: the capability and action are known. */
@@ -46,6 +63,11 @@ export interface Decision {
   readonly principal?: Principal | undefined;
   /** Per-request response limits the adapter enforces (e.g. `max_response_size`). */
   readonly limits?: ResponseLimits | undefined;
+  /**
+   * Denies of report-only policies (`GuardOptions.reportOnly`) that this request met and that were not
+   * enforced, in check order; absent when none. Also on an allow: that is the point of report-only.
+   */
+  readonly wouldDeny?: readonly WouldDeny[] | undefined;
   /** The audit event emitted for this decision. */
   readonly audit: AuditEvent;
 }

@@ -10,7 +10,7 @@ export const GUARD_KEYS = [
   'maxTokenSize', 'maxFormBodySize', 'tokenCacheSize', 'resourceMetadata', 'trustProxy', 'publicUrl', 'onStoreError',
   'dpop', 'agents',
   'delegation', 'rateLimit', 'constraints', 'oversight', 'revocation', 'undeclared', 'authRequired', 'appCredentials',
-  'introspection', 'capabilitiesRef', 'warmUp',
+  'introspection', 'capabilitiesRef', 'warmUp', 'reportOnly',
 ] as const;
 
 /** Known keys of the nested option objects, by option name. */
@@ -19,7 +19,7 @@ export const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   agents: ['allow', 'deny', 'operators', 'deniedOperators', 'deniedModels', 'requireAttested'],
   delegation: ['maxDepth', 'trustedActor'],
   rateLimit: ['mode', 'key', 'headersOnAllow'],
-  constraints: ['unknown', 'handlers', 'networkZones', 'region'],
+  constraints: ['unknown', 'handlers', 'networkZones', 'region', 'ipRanges', 'resolveTarget', 'resolveTimeoutMs'],
   oversight: ['holdTtl', 'approvalUrl', 'onHold', 'match', 'maxBodyBytes', 'maxPendingPerAgent', 'maxHoldsPerMinute', 'preview'],
   revocation: ['defaultTtl', 'lineageSize'],
   introspection: [

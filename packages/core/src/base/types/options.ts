@@ -6,6 +6,7 @@ import type { CryptoKey, JWK, KeyObject } from 'jose';
 import type { Logger } from '../log/logger.js';
 import type { RequestInfo } from './request.js';
 import type { ConstraintHandler, DpopMode } from './route.js';
+import type { PolicyName } from '../deny/reasons.js';
 
 /**
  * An audit sink: receives one event per decision. A sink that throws or returns a rejected promise never
@@ -172,6 +173,18 @@ export interface GuardOptions {
    */
   readonly authRequired?: boolean | undefined;
   /**
+   * Roll out stricter policies report-only, like CSP's `Content-Security-Policy-Report-Only`: `true` for
+   * every policy of `PolicyName`, or a list of them (default: none — every policy is enforced). A request a
+   * report-only policy would refuse goes on (the checks after it still run, and a later deny still denies);
+   * its decision and audit event carry `wouldDeny: [{ policy, reason, status, error, detail }]`, and the
+   * OpenTelemetry counter `aap.would_deny` counts it. Only the policies `PolicyName` lists can be report-only:
+   * a signature, issuer, audience, lifetime, proof or revocation failure always denies.
+   *
+   * @example
+   * createGuard({ ...options, reportOnly: ['destination-ip', 'context'] });
+   */
+  readonly reportOnly?: boolean | readonly PolicyName[] | undefined;
+  /**
    * Tells the app's own credentials apart from AAP access tokens: `(credential, request) => boolean`, called
    * with the `Authorization` header's scheme and credential (`{ scheme: 'Bearer', token: 'sk_live_…' }`)
    * BEFORE the guard parses or verifies anything. `true`: the request is treated as one without an AAP
@@ -285,6 +298,25 @@ export interface ConstraintOptions {
   readonly networkZones?: Readonly<Record<string, readonly string[]>> | undefined;
   /** Resolve the ISO 3166-1 alpha-2 region of a request, for `allowed_regions`. */
   readonly region?: ((request: RequestInfo, clientIp: string | undefined) => string | undefined) | undefined;
+  /**
+   * Whose address `ip_ranges_allowed` holds (draft §5.6.2, "validates destination IP of request"):
+   * `'destination'` (default) — the address of the route's declared `target`, an IP literal or what
+   * `resolveTarget` answers; `'caller'` — the client's address after trusted-proxy resolution, this
+   * guard's reading before 0.3. See also `reportOnly: ['destination-ip']`.
+   */
+  readonly ipRanges?: 'destination' | 'caller' | undefined;
+  /**
+   * Resolve the host of a route's declared `target` to its addresses, for `ip_ranges_allowed` (e.g. with
+   * `dns.promises.lookup(host, { all: true })`). Called only for a token whose candidate capability has
+   * `ip_ranges_allowed` and a target that is not an IP literal. Every address it answers must be in range
+   * (the application's connector may pick any of them); the checked addresses are on the principal
+   * (`destination`), so the application connects to exactly what was checked, not to a second DNS
+   * answer (DNS rebinding). No resolver, a throw, no answer or something that is not an IP address:
+   * refused (`destination_unresolved`).
+   */
+  readonly resolveTarget?: ((host: string) => Promise<readonly string[]> | readonly string[]) | undefined;
+  /** Milliseconds `resolveTarget` may take before the request is refused (`destination_unresolved`); default 5000. */
+  readonly resolveTimeoutMs?: number | undefined;
 }
 
 /** Human-oversight holds. */

@@ -46,6 +46,12 @@ export interface RequestInfo {
   /** SHA-256 digest (base64url) of the request body, when the caller has it (binds oversight holds). */
   readonly bodyDigest?: string | undefined;
   /**
+   * What the request does in its protocol's own terms, where method and path do not say it (an MCP
+   * `tools/call`: every call is `POST /mcp`): a hold of it shows the approver this (`Hold.operation`) —
+   * the name always, the arguments redacted and bounded like a body preview, when `oversight.preview` is on.
+   */
+  readonly operation?: RequestOperation | undefined;
+  /**
    * The request body, read only when a decision needs it (an action under human oversight binds its
    * hold to the body's digest). Adapters supply it (`@aap-guard/core/node`); callers of `check()` may
    * pass `bodyDigest` instead.
@@ -96,4 +102,21 @@ export interface RequestBody {
    * again for the same request, the same answer. Used to look for a form-body access token.
    */
   content?(maxBytes: number): Promise<BodyContentResult>;
+}
+
+/**
+ * What a request does in its protocol's own terms, for the approver of a hold (`RequestInfo.operation`,
+ * `RouteParts.operation`): what it is, what it is called and its arguments. Not part of what a hold binds
+ * (the body digest binds the arguments).
+ *
+ * @example
+ * const operation: RequestOperation = { kind: 'mcp.tools/call', name: 'publish', arguments: { id: 'd-1' } };
+ */
+export interface RequestOperation {
+  /** The protocol's word for it (`mcp.tools/call`); at most 64 characters are kept. */
+  readonly kind: string;
+  /** Its name (the tool); at most 200 characters are kept, invisible characters escaped. */
+  readonly name: string;
+  /** Its arguments, a JSON value: kept only as a redacted, bounded preview (`oversight.preview`). */
+  readonly arguments?: unknown;
 }

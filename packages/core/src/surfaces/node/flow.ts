@@ -6,7 +6,7 @@ import { engineOf } from '../../engine/registry.js';
 import { andThen, type Awaitable } from '../../base/util/awaitable.js';
 import type { CompiledRoute } from '../../concerns/route/compile-route.js';
 import type { Decision, Principal } from '../../base/types/decision.js';
-import type { RequestInfo } from '../../base/types/request.js';
+import type { RequestInfo, RequestOperation } from '../../base/types/request.js';
 import { bodyTapOf, tapBody } from './body.js';
 import { enforceLimits, type EnforceLimitsHooks } from './enforce-limits.js';
 import { nodeRequestInfo } from './request-info.js';
@@ -51,6 +51,11 @@ export interface RouteParts {
   readonly holdId?: string | undefined;
   /** The body as the app's parser left it (`req.body`), if one ran: see `RequestInfo.parsedBody`. */
   readonly parsedBody?: unknown;
+  /**
+   * What the request does in its protocol's terms, for the approver of a hold (an MCP `tools/call`: its
+   * tool and arguments) — see `RequestInfo.operation`. Never bound; redacted and bounded by the core.
+   */
+  readonly operation?: RequestOperation | undefined;
 }
 
 /**

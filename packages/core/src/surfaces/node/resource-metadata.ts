@@ -32,6 +32,21 @@ export function serveResourceMetadata(guard: Guard, req: IncomingMessage, res: S
 }
 
 /**
+ * The paths this resource's metadata is answered on (RFC 9728 §3.1), known at startup: the well-known path,
+ * and its path-suffixed form when the resource identifier (the first https audience) has a path. For an
+ * adapter that must register them as routes of its own (Fastify: reachable from every encapsulation
+ * context), or an app that routes them itself.
+ *
+ * @example
+ * resourceMetadataPaths(guard) // ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/v1']
+ */
+export function resourceMetadataPaths(guard: Guard): readonly string[] {
+  // Without an https audience the resource is the request's origin: no path, the well-known path alone.
+  const resource = resourceIdentifier(engineOf(guard).settings, 'null');
+  return URL.canParse(resource) ? metadataPaths(resource) : [WELL_KNOWN];
+}
+
+/**
  * The metadata URL this resource advertises for a request (RFC 9728 §5.1): `options.resourceMetadata`,
  * else its well-known URL; undefined with `resourceMetadata: false`. For challenges an integration writes
  * itself (the MCP helper's 403 `insufficient_scope`).

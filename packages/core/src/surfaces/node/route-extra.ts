@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { HOLD_HEADER } from '../../concerns/holds/hold-id.js';
-import type { RequestInfo } from '../../base/types/request.js';
+import type { RequestInfo, RequestOperation } from '../../base/types/request.js';
 
 /** The parts of a route's `RouteParts` that go into its request. */
 export interface RouteExtraParts {
@@ -8,16 +8,18 @@ export interface RouteExtraParts {
   readonly params?: unknown;
   readonly bodyDigest?: string | undefined;
   readonly holdId?: string | undefined;
+  readonly operation?: RequestOperation | undefined;
 }
 
 /**
  * What a route adds to its request: target, string params, and (when given) the app's parsed body, a body
- * digest and a hold id.
+ * digest, a hold id and the operation.
  */
 export function routeExtra(req: IncomingMessage, parts: RouteExtraParts, parsedBody?: unknown): Partial<RequestInfo> {
   const extra: Partial<RequestInfo> = { target: parts.target, params: stringParams(parts.params) };
   if (parsedBody !== undefined) Object.assign(extra, { parsedBody });
   if (parts.bodyDigest !== undefined) Object.assign(extra, { bodyDigest: parts.bodyDigest });
+  if (parts.operation !== undefined) Object.assign(extra, { operation: parts.operation });
   if (parts.holdId === undefined) return extra;
   const headers = req.headersDistinct ?? req.headers;
   const sent = headers[HOLD_HEADER];

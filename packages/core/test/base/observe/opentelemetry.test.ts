@@ -172,4 +172,23 @@ describe('installOpenTelemetry', () => {
     const counter = (await metric('aap.decisions')) as SumMetricData;
     expect(counter.dataPoints.reduce((sum, point) => sum + point.value, 0)).toBe(1);
   });
+
+  it('counts what report-only policies would have denied (aap.would_deny) and names it on the span', async () => {
+    const reporting = createGuard({ issuer: as.issuer, audience: as.audience, jwks: { uri: jwksServer.jwksUri }, logger: false, reportOnly: ['destination-ip'] });
+    try {
+      const token = await as.mint({ capabilities: [{ action: 'search.web', constraints: { ip_ranges_allowed: ['0.0.0.0/0', '::/0'] } }] });
+      // no target: the destination cannot be checked (would deny); the caller, still checked while report-only, is in range
+      const decision = await reporting.check({ ...request(token), clientIp: '127.0.0.1' }, { action: 'search.web' });
+      expect([decision.allowed, decision.wouldDeny?.map((would) => would.reason)]).toEqual([true, ['destination_unresolved']]);
+    } finally {
+      await reporting.close();
+    }
+    const counter = (await metric('aap.would_deny')) as SumMetricData;
+    expect(counter.descriptor.unit).toBe('{deny}');
+    expect(counter.dataPoints.map((point) => [point.attributes, point.value])).toEqual([
+      [{ 'aap.policy': 'destination-ip', 'aap.reason': 'destination_unresolved', 'aap.action': 'search.web' }, 1],
+    ]);
+    const span = exporter.getFinishedSpans().find((finished) => finished.attributes['aap.would_deny'] !== undefined);
+    expect(span?.attributes['aap.would_deny']).toEqual(['destination_unresolved']);
+  });
 });
