@@ -182,7 +182,7 @@ export interface RouteReport {
  * Every route of an app and what the guard does with it — for a startup check or log line.
  *
  * @example
- * for (const route of listRoutes(app)) console.log(route.method, route.path, route.status);
+ * for (const route of listRoutes(app, aap.guard)) console.log(route.method, route.path, route.status, route.note ?? '');
  */
 export function listRoutes(app: unknown, guard: Guard, undeclared?: 'allow' | 'deny'): RouteReport[] {
   const stack = routerStack(app);

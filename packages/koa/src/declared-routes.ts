@@ -171,7 +171,7 @@ interface ListedLayer extends LayerLike {
  * matches, and no other — as a request meets it.
  *
  * @example
- * for (const route of listRoutes(app)) console.log(route.method, route.path, route.status);
+ * for (const route of listRoutes(app, aap.guard)) console.log(route.method, route.path, route.status, route.note ?? '');
  */
 export function listRoutes(app: { readonly middleware?: readonly unknown[] }, guard: Guard, undeclared?: 'allow' | 'deny'): RouteReport[] {
   const out: RouteReport[] = [];

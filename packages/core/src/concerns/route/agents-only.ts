@@ -10,9 +10,10 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TR
  * where this is true, passed on to the app's own authentication where it is false.
  *
  * @example
- * agentsOnly({ action: 'db.write' }, 'POST'); // true
- * agentsOnly({ action: 'db.read' }, 'GET'); // false
- * agentsOnly({ action: 'db.read', agentsOnly: true }, 'GET'); // true
+ * agentsOnly({}, 'POST'); // true
+ * agentsOnly({}, 'GET'); // false
+ * agentsOnly({ agentsOnly: true }, 'GET'); // true
+ * agentsOnly({ agentsOnly: false }, 'DELETE'); // false
  */
 export function agentsOnly(route: Pick<RouteSpec, 'agentsOnly'>, method: string): boolean {
   return route.agentsOnly ?? !SAFE_METHODS.has(method);
