@@ -35,7 +35,7 @@ export interface RunningApp extends Listening {
   /** Handlers that ran, in order (see the routes above). */
   readonly handled: string[];
   /** The adapter's route report. */
-  routes(): readonly { readonly method: string; readonly path: string; readonly status: string; readonly action?: string | undefined }[];
+  routes(): readonly { readonly method: string; readonly path: string; readonly status: string; readonly action?: string | undefined; readonly others?: string | undefined; readonly note?: string | undefined }[];
 }
 
 /** The body the standard app's own error handler answers an `AapDenyError` with (`denyAs: 'error'`). */
@@ -272,6 +272,24 @@ function adapterTests(driver: AdapterDriver): void {
       const failing = await send(url, { path: '/whoami', headers: auth(await as.mint({ ttl: -3600 })) });
       expect([failing.status, failing.json?.reason]).toEqual([401, 'token_expired']); // a failing agent token is never passed through
       expect(handled).toEqual(['whoami', 'whoami']);
+    });
+
+    it('the route report marks what passes others to the app; the requests agree (a write admits agents only by default)', async () => {
+      const { url, routes, handled } = await app({ authRequired: false });
+      const table = Object.fromEntries(routes().map((route) => [`${route.method} ${route.path}`, route]));
+      expect(table['GET /v1/search']).toMatchObject({ status: 'declared', others: 'passed', note: 'agents checked; others passed to the app' });
+      expect(table['POST /v1/publish']).toMatchObject({ status: 'declared', others: 'refused' });
+      expect(table['POST /v1/publish']?.note).toBeUndefined();
+      expect(table['GET /whoami']).toMatchObject({ status: 'undeclared', others: 'passed', note: 'agents refused; others passed to the app' });
+      expect(table['GET /health']).toMatchObject({ status: 'public' });
+      expect(table['GET /health']?.others).toBeUndefined();
+      expect((await send(url, { path: '/v1/search', headers: { 'x-api-key': 'k-1' } })).status).toBe(200);
+      const write = await send(url, { method: 'POST', path: '/v1/publish', headers: { 'content-type': 'application/json' }, chunks: [Buffer.from('{}')] });
+      expect([write.status, write.json?.reason]).toEqual([401, 'credentials_missing']);
+      expect(handled).not.toContain('publish');
+      const strict = await app();
+      expect(strict.routes().filter((route) => route.status !== 'public').map((route) => route.others)).toEqual(expect.arrayContaining(['refused']));
+      expect(strict.routes().some((route) => route.others === 'passed')).toBe(false);
     });
 
     it('skip(request) leaves a request to the app entirely', async () => {

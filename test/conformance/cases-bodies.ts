@@ -46,6 +46,8 @@ const encodings: ConformanceCase[] = [
 
 const FORM = 'application/x-www-form-urlencoded';
 const coexist = { authRequired: false };
+/** A write route that passes requests without an AAP credential to the app (unsafe methods admit agents only by default). */
+const passesOthers = { action: 'search.web', agentsOnly: false } as const;
 const anonymous = { authorization: null };
 const form = (body: string, extra = {}) => ({ method: 'POST', contentType: FORM, body, ...extra });
 const inQuery: Expectation = { status: 400, error: 'invalid_request', reason: 'credentials_in_query' };
@@ -69,6 +71,7 @@ const forms: ConformanceCase[] = [
   {
     name: 'form body: without a token it goes on, every byte to the app',
     options: coexist,
+    route: passesOthers,
     request: form('title=hello', { headers: anonymous }),
     expect: { status: 200, body: { action: null, received: 11 } },
   },
@@ -80,6 +83,7 @@ const forms: ConformanceCase[] = [
   {
     name: 'form body: a JSON access_token is no credential',
     options: coexist,
+    route: passesOthers,
     request: { method: 'POST', contentType: 'application/json', body: '{"access_token":"$TOKEN"}', headers: anonymous },
     expect: { status: 200, body: { action: null } },
   },

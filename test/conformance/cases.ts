@@ -500,6 +500,11 @@ const REFERENCE = 'https://approvals.example.com/policies/7';
 
 /** `authRequired: false`: an API that also serves clients that are not agents. */
 const coexist = { authRequired: false } as const;
+const anonymous = { authorization: null };
+/** No AAP credential where one is needed: 401 with a challenge that names no error (RFC 6750 §3.1). */
+const noCredential: Expectation = { status: 401, reason: 'credentials_missing', headers: { 'www-authenticate': /^Bearer(?![^,]*error=)/ } };
+/** The app's own API keys: `Bearer sk_…`. */
+const appCredentials = ({ scheme, token }: { readonly scheme: string; readonly token: string }): boolean => scheme === 'Bearer' && token.startsWith('sk_');
 
 const coexistence: ConformanceCase[] = [
   { name: 'coexistence: no credential goes on untouched, without a principal', options: coexist, request: { headers: { authorization: null } }, expect: { status: 200, body: { action: null } } },
@@ -510,6 +515,17 @@ const coexistence: ConformanceCase[] = [
   { name: 'coexistence: a malformed Bearer header is refused', options: coexist, request: { headers: { authorization: 'Bearer' } }, expect: badRequest('authorization_malformed') },
   { name: 'coexistence: an agent token without the capability is refused', options: coexist, token: { capabilities: [{ action: 'cms.publish' }] }, expect: forbidden('aap_invalid_capability', 'capability_missing') },
   { name: 'coexistence: a DPoP proof without a token is refused', options: coexist, request: { headers: { authorization: null, dpop: 'eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.c2ln' } }, expect: { status: 401, reason: 'credentials_missing' } },
+  // A declared route admits only agents for unsafe methods unless it says otherwise (`agentsOnly`).
+  { name: 'coexistence: an anonymous write to a declared route is refused by default', options: coexist, request: { method: 'POST', body: 'x', headers: anonymous }, expect: noCredential },
+  { name: 'coexistence: agentsOnly: false passes an anonymous write to the app', options: coexist, route: { action: 'search.web', agentsOnly: false }, request: { method: 'POST', body: 'x', headers: anonymous }, expect: { status: 200, body: { action: null, received: 1 } } },
+  { name: 'coexistence: agentsOnly: true refuses an anonymous read', options: coexist, route: { action: 'search.web', agentsOnly: true }, request: { headers: anonymous }, expect: noCredential },
+  { name: 'coexistence: an agent token on an agentsOnly route is checked and authorized', options: coexist, route: { action: 'search.web', agentsOnly: true }, request: { method: 'POST', body: 'x' }, expect: { status: 200, body: { action: 'search.web' } } },
+  // `appCredentials`: the app's own API keys in `Authorization: Bearer` are told apart, never parsed as tokens.
+  { name: 'app credentials: a key the predicate recognizes goes on untouched (never token_malformed)', options: { ...coexist, appCredentials }, request: { headers: { authorization: 'Bearer sk_live_1234' } }, expect: { status: 200, body: { action: null } } },
+  { name: 'app credentials: an agent token beside the predicate is checked in full', options: { ...coexist, appCredentials }, expect: { status: 200, body: { action: 'search.web' } } },
+  { name: 'app credentials: refused on an agentsOnly route', options: { ...coexist, appCredentials }, route: { action: 'search.web', agentsOnly: true }, request: { headers: { authorization: 'Bearer sk_live_1234' } }, expect: noCredential },
+  { name: 'app credentials: refused on a write by default', options: { ...coexist, appCredentials }, request: { method: 'POST', body: 'x', headers: { authorization: 'Bearer sk_live_1234' } }, expect: noCredential },
+  { name: 'app credentials: with authRequired, refused as no AAP credential', options: { appCredentials }, request: { headers: { authorization: 'Bearer sk_live_1234' } }, expect: noCredential },
 ];
 
 const oversights: ConformanceCase[] = [

@@ -54,14 +54,14 @@ const builds: Record<string, (events: AuditEvent[]) => Promise<App>> = {
       readText(req).then((text) => ((req.body = semicolonForm(text)), next()), next);
     });
     app.get('/v1/search', aap.require('search.web'), (req, res) => void res.json(who(req.aap)));
-    app.post('/v1/search', aap.require('search.web'), (req, res) => void res.json(who(req.aap)));
+    app.post('/v1/search', aap.require('search.web', { agentsOnly: false }), (req, res) => void res.json(who(req.aap)));
     return { ...(await listen(createServer(app), aap.guard)), guard: aap.guard };
   },
   async koa(events) {
     const aap = koaGuard(options(events));
     const router = new Router();
     router.get('/v1/search', aap.require('search.web'), (ctx) => void (ctx.body = who(ctx.state.aap)));
-    router.post('/v1/search', aap.require('search.web'), (ctx) => void (ctx.body = who(ctx.state.aap)));
+    router.post('/v1/search', aap.require('search.web', { agentsOnly: false }), (ctx) => void (ctx.body = who(ctx.state.aap)));
     const app = new Koa();
     app.use(aap);
     app.use(async (ctx: Context, next) => {
@@ -77,7 +77,7 @@ const builds: Record<string, (events: AuditEvent[]) => Promise<App>> = {
     app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => done(null, semicolonForm(String(body))));
     const config = { config: { aap: { action: 'search.web' } } };
     app.get('/v1/search', config, async (request) => who(request.aap));
-    app.post('/v1/search', config, async (request) => who(request.aap));
+    app.post('/v1/search', { config: { aap: { action: 'search.web', agentsOnly: false } } }, async (request) => who(request.aap));
     await app.ready();
     return { ...(await listen(app.server, app.aap.guard)), guard: app.aap.guard };
   },

@@ -77,7 +77,7 @@ const builds: Record<string, (order: Order, events: AuditEvent[]) => Promise<App
       const { status, json } = answer(handled, name, login(req.aap, req.body, req.headers['x-api-key']), req.body);
       res.status(status).json(json);
     };
-    app.post('/v1/publish', aap.require('cms.publish'), route('publish'));
+    app.post('/v1/publish', aap.require('cms.publish', { agentsOnly: false }), route('publish'));
     app.post('/open', aap.public(), route('open'));
     return { ...(await listen(createServer(app), aap.guard)), guard: aap.guard, handled };
   },
@@ -95,7 +95,7 @@ const builds: Record<string, (order: Order, events: AuditEvent[]) => Promise<App
       const { status, json } = answer(handled, name, who, request.body);
       return reply.status(status).send(json);
     };
-    app.post('/v1/publish', { config: { aap: { action: 'cms.publish' } } }, route('publish'));
+    app.post('/v1/publish', { config: { aap: { action: 'cms.publish', agentsOnly: false } } }, route('publish'));
     app.post('/open', { config: { aap: false } }, route('open'));
     await app.ready();
     return { ...(await listen(app.server, app.aap.guard)), guard: app.aap.guard, handled };
@@ -110,7 +110,7 @@ const builds: Record<string, (order: Order, events: AuditEvent[]) => Promise<App
       ctx.body = json;
     };
     const router = new Router();
-    router.post('/v1/publish', aap.require('cms.publish'), route('publish'));
+    router.post('/v1/publish', aap.require('cms.publish', { agentsOnly: false }), route('publish'));
     router.post('/open', aap.public(), route('open'));
     const app = new Koa();
     if (order === 'parser first') app.use(koaBodyParser);

@@ -18,7 +18,7 @@ export type { KeysApi, KeyRef, KeyActionOptions } from './concerns/revocation/di
 export { authorizedPrincipal } from './guard/authorized-principal.js';
 export { optionsFromEnv, type EnvOptions } from './options/from-env.js';
 export type {
-  GuardOptions, AuditSink, LocalJwks, RemoteJwks, KeyFunction, JwksOption, TrustedIssuer, TrustProxy, DpopOptions,
+  GuardOptions, AppCredential, AuditSink, LocalJwks, RemoteJwks, KeyFunction, JwksOption, TrustedIssuer, TrustProxy, DpopOptions,
   AgentPolicy, DelegationPolicy, RateLimitMode, WindowUnit, RateLimitKeyContext, RateLimitOptions, FailedValidationOptions, ConstraintOptions,
   OversightOptions, HoldPreviewOptions, RevocationOptions, IntrospectionMode, IntrospectionOptions,
   IssuerIntrospectionOptions, IntrospectionClient, CapabilitiesResolver, CapabilitiesRefOptions,

@@ -16,6 +16,7 @@ export {
 } from './surfaces/node/adapter-options.js';
 export { serveResourceMetadata, resourceMetadataUrl, resourceMetadataPaths } from './surfaces/node/resource-metadata.js';
 export { healthRouteOptions, writeHealth, type HealthRouteOptions } from './surfaces/node/health-response.js';
+export { routeAdmission, type RouteAdmission } from './surfaces/node/route-report.js';
 export { checkKeys } from './base/types/known-keys.js';
 export { ROUTE_KEYS } from './concerns/route/compile-route.js';
 export { isActionName } from './base/claims/action.js';

@@ -72,7 +72,7 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
         flow.finish(req, res, route, { target: target?.(req), params: req.params, parsedBody: req.body }),
       );
     };
-    return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard: adapter.guard }) });
+    return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard: adapter.guard, route }) });
   };
   const optOut = (): RequestHandler => Object.assign((_req: Request, _res: Response, next: NextFunction) => next(), { [PUBLIC]: true as const });
   const health = (given?: HealthRouteOptions): RequestHandler => {
@@ -80,7 +80,8 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
     const answer = (_req: Request, res: Response): void => writeHealth(adapter.guard, res, settings);
     return Object.assign(answer, { [PUBLIC]: true as const });
   };
-  return Object.assign(middleware, { require, public: optOut, routes: listRoutes, health, guard: adapter.guard });
+  const routes = (app: unknown): RouteReport[] => listRoutes(app, adapter.guard, adapter.undeclared);
+  return Object.assign(middleware, { require, public: optOut, routes, health, guard: adapter.guard });
 }
 
 /** What every middleware of one `aapGuard()` shares. */

@@ -1,3 +1,6 @@
+import type { CompiledRoute, Guard } from '@aap-guard/core';
+import { routeAdmission } from '@aap-guard/core/node';
+
 /**
  * Deny-by-default support: find the route layer Express will dispatch a request to, and whether a
  * declaration (`aap.require`) guards it, BEFORE any handler runs. Works on Express 4
@@ -13,7 +16,9 @@ export const DECLARATION = Symbol.for('aap-guard.express.declaration');
 export interface Declared {
   readonly action: string;
   /** The guard whose options check the route (two `aapGuard()` sharing one guard are one owner). */
-  readonly guard: object;
+  readonly guard: Guard;
+  /** The declaration, compiled. */
+  readonly route: CompiledRoute;
 }
 /** Marks handlers returned by `aap.public()`: the route is opted out of the guard. */
 export const PUBLIC = Symbol.for('aap-guard.express.public');
@@ -147,6 +152,10 @@ function resolve(stack: readonly Layer[], method: string, path: string, above: A
     }
     // A mounted sub-application is opaque (Express wraps it in `mounted_app`): fail closed.
     if (handle?.name === 'mounted_app' && marker === undefined) return 'undeclared';
+    // Plain middleware that may answer the request itself (`app.use('/static', aap.public(), express.static(dir))`):
+    // a declaration or opt-out mounted before it, on a path it matches, speaks for it.
+    if (marker === 'public') return 'public';
+    if (typeof marker === 'object') return owned(marker.declared);
   }
   return 'none';
 }
@@ -159,36 +168,94 @@ export interface RouteReport {
   readonly status: 'declared' | 'public' | 'undeclared';
   /** The declared action, when the route's first handler declares it. */
   readonly action?: string | undefined;
+  /**
+   * Declared and undeclared routes: what the guard does with a request WITHOUT an AAP credential (or with
+   * an app credential, `appCredentials`) — `refused`, or `passed` to the app's own authentication
+   * (`authRequired: false`, and a declaration that does not admit agents only).
+   */
+  readonly others?: 'refused' | 'passed' | undefined;
+  /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
+  readonly note?: string | undefined;
 }
 
 /**
  * Every route of an app and what the guard does with it — for a startup check or log line.
  *
  * @example
- * for (const route of listRoutes(app)) console.log(route.method, route.path, route.status);
+ * for (const route of listRoutes(app, aap.guard)) console.log(route.method, route.path, route.status, route.note ?? '');
  */
-export function listRoutes(app: unknown): RouteReport[] {
+export function listRoutes(app: unknown, guard: Guard, undeclared?: 'allow' | 'deny'): RouteReport[] {
   const stack = routerStack(app);
-  return stack ? walk(stack, '', undefined) : [];
+  return stack ? walk(stack, '', [], { guard, undeclared }) : [];
 }
 
-function walk(stack: readonly Layer[], prefix: string, above: Above): RouteReport[] {
+/** The guard of the `aap` whose report it is, and its adapter's `undeclared` mode. */
+interface Reporter {
+  readonly guard: Guard;
+  readonly undeclared: 'allow' | 'deny' | undefined;
+}
+
+/**
+ * A mounted `aap.require()` or `aap.public()` (`app.use('/users', aap.require(…), router)`): it covers the
+ * routes after it that its mount path matches — in its own stack and in the routers below it — and no other.
+ * `prefix`: the path of the stack it is mounted in.
+ */
+interface Mounted {
+  readonly layer: Layer;
+  readonly prefix: string;
+  readonly declared: Declared | undefined;
+}
+
+function walk(stack: readonly Layer[], prefix: string, above: readonly Mounted[], reporter: Reporter): RouteReport[] {
   const out: RouteReport[] = [];
-  let marker = above;
+  const mounted = [...above];
   for (const layer of stack) {
     const handle = layer.handle;
     if (layer.route) {
+      const path = join(prefix, layer.route.path);
+      const marker = covering(mounted, typeof layer.route.path === 'string' ? path : undefined);
       for (const method of Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m])) {
         const first = firstHandler(layer.route, method);
         const declared = typeof marker === 'object' ? marker.declared : first?.[DECLARATION];
         const status = declared ? 'declared' : first?.[PUBLIC] || marker === 'public' ? 'public' : 'undeclared';
-        out.push({ method: method === '_all' ? 'ALL' : method.toUpperCase(), path: join(prefix, layer.route.path), status, action: declared?.action });
+        const shown = method === '_all' ? 'ALL' : method.toUpperCase();
+        out.push(report(reporter, shown, path, status, declared));
       }
-    } else if (handle?.[DECLARATION]) marker = typeof marker === 'object' ? marker : { declared: handle[DECLARATION] };
-    else if (handle?.[PUBLIC]) marker ??= 'public';
-    else if (Array.isArray(handle?.stack)) out.push(...walk(handle.stack, join(prefix, mountPath(layer)), marker));
+    } else if (handle?.[DECLARATION]) mounted.push({ layer, prefix, declared: handle[DECLARATION] });
+    else if (handle?.[PUBLIC]) mounted.push({ layer, prefix, declared: undefined });
+    else if (Array.isArray(handle?.stack)) out.push(...walk(handle.stack, join(prefix, mountPath(layer)), mounted, reporter));
   }
   return out;
+}
+
+function report(reporter: Reporter, method: string, path: string, status: RouteReport['status'], declared: Declared | undefined): RouteReport {
+  if (status === 'public') return { method, path, status, action: undefined };
+  const guard = declared?.guard ?? reporter.guard;
+  const { others, note } = routeAdmission(guard, status, declared?.route, method, reporter.undeclared);
+  return { method, path, status, action: declared?.action, others, note };
+}
+
+/**
+ * What the mounted markers say of a route at `path` (its full path; undefined: a pattern, not a path):
+ * the first declaration whose mount matches it decides, else an opt-out that matches — as a request meets
+ * them (`resolve`). A pattern route is covered only by a marker mounted at the root (it matches any path).
+ */
+function covering(mounted: readonly Mounted[], path: string | undefined): Above {
+  let marker: Above;
+  for (const entry of mounted) {
+    const below = path?.startsWith(entry.prefix) ? path.slice(entry.prefix.length) : undefined;
+    const matches = path === undefined ? isRootMount(entry.layer) : below !== undefined && safeMatch(entry.layer, below.startsWith('/') ? below : `/${below}`) !== undefined;
+    if (!matches) continue;
+    if (entry.declared) return { declared: entry.declared };
+    marker = 'public';
+  }
+  return marker;
+}
+
+/** A layer mounted without a path (or at `/`): it runs for every request that reaches its stack. */
+function isRootMount(layer: Layer): boolean {
+  const path = mountPath(layer);
+  return path === '' || path === '/';
 }
 
 function mountPath(layer: Layer): string {

@@ -10,7 +10,7 @@ import { OpenApiRoutes } from './openapi-routes.js';
 async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptions): Promise<void> {
   const adapter = resolveAdapterOptions<FastifyRequest>('@aap-guard/fastify', options as Record<string, unknown>, process.env, FASTIFY_KEYS);
   const flow = nodeFlow(adapter.guard);
-  const declarations = new Declarations(adapter.guard);
+  const declarations = new Declarations(adapter.guard, adapter.undeclared);
   const given = (options as { openApi?: unknown }).openApi;
   const openApi = given === undefined ? undefined : new OpenApiRoutes(given);
   const health = healthRoutes(adapter.guard);

@@ -1,5 +1,5 @@
 import type { CompiledRoute, Guard } from '@aap-guard/core';
-import { ROUTE_KEYS, checkKeys } from '@aap-guard/core/node';
+import { ROUTE_KEYS, checkKeys, routeAdmission } from '@aap-guard/core/node';
 import type { FastifyRequest, RouteOptions } from 'fastify';
 import type { AapRouteConfig } from './options.js';
 
@@ -27,6 +27,14 @@ export interface RouteReport {
   /** `not_routed`: the OpenAPI document (`openApi`) lists the operation, the app has no such route. */
   readonly status: 'declared' | 'public' | 'undeclared' | 'not_routed';
   readonly action?: string | undefined;
+  /**
+   * Declared and undeclared routes: what the guard does with a request WITHOUT an AAP credential (or with
+   * an app credential, `appCredentials`) — `refused`, or `passed` to the app's own authentication
+   * (`authRequired: false`, and a declaration that does not admit agents only).
+   */
+  readonly others?: 'refused' | 'passed' | undefined;
+  /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
+  readonly note?: string | undefined;
   /** With `openApi`: where the document and the app disagree — an app route the document does not list, or an operation no app route serves. */
   readonly openApi?: 'not_in_document' | 'no_app_route' | undefined;
 }
@@ -45,7 +53,10 @@ export class Declarations {
   readonly #compiled = new WeakMap<object, DeclaredRoute>();
   readonly #routes: RouteReport[] = [];
 
-  constructor(private readonly guard: Guard) {}
+  constructor(
+    private readonly guard: Guard,
+    private readonly undeclared?: 'allow' | 'deny',
+  ) {}
 
   /** `onRoute`: compile the declaration now, claim the route for this guard, remember it for the report. */
   onRoute(routeOptions: RouteOptions): void {
@@ -54,7 +65,11 @@ export class Declarations {
     const declared = this.#compile(config, where);
     routeOptions.config = { ...config, [DECLARED]: declared, [OWNER]: this.guard } as RouteOptions['config'];
     const status = config.aap === false ? 'public' : declared ? 'declared' : 'undeclared';
-    for (const method of [routeOptions.method].flat()) this.#routes.push({ method: String(method), path: routeOptions.url ?? '', status, action: declared?.route.action });
+    const path = routeOptions.url ?? '';
+    for (const method of [routeOptions.method].flat().map(String)) {
+      if (status === 'public') this.#routes.push({ method, path, status, action: undefined });
+      else this.#routes.push({ method, path, status, action: declared?.route.action, ...routeAdmission(this.guard, status, declared?.route, method, this.undeclared) });
+    }
   }
 
   /** Whether the request's route (its `routeOptions.config`) belongs to another registration's guard (which checks it). */

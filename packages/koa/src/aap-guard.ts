@@ -2,7 +2,7 @@ import type { Guard } from '@aap-guard/core';
 import { ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
 import type { Context, Middleware, Next } from 'koa';
 import './augment.js';
-import { appRoutes, type AppResolution } from './app-routes.js';
+import { appRoutes, isPublic, misplacedPublic, type AppResolution } from './app-routes.js';
 import { DECLARATION, PUBLIC, listRoutes, resolveDeclaration, type RouteReport } from './declared-routes.js';
 import type { RouterLike, RoutingInput } from './declared-routes.js';
 import type { AapKoaOptions, RequireOptions } from './options.js';
@@ -72,6 +72,8 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     }
     if (skipped(ctx)) return next();
     const mounted = routes.after(ctx.app, middleware);
+    // Never silently ignored: an audited 503 (the startup report, `aap.routes(app)`, throws it first).
+    if (mounted.misplaced) return guarded(adapter, flow, ctx, next, () => { throw misplacedPublic(); });
     if (mounted.opaque && watch && !mounted.watched) {
       watch(ctx); // a router may hide in what comes after: its routes are resolved when they dispatch
       mounted.watched = true;
@@ -95,7 +97,7 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
       });
       return guarded(adapter, flow, ctx, next, () => flow.finish(ctx.req, ctx.res, route, parts(), { onRequestTooLarge: () => void (ctx.respond = false) }));
     };
-    return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard }) });
+    return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard, route }) });
   };
   const optOut = (): Middleware => Object.assign((_ctx: Context, next: Next) => next(), { [PUBLIC]: true as const });
   const health = (given?: HealthRouteOptions): Middleware => {
@@ -116,7 +118,11 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     };
     return Object.assign(mountedRouter, { router });
   };
-  return Object.assign(middleware, { require, public: optOut, routes: listRoutes, health, router: mount, guard });
+  const report = (app: { readonly middleware?: readonly unknown[] }): RouteReport[] => {
+    if (Array.isArray(app?.middleware) && app.middleware.some(isPublic)) throw misplacedPublic();
+    return listRoutes(app, guard, adapter.undeclared);
+  };
+  return Object.assign(middleware, { require, public: optOut, routes: report, health, router: mount, guard });
 }
 
 /** Steps 1–4 for every request; then, by what the route resolution says, defer, hold open, refuse or settle it. */

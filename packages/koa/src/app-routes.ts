@@ -1,4 +1,4 @@
-import { resolveDeclaration } from './declared-routes.js';
+import { PUBLIC, resolveDeclaration } from './declared-routes.js';
 import type { Dispatch, Resolution, RouterLike, RoutingInput } from './declared-routes.js';
 
 /**
@@ -18,6 +18,8 @@ export interface MountedAfter {
   readonly opaque: boolean;
   /** The router dispatch watch of this guard is on the app's context. */
   watched: boolean;
+  /** An `aap.public()` mounted as app middleware (`app.use(aap.public())`), where no guard can see it: a mistake. */
+  readonly misplaced: boolean;
 }
 
 /** The routers mounted after one guard's middleware, per app. */
@@ -44,7 +46,8 @@ export function appRoutes(guard: object): AppRoutes {
         const isRouter = (router: RouterLike | undefined): router is RouterLike => typeof router?.match === 'function';
         const routers = after.map((fn) => fn?.router).filter(isRouter);
         const opaque = routers.length < after.length;
-        entry = { length: list.length, routers, opaque, watched: entry?.watched ?? false };
+        const misplaced = list.some((fn) => isPublic(fn));
+        entry = { length: list.length, routers, opaque, watched: entry?.watched ?? false, misplaced };
         perApp.set(app, entry);
       }
       return entry;
@@ -57,4 +60,19 @@ export function appRoutes(guard: object): AppRoutes {
       return mounted.opaque ? 'unknown' : 'none';
     },
   };
+}
+
+/** An `aap.public()` marker. */
+export const isPublic = (fn: unknown): boolean => typeof fn === 'function' && (fn as { readonly [PUBLIC]?: true })[PUBLIC] === true;
+
+/**
+ * `aap.public()` in `app.use()`: Koa runs app middleware in order with no paths, so no guard can tell what it
+ * opts out — it would be silently ignored. A route opts out with `router.get(path, aap.public(), handler)`;
+ * static files and other app middleware go before `app.use(aap)`, or are left out with the `skip` option.
+ */
+export function misplacedPublic(): TypeError {
+  return new TypeError(
+    'aap.public() is mounted with app.use(): Koa app middleware has no route the guard could opt out. ' +
+      'Opt a route out with router.get(path, aap.public(), handler); mount static files before app.use(aap), or leave them out with the skip option',
+  );
 }

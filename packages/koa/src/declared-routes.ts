@@ -4,6 +4,9 @@
  * own `match()` with the path and host rules of its dispatch middleware (@koa/router 12–15).
  */
 
+import type { CompiledRoute, Guard } from '@aap-guard/core';
+import { routeAdmission } from '@aap-guard/core/node';
+
 /** Marks middleware returned by `aap.require()`: the declared action and the guard that checks it. */
 export const DECLARATION = Symbol.for('aap-guard.koa.declaration');
 
@@ -11,7 +14,9 @@ export const DECLARATION = Symbol.for('aap-guard.koa.declaration');
 export interface Declared {
   readonly action: string;
   /** The guard whose options check the route. */
-  readonly guard: object;
+  readonly guard: Guard;
+  /** The declaration, compiled. */
+  readonly route: CompiledRoute;
 }
 /** Marks middleware returned by `aap.public()`: the route is opted out of the guard. */
 export const PUBLIC = Symbol.for('aap-guard.koa.public');
@@ -144,34 +149,62 @@ export interface RouteReport {
   readonly path: string;
   readonly status: 'declared' | 'public' | 'undeclared';
   readonly action?: string | undefined;
+  /**
+   * Declared and undeclared routes: what the guard does with a request WITHOUT an AAP credential (or with
+   * an app credential, `appCredentials`) — `refused`, or `passed` to the app's own authentication
+   * (`authRequired: false`, and a declaration that does not admit agents only).
+   */
+  readonly others?: 'refused' | 'passed' | undefined;
+  /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
+  readonly note?: string | undefined;
 }
 
 interface ListedLayer extends LayerLike {
   readonly path?: unknown;
+  /** @koa/router: whether the layer's pattern matches a path. */
+  match?(path: string): boolean;
 }
 
 /**
  * Every route of the routers an app mounts (`app.use(router.routes())`) and what the guard does with it.
+ * A `router.use('/users', aap.require(…))` (or `aap.public()`) covers the routes after it that its path
+ * matches, and no other — as a request meets it.
  *
  * @example
- * for (const route of listRoutes(app)) console.log(route.method, route.path, route.status);
+ * for (const route of listRoutes(app, aap.guard)) console.log(route.method, route.path, route.status, route.note ?? '');
  */
-export function listRoutes(app: { readonly middleware?: readonly unknown[] }): RouteReport[] {
+export function listRoutes(app: { readonly middleware?: readonly unknown[] }, guard: Guard, undeclared?: 'allow' | 'deny'): RouteReport[] {
   const out: RouteReport[] = [];
   for (const fn of (app.middleware ?? []) as Dispatch[]) {
     const stack = (fn?.router as { stack?: readonly ListedLayer[] } | undefined)?.stack ?? [];
-    let above: Declared | 'public' | undefined;
+    const mounted: { readonly layer: ListedLayer; readonly declared: Declared | undefined }[] = [];
     for (const layer of stack) {
       const first = layer.stack.find((handler) => handler.param === undefined);
       if (layer.methods.length === 0) {
-        if (first?.[DECLARATION] && typeof above !== 'object') above = first[DECLARATION];
-        else if (first?.[PUBLIC]) above ??= 'public';
+        if (first?.[DECLARATION]) mounted.push({ layer, declared: first[DECLARATION] });
+        else if (first?.[PUBLIC]) mounted.push({ layer, declared: undefined });
         continue;
       }
+      const path = String(layer.path);
+      const above = covering(mounted, path);
       const declared = typeof above === 'object' ? above : first?.[DECLARATION];
       const status = declared ? 'declared' : first?.[PUBLIC] || above === 'public' ? 'public' : 'undeclared';
-      for (const method of layer.methods) out.push({ method, path: String(layer.path), status, action: declared?.action });
+      for (const method of layer.methods) {
+        if (status === 'public') out.push({ method, path, status, action: undefined });
+        else out.push({ method, path, status, action: declared?.action, ...routeAdmission(declared?.guard ?? guard, status, declared?.route, method, undeclared) });
+      }
     }
   }
   return out;
+}
+
+/** The first mounted declaration whose path matches the route's, else `public` if a mounted opt-out's does. */
+function covering(mounted: readonly { readonly layer: ListedLayer; readonly declared: Declared | undefined }[], path: string): Declared | 'public' | undefined {
+  let found: 'public' | undefined;
+  for (const { layer, declared } of mounted) {
+    if (typeof layer.match === 'function' && !layer.match(path)) continue;
+    if (declared) return declared;
+    found = 'public';
+  }
+  return found;
 }

@@ -17,9 +17,10 @@ const DIGITS = /^\d+$/;
  * whether or not a header is also present. Sets `ctx.credentials`; every `DPoP` header value is collected
  * for the proof-of-possession step, which validates them.
  *
- * No AAP credential at all (no Authorization header, or another scheme such as Basic): with
- * `authRequired: false` the request goes on without a principal (`ctx.anonymous`), else 401
- * `credentials_missing` with a challenge (RFC 6750 §3.1, RFC 9110 §11.6.1).
+ * No AAP credential at all (no Authorization header, another scheme such as Basic, or a credential the
+ * `appCredentials` predicate claims for the app — asked before anything parses the header as a token): with
+ * `authRequired: false` the request goes on without a principal (`ctx.anonymous`; a route that admits agents
+ * only refuses it later), else 401 `credentials_missing` with a challenge (RFC 6750 §3.1, RFC 9110 §11.6.1).
  *
  * The form body (`application/x-www-form-urlencoded` only) is read last, and only when the header left the
  * request standing: a request without a body, or with another media type, costs nothing more and stays
@@ -46,6 +47,9 @@ function headerCredentials(ctx: CheckContext): Deny | undefined {
   }
   if (value === undefined) return noCredential(ctx, undefined);
   if (typeof value !== 'string') return deny('authorization_malformed', { cause: 'not a string' });
+  // The app's own credential (an API key as `Bearer sk_…`): told apart before anything parses it as a token.
+  const appCredentials = ctx.settings.appCredentials;
+  if (appCredentials !== undefined && isAppCredential(appCredentials, value, ctx.request)) return noCredential(ctx, undefined, 'app credential');
   const { maxTokenSize } = ctx.settings.token;
   const { lookup } = ctx.runtime.token;
   const parsed = parseAuthorization(value, maxTokenSize, lookup);
@@ -76,12 +80,33 @@ function formVerdict(ctx: CheckContext, scan: FormScan): Deny | undefined {
 }
 
 /** No AAP credential: let it through (coexistence) unless it carries a DPoP proof, else challenge. */
-function noCredential(ctx: CheckContext, scheme: string | undefined): Deny | undefined {
-  const detail = scheme === undefined ? undefined : { scheme: scheme.slice(0, 32) };
+function noCredential(ctx: CheckContext, scheme: string | undefined, kind?: 'app credential'): Deny | undefined {
+  const detail = kind !== undefined ? { credentials: kind } : scheme === undefined ? undefined : { scheme: scheme.slice(0, 32) };
   if (ctx.settings.authRequired || ctx.request.headers.dpop !== undefined) return deny('credentials_missing', detail);
   ctx.anonymous = true;
-  ctx.detail.credentials = scheme === undefined ? 'none' : `another scheme (${scheme.slice(0, 32)})`;
+  ctx.detail.credentials = kind ?? (scheme === undefined ? 'none' : `another scheme (${scheme.slice(0, 32)})`);
   return undefined;
+}
+
+/** `Bearer`/`DPoP` as the guard writes them, whatever their case in the header (RFC 9110 §11.1). */
+const CANONICAL: ReadonlyMap<string, string> = new Map([
+  ['bearer', 'Bearer'],
+  ['dpop', 'DPoP'],
+]);
+
+/**
+ * Whether `options.appCredentials` claims the header value: split at its first whitespace into scheme and
+ * credential (a value without both is never the app's). A throw of the predicate propagates: the engine
+ * turns it into `internal_error` — fail closed.
+ */
+function isAppCredential(predicate: NonNullable<CheckContext['settings']['appCredentials']>, value: string, request: RequestInfo): boolean {
+  const trimmed = value.trim();
+  const space = trimmed.search(/[ \t]/);
+  if (space <= 0) return false;
+  const token = trimmed.slice(space + 1).trim();
+  if (token === '') return false;
+  const scheme = trimmed.slice(0, space);
+  return predicate({ scheme: CANONICAL.get(scheme.toLowerCase()) ?? scheme, token }, request) === true;
 }
 
 /**

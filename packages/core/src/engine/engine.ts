@@ -8,6 +8,7 @@ import type { CompiledRoute } from '../concerns/route/compile-route.js';
 import type { Decision } from '../base/types/decision.js';
 import type { RequestInfo } from '../base/types/request.js';
 import { InfrastructureError } from '../base/util/errors.js';
+import { agentsOnly } from '../concerns/route/agents-only.js';
 
 /**
  * One request between its two halves: steps 1–4 ran (`denied` says how they ended); steps 5–8 are still
@@ -100,7 +101,7 @@ export function createEngine({ settings, runtime }: GuardSetup): Engine {
       ctx.route = route;
       // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
       if (extra) ctx.request = Object.assign({}, ctx.request, extra);
-      const outcome = denied ?? (ctx.anonymous ? undefined : run(ctx, route ? AUTHORIZE : CONSUME_ONLY, 0));
+      const outcome = denied ?? (ctx.anonymous ? anonymousOn(ctx, route) : run(ctx, route ? AUTHORIZE : CONSUME_ONLY, 0));
       return outcome instanceof Promise ? outcome.then((settled) => decide(ctx, settled, started)) : decide(ctx, outcome, started);
     },
     consumeProof(stage) {
@@ -123,6 +124,16 @@ export function createEngine({ settings, runtime }: GuardSetup): Engine {
       return decide(context(isRequestInfo(request) ? request : MALFORMED_REQUEST), deny(reason, detail), performance.now());
     },
   };
+}
+
+/**
+ * A request without an AAP credential (`authRequired: false`, or an app credential) on a route: passed on,
+ * unless the route admits agents only (`agentsOnly`, by default for unsafe methods) — then 401
+ * `credentials_missing` with a challenge (RFC 6750 §3.1), as a guard with `authRequired: true` answers it.
+ */
+function anonymousOn(ctx: CheckContext, route: CompiledRoute | undefined): Deny | undefined {
+  if (!route || !agentsOnly(route, ctx.method)) return undefined;
+  return deny('credentials_missing', { check: 'agents-only', method: ctx.method, credentials: ctx.detail.credentials });
 }
 
 const MALFORMED_REQUEST: RequestInfo = Object.freeze({ method: '', url: '', headers: Object.freeze({}) });

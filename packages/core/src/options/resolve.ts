@@ -28,6 +28,8 @@ export interface GuardSettings {
   readonly undeclared: 'allow' | 'deny';
   /** False: a request without AAP credentials goes on without a principal (coexistence with other clients). */
   readonly authRequired: boolean;
+  /** Tells the app's own credentials apart (`options.appCredentials`): asked before any token parsing. */
+  readonly appCredentials: GuardOptions['appCredentials'];
   /** Fetch the keys in the background from `createGuard()` on (`warmUp`, default true). */
   readonly warmUp: boolean;
   readonly token: TokenSettings;
@@ -87,6 +89,8 @@ export function resolveOptions(options: GuardOptions): GuardSetup {
   if (undeclared !== 'allow' && undeclared !== 'deny') throw new TypeError("options.undeclared must be 'allow' or 'deny'");
   const authRequired = options.authRequired ?? true;
   if (typeof authRequired !== 'boolean') throw new TypeError('options.authRequired must be a boolean');
+  const appCredentials = options.appCredentials;
+  if (appCredentials !== undefined && typeof appCredentials !== 'function') throw new TypeError('options.appCredentials must be a function ({ scheme, token }, request) => boolean');
   const warmUp = options.warmUp ?? true;
   if (typeof warmUp !== 'boolean') throw new TypeError('options.warmUp must be a boolean');
   const onStoreError = options.onStoreError ?? 'closed';
@@ -121,6 +125,7 @@ export function resolveOptions(options: GuardOptions): GuardSetup {
     failOpen: onStoreError === 'open',
     undeclared,
     authRequired,
+    appCredentials,
     warmUp,
     token: token.settings,
     pop: pop.settings,

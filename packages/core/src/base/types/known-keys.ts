@@ -9,7 +9,7 @@ export const GUARD_KEYS = [
   'issuer', 'audience', 'jwks', 'allowInsecureRequests', 'algorithms', 'requireTyp', 'clockTolerance', 'now', 'store', 'audit', 'logger', 'debug',
   'maxTokenSize', 'maxFormBodySize', 'tokenCacheSize', 'resourceMetadata', 'trustProxy', 'publicUrl', 'onStoreError',
   'pop', 'dpop', 'agents',
-  'delegation', 'rateLimit', 'constraints', 'oversight', 'revocation', 'undeclared', 'authRequired',
+  'delegation', 'rateLimit', 'constraints', 'oversight', 'revocation', 'undeclared', 'authRequired', 'appCredentials',
   'introspection', 'capabilitiesRef', 'warmUp', 'reportOnly', 'failedValidations',
 ] as const;
 

@@ -201,6 +201,29 @@ export interface GuardOptions {
    * createGuard({ ...options, reportOnly: ['destination-ip', 'context'] });
    */
   readonly reportOnly?: boolean | readonly PolicyName[] | undefined;
+  /**
+   * Tells the app's own credentials apart from AAP access tokens: `(credential, request) => boolean`, called
+   * with the `Authorization` header's scheme and credential (`{ scheme: 'Bearer', token: 'sk_live_…' }`)
+   * BEFORE the guard parses or verifies anything. `true`: the request is treated as one without an AAP
+   * credential — with `authRequired: false` it goes on to the app untouched (no principal), except on a
+   * route that admits agents only (`agentsOnly`, the default for unsafe methods); with `authRequired: true`
+   * it is refused with 401 `credentials_missing`. Either way it is never verified as a token, never counted
+   * as a failed validation, and never reported as `token_malformed`. The scheme is `Bearer` or `DPoP` as
+   * written here whatever its case in the header (RFC 9110 §11.1), any other scheme as sent. A throw is an
+   * `internal_error` (fail closed).
+   *
+   * @example
+   * const options = { authRequired: false, appCredentials: ({ scheme, token }: AppCredential) => scheme === 'Bearer' && token.startsWith('sk_') };
+   */
+  readonly appCredentials?: ((credential: AppCredential, request: RequestInfo) => boolean) | undefined;
+}
+
+/** What `appCredentials` is asked about: one `Authorization` header value, split at its first whitespace. */
+export interface AppCredential {
+  /** `Bearer` or `DPoP` (whatever the header's case), any other scheme as sent. */
+  readonly scheme: string;
+  /** The rest of the header value, trimmed. Never log it. */
+  readonly token: string;
 }
 
 /** DPoP settings (RFC 9449). */

@@ -40,6 +40,14 @@ export interface RouteSpec {
   readonly dpop?: DpopMode | undefined;
   /** Handlers for application-specific constraints on this route, by constraint name. */
   readonly constraints?: Readonly<Record<string, ConstraintHandler>> | undefined;
+  /**
+   * Whether only a valid agent token reaches the route. It matters where the guard lets requests without
+   * an AAP credential through (`authRequired: false`, or a credential `appCredentials` recognizes):
+   * `true` refuses them here (401 `credentials_missing`), `false` passes them on to the app's own
+   * authentication. Default: `true` for unsafe methods (anything but GET, HEAD, OPTIONS and TRACE,
+   * RFC 9110 §9.2.1), `false` for safe ones — an anonymous write never reaches a handler by default.
+   */
+  readonly agentsOnly?: boolean | undefined;
 }
 
 /**

@@ -24,7 +24,7 @@ const DPOP_MODES = new Set(['required', 'optional', 'disabled']);
 const POP_REQUIREMENTS = new Set(['required', 'by-risk', 'optional']);
 
 /** The keys of a `RouteSpec` (an adapter's declaration adds its own, e.g. `target`). */
-export const ROUTE_KEYS = ['action', 'purposes', 'maxSensitivity', 'classification', 'taskIdFrom', 'pop', 'readOnly', 'dpop', 'constraints'] as const;
+export const ROUTE_KEYS = ['action', 'purposes', 'maxSensitivity', 'classification', 'taskIdFrom', 'pop', 'readOnly', 'dpop', 'constraints', 'agentsOnly'] as const;
 
 /**
  * Validate and freeze a route declaration. Throws `TypeError` naming the option on misconfiguration.
@@ -38,13 +38,14 @@ export function compileRoute(spec: RouteSpec | CompiledRoute): CompiledRoute {
   if (!spec || typeof spec.action !== 'string' || !isActionName(spec.action)) {
     throw new TypeError(`route.action must be an action name per the AAP ABNF, got ${JSON.stringify(spec?.action)}`);
   }
-  const { purposes, maxSensitivity, classification, taskIdFrom, dpop, constraints } = spec;
+  const { purposes, maxSensitivity, classification, taskIdFrom, dpop, constraints, agentsOnly } = spec;
   if (purposes !== undefined && !(Array.isArray(purposes) && purposes.every((p) => typeof p === 'string'))) {
     throw new TypeError('route.purposes must be an array of strings');
   }
   if (dpop !== undefined && !DPOP_MODES.has(dpop)) throw new TypeError("route.dpop must be 'required', 'optional' or 'disabled'");
   const popRequirement = routePop(spec);
   validateHandlers(constraints);
+  if (agentsOnly !== undefined && typeof agentsOnly !== 'boolean') throw new TypeError('route.agentsOnly must be a boolean');
   return Object.freeze({
     ...spec,
     compiled: true as const,

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Stage } from '../../engine/engine.js';
 import type { Decision } from '../../base/types/decision.js';
+import type { RequestInfo } from '../../base/types/request.js';
+import type { CompiledRoute } from '../../concerns/route/compile-route.js';
 
 /**
  * Where one request stands with ONE guard, from that guard's own state — never from a principal
@@ -26,15 +28,18 @@ export interface Pending {
   unresolved: boolean;
   /** The decision this guard refused the request with. */
   refused: Decision | undefined;
+  /** The decision this guard allowed the request with (a principal's), for a later declaration of the same check. */
+  allowed: Decision | undefined;
+  /** What `allowed` authorized: the route, and what the declaration added to the request (target, params). */
+  allowedRoute: CompiledRoute | undefined;
+  allowedExtra: Partial<RequestInfo> | undefined;
 }
 
-const mark = (refused?: Decision): Pending => ({ stage: undefined, done: true, unresolved: false, refused });
+const mark = (refused?: Decision): Pending => ({ stage: undefined, done: true, unresolved: false, refused, allowed: undefined, allowedRoute: undefined, allowedExtra: undefined });
 /** `skip` said yes. */
 const SKIPPED: Pending = Object.freeze(mark());
 /** `skip` was asked and said no; nothing else yet. */
 const ASKED: Pending = Object.freeze(mark());
-/** Allowed by a whole check (a declaration without the app-wide middleware). */
-const SETTLED: Pending = Object.freeze(mark());
 /** Passed on without a principal (no AAP credential, `authRequired: false`); its decision is audited already. */
 const PASSED: Pending = Object.freeze(mark());
 
@@ -46,8 +51,11 @@ export interface FlowMarks {
   state(req: IncomingMessage): FlowState;
   /** Record a refusal: from now on this guard gives the request this decision. */
   refuse(req: IncomingMessage, decision: Decision): void;
-  /** Record an allow by a whole check, unless the request already has a state of this guard. */
-  settle(req: IncomingMessage): void;
+  /**
+   * Record an allow with a principal — of the stage `begin` left, or of a whole check — and what it
+   * authorized, so that a later declaration of the same check repeats it instead of checking again.
+   */
+  allow(req: IncomingMessage, decision: Decision, route: CompiledRoute | undefined, extra: Partial<RequestInfo> | undefined): void;
   /** Record a pass (no AAP credential), unless the request already has a state of this guard. */
   pass(req: IncomingMessage): void;
   /** Whether this guard passed the request on without a principal (state `passed`). */
@@ -70,7 +78,7 @@ export function flowMarks(): FlowMarks {
   return {
     get,
     open(req, stage) {
-      const pending: Pending = { stage, done: false, unresolved: false, refused: undefined };
+      const pending: Pending = { stage, done: false, unresolved: false, refused: undefined, allowed: undefined, allowedRoute: undefined, allowedExtra: undefined };
       set(req, pending);
       return pending;
     },
@@ -89,9 +97,13 @@ export function flowMarks(): FlowMarks {
       pending.done = true;
       pending.refused = decision;
     },
-    settle(req) {
-      const pending = get(req);
-      if (pending === undefined || pending === ASKED) set(req, SETTLED);
+    allow(req, decision, route, extra) {
+      let pending = get(req);
+      if (pending === undefined || Object.isFrozen(pending)) set(req, (pending = mark()));
+      pending.done = true;
+      pending.allowed = decision;
+      pending.allowedRoute = route;
+      pending.allowedExtra = extra;
     },
     pass(req) {
       const pending = get(req);

@@ -12,6 +12,8 @@ import { enforceLimits, type EnforceLimitsHooks } from './enforce-limits.js';
 import { nodeRequestInfo } from './request-info.js';
 import { traceCheck } from '../../base/observe/trace-checks.js';
 import { routeExtra } from './route-extra.js';
+import { sameCheck } from './same-check.js';
+import { agentsOnly } from '../../concerns/route/agents-only.js';
 import { flowMarks, type FlowState } from './flow-state.js';
 
 /** Where one request stands with one guard. */
@@ -187,7 +189,8 @@ function createFlow(guard: Guard): NodeFlow {
    */
   const passedAgain = (info: RequestInfo, route: CompiledRoute | undefined, whole: Whole): Awaitable<FlowOutcome> =>
     andThen(engine.begin(info), (stage): Awaitable<FlowOutcome> => {
-      if (!stage.denied && stage.ctx.anonymous) return PASS;
+      // Still anonymous, on a route that passes such requests to the app: nothing more to check.
+      if (!stage.denied && stage.ctx.anonymous && !(route && agentsOnly(route, stage.ctx.method))) return PASS;
       return andThen(traceCheck('authorize', info, route, () => engine.finish(stage, route)), whole);
     });
   const deferred = (req: IncomingMessage, res: ServerResponse): void => {
@@ -245,22 +248,33 @@ function createFlow(guard: Guard): NodeFlow {
       const open = marks.get(req);
       if (open?.refused) return { kind: 'deny', decision: open.refused }; // refused already: the same decision
       const extra = routeExtra(req, parts, parsed);
-      const settled = (decision: Decision): FlowOutcome => settle(req, res, decision, hooks);
+      const allowed = open?.allowed;
+      // Allowed already by this guard (a router-wide declaration, the same guard registered twice): the same
+      // check again is the same decision — no second pipeline run, no second audit event, the proof not seen twice.
+      if (allowed && sameCheck(open.allowedRoute, open.allowedExtra, route, extra)) {
+        return { kind: 'allow', decision: allowed, principal: allowed.principal, proceed: true };
+      }
+      const settled = (decision: Decision): FlowOutcome => {
+        if (decision.allowed && decision.principal) marks.allow(req, decision, route, extra);
+        return settle(req, res, decision, hooks);
+      };
       if (open?.stage && !open.done) {
         open.done = true;
         const stage = open.stage;
         const decided = traceCheck('authorize', stage.ctx.request, route, () => engine.finish(stage, route, extra));
         return andThen(decided, settled);
       }
-      if (parts.url !== undefined) Object.assign(extra, { url: parts.url }); // extra is this call's own object
-      const info = nodeRequestInfo(req, extra);
-      const whole = (decision: Decision): FlowOutcome => {
-        if (decision.allowed && decision.principal) marks.settle(req);
-        return settled(decision);
-      };
-      if (marks.passed(req)) return passedAgain(info, route, whole);
-      const check = () => andThen(engine.begin(info), (stage) => engine.finish(stage, route));
-      return andThen(traceCheck('authorize', info, route, check), whole);
+      const info = nodeRequestInfo(req, parts.url === undefined ? extra : Object.assign({}, extra, { url: parts.url }));
+      if (marks.passed(req)) return passedAgain(info, route, settled);
+      // Another check of a request this guard allowed (another action): authorized too — never looser — on
+      // the DPoP proof this guard consumed for this very request already.
+      const consumed = allowed !== undefined;
+      const check = () =>
+        andThen(engine.begin(info), (stage) => {
+          if (consumed) stage.ctx.proofConsumed = true;
+          return engine.finish(stage, route);
+        });
+      return andThen(traceCheck('authorize', info, route, check), settled);
     },
     refuse(req, reason, detail) {
       const open = marks.get(req);

@@ -56,7 +56,7 @@ function bytes(form: string | BodyContentResult): Pick<RequestInfo, 'body'> {
 }
 
 const outcome = async (guard: Guard, request: RequestInfo): Promise<string> => {
-  const d = await guard.check(request, { action: 'search.web' });
+  const d = await guard.check(request, { action: 'search.web', agentsOnly: false });
   return d.allowed ? 'allow' : `${d.status} ${d.reason}`;
 };
 

@@ -1,0 +1,20 @@
+import type { RouteSpec } from '../../base/types/route.js';
+
+/** RFC 9110 §9.2.1: the safe methods. Every other method (POST, PUT, PATCH, DELETE, an extension) may write. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/**
+ * Whether a declared route admits only a valid agent token for a request of `method` (upper case): its
+ * `agentsOnly`, or by default `true` for an unsafe method and `false` for a safe one. Only requests without
+ * an AAP credential (`authRequired: false`, or an `appCredentials` credential) are concerned: refused
+ * where this is true, passed on to the app's own authentication where it is false.
+ *
+ * @example
+ * agentsOnly({}, 'POST'); // true
+ * agentsOnly({}, 'GET'); // false
+ * agentsOnly({ agentsOnly: true }, 'GET'); // true
+ * agentsOnly({ agentsOnly: false }, 'DELETE'); // false
+ */
+export function agentsOnly(route: Pick<RouteSpec, 'agentsOnly'>, method: string): boolean {
+  return route.agentsOnly ?? !SAFE_METHODS.has(method);
+}
