@@ -241,7 +241,7 @@ describe('SET poll (RFC 8936)', () => {
 
   it('a failing poll endpoint is retried with backoff and logged once, never an unhandled rejection', async () => {
     const lines: string[] = [];
-    const guard = createGuard({ issuer: issuer.issuer, audience: AUD, jwks: issuer.jwks, logger: { error: (f) => void lines.push(String(f.event)), warn: () => undefined, info: (f) => void lines.push(String(f.event)), debug: () => undefined } });
+    const guard = createGuard({ issuer: issuer.issuer, audience: AUD, jwks: issuer.jwks, delegation: { unknownParent: 'allow-audited' }, logger: { error: (f) => void lines.push(String(f.event)), warn: () => undefined, info: (f) => void lines.push(String(f.event)), debug: () => undefined } });
     closers.push(() => guard.close());
     const server = createServer((_req, res) => void res.writeHead(500).end());
     const url = await listen(server);

@@ -45,7 +45,7 @@ function setup(extra: Partial<GuardOptions> = {}) {
   const redis = new Redis({ host: server.host, port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
   clients.push(redis);
   // A generous call timeout: on a loaded machine a slow answer is a genuine (logged) failure, not the outage under test.
-  const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, logger, store: redisStore(redis, { timeoutMs: 2000 }), ...extra });
+  const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, logger, store: redisStore(redis, { timeoutMs: 2000 }), delegation: { unknownParent: 'allow-audited' }, ...extra });
   guards.push(guard);
   const call = async (): Promise<string> => {
     const token = await issuer.mint({ ttl: 3600, capabilities: [{ action: 'api.call', constraints: { max_requests_per_minute: 1000 } }] });

@@ -108,9 +108,11 @@ describe('guard.ready()', () => {
   });
 
   it('ready() names every failing issuer', async () => {
+    // both servers listen before one stops: a port freed first could be handed to the second (the flake
+    // this order fixes — both issuers then named the same HTML-answering JWKS)
     const down = await served({ keys: [] });
-    await down.stop();
     const html = await served({ keys: [] });
+    await down.stop();
     html.fail('html');
     const guard = make({ issuer: [{ issuer: 'https://a.example.com', jwks: { uri: down.jwksUri } }, { issuer: 'https://b.example.com', jwks: { uri: html.jwksUri } }] });
     const error = await rejectsNaming(guard, /https:\/\/a\.example\.com.*ECONNREFUSED/s);
