@@ -5,7 +5,7 @@ import { routeAdmission } from '@aap-guard/core/node';
  * Deny-by-default support: find the route layer Express will dispatch a request to, and whether a
  * declaration (`aap.require`) guards it, BEFORE any handler runs. Works on Express 4
  * (`app._router`, `route._handles_method`) and Express 5 (`app.router`, `route._handlesMethod`).
- * Results are cached per app and method + path in a bounded LRU, reset whenever a route or router is
+ * Results are cached per app and method + path in a bounded map (oldest first out), reset whenever a route or router is
  * added anywhere in the app (nested routers included), so a cached answer never outlives its routes.
  */
 
@@ -57,7 +57,7 @@ type Above = { readonly declared: Declared } | 'public' | undefined;
 export type Resolver = (app: unknown, method: string, path: string) => Resolution;
 
 /**
- * Create a resolver with its own bounded LRU (per method + path). The app is passed on each call
+ * Create a resolver with its own bounded cache (per method + path, oldest entry first out). The app is passed on each call
  * (a sub-app that mounts `aap` again has its own router).
  */
 export function declarationResolver(guard: object, maxEntries = 1000): Resolver {
@@ -71,13 +71,13 @@ export function declarationResolver(guard: object, maxEntries = 1000): Resolver 
       entry = { cache: new Map(), shape: shapeOf(stack) }; // routes were added somewhere: start over
       perApp.set(app as object, entry);
     }
-    const key = `${method} ${path}`;
+    // GET, nearly every request: the path alone (no string built per request; a GET key starts with `/`,
+    // any other has a method and a space in front).
+    const key = method === 'GET' && path.startsWith('/') ? path : `${method} ${path}`;
     const hit = entry.cache.get(key);
-    if (hit !== undefined) {
-      entry.cache.delete(key); // LRU: most recently used last
-      entry.cache.set(key, hit);
-      return hit;
-    }
+    // Not moved to the end on a hit (a delete and a set on every request): the oldest entry is the first to
+    // go, and a route still in use is resolved again, rightly, at its next request.
+    if (hit !== undefined) return hit;
     const found = resolve(stack, method.toLowerCase(), path, undefined, guard);
     entry.cache.set(key, found);
     if (entry.cache.size > maxEntries) entry.cache.delete(entry.cache.keys().next().value as string);

@@ -2,8 +2,7 @@ import { verify } from 'node:crypto';
 import { deny, type Deny } from '../base/deny/deny.js';
 import type { CheckContext } from './context.js';
 import type { ReasonCode } from '../base/deny/reasons.js';
-import { verifyKey } from '../concerns/pop/algorithms.js';
-import { expectedHtu, normalizeHtu } from '../concerns/pop/htu.js';
+import { claimedHtu, expectedHtu } from '../concerns/pop/htu.js';
 import type { ProofKey } from '../concerns/pop/key-cache.js';
 import { decodeJson } from '../concerns/pop/proof-header.js';
 
@@ -44,16 +43,16 @@ function verifyProof(ctx: CheckContext, boundJkt: string): Deny | undefined {
   if ('problem' in key) return fail('dpop_proof_invalid', key.problem);
   const claims = decodeJson(parts[1]!);
   if (!claims) return fail('dpop_proof_invalid', 'payload is not base64url JSON object');
-  if (!signatureValid(key, parts)) return fail('dpop_proof_invalid', 'signature invalid', { alg: key.alg });
+  if (!signatureValid(key, proof, parts[2]!)) return fail('dpop_proof_invalid', 'signature invalid', { alg: key.alg });
   return checkClaims(ctx, claims, key, boundJkt);
 }
 
-function signatureValid(key: ProofKey, parts: readonly string[]): boolean {
-  const signature = parts[2]!;
+/** The signature over the proof's first two segments, with the cached key's verify argument. */
+function signatureValid(key: ProofKey, proof: string, signature: string): boolean {
   if (!SIGNATURE.test(signature)) return false;
   try {
-    const input = Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii');
-    return verify(key.spec.hash, input, verifyKey(key.spec, key.key), Buffer.from(signature, 'base64url'));
+    const input = Buffer.from(proof.slice(0, proof.length - signature.length - 1), 'latin1');
+    return verify(key.spec.hash, input, key.verifyWith, Buffer.from(signature, 'base64url'));
   } catch {
     return false; // e.g. an ECDSA signature of the wrong length
   }
@@ -62,7 +61,7 @@ function signatureValid(key: ProofKey, parts: readonly string[]): boolean {
 function checkClaims(ctx: CheckContext, claims: Record<string, unknown>, key: ProofKey, boundJkt: string): Deny | undefined {
   if (claims.htm !== ctx.method) return fail('dpop_htm_mismatch', 'htm differs from the request method');
   const expected = expectedHtu(ctx);
-  const htu = normalizeHtu(claims.htu);
+  const htu = claimedHtu(claims.htu, expected);
   if (expected === undefined || htu !== expected) return fail('dpop_htu_mismatch', 'htu differs from the request URL', { expected, htu });
   const { iat, jti } = claims;
   if (typeof iat !== 'number' || !Number.isFinite(iat)) return fail('dpop_proof_invalid', 'iat missing');

@@ -5,6 +5,8 @@ import type { VerifiedToken } from '../concerns/token/cache.js';
 import { keySourceFor } from '../concerns/token/issuer-keys.js';
 import { checkLifetime, lifetimeOf } from '../concerns/token/lifetime.js';
 import { verifyJwt } from '../concerns/token/verify-jwt.js';
+import { structureDeny } from '../concerns/token/structure.js';
+import type { KeySource } from '../concerns/token/key-source.js';
 import { tokenHash } from '../base/util/hash.js';
 import { deny, type Deny } from '../base/deny/deny.js';
 import type { Check, CheckContext } from './context.js';
@@ -66,12 +68,21 @@ function verifyUncached(ctx: CheckContext, token: string): Awaitable<Deny | unde
   return opaque ? introspectToken(ctx, token, false) : verifyFresh(ctx, token);
 }
 
-async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | undefined> {
+/**
+ * A token not in the cache. What is refused on its structure alone (no key, no signature: a flood of
+ * garbage) is refused synchronously, without jose; the rest is verified.
+ */
+function verifyFresh(ctx: CheckContext, token: string): Deny | Promise<Deny | undefined> {
+  const hash = tokenHash(token);
+  ctx.tokenHash = hash;
+  const source = keySourceFor(ctx.runtime.token.keys, token);
+  if ('reason' in source) return source;
+  return structureDeny(token, ctx.settings.token.verifyOptions.algorithms) ?? verifySigned(ctx, token, hash, source);
+}
+
+async function verifySigned(ctx: CheckContext, token: string, hash: string, source: KeySource): Promise<Deny | undefined> {
   const options = ctx.settings.token;
   const runtime = ctx.runtime.token;
-  ctx.tokenHash = tokenHash(token);
-  const source = keySourceFor(runtime.keys, token);
-  if ('reason' in source) return source;
   const epoch = source.epoch;
   const verified = await verifyJwt(token, source.key, options.verifyOptions);
   if ('reason' in verified) return verified;
@@ -87,7 +98,7 @@ async function verifyFresh(ctx: CheckContext, token: string): Promise<Deny | und
   const claims = normalizeClaims(expanded.payload);
   if ('reason' in claims) return claims;
   const kid = typeof verified.header.kid === 'string' ? verified.header.kid : undefined;
-  const entry: VerifiedToken = Object.freeze({ ...life, claims, tokenHash: ctx.tokenHash, key: Object.freeze({ source, kid }) });
+  const entry: VerifiedToken = Object.freeze({ ...life, claims, tokenHash: hash, key: Object.freeze({ source, kid }) });
   // A rotation that withdrew keys while this token was being verified may have withdrawn its key: admit
   // this request (it began before), but do not cache what the eviction could no longer reach.
   // A set given by reference is used while fresh: the cached token is verified again after that.

@@ -6,7 +6,7 @@ import { metadataDocument, resourceIdentifier, type ProtectedResourceMetadata } 
 import { resolveOptions } from '../options/resolve.js';
 import { revoke, type RevocationKey, type RevokeOptions } from '../concerns/revocation/revoke.js';
 import { keysApi, type KeysApi } from '../concerns/revocation/distrust.js';
-import { compileRoute, type CompiledRoute } from '../concerns/route/compile-route.js';
+import { compileRoute, ROUTE_KEYS, type CompiledRoute } from '../concerns/route/compile-route.js';
 import type { Revocation } from '../base/stores/revocations.js';
 import type { Decision } from '../base/types/decision.js';
 import type { GuardOptions } from '../base/types/options.js';
@@ -23,6 +23,10 @@ export interface Guard {
   /**
    * Run the whole pipeline for one request. Without a route, only authenticates (steps 1–4, and the
    * DPoP proof is consumed). Never throws on client input: every outcome is a `Decision`.
+   *
+   * Declare routes once with `guard.route()` at startup. A plain route object is compiled on its first
+   * use and remembered by identity (re-compiled if a field is reassigned), an action-only literal
+   * (`{ action }`) by its action; a literal with more fields is compiled on every call.
    */
   check(request: RequestInfo, route?: RouteSpec | CompiledRoute): Promise<Decision>;
   /** Validate and freeze a route declaration once, at startup (its action joins `aap_actions_supported`). */
@@ -99,8 +103,9 @@ export function createGuard(options: GuardOptions): Guard {
   const actions = new Set<string>(); // declared through guard.route(): the metadata's aap_actions_supported
   const sources = runtime.token.keys.sources.map(({ source }) => source);
   const warmUp = settings.warmUp ? warmUpKeys(sources, runtime.now) : undefined;
+  const routeOf = routeMemo();
   const checkOnce = (request: RequestInfo, route: RouteSpec | CompiledRoute | undefined): Decision | Promise<Decision> => {
-    const compiled = route && compileRoute(route);
+    const compiled = route && routeOf(route);
     const stage = engine.begin(request);
     return stage instanceof Promise ? stage.then((begun) => engine.finish(begun, compiled)) : engine.finish(stage, compiled);
   };
@@ -138,4 +143,53 @@ export function createGuard(options: GuardOptions): Guard {
   };
   registerEngine(guard, engine);
   return guard;
+}
+
+/** How many action-only route literals (`{ action }`) one guard remembers. */
+const LITERAL_ROUTES = 256;
+
+/**
+ * `check(request, route)` with a plain route object: compiled once, not on every call. A route object
+ * is remembered by identity (a WeakMap: it goes when the app drops it), and re-compiled only if one of its
+ * declared fields was reassigned since (or its `purposes` changed length); an action-only literal
+ * (`{ action: 'x' }`, a new object per call) by its action, in a small bounded map. Anything else — a
+ * literal with more fields — is compiled per call, as before: `guard.route()` once at startup is the way.
+ */
+function routeMemo(): (spec: RouteSpec | CompiledRoute) => CompiledRoute {
+  const byObject = new WeakMap<object, { readonly compiled: CompiledRoute; readonly purposes: number }>();
+  const byAction = new Map<string, CompiledRoute>();
+  return (spec) => {
+    if ((spec as CompiledRoute).compiled === true) return spec as CompiledRoute;
+    if (spec === null || typeof spec !== 'object') return compileRoute(spec); // its TypeError
+    const known = byObject.get(spec);
+    if (known !== undefined && sameDeclaration(spec, known.compiled, known.purposes)) return known.compiled;
+    const literal = actionOnly(spec) ? spec.action : undefined;
+    if (literal !== undefined) {
+      const cached = byAction.get(literal);
+      if (cached !== undefined) return cached;
+    }
+    const compiled = compileRoute(spec); // throws TypeError on a bad declaration: nothing remembered
+    byObject.set(spec, { compiled, purposes: spec.purposes?.length ?? -1 });
+    if (literal !== undefined) {
+      if (byAction.size >= LITERAL_ROUTES) byAction.delete(byAction.keys().next().value as string);
+      byAction.set(literal, compiled);
+    }
+    return compiled;
+  };
+}
+
+/** The route object still declares what was compiled from it (no field reassigned, `purposes` as long). */
+function sameDeclaration(spec: RouteSpec, compiled: CompiledRoute, purposes: number): boolean {
+  for (const key of ROUTE_KEYS) if (spec[key] !== compiled[key]) return false;
+  return (spec.purposes?.length ?? -1) === purposes;
+}
+
+/** `{ action: '…' }` and nothing else (an unknown key still meets compileRoute's TypeError). */
+function actionOnly(spec: RouteSpec): spec is RouteSpec & { action: string } {
+  let keys = 0;
+  for (const key in spec) {
+    keys += 1;
+    if (key !== 'action' || keys > 1) return false;
+  }
+  return keys === 1 && typeof spec.action === 'string';
 }

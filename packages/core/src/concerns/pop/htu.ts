@@ -13,11 +13,27 @@ const UNRESERVED = /[A-Za-z0-9\-._~]/;
  * normalizeHtu('HTTPS://API.example.com:443/a/%7euser?q=1') // 'https://api.example.com/a/~user'
  */
 export function normalizeHtu(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 4096 || !URL.canParse(value)) return undefined;
-  const url = new URL(value);
+  if (typeof value !== 'string' || value.length > 4096) return undefined;
+  const url = URL.parse(value); // one parse (not `canParse` and then `new URL`)
+  return url ? normalizedUrl(url) : undefined;
+}
+
+/** `normalizeHtu` of a URL parsed already. */
+function normalizedUrl(url: URL): string | undefined {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
   if (url.username || url.password) return undefined;
   return `${url.origin}${normalizePercent(url.pathname)}`;
+}
+
+/**
+ * The proof's `htu` normalized for comparison with `expected` (a normalized URL, see `expectedHtu`): an
+ * `htu` spelled exactly as `expected` — what clients send — normalizes to itself, so it is not parsed.
+ *
+ * @example
+ * claimedHtu('https://api.example.com/v1/search', expected) // === expected, without a parse
+ */
+export function claimedHtu(value: unknown, expected: string | undefined): string | undefined {
+  return value === expected && expected !== undefined ? expected : normalizeHtu(value);
 }
 
 function normalizePercent(path: string): string {
@@ -40,5 +56,8 @@ function normalizePercent(path: string): string {
 export function expectedHtu(ctx: OriginScope): string | undefined {
   const url = URL.parse(ctx.request.url);
   if (!url) return undefined;
-  return normalizeHtu(`${requestOrigin(ctx, url)}${url.pathname}`);
+  const origin = requestOrigin(ctx, url);
+  // The request's own origin (no publicUrl, no trusted proxy): the URL parsed here is the one to normalize.
+  if (origin === url.origin) return normalizedUrl(url);
+  return normalizeHtu(`${origin}${url.pathname}`);
 }

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { MIN_RSA_BITS, type ProofAlgorithm } from './algorithms.js';
+import { MIN_RSA_BITS, verifyKey, type ProofAlgorithm } from './algorithms.js';
 import { parseProofHeader } from './proof-header.js';
 
 /** A proof key ready for verification: imported once, with its RFC 7638 thumbprint. */
@@ -10,6 +10,8 @@ export interface ProofKey {
   readonly key: KeyObject;
   /** RFC 7638 SHA-256 thumbprint of the key (what `cnf.jkt` holds). */
   readonly jkt: string;
+  /** The key argument of `crypto.verify` for `alg` (`verifyKey`), made once with the key. */
+  readonly verifyWith: ReturnType<typeof verifyKey>;
 }
 
 /** Resolves a proof's protected header to its imported key, or to the problem that refuses it. */
@@ -55,7 +57,8 @@ function load(segment: string, allowed: ReadonlySet<string>): ProofKey | { reado
   }
   if (key.type !== 'public') return { problem: 'jwk is not a public key' };
   if (header.spec.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return { problem: 'RSA key too short' };
-  return Object.freeze({ alg: header.alg, spec: header.spec, key, jkt: thumbprint(header.jwk) });
+  const verifyWith = verifyKey(header.spec, key);
+  return Object.freeze({ alg: header.alg, spec: header.spec, key, jkt: thumbprint(header.jwk), verifyWith });
 }
 
 /**

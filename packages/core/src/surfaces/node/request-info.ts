@@ -12,7 +12,8 @@ import { requestBody } from './body.js';
  *   CONNECTION: `https` only on a TLS socket, whatever the target claims. Forwarded headers are not read
  *   here: proxies are resolved by the core (`trustProxy`).
  * - `secure`: the connection is TLS.
- * - `headers`: `headersDistinct`, so a duplicated `Authorization` or `DPoP` header stays visible.
+ * - `headers`: `headersDistinct`, so a duplicated `Authorization` or `DPoP` header stays visible — or, when
+ *   no header line is repeated (nearly always), `req.headers` itself, which then says the same.
  * - `clientIp`: the TCP peer; `clientCertificate`: DER of the TLS peer certificate (RFC 8705),
  *   whether or not the CA chain was authorized (the core compares its thumbprint with `cnf`).
  * - `body`: read only if a decision needs it (see `tapBody`).
@@ -28,7 +29,7 @@ export function nodeRequestInfo(req: IncomingMessage, extra?: Partial<RequestInf
   const info: { -readonly [K in keyof RequestInfo]: RequestInfo[K] } = {
     method: req.method ?? '',
     url,
-    headers: req.headersDistinct ?? req.headers, // fastify.inject() (light-my-request) has no headersDistinct
+    headers: distinctHeaders(req),
     secure,
     clientIp: socket?.remoteAddress,
     clientCertificate: peerCertificate(socket),
@@ -39,6 +40,23 @@ export function nodeRequestInfo(req: IncomingMessage, extra?: Partial<RequestInf
   Object.assign(info, extra);
   info.url = url; // `extra.url` chose the target; the absolute URL built from it is what the core sees
   return info;
+}
+
+/**
+ * The request's headers with every repeated line visible. `headersDistinct` builds a new object of arrays
+ * on each read (a getter: allocation and GC on every request); `req.headers` — computed once, and read by
+ * every framework anyway — holds the same values whenever no header name was sent twice, which is what
+ * counting its names against the raw lines tells. Node keeps every raw line but merges (or, for
+ * `authorization`, `host` and a few others, drops) repeats in `req.headers`: then `headersDistinct`.
+ * `fastify.inject()` (light-my-request) has no `headersDistinct`: its `headers` as they are.
+ */
+function distinctHeaders(req: IncomingMessage): RequestInfo['headers'] {
+  const headers = req.headers;
+  const raw = req.rawHeaders;
+  if (raw === undefined || !('headersDistinct' in req)) return headers; // `in`: the getter is not run
+  let names = 0;
+  for (const _name in headers) names += 1;
+  return names * 2 === raw.length ? headers : req.headersDistinct;
 }
 
 function absoluteUrl(req: IncomingMessage, scheme: 'http' | 'https', given: string | undefined): string {
