@@ -251,7 +251,7 @@ function walk(stack: readonly Layer[], prefix: string, above: readonly Mounted[]
       for (const method of Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m])) {
         const first = firstHandler(layer.route, method);
         let declared = typeof marker === 'object' ? marker.declared : first?.[DECLARATION];
-        let status: RouteReport['status'] = declared ? 'declared' : first?.[PUBLIC] || marker === 'public' ? 'public' : 'undeclared';
+        let status: 'declared' | 'public' | 'undeclared' = declared ? 'declared' : first?.[PUBLIC] || marker === 'public' ? 'public' : 'undeclared';
         const fromDocument = status === 'undeclared' ? documented(reporter.document, method, prefix, layer.route.path) : undefined;
         if (fromDocument === 'public') status = 'public';
         else if (fromDocument) {
@@ -268,7 +268,7 @@ function walk(stack: readonly Layer[], prefix: string, above: readonly Mounted[]
   return out;
 }
 
-function report(reporter: Reporter, method: string, path: string, status: RouteReport['status'], declared: Declared | undefined): RouteReport {
+function report(reporter: Reporter, method: string, path: string, status: 'declared' | 'public' | 'undeclared', declared: Declared | undefined): RouteReport {
   if (status === 'public') return { method, path, status, action: undefined };
   const guard = declared?.guard ?? reporter.guard;
   const { others, note } = routeAdmission(guard, status, declared?.route, method, reporter.undeclared);
