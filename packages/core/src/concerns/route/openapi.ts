@@ -197,7 +197,7 @@ const routeKey = (method: string, path: string): string => `${method.toUpperCase
  * startup for a bad one), looked up per app route.
  *
  * @example
- * const routes = openApiRoutes(document, (spec) => guard.route(spec));
+ * const routes = openApiRoutes(doc, (spec) => guard.route(spec));
  * routes.declared('GET', '/v1/items/:itemId'); // { operation, compiled } — or false (public), or undefined
  */
 export function openApiRoutes<T>(document: unknown, compile: (spec: RouteSpec, operation: OpenApiOperation) => T): OpenApiRoutes<T> {
