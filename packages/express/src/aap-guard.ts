@@ -1,8 +1,9 @@
 import type { Decision, Guard } from '@aap-guard/core';
 import { ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
+import { openApiPathParams, openApiRoutes, openApiTarget } from '@aap-guard/core/openapi';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import './augment.js';
-import { DECLARATION, PUBLIC, declarationResolver, listRoutes, type Resolution, type RouteReport } from './declared-routes.js';
+import { DECLARATION, PUBLIC, declarationResolver, listRoutes, type Document, type Documented, type Resolution, type RouteReport } from './declared-routes.js';
 import { EXPRESS_KEYS, routeCacheSize, type AapExpressOptions, type RequireOptions } from './options.js';
 import { respondDeny } from './respond.js';
 import { refuseLaterRoutes } from './refuse-later-routes.js';
@@ -46,7 +47,10 @@ export interface AapMiddleware extends RequestHandler {
 export function aapGuard(options?: AapExpressOptions): AapMiddleware {
   const adapter = resolveAdapterOptions<Request>('aapGuard', options as Record<string, unknown> | undefined, process.env, EXPRESS_KEYS);
   const flow = nodeFlow(adapter.guard);
-  const resolve = declarationResolver(adapter.guard, routeCacheSize(options));
+  const given = (options as { openApi?: unknown } | undefined)?.openApi;
+  // Read and compiled once, here: a malformed document or declaration is a TypeError at startup.
+  const document: Document | undefined = given === undefined ? undefined : openApiRoutes(given, (spec) => adapter.guard.route(spec));
+  const resolve = declarationResolver(adapter.guard, routeCacheSize(options), document);
   const { skip } = adapter;
   const seam: Seam = {
     adapter,
@@ -57,9 +61,12 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
   const middleware: RequestHandler = (req, res, next) => {
     if (serveResourceMetadata(adapter.guard, req, res)) return; // RFC 9728: public, before anything else
     if (skipped(seam, req)) return next();
-    const resolution = resolve(req.app, req.method, appPath(req));
+    const path = appPath(req);
+    const resolution = resolve(req.app, req.method, path);
     // Opted out, or declared by another guard: that guard checks it with its own options, all of them.
     if (resolution === 'public' || resolution === 'foreign') return next();
+    // Declared by the `openApi` document (no declaration of the app's own runs before it): authorized here, whole.
+    if (typeof resolution === 'object') return guarded(seam, req, res, next, () => authorizeDocumented(flow, resolution, path, req, res));
     guarded(seam, req, res, next, () => authenticate(adapter, flow, resolution, req, res));
   };
   const require = (action: string, options: RequireOptions = {}): RequestHandler => {
@@ -80,7 +87,7 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
     const answer = (_req: Request, res: Response): void => writeHealth(adapter.guard, res, settings);
     return Object.assign(answer, { [PUBLIC]: true as const });
   };
-  const routes = (app: unknown): RouteReport[] => listRoutes(app, adapter.guard, adapter.undeclared);
+  const routes = (app: unknown): RouteReport[] => listRoutes(app, adapter.guard, adapter.undeclared, document);
   return Object.assign(middleware, { require, public: optOut, routes, health, guard: adapter.guard });
 }
 
@@ -113,6 +120,16 @@ function onClientPath(skip: (req: Request) => boolean, req: Request): boolean {
   } finally {
     req.url = url;
   }
+}
+
+/**
+ * A route the `openApi` document declares: the whole check in one run, before the route's handlers — its
+ * path parameters read from the operation's template (Express parses them only when the route runs), its
+ * target from the parameter `x-aap-action.target` names.
+ */
+function authorizeDocumented(flow: NodeFlow, documented: Documented, path: string, req: Request, res: Response): Awaitable<FlowOutcome> {
+  const params = openApiPathParams(documented.operation, path);
+  return flow.finish(req, res, documented.compiled, { target: openApiTarget(documented.operation, params, req.query), params, parsedBody: req.body });
 }
 
 /** Steps 1–4 for every request; then, by what the route resolution says, defer, refuse or settle it. */

@@ -1,5 +1,6 @@
 import type { CompiledRoute, Guard } from '@aap-guard/core';
 import { routeAdmission } from '@aap-guard/core/node';
+import type { OpenApiDeclared, OpenApiRoutes } from '@aap-guard/core/openapi';
 
 /**
  * Deny-by-default support: find the route layer Express will dispatch a request to, and whether a
@@ -45,10 +46,17 @@ interface Route {
 /**
  * `declared`: a declaration of this guard runs before the route's handler; `foreign`: one of ANOTHER guard
  * does (that guard checks the route with its own options; this one stays out of it); `public`: the route
- * opted out (`aap.public()`); `undeclared`: a route handler would run without either; `none`: no route
- * matches (404).
+ * opted out (`aap.public()`, or `x-aap-action: false` in the `openApi` document); `undeclared`: a route
+ * handler would run without either; `none`: no route matches (404); an object: the `openApi` document
+ * declares the route (no declaration of the app's own does) — the app-wide middleware authorizes it.
  */
-export type Resolution = 'declared' | 'foreign' | 'public' | 'undeclared' | 'none';
+export type Resolution = 'declared' | 'foreign' | 'public' | 'undeclared' | 'none' | Documented;
+
+/** A route the `openApi` document declares: its operation and the declaration, compiled once. */
+export type Documented = OpenApiDeclared<CompiledRoute>;
+
+/** The `openApi` option, read: each app route's declaration in the document. */
+export type Document = OpenApiRoutes<CompiledRoute>;
 
 /** What a mounted `app.use(prefix, aap.require(…) | aap.public())` says of everything below it. */
 type Above = { readonly declared: Declared } | 'public' | undefined;
@@ -60,7 +68,7 @@ export type Resolver = (app: unknown, method: string, path: string) => Resolutio
  * Create a resolver with its own bounded cache (per method + path, oldest entry first out). The app is passed on each call
  * (a sub-app that mounts `aap` again has its own router).
  */
-export function declarationResolver(guard: object, maxEntries = 1000): Resolver {
+export function declarationResolver(guard: object, maxEntries = 1000, document?: Document): Resolver {
   // One cache per app: the same `aap` may be mounted in an app and in its sub-apps.
   const perApp = new WeakMap<object, { cache: Map<string, Resolution>; shape: Shape }>();
   return (app, method, path) => {
@@ -78,7 +86,7 @@ export function declarationResolver(guard: object, maxEntries = 1000): Resolver 
     // Not moved to the end on a hit (a delete and a set on every request): the oldest entry is the first to
     // go, and a route still in use is resolved again, rightly, at its next request.
     if (hit !== undefined) return hit;
-    const found = resolve(stack, method.toLowerCase(), path, undefined, guard);
+    const found = resolve(stack, method.toLowerCase(), path, undefined, { guard, document, prefix: '' });
     entry.cache.set(key, found);
     if (entry.cache.size > maxEntries) entry.cache.delete(entry.cache.keys().next().value as string);
     return found;
@@ -122,7 +130,15 @@ function routerStack(app: unknown): Layer[] | undefined {
   }
 }
 
-function resolve(stack: readonly Layer[], method: string, path: string, above: Above, guard: object): Resolution {
+/** What `resolve` carries down the router tree: the guard, the `openApi` document, the mount paths above the stack. */
+interface Walk {
+  readonly guard: object;
+  readonly document: Document | undefined;
+  readonly prefix: string;
+}
+
+function resolve(stack: readonly Layer[], method: string, path: string, above: Above, walk: Walk): Resolution {
+  const { guard } = walk;
   let marker = above;
   const owned = (declared: Declared): Resolution => (declared.guard === guard ? 'declared' : 'foreign');
   for (const layer of stack) {
@@ -133,7 +149,8 @@ function resolve(stack: readonly Layer[], method: string, path: string, above: A
       const first = firstHandler(layer.route, method);
       if (typeof marker === 'object') return owned(marker.declared); // a declaration runs before the handler
       if (first?.[DECLARATION]) return owned(first[DECLARATION]);
-      return first?.[PUBLIC] || marker === 'public' ? 'public' : 'undeclared';
+      if (first?.[PUBLIC] || marker === 'public') return 'public';
+      return documented(walk.document, method, walk.prefix, layer.route.path) ?? 'undeclared';
     }
     const handle = layer.handle;
     if (handle?.[DECLARATION]) {
@@ -146,7 +163,8 @@ function resolve(stack: readonly Layer[], method: string, path: string, above: A
       continue;
     }
     if (Array.isArray(handle?.stack)) {
-      const inner = resolve(handle.stack, method, trim(path, matched), marker, guard);
+      const below = walk.document ? { guard, document: walk.document, prefix: join(walk.prefix, mountPath(layer)) } : walk;
+      const inner = resolve(handle.stack, method, trim(path, matched), marker, below);
       if (inner !== 'none') return inner;
       continue;
     }
@@ -160,12 +178,24 @@ function resolve(stack: readonly Layer[], method: string, path: string, above: A
   return 'none';
 }
 
+/**
+ * What the `openApi` document says of a route no declaration of the app's own covers: `public` for
+ * `x-aap-action: false`, its declaration, or undefined (no document, a route path that is a pattern, or
+ * no operation for it). Its full path is the mount paths above it and its own.
+ */
+function documented(document: Document | undefined, method: string, prefix: string, routePath: unknown): Documented | 'public' | undefined {
+  if (!document || typeof routePath !== 'string' || method === '_all') return undefined;
+  const found = document.declared(method, join(prefix, routePath));
+  return found === false ? 'public' : found;
+}
+
 /** One route as the startup report lists it. */
 export interface RouteReport {
   readonly method: string;
   /** The route's path with its routers' mount paths (Express 4 mount paths with parameters show as patterns). */
   readonly path: string;
-  readonly status: 'declared' | 'public' | 'undeclared';
+  /** `not_routed`: the `openApi` document lists the operation, the app has no such route. */
+  readonly status: 'declared' | 'public' | 'undeclared' | 'not_routed';
   /** The declared action, when the route's first handler declares it. */
   readonly action?: string | undefined;
   /**
@@ -176,6 +206,8 @@ export interface RouteReport {
   readonly others?: 'refused' | 'passed' | undefined;
   /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
   readonly note?: string | undefined;
+  /** With `openApi`: where the document and the app disagree — an app route the document does not list, or an operation no app route serves. */
+  readonly openApi?: 'not_in_document' | 'no_app_route' | undefined;
 }
 
 /**
@@ -184,15 +216,17 @@ export interface RouteReport {
  * @example
  * for (const route of listRoutes(app, aap.guard)) console.log(route.method, route.path, route.status, route.note ?? '');
  */
-export function listRoutes(app: unknown, guard: Guard, undeclared?: 'allow' | 'deny'): RouteReport[] {
+export function listRoutes(app: unknown, guard: Guard, undeclared?: 'allow' | 'deny', document?: Document): RouteReport[] {
   const stack = routerStack(app);
-  return stack ? walk(stack, '', [], { guard, undeclared }) : [];
+  const routes = stack ? walk(stack, '', [], { guard, undeclared, document }) : [];
+  return document ? document.report(routes) : routes;
 }
 
-/** The guard of the `aap` whose report it is, and its adapter's `undeclared` mode. */
+/** The guard of the `aap` whose report it is, its adapter's `undeclared` mode and `openApi` document. */
 interface Reporter {
   readonly guard: Guard;
   readonly undeclared: 'allow' | 'deny' | undefined;
+  readonly document: Document | undefined;
 }
 
 /**
@@ -216,8 +250,14 @@ function walk(stack: readonly Layer[], prefix: string, above: readonly Mounted[]
       const marker = covering(mounted, typeof layer.route.path === 'string' ? path : undefined);
       for (const method of Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m])) {
         const first = firstHandler(layer.route, method);
-        const declared = typeof marker === 'object' ? marker.declared : first?.[DECLARATION];
-        const status = declared ? 'declared' : first?.[PUBLIC] || marker === 'public' ? 'public' : 'undeclared';
+        let declared = typeof marker === 'object' ? marker.declared : first?.[DECLARATION];
+        let status: 'declared' | 'public' | 'undeclared' = declared ? 'declared' : first?.[PUBLIC] || marker === 'public' ? 'public' : 'undeclared';
+        const fromDocument = status === 'undeclared' ? documented(reporter.document, method, prefix, layer.route.path) : undefined;
+        if (fromDocument === 'public') status = 'public';
+        else if (fromDocument) {
+          status = 'declared';
+          declared = { action: fromDocument.compiled.action, guard: reporter.guard, route: fromDocument.compiled };
+        }
         const shown = method === '_all' ? 'ALL' : method.toUpperCase();
         out.push(report(reporter, shown, path, status, declared));
       }
@@ -228,7 +268,7 @@ function walk(stack: readonly Layer[], prefix: string, above: readonly Mounted[]
   return out;
 }
 
-function report(reporter: Reporter, method: string, path: string, status: RouteReport['status'], declared: Declared | undefined): RouteReport {
+function report(reporter: Reporter, method: string, path: string, status: 'declared' | 'public' | 'undeclared', declared: Declared | undefined): RouteReport {
   if (status === 'public') return { method, path, status, action: undefined };
   const guard = declared?.guard ?? reporter.guard;
   const { others, note } = routeAdmission(guard, status, declared?.route, method, reporter.undeclared);

@@ -6,6 +6,13 @@ import type { Request } from 'express';
 export interface ExpressAdapterOptions extends Omit<AdapterOptions<Request>, 'guard'> {
   /** Entries of the per method+path cache of route resolutions (default 1000). */
   readonly routeCacheSize?: number | undefined;
+  /**
+   * The API's OpenAPI 3.x document (a parsed object): each route without an `aap.require()` or
+   * `aap.public()` of its own is declared by the `x-aap-action` of the operation of its method and full
+   * path (mount paths included; see `@aap-guard/core/openapi`), and `aap.routes(app)` marks where the
+   * document and the app disagree. A malformed document is a `TypeError` here.
+   */
+  readonly openApi?: object | undefined;
 }
 
 /**
@@ -25,7 +32,7 @@ export interface RequireOptions extends Omit<RouteSpec, 'action'> {
 }
 
 /** The option keys only this adapter knows (validated by the shared resolver). */
-export const EXPRESS_KEYS = ['routeCacheSize'] as const;
+export const EXPRESS_KEYS = ['routeCacheSize', 'openApi'] as const;
 
 /**
  * The route cache size, validated.

@@ -5,14 +5,14 @@ import type { AapDecoration, AapHealth } from './augment.js';
 import { Declarations, type DeclaredRoute, type RouteConfig } from './declared-routes.js';
 import { FASTIFY_KEYS, type AapFastifyOptions } from './options.js';
 import { respondDeny } from './respond.js';
-import { OpenApiRoutes } from './openapi-routes.js';
+import { OpenApiDocument } from './openapi-routes.js';
 
 async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptions): Promise<void> {
   const adapter = resolveAdapterOptions<FastifyRequest>('@aap-guard/fastify', options as Record<string, unknown>, process.env, FASTIFY_KEYS);
   const flow = nodeFlow(adapter.guard);
   const declarations = new Declarations(adapter.guard, adapter.undeclared);
   const given = (options as { openApi?: unknown }).openApi;
-  const openApi = given === undefined ? undefined : new OpenApiRoutes(given);
+  const openApi = given === undefined ? undefined : new OpenApiDocument(given);
   const health = healthRoutes(adapter.guard);
   const routes = () => (openApi ? openApi.report(declarations.report()) : declarations.report());
   const decoration: AapDecoration = Object.freeze({ guard: adapter.guard, routes, health });

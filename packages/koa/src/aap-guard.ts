@@ -1,11 +1,12 @@
 import type { Guard } from '@aap-guard/core';
 import { ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
+import { openApiPathParams, openApiRoutes, openApiTarget } from '@aap-guard/core/openapi';
 import type { Context, Middleware, Next } from 'koa';
 import './augment.js';
 import { appRoutes, isPublic, misplacedPublic, type AppResolution } from './app-routes.js';
 import { DECLARATION, PUBLIC, listRoutes, resolveDeclaration, type RouteReport } from './declared-routes.js';
-import type { RouterLike, RoutingInput } from './declared-routes.js';
-import type { AapKoaOptions, RequireOptions } from './options.js';
+import type { Document, Documented, RouterLike, RoutingInput } from './declared-routes.js';
+import { KOA_KEYS, type AapKoaOptions, type RequireOptions } from './options.js';
 import { refuseUnseenRoutes } from './refuse-unseen-routes.js';
 import { respondDeny } from './respond.js';
 
@@ -56,10 +57,13 @@ export interface AapKoaMiddleware extends Middleware {
  * app.use(aap).use(router.routes());
  */
 export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
-  const adapter = resolveAdapterOptions<Context>('aapGuard', options as Record<string, unknown> | undefined, process.env);
+  const adapter = resolveAdapterOptions<Context>('aapGuard', options as Record<string, unknown> | undefined, process.env, KOA_KEYS);
   const { guard, skip } = adapter;
   const flow = nodeFlow(guard);
-  const routes = appRoutes(guard);
+  const given = (options as { openApi?: unknown } | undefined)?.openApi;
+  // Read and compiled once, here: a malformed document or declaration is a TypeError at startup.
+  const document: Document | undefined = given === undefined ? undefined : openApiRoutes(given, (spec) => guard.route(spec));
+  const routes = appRoutes(guard, document);
   const ask = skip && ((ctx: Context) => onClientPath(skip, ctx));
   // Decided once per request and guard, on the path the client sent (koa-mount strips `ctx.path` below it).
   const skipped = (ctx: Context): boolean => ask !== undefined && flow.skipped(ctx.req, ask, ctx);
@@ -81,6 +85,8 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     const resolution = routes.resolve(mounted, ctx as RoutingInput);
     // Opted out, or declared by another guard: that guard checks it with its own options, all of them.
     if (resolution === 'public' || resolution === 'foreign') return next();
+    // Declared by the `openApi` document (no declaration of the app's own runs before it): authorized here, whole.
+    if (typeof resolution === 'object') return guarded(adapter, flow, ctx, next, () => authorizeDocumented(flow, resolution, ctx));
     return guarded(adapter, flow, ctx, next, () => authenticate(adapter, flow, resolution, ctx));
   };
   const require = (action: string, options: RequireOptions = {}): Middleware => {
@@ -109,18 +115,21 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
   };
   const mount = (router: RouterLike): Middleware => {
     const dispatch = router.routes() as unknown as Middleware;
-    if (adapter.undeclared === 'allow') return dispatch;
+    if (adapter.undeclared === 'allow' && !document) return dispatch;
     // Resolved here, where the router runs (also behind koa-mount): whether or not `app.use(aap)` ran before.
     const mountedRouter: Middleware = (ctx, next) => {
-      const declared = skipped(ctx) || resolveDeclaration(router, ctx as RoutingInput, guard) !== 'undeclared';
-      if (declared) return dispatch(ctx, next);
+      if (skipped(ctx)) return dispatch(ctx, next);
+      const resolution = resolveDeclaration(router, ctx as RoutingInput, guard, document);
+      // Declared by the document: authorized here (after `app.use(aap)` authorized it already, the same decision again).
+      if (typeof resolution === 'object') return guarded(adapter, flow, ctx, () => dispatch(ctx, next), () => authorizeDocumented(flow, resolution, ctx));
+      if (resolution !== 'undeclared' || adapter.undeclared === 'allow') return dispatch(ctx, next);
       return guarded(adapter, flow, ctx, () => dispatch(ctx, next), () => refuseUndeclared(flow, ctx));
     };
     return Object.assign(mountedRouter, { router });
   };
   const report = (app: { readonly middleware?: readonly unknown[] }): RouteReport[] => {
     if (Array.isArray(app?.middleware) && app.middleware.some(isPublic)) throw misplacedPublic();
-    return listRoutes(app, guard, adapter.undeclared);
+    return listRoutes(app, guard, adapter.undeclared, document);
   };
   return Object.assign(middleware, { require, public: optOut, routes: report, health, router: mount, guard });
 }
@@ -149,6 +158,18 @@ function authenticate(
     // wrapped in another function) continues it when it runs.
     return flow.unresolved(ctx.req, ctx.res);
   });
+}
+
+/**
+ * A route the `openApi` document declares: the whole check in one run, before the router dispatches — its
+ * path parameters read from the operation's template (the router sets `ctx.params` only when it
+ * dispatches), its target from the parameter `x-aap-action.target` names.
+ */
+function authorizeDocumented(flow: NodeFlow, documented: Documented, ctx: Context): Awaitable<FlowOutcome> {
+  const { operation, compiled } = documented.declared;
+  const params = openApiPathParams(operation, documented.path);
+  const parts = { target: openApiTarget(operation, params, ctx.query), params, url: ctx.originalUrl, parsedBody: parsedBody(ctx) };
+  return flow.finish(ctx.req, ctx.res, compiled, parts, { onRequestTooLarge: () => void (ctx.respond = false) });
 }
 
 /** An undeclared route of a router mounted with `aap.router()`: refused after authentication (401 before 403). */

@@ -1,5 +1,5 @@
 import { PUBLIC, resolveDeclaration } from './declared-routes.js';
-import type { Dispatch, Resolution, RouterLike, RoutingInput } from './declared-routes.js';
+import type { Dispatch, Document, Resolution, RouterLike, RoutingInput } from './declared-routes.js';
 
 /**
  * What `app.use(aap)` finds of a request's route: a `Resolution`, or `unknown` — no router it can see
@@ -35,7 +35,7 @@ export interface AppRoutes {
  * what is mounted after THEM. The app's own `app.use(router.routes())` mounts are found through
  * `app.middleware`, so no special mount is needed.
  */
-export function appRoutes(guard: object): AppRoutes {
+export function appRoutes(guard: object, document?: Document): AppRoutes {
   const perApp = new WeakMap<object, MountedAfter>();
   return {
     after(app, self) {
@@ -54,7 +54,7 @@ export function appRoutes(guard: object): AppRoutes {
     },
     resolve(mounted, ctx) {
       for (const router of mounted.routers) {
-        const resolution = resolveDeclaration(router, ctx, guard);
+        const resolution = resolveDeclaration(router, ctx, guard, document);
         if (resolution !== 'none') return resolution;
       }
       return mounted.opaque ? 'unknown' : 'none';

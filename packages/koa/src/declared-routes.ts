@@ -6,6 +6,7 @@
 
 import type { CompiledRoute, Guard } from '@aap-guard/core';
 import { routeAdmission } from '@aap-guard/core/node';
+import type { OpenApiDeclared, OpenApiRoutes } from '@aap-guard/core/openapi';
 
 /** Marks middleware returned by `aap.require()`: the declared action and the guard that checks it. */
 export const DECLARATION = Symbol.for('aap-guard.koa.declaration');
@@ -24,6 +25,8 @@ export const PUBLIC = Symbol.for('aap-guard.koa.public');
 type Marked = ((...args: never[]) => unknown) & { readonly [DECLARATION]?: Declared; readonly [PUBLIC]?: true; readonly param?: string };
 
 interface LayerLike {
+  /** The route's path pattern, the router's prefix included. */
+  readonly path?: unknown;
   readonly methods: readonly string[];
   readonly stack: readonly Marked[];
   readonly paramNames?: readonly unknown[];
@@ -43,9 +46,19 @@ export interface RouterLike {
 /**
  * `declared`: a declaration of this guard runs before the route's handler; `foreign`: one of ANOTHER guard
  * does (that guard checks it with its own options); `public`: opted out (`aap.public()`); `undeclared`: the
- * route's middleware would run without either; `none`: no route matches.
+ * route's middleware would run without either; `none`: no route matches; an object: the `openApi` document
+ * declares the route (no declaration of the app's own does) — the guard's middleware authorizes it.
  */
-export type Resolution = 'declared' | 'foreign' | 'public' | 'undeclared' | 'none';
+export type Resolution = 'declared' | 'foreign' | 'public' | 'undeclared' | 'none' | Documented;
+
+/** The `openApi` option, read: each app route's declaration in the document, compiled once. */
+export type Document = OpenApiRoutes<CompiledRoute>;
+
+/** A request on a route the `openApi` document declares: the declaration, and the path the router matched (for its parameters). */
+export interface Documented {
+  readonly declared: OpenApiDeclared<CompiledRoute>;
+  readonly path: string;
+}
 
 /** What of the Koa context the resolution reads (the same fields the router's dispatch reads). */
 export interface RoutingInput {
@@ -59,7 +72,7 @@ export interface RoutingInput {
 /**
  * Resolve whether the route `router` will dispatch this request to is declared.
  */
-export function resolveDeclaration(router: RouterLike, ctx: RoutingInput, guard: object): Resolution {
+export function resolveDeclaration(router: RouterLike, ctx: RoutingInput, guard: object, document?: Document): Resolution {
   const path = router.opts?.routerPath || ctx.newRouterPath || ctx.path || ctx.routerPath || '';
   const layers = matchedLayers(router, ctx.method, path, ctx.host);
   if (!layers) return 'none';
@@ -75,7 +88,10 @@ export function resolveDeclaration(router: RouterLike, ctx: RoutingInput, guard:
     }
     if (typeof above === 'object') return owned(above);
     if (first?.[DECLARATION]) return owned(first[DECLARATION]);
-    return first?.[PUBLIC] || above === 'public' ? 'public' : 'undeclared';
+    if (first?.[PUBLIC] || above === 'public') return 'public';
+    const documented = typeof layer.path === 'string' ? document?.declared(ctx.method, layer.path) : undefined;
+    if (documented === false) return 'public';
+    return documented ? { declared: documented, path } : 'undeclared';
   }
   return 'undeclared'; // a route matched but no route layer is dispatched: cannot tell, fail closed
 }
@@ -147,7 +163,8 @@ export type Dispatch = ((...args: never[]) => unknown) & { readonly router?: Rou
 export interface RouteReport {
   readonly method: string;
   readonly path: string;
-  readonly status: 'declared' | 'public' | 'undeclared';
+  /** `not_routed`: the `openApi` document lists the operation, the app has no such route. */
+  readonly status: 'declared' | 'public' | 'undeclared' | 'not_routed';
   readonly action?: string | undefined;
   /**
    * Declared and undeclared routes: what the guard does with a request WITHOUT an AAP credential (or with
@@ -157,10 +174,11 @@ export interface RouteReport {
   readonly others?: 'refused' | 'passed' | undefined;
   /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
   readonly note?: string | undefined;
+  /** With `openApi`: where the document and the app disagree — an app route the document does not list, or an operation no app route serves. */
+  readonly openApi?: 'not_in_document' | 'no_app_route' | undefined;
 }
 
 interface ListedLayer extends LayerLike {
-  readonly path?: unknown;
   /** @koa/router: whether the layer's pattern matches a path. */
   match?(path: string): boolean;
 }
@@ -173,7 +191,7 @@ interface ListedLayer extends LayerLike {
  * @example
  * for (const route of listRoutes(app, aap.guard)) console.log(route.method, route.path, route.status, route.note ?? '');
  */
-export function listRoutes(app: { readonly middleware?: readonly unknown[] }, guard: Guard, undeclared?: 'allow' | 'deny'): RouteReport[] {
+export function listRoutes(app: { readonly middleware?: readonly unknown[] }, guard: Guard, undeclared?: 'allow' | 'deny', document?: Document): RouteReport[] {
   const out: RouteReport[] = [];
   for (const fn of (app.middleware ?? []) as Dispatch[]) {
     const stack = (fn?.router as { stack?: readonly ListedLayer[] } | undefined)?.stack ?? [];
@@ -190,12 +208,15 @@ export function listRoutes(app: { readonly middleware?: readonly unknown[] }, gu
       const declared = typeof above === 'object' ? above : first?.[DECLARATION];
       const status = declared ? 'declared' : first?.[PUBLIC] || above === 'public' ? 'public' : 'undeclared';
       for (const method of layer.methods) {
-        if (status === 'public') out.push({ method, path, status, action: undefined });
+        // A route no declaration of the app's own covers: what the `openApi` document says of it.
+        const documented = status === 'undeclared' ? document?.declared(method, path) : undefined;
+        if (status === 'public' || documented === false) out.push({ method, path, status: 'public', action: undefined });
+        else if (documented) out.push({ method, path, status: 'declared', action: documented.compiled.action, ...routeAdmission(guard, 'declared', documented.compiled, method, undeclared) });
         else out.push({ method, path, status, action: declared?.action, ...routeAdmission(declared?.guard ?? guard, status, declared?.route, method, undeclared) });
       }
     }
   }
-  return out;
+  return document ? document.report(out, (route) => route.method !== 'HEAD') : out;
 }
 
 /** The first mounted declaration whose path matches the route's, else `public` if a mounted opt-out's does. */

@@ -26,6 +26,8 @@ export function refuseUnseenRoutes(
     const router = value as RouterLike | undefined;
     if (typeof router?.match !== 'function') return;
     if (state === 'open' && sees(ctx, router)) return; // resolved with this router before the request went on
+    // Without the `openApi` document: a route only the document declares is refused here (fail closed) — a
+    // router behind koa-mount takes the document's declarations when mounted with `aap.router(router)`.
     if (resolveDeclaration(router, ctx, adapter.guard) !== 'undeclared') return; // a declaration decides, or no route
     const decision = flow.refuse(ctx.req, 'route_undeclared', { check: 'koa.undeclared', path: ctx.path });
     throw denyThrown(adapter, ctx, decision);

@@ -146,3 +146,151 @@ function declarationOf(given: unknown, parameters: readonly Parameter[], where: 
   if (!parameter) throw new TypeError(`openApiOperations: x-aap-action.target of ${where} must name a path or query parameter of the operation ("${String(target)}" is none)`);
   return { declaration: spec as unknown as RouteSpec, target: { in: parameter.in as 'path' | 'query', name: parameter.name } };
 }
+
+/** A route of an adapter's report, as the document's comparison reads it. */
+export interface OpenApiReportedRoute {
+  readonly method: string;
+  readonly path: string;
+}
+
+/** An operation of the document no app route serves, as the route report lists it. */
+export interface OpenApiNotRouted {
+  readonly method: string;
+  readonly path: string;
+  readonly status: 'not_routed';
+  readonly action: string | undefined;
+  readonly openApi: 'no_app_route';
+}
+
+/** What the document declares for one app route: its operation, and the declaration compiled once. */
+export interface OpenApiDeclared<T> {
+  readonly operation: OpenApiOperation;
+  readonly compiled: T;
+}
+
+/**
+ * An adapter's `openApi` option, read once at startup: the rule every adapter follows. An app route (its
+ * method and path pattern in the routers' syntax, mount paths included) takes the declaration of the
+ * operation of the same method and path, parameter names aside; a HEAD request to a route the document
+ * lists for GET only takes the GET operation's (the routers answer HEAD with the GET handler). A route's
+ * own declaration (`aap.require()`, `config.aap`, `aap.public()`) is the adapter's to prefer: it wins.
+ */
+export interface OpenApiRoutes<T> {
+  readonly operations: readonly OpenApiOperation[];
+  /** The document's declaration of an app route: compiled, `false` (public), or undefined (the document declares nothing for it). */
+  declared(method: string, route: string): OpenApiDeclared<T> | false | undefined;
+  /**
+   * The route report with the disagreements marked — `openApi: 'not_in_document'` on an app route the
+   * document does not list — and a `not_routed` entry (`openApi: 'no_app_route'`) appended for each
+   * operation no app route serves. `compared`: which of the report's routes the app owns (not the guard's
+   * own metadata route, say); the others are left unmarked.
+   */
+  report<R extends OpenApiReportedRoute>(routes: readonly R[], compared?: (route: R) => boolean): (R | (R & { readonly openApi: 'not_in_document' }) | OpenApiNotRouted)[];
+}
+
+/** A path and method compared parameter names aside: `/items/:id` and `/items/:itemId` are one route. */
+const routeKey = (method: string, path: string): string => `${method.toUpperCase()} ${path.replace(/:[^/]+/g, ':')}`;
+
+/**
+ * Read an OpenAPI 3.x document for an adapter (`openApi` option): its operations (a `TypeError` at startup
+ * for a malformed one), each declaration compiled once with `compile` (`guard.route`: a `TypeError` at
+ * startup for a bad one), looked up per app route.
+ *
+ * @example
+ * const routes = openApiRoutes(doc, (spec) => guard.route(spec));
+ * routes.declared('GET', '/v1/items/:itemId'); // { operation, compiled } — or false (public), or undefined
+ */
+export function openApiRoutes<T>(document: unknown, compile: (spec: RouteSpec, operation: OpenApiOperation) => T): OpenApiRoutes<T> {
+  const operations = openApiOperations(document);
+  const byKey = new Map<string, OpenApiDeclared<T> | false>();
+  for (const operation of operations) {
+    if (operation.declaration === undefined) continue;
+    const key = routeKey(operation.method, operation.route);
+    if (byKey.has(key)) continue; // `/items/{id}` and `/items/{itemId}`: one route; the first declares it
+    byKey.set(key, operation.declaration === false ? false : Object.freeze({ operation, compiled: compile(operation.declaration, operation) }));
+  }
+  // Route patterns are few (the app's routes): each pattern's answer is kept, no pattern is parsed twice.
+  const answers = new Map<string, OpenApiDeclared<T> | false | undefined>();
+  const lookup = (method: string, route: string): OpenApiDeclared<T> | false | undefined => {
+    const found = byKey.get(routeKey(method, route));
+    return found === undefined && method.toUpperCase() === 'HEAD' ? byKey.get(routeKey('GET', route)) : found;
+  };
+  return {
+    operations,
+    declared(method, route) {
+      const memo = `${method} ${route}`;
+      if (answers.has(memo)) return answers.get(memo);
+      const found = lookup(method, route);
+      answers.set(memo, found);
+      return found;
+    },
+    report(routes, compared = () => true) {
+      const own = routes.filter((route) => compared(route));
+      const { missing, unlisted } = openApiDisagreements(operations, own);
+      const out: (typeof routes[number] | (typeof routes[number] & { readonly openApi: 'not_in_document' }) | OpenApiNotRouted)[] = routes.map((route) =>
+        unlisted.includes(route) ? Object.assign({}, route, { openApi: 'not_in_document' as const }) : route,
+      );
+      for (const op of missing) {
+        out.push({ method: op.method, path: op.route, status: 'not_routed', action: op.declaration ? op.declaration.action : undefined, openApi: 'no_app_route' });
+      }
+      return out;
+    },
+  };
+}
+
+/** Each operation's path template as a pattern, made once (`openApiPathParams`). */
+const templates = new WeakMap<OpenApiOperation, { readonly pattern: RegExp; readonly names: readonly string[] }>();
+
+/**
+ * The path parameters of a request path on an operation, read from the operation's template (`{id}`) —
+ * for an adapter that authorizes before its router has parsed them (Express's and Koa's app-wide
+ * middleware). Percent-decoded as the routers decode them; a path that does not fit the template (or a
+ * malformed escape) gives no parameters, never a guess.
+ *
+ * @example
+ * openApiPathParams(operation, '/v1/items/7') // { id: '7' } for '/v1/items/{id}'
+ */
+export function openApiPathParams(operation: OpenApiOperation, path: string): Record<string, string> | undefined {
+  let template = templates.get(operation);
+  if (!template) {
+    const names: string[] = [];
+    const source = operation.path
+      .split(/(\{[^}/]+\})/)
+      .map((part) => {
+        const name = /^\{([^}/]+)\}$/.exec(part)?.[1];
+        if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(name);
+        return '([^/]+)';
+      })
+      .join('');
+    // The routers' defaults: case-insensitive, a trailing slash allowed (Express's `strict: false`, @koa/router's).
+    template = { pattern: new RegExp(`^${source}/?$`, 'i'), names };
+    templates.set(operation, template);
+  }
+  const match = template.pattern.exec(path);
+  if (!match) return undefined;
+  const params: Record<string, string> = {};
+  try {
+    template.names.forEach((name, index) => {
+      params[name] = decodeURIComponent(match[index + 1]!);
+    });
+  } catch {
+    return undefined;
+  }
+  return params;
+}
+
+/**
+ * The value of the parameter an operation's `x-aap-action.target` names, for one request: from its path
+ * parameters or its parsed query. Undefined when the operation names none (or the request has none); a
+ * repeated query parameter (an array) is passed as is — the core refuses a target that is not one string.
+ *
+ * @example
+ * openApiTarget(operation, { id: '7' }, { url: 'https://example.com/' }) // 'https://example.com/' for target `url` in query
+ */
+export function openApiTarget(operation: OpenApiOperation, params: unknown, query: unknown): unknown {
+  const target = operation.target;
+  if (target === undefined) return undefined;
+  const from = target.in === 'path' ? params : query;
+  return typeof from === 'object' && from !== null ? (from as Record<string, unknown>)[target.name] : undefined;
+}
