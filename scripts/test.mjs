@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The whole test suite: vitest (any extra arguments are passed on), then one plain summary line,
-// `N passed, M failed`, as the last line of output. Exits with vitest's exit code.
+// The whole test suite: vitest with coverage against its floor (vitest.config.ts; any extra arguments are passed
+// on, e.g. `--coverage.enabled=false`), then one plain summary line, `N passed, M failed`, as the last line of
+// output. Exits with vitest's exit code.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,7 @@ const results = fileURLToPath(new URL('../.vitest-results.json', import.meta.url
 const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 
 rmSync(results, { force: true });
-const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)];
+const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, '--coverage.enabled=true', ...process.argv.slice(2)];
 const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
 child.on('error', (error) => finish(1, `vitest could not start: ${error.message}`));
 child.on('exit', (code, signal) => finish(code ?? (signal ? 1 : 0)));
