@@ -13,7 +13,8 @@ const PATH = '/v1/search';
 const body = (url) => ({ url, results: [] });
 // Object.assign, not `{ ...headers, 'content-type': … }`: that spread takes a slow path in V8 11 (Node 20)
 // whenever `headers` has members, which would charge a guarded app for the bench's own helper.
-const json = (res, status, value, headers) => res.writeHead(status, Object.assign({ 'content-type': 'application/json' }, headers)).end(JSON.stringify(value));
+const json = (res, status, value, headers) =>
+  res.writeHead(status, Object.assign({ 'content-type': 'application/json' }, headers)).end(JSON.stringify(value));
 /** The `url` query parameter of a node:http request (what a handler of the bare app reads too). */
 const queryUrl = (req) => {
   const at = req.url.indexOf('?');
@@ -36,10 +37,20 @@ export async function startApp(spec) {
 }
 
 async function guardOptions(spec, jwksUri) {
-  const options = { issuer: spec.issuer, audience: spec.audience, jwks: { uri: jwksUri } };
+  // No audit sink, said explicitly (`audit: false`): the peers audit nothing either. The refusal floods
+  // measure what each failed validation costs — the per-address throttle (`failedValidations`) would
+  // answer most of a flood from one address with a cheaper 429.
+  const options = { issuer: spec.issuer, audience: spec.audience, jwks: { uri: jwksUri }, audit: false };
+  if (spec.floods) options.failedValidations = false;
   if (spec.store !== 'redis') return options;
   const [{ Redis }, { redisStore }] = await Promise.all([import('ioredis'), aap('redis')]);
-  const redis = new Redis({ host: spec.redis.host, port: spec.redis.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = new Redis({
+    host: spec.redis.host,
+    port: spec.redis.port,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+  });
   await redis.connect();
   return { ...options, store: redisStore(redis, { prefix: spec.prefix }) };
 }
@@ -58,7 +69,12 @@ async function expressApp(...middleware) {
   middleware.filter((m) => m.global).forEach((m) => app.use(m.handler));
   const route = middleware.filter((m) => !m.global).map((m) => m.handler);
   app.get(PATH, ...route, (req, res) => res.json(body(req.query.url)));
-  app.use((error, _req, res, _next) => res.status(error.status ?? 500).set(error.headers ?? {}).json({ error: error.code ?? 'error' }));
+  app.use((error, _req, res, _next) =>
+    res
+      .status(error.status ?? 500)
+      .set(error.headers ?? {})
+      .json({ error: error.code ?? 'error' }),
+  );
   return listenNode(app);
 }
 
@@ -97,7 +113,8 @@ function rawDpop() {
         if (keys.size < 1000) keys.set(head, key);
       }
       const signature = Buffer.from(proof.slice(last + 1), 'base64url');
-      if (verify('sha256', Buffer.from(proof.slice(0, last)), { key, dsaEncoding: 'ieee-p1363' }, signature)) return json(res, 200, body(queryUrl(req)));
+      if (verify('sha256', Buffer.from(proof.slice(0, last)), { key, dsaEncoding: 'ieee-p1363' }, signature))
+        return json(res, 200, body(queryUrl(req)));
     } catch {
       // no proof, or not a JWS: refused below
     }
@@ -118,7 +135,10 @@ async function joseVerify({ issuer, audience, jwks }) {
     const authorization = req.headers.authorization;
     if (!authorization?.startsWith('Bearer ')) return refuse(res);
     const url = queryUrl(req);
-    jwtVerify(authorization.slice(7), keys, options).then(() => json(res, 200, body(url)), () => refuse(res));
+    jwtVerify(authorization.slice(7), keys, options).then(
+      () => json(res, 200, body(url)),
+      () => refuse(res),
+    );
   };
 }
 
@@ -137,7 +157,10 @@ const BUILDERS = {
     const route = guard.route({ action: 'search.web' });
     const server = await listenNode((req, res) => {
       const url = queryUrl(req);
-      guard.check(nodeRequestInfo(req, { target: url }), route).then((d) => (d.allowed ? json(res, 200, body(url), d.headers) : writeDeny(res, d)), () => res.destroy());
+      guard.check(nodeRequestInfo(req, { target: url }), route).then(
+        (d) => (d.allowed ? json(res, 200, body(url), d.headers) : writeDeny(res, d)),
+        () => res.destroy(),
+      );
     });
     return { port: server.port, close: () => Promise.all([server.close(), guard.close()]) };
   },
@@ -149,7 +172,10 @@ const BUILDERS = {
   'express-guard': async ({ guardOptions: options }) => {
     const guarded = (await aap('express')).aapGuard(options);
     await synced(guarded.guard);
-    const app = await expressApp({ global: true, handler: guarded }, { handler: guarded.require('search.web', { target: (req) => req.query.url }) });
+    const app = await expressApp(
+      { global: true, handler: guarded },
+      { handler: guarded.require('search.web', { target: (req) => req.query.url }) },
+    );
     return { port: app.port, close: () => Promise.all([app.close(), guarded.guard.close()]) };
   },
   'express-auth0': async ({ issuer, audience, jwksUri }) => {
@@ -160,32 +186,47 @@ const BUILDERS = {
   'fastify-guard': async ({ guardOptions: options }) => {
     const { aapGuard } = await aap('fastify');
     let guard;
-    const app = await fastifyApp(async (f) => {
-      await f.register(aapGuard, options);
-      guard = f.aap.guard;
-      await synced(guard);
-    }, { aap: { action: 'search.web', target: (request) => request.query.url } });
+    const app = await fastifyApp(
+      async (f) => {
+        await f.register(aapGuard, options);
+        guard = f.aap.guard;
+        await synced(guard);
+      },
+      { aap: { action: 'search.web', target: (request) => request.query.url } },
+    );
     return { port: app.port, close: () => Promise.all([app.close(), guard.close()]) };
   },
   'fastify-jwt': async ({ issuer, audience, jwks }) => {
     const fastifyJwt = await load('@fastify/jwt');
     return fastifyApp(async (f) => {
-      await f.register(fastifyJwt, { secret: { public: pem(jwks.keys[0]) }, verify: { algorithms: ['ES256'], allowedIss: issuer, allowedAud: audience } });
+      await f.register(fastifyJwt, {
+        secret: { public: pem(jwks.keys[0]) },
+        verify: { algorithms: ['ES256'], allowedIss: issuer, allowedAud: audience },
+      });
       f.addHook('onRequest', (request) => request.jwtVerify());
     });
   },
   'fastify-rate-limit': async ({ limit }) => {
     const rateLimit = await load('@fastify/rate-limit');
-    return fastifyApp((f) => f.register(rateLimit, { max: limit, timeWindow: 60_000, keyGenerator: (request) => request.headers.authorization ?? request.ip }));
+    return fastifyApp((f) =>
+      f.register(rateLimit, {
+        max: limit,
+        timeWindow: 60_000,
+        keyGenerator: (request) => request.headers.authorization ?? request.ip,
+      }),
+    );
   },
   'koa-bare': () => koaApp(() => undefined),
   'koa-guard': async ({ guardOptions: options }) => {
     const guarded = (await aap('koa')).aapGuard(options);
     await synced(guarded.guard);
-    const app = await koaApp((k) => {
-      k.use(guarded);
-      return (router) => guarded.router(router);
-    }, [guarded.require('search.web', { target: (ctx) => ctx.query.url })]);
+    const app = await koaApp(
+      (k) => {
+        k.use(guarded);
+        return (router) => guarded.router(router);
+      },
+      [guarded.require('search.web', { target: (ctx) => ctx.query.url })],
+    );
     return { port: app.port, close: () => Promise.all([app.close(), guarded.guard.close()]) };
   },
   'koa-jwt': async ({ issuer, audience, jwks }) => {

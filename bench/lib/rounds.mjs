@@ -15,7 +15,9 @@ const get = (port) => (path, headers) =>
   new Promise((resolve, reject) => {
     request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
       res.resume().on('end', () => resolve({ status: res.statusCode, headers: res.headers }));
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 
 /** CPU µs of the server of `s` so far: from /proc, else (not Linux) asked of the server itself. */
@@ -47,8 +49,15 @@ export function createRounds({ loader, options, material, redis, log }) {
     const redisBefore = s.store === 'redis' ? redis.cpu() : 0;
     const before = await serverCpu(s);
     const run = await loader.call('run', {
-      port: s.port, path: PATH, headers: load.headers, variants: load.variants, seconds, amount, connections,
-      expect: s.expect, pooled: Boolean(load.pool),
+      port: s.port,
+      path: PATH,
+      headers: load.headers,
+      variants: load.variants,
+      seconds,
+      amount,
+      connections,
+      expect: s.expect,
+      pooled: Boolean(load.pool),
     });
     const after = await serverCpu(s);
     const redisSpent = s.store === 'redis' ? redis.cpu() - redisBefore : 0; // NaN where /proc is missing
@@ -65,8 +74,15 @@ export function createRounds({ loader, options, material, redis, log }) {
   async function start(s) {
     s.server = spawnChild(here('server.mjs'));
     const spec = {
-      app: s.app, issuer: material.as.issuer, audience: material.as.audience, jwks: material.as.jwks, limit: LIMIT,
-      store: s.store, redis: redis && { host: redis.host, port: redis.port }, prefix: `bench:${s.id}:`,
+      app: s.app,
+      issuer: material.as.issuer,
+      audience: material.as.audience,
+      jwks: material.as.jwks,
+      limit: LIMIT,
+      store: s.store,
+      redis: redis && { host: redis.host, port: redis.port },
+      prefix: `bench:${s.id}:`,
+      floods: s.token === 'forged' || s.token === 'garbage',
     };
     ({ port: s.port } = await s.server.call('start', spec));
     for (const probe of s.probes) {
