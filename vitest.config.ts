@@ -11,13 +11,19 @@ const root = new URL('./', import.meta.url);
  */
 function sourceAliases() {
   return readdirSync(new URL('packages/', root)).flatMap((pkg) => {
-    const manifest = JSON.parse(readFileSync(new URL(`packages/${pkg}/package.json`, root), 'utf8')) as { name: string; exports?: Record<string, { import?: { default?: string } }> };
+    const manifest = JSON.parse(readFileSync(new URL(`packages/${pkg}/package.json`, root), 'utf8')) as {
+      name: string;
+      exports?: Record<string, { import?: { default?: string } }>;
+    };
     return Object.entries(manifest.exports ?? {})
       .filter(([key]) => key !== './package.json')
       .map(([key, block]) => {
         const path = (block.import?.default ?? './dist/index.js').replace(/^\.\/dist\//, '').replace(/\.js$/, '');
         const spec = key === '.' ? manifest.name : `${manifest.name}/${key.slice(2)}`;
-        return { find: new RegExp(`^${spec.replace(/[/.]/g, '\\$&')}$`), replacement: fileURLToPath(new URL(`packages/${pkg}/src/${path}.ts`, root)) };
+        return {
+          find: new RegExp(`^${spec.replace(/[/.]/g, '\\$&')}$`),
+          replacement: fileURLToPath(new URL(`packages/${pkg}/src/${path}.ts`, root)),
+        };
       });
   });
 }

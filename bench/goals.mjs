@@ -14,8 +14,10 @@ export const GOALS = [
     lines: [
       { kind: 'added', label: 'Express + guard − bare Express', num: 'express/guard', den: 'express/bare', max: 15 },
       {
-        kind: 'added', label: 'two no-op layers − bare Express (the floor of any two-layer middleware)',
-        num: 'express/noop2', den: 'express/bare',
+        kind: 'added',
+        label: 'two no-op layers − bare Express (the floor of any two-layer middleware)',
+        num: 'express/noop2',
+        den: 'express/bare',
       },
       { kind: 'cpu', label: 'bare Express, server CPU per request', subject: 'express/bare' },
     ],
@@ -40,8 +42,10 @@ export const GOALS = [
     lines: [
       { kind: 'ratio', num: 'http/guard-redis', den: 'http/guard', min: 0.8 },
       {
-        kind: 'added', label: 'CPU over the memory store (server + redis-server)',
-        num: 'http/guard-redis', den: 'http/guard',
+        kind: 'added',
+        label: 'CPU over the memory store (server + redis-server)',
+        num: 'http/guard-redis',
+        den: 'http/guard',
       },
     ],
   },
@@ -51,8 +55,10 @@ export const GOALS = [
       { kind: 'window', label: 'at a limit of 10,000/minute', limit: 10_000, max: 2048 },
       { kind: 'window', label: 'at a limit of 100,000,000/minute', limit: 100_000_000, max: 2048 },
       {
-        kind: 'window', label: 'growth from the lower limit to the higher (independent of the limit: ≤ 64 bytes)',
-        growth: true, max: 64,
+        kind: 'window',
+        label: 'growth from the lower limit to the higher (independent of the limit: ≤ 64 bytes)',
+        growth: true,
+        max: 64,
       },
     ],
   },
@@ -78,8 +84,10 @@ export const ADDED = [
 /** Peers and other ratios, without a goal of issue 26. */
 export const OTHERS = [
   {
-    kind: 'micro', label: '`guard.check()` in process, cached token, domains + rate limit (µs per call; issue 15: ≤ 4)',
-    micro: 'constrained', max: 4,
+    kind: 'micro',
+    label: '`guard.check()` in process, cached token, domains + rate limit (µs per call; issue 15: ≤ 4)',
+    micro: 'constrained',
+    max: 4,
   },
   { kind: 'ratio', num: 'express/guard', den: 'express/bare' },
   { kind: 'ratio', num: 'fastify/guard', den: 'fastify/bare' },

@@ -45,7 +45,12 @@ async function run({ port, path, headers, variants, seconds: duration, amount, c
   const started = performance.now();
   let last = started;
   const instance = autocannon({
-    url, connections, ...(amount ? { amount } : { duration }), pipelining: 1, sampleInt: 100, timeout: 10,
+    url,
+    connections,
+    ...(amount ? { amount } : { duration }),
+    pipelining: 1,
+    sampleInt: 100,
+    timeout: 10,
     requests: requests({ path, headers, variants }, pool, used),
   });
   instance.on('response', (_client, status) => {

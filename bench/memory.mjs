@@ -48,11 +48,21 @@ function signer() {
   const iat = Math.floor(Date.now() / 1000);
   const mint = () => {
     const payload = {
-      iss: ISSUER, sub: 'agent-researcher-01', aud: AUDIENCE, iat, exp: iat + 3600, jti: randomUUID(),
+      iss: ISSUER,
+      sub: 'agent-researcher-01',
+      aud: AUDIENCE,
+      iat,
+      exp: iat + 3600,
+      jti: randomUUID(),
       agent: { id: 'agent-researcher-01', type: 'llm-autonomous', operator: 'org:example' },
       task: { id: 'task-001', purpose: 'research' },
       capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 100 } }],
-      delegation: { depth: 1, max_depth: 2, chain: ['agent-origin-01', 'agent-researcher-01'], parent_jti: randomUUID() },
+      delegation: {
+        depth: 1,
+        max_depth: 2,
+        chain: ['agent-origin-01', 'agent-researcher-01'],
+        parent_jti: randomUUID(),
+      },
     };
     const input = `${head}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
     return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
@@ -64,18 +74,32 @@ function snapshot(seen, started) {
   globalThis.gc();
   globalThis.gc();
   const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
-  return { seen, rss: rss / MB, heap: heapUsed / MB, heapTotal: heapTotal / MB, external: external / MB, seconds: (performance.now() - started) / 1000 };
+  return {
+    seen,
+    rss: rss / MB,
+    heap: heapUsed / MB,
+    heapTotal: heapTotal / MB,
+    external: external / MB,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 async function tokens() {
   const { jwks, mint } = signer();
   const guard = createGuard({
-    issuer: ISSUER, audience: AUDIENCE, jwks, tokenCacheSize: SIZES.tokenCacheSize,
-    store: memoryStore({ maxKeys: SIZES.maxKeys }), revocation: { lineageSize: SIZES.lineageSize },
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    jwks,
+    tokenCacheSize: SIZES.tokenCacheSize,
+    store: memoryStore({ maxKeys: SIZES.maxKeys }),
+    revocation: { lineageSize: SIZES.lineageSize },
   });
   const route = guard.route({ action: 'search.web' });
   const check = async (token) => {
-    const decision = await guard.check({ method: 'GET', url: URL_, headers: { authorization: [`Bearer ${token}`] }, clientIp: '127.0.0.1' }, route);
+    const decision = await guard.check(
+      { method: 'GET', url: URL_, headers: { authorization: [`Bearer ${token}`] }, clientIp: '127.0.0.1' },
+      route,
+    );
     if (!decision.allowed) throw new Error(`bench: a fresh token was refused (${decision.reason})`);
   };
   const started = performance.now();
@@ -83,14 +107,16 @@ async function tokens() {
   const points = [snapshot(0, started)];
   console.log(`${TOKENS.toLocaleString('en-US')} distinct tokens through guard.check(); ${JSON.stringify(SIZES)}`);
   const every = Math.max(BATCH, Math.floor(TOKENS / 10 / BATCH) * BATCH);
-  for (let seen = 0; seen < TOKENS; ) {
+  for (let seen = 0; seen < TOKENS;) {
     const batch = Array.from({ length: Math.min(BATCH, TOKENS - seen) }, mint);
     for (let i = 0; i < batch.length; i += IN_FLIGHT) await Promise.all(batch.slice(i, i + IN_FLIGHT).map(check));
     seen += batch.length;
     if (seen % every === 0 || seen === TOKENS) {
       const point = snapshot(seen, started);
       points.push(point);
-      console.log(`  ${seen.toLocaleString('en-US').padStart(10)} tokens: RSS ${point.rss.toFixed(0)} MB, heap ${point.heap.toFixed(0)} of ${point.heapTotal.toFixed(0)} MB (${point.seconds.toFixed(0)} s)`);
+      console.log(
+        `  ${seen.toLocaleString('en-US').padStart(10)} tokens: RSS ${point.rss.toFixed(0)} MB, heap ${point.heap.toFixed(0)} of ${point.heapTotal.toFixed(0)} MB (${point.seconds.toFixed(0)} s)`,
+      );
     }
   }
   await guard.close();
@@ -113,7 +139,10 @@ if (want('tokens')) {
     '',
     '| tokens seen | RSS (MB) | JS heap used (MB) | JS heap reserved (MB) | external (MB) | elapsed (s) |',
     '|---|---|---|---|---|---|',
-    ...points.map((p) => `| ${p.seen.toLocaleString('en-US')} | ${p.rss.toFixed(0)} | ${p.heap.toFixed(1)} | ${p.heapTotal.toFixed(0)} | ${p.external.toFixed(1)} | ${p.seconds.toFixed(0)} |`),
+    ...points.map(
+      (p) =>
+        `| ${p.seen.toLocaleString('en-US')} | ${p.rss.toFixed(0)} | ${p.heap.toFixed(1)} | ${p.heapTotal.toFixed(0)} | ${p.external.toFixed(1)} | ${p.seconds.toFixed(0)} |`,
+    ),
     '',
     `From the first token to the last: heap +${(last.heap - base.heap).toFixed(0)} MB, RSS +${(last.rss - base.rss).toFixed(0)} MB; from ${half.seen.toLocaleString('en-US')} tokens to ${last.seen.toLocaleString('en-US')}: heap ${(last.heap - half.heap).toFixed(1)} MB, RSS ${(last.rss - half.rss).toFixed(1)} MB.`,
     '',
@@ -122,8 +151,13 @@ if (want('tokens')) {
 if (want('window')) {
   const { requests, spread, full, version } = await windowMemory();
   const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
-  for (const { limit, redis, memory } of spread) console.log(`${requests} requests over a minute at ${limit}/minute: Redis MEMORY USAGE ${redis.bytes} bytes (${redis.fields} fields, ${redis.encoding}); memory store: JS heap +${memory.bytes} bytes per window`);
-  console.log(`One full window of ${full.limit}/minute: Redis ${full.redis.bytes} bytes; memory store +${full.memory.bytes} bytes per window`);
+  for (const { limit, redis, memory } of spread)
+    console.log(
+      `${requests} requests over a minute at ${limit}/minute: Redis MEMORY USAGE ${redis.bytes} bytes (${redis.fields} fields, ${redis.encoding}); memory store: JS heap +${memory.bytes} bytes per window`,
+    );
+  console.log(
+    `One full window of ${full.limit}/minute: Redis ${full.redis.bytes} bytes; memory store +${full.memory.bytes} bytes per window`,
+  );
   sections.push(
     '## One sliding minute per token',
     '',
@@ -131,7 +165,10 @@ if (want('window')) {
     '',
     '| window | Redis store | memory store |',
     '|---|---|---|',
-    ...spread.map(({ limit, redis, memory }) => `| ${requests} requests, limit ${limit.toLocaleString('en-US')}/minute | **${redis.bytes.toLocaleString('en-US')} bytes** (${kib(redis.bytes)}; ${redis.fields} hash fields, ${redis.encoding}) | ${memory.bytes.toLocaleString('en-US')} bytes (over ${memory.keys.toLocaleString('en-US')} keys) |`),
+    ...spread.map(
+      ({ limit, redis, memory }) =>
+        `| ${requests} requests, limit ${limit.toLocaleString('en-US')}/minute | **${redis.bytes.toLocaleString('en-US')} bytes** (${kib(redis.bytes)}; ${redis.fields} hash fields, ${redis.encoding}) | ${memory.bytes.toLocaleString('en-US')} bytes (over ${memory.keys.toLocaleString('en-US')} keys) |`,
+    ),
     `| ${full.limit.toLocaleString('en-US')} requests, limit ${full.limit.toLocaleString('en-US')}/minute, the next one refused (${full.redis.refused}) | **${full.redis.bytes.toLocaleString('en-US')} bytes** (${kib(full.redis.bytes)}; ${full.redis.fields} hash fields, ${full.redis.encoding}) | ${full.memory.bytes.toLocaleString('en-US')} bytes (over ${full.memory.keys.toLocaleString('en-US')} keys) |`,
     '',
     'The state is at most 61 bucket counts per window whatever the limit: the same bytes at 10,000 and at 100,000,000 per minute.',
@@ -141,6 +178,15 @@ if (want('window')) {
 if (sections.length > 0 && (args.length === 0 || process.env.BENCH_OUT)) {
   const out = process.env.BENCH_OUT || fileURLToPath(new URL('./MEMORY.md', import.meta.url));
   const machine = `${cpus()[0]?.model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; Node ${process.version}`;
-  writeFileSync(out, ['# Memory bounds', '', `Written by \`npm run bench:memory\` on ${new Date().toISOString()} (${machine}).`, '', ...sections].join('\n'));
+  writeFileSync(
+    out,
+    [
+      '# Memory bounds',
+      '',
+      `Written by \`npm run bench:memory\` on ${new Date().toISOString()} (${machine}).`,
+      '',
+      ...sections,
+    ].join('\n'),
+  );
   console.log(`written: ${out}`);
 }

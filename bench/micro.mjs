@@ -41,11 +41,15 @@ export async function micro({ seconds = 1, rounds = 3 } = {}) {
   const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks });
   const route = guard.route({ action: 'search.web' });
   const info = (authorization, dpop) => ({
-    method: 'GET', url: URL_, target: TARGET, clientIp: '127.0.0.1',
+    method: 'GET',
+    url: URL_,
+    target: TARGET,
+    clientIp: '127.0.0.1',
     headers: dpop ? { authorization: [authorization], dpop: [dpop] } : { authorization: [authorization] },
   });
   const expectAllowed = (decision) => {
-    if (!decision.allowed) throw new Error(`bench: guard.check() refused the micro-benchmark's request (${decision.reason})`);
+    if (!decision.allowed)
+      throw new Error(`bench: guard.check() refused the micro-benchmark's request (${decision.reason})`);
   };
   const bearer = (token) => {
     const request = info(`Bearer ${token}`);
@@ -58,13 +62,16 @@ export async function micro({ seconds = 1, rounds = 3 } = {}) {
     dpop: {
       count: DPOP_CALLS,
       before: async () => {
-        proofs = await Promise.all(Array.from({ length: DPOP_CALLS }, () => dpopProof({ key, method: 'GET', url: URL_, accessToken: bound })));
+        proofs = await Promise.all(
+          Array.from({ length: DPOP_CALLS }, () => dpopProof({ key, method: 'GET', url: URL_, accessToken: bound })),
+        );
       },
       call: async (i) => expectAllowed(await guard.check(info(`DPoP ${bound}`, proofs[i]), route)),
     },
   };
   const results = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
-  for (let round = -1; round < rounds; round += 1) { // round -1: warm-up (JIT, token and key caches)
+  for (let round = -1; round < rounds; round += 1) {
+    // round -1: warm-up (JIT, token and key caches)
     for (const [name, variant] of Object.entries(variants)) {
       await variant.before?.();
       const us = await time(variant.call, { seconds, count: variant.count });
@@ -72,13 +79,19 @@ export async function micro({ seconds = 1, rounds = 3 } = {}) {
     }
   }
   await guard.close();
-  return Object.fromEntries(Object.entries(results).map(([name, values]) => [name, { median: median(values), rounds: values }]));
+  return Object.fromEntries(
+    Object.entries(results).map(([name, values]) => [name, { median: median(values), rounds: values }]),
+  );
 }
 
 if (process.send) {
   answer({ run: micro });
 } else {
   requireFreshBuild();
-  const result = await micro({ seconds: Number(process.env.BENCH_MICRO_SECONDS ?? 1), rounds: Number(process.env.BENCH_ROUNDS ?? 3) });
-  for (const [name, { median: us }] of Object.entries(result)) console.log(`guard.check() ${name.padEnd(12)} ${us.toFixed(2).padStart(7)} µs per call`);
+  const result = await micro({
+    seconds: Number(process.env.BENCH_MICRO_SECONDS ?? 1),
+    rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+  });
+  for (const [name, { median: us }] of Object.entries(result))
+    console.log(`guard.check() ${name.padEnd(12)} ${us.toFixed(2).padStart(7)} µs per call`);
 }

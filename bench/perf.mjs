@@ -32,7 +32,8 @@ const SECONDS = Number(process.env.BENCH_DURATION || 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
 const FREQUENCY = 1999; // samples per second
 /** V8's collector, on the main thread or its helpers. */
-const GC = /Heap::CollectGarbage|Heap::PerformGarbageCollection|ScavengerCollector|Scavenger::|MinorGC|MarkCompact|Sweeper::|ConcurrentMarking|Heap::Scavenge|GCTracer|Evacuat/;
+const GC =
+  /Heap::CollectGarbage|Heap::PerformGarbageCollection|ScavengerCollector|Scavenger::|MinorGC|MarkCompact|Sweeper::|ConcurrentMarking|Heap::Scavenge|GCTracer|Evacuat/;
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const ids = process.argv.slice(2);
 const chosen = (ids.length ? ids : ['http/bare', 'http/guard', 'fastify/bare', 'fastify/guard']).map((id) => {
@@ -63,22 +64,60 @@ const columns = ['total', 'guard', 'framework', 'node', 'app', 'gc', 'native', '
 console.log(`\nCPU µs per request (server process, all threads; ${SECONDS} s of load, ${CONNECTIONS} connections)\n`);
 console.log(['subject'.padEnd(20), 'req/s'.padStart(7), ...columns.map((c) => c.padStart(9))].join(' '));
 for (const row of rows) {
-  console.log([row.id.padEnd(20), String(Math.round(row.rate)).padStart(7), ...columns.map((c) => row.us[c].toFixed(1).padStart(9))].join(' '));
+  console.log(
+    [
+      row.id.padEnd(20),
+      String(Math.round(row.rate)).padStart(7),
+      ...columns.map((c) => row.us[c].toFixed(1).padStart(9)),
+    ].join(' '),
+  );
 }
-console.log('\nguard, framework, app: that code and what it called (Node\'s JS, builtins, the kernel); node: Node alone (parser, event loop); gc; native: no JS on the stack.');
-console.log('send: the kernel send path (writev and below), whoever called it; pvm_irq: inside it, the paravirtualized interrupt path.');
+console.log(
+  "\nguard, framework, app: that code and what it called (Node's JS, builtins, the kernel); node: Node alone (parser, event loop); gc; native: no JS on the stack.",
+);
+console.log(
+  'send: the kernel send path (writev and below), whoever called it; pvm_irq: inside it, the paravirtualized interrupt path.',
+);
 
 /** Profile one subject: its rate and CPU µs per request by owner. */
 async function profile(s) {
-  const server = spawnChild(here('./server.mjs'), { execArgv: ['--perf-basic-prof-only-functions', '--interpreted-frames-native-stack'] });
+  const server = spawnChild(here('./server.mjs'), {
+    execArgv: ['--perf-basic-prof-only-functions', '--interpreted-frames-native-stack'],
+  });
   try {
-    const spec = { app: s.app, issuer: as.issuer, audience: as.audience, jwks: as.jwks, limit: LIMIT, store: s.store, redis: redis && { host: redis.host, port: redis.port }, prefix: `perf:${s.id}:` };
+    const spec = {
+      app: s.app,
+      issuer: as.issuer,
+      audience: as.audience,
+      jwks: as.jwks,
+      limit: LIMIT,
+      store: s.store,
+      redis: redis && { host: redis.host, port: redis.port },
+      prefix: `perf:${s.id}:`,
+    };
     const { port } = await server.call('start', spec);
     const load = (seconds) => loader.call('run', { port, path: PATH, headers, seconds, connections: CONNECTIONS });
     const failed = (run) => Object.keys(run.failures).length > 0 || run.errors > 0;
     if (failed(await load(2))) throw new Error(`bench:perf: ${s.id} refused the measured request`); // warm-up (JIT, caches)
     const data = join(scratch, `${s.id.replace('/', '-')}.data`);
-    const recorder = spawn('perf', ['record', '-q', '-F', String(FREQUENCY), '-g', '-p', String(server.pid), '-o', data, '--', 'sleep', String(SECONDS)], { stdio: 'ignore' });
+    const recorder = spawn(
+      'perf',
+      [
+        'record',
+        '-q',
+        '-F',
+        String(FREQUENCY),
+        '-g',
+        '-p',
+        String(server.pid),
+        '-o',
+        data,
+        '--',
+        'sleep',
+        String(SECONDS),
+      ],
+      { stdio: 'ignore' },
+    );
     const recorded = new Promise((resolve) => recorder.once('exit', resolve));
     const run = await load(SECONDS);
     await recorded;
@@ -95,7 +134,10 @@ async function profile(s) {
 
 /** CPU ns by owner from `perf script` (one sample: a header line with its period, then its stack, leaf first). */
 function attribute(data) {
-  const { stdout } = spawnSync('perf', ['script', '-i', data, '-F', 'tid,period,ip,sym,dso'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const { stdout } = spawnSync('perf', ['script', '-i', data, '-F', 'tid,period,ip,sym,dso'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   const ns = { total: 0, guard: 0, framework: 0, node: 0, app: 0, gc: 0, native: 0, send: 0, pvm_irq: 0 };
   for (const block of stdout.split('\n\n')) {
     const lines = block.split('\n').filter((line) => line.trim() !== '');
@@ -133,4 +175,3 @@ function ownerOf(frames) {
   }
   return node ? 'node' : 'native';
 }
-

@@ -47,7 +47,8 @@ for (const [id, time] of selfTime) {
 }
 const print = (title, map, count) => {
   console.log(title);
-  for (const [name, time] of [...map].sort((a, b) => b[1] - a[1]).slice(0, count)) console.log(`${((time / busy) * 100).toFixed(1).padStart(6)}%  ${name}`);
+  for (const [name, time] of [...map].sort((a, b) => b[1] - a[1]).slice(0, count))
+    console.log(`${((time / busy) * 100).toFixed(1).padStart(6)}%  ${name}`);
 };
 console.log(`${file}: ${(busy / 1e6).toFixed(2)} s busy (idle left out)`);
 print('\nby package:', byOwner, 20);

@@ -133,7 +133,17 @@ log(`\n${selected.length} subjects in ${(seconds / 60).toFixed(1)} min.`);
 
 const settings = describeSettings(options);
 const report = {
-  env, options, settings, goals, added, others, subjects: selected, micro, note: options.note, warnings, loadAfter,
+  env,
+  options,
+  settings,
+  goals,
+  added,
+  others,
+  subjects: selected,
+  micro,
+  note: options.note,
+  warnings,
+  loadAfter,
   seconds,
 };
 const full = !named && !options.quick;

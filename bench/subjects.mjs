@@ -103,7 +103,15 @@ const DPOP = ['refusesMissingProof', 'refusesTamperedProof'];
  * `optional`: left out of a run that names no subjects (`--all` or its id brings it in).
  */
 const subject = (id, label, app, more = {}) => ({
-  id, group: id.split('/')[0], label, app, token: 'bearer', store: 'memory', expect: [200], probes: [], ...more,
+  id,
+  group: id.split('/')[0],
+  label,
+  app,
+  token: 'bearer',
+  store: 'memory',
+  expect: [200],
+  probes: [],
+  ...more,
 });
 
 /** The Redis store under a framework: optional (issue 26's Redis goal is on node:http). */
@@ -114,25 +122,34 @@ export const SUBJECTS = [
   subject('http/bare', 'node:http, bare handler', 'http-bare', { bare: true }),
   subject('http/guard', 'node:http + guard.check()', 'http-guard', { probes: GUARD }),
   subject('http/guard-redis', 'node:http + guard.check() (Redis store)', 'http-guard', {
-    store: 'redis', probes: GUARD,
+    store: 'redis',
+    probes: GUARD,
   }),
   subject('http/first-seen', 'node:http + guard.check(), a token never seen before on every request', 'http-guard', {
-    token: 'fresh', probes: GUARD,
+    token: 'fresh',
+    probes: GUARD,
   }),
   subject('http/jose', 'node:http + jose jwtVerify() on every request (a raw JWT verify)', 'http-jose', {
     probes: JWT_PEER,
   }),
   subject('http/refuse-forged', 'node:http + guard.check(), a distinct forged token each (401)', 'http-guard', {
-    token: 'forged', expect: [401], probes: REFUSER,
+    token: 'forged',
+    expect: [401],
+    probes: REFUSER,
   }),
   subject('http/refuse-garbage', 'node:http + guard.check(), malformed tokens (400/401)', 'http-guard', {
-    token: 'garbage', variants: GARBAGE, expect: [400, 401], probes: ['everyVariant', ...REFUSER],
+    token: 'garbage',
+    variants: GARBAGE,
+    expect: [400, 401],
+    probes: ['everyVariant', ...REFUSER],
   }),
   subject('dpop/raw', 'node:http + one raw ES256 verify of the proof', 'http-dpop-raw', {
-    token: 'dpop', probes: DPOP,
+    token: 'dpop',
+    probes: DPOP,
   }),
   subject('dpop/guard', 'node:http + guard.check(), DPoP', 'http-guard', {
-    token: 'dpop', probes: [...DPOP, 'refusesDowngrade', 'refusesReplayedProof', 'enforcesDomains', 'showsGuardQuota'],
+    token: 'dpop',
+    probes: [...DPOP, 'refusesDowngrade', 'refusesReplayedProof', 'enforcesDomains', 'showsGuardQuota'],
   }),
   subject('express/bare', 'Express, bare route', 'express-bare', { bare: true }),
   subject('express/noop2', 'Express + two no-op middleware layers (app.use + route)', 'express-noop2'),

@@ -30,7 +30,9 @@ copyAssets(join(dir, 'src'), join(dir, 'dist'));
 const vendored = buildCjs(dir, pkg);
 copyFileSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));
 loadEveryEntry();
-console.log(`${pkg.name}: dist/ (ESM) and dist/cjs/ (CommonJS${vendored.length ? `; ESM-only ${vendored.join(', ')} vendored` : ''})`);
+console.log(
+  `${pkg.name}: dist/ (ESM) and dist/cjs/ (CommonJS${vendored.length ? `; ESM-only ${vendored.join(', ')} vendored` : ''})`,
+);
 
 /** Non-TypeScript files of src/ into dist/, same relative paths. */
 function copyAssets(from, to) {
@@ -47,7 +49,10 @@ function copyAssets(from, to) {
  * ESM build, through `module-sync`), and the CommonJS build exports the same names.
  */
 function loadEveryEntry() {
-  const list = entries(pkg).map(({ key, path }) => ({ spec: key === '.' ? pkg.name : `${pkg.name}/${key.slice(2)}`, cjs: `./dist/cjs/${path}.js` }));
+  const list = entries(pkg).map(({ key, path }) => ({
+    spec: key === '.' ? pkg.name : `${pkg.name}/${key.slice(2)}`,
+    cjs: `./dist/cjs/${path}.js`,
+  }));
   const code = `
     import { createRequire } from 'node:module';
     const require = createRequire(${JSON.stringify(join(dir, 'package.json'))});

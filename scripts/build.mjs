@@ -7,9 +7,12 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const packages = readdirSync(new URL('../packages/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const packages = readdirSync(new URL('../packages/', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 const ready = packages.filter((name) => existsSync(new URL(`../packages/${name}/src/index.ts`, import.meta.url)));
-for (const name of packages) if (!ready.includes(name)) console.log(`build: skipping packages/${name} (no src/index.ts yet)`);
+for (const name of packages)
+  if (!ready.includes(name)) console.log(`build: skipping packages/${name} (no src/index.ts yet)`);
 
 const filters = ready.flatMap((name) => ['--filter', `./packages/${name}`]);
 // pnpm from PATH, else the version pinned in package.json through npx (as `npm run setup` does).

@@ -85,15 +85,23 @@ function vocabulary(file) {
       const bindings = clause.namedBindings;
       if (bindings && ts.isNamespaceImport(bindings)) add(bindings.name.text, { namespace: from }, clause.isTypeOnly);
       if (bindings && ts.isNamedImports(bindings)) {
-        for (const el of bindings.elements) add(el.name.text, { module: from, as: (el.propertyName ?? el.name).text }, clause.isTypeOnly || el.isTypeOnly);
+        for (const el of bindings.elements)
+          add(
+            el.name.text,
+            { module: from, as: (el.propertyName ?? el.name).text },
+            clause.isTypeOnly || el.isTypeOnly,
+          );
       }
     } else if (ts.isExportDeclaration(node) && node.exportClause && ts.isNamedExports(node.exportClause)) {
-      for (const el of node.exportClause.elements) add(el.name.text, { module: self, as: el.name.text }, node.isTypeOnly || el.isTypeOnly);
+      for (const el of node.exportClause.elements)
+        add(el.name.text, { module: self, as: el.name.text }, node.isTypeOnly || el.isTypeOnly);
     } else if (exported(node)) {
       const type = ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node);
       if (ts.isVariableStatement(node)) {
-        for (const d of node.declarationList.declarations) if (ts.isIdentifier(d.name)) add(d.name.text, { module: self, as: d.name.text }, false);
-      } else if (node.name && ts.isIdentifier(node.name)) add(node.name.text, { module: self, as: node.name.text }, type);
+        for (const d of node.declarationList.declarations)
+          if (ts.isIdentifier(d.name)) add(d.name.text, { module: self, as: d.name.text }, false);
+      } else if (node.name && ts.isIdentifier(node.name))
+        add(node.name.text, { module: self, as: node.name.text }, type);
     }
   }
   // Exports first: a module's own name wins over one it imports.
@@ -136,9 +144,15 @@ function exampleModule(example, file, scope, assumed = []) {
   const lines = example.code.split('\n');
   const isImport = (line) => /^import\s/.test(line);
   // The example's own relative imports are relative to the module it documents.
-  const own = lines.filter(isImport).map((line) => line.replace(/(from\s+['"])(\.[^'"]*)(['"])/, (_, a, spec, b) => a + resolve(dirname(file), spec) + b));
+  const own = lines
+    .filter(isImport)
+    .map((line) =>
+      line.replace(/(from\s+['"])(\.[^'"]*)(['"])/, (_, a, spec, b) => a + resolve(dirname(file), spec) + b),
+    );
   // `export` inside a function is no statement; the declaration after it is checked all the same.
-  const body = lines.map((line) => (isImport(line) ? '' : `  ${line.replace(/^export\s+(?=(const|let|function|class|interface|type)\b)/, '')}`));
+  const body = lines.map((line) =>
+    isImport(line) ? '' : `  ${line.replace(/^export\s+(?=(const|let|function|class|interface|type)\b)/, '')}`,
+  );
   const wanted = identifiers(example.code);
   const header = [];
   const given = new Set(identifiers(own.join('\n')));
@@ -149,11 +163,16 @@ function exampleModule(example, file, scope, assumed = []) {
     const { from } = entry;
     if (from.default) header.push(`import ${type}${entry.name} from ${JSON.stringify(from.default)};`);
     else if (from.namespace) header.push(`import ${type}* as ${entry.name} from ${JSON.stringify(from.namespace)};`);
-    else header.push(`import { ${type}${from.as === entry.name ? entry.name : `${from.as} as ${entry.name}`} } from ${JSON.stringify(from.module)};`);
+    else
+      header.push(
+        `import { ${type}${from.as === entry.name ? entry.name : `${from.as} as ${entry.name}`} } from ${JSON.stringify(from.module)};`,
+      );
   }
   // Example line n is line (offset + n) of the file: the assumed values share the `export {}` line.
   const declared = assumed.map((name) => ` declare const ${name}: any;`).join('');
-  const text = [...header, ...own, `export {};${declared}`, 'export async function example() {', ...body, '}', ''].join('\n');
+  const text = [...header, ...own, `export {};${declared}`, 'export async function example() {', ...body, '}', ''].join(
+    '\n',
+  );
   return { text, offset: header.length + own.length + 2 };
 }
 
@@ -178,7 +197,8 @@ function assumedValue(node) {
   const parent = node.parent;
   if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression === node) return false;
   if (ts.isTaggedTemplateExpression(parent) && parent.tag === node) return false;
-  if (ts.isTypeReferenceNode(parent) || ts.isExpressionWithTypeArguments(parent) || ts.isQualifiedName(parent)) return false;
+  if (ts.isTypeReferenceNode(parent) || ts.isExpressionWithTypeArguments(parent) || ts.isQualifiedName(parent))
+    return false;
   return /^[a-z_$]/.test(node.text);
 }
 
@@ -191,10 +211,23 @@ const UNKNOWN_NAME = new Set([2304, 2552, 18004]);
  * const { examples, errors } = checkExamples(['packages/core/src/concerns/pop/htu.ts']);
  */
 export function checkExamples(files) {
-  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-  const options = { ...config.options, rootDir: undefined, noEmit: true, noUnusedLocals: false, noUnusedParameters: false, allowUnreachableCode: true };
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(ROOT, 'tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  );
+  const options = {
+    ...config.options,
+    rootDir: undefined,
+    noEmit: true,
+    noUnusedLocals: false,
+    noUnusedParameters: false,
+    allowUnreachableCode: true,
+  };
   const entries = publicEntries(config.options.paths ?? {});
-  const publicNames = entries.flatMap(({ spec, file }) => exportsOf(file).map((n) => ({ ...n, from: { module: spec, as: n.name } })));
+  const publicNames = entries.flatMap(({ spec, file }) =>
+    exportsOf(file).map((n) => ({ ...n, from: { module: spec, as: n.name } })),
+  );
   // Inside the package the example documents, so that its own dependencies (`@nestjs/common` of
   // @aap-guard/nestjs) resolve from its node_modules, and the repository's (`express`, `ioredis`) above it.
   const dirs = new Map();
@@ -244,17 +277,23 @@ export function checkExamples(files) {
       for (const d of ts.getPreEmitDiagnostics(program, program.getSourceFile(w.name))) {
         const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : w.offset;
         const line = w.example.line + (d.file?.fileName === w.name ? Math.max(0, at - w.offset) : 0);
-        errors.push(`${relative(ROOT, w.file)}:${line}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+        errors.push(
+          `${relative(ROOT, w.file)}:${line}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+        );
       }
     }
     // The prelude's own errors (a type that moved) would quietly make its names `any`: they count too.
     for (const source of program.getSourceFiles().filter((f) => f.fileName.startsWith(PRELUDE))) {
       for (const d of ts.getPreEmitDiagnostics(program, source)) {
         const line = d.start === undefined ? 0 : source.getLineAndCharacterOfPosition(d.start).line + 1;
-        errors.push(`${relative(ROOT, source.fileName)}:${line}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+        errors.push(
+          `${relative(ROOT, source.fileName)}:${line}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+        );
       }
     }
-    const assumed = written.flatMap((w) => (w.assumed ?? []).map((name) => `${relative(ROOT, w.file)}:${w.example.line}: ${name}`));
+    const assumed = written.flatMap((w) =>
+      (w.assumed ?? []).map((name) => `${relative(ROOT, w.file)}:${w.example.line}: ${name}`),
+    );
     return { examples: written.length, errors, assumed };
   } finally {
     for (const dir of dirs.values()) rmSync(dir, { recursive: true, force: true });
@@ -291,10 +330,15 @@ function sources(dir) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const given = args.filter((arg) => arg !== '--assumed').map((file) => resolve(file));
-  const files = given.length > 0 ? given : readdirSync(join(ROOT, 'packages')).flatMap((pkg) => sources(join(ROOT, 'packages', pkg, 'src')));
+  const files =
+    given.length > 0
+      ? given
+      : readdirSync(join(ROOT, 'packages')).flatMap((pkg) => sources(join(ROOT, 'packages', pkg, 'src')));
   const { examples, errors, assumed } = checkExamples(files);
   if (args.includes('--assumed')) for (const line of assumed) console.log(`assumed: ${line}`);
   for (const error of errors) console.error(error);
-  console.log(`${examples} @example blocks in ${files.length} files: ${errors.length === 0 ? 'all compile' : `${errors.length} errors`}`);
+  console.log(
+    `${examples} @example blocks in ${files.length} files: ${errors.length === 0 ? 'all compile' : `${errors.length} errors`}`,
+  );
   process.exit(errors.length === 0 ? 0 : 1);
 }

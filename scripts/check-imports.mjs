@@ -22,9 +22,15 @@ import ts from 'typescript';
  */
 export const LAYERS = [
   // Vocabulary and helpers every layer uses: no option is resolved here, no request is checked.
-  { name: 'base', folders: ['util', 'deny', 'claims', 'log', 'stores', 'audit', 'types', 'request', 'observe', 'http'] },
+  {
+    name: 'base',
+    folders: ['util', 'deny', 'claims', 'log', 'stores', 'audit', 'types', 'request', 'observe', 'http'],
+  },
   // One concern each: its settings (`options.ts`: its part of GuardOptions, resolved) and its mechanism.
-  { name: 'concerns', folders: ['token', 'pop', 'constraints', 'rate-limits', 'route', 'revocation', 'holds', 'metadata'] },
+  {
+    name: 'concerns',
+    folders: ['token', 'pop', 'constraints', 'rate-limits', 'route', 'revocation', 'holds', 'metadata'],
+  },
   // resolveOptions(): the concerns' settings assembled into the guard's settings and runtime.
   { name: 'options' },
   // CheckContext and one file per pipeline step.
@@ -37,7 +43,10 @@ export const LAYERS = [
   { name: 'surfaces', folders: ['node', 'events', 'cli'] },
 ];
 
-/** Where a root-relative path sits: its layer (an index into LAYERS, -1: none), its folder's index in that layer, its folder. */
+/**
+ * Where a root-relative path sits: its layer (an index into LAYERS, -1: none), its folder's index in that layer, its
+ * folder.
+ */
 export function placeOf(path) {
   const [top, second, ...rest] = path.split('/');
   if (second === undefined) return { layer: -1, folder: -1, name: top, entry: true };
@@ -68,7 +77,11 @@ export function specifiersOf(fileName, text) {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const found = [];
   const visit = (node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       found.push(node.moduleSpecifier.text);
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
       const expr = node.moduleReference.expression;
@@ -76,7 +89,11 @@ export function specifiersOf(fileName, text) {
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [arg] = node.arguments;
       if (arg && ts.isStringLiteralLike(arg)) found.push(arg.text);
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       found.push(node.argument.literal.text);
     }
     ts.forEachChild(node, visit);
@@ -181,14 +198,19 @@ export function layerViolations(graph) {
     for (const to of targets) {
       const theirs = placeOf(to);
       if (theirs.entry) upward.push(`${from} → ${to} (an entry: nothing inside a layer imports one)`);
-      else if (theirs.layer > own.layer) upward.push(`${from} (${LAYERS[own.layer].name}) → ${to} (${LAYERS[theirs.layer].name})`);
-      else if (theirs.layer === own.layer && theirs.folder > own.folder && own.folder >= 0) upward.push(`${from} (${own.name}) → ${to} (${theirs.name}, listed after it in LAYERS)`);
+      else if (theirs.layer > own.layer)
+        upward.push(`${from} (${LAYERS[own.layer].name}) → ${to} (${LAYERS[theirs.layer].name})`);
+      else if (theirs.layer === own.layer && theirs.folder > own.folder && own.folder >= 0)
+        upward.push(`${from} (${own.name}) → ${to} (${theirs.name}, listed after it in LAYERS)`);
     }
   }
   return { upward: upward.sort(), unplaced: unplaced.sort() };
 }
 
-/** The import graph read as folders: each layer's folder (or the layer's own files, or an entry) → the folders it imports. */
+/**
+ * The import graph read as folders: each layer's folder (or the layer's own files, or an entry) → the folders it
+ * imports.
+ */
 export function folderGraph(graph) {
   const folders = new Map();
   for (const [from, targets] of graph) {
@@ -208,7 +230,9 @@ export function checkImports(root) {
   const found = circles(graph);
   const folderCircles = circles(folderGraph(graph));
   const { upward, unplaced } = layerViolations(graph);
-  const layersOnDisk = readdirSync(root).filter((name) => statSync(join(root, name)).isDirectory()).sort();
+  const layersOnDisk = readdirSync(root)
+    .filter((name) => statSync(join(root, name)).isDirectory())
+    .sort();
   const missing = LAYERS.map((l) => l.name).filter((name) => !layersOnDisk.includes(name));
   const extra = layersOnDisk.filter((name) => !LAYERS.some((l) => l.name === name));
   const lines = [];
@@ -216,16 +240,25 @@ export function checkImports(root) {
   for (const component of folderCircles) lines.push(`circle of folders (${component.length}): ${component.join(', ')}`);
   for (const edge of upward) lines.push(`upward import: ${edge}`);
   for (const problem of unplaced) lines.push(`file in no layer: ${problem}`);
-  for (const name of missing) lines.push(`layer without a folder: ${name} (LAYERS names it; create ${name}/ or drop it)`);
-  for (const name of extra) lines.push(`folder that is no layer: ${name}/ (add it to LAYERS, or move its files into a layer)`);
+  for (const name of missing)
+    lines.push(`layer without a folder: ${name} (LAYERS names it; create ${name}/ or drop it)`);
+  for (const name of extra)
+    lines.push(`folder that is no layer: ${name}/ (add it to LAYERS, or move its files into a layer)`);
   for (const edge of unresolved) lines.push(`unresolved import: ${edge}`);
   if (lines.length > 0) {
-    lines.unshift(`check-imports: ${found.length} circle(s), ${folderCircles.length} folder circle(s), ${upward.length} upward import(s), ${unplaced.length + extra.length} file(s) or folder(s) in no layer, ${unresolved.length} unresolved import(s) in ${root}`);
+    lines.unshift(
+      `check-imports: ${found.length} circle(s), ${folderCircles.length} folder circle(s), ${upward.length} upward import(s), ${unplaced.length + extra.length} file(s) or folder(s) in no layer, ${unresolved.length} unresolved import(s) in ${root}`,
+    );
     return { code: 1, lines };
   }
   const edges = [...graph.values()].reduce((n, targets) => n + targets.size, 0);
   const folderCount = LAYERS.reduce((n, l) => n + (l.folders?.length ?? 1), 0);
-  return { code: 0, lines: [`check-imports: ${graph.size} files, ${edges} imports, no circle, no upward import (${LAYERS.length} layers, ${folderCount} folders; read as folders too)`] };
+  return {
+    code: 0,
+    lines: [
+      `check-imports: ${graph.size} files, ${edges} imports, no circle, no upward import (${LAYERS.length} layers, ${folderCount} folders; read as folders too)`,
+    ],
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -21,7 +21,9 @@ const { _ } = require('ajv');
 const ucs2length = require('ajv/dist/runtime/ucs2length.js').default;
 
 const SCHEMAS = new URL('../packages/core/src/base/claims/schemas/', import.meta.url);
-const OUTPUT = fileURLToPath(new URL('../packages/core/src/base/claims/claims-validator.generated.ts', import.meta.url));
+const OUTPUT = fileURLToPath(
+  new URL('../packages/core/src/base/claims/claims-validator.generated.ts', import.meta.url),
+);
 const TOKEN_ID = 'https://aap-protocol.org/schemas/aap-token.schema.json';
 
 /**
@@ -136,7 +138,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   let current = '';
   try {
     current = readFileSync(OUTPUT, 'utf8');
-  } catch {}
+  } catch {
+    // no generated file yet: it differs from the code
+  }
   if (process.argv.includes('--check')) {
     if (current !== code) {
       console.error(`${OUTPUT} is not what the schemas give: run \`node scripts/claims-validator.mjs\``);

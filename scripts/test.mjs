@@ -11,7 +11,15 @@ const results = fileURLToPath(new URL('../.vitest-results.json', import.meta.url
 const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 
 rmSync(results, { force: true });
-const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, '--coverage.enabled=true', ...process.argv.slice(2)];
+const args = [
+  vitest,
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${results}`,
+  '--coverage.enabled=true',
+  ...process.argv.slice(2),
+];
 const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
 child.on('error', (error) => finish(1, `vitest could not start: ${error.message}`));
 child.on('exit', (code, signal) => finish(code ?? (signal ? 1 : 0)));

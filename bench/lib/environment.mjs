@@ -20,8 +20,17 @@ const packageDir = (name) => realpathSync(join(root, 'node_modules', name));
 /** Machine, Node, package and git facts for the report. */
 export function environment(redisVersion) {
   const direct = [
-    'express', 'express-oauth2-jwt-bearer', 'fastify', '@fastify/jwt', '@fastify/rate-limit', 'koa', '@koa/router',
-    'koa-jwt', 'autocannon', 'ioredis', 'jose',
+    'express',
+    'express-oauth2-jwt-bearer',
+    'fastify',
+    '@fastify/jwt',
+    '@fastify/rate-limit',
+    'koa',
+    '@koa/router',
+    'koa-jwt',
+    'autocannon',
+    'ioredis',
+    'jose',
   ];
   const versions = Object.fromEntries(direct.map((name) => [name, versionOf(name)]));
   versions['fast-jwt'] = versionOf('fast-jwt', packageDir('@fastify/jwt'));

@@ -69,10 +69,12 @@ export function evaluate(sections, data) {
   return sections
     .map(({ title, lines }) => ({
       title,
-      lines: lines.flatMap((def) => line(def, data)).map((l) => {
-        const stats = summary(l.values);
-        return { ...l, stats, verdict: judge(stats, l.goal) };
-      }),
+      lines: lines
+        .flatMap((def) => line(def, data))
+        .map((l) => {
+          const stats = summary(l.values);
+          return { ...l, stats, verdict: judge(stats, l.goal) };
+        }),
     }))
     .filter((section) => section.lines.length > 0);
 }

@@ -36,7 +36,10 @@ export async function createMaterial() {
   });
   const pools = {
     dpop: {
-      kind: 'dpop', privateJwk: await exportJWK(dpopKey.privateKey), publicJwk: dpopKey.publicJwk, token: tokens.bound,
+      kind: 'dpop',
+      privateJwk: await exportJWK(dpopKey.privateKey),
+      publicJwk: dpopKey.publicJwk,
+      token: tokens.bound,
     },
     fresh: await template(as, await mintFresh()),
     forged: await template(forger, await mintForged()),

@@ -6,11 +6,16 @@ const KNOBS = {
   duration: { env: 'BENCH_DURATION', fallback: 2, quick: 0.5, what: 's of load per subject and round' },
   warmup: { env: 'BENCH_WARMUP', fallback: 2, quick: 0.5, what: 's of load per subject before the rounds' },
   connections: {
-    env: 'BENCH_CONNECTIONS', fallback: 32, quick: 32, integer: true,
+    env: 'BENCH_CONNECTIONS',
+    fallback: 32,
+    quick: 32,
+    integer: true,
     what: 'keep-alive connections of the load generator',
   },
   'micro-seconds': {
-    env: 'BENCH_MICRO_SECONDS', fallback: 0.5, quick: 0.1,
+    env: 'BENCH_MICRO_SECONDS',
+    fallback: 0.5,
+    quick: 0.1,
     what: 's per variant and round of the check() micro-benchmark',
   },
 };
@@ -26,7 +31,7 @@ export const USAGE = [
   ),
   '  --quick          BENCH_QUICK=1        a smoke run (~1 min): the --quick defaults above; writes no RESULTS.md',
   '  --all            BENCH_ALL=1          also the optional subjects (Redis stores under the frameworks)',
-  '  --profile        BENCH_PROFILE=1      V8 CPU profiles of the servers\' measured rounds, in bench/profiles/',
+  "  --profile        BENCH_PROFILE=1      V8 CPU profiles of the servers' measured rounds, in bench/profiles/",
   '  --out FILE       BENCH_OUT            write the report there (a full run adds it to bench/RESULTS.md otherwise)',
   '  --json FILE      BENCH_JSON           every figure, per round, as JSON',
   '  --note TEXT      BENCH_NOTE           a line for the report (the machine, what changed)',

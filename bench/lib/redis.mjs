@@ -27,19 +27,35 @@ export async function freePort() {
 }
 
 function launch(port, dir) {
-  const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--loglevel',
+    'warning',
+  ];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => fail(new Error(`redis-server :${port} did not start: ${output}`)), 10_000);
     const probe = setInterval(() => {
-      run('redis-cli', ['-h', HOST, '-p', String(port), 'ping']).then(({ stdout }) => {
-        if (!stdout.includes('PONG')) return;
-        clearInterval(probe);
-        clearTimeout(timer);
-        child.removeListener('exit', onExit);
-        resolve(child);
-      }, () => undefined);
+      run('redis-cli', ['-h', HOST, '-p', String(port), 'ping']).then(
+        ({ stdout }) => {
+          if (!stdout.includes('PONG')) return;
+          clearInterval(probe);
+          clearTimeout(timer);
+          child.removeListener('exit', onExit);
+          resolve(child);
+        },
+        () => undefined,
+      );
     }, 50);
     const fail = (error) => {
       clearInterval(probe);
@@ -51,7 +67,13 @@ function launch(port, dir) {
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     child.once('exit', onExit);
-    child.once('error', (error) => fail(new Error(`cannot run redis-server (${error.message}): install it (apt-get install redis-server), or run a subset without Redis subjects`)));
+    child.once('error', (error) =>
+      fail(
+        new Error(
+          `cannot run redis-server (${error.message}): install it (apt-get install redis-server), or run a subset without Redis subjects`,
+        ),
+      ),
+    );
   });
 }
 

@@ -90,16 +90,27 @@ const medianOf = (runs, f) => summary(runs.map(f)).median;
 /** The subjects table: medians with the range over the rounds. */
 function subjectTable(subjects) {
   const lines = [
-    '| subject | req/s | server CPU µs per request | of which redis-server | p50 / p99 latency (ms) | server CPU '
-      + '| load generator CPU |',
+    '| subject | req/s | server CPU µs per request | of which redis-server | p50 / p99 latency (ms) | server CPU ' +
+      '| load generator CPU |',
     '|---|---|---|---|---|---|---|',
   ];
   for (const { label, id, store, runs } of subjects) {
     const cells = [
       `${label} (\`${id}\`)`,
-      span(runs.map((r) => r.rate), fmt),
-      span(runs.map((r) => r.cpuPerRequest), us),
-      store === 'redis' ? span(runs.map((r) => r.redisUs), us) : '—',
+      span(
+        runs.map((r) => r.rate),
+        fmt,
+      ),
+      span(
+        runs.map((r) => r.cpuPerRequest),
+        us,
+      ),
+      store === 'redis'
+        ? span(
+            runs.map((r) => r.redisUs),
+            us,
+          )
+        : '—',
       `${medianOf(runs, (r) => r.latency.p50)} / ${medianOf(runs, (r) => r.latency.p99)}`,
       pct(medianOf(runs, (r) => r.serverShare)),
       pct(medianOf(runs, (r) => r.loaderCpu)),
@@ -139,7 +150,9 @@ export function markdown(report) {
     }
     lines.push('');
   }
-  const versions = Object.entries(env.versions).map(([name, version]) => `${name} ${version}`).join(', ');
+  const versions = Object.entries(env.versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
   lines.push(
     '### Machine, versions and settings',
     '',

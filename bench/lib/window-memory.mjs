@@ -14,7 +14,8 @@ import { startRedis } from './redis.mjs';
 const FULL = 10_000;
 export const SPREAD = 300;
 export const LIMITS = [10_000, 100_000_000];
-const KEYS = { [SPREAD]: 4000, [FULL]: 1500 }; // memory store: windows filled, so that one window's heap stands out from the noise
+// memory store: windows filled, so that one window's heap stands out from the noise
+const KEYS = { [SPREAD]: 4000, [FULL]: 1500 };
 
 /** A guard on `store` whose clock the bench moves; `fill(token, n)` sends n requests over one minute. */
 async function bench(createGuard, options, store) {
@@ -24,7 +25,12 @@ async function bench(createGuard, options, store) {
   const route = guard.route({ action: 'search.web' });
   /** `n` admitted requests spread evenly over one minute, then one more at its end: the refusal, as `status reason`. */
   const fill = async (token, n, limit) => {
-    const info = { method: 'GET', url: 'https://api.example.com/v1/search', headers: { authorization: [`Bearer ${token}`] }, clientIp: '127.0.0.1' };
+    const info = {
+      method: 'GET',
+      url: 'https://api.example.com/v1/search',
+      headers: { authorization: [`Bearer ${token}`] },
+      clientIp: '127.0.0.1',
+    };
     const start = clock;
     for (let sent = 0; sent < n; sent += 1) {
       clock = start + Math.floor((sent * 60_000) / n);
@@ -81,7 +87,10 @@ export async function redisWindow(redis, n, limit, prefix = `w${(measured += 1)}
   }
 }
 
-/** `{ requests, spread: [{ limit, redis: { key, bytes, fields, encoding, refused }, memory: { bytes, keys, refused } }], full, version }` */
+/**
+ * `{ requests, spread: [{ limit, redis: { key, bytes, fields, encoding, refused }, memory: { bytes, keys, refused } }],
+ * full, version }`
+ */
 export async function windowMemory() {
   const { memoryStore } = await import(dist('core').href);
 
@@ -90,9 +99,18 @@ export async function windowMemory() {
   const inMemory = async (n, limit) => {
     const store = memoryStore({ maxKeys: KEYS[n] + 1 });
     const at = (i) => Date.UTC(2025, 0, 1) + Math.floor((i * 60_000) / n);
-    const windows = (i) => [{ key: `{pT3c0qH1m9Xz4kQe:jti:${randomUUID()}}:rl:search.web:minute:s#${i}`, limit, windowMs: 60_000, mode: 'sliding' }];
+    const windows = (i) => [
+      {
+        key: `{pT3c0qH1m9Xz4kQe:jti:${randomUUID()}}:rl:search.web:minute:s#${i}`,
+        limit,
+        windowMs: 60_000,
+        mode: 'sliding',
+      },
+    ];
     const fill = async (spec) => {
-      for (let i = 0; i < n; i += 1) if (!(await store.consume({ now: at(i), windows: spec })).ok) throw new Error(`bench: request ${i} of ${n} refused`);
+      for (let i = 0; i < n; i += 1)
+        if (!(await store.consume({ now: at(i), windows: spec })).ok)
+          throw new Error(`bench: request ${i} of ${n} refused`);
       return (await store.consume({ now: at(n - 1), windows: spec })).ok ? 'not refused (under the limit)' : 'refused';
     };
     await fill(windows(-1));

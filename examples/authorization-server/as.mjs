@@ -19,7 +19,8 @@ import { TOKEN_EXCHANGE, registerTokenExchange } from './token-exchange.mjs';
  *   resourceServers?: { clientId: string, secret?: string, jwks?: { keys: object[] } }[], ttl?: number }} [options]
  * @returns {Promise<{ issuer: string, tokenEndpoint: string, jwks: { keys: object[] },
  *   addReceiver(receiver: { url: string, audience?: string, token?: string }): void,
- *   revoke(revocation: Record<string, string>): Promise<{ url: string, status: number | string }[]>, close(): Promise<void> }>}
+ * revoke(revocation: Record<string, string>): Promise<{ url: string, status: number | string }[]>, close():
+ * Promise<void> }>}
  */
 export async function createAuthorizationServer(options = {}) {
   const audience = options.audience ?? 'https://api.example.com';
@@ -35,13 +36,41 @@ export async function createAuthorizationServer(options = {}) {
   const server = createServer();
   await new Promise((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const issuer = `http://${options.host ?? '127.0.0.1'}:${server.address().port}`;
-  const resourceInfo = (ttl = options.ttl ?? 600, format = 'jwt') => ({ scope: 'aap', accessTokenTTL: ttl, accessTokenFormat: format, jwt: { sign: { alg: 'ES256' } } });
+  const resourceInfo = (ttl = options.ttl ?? 600, format = 'jwt') => ({
+    scope: 'aap',
+    accessTokenTTL: ttl,
+    accessTokenFormat: format,
+    jwt: { sign: { alg: 'ES256' } },
+  });
 
-  const provider = new Provider(issuer, configuration({ audience, audiences, privateJwk, revoked, delegated, resourceInfo, resourceServers: options.resourceServers ?? [] }));
-  registerTokenExchange(provider, { publicJwks, audience, delegated, isRevoked: (claims) => isRevoked(revoked, claims), resourceInfo });
+  const provider = new Provider(
+    issuer,
+    configuration({
+      audience,
+      audiences,
+      privateJwk,
+      revoked,
+      delegated,
+      resourceInfo,
+      resourceServers: options.resourceServers ?? [],
+    }),
+  );
+  registerTokenExchange(provider, {
+    publicJwks,
+    audience,
+    delegated,
+    isRevoked: (claims) => isRevoked(revoked, claims),
+    resourceInfo,
+  });
   const push = securityEventPusher({ issuer, key: privateKey, kid, alg: 'ES256' });
   const revoke = async (revocation) => {
-    for (const [member, kind] of [['jti', 'jti'], ['task_id', 'task'], ['agent_id', 'agent'], ['grant_id', 'grant']]) if (revocation[member]) revoked[kind].add(revocation[member]);
+    for (const [member, kind] of [
+      ['jti', 'jti'],
+      ['task_id', 'task'],
+      ['agent_id', 'agent'],
+      ['grant_id', 'grant'],
+    ])
+      if (revocation[member]) revoked[kind].add(revocation[member]);
     return push(receivers, revocation);
   };
   const callback = provider.callback();
@@ -55,18 +84,32 @@ export async function createAuthorizationServer(options = {}) {
     jwks: publicJwks,
     addReceiver: ({ url, audience: aud = audience, token }) => void receivers.push({ url, audience: aud, token }),
     revoke,
-    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** oidc-provider's configuration (see its docs/README.md for every option used here). */
 function configuration({ audience, audiences, privateJwk, revoked, delegated, resourceInfo, resourceServers }) {
   const agentClients = Object.keys(AGENTS).map((clientId) => ({
-    client_id: clientId, client_secret: DEMO_SECRET, grant_types: ['client_credentials', TOKEN_EXCHANGE], response_types: [], redirect_uris: [],
+    client_id: clientId,
+    client_secret: DEMO_SECRET,
+    grant_types: ['client_credentials', TOKEN_EXCHANGE],
+    response_types: [],
+    redirect_uris: [],
   }));
   const rsClients = resourceServers.map(({ clientId, secret, jwks }) => ({
-    client_id: clientId, grant_types: [], response_types: [], redirect_uris: [], introspection_signed_response_alg: 'ES256',
-    ...(jwks ? { token_endpoint_auth_method: 'private_key_jwt', jwks } : { client_secret: secret, token_endpoint_auth_method: 'client_secret_basic' }),
+    client_id: clientId,
+    grant_types: [],
+    response_types: [],
+    redirect_uris: [],
+    introspection_signed_response_alg: 'ES256',
+    ...(jwks
+      ? { token_endpoint_auth_method: 'private_key_jwt', jwks }
+      : { client_secret: secret, token_endpoint_auth_method: 'client_secret_basic' }),
   }));
   return {
     clients: [...agentClients, ...rsClients],
@@ -76,7 +119,11 @@ function configuration({ audience, audiences, privateJwk, revoked, delegated, re
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => resourceServers.some((rs) => rs.clientId === client.clientId) && !isRevoked(revoked, token.extra ?? {}) },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) =>
+          resourceServers.some((rs) => rs.clientId === client.clientId) && !isRevoked(revoked, token.extra ?? {}),
+      },
       jwtIntrospection: { enabled: true },
       revocation: { enabled: true },
       resourceIndicators: {
@@ -103,7 +150,8 @@ function configuration({ audience, audiences, privateJwk, revoked, delegated, re
           const skew = AGENTS[token.clientId]?.clockSkew;
           if (skew) Object.assign(jwt.payload, { iat: jwt.payload.iat + skew, exp: jwt.payload.exp + skew });
           const exchange = ctx && delegated.get(ctx);
-          if (exchange) jwt.payload.sub = exchange.subject; // RFC 8693: the subject stays the parent's; the tool is the actor (`act`)
+          // RFC 8693: the subject stays the parent's; the tool is the actor (`act`)
+          if (exchange) jwt.payload.sub = exchange.subject;
         },
       },
     },
@@ -114,13 +162,20 @@ function configuration({ audience, audiences, privateJwk, revoked, delegated, re
 function isRevoked(revoked, claims) {
   const task = claims.task ?? claims.aap_task;
   const agent = claims.agent ?? claims.aap_agent;
-  return revoked.jti.has(claims.jti) || revoked.task.has(task?.id) || revoked.agent.has(agent?.id) || revoked.grant.has(claims.grant_id);
+  return (
+    revoked.jti.has(claims.jti) ||
+    revoked.task.has(task?.id) ||
+    revoked.agent.has(agent?.id) ||
+    revoked.grant.has(claims.grant_id)
+  );
 }
 
 /** POST /admin/revocations {jti|task_id|agent_id|grant_id} with `x-admin-key`: revoke here and push a SET. */
 async function admin(req, res, adminKey, revoke) {
-  const reply = (status, body) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  if (!adminKey || req.headers['x-admin-key'] !== adminKey || req.method !== 'POST') return reply(403, { error: 'forbidden' });
+  const reply = (status, body) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  if (!adminKey || req.headers['x-admin-key'] !== adminKey || req.method !== 'POST')
+    return reply(403, { error: 'forbidden' });
   let body = '';
   for await (const chunk of req) body += chunk;
   let revocation;
@@ -129,7 +184,13 @@ async function admin(req, res, adminKey, revoke) {
   } catch {
     return reply(400, { error: 'invalid_request' });
   }
-  const keys = ['jti', 'task_id', 'agent_id', 'grant_id', 'parent_jti'].filter((key) => typeof revocation?.[key] === 'string');
-  if (keys.length === 0) return reply(400, { error: 'invalid_request', error_description: 'give jti, task_id, agent_id, grant_id or parent_jti' });
+  const keys = ['jti', 'task_id', 'agent_id', 'grant_id', 'parent_jti'].filter(
+    (key) => typeof revocation?.[key] === 'string',
+  );
+  if (keys.length === 0)
+    return reply(400, {
+      error: 'invalid_request',
+      error_description: 'give jti, task_id, agent_id, grant_id or parent_jti',
+    });
   reply(200, { pushed: await revoke(Object.fromEntries(keys.map((key) => [key, revocation[key]]))) });
 }

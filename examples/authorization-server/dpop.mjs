@@ -12,9 +12,13 @@ const WINDOW_S = 60;
  */
 export async function dpopThumbprint(proof, { method, url }) {
   if (!proof) return undefined;
-  const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'] });
+  const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, {
+    typ: 'dpop+jwt',
+    algorithms: ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'],
+  });
   const now = Date.now();
-  if (typeof payload.iat !== 'number' || Math.abs(now / 1000 - payload.iat) > WINDOW_S) throw new Error('DPoP proof iat is not recent enough');
+  if (typeof payload.iat !== 'number' || Math.abs(now / 1000 - payload.iat) > WINDOW_S)
+    throw new Error('DPoP proof iat is not recent enough');
   if (payload.htm !== method) throw new Error('DPoP proof htm mismatch');
   const htu = typeof payload.htu === 'string' && URL.canParse(payload.htu) ? new URL(payload.htu) : undefined;
   if (!htu || `${htu.origin}${htu.pathname}` !== url) throw new Error('DPoP proof htu mismatch');

@@ -10,7 +10,8 @@ const ATTEMPTS = 3;
 
 /**
  * @param {{ issuer: string, key: CryptoKey, kid: string, alg: string }} signer
- * @returns {(receivers: { url: string, audience: string, token?: string }[], revocation: Record<string, string>) => Promise<{ url: string, status: number | string }[]>}
+ * @returns {(receivers: { url: string, audience: string, token?: string }[], revocation: Record<string, string>) =>
+ * Promise<{ url: string, status: number | string }[]>}
  */
 export function securityEventPusher(signer) {
   const sign = (audience, revocation) =>
@@ -37,7 +38,11 @@ async function deliver(url, set, token) {
     try {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/secevent+jwt', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          'content-type': 'application/secevent+jwt',
+          accept: 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: set,
         signal: AbortSignal.timeout(2_000),
       });

@@ -23,17 +23,24 @@ export function createApp(options, { adminKey, eventsKey, console: consoleOption
   // The console's `url` makes a new hold's approval_reference its page (an Express router cannot know its mount path).
   if (adminKey) {
     const access = adminAccess(adminKey, consoleSignIn);
-    app.use('/aap-admin', aapAdmin({
-      guard: aap.guard,
-      authorize: (req) => access.authorize(req.headers),
-      actor: (req) => access.actor(req.headers),
-      console: { url: '/aap-admin', signIn: access.signIn, ...consoleOptions },
-    }));
+    app.use(
+      '/aap-admin',
+      aapAdmin({
+        guard: aap.guard,
+        authorize: (req) => access.authorize(req.headers),
+        actor: (req) => access.actor(req.headers),
+        console: { url: '/aap-admin', signIn: access.signIn, ...consoleOptions },
+      }),
+    );
   }
 
-  // For the authorization server, not agents: Security Event Tokens that revoke (RFC 8417), verified with the AS's keys.
+  // For the authorization server, not agents: Security Event Tokens that revoke (RFC 8417), verified with the AS's
+  // keys.
   if (eventsKey) {
-    app.use('/aap-events', aapEvents({ guard: aap.guard, authorize: (req) => isAdminKey(req.get('authorization'), `Bearer ${eventsKey}`) }));
+    app.use(
+      '/aap-events',
+      aapEvents({ guard: aap.guard, authorize: (req) => isAdminKey(req.get('authorization'), `Bearer ${eventsKey}`) }),
+    );
   }
 
   app.use(aap); // authenticates every request; req.aap is the verified agent
@@ -50,7 +57,11 @@ export function createApp(options, { adminKey, eventsKey, console: consoleOption
 
   // The target URL is what domains_allowed / domains_blocked are checked against.
   app.get('/v1/search', aap.require('search.web', { target: (req) => req.query.url }), (req, res) => {
-    res.json({ url: req.query.url, agent: req.aap.claims.agent.id, results: [{ title: 'OAuth 2.0', snippet: 'An authorization framework…' }] });
+    res.json({
+      url: req.query.url,
+      agent: req.aap.claims.agent.id,
+      results: [{ title: 'OAuth 2.0', snippet: 'An authorization framework…' }],
+    });
   });
 
   // Declarations come before body parsers: a body over max_request_size is refused unread, and a held

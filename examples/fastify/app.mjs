@@ -24,8 +24,14 @@ export async function createApp(options, { adminKey, console: consoleOptions } =
   // console's session). A new hold's approval_reference is its page in the console under the prefix.
   if (adminKey) {
     const access = adminAccess(adminKey, consoleSignIn);
-    const admin = { guard, authorize: (request) => access.authorize(request.headers), actor: (request) => access.actor(request.headers) };
-    await app.register(aapAdmin({ ...admin, console: { signIn: access.signIn, ...consoleOptions } }), { prefix: '/aap-admin' });
+    const admin = {
+      guard,
+      authorize: (request) => access.authorize(request.headers),
+      actor: (request) => access.actor(request.headers),
+    };
+    await app.register(aapAdmin({ ...admin, console: { signIn: access.signIn, ...consoleOptions } }), {
+      prefix: '/aap-admin',
+    });
   }
 
   // Opted out: a public health check, no token needed.
@@ -42,9 +48,15 @@ export async function createApp(options, { adminKey, console: consoleOptions } =
     results: [{ title: 'OAuth 2.0', snippet: 'An authorization framework…' }],
   }));
 
-  app.post('/v1/drafts', { config: { aap: { action: 'cms.create_draft' } }, bodyLimit: 100 * 1024 }, async (request, reply) => {
-    return reply.code(201).send({ id: randomUUID(), title: String(request.body?.title ?? 'untitled'), status: 'draft' });
-  });
+  app.post(
+    '/v1/drafts',
+    { config: { aap: { action: 'cms.create_draft' } }, bodyLimit: 100 * 1024 },
+    async (request, reply) => {
+      return reply
+        .code(201)
+        .send({ id: randomUUID(), title: String(request.body?.title ?? 'untitled'), status: 'draft' });
+    },
+  );
 
   // Under oversight when the token lists cms.publish in requires_human_approval_for: held for a human,
   // who approves THIS body (the guard digests it in onRequest, before Fastify parses it); a retry with

@@ -5,5 +5,6 @@ import { serveExample } from '../shared/serve-example.mjs';
 
 await serveExample('example-fastify', async (options, { adminKey, port, host }) => {
   const app = await createApp(options, { adminKey });
-  return { url: await app.listen({ port, host }), close: () => app.close() }; // closing the app closes the guard the plugin created
+  // closing the app closes the guard the plugin created
+  return { url: await app.listen({ port, host }), close: () => app.close() };
 });

@@ -53,7 +53,11 @@ export function createApp(options, { adminKey, console: consoleOptions } = {}) {
   // approval_reference is its page in the console under the prefix.
   if (adminKey) {
     const access = adminAccess(adminKey, consoleSignIn);
-    const admin = { guard: aap.guard, authorize: (ctx) => access.authorize(ctx.headers), actor: (ctx) => access.actor(ctx.headers) };
+    const admin = {
+      guard: aap.guard,
+      authorize: (ctx) => access.authorize(ctx.headers),
+      actor: (ctx) => access.actor(ctx.headers),
+    };
     app.use(aapAdmin({ ...admin, prefix: '/aap-admin', console: { signIn: access.signIn, ...consoleOptions } }));
   }
   app.use(aap); // authenticates every request; ctx.state.aap is the verified agent; refuses undeclared routes

@@ -22,7 +22,14 @@ export function createApp(options, { adminKey } = {}) {
 
   // For people, not agents: protected by its own authorize().
   if (adminKey) {
-    app.use('/aap-admin', aapAdmin({ guard, authorize: (req) => isAdminKey(req.get('x-admin-key'), adminKey), actor: () => 'example-admin' }));
+    app.use(
+      '/aap-admin',
+      aapAdmin({
+        guard,
+        authorize: (req) => isAdminKey(req.get('x-admin-key'), adminKey),
+        actor: () => 'example-admin',
+      }),
+    );
   }
 
   // RFC 9728: where an MCP client learns which authorization server issues tokens for this resource
@@ -34,7 +41,10 @@ export function createApp(options, { adminKey } = {}) {
     if (!admission.admitted) return; // refused; the response is written
     if (req.method !== 'POST') {
       // Stateless: no server-sent stream to resume (GET) and no session to end (DELETE).
-      res.status(405).set('allow', 'POST').json({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed.' } });
+      res
+        .status(405)
+        .set('allow', 'POST')
+        .json({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Method not allowed.' } });
       return;
     }
     const server = createMcpServer(admission.tools, admission.principal);

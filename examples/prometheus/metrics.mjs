@@ -33,7 +33,11 @@ export function aapMetrics(registry = new client.Registry()) {
 
   // One message per decision: { decision, route }.
   const onDecision = ({ decision, route }) =>
-    decisions.inc({ decision: decision.allowed ? 'allow' : 'deny', reason: decision.reason ?? '', action: route?.action ?? '' });
+    decisions.inc({
+      decision: decision.allowed ? 'allow' : 'deny',
+      reason: decision.reason ?? '',
+      action: route?.action ?? '',
+    });
   diagnostics_channel.subscribe(CHANNELS.decision, onDecision);
 
   // Tracing channels: `start` when a call begins, `asyncEnd` when it settled; the context object is the same.

@@ -5,4 +5,6 @@ import { aapMetrics } from './metrics.mjs';
 import { listenNode, serveExample } from '../shared/serve-example.mjs';
 
 const { registry } = aapMetrics(); // counts the decisions of every guard in this process
-await serveExample('example-prometheus', async (options, config) => listenNode(createApp(options, { registry }), config));
+await serveExample('example-prometheus', async (options, config) =>
+  listenNode(createApp(options, { registry }), config),
+);

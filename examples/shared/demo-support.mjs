@@ -17,7 +17,12 @@ export const DEMO_AGENTS = {
       { action: 'cms.create_draft', constraints: { max_drafts_per_day: 20 } },
       { action: 'cms.publish' },
     ],
-    sections: { oversight: { requires_human_approval_for: ['cms.publish'], approval_reference: 'https://approvals.example.com/policy/7' } },
+    sections: {
+      oversight: {
+        requires_human_approval_for: ['cms.publish'],
+        approval_reference: 'https://approvals.example.com/policy/7',
+      },
+    },
   },
   SEARCHER: { agentId: 'agent-search-02', capabilities: [{ action: 'search.web' }] },
 };
@@ -32,7 +37,11 @@ export async function demoSetup() {
   const as = await createIssuer({ issuer: 'https://as.demo.invalid', audience: 'https://api.demo.invalid' });
   const tokens = {};
   for (const [name, agent] of Object.entries(DEMO_AGENTS)) tokens[name] = await as.mint({ ...agent, ttl: 3600 });
-  return { options: { issuer: as.issuer, audience: as.audience, jwks: as.jwks }, tokens, adminKey: randomBytes(18).toString('base64url') };
+  return {
+    options: { issuer: as.issuer, audience: as.audience, jwks: as.jwks },
+    tokens,
+    adminKey: randomBytes(18).toString('base64url'),
+  };
 }
 
 /** Print the demo banner: the tokens as shell assignments, for the curl lines of the README. */
@@ -51,7 +60,9 @@ export function printDemo(name, { tokens, adminKey }) {
  * @param {typeof import('@aap-guard/admin').consoleSignIn} consoleSignIn
  */
 export function adminAccess(adminKey, consoleSignIn) {
-  const signIn = consoleSignIn({ verify: (user, key) => (isAdminKey(key, adminKey) ? user || 'example-admin' : undefined) });
+  const signIn = consoleSignIn({
+    verify: (user, key) => (isAdminKey(key, adminKey) ? user || 'example-admin' : undefined),
+  });
   return {
     signIn,
     /** @param {Record<string, string | string[] | undefined>} headers */

@@ -16,7 +16,11 @@ export async function readmeRequests(base, tokens, adminKey) {
   const call = async (name, method, path, { token, headers = {}, body } = {}) => {
     const res = await fetch(base + path, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const row = { name, status: res.status, body: await res.json().catch(() => undefined) };
@@ -27,11 +31,20 @@ export async function readmeRequests(base, tokens, adminKey) {
   await call('search without a token', 'GET', `/v1/search?url=${WIKI}`);
   await call('search a domain outside domains_allowed', 'GET', `/v1/search?url=${EVIL}`, { token: tokens.WRITER });
   await call('create a draft', 'POST', '/v1/drafts', { token: tokens.WRITER, body: { title: 'AAP in practice' } });
-  await call('create a draft with a search-only token', 'POST', '/v1/drafts', { token: tokens.SEARCHER, body: { title: 'x' } });
-  const held = await call('publish (under human oversight)', 'POST', '/v1/publish', { token: tokens.WRITER, body: { id: 'd-1' } });
+  await call('create a draft with a search-only token', 'POST', '/v1/drafts', {
+    token: tokens.SEARCHER,
+    body: { title: 'x' },
+  });
+  const held = await call('publish (under human oversight)', 'POST', '/v1/publish', {
+    token: tokens.WRITER,
+    body: { id: 'd-1' },
+  });
   const hold = held.body?.hold_id;
   await call('approve without the admin key', 'POST', `/aap-admin/holds/${hold}/approve`, { body: {} });
-  await call('approve the hold', 'POST', `/aap-admin/holds/${hold}/approve`, { headers: { 'x-admin-key': adminKey }, body: { note: 'ok' } });
+  await call('approve the hold', 'POST', `/aap-admin/holds/${hold}/approve`, {
+    headers: { 'x-admin-key': adminKey },
+    body: { note: 'ok' },
+  });
   const retry = { token: tokens.WRITER, headers: { 'aap-hold-id': hold }, body: { id: 'd-1' } };
   await call('publish again with the approved hold', 'POST', '/v1/publish', retry);
   await call('replay the used hold', 'POST', '/v1/publish', retry);
@@ -62,7 +75,8 @@ export const README_OUTCOMES = [
 export async function startExample(serverPath, aapEnv = {}) {
   const { spawn } = await import('node:child_process');
   const env = { ...process.env, PORT: '0', HOST: '127.0.0.1' };
-  for (const name of ['AAP_ISSUER', 'AAP_AUDIENCE', 'AAP_JWKS_URI', 'EXAMPLE_ADMIN_KEY', 'EXAMPLE_EVENTS_KEY']) delete env[name];
+  for (const name of ['AAP_ISSUER', 'AAP_AUDIENCE', 'AAP_JWKS_URI', 'EXAMPLE_ADMIN_KEY', 'EXAMPLE_EVENTS_KEY'])
+    delete env[name];
   Object.assign(env, aapEnv);
   const child = spawn(process.execPath, [serverPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -80,18 +94,26 @@ export async function startExample(serverPath, aapEnv = {}) {
     child.once('exit', (code) => reject(new Error(`${serverPath} exited (${code}) before listening:\n${output}`)));
   });
   const exported = Object.fromEntries([...output.matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
-  const stop = () => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
   /** The guard's log lines so far (JSON lines on stderr), parsed. */
-  const logs = () => errors.split('\n').flatMap((line) => {
-    try {
-      return line.startsWith('{') ? [JSON.parse(line)] : [];
-    } catch {
-      return [];
-    }
-  });
-  return { url, tokens: { WRITER: exported.WRITER, SEARCHER: exported.SEARCHER }, adminKey: exported.ADMIN_KEY, logs, stop };
+  const logs = () =>
+    errors.split('\n').flatMap((line) => {
+      try {
+        return line.startsWith('{') ? [JSON.parse(line)] : [];
+      } catch {
+        return [];
+      }
+    });
+  return {
+    url,
+    tokens: { WRITER: exported.WRITER, SEARCHER: exported.SEARCHER },
+    adminKey: exported.ADMIN_KEY,
+    logs,
+    stop,
+  };
 }

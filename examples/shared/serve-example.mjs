@@ -8,7 +8,8 @@ import { demoSetup, printDemo } from './demo-support.mjs';
 /**
  * Start an example server, and stop it on SIGTERM or SIGINT. Exits 2 with a one-line message when it cannot start.
  * @param {string} name prefixes the messages, e.g. `example-express`
- * @param {(options: object | undefined, config: { adminKey?: string, eventsKey?: string, port: number, host: string }) => Promise<{ url: string, close: () => Promise<unknown> }>} start
+ * @param {(options: object | undefined, config: { adminKey?: string, eventsKey?: string, port: number, host: string })
+ * => Promise<{ url: string, close: () => Promise<unknown> }>} start
  *   builds the app (`options` undefined: the adapter reads the environment) and listens
  */
 export async function serveExample(name, start) {
@@ -17,7 +18,12 @@ export async function serveExample(name, start) {
   try {
     const demo = process.env.AAP_ISSUER ? undefined : await demoSetup();
     if (demo) printDemo(name, demo);
-    config = { adminKey: demo?.adminKey ?? process.env.EXAMPLE_ADMIN_KEY, eventsKey: process.env.EXAMPLE_EVENTS_KEY, port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' };
+    config = {
+      adminKey: demo?.adminKey ?? process.env.EXAMPLE_ADMIN_KEY,
+      eventsKey: process.env.EXAMPLE_EVENTS_KEY,
+      port: Number(process.env.PORT ?? 3000),
+      host: process.env.HOST ?? '127.0.0.1',
+    };
     server = await start(demo?.options, config);
   } catch (error) {
     console.error(`${name}: ${error.message}`);
@@ -39,10 +45,11 @@ export async function serveExample(name, start) {
 export function listenNode({ app, guard }, { port, host }) {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, () => {
-      const close = () => new Promise((closed) => {
-        server.close(() => guard.close().finally(closed));
-        server.closeAllConnections?.();
-      });
+      const close = () =>
+        new Promise((closed) => {
+          server.close(() => guard.close().finally(closed));
+          server.closeAllConnections?.();
+        });
       resolve({ url: `http://${host}:${server.address().port}`, close });
     });
     server.once('error', reject);

@@ -10,7 +10,12 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import ts from 'typescript';
 
-const OPTIONS = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, removeComments: false };
+const OPTIONS = {
+  module: ts.ModuleKind.CommonJS,
+  target: ts.ScriptTarget.ES2022,
+  esModuleInterop: true,
+  removeComments: false,
+};
 
 /**
  * Write dist/cjs/ from dist/ (ESM) for the package in `dir`; returns the vendored dependency names.
@@ -27,8 +32,10 @@ export function buildCjs(dir, pkg) {
     const target = join(out, relative(dist, file));
     mkdirSync(dirname(target), { recursive: true });
     const rewrite = (spec) => redirect(spec, vendorDirs, target);
-    if (file.endsWith('.js')) writeFileSync(target, rewriteSpecifiers(transpile(readFileSync(file, 'utf8'), file), file, rewrite));
-    else if (file.endsWith('.d.ts')) writeFileSync(target, rewriteSpecifiers(readFileSync(file, 'utf8'), file, rewrite));
+    if (file.endsWith('.js'))
+      writeFileSync(target, rewriteSpecifiers(transpile(readFileSync(file, 'utf8'), file), file, rewrite));
+    else if (file.endsWith('.d.ts'))
+      writeFileSync(target, rewriteSpecifiers(readFileSync(file, 'utf8'), file, rewrite));
     else copyFileSync(file, target);
   }
   writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n');
@@ -37,21 +44,37 @@ export function buildCjs(dir, pkg) {
 
 /** One ESM file as CommonJS. */
 function transpile(source, fileName) {
-  const { outputText, diagnostics } = ts.transpileModule(source, { compilerOptions: OPTIONS, fileName, reportDiagnostics: true });
-  if (diagnostics?.length) throw new Error(`${fileName}: ${ts.flattenDiagnosticMessageText(diagnostics[0].messageText, '\n')}`);
+  const { outputText, diagnostics } = ts.transpileModule(source, {
+    compilerOptions: OPTIONS,
+    fileName,
+    reportDiagnostics: true,
+  });
+  if (diagnostics?.length)
+    throw new Error(`${fileName}: ${ts.flattenDiagnosticMessageText(diagnostics[0].messageText, '\n')}`);
   const esmOnly = esmOnlySyntax(ts.createSourceFile(fileName, source, ts.ScriptTarget.ES2022, true));
-  if (esmOnly) throw new Error(`${fileName}: ${esmOnly} has no CommonJS equivalent (import data such as JSON instead of locating files)`);
+  if (esmOnly)
+    throw new Error(
+      `${fileName}: ${esmOnly} has no CommonJS equivalent (import data such as JSON instead of locating files)`,
+    );
   return outputText;
 }
 
-/** Replace module specifiers (imports, exports, `import("x")` types, `require("x")` and `import("x")` calls) by `rewrite(specifier)`. */
+/**
+ * Replace module specifiers (imports, exports, `import("x")` types, `require("x")` and `import("x")` calls) by
+ * `rewrite(specifier)`.
+ */
 function rewriteSpecifiers(text, fileName, rewrite) {
   const file = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true);
   const literals = [];
   const visit = (node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) literals.push(node.moduleSpecifier);
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier)
+      literals.push(node.moduleSpecifier);
     else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) literals.push(node.argument.literal);
-    else if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))) {
+    else if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
+    ) {
       if (node.arguments[0]) literals.push(node.arguments[0]);
     }
     ts.forEachChild(node, visit);
@@ -60,7 +83,8 @@ function rewriteSpecifiers(text, fileName, rewrite) {
   let out = text;
   for (const literal of literals.filter(ts.isStringLiteral).reverse()) {
     const next = rewrite(literal.text);
-    if (next !== literal.text) out = `${out.slice(0, literal.getStart(file))}${JSON.stringify(next)}${out.slice(literal.end)}`;
+    if (next !== literal.text)
+      out = `${out.slice(0, literal.getStart(file))}${JSON.stringify(next)}${out.slice(literal.end)}`;
   }
   return out;
 }
@@ -71,8 +95,12 @@ function esmOnlySyntax(file) {
   const visit = (node, topLevel) => {
     if (found) return;
     if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword) found = 'import.meta';
-    else if (topLevel && (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier))) found = 'top-level await';
-    else ts.forEachChild(node, (child) => visit(child, topLevel && !ts.isFunctionLike(node) && !ts.isClassStaticBlockDeclaration(node)));
+    else if (topLevel && (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)))
+      found = 'top-level await';
+    else
+      ts.forEachChild(node, (child) =>
+        visit(child, topLevel && !ts.isFunctionLike(node) && !ts.isClassStaticBlockDeclaration(node)),
+      );
   };
   visit(file, true);
   return found;
@@ -82,7 +110,8 @@ function esmOnlySyntax(file) {
 function redirect(spec, vendorDirs, target) {
   const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
   if (!(name in vendorDirs)) return spec;
-  if (spec !== name) throw new Error(`${target}: deep import "${spec}" of the vendored ESM-only package ${name}; import from "${name}"`);
+  if (spec !== name)
+    throw new Error(`${target}: deep import "${spec}" of the vendored ESM-only package ${name}; import from "${name}"`);
   const path = relative(dirname(target), vendorDirs[name]).split(sep).join('/');
   return path.startsWith('.') ? path : `./${path}`;
 }
@@ -104,7 +133,8 @@ function esmOnly(dir, name) {
 function vendor(dir, name, out) {
   const root = dirname(packageJson(dir, name));
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  if (Object.keys(manifest.dependencies ?? {}).length) throw new Error(`${name} is ESM-only and has dependencies: vendoring it is not supported`);
+  if (Object.keys(manifest.dependencies ?? {}).length)
+    throw new Error(`${name} is ESM-only and has dependencies: vendoring it is not supported`);
   const conditions = manifest.exports?.['.'] ?? {};
   const main = [conditions.default, conditions, manifest.main].find((v) => typeof v === 'string');
   const types = [conditions.types, manifest.types].find((v) => typeof v === 'string');
@@ -117,7 +147,10 @@ function vendor(dir, name, out) {
     else writeFileSync(target, transpile(readFileSync(file, 'utf8'), file));
   }
   const note = `CommonJS transpilation of ${name}@${manifest.version}, for loaders without require(esm)`;
-  writeFileSync(join(out, 'package.json'), `${JSON.stringify({ name, version: manifest.version, license: manifest.license, description: note, main, types }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'package.json'),
+    `${JSON.stringify({ name, version: manifest.version, license: manifest.license, description: note, main, types }, null, 2)}\n`,
+  );
   return out;
 }
 

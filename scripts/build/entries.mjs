@@ -24,7 +24,12 @@ export function entries(pkg) {
     .filter(([key]) => key !== './package.json')
     .map(([key, block]) => {
       const target = typeof block === 'object' && block !== null ? block.import?.default : undefined;
-      const path = typeof target === 'string' ? target.replace(/^\.\/dist\//, '').replace(/\.js$/, '') : key === '.' ? 'index' : key.slice(2);
+      const path =
+        typeof target === 'string'
+          ? target.replace(/^\.\/dist\//, '').replace(/\.js$/, '')
+          : key === '.'
+            ? 'index'
+            : key.slice(2);
       return { key, path };
     });
 }
@@ -57,18 +62,26 @@ export function entryProblems(pkg, dir) {
   const problems = [];
   const list = entries(pkg);
   if (!list.some((e) => e.key === '.')) problems.push('exports has no "." entry');
-  if (pkg.exports?.['./package.json'] !== './package.json') problems.push('exports must keep "./package.json": "./package.json"');
+  if (pkg.exports?.['./package.json'] !== './package.json')
+    problems.push('exports must keep "./package.json": "./package.json"');
   for (const { key, path } of list) {
     if (!existsSync(join(dir, 'src', `${path}.ts`))) problems.push(`exports["${key}"]: src/${path}.ts does not exist`);
     const want = exportBlock(path);
-    if (JSON.stringify(pkg.exports[key]) !== JSON.stringify(want)) problems.push(`exports["${key}"] must be ${JSON.stringify(want)}`);
+    if (JSON.stringify(pkg.exports[key]) !== JSON.stringify(want))
+      problems.push(`exports["${key}"] must be ${JSON.stringify(want)}`);
   }
   if (pkg.main !== './dist/cjs/index.js') problems.push('"main" must be "./dist/cjs/index.js"');
   if (pkg.types !== './dist/cjs/index.d.ts') problems.push('"types" must be "./dist/cjs/index.d.ts"');
-  const subpaths = Object.fromEntries(list.filter((e) => e.key !== '.').map((e) => [e.key.slice(2), [`./dist/cjs/${e.path}.d.ts`]]));
+  const subpaths = Object.fromEntries(
+    list.filter((e) => e.key !== '.').map((e) => [e.key.slice(2), [`./dist/cjs/${e.path}.d.ts`]]),
+  );
   const wantVersions = Object.keys(subpaths).length ? { '*': subpaths } : undefined;
   if (JSON.stringify(pkg.typesVersions) !== JSON.stringify(wantVersions)) {
-    problems.push(wantVersions ? `"typesVersions" must be ${JSON.stringify(wantVersions)}` : '"typesVersions" must be absent (no subpath entries)');
+    problems.push(
+      wantVersions
+        ? `"typesVersions" must be ${JSON.stringify(wantVersions)}`
+        : '"typesVersions" must be absent (no subpath entries)',
+    );
   }
   return problems;
 }

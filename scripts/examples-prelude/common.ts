@@ -4,7 +4,17 @@
  * with the types the code has; nothing here runs. A package's own prelude (core.ts, express.ts, …) comes
  * first, so `app` is an Express app in @aap-guard/express and a Koa app in @aap-guard/koa.
  */
-import type { AapClaims, Decision, Guard, GuardOptions, Hold, Logger, RequestInfo, RouteSpec, Store } from '@aap-guard/core';
+import type {
+  AapClaims,
+  Decision,
+  Guard,
+  GuardOptions,
+  Hold,
+  Logger,
+  RequestInfo,
+  RouteSpec,
+  Store,
+} from '@aap-guard/core';
 import type { Redis } from 'ioredis';
 
 export declare const guard: Guard;

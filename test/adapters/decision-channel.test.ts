@@ -20,7 +20,7 @@ afterEach(() => {
 });
 
 describe('aap-guard:decision', () => {
-  it('an adapter-made deny (route_undeclared) is published like the core\'s denies, with its audit event', async () => {
+  it("an adapter-made deny (route_undeclared) is published like the core's denies, with its audit event", async () => {
     const { as, guard, events } = await setup({ logger: false });
     const app = express();
     const aap = aapGuard({ guard, undeclared: 'deny' });

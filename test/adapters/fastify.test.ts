@@ -1,10 +1,20 @@
-/** The shared adapter behaviour through real Fastify HTTP, on Fastify 5 and Fastify 4 (the plugin, `config.aap` per route). */
+/**
+ * The shared adapter behaviour through real Fastify HTTP, on Fastify 5 and Fastify 4 (the plugin, `config.aap` per
+ * route).
+ */
 import { AapDenyError, aapGuard } from '@aap-guard/fastify';
 import Fastify, { type FastifyRequest } from 'fastify';
 // @ts-expect-error: the examples are plain JavaScript (they run the built packages); here vitest aliases them to src
 import { createApp } from '../../examples/fastify/app.mjs';
 import { forEachFastify } from '../../packages/fastify/test/helpers.js';
-import { LARGE_BODY, appErrorBody, describeAdapter, failingTarget, principalBody, type AdapterDriver } from './suite.js';
+import {
+  LARGE_BODY,
+  appErrorBody,
+  describeAdapter,
+  failingTarget,
+  principalBody,
+  type AdapterDriver,
+} from './suite.js';
 
 const target = (request: FastifyRequest) => (request.query as { url?: unknown }).url;
 
@@ -13,14 +23,19 @@ function fastifyDriver(framework: typeof Fastify): AdapterDriver {
     name: 'fastify',
     async start(options) {
       const app = framework();
-      await app.register(aapGuard, options ?? {}); // no guard options: read from AAP_*; the plugin closes its guard with the app
-      app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+      // no guard options: read from AAP_*; the plugin closes its guard with the app
+      await app.register(aapGuard, options ?? {});
+      app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) =>
+        done(null, body),
+      );
       const handled: string[] = [];
       app.get('/whoami', async (request) => {
         handled.push('whoami');
         return principalBody(request.aap);
       });
-      app.get('/v1/search', { config: { aap: { action: 'search.web', target } } }, async (request) => principalBody(request.aap));
+      app.get('/v1/search', { config: { aap: { action: 'search.web', target } } }, async (request) =>
+        principalBody(request.aap),
+      );
       app.post('/v1/publish', { config: { aap: { action: 'cms.publish' } } }, async (request) => {
         handled.push('publish');
         return principalBody(request.aap);
@@ -30,7 +45,9 @@ function fastifyDriver(framework: typeof Fastify): AdapterDriver {
         handled.push(`draft:${(request.body as Buffer).length}`);
         return reply.code(201).send({ bytes: (request.body as Buffer).length });
       });
-      app.get('/v1/large', { config: { aap: { action: 'search.web' } } }, async (_request, reply) => reply.type('text/plain').send(LARGE_BODY));
+      app.get('/v1/large', { config: { aap: { action: 'search.web' } } }, async (_request, reply) =>
+        reply.type('text/plain').send(LARGE_BODY),
+      );
       app.get('/health', { config: { aap: false } }, async (request) => ({ status: 'ok', aap: request.aap ?? null }));
       app.get('/ready', { config: { aap: false } }, app.aap.health);
       // The app's own error handling (for `denyAs: 'error'`): its own envelope, the guard's status.

@@ -10,10 +10,18 @@ import { createDpopKey, createIssuer, type DpopKey, type TestIssuer } from '@aap
 import { beforeAll, expect } from 'vitest';
 
 /** A test issuer and a guard that trusts it (local JWKS), with a collecting audit sink. */
-export async function setup(options: Partial<GuardOptions> = {}): Promise<{ as: TestIssuer; guard: Guard; events: AuditEvent[] }> {
+export async function setup(
+  options: Partial<GuardOptions> = {},
+): Promise<{ as: TestIssuer; guard: Guard; events: AuditEvent[] }> {
   const as = await createIssuer();
   const events: AuditEvent[] = [];
-  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, audit: (event) => events.push(event), ...options });
+  const guard = createGuard({
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    audit: (event) => events.push(event),
+    ...options,
+  });
   return { as, guard, events };
 }
 
@@ -45,13 +53,16 @@ export function send(
       const body = Buffer.concat(parts);
       resolve({ ...head, body, json: parseJson(body), ...(error ? { error } : {}) });
     };
-    const req = httpRequest({ host: hostname, port, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (res) => {
-      head = { status: res.statusCode, headers: res.headers };
-      res.on('data', (chunk: Buffer) => parts.push(chunk));
-      res.on('end', () => done());
-      res.on('error', (e) => done(e.message));
-      res.on('aborted', () => done('aborted'));
-    });
+    const req = httpRequest(
+      { host: hostname, port, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+      (res) => {
+        head = { status: res.statusCode, headers: res.headers };
+        res.on('data', (chunk: Buffer) => parts.push(chunk));
+        res.on('end', () => done());
+        res.on('error', (e) => done(e.message));
+        res.on('aborted', () => done('aborted'));
+      },
+    );
     req.on('error', (e) => done(e.message));
     for (const chunk of options.chunks ?? []) req.write(chunk);
     req.end();
@@ -94,14 +105,22 @@ export async function listen(server: Server, guard: Guard): Promise<Listening> {
 
 /** A token whose `cms.publish` is held for a human's approval. */
 export const heldPublishToken = async (as: TestIssuer): Promise<string> =>
-  bearer(await as.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } }));
+  bearer(
+    await as.mint({
+      capabilities: [{ action: 'cms.publish' }],
+      sections: { oversight: { requires_human_approval_for: ['cms.publish'] } },
+    }),
+  );
 
 /**
  * The hold created for a body binds that body: `post(title, holdId?)` sends `{ title }` as JSON to a
  * `cms.publish` route behind a body parser that left the digest under `BODY_DIGEST`, whose handler
  * answers `{ published: title }`. Only the approved retry with the same body is let through.
  */
-export async function expectHoldBoundToBody(guard: Guard, post: (title: string, hold?: string) => PromiseLike<{ body: Record<string, unknown> }>): Promise<void> {
+export async function expectHoldBoundToBody(
+  guard: Guard,
+  post: (title: string, hold?: string) => PromiseLike<{ body: Record<string, unknown> }>,
+): Promise<void> {
   const id = (await post('a')).body.hold_id as string;
   expect((await guard.holds.get(id))?.bodyDigest).toBe(bodyDigest(JSON.stringify({ title: 'a' })));
   await guard.holds.approve(id, { by: 'alice' });
@@ -118,7 +137,11 @@ export async function expectHoldBoundToBody(guard: Guard, post: (title: string, 
  * const guard = createGuard(fixture.options(events));
  * const token = await fixture.as.mint({ jkt: fixture.key.jkt });
  */
-export function useAuditedIssuer(): { readonly as: TestIssuer; readonly key: DpopKey; options(events: AuditEvent[]): GuardOptions } {
+export function useAuditedIssuer(): {
+  readonly as: TestIssuer;
+  readonly key: DpopKey;
+  options(events: AuditEvent[]): GuardOptions;
+} {
   let as: TestIssuer | undefined;
   let key: DpopKey | undefined;
   beforeAll(async () => {
@@ -132,6 +155,12 @@ export function useAuditedIssuer(): { readonly as: TestIssuer; readonly key: Dpo
     get key() {
       return key!;
     },
-    options: (events) => ({ issuer: as!.issuer, audience: as!.audience, jwks: as!.jwks, audit: (event) => events.push(event), logger: false }),
+    options: (events) => ({
+      issuer: as!.issuer,
+      audience: as!.audience,
+      jwks: as!.jwks,
+      audit: (event) => events.push(event),
+      logger: false,
+    }),
   };
 }

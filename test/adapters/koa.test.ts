@@ -1,4 +1,7 @@
-/** The shared adapter behaviour through real Koa HTTP, on Koa 3 and Koa 2 (`app.use(aap)`, `aap.require()` with @koa/router). */
+/**
+ * The shared adapter behaviour through real Koa HTTP, on Koa 3 and Koa 2 (`app.use(aap)`, `aap.require()` with
+ * @koa/router).
+ */
 import { createServer } from 'node:http';
 import Router from '@koa/router';
 import { AapDenyError, aapGuard } from '@aap-guard/koa';
@@ -9,7 +12,14 @@ import { createApp } from '../../examples/koa/app.mjs';
 import { listenNode } from '../../examples/shared/serve-example.mjs';
 import { forEachKoa } from '../../packages/koa/test/helpers.js';
 import { countBody, listen } from './kit.js';
-import { LARGE_BODY, appErrorBody, describeAdapter, failingTarget, principalBody, type AdapterDriver } from './suite.js';
+import {
+  LARGE_BODY,
+  appErrorBody,
+  describeAdapter,
+  failingTarget,
+  principalBody,
+  type AdapterDriver,
+} from './suite.js';
 
 function koaDriver(Framework: typeof Koa): AdapterDriver {
   return {
@@ -59,13 +69,21 @@ function koaDriver(Framework: typeof Koa): AdapterDriver {
         }
       });
       app.use(aap).use(router.routes());
-      return { ...(await listen(createServer(app.callback()), aap.guard)), guard: aap.guard, handled, routes: () => aap.routes(app) };
+      return {
+        ...(await listen(createServer(app.callback()), aap.guard)),
+        guard: aap.guard,
+        handled,
+        routes: () => aap.routes(app),
+      };
     },
     async declare(guard, action, options) {
       aapGuard({ guard }).require(action, options);
     },
     // The example app is Koa 3 whatever the version under test: run it once.
-    example: Framework === Koa ? (options, adminKey) => listenNode(createApp(options, { adminKey }), { port: 0, host: '127.0.0.1' }) : undefined,
+    example:
+      Framework === Koa
+        ? (options, adminKey) => listenNode(createApp(options, { adminKey }), { port: 0, host: '127.0.0.1' })
+        : undefined,
   };
 }
 

@@ -9,13 +9,24 @@ export const DOCUMENT = {
   info: { title: 'items', version: '1' },
   components: { parameters: { Url: { name: 'url', in: 'query', schema: { type: 'string' } } } },
   paths: {
-    '/v1/search': { get: { operationId: 'search', parameters: [{ $ref: '#/components/parameters/Url' }], 'x-aap-action': { action: 'search.web', target: 'url' } } },
+    '/v1/search': {
+      get: {
+        operationId: 'search',
+        parameters: [{ $ref: '#/components/parameters/Url' }],
+        'x-aap-action': { action: 'search.web', target: 'url' },
+      },
+    },
     '/v1/items/{id}': {
       parameters: [{ name: 'id', in: 'path', required: true }],
       get: { 'x-aap-action': 'items.read' },
       delete: { 'x-aap-action': 'items.delete' },
     },
-    '/v1/fetch/{host}': { get: { parameters: [{ name: 'host', in: 'path', required: true }], 'x-aap-action': { action: 'fetch.host', target: 'host' } } },
+    '/v1/fetch/{host}': {
+      get: {
+        parameters: [{ name: 'host', in: 'path', required: true }],
+        'x-aap-action': { action: 'fetch.host', target: 'host' },
+      },
+    },
     '/v2/things/{id}': { get: { 'x-aap-action': 'things.read' } },
     '/v1/owned': { get: { 'x-aap-action': 'owned.read' } },
     '/health': { get: { 'x-aap-action': false } },

@@ -15,7 +15,13 @@ const DOCUMENT = {
   info: { title: 'items', version: '1' },
   components: { parameters: { Url: { name: 'url', in: 'query', schema: { type: 'string' } } } },
   paths: {
-    '/v1/search': { get: { operationId: 'search', parameters: [{ $ref: '#/components/parameters/Url' }], 'x-aap-action': { action: 'search.web', target: 'url' } } },
+    '/v1/search': {
+      get: {
+        operationId: 'search',
+        parameters: [{ $ref: '#/components/parameters/Url' }],
+        'x-aap-action': { action: 'search.web', target: 'url' },
+      },
+    },
     '/v1/items/{id}': {
       parameters: [{ name: 'id', in: 'path', required: true }],
       get: { 'x-aap-action': 'items.read' },
@@ -38,7 +44,13 @@ afterEach(async () => {
 async function serve(): Promise<{ app: FastifyInstance; url: string }> {
   const app = Fastify();
   apps.push(app);
-  await app.register(aapGuard, { issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, openApi: DOCUMENT });
+  await app.register(aapGuard, {
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    logger: false,
+    openApi: DOCUMENT,
+  });
   app.get('/v1/search', async (request) => ({ url: (request.query as { url?: string }).url }));
   app.get('/v1/items/:itemId', async (request) => ({ id: (request.params as { itemId: string }).itemId }));
   app.get('/health', async () => ({ ok: true }));
@@ -47,8 +59,9 @@ async function serve(): Promise<{ app: FastifyInstance; url: string }> {
   return { app, url };
 }
 
-const bearer = async (action: string, constraints?: Record<string, unknown>) =>
-  ({ authorization: `Bearer ${await as.mint({ capabilities: [constraints ? { action, constraints } : { action }] })}` });
+const bearer = async (action: string, constraints?: Record<string, unknown>) => ({
+  authorization: `Bearer ${await as.mint({ capabilities: [constraints ? { action, constraints } : { action }] })}`,
+});
 
 describe('OpenAPI declarations on Fastify', () => {
   it('declares each route by its operation: the action, the target from a parameter, public', async () => {
@@ -57,8 +70,13 @@ describe('OpenAPI declarations on Fastify', () => {
     const wrong = await fetch(`${url}/v1/items/7`, { headers: await bearer('search.web') });
     expect([wrong.status, ((await wrong.json()) as { reason: string }).reason]).toEqual([403, 'capability_missing']);
     const domains = { domains_allowed: ['example.com'] };
-    expect((await fetch(`${url}/v1/search?url=https://example.com/a`, { headers: await bearer('search.web', domains) })).status).toBe(200);
-    const outside = await fetch(`${url}/v1/search?url=https://evil.test/a`, { headers: await bearer('search.web', domains) });
+    expect(
+      (await fetch(`${url}/v1/search?url=https://example.com/a`, { headers: await bearer('search.web', domains) }))
+        .status,
+    ).toBe(200);
+    const outside = await fetch(`${url}/v1/search?url=https://evil.test/a`, {
+      headers: await bearer('search.web', domains),
+    });
     expect(outside.status).toBe(403);
     expect((await fetch(`${url}/health`)).status).toBe(200);
     const stats = await fetch(`${url}/v1/stats`, { headers: await bearer('items.read') });
@@ -67,7 +85,12 @@ describe('OpenAPI declarations on Fastify', () => {
 
   it('reports where the document and the app disagree', async () => {
     const { app } = await serve();
-    const table = Object.fromEntries(app.aap.routes().filter((r) => r.method !== 'HEAD').map((r) => [`${r.method} ${r.path}`, [r.status, r.action, r.openApi]]));
+    const table = Object.fromEntries(
+      app.aap
+        .routes()
+        .filter((r) => r.method !== 'HEAD')
+        .map((r) => [`${r.method} ${r.path}`, [r.status, r.action, r.openApi]]),
+    );
     expect(table).toMatchObject({
       'GET /v1/search': ['declared', 'search.web', undefined],
       'GET /v1/items/:itemId': ['declared', 'items.read', undefined],
@@ -80,9 +103,15 @@ describe('OpenAPI declarations on Fastify', () => {
 
   it('refuses a malformed document or declaration at registration, naming the operation', () => {
     expect(() => openApiOperations({ swagger: '2.0' })).toThrow(TypeError);
-    const badTarget = { openapi: '3.0.3', paths: { '/x': { get: { 'x-aap-action': { action: 'a.b', target: 'nope' } } } } };
+    const badTarget = {
+      openapi: '3.0.3',
+      paths: { '/x': { get: { 'x-aap-action': { action: 'a.b', target: 'nope' } } } },
+    };
     expect(() => openApiOperations(badTarget)).toThrow(/x-aap-action\.target of GET \/x/);
-    const remote = { openapi: '3.0.3', paths: { '/x': { get: { parameters: [{ $ref: 'https://example.com/p.yaml#/P' }] } } } };
+    const remote = {
+      openapi: '3.0.3',
+      paths: { '/x': { get: { parameters: [{ $ref: 'https://example.com/p.yaml#/P' }] } } },
+    };
     expect(() => openApiOperations(remote)).toThrow(/only local references/);
   });
 });

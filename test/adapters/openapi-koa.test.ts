@@ -27,7 +27,14 @@ afterEach(async () => {
 type Mount = 'app.use(aap)' | 'aap.router(router)';
 
 function build(Framework: typeof Koa, mount: Mount = 'app.use(aap)') {
-  const aap = aapGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, warmUp: false, openApi: DOCUMENT });
+  const aap = aapGuard({
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    logger: false,
+    warmUp: false,
+    openApi: DOCUMENT,
+  });
   const app = new Framework();
   const router = new Router();
   router.get('/v1/search', (ctx) => void (ctx.body = { url: ctx.query.url }));
@@ -50,42 +57,79 @@ async function serve(Framework: typeof Koa, mount?: Mount): Promise<string> {
   return server.url;
 }
 
-const bearer = async (action: string, constraints?: Record<string, unknown>) =>
-  ({ authorization: `Bearer ${await as.mint({ capabilities: [constraints ? { action, constraints } : { action }] })}` });
-const reasonOf = async (response: Response) => [response.status, ((await response.json()) as { reason?: string }).reason];
+const bearer = async (action: string, constraints?: Record<string, unknown>) => ({
+  authorization: `Bearer ${await as.mint({ capabilities: [constraints ? { action, constraints } : { action }] })}`,
+});
+const reasonOf = async (response: Response) => [
+  response.status,
+  ((await response.json()) as { reason?: string }).reason,
+];
 
 forEachKoa('OpenAPI declarations on Koa', (Framework) => {
   for (const mount of ['app.use(aap)', 'aap.router(router)'] as const) {
     it(`declares each route by its operation: the action, the target from a query or path parameter, public (${mount})`, async () => {
       const url = await serve(Framework, mount);
       expect((await fetch(`${url}/v1/items/7`, { headers: await bearer('items.read') })).status).toBe(200);
-      expect(await reasonOf(await fetch(`${url}/v1/items/7`, { headers: await bearer('search.web') }))).toEqual([403, 'capability_missing']);
+      expect(await reasonOf(await fetch(`${url}/v1/items/7`, { headers: await bearer('search.web') }))).toEqual([
+        403,
+        'capability_missing',
+      ]);
       expect((await fetch(`${url}/v1/items/7`)).status).toBe(401);
       const domains = { domains_allowed: ['example.com'] };
-      expect((await fetch(`${url}/v1/search?url=https://example.com/a`, { headers: await bearer('search.web', domains) })).status).toBe(200);
-      expect((await fetch(`${url}/v1/search?url=https://evil.test/a`, { headers: await bearer('search.web', domains) })).status).toBe(403);
-      expect((await fetch(`${url}/v1/fetch/example.com`, { headers: await bearer('fetch.host', domains) })).status).toBe(200);
-      expect((await fetch(`${url}/v1/fetch/evil.test`, { headers: await bearer('fetch.host', domains) })).status).toBe(403);
+      expect(
+        (await fetch(`${url}/v1/search?url=https://example.com/a`, { headers: await bearer('search.web', domains) }))
+          .status,
+      ).toBe(200);
+      expect(
+        (await fetch(`${url}/v1/search?url=https://evil.test/a`, { headers: await bearer('search.web', domains) }))
+          .status,
+      ).toBe(403);
+      expect(
+        (await fetch(`${url}/v1/fetch/example.com`, { headers: await bearer('fetch.host', domains) })).status,
+      ).toBe(200);
+      expect((await fetch(`${url}/v1/fetch/evil.test`, { headers: await bearer('fetch.host', domains) })).status).toBe(
+        403,
+      );
       expect((await fetch(`${url}/v2/things/3`, { headers: await bearer('things.read') })).status).toBe(200);
       expect((await fetch(`${url}/v2/things/3`, { headers: await bearer('items.read') })).status).toBe(403);
       expect((await fetch(`${url}/health`)).status).toBe(200);
-      expect(await reasonOf(await fetch(`${url}/v1/stats`, { headers: await bearer('items.read') }))).toEqual([403, 'route_undeclared']);
+      expect(await reasonOf(await fetch(`${url}/v1/stats`, { headers: await bearer('items.read') }))).toEqual([
+        403,
+        'route_undeclared',
+      ]);
     });
 
     it(`lets a route's own aap.require() win over the document (${mount})`, async () => {
       const url = await serve(Framework, mount);
       expect((await fetch(`${url}/v1/owned`, { headers: await bearer('owned.write') })).status).toBe(200);
-      expect(await reasonOf(await fetch(`${url}/v1/owned`, { headers: await bearer('owned.read') }))).toEqual([403, 'capability_missing']);
+      expect(await reasonOf(await fetch(`${url}/v1/owned`, { headers: await bearer('owned.read') }))).toEqual([
+        403,
+        'capability_missing',
+      ]);
     });
   }
 
   it('reports where the document and the app disagree', () => {
     const { app, aap } = build(Framework);
-    const table = Object.fromEntries(aap.routes(app).filter((r) => r.method !== 'HEAD').map((r) => [`${r.method} ${r.path}`, [r.status, r.action, r.openApi]]));
+    const table = Object.fromEntries(
+      aap
+        .routes(app)
+        .filter((r) => r.method !== 'HEAD')
+        .map((r) => [`${r.method} ${r.path}`, [r.status, r.action, r.openApi]]),
+    );
     expect(table).toEqual(EXPECTED_REPORT);
   });
 
   it('refuses a malformed document at construction', () => {
-    expect(() => aapGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, warmUp: false, openApi: { swagger: '2.0' } })).toThrow(/OpenAPI 3\.x/);
+    expect(() =>
+      aapGuard({
+        issuer: as.issuer,
+        audience: as.audience,
+        jwks: as.jwks,
+        logger: false,
+        warmUp: false,
+        openApi: { swagger: '2.0' },
+      }),
+    ).toThrow(/OpenAPI 3\.x/);
   });
 });

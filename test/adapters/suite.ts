@@ -19,7 +19,14 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bodyDigest, createGuard, type AuditEvent, type Guard, type GuardOptions, type Principal } from '@aap-guard/core';
+import {
+  bodyDigest,
+  createGuard,
+  type AuditEvent,
+  type Guard,
+  type GuardOptions,
+  type Principal,
+} from '@aap-guard/core';
 import { createIssuer, serveJwks, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 // @ts-expect-error: plain JavaScript
@@ -35,11 +42,22 @@ export interface RunningApp extends Listening {
   /** Handlers that ran, in order (see the routes above). */
   readonly handled: string[];
   /** The adapter's route report. */
-  routes(): readonly { readonly method: string; readonly path: string; readonly status: string; readonly action?: string | undefined; readonly others?: string | undefined; readonly note?: string | undefined }[];
+  routes(): readonly {
+    readonly method: string;
+    readonly path: string;
+    readonly status: string;
+    readonly action?: string | undefined;
+    readonly others?: string | undefined;
+    readonly note?: string | undefined;
+  }[];
 }
 
 /** The body the standard app's own error handler answers an `AapDenyError` with (`denyAs: 'error'`). */
-export const appErrorBody = (error: { readonly reason: string; readonly status: number }) => ({ handled: 'app', code: error.reason, status: error.status });
+export const appErrorBody = (error: { readonly reason: string; readonly status: number }) => ({
+  handled: 'app',
+  code: error.reason,
+  status: error.status,
+});
 
 /** Starts one framework's standard app. */
 export interface AdapterDriver {
@@ -72,7 +90,8 @@ export const LARGE_BODY = 'a'.repeat(1000);
 
 const OCTETS = { 'content-type': 'application/octet-stream' };
 const auth = (token: string) => ({ authorization: bearer(token) });
-const outcomes = (rows: Array<{ name: string; status: number; body?: { reason?: string } }>) => rows.map((r) => [r.name, r.status, r.body?.reason]);
+const outcomes = (rows: Array<{ name: string; status: number; body?: { reason?: string } }>) =>
+  rows.map((r) => [r.name, r.status, r.body?.reason]);
 
 /**
  * Register the shared adapter behaviour as vitest tests for one driver.
@@ -96,7 +115,9 @@ function adapterTests(driver: AdapterDriver): void {
   });
 
   const trusting = (): GuardOptions => ({ issuer: as.issuer, audience: as.audience, jwks: as.jwks });
-  async function app(options: Partial<GuardOptions> & Record<string, unknown> = {}): Promise<RunningApp & { events: AuditEvent[] }> {
+  async function app(
+    options: Partial<GuardOptions> & Record<string, unknown> = {},
+  ): Promise<RunningApp & { events: AuditEvent[] }> {
     const events: AuditEvent[] = [];
     const running = await driver.start({ ...trusting(), audit: (event) => events.push(event), ...options });
     closers.push(() => running.close());
@@ -111,7 +132,11 @@ function adapterTests(driver: AdapterDriver): void {
       expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(res.headers['cache-control']).toBe('no-store');
-      expect(res.json).toEqual({ error: 'invalid_token', error_description: expect.any(String), reason: 'credentials_missing' });
+      expect(res.json).toEqual({
+        error: 'invalid_token',
+        error_description: expect.any(String),
+        reason: 'credentials_missing',
+      });
     });
 
     it('denies a garbage token with 401 invalid_token and an error in the challenge, never a 500', async () => {
@@ -147,7 +172,11 @@ function adapterTests(driver: AdapterDriver): void {
 
     it('denies a declared action no capability grants (403 capability_missing) without running the handler', async () => {
       const { url, handled } = await app();
-      const res = await send(url, { method: 'POST', path: '/v1/publish', headers: auth(await as.mint({ capabilities: [{ action: 'search.web' }] })) });
+      const res = await send(url, {
+        method: 'POST',
+        path: '/v1/publish',
+        headers: auth(await as.mint({ capabilities: [{ action: 'search.web' }] })),
+      });
       expect(res.status).toBe(403);
       expect(res.json).toMatchObject({ error: 'aap_invalid_capability', reason: 'capability_missing' });
       expect(handled).toEqual([]);
@@ -155,7 +184,9 @@ function adapterTests(driver: AdapterDriver): void {
 
     it('sends the decision headers on allowed responses (RateLimit) and 429 with Retry-After once exhausted', async () => {
       const { url } = await app();
-      const headers = auth(await as.mint({ capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 2 } }] }));
+      const headers = auth(
+        await as.mint({ capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 2 } }] }),
+      );
       const first = await send(url, { path: '/v1/search', headers });
       expect(first.status).toBe(200);
       expect(first.headers['ratelimit-policy']).toBe('"minute";q=2;w=60');
@@ -169,7 +200,10 @@ function adapterTests(driver: AdapterDriver): void {
 
     it('refuses an ambiguous target (a repeated query parameter) with an audited 400 instead of guessing', async () => {
       const { url, events } = await app();
-      const res = await send(url, { path: '/v1/search?url=https://a.example&url=https://b.example', headers: auth(await as.mint()) });
+      const res = await send(url, {
+        path: '/v1/search?url=https://a.example&url=https://b.example',
+        headers: auth(await as.mint()),
+      });
       expect(res.status).toBe(400);
       expect(res.json).toMatchObject({ error: 'invalid_request', reason: 'request_invalid' });
       expect(events.at(-1)).toMatchObject({ decision: 'deny', reason: 'request_invalid' });
@@ -213,7 +247,11 @@ function adapterTests(driver: AdapterDriver): void {
       expect((await send(url, { path: '/whoami' })).status).toBe(401);
       const res = await send(url, { path: '/whoami', headers: auth(await as.mint()) });
       expect(res.status).toBe(403);
-      expect(res.json).toEqual({ error: 'aap_invalid_capability', error_description: expect.any(String), reason: 'route_undeclared' });
+      expect(res.json).toEqual({
+        error: 'aap_invalid_capability',
+        error_description: expect.any(String),
+        reason: 'route_undeclared',
+      });
       expect(res.headers['cache-control']).toBe('no-store');
       expect(handled).toEqual([]);
       expect(events.at(-1)).toMatchObject({ decision: 'deny', reason: 'route_undeclared' });
@@ -240,7 +278,9 @@ function adapterTests(driver: AdapterDriver): void {
 
     it('reports at startup which routes are declared, opted out, or will be refused', async () => {
       const { routes } = await app();
-      const table = Object.fromEntries(routes().map((route) => [`${route.method} ${route.path}`, [route.status, route.action]]));
+      const table = Object.fromEntries(
+        routes().map((route) => [`${route.method} ${route.path}`, [route.status, route.action]]),
+      );
       expect(table).toMatchObject({
         'GET /v1/search': ['declared', 'search.web'],
         'POST /v1/publish': ['declared', 'cms.publish'],
@@ -250,14 +290,20 @@ function adapterTests(driver: AdapterDriver): void {
     });
 
     it('refuses unknown option keys at startup with a TypeError and a did-you-mean', async () => {
-      await expect(app({ undeclard: 'deny' })).rejects.toThrow(/unknown option "undeclard" — did you mean "undeclared"/);
-      await expect(app({ oversight: { holdTTL: 60 } } as Partial<GuardOptions>)).rejects.toThrow(/"holdTTL" — did you mean "holdTtl"/);
+      await expect(app({ undeclard: 'deny' })).rejects.toThrow(
+        /unknown option "undeclard" — did you mean "undeclared"/,
+      );
+      await expect(app({ oversight: { holdTTL: 60 } } as Partial<GuardOptions>)).rejects.toThrow(
+        /"holdTTL" — did you mean "holdTtl"/,
+      );
     });
 
     it('refuses an unknown route option with a TypeError and a did-you-mean, where the route is declared', async () => {
       const guard = createGuard(trusting());
       closers.push(() => guard.close());
-      await expect(driver.declare(guard, 'search.web', { targte: () => 'x' })).rejects.toThrow(/unknown option "targte" — did you mean "target"/);
+      await expect(driver.declare(guard, 'search.web', { targte: () => 'x' })).rejects.toThrow(
+        /unknown option "targte" — did you mean "target"/,
+      );
     });
   });
 
@@ -265,10 +311,15 @@ function adapterTests(driver: AdapterDriver): void {
     it('a request without AAP credentials goes on untouched to the app, without a principal; an agent token is checked in full', async () => {
       const { url, handled } = await app({ authRequired: false, undeclared: 'allow' });
       const apiKey = await send(url, { path: '/whoami', headers: { 'x-api-key': 'k-1' } });
-      expect([apiKey.status, apiKey.json]).toEqual([200, { agent: null, scheme: null, action: null, capability: null }]);
+      expect([apiKey.status, apiKey.json]).toEqual([
+        200,
+        { agent: null, scheme: null, action: null, capability: null },
+      ]);
       const basic = await send(url, { path: '/whoami', headers: { authorization: 'Basic dXNlcjpwYXNz' } });
       expect(basic.status).toBe(200);
-      expect((await send(url, { path: '/v1/search', headers: auth(await as.mint({ agentId: 'agent-x' })) })).json).toMatchObject({ agent: 'agent-x', action: 'search.web' });
+      expect(
+        (await send(url, { path: '/v1/search', headers: auth(await as.mint({ agentId: 'agent-x' })) })).json,
+      ).toMatchObject({ agent: 'agent-x', action: 'search.web' });
       const failing = await send(url, { path: '/whoami', headers: auth(await as.mint({ ttl: -3600 })) });
       expect([failing.status, failing.json?.reason]).toEqual([401, 'token_expired']); // a failing agent token is never passed through
       expect(handled).toEqual(['whoami', 'whoami']);
@@ -277,18 +328,36 @@ function adapterTests(driver: AdapterDriver): void {
     it('the route report marks what passes others to the app; the requests agree (a write admits agents only by default)', async () => {
       const { url, routes, handled } = await app({ authRequired: false });
       const table = Object.fromEntries(routes().map((route) => [`${route.method} ${route.path}`, route]));
-      expect(table['GET /v1/search']).toMatchObject({ status: 'declared', others: 'passed', note: 'agents checked; others passed to the app' });
+      expect(table['GET /v1/search']).toMatchObject({
+        status: 'declared',
+        others: 'passed',
+        note: 'agents checked; others passed to the app',
+      });
       expect(table['POST /v1/publish']).toMatchObject({ status: 'declared', others: 'refused' });
       expect(table['POST /v1/publish']?.note).toBeUndefined();
-      expect(table['GET /whoami']).toMatchObject({ status: 'undeclared', others: 'passed', note: 'agents refused; others passed to the app' });
+      expect(table['GET /whoami']).toMatchObject({
+        status: 'undeclared',
+        others: 'passed',
+        note: 'agents refused; others passed to the app',
+      });
       expect(table['GET /health']).toMatchObject({ status: 'public' });
       expect(table['GET /health']?.others).toBeUndefined();
       expect((await send(url, { path: '/v1/search', headers: { 'x-api-key': 'k-1' } })).status).toBe(200);
-      const write = await send(url, { method: 'POST', path: '/v1/publish', headers: { 'content-type': 'application/json' }, chunks: [Buffer.from('{}')] });
+      const write = await send(url, {
+        method: 'POST',
+        path: '/v1/publish',
+        headers: { 'content-type': 'application/json' },
+        chunks: [Buffer.from('{}')],
+      });
       expect([write.status, write.json?.reason]).toEqual([401, 'credentials_missing']);
       expect(handled).not.toContain('publish');
       const strict = await app();
-      expect(strict.routes().filter((route) => route.status !== 'public').map((route) => route.others)).toEqual(expect.arrayContaining(['refused']));
+      expect(
+        strict
+          .routes()
+          .filter((route) => route.status !== 'public')
+          .map((route) => route.others),
+      ).toEqual(expect.arrayContaining(['refused']));
       expect(strict.routes().some((route) => route.others === 'passed')).toBe(false);
     });
 
@@ -303,10 +372,15 @@ function adapterTests(driver: AdapterDriver): void {
     it("denyAs: 'error' hands a deny to the app's error handling as an AapDenyError; challenge, Retry-After and no-store survive", async () => {
       const { url } = await app({ denyAs: 'error' });
       const missing = await send(url, { path: '/v1/search' });
-      expect([missing.status, missing.json]).toEqual([401, { handled: 'app', code: 'credentials_missing', status: 401 }]);
+      expect([missing.status, missing.json]).toEqual([
+        401,
+        { handled: 'app', code: 'credentials_missing', status: 401 },
+      ]);
       expect(missing.headers['www-authenticate']).toMatch(/^Bearer/);
       expect(missing.headers['cache-control']).toBe('no-store');
-      const headers = auth(await as.mint({ capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 1 } }] }));
+      const headers = auth(
+        await as.mint({ capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 1 } }] }),
+      );
       await send(url, { path: '/v1/search', headers });
       const limited = await send(url, { path: '/v1/search', headers });
       expect([limited.status, limited.json?.code]).toEqual([429, 'rate_limited']);
@@ -361,7 +435,9 @@ function adapterTests(driver: AdapterDriver): void {
         });
       }
       const challenge = (await send(url, { path: '/v1/search' })).headers['www-authenticate'];
-      expect(challenge).toContain('resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/v1"');
+      expect(challenge).toContain(
+        'resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/v1"',
+      );
     });
 
     it('answers a readiness probe: 200 when ready, 503 with a stable reason when not, never the JWKS URL', async () => {
@@ -381,13 +457,21 @@ function adapterTests(driver: AdapterDriver): void {
     it('an approved hold is not burned when another token of the agent spent the agent-keyed quota: the retry is admitted', async () => {
       const { url, guard, handled } = await app({ rateLimit: { key: 'agent' } });
       const capabilities = [{ action: 'cms.publish', constraints: { max_requests_per_minute: 1 } }];
-      const held = auth(await as.mint({ agentId: 'agent-q', capabilities, sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } }));
+      const held = auth(
+        await as.mint({
+          agentId: 'agent-q',
+          capabilities,
+          sections: { oversight: { requires_human_approval_for: ['cms.publish'] } },
+        }),
+      );
       const other = auth(await as.mint({ agentId: 'agent-q', capabilities }));
       const first = await send(url, { method: 'POST', path: '/v1/publish', headers: held });
       const id = first.json?.hold_id as string;
       expect(first.json?.reason).toBe('approval_required'); // the held request paid the agent's one request this minute
       await guard.holds.approve(id, { by: 'alice' });
-      expect((await send(url, { method: 'POST', path: '/v1/publish', headers: other })).json?.reason).toBe('rate_limited');
+      expect((await send(url, { method: 'POST', path: '/v1/publish', headers: other })).json?.reason).toBe(
+        'rate_limited',
+      );
       const retry = await send(url, { method: 'POST', path: '/v1/publish', headers: { ...held, 'aap-hold-id': id } });
       expect(retry.status).toBe(200); // its quota was paid when it was held
       expect(handled).toEqual(['publish']);
@@ -397,9 +481,15 @@ function adapterTests(driver: AdapterDriver): void {
     it('a hold is created once per held request and onHold fires once per hold created, none beyond the agent budget', async () => {
       const created: string[] = [];
       const { url } = await app({ oversight: { maxPendingPerAgent: 3, onHold: (hold) => void created.push(hold.id) } });
-      const headers = auth(await as.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } }));
+      const headers = auth(
+        await as.mint({
+          capabilities: [{ action: 'cms.publish' }],
+          sections: { oversight: { requires_human_approval_for: ['cms.publish'] } },
+        }),
+      );
       const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) statuses.push((await send(url, { method: 'POST', path: '/v1/publish', headers })).status ?? 0);
+      for (let i = 0; i < 6; i++)
+        statuses.push((await send(url, { method: 'POST', path: '/v1/publish', headers })).status ?? 0);
       expect(statuses).toEqual([403, 403, 403, 429, 429, 429]);
       await new Promise((resolve) => setTimeout(resolve, 10));
       expect(created).toHaveLength(3);
@@ -407,10 +497,16 @@ function adapterTests(driver: AdapterDriver): void {
   });
 
   describe('size limits from capability constraints', () => {
-    const draftToken = () => as.mint({ capabilities: [{ action: 'cms.create_draft', constraints: { max_request_size: 64 } }] });
+    const draftToken = () =>
+      as.mint({ capabilities: [{ action: 'cms.create_draft', constraints: { max_request_size: 64 } }] });
     const tooLarge = async (request: { headers?: Record<string, string>; chunks: Buffer[] }) => {
       const { url, events, handled } = await app();
-      const res = await send(url, { method: 'POST', path: '/v1/drafts', ...request, headers: { ...auth(await draftToken()), ...OCTETS, ...request.headers } });
+      const res = await send(url, {
+        method: 'POST',
+        path: '/v1/drafts',
+        ...request,
+        headers: { ...auth(await draftToken()), ...OCTETS, ...request.headers },
+      });
       expect(res.status).toBe(413);
       expect(res.json).toMatchObject({ error: 'aap_constraint_violation', reason: 'request_too_large' });
       expect(handled).toEqual([]);
@@ -427,17 +523,31 @@ function adapterTests(driver: AdapterDriver): void {
 
     it('admits a chunked body within max_request_size', async () => {
       const { url, handled } = await app();
-      const res = await send(url, { method: 'POST', path: '/v1/drafts', headers: { ...auth(await draftToken()), ...OCTETS }, chunks: [Buffer.alloc(30), Buffer.alloc(30)] });
+      const res = await send(url, {
+        method: 'POST',
+        path: '/v1/drafts',
+        headers: { ...auth(await draftToken()), ...OCTETS },
+        chunks: [Buffer.alloc(30), Buffer.alloc(30)],
+      });
       expect(res.status).toBe(201);
       expect(handled).toEqual(['draft:60']);
     });
 
     it('cuts the response off after max_response_size bytes and audits it', async () => {
       const { url, events } = await app();
-      const res = await send(url, { path: '/v1/large', headers: auth(await as.mint({ capabilities: [{ action: 'search.web', constraints: { max_response_size: 100 } }] })) });
+      const res = await send(url, {
+        path: '/v1/large',
+        headers: auth(
+          await as.mint({ capabilities: [{ action: 'search.web', constraints: { max_response_size: 100 } }] }),
+        ),
+      });
       expect(res.error).toBeDefined();
       expect(res.body.length).toBeLessThanOrEqual(100);
-      expect(events.at(-1)).toMatchObject({ decision: 'deny', reason: 'constraint_violation', detail: { constraint: 'max_response_size' } });
+      expect(events.at(-1)).toMatchObject({
+        decision: 'deny',
+        reason: 'constraint_violation',
+        detail: { constraint: 'max_response_size' },
+      });
     });
   });
 
@@ -457,7 +567,10 @@ function adapterTests(driver: AdapterDriver): void {
       const issuer = await environmentIssuer();
       const running = await driver.start();
       try {
-        const res = await send(running.url, { path: '/v1/search', headers: auth(await issuer.mint({ agentId: 'env-agent' })) });
+        const res = await send(running.url, {
+          path: '/v1/search',
+          headers: auth(await issuer.mint({ agentId: 'env-agent' })),
+        });
         expect(res.status).toBe(200);
         expect(res.json).toMatchObject({ agent: 'env-agent' });
         expect((await send(running.url, { path: '/v1/search' })).status).toBe(401);
@@ -466,13 +579,15 @@ function adapterTests(driver: AdapterDriver): void {
       }
     });
 
-    it('merges explicit adapter options over the environment: aapGuard({ undeclared: \'deny\' }) still reads AAP_*', async () => {
+    it("merges explicit adapter options over the environment: aapGuard({ undeclared: 'deny' }) still reads AAP_*", async () => {
       const issuer = await environmentIssuer();
       const running = await driver.start({ undeclared: 'allow' } as GuardOptions & Record<string, unknown>);
       try {
         const token = auth(await issuer.mint({ agentId: 'env-agent' }));
         expect((await send(running.url, { path: '/whoami', headers: token })).status).toBe(200); // the explicit option
-        expect((await send(running.url, { path: '/v1/search', headers: token })).json).toMatchObject({ agent: 'env-agent' }); // the environment's
+        expect((await send(running.url, { path: '/v1/search', headers: token })).json).toMatchObject({
+          agent: 'env-agent',
+        }); // the environment's
       } finally {
         await running.close();
       }
@@ -498,21 +613,37 @@ function adapterTests(driver: AdapterDriver): void {
     describe(`examples/${driver.name} answers as the README shows`, () => {
       const adminKey = 'k'.repeat(24);
       const server = fileURLToPath(new URL(`../../examples/${driver.name}/server.mjs`, import.meta.url));
-      const built = ['core', driver.name, 'testing'].every((name) => existsSync(new URL(`../../packages/${name}/dist/index.js`, import.meta.url)));
+      const built = ['core', driver.name, 'testing'].every((name) =>
+        existsSync(new URL(`../../packages/${name}/dist/index.js`, import.meta.url)),
+      );
 
       it('an approval is bound to the body the human approved: a retry with another body is refused (hold_mismatch)', async () => {
         const listening = await example(trusting(), adminKey);
         closers.push(() => listening.close());
         const token = await as.mint(DEMO_AGENTS.WRITER);
         const publish = (id: string, hold?: string) =>
-          send(listening.url, { method: 'POST', path: '/v1/publish', headers: { ...auth(token), 'content-type': 'application/json', ...(hold ? { 'aap-hold-id': hold } : {}) }, chunks: [Buffer.from(JSON.stringify({ id }))] });
+          send(listening.url, {
+            method: 'POST',
+            path: '/v1/publish',
+            headers: { ...auth(token), 'content-type': 'application/json', ...(hold ? { 'aap-hold-id': hold } : {}) },
+            chunks: [Buffer.from(JSON.stringify({ id }))],
+          });
         const held = await publish('d-1');
         expect(held.json).toMatchObject({ reason: 'approval_required' });
         const id = held.json?.hold_id as string;
         const admin = { 'x-admin-key': adminKey, 'content-type': 'application/json' };
         const view = await send(listening.url, { path: `/aap-admin/holds/${id}`, headers: admin });
         expect((view.json?.hold as { bodyDigest?: string }).bodyDigest).toBe(bodyDigest(JSON.stringify({ id: 'd-1' })));
-        expect((await send(listening.url, { method: 'POST', path: `/aap-admin/holds/${id}/approve`, headers: admin, chunks: [Buffer.from('{}')] })).status).toBe(200);
+        expect(
+          (
+            await send(listening.url, {
+              method: 'POST',
+              path: `/aap-admin/holds/${id}/approve`,
+              headers: admin,
+              chunks: [Buffer.from('{}')],
+            })
+          ).status,
+        ).toBe(200);
         const swapped = await publish('d-999', id);
         expect([swapped.status, swapped.json?.reason]).toEqual([403, 'hold_mismatch']);
         const approved = await publish('d-1', id);
@@ -526,11 +657,16 @@ function adapterTests(driver: AdapterDriver): void {
         expect(outcomes(await readmeRequests(listening.url, tokens, adminKey))).toEqual(README_OUTCOMES);
       });
 
-      it.skipIf(!built)(`starts with \`npm run example:${driver.name}\` alone (demo mode, built packages) and answers README requests`, async () => {
-        const started = await startExample(server);
-        closers.push(() => started.stop());
-        expect(outcomes(await readmeRequests(started.url, started.tokens, started.adminKey))).toEqual(README_OUTCOMES);
-      });
+      it.skipIf(!built)(
+        `starts with \`npm run example:${driver.name}\` alone (demo mode, built packages) and answers README requests`,
+        async () => {
+          const started = await startExample(server);
+          closers.push(() => started.stop());
+          expect(outcomes(await readmeRequests(started.url, started.tokens, started.adminKey))).toEqual(
+            README_OUTCOMES,
+          );
+        },
+      );
     });
   }
 }

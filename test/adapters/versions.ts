@@ -28,11 +28,19 @@ export interface OlderMajor {
  * @example
  * export const KOA_VERSIONS = await frameworkVersions('Koa', 'koa', Koa, { alias: 'koa2', major: '2' });
  */
-export async function frameworkVersions<T>(label: string, name: string, framework: T, older: OlderMajor): Promise<readonly FrameworkVersion<T>[]> {
+export async function frameworkVersions<T>(
+  label: string,
+  name: string,
+  framework: T,
+  older: OlderMajor,
+): Promise<readonly FrameworkVersion<T>[]> {
   const installed = installedMajor(older.alias) === older.major;
   return [
     { label: `${label} ${installedMajor(name)}`, framework },
-    { label: `${label} ${older.major}`, framework: installed ? ((await import(older.alias)) as { default: T }).default : undefined },
+    {
+      label: `${label} ${older.major}`,
+      framework: installed ? ((await import(older.alias)) as { default: T }).default : undefined,
+    },
   ];
 }
 
@@ -43,10 +51,16 @@ export async function frameworkVersions<T>(label: string, name: string, framewor
  * @example
  * forEachVersion(KOA_VERSIONS, 'adapter suite', (Koa) => describeAdapter(koaDriver(Koa)));
  */
-export function forEachVersion<T>(versions: readonly FrameworkVersion<T>[], name: string, body: (framework: T) => void): void {
+export function forEachVersion<T>(
+  versions: readonly FrameworkVersion<T>[],
+  name: string,
+  body: (framework: T) => void,
+): void {
   const [current] = versions;
   for (const version of versions) {
-    describe.skipIf(!version.framework)(`${name} — ${version.label}`, () => body(version.framework ?? (current?.framework as T)));
+    describe.skipIf(!version.framework)(`${name} — ${version.label}`, () =>
+      body(version.framework ?? (current?.framework as T)),
+    );
   }
 }
 

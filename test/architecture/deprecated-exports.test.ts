@@ -43,7 +43,14 @@ describe('deprecated names of 0.1 (removed in 0.3)', () => {
   });
 
   it('the root entry still exports the helpers that went internal', () => {
-    for (const name of ['compileRoute', 'WELL_KNOWN', 'metadataUrl', 'metadataPaths', 'isRateLimitConstraint', 'jsonLogger']) {
+    for (const name of [
+      'compileRoute',
+      'WELL_KNOWN',
+      'metadataUrl',
+      'metadataPaths',
+      'isRateLimitConstraint',
+      'jsonLogger',
+    ]) {
       expect(typeof (core as Record<string, unknown>)[name], name).not.toBe('undefined');
     }
     for (const name of ['nodeRequestInfo', 'tapBody', 'requestBody', 'limitResponseBody']) {

@@ -28,7 +28,9 @@ describe('format and lint', () => {
   it('eslint finds nothing (run `npx eslint .` to see it)', { timeout: 180_000 }, async () => {
     const results = await new ESLint({ cwd: root }).lintFiles(['.']);
     const problems = results.flatMap((file) =>
-      file.messages.map((m) => `${file.filePath.slice(root.length + 1)}:${m.line} ${m.ruleId ?? 'parse'}: ${m.message}`),
+      file.messages.map(
+        (m) => `${file.filePath.slice(root.length + 1)}:${m.line} ${m.ruleId ?? 'parse'}: ${m.message}`,
+      ),
     );
     expect(problems).toEqual([]);
   });

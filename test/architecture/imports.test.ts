@@ -24,11 +24,13 @@ describe('scripts/check-imports.mjs', () => {
     const root = mkdtempSync(join(tmpdir(), 'check-imports-'));
     const files: Record<string, string> = {
       // base/ is the bottom layer: a type-only import of a check is upward.
-      'base/util/helper.ts': "import type { Step } from '../../checks/step.js';\nexport const helper = (step: Step) => step;\n",
+      'base/util/helper.ts':
+        "import type { Step } from '../../checks/step.js';\nexport const helper = (step: Step) => step;\n",
       'checks/step.ts': 'export type Step = () => void;\n',
       // A circle through a re-export and an `import('…')` type.
       'concerns/token/keys.ts': "export { source } from './source.js';\nexport const keys = 1;\n",
-      'concerns/token/source.ts': "export const source = (k: import('./keys.js').Keys) => k;\nexport type Keys = number;\n",
+      'concerns/token/source.ts':
+        "export const source = (k: import('./keys.js').Keys) => k;\nexport type Keys = number;\n",
       // A circle through a dynamic import and `import type`.
       'base/claims/model.ts': "export const load = () => import('./schema.js');\n",
       'base/claims/schema.ts': "import type { load } from './model.js';\nexport type Loader = typeof load;\n",
@@ -63,11 +65,15 @@ describe('scripts/check-imports.mjs', () => {
     });
     it('reads the imports as folders: a circle of folders, and an import of a folder listed later in its layer', () => {
       expect(output).toContain('circle of folders (2): base/claims, base/deny');
-      expect(output).toContain('upward import: base/deny/deny.ts (base/deny) → base/claims/claim.ts (base/claims, listed after it in LAYERS)');
+      expect(output).toContain(
+        'upward import: base/deny/deny.ts (base/deny) → base/claims/claim.ts (base/claims, listed after it in LAYERS)',
+      );
       expect(output).not.toContain('base/claims/claim.ts (base/claims) →');
     });
     it('names an import of an entry, and files and folders LAYERS does not place', () => {
-      expect(output).toContain('upward import: guard/guard.ts → index.ts (an entry: nothing inside a layer imports one)');
+      expect(output).toContain(
+        'upward import: guard/guard.ts → index.ts (an entry: nothing inside a layer imports one)',
+      );
       expect(output).toMatch(/file in no layer: base\/misc\/thing\.ts: base\/misc\/ is not one of base's folders/);
       expect(output).toContain('folder that is no layer: extras/');
       expect(output).toContain('layer without a folder: surfaces');

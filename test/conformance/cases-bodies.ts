@@ -46,7 +46,10 @@ const encodings: ConformanceCase[] = [
 
 const FORM = 'application/x-www-form-urlencoded';
 const coexist = { authRequired: false };
-/** A write route that passes requests without an AAP credential to the app (unsafe methods admit agents only by default). */
+/**
+ * A write route that passes requests without an AAP credential to the app (unsafe methods admit agents only by
+ * default).
+ */
 const passesOthers = { action: 'search.web', agentsOnly: false } as const;
 const anonymous = { authorization: null };
 const form = (body: string, extra = {}) => ({ method: 'POST', contentType: FORM, body, ...extra });

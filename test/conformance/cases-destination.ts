@@ -12,7 +12,8 @@
 import type { GuardOptions } from '@aap-guard/core';
 import { OK, constrained, violation, type ConformanceCase, type TokenSpec } from './model.js';
 
-const ranges = (list: readonly string[], extra: Record<string, unknown> = {}): TokenSpec => constrained({ ip_ranges_allowed: list, ...extra });
+const ranges = (list: readonly string[], extra: Record<string, unknown> = {}): TokenSpec =>
+  constrained({ ip_ranges_allowed: list, ...extra });
 const TEST_NET = ['203.0.113.0/24'];
 
 /** A resolver the application would supply: a fixed table, standing in for DNS. */
@@ -23,7 +24,9 @@ const table =
     if (!found) throw new Error(`ENOTFOUND ${host}`);
     return found;
   };
-const resolving = (answers: Readonly<Record<string, readonly string[]>>): Partial<GuardOptions> => ({ constraints: { resolveTarget: table(answers) } });
+const resolving = (answers: Readonly<Record<string, readonly string[]>>): Partial<GuardOptions> => ({
+  constraints: { resolveTarget: table(answers) },
+});
 
 export const destinationCases: readonly ConformanceCase[] = [
   {
@@ -44,10 +47,29 @@ export const destinationCases: readonly ConformanceCase[] = [
     request: { target: 'http://[2001:db8::7]:8080/' },
     expect: { status: 200, body: { destination: '2001:db8::7' } },
   },
-  { name: 'destination: a bare IP target in range', token: ranges(TEST_NET), request: { target: '203.0.113.9' }, expect: OK },
-  { name: 'destination: an IP-literal target out of range', token: ranges(TEST_NET), request: { target: 'https://198.51.100.1/' }, expect: violation('destination_not_allowed') },
-  { name: 'destination: no target on a constrained route fails closed', token: ranges(TEST_NET), expect: violation('destination_unresolved') },
-  { name: 'destination: a host name without a resolver fails closed', token: ranges(TEST_NET), request: { target: 'https://api.example.org/' }, expect: violation('destination_unresolved') },
+  {
+    name: 'destination: a bare IP target in range',
+    token: ranges(TEST_NET),
+    request: { target: '203.0.113.9' },
+    expect: OK,
+  },
+  {
+    name: 'destination: an IP-literal target out of range',
+    token: ranges(TEST_NET),
+    request: { target: 'https://198.51.100.1/' },
+    expect: violation('destination_not_allowed'),
+  },
+  {
+    name: 'destination: no target on a constrained route fails closed',
+    token: ranges(TEST_NET),
+    expect: violation('destination_unresolved'),
+  },
+  {
+    name: 'destination: a host name without a resolver fails closed',
+    token: ranges(TEST_NET),
+    request: { target: 'https://api.example.org/' },
+    expect: violation('destination_unresolved'),
+  },
   {
     name: 'destination: a host name the resolver puts in range, its address handed to the app',
     options: resolving({ 'api.example.org': ['203.0.113.20', '203.0.113.21'] }),
@@ -85,11 +107,18 @@ export const destinationCases: readonly ConformanceCase[] = [
   },
   {
     name: 'destination: a second capability without the constraint still authorizes',
-    token: { capabilities: [{ action: 'search.web', constraints: { ip_ranges_allowed: TEST_NET } }, { action: 'search.web' }] },
+    token: {
+      capabilities: [{ action: 'search.web', constraints: { ip_ranges_allowed: TEST_NET } }, { action: 'search.web' }],
+    },
     request: { target: 'https://198.51.100.1/' },
     expect: { status: 200, body: { destination: null } },
   },
-  { name: 'destination: a malformed range is still unusable', token: ranges(['not-a-cidr']), request: { target: 'https://203.0.113.9/' }, expect: violation() },
+  {
+    name: 'destination: a malformed range is still unusable',
+    token: ranges(['not-a-cidr']),
+    request: { target: 'https://203.0.113.9/' },
+    expect: violation(),
+  },
 ];
 
 const REPORT_DESTINATION: Partial<GuardOptions> = { reportOnly: ['destination-ip'] };
@@ -129,7 +158,12 @@ export const reportOnlyCases: readonly ConformanceCase[] = [
     token: ranges(['127.0.0.0/8'], { max_requests_per_minute: 1 }),
     request: { target: 'https://203.0.113.9/' },
     before: [{ request: { target: 'https://203.0.113.9/' }, status: 200 }],
-    expect: { status: 429, error: 'aap_constraint_violation', reason: 'rate_limited', wouldDeny: ['destination_not_allowed'] },
+    expect: {
+      status: 429,
+      error: 'aap_constraint_violation',
+      reason: 'rate_limited',
+      wouldDeny: ['destination_not_allowed'],
+    },
   },
   {
     name: 'report-only: another policy reported leaves this one enforced',

@@ -9,7 +9,19 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { RevocationKey } from '@aap-guard/core';
 import { decodeJwt } from 'jose';
-import { AGENT, OK, at, forbidden, oversight, unauthorized, withSections, type CaseRequest, type ConformanceCase, type FlowKit, type Step } from './model.js';
+import {
+  AGENT,
+  OK,
+  at,
+  forbidden,
+  oversight,
+  unauthorized,
+  withSections,
+  type CaseRequest,
+  type ConformanceCase,
+  type FlowKit,
+  type Step,
+} from './model.js';
 
 // ---- holds ----------------------------------------------------------------------------------------
 
@@ -19,7 +31,10 @@ const HELD = oversight(['search.web'], 'https://approvals.example.com/policies/7
 /** The hold id the first earlier response carried. */
 const firstHold = ({ responses }: FlowKit): string => String(responses[0]?.json?.hold_id);
 /** A retry naming the first hold. */
-const retry = (request: CaseRequest = {}): CaseRequest => ({ ...request, headersFor: (kit) => ({ 'aap-hold-id': firstHold(kit) }) });
+const retry = (request: CaseRequest = {}): CaseRequest => ({
+  ...request,
+  headersFor: (kit) => ({ 'aap-hold-id': firstHold(kit) }),
+});
 const held: Step = { status: 403 };
 const approve: Step = { operate: (guard, kit) => guard.holds.approve(firstHold(kit), { by: 'alice@example.com' }) };
 const refuse: Step = { operate: (guard, kit) => guard.holds.deny(firstHold(kit), { by: 'bob@example.com' }) };
@@ -38,13 +53,33 @@ export const holdCases: readonly ConformanceCase[] = [
     name: 'holds: every held request gets its own hold',
     token: HELD,
     before: [held],
-    expect: forbidden('aap_approval_required', 'approval_required', { hold_id: (kit: FlowKit) => new RegExp(`^(?!${firstHold(kit)}$)[A-Za-z0-9_-]{32}$`) }),
+    expect: forbidden('aap_approval_required', 'approval_required', {
+      hold_id: (kit: FlowKit) => new RegExp(`^(?!${firstHold(kit)}$)[A-Za-z0-9_-]{32}$`),
+    }),
   },
   { name: 'holds: retry while pending', token: HELD, before: [held], request: retry(), expect: onHold('hold_pending') },
   { name: 'holds: approved retry is allowed', token: HELD, before: [held, approve], request: retry(), expect: OK },
-  { name: 'holds: an approved hold is used once', token: HELD, before: [held, approve, { request: retry(), status: 200 }], request: retry(), expect: onHold('hold_used') },
-  { name: 'holds: approved hold retried on another path', token: HELD, before: [held, approve], request: retry({ path: '/r/task-001' }), expect: onHold('hold_mismatch') },
-  { name: 'holds: approved hold retried with another method', token: HELD, before: [held, approve], request: retry({ method: 'POST' }), expect: onHold('hold_mismatch') },
+  {
+    name: 'holds: an approved hold is used once',
+    token: HELD,
+    before: [held, approve, { request: retry(), status: 200 }],
+    request: retry(),
+    expect: onHold('hold_used'),
+  },
+  {
+    name: 'holds: approved hold retried on another path',
+    token: HELD,
+    before: [held, approve],
+    request: retry({ path: '/r/task-001' }),
+    expect: onHold('hold_mismatch'),
+  },
+  {
+    name: 'holds: approved hold retried with another method',
+    token: HELD,
+    before: [held, approve],
+    request: retry({ method: 'POST' }),
+    expect: onHold('hold_mismatch'),
+  },
   {
     name: 'holds: a mismatched retry consumes nothing',
     token: HELD,
@@ -52,24 +87,47 @@ export const holdCases: readonly ConformanceCase[] = [
     request: retry(),
     expect: OK,
   },
-  { name: 'holds: denied by a human', token: HELD, before: [held, refuse], request: retry(), expect: onHold('hold_denied') },
-  { name: 'holds: approved but expired', options: { oversight: { holdTtl: 60 } }, token: HELD, before: [held, approve, { advance: 60 }], request: retry(), expect: onHold('hold_expired') },
+  {
+    name: 'holds: denied by a human',
+    token: HELD,
+    before: [held, refuse],
+    request: retry(),
+    expect: onHold('hold_denied'),
+  },
+  {
+    name: 'holds: approved but expired',
+    options: { oversight: { holdTtl: 60 } },
+    token: HELD,
+    before: [held, approve, { advance: 60 }],
+    request: retry(),
+    expect: onHold('hold_expired'),
+  },
   {
     name: 'holds: unknown hold id',
     token: HELD,
     request: { headers: { 'aap-hold-id': 'A'.repeat(32) } },
     expect: forbidden('aap_approval_required', 'hold_mismatch'),
   },
-  { name: 'holds: malformed hold id', token: HELD, request: { headers: { 'aap-hold-id': 'not a hold id' } }, expect: forbidden('aap_approval_required', 'hold_mismatch') },
   {
-    name: 'holds: one agent\'s pending holds are capped',
+    name: 'holds: malformed hold id',
+    token: HELD,
+    request: { headers: { 'aap-hold-id': 'not a hold id' } },
+    expect: forbidden('aap_approval_required', 'hold_mismatch'),
+  },
+  {
+    name: "holds: one agent's pending holds are capped",
     options: { oversight: { maxPendingPerAgent: 2 } },
     token: HELD,
     before: [held, held],
-    expect: { status: 429, error: 'aap_constraint_violation', reason: 'hold_quota_exceeded', headers: { 'retry-after': /^\d+$/ } },
+    expect: {
+      status: 429,
+      error: 'aap_constraint_violation',
+      reason: 'hold_quota_exceeded',
+      headers: { 'retry-after': /^\d+$/ },
+    },
   },
   {
-    name: 'holds: one agent\'s hold creations per minute are capped',
+    name: "holds: one agent's hold creations per minute are capped",
     options: { oversight: { maxHoldsPerMinute: 2 } },
     token: HELD,
     before: [held, held, { operate: (guard, kit) => guard.holds.deny(firstHold(kit), { by: 'bob' }) }],
@@ -108,17 +166,51 @@ const OTHER_ISSUER = 'https://other-as.example.com';
  */
 const OTHER_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
 const OTHER_AS = { issuer: OTHER_ISSUER, jwks: { keys: [OTHER_KEY] } };
-const delegatedFrom = (parent: string) => withSections({ delegation: { depth: 1, max_depth: 2, chain: [AGENT, 'tool-scraper'], parent_jti: parent } });
+const delegatedFrom = (parent: string) =>
+  withSections({ delegation: { depth: 1, max_depth: 2, chain: [AGENT, 'tool-scraper'], parent_jti: parent } });
 
 export const revocationCases: readonly ConformanceCase[] = [
-  { name: 'revocation: token revoked by jti', before: [{ status: 200 }, revoke((kit) => ({ jti: jtiOf(kit) }))], expect: revoked },
-  { name: 'revocation: every token of a revoked task', before: [revoke(() => ({ taskId: 'task-001' }))], expect: revoked },
+  {
+    name: 'revocation: token revoked by jti',
+    before: [{ status: 200 }, revoke((kit) => ({ jti: jtiOf(kit) }))],
+    expect: revoked,
+  },
+  {
+    name: 'revocation: every token of a revoked task',
+    before: [revoke(() => ({ taskId: 'task-001' }))],
+    expect: revoked,
+  },
   { name: 'revocation: every token of a revoked agent', before: [revoke(() => ({ agentId: AGENT }))], expect: revoked },
-  { name: 'revocation: every token of a revoked grant', token: { claims: { grant_id: 'grant-7' } }, before: [revoke(() => ({ grantId: 'grant-7' }))], expect: revoked },
-  { name: 'revocation: a token delegated from a revoked token', token: delegatedFrom(PARENT), before: [revoke(() => ({ jti: PARENT }))], expect: revoked },
-  { name: 'revocation: descendants of a parent token', token: delegatedFrom(PARENT), before: [revoke(() => ({ parentJti: PARENT }))], expect: revoked },
-  { name: 'revocation: every token of a revoked user (sub)', token: { claims: { sub: 'user-42' } }, before: [revoke(() => ({ sub: 'user-42' }))], expect: revoked },
-  { name: 'revocation: every token of a revoked agent operator', token: { operator: 'org:revoked' }, before: [revoke(() => ({ operator: 'org:revoked' }))], expect: revoked },
+  {
+    name: 'revocation: every token of a revoked grant',
+    token: { claims: { grant_id: 'grant-7' } },
+    before: [revoke(() => ({ grantId: 'grant-7' }))],
+    expect: revoked,
+  },
+  {
+    name: 'revocation: a token delegated from a revoked token',
+    token: delegatedFrom(PARENT),
+    before: [revoke(() => ({ jti: PARENT }))],
+    expect: revoked,
+  },
+  {
+    name: 'revocation: descendants of a parent token',
+    token: delegatedFrom(PARENT),
+    before: [revoke(() => ({ parentJti: PARENT }))],
+    expect: revoked,
+  },
+  {
+    name: 'revocation: every token of a revoked user (sub)',
+    token: { claims: { sub: 'user-42' } },
+    before: [revoke(() => ({ sub: 'user-42' }))],
+    expect: revoked,
+  },
+  {
+    name: 'revocation: every token of a revoked agent operator',
+    token: { operator: 'org:revoked' },
+    before: [revoke(() => ({ operator: 'org:revoked' }))],
+    expect: revoked,
+  },
   { name: 'revocation: another task is not affected', before: [revoke(() => ({ taskId: 'task-002' }))], expect: OK },
   {
     name: "revocation: another issuer's task of the same id is not affected",
@@ -138,7 +230,19 @@ export const revocationCases: readonly ConformanceCase[] = [
     before: [revoke(() => ({ taskId: 'task-001', issuer: TRUSTED }))],
     expect: revoked,
   },
-  { name: 'revocation: parentJti spares the parent itself', before: [revoke((kit) => ({ parentJti: jtiOf(kit) }))], expect: OK },
-  { name: 'revocation: ends at its until', before: [revoke(() => ({ taskId: 'task-001' }), at(60) * 1000), { advance: 60 }], expect: OK },
-  { name: 'revocation: in force until its until', before: [revoke(() => ({ taskId: 'task-001' }), at(60) * 1000), { advance: 59 }], expect: revoked },
+  {
+    name: 'revocation: parentJti spares the parent itself',
+    before: [revoke((kit) => ({ parentJti: jtiOf(kit) }))],
+    expect: OK,
+  },
+  {
+    name: 'revocation: ends at its until',
+    before: [revoke(() => ({ taskId: 'task-001' }), at(60) * 1000), { advance: 60 }],
+    expect: OK,
+  },
+  {
+    name: 'revocation: in force until its until',
+    before: [revoke(() => ({ taskId: 'task-001' }), at(60) * 1000), { advance: 59 }],
+    expect: revoked,
+  },
 ];

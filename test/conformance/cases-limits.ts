@@ -13,7 +13,12 @@ const admitted = (count: number): Step[] => Array.from({ length: count }, () => 
 const FIXED = { rateLimit: { mode: 'fixed' } } as const;
 const SLIDING_DAY = { rateLimit: { mode: { day: 'sliding' } } } as const;
 
-const limited = (headers: Expectation['headers']): Expectation => ({ status: 429, error: 'aap_constraint_violation', reason: 'rate_limited', headers });
+const limited = (headers: Expectation['headers']): Expectation => ({
+  status: 429,
+  error: 'aap_constraint_violation',
+  reason: 'rate_limited',
+  headers,
+});
 const perMinute = (limit: number) => constrained({ max_requests_per_minute: limit });
 
 const THROTTLE = { failedValidations: { max: 3 } } as const;
@@ -24,14 +29,22 @@ const failures = (count: number, authorization?: string, ip?: string): Step[] =>
     status: i < 3 ? 401 : 429,
   }));
 /** The clock is frozen on a second boundary: the failures leave the sliding minute 61 s later. */
-const throttled: Expectation = { status: 429, error: 'invalid_request', reason: 'too_many_failed_validations', headers: { 'retry-after': '61' } };
+const throttled: Expectation = {
+  status: 429,
+  error: 'invalid_request',
+  reason: 'too_many_failed_validations',
+  headers: { 'retry-after': '61' },
+};
 
 export const limitCases: readonly ConformanceCase[] = [
   {
     name: 'rate limit: allowed responses carry the RateLimit fields',
     token: perMinute(3),
     before: admitted(1),
-    expect: { status: 200, headers: { 'ratelimit-policy': '"minute";q=3;w=60', ratelimit: '"minute";r=1;t=61', 'retry-after': null } },
+    expect: {
+      status: 200,
+      headers: { 'ratelimit-policy': '"minute";q=3;w=60', ratelimit: '"minute";r=1;t=61', 'retry-after': null },
+    },
   },
   {
     name: 'rate limit: no RateLimit fields on allow when turned off',
@@ -49,7 +62,11 @@ export const limitCases: readonly ConformanceCase[] = [
     name: 'rate limit: a max_<noun>_per_day limit, fixed by default: it resets at 00:00 UTC',
     token: constrained({ max_drafts_per_day: 2 }),
     before: admitted(2),
-    expect: limited({ 'retry-after': '43200', 'ratelimit-policy': '"drafts_per_day";q=2;w=86400', ratelimit: '"drafts_per_day";r=0;t=43200' }),
+    expect: limited({
+      'retry-after': '43200',
+      'ratelimit-policy': '"drafts_per_day";q=2;w=86400',
+      ratelimit: '"drafts_per_day";r=0;t=43200',
+    }),
   },
   {
     // 12:00:00 starts a 24-minute bucket of the sliding day: it leaves 61 buckets later, 24 h 24 min on
@@ -93,7 +110,11 @@ export const limitCases: readonly ConformanceCase[] = [
     before: [...admitted(2), { status: 429 }, { advance: 61 }, { status: 200 }],
     expect: limited({ 'retry-after': '3539', 'ratelimit-policy': '"minute";q=2;w=60, "hour";q=3;w=3600' }),
   },
-  { name: 'rate limit: a limit that is not a positive integer makes the token invalid', token: perMinute(0), expect: unauthorized('token_claims_invalid') },
+  {
+    name: 'rate limit: a limit that is not a positive integer makes the token invalid',
+    token: perMinute(0),
+    expect: unauthorized('token_claims_invalid'),
+  },
   // §12.11: failed token validations per client address (options.failedValidations, per replica)
   {
     name: 'failed validations: past max from one address, 429 with Retry-After',
@@ -111,7 +132,11 @@ export const limitCases: readonly ConformanceCase[] = [
   {
     name: 'failed validations: a token verified before is never throttled (one NAT, a neighbour sending garbage)',
     options: THROTTLE,
-    before: [{ status: 200 }, ...failures(4, 'Bearer garbage'), { request: { headers: { authorization: 'Bearer garbage' } }, status: 429 }],
+    before: [
+      { status: 200 },
+      ...failures(4, 'Bearer garbage'),
+      { request: { headers: { authorization: 'Bearer garbage' } }, status: 429 },
+    ],
     expect: OK,
   },
   {

@@ -12,7 +12,15 @@
  * header, that the response is JSON and `no-store`, that the audit saw the same reason, and that no
  * audit event holds the token.
  */
-import { REASONS, type AuditEvent, type Guard, type GuardOptions, type Principal, type ReasonCode, type RouteSpec } from '@aap-guard/core';
+import {
+  REASONS,
+  type AuditEvent,
+  type Guard,
+  type GuardOptions,
+  type Principal,
+  type ReasonCode,
+  type RouteSpec,
+} from '@aap-guard/core';
 import { createIssuer } from '@aap-guard/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASES, OUT_OF_SCOPE } from './cases.js';
@@ -84,7 +92,11 @@ export function describeConformance(driver: Driver, cases: readonly ConformanceC
       for (const c of cases) {
         if (c.expect.reason === undefined) continue;
         const row = REASONS[c.expect.reason];
-        expect({ case: c.name, status: c.expect.status, error: c.expect.error ?? row.error }).toEqual({ case: c.name, status: row.status, error: row.error });
+        expect({ case: c.name, status: c.expect.status, error: c.expect.error ?? row.error }).toEqual({
+          case: c.name,
+          status: row.status,
+          error: row.error,
+        });
       }
     });
 
@@ -124,7 +136,12 @@ async function runCase(driver: Driver, issuers: Issuers, testCase: ConformanceCa
 }
 
 /** Run the `before` steps in order: requests (their responses join the flow), guard operations, clock advances. */
-async function runSteps(driver: Driver, server: RunningServer, steps: readonly Step[], flow: { kit: FlowKit; responses: Response[]; clock: { now: number } }): Promise<void> {
+async function runSteps(
+  driver: Driver,
+  server: RunningServer,
+  steps: readonly Step[],
+  flow: { kit: FlowKit; responses: Response[]; clock: { now: number } },
+): Promise<void> {
   for (const [index, step] of steps.entries()) {
     if ('advance' in step) {
       flow.clock.now += step.advance * 1000;
@@ -169,7 +186,8 @@ function assertResponse({ expect: want }: ConformanceCase, response: Response, k
 function assertWouldDeny(reasons: readonly ReasonCode[], events: readonly AuditEvent[]): void {
   const last = events.filter((event) => (event.kind ?? 'decision') === 'decision').at(-1);
   expect(last?.wouldDeny?.map((would) => would.reason) ?? [], 'audit wouldDeny').toEqual(reasons);
-  for (const would of last?.wouldDeny ?? []) expect(would.detail, `wouldDeny ${would.reason} has its detail`).toBeDefined();
+  for (const would of last?.wouldDeny ?? [])
+    expect(would.detail, `wouldDeny ${would.reason} has its detail`).toBeDefined();
 }
 
 /** Deny hygiene: generic public body only, no policy values, JSON + no-store, audited with the same reason. */
@@ -181,7 +199,8 @@ function assertDeny(testCase: ConformanceCase, response: Response, events: reado
   expect(response.headers[HOLD_HEADER], 'the hold id of the body, in the header').toBe(response.json?.hold_id);
   const { hold_id: _hold, approval_reference: _reference, ...generic } = response.json ?? {};
   const text = JSON.stringify(generic);
-  for (const secret of secretsOf(testCase.token ?? {})) expect(text, `deny body leaks ${JSON.stringify(secret)}`).not.toContain(secret);
+  for (const secret of secretsOf(testCase.token ?? {}))
+    expect(text, `deny body leaks ${JSON.stringify(secret)}`).not.toContain(secret);
   expect(events.map((event) => event.reason)).toContain(response.json?.reason);
 }
 

@@ -18,10 +18,12 @@ const substitute = (value: string, token: string): string => value.replaceAll('$
 function buildUrl(base: string, request: CaseRequest, token: string): URL {
   const url = new URL(request.path ?? '/r', base);
   for (const [name, value] of Object.entries(request.query ?? {})) {
-    for (const item of typeof value === 'string' ? [value] : value) url.searchParams.append(name, substitute(item, token));
+    for (const item of typeof value === 'string' ? [value] : value)
+      url.searchParams.append(name, substitute(item, token));
   }
   const target = request.target;
-  if (target !== undefined) for (const item of typeof target === 'string' ? [target] : target) url.searchParams.append(TARGET_PARAM, item);
+  if (target !== undefined)
+    for (const item of typeof target === 'string' ? [target] : target) url.searchParams.append(TARGET_PARAM, item);
   return url;
 }
 
@@ -31,10 +33,19 @@ function buildBody(request: CaseRequest, token: string): Uint8Array | undefined 
   return typeof body === 'string' ? Buffer.from(substitute(body, token)) : body;
 }
 
-async function buildHeaders(request: CaseRequest, kit: FlowKit, url: URL, method: string, body: Uint8Array | undefined): Promise<Record<string, string | string[]>> {
+async function buildHeaders(
+  request: CaseRequest,
+  kit: FlowKit,
+  url: URL,
+  method: string,
+  body: Uint8Array | undefined,
+): Promise<Record<string, string | string[]>> {
   const { token } = kit;
   const headers: Record<string, string | string[]> = {};
-  const given: Readonly<Record<string, string | readonly string[] | null>> = { authorization: 'Bearer $TOKEN', ...request.headers };
+  const given: Readonly<Record<string, string | readonly string[] | null>> = {
+    authorization: 'Bearer $TOKEN',
+    ...request.headers,
+  };
   for (const [name, value] of Object.entries(given)) {
     if (value === null) continue;
     headers[name] = typeof value === 'string' ? substitute(value, token) : value.map((item) => substitute(item, token));

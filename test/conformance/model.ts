@@ -66,7 +66,10 @@ export interface CaseRequest {
   readonly contentType?: string | undefined;
   /** Send the body chunked, without Content-Length. */
   readonly chunked?: boolean | undefined;
-  /** Send the request target in absolute form with this origin (`GET https://api.example.com/r HTTP/1.1`, RFC 9112 §3.2.2). */
+  /**
+   * Send the request target in absolute form with this origin (`GET https://api.example.com/r HTTP/1.1`, RFC 9112
+   * §3.2.2).
+   */
   readonly absoluteForm?: string | undefined;
   /** Extra headers computed once token, URL and earlier responses are known (DPoP proofs, hold ids, nonces). */
   readonly headersFor?: ((kit: RequestKit) => Promise<Record<string, string>> | Record<string, string>) | undefined;
@@ -100,7 +103,10 @@ export type Step =
 export interface ConformanceCase {
   /** Unique; `group: what`. */
   readonly name: string;
-  /** Guard options; the harness supplies issuer, audience, jwks, a clock starting at `NOW` and an audit sink (a case may override them). */
+  /**
+   * Guard options; the harness supplies issuer, audience, jwks, a clock starting at `NOW` and an audit sink (a case may
+   * override them).
+   */
   readonly options?: Partial<GuardOptions> | undefined;
   /** The route declaration; default `{ action: 'search.web' }`; `null` mounts the route undeclared. */
   readonly route?: RouteSpec | null | undefined;
@@ -122,14 +128,20 @@ export const unauthorized = (reason: ReasonCode, headers?: Expectation['headers'
   reason,
   headers: { 'www-authenticate': /^Bearer error="invalid_token"/, ...headers },
 });
-export const forbidden = (error: SpecError, reason: ReasonCode, body?: Expectation['body'], headers?: Expectation['headers']): Expectation => ({
+export const forbidden = (
+  error: SpecError,
+  reason: ReasonCode,
+  body?: Expectation['body'],
+  headers?: Expectation['headers'],
+): Expectation => ({
   status: 403,
   error,
   reason,
   body,
   headers,
 });
-export const violation = (reason: ReasonCode = 'constraint_violation'): Expectation => forbidden('aap_constraint_violation', reason);
+export const violation = (reason: ReasonCode = 'constraint_violation'): Expectation =>
+  forbidden('aap_constraint_violation', reason);
 
 /** A token whose only capability is `search.web` with these constraints. */
 export const constrained = (constraints: Record<string, unknown>, extra: TokenSpec = {}): TokenSpec => ({
@@ -139,4 +151,6 @@ export const constrained = (constraints: Record<string, unknown>, extra: TokenSp
 export const withSections = (sections: Record<string, unknown>): TokenSpec => ({ sections });
 /** A token whose `oversight` section puts these actions under human approval. */
 export const oversight = (actions: readonly string[], reference?: string): TokenSpec =>
-  withSections({ oversight: { requires_human_approval_for: actions, ...(reference ? { approval_reference: reference } : {}) } });
+  withSections({
+    oversight: { requires_human_approval_for: actions, ...(reference ? { approval_reference: reference } : {}) },
+  });

@@ -32,19 +32,31 @@ export async function makeToken(issuers: Issuers, spec: TokenSpec): Promise<stri
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-async function forged(forge: Exclude<Forgery, 'foreign-kid' | 'foreign-key'>, genuine: string, trusted: TestIssuer): Promise<string> {
+async function forged(
+  forge: Exclude<Forgery, 'foreign-kid' | 'foreign-key'>,
+  genuine: string,
+  trusted: TestIssuer,
+): Promise<string> {
   const payload = decodeJwt(genuine);
   const [header, , signature] = genuine.split('.');
   switch (forge) {
     case 'crit': // signed by the trusted key; jose must be told the extension is understood to sign it
       return new SignJWT(payload)
-        .setProtectedHeader({ alg: trusted.alg, kid: trusted.kid, typ: 'at+jwt', crit: ['x-unknown'], 'x-unknown': true })
+        .setProtectedHeader({
+          alg: trusted.alg,
+          kid: trusted.kid,
+          typ: 'at+jwt',
+          crit: ['x-unknown'],
+          'x-unknown': true,
+        })
         .sign(trusted.privateKey, { crit: { 'x-unknown': true } });
     case 'tampered':
       return `${header}.${b64({ ...payload, agent: { ...(payload.agent as object), id: 'agent-admin' } })}.${signature}`;
     case 'alg-none':
       return `${b64({ alg: 'none', typ: 'at+jwt' })}.${b64(payload)}.`;
     case 'hs256':
-      return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).sign(new TextEncoder().encode('a-shared-secret-of-32-bytes-long!'));
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+        .sign(new TextEncoder().encode('a-shared-secret-of-32-bytes-long!'));
   }
 }

@@ -6,7 +6,13 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
-const CANDIDATES = ['/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
+const CANDIDATES = [
+  '/usr/lib/chromium/chromium',
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome-stable',
+  '/usr/bin/google-chrome',
+];
 
 /** The Chromium executable to drive, if this machine has one. */
 export function chromiumPath(): string | undefined {
@@ -26,6 +32,13 @@ export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
  */
 export async function launchChromium(): Promise<Browser> {
   const executablePath = chromiumPath();
-  if (!executablePath) throw new Error('no Chromium executable: install Debian\'s chromium package (apt-get install -y chromium) or set CHROMIUM_PATH');
-  return chromium.launch({ executablePath, headless: true, args: ['--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'] });
+  if (!executablePath)
+    throw new Error(
+      "no Chromium executable: install Debian's chromium package (apt-get install -y chromium) or set CHROMIUM_PATH",
+    );
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+  });
 }

@@ -11,13 +11,29 @@ import { ADAPTERS, useAdminServers, type AdminSetup, type Served } from './serve
 const servers = useAdminServers();
 
 const ADMIN = { 'x-admin': 'yes' };
-const byHeader: AdminSetup = { authorize: (req) => req.headers['x-admin'] === 'yes', actor: (req) => String(req.headers['x-user'] ?? 'alice'), console: { url: '/aap-admin' } };
+const byHeader: AdminSetup = {
+  authorize: (req) => req.headers['x-admin'] === 'yes',
+  actor: (req) => String(req.headers['x-user'] ?? 'alice'),
+  console: { url: '/aap-admin' },
+};
 
 describe.each(ADAPTERS)('approval console (%s)', (adapter) => {
-  const serve = (admin: AdminSetup = byHeader, extra: Partial<GuardOptions> = {}): Promise<Served> => servers.serve(adapter, extra, admin);
-  async function hold(served: Served, agentId = 'agent-writer-01'): Promise<{ id: string; body: Record<string, unknown> }> {
-    const token = await servers.issuer.mint({ agentId, capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'], approval_reference: 'policy-7' } } });
-    const res = await fetch(`${served.url}/v1/publish?draft=1`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"id":"d-1"}' });
+  const serve = (admin: AdminSetup = byHeader, extra: Partial<GuardOptions> = {}): Promise<Served> =>
+    servers.serve(adapter, extra, admin);
+  async function hold(
+    served: Served,
+    agentId = 'agent-writer-01',
+  ): Promise<{ id: string; body: Record<string, unknown> }> {
+    const token = await servers.issuer.mint({
+      agentId,
+      capabilities: [{ action: 'cms.publish' }],
+      sections: { oversight: { requires_human_approval_for: ['cms.publish'], approval_reference: 'policy-7' } },
+    });
+    const res = await fetch(`${served.url}/v1/publish?draft=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"id":"d-1"}',
+    });
     const body = (await res.json()) as Record<string, unknown>;
     return { id: body.hold_id as string, body };
   }
@@ -29,7 +45,12 @@ describe.each(ADAPTERS)('approval console (%s)', (adapter) => {
     return { res, text, cookie, csrf: /name="csrf" value="([^"]+)"/.exec(text)?.[1] ?? '' };
   }
   const post = (served: Served, path: string, form: Record<string, string>, headers: Record<string, string>) =>
-    fetch(`${served.url}/aap-admin/console${path}`, { method: 'POST', redirect: 'manual', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+    fetch(`${served.url}/aap-admin/console${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
 
   it('serves pages only through authorize, never cached, unframeable, with no inline script or style', async () => {
     const served = await serve();
@@ -40,9 +61,13 @@ describe.each(ADAPTERS)('approval console (%s)', (adapter) => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/html/);
       expect(res.headers.get('cache-control')).toBe('no-store');
-      expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'.*script-src 'self'.*frame-ancestors 'none'/);
+      expect(res.headers.get('content-security-policy')).toMatch(
+        /default-src 'none'.*script-src 'self'.*frame-ancestors 'none'/,
+      );
       expect(res.headers.get('x-frame-options')).toBe('DENY');
-      expect(res.headers.getSetCookie()[0]).toMatch(/^aap_console_csrf=[\w-]{43}; Path=\/aap-admin\/console; HttpOnly; SameSite=Strict$/);
+      expect(res.headers.getSetCookie()[0]).toMatch(
+        /^aap_console_csrf=[\w-]{43}; Path=\/aap-admin\/console; HttpOnly; SameSite=Strict$/,
+      );
       expect(text).not.toMatch(/<script(?![^>]*\ssrc=)|<style|\sstyle=|\son\w+=/i);
       expect(text).toContain(id);
     }
@@ -87,25 +112,41 @@ describe.each(ADAPTERS)('approval console (%s)', (adapter) => {
       [{ verdict: 'approve' }, { cookie }],
       [{ verdict: 'approve', csrf }, {}],
       [{ verdict: 'approve', csrf: 'x'.repeat(43) }, { cookie }],
-      [{ verdict: 'approve', csrf }, { cookie, 'sec-fetch-site': 'same-site' }],
-      [{ verdict: 'approve', csrf }, { cookie, origin: 'http://evil.example' }],
+      [
+        { verdict: 'approve', csrf },
+        { cookie, 'sec-fetch-site': 'same-site' },
+      ],
+      [
+        { verdict: 'approve', csrf },
+        { cookie, origin: 'http://evil.example' },
+      ],
     ] as const;
     for (const [form, headers] of attempts) {
       const res = await post(served, `/holds/${id}`, form, { ...ADMIN, ...headers });
       expect(res.status).toBe(403);
     }
     expect((await served.guard.holds.get(id))?.status).toBe('pending');
-    const approved = await post(served, `/holds/${id}`, { verdict: 'approve', csrf, note: 'fine <b>by</b> me' }, { ...ADMIN, cookie, 'sec-fetch-site': 'same-origin' });
+    const approved = await post(
+      served,
+      `/holds/${id}`,
+      { verdict: 'approve', csrf, note: 'fine <b>by</b> me' },
+      { ...ADMIN, cookie, 'sec-fetch-site': 'same-origin' },
+    );
     expect(approved.status).toBe(200);
     expect(await approved.text()).toContain('fine &lt;b&gt;by&lt;/b&gt; me');
-    expect(await served.guard.holds.get(id)).toMatchObject({ status: 'approved', approvedBy: 'alice', note: 'fine <b>by</b> me' });
+    expect(await served.guard.holds.get(id)).toMatchObject({
+      status: 'approved',
+      approvedBy: 'alice',
+      note: 'fine <b>by</b> me',
+    });
   });
 
   it('applies the first decision only: the second approver gets 409 naming who decided', async () => {
     const served = await serve();
     const { id } = await hold(served);
     const { cookie, csrf } = await page(served, `/holds/${id}`);
-    const decide = (verdict: string, user: string) => post(served, `/holds/${id}`, { verdict, csrf }, { ...ADMIN, cookie, 'x-user': user });
+    const decide = (verdict: string, user: string) =>
+      post(served, `/holds/${id}`, { verdict, csrf }, { ...ADMIN, cookie, 'x-user': user });
     const before = await (await fetch(`${served.url}/aap-admin/console/holds/${id}/state`, { headers: ADMIN })).json();
     const [first, second] = await Promise.all([decide('approve', 'alice'), decide('deny', 'bob')]);
     expect([first.status, second.status].sort()).toEqual([200, 409]);
@@ -117,7 +158,11 @@ describe.each(ADAPTERS)('approval console (%s)', (adapter) => {
 
   it('with consoleSignIn: a sign-in form (CSRF-protected) exchanges the key for an HttpOnly, SameSite=Strict session on the console’s path', async () => {
     const signIn = consoleSignIn({ verify: (user, key) => (key === 'k'.repeat(24) ? user || 'someone' : undefined) });
-    const served = await serve({ authorize: (req) => signIn.who(req.headers.cookie as string) !== undefined, actor: (req) => signIn.who(req.headers.cookie as string), console: { signIn } });
+    const served = await serve({
+      authorize: (req) => signIn.who(req.headers.cookie as string) !== undefined,
+      actor: (req) => signIn.who(req.headers.cookie as string),
+      console: { signIn },
+    });
     const { id } = await hold(served);
     const first = await page(served, `/holds/${id}`, {});
     expect(first.res.status).toBe(401);

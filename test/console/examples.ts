@@ -23,7 +23,12 @@ export interface RunningExample {
  * @example
  * const api = await startExample('koa', { issuer, audience, jwks }, adminKey, { refreshSeconds: 1 });
  */
-export async function startExample(name: Example, options: object, adminKey: string, console: object = {}): Promise<RunningExample> {
+export async function startExample(
+  name: Example,
+  options: object,
+  adminKey: string,
+  console: object = {},
+): Promise<RunningExample> {
   const config = { adminKey, console };
   if (name === 'fastify') {
     const app = await fastifyApp(options, config);

@@ -42,7 +42,10 @@ export interface Served {
  * const admin = useAdminServers();
  * const served = await admin.serve('koa', { oversight }, { authorize: () => true });
  */
-export function useAdminServers(): { readonly issuer: TestIssuer; serve(adapter: Adapter, options: Partial<GuardOptions>, admin: AdminSetup): Promise<Served> } {
+export function useAdminServers(): {
+  readonly issuer: TestIssuer;
+  serve(adapter: Adapter, options: Partial<GuardOptions>, admin: AdminSetup): Promise<Served>;
+} {
   let issuer: TestIssuer | undefined;
   const open: Served[] = [];
   beforeAll(async () => {
@@ -108,9 +111,10 @@ export async function serveAdmin(adapter: Adapter, options: GuardOptions, admin:
 async function listen(server: Server, guard: Guard): Promise<Served> {
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
-  const close = () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   return { url: `http://127.0.0.1:${port}`, guard, close: async () => void (await close(), await guard.close()) };
 }

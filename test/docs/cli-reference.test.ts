@@ -26,8 +26,13 @@ describe(`${PAGE} covers the CLIs`, () => {
   ])('%s: every command and --option of its usage', (_name, file, commands) => {
     const text = usage(file);
     for (const command of commands) expect(text).toContain(command);
-    const options = [...new Set([...text.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]))].filter((option) => option !== '--help');
+    const options = [...new Set([...text.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]))].filter(
+      (option) => option !== '--help',
+    );
     expect(options.length).toBeGreaterThan(0);
-    expect([...commands, ...options].filter((word) => !page.includes(`\`${word}`)), `document each in ${PAGE}`).toEqual([]);
+    expect(
+      [...commands, ...options].filter((word) => !page.includes(`\`${word}`)),
+      `document each in ${PAGE}`,
+    ).toEqual([]);
   });
 });

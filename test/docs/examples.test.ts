@@ -23,7 +23,19 @@ function check(...files: string[]): { status: number | null; output: string } {
 /** A source file whose one export carries `example` as its `@example`. */
 function source(name: string, example: string[]): string {
   const file = join(dir, name);
-  writeFileSync(file, ['/**', ' * A fixture.', ' *', ' * @example', ...example.map((line) => ` * ${line}`), ' */', 'export const fixture = true;', ''].join('\n'));
+  writeFileSync(
+    file,
+    [
+      '/**',
+      ' * A fixture.',
+      ' *',
+      ' * @example',
+      ...example.map((line) => ` * ${line}`),
+      ' */',
+      'export const fixture = true;',
+      '',
+    ].join('\n'),
+  );
   return file;
 }
 

@@ -11,7 +11,8 @@ describe('documentation links', () => {
   const files = documentationFiles(ROOT);
 
   it('covers README, CONTRIBUTING, SECURITY, every package README and at least 8 pages under docs/', () => {
-    for (const file of ['README.md', 'CONTRIBUTING.md', 'SECURITY.md', 'docs/README.md', 'packages/express/README.md']) expect(files).toContain(file);
+    for (const file of ['README.md', 'CONTRIBUTING.md', 'SECURITY.md', 'docs/README.md', 'packages/express/README.md'])
+      expect(files).toContain(file);
     expect(files.filter((file) => file.startsWith('docs/')).length).toBeGreaterThanOrEqual(8);
   });
 
@@ -23,7 +24,7 @@ describe('documentation links', () => {
 describe('the link checker', () => {
   const page = [
     '# Guide', // 1
-    '## The app\'s own `denyAs` handling', // 2
+    "## The app's own `denyAs` handling", // 2
     'See [the reference](../reference/options.md) and [above](#the-apps-own-denyas-handling).', // 3
     'A [broken anchor](#nowhere) and [a missing page](../reference/nothing.md).', // 4
     'An [anchor into another page](../reference/options.md#no-such-heading).', // 5

@@ -114,7 +114,11 @@ export function linksOf(file: string, text: string): Link[] {
  * @example
  * checkLinks(root, documentationFiles(root)) // → []
  */
-export function checkLinks(root: string, files: readonly string[], pages: ReadonlyMap<string, string> = new Map()): string[] {
+export function checkLinks(
+  root: string,
+  files: readonly string[],
+  pages: ReadonlyMap<string, string> = new Map(),
+): string[] {
   const read = (file: string): string | undefined => {
     const given = pages.get(file);
     if (given !== undefined) return given;
@@ -180,7 +184,12 @@ function resolveTarget(root: string, from: string, target: string): { path: stri
   const hash = rest.indexOf('#');
   const pathPart = hash < 0 ? rest : rest.slice(0, hash);
   const anchor = hash < 0 ? undefined : rest.slice(hash + 1);
-  const path = pathPart === '' ? from : normalize(join(dirname(from), decodeURIComponent(pathPart))).replace(/\\/g, '/').replace(/\/$/, '');
+  const path =
+    pathPart === ''
+      ? from
+      : normalize(join(dirname(from), decodeURIComponent(pathPart)))
+          .replace(/\\/g, '/')
+          .replace(/\/$/, '');
   const inRoot = relative(root, join(root, path)).replace(/\\/g, '/');
   return anchor === undefined ? { path: inRoot } : { path: inRoot, anchor };
 }

@@ -38,7 +38,11 @@ function optionKeys(): Keys {
 }
 
 function readOptionKeys(): Keys {
-  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(ROOT, 'tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  )!;
   const probe = join(ROOT, 'test/docs/__options_probe__.mts');
   const source = [
     "import type { GuardOptions, RouteSpec } from '@aap-guard/core';",
@@ -50,7 +54,10 @@ function readOptionKeys(): Keys {
   ].join('\n');
   const host = ts.createCompilerHost(config.options, true);
   const { getSourceFile, fileExists } = host;
-  host.getSourceFile = (name, language, ...rest) => (name === probe ? ts.createSourceFile(name, source, language, true) : getSourceFile.call(host, name, language, ...rest));
+  host.getSourceFile = (name, language, ...rest) =>
+    name === probe
+      ? ts.createSourceFile(name, source, language, true)
+      : getSourceFile.call(host, name, language, ...rest);
   host.fileExists = (name) => name === probe || fileExists.call(host, name);
   const program = ts.createProgram([probe], { ...config.options, noEmit: true }, host);
   const checker = program.getTypeChecker();
@@ -70,10 +77,15 @@ function readOptionKeys(): Keys {
     const type = checker.getNonNullableType(checker.getTypeOfSymbol(property));
     // Object-valued options only: not functions, arrays, primitives or class instances (a Store).
     const objects = (type.isUnion() ? type.types : [type]).filter(
-      (t) => t.flags & ts.TypeFlags.Object && !checker.isArrayType(t) && t.getCallSignatures().length === 0 && !checker.isTupleType(t),
+      (t) =>
+        t.flags & ts.TypeFlags.Object &&
+        !checker.isArrayType(t) &&
+        t.getCallSignatures().length === 0 &&
+        !checker.isTupleType(t),
     );
     const keys = [...new Set(objects.flatMap((t) => checker.getPropertiesOfType(t).map((p) => p.name)))];
-    if (keys.length > 0 && !/Store|Guard|Logger/.test(checker.typeToString(type))) nested.set(property.name, keys.sort());
+    if (keys.length > 0 && !/Store|Guard|Logger/.test(checker.typeToString(type)))
+      nested.set(property.name, keys.sort());
   }
   return { top, nested };
 }
@@ -87,7 +99,10 @@ describe(`${OPTIONS_PAGE} lists every option`, () => {
   it('every key of GuardOptions has its row', () => {
     const rows = tableRows(OPTIONS_PAGE);
     expect(keys.top.get('Guard')!.length).toBeGreaterThan(20);
-    expect(keys.top.get('Guard')!.filter((key) => !rows.has(key)), `add a row to ${OPTIONS_PAGE}`).toEqual([]);
+    expect(
+      keys.top.get('Guard')!.filter((key) => !rows.has(key)),
+      `add a row to ${OPTIONS_PAGE}`,
+    ).toEqual([]);
   });
 
   it("every key of an object-valued option is named in that option's row (or a row of its own)", () => {
@@ -105,9 +120,14 @@ describe(`${OPTIONS_PAGE} lists every option`, () => {
   it('every adapter option (Express, Fastify, Koa) has its row', () => {
     const rows = tableRows(OPTIONS_PAGE);
     const guardKeys = new Set(keys.top.get('Guard'));
-    const adapter = ['Express', 'Fastify', 'Koa'].flatMap((name) => keys.top.get(name)!).filter((key) => !guardKeys.has(key));
+    const adapter = ['Express', 'Fastify', 'Koa']
+      .flatMap((name) => keys.top.get(name)!)
+      .filter((key) => !guardKeys.has(key));
     expect(adapter).toContain('denyAs');
-    expect([...new Set(adapter)].filter((key) => !rows.has(key)), `add a row to ${OPTIONS_PAGE}`).toEqual([]);
+    expect(
+      [...new Set(adapter)].filter((key) => !rows.has(key)),
+      `add a row to ${OPTIONS_PAGE}`,
+    ).toEqual([]);
   });
 });
 
@@ -116,6 +136,9 @@ describe(`${ROUTES_PAGE} lists every route declaration field`, () => {
     const route = optionKeys().top.get('Route')!;
     const rows = tableRows(ROUTES_PAGE);
     expect(route).toContain('action');
-    expect(route.filter((key) => !rows.has(key)), `add a row to ${ROUTES_PAGE}`).toEqual([]);
+    expect(
+      route.filter((key) => !rows.has(key)),
+      `add a row to ${ROUTES_PAGE}`,
+    ).toEqual([]);
   }, 120_000);
 });

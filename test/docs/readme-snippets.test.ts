@@ -63,7 +63,9 @@ describe('the snippet checker', () => {
   }, 120_000);
 
   it('refuses a misspelled marker and an unclosed block', () => {
-    expect(() => parseSnippets('X.md', '<!-- snippet skp: x -->\n```ts\n1\n```')).toThrow('X.md:1: unknown snippet marker');
+    expect(() => parseSnippets('X.md', '<!-- snippet skp: x -->\n```ts\n1\n```')).toThrow(
+      'X.md:1: unknown snippet marker',
+    );
     expect(() => parseSnippets('X.md', '```ts\n1')).toThrow('X.md:1: unclosed code block');
   });
 });

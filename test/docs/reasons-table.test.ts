@@ -20,8 +20,15 @@ function rows(text: string): { reasons: string[]; status: number; error: string 
     .split('\n')
     .filter((line) => /^\| `[a-z_]+`.*\| \d{3} \|/.test(line))
     .map((line) => {
-      const [reasons, status, error] = line.split('|').slice(1, 4).map((cell) => cell.trim());
-      return { reasons: [...reasons!.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!), status: Number(status), error: error!.replaceAll('`', '') };
+      const [reasons, status, error] = line
+        .split('|')
+        .slice(1, 4)
+        .map((cell) => cell.trim());
+      return {
+        reasons: [...reasons!.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!),
+        status: Number(status),
+        error: error!.replaceAll('`', ''),
+      };
     });
 }
 
@@ -32,14 +39,20 @@ describe(`the deny reasons table (${DENY_REASONS_PAGE})`, () => {
     const listed = table.flatMap((row) => row.reasons);
     const missing = Object.keys(REASONS).filter((reason) => !listed.includes(reason));
     expect(missing, `add a row for each to the table in ${DENY_REASONS_PAGE}`).toEqual([]);
-    expect([...listed].sort(), `${DENY_REASONS_PAGE}: a reason listed twice, or one REASONS does not have`).toEqual(Object.keys(REASONS).sort());
+    expect([...listed].sort(), `${DENY_REASONS_PAGE}: a reason listed twice, or one REASONS does not have`).toEqual(
+      Object.keys(REASONS).sort(),
+    );
   });
 
   it('gives each reason the status and error the code sends', () => {
     for (const row of table) {
       for (const reason of row.reasons) {
         const code = REASONS[reason as ReasonCode];
-        expect({ reason, status: row.status, error: row.error }).toEqual({ reason, status: code.status, error: code.error });
+        expect({ reason, status: row.status, error: row.error }).toEqual({
+          reason,
+          status: code.status,
+          error: code.error,
+        });
       }
     }
   });

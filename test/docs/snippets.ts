@@ -89,27 +89,39 @@ export function parseSnippets(file: string, text: string): Snippet[] {
     if (end < 0) throw new Error(`${file}:${i + 1}: unclosed code block`);
     const lang = open[1]!.toLowerCase();
     const code = lines.slice(i + 1, end).join('\n');
-    if (LANGUAGES.has(lang)) found.push({ file, line: i + 2, lang, code, ...marker(lines, i, file), extension: extension(lang, code) });
+    if (LANGUAGES.has(lang))
+      found.push({ file, line: i + 2, lang, code, ...marker(lines, i, file), extension: extension(lang, code) });
     i = end;
   }
   return found;
 }
 
 /** The marker comment ending on the line(s) right before the fence at `fence`, if any. */
-function marker(lines: readonly string[], fence: number, file: string): { preamble: string; skip?: string; from?: string } {
+function marker(
+  lines: readonly string[],
+  fence: number,
+  file: string,
+): { preamble: string; skip?: string; from?: string } {
   let last = fence - 1;
   while (last >= 0 && lines[last]!.trim() === '') last -= 1;
   if (last < 0 || !lines[last]!.trimEnd().endsWith('-->')) return { preamble: '' };
   let first = last;
   while (first >= 0 && !lines[first]!.includes('<!--')) first -= 1;
-  const comment = lines.slice(first, last + 1).join('\n').replace(/^\s*<!--/, '').replace(/-->\s*$/, '');
+  const comment = lines
+    .slice(first, last + 1)
+    .join('\n')
+    .replace(/^\s*<!--/, '')
+    .replace(/-->\s*$/, '');
   const skip = /^\s*snippet skip:\s*(\S[^]*?)\s*$/.exec(comment);
   if (skip) return { preamble: '', skip: skip[1] };
   const from = /^\s*snippet from:\s*(\S+)\s*$/.exec(comment);
   if (from) return { preamble: '', from: from[1]! };
   const preamble = /^\s*snippet preamble:\s*\n([^]*)$/.exec(comment);
   if (preamble) return { preamble: preamble[1]!.replace(/\s+$/, '') };
-  if (/^\s*snippet\b/.test(comment)) throw new Error(`${file}:${first + 1}: unknown snippet marker (use "snippet preamble:", "snippet from: <folder>" or "snippet skip: <reason>")`);
+  if (/^\s*snippet\b/.test(comment))
+    throw new Error(
+      `${file}:${first + 1}: unknown snippet marker (use "snippet preamble:", "snippet from: <folder>" or "snippet skip: <reason>")`,
+    );
   return { preamble: '' };
 }
 
@@ -126,17 +138,29 @@ function extension(lang: string, code: string): '.mts' | '.cts' {
  * const errors = checkSnippets(root, snippets(root, join(root, 'README.md')));
  */
 export function checkSnippets(root: string, list: readonly Snippet[]): Map<Snippet, string[]> {
-  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(d) });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(root, 'tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(d) },
+  );
   if (!config) throw new Error('tsconfig.json could not be read');
   // A snippet shows one step and leaves what it makes to the reader: unused locals are its point, not a defect.
-  const options: ts.CompilerOptions = { ...config.options, noEmit: true, moduleDetection: ts.ModuleDetectionKind.Force, noUnusedLocals: false, noUnusedParameters: false };
+  const options: ts.CompilerOptions = {
+    ...config.options,
+    noEmit: true,
+    moduleDetection: ts.ModuleDetectionKind.Force,
+    noUnusedLocals: false,
+    noUnusedParameters: false,
+  };
   const checked = list.filter((s) => !s.skip);
   const files = new Map(checked.map((s) => [virtualPath(root, s), s.preamble ? `${s.preamble}\n${s.code}` : s.code]));
   const host = ts.createCompilerHost(options, true);
   const { getSourceFile, fileExists } = host;
   host.getSourceFile = (name, language, ...rest) => {
     const text = files.get(name);
-    return text === undefined ? getSourceFile.call(host, name, language, ...rest) : ts.createSourceFile(name, text, language, true);
+    return text === undefined
+      ? getSourceFile.call(host, name, language, ...rest)
+      : ts.createSourceFile(name, text, language, true);
   };
   host.fileExists = (name) => files.has(name) || fileExists.call(host, name);
   const program = ts.createProgram([...files.keys()], options, host);
@@ -148,13 +172,15 @@ function errors(program: ts.Program, root: string, s: Snippet): string[] {
   const preambleLines = s.preamble ? s.preamble.split('\n').length : 0;
   return [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].map((d) => {
     const line = file.getLineAndCharacterOfPosition(d.start ?? 0).line - preambleLines;
-    const where = line < 0 ? `${s.file}:${s.line} (preamble line ${line + preambleLines + 1})` : `${s.file}:${s.line + line}`;
+    const where =
+      line < 0 ? `${s.file}:${s.line} (preamble line ${line + preambleLines + 1})` : `${s.file}:${s.line + line}`;
     return `${where}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
   });
 }
 
 /** Where a block is checked: beside its README (so packages resolve as they would there). */
-const virtualPath = (root: string, s: Snippet) => join(root, s.from ?? dirname(s.file), `${s.file.replace(/[/\\.]/g, '_')}_L${s.line}${s.extension}`);
+const virtualPath = (root: string, s: Snippet) =>
+  join(root, s.from ?? dirname(s.file), `${s.file.replace(/[/\\.]/g, '_')}_L${s.line}${s.extension}`);
 
 function fail(diagnostic: ts.Diagnostic): never {
   throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));

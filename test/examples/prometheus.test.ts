@@ -41,10 +41,18 @@ async function call(base: string, method: string, path: string, token?: string):
 describe('examples/prometheus', () => {
   it('counts allowed and denied decisions, by reason and action, and times checks and store calls', async () => {
     const as = await createIssuer();
-    const writer = await as.mint({ capabilities: [{ action: 'search.web' }, { action: 'cms.create_draft', constraints: { max_drafts_per_day: 1 } }] });
+    const writer = await as.mint({
+      capabilities: [{ action: 'search.web' }, { action: 'cms.create_draft', constraints: { max_drafts_per_day: 1 } }],
+    });
     const searcher = await as.mint({ agentId: 'agent-search-02', capabilities: [{ action: 'search.web' }] });
     const metrics = aapMetrics();
-    const server = await listenNode(createApp({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false }, { registry: metrics.registry }), { port: 0, host: '127.0.0.1' });
+    const server = await listenNode(
+      createApp(
+        { issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false },
+        { registry: metrics.registry },
+      ),
+      { port: 0, host: '127.0.0.1' },
+    );
     try {
       for (let i = 0; i < 3; i++) expect(await call(server.url, 'GET', `/v1/search?url=${WIKI}`, writer)).toBe(200);
       expect(await call(server.url, 'POST', '/v1/drafts', writer)).toBe(201);
@@ -54,7 +62,8 @@ describe('examples/prometheus', () => {
       expect(await call(server.url, 'POST', '/v1/drafts', searcher)).toBe(403);
 
       const samples = await scrape(server.url);
-      const decisions = (decision: string, reason: string, action: string) => samples.get(`aap_guard_decisions_total{decision="${decision}",reason="${reason}",action="${action}"}`);
+      const decisions = (decision: string, reason: string, action: string) =>
+        samples.get(`aap_guard_decisions_total{decision="${decision}",reason="${reason}",action="${action}"}`);
       expect(decisions('allow', '', 'search.web')).toBe(3);
       expect(decisions('allow', '', 'cms.create_draft')).toBe(1);
       expect(decisions('deny', 'rate_limited', 'cms.create_draft')).toBe(1);
@@ -71,17 +80,26 @@ describe('examples/prometheus', () => {
     }
   });
 
-  const built = ['core', 'express', 'testing'].every((name) => existsSync(new URL(`../../packages/${name}/dist/index.js`, import.meta.url)));
-  it.skipIf(!built)('starts with `npm run example:prometheus` alone (demo mode, built packages) and counts on /metrics', async () => {
-    const started = await startExample(fileURLToPath(new URL('../../examples/prometheus/server.mjs', import.meta.url)));
-    try {
-      expect(await call(started.url, 'GET', `/v1/search?url=${WIKI}`, started.tokens.SEARCHER)).toBe(200);
-      expect(await call(started.url, 'GET', `/v1/search?url=${WIKI}`)).toBe(401);
-      const samples = await scrape(started.url);
-      expect(samples.get('aap_guard_decisions_total{decision="allow",reason="",action="search.web"}')).toBe(1);
-      expect(samples.get('aap_guard_decisions_total{decision="deny",reason="credentials_missing",action="search.web"}')).toBe(1);
-    } finally {
-      await started.stop();
-    }
-  });
+  const built = ['core', 'express', 'testing'].every((name) =>
+    existsSync(new URL(`../../packages/${name}/dist/index.js`, import.meta.url)),
+  );
+  it.skipIf(!built)(
+    'starts with `npm run example:prometheus` alone (demo mode, built packages) and counts on /metrics',
+    async () => {
+      const started = await startExample(
+        fileURLToPath(new URL('../../examples/prometheus/server.mjs', import.meta.url)),
+      );
+      try {
+        expect(await call(started.url, 'GET', `/v1/search?url=${WIKI}`, started.tokens.SEARCHER)).toBe(200);
+        expect(await call(started.url, 'GET', `/v1/search?url=${WIKI}`)).toBe(401);
+        const samples = await scrape(started.url);
+        expect(samples.get('aap_guard_decisions_total{decision="allow",reason="",action="search.web"}')).toBe(1);
+        expect(
+          samples.get('aap_guard_decisions_total{decision="deny",reason="credentials_missing",action="search.web"}'),
+        ).toBe(1);
+      } finally {
+        await started.stop();
+      }
+    },
+  );
 });

@@ -50,7 +50,14 @@ export function useGuardedApps(): { readonly issuer: TestIssuer; app(options?: P
       const { issuer: iss, audience, jwks } = trusted();
       let clock = Date.now();
       const events: AuditEvent[] = [];
-      const guard = createGuard({ issuer: iss, audience, jwks, now: () => clock, audit: (event) => events.push(event), ...options });
+      const guard = createGuard({
+        issuer: iss,
+        audience,
+        jwks,
+        now: () => clock,
+        audit: (event) => events.push(event),
+        ...options,
+      });
       guards.push(guard);
       const aap = aapGuard({ guard });
       const server = express();
@@ -106,14 +113,34 @@ export function useRedisReplicas(): {
     },
     replica(prefix, options = {}) {
       const { server, issuer } = started();
-      const redis = new Redis({ host: server.host, port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, ...options.redis });
+      const redis = new Redis({
+        host: server.host,
+        port: server.port,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        ...options.redis,
+      });
       redis.on('error', () => undefined); // a killed server is part of some tests; the guard reports it
       clients.push(redis);
       // What redisStore() gives once it includes holds and revocations (see the issue 7 report).
       const base = redisStore(redis, { prefix });
       const revocations = redisRevocations(redis, { prefix, ...options.revocations });
-      const store = { ...base, holds: redisHolds(redis, { prefix }), revocations, close: async () => { await base.close?.(); await revocations.close?.(); } };
-      const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, store, ...options.guard });
+      const store = {
+        ...base,
+        holds: redisHolds(redis, { prefix }),
+        revocations,
+        close: async () => {
+          await base.close?.();
+          await revocations.close?.();
+        },
+      };
+      const guard = createGuard({
+        issuer: issuer.issuer,
+        audience: issuer.audience,
+        jwks: issuer.jwks,
+        store,
+        ...options.guard,
+      });
       guards.push(guard);
       revocationStores.set(guard, revocations);
       return guard;

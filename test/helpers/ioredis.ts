@@ -12,7 +12,12 @@ export interface IoRedis {
 }
 
 /** ioredis 6 and ioredis 5 (`framework` undefined when the alias is not installed). */
-export const IOREDIS_VERSIONS: readonly FrameworkVersion<IoRedis>[] = await frameworkVersions<IoRedis>('ioredis', 'ioredis', { Redis, Cluster }, { alias: 'ioredis5', major: '5' });
+export const IOREDIS_VERSIONS: readonly FrameworkVersion<IoRedis>[] = await frameworkVersions<IoRedis>(
+  'ioredis',
+  'ioredis',
+  { Redis, Cluster },
+  { alias: 'ioredis5', major: '5' },
+);
 
 /**
  * Declare a suite once per ioredis major (a major that is not installed is a skipped suite).

@@ -57,6 +57,8 @@ export function startReplica(env: Readonly<Record<string, string>>, server = 're
  * const tally = await fire(25, token, ['http://127.0.0.1:3001/single/x']);
  */
 export async function fire(count: number, token: string, urls: readonly string[]): Promise<Record<string, number>> {
-  const { stdout } = await run(process.execPath, [fixture('fire.mjs'), String(count), ...urls], { env: { ...process.env, AAP_TOKEN: token } });
+  const { stdout } = await run(process.execPath, [fixture('fire.mjs'), String(count), ...urls], {
+    env: { ...process.env, AAP_TOKEN: token },
+  });
   return JSON.parse(stdout) as Record<string, number>;
 }

@@ -49,7 +49,21 @@ export async function freePort(): Promise<number> {
 }
 
 function launch(port: number, dir: string, extra: readonly string[]): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning', ...extra];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--loglevel',
+    'warning',
+    ...extra,
+  ];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
@@ -60,7 +74,10 @@ function launch(port: number, dir: string, extra: readonly string[]): Promise<Ch
       clearTimeout(timer);
       outcome();
     };
-    const timer = setTimeout(() => settle(() => reject(new Error(`redis-server :${port} did not start: ${output}`))), 10_000);
+    const timer = setTimeout(
+      () => settle(() => reject(new Error(`redis-server :${port} did not start: ${output}`))),
+      10_000,
+    );
     // One probe at a time: on a loaded machine overlapping redis-cli processes would still be in flight
     // once the server answers, and their late PING would land in a test's MONITOR count.
     const probe = (): void => {
@@ -75,7 +92,9 @@ function launch(port: number, dir: string, extra: readonly string[]): Promise<Ch
     probe();
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => settle(() => reject(new Error(`redis-server :${port} exited with ${code}: ${output}`))));
+    child.once('exit', (code) =>
+      settle(() => reject(new Error(`redis-server :${port} exited with ${code}: ${output}`))),
+    );
   });
 }
 
@@ -172,7 +191,10 @@ export async function startCluster(size = 3): Promise<RedisCluster> {
  * @example
  * const { commands } = await clientCommands(server, () => store.consume(request)); // { evalsha: 1 }
  */
-export async function clientCommands<T>(server: RedisServer, during: () => Promise<T>): Promise<{ result: T; commands: Record<string, number> }> {
+export async function clientCommands<T>(
+  server: RedisServer,
+  during: () => Promise<T>,
+): Promise<{ result: T; commands: Record<string, number> }> {
   const monitor = await new Redis({ host: server.host, port: server.port, lazyConnect: true }).monitor();
   const marker = `end-of-watch-${Math.random().toString(36).slice(2)}`;
   const commands: Record<string, number> = {};

@@ -67,7 +67,9 @@ export async function startProxy(target: { readonly host: string; readonly port:
     links.add(link);
     client.on('data', (chunk: Buffer) => {
       if (link.sent.length < SENT_KEPT) link.sent += chunk.toString('latin1').toLowerCase();
-      const hold = link.hold ? undefined : armed.find((a) => !a.link && chunk.toString('latin1').toLowerCase().includes(a.marker));
+      const hold = link.hold
+        ? undefined
+        : armed.find((a) => !a.link && chunk.toString('latin1').toLowerCase().includes(a.marker));
       if (hold) {
         hold.link = link;
         link.hold = hold;
@@ -113,7 +115,15 @@ export async function startProxy(target: { readonly host: string; readonly port:
       let onClosed = (): void => undefined;
       const held = new Promise<void>((resolve) => (onHeld = resolve));
       const closed = new Promise<void>((resolve) => (onClosed = resolve));
-      const hold: Armed = { marker: marker.toLowerCase(), buffer: [], released: false, upstreamEnded: false, link: undefined, onHeld, onClosed };
+      const hold: Armed = {
+        marker: marker.toLowerCase(),
+        buffer: [],
+        released: false,
+        upstreamEnded: false,
+        link: undefined,
+        onHeld,
+        onClosed,
+      };
       armed.push(hold);
       return {
         held,

@@ -28,7 +28,8 @@ export function windowModel(specs: readonly WindowSpec[]): { decide(t: number): 
   const counted = specs.map(() => [] as number[]); // the bucket each counted request was placed in
   const newest = specs.map(() => -Infinity);
   const geometry = specs.map((spec) => windowBuckets(spec));
-  const floorOf = (i: number, t: number) => Math.max(Math.floor(t / geometry[i]!.bucketMs), newest[i]!) - geometry[i]!.lookback;
+  const floorOf = (i: number, t: number) =>
+    Math.max(Math.floor(t / geometry[i]!.bucketMs), newest[i]!) - geometry[i]!.lookback;
   const live = (i: number, t: number) => counted[i]!.filter((bucket) => bucket >= floorOf(i, t)).sort((a, b) => a - b);
   const leaves = (i: number, bucket: number) => (bucket + geometry[i]!.lookback + 1) * geometry[i]!.bucketMs;
   /** When window `i` admits again: once the (used - limit + 1)-th oldest counted request's bucket leaves. */

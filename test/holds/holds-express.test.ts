@@ -12,8 +12,16 @@ const REFERENCE = 'https://approvals.example.com/requests/42';
 const apps = useGuardedApps();
 
 function mint(extra: { agentId?: string; taskId?: string; reference?: string | null } = {}): Promise<string> {
-  const oversight = { requires_human_approval_for: ['cms.publish'], ...(extra.reference === null ? {} : { approval_reference: extra.reference ?? REFERENCE }) };
-  return apps.issuer.mint({ agentId: extra.agentId, taskId: extra.taskId, capabilities: [{ action: 'cms.publish' }, { action: 'cms.read' }], sections: { oversight } });
+  const oversight = {
+    requires_human_approval_for: ['cms.publish'],
+    ...(extra.reference === null ? {} : { approval_reference: extra.reference ?? REFERENCE }),
+  };
+  return apps.issuer.mint({
+    agentId: extra.agentId,
+    taskId: extra.taskId,
+    capabilities: [{ action: 'cms.publish' }, { action: 'cms.read' }],
+    sections: { oversight },
+  });
 }
 
 function app(options: Partial<GuardOptions> = {}) {
@@ -36,13 +44,24 @@ describe('oversight holds (Express, memory store)', () => {
     const token = await mint();
     const first = await post(server, token);
     expect(first.status).toBe(403);
-    expect(first.body).toMatchObject({ error: 'aap_approval_required', reason: 'approval_required', approval_reference: REFERENCE });
+    expect(first.body).toMatchObject({
+      error: 'aap_approval_required',
+      reason: 'approval_required',
+      approval_reference: REFERENCE,
+    });
     const id = first.body.hold_id as string;
     expect(id).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(first.headers['aap-hold-id']).toBe(id);
 
     const hold = await guard.holds.get(id);
-    expect(hold).toMatchObject({ status: 'pending', action: 'cms.publish', method: 'POST', path: '/v1/publish', agent: { id: 'agent-researcher-01' }, task: { id: 'task-001' } });
+    expect(hold).toMatchObject({
+      status: 'pending',
+      action: 'cms.publish',
+      method: 'POST',
+      path: '/v1/publish',
+      agent: { id: 'agent-researcher-01' },
+      task: { id: 'task-001' },
+    });
     expect((await post(server, token, id)).body.reason).toBe('hold_pending');
 
     const approved = await guard.holds.approve(id, { by: 'alice@example.com', note: 'ok' });
@@ -55,13 +74,19 @@ describe('oversight holds (Express, memory store)', () => {
     expect(again.body).toMatchObject({ reason: 'hold_used', hold_id: id });
 
     const ops = events.filter((e) => e.kind === 'hold').map((e) => [e.operation, e.actor]);
-    expect(ops).toEqual([['created', 'agent-researcher-01'], ['approved', 'alice@example.com'], ['consumed', 'agent-researcher-01']]);
+    expect(ops).toEqual([
+      ['created', 'agent-researcher-01'],
+      ['approved', 'alice@example.com'],
+      ['consumed', 'agent-researcher-01'],
+    ]);
     expect(events.find((e) => e.operation === 'approved')?.hold).toMatchObject({ id, status: 'approved' });
   });
 
   it('does not hold actions outside requires_human_approval_for', async () => {
     const { server } = app();
-    const res = await request(server).get('/v1/read').set('authorization', `Bearer ${await mint()}`);
+    const res = await request(server)
+      .get('/v1/read')
+      .set('authorization', `Bearer ${await mint()}`);
     expect(res.status).toBe(200);
   });
 
@@ -116,7 +141,10 @@ describe('oversight holds (Express, memory store)', () => {
     const { guard, server } = app();
     const token = await mint();
     const id = (await post(server, token)).body.hold_id as string;
-    expect(await guard.holds.deny(id, { by: 'bob' })).toMatchObject({ ok: true, hold: { status: 'denied', deniedBy: 'bob' } });
+    expect(await guard.holds.deny(id, { by: 'bob' })).toMatchObject({
+      ok: true,
+      hold: { status: 'denied', deniedBy: 'bob' },
+    });
     expect((await post(server, token, id)).body.reason).toBe('hold_denied');
     expect(await guard.holds.approve(id, { by: 'alice' })).toMatchObject({ ok: false, problem: 'denied' });
     expect((await post(server, token, 'A'.repeat(32))).body.reason).toBe('hold_mismatch');
@@ -127,8 +155,18 @@ describe('oversight holds (Express, memory store)', () => {
 
   it('uses approvalUrl(hold), and a failing onHold never breaks the request', async () => {
     const seen: Hold[] = [];
-    for (const onHold of [(h: Hold) => void seen.push(h), () => { throw new Error('chat down'); }, async () => { throw new Error('chat down'); }]) {
-      const { server } = app({ oversight: { approvalUrl: (hold) => `https://approve.example.com/h/${hold.id}`, onHold } });
+    for (const onHold of [
+      (h: Hold) => void seen.push(h),
+      () => {
+        throw new Error('chat down');
+      },
+      async () => {
+        throw new Error('chat down');
+      },
+    ]) {
+      const { server } = app({
+        oversight: { approvalUrl: (hold) => `https://approve.example.com/h/${hold.id}`, onHold },
+      });
       const res = await post(server, await mint({ reference: null }));
       expect(res.status).toBe(403);
       expect(res.body.approval_reference).toBe(`https://approve.example.com/h/${res.body.hold_id}`);

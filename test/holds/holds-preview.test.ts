@@ -11,19 +11,35 @@ const admin = useAdminServers();
 describe.each(ADAPTERS)('hold body preview (%s)', (adapter) => {
   async function publish(oversight: GuardOptions['oversight'], body: string, type = 'application/json') {
     const served = await admin.serve(adapter, { oversight }, { authorize: () => true });
-    const token = await admin.issuer.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
+    const token = await admin.issuer.mint({
+      capabilities: [{ action: 'cms.publish' }],
+      sections: { oversight: { requires_human_approval_for: ['cms.publish'] } },
+    });
     const send = (hold?: string) =>
-      fetch(`${served.url}/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type, ...(hold ? { 'aap-hold-id': hold } : {}) }, body: body.replace('TOKEN', token) });
+      fetch(`${served.url}/v1/publish`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': type, ...(hold ? { 'aap-hold-id': hold } : {}) },
+        body: body.replace('TOKEN', token),
+      });
     const held = (await (await send()).json()) as { hold_id: string };
     const hold = await served.guard.holds.get(held.hold_id);
     return { served, hold, token, retry: () => send(held.hold_id) };
   }
 
   it('keeps a redacted, bounded preview next to the digest, without the token; the approved retry still matches', async () => {
-    const draft = JSON.stringify({ title: 'Quarterly results', body: 'x'.repeat(400), password: 'hunter2', forwarded: 'TOKEN' });
+    const draft = JSON.stringify({
+      title: 'Quarterly results',
+      body: 'x'.repeat(400),
+      password: 'hunter2',
+      forwarded: 'TOKEN',
+    });
     const { served, hold, token, retry } = await publish({ preview: { maxBytes: 120 } }, draft);
     expect(hold?.bodyDigest).toBe(bodyDigest(draft.replace('TOKEN', token)));
-    expect(hold?.preview).toMatchObject({ contentType: 'application/json', bytes: Buffer.byteLength(draft.replace('TOKEN', token)), truncated: true });
+    expect(hold?.preview).toMatchObject({
+      contentType: 'application/json',
+      bytes: Buffer.byteLength(draft.replace('TOKEN', token)),
+      truncated: true,
+    });
     expect(hold?.preview?.text).toContain('"title": "Quarterly results"');
     expect(Buffer.byteLength(hold?.preview?.text ?? '')).toBeLessThanOrEqual(120);
     const full = await publish({ preview: {} }, draft);

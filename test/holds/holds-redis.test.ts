@@ -27,7 +27,12 @@ async function replicas(n: number) {
   return list;
 }
 
-const token = () => redis.issuer.mint({ ttl: 3600, capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
+const token = () =>
+  redis.issuer.mint({
+    ttl: 3600,
+    capabilities: [{ action: 'cms.publish' }],
+    sections: { oversight: { requires_human_approval_for: ['cms.publish'] } },
+  });
 const publish = (app: express.Express, jwt: string, hold?: string) => {
   const req = request(app).post('/v1/publish').set('authorization', `Bearer ${jwt}`);
   return hold ? req.set('aap-hold-id', hold) : req;
@@ -35,17 +40,28 @@ const publish = (app: express.Express, jwt: string, hold?: string) => {
 
 describe('holds in Redis across replicas', () => {
   it('creates on one replica, approves on another, allows the retry once on a third', async () => {
-    const [a, b, c] = (await replicas(3)) as [ReturnType<typeof replica>, ReturnType<typeof replica>, ReturnType<typeof replica>];
+    const [a, b, c] = (await replicas(3)) as [
+      ReturnType<typeof replica>,
+      ReturnType<typeof replica>,
+      ReturnType<typeof replica>,
+    ];
     const jwt = await token();
     const held = await publish(a.app, jwt);
     expect(held.body.reason).toBe('approval_required');
     const id = held.body.hold_id as string;
     expect((await publish(b.app, jwt, id)).body.reason).toBe('hold_pending');
-    expect(await b.guard.holds.approve(id, { by: 'alice' })).toMatchObject({ ok: true, hold: { status: 'approved', approvedBy: 'alice' } });
+    expect(await b.guard.holds.approve(id, { by: 'alice' })).toMatchObject({
+      ok: true,
+      hold: { status: 'approved', approvedBy: 'alice' },
+    });
     expect(await a.guard.holds.deny(id, { by: 'bob' })).toMatchObject({ ok: false, problem: 'approved' });
     expect((await publish(c.app, jwt, id)).status).toBe(200);
     expect((await publish(a.app, jwt, id)).body.reason).toBe('hold_used');
-    expect(await c.guard.holds.get(id)).toMatchObject({ status: 'used', approvedBy: 'alice', agent: { id: 'agent-researcher-01' } });
+    expect(await c.guard.holds.get(id)).toMatchObject({
+      status: 'used',
+      approvedBy: 'alice',
+      agent: { id: 'agent-researcher-01' },
+    });
     expect((await a.guard.holds.list({ status: 'used' })).map((h) => h.id)).toContain(id);
   });
 
@@ -54,7 +70,9 @@ describe('holds in Redis across replicas', () => {
     const jwt = await token();
     const id = (await publish(list[0]!.app, jwt)).body.hold_id as string;
     await list[1]!.guard.holds.approve(id, { by: 'alice' });
-    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => publish(list[i % 3]!.app, jwt, id).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => publish(list[i % 3]!.app, jwt, id).then((r) => r.status)),
+    );
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 403)).toHaveLength(29);
   });

@@ -3,7 +3,15 @@
  * the Redis ones on a real redis-server, through ioredis 6 and ioredis 5.
  */
 import { type Hold } from '@aap-guard/core';
-import { memoryHolds, memoryRevocations, newHoldId, type HoldBudget, type HoldStore, type RevocationEvent, type RevocationStore } from '@aap-guard/core/store';
+import {
+  memoryHolds,
+  memoryRevocations,
+  newHoldId,
+  type HoldBudget,
+  type HoldStore,
+  type RevocationEvent,
+  type RevocationStore,
+} from '@aap-guard/core/store';
 import { redisHolds, redisRevocations } from '@aap-guard/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +25,8 @@ const closers: Array<() => Promise<void> | undefined> = [];
 beforeAll(async () => {
   server = await startRedis();
   for (const { label, framework } of IOREDIS_VERSIONS) {
-    if (framework) clients.set(label, new framework.Redis({ host: server.host, port: server.port, maxRetriesPerRequest: 1 }));
+    if (framework)
+      clients.set(label, new framework.Redis({ host: server.host, port: server.port, maxRetriesPerRequest: 1 }));
   }
 });
 afterAll(async () => {
@@ -31,7 +40,8 @@ const client = (label: string): Redis => {
   if (!redis) throw new Error(`${label} is not installed (the ioredis5 alias dev dependency): run pnpm install`);
   return redis;
 };
-const redisRows = <T>(make: (redis: Redis) => T) => IOREDIS_VERSIONS.map(({ label }) => [`redis, ${label}`, () => make(client(label))] as const);
+const redisRows = <T>(make: (redis: Redis) => T) =>
+  IOREDIS_VERSIONS.map(({ label }) => [`redis, ${label}`, () => make(client(label))] as const);
 
 const NOW = 1_800_000_000_000;
 const hold = (extra: Partial<Hold> = {}): Hold => ({
@@ -51,7 +61,8 @@ const hold = (extra: Partial<Hold> = {}): Hold => ({
 });
 const prefix = () => `c${Math.random().toString(36).slice(2)}:`;
 const BUDGET: HoldBudget = { maxPendingPerAgent: 1000, maxPerMinute: 1000 };
-const create = (store: HoldStore, h: Hold, budget: HoldBudget = BUDGET) => store.create(h, { retainMs: 60_000, budget });
+const create = (store: HoldStore, h: Hold, budget: HoldBudget = BUDGET) =>
+  store.create(h, { retainMs: 60_000, budget });
 
 describe.each([
   ['memory', (): HoldStore => memoryHolds()] as const,
@@ -69,7 +80,12 @@ describe.each([
 
   it('keeps the body preview of a hold through approval and use (what the approver saw)', async () => {
     const store = make();
-    const preview = { contentType: 'application/json', bytes: 31, text: '{\n  "title": "Q3 <b>report</b>"\n}', truncated: false };
+    const preview = {
+      contentType: 'application/json',
+      bytes: 31,
+      text: '{\n  "title": "Q3 <b>report</b>"\n}',
+      truncated: false,
+    };
     const h = hold({ bodyDigest: 'abc', preview });
     await create(store, h);
     expect((await store.get(h.id, NOW))?.preview).toEqual(preview);
@@ -80,7 +96,11 @@ describe.each([
 
   it('keeps the operation of a hold (an MCP tool call: name and arguments preview) through approval and use', async () => {
     const store = make();
-    const operation = { kind: 'mcp.tools/call', name: 'publish', arguments: { contentType: 'application/json', bytes: 12, text: '{\n  "id": "d-1"\n}', truncated: false } };
+    const operation = {
+      kind: 'mcp.tools/call',
+      name: 'publish',
+      arguments: { contentType: 'application/json', bytes: 12, text: '{\n  "id": "d-1"\n}', truncated: false },
+    };
     const h = hold({ bodyDigest: 'abc', operation });
     await create(store, h);
     expect((await store.get(h.id, NOW))?.operation).toEqual(operation);
@@ -93,7 +113,10 @@ describe.each([
     const store = make();
     const h = hold();
     await create(store, h);
-    expect(await store.approve(h.id, { by: 'alice', now: NOW + 1, note: 'ok' })).toMatchObject({ ok: true, hold: { status: 'approved', approvedBy: 'alice', approvedAt: NOW + 1, note: 'ok' } });
+    expect(await store.approve(h.id, { by: 'alice', now: NOW + 1, note: 'ok' })).toMatchObject({
+      ok: true,
+      hold: { status: 'approved', approvedBy: 'alice', approvedAt: NOW + 1, note: 'ok' },
+    });
     expect(await store.deny(h.id, { by: 'bob', now: NOW + 2 })).toMatchObject({ ok: false, problem: 'approved' });
     expect(await store.approve('nope', { by: 'alice', now: NOW })).toEqual({ ok: false, problem: 'unknown' });
   });
@@ -109,11 +132,14 @@ describe.each([
     expect(await store.consume(p.id, 'binding-1', NOW)).toMatchObject({ ok: false, problem: 'pending' });
     expect(await store.consume(d.id, 'binding-1', NOW)).toMatchObject({ ok: false, problem: 'denied' });
     expect(await store.consume(a.id, 'binding-1', NOW + 60_000)).toMatchObject({ ok: false, problem: 'expired' });
-    expect(await store.consume(a.id, 'binding-1', NOW + 1)).toMatchObject({ ok: true, hold: { status: 'used', usedAt: NOW + 1 } });
+    expect(await store.consume(a.id, 'binding-1', NOW + 1)).toMatchObject({
+      ok: true,
+      hold: { status: 'used', usedAt: NOW + 1 },
+    });
     expect(await store.consume(a.id, 'binding-1', NOW + 2)).toMatchObject({ ok: false, problem: 'used' });
   });
 
-  it('caps one agent\'s pending holds and its creations per minute, and nothing else', async () => {
+  it("caps one agent's pending holds and its creations per minute, and nothing else", async () => {
     const store = make();
     const budget = { maxPendingPerAgent: 3, maxPerMinute: 5 };
     const mine = (at: number) => hold({ createdAt: at, expiresAt: at + 60_000 });
@@ -123,10 +149,21 @@ describe.each([
     const [first] = await store.list({ agentId: 'agent-1', status: 'pending' }, NOW + 4);
     await store.deny(first!.id, { by: 'bob', now: NOW + 4 }); // a decision frees a pending slot…
     expect(await create(store, mine(NOW + 5), budget)).toEqual({ ok: true });
-    await store.deny((await store.list({ agentId: 'agent-1', status: 'pending' }, NOW + 6))[0]!.id, { by: 'bob', now: NOW + 6 });
-    expect(await create(store, mine(NOW + 7), budget)).toEqual({ ok: true }); // …but the rate still counts: 5 in this minute
-    await store.deny((await store.list({ agentId: 'agent-1', status: 'pending' }, NOW + 8))[0]!.id, { by: 'bob', now: NOW + 8 });
-    expect(await create(store, mine(NOW + 9), budget)).toMatchObject({ ok: false, problem: 'rate', retryAfterMs: 60_000 - 9 });
+    await store.deny((await store.list({ agentId: 'agent-1', status: 'pending' }, NOW + 6))[0]!.id, {
+      by: 'bob',
+      now: NOW + 6,
+    });
+    // …but the rate still counts: 5 in this minute
+    expect(await create(store, mine(NOW + 7), budget)).toEqual({ ok: true });
+    await store.deny((await store.list({ agentId: 'agent-1', status: 'pending' }, NOW + 8))[0]!.id, {
+      by: 'bob',
+      now: NOW + 8,
+    });
+    expect(await create(store, mine(NOW + 9), budget)).toMatchObject({
+      ok: false,
+      problem: 'rate',
+      retryAfterMs: 60_000 - 9,
+    });
     expect(await create(store, mine(NOW + 60_000), budget)).toEqual({ ok: true }); // a minute later
   });
 
@@ -164,19 +201,25 @@ describe.each([
     const ofB = hold({ issuer: b, agent: { id: 'twin', operator: 'org:b' }, createdAt: NOW + 1 });
     for (const h of [ofA, ofB]) await create(store, h);
     const twins = await store.list({ agentId: 'twin' }, NOW + 2);
-    expect(twins.map((h) => [h.issuer, h.id])).toEqual([[b, ofB.id], [a, ofA.id]]);
+    expect(twins.map((h) => [h.issuer, h.id])).toEqual([
+      [b, ofB.id],
+      [a, ofA.id],
+    ]);
     expect((await store.list({ agentId: 'twin', issuer: a }, NOW + 2)).map((h) => h.id)).toEqual([ofA.id]);
     expect((await store.list({ issuer: b }, NOW + 2)).map((h) => h.id)).toEqual([ofB.id]);
-    expect((await store.list({ issuer: b, status: 'approved' }, NOW + 2))).toEqual([]);
+    expect(await store.list({ issuer: b, status: 'approved' }, NOW + 2)).toEqual([]);
     expect(await store.get(ofB.id, NOW + 2)).toEqual(ofB);
   });
 
-  it('finds any agent\'s holds by status, agent and task, whatever the volume of others', async () => {
+  it("finds any agent's holds by status, agent and task, whatever the volume of others", async () => {
     const store = make();
     const victim = hold({ agent: { id: 'victim', operator: 'org:v' }, task: { id: 'task-v' } });
     await create(store, victim);
-    for (let i = 0; i < 1200; i++) await create(store, hold({ agent: { id: `flood-${i % 50}`, operator: 'org:x' }, createdAt: NOW + 1 + i }));
-    expect((await store.list({ status: 'pending', agentId: 'victim' }, NOW + 2000)).map((h) => h.id)).toEqual([victim.id]);
+    for (let i = 0; i < 1200; i++)
+      await create(store, hold({ agent: { id: `flood-${i % 50}`, operator: 'org:x' }, createdAt: NOW + 1 + i }));
+    expect((await store.list({ status: 'pending', agentId: 'victim' }, NOW + 2000)).map((h) => h.id)).toEqual([
+      victim.id,
+    ]);
     expect((await store.list({ taskId: 'task-v' }, NOW + 2000)).map((h) => h.id)).toEqual([victim.id]);
     expect(await store.list({ status: 'pending', limit: 1000 }, NOW + 2000)).toHaveLength(1000);
   });
@@ -199,7 +242,9 @@ describe.each([
     const store = make();
     closers.push(() => store.close?.());
     const events: RevocationEvent[] = [];
-    const synced = new Promise<void>((resolve) => store.subscribe((e) => (events.push(e), e.type === 'synced' && resolve())));
+    const synced = new Promise<void>((resolve) =>
+      store.subscribe((e) => (events.push(e), e.type === 'synced' && resolve())),
+    );
     await synced;
     const entry = { kind: 'task' as const, value: 't-1', at: NOW, until: NOW + 60_000, by: 'ops' };
     await store.add(entry);

@@ -43,7 +43,10 @@ beforeAll(async () => {
     adminKey: ADMIN_KEY,
     resourceServers: [
       { clientId: 'aap-api', secret: RS_SECRET },
-      { clientId: 'aap-api-pkjwt', jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'rs-1', alg: 'ES256', use: 'sig' }] } },
+      {
+        clientId: 'aap-api-pkjwt',
+        jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'rs-1', alg: 'ES256', use: 'sig' }] },
+      },
     ],
   });
   redis = await startRedis();
@@ -62,13 +65,21 @@ const base = (replica: Replica) => `http://127.0.0.1:${replica.port}/single`;
 const basic = (id: string, secret = SECRET) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 /** A token request at the AS, as an agent makes it (with a DPoP proof when it holds a DPoP key). */
-async function tokenRequest(clientId: string, form: Record<string, string>, dpopKey?: DpopKey): Promise<Record<string, unknown>> {
-  const headers: Record<string, string> = { authorization: basic(clientId), 'content-type': 'application/x-www-form-urlencoded' };
+async function tokenRequest(
+  clientId: string,
+  form: Record<string, string>,
+  dpopKey?: DpopKey,
+): Promise<Record<string, unknown>> {
+  const headers: Record<string, string> = {
+    authorization: basic(clientId),
+    'content-type': 'application/x-www-form-urlencoded',
+  };
   if (dpopKey) headers.dpop = await dpopProof({ key: dpopKey, method: 'POST', url: as.tokenEndpoint });
   const res = await fetch(as.tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams(form) });
   return { status: res.status, ...((await res.json()) as Record<string, unknown>) };
 }
-const clientCredentials = async (clientId: string, dpopKey?: DpopKey) => String((await tokenRequest(clientId, { grant_type: 'client_credentials' }, dpopKey)).access_token);
+const clientCredentials = async (clientId: string, dpopKey?: DpopKey) =>
+  String((await tokenRequest(clientId, { grant_type: 'client_credentials' }, dpopKey)).access_token);
 const exchange = (clientId: string, subjectToken: string, scope?: string) =>
   tokenRequest(clientId, {
     grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
@@ -78,20 +89,31 @@ const exchange = (clientId: string, subjectToken: string, scope?: string) =>
   });
 
 /** One call to a replica: `status reason`. */
-async function call(replica: Replica, path: string, token: string, headers: Record<string, string> = {}): Promise<string> {
+async function call(
+  replica: Replica,
+  path: string,
+  token: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const res = await fetch(`${base(replica)}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
   const body = (await res.json()) as { reason?: string };
   return `${res.status}${body.reason ? ` ${body.reason}` : ''}`;
 }
 
 async function revokeAtAs(revocation: Record<string, string>): Promise<unknown> {
-  const res = await fetch(`${as.issuer}/admin/revocations`, { method: 'POST', headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' }, body: JSON.stringify(revocation) });
+  const res = await fetch(`${as.issuer}/admin/revocations`, {
+    method: 'POST',
+    headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' },
+    body: JSON.stringify(revocation),
+  });
   return res.json();
 }
 
 /** The deadline of the issue: every replica refuses within 1 s of the AS answering the revocation. */
 const refusedEverywhere = (path: string, token: string) =>
-  Promise.all(replicas.map((replica) => until(async () => (await call(replica, path, token)) === '401 token_revoked', 1000)));
+  Promise.all(
+    replicas.map((replica) => until(async () => (await call(replica, path, token)) === '401 token_revoked', 1000)),
+  );
 
 describe('the example authorization server and three replicas', () => {
   it('token → call → exchange → delegated call → revoke the parent token at the AS → both refused on every replica within 1 s', async () => {
@@ -99,7 +121,10 @@ describe('the example authorization server and three replicas', () => {
     const token = await clientCredentials('agent-writer-01');
     expect(await call(one, '/draft', token)).toBe('200');
     const exchanged = await exchange('tool-summarizer', token, 'cms.create_draft');
-    expect(exchanged).toMatchObject({ status: 200, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' });
+    expect(exchanged).toMatchObject({
+      status: 200,
+      issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    });
     const delegated = String(exchanged.access_token);
     const parent = decodeJwt(token);
     expect(decodeJwt(delegated)).toMatchObject({
@@ -118,10 +143,16 @@ describe('the example authorization server and three replicas', () => {
 
   it('the AS refuses exchanges that escalate, go deeper than max_depth, or start from a revoked token', async () => {
     const token = await clientCredentials('agent-search-05');
-    expect(await exchange('tool-summarizer', token, 'cms.publish')).toMatchObject({ status: 400, error: 'invalid_scope' });
+    expect(await exchange('tool-summarizer', token, 'cms.publish')).toMatchObject({
+      status: 400,
+      error: 'invalid_scope',
+    });
     const hop1 = String((await exchange('tool-summarizer', token)).access_token);
     const hop2 = String((await exchange('tool-summarizer', hop1)).access_token);
-    expect(decodeJwt(hop2)).toMatchObject({ delegation: { depth: 2 }, act: { sub: 'tool-summarizer', act: { sub: 'tool-summarizer' } } });
+    expect(decodeJwt(hop2)).toMatchObject({
+      delegation: { depth: 2 },
+      act: { sub: 'tool-summarizer', act: { sub: 'tool-summarizer' } },
+    });
     expect(await call(replicas[1]!, '/x', hop2)).toBe('200');
     expect(await exchange('tool-summarizer', hop2)).toMatchObject({ status: 400, error: 'invalid_grant' });
     await revokeAtAs({ task_id: 'task-search-005' });
@@ -142,17 +173,36 @@ describe('the example authorization server and three replicas', () => {
 
   it('introspection with private_key_jwt and signed answers (RFC 9701) works against oidc-provider', async () => {
     const guard = createGuard({
-      issuer: as.issuer, audience: AUD, logger: false,
-      introspection: { client: { id: 'aap-api-pkjwt', auth: 'private_key_jwt', key: rsKey.privateJwk }, jwtResponse: true },
+      issuer: as.issuer,
+      audience: AUD,
+      logger: false,
+      introspection: {
+        client: { id: 'aap-api-pkjwt', auth: 'private_key_jwt', key: rsKey.privateJwk },
+        jwtResponse: true,
+      },
     });
     const token = await clientCredentials('agent-opaque-06');
     const request = (t: string) => ({ method: 'GET', url: `${AUD}/x`, headers: { authorization: `Bearer ${t}` } });
     const allowed = await guard.check(request(token), { action: 'search.web' });
-    expect([allowed.allowed, allowed.claims?.agent.id, allowed.claims?.iss]).toEqual([true, 'agent-opaque-06', as.issuer]);
+    expect([allowed.allowed, allowed.claims?.agent.id, allowed.claims?.iss]).toEqual([
+      true,
+      'agent-opaque-06',
+      as.issuer,
+    ]);
     expect((await guard.check(request('never-issued'), { action: 'search.web' })).reason).toBe('token_inactive');
-    const post = createGuard({ issuer: as.issuer, audience: AUD, logger: false, introspection: { client: { id: 'aap-api', auth: 'client_secret_post', secret: RS_SECRET } } });
+    const post = createGuard({
+      issuer: as.issuer,
+      audience: AUD,
+      logger: false,
+      introspection: { client: { id: 'aap-api', auth: 'client_secret_post', secret: RS_SECRET } },
+    });
     expect((await post.check(request(token), { action: 'search.web' })).allowed).toBe(true);
-    const wrong = createGuard({ issuer: as.issuer, audience: AUD, logger: false, introspection: { client: { id: 'aap-api', secret: 'wrong' } } });
+    const wrong = createGuard({
+      issuer: as.issuer,
+      audience: AUD,
+      logger: false,
+      introspection: { client: { id: 'aap-api', secret: 'wrong' } },
+    });
     expect((await wrong.check(request(token), { action: 'search.web' })).reason).toBe('introspection_unavailable');
     await Promise.all([guard.close(), post.close(), wrong.close()]);
   });
@@ -166,5 +216,4 @@ describe('the example authorization server and three replicas', () => {
     await refusedEverywhere('/x', token);
     expect(await call(replicas[1]!, '/x', 'an-opaque-token-the-as-never-issued')).toBe('401 token_inactive');
   });
-
 });

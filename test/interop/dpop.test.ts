@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createGuard, memoryStore, type AuditEvent, type Guard, type GuardOptions } from '@aap-guard/core';
 import { aapGuard } from '@aap-guard/express';
-import { createDpopKey, createIssuer, dpopProof, type DpopKey, type DpopProofOptions, type TestIssuer } from '@aap-guard/testing';
+import {
+  createDpopKey,
+  createIssuer,
+  dpopProof,
+  type DpopKey,
+  type DpopProofOptions,
+  type TestIssuer,
+} from '@aap-guard/testing';
 import * as dpopLib from 'dpop';
 import express from 'express';
 import * as oauth from 'oauth4webapi';
@@ -78,13 +85,29 @@ async function api(options: Partial<GuardOptions> = {}): Promise<Api> {
 }
 
 /** A proof by `key` (default) for `method` + `path` on `target`, at the guard's time. */
-function proofFor(target: Api, token: string, extra: Partial<DpopProofOptions> & { path?: string } = {}): Promise<string> {
+function proofFor(
+  target: Api,
+  token: string,
+  extra: Partial<DpopProofOptions> & { path?: string } = {},
+): Promise<string> {
   const { path = '/v1/search', ...rest } = extra;
-  return dpopProof({ key, method: 'GET', url: `${target.base}${path}`, accessToken: token, iat: target.nowS(), ...rest });
+  return dpopProof({
+    key,
+    method: 'GET',
+    url: `${target.base}${path}`,
+    accessToken: token,
+    iat: target.nowS(),
+    ...rest,
+  });
 }
 
 /** GET (or `method`) with `DPoP <token>` (or `scheme`) and the given DPoP header value(s). */
-function send(target: Api, token: string, dpop?: string | string[], { method = 'GET', path = '/v1/search', scheme = 'DPoP' } = {}) {
+function send(
+  target: Api,
+  token: string,
+  dpop?: string | string[],
+  { method = 'GET', path = '/v1/search', scheme = 'DPoP' } = {},
+) {
   const req = method === 'POST' ? request(target.base).post(path) : request(target.base).get(path);
   req.set('authorization', `${scheme} ${token}`);
   if (dpop !== undefined) req.set('dpop', dpop as string); // an array sends one header line per value
@@ -114,7 +137,9 @@ describe('DPoP through Express: accepted proofs', () => {
     expect(res.status).toBe(200);
     expect(res.body.action).toBe('search.web');
     expect(target.events.some((e) => e.detail?.dpopJkt === key.jkt)).toBe(true);
-    const whoami = await send(target, token, await proofFor(target, token, { path: '/v1/whoami' }), { path: '/v1/whoami' });
+    const whoami = await send(target, token, await proofFor(target, token, { path: '/v1/whoami' }), {
+      path: '/v1/whoami',
+    });
     expect(whoami.body).toEqual({ scheme: 'DPoP' });
   });
 
@@ -132,12 +157,16 @@ describe('DPoP through Express: accepted proofs', () => {
     const pair = await oauth.generateKeyPair('ES256', { extractable: true });
     const handle = oauth.DPoP({}, pair);
     const token = await as.mint({ jkt: await handle.calculateThumbprint() });
-    const call = () => oauth.protectedResourceRequest(token, 'GET', new URL(`${target.base}/v1/search`), undefined, undefined, {
-      DPoP: handle,
-      [oauth.allowInsecureRequests]: true,
-    });
+    const call = () =>
+      oauth.protectedResourceRequest(token, 'GET', new URL(`${target.base}/v1/search`), undefined, undefined, {
+        DPoP: handle,
+        [oauth.allowInsecureRequests]: true,
+      });
     // first call: no nonce yet → 401 use_dpop_nonce, which oauth4webapi recognises and caches the nonce of
-    const first = await call().then(() => undefined, (error: unknown) => error);
+    const first = await call().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(oauth.isDPoPNonceError(first)).toBe(true);
     const res = await call();
     expect(res.status).toBe(200);
@@ -149,7 +178,9 @@ describe('DPoP through Express: accepted proofs', () => {
     const token = await as.mint({ jkt: key.jkt });
     const port = new URL(target.base).port;
     const htu = `HTTP://127.0.0.1:${port}/v1/%73earch?other=query#frag`; // scheme case, %73 = "s", query, fragment
-    const res = await send(target, token, await proofFor(target, token, { claims: { htu } }), { path: '/v1/search?q=1' });
+    const res = await send(target, token, await proofFor(target, token, { claims: { htu } }), {
+      path: '/v1/search?q=1',
+    });
     expect(res.status).toBe(200);
   });
 
@@ -225,7 +256,12 @@ describe('DPoP through Express: every refusal', () => {
     const target = await api();
     const token = await as.mint({ jkt: key.jkt });
     const port = Number(new URL(target.base).port);
-    const urls = [`${target.base}/v1/other`, `http://api.example.com:${port}/v1/search`, `http://127.0.0.1:${port + 1}/v1/search`, `https://127.0.0.1:${port}/v1/search`];
+    const urls = [
+      `${target.base}/v1/other`,
+      `http://api.example.com:${port}/v1/search`,
+      `http://127.0.0.1:${port + 1}/v1/search`,
+      `https://127.0.0.1:${port}/v1/search`,
+    ];
     for (const url of urls) {
       const res = await send(target, token, await proofFor(target, token, { url }));
       expectDeny(res, 401, 'invalid_dpop_proof', 'dpop_htu_mismatch');
@@ -263,8 +299,18 @@ describe('DPoP through Express: every refusal', () => {
     const target = await api();
     const token = await as.mint({ jkt: key.jkt });
     const sibling = await as.mint({ jkt: key.jkt }); // same key, another token
-    expectDeny(await send(target, token, await proofFor(target, sibling)), 401, 'invalid_dpop_proof', 'dpop_ath_mismatch');
-    expectDeny(await send(target, token, await proofFor(target, token, { accessToken: undefined })), 401, 'invalid_dpop_proof', 'dpop_ath_mismatch');
+    expectDeny(
+      await send(target, token, await proofFor(target, sibling)),
+      401,
+      'invalid_dpop_proof',
+      'dpop_ath_mismatch',
+    );
+    expectDeny(
+      await send(target, token, await proofFor(target, token, { accessToken: undefined })),
+      401,
+      'invalid_dpop_proof',
+      'dpop_ath_mismatch',
+    );
   });
 
   it('dpop_key_mismatch: a valid proof signed by another key; a DPoP-scheme token that is not bound', async () => {
@@ -286,7 +332,12 @@ describe('DPoP through Express: every refusal', () => {
     const withProof = await send(target, token, await proofFor(target, token), { scheme: 'Bearer' });
     expectDeny(withProof, 401, 'invalid_token', 'dpop_downgrade');
     // even on a route with DPoP disabled: the bound token cannot be used without its proof
-    expectDeny(await send(target, token, undefined, { scheme: 'Bearer', path: '/v1/plain' }), 401, 'invalid_token', 'dpop_downgrade');
+    expectDeny(
+      await send(target, token, undefined, { scheme: 'Bearer', path: '/v1/plain' }),
+      401,
+      'invalid_token',
+      'dpop_downgrade',
+    );
   });
 
   it('mode: optional by default, required globally or per route, disabled per route', async () => {
@@ -297,8 +348,13 @@ describe('DPoP through Express: every refusal', () => {
     const strict = await send(optional, unbound, undefined, { scheme: 'Bearer', path: '/v1/strict' });
     expectDeny(strict, 401, 'invalid_token', 'dpop_required');
     expectDpopChallenge(strict, 'invalid_token');
-    expect((await send(optional, bound, await proofFor(optional, bound, { path: '/v1/strict' }), { path: '/v1/strict' })).status).toBe(200);
-    const plain = await send(optional, bound, await proofFor(optional, bound, { path: '/v1/plain' }), { path: '/v1/plain' });
+    expect(
+      (await send(optional, bound, await proofFor(optional, bound, { path: '/v1/strict' }), { path: '/v1/strict' }))
+        .status,
+    ).toBe(200);
+    const plain = await send(optional, bound, await proofFor(optional, bound, { path: '/v1/plain' }), {
+      path: '/v1/plain',
+    });
     expectDeny(plain, 401, 'invalid_token', 'dpop_disabled');
     expect((await send(optional, unbound, undefined, { scheme: 'Bearer', path: '/v1/plain' })).status).toBe(200);
 
@@ -368,7 +424,12 @@ describe('DPoP server nonces (RFC 9449 §9) through Express', () => {
     const token = await as.mint({ jkt: key.jkt });
     const nonce = (await send(one, token, await proofFor(one, token))).headers['dpop-nonce'];
     expect((await send(two, token, await proofFor(two, token, { nonce }))).status).toBe(200);
-    expectDeny(await send(stranger, token, await proofFor(stranger, token, { nonce })), 401, 'use_dpop_nonce', 'dpop_nonce_required');
+    expectDeny(
+      await send(stranger, token, await proofFor(stranger, token, { nonce })),
+      401,
+      'use_dpop_nonce',
+      'dpop_nonce_required',
+    );
   });
 });
 
@@ -381,7 +442,10 @@ describe('htu behind a proxy', () => {
     const token = await as.mint({ jkt: key.jkt });
     const publicProof = () => proofFor(trusted, token, { url: 'https://api.example.com/v1/search' });
     expect((await send(trusted, token, await publicProof()).set(forwarded)).status).toBe(200);
-    const rfc7239 = await send(trusted, token, await publicProof()).set('forwarded', 'for=1.2.3.4;proto=https;host=api.example.com');
+    const rfc7239 = await send(trusted, token, await publicProof()).set(
+      'forwarded',
+      'for=1.2.3.4;proto=https;host=api.example.com',
+    );
     expect(rfc7239.status).toBe(200);
     const spoofed = await send(untrusted, token, await publicProof()).set(forwarded);
     expectDeny(spoofed, 401, 'invalid_dpop_proof', 'dpop_htu_mismatch');
@@ -390,7 +454,14 @@ describe('htu behind a proxy', () => {
   it('uses the configured publicUrl origin', async () => {
     const target = await api({ publicUrl: 'https://api.example.com' });
     const token = await as.mint({ jkt: key.jkt });
-    expect((await send(target, token, await proofFor(target, token, { url: 'https://api.example.com/v1/search' }))).status).toBe(200);
-    expectDeny(await send(target, token, await proofFor(target, token)), 401, 'invalid_dpop_proof', 'dpop_htu_mismatch');
+    expect(
+      (await send(target, token, await proofFor(target, token, { url: 'https://api.example.com/v1/search' }))).status,
+    ).toBe(200);
+    expectDeny(
+      await send(target, token, await proofFor(target, token)),
+      401,
+      'invalid_dpop_proof',
+      'dpop_htu_mismatch',
+    );
   });
 });

@@ -38,9 +38,39 @@ export interface ConsumerCase {
 
 export const CASES: readonly ConsumerCase[] = [
   { name: 'allowed: a token granting the route action', path: '/v1/search', grant: 'search.web', status: 200 },
-  { name: 'coexisting: a client that is not an agent (an API key) goes on to the app, without a principal', path: '/v1/search', headers: { 'x-api-key': 'key-1' }, status: 200, body: { agent: null } },
-  { name: 'coexisting: another scheme (Basic) goes on to the app too', path: '/v1/search', headers: { authorization: 'Basic dXNlcjpwYXNz' }, status: 200, body: { agent: null } },
-  { name: 'denied: a failing agent token is refused, never passed through', path: '/v1/search', headers: { authorization: 'Bearer not.a.jwt' }, status: 401, reason: 'token_malformed' },
-  { name: 'denied: the token lacks the capability', path: '/v1/search', grant: 'cms.publish', status: 403, reason: 'capability_missing' },
-  { name: 'refused: an undeclared route', path: '/v1/undeclared', grant: 'search.web', status: 403, reason: 'route_undeclared' },
+  {
+    name: 'coexisting: a client that is not an agent (an API key) goes on to the app, without a principal',
+    path: '/v1/search',
+    headers: { 'x-api-key': 'key-1' },
+    status: 200,
+    body: { agent: null },
+  },
+  {
+    name: 'coexisting: another scheme (Basic) goes on to the app too',
+    path: '/v1/search',
+    headers: { authorization: 'Basic dXNlcjpwYXNz' },
+    status: 200,
+    body: { agent: null },
+  },
+  {
+    name: 'denied: a failing agent token is refused, never passed through',
+    path: '/v1/search',
+    headers: { authorization: 'Bearer not.a.jwt' },
+    status: 401,
+    reason: 'token_malformed',
+  },
+  {
+    name: 'denied: the token lacks the capability',
+    path: '/v1/search',
+    grant: 'cms.publish',
+    status: 403,
+    reason: 'capability_missing',
+  },
+  {
+    name: 'refused: an undeclared route',
+    path: '/v1/undeclared',
+    grant: 'search.web',
+    status: 403,
+    reason: 'route_undeclared',
+  },
 ];

@@ -9,7 +9,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +29,10 @@ export const PACKAGES = ['core', 'redis', 'express', 'fastify', 'koa', 'testing'
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const NPM_CACHE = join(tmpdir(), 'aap-guard-npm-cache');
 /** One directory per checkout, so two worktrees on one machine never share consumers. */
-export const WORK = join(tmpdir(), `aap-guard-consumers-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`);
+export const WORK = join(
+  tmpdir(),
+  `aap-guard-consumers-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`,
+);
 export const TARBALLS = join(WORK, 'tarballs');
 
 /**
@@ -52,7 +65,10 @@ export async function packAll(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const file of readdirSync(TARBALLS)) {
     const name = PACKAGES.find((p) => file.startsWith(`aap-guard-${p}-`))!;
-    const hashed = `aap-guard-${name}-${createHash('sha256').update(readFileSync(join(TARBALLS, file))).digest('hex').slice(0, 12)}.tgz`;
+    const hashed = `aap-guard-${name}-${createHash('sha256')
+      .update(readFileSync(join(TARBALLS, file)))
+      .digest('hex')
+      .slice(0, 12)}.tgz`;
     renameSync(join(TARBALLS, file), join(TARBALLS, hashed));
     files.set(`@aap-guard/${name}`, hashed);
   }
@@ -66,12 +82,19 @@ export async function packAll(): Promise<Map<string, string>> {
  * @example
  * const dir = await installConsumer('jest29', tarballs, { 'cases.json': '…' });
  */
-export async function installConsumer(name: string, tarballs: Map<string, string>, extra: Record<string, string> = {}): Promise<string> {
+export async function installConsumer(
+  name: string,
+  tarballs: Map<string, string>,
+  extra: Record<string, string> = {},
+): Promise<string> {
   const dir = join(WORK, name);
   mkdirSync(dir, { recursive: true });
-  for (const entry of readdirSync(dir)) if (entry !== 'node_modules' && entry !== 'package-lock.json') rmSync(join(dir, entry), { recursive: true });
+  for (const entry of readdirSync(dir))
+    if (entry !== 'node_modules' && entry !== 'package-lock.json') rmSync(join(dir, entry), { recursive: true });
   cpSync(join(FIXTURES, name), dir, { recursive: true });
-  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
   for (const dep of Object.keys(manifest.dependencies)) {
     if (!dep.startsWith('@aap-guard/')) continue;
     if (!tarballs.has(dep)) throw new Error(`${name}: no tarball for ${dep}`);
@@ -79,7 +102,11 @@ export async function installConsumer(name: string, tarballs: Map<string, string
   }
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
   for (const [file, text] of Object.entries(extra)) writeFileSync(join(dir, file), text);
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `--cache=${NPM_CACHE}`], dir);
+  await run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `--cache=${NPM_CACHE}`],
+    dir,
+  );
   return dir;
 }
 
@@ -95,7 +122,12 @@ export interface Ran {
  * @example
  * const { output } = await run(process.execPath, ['one-process.mjs'], dir);
  */
-export function run(command: string, args: readonly string[], cwd: string, options: { env?: Record<string, string>; allowFailure?: boolean } = {}): Promise<Ran> {
+export function run(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  options: { env?: Record<string, string>; allowFailure?: boolean } = {},
+): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -154,7 +186,9 @@ function stop(child: ChildProcess): Promise<void> {
 
 /** The test process's environment without what npm, pnpm and vitest set for themselves. */
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|VITEST|NODE_OPTIONS$|NODE_ENV$|TEST$)/i.test(key)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|VITEST|NODE_OPTIONS$|NODE_ENV$|TEST$)/i.test(key)),
+  );
   return { ...env, ...extra };
 }
 

@@ -27,7 +27,21 @@ import { join } from 'node:path';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT, CASES, CONSUMER_OPTIONS } from './cases.js';
-import { PACKAGES, ROOT, TARBALLS, WORK, assertBuilt, installConsumer, limit, packAll, run, semaphore, serve, type Ran, type Served } from './consumers.js';
+import {
+  PACKAGES,
+  ROOT,
+  TARBALLS,
+  WORK,
+  assertBuilt,
+  installConsumer,
+  limit,
+  packAll,
+  run,
+  semaphore,
+  serve,
+  type Ran,
+  type Served,
+} from './consumers.js';
 
 /** The consumers that serve HTTP: directory and `node` arguments. */
 const SERVERS = [
@@ -49,7 +63,9 @@ const SERVERS = [
  * which a CommonJS project cannot import under module node16).
  */
 const ENTRIES = PACKAGES.filter((name) => name !== 'nestjs').flatMap((name) => {
-  const { exports } = JSON.parse(readFileSync(join(ROOT, 'packages', name, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  const { exports } = JSON.parse(readFileSync(join(ROOT, 'packages', name, 'package.json'), 'utf8')) as {
+    exports: Record<string, unknown>;
+  };
   return Object.keys(exports)
     .filter((key) => key !== './package.json')
     .map((key) => (key === '.' ? `@aap-guard/${name}` : `@aap-guard/${name}/${key.slice(2)}`));
@@ -85,14 +101,31 @@ beforeAll(async () => {
     jest29: { 'cases.json': JSON.stringify({ agent: AGENT, cases: CASES }) },
   };
   const names = [...SERVERS.map((s) => s.name), 'jest29', 'dev-token-express'];
-  await limit(3, names.map((name) => async () => void dirs.set(name, await installConsumer(name, tarballs, extra[name]))));
-  console.log(`packed in ${(packed - started) / 1000} s, consumers installed in ${(Date.now() - packed) / 1000} s (${WORK})`);
+  await limit(
+    3,
+    names.map((name) => async () => void dirs.set(name, await installConsumer(name, tarballs, extra[name]))),
+  );
+  console.log(
+    `packed in ${(packed - started) / 1000} s, consumers installed in ${(Date.now() - packed) / 1000} s (${WORK})`,
+  );
   // Compile in the background, two at a time; the tests below wait for their own result.
   const dir = dirs.get('typescript-cjs')!;
   const slot = semaphore(2);
-  compiled.set('build', slot(() => run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], dir, { allowFailure: true })));
+  compiled.set(
+    'build',
+    slot(() =>
+      run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], dir, {
+        allowFailure: true,
+      }),
+    ),
+  );
   for (const [mode, options] of Object.entries(TS_MODES)) {
-    compiled.set(mode, slot(() => run(process.execPath, ['typecheck.cjs', JSON.stringify({ [mode]: options })], dir, { allowFailure: true })));
+    compiled.set(
+      mode,
+      slot(() =>
+        run(process.execPath, ['typecheck.cjs', JSON.stringify({ [mode]: options })], dir, { allowFailure: true }),
+      ),
+    );
   }
 }, 600_000);
 
@@ -101,7 +134,10 @@ afterAll(() => Promise.all(compiled.values()), 180_000); // no compiler left run
 /** The TypeScript consumer built (`build`: tsc -p tsconfig.json) or type-checked in a module mode, or its errors. */
 async function compile(mode: string): Promise<void> {
   const { code, output } = await compiled.get(mode)!;
-  if (code !== 0) throw new Error(`${mode === 'build' ? 'tsc -p tsconfig.json' : `typecheck.cjs (module ${mode})`} failed:\n${output}`);
+  if (code !== 0)
+    throw new Error(
+      `${mode === 'build' ? 'tsc -p tsconfig.json' : `typecheck.cjs (module ${mode})`} failed:\n${output}`,
+    );
 }
 
 for (const server of SERVERS) {
@@ -120,13 +156,20 @@ for (const server of SERVERS) {
       const headers = { ...c.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
       const response = await fetch(new URL(c.path, served!.url), { method: c.method ?? 'GET', headers });
       const body = (await response.json()) as { reason?: string };
-      expect([response.status, c.reason ? body.reason : body]).toEqual([c.status, c.reason ?? c.body ?? { agent: AGENT }]);
+      expect([response.status, c.reason ? body.reason : body]).toEqual([
+        c.status,
+        c.reason ?? c.body ?? { agent: AGENT },
+      ]);
     });
   });
 }
 
 describe('typescript-cjs: the same consumer code type-checks in every module mode', () => {
-  it.each(Object.keys(TS_MODES))('module %s: its code and the @aap-guard declarations', (mode) => compile(mode), 180_000);
+  it.each(Object.keys(TS_MODES))(
+    'module %s: its code and the @aap-guard declarations',
+    (mode) => compile(mode),
+    180_000,
+  );
 
   it('one process: require() and import() of every entry give the same exports, never the CommonJS build', async () => {
     const { output } = await run(process.execPath, ['one-process.mjs'], dirs.get('typescript-cjs')!);
@@ -137,17 +180,28 @@ describe('typescript-cjs: the same consumer code type-checks in every module mod
 it('jest29: Jest 29, default config, passes every case and loads every entry from the CommonJS build', async () => {
   const dir = dirs.get('jest29')!;
   const env = { CONSUMER_GUARD_OPTIONS: JSON.stringify(CONSUMER_OPTIONS) };
-  const { output } = await run(process.execPath, ['node_modules/jest/bin/jest.js', '--ci', '--json', '--outputFile=results.json'], dir, { env, allowFailure: true });
-  const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { testResults: Array<{ assertionResults: Array<{ title: string; status: string }> }> };
+  const { output } = await run(
+    process.execPath,
+    ['node_modules/jest/bin/jest.js', '--ci', '--json', '--outputFile=results.json'],
+    dir,
+    { env, allowFailure: true },
+  );
+  const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
+    testResults: Array<{ assertionResults: Array<{ title: string; status: string }> }>;
+  };
   const outcomes = results.testResults.flatMap((file) => file.assertionResults.map((a) => [a.title, a.status]));
-  const expected = [...CASES.map((c) => [c.name, 'passed']), ['every entry of every package loads in Jest, from the CommonJS build', 'passed']];
+  const expected = [
+    ...CASES.map((c) => [c.name, 'passed']),
+    ['every entry of every package loads in Jest, from the CommonJS build', 'passed'],
+  ];
   expect(outcomes, output).toEqual(expected);
 }, 120_000);
 
 describe('dev-token-express: docs/guides/getting-a-token-locally.md with the packed `aap-guard` bin', () => {
   let issuer: Served | undefined;
   let api: Served | undefined;
-  const cli = (...args: string[]) => run(process.execPath, ['node_modules/.bin/aap-guard', ...args], dirs.get('dev-token-express')!);
+  const cli = (...args: string[]) =>
+    run(process.execPath, ['node_modules/.bin/aap-guard', ...args], dirs.get('dev-token-express')!);
   const search = async (token: string) => {
     const response = await fetch(new URL('/v1/search', api!.url), { headers: { authorization: `Bearer ${token}` } });
     return [response.status, await response.json()];
@@ -155,7 +209,9 @@ describe('dev-token-express: docs/guides/getting-a-token-locally.md with the pac
   beforeAll(async () => {
     const dir = dirs.get('dev-token-express')!; // .aap-dev/ of an earlier run is gone: fixtures are copied afresh
     issuer = await serve(dir, ['node_modules/.bin/aap-guard', 'dev-issuer', '--port', '0'], {});
-    const { env } = JSON.parse((await cli('dev-token', '--action', 'search.web', '--json')).output) as { env: Record<string, string> };
+    const { env } = JSON.parse((await cli('dev-token', '--action', 'search.web', '--json')).output) as {
+      env: Record<string, string>;
+    };
     expect(env).toEqual({ AAP_ISSUER: issuer.url, AAP_AUDIENCE: 'http://localhost:3000' });
     api = await serve(dir, ['server.js'], env); // the quickstart app, `aapGuard()` configured by that environment
   }, 120_000);
@@ -176,18 +232,35 @@ describe('dev-token-express: docs/guides/getting-a-token-locally.md with the pac
 });
 
 describe('tarballs', () => {
-  it.each(PACKAGES)('@aap-guard/%s: README, LICENSE, both builds, real dependency ranges, no source maps, vendored licenses', (name) => {
-    const file = join(TARBALLS, tarballs.get(`@aap-guard/${name}`)!);
-    const listing = spawnSync('tar', ['-tzf', file], { encoding: 'utf8' }).stdout.trim().split('\n');
-    const read = (path: string) => spawnSync('tar', ['-xzOf', file, `package/${path}`], { encoding: 'utf8' }).stdout;
-    for (const path of ['README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json']) {
-      expect(listing, path).toContain(`package/${path}`);
-    }
-    expect(listing.filter((path) => path.endsWith('.map') || path.startsWith('package/src/'))).toEqual([]);
-    // A vendored ESM-only dependency (jose in core and testing) travels with its license.
-    const vendored = new Set(listing.map((path) => /^package\/dist\/cjs\/vendor\/([^/]+)\//.exec(path)?.[1]).filter(Boolean));
-    for (const dep of vendored) expect(listing.some((path) => new RegExp(`^package/dist/cjs/vendor/${dep}/LICEN[CS]E`, 'i').test(path)), `${dep} license`).toBe(true);
-    expect(read('LICENSE')).toBe(readFileSync(join(ROOT, 'LICENSE'), 'utf8'));
-    expect(read('package.json')).not.toContain('workspace:');
-  });
+  it.each(PACKAGES)(
+    '@aap-guard/%s: README, LICENSE, both builds, real dependency ranges, no source maps, vendored licenses',
+    (name) => {
+      const file = join(TARBALLS, tarballs.get(`@aap-guard/${name}`)!);
+      const listing = spawnSync('tar', ['-tzf', file], { encoding: 'utf8' }).stdout.trim().split('\n');
+      const read = (path: string) => spawnSync('tar', ['-xzOf', file, `package/${path}`], { encoding: 'utf8' }).stdout;
+      for (const path of [
+        'README.md',
+        'LICENSE',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/cjs/index.js',
+        'dist/cjs/index.d.ts',
+        'dist/cjs/package.json',
+      ]) {
+        expect(listing, path).toContain(`package/${path}`);
+      }
+      expect(listing.filter((path) => path.endsWith('.map') || path.startsWith('package/src/'))).toEqual([]);
+      // A vendored ESM-only dependency (jose in core and testing) travels with its license.
+      const vendored = new Set(
+        listing.map((path) => /^package\/dist\/cjs\/vendor\/([^/]+)\//.exec(path)?.[1]).filter(Boolean),
+      );
+      for (const dep of vendored)
+        expect(
+          listing.some((path) => new RegExp(`^package/dist/cjs/vendor/${dep}/LICEN[CS]E`, 'i').test(path)),
+          `${dep} license`,
+        ).toBe(true);
+      expect(read('LICENSE')).toBe(readFileSync(join(ROOT, 'LICENSE'), 'utf8'));
+      expect(read('package.json')).not.toContain('workspace:');
+    },
+  );
 });

@@ -11,12 +11,20 @@ import { ADAPTERS, useAdminServers, type Served } from '../console/serve-admin.j
 const admin = useAdminServers();
 
 describe.each(ADAPTERS)('JSON admin API (%s)', (adapter) => {
-  const cookieSession = { authorize: (req: { headers: Record<string, unknown> }) => req.headers.cookie === 'session=admin' };
+  const cookieSession = {
+    authorize: (req: { headers: Record<string, unknown> }) => req.headers.cookie === 'session=admin',
+  };
 
   async function pendingHold(): Promise<{ served: Served; id: string }> {
     const served = await admin.serve(adapter, {}, cookieSession);
-    const token = await admin.issuer.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
-    const held = await fetch(`${served.url}/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const token = await admin.issuer.mint({
+      capabilities: [{ action: 'cms.publish' }],
+      sections: { oversight: { requires_human_approval_for: ['cms.publish'] } },
+    });
+    const held = await fetch(`${served.url}/v1/publish`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     const id = ((await held.json()) as { hold_id: string }).hold_id;
     expect(id).toMatch(/^[A-Za-z0-9_-]{32}$/);
     return { served, id };
@@ -25,17 +33,31 @@ describe.each(ADAPTERS)('JSON admin API (%s)', (adapter) => {
   it.each([
     ['a form post', { 'content-type': 'application/x-www-form-urlencoded' }, 'note=ok'],
     ['a text/plain body', { 'content-type': 'text/plain' }, '{"note":"ok"}'],
-    ['a JSON post marked cross-site by the browser', { 'content-type': 'application/json', 'sec-fetch-site': 'same-site' }, '{"note":"ok"}'],
-  ])('a cross-site simple request cannot approve, even when authorize accepts the browser cookie: %s', async (_name, headers, body) => {
-    const { served, id } = await pendingHold();
-    const res = await fetch(`${served.url}/aap-admin/holds/${id}/approve`, { method: 'POST', headers: { cookie: 'session=admin', ...headers }, body });
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect((await served.guard.holds.get(id))?.status).toBe('pending');
-  });
+    [
+      'a JSON post marked cross-site by the browser',
+      { 'content-type': 'application/json', 'sec-fetch-site': 'same-site' },
+      '{"note":"ok"}',
+    ],
+  ])(
+    'a cross-site simple request cannot approve, even when authorize accepts the browser cookie: %s',
+    async (_name, headers, body) => {
+      const { served, id } = await pendingHold();
+      const res = await fetch(`${served.url}/aap-admin/holds/${id}/approve`, {
+        method: 'POST',
+        headers: { cookie: 'session=admin', ...headers },
+        body,
+      });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect((await served.guard.holds.get(id))?.status).toBe('pending');
+    },
+  );
 
   it('a same-origin JSON request (or one without a body) still approves', async () => {
     const { served, id } = await pendingHold();
-    const res = await fetch(`${served.url}/aap-admin/holds/${id}/approve`, { method: 'POST', headers: { cookie: 'session=admin', 'sec-fetch-site': 'same-origin' } });
+    const res = await fetch(`${served.url}/aap-admin/holds/${id}/approve`, {
+      method: 'POST',
+      headers: { cookie: 'session=admin', 'sec-fetch-site': 'same-origin' },
+    });
     expect(res.status).toBe(200);
     expect((await served.guard.holds.get(id))?.status).toBe('approved');
   });

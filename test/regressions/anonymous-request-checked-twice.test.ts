@@ -2,7 +2,8 @@
  * Regression (issue 23, leftovers): an anonymous request ran the pipeline twice on Express and Koa. With
  * `authRequired: false`, a request without an AAP credential to a declared route was checked by the app-wide
  * middleware (no credential: pass) and then AGAIN, in full, by the route's declaration — two pipeline runs and
- * two audit events for one request, where the guard promises one of each (README "Audit events"). The guard now remembers that it
+ * two audit events for one request, where the guard promises one of each (README "Audit events"). The guard now
+ * remembers that it
  * passed the request: its declaration only looks again at what the route adds (the body a parser mounted
  * between the two left: a form-body `access_token` there is still refused), and emits nothing when the request
  * is still anonymous. A request that presents an AAP token is still checked in full. Fastify, which knows the
@@ -32,7 +33,9 @@ interface App extends Listening {
  * WHATWG reader of the bytes sees one field `a`. Mounted between the guard and the declaration.
  */
 function semicolonForm(text: string): Record<string, string> {
-  return Object.fromEntries(text.split(/[&;]/).map((pair) => new URLSearchParams(pair).entries().next().value ?? ['', '']));
+  return Object.fromEntries(
+    text.split(/[&;]/).map((pair) => new URLSearchParams(pair).entries().next().value ?? ['', '']),
+  );
 }
 
 async function readText(stream: AsyncIterable<unknown>): Promise<string> {
@@ -61,7 +64,11 @@ const builds: Record<string, (events: AuditEvent[]) => Promise<App>> = {
     const aap = koaGuard(options(events));
     const router = new Router();
     router.get('/v1/search', aap.require('search.web'), (ctx) => void (ctx.body = who(ctx.state.aap)));
-    router.post('/v1/search', aap.require('search.web', { agentsOnly: false }), (ctx) => void (ctx.body = who(ctx.state.aap)));
+    router.post(
+      '/v1/search',
+      aap.require('search.web', { agentsOnly: false }),
+      (ctx) => void (ctx.body = who(ctx.state.aap)),
+    );
     const app = new Koa();
     app.use(aap);
     app.use(async (ctx: Context, next) => {
@@ -74,17 +81,22 @@ const builds: Record<string, (events: AuditEvent[]) => Promise<App>> = {
   async fastify(events) {
     const app = Fastify();
     await app.register(fastifyGuard, options(events));
-    app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => done(null, semicolonForm(String(body))));
+    app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) =>
+      done(null, semicolonForm(String(body))),
+    );
     const config = { config: { aap: { action: 'search.web' } } };
     app.get('/v1/search', config, async (request) => who(request.aap));
-    app.post('/v1/search', { config: { aap: { action: 'search.web', agentsOnly: false } } }, async (request) => who(request.aap));
+    app.post('/v1/search', { config: { aap: { action: 'search.web', agentsOnly: false } } }, async (request) =>
+      who(request.aap),
+    );
     await app.ready();
     return { ...(await listen(app.server, app.aap.guard)), guard: app.aap.guard };
   },
 };
 
 /** Decision events (holds and revocations have events of their own). */
-const decisions = (events: readonly AuditEvent[]) => events.filter((event) => (event.kind ?? 'decision') === 'decision');
+const decisions = (events: readonly AuditEvent[]) =>
+  events.filter((event) => (event.kind ?? 'decision') === 'decision');
 
 describe.each(Object.keys(builds))('one anonymous request, one check (%s)', (name) => {
   let running: App | undefined;
@@ -97,13 +109,21 @@ describe.each(Object.keys(builds))('one anonymous request, one check (%s)', (nam
     expect([sent.status, sent.json]).toEqual([200, { agent: null }]);
     const basic = await send(running.url, { path: '/v1/search', headers: { authorization: 'Basic dXNlcjpwYXNz' } });
     expect(basic.status).toBe(200);
-    expect(decisions(events).map((event) => [event.decision, event.reason])).toEqual([['allow', undefined], ['allow', undefined]]);
+    expect(decisions(events).map((event) => [event.decision, event.reason])).toEqual([
+      ['allow', undefined],
+      ['allow', undefined],
+    ]);
   });
 
   it('a form body without a token: one audit event; an agent token is still checked in full, once', async () => {
     const events: AuditEvent[] = [];
     running = await builds[name]!(events);
-    const form = { method: 'POST', path: '/v1/search', headers: { 'content-type': FORM }, chunks: [Buffer.from('q=1&r=2')] };
+    const form = {
+      method: 'POST',
+      path: '/v1/search',
+      headers: { 'content-type': FORM },
+      chunks: [Buffer.from('q=1&r=2')],
+    };
     expect((await send(running.url, form)).status).toBe(200);
     expect(decisions(events)).toHaveLength(1);
     const token = await fixture.as.mint({ capabilities: [{ action: 'search.web' }] });
@@ -113,13 +133,21 @@ describe.each(Object.keys(builds))('one anonymous request, one check (%s)', (nam
     expect(decisions(events)[1]).toMatchObject({ action: 'search.web', agent: { id: expect.any(String) } });
   });
 
-  it.skipIf(name === 'fastify')('a token in the body a parser between the guard and the declaration left is still refused', async () => {
-    const events: AuditEvent[] = [];
-    running = await builds[name]!(events);
-    const token = await fixture.as.mint({ capabilities: [{ action: 'search.web' }] });
-    const body = Buffer.from(`q=1;access_token=${token}`); // a WHATWG reader sees one field, `q`
-    const sent = await send(running.url, { method: 'POST', path: '/v1/search', headers: { 'content-type': FORM }, chunks: [body] });
-    expect([sent.status, sent.json?.reason]).toEqual([400, 'credentials_in_query']);
-    expect(decisions(events).at(-1)).toMatchObject({ decision: 'deny', reason: 'credentials_in_query' });
-  });
+  it.skipIf(name === 'fastify')(
+    'a token in the body a parser between the guard and the declaration left is still refused',
+    async () => {
+      const events: AuditEvent[] = [];
+      running = await builds[name]!(events);
+      const token = await fixture.as.mint({ capabilities: [{ action: 'search.web' }] });
+      const body = Buffer.from(`q=1;access_token=${token}`); // a WHATWG reader sees one field, `q`
+      const sent = await send(running.url, {
+        method: 'POST',
+        path: '/v1/search',
+        headers: { 'content-type': FORM },
+        chunks: [body],
+      });
+      expect([sent.status, sent.json?.reason]).toEqual([400, 'credentials_in_query']);
+      expect(decisions(events).at(-1)).toMatchObject({ decision: 'deny', reason: 'credentials_in_query' });
+    },
+  );
 });

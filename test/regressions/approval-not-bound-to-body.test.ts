@@ -23,18 +23,39 @@ let running: Listening | undefined;
 afterEach(() => running?.close());
 
 const warnings: string[] = [];
-const logger: Logger = { error: () => undefined, info: () => undefined, debug: () => undefined, warn: (object) => void warnings.push(String(object.event)) };
+const logger: Logger = {
+  error: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+  warn: (object) => void warnings.push(String(object.event)),
+};
 
 async function api(parser: express.RequestHandler) {
   const aap = aapGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger });
   const app = express();
   app.use(parser); // BEFORE the guard: the body is consumed before the guard could see it
   app.use(aap);
-  app.post('/v1/publish', aap.require('cms.publish'), (req, res) => void res.json({ published: (req.body as { id?: string }).id }));
+  app.post(
+    '/v1/publish',
+    aap.require('cms.publish'),
+    (req, res) => void res.json({ published: (req.body as { id?: string }).id }),
+  );
   running = await listen(createServer(app), aap.guard);
-  const token = await as.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
+  const token = await as.mint({
+    capabilities: [{ action: 'cms.publish' }],
+    sections: { oversight: { requires_human_approval_for: ['cms.publish'] } },
+  });
   const post = (id: string, hold?: string) =>
-    send(running!.url, { method: 'POST', path: '/v1/publish', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(hold ? { 'aap-hold-id': hold } : {}) }, chunks: [Buffer.from(JSON.stringify({ id }))] });
+    send(running!.url, {
+      method: 'POST',
+      path: '/v1/publish',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        ...(hold ? { 'aap-hold-id': hold } : {}),
+      },
+      chunks: [Buffer.from(JSON.stringify({ id }))],
+    });
   return { guard: aap.guard, post };
 }
 
@@ -47,7 +68,11 @@ describe('a held action whose body the guard cannot see', () => {
   });
 
   it('is bound through the digest a parser before the guard left under BODY_DIGEST', async () => {
-    const { guard, post } = await api(express.json({ verify: (req, _res, buf) => void ((req as Request & { [BODY_DIGEST]?: string })[BODY_DIGEST] = bodyDigest(buf)) }));
+    const { guard, post } = await api(
+      express.json({
+        verify: (req, _res, buf) => void ((req as Request & { [BODY_DIGEST]?: string })[BODY_DIGEST] = bodyDigest(buf)),
+      }),
+    );
     const id = (await post('d-1')).json?.hold_id as string;
     expect((await guard.holds.get(id))?.bodyDigest).toBe(bodyDigest(JSON.stringify({ id: 'd-1' })));
     await guard.holds.approve(id, { by: 'alice' });

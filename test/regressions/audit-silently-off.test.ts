@@ -10,12 +10,19 @@ import { describe, expect, it } from 'vitest';
 
 function collecting(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const at = (level: string) => (object: Readonly<Record<string, unknown>>, message?: string) => void lines.push(`${level} ${String(object.event)} ${message ?? ''}`);
+  const at = (level: string) => (object: Readonly<Record<string, unknown>>, message?: string) =>
+    void lines.push(`${level} ${String(object.event)} ${message ?? ''}`);
   return { lines, logger: { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') } };
 }
 
 // delegation.unknownParent stated: its startup note is not the line under test
-const base: GuardOptions = { issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [] }, warmUp: false, delegation: { unknownParent: 'allow-audited' } };
+const base: GuardOptions = {
+  issuer: 'https://as.example.com',
+  audience: 'https://api.example.com',
+  jwks: { keys: [] },
+  warmUp: false,
+  delegation: { unknownParent: 'allow-audited' },
+};
 
 describe('audit is never silently off (§7.9)', () => {
   it('no sink: one warning at startup, naming the option and a one-line sink', async () => {

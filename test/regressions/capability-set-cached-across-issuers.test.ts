@@ -27,8 +27,12 @@ describe('capabilities_ref resolved by a function', () => {
     const B = await createIssuer({ issuer: 'https://b.example.com', audience: AUD });
     const asked: string[] = [];
     const guard = createGuard({
-      issuer: [{ issuer: A.issuer, jwks: A.jwks }, { issuer: B.issuer, jwks: B.jwks }],
-      audience: AUD, logger: false,
+      issuer: [
+        { issuer: A.issuer, jwks: A.jwks },
+        { issuer: B.issuer, jwks: B.jwks },
+      ],
+      audience: AUD,
+      logger: false,
       capabilitiesRef: {
         resolve: (ref, token) => {
           asked.push(`${token.iss} ${ref}`);
@@ -45,8 +49,10 @@ describe('capabilities_ref resolved by a function', () => {
       expect(await reason(guard, await byRef(A, 'urn:caps:broken'), PAY)).toBe('capabilities_unavailable');
       expect(await reason(guard, await byRef(B, 'urn:caps:broken'), SEARCH)).toBe('allowed');
       expect(asked).toEqual([
-        `${A.issuer} urn:caps:team`, `${B.issuer} urn:caps:team`,
-        `${A.issuer} urn:caps:broken`, `${B.issuer} urn:caps:broken`,
+        `${A.issuer} urn:caps:team`,
+        `${B.issuer} urn:caps:team`,
+        `${A.issuer} urn:caps:broken`,
+        `${B.issuer} urn:caps:broken`,
       ]);
     } finally {
       await guard.close();

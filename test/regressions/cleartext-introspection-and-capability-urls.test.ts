@@ -66,15 +66,21 @@ describe('URLs given in the options', () => {
   it('loopback hosts are accepted over http, and any host with allowInsecureRequests: true', async () => {
     for (const host of ['127.0.0.1:9', '127.8.9.10:9', 'localhost:9', '[::1]:9']) {
       const guard = made({
-        ...base, issuer: 'https://as.example.com',
+        ...base,
+        issuer: 'https://as.example.com',
         introspection: { endpoint: `http://${host}/introspect`, client },
         capabilitiesRef: { allowedUrls: [`http://${host}/sets/`] },
       });
-      await securityEventReceiver(guard).poll({ endpoint: `http://${host}/poll`, autoStart: false }).stop();
+      await securityEventReceiver(guard)
+        .poll({ endpoint: `http://${host}/poll`, autoStart: false })
+        .stop();
     }
     const insecure = made({
-      ...base, issuer: 'http://as.example.com', allowInsecureRequests: true,
-      introspection: { client }, capabilitiesRef: { allowedUrls: ['http://caps.example.com/'] },
+      ...base,
+      issuer: 'http://as.example.com',
+      allowInsecureRequests: true,
+      introspection: { client },
+      capabilitiesRef: { allowedUrls: ['http://caps.example.com/'] },
     });
     await securityEventReceiver(insecure).poll({ endpoint: 'http://as.example.com/poll', autoStart: false }).stop();
   });
@@ -106,7 +112,9 @@ describe('URLs learned at run time are held to the same rule, and never contacte
   }
 
   const request = (token: string) => ({
-    method: 'GET', url: `${AUD}/x`, headers: { authorization: `Bearer ${token}` },
+    method: 'GET',
+    url: `${AUD}/x`,
+    headers: { authorization: `Bearer ${token}` },
   });
 
   it("a loopback issuer's metadata naming an http introspection_endpoint elsewhere: 503, never called", async () => {

@@ -13,15 +13,26 @@ import { ADAPTERS, useAdminServers, type Served } from '../console/serve-admin.j
 
 const servers = useAdminServers();
 const ADMIN = { 'x-admin': 'yes', 'content-type': 'application/json' };
-const byHeader = { authorize: (req: { headers: Record<string, unknown> }) => req.headers['x-admin'] === 'yes', actor: () => 'ops@example.com' };
+const byHeader = {
+  authorize: (req: { headers: Record<string, unknown> }) => req.headers['x-admin'] === 'yes',
+  actor: () => 'ops@example.com',
+};
 
 describe.each(ADAPTERS)('a compromised key is distrusted at once (%s)', (adapter) => {
   const publish = async (served: Served, token: string) => {
-    const res = await fetch(`${served.url}/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${served.url}/v1/publish`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     return { status: res.status, reason: ((await res.json()) as Record<string, unknown>).reason };
   };
   const adminCall = async (served: Served, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${served.url}/aap-admin${path}`, { method, headers: ADMIN, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${served.url}/aap-admin${path}`, {
+      method,
+      headers: ADMIN,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
@@ -44,8 +55,15 @@ describe.each(ADAPTERS)('a compromised key is distrusted at once (%s)', (adapter
     }
     expect(decisions.filter((d) => d.reason === 'key_distrusted')).toHaveLength(2); // what the metrics count
     const listed = await adminCall(served, 'GET', '/keys');
-    expect(listed.body.keys).toEqual([expect.objectContaining({ issuer, kid, by: 'ops@example.com', reason: 'leaked' })]);
-    expect(events.find((e) => e.kind === 'key')).toMatchObject({ operation: 'distrusted', iss: issuer, key: { kid }, actor: 'ops@example.com' });
+    expect(listed.body.keys).toEqual([
+      expect.objectContaining({ issuer, kid, by: 'ops@example.com', reason: 'leaked' }),
+    ]);
+    expect(events.find((e) => e.kind === 'key')).toMatchObject({
+      operation: 'distrusted',
+      iss: issuer,
+      key: { kid },
+      actor: 'ops@example.com',
+    });
     expect(events.find((e) => e.reason === 'key_distrusted')?.detail).toMatchObject({ kid, issuer });
     expect((await adminCall(served, 'POST', '/keys/trust', { issuer, kid })).status).toBe(200);
     expect((await publish(served, token)).status).toBe(200);
@@ -55,7 +73,9 @@ describe.each(ADAPTERS)('a compromised key is distrusted at once (%s)', (adapter
 
   it('refuses a key of an issuer it does not trust (400), and unauthorized callers (403)', async () => {
     const served = await servers.serve(adapter, {}, byHeader);
-    expect((await adminCall(served, 'POST', '/keys/distrust', { issuer: 'https://evil.example', kid: 'k' })).status).toBe(400);
+    expect(
+      (await adminCall(served, 'POST', '/keys/distrust', { issuer: 'https://evil.example', kid: 'k' })).status,
+    ).toBe(400);
     const res = await fetch(`${served.url}/aap-admin/keys`, { headers: {} });
     expect(res.status).toBe(403);
   });

@@ -22,9 +22,18 @@ describe.each(ADAPTERS)('a delegated token is never broader than its parent (%s)
     return { jti, token: await servers.issuer.mint({ claims: { jti }, capabilities }) };
   };
   const mintChild = (parent: string, capabilities: readonly Capability[]) =>
-    servers.issuer.mint({ capabilities, sections: { delegation: { depth: 1, max_depth: 2, chain: ['orchestrator', 'agent-researcher-01'], parent_jti: parent } } });
+    servers.issuer.mint({
+      capabilities,
+      sections: {
+        delegation: { depth: 1, max_depth: 2, chain: ['orchestrator', 'agent-researcher-01'], parent_jti: parent },
+      },
+    });
   const publish = async (served: Served, token: string) => {
-    const res = await fetch(`${served.url}/v1/publish`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${served.url}/v1/publish`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     const body = (await res.json()) as Record<string, unknown>;
     return { status: res.status, reason: body.reason, body };
   };
@@ -42,13 +51,19 @@ describe.each(ADAPTERS)('a delegated token is never broader than its parent (%s)
 
   it('refuses a child whose constraints are looser than its parent’s, and admits a narrower one', async () => {
     const served = await serve();
-    const parent = await mintParent([{ action: 'cms.publish', constraints: { max_requests_per_hour: 50, allowed_methods: ['POST', 'PUT'] } }]);
+    const parent = await mintParent([
+      { action: 'cms.publish', constraints: { max_requests_per_hour: 50, allowed_methods: ['POST', 'PUT'] } },
+    ]);
     expect((await publish(served, parent.token)).status).toBe(200);
-    const looser = await mintChild(parent.jti, [{ action: 'cms.publish', constraints: { max_requests_per_hour: 500, allowed_methods: ['POST'] } }]);
+    const looser = await mintChild(parent.jti, [
+      { action: 'cms.publish', constraints: { max_requests_per_hour: 500, allowed_methods: ['POST'] } },
+    ]);
     expect((await publish(served, looser)).reason).toBe('delegation_broader_than_parent');
     const unbounded = await mintChild(parent.jti, [{ action: 'cms.publish' }]);
     expect((await publish(served, unbounded)).reason).toBe('delegation_broader_than_parent');
-    const narrower = await mintChild(parent.jti, [{ action: 'cms.publish', constraints: { max_requests_per_hour: 10, allowed_methods: ['POST'] } }]);
+    const narrower = await mintChild(parent.jti, [
+      { action: 'cms.publish', constraints: { max_requests_per_hour: 10, allowed_methods: ['POST'] } },
+    ]);
     expect((await publish(served, narrower)).status).toBe(200);
   });
 
@@ -69,6 +84,8 @@ describe.each(ADAPTERS)('a delegated token is never broader than its parent (%s)
     await publish(served, parent.token);
     const child = await mintChild(parent.jti, [{ action: 'cms.publish' }]);
     expect((await publish(served, child)).status).toBe(200);
-    expect(events.at(-1)?.wouldDeny).toEqual([expect.objectContaining({ policy: 'delegation-breadth', reason: 'delegation_broader_than_parent' })]);
+    expect(events.at(-1)?.wouldDeny).toEqual([
+      expect.objectContaining({ policy: 'delegation-breadth', reason: 'delegation_broader_than_parent' }),
+    ]);
   });
 });

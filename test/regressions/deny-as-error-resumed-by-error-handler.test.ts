@@ -47,7 +47,11 @@ function expressApp(framework: typeof express, s: Seen): { app: express.Express;
     next(); // "handled": routing goes on
   });
   app.get('/v1/export', (_req, res) => void (s.ran.push('export'), res.json({ exported: true })));
-  app.get('/v1/search', aap.require('search.web'), (_req, res) => void (s.ran.push('search again'), res.json({ ok: true })));
+  app.get(
+    '/v1/search',
+    aap.require('search.web'),
+    (_req, res) => void (s.ran.push('search again'), res.json({ ok: true })),
+  );
   app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!(error instanceof AapDenyError)) return next(error);
     s.errors.push(`again:${error.reason}`);
@@ -69,17 +73,20 @@ forEachExpress('a deny handed to an Express error handler that calls next()', (f
   it.each([
     ['no token', undefined],
     ['a forged token', 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln'],
-  ])('an undeclared route never runs after the deny (%s): the same deny is raised again', async (_label, authorization) => {
-    const s = seen();
-    const url = await start(s);
-    const res = await send(url, { path: '/v1/export', headers: authorization ? { authorization } : {} });
-    expect(res.status).toBe(401);
-    expect(s.ran).toEqual([]);
-    const reason = s.errors[0];
-    expect(s.errors).toEqual([reason, `again:${reason}`]);
-    expect(res.json).toEqual({ again: reason });
-    expect(s.events).toHaveLength(1);
-  });
+  ])(
+    'an undeclared route never runs after the deny (%s): the same deny is raised again',
+    async (_label, authorization) => {
+      const s = seen();
+      const url = await start(s);
+      const res = await send(url, { path: '/v1/export', headers: authorization ? { authorization } : {} });
+      expect(res.status).toBe(401);
+      expect(s.ran).toEqual([]);
+      const reason = s.errors[0];
+      expect(s.errors).toEqual([reason, `again:${reason}`]);
+      expect(res.json).toEqual({ again: reason });
+      expect(s.events).toHaveLength(1);
+    },
+  );
 
   it('an undeclared route refused for a valid token (route_undeclared) never runs either', async () => {
     const s = seen();

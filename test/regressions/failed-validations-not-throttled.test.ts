@@ -26,15 +26,28 @@ beforeAll(async () => {
 
 function setup(options: Partial<GuardOptions> = {}) {
   const clock = { now: NOW };
-  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, now: () => clock.now, ...options });
+  const guard = createGuard({
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    logger: false,
+    now: () => clock.now,
+    ...options,
+  });
   const send = async (authorization: string | undefined, clientIp: string, action = 'search.web') => {
-    const request: RequestInfo = { method: 'GET', url: 'https://api.example.com/x', headers: authorization === undefined ? {} : { authorization }, clientIp };
+    const request: RequestInfo = {
+      method: 'GET',
+      url: 'https://api.example.com/x',
+      headers: authorization === undefined ? {} : { authorization },
+      clientIp,
+    };
     return guard.check(request, { action });
   };
   return { guard, clock, send };
 }
 
-const outcome = (decision: { allowed: boolean; status: number; reason?: string | undefined }) => (decision.allowed ? 'allowed' : `${decision.status} ${decision.reason}`);
+const outcome = (decision: { allowed: boolean; status: number; reason?: string | undefined }) =>
+  decision.allowed ? 'allowed' : `${decision.status} ${decision.reason}`;
 
 describe('failed token validations are throttled per client address (§12.11)', () => {
   it('300 forged tokens from one address, then 429 with Retry-After there; other addresses and cached tokens keep working', async () => {
@@ -48,7 +61,12 @@ describe('failed token validations are throttled per client address (§12.11)', 
       expect(outcome(await send(garbage, '203.0.113.7')), `failure ${i + 1}`).toMatch(/^401 token_/);
     }
     const refused = await send(forged, '203.0.113.7');
-    expect([refused.status, refused.reason, refused.error, refused.headers['retry-after']]).toEqual([429, 'too_many_failed_validations', 'invalid_request', expect.stringMatching(/^[1-9]\d*$/)]);
+    expect([refused.status, refused.reason, refused.error, refused.headers['retry-after']]).toEqual([
+      429,
+      'too_many_failed_validations',
+      'invalid_request',
+      expect.stringMatching(/^[1-9]\d*$/),
+    ]);
     expect(outcome(await send(`Bearer ${await as.mint()}`, '203.0.113.7'))).toBe('429 too_many_failed_validations'); // not verified at all
     expect(outcome(await send(neighbour, '203.0.113.7'))).toBe('allowed'); // behind the same NAT, verified before
     expect(outcome(await send(`Bearer ${await as.mint()}`, '198.51.100.1'))).toBe('allowed'); // another address
@@ -64,7 +82,8 @@ describe('failed token validations are throttled per client address (§12.11)', 
       expect(outcome(await send('Basic YWxhZGRpbjpvcGVuc2VzYW1l', '203.0.113.7'))).toBe('allowed'); // the app's own credentials
       expect(outcome(await send(valid, '203.0.113.7', 'cms.publish'))).toBe('403 capability_missing');
     }
-    for (let i = 0; i < 3; i += 1) expect(outcome(await send(`Bearer bad-${i}`, '203.0.113.7'))).toBe('401 token_malformed');
+    for (let i = 0; i < 3; i += 1)
+      expect(outcome(await send(`Bearer bad-${i}`, '203.0.113.7'))).toBe('401 token_malformed');
     expect(outcome(await send('Bearer bad', '203.0.113.7'))).toBe('429 too_many_failed_validations');
     await guard.close();
   });
@@ -83,9 +102,16 @@ describe('failed token validations are throttled per client address (§12.11)', 
   });
 
   it('a misconfigured throttle is a TypeError naming the option', () => {
-    const base = { issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [] }, logger: false as const };
+    const base = {
+      issuer: 'https://as.example.com',
+      audience: 'https://api.example.com',
+      jwks: { keys: [] },
+      logger: false as const,
+    };
     expect(() => createGuard({ ...base, failedValidations: { max: 0 } })).toThrow(/options\.failedValidations\.max/);
-    expect(() => createGuard({ ...base, failedValidations: { windowMs: 1000 } })).toThrow(/options\.failedValidations\.windowMs/);
+    expect(() => createGuard({ ...base, failedValidations: { windowMs: 1000 } })).toThrow(
+      /options\.failedValidations\.windowMs/,
+    );
     expect(() => createGuard({ ...base, failedValidations: { maximum: 3 } as never })).toThrow(/failedValidations/);
   });
 });

@@ -32,7 +32,13 @@ beforeAll(async () => {
   key = await createDpopKey();
 });
 
-const A = (): GuardOptions => ({ issuer: publicAs.issuer, audience: publicAs.audience, jwks: publicAs.jwks, undeclared: 'allow', logger: false });
+const A = (): GuardOptions => ({
+  issuer: publicAs.issuer,
+  audience: publicAs.audience,
+  jwks: publicAs.jwks,
+  undeclared: 'allow',
+  logger: false,
+});
 /** B trusts A's issuer too (for its own audience only): a token made for both is authenticated by both. */
 const B = (): GuardOptions => ({
   issuer: [adminAs.issuer, { issuer: publicAs.issuer, jwks: publicAs.jwks }],
@@ -123,7 +129,8 @@ describe.each(Object.keys(builds))('a second guard keeps its own deny-by-default
 
   const get = async (path: string, token: string, proof?: DpopKey) => {
     const headers: Record<string, string> = { authorization: `${proof ? 'DPoP' : 'Bearer'} ${token}` };
-    if (proof) headers.dpop = await dpopProof({ key: proof, method: 'GET', url: `${running!.url}${path}`, accessToken: token });
+    if (proof)
+      headers.dpop = await dpopProof({ key: proof, method: 'GET', url: `${running!.url}${path}`, accessToken: token });
     return send(running!.url, { path, headers });
   };
 
@@ -133,12 +140,14 @@ describe.each(Object.keys(builds))('a second guard keeps its own deny-by-default
     const publicToken = await publicAs.mint({ capabilities: [{ action: READ }] });
     const refused = await get('/admin/audit', publicToken);
     expect(refused.status).toBe(401);
-    expect(['token_issuer_untrusted', 'token_key_unknown', 'token_audience_mismatch', 'dpop_required']).toContain(refused.json?.reason);
+    expect(['token_issuer_untrusted', 'token_key_unknown', 'token_audience_mismatch', 'dpop_required']).toContain(
+      refused.json?.reason,
+    );
     expect((await get('/admin/users', publicToken)).status).toBe(401);
     expect(ran).toEqual([]);
   });
 
-  it('a DPoP token both guards accept is refused on the route nobody declared (403 route_undeclared by B), admitted on B\'s declared one', async () => {
+  it("a DPoP token both guards accept is refused on the route nobody declared (403 route_undeclared by B), admitted on B's declared one", async () => {
     const ran: string[] = [];
     running = await builds[name]!(ran);
     const both = { aud: [publicAs.audience, adminAs.audience] };
@@ -154,7 +163,7 @@ describe("Koa: a guard resolves routes with what is mounted after IT, not anothe
   let running: Listening | undefined;
   afterEach(() => running?.close());
 
-  it("an undeclared route between two app-wide guards is refused by the first, even after the second filled its cache first", async () => {
+  it('an undeclared route between two app-wide guards is refused by the first, even after the second filled its cache first', async () => {
     const ran: string[] = [];
     // A (deny mode) leaves /internal/* to the app; B sees them first, and used to cache its routers for the app.
     const a = koaGuard({ ...A(), undeclared: 'deny', skip: (ctx) => ctx.path.startsWith('/internal/') });
@@ -173,4 +182,3 @@ describe("Koa: a guard resolves routes with what is mounted after IT, not anothe
     expect(ran).toEqual([]);
   });
 });
-

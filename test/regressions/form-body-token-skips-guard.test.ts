@@ -73,10 +73,12 @@ const builds: Record<string, (order: Order, events: AuditEvent[]) => Promise<App
     app.use(aap);
     if (order === 'guard first') app.use(...parsers);
     const handled: string[] = [];
-    const route = (name: string): express.RequestHandler => (req, res) => {
-      const { status, json } = answer(handled, name, login(req.aap, req.body, req.headers['x-api-key']), req.body);
-      res.status(status).json(json);
-    };
+    const route =
+      (name: string): express.RequestHandler =>
+      (req, res) => {
+        const { status, json } = answer(handled, name, login(req.aap, req.body, req.headers['x-api-key']), req.body);
+        res.status(status).json(json);
+      };
     app.post('/v1/publish', aap.require('cms.publish', { agentsOnly: false }), route('publish'));
     app.post('/open', aap.public(), route('open'));
     return { ...(await listen(createServer(app), aap.guard)), guard: aap.guard, handled };

@@ -19,7 +19,15 @@ beforeAll(async () => {
 async function decide(context: Record<string, unknown>, options: Partial<GuardOptions> = {}): Promise<string> {
   const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, ...options });
   const token = await as.mint({ sections: { context } });
-  const decision = await guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` }, clientIp: '203.0.113.7' }, { action: 'search.web' });
+  const decision = await guard.check(
+    {
+      method: 'GET',
+      url: 'https://api.example.com/x',
+      headers: { authorization: `Bearer ${token}` },
+      clientIp: '203.0.113.7',
+    },
+    { action: 'search.web' },
+  );
   await guard.close();
   return decision.allowed ? 'allowed' : `${decision.status} ${decision.reason} ${String(decision.audit.detail?.rule)}`;
 }
@@ -27,13 +35,19 @@ async function decide(context: Record<string, unknown>, options: Partial<GuardOp
 describe('context.geo_restriction fails closed', () => {
   it('a region the guard cannot resolve is refused', async () => {
     expect(await decide({ geo_restriction: 'US' })).toBe('403 context_violation geo_restriction_unresolved');
-    expect(await decide({ geo_restriction: { allow: ['US'] } }, { constraints: { region: () => 'US' } })).toBe('403 context_violation geo_restriction_unreadable');
+    expect(await decide({ geo_restriction: { allow: ['US'] } }, { constraints: { region: () => 'US' } })).toBe(
+      '403 context_violation geo_restriction_unreadable',
+    );
   });
 
   it('with a region resolver, the resolved region must be listed', async () => {
     const region = (ip: string | undefined) => (ip === '203.0.113.7' ? 'us' : undefined);
-    expect(await decide({ geo_restriction: ['CA', 'US'] }, { constraints: { region: (_request, ip) => region(ip) } })).toBe('allowed');
-    expect(await decide({ geo_restriction: 'CA' }, { constraints: { region: (_request, ip) => region(ip) } })).toBe('403 context_violation geo_restriction');
+    expect(
+      await decide({ geo_restriction: ['CA', 'US'] }, { constraints: { region: (_request, ip) => region(ip) } }),
+    ).toBe('allowed');
+    expect(await decide({ geo_restriction: 'CA' }, { constraints: { region: (_request, ip) => region(ip) } })).toBe(
+      '403 context_violation geo_restriction',
+    );
   });
 
   it('"none" and context.location restrict nothing', async () => {
@@ -42,6 +56,8 @@ describe('context.geo_restriction fails closed', () => {
 
   it("reportOnly: ['context'] reports an unresolvable geo_restriction; time and zone restrictions stay enforced", async () => {
     expect(await decide({ geo_restriction: 'US' }, { reportOnly: ['context'] })).toBe('allowed');
-    expect(await decide({ geo_restriction: 'US', network_zone: 'corp' }, { reportOnly: ['context'] })).toBe('403 context_violation network_zone_unknown');
+    expect(await decide({ geo_restriction: 'US', network_zone: 'corp' }, { reportOnly: ['context'] })).toBe(
+      '403 context_violation network_zone_unknown',
+    );
   });
 });

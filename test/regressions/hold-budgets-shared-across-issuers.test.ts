@@ -51,11 +51,18 @@ const stores: Record<string, () => Store> = {
   redis: () => redisStore(redis, { prefix: `hold-budgets${(prefix += 1)}:` }),
 };
 
-const held = { agentId: 'agent-7', capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } };
+const held = {
+  agentId: 'agent-7',
+  capabilities: [{ action: 'cms.publish' }],
+  sections: { oversight: { requires_human_approval_for: ['cms.publish'] } },
+};
 
 /** An Express API trusting A and B (each with its own keys) and its admin API; `publish(token)` POSTs /v1/publish. */
 async function api(store: Store, options: Partial<GuardOptions>) {
-  const issuer = [{ issuer: a.issuer, jwks: a.jwks }, { issuer: b.issuer, jwks: b.jwks }];
+  const issuer = [
+    { issuer: a.issuer, jwks: a.jwks },
+    { issuer: b.issuer, jwks: b.jwks },
+  ];
   const aap = aapGuard({ issuer, audience: a.audience, now: () => NOW, store, logger: false, ...options });
   const app = express();
   app.use('/aap-admin', aapAdmin({ guard: aap.guard, authorize: () => true }));
@@ -65,7 +72,11 @@ async function api(store: Store, options: Partial<GuardOptions>) {
   running.push(listening);
   await aap.guard.revocations.whenSynced();
   const publish = async (token: string) => {
-    const sent = await send(listening.url, { method: 'POST', path: '/v1/publish', headers: { authorization: `Bearer ${token}` } });
+    const sent = await send(listening.url, {
+      method: 'POST',
+      path: '/v1/publish',
+      headers: { authorization: `Bearer ${token}` },
+    });
     return [sent.status, sent.json?.reason] as const;
   };
   const list = async (query: string) => {
@@ -80,20 +91,24 @@ const SPENT = [429, 'hold_quota_exceeded'] as const;
 
 describe.each(Object.keys(stores))('hold budgets per issuer over HTTP (%s store)', (storeName) => {
   it("B's agent with the same agent id never spends A's agent's pending holds (maxPendingPerAgent)", async () => {
-    const { publish } = await api(stores[storeName]!(), { oversight: { maxPendingPerAgent: 2, maxHoldsPerMinute: 100 } });
+    const { publish } = await api(stores[storeName]!(), {
+      oversight: { maxPendingPerAgent: 2, maxHoldsPerMinute: 100 },
+    });
     const [tokenA, tokenB] = await Promise.all([a.mint(held), b.mint(held)]);
     expect([await publish(tokenB), await publish(tokenB), await publish(tokenB)]).toEqual([HELD, HELD, SPENT]);
     expect([await publish(tokenA), await publish(tokenA), await publish(tokenA)]).toEqual([HELD, HELD, SPENT]);
   });
 
   it("B's agent with the same agent id never spends A's agent's hold creations per minute (maxHoldsPerMinute)", async () => {
-    const { publish } = await api(stores[storeName]!(), { oversight: { maxPendingPerAgent: 100, maxHoldsPerMinute: 2 } });
+    const { publish } = await api(stores[storeName]!(), {
+      oversight: { maxPendingPerAgent: 100, maxHoldsPerMinute: 2 },
+    });
     const [tokenA, tokenB] = await Promise.all([a.mint(held), b.mint(held)]);
     expect([await publish(tokenB), await publish(tokenB), await publish(tokenB)]).toEqual([HELD, HELD, SPENT]);
     expect([await publish(tokenA), await publish(tokenA), await publish(tokenA)]).toEqual([HELD, HELD, SPENT]);
   });
 
-  it('a hold says whose agent it holds; the admin API lists one issuer\'s agent apart from another\'s', async () => {
+  it("a hold says whose agent it holds; the admin API lists one issuer's agent apart from another's", async () => {
     const { guard, publish, list } = await api(stores[storeName]!(), {});
     const [tokenA, tokenB] = await Promise.all([a.mint(held), b.mint(held)]);
     await publish(tokenA);

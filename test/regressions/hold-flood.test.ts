@@ -31,13 +31,17 @@ const publish = (token: string, hold?: string): RequestInfo => ({
   url: 'https://api.example.com/v1/publish',
   headers: { authorization: `Bearer ${token}`, ...(hold ? { 'aap-hold-id': hold } : {}) },
 });
-const guardWith = (options: Partial<GuardOptions>): Guard => createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, ...options });
+const guardWith = (options: Partial<GuardOptions>): Guard =>
+  createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, ...options });
 
 describe('hold floods', () => {
   it('an agent limited to 2 requests/minute gets no more than 2 holds a minute: held requests pay their quota (429 beyond)', async () => {
     const notified: string[] = [];
     const guard = guardWith({ oversight: { onHold: (hold) => void notified.push(hold.id) } });
-    const token = await as.mint({ capabilities: [{ action: 'cms.publish', constraints: { max_requests_per_minute: 2 } }], sections: OVERSIGHT });
+    const token = await as.mint({
+      capabilities: [{ action: 'cms.publish', constraints: { max_requests_per_minute: 2 } }],
+      sections: OVERSIGHT,
+    });
     const reasons: (string | undefined)[] = [];
     for (let i = 0; i < 50; i++) reasons.push((await guard.check(publish(token), { action: 'cms.publish' })).reason);
     expect(reasons.slice(0, 2)).toEqual(['approval_required', 'approval_required']);
@@ -54,7 +58,11 @@ describe('hold floods', () => {
     await guard.holds.approve(id, { by: 'alice' });
     const outcomes = new Map<string, number>();
     for (let agent = 0; agent < 30; agent++) {
-      const attacker = await as.mint({ agentId: `attacker-${agent}`, capabilities: [{ action: 'cms.publish' }], sections: OVERSIGHT });
+      const attacker = await as.mint({
+        agentId: `attacker-${agent}`,
+        capabilities: [{ action: 'cms.publish' }],
+        sections: OVERSIGHT,
+      });
       for (let i = 0; i < 5; i++) {
         const reason = (await guard.check(publish(attacker), { action: 'cms.publish' })).reason ?? 'allowed';
         outcomes.set(reason, (outcomes.get(reason) ?? 0) + 1);
@@ -67,20 +75,29 @@ describe('hold floods', () => {
 
   it("on Redis, the admin API finds the victim's pending hold after 1,000 attacker holds", async () => {
     const redis = new Redis({ host: server.host, port: server.port, maxRetriesPerRequest: 1 });
-    const guard = guardWith({ store: redisStore(redis, { prefix: `flood${Date.now()}:` }), oversight: { maxHoldsPerMinute: 100, maxPendingPerAgent: 100 } });
+    const guard = guardWith({
+      store: redisStore(redis, { prefix: `flood${Date.now()}:` }),
+      oversight: { maxHoldsPerMinute: 100, maxPendingPerAgent: 100 },
+    });
     await guard.ready({ timeoutMs: 5000 });
     const victim = await as.mint({ agentId: 'victim', capabilities: [{ action: 'cms.publish' }], sections: OVERSIGHT });
     const id = (await guard.check(publish(victim), { action: 'cms.publish' })).body?.hold_id;
     expect(id).toEqual(expect.any(String));
     for (let agent = 0; agent < 10; agent++) {
-      const attacker = await as.mint({ agentId: `attacker-${agent}`, capabilities: [{ action: 'cms.publish' }], sections: OVERSIGHT });
+      const attacker = await as.mint({
+        agentId: `attacker-${agent}`,
+        capabilities: [{ action: 'cms.publish' }],
+        sections: OVERSIGHT,
+      });
       await Promise.all(Array.from({ length: 100 }, () => guard.check(publish(attacker), { action: 'cms.publish' })));
     }
     const app = express();
     app.use('/aap-admin', aapAdmin({ guard, authorize: () => true }));
     const admin = await listen(createServer(app), guard);
     try {
-      const listed = (await (await fetch(`${admin.url}/aap-admin/holds?status=pending&agentId=victim`)).json()) as { holds: { id: string }[] };
+      const listed = (await (await fetch(`${admin.url}/aap-admin/holds?status=pending&agentId=victim`)).json()) as {
+        holds: { id: string }[];
+      };
       expect(listed.holds.map((hold: { id: string }) => hold.id)).toEqual([id]);
     } finally {
       await admin.close();

@@ -18,7 +18,10 @@ const RS_SECRET = 'rs-introspection-secret';
 let as: { issuer: string; tokenEndpoint: string; close(): Promise<void> };
 
 beforeAll(async () => {
-  as = await createAuthorizationServer({ audience: AUD, resourceServers: [{ clientId: 'aap-api', secret: RS_SECRET }] });
+  as = await createAuthorizationServer({
+    audience: AUD,
+    resourceServers: [{ clientId: 'aap-api', secret: RS_SECRET }],
+  });
 });
 
 afterAll(async () => {
@@ -27,13 +30,21 @@ afterAll(async () => {
 
 async function clientCredentials(clientId: string): Promise<string> {
   const authorization = `Basic ${Buffer.from(`${clientId}:demo-client-secret`).toString('base64')}`;
-  const res = await fetch(as.tokenEndpoint, { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+  const res = await fetch(as.tokenEndpoint, {
+    method: 'POST',
+    headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
   return String(((await res.json()) as { access_token?: string }).access_token);
 }
 
 async function introspect(token: string): Promise<Record<string, unknown>> {
   const authorization = `Basic ${Buffer.from(`aap-api:${RS_SECRET}`).toString('base64')}`;
-  const res = await fetch(`${as.issuer}/token/introspection`, { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: new URLSearchParams({ token }) });
+  const res = await fetch(`${as.issuer}/token/introspection`, {
+    method: 'POST',
+    headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams({ token }),
+  });
   return (await res.json()) as Record<string, unknown>;
 }
 
@@ -42,9 +53,22 @@ describe('introspection answers without sub', () => {
     const token = await clientCredentials('agent-opaque-08');
     const answer = await introspect(token);
     expect([answer.active, answer.sub, answer.client_id]).toEqual([true, undefined, 'agent-opaque-08']); // what oidc-provider says
-    const guard = createGuard({ issuer: as.issuer, audience: AUD, logger: false, introspection: { client: { id: 'aap-api', secret: RS_SECRET } } });
-    const decision = await guard.check({ method: 'GET', url: `${AUD}/x`, headers: { authorization: `Bearer ${token}` } }, { action: 'search.web' });
-    expect([decision.allowed, decision.reason, decision.claims?.sub, decision.claims?.agent.id]).toEqual([true, undefined, 'agent-opaque-08', 'agent-opaque-08']);
+    const guard = createGuard({
+      issuer: as.issuer,
+      audience: AUD,
+      logger: false,
+      introspection: { client: { id: 'aap-api', secret: RS_SECRET } },
+    });
+    const decision = await guard.check(
+      { method: 'GET', url: `${AUD}/x`, headers: { authorization: `Bearer ${token}` } },
+      { action: 'search.web' },
+    );
+    expect([decision.allowed, decision.reason, decision.claims?.sub, decision.claims?.agent.id]).toEqual([
+      true,
+      undefined,
+      'agent-opaque-08',
+      'agent-opaque-08',
+    ]);
     await guard.close();
   });
 });

@@ -22,7 +22,11 @@ const fixture = useAuditedIssuer();
 /** The API router: `GET /search` declared `search.web`, `GET /export` declared by nobody. */
 function api(aap: ReturnType<typeof aapGuard>, ran: string[]): Router {
   const router = new Router();
-  router.get('/search', aap.require('search.web'), (ctx) => void (ran.push('search'), (ctx.body = { action: ctx.state.aap?.action })));
+  router.get(
+    '/search',
+    aap.require('search.web'),
+    (ctx) => void (ran.push('search'), (ctx.body = { action: ctx.state.aap?.action })),
+  );
   router.get('/export', (ctx) => void (ran.push('export'), (ctx.body = { exported: true })));
   return router;
 }
@@ -31,9 +35,11 @@ function api(aap: ReturnType<typeof aapGuard>, ran: string[]): Router {
 type Running = Pick<Koa, 'callback' | 'silent'>;
 const setups: Record<string, (App: typeof Koa, aap: ReturnType<typeof aapGuard>, router: Router) => Running> = {
   'app.use(aap) + mount(router.routes())': (App, aap, router) => new App().use(aap).use(mount('/v1', router.routes())),
-  'app.use(aap) + mount(aap.router(router))': (App, aap, router) => new App().use(aap).use(mount('/v1', aap.router(router))),
+  'app.use(aap) + mount(aap.router(router))': (App, aap, router) =>
+    new App().use(aap).use(mount('/v1', aap.router(router))),
   'mount(aap.router(router)) alone': (App, aap, router) => new App().use(mount('/v1', aap.router(router))),
-  'app.use(aap) + mount(a Koa app that uses the router)': (App, aap, router) => new App().use(aap).use(mount('/v1', new App().use(router.routes()))),
+  'app.use(aap) + mount(a Koa app that uses the router)': (App, aap, router) =>
+    new App().use(aap).use(mount('/v1', new App().use(router.routes()))),
 };
 
 forEachKoa('a router behind koa-mount', (App) => {
@@ -65,7 +71,10 @@ forEachKoa('a router behind koa-mount', (App) => {
       const { url } = await start(events, ran);
       const token = await fixture.as.mint({ jkt: fixture.key.jkt, capabilities: [{ action: 'search.web' }] });
       const proof = await dpopProof({ key: fixture.key, method: 'GET', url: `${url}/v1/search`, accessToken: token });
-      const admitted = await send(url, { path: '/v1/search', headers: { authorization: `DPoP ${token}`, dpop: proof } });
+      const admitted = await send(url, {
+        path: '/v1/search',
+        headers: { authorization: `DPoP ${token}`, dpop: proof },
+      });
       expect([admitted.status, admitted.json]).toEqual([200, { action: 'search.web' }]);
       expect(events.map((event) => [event.decision, event.action])).toEqual([['allow', 'search.web']]);
       expect(ran).toEqual(['search']);
@@ -127,4 +136,3 @@ forEachKoa('a router behind koa-mount, denyAs: error', (App) => {
     expect([errors, ran]).toEqual([['route_undeclared'], []]);
   });
 });
-

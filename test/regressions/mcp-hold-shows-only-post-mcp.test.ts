@@ -31,7 +31,15 @@ async function serve(oversight: GuardOptions['oversight']): Promise<string> {
   const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, oversight });
   const mcp = mcpGuard(guard, { tools: { publish: 'cms.publish', search_web: 'search.web' } });
   const app = express();
-  app.use('/aap-admin', aapAdmin({ guard, authorize: (req) => req.get('x-admin') === 'yes', actor: () => 'alice', console: { url: '/aap-admin' } }));
+  app.use(
+    '/aap-admin',
+    aapAdmin({
+      guard,
+      authorize: (req) => req.get('x-admin') === 'yes',
+      actor: () => 'alice',
+      console: { url: '/aap-admin' },
+    }),
+  );
   app.post('/mcp', async (req, res) => {
     const admission = await mcp.admit(req, res);
     if (admission.admitted) res.json({ jsonrpc: '2.0', id: 1, result: { content: [] } });
@@ -44,9 +52,22 @@ async function serve(oversight: GuardOptions['oversight']): Promise<string> {
 
 /** A held `tools/call publish`: its hold, as the admin API returns it. */
 async function heldCall(base: string, args: Record<string, unknown>): Promise<Hold> {
-  const token = await as.mint({ agentId: 'agent-mcp-1', capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } });
-  const call = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'publish', arguments: { ...args, echo: token } } };
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+  const token = await as.mint({
+    agentId: 'agent-mcp-1',
+    capabilities: [{ action: 'cms.publish' }],
+    sections: { oversight: { requires_human_approval_for: ['cms.publish'] } },
+  });
+  const call = {
+    jsonrpc: '2.0',
+    id: 7,
+    method: 'tools/call',
+    params: { name: 'publish', arguments: { ...args, echo: token } },
+  };
+  const headers = {
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+  };
   const response = await fetch(`${base}/mcp`, { method: 'POST', headers, body: JSON.stringify(call) });
   const reply = (await response.json()) as { error?: { data?: { reason?: string; hold_id?: string } } };
   expect(reply.error?.data?.reason).toBe('approval_required');
@@ -61,7 +82,11 @@ describe('an MCP hold', () => {
     const base = await serve({ preview: { maxBytes: 512 } });
     const hold = await heldCall(base, { id: 'd-1', password: 'hunter2-secret' });
     expect(hold).toMatchObject({ method: 'POST', path: '/mcp', action: 'cms.publish' });
-    expect(hold.operation).toMatchObject({ kind: 'mcp.tools/call', name: 'publish', arguments: { contentType: 'application/json', truncated: false } });
+    expect(hold.operation).toMatchObject({
+      kind: 'mcp.tools/call',
+      name: 'publish',
+      arguments: { contentType: 'application/json', truncated: false },
+    });
     const text = hold.operation?.arguments?.text ?? '';
     expect(text).toContain('"id": "d-1"');
     expect(text).toContain('"password": "[redacted]"');

@@ -54,7 +54,11 @@ async function connect(token: string) {
   return { client, notify };
 }
 
-const refusal = (sent: Promise<unknown>) => sent.then(() => undefined, (error: unknown) => error);
+const refusal = (sent: Promise<unknown>) =>
+  sent.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 describe('an MCP tools/call sent as a notification', () => {
   it('creates no hold, gets no JSON-RPC reply, and is refused over HTTP (400 request_invalid), audited', async () => {

@@ -25,7 +25,9 @@ afterAll(async () => {
 
 function mcpOf() {
   const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false });
-  return mcpGuard(guard, { tools: { search_web: { action: 'search.web', target: (args) => args.url }, publish: 'cms.publish' } });
+  return mcpGuard(guard, {
+    tools: { search_web: { action: 'search.web', target: (args) => args.url }, publish: 'cms.publish' },
+  });
 }
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
@@ -36,7 +38,11 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
 }
 
 async function expectDocument(base: string): Promise<void> {
-  const refused = await fetch(`${base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const refused = await fetch(`${base}/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   expect(refused.status).toBe(401);
   const named = /resource_metadata="([^"]+)"/.exec(refused.headers.get('www-authenticate') ?? '')?.[1];
   expect(named).toBe('https://mcp.example.test/.well-known/oauth-protected-resource/mcp');

@@ -42,18 +42,27 @@ forEachVersion(FASTIFY_VERSIONS, 'the RFC 9728 document', (Framework) => {
   }
 
   const cases: [string, (app: FastifyInstance) => void][] = [
-    ['an encapsulated registration (fastify-cli autoload)', (app) => {
-      app.register(async (child) => {
-        await child.register(aapGuard, options());
-        child.get('/v1/search', { config: { aap: { action: 'search.web' } } }, async () => ({ ok: true }));
-      });
-    }],
-    ['an encapsulated registration under a prefix', (app) => {
-      app.register(async (child) => {
-        await child.register(aapGuard, options());
-        child.get('/search', { config: { aap: { action: 'search.web' } } }, async () => ({ ok: true }));
-      }, { prefix: '/v1' });
-    }],
+    [
+      'an encapsulated registration (fastify-cli autoload)',
+      (app) => {
+        app.register(async (child) => {
+          await child.register(aapGuard, options());
+          child.get('/v1/search', { config: { aap: { action: 'search.web' } } }, async () => ({ ok: true }));
+        });
+      },
+    ],
+    [
+      'an encapsulated registration under a prefix',
+      (app) => {
+        app.register(
+          async (child) => {
+            await child.register(aapGuard, options());
+            child.get('/search', { config: { aap: { action: 'search.web' } } }, async () => ({ ok: true }));
+          },
+          { prefix: '/v1' },
+        );
+      },
+    ],
   ];
 
   for (const [shape, build] of cases) {
@@ -67,7 +76,11 @@ forEachVersion(FASTIFY_VERSIONS, 'the RFC 9728 document', (Framework) => {
         const response = await fetch(`${base}${at}`);
         expect(response.status, at).toBe(200);
         const document = (await response.json()) as Record<string, unknown>;
-        expect(document).toMatchObject({ resource: 'https://api.example.test/v1', authorization_servers: [as.issuer], aap_actions_supported: ['search.web'] });
+        expect(document).toMatchObject({
+          resource: 'https://api.example.test/v1',
+          authorization_servers: [as.issuer],
+          aap_actions_supported: ['search.web'],
+        });
       }
       const head = await fetch(`${base}${path}`, { method: 'HEAD' });
       expect(head.status).toBe(200);
@@ -78,12 +91,16 @@ forEachVersion(FASTIFY_VERSIONS, 'the RFC 9728 document', (Framework) => {
     const before = (Framework as typeof Fastify)();
     apps.push(before);
     before.get('/.well-known/oauth-protected-resource', async () => ({ mine: true }));
-    await expect(before.register(aapGuard, options()).ready()).rejects.toThrow(/has its own route GET \/\.well-known\/oauth-protected-resource\b/);
+    await expect(before.register(aapGuard, options()).ready()).rejects.toThrow(
+      /has its own route GET \/\.well-known\/oauth-protected-resource\b/,
+    );
 
     const after = (Framework as typeof Fastify)();
     apps.push(after);
     await after.register(aapGuard, options());
-    expect(() => after.get('/.well-known/oauth-protected-resource/v1', async () => ({ mine: true }))).toThrow(TypeError);
+    expect(() => after.get('/.well-known/oauth-protected-resource/v1', async () => ({ mine: true }))).toThrow(
+      TypeError,
+    );
   });
 
   it('is routed once when two registrations guard one app (a public guard and an admin guard)', async () => {

@@ -20,10 +20,23 @@ import { bearer, listen, send, useAuditedIssuer, type Listening } from '../adapt
 const fixture = useAuditedIssuer();
 const EXPRESS = await frameworkVersions('Express', 'express', express, { alias: 'express4', major: '4' });
 
-type Report = readonly { readonly method: string; readonly path: string; readonly status: string; readonly action?: string | undefined }[];
-const table = (report: Report) => Object.fromEntries(report.filter((route) => route.method !== 'HEAD').map((route) => [`${route.method} ${route.path}`, [route.status, route.action]]));
+type Report = readonly {
+  readonly method: string;
+  readonly path: string;
+  readonly status: string;
+  readonly action?: string | undefined;
+}[];
+const table = (report: Report) =>
+  Object.fromEntries(
+    report
+      .filter((route) => route.method !== 'HEAD')
+      .map((route) => [`${route.method} ${route.path}`, [route.status, route.action]]),
+  );
 
-/** What the report must say: the mounted declaration covers `/users/…` only; `/static/…` is opted out by a mounted `aap.public()`. */
+/**
+ * What the report must say: the mounted declaration covers `/users/…` only; `/static/…` is opted out by a mounted
+ * `aap.public()`.
+ */
 const EXPECTED = {
   'GET /users/:id': ['declared', 'users.read'],
   'GET /other': ['undeclared', undefined],
@@ -36,7 +49,10 @@ const EXPECTED = {
 let running: Listening | undefined;
 afterEach(() => running?.close());
 
-/** Requests agree with the report: the declared route admits its token, the undeclared ones refuse it, public ones answer. */
+/**
+ * Requests agree with the report: the declared route admits its token, the undeclared ones refuse it, public ones
+ * answer.
+ */
 async function expectEnforcementAgrees(url: string): Promise<void> {
   const token = bearer(await fixture.as.mint({ capabilities: [{ action: 'users.read' }] }));
   const get = (path: string) => send(url, { path, headers: { authorization: token } });

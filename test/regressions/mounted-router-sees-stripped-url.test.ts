@@ -59,7 +59,18 @@ describe.each(Object.keys(builds))('a router mounted under a path (%s)', (name) 
     running = await builds[name]!(events);
     const token = await fixture.as.mint({ jkt: fixture.key.jkt, capabilities: [{ action: 'admin.users.read' }] });
     const get = async (htuPath: string) =>
-      send(running!.url, { path: '/admin/users', headers: { authorization: `DPoP ${token}`, dpop: await dpopProof({ key: fixture.key, method: 'GET', url: `${running!.url}${htuPath}`, accessToken: token }) } });
+      send(running!.url, {
+        path: '/admin/users',
+        headers: {
+          authorization: `DPoP ${token}`,
+          dpop: await dpopProof({
+            key: fixture.key,
+            method: 'GET',
+            url: `${running!.url}${htuPath}`,
+            accessToken: token,
+          }),
+        },
+      });
     expect((await get('/admin/users')).status).toBe(200);
     expect(events.at(-1)?.path).toBe('/admin/users');
     expect((await get('/users')).json?.reason).toBe('dpop_htu_mismatch');
@@ -69,12 +80,24 @@ describe.each(Object.keys(builds))('a router mounted under a path (%s)', (name) 
     const events: AuditEvent[] = [];
     running = await builds[name]!(events);
     const token = `Bearer ${await fixture.as.mint({ capabilities: [{ action: 'cms.publish' }], sections: { oversight: { requires_human_approval_for: ['cms.publish'] } } })}`;
-    const held = await send(running.url, { method: 'POST', path: '/sandbox/publish', headers: { authorization: token } });
+    const held = await send(running.url, {
+      method: 'POST',
+      path: '/sandbox/publish',
+      headers: { authorization: token },
+    });
     const id = held.json?.hold_id as string;
     expect((await running.guard.holds.approve(id, { by: 'alice' })).ok).toBe(true);
-    const prod = await send(running.url, { method: 'POST', path: '/prod/publish', headers: { authorization: token, 'aap-hold-id': id } });
+    const prod = await send(running.url, {
+      method: 'POST',
+      path: '/prod/publish',
+      headers: { authorization: token, 'aap-hold-id': id },
+    });
     expect([prod.status, prod.json?.reason]).toEqual([403, 'hold_mismatch']);
-    const sandbox = await send(running.url, { method: 'POST', path: '/sandbox/publish', headers: { authorization: token, 'aap-hold-id': id } });
+    const sandbox = await send(running.url, {
+      method: 'POST',
+      path: '/sandbox/publish',
+      headers: { authorization: token, 'aap-hold-id': id },
+    });
     expect(sandbox.status).toBe(200);
   });
 });

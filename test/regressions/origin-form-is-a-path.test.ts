@@ -32,7 +32,10 @@ const builds: Record<string, (events: AuditEvent[]) => Promise<Listening>> = {
     const route = guard.route({ action: 'search.web' });
     const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
       const outcome = await flow.finish(req, res, route);
-      if (outcome.kind === 'deny') res.writeHead(outcome.decision.status, { 'content-type': 'application/json' }).end(JSON.stringify({ reason: outcome.decision.reason }));
+      if (outcome.kind === 'deny')
+        res
+          .writeHead(outcome.decision.status, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ reason: outcome.decision.reason }));
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
     return listen(server, guard);
@@ -64,18 +67,27 @@ describe.each(Object.keys(builds))('a request-target starting with // (%s)', (na
   let running: Listening | undefined;
   afterEach(() => running?.close());
 
-  it.each(['//evil.example/x', '/\\evil.example/x'])('%s is a path on the Host: a proof for http://evil.example/x is refused, one for this host accepted', async (path) => {
-    const events: AuditEvent[] = [];
-    running = await builds[name]!(events);
-    const token = await fixture.as.mint({ jkt: fixture.key.jkt, capabilities: [{ action: 'search.web' }] });
-    const get = async (htu: string) =>
-      send(running!.url, { path, headers: { authorization: `DPoP ${token}`, dpop: await dpopProof({ key: fixture.key, method: 'GET', url: htu, accessToken: token }) } });
-    const foreign = await get('http://evil.example/x');
-    expect([foreign.status, foreign.json?.reason]).toEqual([401, 'dpop_htu_mismatch']);
-    expect(events.at(-1)?.path).toBe('//evil.example/x'); // the path as sent (WHATWG reads `\\` as `/`), never host `/x`
-    const own = await get(`${running.url}//evil.example/x`);
-    expect(own.status).toBe(200);
-  });
+  it.each(['//evil.example/x', '/\\evil.example/x'])(
+    '%s is a path on the Host: a proof for http://evil.example/x is refused, one for this host accepted',
+    async (path) => {
+      const events: AuditEvent[] = [];
+      running = await builds[name]!(events);
+      const token = await fixture.as.mint({ jkt: fixture.key.jkt, capabilities: [{ action: 'search.web' }] });
+      const get = async (htu: string) =>
+        send(running!.url, {
+          path,
+          headers: {
+            authorization: `DPoP ${token}`,
+            dpop: await dpopProof({ key: fixture.key, method: 'GET', url: htu, accessToken: token }),
+          },
+        });
+      const foreign = await get('http://evil.example/x');
+      expect([foreign.status, foreign.json?.reason]).toEqual([401, 'dpop_htu_mismatch']);
+      expect(events.at(-1)?.path).toBe('//evil.example/x'); // the path as sent (WHATWG reads `\\` as `/`), never host `/x`
+      const own = await get(`${running.url}//evil.example/x`);
+      expect(own.status).toBe(200);
+    },
+  );
 
   it('a Host header with a URL delimiter does not swallow the path: a proof for / is refused on /x', async () => {
     const events: AuditEvent[] = [];
@@ -83,7 +95,14 @@ describe.each(Object.keys(builds))('a request-target starting with // (%s)', (na
     const token = await fixture.as.mint({ jkt: fixture.key.jkt, capabilities: [{ action: 'search.web' }] });
     const host = `${new URL(running.url).host}#`;
     const get = async (htu: string) =>
-      send(running!.url, { path: '/x', headers: { host, authorization: `DPoP ${token}`, dpop: await dpopProof({ key: fixture.key, method: 'GET', url: htu, accessToken: token }) } });
+      send(running!.url, {
+        path: '/x',
+        headers: {
+          host,
+          authorization: `DPoP ${token}`,
+          dpop: await dpopProof({ key: fixture.key, method: 'GET', url: htu, accessToken: token }),
+        },
+      });
     const root = await get(`${running.url}/`);
     expect([root.status, root.json?.reason]).toEqual([401, 'dpop_htu_mismatch']);
     expect(events.at(-1)?.path).toBe('/x');

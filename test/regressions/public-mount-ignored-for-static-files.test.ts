@@ -42,7 +42,10 @@ forEachVersion(EXPRESS, 'Express: aap.public() before express.static in app.use(
     expect([file.status, file.body.toString('utf8')]).toEqual([200, 'logo']);
     expect((await send(running.url, { path: '/static/missing.txt' })).status).toBe(404);
     expect((await send(running.url, { path: '/v1/search' })).json?.reason).toBe('credentials_missing');
-    const other = await send(running.url, { path: '/elsewhere', headers: { authorization: bearer(await fixture.as.mint()) } });
+    const other = await send(running.url, {
+      path: '/elsewhere',
+      headers: { authorization: bearer(await fixture.as.mint()) },
+    });
     expect(other.status).toBe(404);
   });
 });
@@ -58,7 +61,10 @@ describe('Koa: aap.public() in app.use()', () => {
     expect(() => aap.routes(app)).toThrow(TypeError);
     expect(() => aap.routes(app)).toThrow(/router\.get\(path, aap\.public\(\), handler\)/);
     running = await listen(createServer(app.callback()), aap.guard);
-    const sent = await send(running.url, { path: '/v1/search', headers: { authorization: bearer(await fixture.as.mint()) } });
+    const sent = await send(running.url, {
+      path: '/v1/search',
+      headers: { authorization: bearer(await fixture.as.mint()) },
+    });
     expect([sent.status, sent.json?.reason]).toEqual([503, 'internal_error']);
     expect(events.map((event) => event.reason)).toEqual(['internal_error']);
   });

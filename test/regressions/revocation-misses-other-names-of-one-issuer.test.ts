@@ -77,7 +77,14 @@ const underAlias = (options: Mint) => as.mint({ ...options, claims: { ...options
 const delegated = (jti: string, parent: string, depth: number) => ({
   capabilities,
   claims: { jti },
-  sections: { delegation: { depth, max_depth: 3, chain: ['agent-0', 'agent-1', 'agent-2'].slice(0, depth + 1), parent_jti: parent } },
+  sections: {
+    delegation: {
+      depth,
+      max_depth: 3,
+      chain: ['agent-0', 'agent-1', 'agent-2'].slice(0, depth + 1),
+      parent_jti: parent,
+    },
+  },
 });
 
 describe.each(Object.keys(stores))('revocation by issuer scope over HTTP (%s store)', (storeName) => {
@@ -86,13 +93,19 @@ describe.each(Object.keys(stores))('revocation by issuer scope over HTTP (%s sto
     ['taskId', { taskId: 'task-9' }, { taskId: 'task-9' }],
     ['agentId', { agentId: 'agent-9' }, { agentId: 'agent-9' }],
     ['sub', { sub: 'user-9' }, { claims: { sub: 'user-9' } }],
-  ] as const)('a revocation by %s under one name of an authorization server holds under its other name', async (_key, key, mint) => {
-    const { guard, call } = await api(stores[storeName]!());
-    const [first, second] = await Promise.all([as.mint({ ...mint, capabilities }), underAlias({ ...mint, capabilities })]);
-    expect([await call(first), await call(second)]).toEqual(['allowed', 'allowed']);
-    await guard.revoke({ ...key, issuer: as.issuer });
-    expect([await call(first), await call(second)]).toEqual([REVOKED, REVOKED]);
-  });
+  ] as const)(
+    'a revocation by %s under one name of an authorization server holds under its other name',
+    async (_key, key, mint) => {
+      const { guard, call } = await api(stores[storeName]!());
+      const [first, second] = await Promise.all([
+        as.mint({ ...mint, capabilities }),
+        underAlias({ ...mint, capabilities }),
+      ]);
+      expect([await call(first), await call(second)]).toEqual(['allowed', 'allowed']);
+      await guard.revoke({ ...key, issuer: as.issuer });
+      expect([await call(first), await call(second)]).toEqual([REVOKED, REVOKED]);
+    },
+  );
 
   it('a revocation under the second name holds under the first too', async () => {
     const { guard, call } = await api(stores[storeName]!());
@@ -110,7 +123,7 @@ describe.each(Object.keys(stores))('revocation by issuer scope over HTTP (%s sto
     expect(await call(mine)).toBe('allowed');
   });
 
-  it("a grandchild under one name is revoked with its grandparent under the other (lineage follows the scope)", async () => {
+  it('a grandchild under one name is revoked with its grandparent under the other (lineage follows the scope)', async () => {
     const { guard, call } = await api(stores[storeName]!());
     const root = await as.mint({ claims: { jti: 'root-1' }, capabilities });
     const child = await underAlias(delegated('child-1', 'root-1', 1));

@@ -19,11 +19,20 @@ import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectHoldBoundToBody, heldPublishToken, listen, send, useAuditedIssuer, type Listening } from '../adapters/kit.js';
+import {
+  expectHoldBoundToBody,
+  heldPublishToken,
+  listen,
+  send,
+  useAuditedIssuer,
+  type Listening,
+} from '../adapters/kit.js';
 
 const fixture = useAuditedIssuer();
 
-/** `GET /files/report` declared twice by one guard with `first` then `second` (Fastify: one action, two registrations). */
+/**
+ * `GET /files/report` declared twice by one guard with `first` then `second` (Fastify: one action, two registrations).
+ */
 type Build = (events: AuditEvent[], first: string, second: string) => Promise<Listening>;
 
 const builds: Record<string, Build> = {
@@ -67,16 +76,25 @@ const builds: Record<string, Build> = {
   },
 };
 
-const decisions = (events: readonly AuditEvent[]) => events.filter((event) => (event.kind ?? 'decision') === 'decision');
+const decisions = (events: readonly AuditEvent[]) =>
+  events.filter((event) => (event.kind ?? 'decision') === 'decision');
 
 describe.each(Object.keys(builds))('one guard declared twice on a route checks the request once (%s)', (name) => {
   let running: Listening | undefined;
   afterEach(() => running?.close());
 
   const get = async (token: string) => {
-    const proof = await dpopProof({ key: fixture.key, method: 'GET', url: `${running!.url}/files/report`, accessToken: token });
+    const proof = await dpopProof({
+      key: fixture.key,
+      method: 'GET',
+      url: `${running!.url}/files/report`,
+      accessToken: token,
+    });
     const headers = { authorization: `DPoP ${token}`, dpop: proof };
-    return { first: await send(running!.url, { path: '/files/report', headers }), again: () => send(running!.url, { path: '/files/report', headers }) };
+    return {
+      first: await send(running!.url, { path: '/files/report', headers }),
+      again: () => send(running!.url, { path: '/files/report', headers }),
+    };
   };
 
   it('the same action twice: a fresh DPoP proof is admitted (never its own replay), one audit event; its replay is refused', async () => {
@@ -91,27 +109,40 @@ describe.each(Object.keys(builds))('one guard declared twice on a route checks t
     expect([replayed.status, replayed.json?.reason]).toEqual([401, 'dpop_replay']);
   });
 
-  it.skipIf(name === 'fastify')('two actions: both are authorized on the one proof — admitted with both, refused without the second', async () => {
-    const events: AuditEvent[] = [];
-    running = await builds[name]!(events, 'files.read', 'files.export');
-    const both = await fixture.as.mint({ jkt: fixture.key.jkt, capabilities: [{ action: 'files.read' }, { action: 'files.export' }] });
-    const sent = await get(both);
-    expect([sent.first.status, sent.first.json]).toEqual([200, { report: true }]);
-    const replayed = await sent.again();
-    expect([replayed.status, replayed.json?.reason]).toEqual([401, 'dpop_replay']);
-    const readOnly = await fixture.as.mint({ jkt: fixture.key.jkt, capabilities: [{ action: 'files.read' }] });
-    const refused = (await get(readOnly)).first;
-    expect([refused.status, refused.json?.reason]).toEqual([403, 'capability_missing']);
-  });
+  it.skipIf(name === 'fastify')(
+    'two actions: both are authorized on the one proof — admitted with both, refused without the second',
+    async () => {
+      const events: AuditEvent[] = [];
+      running = await builds[name]!(events, 'files.read', 'files.export');
+      const both = await fixture.as.mint({
+        jkt: fixture.key.jkt,
+        capabilities: [{ action: 'files.read' }, { action: 'files.export' }],
+      });
+      const sent = await get(both);
+      expect([sent.first.status, sent.first.json]).toEqual([200, { report: true }]);
+      const replayed = await sent.again();
+      expect([replayed.status, replayed.json?.reason]).toEqual([401, 'dpop_replay']);
+      const readOnly = await fixture.as.mint({ jkt: fixture.key.jkt, capabilities: [{ action: 'files.read' }] });
+      const refused = (await get(readOnly)).first;
+      expect([refused.status, refused.json?.reason]).toEqual([403, 'capability_missing']);
+    },
+  );
 });
 
-/** `POST /v1/publish` (`cms.publish`, held for approval) declared twice by one guard; answers `{ published: title }`. */
+/**
+ * `POST /v1/publish` (`cms.publish`, held for approval) declared twice by one guard; answers `{ published: title }`.
+ */
 const posts: Record<string, (events: AuditEvent[]) => Promise<Listening & { readonly guard: Guard }>> = {
   async express(events) {
     const aap = expressGuard(fixture.options(events));
     const v1 = express.Router();
     v1.use(aap.require('cms.publish'));
-    v1.post('/publish', aap.require('cms.publish'), express.json(), (req, res) => void res.json({ published: (req.body as { title?: string }).title }));
+    v1.post(
+      '/publish',
+      aap.require('cms.publish'),
+      express.json(),
+      (req, res) => void res.json({ published: (req.body as { title?: string }).title }),
+    );
     const app = express();
     app.use(aap);
     app.use('/v1', v1);
@@ -136,7 +167,9 @@ const posts: Record<string, (events: AuditEvent[]) => Promise<Listening & { read
     await app.register(fastifyGuard, { guard });
     await app.register(async (inner) => {
       await inner.register(fastifyGuard, { guard });
-      inner.post('/v1/publish', { config: { aap: { action: 'cms.publish' } } }, async (request) => ({ published: (request.body as { title?: string }).title }));
+      inner.post('/v1/publish', { config: { aap: { action: 'cms.publish' } } }, async (request) => ({
+        published: (request.body as { title?: string }).title,
+      }));
     });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     return { url, guard, close: async () => (await app.close(), await guard.close()) };
@@ -153,11 +186,20 @@ describe.each(Object.keys(posts))('a held action declared twice by one guard (%s
     const authorization = await heldPublishToken(fixture.as);
     const post = async (title: string, hold?: string) => {
       const body = Buffer.from(JSON.stringify({ title }));
-      const headers = { authorization, 'content-type': 'application/json', 'content-length': String(body.length), ...(hold ? { 'aap-hold-id': hold } : {}) };
+      const headers = {
+        authorization,
+        'content-type': 'application/json',
+        'content-length': String(body.length),
+        ...(hold ? { 'aap-hold-id': hold } : {}),
+      };
       const sent = await send(running!.url, { method: 'POST', path: '/v1/publish', headers, chunks: [body] });
       return { status: sent.status, body: sent.json ?? {} };
     };
     await expectHoldBoundToBody(running.guard, post);
-    expect(decisions(events).map((event) => event.reason ?? event.decision)).toEqual(['approval_required', 'hold_mismatch', 'allow']);
+    expect(decisions(events).map((event) => event.reason ?? event.decision)).toEqual([
+      'approval_required',
+      'hold_mismatch',
+      'allow',
+    ]);
   });
 });

@@ -26,11 +26,16 @@ const builds: Record<string, Build> = {
     const aap = expressGuard(fixture.options([]));
     const files = express.Router();
     files.use(aap.require('files.write'));
-    files.post('/upload', aap.require('files.upload'), (_req, _res, next) => (ready(), next()), async (req, res) => {
-      const bytes = await countBody(req);
-      ran.push(`upload:${bytes}`);
-      res.json({ bytes });
-    });
+    files.post(
+      '/upload',
+      aap.require('files.upload'),
+      (_req, _res, next) => (ready(), next()),
+      async (req, res) => {
+        const bytes = await countBody(req);
+        ran.push(`upload:${bytes}`);
+        res.json({ bytes });
+      },
+    );
     const app = express();
     app.use(aap);
     app.use('/files', files);
@@ -53,10 +58,20 @@ const builds: Record<string, Build> = {
 };
 
 /** POST a chunked body to `/files/upload`, only once the server said both declarations ran. */
-function upload(base: string, authorization: string, serverReady: Promise<void>): Promise<{ status?: number; error?: string }> {
+function upload(
+  base: string,
+  authorization: string,
+  serverReady: Promise<void>,
+): Promise<{ status?: number; error?: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve) => {
-    const req = request({ host: hostname, port, method: 'POST', path: '/files/upload', headers: { authorization, 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' } });
+    const req = request({
+      host: hostname,
+      port,
+      method: 'POST',
+      path: '/files/upload',
+      headers: { authorization, 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' },
+    });
     req.on('response', (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode }));
@@ -72,7 +87,7 @@ describe.each(Object.keys(builds))('two declarations on one route keep both size
   let running: Listening | undefined;
   afterEach(() => running?.close());
 
-  it('a body over the router-wide declaration\'s max_request_size is refused (413), though the route\'s own allows it', async () => {
+  it("a body over the router-wide declaration's max_request_size is refused (413), though the route's own allows it", async () => {
     let ready!: () => void;
     const serverReady = new Promise<void>((resolve) => (ready = resolve));
     const ran: string[] = [];
@@ -88,4 +103,3 @@ describe.each(Object.keys(builds))('two declarations on one route keep both size
     expect(ran).toEqual([]);
   });
 });
-

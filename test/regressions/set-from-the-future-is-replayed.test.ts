@@ -32,7 +32,10 @@ async function mounted(name: keyof typeof RECEIVERS) {
   const clock = { now: Date.UTC(2026, 0, 5, 12) };
   const applied: AuditEvent[] = [];
   const guard: Guard = createGuard({
-    issuer: as.issuer, audience: AUD, jwks: as.jwks, logger: false,
+    issuer: as.issuer,
+    audience: AUD,
+    jwks: as.jwks,
+    logger: false,
     now: () => clock.now,
     audit: (event) => void applied.push(event), // one event per revocation applied
   });

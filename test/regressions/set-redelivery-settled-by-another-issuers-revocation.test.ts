@@ -28,7 +28,10 @@ describe('a SET redelivered after a half-way failure', () => {
       throw new Error('store down');
     };
     const guard = createGuard({
-      issuer: [{ issuer: A.issuer, jwks: A.jwks }, { issuer: B.issuer, jwks: B.jwks }],
+      issuer: [
+        { issuer: A.issuer, jwks: A.jwks },
+        { issuer: B.issuer, jwks: B.jwks },
+      ],
       audience: AUD,
       logger: false,
       store: { ...memoryStore(), revocations: { ...revocations, add } },
@@ -49,7 +52,10 @@ describe('a SET redelivered after a half-way failure', () => {
       expect(pushed.status).toBe(202);
       expect(await check()).toBe('token_revoked');
       const listed = (await guard.revocations.list()).map(({ issuer, value }) => [issuer, value]).sort();
-      expect(listed).toEqual([[A.issuer, 'task-1'], [B.issuer, 'task-1']]);
+      expect(listed).toEqual([
+        [A.issuer, 'task-1'],
+        [B.issuer, 'task-1'],
+      ]);
     } finally {
       await guard.close();
     }

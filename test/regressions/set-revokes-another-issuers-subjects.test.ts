@@ -26,7 +26,10 @@ afterEach(async () => {
 });
 
 async function mounted(name: keyof typeof RECEIVERS): Promise<{ url: string; guard: Guard }> {
-  const issuer = [{ issuer: A.issuer, jwks: A.jwks }, { issuer: B.issuer, jwks: B.jwks }];
+  const issuer = [
+    { issuer: A.issuer, jwks: A.jwks },
+    { issuer: B.issuer, jwks: B.jwks },
+  ];
   const guard = createGuard({ issuer, audience: AUD, logger: false });
   closers.push(() => guard.close());
   const receiver = await RECEIVERS[name](guard);

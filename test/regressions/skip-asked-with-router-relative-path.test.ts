@@ -28,7 +28,11 @@ const builds: Record<string, Build> = {
   async express(ran, global) {
     const aap = expressGuard({ ...fixture.options([]), skip: (req) => req.path.startsWith('/internal/') });
     const v1 = express.Router();
-    v1.post('/internal/reindex', aap.require('search.admin'), (_req, res) => void (ran.push('reindex'), res.json({ reindexed: true })));
+    v1.post(
+      '/internal/reindex',
+      aap.require('search.admin'),
+      (_req, res) => void (ran.push('reindex'), res.json({ reindexed: true })),
+    );
     const app = express();
     if (global) app.use(aap);
     app.use('/v1', v1);
@@ -38,7 +42,11 @@ const builds: Record<string, Build> = {
   async koa(ran, global) {
     const aap = koaGuard({ ...fixture.options([]), skip: (ctx) => ctx.path.startsWith('/internal/') });
     const v1 = new Router();
-    v1.post('/internal/reindex', aap.require('search.admin'), (ctx) => void (ran.push('reindex'), (ctx.body = { reindexed: true })));
+    v1.post(
+      '/internal/reindex',
+      aap.require('search.admin'),
+      (ctx) => void (ran.push('reindex'), (ctx.body = { reindexed: true })),
+    );
     const top = new Router();
     top.get('/internal/health', (ctx) => void (ran.push('health'), (ctx.body = { ok: true })));
     const app = new Koa();
@@ -62,7 +70,11 @@ describe.each(Object.keys(builds))('skip is decided on the path the client sent 
       const anonymous = await send(running.url, { method: 'POST', path: '/v1/internal/reindex' });
       expect(anonymous.status).toBe(401);
       const token = bearer(await fixture.as.mint({ capabilities: [{ action: 'search.web' }] }));
-      const searchOnly = await send(running.url, { method: 'POST', path: '/v1/internal/reindex', headers: { authorization: token } });
+      const searchOnly = await send(running.url, {
+        method: 'POST',
+        path: '/v1/internal/reindex',
+        headers: { authorization: token },
+      });
       expect([searchOnly.status, searchOnly.json?.error]).toEqual([403, 'aap_invalid_capability']);
       expect(ran).toEqual([]);
     });
@@ -71,7 +83,10 @@ describe.each(Object.keys(builds))('skip is decided on the path the client sent 
       const ran: string[] = [];
       running = await builds[name]!(ran, global as boolean);
       const token = bearer(await fixture.as.mint({ capabilities: [{ action: 'search.admin' }] }));
-      expect((await send(running.url, { method: 'POST', path: '/v1/internal/reindex', headers: { authorization: token } })).status).toBe(200);
+      expect(
+        (await send(running.url, { method: 'POST', path: '/v1/internal/reindex', headers: { authorization: token } }))
+          .status,
+      ).toBe(200);
       expect((await send(running.url, { path: '/internal/health' })).status).toBe(200);
       expect(ran).toEqual(['reindex', 'health']);
     });

@@ -18,9 +18,19 @@ beforeAll(async () => {
 });
 
 async function decide(task: Record<string, unknown>): Promise<string> {
-  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, now: () => NOW, clockTolerance: 300 });
+  const guard = createGuard({
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    logger: false,
+    now: () => NOW,
+    clockTolerance: 300,
+  });
   const token = await as.mint({ ttl: 4200, sections: { task: { id: 'task-001', purpose: 'research', ...task } } });
-  const decision = await guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } }, { action: 'search.web' });
+  const decision = await guard.check(
+    { method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } },
+    { action: 'search.web' },
+  );
   await guard.close();
   return decision.allowed ? 'allowed' : `${decision.status} ${decision.reason}`;
 }

@@ -62,9 +62,13 @@ describe('a top-level introspection bound to issuer A, beside issuer B', () => {
     const b = await server();
     const guard = made({
       issuer: trusted(a.issuer, b.issuer),
-      audience: AUD, logger: false,
+      audience: AUD,
+      logger: false,
       introspection: {
-        issuer: a.issuer.issuer, endpoint: `${a.as.url}/introspect`, client: client('rs'), mode: 'always',
+        issuer: a.issuer.issuer,
+        endpoint: `${a.as.url}/introspect`,
+        client: client('rs'),
+        mode: 'always',
       },
     });
     const bToken = await b.issuer.mint();
@@ -80,7 +84,8 @@ describe('a top-level introspection bound to issuer A, beside issuer B', () => {
     const b = await server();
     const guard = made({
       issuer: trusted(a.issuer, b.issuer),
-      audience: AUD, logger: false,
+      audience: AUD,
+      logger: false,
       introspection: { issuer: a.issuer.issuer, endpoint: `${a.as.url}/introspect`, client: client('rs') },
       capabilitiesRef: { resolve: 'introspection' },
     });
@@ -100,7 +105,9 @@ describe('introspection per issuer: { issuer, jwks, introspection }', () => {
         { endpoint: `${a.as.url}/introspect`, client: client('rs-at-a'), mode: 'always' },
         { endpoint: `${b.as.url}/introspect`, client: client('rs-at-b'), mode: 'always', opaqueTokens: false },
       ]),
-      audience: AUD, logger: false, ...extra,
+      audience: AUD,
+      logger: false,
+      ...extra,
     });
     return { a, b, guard };
   }
@@ -130,8 +137,14 @@ describe('introspection per issuer: { issuer, jwks, introspection }', () => {
     const { a, b, guard } = await twoIssuers();
     const iat = Math.floor(Date.now() / 1000);
     a.as.answers.set('opaque-1', {
-      active: true, iss: a.issuer.issuer, aud: AUD, iat, exp: iat + 600, sub: 'agent-7',
-      agent: { id: 'agent-7', type: 'llm-autonomous', operator: 'org:example' }, task: { id: 't', purpose: 'research' },
+      active: true,
+      iss: a.issuer.issuer,
+      aud: AUD,
+      iat,
+      exp: iat + 600,
+      sub: 'agent-7',
+      agent: { id: 'agent-7', type: 'llm-autonomous', operator: 'org:example' },
+      task: { id: 't', purpose: 'research' },
       capabilities: [SEARCH],
     });
     expect(await reason(guard, 'opaque-1')).toBe('allowed');
@@ -162,20 +175,32 @@ describe('which issuer an introspection belongs to is never ambiguous', () => {
   });
 
   it('two issuers that would both receive opaque tokens: TypeError naming the option', () => {
-    const issuer = [{ issuer: A, jwks, introspection }, { issuer: B, jwks, introspection }];
+    const issuer = [
+      { issuer: A, jwks, introspection },
+      { issuer: B, jwks, introspection },
+    ];
     expect(() => createGuard({ ...base, issuer })).toThrow(/options\.issuer\[1\]\.introspection\.opaqueTokens/);
   });
 
   it('an issuer introspected twice (top level and its entry), or an entry naming another issuer: TypeError', () => {
-    const issuer = [{ issuer: A, jwks, introspection }, { issuer: B, jwks }];
+    const issuer = [
+      { issuer: A, jwks, introspection },
+      { issuer: B, jwks },
+    ];
     const twice = { ...base, issuer, introspection: { ...introspection, issuer: A } };
     expect(() => createGuard(twice)).toThrow(/options\.introspection is for https:\/\/a\.example\.com/);
-    const naming = [{ issuer: A, jwks, introspection: { ...introspection, issuer: B } }, { issuer: B, jwks }];
+    const naming = [
+      { issuer: A, jwks, introspection: { ...introspection, issuer: B } },
+      { issuer: B, jwks },
+    ];
     expect(() => createGuard({ ...base, issuer: naming as never })).toThrow(/options\.issuer\[0\]\.introspection/);
   });
 
   it("mode 'opaque' with opaqueTokens: false would introspect nothing: TypeError", () => {
-    const issuer = [{ issuer: A, jwks, introspection: { ...introspection, opaqueTokens: false } }, { issuer: B, jwks }];
+    const issuer = [
+      { issuer: A, jwks, introspection: { ...introspection, opaqueTokens: false } },
+      { issuer: B, jwks },
+    ];
     expect(() => createGuard({ ...base, issuer })).toThrow(/options\.issuer\[0\]\.introspection\.opaqueTokens/);
   });
 

@@ -29,8 +29,20 @@ beforeAll(async () => {
   key = await createDpopKey();
 });
 
-const A = (): GuardOptions => ({ issuer: publicAs.issuer, audience: publicAs.audience, jwks: publicAs.jwks, undeclared: 'allow', logger: false });
-const B = (): GuardOptions => ({ issuer: adminAs.issuer, audience: adminAs.audience, jwks: adminAs.jwks, dpop: { mode: 'required' }, logger: false });
+const A = (): GuardOptions => ({
+  issuer: publicAs.issuer,
+  audience: publicAs.audience,
+  jwks: publicAs.jwks,
+  undeclared: 'allow',
+  logger: false,
+});
+const B = (): GuardOptions => ({
+  issuer: adminAs.issuer,
+  audience: adminAs.audience,
+  jwks: adminAs.jwks,
+  dpop: { mode: 'required' },
+  logger: false,
+});
 const DELETE = { action: 'admin.users.delete' };
 
 /** The app: guard A app-wide; guard B declares the admin route. Resolves with the URL and guard B. */
@@ -76,7 +88,9 @@ const builds: Record<string, Build> = {
     await app.register(async (admin) => {
       await admin.register(fastifyGuard, B()); // an encapsulated context with its own guard
       guardB = admin.aap.guard;
-      admin.delete('/admin/users/:id', { config: { aap: DELETE } }, async (request) => ({ deleted: (request.params as { id: string }).id }));
+      admin.delete('/admin/users/:id', { config: { aap: DELETE } }, async (request) => ({
+        deleted: (request.params as { id: string }).id,
+      }));
     });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     return { url, guardB: guardB!, close: () => app.close() };
@@ -99,12 +113,18 @@ describe.each(Object.keys(builds))('two guards in one app (%s)', (name) => {
     const publicToken = await publicAs.mint({ capabilities: [{ action: DELETE.action }] });
     const refused = await del(publicToken);
     expect(refused.status).toBe(401);
-    expect(['token_issuer_untrusted', 'token_key_unknown', 'token_audience_mismatch', 'dpop_required']).toContain(refused.json?.reason);
+    expect(['token_issuer_untrusted', 'token_key_unknown', 'token_audience_mismatch', 'dpop_required']).toContain(
+      refused.json?.reason,
+    );
   });
 
   it("guard B's own DPoP-bound token gets through A's app-wide middleware, and B's revocation applies", async () => {
     running = await builds[name]!();
-    const adminToken = await adminAs.mint({ agentId: 'admin-agent', jkt: key.jkt, capabilities: [{ action: DELETE.action }] });
+    const adminToken = await adminAs.mint({
+      agentId: 'admin-agent',
+      jkt: key.jkt,
+      capabilities: [{ action: DELETE.action }],
+    });
     expect((await del(adminToken, key)).status).toBe(200);
     expect((await del(adminToken)).json?.reason).toBe('dpop_downgrade'); // B's DPoP rules
     await running.guardB.revoke({ agentId: 'admin-agent' });

@@ -26,7 +26,12 @@ function app(options: Partial<GuardOptions> = {}) {
 
 const REVOKED = '401 invalid_token token_revoked';
 const child = (parentJti: string, jti: string, extra: Record<string, unknown> = {}) =>
-  apps.issuer.mint({ claims: { jti, ...extra }, sections: { delegation: { depth: 1, max_depth: 3, chain: ['agent-a', 'agent-researcher-01'], parent_jti: parentJti } } });
+  apps.issuer.mint({
+    claims: { jti, ...extra },
+    sections: {
+      delegation: { depth: 1, max_depth: 3, chain: ['agent-a', 'agent-researcher-01'], parent_jti: parentJti },
+    },
+  });
 
 describe('revocation (Express, memory store)', () => {
   it.each([
@@ -52,7 +57,12 @@ describe('revocation (Express, memory store)', () => {
     const stranger = await child('someone-else', 'stranger');
     for (const token of [root, kid, grandkid, stranger]) expect(await call(token)).toBe('allowed'); // lineage learned here
     await guard.revoke({ jti: 'root' }, { by: 'ops' });
-    expect([await call(root), await call(kid), await call(grandkid), await call(stranger)]).toEqual([REVOKED, REVOKED, REVOKED, 'allowed']);
+    expect([await call(root), await call(kid), await call(grandkid), await call(stranger)]).toEqual([
+      REVOKED,
+      REVOKED,
+      REVOKED,
+      'allowed',
+    ]);
   });
 
   it('revokes only the children with parentJti, not the parent itself', async () => {
@@ -66,14 +76,24 @@ describe('revocation (Express, memory store)', () => {
   it('drops an entry after its until (injected clock), audits who revoked what and when', async () => {
     const { guard, call, advance, events } = app();
     const token = await apps.issuer.mint({ taskId: 'task-short', ttl: 3600 });
-    const [entry] = await guard.revoke({ taskId: 'task-short' }, { until: guard.now() + 60_000, by: 'ops@example.com', reason: 'cancelled' });
+    const [entry] = await guard.revoke(
+      { taskId: 'task-short' },
+      { until: guard.now() + 60_000, by: 'ops@example.com', reason: 'cancelled' },
+    );
     expect(await call(token)).toBe(REVOKED);
     advance(60_000);
     expect(await call(token)).toBe('allowed');
     const audit = events.find((e) => e.kind === 'revocation');
-    expect(audit).toMatchObject({ operation: 'revoked', actor: 'ops@example.com', revocation: { kind: 'task', value: 'task-short' } });
+    expect(audit).toMatchObject({
+      operation: 'revoked',
+      actor: 'ops@example.com',
+      revocation: { kind: 'task', value: 'task-short' },
+    });
     expect(audit?.time).toBe(new Date(entry?.at ?? 0).toISOString());
-    expect(events.find((e) => e.reason === 'token_revoked')?.detail).toMatchObject({ check: 'revocation', kind: 'task' });
+    expect(events.find((e) => e.reason === 'token_revoked')?.detail).toMatchObject({
+      check: 'revocation',
+      kind: 'task',
+    });
   });
 
   it('rejects bad revocation input with TypeError', async () => {
@@ -129,7 +149,10 @@ describe('revocation scopes: issuer, user, operator (Express, memory store)', ()
     expect(await call(await other.mint({ agentId: 'agent-everywhere' }))).toBe(REVOKED);
     const audited = events.filter((e) => e.kind === 'revocation');
     expect(audited.map((e) => [e.iss, e.detail?.issuerScope]).sort()).toEqual(
-      [[apps.issuer.issuer, 'every trusted issuer'], [other.issuer, 'every trusted issuer']].sort(),
+      [
+        [apps.issuer.issuer, 'every trusted issuer'],
+        [other.issuer, 'every trusted issuer'],
+      ].sort(),
     );
   });
 
@@ -141,12 +164,19 @@ describe('revocation scopes: issuer, user, operator (Express, memory store)', ()
     const otherOperator = await apps.issuer.mint({ operator: 'org:fine' });
     await guard.revoke({ sub: 'user-42' }, { reason: 'user withdrew consent' });
     await guard.revoke({ operator: 'org:rogue' });
-    expect([await call(user), await call(otherUser), await call(operated), await call(otherOperator)]).toEqual([REVOKED, 'allowed', REVOKED, 'allowed']);
+    expect([await call(user), await call(otherUser), await call(operated), await call(otherOperator)]).toEqual([
+      REVOKED,
+      'allowed',
+      REVOKED,
+      'allowed',
+    ]);
   });
 
   it('refuses an issuer the guard does not trust', async () => {
     const { guard } = app();
-    await expect(guard.revoke({ taskId: 't', issuer: 'https://unknown.example.com' })).rejects.toThrow(/trusted issuer/);
+    await expect(guard.revoke({ taskId: 't', issuer: 'https://unknown.example.com' })).rejects.toThrow(
+      /trusted issuer/,
+    );
     await expect(guard.revoke({ taskId: 't', issuer: [] })).rejects.toThrow(TypeError);
   });
 
@@ -158,7 +188,14 @@ describe('revocation scopes: issuer, user, operator (Express, memory store)', ()
     const kid = await child('shared-root', 'shared-kid');
     const grandkid = await apps.issuer.mint({
       claims: { jti: 'shared-grandkid' },
-      sections: { delegation: { depth: 2, max_depth: 3, chain: ['agent-a', 'agent-b', 'agent-researcher-01'], parent_jti: 'shared-kid' } },
+      sections: {
+        delegation: {
+          depth: 2,
+          max_depth: 3,
+          chain: ['agent-a', 'agent-b', 'agent-researcher-01'],
+          parent_jti: 'shared-kid',
+        },
+      },
     });
     expect(await a.call(kid)).toBe('allowed'); // only guard a has seen the child
     await a.guard.revoke({ jti: 'shared-root' });
@@ -175,7 +212,10 @@ describe('admin router (Express)', () => {
   it('serves holds and revocations to authorized callers only', async () => {
     const { guard, server, call } = app();
     const adminApp = express(); // admin routes live outside the agents' API (or before app.use(aap))
-    adminApp.use('/admin', aapAdmin({ guard, authorize: (req) => req.headers['x-admin'] === 'yes', actor: () => 'carol' }));
+    adminApp.use(
+      '/admin',
+      aapAdmin({ guard, authorize: (req) => req.headers['x-admin'] === 'yes', actor: () => 'carol' }),
+    );
     const admin = (r: request.Test) => r.set('x-admin', 'yes');
     expect((await request(adminApp).get('/admin/holds')).status).toBe(403);
 
@@ -190,7 +230,9 @@ describe('admin router (Express)', () => {
     const approved = await admin(request(adminApp).post(`/admin/holds/${id}/approve`).send({ note: 'fine' }));
     expect(approved.body.hold).toMatchObject({ status: 'approved', approvedBy: 'carol', note: 'fine' });
     expect((await admin(request(adminApp).post(`/admin/holds/${id}/deny`))).status).toBe(409);
-    expect((await request(server).get('/v1/search').set('authorization', `Bearer ${token}`).set('aap-hold-id', id)).status).toBe(200);
+    expect(
+      (await request(server).get('/v1/search').set('authorization', `Bearer ${token}`).set('aap-hold-id', id)).status,
+    ).toBe(200);
 
     const revoked = await admin(request(adminApp).post('/admin/revocations').send({ taskId: 'task-admin' }));
     expect(revoked.status).toBe(201);
@@ -198,11 +240,27 @@ describe('admin router (Express)', () => {
     expect(await call(token)).toBe(REVOKED);
     expect((await admin(request(adminApp).get('/admin/revocations'))).body.revocations).toHaveLength(1);
     expect((await admin(request(adminApp).post('/admin/revocations').send({ taskId: 5 }))).status).toBe(400);
-    const byUser = await admin(request(adminApp).post('/admin/revocations').send({ sub: 'user-9', operator: 'org:x', issuer: [apps.issuer.issuer] }));
+    const byUser = await admin(
+      request(adminApp)
+        .post('/admin/revocations')
+        .send({ sub: 'user-9', operator: 'org:x', issuer: [apps.issuer.issuer] }),
+    );
     expect(byUser.status).toBe(201);
-    expect(byUser.body.revocations.map((r: { kind: string; issuer: string }) => `${r.kind} ${r.issuer}`)).toEqual([`sub ${apps.issuer.issuer}`, `operator ${apps.issuer.issuer}`]);
-    expect((await admin(request(adminApp).post('/admin/revocations').send({ sub: 'u', issuer: 'https://unknown.example.com' }))).status).toBe(400);
-    expect((await admin(request(adminApp).post('/admin/revocations').set('content-type', 'application/json').send('{bad'))).status).toBe(400);
+    expect(byUser.body.revocations.map((r: { kind: string; issuer: string }) => `${r.kind} ${r.issuer}`)).toEqual([
+      `sub ${apps.issuer.issuer}`,
+      `operator ${apps.issuer.issuer}`,
+    ]);
+    expect(
+      (
+        await admin(
+          request(adminApp).post('/admin/revocations').send({ sub: 'u', issuer: 'https://unknown.example.com' }),
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (await admin(request(adminApp).post('/admin/revocations').set('content-type', 'application/json').send('{bad')))
+        .status,
+    ).toBe(400);
     expect(await guard.revocations.list()).toHaveLength(3);
   });
 });

@@ -12,11 +12,15 @@ import { startProxy } from '../helpers/tcp-proxy.js';
 
 const redis = useRedisReplicas();
 /** A replica that reconnects and resubscribes every 50 ms (the outage test restarts the server). */
-const replica = (prefix: string): Guard => redis.replica(prefix, { redis: { retryStrategy: () => 50 }, revocations: { retryMs: 50 } });
+const replica = (prefix: string): Guard =>
+  redis.replica(prefix, { redis: { retryStrategy: () => 50 }, revocations: { retryMs: 50 } });
 
 const prefixOf = () => `r${Math.random().toString(36).slice(2)}:`;
 const check = async (guard: Guard, token: string): Promise<string> => {
-  const d = await guard.check({ method: 'GET', url: 'https://api.example.com/v1/search', headers: { authorization: `Bearer ${token}` } }, { action: 'search.web' });
+  const d = await guard.check(
+    { method: 'GET', url: 'https://api.example.com/v1/search', headers: { authorization: `Bearer ${token}` } },
+    { action: 'search.web' },
+  );
   return d.allowed ? 'allowed' : `${d.status} ${d.reason}`;
 };
 
@@ -31,7 +35,9 @@ describe('revocation across 3 replicas sharing Redis', () => {
     await one.revoke({ taskId: 'task-cancelled' }, { by: 'ops' });
     expect(await check(one, token)).toBe('401 token_revoked');
     // The issue's propagation bound (1 s) is the deadline of the wait: past it, the wait throws.
-    await Promise.all([two, three].map((guard) => until(async () => (await check(guard, token)) === '401 token_revoked', 1000)));
+    await Promise.all(
+      [two, three].map((guard) => until(async () => (await check(guard, token)) === '401 token_revoked', 1000)),
+    );
     for (const guard of [one, two, three]) expect(await check(guard, other)).toBe('allowed');
   });
 
@@ -52,7 +58,10 @@ describe('revocation across 3 replicas sharing Redis', () => {
     await late.revocations.whenSynced();
     expect(await check(late, await redis.issuer.mint({ agentId: 'agent-gone' }))).toBe('401 token_revoked');
     expect(await check(late, await redis.issuer.mint({ claims: { jti: 'jti-gone' } }))).toBe('401 token_revoked');
-    expect((await late.revocations.list()).map((r) => `${r.kind}:${r.value}`).sort()).toEqual(['agent:agent-gone', 'jti:jti-gone']);
+    expect((await late.revocations.list()).map((r) => `${r.kind}:${r.value}`).sort()).toEqual([
+      'agent:agent-gone',
+      'jti:jti-gone',
+    ]);
   });
 
   it('fails closed while Redis is down and resynchronizes after the restart', async () => {
@@ -65,7 +74,14 @@ describe('revocation across 3 replicas sharing Redis', () => {
     await until(async () => (await check(b, token)) === '503 store_unavailable', 5000);
     await redis.server.restart(); // no persistence in tests: the set starts empty again
     await until(async () => (await check(b, token)) === 'allowed', 10_000);
-    await until(() => a.revoke({ taskId: 'task-outage' }).then(() => true, () => false), 10_000);
+    await until(
+      () =>
+        a.revoke({ taskId: 'task-outage' }).then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+    );
     await until(async () => (await check(b, token)) === '401 token_revoked', 1000);
   });
 
@@ -76,7 +92,10 @@ describe('revocation across 3 replicas sharing Redis', () => {
     const proxy = await startProxy(redis.server);
     try {
       const prefix = prefixOf();
-      const a = redis.replica(prefix, { redis: { host: proxy.host, port: proxy.port, retryStrategy: () => 20 }, revocations: { retryMs: 50 } });
+      const a = redis.replica(prefix, {
+        redis: { host: proxy.host, port: proxy.port, retryStrategy: () => 20 },
+        revocations: { retryMs: 50 },
+      });
       const b = replica(prefix);
       await Promise.all([a.revocations.whenSynced(), b.revocations.whenSynced()]);
       const taskId = 'task-revoked-during-snapshot';

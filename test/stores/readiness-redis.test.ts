@@ -22,13 +22,28 @@ afterAll(async () => {
 describe('guard.ready() with the Redis store', () => {
   it('ready() rejects within its timeout naming the revocation list while Redis is down, and resolves once it is back', async () => {
     await server.kill();
-    const redis = new Redis({ host: server.host, port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    const redis = new Redis({
+      host: server.host,
+      port: server.port,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 50,
+    });
     redis.on('error', () => undefined); // reported through the store's onError; the client's own events are ours to handle
     const as = await createIssuer();
-    const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, store: redisStore(redis, { onError: () => undefined }) });
+    const guard = createGuard({
+      issuer: as.issuer,
+      audience: as.audience,
+      jwks: as.jwks,
+      logger: false,
+      store: redisStore(redis, { onError: () => undefined }),
+    });
     try {
       const started = performance.now();
-      const error = await guard.ready({ timeoutMs: 400 }).then(() => undefined, (reason: unknown) => reason);
+      const error = await guard.ready({ timeoutMs: 400 }).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
       expect(performance.now() - started).toBeLessThan(900);
       expect(error).toBeInstanceOf(NotReadyError);
       expect((error as Error).message).toMatch(/revocation list not synchronized \(store unreachable\?\)/);

@@ -39,16 +39,27 @@ afterAll(async () => {
 /** Resolve once `promise` does, or fail the test with `what` after 10 s instead of hanging it. */
 function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within 10 s`)), 10_000)));
+  const limit = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within 10 s`)), 10_000)),
+  );
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
 const ready = (redis: Redis) =>
-  bounded(redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', resolve)), 'redis client ready');
+  bounded(
+    redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', resolve)),
+    'redis client ready',
+  );
 
 /** A client as we recommend it: no offline queue, quick reconnects. */
 async function client(): Promise<Redis> {
-  const redis = new Redis({ host: server.host, port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+  const redis = new Redis({
+    host: server.host,
+    port: server.port,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => 100,
+  });
   clients.push(redis);
   redis.on('error', () => undefined); // the store also listens; the test only wants no noise
   await ready(redis);
@@ -59,7 +70,10 @@ async function setup(extra: (redis: Redis) => Partial<GuardOptions>) {
   const redis = await client();
   const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, ...extra(redis) });
   guards.push(guard);
-  const token = await issuer.mint({ ttl: 3600, capabilities: [{ action: 'api.call', constraints: { max_requests_per_minute: 1000 } }] });
+  const token = await issuer.mint({
+    ttl: 3600,
+    capabilities: [{ action: 'api.call', constraints: { max_requests_per_minute: 1000 } }],
+  });
   const request = { method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } };
   const call = async () => {
     const d = await guard.check(request, { action: 'api.call' });
@@ -74,7 +88,11 @@ async function setup(extra: (redis: Redis) => Partial<GuardOptions>) {
   return { redis, call, back };
 }
 
-const unavailable = { status: 503, reason: 'store_unavailable', headers: { 'retry-after': expect.stringMatching(/^\d+$/) } };
+const unavailable = {
+  status: 503,
+  reason: 'store_unavailable',
+  headers: { 'retry-after': expect.stringMatching(/^\d+$/) },
+};
 
 describe('Redis failure', () => {
   it('fails closed with 503 store_unavailable + Retry-After while Redis is down, admits again after restart', async () => {
@@ -93,7 +111,10 @@ describe('Redis failure', () => {
     expect((await call()).status).toBe(200);
     server.pause();
     try {
-      expect(await call()).toMatchObject({ ...unavailable, detail: { detail: { fault: expect.stringMatching(/timed out after 300 ms/) } } });
+      expect(await call()).toMatchObject({
+        ...unavailable,
+        detail: { detail: { fault: expect.stringMatching(/timed out after 300 ms/) } },
+      });
     } finally {
       server.resume();
     }
@@ -111,7 +132,10 @@ describe('Redis failure', () => {
   it('fallbackStore() counts in memory while Redis is down and returns to Redis when it is back', async () => {
     const switches: string[] = [];
     const { redis, call, back } = await setup((r) => ({
-      store: fallbackStore(redisStore(r, { timeoutMs: 300, prefix: 'fb:' }), memoryStore(), { retryAfterMs: 0, onSwitch: (s) => switches.push(s) }),
+      store: fallbackStore(redisStore(r, { timeoutMs: 300, prefix: 'fb:' }), memoryStore(), {
+        retryAfterMs: 0,
+        onSwitch: (s) => switches.push(s),
+      }),
     }));
     expect((await call()).status).toBe(200);
     await server.kill();
@@ -127,15 +151,31 @@ describe('Redis failure', () => {
   it('fallbackStore() keeps admitting delegated tokens while Redis is down: their lineage comes from the fallback', async () => {
     const redis = await client();
     const guard = createGuard({
-      issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, logger: false,
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      jwks: issuer.jwks,
+      logger: false,
       store: fallbackStore(redisStore(redis, { timeoutMs: 300, prefix: 'fbl:' }), memoryStore(), { retryAfterMs: 0 }),
     });
     guards.push(guard);
     await bounded(guard.revocations.whenSynced(), 'revocations synced');
-    const delegation = { depth: 1, max_depth: 2, chain: ['orchestrator', 'agent-researcher-01'], parent_jti: 'fb-parent' };
-    const token = await issuer.mint({ ttl: 3600, claims: { jti: 'fb-child' }, capabilities: [{ action: 'api.call' }], sections: { delegation } });
+    const delegation = {
+      depth: 1,
+      max_depth: 2,
+      chain: ['orchestrator', 'agent-researcher-01'],
+      parent_jti: 'fb-parent',
+    };
+    const token = await issuer.mint({
+      ttl: 3600,
+      claims: { jti: 'fb-child' },
+      capabilities: [{ action: 'api.call' }],
+      sections: { delegation },
+    });
     await server.kill();
-    const d = await guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } }, { action: 'api.call' });
+    const d = await guard.check(
+      { method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } },
+      { action: 'api.call' },
+    );
     expect([d.status, d.reason]).toEqual([200, undefined]);
   });
 
@@ -146,11 +186,23 @@ describe('Redis failure', () => {
     // nobody listening. Through a proxy the test holds the INFO answer until the guard has closed.
     const proxy = await startProxy(server);
     try {
-      const redis = new Redis({ host: proxy.host, port: proxy.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 20 });
+      const redis = new Redis({
+        host: proxy.host,
+        port: proxy.port,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => 20,
+      });
       clients.push(redis);
       redis.on('error', () => undefined);
       await ready(redis);
-      const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, logger: false, store: redisStore(redis) });
+      const guard = createGuard({
+        issuer: issuer.issuer,
+        audience: issuer.audience,
+        jwks: issuer.jwks,
+        logger: false,
+        store: redisStore(redis),
+      });
       await bounded(guard.revocations.whenSynced(), 'revocations synced');
       const before = unhandled.length;
       const hold = proxy.holdRepliesAfter('$4\r\ninfo\r\n'); // the INFO command itself (RESP), not CLIENT SETINFO

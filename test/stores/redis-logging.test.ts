@@ -40,16 +40,38 @@ afterAll(async () => {
 /** A guard on a Redis store with a capturing pino-like logger. The client has no error listener of its own. */
 function setup(extra: Partial<GuardOptions> = {}) {
   const lines: Line[] = [];
-  const at = (level: string) => (object: Readonly<Record<string, unknown>>, msg?: string) => void lines.push({ ...object, level, msg });
+  const at = (level: string) => (object: Readonly<Record<string, unknown>>, msg?: string) =>
+    void lines.push({ ...object, level, msg });
   const logger: Logger = { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
-  const redis = new Redis({ host: server.host, port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+  const redis = new Redis({
+    host: server.host,
+    port: server.port,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => 50,
+  });
   clients.push(redis);
-  // A generous call timeout: on a loaded machine a slow answer is a genuine (logged) failure, not the outage under test.
-  const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, logger, store: redisStore(redis, { timeoutMs: 2000 }), delegation: { unknownParent: 'allow-audited' }, ...extra });
+  // A generous call timeout: on a loaded machine a slow answer is a genuine (logged) failure, not the outage under
+  // test.
+  const guard = createGuard({
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    jwks: issuer.jwks,
+    logger,
+    store: redisStore(redis, { timeoutMs: 2000 }),
+    delegation: { unknownParent: 'allow-audited' },
+    ...extra,
+  });
   guards.push(guard);
   const call = async (): Promise<string> => {
-    const token = await issuer.mint({ ttl: 3600, capabilities: [{ action: 'api.call', constraints: { max_requests_per_minute: 1000 } }] });
-    const d = await guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } }, { action: 'api.call' });
+    const token = await issuer.mint({
+      ttl: 3600,
+      capabilities: [{ action: 'api.call', constraints: { max_requests_per_minute: 1000 } }],
+    });
+    const d = await guard.check(
+      { method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } },
+      { action: 'api.call' },
+    );
     return d.allowed ? '200' : `${d.status} ${d.reason}`;
   };
   const count = (event: string, from = 0) => lines.slice(from).filter((line) => line.event === event).length;
@@ -65,14 +87,28 @@ describe('Redis store events reach the guard logger once per state change', () =
     const requests = await Promise.all(Array.from({ length: 10 }, call));
     expect(new Set(requests)).toEqual(new Set(['503 store_unavailable']));
     await pause(400); // several reconnect attempts of both connections, each an ioredis 'error'
-    expect(lines.filter((line) => line.level === 'error'), JSON.stringify(lines)).toEqual([
-      expect.objectContaining({ event: 'store.down', component: 'store', cause: expect.stringMatching(/ECONNREFUSED/) }),
+    expect(
+      lines.filter((line) => line.level === 'error'),
+      JSON.stringify(lines),
+    ).toEqual([
+      expect.objectContaining({
+        event: 'store.down',
+        component: 'store',
+        cause: expect.stringMatching(/ECONNREFUSED/),
+      }),
     ]);
     await server.restart();
     await guard.revocations.whenSynced({ timeoutMs: 5000 });
     expect(await call()).toBe('200');
-    expect(lines.filter((line) => line.level === 'info'), JSON.stringify(lines)).toEqual([
-      expect.objectContaining({ event: 'store.up', msg: expect.stringMatching(/resynchronized/), failures: expect.any(Number) }),
+    expect(
+      lines.filter((line) => line.level === 'info'),
+      JSON.stringify(lines),
+    ).toEqual([
+      expect.objectContaining({
+        event: 'store.up',
+        msg: expect.stringMatching(/resynchronized/),
+        failures: expect.any(Number),
+      }),
     ]);
     expect(count('store.down')).toBe(1);
   });
@@ -86,7 +122,9 @@ describe('Redis store events reach the guard logger once per state change', () =
     await until(async () => (await call()) === '503 store_unavailable', 5000);
     for (let i = 0; i < 10; i += 1) expect(await call()).toMatch(/^503 /);
     await pause(400);
-    expect(lines.slice(start), JSON.stringify(lines)).toEqual([expect.objectContaining({ level: 'error', event: 'store.down', cause: expect.any(String) })]);
+    expect(lines.slice(start), JSON.stringify(lines)).toEqual([
+      expect.objectContaining({ level: 'error', event: 'store.down', cause: expect.any(String) }),
+    ]);
     await server.restart();
     await guard.revocations.whenSynced({ timeoutMs: 5000 });
     expect(await call()).toBe('200');
@@ -106,7 +144,9 @@ describe('Redis store events reach the guard logger once per state change', () =
     await server.restart();
     await guard.revocations.whenSynced({ timeoutMs: 5000 });
     for (let i = 0; i < 3; i += 1) expect(await call()).toBe('200');
-    const counts = ['store.down', 'store.up', 'store.fail-open.down', 'store.fail-open.up'].map((event) => count(event, start));
+    const counts = ['store.down', 'store.up', 'store.fail-open.down', 'store.fail-open.up'].map((event) =>
+      count(event, start),
+    );
     expect(counts, JSON.stringify(lines)).toEqual([1, 1, 1, 1]);
   });
 });
@@ -116,7 +156,10 @@ describe('whenSynced() no longer hangs while Redis is down', () => {
     await server.kill();
     const { guard } = setup({ logger: false });
     const started = performance.now();
-    const error = await guard.revocations.whenSynced({ timeoutMs: 300 }).then(() => undefined, (reason: unknown) => reason);
+    const error = await guard.revocations.whenSynced({ timeoutMs: 300 }).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
     expect(performance.now() - started).toBeLessThan(1500); // 300 ms, plus scheduling slack on a loaded machine
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/revocation list is not synchronized after 300 ms: .*ECONNREFUSED/);

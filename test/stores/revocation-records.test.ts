@@ -4,7 +4,12 @@
  * redis-server. Time is the records' `now`, never a sleep.
  */
 import { randomUUID } from 'node:crypto';
-import { memoryRevocations, type DistrustedKey, type RevocationEvent, type RevocationStore } from '@aap-guard/core/store';
+import {
+  memoryRevocations,
+  type DistrustedKey,
+  type RevocationEvent,
+  type RevocationStore,
+} from '@aap-guard/core/store';
 import { redisRevocations } from '@aap-guard/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +36,12 @@ afterAll(async () => {
 async function redisPair(prefix = `rec${randomUUID().slice(0, 8)}:`): Promise<[RevocationStore, RevocationStore]> {
   const made = await Promise.all(
     [0, 1].map(async () => {
-      const client = new Redis({ host: server.host, port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      const client = new Redis({
+        host: server.host,
+        port: server.port,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+      });
       clients.push(client);
       await new Promise((resolve) => client.once('ready', resolve));
       const store = redisRevocations(client, { prefix });
@@ -66,17 +76,54 @@ describe.each([
     const [a, b] = await pair();
     const root = randomUUID();
     const caps = JSON.stringify([{ action: 'search.web' }]);
-    expect(await a.record!({ issuer: ISS, jti: root, parent: undefined, capabilities: caps, until: T0 + 60_000, now: T0 })).toEqual({ chain: [], parent: undefined });
+    expect(
+      await a.record!({ issuer: ISS, jti: root, parent: undefined, capabilities: caps, until: T0 + 60_000, now: T0 }),
+    ).toEqual({ chain: [], parent: undefined });
     const child = randomUUID();
-    const answer = await b.record!({ issuer: ISS, jti: child, parent: root, capabilities: '[]', until: T0 + 30_000, now: T0 });
+    const answer = await b.record!({
+      issuer: ISS,
+      jti: child,
+      parent: root,
+      capabilities: '[]',
+      until: T0 + 30_000,
+      now: T0,
+    });
     expect(answer).toEqual({ chain: [root], parent: caps });
-    const grandchild = await b.record!({ issuer: ISS, jti: randomUUID(), parent: child, capabilities: '[]', until: T0 + 30_000, now: T0 });
+    const grandchild = await b.record!({
+      issuer: ISS,
+      jti: randomUUID(),
+      parent: child,
+      capabilities: '[]',
+      until: T0 + 30_000,
+      now: T0,
+    });
     expect(grandchild).toEqual({ chain: [child, root], parent: '[]' });
     // another issuer's token of the same jti is another token
-    expect((await a.record!({ issuer: 'https://other.example', jti: randomUUID(), parent: root, capabilities: '[]', until: T0 + 1000, now: T0 })).parent).toBeUndefined();
+    expect(
+      (
+        await a.record!({
+          issuer: 'https://other.example',
+          jti: randomUUID(),
+          parent: root,
+          capabilities: '[]',
+          until: T0 + 1000,
+          now: T0,
+        })
+      ).parent,
+    ).toBeUndefined();
     // the first record stands: a second sight does not replace it
-    await a.record!({ issuer: ISS, jti: root, parent: undefined, capabilities: '[{"action":"cms.publish"}]', until: T0 + 60_000, now: T0 });
-    expect((await b.record!({ issuer: ISS, jti: undefined, parent: root, capabilities: '[]', until: T0 + 1000, now: T0 })).parent).toBe(caps);
+    await a.record!({
+      issuer: ISS,
+      jti: root,
+      parent: undefined,
+      capabilities: '[{"action":"cms.publish"}]',
+      until: T0 + 60_000,
+      now: T0,
+    });
+    expect(
+      (await b.record!({ issuer: ISS, jti: undefined, parent: root, capabilities: '[]', until: T0 + 1000, now: T0 }))
+        .parent,
+    ).toBe(caps);
   });
 
   it('distrusts a key on every subscriber until it is lifted, and lists it', async () => {

@@ -16,7 +16,11 @@ const DAY = 86_400_000;
 /** 2024-12-31T23:00:00Z, an hour boundary. */
 const T0 = 1_735_686_000_000;
 
-const request = (now: number, windows: readonly WindowSpec[], replay?: ConsumeRequest['replay']): ConsumeRequest => ({ now, replay, windows });
+const request = (now: number, windows: readonly WindowSpec[], replay?: ConsumeRequest['replay']): ConsumeRequest => ({
+  now,
+  replay,
+  windows,
+});
 
 /**
  * Register the contract suite for a store factory (called once per test, with a fresh key namespace).
@@ -27,8 +31,18 @@ const request = (now: number, windows: readonly WindowSpec[], replay?: ConsumeRe
 export function storeContract(name: string, store: () => Store): void {
   describe(`store contract: ${name}`, () => {
     const ns = () => `{${randomUUID()}}`;
-    const sliding = (key: string, limit: number, windowMs = MINUTE): WindowSpec => ({ key, limit, windowMs, mode: 'sliding' });
-    const fixed = (key: string, limit: number, windowMs = HOUR): WindowSpec => ({ key, limit, windowMs, mode: 'fixed' });
+    const sliding = (key: string, limit: number, windowMs = MINUTE): WindowSpec => ({
+      key,
+      limit,
+      windowMs,
+      mode: 'sliding',
+    });
+    const fixed = (key: string, limit: number, windowMs = HOUR): WindowSpec => ({
+      key,
+      limit,
+      windowMs,
+      mode: 'fixed',
+    });
 
     it('admits exactly `limit` in a sliding window, then answers limited with retryAfterMs at its bucket bound', async () => {
       const s = store();
@@ -37,9 +51,18 @@ export function storeContract(name: string, store: () => Store): void {
       for (let i = 0; i < 4; i += 1) results.push(await s.consume(request(T0 + i * 10_000, [w])));
       expect(results.map((r) => r.ok)).toEqual([true, true, true, false]);
       // T0's request counts until its 1 s bucket leaves the window: T0 + 61 s (the exact log: T0 + 60 s)
-      expect(results[0]).toEqual({ ok: true, windows: [{ limit: 3, remaining: 2, resetMs: MINUTE + SECOND, windowMs: MINUTE }] });
+      expect(results[0]).toEqual({
+        ok: true,
+        windows: [{ limit: 3, remaining: 2, resetMs: MINUTE + SECOND, windowMs: MINUTE }],
+      });
       expect(results[2]).toMatchObject({ ok: true, windows: [{ remaining: 0, resetMs: 41_000 }] });
-      expect(results[3]).toMatchObject({ ok: false, reason: 'limited', window: 0, retryAfterMs: 31_000, windows: [{ remaining: 0, resetMs: 31_000 }] });
+      expect(results[3]).toMatchObject({
+        ok: false,
+        reason: 'limited',
+        window: 0,
+        retryAfterMs: 31_000,
+        windows: [{ remaining: 0, resetMs: 31_000 }],
+      });
     });
 
     it('slides: a request is admitted once the oldest bucket leaves — at most one bucket after the exact log', async () => {
@@ -58,7 +81,8 @@ export function storeContract(name: string, store: () => Store): void {
       const w = sliding(`${ns()}:m`, 2);
       expect((await s.consume(request(T0 + 999, [w]))).ok).toBe(true);
       expect((await s.consume(request(T0 + 59_500, [w]))).ok).toBe(true);
-      // (T0 + 999, T0 + 60 999] already holds the request at T0 + 59.5 s; one more before T0 + 60 999 would be 3 in 60 s
+      // (T0 + 999, T0 + 60 999] already holds the request at T0 + 59.5 s; one more before T0 + 60 999 would be 3 in 60
+      // s
       expect((await s.consume(request(T0 + 60_998, [w]))).ok).toBe(false);
       expect((await s.consume(request(T0 + 61_000, [w]))).ok).toBe(true);
     });
@@ -74,12 +98,22 @@ export function storeContract(name: string, store: () => Store): void {
     it('waits for as many old buckets as the window is over its limit (a key shared by tokens with different limits)', async () => {
       const s = store();
       const key = `${ns()}:m`;
-      for (let i = 0; i < 3; i += 1) expect((await s.consume(request(T0 + i * SECOND, [sliding(key, 10)]))).ok).toBe(true);
+      for (let i = 0; i < 3; i += 1)
+        expect((await s.consume(request(T0 + i * SECOND, [sliding(key, 10)]))).ok).toBe(true);
       // 3 counted, limit 2: the buckets of T0 and T0 + 1 s must leave (T0 + 62 s)
-      expect(await s.consume(request(T0 + 3 * SECOND, [sliding(key, 2)]))).toMatchObject({ ok: false, retryAfterMs: 59_000 });
-      expect(await s.consume(request(T0 + 4 * SECOND, [sliding(key, 2)]))).toMatchObject({ ok: false, retryAfterMs: 58_000 });
+      expect(await s.consume(request(T0 + 3 * SECOND, [sliding(key, 2)]))).toMatchObject({
+        ok: false,
+        retryAfterMs: 59_000,
+      });
+      expect(await s.consume(request(T0 + 4 * SECOND, [sliding(key, 2)]))).toMatchObject({
+        ok: false,
+        retryAfterMs: 58_000,
+      });
       // limit 3: only T0's bucket must leave (T0 + 61 s)
-      expect(await s.consume(request(T0 + 4 * SECOND, [sliding(key, 3)]))).toMatchObject({ ok: false, retryAfterMs: 57_000 });
+      expect(await s.consume(request(T0 + 4 * SECOND, [sliding(key, 3)]))).toMatchObject({
+        ok: false,
+        retryAfterMs: 57_000,
+      });
       expect((await s.consume(request(T0 + 4 * SECOND, [sliding(key, 4)]))).ok).toBe(true);
     });
 
@@ -100,8 +134,15 @@ export function storeContract(name: string, store: () => Store): void {
       const at = T0 + 20 * MINUTE; // 23:20
       await s.consume(request(at, [w]));
       await s.consume(request(at + 1, [w]));
-      expect(await s.consume(request(at + 2, [w]))).toMatchObject({ ok: false, reason: 'limited', retryAfterMs: 40 * MINUTE - 2 });
-      expect(await s.consume(request(T0 + HOUR, [w]))).toMatchObject({ ok: true, windows: [{ remaining: 1, resetMs: HOUR }] });
+      expect(await s.consume(request(at + 2, [w]))).toMatchObject({
+        ok: false,
+        reason: 'limited',
+        retryAfterMs: 40 * MINUTE - 2,
+      });
+      expect(await s.consume(request(T0 + HOUR, [w]))).toMatchObject({
+        ok: true,
+        windows: [{ remaining: 1, resetMs: HOUR }],
+      });
     });
 
     it('a fixed day resets at 00:00 UTC', async () => {
@@ -110,7 +151,10 @@ export function storeContract(name: string, store: () => Store): void {
       const midnight = T0 + HOUR; // 2025-01-01T00:00:00Z
       expect((await s.consume(request(midnight - 5 * MINUTE, [w]))).ok).toBe(true);
       expect(await s.consume(request(midnight - MINUTE, [w]))).toMatchObject({ ok: false, retryAfterMs: MINUTE });
-      expect(await s.consume(request(midnight, [w]))).toMatchObject({ ok: true, windows: [{ remaining: 0, resetMs: DAY }] });
+      expect(await s.consume(request(midnight, [w]))).toMatchObject({
+        ok: true,
+        windows: [{ remaining: 0, resetMs: DAY }],
+      });
     });
 
     it('is all or nothing across windows: a refused request consumes no window', async () => {
@@ -161,7 +205,10 @@ export function storeContract(name: string, store: () => Store): void {
       const w = sliding(`${ns()}:m`, 2);
       await s.consume(request(T0, [w]));
       await s.consume(request(T0, [w]));
-      expect(await s.consume(request(T0 + 5 * MINUTE, [w]))).toMatchObject({ ok: true, windows: [{ remaining: 1, resetMs: MINUTE + SECOND }] });
+      expect(await s.consume(request(T0 + 5 * MINUTE, [w]))).toMatchObject({
+        ok: true,
+        windows: [{ remaining: 1, resetMs: MINUTE + SECOND }],
+      });
     });
 
     it('admits exactly `limit` of many concurrent requests', async () => {

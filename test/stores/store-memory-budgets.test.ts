@@ -26,7 +26,14 @@ afterEach(async () => {
 async function setup(budgets: { maxKeys?: number; maxReplays?: number }) {
   let clock = Date.now();
   const now = () => clock;
-  const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, now, logger: false, store: memoryStore({ ...budgets, now }) });
+  const guard = createGuard({
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    jwks: issuer.jwks,
+    now,
+    logger: false,
+    store: memoryStore({ ...budgets, now }),
+  });
   guards.push(guard);
   const capabilities = [{ action: 'api.limited', constraints: { max_requests_per_day: 3 } }, { action: 'api.open' }];
   const token = await issuer.mint({ jkt: key.jkt, ttl: 3600, capabilities });
@@ -42,7 +49,7 @@ async function setup(budgets: { maxKeys?: number; maxReplays?: number }) {
 const outcome = (d: Decision): string => (d.allowed ? '200' : `${d.status} ${d.reason}`);
 
 describe('memory store budgets', () => {
-  it('a flood of DPoP proofs to an unlimited route does not reset an agent\'s daily quota', async () => {
+  it("a flood of DPoP proofs to an unlimited route does not reset an agent's daily quota", async () => {
     const { call, advance } = await setup({ maxKeys: 50, maxReplays: 50 });
     const quota = [];
     for (let i = 0; i < 4; i += 1) quota.push(outcome(await call('api.limited')));
@@ -58,7 +65,8 @@ describe('memory store budgets', () => {
     const after = [];
     for (let i = 0; i < 3; i += 1) after.push(outcome(await call('api.limited')));
     expect(after).toEqual(['429 rate_limited', '429 rate_limited', '429 rate_limited']); // the quota is still spent
-    // 3 markers of the admitted quota requests + 47 of the flood fill the replay budget of 50: then refused, never forgotten.
+    // 3 markers of the admitted quota requests + 47 of the flood fill the replay budget of 50: then refused, never
+    // forgotten.
     expect(flood).toEqual({ 200: 47, '503 store_full': 13 });
     expect(full?.headers['retry-after']).toMatch(/^\d+$/);
     expect(full?.body).toMatchObject({ error: 'temporarily_unavailable', reason: 'store_full' });
@@ -71,10 +79,16 @@ describe('memory store budgets', () => {
   it('a full counter budget refuses a new counter instead of evicting a live one', async () => {
     const { call } = await setup({ maxKeys: 1, maxReplays: 1000 });
     for (let i = 0; i < 3; i += 1) expect(outcome(await call('api.limited'))).toBe('200');
-    const other = await issuer.mint({ ttl: 3600, capabilities: [{ action: 'api.limited', constraints: { max_requests_per_day: 3 } }] });
+    const other = await issuer.mint({
+      ttl: 3600,
+      capabilities: [{ action: 'api.limited', constraints: { max_requests_per_day: 3 } }],
+    });
     const guard = guards[0] as Guard;
     const url = `${API}/api.limited`;
-    const d = await guard.check({ method: 'GET', url, headers: { authorization: `Bearer ${other}` } }, { action: 'api.limited' });
+    const d = await guard.check(
+      { method: 'GET', url, headers: { authorization: `Bearer ${other}` } },
+      { action: 'api.limited' },
+    );
     expect(outcome(d)).toBe('503 store_full'); // a second token's counter does not fit
     expect(d.audit.detail).toMatchObject({ check: 'store', budget: 'counters' });
     expect(outcome(await call('api.limited'))).toBe('429 rate_limited'); // the first token's counter is intact

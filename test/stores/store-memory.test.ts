@@ -29,7 +29,12 @@ describe('memoryStore budgets', () => {
     await store.consume({ now: 0, windows: window('a') });
     await store.consume({ now: 0, windows: window('b') });
     // a sliding minute's counter lives until its newest 1 s bucket has left the window: 61 s
-    expect(await store.consume({ now: 1, windows: window('c') })).toEqual({ ok: false, reason: 'full', budget: 'counters', retryAfterMs: 60_999 });
+    expect(await store.consume({ now: 1, windows: window('c') })).toEqual({
+      ok: false,
+      reason: 'full',
+      budget: 'counters',
+      retryAfterMs: 60_999,
+    });
     expect(await store.consume({ now: 2, windows: window('a') })).toMatchObject({ ok: false, reason: 'limited' }); // 'a' kept its count
     expect((await store.consume({ now: 61_000, windows: window('c') })).ok).toBe(true); // 'a' and 'b' expired
   });
@@ -44,7 +49,8 @@ describe('memoryStore budgets', () => {
 
   it('refuses a new replay marker when maxReplays live ones exist; they make room as they expire', async () => {
     const store = memoryStore({ maxReplays: 2 });
-    const proof = (jti: string, now: number) => store.consume({ now, replay: { key: `{s}:dpop:${jti}`, ttlMs: 1000 }, windows: [] });
+    const proof = (jti: string, now: number) =>
+      store.consume({ now, replay: { key: `{s}:dpop:${jti}`, ttlMs: 1000 }, windows: [] });
     expect((await proof('j1', 0)).ok).toBe(true);
     expect((await proof('j2', 10)).ok).toBe(true);
     expect(await proof('j3', 20)).toEqual({ ok: false, reason: 'full', budget: 'replay', retryAfterMs: 980 });
@@ -70,7 +76,10 @@ describe('memoryStore holds and revocations', () => {
     await store.revocations?.add(entry);
     const events: RevocationEvent[] = [];
     store.revocations?.subscribe((event) => events.push(event)); // a second guard, after the revocation
-    expect(events).toEqual([{ type: 'keys', keys: [] }, { type: 'synced', entries: [entry] }]); // the distrusted keys, then the set
+    expect(events).toEqual([
+      { type: 'keys', keys: [] },
+      { type: 'synced', entries: [entry] },
+    ]); // the distrusted keys, then the set
   });
 
   it('close() also ends them: no listener hears of later revocations', async () => {

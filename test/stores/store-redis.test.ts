@@ -26,7 +26,12 @@ forEachIoRedis('redisStore', (ioredis) => {
   const stores: Store[] = [];
 
   beforeAll(async () => {
-    redis = new ioredis.Redis({ host: server.host, port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    redis = new ioredis.Redis({
+      host: server.host,
+      port: server.port,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    });
     clusterClient = new ioredis.Cluster(
       cluster.nodes.map(({ host, port }) => ({ host, port })),
       { enableOfflineQueue: true, redisOptions: { maxRetriesPerRequest: 1 } },

@@ -49,14 +49,16 @@ function arrivals(rand: () => number, perWindow: number, windowMs: number, windo
   const bucket = windowMs / 60;
   while (t < end) {
     const kind = rand();
-    if (kind < 0.2) for (let i = Math.ceil(rand() * perWindow * 2); i > 0; i--) times.push((t += Math.floor(rand() * 3)));
+    if (kind < 0.2)
+      for (let i = Math.ceil(rand() * perWindow * 2); i > 0; i--) times.push((t += Math.floor(rand() * 3)));
     else if (kind < 0.45) {
       const last = times.slice(-Math.ceil(rand() * perWindow * 2));
       const shift = windowMs + Math.floor((rand() * 3 - 1) * bucket);
       for (const earlier of last) times.push((t = Math.max(t, earlier + shift)));
     } else if (kind < 0.85) {
       const gap = windowMs / (perWindow * (0.3 + rand() * 4));
-      for (let i = Math.ceil(rand() * perWindow); i > 0; i--) times.push((t += Math.floor(-Math.log(1 - rand()) * gap)));
+      for (let i = Math.ceil(rand() * perWindow); i > 0; i--)
+        times.push((t += Math.floor(-Math.log(1 - rand()) * gap)));
     } else t += Math.floor(rand() * windowMs * 1.5);
   }
   return times.filter((time) => time < end);
@@ -66,25 +68,41 @@ function arrivals(rand: () => number, perWindow: number, windowMs: number, windo
  * The stated bounds, checked on the admitted requests alone (not through the model). `refused` are the
  * refusals this window accounts for; their waits are checked when it is the request's only window.
  */
-function checkBounds(spec: WindowSpec, admitted: readonly number[], refused: readonly { t: number; retryAfterMs?: number }[], label: string) {
+function checkBounds(
+  spec: WindowSpec,
+  admitted: readonly number[],
+  refused: readonly { t: number; retryAfterMs?: number }[],
+  label: string,
+) {
   const { bucketMs } = windowBuckets(spec);
   const inRange = (from: number, to: number) => admitted.filter((a) => a > from && a <= to).length;
   if (spec.mode === 'sliding') {
-    for (const a of admitted) expect(inRange(a - spec.windowMs, a), `${label}: over the limit in the window ending ${a}`).toBeLessThanOrEqual(spec.limit);
+    for (const a of admitted)
+      expect(inRange(a - spec.windowMs, a), `${label}: over the limit in the window ending ${a}`).toBeLessThanOrEqual(
+        spec.limit,
+      );
     for (const { t, retryAfterMs } of refused) {
       const exact = inRange(t - spec.windowMs, t);
       const slice = inRange(t - spec.windowMs - bucketMs, t - spec.windowMs);
-      expect(exact, `${label}: refused at ${t} below the limit minus one bucket's requests`).toBeGreaterThanOrEqual(spec.limit - slice);
+      expect(exact, `${label}: refused at ${t} below the limit minus one bucket's requests`).toBeGreaterThanOrEqual(
+        spec.limit - slice,
+      );
       // an exact log would admit once the (exact - limit + 1)-th oldest request of the window leaves it
       const window = admitted.filter((a) => a > t - spec.windowMs && a <= t);
       const exactWait = exact >= spec.limit ? window[exact - spec.limit]! + spec.windowMs - t : 0;
-      if (retryAfterMs !== undefined) expect(retryAfterMs, `${label}: waits more than one bucket past the exact log at ${t}`).toBeLessThanOrEqual(exactWait + bucketMs);
+      if (retryAfterMs !== undefined)
+        expect(retryAfterMs, `${label}: waits more than one bucket past the exact log at ${t}`).toBeLessThanOrEqual(
+          exactWait + bucketMs,
+        );
     }
   } else {
     const perBucket = new Map<number, number>();
-    for (const a of admitted) perBucket.set(Math.floor(a / bucketMs), (perBucket.get(Math.floor(a / bucketMs)) ?? 0) + 1);
-    for (const [bucket, n] of perBucket) expect(n, `${label}: over the limit in bucket ${bucket}`).toBeLessThanOrEqual(spec.limit);
-    for (const { t } of refused) expect(perBucket.get(Math.floor(t / bucketMs)), `${label}: refused at ${t}`).toBe(spec.limit);
+    for (const a of admitted)
+      perBucket.set(Math.floor(a / bucketMs), (perBucket.get(Math.floor(a / bucketMs)) ?? 0) + 1);
+    for (const [bucket, n] of perBucket)
+      expect(n, `${label}: over the limit in bucket ${bucket}`).toBeLessThanOrEqual(spec.limit);
+    for (const { t } of refused)
+      expect(perBucket.get(Math.floor(t / bucketMs)), `${label}: refused at ${t}`).toBe(spec.limit);
   }
 }
 
@@ -92,7 +110,11 @@ interface Family {
   readonly name: string;
   readonly windows: (rand: () => number) => Omit<WindowSpec, 'key'>[];
   /** Arrival pattern: the window whose scale it follows, and how many of its windows the stream spans. */
-  readonly scale: (specs: readonly Omit<WindowSpec, 'key'>[]) => { perWindow: number; windowMs: number; windows: number };
+  readonly scale: (specs: readonly Omit<WindowSpec, 'key'>[]) => {
+    perWindow: number;
+    windowMs: number;
+    windows: number;
+  };
 }
 
 const limit = (rand: () => number, choices: readonly number[]) => choices[Math.floor(rand() * choices.length)]!;
@@ -109,12 +131,18 @@ const FAMILIES: readonly Family[] = [
   },
   {
     name: 'minute sliding + hour fixed (the default), all or nothing',
-    windows: (rand) => [{ limit: limit(rand, [2, 5]), windowMs: MINUTE, mode: 'sliding' }, { limit: limit(rand, [10, 30]), windowMs: HOUR, mode: 'fixed' }],
+    windows: (rand) => [
+      { limit: limit(rand, [2, 5]), windowMs: MINUTE, mode: 'sliding' },
+      { limit: limit(rand, [10, 30]), windowMs: HOUR, mode: 'fixed' },
+    ],
     scale: ([, h]) => ({ perWindow: h!.limit, windowMs: HOUR, windows: 3 }),
   },
   {
     name: 'hour sliding + day fixed',
-    windows: (rand) => [{ limit: limit(rand, [3, 7]), windowMs: HOUR, mode: 'sliding' }, { limit: limit(rand, [20, 50]), windowMs: DAY, mode: 'fixed' }],
+    windows: (rand) => [
+      { limit: limit(rand, [3, 7]), windowMs: HOUR, mode: 'sliding' },
+      { limit: limit(rand, [20, 50]), windowMs: DAY, mode: 'fixed' },
+    ],
     scale: ([, d]) => ({ perWindow: d!.limit, windowMs: DAY, windows: 3 }),
   },
 ];
@@ -142,48 +170,67 @@ const stores: Record<string, () => Store> = {
 
 describe.each(Object.keys(stores))('bucketed windows against the reference model (%s store)', (storeName) => {
   describe.each(FAMILIES.map((family) => [family.name, family] as const))('%s', (_name, family) => {
-    it.each(SEEDS)('random stream, seed %i: same decisions and waits as the model, within the stated bounds', async (seed) => {
-      const rand = random(seed * 7919 + family.name.length);
-      const specs: WindowSpec[] = family.windows(rand).map((spec, i) => ({ ...spec, key: `{ref}:w${i}` }));
-      const { perWindow, windowMs, windows } = family.scale(specs);
-      const store = stores[storeName]!();
-      const model = windowModel(specs);
-      const admitted: number[] = [];
-      const refused: { t: number; retryAfterMs: number }[] = [];
-      for (const t of arrivals(rand, perWindow, windowMs, windows)) {
-        const result = await store.consume({ now: t, windows: specs });
-        expect(answer(result), `${family.name}, seed ${seed}, t=${t}`).toEqual(model.decide(t));
-        if (result.ok) admitted.push(t);
-        else refused.push({ t, retryAfterMs: (result as { retryAfterMs: number }).retryAfterMs });
-      }
-      expect(admitted.length).toBeGreaterThan(0);
-      expect(refused.length).toBeGreaterThan(0);
-      for (const spec of specs) {
-        // with several windows a refusal counts for each window that would refuse it alone; its wait is the longest
-        const mine = specs.length === 1 ? refused : refused.filter(({ t }) => refusesAlone(spec, admitted, t)).map(({ t }) => ({ t }));
-        checkBounds(spec, admitted, mine, `${family.name} [${spec.mode} ${spec.windowMs}], seed ${seed}`);
-      }
-      await store.close?.();
-    });
+    it.each(SEEDS)(
+      'random stream, seed %i: same decisions and waits as the model, within the stated bounds',
+      async (seed) => {
+        const rand = random(seed * 7919 + family.name.length);
+        const specs: WindowSpec[] = family.windows(rand).map((spec, i) => ({ ...spec, key: `{ref}:w${i}` }));
+        const { perWindow, windowMs, windows } = family.scale(specs);
+        const store = stores[storeName]!();
+        const model = windowModel(specs);
+        const admitted: number[] = [];
+        const refused: { t: number; retryAfterMs: number }[] = [];
+        for (const t of arrivals(rand, perWindow, windowMs, windows)) {
+          const result = await store.consume({ now: t, windows: specs });
+          expect(answer(result), `${family.name}, seed ${seed}, t=${t}`).toEqual(model.decide(t));
+          if (result.ok) admitted.push(t);
+          else refused.push({ t, retryAfterMs: (result as { retryAfterMs: number }).retryAfterMs });
+        }
+        expect(admitted.length).toBeGreaterThan(0);
+        expect(refused.length).toBeGreaterThan(0);
+        for (const spec of specs) {
+          // with several windows a refusal counts for each window that would refuse it alone; its wait is the longest
+          const mine =
+            specs.length === 1
+              ? refused
+              : refused.filter(({ t }) => refusesAlone(spec, admitted, t)).map(({ t }) => ({ t }));
+          checkBounds(spec, admitted, mine, `${family.name} [${spec.mode} ${spec.windowMs}], seed ${seed}`);
+        }
+        await store.close?.();
+      },
+    );
   });
 
-  it.each(SEEDS)('a clock that goes back by up to 3 s (seed %i): the same decisions, waits and states as the model', async (seed) => {
-    const rand = random(seed * 104_729);
-    const spec: WindowSpec = { key: '{jitter}:m', limit: limit(rand, [1, 2, 5, 12]), windowMs: MINUTE, mode: 'sliding' };
-    const store = stores[storeName]!();
-    const model = windowModel([spec]);
-    for (const t of arrivals(rand, spec.limit, MINUTE, 5).map((time) => (rand() < 0.3 ? time - Math.floor(rand() * 3 * SECOND) : time))) {
-      expect(answer(await store.consume({ now: t, windows: [spec] })), `seed ${seed}, t=${t}`).toEqual(model.decide(t));
-    }
-    await store.close?.();
-  });
+  it.each(SEEDS)(
+    'a clock that goes back by up to 3 s (seed %i): the same decisions, waits and states as the model',
+    async (seed) => {
+      const rand = random(seed * 104_729);
+      const spec: WindowSpec = {
+        key: '{jitter}:m',
+        limit: limit(rand, [1, 2, 5, 12]),
+        windowMs: MINUTE,
+        mode: 'sliding',
+      };
+      const store = stores[storeName]!();
+      const model = windowModel([spec]);
+      for (const t of arrivals(rand, spec.limit, MINUTE, 5).map((time) =>
+        rand() < 0.3 ? time - Math.floor(rand() * 3 * SECOND) : time,
+      )) {
+        expect(answer(await store.consume({ now: t, windows: [spec] })), `seed ${seed}, t=${t}`).toEqual(
+          model.decide(t),
+        );
+      }
+      await store.close?.();
+    },
+  );
 
   it('under saturating demand admits at least the limit per window plus one bucket, and never more than the limit per window', async () => {
     const store = stores[storeName]!();
     const spec: WindowSpec = { key: '{saturated}:m', limit: 10, windowMs: MINUTE, mode: 'sliding' };
     const admitted: number[] = [];
     const span = 10 * MINUTE;
-    for (let t = T0 + 250; t < T0 + 250 + span; t += 100) if ((await store.consume({ now: t, windows: [spec] })).ok) admitted.push(t);
+    for (let t = T0 + 250; t < T0 + 250 + span; t += 100)
+      if ((await store.consume({ now: t, windows: [spec] })).ok) admitted.push(t);
     expect(admitted.length).toBeGreaterThanOrEqual(spec.limit * Math.floor(span / (MINUTE + SECOND)));
     expect(admitted.length).toBeLessThanOrEqual(spec.limit * Math.ceil(span / MINUTE));
     checkBounds(spec, admitted, [], 'saturated');

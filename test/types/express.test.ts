@@ -21,10 +21,14 @@ describe('@aap-guard/express types', () => {
     expectTypeOf<RequireOptions['target']>().toEqualTypeOf<((req: Request) => unknown) | undefined>();
     const app = express();
     app.use(aap);
-    app.get('/v1/search', aap.require('search.web', { target: (req) => req.query.url, purposes: ['research'], classification: 'public' }), (req, res) => {
-      expectTypeOf(req.aap).toEqualTypeOf<Principal | undefined>();
-      res.end();
-    });
+    app.get(
+      '/v1/search',
+      aap.require('search.web', { target: (req) => req.query.url, purposes: ['research'], classification: 'public' }),
+      (req, res) => {
+        expectTypeOf(req.aap).toEqualTypeOf<Principal | undefined>();
+        res.end();
+      },
+    );
     // @ts-expect-error: the action is the first argument, not an option
     const misplaced: RequireOptions = { action: 'search.web' };
     void misplaced;

@@ -21,17 +21,25 @@ describe('@aap-guard/fastify types', () => {
     expectTypeOf<AapRouteConfig['target']>().toEqualTypeOf<((request: FastifyRequest) => unknown) | undefined>();
     const app = Fastify();
     await app.register(aapGuard, options);
-    app.get('/v1/search', { config: { aap: { action: 'search.web', purposes: ['research'], target: (request) => request.query } } }, async (request) => {
-      expectTypeOf(request.aap).toEqualTypeOf<Principal | null>();
-      return {};
-    });
+    app.get(
+      '/v1/search',
+      { config: { aap: { action: 'search.web', purposes: ['research'], target: (request) => request.query } } },
+      async (request) => {
+        expectTypeOf(request.aap).toEqualTypeOf<Principal | null>();
+        return {};
+      },
+    );
     app.get('/health', { config: { aap: false } }, async () => ({}));
     // @ts-expect-error: a declaration needs an action
-    expect(() => app.get('/bad1', { config: { aap: { purposes: ['research'] } } }, async () => ({}))).toThrow(TypeError);
+    expect(() => app.get('/bad1', { config: { aap: { purposes: ['research'] } } }, async () => ({}))).toThrow(
+      TypeError,
+    );
     // @ts-expect-error: `true` is not a declaration
     expect(() => app.get('/bad2', { config: { aap: true } }, async () => ({}))).toThrow(TypeError);
-    // @ts-expect-error: maxSensitivity is a data level
-    expect(() => app.get('/bad3', { config: { aap: { action: 'a.b', maxSensitivity: 'secret' } } }, async () => ({}))).toThrow(TypeError);
+    expect(() =>
+      // @ts-expect-error: maxSensitivity is a data level
+      app.get('/bad3', { config: { aap: { action: 'a.b', maxSensitivity: 'secret' } } }, async () => ({})),
+    ).toThrow(TypeError);
     await app.close();
   });
 

@@ -20,9 +20,13 @@ describe('@aap-guard/koa types', () => {
     expectTypeOf<RequireOptions['target']>().toEqualTypeOf<((ctx: Context) => unknown) | undefined>();
     const aap = aapGuard(options);
     const router = new Router();
-    router.get('/v1/search', aap.require('search.web', { target: (ctx) => ctx.query.url, classification: 'public' }), (ctx) => {
-      expectTypeOf(ctx.state.aap).toEqualTypeOf<Principal | undefined>();
-    });
+    router.get(
+      '/v1/search',
+      aap.require('search.web', { target: (ctx) => ctx.query.url, classification: 'public' }),
+      (ctx) => {
+        expectTypeOf(ctx.state.aap).toEqualTypeOf<Principal | undefined>();
+      },
+    );
     expectTypeOf(aap.router(router)).toEqualTypeOf<Middleware>();
     // @ts-expect-error: the action is the first argument, not an option
     const misplaced: RequireOptions = { action: 'search.web' };

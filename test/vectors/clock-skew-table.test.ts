@@ -12,23 +12,37 @@ import { describe, expect, it } from 'vitest';
 
 const EXP = 1735686000;
 
-const ROWS: readonly { name: string; past: number; table: 'ACCEPTED' | 'REJECTED'; guard: 'ACCEPTED' | 'REJECTED' }[] = [
-  { name: 'exactly_expired (the contradictory row)', past: 0, table: 'REJECTED', guard: 'ACCEPTED' },
-  { name: 'within tolerance', past: 240, table: 'ACCEPTED', guard: 'ACCEPTED' },
-  { name: 'at the boundary of tolerance (inclusive)', past: 300, table: 'ACCEPTED', guard: 'ACCEPTED' },
-  { name: 'beyond tolerance', past: 301, table: 'REJECTED', guard: 'REJECTED' },
-];
+const ROWS: readonly { name: string; past: number; table: 'ACCEPTED' | 'REJECTED'; guard: 'ACCEPTED' | 'REJECTED' }[] =
+  [
+    { name: 'exactly_expired (the contradictory row)', past: 0, table: 'REJECTED', guard: 'ACCEPTED' },
+    { name: 'within tolerance', past: 240, table: 'ACCEPTED', guard: 'ACCEPTED' },
+    { name: 'at the boundary of tolerance (inclusive)', past: 300, table: 'ACCEPTED', guard: 'ACCEPTED' },
+    { name: 'beyond tolerance', past: 301, table: 'REJECTED', guard: 'REJECTED' },
+  ];
 
 describe('the draft clock skew table (exp + 300 s tolerance)', () => {
   for (const row of ROWS) {
     it(`${row.past} s past exp: ${row.name} — ${row.guard}`, async () => {
       let clock = (EXP - 600) * 1000;
       const as = await createIssuer({ now: () => clock });
-      const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, audit: () => undefined, now: () => clock, clockTolerance: 300 });
+      const guard = createGuard({
+        issuer: as.issuer,
+        audience: as.audience,
+        jwks: as.jwks,
+        logger: false,
+        audit: () => undefined,
+        now: () => clock,
+        clockTolerance: 300,
+      });
       const token = await as.mint({ ttl: 600 }); // exp = EXP
       clock = (EXP + row.past) * 1000;
-      const decision = await guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } }, { action: 'search.web' });
-      expect(decision.allowed ? 'ACCEPTED' : `REJECTED ${decision.reason}`).toBe(row.guard === 'ACCEPTED' ? 'ACCEPTED' : 'REJECTED token_expired');
+      const decision = await guard.check(
+        { method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } },
+        { action: 'search.web' },
+      );
+      expect(decision.allowed ? 'ACCEPTED' : `REJECTED ${decision.reason}`).toBe(
+        row.guard === 'ACCEPTED' ? 'ACCEPTED' : 'REJECTED token_expired',
+      );
       await guard.close();
     });
   }

@@ -92,7 +92,11 @@ describe.each(Object.keys(stores))('vector 01-rate-limit-exceeded (%s store)', (
       const token = await issuer.mint({
         claims: { ...payload, iat: HOUR_START - 3600, exp: HOUR_START + 4 * 3600 },
       });
-      const request = { method: scenario.request.method, url: 'https://api.example.com/v1/call', headers: { authorization: `Bearer ${token}` } };
+      const request = {
+        method: scenario.request.method,
+        url: 'https://api.example.com/v1/call',
+        headers: { authorization: `Bearer ${token}` },
+      };
       const route = { action: scenario.request.action };
       for (const at of history(scenario)) {
         clock = at * 1000;
@@ -105,8 +109,15 @@ describe.each(Object.keys(stores))('vector 01-rate-limit-exceeded (%s store)', (
         expect(decision).toMatchObject({ allowed: true, status: 200 });
         return;
       }
-      expect(decision).toMatchObject({ allowed: false, status: scenario.http_status, error: scenario.error_code, reason: 'rate_limited' });
-      expect(decision.body?.error_description.toLowerCase()).toContain(scenario.error_description_contains ?? 'rate limit');
+      expect(decision).toMatchObject({
+        allowed: false,
+        status: scenario.http_status,
+        error: scenario.error_code,
+        reason: 'rate_limited',
+      });
+      expect(decision.body?.error_description.toLowerCase()).toContain(
+        scenario.error_description_contains ?? 'rate limit',
+      );
       const retryAfter = Number(decision.headers['retry-after']);
       const { wait } = modes[modeName]!;
       if (scenario.retry_after_seconds !== undefined) {

@@ -1,5 +1,6 @@
 /**
- * Every spec vector (test/vectors/spec-vectors, copied from the spec) through `guard.check()`, with the vector's payload signed
+ * Every spec vector (test/vectors/spec-vectors, copied from the spec) through `guard.check()`, with the vector's
+ * payload signed
  * by the testing issuer and the guard's clock injected. Three formats exist:
  *
  * - `token_payload` + `test_cases`: each case is a request (`action`, `method`, `target_url`,
@@ -52,7 +53,11 @@ interface Vector {
   readonly token_payload?: Payload;
   readonly resource_server?: { readonly audience?: string };
   readonly test_cases?: readonly VectorCase[];
-  readonly variants?: readonly { variant_name: string; token_payload: Payload; validation_error: { error_code: string; http_status: number } }[];
+  readonly variants?: readonly {
+    variant_name: string;
+    token_payload: Payload;
+    validation_error: { error_code: string; http_status: number };
+  }[];
   readonly test_scenarios?: readonly unknown[];
 }
 
@@ -80,7 +85,9 @@ for (const file of FILES) {
   const vector = JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) as Vector;
   describe(`vector ${file}`, () => {
     if (vector.test_scenarios) {
-      console.info(`[vectors] ${file}: rate-limit scenarios skipped here — run by test/vectors/vectors-rate-limit.test.ts`);
+      console.info(
+        `[vectors] ${file}: rate-limit scenarios skipped here — run by test/vectors/vectors-rate-limit.test.ts`,
+      );
       it.skip('rate-limit scenarios — covered by test/vectors/vectors-rate-limit.test.ts', () => undefined);
     } else if (vector.variants) {
       for (const variant of vector.variants) {
@@ -95,26 +102,39 @@ for (const file of FILES) {
       const reference = vector.test_cases.find((c) => c.request && ALLOWED.has(c.expected_result))?.request;
       for (const testCase of vector.test_cases) {
         it(testCase.name, async () => {
-          if (testCase.validation) expect(stated(testCase.validation, payload), 'the validation describes this payload').toBe(true);
+          if (testCase.validation)
+            expect(stated(testCase.validation, payload), 'the validation describes this payload').toBe(true);
           const request = testCase.request ?? reference;
           const { decision } = await run(vector, `${vector.name}/${testCase.name}`, payload, { ...testCase, request });
           assertOutcome(testCase, decision, HISTORY[`${vector.name}/${testCase.name}`] ? 429 : undefined);
         });
       }
     } else {
-      it('has a format this runner knows', () => expect.fail(`unrecognized vector format: ${Object.keys(vector).join(', ')}`));
+      it('has a format this runner knows', () =>
+        expect.fail(`unrecognized vector format: ${Object.keys(vector).join(', ')}`));
     }
   });
 }
 
 /** Build the guard and token for one case at its request time, replay any history, and check the request. */
-async function run(vector: Vector, label: string, payload: Payload, testCase: Partial<VectorCase>): Promise<{ decision: Decision }> {
+async function run(
+  vector: Vector,
+  label: string,
+  payload: Payload,
+  testCase: Partial<VectorCase>,
+): Promise<{ decision: Decision }> {
   const history = HISTORY[label];
   const time = requestTime(payload, testCase, history);
   const claims = testCase.current_time === undefined ? rebase(label, payload, time) : payload;
   let clock = time * 1000;
   const audience = testCase.resource_server_audience ?? vector.resource_server?.audience ?? payload.aud;
-  const guard = createGuard({ issuer: issuer.issuer, audience, jwks: issuer.jwks, now: () => clock, clockTolerance: testCase.clock_skew_tolerance ?? 300 });
+  const guard = createGuard({
+    issuer: issuer.issuer,
+    audience,
+    jwks: issuer.jwks,
+    now: () => clock,
+    clockTolerance: testCase.clock_skew_tolerance ?? 300,
+  });
   try {
     const token = await issuer.mint({ claims: { ...NO_DEFAULTS, ...claims } });
     const request = testCase.request;
@@ -124,7 +144,9 @@ async function run(vector: Vector, label: string, payload: Payload, testCase: Pa
       url: `${audience}/v1/${action}`,
       headers: { authorization: `Bearer ${token}` },
       target: request?.target_url,
-      contentLength: request?.content_length ?? (request?.payload === undefined ? undefined : Buffer.byteLength(JSON.stringify(request.payload))),
+      contentLength:
+        request?.content_length ??
+        (request?.payload === undefined ? undefined : Buffer.byteLength(JSON.stringify(request.payload))),
       // the caller of check() has the body: a hold binds its digest
       bodyDigest: request?.payload === undefined ? undefined : bodyDigest(JSON.stringify(request.payload)),
     };
@@ -139,7 +161,11 @@ async function run(vector: Vector, label: string, payload: Payload, testCase: Pa
   }
 }
 
-function requestTime(payload: Payload, testCase: Partial<VectorCase>, history: (typeof HISTORY)[string] | undefined): number {
+function requestTime(
+  payload: Payload,
+  testCase: Partial<VectorCase>,
+  history: (typeof HISTORY)[string] | undefined,
+): number {
   if (testCase.current_time !== undefined) return testCase.current_time;
   const stamp = testCase.request?.timestamp;
   if (typeof stamp === 'number') return stamp;
@@ -151,20 +177,34 @@ function requestTime(payload: Payload, testCase: Partial<VectorCase>, history: (
 function rebase(label: string, payload: Payload, time: number): Payload {
   const task = (payload.task ?? {}) as { created_at?: number; expires_at?: number };
   const contradicts =
-    payload.iat > time || payload.exp < time || (typeof payload.nbf === 'number' && payload.nbf > time) ||
-    (task.created_at ?? -Infinity) > time || (task.expires_at ?? Infinity) < time;
+    payload.iat > time ||
+    payload.exp < time ||
+    (typeof payload.nbf === 'number' && payload.nbf > time) ||
+    (task.created_at ?? -Infinity) > time ||
+    (task.expires_at ?? Infinity) < time;
   if (!contradicts) return payload;
   const delta = time - 60 - payload.iat;
   const shift = (value: unknown) => (typeof value === 'number' ? value + delta : value);
-  const shiftedTask = payload.task && { ...task, created_at: shift(task.created_at), expires_at: shift(task.expires_at) };
-  console.info(`[vectors] ${label}: re-based iat/exp/nbf/task times by ${delta} s around the request time ${new Date(time * 1000).toISOString()}`);
+  const shiftedTask = payload.task && {
+    ...task,
+    created_at: shift(task.created_at),
+    expires_at: shift(task.expires_at),
+  };
+  console.info(
+    `[vectors] ${label}: re-based iat/exp/nbf/task times by ${delta} s around the request time ${new Date(time * 1000).toISOString()}`,
+  );
   return { ...payload, iat: payload.iat + delta, exp: payload.exp + delta, nbf: shift(payload.nbf), task: shiftedTask };
 }
 
 /** A structural `validation` (depth, chain length) restates the payload: check that it does. */
 function stated(validation: Record<string, unknown>, payload: Payload): boolean {
   const delegation = payload.delegation as { depth: number; max_depth: number; chain: unknown[] };
-  const facts: Record<string, number> = { actual_depth: delegation.depth, max_depth: delegation.max_depth, chain_length: delegation.chain.length, expected_length: delegation.depth + 1 };
+  const facts: Record<string, number> = {
+    actual_depth: delegation.depth,
+    max_depth: delegation.max_depth,
+    chain_length: delegation.chain.length,
+    expected_length: delegation.depth + 1,
+  };
   return Object.entries(facts).every(([name, value]) => validation[name] === undefined || validation[name] === value);
 }
 
@@ -175,7 +215,11 @@ function assertOutcome(testCase: VectorCase, decision: Decision, rateLimitedStat
     return;
   }
   const status = testCase.http_status ?? rateLimitedStatus ?? (testCase.error_code === 'invalid_token' ? 401 : 403);
-  expect({ allowed: decision.allowed, error: decision.error, status: decision.status }, detail).toEqual({ allowed: false, error: testCase.error_code, status });
+  expect({ allowed: decision.allowed, error: decision.error, status: decision.status }, detail).toEqual({
+    allowed: false,
+    error: testCase.error_code,
+    status,
+  });
   if (testCase.error_description_contains) {
     expect(decision.body?.error_description.toLowerCase()).toContain(testCase.error_description_contains.toLowerCase());
   }

@@ -1,4 +1,11 @@
-import { InfrastructureError, type Guard, type HoldFilter, type HoldStatus, type HoldUpdate, type RevocationKey } from '@aap-guard/core';
+import {
+  InfrastructureError,
+  type Guard,
+  type HoldFilter,
+  type HoldStatus,
+  type HoldUpdate,
+  type RevocationKey,
+} from '@aap-guard/core';
 
 /** Options of the admin routers of every adapter. */
 export interface AdminOptions<Req> {
@@ -35,15 +42,22 @@ export interface AdminResponse {
  *
  * @example
  * import type { IncomingMessage } from 'node:http';
- * const admin = adminApi(guard, { authorize: (req: IncomingMessage) => req.headers['x-admin-key'] === key }, 'aapAdmin');
+ * const admin = adminApi(guard, { authorize: (req: IncomingMessage) => req.headers['x-admin-key'] === key },
+ * 'aapAdmin');
  * const { status, body } = await admin(req, { method: 'GET', path: '/holds', query: {}, body: undefined });
  */
-export function adminApi<Req>(guard: Guard, options: AdminOptions<Req>, name = 'adminApi'): (req: Req, input: AdminRequest) => Promise<AdminResponse> {
+export function adminApi<Req>(
+  guard: Guard,
+  options: AdminOptions<Req>,
+  name = 'adminApi',
+): (req: Req, input: AdminRequest) => Promise<AdminResponse> {
   if (typeof options?.authorize !== 'function') {
     throw new TypeError(`${name}: options.authorize(req) is required; refuses to mount an unprotected admin API`);
   }
-  if (!guard || typeof guard.revoke !== 'function' || !guard.holds) throw new TypeError(`${name}: options.guard must be an aap-guard Guard`);
-  if (options.actor !== undefined && typeof options.actor !== 'function') throw new TypeError(`${name}: options.actor must be a function`);
+  if (!guard || typeof guard.revoke !== 'function' || !guard.holds)
+    throw new TypeError(`${name}: options.guard must be an aap-guard Guard`);
+  if (options.actor !== undefined && typeof options.actor !== 'function')
+    throw new TypeError(`${name}: options.actor must be a function`);
   return async (req, input) => {
     try {
       if ((await options.authorize(req)) !== true) return fail(403, 'forbidden');
@@ -61,7 +75,8 @@ async function route(guard: Guard, input: AdminRequest, actor: string): Promise<
   const parts = input.path.split('/').filter(Boolean);
   const method = input.method.toUpperCase();
   if (parts[0] === 'holds') {
-    if (parts.length === 1 && method === 'GET') return { status: 200, body: { holds: await guard.holds.list(holdFilter(input.query)) } };
+    if (parts.length === 1 && method === 'GET')
+      return { status: 200, body: { holds: await guard.holds.list(holdFilter(input.query)) } };
     const id = parts[1] as string;
     if (parts.length === 2 && method === 'GET') {
       const hold = await guard.holds.get(id);
@@ -70,7 +85,8 @@ async function route(guard: Guard, input: AdminRequest, actor: string): Promise<
     if (parts.length === 3 && method === 'POST' && (parts[2] === 'approve' || parts[2] === 'deny')) {
       const note = field(input.body, 'note');
       const decision = { by: actor, note: typeof note === 'string' ? note : undefined };
-      const result = parts[2] === 'approve' ? await guard.holds.approve(id, decision) : await guard.holds.deny(id, decision);
+      const result =
+        parts[2] === 'approve' ? await guard.holds.approve(id, decision) : await guard.holds.deny(id, decision);
       return updated(result);
     }
   }
@@ -78,11 +94,16 @@ async function route(guard: Guard, input: AdminRequest, actor: string): Promise<
     if (parts.length === 1 && method === 'GET') return { status: 200, body: { keys: await guard.keys.list() } };
     if (parts.length === 2 && method === 'POST' && parts[1] === 'distrust') {
       const reason = field(input.body, 'reason');
-      const key = await guard.keys.distrust(keyRef(input.body), { by: actor, reason: typeof reason === 'string' ? reason : undefined });
+      const key = await guard.keys.distrust(keyRef(input.body), {
+        by: actor,
+        reason: typeof reason === 'string' ? reason : undefined,
+      });
       return { status: 201, body: { key } };
     }
     if (parts.length === 2 && method === 'POST' && parts[1] === 'trust') {
-      return (await guard.keys.trust(keyRef(input.body), { by: actor })) ? { status: 200, body: { trusted: true } } : fail(404, 'not_found');
+      return (await guard.keys.trust(keyRef(input.body), { by: actor }))
+        ? { status: 200, body: { trusted: true } }
+        : fail(404, 'not_found');
     }
   }
   if (parts[0] === 'revocations' && parts.length === 1) {
@@ -105,9 +126,14 @@ async function revokeFrom(guard: Guard, body: unknown, actor: string): Promise<A
   };
   const rawUntil = field(body, 'until');
   const until = typeof rawUntil === 'string' ? Date.parse(rawUntil) : rawUntil;
-  if (until !== undefined && (typeof until !== 'number' || Number.isNaN(until))) return fail(400, 'invalid_request', 'until must be an ISO date or ms');
+  if (until !== undefined && (typeof until !== 'number' || Number.isNaN(until)))
+    return fail(400, 'invalid_request', 'until must be an ISO date or ms');
   const reason = field(body, 'reason');
-  const entries = await guard.revoke(key, { until, by: actor, reason: typeof reason === 'string' ? reason : undefined });
+  const entries = await guard.revoke(key, {
+    until,
+    by: actor,
+    reason: typeof reason === 'string' ? reason : undefined,
+  });
   return { status: 201, body: { revocations: entries } };
 }
 
@@ -138,7 +164,9 @@ function holdFilter(query: Readonly<Record<string, unknown>>): HoldFilter {
 }
 
 function field(body: unknown, name: string): unknown {
-  return body !== null && typeof body === 'object' && Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
+  return body !== null && typeof body === 'object' && Object.hasOwn(body, name)
+    ? (body as Record<string, unknown>)[name]
+    : undefined;
 }
 
 /** `issuer` of a revocation: one string or an array of strings. */

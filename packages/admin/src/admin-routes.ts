@@ -35,7 +35,11 @@ export interface AdminRoutes<Req> {
  * routes.mountedAt('/aap-admin');
  * const reply = await routes(request, { method, path, query, body, headers, mount: '/aap-admin', secure: false });
  */
-export function adminRoutes<Req>(guard: Guard, options: AdminRoutesOptions<Req>, name = 'adminRoutes'): AdminRoutes<Req> {
+export function adminRoutes<Req>(
+  guard: Guard,
+  options: AdminRoutesOptions<Req>,
+  name = 'adminRoutes',
+): AdminRoutes<Req> {
   const api = adminApi(guard, options, name);
   const settings = resolveConsole(options.console, guard, name);
   const page = settings ? consoleApi(guard, options, settings) : undefined;
@@ -65,8 +69,11 @@ const SIMPLE_BODIES = new Set(['application/x-www-form-urlencoded', 'multipart/f
 function crossSite(input: AdminHttpRequest): AdminHttpResponse | undefined {
   if (input.method.toUpperCase() === 'GET') return undefined;
   const site = input.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return jsonReply(403, { error: 'forbidden', error_description: 'cross-site request' });
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    return jsonReply(403, { error: 'forbidden', error_description: 'cross-site request' });
   const type = input.headers['content-type'];
   const media = (typeof type === 'string' ? type : '').split(';')[0]?.trim().toLowerCase() ?? '';
-  return SIMPLE_BODIES.has(media) ? jsonReply(415, { error: 'invalid_request', error_description: 'the admin API takes application/json' }) : undefined;
+  return SIMPLE_BODIES.has(media)
+    ? jsonReply(415, { error: 'invalid_request', error_description: 'the admin API takes application/json' })
+    : undefined;
 }

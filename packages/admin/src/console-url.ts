@@ -25,8 +25,17 @@ function resolveBase(base: string, publicUrl: URL | string | undefined): string 
     return publicUrl === undefined ? path : new URL(path || '/', publicUrl).href.replace(/\/+$/, '');
   }
   const url = URL.parse(base);
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
-    throw new TypeError(`console url must be an absolute http(s) URL without query or fragment, or a path starting with '/': ${JSON.stringify(base)}`);
+  if (
+    !url ||
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password
+  ) {
+    throw new TypeError(
+      `console url must be an absolute http(s) URL without query or fragment, or a path starting with '/': ${JSON.stringify(base)}`,
+    );
   }
   return url.href.replace(/\/+$/, '');
 }

@@ -13,13 +13,15 @@ export interface ExpressAdminOptions extends AdminRoutesOptions<Request> {
 
 /**
  * An Express router for holds and revocations: `GET /holds`, `GET /holds/:id`, `POST /holds/:id/approve`,
- * `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`, `GET /keys`, `POST /keys/distrust`, `POST /keys/trust` — and, with `console`, the approval
+ * `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`, `GET /keys`, `POST /keys/distrust`, `POST
+ * /keys/trust` — and, with `console`, the approval
  * console's pages under `/console`. Every request must pass your `authorize(req)`; without one, creating
  * the router throws `TypeError` (it refuses to mount). A router does not know where it is mounted: give
  * `console.url` for the approval links.
  *
  * @example
- * app.use('/aap-admin', aapAdmin({ guard: aap.guard, authorize: (req) => isAdmin(req), actor: (req) => req.get('x-admin-user'), console: { url: '/aap-admin' } }));
+ * app.use('/aap-admin', aapAdmin({ guard: aap.guard, authorize: (req) => isAdmin(req), actor: (req) =>
+ * req.get('x-admin-user'), console: { url: '/aap-admin' } }));
  */
 export function aapAdmin(options: ExpressAdminOptions): Router {
   const routes = adminRoutes(options?.guard as Guard, options, 'aapAdmin');
@@ -28,7 +30,15 @@ export function aapAdmin(options: ExpressAdminOptions): Router {
   router.use(express.json({ limit }));
   router.use('/console', express.urlencoded({ extended: false, limit })); // the console's forms only
   router.use((req, res, next) => {
-    const input = { method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, headers: req.headers, mount: req.baseUrl, secure: req.secure };
+    const input = {
+      method: req.method,
+      path: req.path,
+      query: req.query as Record<string, unknown>,
+      body: req.body,
+      headers: req.headers,
+      mount: req.baseUrl,
+      secure: req.secure,
+    };
     routes(req, input)
       .then((reply) => write(res, reply))
       .catch(next);

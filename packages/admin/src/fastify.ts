@@ -12,7 +12,8 @@ export interface FastifyAdminOptions extends AdminRoutesOptions<FastifyRequest> 
 
 /**
  * A Fastify plugin for holds and revocations — register it with a prefix: `GET /holds`, `GET /holds/:id`,
- * `POST /holds/:id/approve`, `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`, `GET /keys`, `POST /keys/distrust`,
+ * `POST /holds/:id/approve`, `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`, `GET /keys`, `POST
+ * /keys/distrust`,
  * `POST /keys/trust`, and, with
  * `console`, the approval console's pages under `/console`. Every request must pass your
  * `authorize(request)`; without one, creating the plugin throws `TypeError` (it refuses to mount). Not
@@ -26,14 +27,23 @@ export interface FastifyAdminOptions extends AdminRoutesOptions<FastifyRequest> 
  */
 export function aapAdmin(options: FastifyAdminOptions): FastifyPluginAsync {
   const bodyLimit = options?.bodyLimit ?? 16_384;
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) throw new TypeError('aapAdmin: options.bodyLimit must be a positive integer');
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1)
+    throw new TypeError('aapAdmin: options.bodyLimit must be a positive integer');
   const routes = adminRoutes(options?.guard as Guard, options, 'aapAdmin');
   return async (fastify: FastifyInstance) => {
     const prefix = fastify.prefix;
     routes.mountedAt(prefix); // the console's approval links lead here
     const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const path = request.url.split('?')[0]?.slice(prefix.length) ?? '/';
-      const input = { method: request.method, path, query: (request.query ?? {}) as Record<string, unknown>, body: request.body, headers: request.headers, mount: prefix, secure: request.protocol === 'https' };
+      const input = {
+        method: request.method,
+        path,
+        query: (request.query ?? {}) as Record<string, unknown>,
+        body: request.body,
+        headers: request.headers,
+        mount: prefix,
+        secure: request.protocol === 'https',
+      };
       const { status, headers, json, text } = await routes(request, input);
       for (const [name, value] of Object.entries(headers)) reply.header(name, value);
       await reply.code(status).send(text ?? json);
@@ -52,7 +62,11 @@ export function aapAdmin(options: FastifyAdminOptions): FastifyPluginAsync {
     if (!options.console) return;
     await fastify.register(async (pages: FastifyInstance) => {
       // The console's forms, parsed by the core: only in this context, the JSON API accepts JSON alone.
-      pages.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit }, (_request, body, done) => done(null, body));
+      pages.addContentTypeParser(
+        'application/x-www-form-urlencoded',
+        { parseAs: 'string', bodyLimit },
+        (_request, body, done) => done(null, body),
+      );
       for (const url of ['/console', '/console/*']) pages.route({ method: ['GET', 'POST'], url, ...write, handler });
     });
   };

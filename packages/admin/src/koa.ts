@@ -14,7 +14,8 @@ export interface KoaAdminOptions extends AdminRoutesOptions<Context> {
 
 /**
  * Koa middleware for holds and revocations under `prefix`: `GET /holds`, `GET /holds/:id`,
- * `POST /holds/:id/approve`, `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`, `GET /keys`, `POST /keys/distrust`, `POST /keys/trust`, and, with
+ * `POST /holds/:id/approve`, `POST /holds/:id/deny`, `GET /revocations`, `POST /revocations`, `GET /keys`, `POST
+ * /keys/distrust`, `POST /keys/trust`, and, with
  * `console`, the approval console's pages under `/console`. Other paths pass to `next()`. Every request
  * must pass your `authorize(ctx)`; without one, creating the middleware throws `TypeError` (it refuses
  * to mount). Mount it before `app.use(aap)`. Reads the body itself (JSON; the console's forms as text)
@@ -30,13 +31,25 @@ export function aapAdmin(options: KoaAdminOptions): Middleware {
   const prefix = (options.prefix ?? '/aap-admin').replace(/\/+$/, '');
   if (!prefix.startsWith('/')) throw new TypeError("aapAdmin: options.prefix must start with '/'");
   const bodyLimit = options.bodyLimit ?? 16_384;
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) throw new TypeError('aapAdmin: options.bodyLimit must be a positive integer');
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1)
+    throw new TypeError('aapAdmin: options.bodyLimit must be a positive integer');
   routes.mountedAt(prefix); // the console's approval links lead here
   return async (ctx: Context, next: Next) => {
     if (ctx.path !== prefix && !ctx.path.startsWith(`${prefix}/`)) return next();
     const body = ctx.method === 'POST' ? await readBody(ctx, bodyLimit) : undefined;
-    const input = { method: ctx.method, path: ctx.path.slice(prefix.length), query: ctx.query, body, headers: ctx.headers, mount: prefix, secure: ctx.secure };
-    const reply = body === INVALID ? { status: 400, headers: { 'cache-control': 'no-store' }, json: { error: 'invalid_request' } } : await routes(ctx, input);
+    const input = {
+      method: ctx.method,
+      path: ctx.path.slice(prefix.length),
+      query: ctx.query,
+      body,
+      headers: ctx.headers,
+      mount: prefix,
+      secure: ctx.secure,
+    };
+    const reply =
+      body === INVALID
+        ? { status: 400, headers: { 'cache-control': 'no-store' }, json: { error: 'invalid_request' } }
+        : await routes(ctx, input);
     ctx.status = reply.status;
     ctx.set(reply.headers as Record<string, string | string[]>);
     ctx.body = reply.text ?? reply.json;

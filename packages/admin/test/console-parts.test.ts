@@ -21,19 +21,35 @@ describe('html', () => {
 
 describe('consoleUrl', () => {
   it('links to the hold’s page under an absolute URL, a path, or a path resolved against publicUrl', () => {
-    expect(consoleUrl('https://admin.example.com/aap-admin/')(hold)).toBe(`https://admin.example.com/aap-admin/console/holds/${hold.id}`);
+    expect(consoleUrl('https://admin.example.com/aap-admin/')(hold)).toBe(
+      `https://admin.example.com/aap-admin/console/holds/${hold.id}`,
+    );
     expect(consoleUrl('/aap-admin')(hold)).toBe(`/aap-admin/console/holds/${hold.id}`);
-    expect(consoleUrl('/aap-admin', 'https://api.example.com/v1')(hold)).toBe(`https://api.example.com/aap-admin/console/holds/${hold.id}`);
+    expect(consoleUrl('/aap-admin', 'https://api.example.com/v1')(hold)).toBe(
+      `https://api.example.com/aap-admin/console/holds/${hold.id}`,
+    );
   });
 
-  it.each(['//evil.example/aap-admin', 'javascript:alert(1)', 'aap-admin', 'https://u:p@x.example/', 'https://x.example/?q=1', '/\\evil.example'])('refuses %j', (base) => {
+  it.each([
+    '//evil.example/aap-admin',
+    'javascript:alert(1)',
+    'aap-admin',
+    'https://u:p@x.example/',
+    'https://x.example/?q=1',
+    '/\\evil.example',
+  ])('refuses %j', (base) => {
     expect(() => consoleUrl(base)).toThrow(TypeError);
   });
 });
 
 describe('consoleSignIn', () => {
   let now = 1_800_000_000_000;
-  const signIn = consoleSignIn({ verify: (user, key) => (key === 'right' ? user : undefined), secret: 's'.repeat(32), ttl: 60, now: () => now });
+  const signIn = consoleSignIn({
+    verify: (user, key) => (key === 'right' ? user : undefined),
+    secret: 's'.repeat(32),
+    ttl: 60,
+    now: () => now,
+  });
 
   it('issues a signed session that names who signed in until it expires', async () => {
     expect(await signIn.verify('ann', 'wrong')).toBeUndefined();
@@ -77,11 +93,21 @@ describe('sameOriginForm', () => {
 });
 
 describe('holdPage: a cut preview', () => {
-  const held = (preview: Hold['preview']): Hold => ({
-    id: 'h1', status: 'pending', action: 'pay.send', method: 'POST', path: '/v1/pay',
-    agent: { id: 'a', operator: 'o' }, task: { id: 't' }, createdAt: 0, expiresAt: 60_000, binding: 'b',
-    bodyDigest: 'd', preview,
-  } as unknown as Hold);
+  const held = (preview: Hold['preview']): Hold =>
+    ({
+      id: 'h1',
+      status: 'pending',
+      action: 'pay.send',
+      method: 'POST',
+      path: '/v1/pay',
+      agent: { id: 'a', operator: 'o' },
+      task: { id: 't' },
+      createdAt: 0,
+      expiresAt: 60_000,
+      binding: 'b',
+      bodyDigest: 'd',
+      preview,
+    }) as unknown as Hold;
   const ctx = { base: '/aap-admin/console', title: 'Approvals', now: 1, csrf: 'c' };
 
   it('says so before the text, with what it hides; a hold kept before hiddenBytes existed still says it is cut', () => {

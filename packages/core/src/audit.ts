@@ -4,6 +4,11 @@
  */
 export type { AuditEvent } from './base/audit/event.js';
 export { chainedAuditLog, type ChainedAuditLog, type ChainedAuditLogOptions } from './base/audit/chained-log.js';
-export { verifyAuditLog, verifyAuditFile, type VerifyAuditOptions, type AuditVerification } from './base/audit/verify-log.js';
+export {
+  verifyAuditLog,
+  verifyAuditFile,
+  type VerifyAuditOptions,
+  type AuditVerification,
+} from './base/audit/verify-log.js';
 export { AUDIT_GENESIS, type ChainHead } from './base/audit/chain.js';
 export type { LogStream } from './base/audit/log-targets.js';

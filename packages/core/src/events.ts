@@ -4,10 +4,17 @@
  * (`aapEvents()` of each); use this entry for another framework or to poll.
  */
 export {
-  securityEventReceiver, type SecurityEventReceiver, type SecurityEventOptions, type PushedSet, type EventResponse,
+  securityEventReceiver,
+  type SecurityEventReceiver,
+  type SecurityEventOptions,
+  type PushedSet,
+  type EventResponse,
 } from './surfaces/events/receiver.js';
 export type { PollOptions, PollReport, SecurityEventPoller } from './surfaces/events/poller.js';
 export type { SetError, SetErrorCode, SetOutcome } from './surfaces/events/verify-set.js';
 export {
-  AAP_REVOCATION_EVENT, CAEP_SESSION_REVOKED, RISC_CREDENTIAL_COMPROMISE, type EventRevocation,
+  AAP_REVOCATION_EVENT,
+  CAEP_SESSION_REVOKED,
+  RISC_CREDENTIAL_COMPROMISE,
+  type EventRevocation,
 } from './surfaces/events/event-types.js';

@@ -18,17 +18,63 @@ export type { KeysApi, KeyRef, KeyActionOptions } from './concerns/revocation/di
 export { authorizedPrincipal } from './guard/authorized-principal.js';
 export { optionsFromEnv, type EnvOptions } from './options/from-env.js';
 export type {
-  GuardOptions, AppCredential, AuditSink, LocalJwks, RemoteJwks, KeyFunction, JwksOption, TrustedIssuer, TrustProxy, DpopOptions,
-  AgentPolicy, DelegationPolicy, RateLimitMode, WindowUnit, RateLimitKeyContext, RateLimitOptions, FailedValidationOptions, ConstraintOptions,
-  OversightOptions, HoldPreviewOptions, RevocationOptions, IntrospectionMode, IntrospectionOptions,
-  IssuerIntrospectionOptions, IntrospectionClient, CapabilitiesResolver, CapabilitiesRefOptions,
+  GuardOptions,
+  AppCredential,
+  AuditSink,
+  LocalJwks,
+  RemoteJwks,
+  KeyFunction,
+  JwksOption,
+  TrustedIssuer,
+  TrustProxy,
+  DpopOptions,
+  AgentPolicy,
+  DelegationPolicy,
+  RateLimitMode,
+  WindowUnit,
+  RateLimitKeyContext,
+  RateLimitOptions,
+  FailedValidationOptions,
+  ConstraintOptions,
+  OversightOptions,
+  HoldPreviewOptions,
+  RevocationOptions,
+  IntrospectionMode,
+  IntrospectionOptions,
+  IssuerIntrospectionOptions,
+  IntrospectionClient,
+  CapabilitiesResolver,
+  CapabilitiesRefOptions,
 } from './base/types/options.js';
-export type { RequestInfo, RequestOperation, RequestBody, BodyContentResult, BodyDigestResult } from './base/types/request.js';
-export type { RouteSpec, DataLevel, DpopMode, PopRequirement, ConstraintHandler, ConstraintInput } from './base/types/route.js';
+export type {
+  RequestInfo,
+  RequestOperation,
+  RequestBody,
+  BodyContentResult,
+  BodyDigestResult,
+} from './base/types/request.js';
+export type {
+  RouteSpec,
+  DataLevel,
+  DpopMode,
+  PopRequirement,
+  ConstraintHandler,
+  ConstraintInput,
+} from './base/types/route.js';
 export type { Decision, Destination, Principal, AuthorizedPrincipal, ResponseLimits } from './base/types/decision.js';
 export type {
-  AapClaims, AgentClaim, TaskClaim, Constraints, TimeWindow, Capability, OversightClaim, DelegationClaim, ContextClaim,
-  AuditClaim, ActClaim, CnfClaim,
+  AapClaims,
+  AgentClaim,
+  TaskClaim,
+  Constraints,
+  TimeWindow,
+  Capability,
+  OversightClaim,
+  DelegationClaim,
+  ContextClaim,
+  AuditClaim,
+  ActClaim,
+  CnfClaim,
 } from './base/claims/model.js';
 // Denies and faults.
 export { REASONS, POLICY_NAMES, type ReasonCode, type SpecError, type PolicyName } from './base/deny/reasons.js';
@@ -42,7 +88,15 @@ export { memoryStore, type MemoryStoreOptions } from './base/stores/memory.js';
 export { fallbackStore, type FallbackStoreOptions } from './base/stores/fallback.js';
 // Oversight holds and revocations, as `guard.holds` and `guard.revoke()` give them.
 export type {
-  Hold, HoldStatus, HoldUpdate, HoldProblem, HoldFilter, HoldPreview, HoldPreviewOmission, HiddenFields, HoldOperation,
+  Hold,
+  HoldStatus,
+  HoldUpdate,
+  HoldProblem,
+  HoldFilter,
+  HoldPreview,
+  HoldPreviewOmission,
+  HiddenFields,
+  HoldOperation,
 } from './base/stores/holds.js';
 export type { Revocation, RevocationKind, DistrustedKey } from './base/stores/revocations.js';
 export { HOLD_HEADER } from './concerns/holds/hold-id.js';
@@ -50,7 +104,12 @@ export { BODY_DIGEST, bodyDigest } from './concerns/holds/body-digest.js';
 // Audit events, logs and diagnostics channels.
 export type { AuditEvent } from './base/audit/event.js';
 export type { Logger, LogFn, LogLevel } from './base/log/logger.js';
-export { CHANNELS, type DecisionMessage, type StoreTraceContext, type JwksTraceContext } from './base/observe/channels.js';
+export {
+  CHANNELS,
+  type DecisionMessage,
+  type StoreTraceContext,
+  type JwksTraceContext,
+} from './base/observe/channels.js';
 export type { CheckTraceContext, CheckPhase } from './base/observe/trace-checks.js';
 
 // Deprecated in 0.2, removed in 0.3: names this entry exported in 0.1 that now live on the entry of
@@ -60,11 +119,17 @@ export {
   compileRoute,
 } from './concerns/route/compile-route.js';
 export {
-  /** @deprecated Internal from 0.3: the adapters serve the metadata (`serveResourceMetadata` of `@aap-guard/core/node`). */
+  /**
+   * @deprecated Internal from 0.3: the adapters serve the metadata (`serveResourceMetadata` of `@aap-guard/core/node`).
+   */
   WELL_KNOWN,
-  /** @deprecated Internal from 0.3: the adapters serve the metadata (`serveResourceMetadata` of `@aap-guard/core/node`). */
+  /**
+   * @deprecated Internal from 0.3: the adapters serve the metadata (`serveResourceMetadata` of `@aap-guard/core/node`).
+   */
   metadataUrl,
-  /** @deprecated Internal from 0.3: the adapters serve the metadata (`serveResourceMetadata` of `@aap-guard/core/node`). */
+  /**
+   * @deprecated Internal from 0.3: the adapters serve the metadata (`serveResourceMetadata` of `@aap-guard/core/node`).
+   */
   metadataPaths,
 } from './concerns/metadata/resource-metadata.js';
 export {

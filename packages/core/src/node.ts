@@ -12,9 +12,16 @@ export { writeDeny } from './surfaces/node/write-deny.js';
 export { watchAssignments, type AssignmentHook, type Watch } from './surfaces/node/watch-assignments.js';
 export { denyResponse, AapDenyError, type DenyResponse, type DenyFormatter } from './surfaces/node/deny-response.js';
 export {
-  resolveAdapterOptions, type AdapterOptions, type AdapterSettings, type ResolvedAdapter,
+  resolveAdapterOptions,
+  type AdapterOptions,
+  type AdapterSettings,
+  type ResolvedAdapter,
 } from './surfaces/node/adapter-options.js';
-export { serveResourceMetadata, resourceMetadataUrl, resourceMetadataPaths } from './surfaces/node/resource-metadata.js';
+export {
+  serveResourceMetadata,
+  resourceMetadataUrl,
+  resourceMetadataPaths,
+} from './surfaces/node/resource-metadata.js';
 export { healthRouteOptions, writeHealth, type HealthRouteOptions } from './surfaces/node/health-response.js';
 export { routeAdmission, type RouteAdmission } from './surfaces/node/route-report.js';
 export { checkKeys } from './base/types/known-keys.js';

@@ -5,6 +5,16 @@
  * the document and the app disagree.
  */
 export {
-  openApiOperations, openApiDisagreements, routerPath, openApiRoutes, openApiPathParams, openApiTarget,
-  type OpenApiOperation, type OpenApiTarget, type OpenApiRoutes, type OpenApiDeclared, type OpenApiNotRouted, type OpenApiReportedRoute,
+  openApiOperations,
+  openApiDisagreements,
+  routerPath,
+  openApiRoutes,
+  openApiPathParams,
+  openApiTarget,
+  type OpenApiOperation,
+  type OpenApiTarget,
+  type OpenApiRoutes,
+  type OpenApiDeclared,
+  type OpenApiNotRouted,
+  type OpenApiReportedRoute,
 } from './concerns/route/openapi.js';

@@ -10,14 +10,32 @@ export type { StoreRuntime, StoreHealthReport } from './base/stores/runtime.js';
 export { memoryStore, type MemoryStoreOptions } from './base/stores/memory.js';
 export { fallbackStore, type FallbackStoreOptions } from './base/stores/fallback.js';
 export type {
-  HoldStore, Hold, HoldStatus, HoldUpdate, HoldProblem, HoldVerdict, HoldFilter, HoldBudget, HoldCreation, HoldPreview, HoldOperation,
-  HoldPreviewOmission, HiddenFields,
+  HoldStore,
+  Hold,
+  HoldStatus,
+  HoldUpdate,
+  HoldProblem,
+  HoldVerdict,
+  HoldFilter,
+  HoldBudget,
+  HoldCreation,
+  HoldPreview,
+  HoldOperation,
+  HoldPreviewOmission,
+  HiddenFields,
 } from './base/stores/holds.js';
 export { memoryHolds, type MemoryHoldsOptions } from './base/stores/memory-holds.js';
 export { holdTag, newHoldId } from './concerns/holds/hold-id.js';
 export {
-  MAX_ANCESTORS, type RevocationStore, type Revocation, type RevocationKind, type RevocationEvent, type LineageInput,
-  type DistrustedKey, type TokenRecordInput, type TokenRecord,
+  MAX_ANCESTORS,
+  type RevocationStore,
+  type Revocation,
+  type RevocationKind,
+  type RevocationEvent,
+  type LineageInput,
+  type DistrustedKey,
+  type TokenRecordInput,
+  type TokenRecord,
 } from './base/stores/revocations.js';
 export { memoryRevocations, type MemoryRevocationsOptions } from './base/stores/memory-revocations.js';
 export { InfrastructureError } from './base/util/errors.js';

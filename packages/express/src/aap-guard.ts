@@ -1,9 +1,32 @@
 import type { Decision, Guard } from '@aap-guard/core';
-import { ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
+import {
+  ROUTE_KEYS,
+  andThen,
+  checkKeys,
+  healthRouteOptions,
+  nodeFlow,
+  resolveAdapterOptions,
+  serveResourceMetadata,
+  writeHealth,
+  type Awaitable,
+  type FlowOutcome,
+  type HealthRouteOptions,
+  type NodeFlow,
+  type AdapterSettings,
+} from '@aap-guard/core/node';
 import { openApiPathParams, openApiRoutes, openApiTarget } from '@aap-guard/core/openapi';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import './augment.js';
-import { DECLARATION, PUBLIC, declarationResolver, listRoutes, type Document, type Documented, type Resolution, type RouteReport } from './declared-routes.js';
+import {
+  DECLARATION,
+  PUBLIC,
+  declarationResolver,
+  listRoutes,
+  type Document,
+  type Documented,
+  type Resolution,
+  type RouteReport,
+} from './declared-routes.js';
 import { EXPRESS_KEYS, routeCacheSize, type AapExpressOptions, type RequireOptions } from './options.js';
 import { respondDeny } from './respond.js';
 import { refuseLaterRoutes } from './refuse-later-routes.js';
@@ -45,11 +68,17 @@ export interface AapMiddleware extends RequestHandler {
  * app.get('/health', aap.public(), (_req, res) => res.json({ ok: true }));
  */
 export function aapGuard(options?: AapExpressOptions): AapMiddleware {
-  const adapter = resolveAdapterOptions<Request>('aapGuard', options as Record<string, unknown> | undefined, process.env, EXPRESS_KEYS);
+  const adapter = resolveAdapterOptions<Request>(
+    'aapGuard',
+    options as Record<string, unknown> | undefined,
+    process.env,
+    EXPRESS_KEYS,
+  );
   const flow = nodeFlow(adapter.guard);
   const given = (options as { openApi?: unknown } | undefined)?.openApi;
   // Read and compiled once, here: a malformed document or declaration is a TypeError at startup.
-  const document: Document | undefined = given === undefined ? undefined : openApiRoutes(given, (spec) => adapter.guard.route(spec));
+  const document: Document | undefined =
+    given === undefined ? undefined : openApiRoutes(given, (spec) => adapter.guard.route(spec));
   const resolve = declarationResolver(adapter.guard, routeCacheSize(options), document);
   const { skip } = adapter;
   const seam: Seam = {
@@ -66,7 +95,8 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
     // Opted out, or declared by another guard: that guard checks it with its own options, all of them.
     if (resolution === 'public' || resolution === 'foreign') return next();
     // Declared by the `openApi` document (no declaration of the app's own runs before it): authorized here, whole.
-    if (typeof resolution === 'object') return guarded(seam, req, res, next, () => authorizeDocumented(flow, resolution, path, req, res));
+    if (typeof resolution === 'object')
+      return guarded(seam, req, res, next, () => authorizeDocumented(flow, resolution, path, req, res));
     guarded(seam, req, res, next, () => authenticate(adapter, flow, resolution, req, res));
   };
   const require = (action: string, options: RequireOptions = {}): RequestHandler => {
@@ -81,7 +111,8 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
     };
     return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard: adapter.guard, route }) });
   };
-  const optOut = (): RequestHandler => Object.assign((_req: Request, _res: Response, next: NextFunction) => next(), { [PUBLIC]: true as const });
+  const optOut = (): RequestHandler =>
+    Object.assign((_req: Request, _res: Response, next: NextFunction) => next(), { [PUBLIC]: true as const });
   const health = (given?: HealthRouteOptions): RequestHandler => {
     const settings = healthRouteOptions(given, 'aap.health');
     const answer = (_req: Request, res: Response): void => writeHealth(adapter.guard, res, settings);
@@ -127,13 +158,29 @@ function onClientPath(skip: (req: Request) => boolean, req: Request): boolean {
  * path parameters read from the operation's template (Express parses them only when the route runs), its
  * target from the parameter `x-aap-action.target` names.
  */
-function authorizeDocumented(flow: NodeFlow, documented: Documented, path: string, req: Request, res: Response): Awaitable<FlowOutcome> {
+function authorizeDocumented(
+  flow: NodeFlow,
+  documented: Documented,
+  path: string,
+  req: Request,
+  res: Response,
+): Awaitable<FlowOutcome> {
   const params = openApiPathParams(documented.operation, path);
-  return flow.finish(req, res, documented.compiled, { target: openApiTarget(documented.operation, params, req.query), params, parsedBody: req.body });
+  return flow.finish(req, res, documented.compiled, {
+    target: openApiTarget(documented.operation, params, req.query),
+    params,
+    parsedBody: req.body,
+  });
 }
 
 /** Steps 1–4 for every request; then, by what the route resolution says, defer, refuse or settle it. */
-function authenticate(adapter: AdapterSettings<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response): Awaitable<FlowOutcome> {
+function authenticate(
+  adapter: AdapterSettings<Request>,
+  flow: NodeFlow,
+  resolution: Resolution,
+  req: Request,
+  res: Response,
+): Awaitable<FlowOutcome> {
   // This guard's own state, never `req.aap` (another guard's principal may be there): mounted again (a
   // router, a sub-app), a request this guard authenticated goes on; one it refused is refused again.
   const state = flow.state(req);
@@ -143,7 +190,14 @@ function authenticate(adapter: AdapterSettings<Request>, flow: NodeFlow, resolut
   return andThen(begun, (outcome) => afterAuthentication(adapter, flow, resolution, req, res, outcome));
 }
 
-function afterAuthentication(adapter: AdapterSettings<Request>, flow: NodeFlow, resolution: Resolution, req: Request, res: Response, begun: FlowOutcome): Awaitable<FlowOutcome> {
+function afterAuthentication(
+  adapter: AdapterSettings<Request>,
+  flow: NodeFlow,
+  resolution: Resolution,
+  req: Request,
+  res: Response,
+  begun: FlowOutcome,
+): Awaitable<FlowOutcome> {
   if (begun.kind !== 'authenticated') return begun;
   req.aap = begun.principal;
   if (resolution === 'declared') {
@@ -151,14 +205,22 @@ function afterAuthentication(adapter: AdapterSettings<Request>, flow: NodeFlow, 
     return PASS;
   }
   if (resolution === 'undeclared' && adapter.undeclared === 'deny') {
-    return { kind: 'deny', decision: flow.refuse(req, 'route_undeclared', { check: 'express.undeclared', path: req.originalUrl.split('?')[0] }) };
+    return {
+      kind: 'deny',
+      decision: flow.refuse(req, 'route_undeclared', {
+        check: 'express.undeclared',
+        path: req.originalUrl.split('?')[0],
+      }),
+    };
   }
   // An undeclared route in `allow` mode, or no route at all (404): its proof is consumed now, and the request
   // stays open — a declaration this resolution cannot see (wrapped in another function) continues it.
   return flow.unresolved(req, res);
 }
 
-/** Run a guard step and translate its outcome: next(), a deny, or — for any exception — an audited 503 (never a 500). */
+/**
+ * Run a guard step and translate its outcome: next(), a deny, or — for any exception — an audited 503 (never a 500).
+ */
 function guarded(seam: Seam, req: Request, res: Response, next: NextFunction, step: () => Awaitable<FlowOutcome>) {
   const failed = (error: unknown): void => {
     try {

@@ -25,7 +25,11 @@ export interface Declared {
 export const PUBLIC = Symbol.for('aap-guard.express.public');
 
 interface Layer {
-  readonly handle: ((...args: unknown[]) => unknown) & { readonly stack?: Layer[]; readonly [DECLARATION]?: Declared; readonly [PUBLIC]?: true };
+  readonly handle: ((...args: unknown[]) => unknown) & {
+    readonly stack?: Layer[];
+    readonly [DECLARATION]?: Declared;
+    readonly [PUBLIC]?: true;
+  };
   readonly route?: Route | undefined;
   readonly method?: string | undefined;
   readonly path?: string | undefined;
@@ -65,7 +69,8 @@ type Above = { readonly declared: Declared } | 'public' | undefined;
 export type Resolver = (app: unknown, method: string, path: string) => Resolution;
 
 /**
- * Create a resolver with its own bounded cache (per method + path, oldest entry first out). The app is passed on each call
+ * Create a resolver with its own bounded cache (per method + path, oldest entry first out). The app is passed on each
+ * call
  * (a sub-app that mounts `aap` again has its own router).
  */
 export function declarationResolver(guard: object, maxEntries = 1000, document?: Document): Resolver {
@@ -104,7 +109,10 @@ interface Shape {
   readonly lengths: readonly number[];
 }
 
-function shapeOf(stack: readonly Layer[], into: { stacks: (readonly Layer[])[]; lengths: number[] } = { stacks: [], lengths: [] }): Shape {
+function shapeOf(
+  stack: readonly Layer[],
+  into: { stacks: (readonly Layer[])[]; lengths: number[] } = { stacks: [], lengths: [] },
+): Shape {
   into.stacks.push(stack);
   into.lengths.push(stack.length);
   for (const layer of stack) {
@@ -163,7 +171,9 @@ function resolve(stack: readonly Layer[], method: string, path: string, above: A
       continue;
     }
     if (Array.isArray(handle?.stack)) {
-      const below = walk.document ? { guard, document: walk.document, prefix: join(walk.prefix, mountPath(layer)) } : walk;
+      const below = walk.document
+        ? { guard, document: walk.document, prefix: join(walk.prefix, mountPath(layer)) }
+        : walk;
       const inner = resolve(handle.stack, method, trim(path, matched), marker, below);
       if (inner !== 'none') return inner;
       continue;
@@ -183,7 +193,12 @@ function resolve(stack: readonly Layer[], method: string, path: string, above: A
  * `x-aap-action: false`, its declaration, or undefined (no document, a route path that is a pattern, or
  * no operation for it). Its full path is the mount paths above it and its own.
  */
-function documented(document: Document | undefined, method: string, prefix: string, routePath: unknown): Documented | 'public' | undefined {
+function documented(
+  document: Document | undefined,
+  method: string,
+  prefix: string,
+  routePath: unknown,
+): Documented | 'public' | undefined {
   if (!document || typeof routePath !== 'string' || method === '_all') return undefined;
   const found = document.declared(method, join(prefix, routePath));
   return found === false ? 'public' : found;
@@ -206,7 +221,10 @@ export interface RouteReport {
   readonly others?: 'refused' | 'passed' | undefined;
   /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
   readonly note?: string | undefined;
-  /** With `openApi`: where the document and the app disagree — an app route the document does not list, or an operation no app route serves. */
+  /**
+   * With `openApi`: where the document and the app disagree — an app route the document does not list, or an operation
+   * no app route serves.
+   */
   readonly openApi?: 'not_in_document' | 'no_app_route' | undefined;
 }
 
@@ -214,9 +232,15 @@ export interface RouteReport {
  * Every route of an app and what the guard does with it — for a startup check or log line.
  *
  * @example
- * for (const route of listRoutes(app, aap.guard)) console.log(route.method, route.path, route.status, route.note ?? '');
+ * for (const route of listRoutes(app, aap.guard)) console.log(route.method, route.path, route.status, route.note ??
+ * '');
  */
-export function listRoutes(app: unknown, guard: Guard, undeclared?: 'allow' | 'deny', document?: Document): RouteReport[] {
+export function listRoutes(
+  app: unknown,
+  guard: Guard,
+  undeclared?: 'allow' | 'deny',
+  document?: Document,
+): RouteReport[] {
   const stack = routerStack(app);
   const routes = stack ? walk(stack, '', [], { guard, undeclared, document }) : [];
   return document ? document.report(routes) : routes;
@@ -251,8 +275,13 @@ function walk(stack: readonly Layer[], prefix: string, above: readonly Mounted[]
       for (const method of Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m])) {
         const first = firstHandler(layer.route, method);
         let declared = typeof marker === 'object' ? marker.declared : first?.[DECLARATION];
-        let status: 'declared' | 'public' | 'undeclared' = declared ? 'declared' : first?.[PUBLIC] || marker === 'public' ? 'public' : 'undeclared';
-        const fromDocument = status === 'undeclared' ? documented(reporter.document, method, prefix, layer.route.path) : undefined;
+        let status: 'declared' | 'public' | 'undeclared' = declared
+          ? 'declared'
+          : first?.[PUBLIC] || marker === 'public'
+            ? 'public'
+            : 'undeclared';
+        const fromDocument =
+          status === 'undeclared' ? documented(reporter.document, method, prefix, layer.route.path) : undefined;
         if (fromDocument === 'public') status = 'public';
         else if (fromDocument) {
           status = 'declared';
@@ -263,12 +292,19 @@ function walk(stack: readonly Layer[], prefix: string, above: readonly Mounted[]
       }
     } else if (handle?.[DECLARATION]) mounted.push({ layer, prefix, declared: handle[DECLARATION] });
     else if (handle?.[PUBLIC]) mounted.push({ layer, prefix, declared: undefined });
-    else if (Array.isArray(handle?.stack)) out.push(...walk(handle.stack, join(prefix, mountPath(layer)), mounted, reporter));
+    else if (Array.isArray(handle?.stack))
+      out.push(...walk(handle.stack, join(prefix, mountPath(layer)), mounted, reporter));
   }
   return out;
 }
 
-function report(reporter: Reporter, method: string, path: string, status: 'declared' | 'public' | 'undeclared', declared: Declared | undefined): RouteReport {
+function report(
+  reporter: Reporter,
+  method: string,
+  path: string,
+  status: 'declared' | 'public' | 'undeclared',
+  declared: Declared | undefined,
+): RouteReport {
   if (status === 'public') return { method, path, status, action: undefined };
   const guard = declared?.guard ?? reporter.guard;
   const { others, note } = routeAdmission(guard, status, declared?.route, method, reporter.undeclared);
@@ -284,7 +320,10 @@ function covering(mounted: readonly Mounted[], path: string | undefined): Above 
   let marker: Above;
   for (const entry of mounted) {
     const below = path?.startsWith(entry.prefix) ? path.slice(entry.prefix.length) : undefined;
-    const matches = path === undefined ? isRootMount(entry.layer) : below !== undefined && safeMatch(entry.layer, below.startsWith('/') ? below : `/${below}`) !== undefined;
+    const matches =
+      path === undefined
+        ? isRootMount(entry.layer)
+        : below !== undefined && safeMatch(entry.layer, below.startsWith('/') ? below : `/${below}`) !== undefined;
     if (!matches) continue;
     if (entry.declared) return { declared: entry.declared };
     marker = 'public';
@@ -303,10 +342,13 @@ function mountPath(layer: Layer): string {
   const source = layer.regexp?.source;
   if (!source || source === '^\\/?(?=\\/|$)') return '';
   const plain = /^\^(.*?)\\\/\?\(\?=\\\/\|\$\)$/.exec(source)?.[1];
-  return plain !== undefined && !/[()[\]*+?|^$]/.test(plain.replace(/\\\//g, '')) ? plain.replace(/\\\//g, '/') : `/${source}`;
+  return plain !== undefined && !/[()[\]*+?|^$]/.test(plain.replace(/\\\//g, ''))
+    ? plain.replace(/\\\//g, '/')
+    : `/${source}`;
 }
 
-const join = (prefix: string, path: unknown): string => `${prefix}${typeof path === 'string' ? path : String(path)}`.replace(/\/{2,}/g, '/') || '/';
+const join = (prefix: string, path: unknown): string =>
+  `${prefix}${typeof path === 'string' ? path : String(path)}`.replace(/\/{2,}/g, '/') || '/';
 
 /** The matched path prefix, or undefined when the layer does not match. */
 function safeMatch(layer: Layer, path: string): string | undefined {

@@ -15,23 +15,31 @@ export interface ExpressEventsOptions extends SecurityEventOptions<Request> {
  * from your `authorize`). Mount it before `app.use(aap)`: the transmitter is no agent.
  *
  * @example
- * app.use('/aap-events', aapEvents({ guard: aap.guard, authorize: (req) => req.get('authorization') === `Bearer ${key}` }));
+ * app.use('/aap-events', aapEvents({ guard: aap.guard, authorize: (req) => req.get('authorization') === `Bearer ${key}`
+ * }));
  */
 export function aapEvents(options: ExpressEventsOptions): Router {
   const { guard, ...receiverOptions } = options ?? ({} as ExpressEventsOptions);
   const receiver = securityEventReceiver<Request>(guard, receiverOptions);
   const router = express.Router();
-  router.post('/', express.raw({ type: 'application/secevent+jwt', limit: options.maxBytes ?? 65_536 }), (req, res, next) => {
-    const body = Buffer.isBuffer(req.body) ? req.body : undefined;
-    receiver
-      .push(req, { headers: req.headers, body })
-      .then(({ status, headers, body: text }) => void res.status(status).set(headers).end(text))
-      .catch(next);
-  });
+  router.post(
+    '/',
+    express.raw({ type: 'application/secevent+jwt', limit: options.maxBytes ?? 65_536 }),
+    (req, res, next) => {
+      const body = Buffer.isBuffer(req.body) ? req.body : undefined;
+      receiver
+        .push(req, { headers: req.headers, body })
+        .then(({ status, headers, body: text }) => void res.status(status).set(headers).end(text))
+        .catch(next);
+    },
+  );
   // A body over the limit or unreadable: an RFC 8935 error, never Express's HTML page.
   router.use((error: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
     const status = error?.status === 413 ? 413 : 400;
-    res.status(status).json({ err: 'invalid_request', description: status === 413 ? 'the SET is too large' : 'the request body cannot be read' });
+    res.status(status).json({
+      err: 'invalid_request',
+      description: status === 413 ? 'the SET is too large' : 'the request body cannot be read',
+    });
   });
   return router;
 }

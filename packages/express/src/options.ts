@@ -19,7 +19,8 @@ export interface ExpressAdapterOptions extends Omit<AdapterOptions<Request>, 'gu
  * `aapGuard()` options: guard options (a new guard is created; explicit options are merged over
  * `AAP_ISSUER`, `AAP_AUDIENCE`, `AAP_JWKS_URI`), or an existing guard to share — plus the adapter options.
  */
-export type AapExpressOptions = (Partial<GuardOptions> & ExpressAdapterOptions) | ({ readonly guard: Guard } & ExpressAdapterOptions);
+export type AapExpressOptions =
+  (Partial<GuardOptions> & ExpressAdapterOptions) | ({ readonly guard: Guard } & ExpressAdapterOptions);
 
 /** A per-route declaration: the route spec's fields, plus where the target URL/host comes from. */
 export interface RequireOptions extends Omit<RouteSpec, 'action'> {
@@ -42,6 +43,7 @@ export const EXPRESS_KEYS = ['routeCacheSize', 'openApi'] as const;
  */
 export function routeCacheSize(options: { readonly routeCacheSize?: unknown } | undefined): number {
   const size = options?.routeCacheSize ?? 1000;
-  if (!Number.isInteger(size) || (size as number) < 1) throw new TypeError('aapGuard: options.routeCacheSize must be a positive integer');
+  if (!Number.isInteger(size) || (size as number) < 1)
+    throw new TypeError('aapGuard: options.routeCacheSize must be a positive integer');
   return size as number;
 }

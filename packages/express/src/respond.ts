@@ -8,7 +8,12 @@ import type { NextFunction, Request, Response } from 'express';
  * Retry-After, DPoP-Nonce, `Cache-Control: no-store`) are on the response — set before `next(err)`, and on
  * the error for Express's default handler.
  */
-export function respondDeny(adapter: AdapterSettings<Request>, res: Response, next: NextFunction, decision: Decision): void {
+export function respondDeny(
+  adapter: AdapterSettings<Request>,
+  res: Response,
+  next: NextFunction,
+  decision: Decision,
+): void {
   if (adapter.denyAs === 'response' || res.headersSent) {
     writeDeny(res, denyResponse(decision, adapter.formatDeny));
     return;

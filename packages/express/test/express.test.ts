@@ -23,7 +23,9 @@ forEachExpress('@aap-guard/express: app.use(aap)', (express) => {
     server.get('/v1/search', aap.require('search.web'), (req, res) => {
       res.json({ agent: req.aap?.claims.agent.id });
     });
-    const ok = await request(server).get('/v1/search').set('authorization', bearer(await as.mint({ agentId: 'a-1' })));
+    const ok = await request(server)
+      .get('/v1/search')
+      .set('authorization', bearer(await as.mint({ agentId: 'a-1' })));
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ agent: 'a-1' });
     const missing = await request(server).get('/v1/search');
@@ -35,10 +37,21 @@ forEachExpress('@aap-guard/express: app.use(aap)', (express) => {
     closers.push(() => guard.close());
     const aap = aapGuard({ guard });
     const server = express();
-    server.use(express.json({ verify: (req, _res, bytes) => void ((req as unknown as Record<symbol, string>)[BODY_DIGEST] = bodyDigest(bytes)) }));
+    server.use(
+      express.json({
+        verify: (req, _res, bytes) =>
+          void ((req as unknown as Record<symbol, string>)[BODY_DIGEST] = bodyDigest(bytes)),
+      }),
+    );
     server.use(aap);
     server.post('/v1/publish', aap.require('cms.publish'), (req, res) => void res.json({ published: req.body.title }));
     const token = await heldPublishToken(as);
-    await expectHoldBoundToBody(guard, (title, hold) => request(server).post('/v1/publish').set('authorization', token).set(hold ? { 'aap-hold-id': hold } : {}).send({ title }));
+    await expectHoldBoundToBody(guard, (title, hold) =>
+      request(server)
+        .post('/v1/publish')
+        .set('authorization', token)
+        .set(hold ? { 'aap-hold-id': hold } : {})
+        .send({ title }),
+    );
   });
 });

@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+} from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,10 +46,28 @@ const guards: Guard[] = [];
 function selfSigned(name: string, san?: string): Pem {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.crt`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-keyout', key, '-out', cert, '-subj', `/CN=${name}`, ...(san ? ['-addext', `subjectAltName=${san}`] : []),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      `/CN=${name}`,
+      ...(san ? ['-addext', `subjectAltName=${san}`] : []),
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
 }
 
@@ -90,17 +115,42 @@ const httpsServer = (handler: RequestListener) =>
   createHttpsServer({ key: server.key, cert: server.cert, requestCert: true, rejectUnauthorized: false }, handler);
 
 /** One request on a fresh connection (`agent: false`), over TLS with `client` as the certificate, or plain HTTP. */
-function call(port: number, options: { token: string; client?: Pem | undefined; tls?: boolean; headers?: Record<string, string>; localAddress?: string }): Promise<Reply> {
+function call(
+  port: number,
+  options: {
+    token: string;
+    client?: Pem | undefined;
+    tls?: boolean;
+    headers?: Record<string, string>;
+    localAddress?: string;
+  },
+): Promise<Reply> {
   const { token, client, tls = true, headers = {}, localAddress } = options;
-  const common = { host: '127.0.0.1', port, path: '/v1/search', agent: false as const, localAddress, headers: { authorization: `Bearer ${token}`, ...headers } };
+  const common = {
+    host: '127.0.0.1',
+    port,
+    path: '/v1/search',
+    agent: false as const,
+    localAddress,
+    headers: { authorization: `Bearer ${token}`, ...headers },
+  };
   return new Promise((resolve, reject) => {
     const onResponse = (res: IncomingMessage) => {
       const parts: Buffer[] = [];
       res.on('data', (chunk: Buffer) => parts.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: JSON.parse(Buffer.concat(parts).toString() || '{}') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode,
+          headers: res.headers,
+          body: JSON.parse(Buffer.concat(parts).toString() || '{}'),
+        }),
+      );
     };
     const req = tls
-      ? httpsRequest({ ...common, ca: server.cert, ...(client ? { key: client.key, cert: client.cert } : {}) }, onResponse)
+      ? httpsRequest(
+          { ...common, ca: server.cert, ...(client ? { key: client.key, cert: client.cert } : {}) },
+          onResponse,
+        )
       : httpRequest(common, onResponse);
     req.on('error', reject);
     req.end();
@@ -112,18 +162,23 @@ function call(port: number, options: { token: string; client?: Pem | undefined; 
  * drops any `Client-Cert` the client sent, and forwards the certificate it verified per RFC 9440.
  */
 async function proxy(backendPort: number): Promise<number> {
-  return listen(httpsServer((req, res) => {
-    const headers = { ...req.headers };
-    delete headers['client-cert'];
-    const peer = (req.socket as TLSSocket).getPeerCertificate();
-    if (peer?.raw) headers['client-cert'] = `:${peer.raw.toString('base64')}:`;
-    const upstream = httpRequest({ host: '127.0.0.1', port: backendPort, path: req.url, method: req.method, headers, agent: false }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  }));
+  return listen(
+    httpsServer((req, res) => {
+      const headers = { ...req.headers };
+      delete headers['client-cert'];
+      const peer = (req.socket as TLSSocket).getPeerCertificate();
+      if (peer?.raw) headers['client-cert'] = `:${peer.raw.toString('base64')}:`;
+      const upstream = httpRequest(
+        { host: '127.0.0.1', port: backendPort, path: req.url, method: req.method, headers, agent: false },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.writeHead(502).end());
+      req.pipe(upstream);
+    }),
+  );
 }
 
 describe('mTLS certificate-bound tokens (RFC 8705) on a real HTTPS server', () => {
@@ -135,7 +190,11 @@ describe('mTLS certificate-bound tokens (RFC 8705) on a real HTTPS server', () =
     expect([right.status, right.body]).toEqual([200, { agent: 'agent-a' }]);
 
     const other = await call(port, { token, client: agentB });
-    expect([other.status, other.body.error, other.body.reason]).toEqual([401, 'invalid_token', 'mtls_certificate_mismatch']);
+    expect([other.status, other.body.error, other.body.reason]).toEqual([
+      401,
+      'invalid_token',
+      'mtls_certificate_mismatch',
+    ]);
     expect(other.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
 
     const none = await call(port, { token });

@@ -19,7 +19,13 @@ forEachExpress('@aap-guard/express: routes without a declaration', (express) => 
     const server = express();
     server.use(aap);
     routes(server, aap, ran);
-    return { as, events, server, ran, token: await as.mint({ capabilities: [{ action: 'search.web' }, { action: 'admin.read' }] }) };
+    return {
+      as,
+      events,
+      server,
+      ran,
+      token: await as.mint({ capabilities: [{ action: 'search.web' }, { action: 'admin.read' }] }),
+    };
   }
 
   function routes(server: Express, aap: AapMiddleware, ran: string[]): void {
@@ -41,7 +47,7 @@ forEachExpress('@aap-guard/express: routes without a declaration', (express) => 
     server.use('/sub', sub);
   }
 
-  it("allow (default): an undeclared route is authenticated only", async () => {
+  it('allow (default): an undeclared route is authenticated only', async () => {
     const { server, token, ran } = await app('allow');
     expect((await request(server).get('/health').set('authorization', bearer(token))).status).toBe(200);
     expect((await request(server).get('/api/plain').set('authorization', bearer(token))).status).toBe(200);
@@ -63,7 +69,11 @@ forEachExpress('@aap-guard/express: routes without a declaration', (express) => 
     const { server, token, ran, events } = await app('deny');
     const res = await request(server)[method](path).set('authorization', bearer(token));
     expect(res.status).toBe(403);
-    expect(res.body).toEqual({ error: 'aap_invalid_capability', error_description: expect.any(String), reason: 'route_undeclared' });
+    expect(res.body).toEqual({
+      error: 'aap_invalid_capability',
+      error_description: expect.any(String),
+      reason: 'route_undeclared',
+    });
     expect(ran).toEqual([]);
     expect(events.at(-1)).toMatchObject({ decision: 'deny', reason: 'route_undeclared', status: 403 });
   });
@@ -117,7 +127,9 @@ forEachExpress('@aap-guard/express: routes without a declaration', (express) => 
     });
     server.use(aap);
     server.use('/sub', aap.require('search.web'), sub);
-    const res = await request(server).get('/sub/inside').set('authorization', bearer(await as.mint()));
+    const res = await request(server)
+      .get('/sub/inside')
+      .set('authorization', bearer(await as.mint()));
     expect(res.status).toBe(200);
   });
 

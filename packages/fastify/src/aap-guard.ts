@@ -1,4 +1,17 @@
-import { andThen, healthRouteOptions, nodeFlow, resolveAdapterOptions, resourceMetadataPaths, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
+import {
+  andThen,
+  healthRouteOptions,
+  nodeFlow,
+  resolveAdapterOptions,
+  resourceMetadataPaths,
+  serveResourceMetadata,
+  writeHealth,
+  type Awaitable,
+  type FlowOutcome,
+  type HealthRouteOptions,
+  type NodeFlow,
+  type AdapterSettings,
+} from '@aap-guard/core/node';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AapDecoration, AapHealth } from './augment.js';
@@ -8,7 +21,12 @@ import { respondDeny } from './respond.js';
 import { OpenApiDocument } from './openapi-routes.js';
 
 async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptions): Promise<void> {
-  const adapter = resolveAdapterOptions<FastifyRequest>('@aap-guard/fastify', options as Record<string, unknown>, process.env, FASTIFY_KEYS);
+  const adapter = resolveAdapterOptions<FastifyRequest>(
+    '@aap-guard/fastify',
+    options as Record<string, unknown>,
+    process.env,
+    FASTIFY_KEYS,
+  );
   const flow = nodeFlow(adapter.guard);
   const declarations = new Declarations(adapter.guard, adapter.undeclared);
   const given = (options as { openApi?: unknown }).openApi;
@@ -29,30 +47,35 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
   for (const url of metadataPaths) addMetadataRoute(fastify, adapter.guard, url);
   // Callback style, not async: a request the flow settles synchronously (a cached token, the memory
   // store) goes on to its handler in the same tick, without a promise of ours.
-  fastify.addHook('onRequest', function aapOnRequest(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) {
-    if (serveResourceMetadata(adapter.guard, request.raw, reply.raw, request.originalUrl)) {
-      reply.hijack(); // RFC 9728: public
-      return done();
-    }
-    if (adapter.skip?.(request)) return done();
-    // Read once: Fastify builds a new `routeOptions` object on every access.
-    const config = request.routeOptions.config as RouteConfig | undefined;
-    if (config?.aap === false) return done(); // opted out: public
-    if (declarations.foreign(config)) return done(); // another registration's guard checks this route
-    const faulted = (error: unknown): FlowOutcome => ({ kind: 'deny', decision: flow.fault(request.raw, error) });
-    let outcome: Awaitable<FlowOutcome>;
-    try {
-      outcome = check(adapter, flow, declarations.of(request, config), request, reply);
-    } catch (error) {
-      outcome = faulted(error);
-    }
-    if (!(outcome instanceof Promise)) return done(respond(adapter, request, reply, outcome));
-    outcome.then(undefined, faulted).then((settled) => done(respond(adapter, request, reply, settled)));
-  });
+  fastify.addHook(
+    'onRequest',
+    function aapOnRequest(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) {
+      if (serveResourceMetadata(adapter.guard, request.raw, reply.raw, request.originalUrl)) {
+        reply.hijack(); // RFC 9728: public
+        return done();
+      }
+      if (adapter.skip?.(request)) return done();
+      // Read once: Fastify builds a new `routeOptions` object on every access.
+      const config = request.routeOptions.config as RouteConfig | undefined;
+      if (config?.aap === false) return done(); // opted out: public
+      if (declarations.foreign(config)) return done(); // another registration's guard checks this route
+      const faulted = (error: unknown): FlowOutcome => ({ kind: 'deny', decision: flow.fault(request.raw, error) });
+      let outcome: Awaitable<FlowOutcome>;
+      try {
+        outcome = check(adapter, flow, declarations.of(request, config), request, reply);
+      } catch (error) {
+        outcome = faulted(error);
+      }
+      if (!(outcome instanceof Promise)) return done(respond(adapter, request, reply, outcome));
+      outcome.then(undefined, faulted).then((settled) => done(respond(adapter, request, reply, settled)));
+    },
+  );
   if (adapter.owned) fastify.addHook('onClose', async () => adapter.guard.close());
 }
 
-/** Marks the metadata routes this plugin adds (Fastify's `onRoute` documents the tag, so that none is processed twice). */
+/**
+ * Marks the metadata routes this plugin adds (Fastify's `onRoute` documents the tag, so that none is processed twice).
+ */
 const METADATA_ROUTE = Symbol.for('aap-guard.fastify.metadata');
 /** The metadata paths some registration of this plugin routes already, per app (its server: one for every context). */
 const metadataRoutes = new WeakMap<object, Set<string>>();
@@ -88,7 +111,9 @@ function addMetadataRoute(fastify: FastifyInstance, guard: AapDecoration['guard'
   }
 }
 
-/** `onRoute`: our metadata route at the root path, not under the context's prefix; the app's own at that path refused. */
+/**
+ * `onRoute`: our metadata route at the root path, not under the context's prefix; the app's own at that path refused.
+ */
 function metadataRoute(routeOptions: RouteOptions, paths: readonly string[]): void {
   const ours = (routeOptions as RouteOptions & { [METADATA_ROUTE]?: string })[METADATA_ROUTE];
   if (ours !== undefined) {
@@ -97,7 +122,8 @@ function metadataRoute(routeOptions: RouteOptions, paths: readonly string[]): vo
     return;
   }
   const methods = [routeOptions.method].flat();
-  if (paths.includes(routeOptions.url ?? '') && methods.some((method) => method === 'GET' || method === 'HEAD')) throw metadataConflict(routeOptions.url ?? '');
+  if (paths.includes(routeOptions.url ?? '') && methods.some((method) => method === 'GET' || method === 'HEAD'))
+    throw metadataConflict(routeOptions.url ?? '');
 }
 
 function metadataConflict(url: string): TypeError {
@@ -114,10 +140,12 @@ type HealthHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<F
  * Koa's `aap.health(options)`. Fastify calls a handler with a reply, the options form is called without.
  */
 function healthRoutes(guard: AapDecoration['guard']): AapHealth {
-  const handler = (settings: HealthRouteOptions): HealthHandler => async (_request, reply) => {
-    writeHealth(guard, reply.raw, settings);
-    return reply.hijack();
-  };
+  const handler =
+    (settings: HealthRouteOptions): HealthHandler =>
+    async (_request, reply) => {
+      writeHealth(guard, reply.raw, settings);
+      return reply.hijack();
+    };
   const publicHandler = handler({});
   const health = (first: unknown, reply?: FastifyReply) =>
     reply === undefined
@@ -127,7 +155,12 @@ function healthRoutes(guard: AapDecoration['guard']): AapHealth {
 }
 
 /** Apply a settled outcome to the reply; the error, if any, for Fastify's error handling (`denyAs: 'error'`). */
-function respond(adapter: AdapterSettings<FastifyRequest>, request: FastifyRequest, reply: FastifyReply, outcome: FlowOutcome): Error | undefined {
+function respond(
+  adapter: AdapterSettings<FastifyRequest>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  outcome: FlowOutcome,
+): Error | undefined {
   try {
     if (outcome.kind === 'deny') respondDeny(adapter, reply, outcome.decision);
     else if (outcome.kind === 'allow') {
@@ -146,7 +179,13 @@ function respond(adapter: AdapterSettings<FastifyRequest>, request: FastifyReque
  * (one store call); an undeclared one is authenticated, then refused in `deny` mode (a path no route
  * matches goes on to Fastify's 404 — its DPoP proof consumed).
  */
-function check(adapter: AdapterSettings<FastifyRequest>, flow: NodeFlow, declared: DeclaredRoute | undefined, request: FastifyRequest, reply: FastifyReply): Awaitable<FlowOutcome> {
+function check(
+  adapter: AdapterSettings<FastifyRequest>,
+  flow: NodeFlow,
+  declared: DeclaredRoute | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Awaitable<FlowOutcome> {
   const { raw } = request;
   if (declared) {
     const parts = { target: declared.target?.(request), params: request.params, url: request.originalUrl };
@@ -156,7 +195,13 @@ function check(adapter: AdapterSettings<FastifyRequest>, flow: NodeFlow, declare
     if (begun.kind !== 'authenticated') return begun;
     request.aap = begun.principal;
     if (adapter.undeclared === 'deny' && !request.is404) {
-      return { kind: 'deny', decision: flow.refuse(raw, 'route_undeclared', { check: 'fastify.undeclared', route: request.routeOptions.url }) };
+      return {
+        kind: 'deny',
+        decision: flow.refuse(raw, 'route_undeclared', {
+          check: 'fastify.undeclared',
+          route: request.routeOptions.url,
+        }),
+      };
     }
     return flow.finish(raw, reply.raw);
   });

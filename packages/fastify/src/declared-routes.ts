@@ -35,7 +35,10 @@ export interface RouteReport {
   readonly others?: 'refused' | 'passed' | undefined;
   /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
   readonly note?: string | undefined;
-  /** With `openApi`: where the document and the app disagree — an app route the document does not list, or an operation no app route serves. */
+  /**
+   * With `openApi`: where the document and the app disagree — an app route the document does not list, or an operation
+   * no app route serves.
+   */
   readonly openApi?: 'not_in_document' | 'no_app_route' | undefined;
 }
 
@@ -68,11 +71,20 @@ export class Declarations {
     const path = routeOptions.url ?? '';
     for (const method of [routeOptions.method].flat().map(String)) {
       if (status === 'public') this.#routes.push({ method, path, status, action: undefined });
-      else this.#routes.push({ method, path, status, action: declared?.route.action, ...routeAdmission(this.guard, status, declared?.route, method, this.undeclared) });
+      else
+        this.#routes.push({
+          method,
+          path,
+          status,
+          action: declared?.route.action,
+          ...routeAdmission(this.guard, status, declared?.route, method, this.undeclared),
+        });
     }
   }
 
-  /** Whether the request's route (its `routeOptions.config`) belongs to another registration's guard (which checks it). */
+  /**
+   * Whether the request's route (its `routeOptions.config`) belongs to another registration's guard (which checks it).
+   */
   foreign(config: RouteConfig | undefined): boolean {
     const owner = config?.[OWNER];
     return owner !== undefined && owner !== this.guard;
@@ -81,7 +93,9 @@ export class Declarations {
   /** The declaration of the request's route: compiled already, or now (a route added before the plugin). */
   of(request: FastifyRequest, config: RouteConfig | undefined): DeclaredRoute | undefined {
     if (!config) return undefined;
-    return config[OWNER] === this.guard ? config[DECLARED] : this.#compile(config, `${request.method} ${request.routeOptions.url ?? request.url}`);
+    return config[OWNER] === this.guard
+      ? config[DECLARED]
+      : this.#compile(config, `${request.method} ${request.routeOptions.url ?? request.url}`);
   }
 
   /** Every route added after the plugin, and what the guard does with it. */
@@ -99,7 +113,8 @@ export class Declarations {
     }
     checkKeys(declaration, [...ROUTE_KEYS, 'target'], `@aap-guard/fastify: config.aap of ${where}`);
     const { target, ...spec } = declaration;
-    if (target !== undefined && typeof target !== 'function') throw new TypeError(`@aap-guard/fastify: config.aap.target of ${where} must be a function`);
+    if (target !== undefined && typeof target !== 'function')
+      throw new TypeError(`@aap-guard/fastify: config.aap.target of ${where} must be a function`);
     const declared: DeclaredRoute = Object.freeze({ route: this.guard.route(spec), target });
     this.#compiled.set(config, declared);
     return declared;

@@ -16,7 +16,8 @@ export interface FastifyEventsOptions extends SecurityEventOptions<FastifyReques
  * fastify-plugin, so its body parsers stay inside it.
  *
  * @example
- * await app.register(aapEvents({ guard, authorize: (req) => req.headers.authorization === `Bearer ${key}` }), { prefix: '/aap-events' });
+ * await app.register(aapEvents({ guard, authorize: (req) => req.headers.authorization === `Bearer ${key}` }), { prefix:
+ * '/aap-events' });
  */
 export function aapEvents(options: FastifyEventsOptions): FastifyPluginAsync {
   const { guard, ...receiverOptions } = options ?? ({} as FastifyEventsOptions);

@@ -13,7 +13,11 @@ export class OpenApiDocument {
   constructor(document: unknown) {
     // Each declaration becomes the `config.aap` it stands for, made once; the plugin compiles it as its own.
     this.#routes = openApiRoutes(document, (spec, operation) =>
-      Object.freeze({ ...spec, target: operation.target && ((request: FastifyRequest) => openApiTarget(operation, request.params, request.query)) }),
+      Object.freeze({
+        ...spec,
+        target:
+          operation.target && ((request: FastifyRequest) => openApiTarget(operation, request.params, request.query)),
+      }),
     );
   }
 
@@ -24,13 +28,19 @@ export class OpenApiDocument {
     for (const method of [routeOptions.method].flat()) {
       const declared = this.#routes.declared(String(method), routeOptions.url ?? '');
       if (declared === undefined) continue;
-      routeOptions.config = { ...config, aap: declared === false ? false : declared.compiled } as RouteOptions['config'];
+      routeOptions.config = {
+        ...config,
+        aap: declared === false ? false : declared.compiled,
+      } as RouteOptions['config'];
       return;
     }
   }
 
   /** The route report with the disagreements marked, and the operations no app route serves appended. */
   report(routes: readonly RouteReport[]): RouteReport[] {
-    return this.#routes.report(routes, (route) => route.method !== 'HEAD' && !route.path.startsWith('/.well-known/oauth-protected-resource'));
+    return this.#routes.report(
+      routes,
+      (route) => route.method !== 'HEAD' && !route.path.startsWith('/.well-known/oauth-protected-resource'),
+    );
   }
 }

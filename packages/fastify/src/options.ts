@@ -2,8 +2,14 @@ import type { Guard, GuardOptions, RouteSpec } from '@aap-guard/core';
 import type { AdapterOptions } from '@aap-guard/core/node';
 import type { FastifyRequest } from 'fastify';
 
-/** Plugin options: guard options (the plugin creates and closes the guard) or an existing guard to share, plus the adapter options. */
-export type AapFastifyOptions = ((Partial<GuardOptions> & Omit<AdapterOptions<FastifyRequest>, 'guard'>) | ({ readonly guard: Guard } & Omit<AdapterOptions<FastifyRequest>, 'guard'>)) & {
+/**
+ * Plugin options: guard options (the plugin creates and closes the guard) or an existing guard to share, plus the
+ * adapter options.
+ */
+export type AapFastifyOptions = (
+  | (Partial<GuardOptions> & Omit<AdapterOptions<FastifyRequest>, 'guard'>)
+  | ({ readonly guard: Guard } & Omit<AdapterOptions<FastifyRequest>, 'guard'>)
+) & {
   /**
    * The API's OpenAPI 3.x document (a parsed object): each route added after the plugin without a
    * `config.aap` of its own is declared by its operation's `x-aap-action` (see `@aap-guard/core/openapi`),

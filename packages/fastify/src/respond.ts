@@ -8,7 +8,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * (WWW-Authenticate, Retry-After, DPoP-Nonce, `Cache-Control: no-store`) are on the reply. If the
  * response was already started, the socket is destroyed instead.
  */
-export function respondDeny(adapter: AdapterSettings<FastifyRequest>, reply: FastifyReply, decision: Decision): FastifyReply {
+export function respondDeny(
+  adapter: AdapterSettings<FastifyRequest>,
+  reply: FastifyReply,
+  decision: Decision,
+): FastifyReply {
   if (reply.sent || reply.raw.headersSent) {
     reply.raw.destroy();
     return reply;

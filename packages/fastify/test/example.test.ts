@@ -12,7 +12,9 @@ describe('examples/fastify', () => {
     try {
       const base = await app.listen({ port: 0, host: '127.0.0.1' });
       expect((await fetch(`${base}/health`)).status).toBe(200);
-      expect((await fetch(`${base}/nope`, { headers: { authorization: `Bearer ${await as.mint()}` } })).status).toBe(404);
+      expect((await fetch(`${base}/nope`, { headers: { authorization: `Bearer ${await as.mint()}` } })).status).toBe(
+        404,
+      );
       expect((await fetch(`${base}/nope`)).status).toBe(401);
     } finally {
       await app.close(); // closes the guard the plugin created

@@ -41,7 +41,11 @@ forEachFastify('@aap-guard/fastify', (Fastify) => {
     const { as, app, ran, events } = await build();
     const res = await app.inject({ url: '/whoami', headers: { authorization: bearer(await as.mint()) } });
     expect(res.statusCode).toBe(403);
-    expect(res.json()).toEqual({ error: 'aap_invalid_capability', error_description: expect.any(String), reason: 'route_undeclared' });
+    expect(res.json()).toEqual({
+      error: 'aap_invalid_capability',
+      error_description: expect.any(String),
+      reason: 'route_undeclared',
+    });
     expect(res.headers['cache-control']).toBe('no-store');
     expect(ran).toEqual([]);
     expect(events.at(-1)).toMatchObject({ decision: 'deny', reason: 'route_undeclared' });
@@ -67,8 +71,13 @@ forEachFastify('@aap-guard/fastify', (Fastify) => {
     const app = fastify(guard);
     app.get('/early', { config: { aap: { action: 'search.web' } } }, async () => ({ ran: true }));
     await app.register(aapGuard, { guard });
-    expect((await app.inject({ url: '/early', headers: { authorization: bearer(await as.mint()) } })).statusCode).toBe(200);
-    const refused = await app.inject({ url: '/early', headers: { authorization: bearer(await as.mint({ capabilities: [{ action: 'cms.publish' }] })) } });
+    expect((await app.inject({ url: '/early', headers: { authorization: bearer(await as.mint()) } })).statusCode).toBe(
+      200,
+    );
+    const refused = await app.inject({
+      url: '/early',
+      headers: { authorization: bearer(await as.mint({ capabilities: [{ action: 'cms.publish' }] })) },
+    });
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toMatchObject({ reason: 'capability_missing' });
   });
@@ -77,10 +86,15 @@ forEachFastify('@aap-guard/fastify', (Fastify) => {
     const { as, guard } = await setup();
     const app = fastify(guard);
     void app.register(aapGuard, { guard, undeclared: 'allow' }); // not awaited: the route below is added first
-    app.delete('/admin/users/:id', { config: { aap: { action: 'admin.users.delete' } } }, async () => ({ deleted: true }));
+    app.delete('/admin/users/:id', { config: { aap: { action: 'admin.users.delete' } } }, async () => ({
+      deleted: true,
+    }));
     await app.ready();
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
-    const res = await fetch(`${url}/admin/users/7`, { method: 'DELETE', headers: { authorization: bearer(await as.mint({ capabilities: [{ action: 'search.web' }] })) } });
+    const res = await fetch(`${url}/admin/users/7`, {
+      method: 'DELETE',
+      headers: { authorization: bearer(await as.mint({ capabilities: [{ action: 'search.web' }] })) },
+    });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ reason: 'capability_missing' });
   });
@@ -91,7 +105,9 @@ forEachFastify('@aap-guard/fastify', (Fastify) => {
     await app.register(aapGuard, { guard });
     await app.register(
       async (child) => {
-        child.get('/declared', { config: { aap: { action: 'search.web' } } }, async (request) => ({ agent: request.aap?.claims.agent.id }));
+        child.get('/declared', { config: { aap: { action: 'search.web' } } }, async (request) => ({
+          agent: request.aap?.claims.agent.id,
+        }));
         child.get('/plain', async () => ({ ran: true }));
       },
       { prefix: '/api' },
@@ -101,8 +117,12 @@ forEachFastify('@aap-guard/fastify', (Fastify) => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toEqual({ agent: 'agent-c' });
     expect((await app.inject({ method: 'HEAD', url: '/api/declared' })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'HEAD', url: '/api/declared', headers: { authorization: token } })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'HEAD', url: '/api/declared', headers: { authorization: token } })).statusCode,
+    ).toBe(200);
     expect((await app.inject({ url: '/api/plain', headers: { authorization: token } })).statusCode).toBe(403);
-    expect((await app.inject({ method: 'HEAD', url: '/api/plain', headers: { authorization: token } })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ method: 'HEAD', url: '/api/plain', headers: { authorization: token } })).statusCode,
+    ).toBe(403);
   });
 });

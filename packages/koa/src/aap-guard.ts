@@ -1,5 +1,19 @@
 import type { Guard } from '@aap-guard/core';
-import { ROUTE_KEYS, andThen, checkKeys, healthRouteOptions, nodeFlow, resolveAdapterOptions, serveResourceMetadata, writeHealth, type Awaitable, type FlowOutcome, type HealthRouteOptions, type NodeFlow, type AdapterSettings } from '@aap-guard/core/node';
+import {
+  ROUTE_KEYS,
+  andThen,
+  checkKeys,
+  healthRouteOptions,
+  nodeFlow,
+  resolveAdapterOptions,
+  serveResourceMetadata,
+  writeHealth,
+  type Awaitable,
+  type FlowOutcome,
+  type HealthRouteOptions,
+  type NodeFlow,
+  type AdapterSettings,
+} from '@aap-guard/core/node';
 import { openApiPathParams, openApiRoutes, openApiTarget } from '@aap-guard/core/openapi';
 import type { Context, Middleware, Next } from 'koa';
 import './augment.js';
@@ -19,7 +33,9 @@ export interface AapKoaMiddleware extends Middleware {
   require(action: string, options?: RequireOptions): Middleware;
   /** Opt a route out of the guard entirely (`router.get('/health', aap.public(), handler)`): no authentication. */
   public(): Middleware;
-  /** The routers' routes and what the guard does with each: declared, public, or undeclared (refused in `deny` mode). */
+  /**
+   * The routers' routes and what the guard does with each: declared, public, or undeclared (refused in `deny` mode).
+   */
   routes(app: { readonly middleware?: readonly unknown[] }): RouteReport[];
   /**
    * A public readiness route (`router.get('/ready', aap.health())`): 200 `{ "status": "ready" }` or 503
@@ -57,12 +73,18 @@ export interface AapKoaMiddleware extends Middleware {
  * app.use(aap).use(router.routes());
  */
 export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
-  const adapter = resolveAdapterOptions<Context>('aapGuard', options as Record<string, unknown> | undefined, process.env, KOA_KEYS);
+  const adapter = resolveAdapterOptions<Context>(
+    'aapGuard',
+    options as Record<string, unknown> | undefined,
+    process.env,
+    KOA_KEYS,
+  );
   const { guard, skip } = adapter;
   const flow = nodeFlow(guard);
   const given = (options as { openApi?: unknown } | undefined)?.openApi;
   // Read and compiled once, here: a malformed document or declaration is a TypeError at startup.
-  const document: Document | undefined = given === undefined ? undefined : openApiRoutes(given, (spec) => guard.route(spec));
+  const document: Document | undefined =
+    given === undefined ? undefined : openApiRoutes(given, (spec) => guard.route(spec));
   const routes = appRoutes(guard, document);
   const ask = skip && ((ctx: Context) => onClientPath(skip, ctx));
   // Decided once per request and guard, on the path the client sent (koa-mount strips `ctx.path` below it).
@@ -77,7 +99,10 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     if (skipped(ctx)) return next();
     const mounted = routes.after(ctx.app, middleware);
     // Never silently ignored: an audited 503 (the startup report, `aap.routes(app)`, throws it first).
-    if (mounted.misplaced) return guarded(adapter, flow, ctx, next, () => { throw misplacedPublic(); });
+    if (mounted.misplaced)
+      return guarded(adapter, flow, ctx, next, () => {
+        throw misplacedPublic();
+      });
     if (mounted.opaque && watch && !mounted.watched) {
       watch(ctx); // a router may hide in what comes after: its routes are resolved when they dispatch
       mounted.watched = true;
@@ -86,7 +111,8 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     // Opted out, or declared by another guard: that guard checks it with its own options, all of them.
     if (resolution === 'public' || resolution === 'foreign') return next();
     // Declared by the `openApi` document (no declaration of the app's own runs before it): authorized here, whole.
-    if (typeof resolution === 'object') return guarded(adapter, flow, ctx, next, () => authorizeDocumented(flow, resolution, ctx));
+    if (typeof resolution === 'object')
+      return guarded(adapter, flow, ctx, next, () => authorizeDocumented(flow, resolution, ctx));
     return guarded(adapter, flow, ctx, next, () => authenticate(adapter, flow, resolution, ctx));
   };
   const require = (action: string, options: RequireOptions = {}): Middleware => {
@@ -101,17 +127,22 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
         url: ctx.originalUrl,
         parsedBody: parsedBody(ctx),
       });
-      return guarded(adapter, flow, ctx, next, () => flow.finish(ctx.req, ctx.res, route, parts(), { onRequestTooLarge: () => void (ctx.respond = false) }));
+      return guarded(adapter, flow, ctx, next, () =>
+        flow.finish(ctx.req, ctx.res, route, parts(), { onRequestTooLarge: () => void (ctx.respond = false) }),
+      );
     };
     return Object.assign(declared, { [DECLARATION]: Object.freeze({ action, guard, route }) });
   };
   const optOut = (): Middleware => Object.assign((_ctx: Context, next: Next) => next(), { [PUBLIC]: true as const });
   const health = (given?: HealthRouteOptions): Middleware => {
     const settings = healthRouteOptions(given, 'aap.health');
-    return Object.assign((ctx: Context) => {
-      ctx.respond = false;
-      writeHealth(guard, ctx.res, settings);
-    }, { [PUBLIC]: true as const });
+    return Object.assign(
+      (ctx: Context) => {
+        ctx.respond = false;
+        writeHealth(guard, ctx.res, settings);
+      },
+      { [PUBLIC]: true as const },
+    );
   };
   const mount = (router: RouterLike): Middleware => {
     const dispatch = router.routes() as unknown as Middleware;
@@ -120,10 +151,24 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     const mountedRouter: Middleware = (ctx, next) => {
       if (skipped(ctx)) return dispatch(ctx, next);
       const resolution = resolveDeclaration(router, ctx as RoutingInput, guard, document);
-      // Declared by the document: authorized here (after `app.use(aap)` authorized it already, the same decision again).
-      if (typeof resolution === 'object') return guarded(adapter, flow, ctx, () => dispatch(ctx, next), () => authorizeDocumented(flow, resolution, ctx));
+      // Declared by the document: authorized here (after `app.use(aap)` authorized it already, the same decision
+      // again).
+      if (typeof resolution === 'object')
+        return guarded(
+          adapter,
+          flow,
+          ctx,
+          () => dispatch(ctx, next),
+          () => authorizeDocumented(flow, resolution, ctx),
+        );
       if (resolution !== 'undeclared' || adapter.undeclared === 'allow') return dispatch(ctx, next);
-      return guarded(adapter, flow, ctx, () => dispatch(ctx, next), () => refuseUndeclared(flow, ctx));
+      return guarded(
+        adapter,
+        flow,
+        ctx,
+        () => dispatch(ctx, next),
+        () => refuseUndeclared(flow, ctx),
+      );
     };
     return Object.assign(mountedRouter, { router });
   };
@@ -168,7 +213,12 @@ function authenticate(
 function authorizeDocumented(flow: NodeFlow, documented: Documented, ctx: Context): Awaitable<FlowOutcome> {
   const { operation, compiled } = documented.declared;
   const params = openApiPathParams(operation, documented.path);
-  const parts = { target: openApiTarget(operation, params, ctx.query), params, url: ctx.originalUrl, parsedBody: parsedBody(ctx) };
+  const parts = {
+    target: openApiTarget(operation, params, ctx.query),
+    params,
+    url: ctx.originalUrl,
+    parsedBody: parsedBody(ctx),
+  };
   return flow.finish(ctx.req, ctx.res, compiled, parts, { onRequestTooLarge: () => void (ctx.respond = false) });
 }
 
@@ -201,8 +251,17 @@ function onClientPath(skip: (ctx: Context) => boolean, ctx: Context): boolean {
   }
 }
 
-/** Run a guard step and translate its outcome: next(), a deny, or — for any exception in the guard path — an audited 503. */
-function guarded(adapter: AdapterSettings<Context>, flow: NodeFlow, ctx: Context, next: Next, step: () => Awaitable<FlowOutcome>): Promise<void> | void {
+/**
+ * Run a guard step and translate its outcome: next(), a deny, or — for any exception in the guard path — an audited
+ * 503.
+ */
+function guarded(
+  adapter: AdapterSettings<Context>,
+  flow: NodeFlow,
+  ctx: Context,
+  next: Next,
+  step: () => Awaitable<FlowOutcome>,
+): Promise<void> | void {
   const faulted = (error: unknown): FlowOutcome => ({ kind: 'deny', decision: flow.fault(ctx.req, error) });
   let outcome: Awaitable<FlowOutcome>;
   try {
@@ -211,12 +270,18 @@ function guarded(adapter: AdapterSettings<Context>, flow: NodeFlow, ctx: Context
     outcome = faulted(error);
   }
   // Settled already (a cached token, the memory store): no promise of ours before the app's next().
-  if (outcome instanceof Promise) return outcome.then(undefined, faulted).then((settled) => proceed(adapter, ctx, next, settled));
+  if (outcome instanceof Promise)
+    return outcome.then(undefined, faulted).then((settled) => proceed(adapter, ctx, next, settled));
   return proceed(adapter, ctx, next, outcome);
 }
 
 /** A settled outcome: a deny written, or the decision's headers set and on to the app. */
-function proceed(adapter: AdapterSettings<Context>, ctx: Context, next: Next, outcome: FlowOutcome): Promise<void> | void {
+function proceed(
+  adapter: AdapterSettings<Context>,
+  ctx: Context,
+  next: Next,
+  outcome: FlowOutcome,
+): Promise<void> | void {
   if (outcome.kind === 'deny') return respondDeny(adapter, ctx, outcome.decision);
   if (outcome.kind === 'allow') {
     ctx.state.aap = outcome.principal;
@@ -231,5 +296,8 @@ function proceed(adapter: AdapterSettings<Context>, ctx: Context, next: Next, ou
 
 const PASS: FlowOutcome = Object.freeze({ kind: 'pass' });
 
-/** What a body parser before the guard (koa-bodyparser, @koa/bodyparser, koa-body) left: the core reads a form token there. */
+/**
+ * What a body parser before the guard (koa-bodyparser, @koa/bodyparser, koa-body) left: the core reads a form token
+ * there.
+ */
 const parsedBody = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;

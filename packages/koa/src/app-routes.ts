@@ -63,7 +63,8 @@ export function appRoutes(guard: object, document?: Document): AppRoutes {
 }
 
 /** An `aap.public()` marker. */
-export const isPublic = (fn: unknown): boolean => typeof fn === 'function' && (fn as { readonly [PUBLIC]?: true })[PUBLIC] === true;
+export const isPublic = (fn: unknown): boolean =>
+  typeof fn === 'function' && (fn as { readonly [PUBLIC]?: true })[PUBLIC] === true;
 
 /**
  * `aap.public()` in `app.use()`: Koa runs app middleware in order with no paths, so no guard can tell what it

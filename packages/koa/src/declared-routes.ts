@@ -22,7 +22,11 @@ export interface Declared {
 /** Marks middleware returned by `aap.public()`: the route is opted out of the guard. */
 export const PUBLIC = Symbol.for('aap-guard.koa.public');
 
-type Marked = ((...args: never[]) => unknown) & { readonly [DECLARATION]?: Declared; readonly [PUBLIC]?: true; readonly param?: string };
+type Marked = ((...args: never[]) => unknown) & {
+  readonly [DECLARATION]?: Declared;
+  readonly [PUBLIC]?: true;
+  readonly param?: string;
+};
 
 interface LayerLike {
   /** The route's path pattern, the router's prefix included. */
@@ -54,7 +58,10 @@ export type Resolution = 'declared' | 'foreign' | 'public' | 'undeclared' | 'non
 /** The `openApi` option, read: each app route's declaration in the document, compiled once. */
 export type Document = OpenApiRoutes<CompiledRoute>;
 
-/** A request on a route the `openApi` document declares: the declaration, and the path the router matched (for its parameters). */
+/**
+ * A request on a route the `openApi` document declares: the declaration, and the path the router matched (for its
+ * parameters).
+ */
 export interface Documented {
   readonly declared: OpenApiDeclared<CompiledRoute>;
   readonly path: string;
@@ -72,7 +79,12 @@ export interface RoutingInput {
 /**
  * Resolve whether the route `router` will dispatch this request to is declared.
  */
-export function resolveDeclaration(router: RouterLike, ctx: RoutingInput, guard: object, document?: Document): Resolution {
+export function resolveDeclaration(
+  router: RouterLike,
+  ctx: RoutingInput,
+  guard: object,
+  document?: Document,
+): Resolution {
   const path = router.opts?.routerPath || ctx.newRouterPath || ctx.path || ctx.routerPath || '';
   const layers = matchedLayers(router, ctx.method, path, ctx.host);
   if (!layers) return 'none';
@@ -82,7 +94,8 @@ export function resolveDeclaration(router: RouterLike, ctx: RoutingInput, guard:
     const first = layer.stack.find((fn) => fn.param === undefined); // router.param() middleware runs first
     if (layer.methods.length === 0) {
       const declared = first?.[DECLARATION];
-      if (declared && typeof above !== 'object') above = declared; // `router.use(aap.require(...))` declares what follows
+      if (declared && typeof above !== 'object')
+        above = declared; // `router.use(aap.require(...))` declares what follows
       else if (first?.[PUBLIC]) above ??= 'public';
       continue;
     }
@@ -102,7 +115,12 @@ export function resolveDeclaration(router: RouterLike, ctx: RoutingInput, guard:
  * request at 300 routes. @koa/router only ever appends layers (and `router.param()` inserts into a
  * layer's stack), so the cache starts over whenever the router's stack or a layer's stack grows.
  */
-function matchedLayers(router: RouterLike, method: string, path: string, host: string): readonly LayerLike[] | undefined {
+function matchedLayers(
+  router: RouterLike,
+  method: string,
+  path: string,
+  host: string,
+): readonly LayerLike[] | undefined {
   const stack = router.stack;
   if (!Array.isArray(stack)) return match(router, method, path, host); // not @koa/router's shape: no cache
   let entry = matches.get(router);
@@ -150,7 +168,8 @@ function dispatched(router: RouterLike, layers: readonly LayerLike[]): readonly 
   if (!router.exclusive) return layers;
   if (router.opts?.exclusive === 'specificity') {
     let chosen: LayerLike | undefined;
-    for (const layer of layers) if (!chosen || (layer.paramNames?.length ?? 0) < (chosen.paramNames?.length ?? 0)) chosen = layer;
+    for (const layer of layers)
+      if (!chosen || (layer.paramNames?.length ?? 0) < (chosen.paramNames?.length ?? 0)) chosen = layer;
     return chosen ? [chosen] : [];
   }
   return layers.slice(-1);
@@ -174,7 +193,10 @@ export interface RouteReport {
   readonly others?: 'refused' | 'passed' | undefined;
   /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
   readonly note?: string | undefined;
-  /** With `openApi`: where the document and the app disagree — an app route the document does not list, or an operation no app route serves. */
+  /**
+   * With `openApi`: where the document and the app disagree — an app route the document does not list, or an operation
+   * no app route serves.
+   */
   readonly openApi?: 'not_in_document' | 'no_app_route' | undefined;
 }
 
@@ -189,9 +211,15 @@ interface ListedLayer extends LayerLike {
  * matches, and no other — as a request meets it.
  *
  * @example
- * for (const route of listRoutes(app, aap.guard)) console.log(route.method, route.path, route.status, route.note ?? '');
+ * for (const route of listRoutes(app, aap.guard)) console.log(route.method, route.path, route.status, route.note ??
+ * '');
  */
-export function listRoutes(app: { readonly middleware?: readonly unknown[] }, guard: Guard, undeclared?: 'allow' | 'deny', document?: Document): RouteReport[] {
+export function listRoutes(
+  app: { readonly middleware?: readonly unknown[] },
+  guard: Guard,
+  undeclared?: 'allow' | 'deny',
+  document?: Document,
+): RouteReport[] {
   const out: RouteReport[] = [];
   for (const fn of (app.middleware ?? []) as Dispatch[]) {
     const stack = (fn?.router as { stack?: readonly ListedLayer[] } | undefined)?.stack ?? [];
@@ -210,9 +238,24 @@ export function listRoutes(app: { readonly middleware?: readonly unknown[] }, gu
       for (const method of layer.methods) {
         // A route no declaration of the app's own covers: what the `openApi` document says of it.
         const documented = status === 'undeclared' ? document?.declared(method, path) : undefined;
-        if (status === 'public' || documented === false) out.push({ method, path, status: 'public', action: undefined });
-        else if (documented) out.push({ method, path, status: 'declared', action: documented.compiled.action, ...routeAdmission(guard, 'declared', documented.compiled, method, undeclared) });
-        else out.push({ method, path, status, action: declared?.action, ...routeAdmission(declared?.guard ?? guard, status, declared?.route, method, undeclared) });
+        if (status === 'public' || documented === false)
+          out.push({ method, path, status: 'public', action: undefined });
+        else if (documented)
+          out.push({
+            method,
+            path,
+            status: 'declared',
+            action: documented.compiled.action,
+            ...routeAdmission(guard, 'declared', documented.compiled, method, undeclared),
+          });
+        else
+          out.push({
+            method,
+            path,
+            status,
+            action: declared?.action,
+            ...routeAdmission(declared?.guard ?? guard, status, declared?.route, method, undeclared),
+          });
       }
     }
   }
@@ -220,7 +263,10 @@ export function listRoutes(app: { readonly middleware?: readonly unknown[] }, gu
 }
 
 /** The first mounted declaration whose path matches the route's, else `public` if a mounted opt-out's does. */
-function covering(mounted: readonly { readonly layer: ListedLayer; readonly declared: Declared | undefined }[], path: string): Declared | 'public' | undefined {
+function covering(
+  mounted: readonly { readonly layer: ListedLayer; readonly declared: Declared | undefined }[],
+  path: string,
+): Declared | 'public' | undefined {
   let found: 'public' | undefined;
   for (const { layer, declared } of mounted) {
     if (typeof layer.match === 'function' && !layer.match(path)) continue;

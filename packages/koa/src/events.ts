@@ -18,19 +18,26 @@ export interface KoaEventsOptions extends SecurityEventOptions<Context> {
  * body parser already set `ctx.request.body` to the text.
  *
  * @example
- * app.use(aapEvents({ guard: aap.guard, path: '/aap-events', authorize: (ctx) => ctx.get('authorization') === `Bearer ${key}` }));
+ * app.use(aapEvents({ guard: aap.guard, path: '/aap-events', authorize: (ctx) => ctx.get('authorization') === `Bearer
+ * ${key}` }));
  */
 export function aapEvents(options: KoaEventsOptions): Middleware {
   const { guard, path = '/aap-events', ...receiverOptions } = options ?? ({} as KoaEventsOptions);
   const receiver = securityEventReceiver<Context>(guard, receiverOptions);
-  if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError("aapEvents: options.path must start with '/'");
+  if (typeof path !== 'string' || !path.startsWith('/'))
+    throw new TypeError("aapEvents: options.path must start with '/'");
   const limit = options.maxBytes ?? 65_536;
   return async (ctx: Context, next: Next) => {
     if (ctx.path !== path || ctx.method !== 'POST') return next();
     const body = await rawBody(ctx, limit);
-    const result = body === TOO_LARGE
-      ? { status: 413, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ err: 'invalid_request', description: 'the SET is too large' }) }
-      : await receiver.push(ctx, { headers: ctx.headers, body });
+    const result =
+      body === TOO_LARGE
+        ? {
+            status: 413,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ err: 'invalid_request', description: 'the SET is too large' }),
+          }
+        : await receiver.push(ctx, { headers: ctx.headers, body });
     ctx.status = result.status;
     ctx.set(result.headers);
     ctx.body = result.body === '' ? null : result.body;

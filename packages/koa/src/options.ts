@@ -6,7 +6,10 @@ import type { Context } from 'koa';
  * `aapGuard()` options: guard options (a new guard is created; explicit options are merged over
  * `AAP_ISSUER`, `AAP_AUDIENCE`, `AAP_JWKS_URI`), or an existing guard to share — plus the adapter options.
  */
-export type AapKoaOptions = ((Partial<GuardOptions> & Omit<AdapterOptions<Context>, 'guard'>) | ({ readonly guard: Guard } & Omit<AdapterOptions<Context>, 'guard'>)) & {
+export type AapKoaOptions = (
+  | (Partial<GuardOptions> & Omit<AdapterOptions<Context>, 'guard'>)
+  | ({ readonly guard: Guard } & Omit<AdapterOptions<Context>, 'guard'>)
+) & {
   /**
    * The API's OpenAPI 3.x document (a parsed object): each route of a router the guard sees (mounted after
    * `app.use(aap)`, or with `aap.router(router)`) without an `aap.require()` or `aap.public()` of its own is

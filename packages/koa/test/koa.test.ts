@@ -39,14 +39,22 @@ forEachKoa('@aap-guard/koa', (Koa) => {
 
   it("leaves the app's own handler errors to Koa (the guard does not swallow them)", async () => {
     const { as, server } = await build();
-    const res = await request(server).get('/crash').set('authorization', bearer(await as.mint()));
+    const res = await request(server)
+      .get('/crash')
+      .set('authorization', bearer(await as.mint()));
     expect(res.status).toBe(500);
   });
 
   it('deny mode without the global middleware still authenticates first (401 before 403)', async () => {
     const { as, server } = await build({ undeclared: 'deny', global: false });
     expect((await request(server).get('/whoami')).status).toBe(401);
-    expect((await request(server).get('/whoami').set('authorization', bearer(await as.mint()))).status).toBe(403);
+    expect(
+      (
+        await request(server)
+          .get('/whoami')
+          .set('authorization', bearer(await as.mint()))
+      ).status,
+    ).toBe(403);
   });
 
   it('works per route without the global middleware (guard.check)', async () => {
@@ -70,7 +78,9 @@ forEachKoa('@aap-guard/koa', (Koa) => {
       ctx.body = { action: ctx.state.aap?.action };
     });
     const app = new Koa().use(aap).use(aap.router(router));
-    const res = await request(app.callback()).get('/a').set('authorization', bearer(await as.mint({ capabilities: [{ action: 'search.web' }] })));
+    const res = await request(app.callback())
+      .get('/a')
+      .set('authorization', bearer(await as.mint({ capabilities: [{ action: 'search.web' }] })));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ action: 'search.web' });
   });
@@ -135,8 +145,13 @@ forEachKoa('@aap-guard/koa', (Koa) => {
     const app = new Koa().use(aap).use(aap.router(router));
     const token = bearer(await as.mint({ capabilities: [{ action: 'search.web' }] }));
     for (let i = 0; i < 2; i += 1) {
-      expect((await request(app.callback()).get('/plain').set('host', 'api.example.com').set('authorization', token)).status).toBe(403);
-      expect((await request(app.callback()).get('/plain').set('host', 'other.example.com').set('authorization', token)).status).toBe(404);
+      expect(
+        (await request(app.callback()).get('/plain').set('host', 'api.example.com').set('authorization', token)).status,
+      ).toBe(403);
+      expect(
+        (await request(app.callback()).get('/plain').set('host', 'other.example.com').set('authorization', token))
+          .status,
+      ).toBe(404);
     }
   });
 
@@ -159,6 +174,12 @@ forEachKoa('@aap-guard/koa', (Koa) => {
     });
     app.use(aap).use(aap.router(router));
     const token = await heldPublishToken(as);
-    await expectHoldBoundToBody(guard, (title, hold) => request(app.callback()).post('/v1/publish').set('authorization', token).set(hold ? { 'aap-hold-id': hold } : {}).send({ title }));
+    await expectHoldBoundToBody(guard, (title, hold) =>
+      request(app.callback())
+        .post('/v1/publish')
+        .set('authorization', token)
+        .set(hold ? { 'aap-hold-id': hold } : {})
+        .send({ title }),
+    );
   });
 });

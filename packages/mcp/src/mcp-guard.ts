@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision, Guard, Principal, ReasonCode } from '@aap-guard/core';
-import { nodeFlow, resourceMetadataUrl, serveResourceMetadata, writeDeny, type Awaitable, type FlowOutcome, type NodeFlow } from '@aap-guard/core/node';
+import {
+  nodeFlow,
+  resourceMetadataUrl,
+  serveResourceMetadata,
+  writeDeny,
+  type Awaitable,
+  type FlowOutcome,
+  type NodeFlow,
+} from '@aap-guard/core/node';
 import { readJson } from './read-json.js';
 import { answeredOverHttp, writeInsufficientScope, writeJsonRpcDeny } from './respond.js';
 import { mcpMessage, toolCallDigest, type ToolCall } from './tool-call.js';
@@ -83,7 +91,8 @@ const NOT_ADMITTED: McpAdmission = Object.freeze({ admitted: false });
  * @example
  * import { mcpGuard } from '@aap-guard/mcp';
  * import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
- * const mcp = mcpGuard(guard, { tools: { search: { action: 'search.web', target: (args) => args.url }, publish: 'cms.publish' } });
+ * const mcp = mcpGuard(guard, { tools: { search: { action: 'search.web', target: (args) => args.url }, publish:
+ * 'cms.publish' } });
  * app.all('/mcp', async (req, res) => {
  *   const admission = await mcp.admit(req, res);
  *   if (!admission.admitted) return; // refused: the response is written
@@ -95,10 +104,12 @@ const NOT_ADMITTED: McpAdmission = Object.freeze({ admitted: false });
  */
 export function mcpGuard(guard: Guard, options: McpGuardOptions): McpGuard {
   const maxBodyBytes = options?.maxBodyBytes ?? 1_048_576;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new TypeError('mcpGuard: options.maxBodyBytes must be a positive integer');
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1)
+    throw new TypeError('mcpGuard: options.maxBodyBytes must be a positive integer');
   const tools = compileTools(guard, options?.tools);
   const permitted = permittedTools(tools);
-  const toolsFor = (principal: Principal | undefined): readonly string[] => (principal ? permitted(principal.claims.capabilities) : []);
+  const toolsFor = (principal: Principal | undefined): readonly string[] =>
+    principal ? permitted(principal.claims.capabilities) : [];
   const endpoint: Endpoint = { guard, flow: nodeFlow(guard), tools, toolsFor, maxBodyBytes };
   return Object.freeze({
     guard,
@@ -118,7 +129,8 @@ export function mcpGuard(guard: Guard, options: McpGuardOptions): McpGuard {
     admit(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown) {
       let begun: Awaitable<FlowOutcome>;
       try {
-        begun = endpoint.flow.begin(req, res, undefined, parsedBody); // synchronously: it watches the body as it arrives
+        // synchronously: it watches the body as it arrives
+        begun = endpoint.flow.begin(req, res, undefined, parsedBody);
       } catch (error) {
         begun = Promise.reject(error);
       }
@@ -127,34 +139,51 @@ export function mcpGuard(guard: Guard, options: McpGuardOptions): McpGuard {
   });
 }
 
-async function admit(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, begun: Awaitable<FlowOutcome>, parsedBody: unknown): Promise<McpAdmission> {
+async function admit(
+  endpoint: Endpoint,
+  req: IncomingMessage,
+  res: ServerResponse,
+  begun: Awaitable<FlowOutcome>,
+  parsedBody: unknown,
+): Promise<McpAdmission> {
   const outcome = await begun;
   if (outcome.kind === 'deny') return refusedOverHttp(res, outcome.decision);
   // No AAP credential and `authRequired: false`: the app's own authentication decides; the guard reads nothing.
   if (outcome.kind !== 'authenticated') return { admitted: true, principal: undefined, tools: [], body: parsedBody };
   const { flow } = endpoint;
-  const body = parsedBody !== undefined ? { ok: true as const, value: parsedBody } : await readJson(req, endpoint.maxBodyBytes);
+  const body =
+    parsedBody !== undefined ? { ok: true as const, value: parsedBody } : await readJson(req, endpoint.maxBodyBytes);
   if (!body.ok) {
     const reason: ReasonCode = body.problem === 'too_large' ? 'request_too_large' : 'request_invalid';
     if (body.problem === 'too_large') res.setHeader('connection', 'close'); // the rest of the body is never read
-    return refusedOverHttp(res, flow.refuse(req, reason, { check: 'mcp.body', problem: body.problem, limit: endpoint.maxBodyBytes }));
+    return refusedOverHttp(
+      res,
+      flow.refuse(req, reason, { check: 'mcp.body', problem: body.problem, limit: endpoint.maxBodyBytes }),
+    );
   }
   const tools = endpoint.toolsFor(outcome.principal);
   if (tools.length === 0) {
-    const decision = flow.refuse(req, 'capability_missing', { check: 'mcp.tools', problem: 'no capability names the action of any tool of this server' });
+    const decision = flow.refuse(req, 'capability_missing', {
+      check: 'mcp.tools',
+      problem: 'no capability names the action of any tool of this server',
+    });
     writeInsufficientScope(res, decision, outcome.principal.scheme, resourceMetadataUrl(endpoint.guard, req));
     return NOT_ADMITTED;
   }
   const message = mcpMessage(body.value);
   if (message.kind === 'batched-call') {
-    return refusedOverHttp(res, flow.refuse(req, 'request_invalid', { check: 'mcp.batch', problem: 'a tools/call inside a JSON-RPC batch' }));
+    return refusedOverHttp(
+      res,
+      flow.refuse(req, 'request_invalid', { check: 'mcp.batch', problem: 'a tools/call inside a JSON-RPC batch' }),
+    );
   }
   if (message.kind === 'unanswerable-call') {
     // No JSON-RPC reply (§4.1), no authorization, no state: MCP's Streamable HTTP transport answers a POST
     // of a notification it does not accept with an HTTP error status (400), here with the guard's deny body.
-    const problem = message.problem === 'notification'
-      ? 'a tools/call sent as a notification (no id)'
-      : 'a tools/call whose id is not a string or a number';
+    const problem =
+      message.problem === 'notification'
+        ? 'a tools/call sent as a notification (no id)'
+        : 'a tools/call whose id is not a string or a number';
     return refusedOverHttp(res, flow.refuse(req, 'request_invalid', { check: 'mcp.call_id', problem }));
   }
   if (message.kind === 'other') return settled(await flow.finish(req, res), res, { tools, body: body.value });
@@ -162,19 +191,35 @@ async function admit(endpoint: Endpoint, req: IncomingMessage, res: ServerRespon
 }
 
 /** A `tools/call`: the full pipeline for its tool's action, on the request that `begin` authenticated. */
-async function authorizeCall(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, call: ToolCall, admitted: { tools: readonly string[]; body: unknown }): Promise<McpAdmission> {
+async function authorizeCall(
+  endpoint: Endpoint,
+  req: IncomingMessage,
+  res: ServerResponse,
+  call: ToolCall,
+  admitted: { tools: readonly string[]; body: unknown },
+): Promise<McpAdmission> {
   const tool = call.name === undefined ? undefined : endpoint.tools.get(call.name);
   if (!tool) {
-    writeJsonRpcDeny(res, endpoint.flow.refuse(req, 'route_undeclared', { check: 'mcp.undeclared_tool', tool: call.name }), call.id);
+    writeJsonRpcDeny(
+      res,
+      endpoint.flow.refuse(req, 'route_undeclared', { check: 'mcp.undeclared_tool', tool: call.name }),
+      call.id,
+    );
     return NOT_ADMITTED;
   }
   let digest: string;
   try {
     digest = toolCallDigest(tool.name, call.arguments);
   } catch {
-    return refusedOverHttp(res, endpoint.flow.refuse(req, 'request_invalid', { check: 'mcp.arguments', problem: 'arguments nested too deeply' }));
+    return refusedOverHttp(
+      res,
+      endpoint.flow.refuse(req, 'request_invalid', { check: 'mcp.arguments', problem: 'arguments nested too deeply' }),
+    );
   }
-  const args = call.arguments !== null && typeof call.arguments === 'object' && !Array.isArray(call.arguments) ? (call.arguments as Record<string, unknown>) : {};
+  const args =
+    call.arguments !== null && typeof call.arguments === 'object' && !Array.isArray(call.arguments)
+      ? (call.arguments as Record<string, unknown>)
+      : {};
   // The approver of a hold sees the tool and its arguments (redacted and bounded by the core), not `POST /mcp`.
   const operation = { kind: 'mcp.tools/call', name: tool.name, arguments: call.arguments };
   const parts = { target: tool.target?.(args), params: args, bodyDigest: digest, holdId: call.holdId, operation };
@@ -186,8 +231,15 @@ async function authorizeCall(endpoint: Endpoint, req: IncomingMessage, res: Serv
   return settled(done, res, { ...admitted, tool: tool.name });
 }
 
-/** The outcome of `finish`: a deny written over HTTP, or the admission with the decision's headers (RateLimit, DPoP-Nonce) set. */
-function settled(done: FlowOutcome, res: ServerResponse, admitted: { tools: readonly string[]; body: unknown; tool?: string }): McpAdmission {
+/**
+ * The outcome of `finish`: a deny written over HTTP, or the admission with the decision's headers (RateLimit,
+ * DPoP-Nonce) set.
+ */
+function settled(
+  done: FlowOutcome,
+  res: ServerResponse,
+  admitted: { tools: readonly string[]; body: unknown; tool?: string },
+): McpAdmission {
   if (done.kind === 'deny') return refusedOverHttp(res, done.decision);
   if (done.kind !== 'allow') return { admitted: true, principal: undefined, ...admitted };
   for (const [name, value] of Object.entries(done.decision.headers)) res.setHeader(name, value);

@@ -10,7 +10,8 @@ import { writeDeny } from '@aap-guard/core/node';
  * // with the MCP SDK client:
  * import { McpError } from '@modelcontextprotocol/sdk/types.js';
  * try { await client.callTool({ name: 'search', arguments: { q: 'x' } }); }
- * catch (error) { if (error instanceof McpError && error.code === MCP_DENIED) console.log((error.data as { reason: string }).reason); }
+ * catch (error) { if (error instanceof McpError && error.code === MCP_DENIED) console.log((error.data as { reason:
+ * string }).reason); }
  */
 export const MCP_DENIED = -32003;
 
@@ -20,7 +21,8 @@ export const MCP_DENIED = -32003;
  * token), 400 (the request itself), 503 (this server, not the call). Everything else concerns this call
  * (capability, constraint, rate limit, oversight, size) and is the call's JSON-RPC error.
  */
-export const answeredOverHttp = (decision: Decision): boolean => decision.status === 401 || decision.status === 400 || decision.status === 503;
+export const answeredOverHttp = (decision: Decision): boolean =>
+  decision.status === 401 || decision.status === 400 || decision.status === 503;
 
 /**
  * Answer a tool call the guard refused: HTTP 200 with a JSON-RPC error response to `id` — code
@@ -33,8 +35,15 @@ export function writeJsonRpcDeny(res: ServerResponse, decision: Decision, id: st
   // no challenge on a 200: the `insufficient_scope` of a tool call's missing capability is its JSON-RPC error here
   const { 'retry-after': retryAfter, 'www-authenticate': _challenge, ...headers } = decision.headers;
   const seconds = retryAfter === undefined ? undefined : Number(retryAfter);
-  const data = { ...decision.body, ...(seconds === undefined || !Number.isFinite(seconds) ? {} : { retry_after: seconds }) };
-  const body = { jsonrpc: '2.0', id, error: { code: MCP_DENIED, message: decision.body?.error_description ?? 'Request refused', data } };
+  const data = {
+    ...decision.body,
+    ...(seconds === undefined || !Number.isFinite(seconds) ? {} : { retry_after: seconds }),
+  };
+  const body = {
+    jsonrpc: '2.0',
+    id,
+    error: { code: MCP_DENIED, message: decision.body?.error_description ?? 'Request refused', data },
+  };
   writeDeny(res, { status: 200, headers, body: decision.body }, () => ({ body }));
 }
 
@@ -43,8 +52,19 @@ export function writeJsonRpcDeny(res: ServerResponse, decision: Decision, id: st
  * challenge (in the token's scheme, with `resource_metadata` per RFC 9728 §5.1), as the MCP authorization
  * spec asks of a valid token without the permissions a request needs: an MCP client may step up.
  */
-export function writeInsufficientScope(res: ServerResponse, decision: Decision, scheme: 'Bearer' | 'DPoP', resourceMetadata: string | undefined): void {
-  const params = [`error="insufficient_scope"`, `error_description="${decision.body?.error_description ?? 'Insufficient scope'}"`];
+export function writeInsufficientScope(
+  res: ServerResponse,
+  decision: Decision,
+  scheme: 'Bearer' | 'DPoP',
+  resourceMetadata: string | undefined,
+): void {
+  const params = [
+    `error="insufficient_scope"`,
+    `error_description="${decision.body?.error_description ?? 'Insufficient scope'}"`,
+  ];
   if (resourceMetadata) params.push(`resource_metadata="${resourceMetadata}"`);
-  writeDeny(res, { ...decision, headers: { ...decision.headers, 'www-authenticate': `${scheme} ${params.join(', ')}` } });
+  writeDeny(res, {
+    ...decision,
+    headers: { ...decision.headers, 'www-authenticate': `${scheme} ${params.join(', ')}` },
+  });
 }

@@ -35,10 +35,13 @@ export function compileTools(guard: Guard, tools: unknown): ReadonlyMap<string, 
     const declaration = (typeof given === 'string' ? { action: given } : given) as McpToolDeclaration;
     try {
       const { target, ...spec } = declaration ?? ({} as McpToolDeclaration);
-      if (target !== undefined && typeof target !== 'function') throw new TypeError('target must be a function (args) => url or host');
+      if (target !== undefined && typeof target !== 'function')
+        throw new TypeError('target must be a function (args) => url or host');
       compiled.set(name, Object.freeze({ name, route: guard.route(spec), target }));
     } catch (error) {
-      throw new TypeError(`mcpGuard: options.tools[${JSON.stringify(name)}]: ${(error as Error).message}`, { cause: error });
+      throw new TypeError(`mcpGuard: options.tools[${JSON.stringify(name)}]: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
   return compiled;
@@ -49,13 +52,17 @@ export function compileTools(guard: Guard, tools: unknown): ReadonlyMap<string, 
  * match (exact, case-sensitive). A listed tool is still authorized call by call (constraints, rate limits,
  * oversight); an unlisted one is refused. Cached per verified token.
  */
-export function permittedTools(tools: ReadonlyMap<string, CompiledTool>): (capabilities: readonly Capability[]) => readonly string[] {
+export function permittedTools(
+  tools: ReadonlyMap<string, CompiledTool>,
+): (capabilities: readonly Capability[]) => readonly string[] {
   const cache = new WeakMap<readonly Capability[], readonly string[]>();
   return (capabilities) => {
     let names = cache.get(capabilities);
     if (!names) {
       const actions = new Set(capabilities.map((capability) => capability.action));
-      names = Object.freeze([...tools.values()].filter((tool) => actions.has(tool.route.action)).map((tool) => tool.name));
+      names = Object.freeze(
+        [...tools.values()].filter((tool) => actions.has(tool.route.action)).map((tool) => tool.name),
+      );
       cache.set(capabilities, names);
     }
     return names;

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { InfrastructureError, type Hold, type HoldFilter, type HoldProblem, type HoldStatus, type HoldStore, type HoldUpdate, type HoldVerdict } from '@aap-guard/core/store';
+import {
+  InfrastructureError,
+  type Hold,
+  type HoldFilter,
+  type HoldProblem,
+  type HoldStatus,
+  type HoldStore,
+  type HoldUpdate,
+  type HoldVerdict,
+} from '@aap-guard/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { HOLD_CONSUME } from './scripts/hold-consume.js';
 import { HOLD_CREATE } from './scripts/hold-create.js';
@@ -39,20 +48,28 @@ const MAX_SCANNED = 5000;
  */
 export function redisHolds(redis: Redis | Cluster, options: RedisHoldsOptions = {}): HoldStore {
   const prefix = options.prefix ?? 'aap:';
-  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new TypeError('redisHolds({ prefix }) must be a string without { or }');
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix))
+    throw new TypeError('redisHolds({ prefix }) must be a string without { or }');
   const timeoutMs = options.timeoutMs ?? 500;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('redisHolds({ timeoutMs }) must be a positive number');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new TypeError('redisHolds({ timeoutMs }) must be a positive number');
   const createScript = registerScript(redis, HOLD_CREATE);
   const consumeScript = registerScript(redis, HOLD_CONSUME);
   const decideScript = registerScript(redis, HOLD_DECIDE);
   const keys = holdKeys(prefix);
   const call = <T>(what: string, promise: Promise<T>): Promise<T> =>
     withTimeout(promise, timeoutMs).catch((error: unknown) => {
-      throw new InfrastructureError('store_unavailable', `redis holds ${what} failed: ${(error as Error)?.message ?? error}`, { cause: error });
+      throw new InfrastructureError(
+        'store_unavailable',
+        `redis holds ${what} failed: ${(error as Error)?.message ?? error}`,
+        { cause: error },
+      );
     });
   /** The global indexes follow the hold's status; a failure here only delays what a listing finds (it verifies). */
   const reindex = (id: string, from: HoldStatus | undefined, to: HoldStatus, dropAt: number): Promise<unknown> =>
-    Promise.all([from && redis.zrem(keys.status(from), id), redis.zadd(keys.status(to), dropAt, id)]).catch(() => undefined);
+    Promise.all([from && redis.zrem(keys.status(from), id), redis.zadd(keys.status(to), dropAt, id)]).catch(
+      () => undefined,
+    );
   const decide = async (id: string, verdict: HoldVerdict, to: 'approved' | 'denied'): Promise<HoldUpdate> => {
     const [agentId, issuer] = await call('get', redis.hmget(keys.hold(id), 'agentId', 'issuer'));
     if (agentId === null || agentId === undefined) return { ok: false, problem: 'unknown' };
@@ -67,13 +84,22 @@ export function redisHolds(redis: Redis | Cluster, options: RedisHoldsOptions = 
     async create(hold, { retainMs, budget }) {
       const dropAt = hold.expiresAt + Math.max(0, retainMs);
       const { id, issuer, agent } = hold;
-      const reply = await call('create', createScript(
-        keys.hold(id),
-        keys.budget(id, issuer, agent.id, 'pending'),
-        keys.budget(id, issuer, agent.id, 'created'),
-        keys.agent(id, agent.id),
-        hold.createdAt, hold.id, hold.expiresAt, dropAt, budget.maxPendingPerAgent, budget.maxPerMinute, ...fieldsOf(hold, dropAt),
-      ));
+      const reply = await call(
+        'create',
+        createScript(
+          keys.hold(id),
+          keys.budget(id, issuer, agent.id, 'pending'),
+          keys.budget(id, issuer, agent.id, 'created'),
+          keys.agent(id, agent.id),
+          hold.createdAt,
+          hold.id,
+          hold.expiresAt,
+          dropAt,
+          budget.maxPendingPerAgent,
+          budget.maxPerMinute,
+          ...fieldsOf(hold, dropAt),
+        ),
+      );
       const [outcome, wait] = Array.isArray(reply) ? (reply as unknown[]) : [];
       if (outcome === 'pending') return { ok: false, problem: 'pending' };
       if (outcome === 'rate') return { ok: false, problem: 'rate', retryAfterMs: Number(wait) };
@@ -104,7 +130,8 @@ export function redisHolds(redis: Redis | Cluster, options: RedisHoldsOptions = 
     deny: (id, verdict) => decide(id, verdict, 'denied'),
     async consume(id, binding, now) {
       const reply = await call('consume', consumeScript(keys.hold(id), binding, now, Date.now() + timeoutMs));
-      if (Array.isArray(reply) && reply[0] === 'late') throw new InfrastructureError('store_unavailable', 'redis holds consume ran after its deadline: not applied');
+      if (Array.isArray(reply) && reply[0] === 'late')
+        throw new InfrastructureError('store_unavailable', 'redis holds consume ran after its deadline: not applied');
       const result = update(reply);
       if (result.ok) await reindex(id, 'approved', 'used', dropAtOf(result.hold));
       return result;
@@ -142,9 +169,20 @@ function holdKeys(prefix: string) {
 }
 
 function fieldsOf(hold: Hold, dropAt: number): string[] {
-  const flat: Record<string, unknown> = { ...hold, agentId: hold.agent.id, operator: hold.agent.operator, taskId: hold.task.id, taskPurpose: hold.task.purpose, chain: hold.chain && JSON.stringify(hold.chain), preview: hold.preview && JSON.stringify(hold.preview), operation: hold.operation && JSON.stringify(hold.operation), dropAt };
+  const flat: Record<string, unknown> = {
+    ...hold,
+    agentId: hold.agent.id,
+    operator: hold.agent.operator,
+    taskId: hold.task.id,
+    taskPurpose: hold.task.purpose,
+    chain: hold.chain && JSON.stringify(hold.chain),
+    preview: hold.preview && JSON.stringify(hold.preview),
+    operation: hold.operation && JSON.stringify(hold.operation),
+    dropAt,
+  };
   const out: string[] = [];
-  for (const [name, value] of Object.entries(flat)) if (typeof value === 'string' || typeof value === 'number') out.push(name, String(value));
+  for (const [name, value] of Object.entries(flat))
+    if (typeof value === 'string' || typeof value === 'number') out.push(name, String(value));
   return out;
 }
 
@@ -154,7 +192,12 @@ function holdOf(fields: Record<string, string>): Hold | undefined {
   for (const [name, value] of Object.entries(fields)) out[name] = NUMBERS.has(name) ? Number(value) : value;
   const { agentId, operator, taskId, taskPurpose, chain, preview, operation, dropAt: _dropAt, ...rest } = out;
   const parsedChain = typeof chain === 'string' ? (JSON.parse(chain) as string[]) : undefined;
-  const held: Record<string, unknown> = { ...rest, agent: { id: agentId, operator }, task: { id: taskId, purpose: taskPurpose }, chain: parsedChain };
+  const held: Record<string, unknown> = {
+    ...rest,
+    agent: { id: agentId, operator },
+    task: { id: taskId, purpose: taskPurpose },
+    chain: parsedChain,
+  };
   if (typeof preview === 'string') held.preview = JSON.parse(preview) as unknown;
   if (typeof operation === 'string') held.operation = JSON.parse(operation) as unknown;
   return Object.freeze(held) as unknown as Hold;
@@ -165,13 +208,15 @@ function dropAtOf(hold: Hold): number {
 }
 
 function update(reply: unknown): HoldUpdate {
-  if (!Array.isArray(reply) || typeof reply[0] !== 'string') throw new InfrastructureError('store_unavailable', 'redis holds: unexpected script reply');
+  if (!Array.isArray(reply) || typeof reply[0] !== 'string')
+    throw new InfrastructureError('store_unavailable', 'redis holds: unexpected script reply');
   const [outcome, ...flat] = reply as string[];
   const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
   const hold = holdOf(fields);
   if (outcome === 'ok' && hold) return { ok: true, hold };
-  if (!PROBLEMS.has(outcome as string)) throw new InfrastructureError('store_unavailable', 'redis holds: unexpected script outcome');
+  if (!PROBLEMS.has(outcome as string))
+    throw new InfrastructureError('store_unavailable', 'redis holds: unexpected script outcome');
   return { ok: false, problem: outcome as HoldProblem, hold };
 }
 

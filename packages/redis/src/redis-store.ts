@@ -1,4 +1,12 @@
-import { InfrastructureError, windowBuckets, type ConsumeRequest, type ConsumeResult, type Store, type WindowSpec, type WindowState } from '@aap-guard/core/store';
+import {
+  InfrastructureError,
+  windowBuckets,
+  type ConsumeRequest,
+  type ConsumeResult,
+  type Store,
+  type WindowSpec,
+  type WindowState,
+} from '@aap-guard/core/store';
 import type { Cluster, Redis } from 'ioredis';
 import { healthPart, type HealthPart } from './connection-health.js';
 import { redisHolds } from './holds.js';
@@ -15,7 +23,10 @@ export interface RedisStoreOptions {
   readonly timeoutMs?: number;
   /** Name under which the script is registered with `defineCommand` (default `aapGuardConsume`). */
   readonly commandName?: string;
-  /** Told about client `error` events and the revocation subscriber's errors (always handled, never an unhandled `error`). */
+  /**
+   * Told about client `error` events and the revocation subscriber's errors (always handled, never an unhandled
+   * `error`).
+   */
   readonly onError?: (error: Error) => void;
 }
 
@@ -79,9 +90,16 @@ export function redisStore(redis: Redis | Cluster, options: RedisStoreOptions = 
       const ttl = replay ? Math.max(1, Math.ceil(replay.ttlMs)) : 0;
       let reply: unknown;
       try {
-        reply = await withTimeout(command(numKeys, ...head, ...windows.keys, request.now, ttl, ...windows.args), timeoutMs);
+        reply = await withTimeout(
+          command(numKeys, ...head, ...windows.keys, request.now, ttl, ...windows.args),
+          timeoutMs,
+        );
       } catch (error) {
-        throw new InfrastructureError('store_unavailable', `redis consume failed: ${(error as Error)?.message ?? error}`, { cause: error });
+        throw new InfrastructureError(
+          'store_unavailable',
+          `redis consume failed: ${(error as Error)?.message ?? error}`,
+          { cause: error },
+        );
       }
       return parseReply(reply, request);
     },
@@ -122,9 +140,11 @@ function addressOf(redis: Redis | Cluster): string {
 
 function resolve(options: RedisStoreOptions): { prefix: string; timeoutMs: number; name: string } {
   const prefix = options.prefix ?? 'aap:';
-  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new TypeError('redisStore({ prefix }) must be a string without { or }');
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix))
+    throw new TypeError('redisStore({ prefix }) must be a string without { or }');
   const timeoutMs = options.timeoutMs ?? 500;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('redisStore({ timeoutMs }) must be a positive number');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new TypeError('redisStore({ timeoutMs }) must be a positive number');
   const name = options.commandName ?? CONSUME.name;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError('redisStore({ commandName }) must be an identifier');
   return { prefix, timeoutMs, name };
@@ -134,7 +154,9 @@ function resolve(options: RedisStoreOptions): { prefix: string; timeoutMs: numbe
  * The script's keys and arguments for a request's windows, built once per window list: the guard passes the
  * same frozen list for every request of a token to an action, so a request adds only its time and replay key.
  */
-function windowArguments(prefix: string): (windows: readonly WindowSpec[]) => { keys: readonly string[]; args: readonly number[] } {
+function windowArguments(
+  prefix: string,
+): (windows: readonly WindowSpec[]) => { keys: readonly string[]; args: readonly number[] } {
   const built = new WeakMap<readonly WindowSpec[], { keys: readonly string[]; args: readonly number[] }>();
   return (windows) => {
     let parts = built.get(windows);
@@ -161,8 +183,19 @@ function parseReply(reply: unknown, request: ConsumeRequest): ConsumeResult {
   const windows: WindowState[] = request.windows.map((w, i) => {
     const used = values[3 + 2 * i] ?? 0;
     const resetAt = values[4 + 2 * i] ?? request.now;
-    return { limit: w.limit, remaining: Math.max(0, w.limit - used), resetMs: Math.max(0, resetAt - request.now), windowMs: w.windowMs };
+    return {
+      limit: w.limit,
+      remaining: Math.max(0, w.limit - used),
+      resetMs: Math.max(0, resetAt - request.now),
+      windowMs: w.windowMs,
+    };
   });
   if (admitted) return { ok: true, windows };
-  return { ok: false, reason: 'limited', window: values[1] ?? 0, retryAfterMs: Math.max(0, (values[2] ?? 0) - request.now), windows };
+  return {
+    ok: false,
+    reason: 'limited',
+    window: values[1] ?? 0,
+    retryAfterMs: Math.max(0, (values[2] ?? 0) - request.now),
+    windows,
+  };
 }

@@ -22,7 +22,8 @@ export interface FeedOptions {
 }
 
 /** The state of the feed, for health reports: a failure (with its cause), or a completed (re)sync. */
-export type FeedStatus = { readonly type: 'down'; readonly error: Error } | { readonly type: 'synced'; readonly entries: number };
+export type FeedStatus =
+  { readonly type: 'down'; readonly error: Error } | { readonly type: 'synced'; readonly entries: number };
 
 type Listener = (event: RevocationEvent) => void;
 
@@ -44,7 +45,11 @@ export class RevocationFeed {
   #generation = 0;
   #closed = false;
   /** The distrusted keys last applied, their version, and the connection generation it was heard on. */
-  #keys: { version: number; generation: number; entries: readonly DistrustedKey[] } = { version: -1, generation: -1, entries: [] };
+  #keys: { version: number; generation: number; entries: readonly DistrustedKey[] } = {
+    version: -1,
+    generation: -1,
+    entries: [],
+  };
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -123,7 +128,8 @@ export class RevocationFeed {
       this.#status({ type: 'synced', entries: this.#mirror.size });
     } catch (error) {
       this.#failed(error as Error);
-      if (!this.#closed && generation === this.#generation) setTimeout(() => void this.#resync(generation), this.options.retryMs).unref();
+      if (!this.#closed && generation === this.#generation)
+        setTimeout(() => void this.#resync(generation), this.options.retryMs).unref();
     }
   }
 

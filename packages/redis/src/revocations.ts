@@ -1,5 +1,11 @@
 import {
-  InfrastructureError, MAX_ANCESTORS, type DistrustedKey, type LineageInput, type Revocation, type RevocationKind, type RevocationStore,
+  InfrastructureError,
+  MAX_ANCESTORS,
+  type DistrustedKey,
+  type LineageInput,
+  type Revocation,
+  type RevocationKind,
+  type RevocationStore,
   type TokenRecordInput,
 } from '@aap-guard/core/store';
 import type { Cluster, Redis } from 'ioredis';
@@ -64,13 +70,31 @@ export function redisRevocations(redis: Redis | Cluster, options: RedisRevocatio
   };
   const readAll = async (): Promise<Revocation[]> => {
     const fields = await withTimeout(redis.hgetall(hash), timeoutMs);
-    return Object.values(fields).map(parse).filter((entry): entry is Revocation => entry !== undefined);
+    return Object.values(fields)
+      .map(parse)
+      .filter((entry): entry is Revocation => entry !== undefined);
   };
-  const feed = new RevocationFeed(redis, { channel, retryMs, readAll, parse, readKeys, parseKeys: keysStateOf, onError: options.onError });
-  const changeKeys = async (op: 'add' | 'del', issuer: string, kid: string, json: string): Promise<KeysState & { changed: boolean }> => {
+  const feed = new RevocationFeed(redis, {
+    channel,
+    retryMs,
+    readAll,
+    parse,
+    readKeys,
+    parseKeys: keysStateOf,
+    onError: options.onError,
+  });
+  const changeKeys = async (
+    op: 'add' | 'del',
+    issuer: string,
+    kid: string,
+    json: string,
+  ): Promise<KeysState & { changed: boolean }> => {
     let reply: unknown;
     try {
-      reply = await withTimeout(distrustScript(keysHash, keysVersion, op, JSON.stringify([issuer, kid]), json, channel), timeoutMs);
+      reply = await withTimeout(
+        distrustScript(keysHash, keysVersion, op, JSON.stringify([issuer, kid]), json, channel),
+        timeoutMs,
+      );
     } catch (error) {
       throw failed('distrust', error);
     }
@@ -80,12 +104,17 @@ export function redisRevocations(redis: Redis | Cluster, options: RedisRevocatio
     return { ...state, changed: /"changed":1/.test(String(reply)) };
   };
   const failed = (what: string, error: unknown): InfrastructureError =>
-    new InfrastructureError('store_unavailable', `redis ${what} failed: ${(error as Error)?.message ?? error}`, { cause: error });
+    new InfrastructureError('store_unavailable', `redis ${what} failed: ${(error as Error)?.message ?? error}`, {
+      cause: error,
+    });
 
   return {
     async add(entry) {
       try {
-        await withTimeout(addScript(hash, zset, fieldOf(entry), JSON.stringify(entry), entry.until, entry.at, channel), timeoutMs);
+        await withTimeout(
+          addScript(hash, zset, fieldOf(entry), JSON.stringify(entry), entry.until, entry.at, channel),
+          timeoutMs,
+        );
       } catch (error) {
         throw failed('revoke', error);
       }
@@ -102,7 +131,10 @@ export function redisRevocations(redis: Redis | Cluster, options: RedisRevocatio
       if (token.jti !== undefined && token.until > token.now) keys.push(lineageKey(prefix, token.issuer, token.jti));
       let reply: unknown;
       try {
-        reply = await withTimeout(lineageScript(keys.length, ...keys, token.parent, Math.ceil(token.until - token.now), MAX_ANCESTORS), timeoutMs);
+        reply = await withTimeout(
+          lineageScript(keys.length, ...keys, token.parent, Math.ceil(token.until - token.now), MAX_ANCESTORS),
+          timeoutMs,
+        );
       } catch (error) {
         throw failed('lineage', error);
       }
@@ -110,13 +142,28 @@ export function redisRevocations(redis: Redis | Cluster, options: RedisRevocatio
     },
     async record(token: TokenRecordInput) {
       const own = token.jti !== undefined && token.until > token.now;
-      const keys = own ? [lineageKey(prefix, token.issuer, token.jti as string), capabilitiesKey(prefix, token.issuer, token.jti as string)] : [];
-      if (token.parent !== undefined) keys.push(lineageKey(prefix, token.issuer, token.parent), capabilitiesKey(prefix, token.issuer, token.parent));
+      const keys = own
+        ? [
+            lineageKey(prefix, token.issuer, token.jti as string),
+            capabilitiesKey(prefix, token.issuer, token.jti as string),
+          ]
+        : [];
+      if (token.parent !== undefined)
+        keys.push(lineageKey(prefix, token.issuer, token.parent), capabilitiesKey(prefix, token.issuer, token.parent));
       const ttl = Math.max(1, Math.ceil(token.until - token.now));
       let reply: unknown;
       try {
         reply = await withTimeout(
-          recordScript(keys.length, ...keys, own ? 1 : 0, token.parent === undefined ? 0 : 1, token.parent ?? '', ttl, MAX_ANCESTORS, token.capabilities),
+          recordScript(
+            keys.length,
+            ...keys,
+            own ? 1 : 0,
+            token.parent === undefined ? 0 : 1,
+            token.parent ?? '',
+            ttl,
+            MAX_ANCESTORS,
+            token.capabilities,
+          ),
           timeoutMs,
         );
       } catch (error) {
@@ -141,7 +188,11 @@ export function redisRevocations(redis: Redis | Cluster, options: RedisRevocatio
     attach(runtime) {
       const part = healthPart(runtime);
       feed.watch((status) => {
-        if (status.type === 'down') part.down(status.error, 'Redis revocation subscriber lost: the revocation list may be stale until it is read again');
+        if (status.type === 'down')
+          part.down(
+            status.error,
+            'Redis revocation subscriber lost: the revocation list may be stale until it is read again',
+          );
         else part.up(`Redis reachable again; revocation list resynchronized (${status.entries} entries)`);
       });
     },
@@ -152,7 +203,8 @@ export function redisRevocations(redis: Redis | Cluster, options: RedisRevocatio
 function chainOf(reply: unknown): readonly string[] {
   try {
     const chain = JSON.parse(String(reply)) as unknown;
-    if (Array.isArray(chain) && chain.length > 0 && chain.every((jti) => typeof jti === 'string')) return chain as string[];
+    if (Array.isArray(chain) && chain.length > 0 && chain.every((jti) => typeof jti === 'string'))
+      return chain as string[];
   } catch {
     // fall through
   }
@@ -165,7 +217,8 @@ function recordOf(reply: unknown): { chain: readonly string[]; parent: string | 
     const value = JSON.parse(String(reply)) as { chain?: unknown; parent?: unknown };
     const chain = Array.isArray(value.chain) ? value.chain : isEmptyObject(value.chain) ? [] : undefined;
     const parent = value.parent === false ? undefined : value.parent;
-    if (chain && chain.every((jti) => typeof jti === 'string') && (parent === undefined || typeof parent === 'string')) return { chain: chain as string[], parent };
+    if (chain && chain.every((jti) => typeof jti === 'string') && (parent === undefined || typeof parent === 'string'))
+      return { chain: chain as string[], parent };
   } catch {
     // fall through
   }
@@ -190,14 +243,16 @@ function keysStateOf(message: unknown): KeysState | undefined {
 function distrustedKeyOf(json: unknown): DistrustedKey | undefined {
   try {
     const value = JSON.parse(String(json)) as Partial<DistrustedKey>;
-    if (!value || typeof value.issuer !== 'string' || typeof value.kid !== 'string' || typeof value.at !== 'number') return undefined;
+    if (!value || typeof value.issuer !== 'string' || typeof value.kid !== 'string' || typeof value.at !== 'number')
+      return undefined;
     return Object.freeze(value as DistrustedKey);
   } catch {
     return undefined;
   }
 }
 
-const isEmptyObject = (value: unknown): boolean => value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
+const isEmptyObject = (value: unknown): boolean =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
 
 function parse(json: string): Revocation | undefined {
   try {
@@ -213,10 +268,13 @@ function parse(json: string): Revocation | undefined {
 
 function settings(options: RedisRevocationsOptions): { prefix: string; timeoutMs: number; retryMs: number } {
   const prefix = options.prefix ?? 'aap:';
-  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new TypeError('redisRevocations({ prefix }) must be a string without { or }');
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix))
+    throw new TypeError('redisRevocations({ prefix }) must be a string without { or }');
   const timeoutMs = options.timeoutMs ?? 500;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('redisRevocations({ timeoutMs }) must be a positive number');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new TypeError('redisRevocations({ timeoutMs }) must be a positive number');
   const retryMs = options.retryMs ?? 250;
-  if (!Number.isFinite(retryMs) || retryMs <= 0) throw new TypeError('redisRevocations({ retryMs }) must be a positive number');
+  if (!Number.isFinite(retryMs) || retryMs <= 0)
+    throw new TypeError('redisRevocations({ retryMs }) must be a positive number');
   return { prefix, timeoutMs, retryMs };
 }

@@ -30,13 +30,21 @@ afterAll(async () => {
 it('one EVALSHA per request for the DPoP replay check and every window, and no other command', async () => {
   const issuer = await createIssuer();
   const key = await createDpopKey();
-  guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, store: redisStore(redis) });
+  guard = createGuard({
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    jwks: issuer.jwks,
+    store: redisStore(redis),
+  });
   await guard.revocations.whenSynced();
   const constraints = { max_requests_per_minute: 3, max_requests_per_hour: 100 };
   const token = await issuer.mint({ jkt: key.jkt, capabilities: [{ action: 'search.web', constraints }] });
   const send = async (proof?: string) => {
     const dpop = proof ?? (await dpopProof({ key, method: 'GET', url: URL_, accessToken: token }));
-    const decision = await guard.check({ method: 'GET', url: URL_, headers: { authorization: `DPoP ${token}`, dpop } }, { action: 'search.web' });
+    const decision = await guard.check(
+      { method: 'GET', url: URL_, headers: { authorization: `DPoP ${token}`, dpop } },
+      { action: 'search.web' },
+    );
     return { decision, dpop };
   };
   const first = await send(); // loads the script (NOSCRIPT → EVAL) before counting

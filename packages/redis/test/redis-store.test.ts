@@ -35,7 +35,11 @@ describe('redisStore', () => {
     const requests = 7;
     const { commands } = await clientCommands(server, async () => {
       for (let i = 0; i < requests; i += 1) {
-        await store.consume({ now: 1000 + i, replay: { key: `{s}:dpop:${i}`, ttlMs: 60_000 }, windows: windows('{s}') });
+        await store.consume({
+          now: 1000 + i,
+          replay: { key: `{s}:dpop:${i}`, ttlMs: 60_000 },
+          windows: windows('{s}'),
+        });
       }
     });
     expect(commands).toEqual({ evalsha: requests });
@@ -61,14 +65,22 @@ describe('redisStore', () => {
     const window = [{ key: '{b}:m', limit: 100_000_000, windowMs: 60_000, mode: 'sliding' as const }];
     const t0 = 1_735_686_000_000;
     for (let i = 0; i < 5000; i += 50) {
-      await Promise.all(Array.from({ length: 50 }, (_, j) => store.consume({ now: t0 + (i + j) * 37, windows: window })));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) => store.consume({ now: t0 + (i + j) * 37, windows: window })),
+      );
     }
     expect(await redis.hlen('bounded:{b}:m')).toBeLessThanOrEqual(61 + 5); // buckets + n, o, h, w, v
     expect(await redis.memory('USAGE', 'bounded:{b}:m')).toBeLessThan(1024);
   });
 
   it('fails fast with InfrastructureError when Redis is unreachable, never hangs', async () => {
-    const dead = new Redis({ host: '127.0.0.1', port: server.port + 1, lazyConnect: true, enableOfflineQueue: true, retryStrategy: () => 50 });
+    const dead = new Redis({
+      host: '127.0.0.1',
+      port: server.port + 1,
+      lazyConnect: true,
+      enableOfflineQueue: true,
+      retryStrategy: () => 50,
+    });
     const errors: Error[] = [];
     const store = redisStore(dead, { timeoutMs: 200, onError: (error) => errors.push(error) });
     const attempt = store.consume({ now: 1, windows: windows('{d}') });
@@ -79,12 +91,17 @@ describe('redisStore', () => {
   });
 
   it('brings Redis holds and revocations; close() ends the revocation subscriber but leaves the client open', async () => {
-    const clients = async () => String(await redis.client('LIST')).trim().split('\n').length;
+    const clients = async () =>
+      String(await redis.client('LIST'))
+        .trim()
+        .split('\n').length;
     const before = await clients();
     const store = redisStore(redis, { prefix: 'wired:' });
     expect(store.holds).toBeDefined();
     // the first sync: the revocation list (a 'keys' event — the distrusted keys — may come before it)
-    const synced = new Promise<string>((resolve) => store.revocations?.subscribe((event) => event.type === 'synced' && resolve(event.type)));
+    const synced = new Promise<string>((resolve) =>
+      store.revocations?.subscribe((event) => event.type === 'synced' && resolve(event.type)),
+    );
     expect(await synced).toBe('synced');
     expect(await clients()).toBe(before + 1);
     await store.close?.();

@@ -70,7 +70,8 @@ export async function importDpopKey(privateJwk: JWK, alg = privateJwk.alg ?? 'ES
  * Make a real DPoP proof JWT (RFC 9449 §4.2), signed with `key`.
  *
  * @example
- * const proof = await dpopProof({ key, method: 'GET', url: 'https://api.example.com/v1/search?q=x', accessToken: token });
+ * const proof = await dpopProof({ key, method: 'GET', url: 'https://api.example.com/v1/search?q=x', accessToken: token
+ * });
  * await fetch(url, { headers: { authorization: `DPoP ${token}`, dpop: proof } });
  */
 export async function dpopProof(options: DpopProofOptions): Promise<string> {
@@ -81,7 +82,9 @@ export async function dpopProof(options: DpopProofOptions): Promise<string> {
     htu: `${url.origin}${url.pathname}`,
     iat: options.iat ?? Math.floor(Date.now() / 1000),
     jti: options.jti ?? randomUUID(),
-    ...(options.accessToken === undefined ? {} : { ath: createHash('sha256').update(options.accessToken).digest('base64url') }),
+    ...(options.accessToken === undefined
+      ? {}
+      : { ath: createHash('sha256').update(options.accessToken).digest('base64url') }),
     ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
     ...options.claims,
   };

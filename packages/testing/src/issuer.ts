@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
-  SignJWT, exportJWK, generateKeyPair, importJWK, type JWK, type JWTHeaderParameters, type CryptoKey,
+  SignJWT,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTHeaderParameters,
+  type CryptoKey,
 } from 'jose';
 import { aapPayload, type AapPayloadOptions } from './payload.js';
 import { publicJwkOf } from './public-jwk.js';

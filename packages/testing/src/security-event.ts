@@ -24,7 +24,8 @@ export interface SecurityEventOptions {
  *
  * @example
  * const set = await signSecurityEvent(as, { events: { [AAP_REVOCATION_EVENT]: { task_id: 'task-001' } } });
- * await fetch(`${api}/aap-events`, { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: set });
+ * await fetch(`${api}/aap-events`, { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: set
+ * });
  */
 export async function signSecurityEvent(issuer: TestIssuer, options: SecurityEventOptions): Promise<string> {
   const payload: Record<string, unknown> = {
@@ -36,5 +37,7 @@ export async function signSecurityEvent(issuer: TestIssuer, options: SecurityEve
     ...options.claims,
   };
   for (const key of Object.keys(payload)) if (payload[key] === undefined) delete payload[key];
-  return new SignJWT(payload).setProtectedHeader({ alg: issuer.alg, kid: issuer.kid, typ: 'secevent+jwt', ...options.header }).sign(issuer.privateKey);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: issuer.alg, kid: issuer.kid, typ: 'secevent+jwt', ...options.header })
+    .sign(issuer.privateKey);
 }

@@ -57,7 +57,10 @@ const FAILURES: Readonly<Record<JwksFailure, (res: ServerResponse) => void>> = {
  * const server = await serveJwks(as.jwks, { cacheControl: 'max-age=600' });
  * server.fail('html'); // the JWKS now answers an HTML page
  */
-export async function serveJwks(jwks: { keys: readonly object[] }, options: ServeJwksOptions = {}): Promise<JwksServer> {
+export async function serveJwks(
+  jwks: { keys: readonly object[] },
+  options: ServeJwksOptions = {},
+): Promise<JwksServer> {
   const state = { keys: jwks, fetches: 0, metadataFetches: 0, cacheControl: options.cacheControl, base: '' };
   const failures: { jwks?: JwksFailure | undefined; metadata?: JwksFailure | undefined } = {};
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -108,7 +111,10 @@ interface Listening {
 }
 
 /** Listen on 127.0.0.1 (`port` 0: any free port); `close()` also drops open keep-alive connections. */
-async function listening(handle: (req: IncomingMessage, res: ServerResponse) => void, port: number): Promise<Listening> {
+async function listening(
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+  port: number,
+): Promise<Listening> {
   const server: Server = createServer(handle);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {

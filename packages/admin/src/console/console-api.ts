@@ -31,29 +31,52 @@ interface Visit<Req> {
  * CSP; every value from a token or a request is escaped. Of two approvers clicking at once, on any
  * replicas, one decision is applied (the stores' compare-and-set) and the other sees 409 with the winner.
  */
-export function consoleApi<Req>(guard: Guard, options: AdminOptions<Req>, settings: ConsoleSettings): (req: Req, input: AdminHttpRequest) => Promise<AdminHttpResponse> {
+export function consoleApi<Req>(
+  guard: Guard,
+  options: AdminOptions<Req>,
+  settings: ConsoleSettings,
+): (req: Req, input: AdminHttpRequest) => Promise<AdminHttpResponse> {
   return async (req, given) => {
     const input = { ...given, method: given.method.toUpperCase() };
     const base = `${input.mount.replace(/\/+$/, '')}/console`;
     const rest = input.path.slice('/console'.length) || '/';
     if (input.method === 'GET' && rest.startsWith('/assets/')) return asset(rest);
     const { token, cookie } = csrfToken(input.headers, { path: base, secure: input.secure });
-    const visit: Visit<Req> = { req, input, cookie, ctx: { base, title: settings.title, now: guard.now(), csrf: token } };
+    const visit: Visit<Req> = {
+      req,
+      input,
+      cookie,
+      ctx: { base, title: settings.title, now: guard.now(), csrf: token },
+    };
     try {
-      if (settings.signIn && (rest === '/sign-in' || rest === '/sign-out')) return await signInRoute(settings.signIn, visit.ctx, input, rest, cookie);
+      if (settings.signIn && (rest === '/sign-in' || rest === '/sign-out'))
+        return await signInRoute(settings.signIn, visit.ctx, input, rest, cookie);
       if (!(await allowed(options, req))) return refuse(visit, settings, rest);
       const actor = (await options.actor?.(req)) ?? 'admin';
-      const ctx: PageContext = { ...visit.ctx, actor, signOut: settings.signIn?.who(input.headers.cookie) !== undefined };
+      const ctx: PageContext = {
+        ...visit.ctx,
+        actor,
+        signOut: settings.signIn?.who(input.headers.cookie) !== undefined,
+      };
       return await route(guard, { ...visit, ctx }, settings, rest);
     } catch (error) {
       if (error instanceof TypeError) return page(visit, 400, messagePage(visit.ctx, 'Not accepted', error.message));
       const store = error instanceof InfrastructureError ? 'The hold store is unavailable' : 'Something failed';
-      return page(visit, 503, messagePage(visit.ctx, 'Try again', `${store}; nothing was changed. Try again in a moment.`));
+      return page(
+        visit,
+        503,
+        messagePage(visit.ctx, 'Try again', `${store}; nothing was changed. Try again in a moment.`),
+      );
     }
   };
 }
 
-async function route<Req>(guard: Guard, visit: Visit<Req>, settings: ConsoleSettings, rest: string): Promise<AdminHttpResponse> {
+async function route<Req>(
+  guard: Guard,
+  visit: Visit<Req>,
+  settings: ConsoleSettings,
+  rest: string,
+): Promise<AdminHttpResponse> {
   const { ctx, input } = visit;
   if (input.method === 'GET' && (rest === '/' || rest === '/state')) {
     const query = listQuery(input.query);
@@ -65,21 +88,41 @@ async function route<Req>(guard: Guard, visit: Visit<Req>, settings: ConsoleSett
   if (!match) return page(visit, 404, messagePage(ctx, 'Not found', 'There is no such page in this console.'));
   const id = match[1] as string;
   if (input.method === 'POST' && match[2] === undefined) return decide(guard, visit, settings, id);
-  if (input.method !== 'GET') return page(visit, 405, messagePage(ctx, 'Not allowed', 'This page cannot be posted to.'));
+  if (input.method !== 'GET')
+    return page(visit, 405, messagePage(ctx, 'Not allowed', 'This page cannot be posted to.'));
   const hold = await guard.holds.get(id);
-  if (match[2] !== undefined) return hold ? jsonReply(200, { fingerprint: fingerprint([hold], ctx.now) }) : jsonReply(404, { error: 'not_found' });
+  if (match[2] !== undefined)
+    return hold
+      ? jsonReply(200, { fingerprint: fingerprint([hold], ctx.now) })
+      : jsonReply(404, { error: 'not_found' });
   return hold ? page(visit, 200, holdPage(ctx, hold, settings.refresh)) : notFound(visit);
 }
 
-/** Approve or deny from the hold's form: CSRF first, then one atomic decision; a lost race is a 409 naming the winner. */
-async function decide<Req>(guard: Guard, visit: Visit<Req>, settings: ConsoleSettings, id: string): Promise<AdminHttpResponse> {
+/**
+ * Approve or deny from the hold's form: CSRF first, then one atomic decision; a lost race is a 409 naming the winner.
+ */
+async function decide<Req>(
+  guard: Guard,
+  visit: Visit<Req>,
+  settings: ConsoleSettings,
+  id: string,
+): Promise<AdminHttpResponse> {
   const { ctx, input } = visit;
   const form = formOf(input.body);
   if (!sameOriginForm(input.headers, form.get('csrf') ?? undefined)) {
-    return page(visit, 403, messagePage(ctx, 'Refused', 'This form was not sent from this console (its anti-forgery token is missing or wrong). Nothing was changed: reload the hold and decide again.'));
+    return page(
+      visit,
+      403,
+      messagePage(
+        ctx,
+        'Refused',
+        'This form was not sent from this console (its anti-forgery token is missing or wrong). Nothing was changed: reload the hold and decide again.',
+      ),
+    );
   }
   const verdict = form.get('verdict');
-  if (verdict !== 'approve' && verdict !== 'deny') return page(visit, 400, messagePage(ctx, 'Not accepted', 'Choose Approve or Deny.'));
+  if (verdict !== 'approve' && verdict !== 'deny')
+    return page(visit, 400, messagePage(ctx, 'Not accepted', 'Choose Approve or Deny.'));
   const note = form.get('note')?.trim() || undefined;
   const decision = { by: ctx.actor ?? 'admin', note };
   const result = verdict === 'approve' ? await guard.holds.approve(id, decision) : await guard.holds.deny(id, decision);
@@ -97,7 +140,10 @@ function outcome(result: HoldUpdate, hold: Hold): Notice {
   if (result.problem === 'expired') return { kind: 'error', text: 'Not applied: this hold has expired.' };
   const by = hold.approvedBy ?? hold.deniedBy;
   const what = hold.status === 'used' ? 'approved and already used' : hold.status;
-  return { kind: 'error', text: `Not applied: this hold was already ${what}${by === undefined ? '' : ` by ${by}`}. Only the first decision counts.` };
+  return {
+    kind: 'error',
+    text: `Not applied: this hold was already ${what}${by === undefined ? '' : ` by ${by}`}. Only the first decision counts.`,
+  };
 }
 
 /** Not authorized: the sign-in form when the console has one (a page), else 403. */
@@ -107,7 +153,15 @@ function refuse<Req>(visit: Visit<Req>, settings: ConsoleSettings, rest: string)
     const next = rest === '/' || HOLD_PATH.test(rest) ? rest : '/';
     return page(visit, 401, signInPage(visit.ctx, next));
   }
-  return page(visit, 403, messagePage(visit.ctx, 'Not authorized', 'This console is for the people your application authorizes (its authorize(req)); you are not signed in as one of them.'));
+  return page(
+    visit,
+    403,
+    messagePage(
+      visit.ctx,
+      'Not authorized',
+      'This console is for the people your application authorizes (its authorize(req)); you are not signed in as one of them.',
+    ),
+  );
 }
 
 function notFound<Req>(visit: Visit<Req>): AdminHttpResponse {

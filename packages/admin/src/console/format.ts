@@ -58,7 +58,9 @@ export function fingerprint(holds: readonly Hold[], now: number): string {
  * chainOf(hold) // 'agent-planner-01 → agent-editor-07'
  */
 export function chainOf(hold: Hold): Html {
-  return hold.chain && hold.chain.length > 1 ? html`${hold.chain.join(' → ')}` : html`<span class="muted">direct</span>`;
+  return hold.chain && hold.chain.length > 1
+    ? html`${hold.chain.join(' → ')}`
+    : html`<span class="muted">direct</span>`;
 }
 
 function duration(ms: number): string {

@@ -30,12 +30,20 @@ export interface PageState {
  */
 export function layout(ctx: PageContext, heading: string, content: Html, state?: PageState): string {
   const who = ctx.actor === undefined ? undefined : html`<span>Signed in as <strong>${ctx.actor}</strong></span>`;
-  const signOut = ctx.signOut && ctx.csrf
-    ? html`<form method="post" action="${ctx.base}/sign-out"><input type="hidden" name="csrf" value="${ctx.csrf}"><button type="submit">Sign out</button></form>`
-    : undefined;
+  const signOut =
+    ctx.signOut && ctx.csrf
+      ? html`<form method="post" action="${ctx.base}/sign-out">
+          <input type="hidden" name="csrf" value="${ctx.csrf}" /><button type="submit">Sign out</button>
+        </form>`
+      : undefined;
   const body = state
-    ? html`<body data-now="${ctx.now}" data-state="${state.url}" data-fingerprint="${state.fingerprint}" data-refresh="${state.refresh}">`
-    : html`<body data-now="${ctx.now}">`;
+    ? html`<body
+        data-now="${ctx.now}"
+        data-state="${state.url}"
+        data-fingerprint="${state.fingerprint}"
+        data-refresh="${state.refresh}"
+      ></body>`
+    : html`<body data-now="${ctx.now}"></body>`;
   return html`<!doctype html>
 <html lang="en">
 <head>

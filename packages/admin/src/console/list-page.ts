@@ -57,15 +57,35 @@ function queryString(query: ListQuery): string {
  * when, expiry countdown, delegation chain, status.
  */
 export function listPage(ctx: PageContext, query: ListQuery, holds: readonly Hold[], refresh: number): string {
-  const heading = query.status === 'all' ? 'All holds' : `${query.status[0]?.toUpperCase()}${query.status.slice(1)} holds`;
+  const heading =
+    query.status === 'all' ? 'All holds' : `${query.status[0]?.toUpperCase()}${query.status.slice(1)} holds`;
   const rows = holds.map((hold) => row(ctx, hold));
-  const table = holds.length === 0
-    ? html`<p>No holds match these filters.</p>`
-    : html`<div class="table"><table>
-<caption>${holds.length} ${holds.length === 1 ? 'hold' : 'holds'}, newest first${holds.length >= 100 ? ' (the newest 100)' : ''}</caption>
-<thead><tr><th scope="col">Action</th><th scope="col">Agent</th><th scope="col">Task</th><th scope="col">Request</th><th scope="col">Requested</th><th scope="col">Expires</th><th scope="col">Delegation</th><th scope="col">Status</th></tr></thead>
-<tbody>${rows}</tbody>
-</table></div>`;
+  const table =
+    holds.length === 0
+      ? html`<p>No holds match these filters.</p>`
+      : html`<div class="table">
+          <table>
+            <caption>
+              ${holds.length} ${holds.length === 1 ? 'hold' : 'holds'}, newest
+              first${holds.length >= 100 ? ' (the newest 100)' : ''}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Action</th>
+                <th scope="col">Agent</th>
+                <th scope="col">Task</th>
+                <th scope="col">Request</th>
+                <th scope="col">Requested</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Delegation</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows}
+            </tbody>
+          </table>
+        </div>`;
   const state = { url: `${ctx.base}/state?${queryString(query)}`, fingerprint: fingerprint(holds, ctx.now), refresh };
   return layout(ctx, heading, html`${filters(ctx, query)}${table}`, state);
 }
@@ -73,26 +93,43 @@ export function listPage(ctx: PageContext, query: ListQuery, holds: readonly Hol
 function row(ctx: PageContext, hold: Hold): Html {
   const link = `${ctx.base}/holds/${encodeURIComponent(hold.id)}`;
   return html`<tr>
-<td><a href="${link}">${hold.action}</a></td>
-<td><code>${hold.agent.id}</code><br><small>${hold.agent.operator}</small>${issuerOf(hold)}</td>
-<td><code>${hold.task.id}</code>${hold.task.purpose === undefined ? '' : html`<br><small>${hold.task.purpose}</small>`}</td>
-<td class="request"><code>${hold.method} ${hold.path}</code>${hold.operation === undefined ? '' : html`<br><small>${operationLabel(hold.operation.kind)}</small> <code>${hold.operation.name}</code>`}</td>
-<td class="when">${when(hold.createdAt)}</td>
-<td class="when">${hold.status === 'pending' || hold.status === 'approved' ? countdown(hold.expiresAt, ctx.now) : html`<span class="muted">—</span>`}</td>
-<td>${chainOf(hold)}</td>
-<td>${badge(hold, ctx.now)}</td>
-</tr>`;
+    <td><a href="${link}">${hold.action}</a></td>
+    <td><code>${hold.agent.id}</code><br /><small>${hold.agent.operator}</small>${issuerOf(hold)}</td>
+    <td>
+      <code>${hold.task.id}</code
+      >${hold.task.purpose === undefined ? '' : html`<br /><small>${hold.task.purpose}</small>`}
+    </td>
+    <td class="request">
+      <code>${hold.method} ${hold.path}</code
+      >${hold.operation === undefined ? '' : html`<br /><small>${operationLabel(hold.operation.kind)}</small> <code>${hold.operation.name}</code>`}
+    </td>
+    <td class="when">${when(hold.createdAt)}</td>
+    <td class="when">
+      ${hold.status === 'pending' || hold.status === 'approved' ? countdown(hold.expiresAt, ctx.now) : html`<span class="muted">—</span>`}
+    </td>
+    <td>${chainOf(hold)}</td>
+    <td>${badge(hold, ctx.now)}</td>
+  </tr>`;
 }
 
 function filters(ctx: PageContext, query: ListQuery): Html {
-  const options = STATUSES.map((name) => html`<option value="${name}"${name === query.status ? html` selected` : ''}>${name}</option>`);
+  const options = STATUSES.map(
+    (name) => html`<option value="${name}" ${name === query.status ? html` selected` : ''}>${name}</option>`,
+  );
   return html`<form class="filters" method="get" action="${ctx.base}" role="search" aria-label="Filter holds">
-<label for="f-status">Status <select id="f-status" name="status">${options}</select></label>
-<label for="f-issuer">Issuer <input id="f-issuer" name="issuer" value="${query.issuer}" autocomplete="off"></label>
-<label for="f-agent">Agent id <input id="f-agent" name="agent" value="${query.agent}" autocomplete="off"></label>
-<label for="f-task">Task id <input id="f-task" name="task" value="${query.task}" autocomplete="off"></label>
-<button type="submit">Filter</button>
-</form>`;
+    <label for="f-status"
+      >Status
+      <select id="f-status" name="status">
+        ${options}
+      </select></label
+    >
+    <label for="f-issuer"
+      >Issuer <input id="f-issuer" name="issuer" value="${query.issuer}" autocomplete="off"
+    /></label>
+    <label for="f-agent">Agent id <input id="f-agent" name="agent" value="${query.agent}" autocomplete="off" /></label>
+    <label for="f-task">Task id <input id="f-task" name="task" value="${query.task}" autocomplete="off" /></label>
+    <button type="submit">Filter</button>
+  </form>`;
 }
 
 /**
@@ -100,5 +137,5 @@ function filters(ctx: PageContext, query: ListQuery): Html {
  * before holds named their issuer.
  */
 function issuerOf(hold: Hold): Html | undefined {
-  return hold.issuer === undefined ? undefined : html`<br><small class="muted">${hold.issuer}</small>`;
+  return hold.issuer === undefined ? undefined : html`<br /><small class="muted">${hold.issuer}</small>`;
 }

@@ -5,7 +5,12 @@ import { layout, type PageContext } from './layout.js';
  * A page that only says something (not found, not authorized, refused, unavailable), with a way back.
  */
 export function messagePage(ctx: PageContext, heading: string, text: string): string {
-  return layout(ctx, heading, html`<p class="notice error" role="alert">${text}</p><p><a href="${ctx.base}">Back to pending holds</a></p>`);
+  return layout(
+    ctx,
+    heading,
+    html`<p class="notice error" role="alert">${text}</p>
+      <p><a href="${ctx.base}">Back to pending holds</a></p>`,
+  );
 }
 
 /**
@@ -20,13 +25,15 @@ export function signInPage(ctx: PageContext, next: string, error?: string): stri
     { ...ctx, actor: undefined, signOut: false },
     'Sign in',
     html`${message}
-<p>Sign in to review the requests agents are waiting on. Already signed in? <a href="${target}">Continue</a>.</p>
-<form class="sign-in" method="post" action="${ctx.base}/sign-in">
-<input type="hidden" name="csrf" value="${ctx.csrf}">
-<input type="hidden" name="next" value="${next}">
-<label for="user">Your name <input id="user" name="user" autocomplete="username" maxlength="128"></label>
-<label for="key">Key <input id="key" name="key" type="password" autocomplete="current-password" required></label>
-<div class="actions"><button type="submit">Sign in</button></div>
-</form>`,
+      <p>Sign in to review the requests agents are waiting on. Already signed in? <a href="${target}">Continue</a>.</p>
+      <form class="sign-in" method="post" action="${ctx.base}/sign-in">
+        <input type="hidden" name="csrf" value="${ctx.csrf}" />
+        <input type="hidden" name="next" value="${next}" />
+        <label for="user">Your name <input id="user" name="user" autocomplete="username" maxlength="128" /></label>
+        <label for="key"
+          >Key <input id="key" name="key" type="password" autocomplete="current-password" required
+        /></label>
+        <div class="actions"><button type="submit">Sign in</button></div>
+      </form>`,
   );
 }

@@ -33,19 +33,30 @@ export interface ConsoleSettings {
  * Validate the `console` option of an admin router (`true` or an object turn it on) and register its
  * approval link with the guard. Throws `TypeError` naming the option.
  */
-export function resolveConsole(given: ConsoleOptions | boolean | undefined, guard: Guard, name: string): ConsoleSettings | undefined {
+export function resolveConsole(
+  given: ConsoleOptions | boolean | undefined,
+  guard: Guard,
+  name: string,
+): ConsoleSettings | undefined {
   if (given === undefined || given === false) return undefined;
   const options: ConsoleOptions = given === true ? {} : given;
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${name}: options.console must be true or an object`);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`${name}: options.console must be true or an object`);
   checkKeys(options, ['url', 'signIn', 'refreshSeconds', 'title'], `${name}(options.console)`);
   const { signIn, refreshSeconds = 5, title = 'Approvals' } = options;
   if (signIn !== undefined && (typeof signIn.who !== 'function' || typeof signIn.issue !== 'function')) {
     throw new TypeError(`${name}: options.console.signIn must come from consoleSignIn()`);
   }
-  if (typeof refreshSeconds !== 'number' || !Number.isFinite(refreshSeconds) || refreshSeconds < 0 || refreshSeconds > 3600) {
+  if (
+    typeof refreshSeconds !== 'number' ||
+    !Number.isFinite(refreshSeconds) ||
+    refreshSeconds < 0 ||
+    refreshSeconds > 3600
+  ) {
     throw new TypeError(`${name}: options.console.refreshSeconds must be a number of seconds in [0, 3600]`);
   }
-  if (typeof title !== 'string' || title.length === 0 || title.length > 100) throw new TypeError(`${name}: options.console.title must be a string of 1 to 100 characters`);
+  if (typeof title !== 'string' || title.length === 0 || title.length > 100)
+    throw new TypeError(`${name}: options.console.title must be a string of 1 to 100 characters`);
   if (options.url !== undefined) linkAt(guard, options.url, `${name}: options.console.url`);
   return Object.freeze({ signIn, refresh: refreshSeconds, title, url: options.url });
 }

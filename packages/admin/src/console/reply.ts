@@ -4,11 +4,17 @@ export interface AdminHttpRequest {
   /** The path below the mount point (`/holds`, `/console/holds/f1Qw…`). */
   readonly path: string;
   readonly query: Readonly<Record<string, unknown>>;
-  /** The body: parsed JSON, a parsed form (an object of strings), or a form's raw `application/x-www-form-urlencoded` text. */
+  /**
+   * The body: parsed JSON, a parsed form (an object of strings), or a form's raw `application/x-www-form-urlencoded`
+   * text.
+   */
   readonly body: unknown;
   /** Request headers, lower-case names. */
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
-  /** Where the admin routes are mounted, as the client addressed it (`/aap-admin`: Express `req.baseUrl`, the Fastify or Koa prefix). */
+  /**
+   * Where the admin routes are mounted, as the client addressed it (`/aap-admin`: Express `req.baseUrl`, the Fastify or
+   * Koa prefix).
+   */
   readonly mount: string;
   /** The request came over HTTPS (the console's cookies are then `Secure`). */
   readonly secure: boolean;
@@ -47,9 +53,19 @@ const CONSOLE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
  * @example
  * consoleReply(200, 'text/html; charset=utf-8', markup, [csrfCookie])
  */
-export function consoleReply(status: number, type: string, text: string, cookies: readonly (string | undefined)[] = [], extra: Record<string, string> = {}): AdminHttpResponse {
+export function consoleReply(
+  status: number,
+  type: string,
+  text: string,
+  cookies: readonly (string | undefined)[] = [],
+  extra: Record<string, string> = {},
+): AdminHttpResponse {
   const set = cookies.filter((cookie): cookie is string => cookie !== undefined);
-  return { status, headers: { ...CONSOLE_HEADERS, 'content-type': type, ...extra, ...(set.length ? { 'set-cookie': set } : {}) }, text };
+  return {
+    status,
+    headers: { ...CONSOLE_HEADERS, 'content-type': type, ...extra, ...(set.length ? { 'set-cookie': set } : {}) },
+    text,
+  };
 }
 
 /**

@@ -14,9 +14,16 @@ const NEXT = /^\/(holds\/[A-Za-z0-9_-]{32})?$/;
  * (CSRF-protected too: no one signs you in as them) and sets the `HttpOnly`, `SameSite=Strict` session
  * cookie on the console's path, then leads to `next`; `POST /console/sign-out` deletes the cookie.
  */
-export async function signInRoute(signIn: ConsoleSignIn, ctx: PageContext, input: AdminHttpRequest, rest: '/sign-in' | '/sign-out' | string, csrfCookie: string | undefined): Promise<AdminHttpResponse> {
+export async function signInRoute(
+  signIn: ConsoleSignIn,
+  ctx: PageContext,
+  input: AdminHttpRequest,
+  rest: '/sign-in' | '/sign-out' | string,
+  csrfCookie: string | undefined,
+): Promise<AdminHttpResponse> {
   const scope = { path: ctx.base, secure: input.secure };
-  const reply = (status: number, text: string, cookies: (string | undefined)[] = [], extra?: Record<string, string>) => consoleReply(status, HTML, text, [csrfCookie, ...cookies], extra);
+  const reply = (status: number, text: string, cookies: (string | undefined)[] = [], extra?: Record<string, string>) =>
+    consoleReply(status, HTML, text, [csrfCookie, ...cookies], extra);
   const form = formOf(input.body);
   const next = NEXT.test(form.get('next') ?? '') ? (form.get('next') as string) : '/';
   if (rest === '/sign-in' && input.method === 'GET') {
@@ -25,13 +32,23 @@ export async function signInRoute(signIn: ConsoleSignIn, ctx: PageContext, input
   }
   if (input.method !== 'POST') return reply(405, messagePage(ctx, 'Not allowed', 'Use the form.'));
   if (!sameOriginForm(input.headers, form.get('csrf') ?? undefined)) {
-    return reply(403, messagePage(ctx, 'Refused', 'This form was not sent from this console (its anti-forgery token is missing or wrong). Reload the page and try again.'));
+    return reply(
+      403,
+      messagePage(
+        ctx,
+        'Refused',
+        'This form was not sent from this console (its anti-forgery token is missing or wrong). Reload the page and try again.',
+      ),
+    );
   }
-  if (rest === '/sign-out') return reply(303, '', [setCookie(signIn.cookie, '', scope, 0)], { location: `${ctx.base}/sign-in` });
+  if (rest === '/sign-out')
+    return reply(303, '', [setCookie(signIn.cookie, '', scope, 0)], { location: `${ctx.base}/sign-in` });
   const who = await signIn.verify((form.get('user') ?? '').trim().slice(0, 128), form.get('key') ?? '');
   if (who === undefined) return reply(401, signInPage(ctx, next, 'Wrong name or key.'));
   const session = signIn.issue(who);
-  return reply(303, '', [setCookie(signIn.cookie, session.value, scope, session.maxAge)], { location: `${ctx.base}${next === '/' ? '' : next}` });
+  return reply(303, '', [setCookie(signIn.cookie, session.value, scope, session.maxAge)], {
+    location: `${ctx.base}${next === '/' ? '' : next}`,
+  });
 }
 
 /**

@@ -8,7 +8,10 @@ export interface ConsoleSignInOptions {
    * approver; at most 256 characters), or undefined to refuse.
    */
   readonly verify: (user: string, key: string) => string | undefined | Promise<string | undefined>;
-  /** HMAC key of the session cookie, at least 32 bytes: give every replica the same one. Default: random, this process only. */
+  /**
+   * HMAC key of the session cookie, at least 32 bytes: give every replica the same one. Default: random, this process
+   * only.
+   */
   readonly secret?: string | Uint8Array | undefined;
   /** Session lifetime in seconds (default 28800: 8 hours). */
   readonly ttl?: number | undefined;
@@ -46,13 +49,15 @@ export interface ConsoleSignIn {
  * }));
  */
 export function consoleSignIn(options: ConsoleSignInOptions): ConsoleSignIn {
-  if (typeof options?.verify !== 'function') throw new TypeError('consoleSignIn: options.verify(user, key) is required');
+  if (typeof options?.verify !== 'function')
+    throw new TypeError('consoleSignIn: options.verify(user, key) is required');
   const secret = options.secret ?? randomBytes(32);
   if ((typeof secret !== 'string' && !(secret instanceof Uint8Array)) || Buffer.byteLength(secret) < 32) {
     throw new TypeError('consoleSignIn: options.secret must be a string or bytes of at least 32 bytes');
   }
   const ttl = options.ttl ?? 28_800;
-  if (!Number.isSafeInteger(ttl) || ttl < 60 || ttl > 7 * 86_400) throw new TypeError('consoleSignIn: options.ttl must be an integer number of seconds in [60, 604800]');
+  if (!Number.isSafeInteger(ttl) || ttl < 60 || ttl > 7 * 86_400)
+    throw new TypeError('consoleSignIn: options.ttl must be an integer number of seconds in [60, 604800]');
   const now = options.now ?? Date.now;
   const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest();
   return Object.freeze({

@@ -12,7 +12,9 @@ export const agentPolicy: Check = ({ claims, settings }) => {
   const rules = settings.policy.agents;
   if (!rules || !claims) return undefined;
   const violation = violated(rules, claims.agent);
-  return violation === undefined ? undefined : deny('agent_not_recognized', { rule: violation, agent: claims.agent.id });
+  return violation === undefined
+    ? undefined
+    : deny('agent_not_recognized', { rule: violation, agent: claims.agent.id });
 };
 
 function violated(rules: AgentRules, agent: AgentClaim): string | undefined {
@@ -30,5 +32,7 @@ function isDeniedModel(denied: ReadonlySet<string>, model: AgentClaim['model']):
   if (typeof model === 'string') return denied.has(model);
   if (!model || typeof model !== 'object') return false;
   const { provider, id, version } = model;
-  return [id, version, provider && id && `${provider}/${id}`].some((name) => typeof name === 'string' && denied.has(name));
+  return [id, version, provider && id && `${provider}/${id}`].some(
+    (name) => typeof name === 'string' && denied.has(name),
+  );
 }

@@ -25,6 +25,10 @@ function candidatesFor(capabilities: readonly Capability[], action: string): rea
   let actions = byAction.get(capabilities);
   if (!actions) byAction.set(capabilities, (actions = new Map()));
   let candidates = actions.get(action);
-  if (!candidates) actions.set(action, (candidates = Object.freeze(capabilities.filter((capability) => capability.action === action))));
+  if (!candidates)
+    actions.set(
+      action,
+      (candidates = Object.freeze(capabilities.filter((capability) => capability.action === action))),
+    );
   return candidates;
 }

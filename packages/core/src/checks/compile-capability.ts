@@ -63,7 +63,7 @@ function compile(constraints: Readonly<Record<string, unknown>>): CompiledCapabi
   const size = (name: string) => (isSize(constraints[name]) ? (constraints[name] as number) : undefined);
   const maxRequestSize = size('max_request_size');
   const maxResponseSize = size('max_response_size');
-  const limits = maxRequestSize ?? maxResponseSize ? Object.freeze({ maxRequestSize, maxResponseSize }) : undefined;
+  const limits = (maxRequestSize ?? maxResponseSize) ? Object.freeze({ maxRequestSize, maxResponseSize }) : undefined;
   const needsDestination = Object.hasOwn(constraints, 'ip_ranges_allowed');
   return Object.freeze({ checks: Object.freeze(checks), limits, needsDestination });
 }
@@ -85,86 +85,133 @@ const IDENTITY_ONLY = Object.freeze({ headers: Object.freeze({ 'accept-encoding'
 
 /** The standard constraints of the draft ("Standard Constraint Types and Semantics"), in check order. */
 const STANDARD = new Map<string, Factory>([
-  ['max_depth', (value, name) => {
-    if (!Number.isInteger(value)) return unusable(name);
-    // The depth the delegation check computed (delegation.depth or the `act` nesting, whichever is larger).
-    return (ctx) => {
-      const depth = ctx.delegationDepth ?? (ctx.claims ? delegationDepth(ctx.claims) : 0);
-      return depth > (value as number) ? deny('delegation_depth_exceeded', { constraint: name, depth }) : undefined;
-    };
-  }],
-  ['time_window', (value, name) => {
-    const window = instantRange(value);
-    if (!window) return unusable(name);
-    // Start inclusive, end exclusive; no skew allowance: the RS clock is authoritative and the draft's
-    // skew tolerance is a MAY we do not take for an authorization boundary.
-    return ({ now }) => (now < window.start || now >= window.end ? deny('capability_expired', { constraint: name }) : undefined);
-  }],
-  ['allowed_methods', (value, name) => {
-    if (!isStringList(value)) return unusable(name);
-    const methods = new Set(value.map((method) => method.toUpperCase()));
-    return ({ method }) => (methods.has(method) ? undefined : deny('method_not_allowed', { constraint: name, method }));
-  }],
-  ['domains_blocked', (value, name) => {
-    const entries = domainList(value);
-    if (!entries) return unusable(name, 'domain_not_allowed');
-    // Blocked first (draft step 2); a target we cannot parse is treated as blocked.
-    return (ctx) => {
-      const host = requestHost(ctx);
-      return !host || matchesDomain(host, entries) ? deny('domain_not_allowed', { constraint: name, target: host?.host }) : undefined;
-    };
-  }],
-  ['domains_allowed', (value, name) => {
-    const entries = domainList(value);
-    if (!entries) return unusable(name, 'domain_not_allowed');
-    return (ctx) => {
-      const host = requestHost(ctx);
-      return host && matchesDomain(host, entries) ? undefined : deny('domain_not_allowed', { constraint: name, target: host?.host });
-    };
-  }],
-  ['ip_ranges_allowed', (value, name) => {
-    const ranges = Array.isArray(value) ? compileCidrs(value) : undefined;
-    if (!ranges) return unusable(name);
-    return (ctx) => {
-      if (ctx.settings.policy.ipRanges === 'caller') return callerOutside(ctx, ranges, name);
-      const outcome = destinationOutside(ctx, ranges, name);
-      if (!ctx.settings.reportOnly.has('destination-ip')) return outcome;
-      // Report-only: the destination is reported, and the caller's address is checked as it was before
-      // the destination became the default — a rollout never enforces less than before.
-      if (outcome) reportOrDeny(ctx, outcome);
-      return callerOutside(ctx, ranges, name);
-    };
-  }],
-  ['allowed_regions', (value, name) => {
-    if (!isStringList(value)) return unusable(name);
-    const regions = new Set(value.map((region) => region.toUpperCase()));
-    return (ctx) => {
-      const region = ctx.settings.policy.region?.(ctx.request, clientIp(ctx));
-      return typeof region === 'string' && regions.has(region.toUpperCase()) ? undefined : deny('constraint_violation', { constraint: name, region });
-    };
-  }],
-  ['data_classification_max', (value, name) => {
-    const max = levelRank(value);
-    if (max === undefined) return unusable(name);
-    return ({ route }) => ((route?.classificationRank ?? 0) > max ? deny('constraint_violation', { constraint: name }) : undefined);
-  }],
-  ['max_request_size', (value, name) => {
-    if (!isSize(value)) return unusable(name);
-    // Declared size here; an undeclared (chunked) body is cut off by the adapter at the same limit. Both
-    // count the bytes as sent: a body in a content coding would reach the handler decoded by the app's
-    // parser, at a size nobody counted (259 bytes of gzip are 200 KB of JSON). Such a body is refused
-    // with 415 and `Accept-Encoding: identity`, the codings this request may use (RFC 9110 §15.5.16, §12.5.3).
-    return ({ contentLength, request }) => {
-      const codings = request.headers['content-encoding'] === undefined ? undefined : encodedWith(request.headers['content-encoding']);
-      if (codings && codings.length > 0) return deny('content_encoding_unsupported', { constraint: name, codings }, IDENTITY_ONLY);
-      return contentLength !== undefined && contentLength > value ? deny('request_too_large', { constraint: name, contentLength }) : undefined;
-    };
-  }],
+  [
+    'max_depth',
+    (value, name) => {
+      if (!Number.isInteger(value)) return unusable(name);
+      // The depth the delegation check computed (delegation.depth or the `act` nesting, whichever is larger).
+      return (ctx) => {
+        const depth = ctx.delegationDepth ?? (ctx.claims ? delegationDepth(ctx.claims) : 0);
+        return depth > (value as number) ? deny('delegation_depth_exceeded', { constraint: name, depth }) : undefined;
+      };
+    },
+  ],
+  [
+    'time_window',
+    (value, name) => {
+      const window = instantRange(value);
+      if (!window) return unusable(name);
+      // Start inclusive, end exclusive; no skew allowance: the RS clock is authoritative and the draft's
+      // skew tolerance is a MAY we do not take for an authorization boundary.
+      return ({ now }) =>
+        now < window.start || now >= window.end ? deny('capability_expired', { constraint: name }) : undefined;
+    },
+  ],
+  [
+    'allowed_methods',
+    (value, name) => {
+      if (!isStringList(value)) return unusable(name);
+      const methods = new Set(value.map((method) => method.toUpperCase()));
+      return ({ method }) =>
+        methods.has(method) ? undefined : deny('method_not_allowed', { constraint: name, method });
+    },
+  ],
+  [
+    'domains_blocked',
+    (value, name) => {
+      const entries = domainList(value);
+      if (!entries) return unusable(name, 'domain_not_allowed');
+      // Blocked first (draft step 2); a target we cannot parse is treated as blocked.
+      return (ctx) => {
+        const host = requestHost(ctx);
+        return !host || matchesDomain(host, entries)
+          ? deny('domain_not_allowed', { constraint: name, target: host?.host })
+          : undefined;
+      };
+    },
+  ],
+  [
+    'domains_allowed',
+    (value, name) => {
+      const entries = domainList(value);
+      if (!entries) return unusable(name, 'domain_not_allowed');
+      return (ctx) => {
+        const host = requestHost(ctx);
+        return host && matchesDomain(host, entries)
+          ? undefined
+          : deny('domain_not_allowed', { constraint: name, target: host?.host });
+      };
+    },
+  ],
+  [
+    'ip_ranges_allowed',
+    (value, name) => {
+      const ranges = Array.isArray(value) ? compileCidrs(value) : undefined;
+      if (!ranges) return unusable(name);
+      return (ctx) => {
+        if (ctx.settings.policy.ipRanges === 'caller') return callerOutside(ctx, ranges, name);
+        const outcome = destinationOutside(ctx, ranges, name);
+        if (!ctx.settings.reportOnly.has('destination-ip')) return outcome;
+        // Report-only: the destination is reported, and the caller's address is checked as it was before
+        // the destination became the default — a rollout never enforces less than before.
+        if (outcome) reportOrDeny(ctx, outcome);
+        return callerOutside(ctx, ranges, name);
+      };
+    },
+  ],
+  [
+    'allowed_regions',
+    (value, name) => {
+      if (!isStringList(value)) return unusable(name);
+      const regions = new Set(value.map((region) => region.toUpperCase()));
+      return (ctx) => {
+        const region = ctx.settings.policy.region?.(ctx.request, clientIp(ctx));
+        return typeof region === 'string' && regions.has(region.toUpperCase())
+          ? undefined
+          : deny('constraint_violation', { constraint: name, region });
+      };
+    },
+  ],
+  [
+    'data_classification_max',
+    (value, name) => {
+      const max = levelRank(value);
+      if (max === undefined) return unusable(name);
+      return ({ route }) =>
+        (route?.classificationRank ?? 0) > max ? deny('constraint_violation', { constraint: name }) : undefined;
+    },
+  ],
+  [
+    'max_request_size',
+    (value, name) => {
+      if (!isSize(value)) return unusable(name);
+      // Declared size here; an undeclared (chunked) body is cut off by the adapter at the same limit. Both
+      // count the bytes as sent: a body in a content coding would reach the handler decoded by the app's
+      // parser, at a size nobody counted (259 bytes of gzip are 200 KB of JSON). Such a body is refused
+      // with 415 and `Accept-Encoding: identity`, the codings this request may use (RFC 9110 §15.5.16, §12.5.3).
+      return ({ contentLength, request }) => {
+        const codings =
+          request.headers['content-encoding'] === undefined
+            ? undefined
+            : encodedWith(request.headers['content-encoding']);
+        if (codings && codings.length > 0)
+          return deny('content_encoding_unsupported', { constraint: name, codings }, IDENTITY_ONLY);
+        return contentLength !== undefined && contentLength > value
+          ? deny('request_too_large', { constraint: name, contentLength })
+          : undefined;
+      };
+    },
+  ],
   ['max_response_size', (value, name) => (isSize(value) ? undefined : unusable(name))],
-  ['require_encryption', (value, name) => {
-    if (typeof value !== 'boolean') return unusable(name);
-    return value ? (ctx) => (isHttps(ctx) ? undefined : deny('constraint_violation', { constraint: name })) : undefined;
-  }],
+  [
+    'require_encryption',
+    (value, name) => {
+      if (typeof value !== 'boolean') return unusable(name);
+      return value
+        ? (ctx) => (isHttps(ctx) ? undefined : deny('constraint_violation', { constraint: name }))
+        : undefined;
+    },
+  ],
 ]);
 
 /**
@@ -175,7 +222,9 @@ function applicationSpecific(name: string, value: unknown): ConstraintCheck {
   return (ctx, capability) => {
     const handler = ctx.route?.constraints?.[name] ?? ctx.settings.policy.handlers[name];
     if (!handler) {
-      return ctx.settings.policy.unknownConstraints === 'ignore' ? undefined : deny('constraint_unknown', { constraint: name });
+      return ctx.settings.policy.unknownConstraints === 'ignore'
+        ? undefined
+        : deny('constraint_unknown', { constraint: name });
     }
     let accepted: unknown;
     try {
@@ -215,15 +264,23 @@ function callerOutside(ctx: CheckContext, ranges: AddressMatcher, name: string):
 function destinationOutside(ctx: CheckContext, ranges: AddressMatcher, name: string): Deny | undefined {
   const target = ctx.destination;
   if (target?.addresses === undefined) {
-    return deny('destination_unresolved', { constraint: name, target: target?.host, problem: target?.problem ?? 'no_target', fault: target?.fault });
+    return deny('destination_unresolved', {
+      constraint: name,
+      target: target?.host,
+      problem: target?.problem ?? 'no_target',
+      fault: target?.fault,
+    });
   }
   const outside = target.addresses.filter((address) => !ranges(address));
-  return outside.length === 0 ? undefined : deny('destination_not_allowed', { constraint: name, target: target.host, outside });
+  return outside.length === 0
+    ? undefined
+    : deny('destination_not_allowed', { constraint: name, target: target.host, outside });
 }
 
 /** The route's target host, parsed once per request (a target that is not a string was refused in step 6). */
 export function requestHost(ctx: CheckContext): ReturnType<typeof targetHost> {
-  if (!('targetHost' in ctx)) ctx.targetHost = typeof ctx.request.target === 'string' ? targetHost(ctx.request.target) : undefined;
+  if (!('targetHost' in ctx))
+    ctx.targetHost = typeof ctx.request.target === 'string' ? targetHost(ctx.request.target) : undefined;
   return ctx.targetHost;
 }
 

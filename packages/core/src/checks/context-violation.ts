@@ -24,7 +24,8 @@ export function contextViolation(ctx: CheckContext): Deny | undefined {
   if (!context) return undefined;
   if (context.time_window !== undefined) {
     const window = instantRange(context.time_window);
-    if (!window || ctx.now < window.start || ctx.now >= window.end) return deny('context_violation', { rule: 'time_window' });
+    if (!window || ctx.now < window.start || ctx.now >= window.end)
+      return deny('context_violation', { rule: 'time_window' });
   }
   if (context.network_zone !== undefined) {
     const zone = zoneViolation(ctx, context.network_zone);
@@ -39,7 +40,12 @@ export function contextViolation(ctx: CheckContext): Deny | undefined {
 const REGION = /^[A-Za-z]{2}$/;
 
 function geoViolation(ctx: CheckContext, restriction: unknown): Deny | undefined {
-  const list = typeof restriction === 'string' ? [restriction] : Array.isArray(restriction) ? (restriction as unknown[]) : undefined;
+  const list =
+    typeof restriction === 'string'
+      ? [restriction]
+      : Array.isArray(restriction)
+        ? (restriction as unknown[])
+        : undefined;
   if (!list || list.length === 0 || !list.every((entry) => typeof entry === 'string' && REGION.test(entry))) {
     return deny('context_violation', { rule: 'geo_restriction_unreadable' });
   }

@@ -30,7 +30,9 @@ export interface VerifiedProof {
  * set what later checks need; nothing here outlives the request.
  */
 export interface CheckContext {
-  /** The request; an adapter whose route is known only after authentication adds the route's members (target, params). */
+  /**
+   * The request; an adapter whose route is known only after authentication adds the route's members (target, params).
+   */
   request: RequestInfo;
   /** Upper-case method. */
   readonly method: string;
@@ -71,7 +73,9 @@ export interface CheckContext {
   clientIp?: string | undefined;
   /** The capabilities naming the route's action, in token order (step 6). */
   candidates?: readonly Capability[];
-  /** Delegation hops of the token (the larger of `delegation.depth` and the `act` nesting), set by the delegation check. */
+  /**
+   * Delegation hops of the token (the larger of `delegation.depth` and the `act` nesting), set by the delegation check.
+   */
   delegationDepth?: number;
   /** The capability that authorized the request: its rate limits are the ones consumed. */
   capability?: Capability;
@@ -101,7 +105,12 @@ export interface CheckContext {
 /** The destination step's answer: the target host's addresses, or the problem that left none. */
 export type ResolvedTarget =
   | { readonly host: string; readonly addresses: readonly string[]; readonly problem?: undefined }
-  | { readonly host: string | undefined; readonly addresses?: undefined; readonly problem: string; readonly fault?: string | undefined };
+  | {
+      readonly host: string | undefined;
+      readonly addresses?: undefined;
+      readonly problem: string;
+      readonly fault?: string | undefined;
+    };
 
 /** Step 7's verdict for an action under oversight, carried out by step 8. */
 export type HoldPlan =

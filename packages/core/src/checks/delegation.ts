@@ -38,16 +38,21 @@ export const delegation: Check = (ctx) => {
   if (actors === null) return deny('delegation_chain_invalid', { rule: 'act_nesting' });
   if (claim === undefined) {
     ctx.delegationDepth = actors.length;
-    if (maxDepth !== undefined && actors.length > maxDepth) return deny('delegation_depth_exceeded', { rule: 'rs_max_depth', depth: actors.length, from: 'act' });
-    return trustedActor && !actors.every(trustedActor) ? deny('delegation_chain_invalid', { rule: 'untrusted_actor' }) : undefined;
+    if (maxDepth !== undefined && actors.length > maxDepth)
+      return deny('delegation_depth_exceeded', { rule: 'rs_max_depth', depth: actors.length, from: 'act' });
+    return trustedActor && !actors.every(trustedActor)
+      ? deny('delegation_chain_invalid', { rule: 'untrusted_actor' })
+      : undefined;
   }
   const structure = structuralDefect(claim);
   if (structure) return structure;
   const { depth, max_depth, chain } = claim as { depth: number; max_depth: number; chain: readonly string[] };
   ctx.delegationDepth = depth; // an `act` must match the chain (below): it adds no hop
   if (depth > max_depth) return deny('delegation_depth_exceeded', { rule: 'max_depth', depth });
-  if (maxDepth !== undefined && depth > maxDepth) return deny('delegation_depth_exceeded', { rule: 'rs_max_depth', depth });
-  if (actors.length > 0 && !sameActors(actors, chain)) return deny('delegation_chain_invalid', { rule: 'act_mismatch' });
+  if (maxDepth !== undefined && depth > maxDepth)
+    return deny('delegation_depth_exceeded', { rule: 'rs_max_depth', depth });
+  if (actors.length > 0 && !sameActors(actors, chain))
+    return deny('delegation_chain_invalid', { rule: 'act_mismatch' });
   if (trustedActor && !chain.every(trustedActor)) return deny('delegation_chain_invalid', { rule: 'untrusted_actor' });
   return claim.parent_jti === undefined ? undefined : breadth(ctx, claim.parent_jti);
 };
@@ -67,7 +72,15 @@ function breadth(ctx: CheckContext, parentJti: string): Deny | undefined {
   let verdict = verdicts.get(lineage);
   if (verdict === undefined) {
     const found = uncovered((ctx.claims as NonNullable<CheckContext['claims']>).capabilities, lineage.parent);
-    verdict = found ? deny('delegation_broader_than_parent', { rule: 'breadth', parentJti, capability: found.index, action: found.action, constraint: found.constraint }) : null;
+    verdict = found
+      ? deny('delegation_broader_than_parent', {
+          rule: 'breadth',
+          parentJti,
+          capability: found.index,
+          action: found.action,
+          constraint: found.constraint,
+        })
+      : null;
     verdicts.set(lineage, verdict);
   }
   return verdict === null ? undefined : reportOrDeny(ctx, verdict); // last in the step: report-only may go on
@@ -88,14 +101,16 @@ function findDefect(claim: unknown): Deny | undefined {
   const { depth, max_depth, chain } = claim as Record<string, unknown>;
   if (!isDepth(depth)) return invalid('depth');
   if (!isDepth(max_depth)) return invalid('max_depth');
-  if (!Array.isArray(chain) || !chain.every((entry) => typeof entry === 'string' && entry.length > 0)) return invalid('chain');
+  if (!Array.isArray(chain) || !chain.every((entry) => typeof entry === 'string' && entry.length > 0))
+    return invalid('chain');
   if (chain.some((entry: string) => characters(entry) > MAX_CHAIN_ENTRY)) return invalid('chain_entry_length');
   if (chain.length !== depth + 1) return invalid('chain_length');
   return undefined;
 }
 
 const invalid = (rule: string): Deny => deny('delegation_chain_invalid', { rule });
-const isDepth = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 10;
+const isDepth = (value: unknown): value is number =>
+  Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 10;
 
 /** `act` read inside-out equals the chain, or the chain after its origin. */
 function sameActors(actors: readonly string[], chain: readonly string[]): boolean {

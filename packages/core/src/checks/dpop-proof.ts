@@ -10,7 +10,8 @@ import { decodeJson } from '../concerns/pop/proof-header.js';
 const MAX_JTI = 256;
 const SIGNATURE = /^[A-Za-z0-9_-]+$/;
 
-const fail = (reason: ReasonCode, problem: string, extra?: Record<string, unknown>): Deny => deny(reason, { check: 'dpop', problem, ...extra });
+const fail = (reason: ReasonCode, problem: string, extra?: Record<string, unknown>): Deny =>
+  deny(reason, { check: 'dpop', problem, ...extra });
 
 /**
  * Verify the request's DPoP proof for a token bound to `boundJkt` (RFC 9449 §4.3 and §7.1): exactly
@@ -28,7 +29,9 @@ export function verifyDpop(ctx: CheckContext, boundJkt: string): Deny | undefine
   const outcome = verifyProof(ctx, boundJkt);
   const nonces = ctx.runtime.pop.nonces;
   if (!outcome || !nonces || outcome.headers?.['dpop-nonce']) return outcome;
-  return Object.assign({}, outcome, { headers: Object.assign({}, outcome.headers, { 'dpop-nonce': nonces.current(ctx.now) }) }); // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
+  return Object.assign({}, outcome, {
+    headers: Object.assign({}, outcome.headers, { 'dpop-nonce': nonces.current(ctx.now) }),
+  }); // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
 }
 
 function verifyProof(ctx: CheckContext, boundJkt: string): Deny | undefined {
@@ -36,7 +39,8 @@ function verifyProof(ctx: CheckContext, boundJkt: string): Deny | undefined {
   if (proofs.length === 0) return fail('dpop_proof_missing', 'no DPoP header');
   if (proofs.length > 1) return fail('dpop_proof_invalid', 'more than one DPoP header', { count: proofs.length });
   const proof = proofs[0]!;
-  if (proof.length > ctx.settings.pop.maxProofSize) return fail('dpop_proof_invalid', 'proof too large', { bytes: proof.length });
+  if (proof.length > ctx.settings.pop.maxProofSize)
+    return fail('dpop_proof_invalid', 'proof too large', { bytes: proof.length });
   const parts = proof.split('.');
   if (parts.length !== 3) return fail('dpop_proof_invalid', 'not a compact JWS');
   const key = ctx.runtime.pop.keys.resolve(parts[0]!);
@@ -58,19 +62,29 @@ function signatureValid(key: ProofKey, proof: string, signature: string): boolea
   }
 }
 
-function checkClaims(ctx: CheckContext, claims: Record<string, unknown>, key: ProofKey, boundJkt: string): Deny | undefined {
+function checkClaims(
+  ctx: CheckContext,
+  claims: Record<string, unknown>,
+  key: ProofKey,
+  boundJkt: string,
+): Deny | undefined {
   if (claims.htm !== ctx.method) return fail('dpop_htm_mismatch', 'htm differs from the request method');
   const expected = expectedHtu(ctx);
   const htu = claimedHtu(claims.htu, expected);
-  if (expected === undefined || htu !== expected) return fail('dpop_htu_mismatch', 'htu differs from the request URL', { expected, htu });
+  if (expected === undefined || htu !== expected)
+    return fail('dpop_htu_mismatch', 'htu differs from the request URL', { expected, htu });
   const { iat, jti } = claims;
   if (typeof iat !== 'number' || !Number.isFinite(iat)) return fail('dpop_proof_invalid', 'iat missing');
   const now = ctx.now / 1000;
   const { maxAge, leeway } = ctx.settings.pop;
-  if (iat < now - maxAge || iat > now + leeway) return fail('dpop_iat_out_of_window', 'iat outside the accepted window', { iat, now: Math.floor(now) });
-  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI) return fail('dpop_proof_invalid', 'jti missing or too long');
-  if (typeof claims.ath !== 'string' || claims.ath !== ctx.tokenHash) return fail('dpop_ath_mismatch', 'ath does not hash the access token');
-  if (key.jkt !== boundJkt) return fail('dpop_key_mismatch', 'proof key is not the key the token is bound to', { jkt: key.jkt });
+  if (iat < now - maxAge || iat > now + leeway)
+    return fail('dpop_iat_out_of_window', 'iat outside the accepted window', { iat, now: Math.floor(now) });
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI)
+    return fail('dpop_proof_invalid', 'jti missing or too long');
+  if (typeof claims.ath !== 'string' || claims.ath !== ctx.tokenHash)
+    return fail('dpop_ath_mismatch', 'ath does not hash the access token');
+  if (key.jkt !== boundJkt)
+    return fail('dpop_key_mismatch', 'proof key is not the key the token is bound to', { jkt: key.jkt });
   const nonce = checkNonce(ctx, claims.nonce);
   if (nonce) return nonce;
   ctx.proof = { jti, jkt: key.jkt, iat: iat * 1000 };
@@ -78,7 +92,10 @@ function checkClaims(ctx: CheckContext, claims: Record<string, unknown>, key: Pr
   return undefined;
 }
 
-/** RFC 9449 §9: a missing or stale nonce → `use_dpop_nonce` with a fresh one; a nonce of the last bucket is accepted, and a fresh one sent. */
+/**
+ * RFC 9449 §9: a missing or stale nonce → `use_dpop_nonce` with a fresh one; a nonce of the last bucket is accepted,
+ * and a fresh one sent.
+ */
 function checkNonce(ctx: CheckContext, nonce: unknown): Deny | undefined {
   const nonces = ctx.runtime.pop.nonces;
   if (!nonces) return undefined;

@@ -49,12 +49,14 @@ function headerCredentials(ctx: CheckContext): Deny | undefined {
   if (typeof value !== 'string') return deny('authorization_malformed', { cause: 'not a string' });
   // The app's own credential (an API key as `Bearer sk_…`): told apart before anything parses it as a token.
   const appCredentials = ctx.settings.appCredentials;
-  if (appCredentials !== undefined && isAppCredential(appCredentials, value, ctx.request)) return noCredential(ctx, undefined, 'app credential');
+  if (appCredentials !== undefined && isAppCredential(appCredentials, value, ctx.request))
+    return noCredential(ctx, undefined, 'app credential');
   const { maxTokenSize } = ctx.settings.token;
   const { lookup } = ctx.runtime.token;
   const parsed = parseAuthorization(value, maxTokenSize, lookup);
   if (parsed === 'credentials_missing') return noCredential(ctx, value.trim().split(/[ \t]/, 1)[0]);
-  if (typeof parsed === 'string') return deny(parsed, parsed === 'token_too_large' ? { bytes: value.length } : undefined);
+  if (typeof parsed === 'string')
+    return deny(parsed, parsed === 'token_too_large' ? { bytes: value.length } : undefined);
   ctx.credentials = { token: parsed.token, scheme: parsed.scheme, proofs: proofsOf(headers.dpop) };
   ctx.cached = parsed.known;
   return undefined;
@@ -81,7 +83,8 @@ function formVerdict(ctx: CheckContext, scan: FormScan): Deny | undefined {
 
 /** No AAP credential: let it through (coexistence) unless it carries a DPoP proof, else challenge. */
 function noCredential(ctx: CheckContext, scheme: string | undefined, kind?: 'app credential'): Deny | undefined {
-  const detail = kind !== undefined ? { credentials: kind } : scheme === undefined ? undefined : { scheme: scheme.slice(0, 32) };
+  const detail =
+    kind !== undefined ? { credentials: kind } : scheme === undefined ? undefined : { scheme: scheme.slice(0, 32) };
   if (ctx.settings.authRequired || ctx.request.headers.dpop !== undefined) return deny('credentials_missing', detail);
   ctx.anonymous = true;
   ctx.detail.credentials = kind ?? (scheme === undefined ? 'none' : `another scheme (${scheme.slice(0, 32)})`);
@@ -99,7 +102,11 @@ const CANONICAL: ReadonlyMap<string, string> = new Map([
  * credential (a value without both is never the app's). A throw of the predicate propagates: the engine
  * turns it into `internal_error` — fail closed.
  */
-function isAppCredential(predicate: NonNullable<CheckContext['settings']['appCredentials']>, value: string, request: RequestInfo): boolean {
+function isAppCredential(
+  predicate: NonNullable<CheckContext['settings']['appCredentials']>,
+  value: string,
+  request: RequestInfo,
+): boolean {
   const trimmed = value.trim();
   const space = trimmed.search(/[ \t]/);
   if (space <= 0) return false;
@@ -121,13 +128,19 @@ function contentLength(ctx: CheckContext): Deny | undefined {
   }
   const header = ctx.request.headers['content-length'];
   if (header === undefined) return undefined;
-  const values = typeof header === 'string' ? header.split(',') : Array.isArray(header) ? header.flatMap((v) => String(v).split(',')) : [''];
+  const values =
+    typeof header === 'string'
+      ? header.split(',')
+      : Array.isArray(header)
+        ? header.flatMap((v) => String(v).split(','))
+        : [''];
   let length: number | undefined;
   for (const raw of values) {
     const text = raw.trim();
     if (!DIGITS.test(text)) return deny('request_invalid', { check: 'content-length', problem: 'not a digit string' });
     const value = parseDigits(text);
-    if (length !== undefined && value !== length) return deny('request_invalid', { check: 'content-length', problem: 'differing values' });
+    if (length !== undefined && value !== length)
+      return deny('request_invalid', { check: 'content-length', problem: 'differing values' });
     length = value;
   }
   ctx.contentLength = length;

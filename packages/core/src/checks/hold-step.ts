@@ -53,15 +53,25 @@ export async function createHeld(ctx: CheckContext, subject: HeldBody): Promise<
     binding: holdBinding(subject),
   };
   const hold: Hold = { ...base, approvalReference: approvalReference(ctx, base) };
-  const created = await guarded(() => ctx.runtime.holds.store.create(hold, { retainMs: holds.retainMs, budget: holds.budget }));
+  const created = await guarded(() =>
+    ctx.runtime.holds.store.create(hold, { retainMs: holds.retainMs, budget: holds.budget }),
+  );
   if (!created.ok) {
     const retryAfter = String(Math.max(1, Math.ceil((created.retryAfterMs ?? 60_000) / 1000)));
-    return deny('hold_quota_exceeded', { check: 'oversight', budget: created.problem }, { headers: { 'retry-after': retryAfter } });
+    return deny(
+      'hold_quota_exceeded',
+      { check: 'oversight', budget: created.problem },
+      { headers: { 'retry-after': retryAfter } },
+    );
   }
   auditHold({ audit }, 'created', hold, hold.agent.id, ctx.now);
   notify(ctx, hold);
   ctx.detail.hold = holdSummary(hold);
-  return held('approval_required', hold.id, hold.approvalReference, { check: 'oversight', action: hold.action, hold: hold.id });
+  return held('approval_required', hold.id, hold.approvalReference, {
+    check: 'oversight',
+    action: hold.action,
+    hold: hold.id,
+  });
 }
 
 /**
@@ -74,7 +84,12 @@ export async function consumeApproved(ctx: CheckContext, id: string, subject: Ho
   const result: HoldUpdate = await guarded(() => ctx.runtime.holds.store.consume(id, holdBinding(subject), ctx.now));
   if (!result.ok) {
     const detail = { check: 'oversight', hold: id, problem: result.problem, ...mismatchDetail(result.hold, subject) };
-    return held(REASON[result.problem], id, result.hold?.approvalReference ?? ctx.claims?.oversight?.approval_reference, detail);
+    return held(
+      REASON[result.problem],
+      id,
+      result.hold?.approvalReference ?? ctx.claims?.oversight?.approval_reference,
+      detail,
+    );
   }
   const hold = result.hold;
   auditHold({ audit }, 'consumed', hold, ctx.claims?.agent.id ?? hold.agent.id, ctx.now);
@@ -132,7 +147,12 @@ function notify(ctx: CheckContext, hold: Hold): void {
   const logger = ctx.runtime.logger;
   Promise.resolve()
     .then(() => onHold(frozen))
-    .catch((error: unknown) => logger.warn({ event: 'oversight.on_hold_failed', hold: hold.id, cause: String((error as Error)?.message ?? error) }, 'options.oversight.onHold failed'));
+    .catch((error: unknown) =>
+      logger.warn(
+        { event: 'oversight.on_hold_failed', hold: hold.id, cause: String((error as Error)?.message ?? error) },
+        'options.oversight.onHold failed',
+      ),
+    );
 }
 
 /** Which recorded fields differ from this retry (audit only; the client hears `hold_mismatch`). */

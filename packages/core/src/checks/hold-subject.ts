@@ -18,7 +18,11 @@ import type { HeldBody } from '../concerns/holds/hold-binding.js';
  * With `content` (a hold is to be created and `oversight.preview` is on) the same read also yields the
  * body's bytes, for the hold's preview; they are not part of the binding.
  */
-export async function holdSubject(ctx: CheckContext, match: 'token' | 'agent-task', content = false): Promise<HeldBody | Deny> {
+export async function holdSubject(
+  ctx: CheckContext,
+  match: 'token' | 'agent-task',
+  content = false,
+): Promise<HeldBody | Deny> {
   const claims = ctx.claims;
   const who =
     match === 'agent-task'
@@ -31,11 +35,21 @@ export async function holdSubject(ctx: CheckContext, match: 'token' | 'agent-tas
   const url = URL.parse(ctx.request.url);
   const issuer = claims ? scopeOf(ctx.runtime.token.keys.scopes, claims.iss).id : '';
   const path = url ? url.pathname + url.search : '';
-  const subject = { issuer, subject: who, action: ctx.route?.action ?? '', method: ctx.method, path, bodyDigest: read.digest };
+  const subject = {
+    issuer,
+    subject: who,
+    action: ctx.route?.action ?? '',
+    method: ctx.method,
+    path,
+    bodyDigest: read.digest,
+  };
   return read.content === undefined ? subject : { ...subject, content: read.content };
 }
 
-async function bodyDigestOf(ctx: CheckContext, content: boolean): Promise<{ digest?: string | undefined; content?: Uint8Array | undefined } | Deny> {
+async function bodyDigestOf(
+  ctx: CheckContext,
+  content: boolean,
+): Promise<{ digest?: string | undefined; content?: Uint8Array | undefined } | Deny> {
   const { bodyDigest, body } = ctx.request;
   if (typeof bodyDigest === 'string' && bodyDigest.length > 0) return { digest: bodyDigest };
   if (!body) return hasBody(ctx) ? unavailable(ctx, 'no body reader and no bodyDigest given') : {};
@@ -43,13 +57,20 @@ async function bodyDigestOf(ctx: CheckContext, content: boolean): Promise<{ dige
   const read = await body.digest(max, content ? { content: true } : undefined);
   if (read.digest !== undefined) return read.bytes === 0 ? {} : { digest: read.digest, content: read.content };
   if ('empty' in read) return {};
-  if (read.problem === 'too_large') return deny('request_too_large', { check: 'oversight', problem: 'body larger than oversight.maxBodyBytes', limit: max });
+  if (read.problem === 'too_large')
+    return deny('request_too_large', {
+      check: 'oversight',
+      problem: 'body larger than oversight.maxBodyBytes',
+      limit: max,
+    });
   return unavailable(ctx, 'the body was read before the guard (a body parser mounted before it?)');
 }
 
 /** Whether the request declares a body: a non-zero Content-Length, or a transfer coding (RFC 9112 §6.3). */
 function hasBody(ctx: CheckContext): boolean {
-  return (ctx.contentLength !== undefined && ctx.contentLength > 0) || ctx.request.headers['transfer-encoding'] !== undefined;
+  return (
+    (ctx.contentLength !== undefined && ctx.contentLength > 0) || ctx.request.headers['transfer-encoding'] !== undefined
+  );
 }
 
 function unavailable(ctx: CheckContext, problem: string): Deny {

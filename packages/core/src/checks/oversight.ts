@@ -20,7 +20,14 @@ export const oversight: Check = (ctx) => {
   const action = ctx.route?.action;
   if (action === undefined || !ctx.claims || !requiresApproval(ctx.claims, action)) return undefined;
   const presented = ctx.request.headers[HOLD_HEADER];
-  const id = presented === undefined ? undefined : typeof presented === 'string' ? presented.trim() : presented.length === 1 ? presented[0]?.trim() : '';
+  const id =
+    presented === undefined
+      ? undefined
+      : typeof presented === 'string'
+        ? presented.trim()
+        : presented.length === 1
+          ? presented[0]?.trim()
+          : '';
   if (id !== undefined && !HOLD_ID.test(id ?? '')) {
     return deny('hold_mismatch', { problem: 'malformed or repeated AAP-Hold-Id header' });
   }
@@ -29,7 +36,11 @@ export const oversight: Check = (ctx) => {
 
 /** The hold this request creates, or the approved one it retries (async: the subject may hash a body). */
 async function holdFor(ctx: CheckContext, id: string | undefined): Promise<Deny | undefined> {
-  const subject = await holdSubject(ctx, ctx.settings.holds.match, id === undefined && ctx.settings.holds.preview !== undefined);
+  const subject = await holdSubject(
+    ctx,
+    ctx.settings.holds.match,
+    id === undefined && ctx.settings.holds.preview !== undefined,
+  );
   if ('reason' in subject) return subject;
   ctx.hold = id === undefined ? { kind: 'create', subject } : { kind: 'retry', id, subject };
   return undefined;
@@ -41,7 +52,9 @@ function requiresApproval(claims: AapClaims, action: string): boolean {
   if (!oversight) return false;
   let actions = listed.get(oversight);
   if (!actions) {
-    const names = [oversight.requires_human_approval_for, oversight.requires_approval_for].flatMap((list) => (Array.isArray(list) ? list : []));
+    const names = [oversight.requires_human_approval_for, oversight.requires_approval_for].flatMap((list) =>
+      Array.isArray(list) ? list : [],
+    );
     actions = new Set(names.filter((name): name is string => typeof name === 'string'));
     listed.set(oversight, actions);
   }

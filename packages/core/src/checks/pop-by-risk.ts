@@ -30,10 +30,19 @@ export type PopRisk = 'classification' | 'oversight' | 'lifetime' | 'write';
 export const popByRisk: Check = (ctx) => {
   const { route, claims } = ctx;
   if (!route || !claims) return undefined;
-  if ((route.popRequirement ?? ctx.settings.pop.requirement) !== 'by-risk' || isSenderConstrained(claims)) return undefined;
+  if ((route.popRequirement ?? ctx.settings.pop.requirement) !== 'by-risk' || isSenderConstrained(claims))
+    return undefined;
   const risk = riskOf(ctx, route, claims);
   if (risk === undefined) return undefined;
-  return reportOrDeny(ctx, deny('pop_required', { check: 'pop', requirement: 'by-risk', risk, problem: 'a bearer token for a request the risk criteria reserve to bound tokens' }));
+  return reportOrDeny(
+    ctx,
+    deny('pop_required', {
+      check: 'pop',
+      requirement: 'by-risk',
+      risk,
+      problem: 'a bearer token for a request the risk criteria reserve to bound tokens',
+    }),
+  );
 };
 
 function riskOf(ctx: CheckContext, route: CompiledRoute, claims: AapClaims): PopRisk | undefined {

@@ -36,15 +36,21 @@ export const proofOfPossession: Check = (ctx) => {
     return dpopStep(ctx, credentials.scheme, jkt) ?? (x5t === undefined ? undefined : checkMtls(ctx, x5t));
   }
   const { requirement, requiredReason } = ctx.settings.pop;
-  return requirement === 'required' ? deny(requiredReason, { check: 'pop', requirement: 'guard', problem: 'token is bound to no key' }) : undefined;
+  return requirement === 'required'
+    ? deny(requiredReason, { check: 'pop', requirement: 'guard', problem: 'token is bound to no key' })
+    : undefined;
 };
 
 function dpopStep(ctx: CheckContext, scheme: 'Bearer' | 'DPoP', jkt: string | undefined): Deny | undefined {
   const mode = ctx.route?.dpop ?? ctx.settings.pop.dpopMode;
   if (scheme === 'Bearer') {
-    return jkt === undefined ? undefined : deny('dpop_downgrade', { check: 'dpop', problem: 'DPoP-bound token sent with the Bearer scheme' });
+    return jkt === undefined
+      ? undefined
+      : deny('dpop_downgrade', { check: 'dpop', problem: 'DPoP-bound token sent with the Bearer scheme' });
   }
-  if (mode === 'disabled') return deny('dpop_disabled', { check: 'dpop', problem: 'DPoP scheme on a guard or route with DPoP disabled' });
-  if (jkt === undefined) return deny('dpop_key_mismatch', { check: 'dpop', problem: 'DPoP scheme with a token that is not DPoP-bound' });
+  if (mode === 'disabled')
+    return deny('dpop_disabled', { check: 'dpop', problem: 'DPoP scheme on a guard or route with DPoP disabled' });
+  if (jkt === undefined)
+    return deny('dpop_key_mismatch', { check: 'dpop', problem: 'DPoP scheme with a token that is not DPoP-bound' });
   return verifyDpop(ctx, jkt);
 }

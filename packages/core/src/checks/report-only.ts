@@ -13,6 +13,12 @@ export function reportOrDeny(ctx: CheckContext, outcome: Deny): Deny | undefined
   const policy = POLICY_OF.get(outcome.reason);
   if (policy === undefined || !ctx.settings.reportOnly.has(policy)) return outcome;
   const row = REASONS[outcome.reason];
-  (ctx.wouldDeny ??= []).push({ policy, reason: outcome.reason, status: row.status, error: row.error, detail: outcome.detail });
+  (ctx.wouldDeny ??= []).push({
+    policy,
+    reason: outcome.reason,
+    status: row.status,
+    error: row.error,
+    detail: outcome.detail,
+  });
   return undefined;
 }

@@ -39,7 +39,11 @@ function needsDestination(ctx: CheckContext): boolean {
 }
 
 /** The resolver's answer, checked: a non-empty list of IP addresses, within the time allowed. Never rejects. */
-async function answer(ctx: CheckContext, host: string, resolve: (host: string) => Promise<readonly string[]> | readonly string[]): Promise<ResolvedTarget> {
+async function answer(
+  ctx: CheckContext,
+  host: string,
+  resolve: (host: string) => Promise<readonly string[]> | readonly string[],
+): Promise<ResolvedTarget> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((settle) => {
     timer = setTimeout(() => settle('timeout'), ctx.settings.policy.resolveTimeoutMs);
@@ -49,7 +53,8 @@ async function answer(ctx: CheckContext, host: string, resolve: (host: string) =
     const addresses: unknown = await Promise.race([Promise.resolve().then(() => resolve(host)), timeout]);
     if (addresses === 'timeout') return { host, problem: 'resolve_timeout' };
     if (!Array.isArray(addresses) || addresses.length === 0) return { host, problem: 'no_address' };
-    if (!addresses.every((address) => typeof address === 'string' && isIP(address) !== 0)) return { host, problem: 'not_an_address' };
+    if (!addresses.every((address) => typeof address === 'string' && isIP(address) !== 0))
+      return { host, problem: 'not_an_address' };
     return { host, addresses: Object.freeze(addresses.map(unmap)) };
   } catch (error) {
     return { host, problem: 'resolve_failed', fault: error instanceof Error ? error.message : String(error) };

@@ -23,22 +23,41 @@ export const revocation: Check = (ctx) => {
   // The authorization server just vouched for the token (introspection `fallback`/`always`): that answer stands in.
   if (!local.synced && !ctx.introspected) {
     if (!ctx.settings.failOpen) {
-      return deny('store_unavailable', { problem: 'revocation set not synchronized', cause: local.cause }, { headers: { 'retry-after': '1' } });
+      return deny(
+        'store_unavailable',
+        { problem: 'revocation set not synchronized', cause: local.cause },
+        { headers: { 'retry-after': '1' } },
+      );
     }
     ctx.detail.revocation = 'not synchronized; local copy trusted (onStoreError: open)';
-    health.failOpen.down(new Error(local.cause ?? 'revocation list not synchronized'), 'admitting requests on a revocation list that may be stale (onStoreError: open)');
+    health.failOpen.down(
+      new Error(local.cause ?? 'revocation list not synchronized'),
+      'admitting requests on a revocation list that may be stale (onStoreError: open)',
+    );
   } else if (health.failOpen.isDown && !health.store.isDown) {
     health.failOpen.up('the store answers again: requests are checked in full again');
   }
   // A JWS verified here (not an opaque token the authorization server vouched for): was its key distrusted?
   if (ctx.signedBy !== undefined) {
     const key = local.distrusted(claims.iss, ctx.signedBy ?? undefined);
-    if (key) return deny('key_distrusted', { issuer: key.issuer, kid: key.kid, tokenKid: ctx.signedBy, distrustedBy: key.by, distrustedAt: new Date(key.at).toISOString() });
+    if (key)
+      return deny('key_distrusted', {
+        issuer: key.issuer,
+        kid: key.kid,
+        tokenKid: ctx.signedBy,
+        distrustedBy: key.by,
+        distrustedAt: new Date(key.at).toISOString(),
+      });
   }
   const direct = local.matchOwn(claims, ctx.now);
   if (direct) return revoked(direct);
   const lineage = local.lineageOf(claims, ctx.tokenHash, ctx.now);
-  return lineage instanceof Promise ? lineage.then((found) => lineageFound(ctx, found), (error: unknown) => lineageFailed(ctx, error)) : ancestry(ctx, lineage);
+  return lineage instanceof Promise
+    ? lineage.then(
+        (found) => lineageFound(ctx, found),
+        (error: unknown) => lineageFailed(ctx, error),
+      )
+    : ancestry(ctx, lineage);
 };
 
 function lineageFound(ctx: CheckContext, lineage: TokenLineage): Deny | undefined {
@@ -58,19 +77,33 @@ function ancestry(ctx: CheckContext, lineage: TokenLineage | undefined): Deny | 
 
 function revoked(hit: Revocation | undefined): Deny | undefined {
   if (!hit) return undefined;
-  const detail = { kind: hit.kind, value: hit.value, issuer: hit.issuer, revokedBy: hit.by, revokedAt: new Date(hit.at).toISOString() };
+  const detail = {
+    kind: hit.kind,
+    value: hit.value,
+    issuer: hit.issuer,
+    revokedBy: hit.by,
+    revokedAt: new Date(hit.at).toISOString(),
+  };
   return deny('token_revoked', detail);
 }
 
 /** The lineage lookup failed: the ancestors are unknown, so the token cannot be cleared — unless fail-open. */
 function lineageFailed(ctx: CheckContext, error: unknown): Deny | undefined {
   const full = error instanceof InfrastructureError && error.reason === 'store_full';
-  if (!full) ctx.runtime.storeHealth.store.down(error, 'store lineage lookup failed: tokens seen for the first time are refused');
+  if (!full)
+    ctx.runtime.storeHealth.store.down(
+      error,
+      'store lineage lookup failed: tokens seen for the first time are refused',
+    );
   if (ctx.settings.failOpen && !full) {
     ctx.detail.revocation = 'lineage unavailable; only parent_jti checked (onStoreError: open)';
     ctx.runtime.storeHealth.failOpen.down(error, 'admitting tokens without their lineage (onStoreError: open)');
     return ancestry(ctx, undefined);
   }
   const fault = error instanceof Error ? error.message : String(error);
-  return deny(full ? 'store_full' : 'store_unavailable', { problem: 'lineage lookup failed', fault }, { headers: { 'retry-after': '5' } });
+  return deny(
+    full ? 'store_full' : 'store_unavailable',
+    { problem: 'lineage lookup failed', fault },
+    { headers: { 'retry-after': '5' } },
+  );
 }

@@ -16,8 +16,13 @@ export const routePop: Check = (ctx) => {
   const route = ctx.route;
   if (!route) return undefined;
   if (route.popRequirement === 'required' && !isSenderConstrained(ctx.claims)) {
-    return deny(route.popReason, { check: 'pop', requirement: 'route', problem: 'route requires proof of possession; the token is bound to no key' });
+    return deny(route.popReason, {
+      check: 'pop',
+      requirement: 'route',
+      problem: 'route requires proof of possession; the token is bound to no key',
+    });
   }
-  if (route.dpop === 'disabled' && typeof ctx.claims?.cnf?.jkt === 'string') return deny('dpop_disabled', { problem: 'route has DPoP disabled' });
+  if (route.dpop === 'disabled' && typeof ctx.claims?.cnf?.jkt === 'string')
+    return deny('dpop_disabled', { problem: 'route has DPoP disabled' });
   return undefined;
 };

@@ -13,7 +13,8 @@ import type { WouldDeny } from '../base/deny/would-deny.js';
  * authorized by the FIRST candidate, in token order, whose constraints all hold — "evaluates
  * capabilities in order and uses the first match". That capability alone is recorded on the decision,
  * its `max_request_size` / `max_response_size` bound the streams, and only its rate limits are consumed
- * in step 8, on counters of its own (so a request never spends the quota of two capabilities, and a later capability's quota is
+ * in step 8, on counters of its own (so a request never spends the quota of two capabilities, and a later capability's
+ * quota is
  * not used when the first one's is exhausted: the answer is then 429). When no candidate holds, the
  * deny is the first candidate's, so the reason does not depend on how many capabilities the AS issued.
  */
@@ -43,7 +44,11 @@ export const statelessConstraints: Check = (ctx) => {
   return first ?? deny('capability_missing');
 };
 
-function firstViolation(checks: readonly ConstraintCheck[], ctx: CheckContext, capability: Capability): Deny | undefined {
+function firstViolation(
+  checks: readonly ConstraintCheck[],
+  ctx: CheckContext,
+  capability: Capability,
+): Deny | undefined {
   for (const check of checks) {
     const violation = check(ctx, capability);
     if (violation) return violation;

@@ -80,7 +80,12 @@ function verifyFresh(ctx: CheckContext, token: string): Deny | Promise<Deny | un
   return structureDeny(token, ctx.settings.token.verifyOptions.algorithms) ?? verifySigned(ctx, token, hash, source);
 }
 
-async function verifySigned(ctx: CheckContext, token: string, hash: string, source: KeySource): Promise<Deny | undefined> {
+async function verifySigned(
+  ctx: CheckContext,
+  token: string,
+  hash: string,
+  source: KeySource,
+): Promise<Deny | undefined> {
   const options = ctx.settings.token;
   const runtime = ctx.runtime.token;
   const epoch = source.epoch;

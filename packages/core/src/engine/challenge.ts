@@ -29,9 +29,13 @@ export function challenge(ctx: CheckContext, reason: ReasonCode): string | undef
   // (RFC 9449 §7.1 `algs`) would only earn the client another refusal. mTLS (RFC 8705) defines no
   // challenge: a PoP refusal where DPoP is disabled is a Bearer challenge, and the client that holds a
   // certificate-bound token retries with its certificate on its own.
-  const useDpop = reason !== 'dpop_disabled'
-    && (ctx.credentials?.scheme === 'DPoP' || row.error === 'invalid_dpop_proof' || row.error === 'use_dpop_nonce'
-      || reason === 'dpop_downgrade' || (dpopAccepted && (reason === 'pop_required' || reason === 'dpop_required')));
+  const useDpop =
+    reason !== 'dpop_disabled' &&
+    (ctx.credentials?.scheme === 'DPoP' ||
+      row.error === 'invalid_dpop_proof' ||
+      row.error === 'use_dpop_nonce' ||
+      reason === 'dpop_downgrade' ||
+      (dpopAccepted && (reason === 'pop_required' || reason === 'dpop_required')));
   return useDpop ? scheme('DPoP', [...errorParams, ...dpopParams]) : scheme('Bearer', errorParams);
 }
 
@@ -41,12 +45,18 @@ export function challenge(ctx: CheckContext, reason: ReasonCode): string | undef
  * `scope` parameter: it would name the route's action (draft "Privacy-Preserving Error Messages"). The body's
  * `error` stays the draft's `aap_invalid_capability`. In the scheme the client used (RFC 9449 §7.1).
  */
-function insufficientScope(ctx: CheckContext, description: string, common: readonly string[], dpopParams: readonly string[]): string {
+function insufficientScope(
+  ctx: CheckContext,
+  description: string,
+  common: readonly string[],
+  dpopParams: readonly string[],
+): string {
   const params = [`error="insufficient_scope"`, `error_description="${description}"`, ...common];
   return ctx.credentials?.scheme === 'DPoP' ? scheme('DPoP', [...params, ...dpopParams]) : scheme('Bearer', params);
 }
 
-const scheme = (name: string, params: readonly string[]): string => (params.length ? `${name} ${params.join(', ')}` : name);
+const scheme = (name: string, params: readonly string[]): string =>
+  params.length ? `${name} ${params.join(', ')}` : name;
 
 /**
  * The metadata URL a 401 points at (RFC 9728 §5.1): `options.resourceMetadata`, else the well-known URL of

@@ -55,34 +55,79 @@ class GuardDecision implements Decision {
 
 function allowed(ctx: CheckContext, startedAt: number): Decision {
   const claims = ctx.claims;
-  const principal = claims && { claims, scheme: ctx.credentials?.scheme ?? 'Bearer', capability: ctx.capability, action: ctx.route?.action, destination: destinationOf(ctx) };
+  const principal = claims && {
+    claims,
+    scheme: ctx.credentials?.scheme ?? 'Bearer',
+    capability: ctx.capability,
+    action: ctx.route?.action,
+    destination: destinationOf(ctx),
+  };
   const audit = lazyAuditEvent(ctx, ALLOWED, startedAt);
-  return new GuardDecision(true, 200, ctx.headers, claims, principal, ctx.limits, undefined, undefined, undefined, ctx.wouldDeny, audit);
+  return new GuardDecision(
+    true,
+    200,
+    ctx.headers,
+    claims,
+    principal,
+    ctx.limits,
+    undefined,
+    undefined,
+    undefined,
+    ctx.wouldDeny,
+    audit,
+  );
 }
 
 /** The addresses `ip_ranges_allowed` checked, when the authorizing capability has it: where the app connects. */
 function destinationOf(ctx: CheckContext): Destination | undefined {
   const target = ctx.destination;
-  if (target?.addresses === undefined || !ctx.capability || !compileCapability(ctx.capability).needsDestination) return undefined;
+  if (target?.addresses === undefined || !ctx.capability || !compileCapability(ctx.capability).needsDestination)
+    return undefined;
   return { host: target.host, address: target.addresses[0] as string, addresses: target.addresses };
 }
 
 function denied(ctx: CheckContext, outcome: Deny, startedAt: number): Decision {
   const row = REASONS[outcome.reason];
   Object.assign(ctx.detail, outcome.detail);
-  const headers: Record<string, string> = Object.assign({}, ctx.headers, outcome.headers); // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
+  // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
+  const headers: Record<string, string> = Object.assign({}, ctx.headers, outcome.headers);
   const authenticate = challenge(ctx, outcome.reason);
   if (authenticate !== undefined) headers['www-authenticate'] = authenticate;
   const body: DenyBody = denyBody(outcome.reason, outcome.body);
   const audit = lazyAuditEvent(ctx, { status: row.status, error: row.error, reason: outcome.reason }, startedAt);
-  return new GuardDecision(false, row.status, headers, ctx.claims, undefined, undefined, row.error, outcome.reason, body, ctx.wouldDeny, audit);
+  return new GuardDecision(
+    false,
+    row.status,
+    headers,
+    ctx.claims,
+    undefined,
+    undefined,
+    row.error,
+    outcome.reason,
+    body,
+    ctx.wouldDeny,
+    audit,
+  );
 }
 
 /** Debug mode: one line per decision, with the audit identity (never the token: only its hash). */
 function logDecision(ctx: CheckContext, decision: Decision): void {
   const { audit } = decision;
   ctx.runtime.logger.debug(
-    { event: 'decision', decision: audit.decision, status: audit.status, reason: audit.reason, wouldDeny: audit.wouldDeny?.map((w) => w.reason), action: audit.action, agent: audit.agent?.id, task: audit.task?.id, method: audit.method, path: audit.path, tokenHash: audit.tokenHash, latencyMs: audit.latencyMs },
+    {
+      event: 'decision',
+      decision: audit.decision,
+      status: audit.status,
+      reason: audit.reason,
+      wouldDeny: audit.wouldDeny?.map((w) => w.reason),
+      action: audit.action,
+      agent: audit.agent?.id,
+      task: audit.task?.id,
+      method: audit.method,
+      path: audit.path,
+      tokenHash: audit.tokenHash,
+      latencyMs: audit.latencyMs,
+    },
     `${audit.decision} ${audit.method} ${audit.path}${audit.reason ? ` (${audit.reason})` : ''}`,
   );
 }

@@ -49,7 +49,8 @@ export interface Engine {
 }
 
 /**
- * Build the engine over the guard's settings and runtime: the check pipeline of engine/pipeline.ts, run in order, the first
+ * Build the engine over the guard's settings and runtime: the check pipeline of engine/pipeline.ts, run in order, the
+ * first
  * deny winning; a thrown error is an infrastructure fault (503) or a defect (`internal_error`): fail closed.
  */
 export function createEngine({ settings, runtime }: GuardSetup): Engine {
@@ -91,18 +92,27 @@ export function createEngine({ settings, runtime }: GuardSetup): Engine {
       const started = performance.now();
       if (!isRequestInfo(request)) {
         // A caller-built request of the wrong shape is client input too: a 400, never a throw.
-        return { ctx: context(MALFORMED_REQUEST), started, denied: deny('request_invalid', { problem: 'malformed RequestInfo' }) };
+        return {
+          ctx: context(MALFORMED_REQUEST),
+          started,
+          denied: deny('request_invalid', { problem: 'malformed RequestInfo' }),
+        };
       }
       const ctx = context(request);
       const denied = run(ctx, AUTHENTICATE, 0);
-      return denied instanceof Promise ? denied.then((outcome) => ({ ctx, started, denied: outcome })) : { ctx, started, denied };
+      return denied instanceof Promise
+        ? denied.then((outcome) => ({ ctx, started, denied: outcome }))
+        : { ctx, started, denied };
     },
     finish({ ctx, started, denied }, route, extra) {
       ctx.route = route;
       // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
       if (extra) ctx.request = Object.assign({}, ctx.request, extra);
-      const outcome = denied ?? (ctx.anonymous ? anonymousOn(ctx, route) : run(ctx, route ? AUTHORIZE : CONSUME_ONLY, 0));
-      return outcome instanceof Promise ? outcome.then((settled) => decide(ctx, settled, started)) : decide(ctx, outcome, started);
+      const outcome =
+        denied ?? (ctx.anonymous ? anonymousOn(ctx, route) : run(ctx, route ? AUTHORIZE : CONSUME_ONLY, 0));
+      return outcome instanceof Promise
+        ? outcome.then((settled) => decide(ctx, settled, started))
+        : decide(ctx, outcome, started);
     },
     consumeProof(stage) {
       const { ctx, started } = stage;
@@ -121,7 +131,11 @@ export function createEngine({ settings, runtime }: GuardSetup): Engine {
       return decide(ctx, denied ?? deny(reason, detail), started);
     },
     refuseRequest(request, reason, detail) {
-      return decide(context(isRequestInfo(request) ? request : MALFORMED_REQUEST), deny(reason, detail), performance.now());
+      return decide(
+        context(isRequestInfo(request) ? request : MALFORMED_REQUEST),
+        deny(reason, detail),
+        performance.now(),
+      );
     },
   };
 }
@@ -156,7 +170,10 @@ function run(ctx: CheckContext, steps: readonly Step[], from: number): Deny | un
       const step = steps[index] as Step;
       const outcome = step.run(ctx);
       if (outcome instanceof Promise) {
-        return outcome.then((settled) => (settled ? stamped(settled, step) : ctx.anonymous ? undefined : run(ctx, steps, index + 1)), fault);
+        return outcome.then(
+          (settled) => (settled ? stamped(settled, step) : ctx.anonymous ? undefined : run(ctx, steps, index + 1)),
+          fault,
+        );
       }
       if (outcome) return stamped(outcome, step);
       if (ctx.anonymous) return undefined;
@@ -169,6 +186,7 @@ function run(ctx: CheckContext, steps: readonly Step[], from: number): Deny | un
 
 /** A thrown error: an infrastructure fault (503, retry soon) or a defect (`internal_error`). Fail closed. */
 function fault(error: unknown): Deny {
-  if (error instanceof InfrastructureError) return deny(error.reason, { fault: error.message }, { headers: { 'retry-after': '5' } });
+  if (error instanceof InfrastructureError)
+    return deny(error.reason, { fault: error.message }, { headers: { 'retry-after': '5' } });
   return deny('internal_error', { fault: error instanceof Error ? error.message : String(error) });
 }

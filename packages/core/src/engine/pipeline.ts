@@ -45,14 +45,16 @@ export const AUTHORIZE: readonly Step[] = steps([
   ['constraints', statelessConstraints], //   domains, methods, size, time windows, classification, IPs, context
   ['pop', popByRisk], //                       PoP by risk (draft §12.2): classification, oversight level, lifetime, writes
   ['oversight', oversight], //             7. human approval holds
-  CONSUME, //                              8. DPoP jti replay + rate-limit windows, atomically, one store call; holds created or consumed
+  CONSUME, //                              8. DPoP replay + rate limits in one atomic store call; holds made or used
 ]);
 
 /** The stateful step alone: a request with no route still consumes its DPoP proof. */
 export const CONSUME_ONLY: readonly Step[] = Object.freeze([CONSUME]);
 
 function steps(list: readonly (readonly [string, Check] | Step)[]): readonly Step[] {
-  return Object.freeze(list.map((entry) => ('run' in entry ? entry : Object.freeze({ name: entry[0], run: entry[1] }))));
+  return Object.freeze(
+    list.map((entry) => ('run' in entry ? entry : Object.freeze({ name: entry[0], run: entry[1] }))),
+  );
 }
 
 /**

@@ -2,7 +2,11 @@ import { createEngine } from '../engine/engine.js';
 import { registerEngine } from '../engine/registry.js';
 import { holdsApi, type HoldsApi } from './holds-api.js';
 import { traceCheck } from '../base/observe/trace-checks.js';
-import { metadataDocument, resourceIdentifier, type ProtectedResourceMetadata } from '../concerns/metadata/resource-metadata.js';
+import {
+  metadataDocument,
+  resourceIdentifier,
+  type ProtectedResourceMetadata,
+} from '../concerns/metadata/resource-metadata.js';
 import { resolveOptions } from '../options/resolve.js';
 import { revoke, type RevocationKey, type RevokeOptions } from '../concerns/revocation/revoke.js';
 import { keysApi, type KeysApi } from '../concerns/revocation/distrust.js';
@@ -58,7 +62,10 @@ export interface Guard {
    * serving. `whenSynced({ timeoutMs })` rejects after `timeoutMs` with an error naming the cause (e.g. the
    * store's connection error); without it, it waits as long as it takes. It rejects once the guard is closed.
    */
-  readonly revocations: { list(): Promise<readonly Revocation[]>; whenSynced(options?: { readonly timeoutMs?: number }): Promise<void> };
+  readonly revocations: {
+    list(): Promise<readonly Revocation[]>;
+    whenSynced(options?: { readonly timeoutMs?: number }): Promise<void>;
+  };
   /**
    * Signing keys the operator distrusts (draft "Key Compromise Incident Response"): `distrust({ issuer, kid })`
    * refuses every token signed with that key (`key_distrusted`), cached or not, on every replica sharing the
@@ -104,10 +111,15 @@ export function createGuard(options: GuardOptions): Guard {
   const sources = runtime.token.keys.sources.map(({ source }) => source);
   const warmUp = settings.warmUp ? warmUpKeys(sources, runtime.now) : undefined;
   const routeOf = routeMemo();
-  const checkOnce = (request: RequestInfo, route: RouteSpec | CompiledRoute | undefined): Decision | Promise<Decision> => {
+  const checkOnce = (
+    request: RequestInfo,
+    route: RouteSpec | CompiledRoute | undefined,
+  ): Decision | Promise<Decision> => {
     const compiled = route && routeOf(route);
     const stage = engine.begin(request);
-    return stage instanceof Promise ? stage.then((begun) => engine.finish(begun, compiled)) : engine.finish(stage, compiled);
+    return stage instanceof Promise
+      ? stage.then((begun) => engine.finish(begun, compiled))
+      : engine.finish(stage, compiled);
   };
   const guard: Guard = {
     now: () => runtime.now(),

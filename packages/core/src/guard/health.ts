@@ -21,7 +21,10 @@ export interface GuardHealth {
   readonly reason: NotReadyReason | undefined;
   /** Per trusted issuer: where its keys come from, their age, the last fetch error. */
   readonly issuers: readonly IssuerHealth[];
-  /** Whether this replica's copy of the revocation list is in sync with the store (false while the store is unreachable). */
+  /**
+   * Whether this replica's copy of the revocation list is in sync with the store (false while the store is
+   * unreachable).
+   */
   readonly revocation: { readonly synced: boolean };
 }
 

@@ -55,9 +55,11 @@ export function holdsApi({ settings, runtime }: HoldsApiContext): HoldsApi {
   const store = runtime.holds.store;
   const decide = async (to: 'approved' | 'denied', id: string, input: HoldDecisionInput): Promise<HoldUpdate> => {
     const by = input?.by;
-    if (typeof by !== 'string' || by.length === 0 || by.length > 256) throw new TypeError(`holds.${to === 'approved' ? 'approve' : 'deny'}(id, { by }): by must be a non-empty string`);
+    if (typeof by !== 'string' || by.length === 0 || by.length > 256)
+      throw new TypeError(`holds.${to === 'approved' ? 'approve' : 'deny'}(id, { by }): by must be a non-empty string`);
     const note = input.note;
-    if (note !== undefined && (typeof note !== 'string' || note.length > 1024)) throw new TypeError('holds decision note must be a string of at most 1024 characters');
+    if (note !== undefined && (typeof note !== 'string' || note.length > 1024))
+      throw new TypeError('holds decision note must be a string of at most 1024 characters');
     if (typeof id !== 'string' || !HOLD_ID.test(id)) return { ok: false, problem: 'unknown' };
     const verdict = { by, now: runtime.now(), note };
     const result = to === 'approved' ? await store.approve(id, verdict) : await store.deny(id, verdict);
@@ -69,9 +71,11 @@ export function holdsApi({ settings, runtime }: HoldsApiContext): HoldsApi {
       return typeof id === 'string' && HOLD_ID.test(id) ? store.get(id, runtime.now()) : undefined;
     },
     async list(filter: HoldFilter = {}) {
-      if (filter.status !== undefined && !STATUSES.includes(filter.status)) throw new TypeError(`holds.list({ status }) must be one of ${STATUSES.join(', ')}`);
+      if (filter.status !== undefined && !STATUSES.includes(filter.status))
+        throw new TypeError(`holds.list({ status }) must be one of ${STATUSES.join(', ')}`);
       const limit = filter.limit ?? 100;
-      if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new TypeError('holds.list({ limit }) must be an integer in [1, 1000]');
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000)
+        throw new TypeError('holds.list({ limit }) must be an integer in [1, 1000]');
       const issuer = filter.issuer;
       if (issuer !== undefined && typeof issuer !== 'string') {
         throw new TypeError('holds.list({ issuer }) must be a string');

@@ -32,7 +32,8 @@ export async function ready(runtime: GuardRuntime, options: ReadyOptions = {}): 
   }
   const parts: Part[] = runtime.token.keys.sources.map(({ source, issuers }) => ({
     run: () => source.prefetch(),
-    failed: (error) => `keys of ${issuers.join(', ')}: ${error instanceof InfrastructureError ? error.message : causeOf(error).cause}`,
+    failed: (error) =>
+      `keys of ${issuers.join(', ')}: ${error instanceof InfrastructureError ? error.message : causeOf(error).cause}`,
     late: `keys of ${issuers.join(', ')}: ${source.describe()} did not answer within ${timeoutMs} ms`,
   }));
   parts.push({ run: () => runtime.revocation.local.whenSynced(), failed: () => REVOCATION, late: REVOCATION });

@@ -38,20 +38,24 @@ export interface PolicySettings {
 export function resolvePolicyOptions(options: GuardOptions): PolicySettings {
   const { agents, delegation = {}, constraints = {} } = options;
   const { maxDepth, trustedActor, unknownParent = 'allow-audited' } = delegation;
-  if (unknownParent !== 'allow-audited' && unknownParent !== 'refuse') throw new TypeError("options.delegation.unknownParent must be 'allow-audited' or 'refuse'");
+  if (unknownParent !== 'allow-audited' && unknownParent !== 'refuse')
+    throw new TypeError("options.delegation.unknownParent must be 'allow-audited' or 'refuse'");
   if (maxDepth !== undefined && !(Number.isSafeInteger(maxDepth) && maxDepth >= 0)) {
     throw new TypeError('options.delegation.maxDepth must be a non-negative integer');
   }
   optionalFunction(trustedActor, 'delegation.trustedActor');
   optionalFunction(constraints.region, 'constraints.region');
   const unknown = constraints.unknown ?? 'deny';
-  if (unknown !== 'deny' && unknown !== 'ignore') throw new TypeError("options.constraints.unknown must be 'deny' or 'ignore'");
+  if (unknown !== 'deny' && unknown !== 'ignore')
+    throw new TypeError("options.constraints.unknown must be 'deny' or 'ignore'");
   validateHandlers(constraints.handlers, 'options.constraints.handlers');
   const ipRanges = constraints.ipRanges ?? 'destination';
-  if (ipRanges !== 'destination' && ipRanges !== 'caller') throw new TypeError("options.constraints.ipRanges must be 'destination' or 'caller'");
+  if (ipRanges !== 'destination' && ipRanges !== 'caller')
+    throw new TypeError("options.constraints.ipRanges must be 'destination' or 'caller'");
   optionalFunction(constraints.resolveTarget, 'constraints.resolveTarget');
   const resolveTimeoutMs = constraints.resolveTimeoutMs ?? 5000;
-  if (!(Number.isSafeInteger(resolveTimeoutMs) && resolveTimeoutMs > 0)) throw new TypeError('options.constraints.resolveTimeoutMs must be a positive integer');
+  if (!(Number.isSafeInteger(resolveTimeoutMs) && resolveTimeoutMs > 0))
+    throw new TypeError('options.constraints.resolveTimeoutMs must be a positive integer');
   return Object.freeze({
     agents: agents === undefined ? undefined : agentRules(agents),
     maxDepth,
@@ -89,7 +93,8 @@ function zones(config: Readonly<Record<string, readonly string[]>> | undefined):
   const map = new Map<string, AddressMatcher>();
   for (const [zone, ranges] of Object.entries(config ?? {})) {
     const matcher = Array.isArray(ranges) ? compileCidrs(ranges) : undefined;
-    if (!matcher) throw new TypeError(`options.constraints.networkZones.${zone} must be an array of IP addresses or CIDRs`);
+    if (!matcher)
+      throw new TypeError(`options.constraints.networkZones.${zone} must be an array of IP addresses or CIDRs`);
     map.set(zone, matcher);
   }
   return map;

@@ -16,6 +16,9 @@ export function resolveReportOnly(options: GuardOptions): ReadonlySet<PolicyName
   if (value === undefined || value === false) return NONE;
   if (value === true) return ALL;
   const valid = Array.isArray(value) && value.every((name) => (POLICY_NAMES as readonly unknown[]).includes(name));
-  if (!valid) throw new TypeError(`options.reportOnly must be a boolean or an array of ${POLICY_NAMES.map((n) => `'${n}'`).join(', ')}`);
+  if (!valid)
+    throw new TypeError(
+      `options.reportOnly must be a boolean or an array of ${POLICY_NAMES.map((n) => `'${n}'`).join(', ')}`,
+    );
   return new Set(value as readonly PolicyName[]);
 }

@@ -11,7 +11,11 @@ import { resolveRateLimitOptions, type RateLimitSettings } from '../concerns/rat
 import { resolvePolicyOptions, type PolicySettings } from './policy.js';
 import { compileTrustProxy } from '../base/request/trust-proxy.js';
 import { resolveHoldOptions, type HoldRuntime, type HoldSettings } from '../concerns/holds/options.js';
-import { resolveRevocationOptions, type RevocationRuntime, type RevocationSettings } from '../concerns/revocation/options.js';
+import {
+  resolveRevocationOptions,
+  type RevocationRuntime,
+  type RevocationSettings,
+} from '../concerns/revocation/options.js';
 import { storeHealth, type StoreHealth } from '../base/stores/store-health.js';
 import { resolveReportOnly } from './report-only.js';
 import type { PolicyName } from '../base/deny/reasons.js';
@@ -50,7 +54,10 @@ export interface GuardSettings {
 export interface GuardRuntime {
   readonly now: () => number;
   readonly store: Store;
-  /** The store's health (shared with the store through `attach()`) and fail-open admissions: logged once per state change. */
+  /**
+   * The store's health (shared with the store through `attach()`) and fail-open admissions: logged once per state
+   * change.
+   */
   readonly storeHealth: StoreHealth;
   /** The audit sink, wrapped once: never throws, never leaves a rejection behind, failures logged once. */
   readonly audit: AuditEmitter | undefined;
@@ -77,30 +84,38 @@ export interface GuardSetup {
  * runtime. Throws `TypeError` on misconfiguration — the only throw a user ever sees from the guard.
  */
 export function resolveOptions(options: GuardOptions): GuardSetup {
-  if (options === null || typeof options !== 'object') throw new TypeError('createGuard(options): options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('createGuard(options): options must be an object');
   checkKeys(options, GUARD_KEYS, 'createGuard(options)');
-  for (const [name, keys] of Object.entries(NESTED_KEYS)) checkKeys((options as unknown as Record<string, unknown>)[name], keys, `createGuard(options.${name})`);
-  if (options.issuer === undefined) throw new TypeError('options.issuer is required (or AAP_ISSUER in the environment, for the adapters)');
-  if (options.audience === undefined) throw new TypeError('options.audience is required (or AAP_AUDIENCE in the environment, for the adapters)');
+  for (const [name, keys] of Object.entries(NESTED_KEYS))
+    checkKeys((options as unknown as Record<string, unknown>)[name], keys, `createGuard(options.${name})`);
+  if (options.issuer === undefined)
+    throw new TypeError('options.issuer is required (or AAP_ISSUER in the environment, for the adapters)');
+  if (options.audience === undefined)
+    throw new TypeError('options.audience is required (or AAP_AUDIENCE in the environment, for the adapters)');
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new TypeError('options.now must be a function returning ms');
   const logger = resolveLogger(options.logger, options.debug);
   const undeclared = options.undeclared ?? 'deny';
-  if (undeclared !== 'allow' && undeclared !== 'deny') throw new TypeError("options.undeclared must be 'allow' or 'deny'");
+  if (undeclared !== 'allow' && undeclared !== 'deny')
+    throw new TypeError("options.undeclared must be 'allow' or 'deny'");
   const authRequired = options.authRequired ?? true;
   if (typeof authRequired !== 'boolean') throw new TypeError('options.authRequired must be a boolean');
   const appCredentials = options.appCredentials;
-  if (appCredentials !== undefined && typeof appCredentials !== 'function') throw new TypeError('options.appCredentials must be a function ({ scheme, token }, request) => boolean');
+  if (appCredentials !== undefined && typeof appCredentials !== 'function')
+    throw new TypeError('options.appCredentials must be a function ({ scheme, token }, request) => boolean');
   const warmUp = options.warmUp ?? true;
   if (typeof warmUp !== 'boolean') throw new TypeError('options.warmUp must be a boolean');
   const onStoreError = options.onStoreError ?? 'closed';
-  if (onStoreError !== 'closed' && onStoreError !== 'open') throw new TypeError("options.onStoreError must be 'closed' or 'open'");
+  if (onStoreError !== 'closed' && onStoreError !== 'open')
+    throw new TypeError("options.onStoreError must be 'closed' or 'open'");
   const store = options.store ?? memoryStore({ now });
   const health = storeHealth(logger);
   const token = resolveTokenOptions(options, logger);
   // In the order 0.1 validated them: the first misconfiguration reported stays the same.
   const audit = safeAuditSink(options.audit, logger);
-  const resourceMetadata = options.resourceMetadata === false ? false : optionalUrl(options.resourceMetadata, 'resourceMetadata')?.href;
+  const resourceMetadata =
+    options.resourceMetadata === false ? false : optionalUrl(options.resourceMetadata, 'resourceMetadata')?.href;
   const trustProxy = compileTrustProxy(options.trustProxy as TrustProxy | undefined);
   const publicUrl = optionalUrl(options.publicUrl, 'publicUrl');
   const pop = resolvePopOptions(options);
@@ -116,7 +131,13 @@ export function resolveOptions(options: GuardOptions): GuardSetup {
   }
   const holds = resolveHoldOptions(options, store, logger);
   // last: attaches and follows the store
-  const revocation = resolveRevocationOptions(options, store, now, { logger, health: health.store }, token.runtime.keys.scopes);
+  const revocation = resolveRevocationOptions(
+    options,
+    store,
+    now,
+    { logger, health: health.store },
+    token.runtime.keys.scopes,
+  );
   const settings: GuardSettings = Object.freeze({
     debug: options.debug === true || debugFromEnvironment(),
     resourceMetadata,

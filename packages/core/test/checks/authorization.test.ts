@@ -27,10 +27,15 @@ async function decide(
 
 const outcome = (d: Decision) => (d.allowed ? 'allow' : d.reason);
 const search = { action: 'search.web' } as const;
-const constrained = (constraints: Record<string, unknown>): MintOptions => ({ capabilities: [{ action: 'search.web', constraints }] });
+const constrained = (constraints: Record<string, unknown>): MintOptions => ({
+  capabilities: [{ action: 'search.web', constraints }],
+});
 
 describe('domains_allowed / domains_blocked (draft "Domain Matching Algorithm")', () => {
-  const allowed = constrained({ domains_allowed: ['example.org', 'bücher.example'], domains_blocked: ['bad.example.org'] });
+  const allowed = constrained({
+    domains_allowed: ['example.org', 'bücher.example'],
+    domains_blocked: ['bad.example.org'],
+  });
   const cases: [string, string][] = [
     ['https://example.org/data', 'allow'],
     ['https://deep.sub.example.org:8443/x?y=1', 'allow'], // suffix on a label boundary; port and path ignored
@@ -56,9 +61,11 @@ describe('domains_allowed / domains_blocked (draft "Domain Matching Algorithm")'
   });
 
   it('an entry that is not a DNS name (URL, IP) denies rather than being misread', async () => {
-    expect(outcome(await decide(constrained({ domains_allowed: ['https://example.org/'] }), search, { target: 'example.org' }))).toBe(
-      'domain_not_allowed',
-    );
+    expect(
+      outcome(
+        await decide(constrained({ domains_allowed: ['https://example.org/'] }), search, { target: 'example.org' }),
+      ),
+    ).toBe('domain_not_allowed');
   });
 
   it('a deny body never carries the domain list; the audit detail does', async () => {
@@ -80,13 +87,23 @@ describe("client address: ip_ranges_allowed read as the caller (constraints.ipRa
   });
 
   it('X-Forwarded-For is ignored from an untrusted peer', async () => {
-    const d = await decide(ranges, search, { clientIp: '203.0.113.5', headers: { 'x-forwarded-for': '192.168.1.9' } }, CALLER);
+    const d = await decide(
+      ranges,
+      search,
+      { clientIp: '203.0.113.5', headers: { 'x-forwarded-for': '192.168.1.9' } },
+      CALLER,
+    );
     expect(outcome(d)).toBe('constraint_violation');
   });
 
   it('behind trusted proxies, the first untrusted hop from the right is the client', async () => {
     const proxied = (xff: string) =>
-      decide(ranges, search, { clientIp: '10.0.0.2', headers: { 'x-forwarded-for': xff } }, { trustProxy: ['10.0.0.0/8'], ...CALLER });
+      decide(
+        ranges,
+        search,
+        { clientIp: '10.0.0.2', headers: { 'x-forwarded-for': xff } },
+        { trustProxy: ['10.0.0.0/8'], ...CALLER },
+      );
     expect(outcome(await proxied('192.168.1.9, 10.0.0.3'))).toBe('allow');
     // the client cannot prepend its way in: the rightmost untrusted hop counts
     expect(outcome(await proxied('192.168.1.9, 203.0.113.5, 10.0.0.3'))).toBe('constraint_violation');
@@ -106,15 +123,23 @@ describe("client address: ip_ranges_allowed read as the caller (constraints.ipRa
 describe('time windows: start inclusive, end exclusive', () => {
   const at = (ms: number) => new Date(ms).toISOString();
   it('capability time_window → aap_capability_expired outside it', async () => {
-    expect(outcome(await decide(constrained({ time_window: { start: at(NOW), end: at(NOW + 1) } }), search))).toBe('allow');
+    expect(outcome(await decide(constrained({ time_window: { start: at(NOW), end: at(NOW + 1) } }), search))).toBe(
+      'allow',
+    );
     const ended = await decide(constrained({ time_window: { start: at(NOW - 1000), end: at(NOW) } }), search);
     expect([ended.status, ended.error, ended.reason]).toEqual([403, 'aap_capability_expired', 'capability_expired']);
-    expect(outcome(await decide(constrained({ time_window: { start: at(NOW + 1), end: at(NOW + 9) } }), search))).toBe('capability_expired');
-    expect(outcome(await decide(constrained({ time_window: { start: at(NOW + 9), end: at(NOW - 9) } }), search))).toBe('capability_expired');
+    expect(outcome(await decide(constrained({ time_window: { start: at(NOW + 1), end: at(NOW + 9) } }), search))).toBe(
+      'capability_expired',
+    );
+    expect(outcome(await decide(constrained({ time_window: { start: at(NOW + 9), end: at(NOW - 9) } }), search))).toBe(
+      'capability_expired',
+    );
   });
 
   it('context time_window → aap_invalid_context outside it', async () => {
-    const context = (start: number, end: number): MintOptions => ({ sections: { context: { time_window: { start: at(start), end: at(end) } } } });
+    const context = (start: number, end: number): MintOptions => ({
+      sections: { context: { time_window: { start: at(start), end: at(end) } } },
+    });
     expect(outcome(await decide(context(NOW, NOW + 1), search))).toBe('allow');
     expect(outcome(await decide(context(NOW - 1, NOW), search))).toBe('context_violation');
   });
@@ -134,19 +159,31 @@ describe('capability match: exact action, OR across capabilities, AND within one
         { action: 'search.web', constraints: { allowed_methods: ['GET'], max_requests_per_minute: 2 } },
       ],
     });
-    const get = () => guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } }, search);
+    const get = () =>
+      guard.check(
+        { method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } },
+        search,
+      );
     const first = await get();
     expect(first.principal?.capability?.constraints?.allowed_methods).toEqual(['GET']);
     expect((await get()).allowed).toBe(true);
     expect((await get()).reason).toBe('rate_limited'); // the GET capability's 2, not the POST one's 1
-    const post = await guard.check({ method: 'POST', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } }, search);
+    const post = await guard.check(
+      { method: 'POST', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } },
+      search,
+    );
     expect(post.principal?.capability?.constraints?.allowed_methods).toEqual(['POST']);
     await guard.close();
   });
 
   it('when no capability holds, the first one’s reason is reported', async () => {
     const d = await decide(
-      { capabilities: [{ action: 'search.web', constraints: { allowed_methods: ['POST'] } }, { action: 'search.web', constraints: { domains_allowed: ['a.example'] } }] },
+      {
+        capabilities: [
+          { action: 'search.web', constraints: { allowed_methods: ['POST'] } },
+          { action: 'search.web', constraints: { domains_allowed: ['a.example'] } },
+        ],
+      },
       search,
       { target: 'b.example' },
     );
@@ -169,7 +206,16 @@ describe('capability match: exact action, OR across capabilities, AND within one
       headers: { 'content-encoding': encoding },
     });
     const refused = [415, 'invalid_request', 'content_encoding_unsupported', 'identity'];
-    const codings = ['gzip', 'deflate', 'br', 'GZIP', 'gzip, identity', 'identity, gzip', 'x-custom', ['identity', 'gzip']];
+    const codings = [
+      'gzip',
+      'deflate',
+      'br',
+      'GZIP',
+      'gzip, identity',
+      'identity, gzip',
+      'x-custom',
+      ['identity', 'gzip'],
+    ];
     for (const encoding of codings) {
       const d = await decide(sized, search, encoded(encoding));
       expect([d.status, d.error, d.reason, d.headers['accept-encoding']], String(encoding)).toEqual(refused);
@@ -184,7 +230,9 @@ describe('capability match: exact action, OR across capabilities, AND within one
   it('data_classification_max against the route classification', async () => {
     const internal = constrained({ data_classification_max: 'internal' });
     expect(outcome(await decide(internal, { action: 'search.web', classification: 'internal' }))).toBe('allow');
-    expect(outcome(await decide(internal, { action: 'search.web', classification: 'confidential' }))).toBe('constraint_violation');
+    expect(outcome(await decide(internal, { action: 'search.web', classification: 'confidential' }))).toBe(
+      'constraint_violation',
+    );
   });
 
   it('allowed_regions through the configured resolver; no resolver or no answer denies', async () => {
@@ -213,27 +261,48 @@ describe('application-specific and unknown constraints', () => {
   it('a route handler wins over the guard handler; false or a throw denies', async () => {
     const guardLevel = { constraints: { handlers: { status: (value: unknown) => value === 'draft_only' } } };
     expect(outcome(await decide(draftOnly, search, {}, guardLevel))).toBe('allow');
-    expect(outcome(await decide(draftOnly, { action: 'search.web', constraints: { status: () => false } }, {}, guardLevel))).toBe(
-      'constraint_violation',
-    );
-    const throwing = { action: 'search.web', constraints: { status: () => { throw new Error('boom'); } } };
+    expect(
+      outcome(await decide(draftOnly, { action: 'search.web', constraints: { status: () => false } }, {}, guardLevel)),
+    ).toBe('constraint_violation');
+    const throwing = {
+      action: 'search.web',
+      constraints: {
+        status: () => {
+          throw new Error('boom');
+        },
+      },
+    };
     expect(outcome(await decide(draftOnly, throwing))).toBe('constraint_violation');
   });
 });
 
 describe('agent policy, task binding, delegation', () => {
   it('agent lists, operators, models and attestation', async () => {
-    const model = { sections: { agent: { id: 'a-1', type: 'llm-autonomous', operator: 'org:x', model: { provider: 'openai', id: 'gpt-4' } } } };
-    expect(outcome(await decide(model, search, {}, { agents: { deniedModels: ['gpt-4'] } }))).toBe('agent_not_recognized');
-    expect(outcome(await decide(model, search, {}, { agents: { deniedModels: ['openai/gpt-4'] } }))).toBe('agent_not_recognized');
-    expect(outcome(await decide(model, search, {}, { agents: { operators: ['org:x'], allow: ['a-1'] } }))).toBe('allow');
-    expect(outcome(await decide(model, search, {}, { agents: { requireAttested: true } }))).toBe('agent_not_recognized');
+    const model = {
+      sections: {
+        agent: { id: 'a-1', type: 'llm-autonomous', operator: 'org:x', model: { provider: 'openai', id: 'gpt-4' } },
+      },
+    };
+    expect(outcome(await decide(model, search, {}, { agents: { deniedModels: ['gpt-4'] } }))).toBe(
+      'agent_not_recognized',
+    );
+    expect(outcome(await decide(model, search, {}, { agents: { deniedModels: ['openai/gpt-4'] } }))).toBe(
+      'agent_not_recognized',
+    );
+    expect(outcome(await decide(model, search, {}, { agents: { operators: ['org:x'], allow: ['a-1'] } }))).toBe(
+      'allow',
+    );
+    expect(outcome(await decide(model, search, {}, { agents: { requireAttested: true } }))).toBe(
+      'agent_not_recognized',
+    );
     const d = await decide({ agentId: 'a-2' }, search, {}, { agents: { deny: ['a-2'] } });
     expect([d.status, d.error]).toEqual([403, 'aap_agent_not_recognized']);
   });
 
   it('task lifetime: the clock tolerance for a future created_at, none for expires_at (§7.4)', async () => {
-    const task = (extra: Record<string, unknown>): MintOptions => ({ sections: { task: { id: 't', purpose: 'research', ...extra } } });
+    const task = (extra: Record<string, unknown>): MintOptions => ({
+      sections: { task: { id: 't', purpose: 'research', ...extra } },
+    });
     const tolerance = { clockTolerance: 60 };
     expect(outcome(await decide(task({ created_at: NOW_S + 30 }), search, {}, tolerance))).toBe('allow');
     expect(outcome(await decide(task({ created_at: NOW_S + 90 }), search, {}, tolerance))).toBe('task_expired');
@@ -243,40 +312,71 @@ describe('agent policy, task binding, delegation', () => {
   });
 
   it('task purpose, sensitivity ceiling and id binding', async () => {
-    const task = (extra: Record<string, unknown>): MintOptions => ({ sections: { task: { id: 't-9', purpose: 'research', ...extra } } });
+    const task = (extra: Record<string, unknown>): MintOptions => ({
+      sections: { task: { id: 't-9', purpose: 'research', ...extra } },
+    });
     expect(outcome(await decide(task({}), { action: 'search.web', purposes: ['billing'] }))).toBe('task_mismatch');
-    expect(outcome(await decide(task({ data_sensitivity: 'personal' }), { action: 'search.web', maxSensitivity: 'confidential' }))).toBe('task_mismatch');
-    expect(outcome(await decide(task({ data_sensitivity: 'secret-ish' }), { action: 'search.web', maxSensitivity: 'restricted' }))).toBe('task_mismatch');
-    expect(outcome(await decide(task({ data_sensitivity: 'internal' }), { action: 'search.web', maxSensitivity: 'confidential' }))).toBe('allow');
+    expect(
+      outcome(
+        await decide(task({ data_sensitivity: 'personal' }), { action: 'search.web', maxSensitivity: 'confidential' }),
+      ),
+    ).toBe('task_mismatch');
+    expect(
+      outcome(
+        await decide(task({ data_sensitivity: 'secret-ish' }), { action: 'search.web', maxSensitivity: 'restricted' }),
+      ),
+    ).toBe('task_mismatch');
+    expect(
+      outcome(
+        await decide(task({ data_sensitivity: 'internal' }), { action: 'search.web', maxSensitivity: 'confidential' }),
+      ),
+    ).toBe('allow');
     const bound = { action: 'search.web', taskIdFrom: 'header:X-Task-Id' } as const;
     expect(outcome(await decide(task({}), bound, { headers: { 'x-task-id': ['t-9'] } }))).toBe('allow');
     expect(outcome(await decide(task({}), bound, { headers: { 'x-task-id': ['t-8'] } }))).toBe('task_mismatch');
     expect(outcome(await decide(task({}), bound, { headers: { 'x-task-id': ['t-9', 't-9'] } }))).toBe('task_mismatch');
-    expect(outcome(await decide(task({}), { action: 'search.web', taskIdFrom: 'param:task' }, { params: { task: 't-9' } }))).toBe('allow');
+    expect(
+      outcome(await decide(task({}), { action: 'search.web', taskIdFrom: 'param:task' }, { params: { task: 't-9' } })),
+    ).toBe('allow');
   });
 
   it('delegation depth: the token’s max_depth, the RS maximum and the capability’s max_depth', async () => {
     const chain = (depth: number, max = 3, constraints?: Record<string, unknown>): MintOptions => ({
       capabilities: [{ action: 'search.web', ...(constraints && { constraints }) }],
-      sections: { delegation: { depth, max_depth: max, chain: ['origin', 'tool-a', 'tool-b', 'tool-c'].slice(0, depth + 1) } },
+      sections: {
+        delegation: { depth, max_depth: max, chain: ['origin', 'tool-a', 'tool-b', 'tool-c'].slice(0, depth + 1) },
+      },
     });
     expect(outcome(await decide(chain(2), search))).toBe('allow');
     expect(outcome(await decide(chain(3, 2), search))).toBe('delegation_depth_exceeded');
-    expect(outcome(await decide(chain(2), search, {}, { delegation: { maxDepth: 1 } }))).toBe('delegation_depth_exceeded');
+    expect(outcome(await decide(chain(2), search, {}, { delegation: { maxDepth: 1 } }))).toBe(
+      'delegation_depth_exceeded',
+    );
     const capped = await decide(chain(2, 3, { max_depth: 1 }), search);
     expect([capped.status, capped.error]).toEqual([403, 'aap_excessive_delegation']);
   });
 
   it('delegation structure, act consistency and trusted actors', async () => {
-    const delegated = (delegation: unknown, act?: unknown): MintOptions => ({ sections: { delegation }, ...(act ? { claims: { act } } : {}) });
+    const delegated = (delegation: unknown, act?: unknown): MintOptions => ({
+      sections: { delegation },
+      ...(act ? { claims: { act } } : {}),
+    });
     const chain = { depth: 1, max_depth: 2, chain: ['origin', 'tool-a'] };
     const invalid = await decide(delegated({ depth: 1, max_depth: 2, chain: ['origin'] }), search);
-    expect([invalid.status, invalid.error, invalid.reason]).toEqual([403, 'aap_invalid_delegation_chain', 'delegation_chain_invalid']);
-    expect(outcome(await decide(delegated({ depth: '1', max_depth: 2, chain: ['origin', 'x'] }), search))).toBe('delegation_chain_invalid');
+    expect([invalid.status, invalid.error, invalid.reason]).toEqual([
+      403,
+      'aap_invalid_delegation_chain',
+      'delegation_chain_invalid',
+    ]);
+    expect(outcome(await decide(delegated({ depth: '1', max_depth: 2, chain: ['origin', 'x'] }), search))).toBe(
+      'delegation_chain_invalid',
+    );
     // RFC 8693 §4.1: innermost act = least recent actor; with or without the origin
     expect(outcome(await decide(delegated(chain, { sub: 'tool-a', act: { sub: 'origin' } }), search))).toBe('allow');
     expect(outcome(await decide(delegated(chain, { sub: 'tool-a' }), search))).toBe('allow');
-    expect(outcome(await decide(delegated(chain, { sub: 'origin', act: { sub: 'tool-a' } }), search))).toBe('delegation_chain_invalid');
+    expect(outcome(await decide(delegated(chain, { sub: 'origin', act: { sub: 'tool-a' } }), search))).toBe(
+      'delegation_chain_invalid',
+    );
     expect(outcome(await decide(delegated(chain, { sub: 'tool-x' }), search))).toBe('delegation_chain_invalid');
     const trusted = { delegation: { trustedActor: (actor: string) => actor !== 'tool-a' } };
     expect(outcome(await decide(delegated(chain), search, {}, trusted))).toBe('delegation_chain_invalid');

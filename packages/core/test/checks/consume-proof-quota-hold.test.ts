@@ -24,14 +24,34 @@ const claims = (jti: string, capabilities: Capability[]): AapClaims => ({
 
 function harness(options: Partial<GuardOptions> = {}, store: Store = memoryStore()) {
   let now = T0;
-  const resolved = resolveOptions({ issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [] }, store, now: () => now, ...options });
+  const resolved = resolveOptions({
+    issuer: 'https://as.example.com',
+    audience: 'https://api.example.com',
+    jwks: { keys: [] },
+    store,
+    now: () => now,
+    ...options,
+  });
   const route = compileRoute({ action: 'api.call' });
-  const run = async (token: AapClaims, at: number, proof?: CheckContext['proof'], scope?: { capability: number; rateLimitScope: string }) => {
+  const run = async (
+    token: AapClaims,
+    at: number,
+    proof?: CheckContext['proof'],
+    scope?: { capability: number; rateLimitScope: string },
+  ) => {
     now = at;
     const ctx: CheckContext = {
       request: { method: 'GET', url: 'https://api.example.com/x', headers: {} },
-      method: 'GET', route, settings: resolved.settings, runtime: resolved.runtime, now: resolved.runtime.now(), headers: {}, detail: {},
-      claims: token, capability: token.capabilities[scope?.capability ?? 0], proof,
+      method: 'GET',
+      route,
+      settings: resolved.settings,
+      runtime: resolved.runtime,
+      now: resolved.runtime.now(),
+      headers: {},
+      detail: {},
+      claims: token,
+      capability: token.capabilities[scope?.capability ?? 0],
+      proof,
       ...(scope ? { rateLimitScope: scope.rateLimitScope } : {}),
     };
     return { deny: await consumeProofQuotaHold(ctx), ctx };
@@ -86,24 +106,40 @@ describe('consumeProofQuotaHold: responses', () => {
 
   it('names several windows and any max_<noun>_per_<unit>; all or nothing; the day is fixed by default', async () => {
     const { run } = harness();
-    const token = claims('jti-n', [{ action: 'api.call', constraints: { max_requests_per_minute: 5, max_drafts_per_day: 2 } }]);
+    const token = claims('jti-n', [
+      { action: 'api.call', constraints: { max_requests_per_minute: 5, max_drafts_per_day: 2 } },
+    ]);
     const first = await run(token, T0);
     expect(first.ctx.headers['ratelimit-policy']).toBe('"minute";q=5;w=60, "drafts_per_day";q=2;w=86400');
     await run(token, T0 + 1);
     const third = await run(token, T0 + 2);
-    expect(third.deny).toMatchObject({ reason: 'rate_limited', detail: { constraint: 'max_drafts_per_day', mode: 'fixed' } });
+    expect(third.deny).toMatchObject({
+      reason: 'rate_limited',
+      detail: { constraint: 'max_drafts_per_day', mode: 'fixed' },
+    });
     expect(third.deny?.headers?.['retry-after']).toBe(String(12 * 3600)); // next UTC midnight
     expect(third.deny?.headers?.ratelimit).toBe('"minute";r=3;t=61, "drafts_per_day";r=0;t=43200');
   });
 
-  it.each([0, -1, 1.5, '5', 2 ** 53, null])('a bad limit (%s) denies constraint_violation, never crashes', async (value) => {
-    const { run } = harness();
-    const token = claims('jti-bad', [{ action: 'api.call', constraints: { max_requests_per_hour: value as number } }]);
-    expect((await run(token, T0)).deny).toMatchObject({ reason: 'constraint_violation', detail: { constraint: 'max_requests_per_hour' } });
-  });
+  it.each([0, -1, 1.5, '5', 2 ** 53, null])(
+    'a bad limit (%s) denies constraint_violation, never crashes',
+    async (value) => {
+      const { run } = harness();
+      const token = claims('jti-bad', [
+        { action: 'api.call', constraints: { max_requests_per_hour: value as number } },
+      ]);
+      expect((await run(token, T0)).deny).toMatchObject({
+        reason: 'constraint_violation',
+        detail: { constraint: 'max_requests_per_hour' },
+      });
+    },
+  );
 
   it('keys by jti (default): another token of the same agent has its own budget; by agent: shared', async () => {
-    for (const [key, expected] of [['jti', undefined], ['agent', 'rate_limited']] as const) {
+    for (const [key, expected] of [
+      ['jti', undefined],
+      ['agent', 'rate_limited'],
+    ] as const) {
       const { run } = harness({ rateLimit: { key } });
       await run(claims(`a-${key}`, perMinute(1)), T0);
       expect((await run(claims(`b-${key}`, perMinute(1)), T0 + 1)).deny?.reason).toBe(expected);
@@ -132,7 +168,10 @@ describe('consumeProofQuotaHold: store faults', () => {
 
   it('fails closed: store_unavailable (503) by default', async () => {
     const { run } = harness({}, broken);
-    await expect(run(claims('jti-f', perMinute(1)), T0)).rejects.toMatchObject({ name: 'InfrastructureError', reason: 'store_unavailable' });
+    await expect(run(claims('jti-f', perMinute(1)), T0)).rejects.toMatchObject({
+      name: 'InfrastructureError',
+      reason: 'store_unavailable',
+    });
   });
 
   it("onStoreError: 'open' admits and says so in the audit detail", async () => {

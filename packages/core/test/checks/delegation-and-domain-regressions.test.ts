@@ -15,8 +15,19 @@ beforeAll(async () => {
   as = await createIssuer({ now: () => NOW });
 });
 
-async function decide(mint: MintOptions, request: Partial<RequestInfo> = {}, options: Partial<GuardOptions> = {}): Promise<string | undefined> {
-  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, now: () => NOW, logger: false, ...options });
+async function decide(
+  mint: MintOptions,
+  request: Partial<RequestInfo> = {},
+  options: Partial<GuardOptions> = {},
+): Promise<string | undefined> {
+  const guard = createGuard({
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    now: () => NOW,
+    logger: false,
+    ...options,
+  });
   try {
     const token = await as.mint(mint);
     const d: Decision = await guard.check(
@@ -59,7 +70,9 @@ describe('delegation depth through act', () => {
 });
 
 describe('delegation.chain entry length (draft "String Length Limits": 1…128)', () => {
-  const chain = (entry: string): MintOptions => ({ sections: { delegation: { depth: 1, max_depth: 2, chain: ['origin', entry] } } });
+  const chain = (entry: string): MintOptions => ({
+    sections: { delegation: { depth: 1, max_depth: 2, chain: ['origin', entry] } },
+  });
 
   it('delegation.chain[] entries over 128 characters are refused', async () => {
     expect(await decide(chain('t'.repeat(129)))).toBe('delegation_chain_invalid');
@@ -70,11 +83,21 @@ describe('delegation.chain entry length (draft "String Length Limits": 1…128)'
 });
 
 describe('target hosts with empty labels', () => {
-  const blocked: MintOptions = { capabilities: [{ action: 'search.web', constraints: { domains_blocked: ['evil.com'] } }] };
-  const allowed: MintOptions = { capabilities: [{ action: 'search.web', constraints: { domains_allowed: ['good.com'] } }] };
+  const blocked: MintOptions = {
+    capabilities: [{ action: 'search.web', constraints: { domains_blocked: ['evil.com'] } }],
+  };
+  const allowed: MintOptions = {
+    capabilities: [{ action: 'search.web', constraints: { domains_allowed: ['good.com'] } }],
+  };
 
   it('domains_blocked evil.com also blocks evil.com.. and other hosts with empty labels', async () => {
-    for (const target of ['https://evil.com../x', 'evil.com..', 'https://sub.evil.com../', 'https://evil..com/', 'https://.evil.com/']) {
+    for (const target of [
+      'https://evil.com../x',
+      'evil.com..',
+      'https://sub.evil.com../',
+      'https://evil..com/',
+      'https://.evil.com/',
+    ]) {
       expect(await decide(blocked, { target }), target).toBe('domain_not_allowed');
     }
     expect(await decide(blocked, { target: 'https://evil.com./x' })).toBe('domain_not_allowed'); // one trailing dot: the root

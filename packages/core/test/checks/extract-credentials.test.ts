@@ -23,10 +23,18 @@ describe('credential extraction (RFC 6750 §2, RFC 9449 §7.1)', () => {
       const isDpop = scheme.toLowerCase() === 'dpop';
       // the DPoP scheme needs a DPoP-bound token and a fresh proof (RFC 9449 §7.1)
       const proof = isDpop
-        ? await dpopProof({ key: dpopKey, method: 'GET', url: 'https://api.example.com/v1/search', accessToken: boundToken, iat: NOW_S })
+        ? await dpopProof({
+            key: dpopKey,
+            method: 'GET',
+            url: 'https://api.example.com/v1/search',
+            accessToken: boundToken,
+            iat: NOW_S,
+          })
         : undefined;
       const authorization = `${scheme} ${isDpop ? boundToken : token}`;
-      const d = await guard.check(request(authorization, { headers: proof ? { authorization, dpop: proof } : { authorization } }));
+      const d = await guard.check(
+        request(authorization, { headers: proof ? { authorization, dpop: proof } : { authorization } }),
+      );
       expect(d.allowed, scheme).toBe(true);
       expect(d.principal?.scheme).toBe(isDpop ? 'DPoP' : 'Bearer');
     }
@@ -62,12 +70,31 @@ describe('credential extraction (RFC 6750 §2, RFC 9449 §7.1)', () => {
   });
 
   it('finds access_token as any parameter name, whatever comes before it', async () => {
-    const query = ['?access_token', '?access_token#f', '?a&b&access_token=1', '?x=a=b&access_token=1', '?x=1&&access_token=&y', '?q=%41&acc%65ss_token', '?a=1&access%5Ftoken=2&b'];
+    const query = [
+      '?access_token',
+      '?access_token#f',
+      '?a&b&access_token=1',
+      '?x=a=b&access_token=1',
+      '?x=1&&access_token=&y',
+      '?q=%41&acc%65ss_token',
+      '?a=1&access%5Ftoken=2&b',
+    ];
     for (const q of query) {
-      expect((await guard.check(request(`Bearer ${token}`, { url: `https://api.example.com/${q}` }))).reason, q).toBe('credentials_in_query');
+      expect((await guard.check(request(`Bearer ${token}`, { url: `https://api.example.com/${q}` }))).reason, q).toBe(
+        'credentials_in_query',
+      );
     }
-    for (const q of ['?a=access_token&b=access_token', '?access_tokens=1', '?xaccess_token=1', '?a=1&b#&access_token=1', '?acc%65ss_tokens=1', '?=access_token']) {
-      expect((await guard.check(request(`Bearer ${token}`, { url: `https://api.example.com/${q}` }))).allowed, q).toBe(true);
+    for (const q of [
+      '?a=access_token&b=access_token',
+      '?access_tokens=1',
+      '?xaccess_token=1',
+      '?a=1&b#&access_token=1',
+      '?acc%65ss_tokens=1',
+      '?=access_token',
+    ]) {
+      expect((await guard.check(request(`Bearer ${token}`, { url: `https://api.example.com/${q}` }))).allowed, q).toBe(
+        true,
+      );
     }
   });
 
@@ -90,7 +117,11 @@ describe('credential extraction (RFC 6750 §2, RFC 9449 §7.1)', () => {
   });
 
   it('access_token inside an encoded value, or after the fragment, is no query parameter', async () => {
-    for (const url of ['https://api.example.com/?url=https%3A%2F%2Fx.example%2F%3Faccess_token%3Dy', 'https://api.example.com/?q=1#access_token=y', 'https://api.example.com/?my_access_token=y']) {
+    for (const url of [
+      'https://api.example.com/?url=https%3A%2F%2Fx.example%2F%3Faccess_token%3Dy',
+      'https://api.example.com/?q=1#access_token=y',
+      'https://api.example.com/?my_access_token=y',
+    ]) {
       expect((await guard.check(request(`Bearer ${token}`, { url }))).allowed, url).toBe(true);
     }
   });
@@ -101,7 +132,16 @@ describe('credential extraction (RFC 6750 §2, RFC 9449 §7.1)', () => {
   });
 
   it('malformed Authorization headers: 400 authorization_malformed', async () => {
-    for (const value of ['Bearer', 'Bearer ', `Bearer ${token} extra`, 'Bearer a!b', '', `Bearer\t${token}`, `DPoP\t${token}`, '(bad']) {
+    for (const value of [
+      'Bearer',
+      'Bearer ',
+      `Bearer ${token} extra`,
+      'Bearer a!b',
+      '',
+      `Bearer\t${token}`,
+      `DPoP\t${token}`,
+      '(bad',
+    ]) {
       const d = await guard.check(request(value));
       expect([d.status, d.reason], JSON.stringify(value)).toEqual([400, 'authorization_malformed']);
     }
@@ -121,11 +161,19 @@ describe('credential extraction (RFC 6750 §2, RFC 9449 §7.1)', () => {
     expect([big.status, big.reason]).toEqual([401, 'token_too_large']);
     const huge = await guard.check(request(`Bearer ${'!'.repeat(1_000_000)}`)); // not even token68: size first
     expect(huge.reason).toBe('token_too_large');
-    const small = createGuard({ issuer: as.issuer, audience: 'https://api.example.com', jwks: as.jwks, maxTokenSize: 100, now: () => NOW });
+    const small = createGuard({
+      issuer: as.issuer,
+      audience: 'https://api.example.com',
+      jwks: as.jwks,
+      maxTokenSize: 100,
+      now: () => NOW,
+    });
     expect((await small.check(request(`Bearer ${token}`))).reason).toBe('token_too_large');
   });
 
   it('rejects a bad maxTokenSize at createGuard', () => {
-    expect(() => createGuard({ issuer: as.issuer, audience: 'a', jwks: as.jwks, maxTokenSize: 0 })).toThrow(/maxTokenSize/);
+    expect(() => createGuard({ issuer: as.issuer, audience: 'a', jwks: as.jwks, maxTokenSize: 0 })).toThrow(
+      /maxTokenSize/,
+    );
   });
 });

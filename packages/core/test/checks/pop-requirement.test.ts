@@ -3,7 +3,17 @@
  * call that runs both halves with the route known (the adapters' two-half flow is in the conformance table).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createGuard, memoryStore, type AuditEvent, type Decision, type Guard, type GuardOptions, type RequestInfo, type RouteSpec, type Store } from '@aap-guard/core';
+import {
+  createGuard,
+  memoryStore,
+  type AuditEvent,
+  type Decision,
+  type Guard,
+  type GuardOptions,
+  type RequestInfo,
+  type RouteSpec,
+  type Store,
+} from '@aap-guard/core';
 import { createDpopKey, createIssuer, dpopProof, type MintOptions, type TestIssuer } from '@aap-guard/testing';
 import { NOW } from '../helpers/tokens.js';
 
@@ -18,14 +28,29 @@ afterEach(async () => {
 });
 
 const make = (options: Partial<GuardOptions> = {}): Guard => {
-  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, now: () => NOW, logger: false, ...options });
+  const guard = createGuard({
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    now: () => NOW,
+    logger: false,
+    ...options,
+  });
   guards.push(guard);
   return guard;
 };
 
-async function decide(mint: MintOptions, route: RouteSpec, request: Partial<RequestInfo> = {}, options: Partial<GuardOptions> = {}): Promise<Decision> {
+async function decide(
+  mint: MintOptions,
+  route: RouteSpec,
+  request: Partial<RequestInfo> = {},
+  options: Partial<GuardOptions> = {},
+): Promise<Decision> {
   const token = await as.mint(mint);
-  return make(options).check({ method: 'GET', url: URL, ...request, headers: { authorization: `Bearer ${token}`, ...request.headers } }, route);
+  return make(options).check(
+    { method: 'GET', url: URL, ...request, headers: { authorization: `Bearer ${token}`, ...request.headers } },
+    route,
+  );
 }
 const outcome = (d: Decision) => (d.allowed ? 'allow' : d.reason);
 const search = { action: 'search.web' } as const;
@@ -34,11 +59,15 @@ describe('one requirement, met by either binding', () => {
   it("pop: 'required' on the guard refuses a bearer token, 401 pop_required with a DPoP challenge", async () => {
     const d = await decide({}, search, {}, { pop: 'required' });
     expect([d.status, d.error, d.reason]).toEqual([401, 'invalid_token', 'pop_required']);
-    expect(d.headers['www-authenticate']).toMatch(/^DPoP error="invalid_token", error_description="[^"]+", resource_metadata="[^"]+", algs="/);
+    expect(d.headers['www-authenticate']).toMatch(
+      /^DPoP error="invalid_token", error_description="[^"]+", resource_metadata="[^"]+", algs="/,
+    );
   });
 
   it('a route cannot relax a guard-wide requirement (the adapters could not: authentication ran first)', async () => {
-    expect(outcome(await decide({}, { action: 'search.web', pop: 'optional' }, {}, { pop: 'required' }))).toBe('pop_required');
+    expect(outcome(await decide({}, { action: 'search.web', pop: 'optional' }, {}, { pop: 'required' }))).toBe(
+      'pop_required',
+    );
   });
 
   it('the deprecated names keep their reason, dpop_required', async () => {
@@ -50,12 +79,24 @@ describe('one requirement, met by either binding', () => {
     const key = await createDpopKey();
     const token = await as.mint({ jkt: key.jkt });
     const proof = await dpopProof({ key, method: 'GET', url: URL, accessToken: token, iat: Math.floor(NOW / 1000) });
-    const d = await make().check({ method: 'GET', url: URL, headers: { authorization: `DPoP ${token}`, dpop: proof } }, { action: 'search.web', pop: 'required' });
+    const d = await make().check(
+      { method: 'GET', url: URL, headers: { authorization: `DPoP ${token}`, dpop: proof } },
+      { action: 'search.web', pop: 'required' },
+    );
     expect(outcome(d)).toBe('allow');
   });
 
   it('a certificate-bound token presented without its certificate is refused for the certificate, not for PoP', async () => {
-    expect(outcome(await decide({ claims: { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg' } } }, search, {}, { pop: 'required' }))).toBe('mtls_certificate_missing');
+    expect(
+      outcome(
+        await decide(
+          { claims: { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg' } } },
+          search,
+          {},
+          { pop: 'required' },
+        ),
+      ),
+    ).toBe('mtls_certificate_missing');
   });
 });
 
@@ -63,12 +104,19 @@ describe("pop: 'by-risk' (draft §12.2)", () => {
   it('records which criterion applied in the audit event, never in the body', async () => {
     const events: AuditEvent[] = [];
     const d = await decide({ ttl: 7200 }, search, {}, { pop: 'by-risk', audit: (event) => void events.push(event) });
-    expect(d.body).toEqual({ error: 'invalid_token', error_description: 'A sender-constrained access token is required', reason: 'pop_required' });
+    expect(d.body).toEqual({
+      error: 'invalid_token',
+      error_description: 'A sender-constrained access token is required',
+      reason: 'pop_required',
+    });
     expect(events[0]?.detail).toMatchObject({ check: 'pop', requirement: 'by-risk', risk: 'lifetime' });
   });
 
   it('the classification is the authorizing capability’s: a second, confidential one does not count', async () => {
-    const capabilities = [{ action: 'search.web' }, { action: 'search.web', constraints: { data_classification_max: 'confidential' } }];
+    const capabilities = [
+      { action: 'search.web' },
+      { action: 'search.web', constraints: { data_classification_max: 'confidential' } },
+    ];
     expect(outcome(await decide({ capabilities }, search, {}, { pop: 'by-risk' }))).toBe('allow');
   });
 
@@ -80,9 +128,14 @@ describe("pop: 'by-risk' (draft §12.2)", () => {
   it('costs no store call more: one per admitted request with a cached token', async () => {
     const inner = memoryStore();
     let calls = 0;
-    const store: Store = { consume: (request) => ((calls += 1), inner.consume(request)), close: async () => inner.close?.() };
+    const store: Store = {
+      consume: (request) => ((calls += 1), inner.consume(request)),
+      close: async () => inner.close?.(),
+    };
     const guard = make({ pop: 'by-risk', store });
-    const token = await as.mint({ capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 10 } }] });
+    const token = await as.mint({
+      capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 10 } }],
+    });
     const request = { method: 'GET', url: URL, headers: { authorization: `Bearer ${token}` } };
     for (let i = 0; i < 3; i += 1) expect(outcome(await guard.check(request, search))).toBe('allow');
     expect(calls).toBe(3);
@@ -92,14 +145,21 @@ describe("pop: 'by-risk' (draft §12.2)", () => {
 describe("reportOnly: ['pop'] (the by-risk requirement rolled out)", () => {
   it('admits the bearer token by-risk would refuse, and audits what would have been denied', async () => {
     const events: AuditEvent[] = [];
-    const d = await decide({ ttl: 7200 }, search, {}, { pop: 'by-risk', reportOnly: ['pop'], audit: (event) => void events.push(event) });
+    const d = await decide(
+      { ttl: 7200 },
+      search,
+      {},
+      { pop: 'by-risk', reportOnly: ['pop'], audit: (event) => void events.push(event) },
+    );
     expect(outcome(d)).toBe('allow');
     expect(events[0]?.wouldDeny).toEqual([expect.objectContaining({ policy: 'pop', reason: 'pop_required' })]);
   });
 
   it('never relaxes a requirement the guard states: pop: required is enforced', async () => {
     expect(outcome(await decide({}, search, {}, { pop: 'required', reportOnly: ['pop'] }))).toBe('pop_required');
-    expect(outcome(await decide({}, { action: 'search.web', pop: 'required' }, {}, { reportOnly: true }))).toBe('pop_required');
+    expect(outcome(await decide({}, { action: 'search.web', pop: 'required' }, {}, { reportOnly: true }))).toBe(
+      'pop_required',
+    );
   });
 });
 
@@ -114,8 +174,12 @@ describe('misconfiguration is a TypeError naming the option', () => {
   it('a route with a bad pop or readOnly', () => {
     const guard = make();
     expect(() => guard.route({ action: 'search.web', pop: 'sometimes' as 'required' })).toThrow(/route\.pop/);
-    expect(() => guard.route({ action: 'search.web', readOnly: 'yes' as unknown as boolean })).toThrow(/route\.readOnly/);
-    expect(() => guard.route({ action: 'search.web', pop: 'optional', dpop: 'required' })).toThrow(/route\.dpop.*route\.pop/);
+    expect(() => guard.route({ action: 'search.web', readOnly: 'yes' as unknown as boolean })).toThrow(
+      /route\.readOnly/,
+    );
+    expect(() => guard.route({ action: 'search.web', pop: 'optional', dpop: 'required' })).toThrow(
+      /route\.dpop.*route\.pop/,
+    );
   });
 });
 
@@ -129,6 +193,11 @@ describe('resource metadata (RFC 9728 dpop_bound_access_tokens_required)', () =>
       void runtime.close();
       return metadataDocument(settings, 'https://api.example.com', []).dpop_bound_access_tokens_required;
     };
-    expect([doc({ pop: 'required' }), doc({ pop: 'required', dpop: { mode: 'disabled' } }), doc({ pop: 'by-risk' }), doc({})]).toEqual([true, false, false, false]);
+    expect([
+      doc({ pop: 'required' }),
+      doc({ pop: 'required', dpop: { mode: 'disabled' } }),
+      doc({ pop: 'by-risk' }),
+      doc({}),
+    ]).toEqual([true, false, false, false]);
   });
 });

@@ -5,11 +5,37 @@ import type { CheckContext } from '../../src/checks/context.js';
 import { engineOf } from '../../src/engine/registry.js';
 
 // The proofs themselves are validated by the proof-of-possession step; here: that every value is collected.
-const guard = createGuard({ issuer: 'https://as.example.com', audience: 'https://api.example.com', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] } });
+const guard = createGuard({
+  issuer: 'https://as.example.com',
+  audience: 'https://api.example.com',
+  jwks: {
+    keys: [
+      {
+        kty: 'EC',
+        crv: 'P-256',
+        x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+        y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+      },
+    ],
+  },
+});
 
 function credentialsOf(dpop: string | string[] | undefined): readonly string[] | undefined {
-  const request: RequestInfo = { method: 'GET', url: 'https://api.example.com/', headers: { authorization: 'DPoP a.b.c', dpop } };
-  const ctx = { request, method: 'GET', route: undefined, settings: engineOf(guard).settings, runtime: engineOf(guard).runtime, now: 0, headers: {}, detail: {} } as CheckContext;
+  const request: RequestInfo = {
+    method: 'GET',
+    url: 'https://api.example.com/',
+    headers: { authorization: 'DPoP a.b.c', dpop },
+  };
+  const ctx = {
+    request,
+    method: 'GET',
+    route: undefined,
+    settings: engineOf(guard).settings,
+    runtime: engineOf(guard).runtime,
+    now: 0,
+    headers: {},
+    detail: {},
+  } as CheckContext;
   expect(extractCredentials(ctx)).toBeUndefined();
   return ctx.credentials?.proofs;
 }

@@ -13,12 +13,33 @@ beforeAll(async () => {
   as = await createIssuer({ now: () => NOW });
 });
 
-async function check(constraints: Record<string, unknown> | undefined, target: string | undefined, options: Partial<GuardOptions> = {}) {
-  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, now: () => NOW, warmUp: false, logger: false, ...options });
+async function check(
+  constraints: Record<string, unknown> | undefined,
+  target: string | undefined,
+  options: Partial<GuardOptions> = {},
+) {
+  const guard = createGuard({
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    now: () => NOW,
+    warmUp: false,
+    logger: false,
+    ...options,
+  });
   try {
     const token = await as.mint({ capabilities: [{ action: 'search.web', ...(constraints ? { constraints } : {}) }] });
     const route: RouteSpec = { action: 'search.web' };
-    return await guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` }, clientIp: '127.0.0.1', target }, route);
+    return await guard.check(
+      {
+        method: 'GET',
+        url: 'https://api.example.com/x',
+        headers: { authorization: `Bearer ${token}` },
+        clientIp: '127.0.0.1',
+        target,
+      },
+      route,
+    );
   } finally {
     await guard.close();
   }
@@ -29,15 +50,26 @@ describe('destination step', () => {
     const asked: string[] = [];
     const resolveTarget = (host: string) => (asked.push(host), ['203.0.113.5']);
     expect((await check(undefined, 'https://a.example.org/', { constraints: { resolveTarget } })).allowed).toBe(true);
-    expect((await check({ domains_allowed: ['example.org'] }, 'https://a.example.org/', { constraints: { resolveTarget } })).allowed).toBe(true);
+    expect(
+      (await check({ domains_allowed: ['example.org'] }, 'https://a.example.org/', { constraints: { resolveTarget } }))
+        .allowed,
+    ).toBe(true);
     expect(asked).toEqual([]);
-    const decision = await check({ ip_ranges_allowed: ['203.0.113.0/24'] }, 'https://a.example.org/', { constraints: { resolveTarget } });
+    const decision = await check({ ip_ranges_allowed: ['203.0.113.0/24'] }, 'https://a.example.org/', {
+      constraints: { resolveTarget },
+    });
     expect(asked).toEqual(['a.example.org']);
-    expect(decision.principal?.destination).toEqual({ host: 'a.example.org', address: '203.0.113.5', addresses: ['203.0.113.5'] });
+    expect(decision.principal?.destination).toEqual({
+      host: 'a.example.org',
+      address: '203.0.113.5',
+      addresses: ['203.0.113.5'],
+    });
   });
 
   it('an IPv4-mapped answer is checked as the IPv4 address it maps', async () => {
-    const decision = await check({ ip_ranges_allowed: ['203.0.113.0/24'] }, 'https://a.example.org/', { constraints: { resolveTarget: () => ['::ffff:203.0.113.5'] } });
+    const decision = await check({ ip_ranges_allowed: ['203.0.113.0/24'] }, 'https://a.example.org/', {
+      constraints: { resolveTarget: () => ['::ffff:203.0.113.5'] },
+    });
     expect(decision.principal?.destination?.address).toBe('203.0.113.5');
   });
 
@@ -45,7 +77,11 @@ describe('destination step', () => {
     const decision = await check({ ip_ranges_allowed: ['203.0.113.0/24'] }, 'https://a.example.org/', {
       constraints: { resolveTarget: () => new Promise<readonly string[]>(() => {}), resolveTimeoutMs: 20 },
     });
-    expect([decision.status, decision.reason, decision.audit.detail?.problem]).toEqual([403, 'destination_unresolved', 'resolve_timeout']);
+    expect([decision.status, decision.reason, decision.audit.detail?.problem]).toEqual([
+      403,
+      'destination_unresolved',
+      'resolve_timeout',
+    ]);
   });
 
   it('a resolver that throws: refused, the fault in the audit detail only', async () => {
@@ -62,8 +98,14 @@ describe('destination step', () => {
 
   it('misconfiguration is a TypeError naming the option', () => {
     const base = { issuer: as.issuer, audience: as.audience, jwks: as.jwks, warmUp: false };
-    expect(() => createGuard({ ...base, constraints: { ipRanges: 'peer' as 'caller' } })).toThrow(/options\.constraints\.ipRanges/);
-    expect(() => createGuard({ ...base, constraints: { resolveTarget: 'dns' as never } })).toThrow(/options\.constraints\.resolveTarget/);
-    expect(() => createGuard({ ...base, constraints: { resolveTimeoutMs: 0 } })).toThrow(/options\.constraints\.resolveTimeoutMs/);
+    expect(() => createGuard({ ...base, constraints: { ipRanges: 'peer' as 'caller' } })).toThrow(
+      /options\.constraints\.ipRanges/,
+    );
+    expect(() => createGuard({ ...base, constraints: { resolveTarget: 'dns' as never } })).toThrow(
+      /options\.constraints\.resolveTarget/,
+    );
+    expect(() => createGuard({ ...base, constraints: { resolveTimeoutMs: 0 } })).toThrow(
+      /options\.constraints\.resolveTimeoutMs/,
+    );
   });
 });

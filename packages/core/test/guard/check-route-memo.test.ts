@@ -20,7 +20,11 @@ beforeAll(async () => {
 });
 afterAll(() => guard.close());
 
-const request = () => ({ method: 'GET', url: 'https://api.example.com/v1/x', headers: { authorization: `Bearer ${token}` } });
+const request = () => ({
+  method: 'GET',
+  url: 'https://api.example.com/v1/x',
+  headers: { authorization: `Bearer ${token}` },
+});
 
 /** A route declaration that counts how often its own keys are enumerated (what compiling it does). */
 function counted(spec: Record<string, unknown>): { route: RouteSpec; enumerations: () => number } {

@@ -35,7 +35,13 @@ async function silent(): Promise<string> {
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => sockets.add(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(() => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }));
+  cleanup.push(
+    () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
@@ -79,7 +85,10 @@ describe('guard.ready()', () => {
   it('ready() rejects within its timeout naming an unreachable JWKS URI', async () => {
     const server = await served({ keys: [] });
     await server.stop();
-    const error = await rejectsNaming(make({ issuer: 'https://as.example.com', jwks: { uri: server.jwksUri } }), /unreachable.*ECONNREFUSED/);
+    const error = await rejectsNaming(
+      make({ issuer: 'https://as.example.com', jwks: { uri: server.jwksUri } }),
+      /unreachable.*ECONNREFUSED/,
+    );
     expect(error.message).toContain(server.jwksUri);
     expect(error.causes).toHaveLength(1);
   });
@@ -87,13 +96,19 @@ describe('guard.ready()', () => {
   it('ready() rejects within its timeout naming a non-JSON body', async () => {
     const server = await served({ keys: [] });
     server.fail('html');
-    await rejectsNaming(make({ issuer: 'https://as.example.com', jwks: { uri: server.jwksUri } }), /not JSON.*text\/html/);
+    await rejectsNaming(
+      make({ issuer: 'https://as.example.com', jwks: { uri: server.jwksUri } }),
+      /not JSON.*text\/html/,
+    );
   });
 
   it('ready() rejects within its timeout naming a bad key set', async () => {
     const server = await served({ keys: [] });
     server.fail('not-jwks');
-    await rejectsNaming(make({ issuer: 'https://as.example.com', jwks: { uri: server.jwksUri } }), /not a JSON Web Key Set/);
+    await rejectsNaming(
+      make({ issuer: 'https://as.example.com', jwks: { uri: server.jwksUri } }),
+      /not a JSON Web Key Set/,
+    );
   });
 
   it('ready() rejects within its timeout naming a metadata issuer mismatch', async () => {
@@ -104,7 +119,11 @@ describe('guard.ready()', () => {
 
   it('ready() rejects within its timeout naming a JWKS that does not answer', async () => {
     const base = await silent();
-    await rejectsNaming(make({ issuer: 'https://as.example.com', jwks: { uri: `${base}/jwks` } }), /did not answer within 300 ms/, 300);
+    await rejectsNaming(
+      make({ issuer: 'https://as.example.com', jwks: { uri: `${base}/jwks` } }),
+      /did not answer within 300 ms/,
+      300,
+    );
   });
 
   it('ready() names every failing issuer', async () => {
@@ -114,7 +133,12 @@ describe('guard.ready()', () => {
     const html = await served({ keys: [] });
     await down.stop();
     html.fail('html');
-    const guard = make({ issuer: [{ issuer: 'https://a.example.com', jwks: { uri: down.jwksUri } }, { issuer: 'https://b.example.com', jwks: { uri: html.jwksUri } }] });
+    const guard = make({
+      issuer: [
+        { issuer: 'https://a.example.com', jwks: { uri: down.jwksUri } },
+        { issuer: 'https://b.example.com', jwks: { uri: html.jwksUri } },
+      ],
+    });
     const error = await rejectsNaming(guard, /https:\/\/a\.example\.com.*ECONNREFUSED/s);
     expect(error.message).toMatch(/https:\/\/b\.example\.com.*not JSON/s);
     expect(error.causes).toHaveLength(2);
@@ -134,7 +158,13 @@ describe('guard.health()', () => {
     const server = await served({ keys: [] });
     const as = await createIssuer({ issuer: 'https://a.example.com', now: time.read });
     server.setKeys(as.jwks);
-    const guard = make({ issuer: [{ issuer: as.issuer, jwks: { uri: server.jwksUri } }, { issuer: 'https://b.example.com', jwks: as.jwks }], now: time.read });
+    const guard = make({
+      issuer: [
+        { issuer: as.issuer, jwks: { uri: server.jwksUri } },
+        { issuer: 'https://b.example.com', jwks: as.jwks },
+      ],
+      now: time.read,
+    });
     const before = guard.health();
     expect(before.ready).toBe(false);
     expect(before.reason).toBe('keys_pending');
@@ -149,7 +179,14 @@ describe('guard.health()', () => {
     expect(after.ready).toBe(true);
     expect(after.reason).toBeUndefined();
     expect(after.revocation.synced).toBe(true);
-    expect(after.issuers[0]).toMatchObject({ issuer: as.issuer, uri: server.jwksUri, loaded: true, ageMs: 42_000, keys: 1, lastError: undefined });
+    expect(after.issuers[0]).toMatchObject({
+      issuer: as.issuer,
+      uri: server.jwksUri,
+      loaded: true,
+      ageMs: 42_000,
+      keys: 1,
+      lastError: undefined,
+    });
     server.fail('html');
     time.now += 600_001; // the set went stale: a request refreshes it, the refresh fails
     expect((await guard.check(bearer(await as.mint()))).allowed).toBe(true); // the last good set keeps serving

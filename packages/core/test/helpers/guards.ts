@@ -26,7 +26,8 @@ export function useGuards(defaults: Partial<GuardOptions>) {
       return server;
     },
     /** A guard with the file's defaults under `options`. */
-    make: (options: Partial<GuardOptions> & Pick<GuardOptions, 'issuer'>): Guard => track(createGuard({ ...defaults, ...options } as GuardOptions)),
+    make: (options: Partial<GuardOptions> & Pick<GuardOptions, 'issuer'>): Guard =>
+      track(createGuard({ ...defaults, ...options } as GuardOptions)),
     /** Close a guard built another way after the test. */
     track,
   };

@@ -29,7 +29,10 @@ export interface StubAs {
   /** How many times each capability set was fetched. */
   readonly setFetches: Map<string, number>;
   misbehave(how: Misbehaviour): void;
-  /** Answer RFC 9701 JWTs (signed with `signer`'s key; `forge` signs with `forgeWith` instead) to requests asking for them. */
+  /**
+   * Answer RFC 9701 JWTs (signed with `signer`'s key; `forge` signs with `forgeWith` instead) to requests asking for
+   * them.
+   */
   signAnswers(signer: TestIssuer | undefined, audience?: string): void;
   stop(): Promise<void>;
 }
@@ -55,7 +58,8 @@ export async function stubAs(options: { issuer?: string; jwks?: { keys: readonly
   const introspect = async (req: IncomingMessage, res: ServerResponse, form: URLSearchParams) => {
     received.push({ headers: req.headers, form });
     const how = misbehaviour;
-    if (how === 'html') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Sign in</title>');
+    if (how === 'html')
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Sign in</title>');
     if (how === 'no-active') return json(res, { scope: 'x' });
     if (how === 'error') return json(res, { error: 'server_error' }, 500);
     if (how === 'unauthorized') return json(res, { error: 'invalid_client' }, 401);
@@ -78,10 +82,15 @@ export async function stubAs(options: { issuer?: string; jwks?: { keys: readonly
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/.well-known/oauth-authorization-server') {
-      return json(res, { issuer: options.issuer ?? base, jwks_uri: `${base}/jwks`, introspection_endpoint: `${base}/introspect` });
+      return json(res, {
+        issuer: options.issuer ?? base,
+        jwks_uri: `${base}/jwks`,
+        introspection_endpoint: `${base}/introspect`,
+      });
     }
     if (path === '/jwks') return json(res, options.jwks ?? { keys: [] });
-    if (path === '/introspect' && req.method === 'POST') return introspect(req, res, new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+    if (path === '/introspect' && req.method === 'POST')
+      return introspect(req, res, new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
     const set = /^\/capability-sets\/(.+)$/.exec(path)?.[1];
     if (set !== undefined && sets.has(set)) {
       setFetches.set(set, (setFetches.get(set) ?? 0) + 1);

@@ -25,7 +25,11 @@ export function clock(start = NOW): { now: number; read: () => number } {
 }
 
 /** Sign arbitrary payload bytes (e.g. hand-written JSON) with the issuer's key: full control over the JSON text. */
-export async function signRaw(issuer: TestIssuer, payload: string, header: Record<string, unknown> = {}): Promise<string> {
+export async function signRaw(
+  issuer: TestIssuer,
+  payload: string,
+  header: Record<string, unknown> = {},
+): Promise<string> {
   return new CompactSign(new TextEncoder().encode(payload))
     .setProtectedHeader({ alg: issuer.alg, kid: issuer.kid, typ: 'at+jwt', ...header })
     .sign(issuer.privateKey);
@@ -41,7 +45,9 @@ export async function signParts(issuer: TestIssuer, payloadPart: string): Promis
 
 /** A standard AAP payload JSON text around `NOW`, for `signRaw`. */
 export function payloadJson(issuer: TestIssuer, inner = '', exp = NOW_S + 600): string {
-  return `{"iss":"${issuer.issuer}","sub":"agent-1","aud":"https://api.example.com","iat":${NOW_S},"exp":${exp},` +
+  return (
+    `{"iss":"${issuer.issuer}","sub":"agent-1","aud":"https://api.example.com","iat":${NOW_S},"exp":${exp},` +
     `"agent":{"id":"agent-1","type":"llm-autonomous","operator":"org:example"},` +
-    `"task":{"id":"task-1","purpose":"research"},"capabilities":[{"action":"search.web"}]${inner}}`;
+    `"task":{"id":"task-1","purpose":"research"},"capabilities":[{"action":"search.web"}]${inner}}`
+  );
 }

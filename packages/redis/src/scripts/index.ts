@@ -29,7 +29,10 @@ export type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 export function registerScript(redis: Redis | Cluster, script: LuaScript, name: string = script.name): ScriptCall {
   const client = redis as unknown as Record<string, unknown>;
   if (typeof client[name] !== 'function') {
-    redis.defineCommand(name, script.keys === undefined ? { lua: script.lua } : { numberOfKeys: script.keys, lua: script.lua });
+    redis.defineCommand(
+      name,
+      script.keys === undefined ? { lua: script.lua } : { numberOfKeys: script.keys, lua: script.lua },
+    );
   }
   return (client[name] as ScriptCall).bind(redis);
 }

@@ -69,7 +69,12 @@ export function readChainLine(line: Uint8Array): ChainRecord {
   const bytes = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
   const at = bytes.length - SUFFIX_LENGTH;
   const hash = at > 0 ? bytes.toString('latin1', at + HASH_MEMBER.length, bytes.length - 2) : '';
-  if (at <= 0 || bytes.toString('latin1', at, at + HASH_MEMBER.length) !== HASH_MEMBER || bytes.toString('latin1', bytes.length - 2) !== '"}' || !BASE64URL_SHA256.test(hash)) {
+  if (
+    at <= 0 ||
+    bytes.toString('latin1', at, at + HASH_MEMBER.length) !== HASH_MEMBER ||
+    bytes.toString('latin1', bytes.length - 2) !== '"}' ||
+    !BASE64URL_SHA256.test(hash)
+  ) {
     return { ok: false, problem: 'not an audit chain record (no trailing "hash" member)' };
   }
   const actual = createHash('sha256').update(bytes.subarray(0, at)).update('}').digest('base64url');

@@ -71,7 +71,8 @@ export function chainedAuditLog(options: ChainedAuditLogOptions): ChainedAuditLo
 
   const log = (event: AuditEvent): Promise<void> => {
     if (closed) return Promise.reject(new Error('the audit log is closed'));
-    if (queue.length >= maxPending) return Promise.reject(new Error(`the audit log is ${maxPending} events behind: event dropped`));
+    if (queue.length >= maxPending)
+      return Promise.reject(new Error(`the audit log is ${maxPending} events behind: event dropped`));
     return new Promise<void>((resolve, reject) => {
       queue.push({ event, resolve, reject });
       running ??= drain();
@@ -127,15 +128,22 @@ async function writeBatch(target: LogTarget, batch: readonly Pending[]): Promise
 }
 
 function resolve(options: ChainedAuditLogOptions): { target: LogTarget; maxPending: number } {
-  if (options === null || typeof options !== 'object') throw new TypeError('chainedAuditLog(options): options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('chainedAuditLog(options): options must be an object');
   const { file, stream, continueFrom, fsync = false, maxPending = 10_000 } = options;
-  if ((file === undefined) === (stream === undefined)) throw new TypeError('chainedAuditLog(options): give exactly one of options.file and options.stream');
-  if (file !== undefined && (typeof file !== 'string' || file === '')) throw new TypeError('chainedAuditLog(options): options.file must be a path');
-  if (stream !== undefined && (stream === null || typeof stream.write !== 'function')) throw new TypeError('chainedAuditLog(options): options.stream must be a writable stream');
+  if ((file === undefined) === (stream === undefined))
+    throw new TypeError('chainedAuditLog(options): give exactly one of options.file and options.stream');
+  if (file !== undefined && (typeof file !== 'string' || file === ''))
+    throw new TypeError('chainedAuditLog(options): options.file must be a path');
+  if (stream !== undefined && (stream === null || typeof stream.write !== 'function'))
+    throw new TypeError('chainedAuditLog(options): options.stream must be a writable stream');
   if (typeof fsync !== 'boolean') throw new TypeError('chainedAuditLog(options): options.fsync must be a boolean');
-  if (fsync && stream !== undefined) throw new TypeError('chainedAuditLog(options): options.fsync applies to options.file only');
-  if (!Number.isSafeInteger(maxPending) || maxPending < 1) throw new TypeError('chainedAuditLog(options): options.maxPending must be a positive integer');
-  if (continueFrom !== undefined && !isHead(continueFrom)) throw new TypeError('chainedAuditLog(options): options.continueFrom must be a { seq, hash } chain head');
+  if (fsync && stream !== undefined)
+    throw new TypeError('chainedAuditLog(options): options.fsync applies to options.file only');
+  if (!Number.isSafeInteger(maxPending) || maxPending < 1)
+    throw new TypeError('chainedAuditLog(options): options.maxPending must be a positive integer');
+  if (continueFrom !== undefined && !isHead(continueFrom))
+    throw new TypeError('chainedAuditLog(options): options.continueFrom must be a { seq, hash } chain head');
   const target = file !== undefined ? fileTarget(file, { fsync, continueFrom }) : streamTarget(stream!, continueFrom);
   return { target, maxPending };
 }

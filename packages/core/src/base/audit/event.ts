@@ -53,7 +53,8 @@ export interface AuditEvent {
    */
   readonly kind?: 'decision' | 'hold' | 'revocation' | 'enforcement' | 'key' | undefined;
   /** The operation of a `hold`, `revocation` or `key` event. */
-  readonly operation?: 'created' | 'approved' | 'denied' | 'consumed' | 'revoked' | 'distrusted' | 'trusted' | undefined;
+  readonly operation?:
+    'created' | 'approved' | 'denied' | 'consumed' | 'revoked' | 'distrusted' | 'trusted' | undefined;
   /** The signing key concerned (key events). */
   readonly key?: { readonly kid: string } | undefined;
   /** Who acted: the approver or revoker, or the agent for a hold's creation and consumption. */

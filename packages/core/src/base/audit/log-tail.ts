@@ -11,12 +11,18 @@ export const MAX_LINE_BYTES = 4 * 1024 * 1024;
  * whole file (run `aap-guard-audit verify` for that). Throws when the file does not end with a
  * complete, intact record — appending to it would hide the damage under a chain that looks valid.
  */
-export async function readLogTail(handle: FileHandle, name: string): Promise<{ readonly size: number; readonly last: ChainHead | undefined }> {
+export async function readLogTail(
+  handle: FileHandle,
+  name: string,
+): Promise<{ readonly size: number; readonly last: ChainHead | undefined }> {
   const { size } = await handle.stat();
   if (size === 0) return { size, last: undefined };
   const line = await lastLine(handle, size, name);
   const record = readChainLine(line);
-  if (!record.ok) throw new Error(`cannot continue the audit chain of ${name}: its last line is ${record.problem}; check it with \`aap-guard-audit verify\``);
+  if (!record.ok)
+    throw new Error(
+      `cannot continue the audit chain of ${name}: its last line is ${record.problem}; check it with \`aap-guard-audit verify\``,
+    );
   return { size, last: { seq: record.seq, hash: record.hash } };
 }
 
@@ -25,7 +31,10 @@ async function lastLine(handle: FileHandle, size: number, name: string): Promise
   const end = size - 1; // the final `\n`
   const last = Buffer.alloc(1);
   await handle.read(last, 0, 1, end);
-  if (last[0] !== 0x0a) throw new Error(`cannot continue the audit chain of ${name}: it ends with an incomplete line (a write cut short?); check it with \`aap-guard-audit verify\``);
+  if (last[0] !== 0x0a)
+    throw new Error(
+      `cannot continue the audit chain of ${name}: it ends with an incomplete line (a write cut short?); check it with \`aap-guard-audit verify\``,
+    );
   const chunks: Buffer[] = [];
   let position = end;
   while (position > 0 && end - position < MAX_LINE_BYTES) {
@@ -40,6 +49,7 @@ async function lastLine(handle: FileHandle, size: number, name: string): Promise
     }
     chunks.unshift(chunk);
   }
-  if (position > 0) throw new Error(`cannot continue the audit chain of ${name}: its last line is longer than ${MAX_LINE_BYTES} bytes`);
+  if (position > 0)
+    throw new Error(`cannot continue the audit chain of ${name}: its last line is longer than ${MAX_LINE_BYTES} bytes`);
   return Buffer.concat(chunks);
 }

@@ -23,7 +23,10 @@ export interface LogStream {
  * cleanly; if even that fails, the file is reopened and its tail re-read. One writer per file: the
  * head is re-read from the file only at open and after a failed rollback, never during a write.
  */
-export function fileTarget(path: string, settings: { readonly fsync: boolean; readonly continueFrom: ChainHead | undefined }): LogTarget {
+export function fileTarget(
+  path: string,
+  settings: { readonly fsync: boolean; readonly continueFrom: ChainHead | undefined },
+): LogTarget {
   return new FileTarget(path, settings.fsync, settings.continueFrom);
 }
 
@@ -51,7 +54,8 @@ class FileTarget implements LogTarget {
     const file = this.#handle;
     if (!file || !this.#current) throw new Error('the audit log file is not open');
     try {
-      for (let offset = 0; offset < data.length; ) offset += (await file.write(data, offset, data.length - offset)).bytesWritten;
+      for (let offset = 0; offset < data.length;)
+        offset += (await file.write(data, offset, data.length - offset)).bytesWritten;
       if (this.fsync) await file.datasync();
     } catch (error) {
       await this.#rollBack(file);
@@ -100,7 +104,8 @@ export function streamTarget(stream: LogStream, continueFrom: ChainHead | undefi
   let current = continueFrom ?? GENESIS_HEAD;
   let failure: Error | undefined;
   stream.on?.('error', (error) => (failure ??= error)); // also keeps an unobserved stream error from crashing the process
-  const failed = () => new Error('the audit stream failed earlier; no further lines can be chained to it', { cause: failure });
+  const failed = () =>
+    new Error('the audit stream failed earlier; no further lines can be chained to it', { cause: failure });
   return {
     head: () => (failure ? Promise.reject(failed()) : Promise.resolve(current)),
     write: (data, next) =>

@@ -46,7 +46,10 @@ export function auditRevocation(options: AuditTarget, entry: Revocation, issuerS
     method: '',
     path: '',
     latencyMs: 0,
-    detail: { ...(entry.reason === undefined ? {} : { reason: entry.reason }), ...(issuerScope === undefined ? {} : { issuerScope }) },
+    detail: {
+      ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+      ...(issuerScope === undefined ? {} : { issuerScope }),
+    },
     revocation: { kind: entry.kind, value: entry.value, until: new Date(entry.until).toISOString() },
   });
 }
@@ -55,7 +58,12 @@ export function auditRevocation(options: AuditTarget, entry: Revocation, issuerS
  * Emit the audit event of a signing key distrusted or trusted again by the operator (`guard.keys`): `iss`
  * is the key's issuer, `key.kid` the key, `actor` who did it.
  */
-export function auditKey(options: AuditTarget, operation: 'distrusted' | 'trusted', key: Pick<DistrustedKey, 'issuer' | 'kid' | 'by' | 'reason'>, at: number): void {
+export function auditKey(
+  options: AuditTarget,
+  operation: 'distrusted' | 'trusted',
+  key: Pick<DistrustedKey, 'issuer' | 'kid' | 'by' | 'reason'>,
+  at: number,
+): void {
   emitAudit(options, {
     kind: 'key',
     operation,

@@ -39,7 +39,8 @@ export function safeAuditSink(sink: unknown, logger: Logger): AuditEmitter | und
     logger.info({ event: 'audit.off', option: 'audit' }, 'audit: false — decisions are not audited');
     return undefined;
   }
-  if (typeof sink !== 'function') throw new TypeError('options.audit must be a function (event) => void | Promise<void>, or false');
+  if (typeof sink !== 'function')
+    throw new TypeError('options.audit must be a function (event) => void | Promise<void>, or false');
   const health = new Health(logger, 'audit');
   const failed = (error: unknown): void => health.down(error, 'the audit sink failed: audit events are being lost');
   const succeeded = (): void => health.up('the audit sink recovered');

@@ -26,7 +26,8 @@ export type AuditVerification =
  * if (!result.ok) console.error(`line ${result.line}: ${result.problem}`);
  */
 export function verifyAuditLog(log: string | Uint8Array, options: VerifyAuditOptions = {}): AuditVerification {
-  const bytes = typeof log === 'string' ? Buffer.from(log, 'utf8') : Buffer.from(log.buffer, log.byteOffset, log.byteLength);
+  const bytes =
+    typeof log === 'string' ? Buffer.from(log, 'utf8') : Buffer.from(log.buffer, log.byteOffset, log.byteLength);
   const verifier = new ChainVerifier(options);
   let start = 0;
   for (let end = bytes.indexOf(0x0a); end >= 0; start = end + 1, end = bytes.indexOf(0x0a, start)) {
@@ -54,7 +55,8 @@ export async function verifyAuditFile(path: string, options: VerifyAuditOptions 
         if (failure) return failure;
         bytes = bytes.subarray(end + 1);
       }
-      if (bytes.length > MAX_LINE_BYTES) return verifier.failNext(`longer than ${MAX_LINE_BYTES} bytes: not an audit record`);
+      if (bytes.length > MAX_LINE_BYTES)
+        return verifier.failNext(`longer than ${MAX_LINE_BYTES} bytes: not an audit record`);
       rest = bytes;
     }
   } finally {
@@ -82,7 +84,8 @@ class ChainVerifier {
     const { seq, hash } = this.#expected;
     if (record.prev !== hash) return this.fail(brokenLink(record.seq, seq + 1, this.#line));
     if (record.seq !== seq + 1) return this.fail(`numbered ${record.seq} where ${seq + 1} was expected`);
-    if (this.#anchor?.seq === record.seq && this.#anchor.hash !== record.hash) return this.fail(`differs from the anchored line ${record.seq}: the log was rewritten`);
+    if (this.#anchor?.seq === record.seq && this.#anchor.hash !== record.hash)
+      return this.fail(`differs from the anchored line ${record.seq}: the log was rewritten`);
     this.#expected = { seq: record.seq, hash: record.hash };
     return undefined;
   }
@@ -91,7 +94,9 @@ class ChainVerifier {
   end(incomplete: boolean): AuditVerification {
     if (incomplete) return this.failNext('incomplete: no newline at its end (a write cut short, or an edit)');
     if (this.#anchor && this.#anchor.seq > this.#expected.seq) {
-      return this.failNext(`missing: the log ends at seq ${this.#expected.seq}, before the anchored seq ${this.#anchor.seq} (lines were cut from the end)`);
+      return this.failNext(
+        `missing: the log ends at seq ${this.#expected.seq}, before the anchored seq ${this.#anchor.seq} (lines were cut from the end)`,
+      );
     }
     return { ok: true, lines: this.#line, head: this.#expected };
   }
@@ -111,7 +116,9 @@ class ChainVerifier {
 /** Why a line does not chain to the one before it, as far as the numbering tells. */
 function brokenLink(found: number, expected: number, line: number): string {
   const previous = line === 1 ? 'the start of the log' : `line ${line - 1}`;
-  if (found > expected) return `does not follow ${previous}: seq ${found} where ${expected} was expected (${found - expected} line(s) removed before it, or lines reordered)`;
-  if (found < expected) return `does not follow ${previous}: seq ${found} where ${expected} was expected (lines reordered or duplicated)`;
+  if (found > expected)
+    return `does not follow ${previous}: seq ${found} where ${expected} was expected (${found - expected} line(s) removed before it, or lines reordered)`;
+  if (found < expected)
+    return `does not follow ${previous}: seq ${found} where ${expected} was expected (lines reordered or duplicated)`;
   return `does not follow ${previous}: its "prev" is not the hash of ${previous} (a line replaced, or logs spliced)`;
 }

@@ -13,7 +13,8 @@ const MAX_ACT_NESTING = 16;
 export function actChain(claims: AapClaims): string[] | null {
   const actors: string[] = [];
   for (let act: ActClaim | undefined = claims.act; act !== undefined; act = act.act) {
-    if (act === null || typeof act !== 'object' || typeof act.sub !== 'string' || actors.length >= MAX_ACT_NESTING) return null;
+    if (act === null || typeof act !== 'object' || typeof act.sub !== 'string' || actors.length >= MAX_ACT_NESTING)
+      return null;
     actors.unshift(act.sub);
   }
   return actors;

@@ -9,7 +9,11 @@ const SECTIONS = ['agent', 'task', 'capabilities', 'oversight', 'delegation', 'c
 /** Registered claims the model types (RFC 7519 §4.1, RFC 8693 §4.1 `act`, RFC 7800 `cnf`). */
 const REGISTERED = ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'act', 'cnf'] as const;
 /** Top-level members the token schema validates (`delegation` is left to the delegation check). */
-const VALIDATED = [...REGISTERED.filter((name) => name !== 'act'), 'scope', ...SECTIONS.filter((name) => name !== 'delegation')];
+const VALIDATED = [
+  ...REGISTERED.filter((name) => name !== 'act'),
+  'scope',
+  ...SECTIONS.filter((name) => name !== 'delegation'),
+];
 const KNOWN: ReadonlySet<string> = new Set([...REGISTERED, ...SECTIONS, ...SECTIONS.map((name) => `aap_${name}`)]);
 
 type Payload = Readonly<Record<string, unknown>>;
@@ -41,7 +45,11 @@ export function normalizeClaims(payload: Payload): AapClaims | Deny {
 function validate(payload: Payload, sections: Record<string, unknown>): Deny | undefined {
   const view: Record<string, unknown> = {};
   for (const name of VALIDATED) {
-    const value = Object.hasOwn(sections, name) ? sections[name] : Object.hasOwn(payload, name) ? payload[name] : undefined;
+    const value = Object.hasOwn(sections, name)
+      ? sections[name]
+      : Object.hasOwn(payload, name)
+        ? payload[name]
+        : undefined;
     if (value !== undefined) view[name] = value;
   }
   const check = claimsValidator();
@@ -58,7 +66,10 @@ function validate(payload: Payload, sections: Record<string, unknown>): Deny | u
 
 function schemaDeny(error: SchemaError | undefined): Deny {
   const missing = error?.keyword === 'required' ? `/${String(error.params.missingProperty)}` : '';
-  return deny('token_claims_invalid', { path: `${error?.instancePath ?? ''}${missing}` || '/', keyword: error?.keyword });
+  return deny('token_claims_invalid', {
+    path: `${error?.instancePath ?? ''}${missing}` || '/',
+    keyword: error?.keyword,
+  });
 }
 
 function build(payload: Payload, sections: Record<string, unknown>): AapClaims {
@@ -67,7 +78,8 @@ function build(payload: Payload, sections: Record<string, unknown>): AapClaims {
     if (!KNOWN.has(key)) Object.defineProperty(extra, key, { value: payload[key], enumerable: true });
   }
   const claims: Record<string, unknown> = {};
-  for (const name of REGISTERED) if (payload[name] !== undefined && Object.hasOwn(payload, name)) claims[name] = payload[name];
+  for (const name of REGISTERED)
+    if (payload[name] !== undefined && Object.hasOwn(payload, name)) claims[name] = payload[name];
   for (const name of SECTIONS) if (sections[name] !== undefined) claims[name] = sections[name];
   claims.extra = extra;
   return claims as unknown as AapClaims;

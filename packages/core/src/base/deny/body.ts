@@ -15,7 +15,8 @@ export interface DenyBody {
  * a client needs to go on (a hold id, an approval reference).
  *
  * @example
- * denyBody('rate_limited') // { error: 'aap_constraint_violation', error_description: 'Rate limit exceeded…', reason: 'rate_limited' }
+ * denyBody('rate_limited') // { error: 'aap_constraint_violation', error_description: 'Rate limit exceeded…', reason:
+ * 'rate_limited' }
  */
 export function denyBody(reason: ReasonCode, extra?: Pick<DenyBody, 'approval_reference' | 'hold_id'>): DenyBody {
   const row = REASONS[reason];

@@ -43,7 +43,12 @@ export type SpecError =
 export type PolicyName = 'pop' | 'delegation-breadth' | 'context' | 'destination-ip';
 
 /** Every `PolicyName`, for validating `reportOnly`. */
-export const POLICY_NAMES: readonly PolicyName[] = Object.freeze(['pop', 'delegation-breadth', 'context', 'destination-ip']);
+export const POLICY_NAMES: readonly PolicyName[] = Object.freeze([
+  'pop',
+  'delegation-breadth',
+  'context',
+  'destination-ip',
+]);
 
 interface Row {
   readonly status: 400 | 401 | 403 | 413 | 415 | 429 | 503;
@@ -62,7 +67,12 @@ const tok = (description: string): Row => ({ status: 401, error: 'invalid_token'
 const proof = (description: string): Row => ({ status: 401, error: 'invalid_dpop_proof', description });
 const forbid = (error: SpecError, description: string): Row => ({ status: 403, error, description });
 /** A row whose reason belongs to a rollout policy (report-only capable). */
-const rollout = (policy: PolicyName, row: Row): Row => ({ status: row.status, error: row.error, description: row.description, policy });
+const rollout = (policy: PolicyName, row: Row): Row => ({
+  status: row.status,
+  error: row.error,
+  description: row.description,
+  policy,
+});
 
 /** The table. Add a reason here and the type, the responses and the docs follow. */
 export const REASONS = {
@@ -72,7 +82,11 @@ export const REASONS = {
   credentials_in_query: req('Access tokens must be sent in the Authorization header'),
   // an application/x-www-form-urlencoded body the guard could not read for an access_token (over
   // maxFormBodySize, or read before the guard with nothing to show), on a request without an AAP header token
-  form_body_too_large: { status: 413, error: 'invalid_request', description: 'Request payload exceeds the allowed size' },
+  form_body_too_large: {
+    status: 413,
+    error: 'invalid_request',
+    description: 'Request payload exceeds the allowed size',
+  },
   authorization_malformed: req('The Authorization header is malformed'),
   request_invalid: req('The request could not be interpreted'),
   // 2. token (RFC 7519, RFC 8725, RFC 9068)
@@ -91,7 +105,11 @@ export const REASONS = {
   token_inactive: tok('The access token is invalid'),
   // the client address presented too many tokens that failed validation (draft §12.11; options.failedValidations):
   // its unverified tokens wait for Retry-After, its verified (cached) ones keep working
-  too_many_failed_validations: { status: 429, error: 'invalid_request', description: 'Too many failed authentication attempts' },
+  too_many_failed_validations: {
+    status: 429,
+    error: 'invalid_request',
+    description: 'Too many failed authentication attempts',
+  },
   // 3. proof of possession (RFC 9449, RFC 8705)
   // an unbound (bearer) token where proof of possession is required — by the guard, the route, or the
   // draft's risk criteria (§12.2, `pop: 'by-risk'`); a DPoP proof or the bound certificate meets it
@@ -111,12 +129,17 @@ export const REASONS = {
   dpop_replay: proof('The DPoP proof is invalid'),
   dpop_ath_mismatch: proof('The DPoP proof is invalid'),
   dpop_key_mismatch: tok('The access token is not bound to this proof key'),
-  dpop_nonce_required: { status: 401, error: 'use_dpop_nonce', description: 'Resource server requires nonce in DPoP proof' },
+  dpop_nonce_required: {
+    status: 401,
+    error: 'use_dpop_nonce',
+    description: 'Resource server requires nonce in DPoP proof',
+  },
   mtls_certificate_missing: tok('A client certificate is required for this access token'),
   mtls_certificate_mismatch: tok('The client certificate does not match the access token'),
   // 4. revocation
   token_revoked: tok('The access token is invalid'),
-  // the key that signed the token is distrusted by the operator (guard.keys.distrust; draft "Key Compromise Incident Response")
+  // the key that signed the token is distrusted by the operator (guard.keys.distrust; draft "Key Compromise Incident
+  // Response")
   key_distrusted: tok('The access token is invalid'),
   // 5. agent, task, delegation
   agent_not_recognized: forbid('aap_agent_not_recognized', 'Agent identity not recognized by policy'),
@@ -124,10 +147,17 @@ export const REASONS = {
   task_expired: forbid('aap_task_mismatch', 'Request inconsistent with the task binding'),
   delegation_depth_exceeded: forbid('aap_excessive_delegation', 'Delegation depth exceeded'),
   delegation_chain_invalid: forbid('aap_invalid_delegation_chain', 'Delegation chain validation failed'),
-  // a delegated token grants what its parent did not (draft "Delegation Chain Validation": never broader than the parent)
-  delegation_broader_than_parent: rollout('delegation-breadth', forbid('aap_invalid_delegation_chain', 'Delegation chain validation failed')),
+  // a delegated token grants what its parent did not (draft "Delegation Chain Validation": never broader than the
+  // parent)
+  delegation_broader_than_parent: rollout(
+    'delegation-breadth',
+    forbid('aap_invalid_delegation_chain', 'Delegation chain validation failed'),
+  ),
   // a delegated token whose parent no replica has seen, under `delegation.unknownParent: 'refuse'`
-  delegation_parent_unknown: rollout('delegation-breadth', forbid('aap_invalid_delegation_chain', 'Delegation chain validation failed')),
+  delegation_parent_unknown: rollout(
+    'delegation-breadth',
+    forbid('aap_invalid_delegation_chain', 'Delegation chain validation failed'),
+  ),
   // 6. capability and stateless constraints
   route_undeclared: forbid('aap_invalid_capability', 'No capability authorizes this request'),
   capability_missing: forbid('aap_invalid_capability', 'No capability authorizes this request'),
@@ -135,19 +165,34 @@ export const REASONS = {
   method_not_allowed: forbid('aap_constraint_violation', 'The request violates capability constraints'),
   // 413 — the draft's table says `request_too_large`, its vector says `aap_constraint_violation`;
   // we send the vector's error code (it is the registered AAP code) and `request_too_large` as reason.
-  request_too_large: { status: 413, error: 'aap_constraint_violation', description: 'Request payload exceeds the allowed size' },
+  request_too_large: {
+    status: 413,
+    error: 'aap_constraint_violation',
+    description: 'Request payload exceeds the allowed size',
+  },
   // a body in a content coding (gzip, deflate, br…) on a route with `max_request_size`: its decoded size is
   // what the handler gets, and it is not counted — 415 with `Accept-Encoding: identity` (RFC 9110 §15.5.16)
-  content_encoding_unsupported: { status: 415, error: 'invalid_request', description: 'The request content encoding is not supported' },
+  content_encoding_unsupported: {
+    status: 415,
+    error: 'invalid_request',
+    description: 'The request content encoding is not supported',
+  },
   capability_expired: forbid('aap_capability_expired', 'The capability is not valid at this time'),
   // policy 'context': only the geo_restriction rule (fail closed since 0.2) is reported, never time or zone
   context_violation: rollout('context', forbid('aap_invalid_context', 'Context restriction violated')),
   constraint_violation: forbid('aap_constraint_violation', 'The request violates capability constraints'),
   constraint_unknown: forbid('aap_constraint_violation', 'The request violates capability constraints'),
   // `ip_ranges_allowed` (§5.6.2 "validates destination IP"): the declared target's address is not in range
-  destination_not_allowed: rollout('destination-ip', forbid('aap_constraint_violation', 'The request violates capability constraints')),
-  // `ip_ranges_allowed` with no target, a host the app's `constraints.resolveTarget` could not resolve, or none configured
-  destination_unresolved: rollout('destination-ip', forbid('aap_constraint_violation', 'The request violates capability constraints')),
+  destination_not_allowed: rollout(
+    'destination-ip',
+    forbid('aap_constraint_violation', 'The request violates capability constraints'),
+  ),
+  // `ip_ranges_allowed` with no target, a host the app's `constraints.resolveTarget` could not resolve, or none
+  // configured
+  destination_unresolved: rollout(
+    'destination-ip',
+    forbid('aap_constraint_violation', 'The request violates capability constraints'),
+  ),
   // 7. oversight
   approval_required: forbid('aap_approval_required', 'This action requires human approval'),
   hold_pending: forbid('aap_approval_required', 'This action requires human approval'),
@@ -159,20 +204,48 @@ export const REASONS = {
   // before the guard, with no digest left under BODY_DIGEST): the approval could not be bound, so refused
   hold_body_unavailable: forbid('aap_approval_required', 'This action requires human approval'),
   // one agent has too many holds pending, or created too many in the last minute (oversight options)
-  hold_quota_exceeded: { status: 429, error: 'aap_constraint_violation', description: 'Too many requests are awaiting human approval' },
+  hold_quota_exceeded: {
+    status: 429,
+    error: 'aap_constraint_violation',
+    description: 'Too many requests are awaiting human approval',
+  },
   // 8. stateful
-  rate_limited: { status: 429, error: 'aap_constraint_violation', description: 'Rate limit exceeded for this capability' },
+  rate_limited: {
+    status: 429,
+    error: 'aap_constraint_violation',
+    description: 'Rate limit exceeded for this capability',
+  },
   // infrastructure
-  store_unavailable: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
+  store_unavailable: {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'The service is temporarily unavailable',
+  },
   // a budget of the memory store is full of live entries: refused rather than forgetting one (Retry-After)
   store_full: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
-  jwks_unavailable: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
+  jwks_unavailable: {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'The service is temporarily unavailable',
+  },
   // the introspection endpoint is unreachable, slow, or answers garbage (RFC 7662); Retry-After follows its backoff
-  introspection_unavailable: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
+  introspection_unavailable: {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'The service is temporarily unavailable',
+  },
   // a token's capabilities_ref could not be resolved (fetch or resolver failed, or answered no capability list)
-  capabilities_unavailable: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
+  capabilities_unavailable: {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'The service is temporarily unavailable',
+  },
   // a defect in a check: fail closed, never a 500 and never an allow
-  internal_error: { status: 503, error: 'temporarily_unavailable', description: 'The service is temporarily unavailable' },
+  internal_error: {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'The service is temporarily unavailable',
+  },
 } as const satisfies Record<string, Row>;
 
 /** Stable fine-grained deny reason codes. */
@@ -180,5 +253,7 @@ export type ReasonCode = keyof typeof REASONS;
 
 /** The rollout policy of each reason that has one (read once, from the table). */
 export const POLICY_OF: ReadonlyMap<ReasonCode, PolicyName> = new Map(
-  (Object.entries(REASONS) as [ReasonCode, Row][]).flatMap(([reason, row]) => (row.policy ? [[reason, row.policy] as const] : [])),
+  (Object.entries(REASONS) as [ReasonCode, Row][]).flatMap(([reason, row]) =>
+    row.policy ? [[reason, row.policy] as const] : [],
+  ),
 );

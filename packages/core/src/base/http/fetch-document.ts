@@ -30,10 +30,15 @@ export class FetchError extends Error {
 export async function fetchDocument(url: URL, label: string, timeoutMs: number): Promise<FetchedDocument> {
   let response: Response;
   try {
-    const init: RequestInit = { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual', headers: { accept: 'application/json, application/jwk-set+json' } };
+    const init: RequestInit = {
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'manual',
+      headers: { accept: 'application/json, application/jwk-set+json' },
+    };
     response = await traced(jwksChannel, { uri: url.href }, () => fetch(url, init));
   } catch (error) {
-    if ((error as Error | null)?.name === 'TimeoutError') throw new FetchError(`${label} did not answer within ${timeoutMs} ms`, undefined, { cause: error });
+    if ((error as Error | null)?.name === 'TimeoutError')
+      throw new FetchError(`${label} did not answer within ${timeoutMs} ms`, undefined, { cause: error });
     throw new FetchError(`${label} is unreachable`, undefined, { cause: innermost(error) });
   }
   const type = response.headers.get('content-type') ?? 'none';
@@ -57,7 +62,8 @@ export async function fetchDocument(url: URL, label: string, timeoutMs: number):
 /** undici wraps the socket error (`connect ECONNREFUSED …`) in `TypeError: fetch failed`: keep the useful one. */
 function innermost(error: unknown): unknown {
   let current = error;
-  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth += 1) current = current.cause;
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth += 1)
+    current = current.cause;
   if (current instanceof AggregateError && current.errors[0] instanceof Error) return current.errors[0];
   return current;
 }

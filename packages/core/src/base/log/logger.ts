@@ -42,7 +42,8 @@ export interface JsonLoggerOptions {
  */
 export function jsonLogger(options: JsonLoggerOptions = {}): Logger {
   const level = options.level ?? 'warn';
-  if (!Object.hasOwn(RANK, level)) throw new TypeError(`jsonLogger({ level }) must be one of ${Object.keys(RANK).join(', ')}`);
+  if (!Object.hasOwn(RANK, level))
+    throw new TypeError(`jsonLogger({ level }) must be one of ${Object.keys(RANK).join(', ')}`);
   const stream = options.stream ?? process.stderr;
   const name = options.name ?? 'aap-guard';
   const write = (at: LogLevel): LogFn =>
@@ -50,7 +51,9 @@ export function jsonLogger(options: JsonLoggerOptions = {}): Logger {
       ? () => undefined
       : (object, message) => {
           try {
-            stream.write(`${JSON.stringify({ time: new Date().toISOString(), level: at, name, msg: message, ...object })}\n`);
+            stream.write(
+              `${JSON.stringify({ time: new Date().toISOString(), level: at, name, msg: message, ...object })}\n`,
+            );
           } catch {
             // a logger must never throw into the request path
           }
@@ -69,22 +72,35 @@ export function resolveLogger(given: Logger | false | undefined, debug: boolean 
   if (debug !== undefined && typeof debug !== 'boolean') throw new TypeError('options.debug must be a boolean');
   if (given === false) return SILENT;
   if (given === undefined) return jsonLogger({ level: debug || nodeDebug.enabled ? 'debug' : 'warn' });
-  if (given === null || typeof given !== 'object') throw new TypeError('options.logger must be a pino-compatible logger { error, warn, info, debug } or false');
+  if (given === null || typeof given !== 'object')
+    throw new TypeError('options.logger must be a pino-compatible logger { error, warn, info, debug } or false');
   for (const level of ['error', 'warn', 'info', 'debug'] as const) {
     if (typeof given[level] !== 'function') throw new TypeError(`options.logger.${level} must be a function`);
   }
   // Bound, so that a pino instance keeps its `this`; wrapped, so that a throwing logger never reaches a request.
-  const safe = (fn: LogFn): LogFn => (object, message) => {
-    try {
-      fn.call(given, object, message);
-    } catch {
-      // reporting only
-    }
-  };
-  return Object.freeze({ error: safe(given.error), warn: safe(given.warn), info: safe(given.info), debug: safe(given.debug) });
+  const safe =
+    (fn: LogFn): LogFn =>
+    (object, message) => {
+      try {
+        fn.call(given, object, message);
+      } catch {
+        // reporting only
+      }
+    };
+  return Object.freeze({
+    error: safe(given.error),
+    warn: safe(given.warn),
+    info: safe(given.info),
+    debug: safe(given.debug),
+  });
 }
 
-const SILENT: Logger = Object.freeze({ error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined });
+const SILENT: Logger = Object.freeze({
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+});
 
 /** The message and code of an error, for a log line: never its stack, never a token. */
 export function causeOf(error: unknown): Record<string, unknown> {
@@ -123,7 +139,10 @@ export class Health {
     if (this.#down) return;
     this.#down = true;
     this.#since = Date.now();
-    this.logger.error({ event: `${this.component}.down`, component: this.component, ...this.fields, ...causeOf(error) }, message);
+    this.logger.error(
+      { event: `${this.component}.down`, component: this.component, ...this.fields, ...causeOf(error) },
+      message,
+    );
   }
 
   /** Record a success; logs the recovery when it follows failures. */
@@ -132,6 +151,15 @@ export class Health {
     this.#down = false;
     const failures = this.#failures;
     this.#failures = 0;
-    this.logger.info({ event: `${this.component}.up`, component: this.component, ...this.fields, failures, downMs: Date.now() - this.#since }, message);
+    this.logger.info(
+      {
+        event: `${this.component}.up`,
+        component: this.component,
+        ...this.fields,
+        failures,
+        downMs: Date.now() - this.#since,
+      },
+      message,
+    );
   }
 }

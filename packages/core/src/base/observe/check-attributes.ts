@@ -49,7 +49,8 @@ export function decisionLabels(decision: Decision, route: { readonly action?: st
  * errorType(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })) // 'ECONNREFUSED'
  */
 export function errorType(error: unknown): string {
-  const code = (error as { code?: unknown; reason?: unknown } | null)?.reason ?? (error as { code?: unknown } | null)?.code;
+  const code =
+    (error as { code?: unknown; reason?: unknown } | null)?.reason ?? (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') return code;
   return error instanceof Error ? error.name : '_OTHER';
 }
@@ -61,7 +62,11 @@ export function errorType(error: unknown): string {
  * @example
  * for (const would of decision.wouldDeny ?? []) counter.add(1, wouldDenyLabels(would, decision, route));
  */
-export function wouldDenyLabels(would: WouldDeny, decision: Decision, route: { readonly action?: string } | undefined): Attributes {
+export function wouldDenyLabels(
+  would: WouldDeny,
+  decision: Decision,
+  route: { readonly action?: string } | undefined,
+): Attributes {
   const labels: Attributes = { 'aap.policy': would.policy, 'aap.reason': would.reason };
   const action = route?.action ?? decision.principal?.action;
   if (action !== undefined) labels['aap.action'] = action;

@@ -1,6 +1,25 @@
 import diagnostics_channel from 'node:diagnostics_channel';
-import { context, metrics, SpanKind, SpanStatusCode, trace, type Meter, type MeterProvider, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import { CHANNELS, checkChannel, jwksChannel, storeChannel, type DecisionMessage, type JwksTraceContext, type StoreTraceContext } from './channels.js';
+import {
+  context,
+  metrics,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Meter,
+  type MeterProvider,
+  type Span,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import {
+  CHANNELS,
+  checkChannel,
+  jwksChannel,
+  storeChannel,
+  type DecisionMessage,
+  type JwksTraceContext,
+  type StoreTraceContext,
+} from './channels.js';
 import { decisionAttributes, decisionLabels, errorType, wouldDenyLabels } from './check-attributes.js';
 import { subscribeTimed } from './timed-channel.js';
 import type { CheckTraceContext } from './trace-checks.js';
@@ -53,10 +72,13 @@ const BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0
  * otel.uninstall();
  */
 export function installOpenTelemetry(options: OpenTelemetryOptions = {}): OpenTelemetryInstallation {
-  if (options === null || typeof options !== 'object') throw new TypeError('installOpenTelemetry(options): options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('installOpenTelemetry(options): options must be an object');
   const stops: (() => void)[] = [];
-  if (options.traces !== false) stops.push(spanChecks((options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE)));
-  if (options.metrics !== false) stops.push(...recordMetrics((options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE)));
+  if (options.traces !== false)
+    stops.push(spanChecks((options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE)));
+  if (options.metrics !== false)
+    stops.push(...recordMetrics((options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE)));
   return {
     uninstall() {
       for (const stop of stops.splice(0)) stop();
@@ -68,8 +90,15 @@ function spanChecks(tracer: Tracer): () => void {
   const spans = new WeakMap<object, Span>();
   return subscribeTimed<CheckTraceContext>(checkChannel, {
     start(ctx) {
-      const attributes = { 'aap.phase': ctx.phase, 'http.request.method': ctx.request.method, ...(ctx.route ? { 'aap.action': ctx.route.action } : {}) };
-      spans.set(ctx, tracer.startSpan(`aap-guard ${ctx.phase}`, { kind: SpanKind.INTERNAL, attributes }, context.active()));
+      const attributes = {
+        'aap.phase': ctx.phase,
+        'http.request.method': ctx.request.method,
+        ...(ctx.route ? { 'aap.action': ctx.route.action } : {}),
+      };
+      spans.set(
+        ctx,
+        tracer.startSpan(`aap-guard ${ctx.phase}`, { kind: SpanKind.INTERNAL, attributes }, context.active()),
+      );
     },
     end(ctx) {
       const span = spans.get(ctx);
@@ -81,7 +110,8 @@ function spanChecks(tracer: Tracer): () => void {
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'the check threw' });
       } else {
         span.setAttributes(decisionAttributes(decision, ctx.route));
-        if (decision.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: decision.reason ?? 'unavailable' });
+        if (decision.status >= 500)
+          span.setStatus({ code: SpanStatusCode.ERROR, message: decision.reason ?? 'unavailable' });
       }
       span.end();
     },
@@ -90,11 +120,29 @@ function spanChecks(tracer: Tracer): () => void {
 
 function recordMetrics(meter: Meter): (() => void)[] {
   const advice = { explicitBucketBoundaries: BUCKETS };
-  const decisions = meter.createCounter('aap.decisions', { description: 'Decisions of aap-guard, by outcome, reason and action', unit: '{decision}' });
-  const checks = meter.createHistogram('aap.check.duration', { description: 'Time aap-guard spent deciding', unit: 's', advice });
-  const store = meter.createHistogram('aap.store.operation.duration', { description: 'Duration of aap-guard store calls', unit: 's', advice });
-  const jwks = meter.createHistogram('aap.jwks.fetch.duration', { description: 'Duration of JWKS and authorization-server metadata fetches', unit: 's', advice });
-  const wouldDeny = meter.createCounter('aap.would_deny', { description: 'Denies of report-only policies aap-guard did not enforce, by policy, reason and action', unit: '{deny}' });
+  const decisions = meter.createCounter('aap.decisions', {
+    description: 'Decisions of aap-guard, by outcome, reason and action',
+    unit: '{decision}',
+  });
+  const checks = meter.createHistogram('aap.check.duration', {
+    description: 'Time aap-guard spent deciding',
+    unit: 's',
+    advice,
+  });
+  const store = meter.createHistogram('aap.store.operation.duration', {
+    description: 'Duration of aap-guard store calls',
+    unit: 's',
+    advice,
+  });
+  const jwks = meter.createHistogram('aap.jwks.fetch.duration', {
+    description: 'Duration of JWKS and authorization-server metadata fetches',
+    unit: 's',
+    advice,
+  });
+  const wouldDeny = meter.createCounter('aap.would_deny', {
+    description: 'Denies of report-only policies aap-guard did not enforce, by policy, reason and action',
+    unit: '{deny}',
+  });
   const onDecision = (message: unknown): void => {
     const { decision, route } = message as DecisionMessage;
     try {
@@ -111,7 +159,11 @@ function recordMetrics(meter: Meter): (() => void)[] {
       end: (ctx, seconds) => checks.record(seconds, { 'aap.phase': ctx.phase, 'aap.decision': outcomeOf(ctx) }),
     }),
     subscribeTimed<StoreTraceContext>(storeChannel, {
-      end: (ctx, seconds) => store.record(seconds, { 'aap.store.operation': ctx.operation, ...(ctx.error !== undefined ? { 'error.type': errorType(ctx.error) } : {}) }),
+      end: (ctx, seconds) =>
+        store.record(seconds, {
+          'aap.store.operation': ctx.operation,
+          ...(ctx.error !== undefined ? { 'error.type': errorType(ctx.error) } : {}),
+        }),
     }),
     subscribeTimed<JwksTraceContext>(jwksChannel, {
       end: (ctx, seconds) => jwks.record(seconds, fetchAttributes(ctx)),
@@ -119,7 +171,9 @@ function recordMetrics(meter: Meter): (() => void)[] {
   ];
 }
 
-function fetchAttributes(ctx: JwksTraceContext & { readonly result?: unknown; readonly error?: unknown }): Record<string, string | number> {
+function fetchAttributes(
+  ctx: JwksTraceContext & { readonly result?: unknown; readonly error?: unknown },
+): Record<string, string | number> {
   const url = URL.canParse(ctx.uri) ? new URL(ctx.uri) : undefined;
   if (url) url.username = url.password = ''; // semantic conventions: url.full never carries credentials
   const attributes: Record<string, string | number> = { 'url.full': url?.href ?? 'unknown' };

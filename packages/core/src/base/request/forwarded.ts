@@ -59,7 +59,8 @@ function forwardedParams(element: string): { proto?: string; host?: string } {
     if (eq < 0) continue;
     const name = pair.slice(0, eq).trim().toLowerCase();
     let value = pair.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1).replace(/\\(.)/g, '$1');
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+      value = value.slice(1, -1).replace(/\\(.)/g, '$1');
     if (name === 'proto' || name === 'host') out[name] = value;
   }
   return out;

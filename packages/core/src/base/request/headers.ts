@@ -25,5 +25,7 @@ export function listHeader(value: HeaderValue): string[] {
   if (value === undefined) return [];
   // A value of another type (from a caller-built RequestInfo) becomes an empty element: malformed, not absent.
   const fields = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [''];
-  return fields.flatMap((field) => (typeof field === 'string' ? field.split(',') : [''])).map((element) => element.trim());
+  return fields
+    .flatMap((field) => (typeof field === 'string' ? field.split(',') : ['']))
+    .map((element) => element.trim());
 }

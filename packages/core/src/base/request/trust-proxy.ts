@@ -11,7 +11,8 @@ export function compileTrustProxy(setting: TrustProxy | undefined): (ip: string)
   if (setting === undefined || setting === false) return () => false;
   if (setting === true) return () => true;
   if (typeof setting === 'function') return setting;
-  if (!Array.isArray(setting)) throw new TypeError('options.trustProxy must be a boolean, an array of addresses/CIDRs or a function');
+  if (!Array.isArray(setting))
+    throw new TypeError('options.trustProxy must be a boolean, an array of addresses/CIDRs or a function');
   const matcher = compileCidrs(setting);
   if (!matcher) throw new TypeError('options.trustProxy entries must be IP addresses or CIDRs');
   return matcher;

@@ -30,7 +30,8 @@ export interface FallbackStoreOptions {
  */
 export function fallbackStore(primary: Store, fallback: Store, options: FallbackStoreOptions = {}): Store {
   const retryAfterMs = options.retryAfterMs ?? 5000;
-  if (!Number.isFinite(retryAfterMs) || retryAfterMs < 0) throw new TypeError('fallbackStore({ retryAfterMs }) must be a non-negative number');
+  if (!Number.isFinite(retryAfterMs) || retryAfterMs < 0)
+    throw new TypeError('fallbackStore({ retryAfterMs }) must be a non-negative number');
   const clock = options.clock ?? Date.now;
   const notify = (state: 'down' | 'up', error?: unknown): void => {
     try {
@@ -86,8 +87,18 @@ function keepLocalCopy(revocations: RevocationStore, fallback: RevocationStore |
       revocations.subscribe((event) => {
         if (event.type !== 'unsynced') listener(event);
       }),
-    lineage: primaryLineage && (async (token) => primaryLineage(token).catch((error: unknown) => (fallbackLineage ? fallbackLineage(token) : Promise.reject(error)))),
-    record: primaryRecord && (async (token) => primaryRecord(token).catch((error: unknown) => (fallbackRecord ? fallbackRecord(token) : Promise.reject(error)))),
+    lineage:
+      primaryLineage &&
+      (async (token) =>
+        primaryLineage(token).catch((error: unknown) =>
+          fallbackLineage ? fallbackLineage(token) : Promise.reject(error),
+        )),
+    record:
+      primaryRecord &&
+      (async (token) =>
+        primaryRecord(token).catch((error: unknown) =>
+          fallbackRecord ? fallbackRecord(token) : Promise.reject(error),
+        )),
     // Distrusting a key is an operator's act: it must reach every replica, so it is the primary's or fails.
     distrustKey: revocations.distrustKey && ((key) => revocations.distrustKey!(key)),
     trustKey: revocations.trustKey && ((issuer, kid) => revocations.trustKey!(issuer, kid)),

@@ -42,7 +42,10 @@ export interface Hold {
   readonly preview?: HoldPreview | undefined;
   /** What the held request does in its protocol's terms, when its integration said (an MCP tool call). */
   readonly operation?: HoldOperation | undefined;
-  /** Where a human approves (the `approvalUrl(hold)` option, else its console page when a console is mounted, else the token's `approval_reference`). */
+  /**
+   * Where a human approves (the `approvalUrl(hold)` option, else its console page when a console is mounted, else the
+   * token's `approval_reference`).
+   */
   readonly approvalReference?: string | undefined;
   /** ms since the epoch. */
   readonly createdAt: number;

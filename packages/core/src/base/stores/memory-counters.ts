@@ -102,7 +102,12 @@ export class MemoryCounters {
     const first = admitted ? 0 : p.gone; // recording dropped the buckets that had left
     const oldest = p.entry && p.entry.pairs.length > first ? (p.entry.pairs[first] as number) : p.bucket;
     const resetAt = p.admitAt > now ? p.admitAt : leaves(oldest, p);
-    return { limit: spec.limit, remaining: Math.max(0, spec.limit - used), resetMs: Math.max(0, resetAt - now), windowMs: spec.windowMs };
+    return {
+      limit: spec.limit,
+      remaining: Math.max(0, spec.limit - used),
+      resetMs: Math.max(0, resetAt - now),
+      windowMs: spec.windowMs,
+    };
   }
 
   clear(): void {

@@ -92,7 +92,10 @@ export function memoryHolds(options: MemoryHoldsOptions = {}): HoldStore {
     const { hold } = entry;
     if (hold.status !== 'pending') return { ok: false, problem: hold.status, hold };
     if (verdict.now >= hold.expiresAt) return { ok: false, problem: 'expired', hold };
-    const who = to === 'approved' ? { approvedBy: verdict.by, approvedAt: verdict.now } : { deniedBy: verdict.by, deniedAt: verdict.now };
+    const who =
+      to === 'approved'
+        ? { approvedBy: verdict.by, approvedAt: verdict.now }
+        : { deniedBy: verdict.by, deniedAt: verdict.now };
     put(entry, { ...hold, status: to, ...who, ...(verdict.note === undefined ? {} : { note: verdict.note }) });
     return { ok: true, hold: entry.hold };
   };
@@ -166,7 +169,12 @@ function recent(created: Map<string, number[]>, agent: string, now: number): rea
 }
 
 /** A budget refusal, or undefined when the agent may create one more hold now. */
-function overBudget(budget: HoldBudget, pending: number, times: readonly number[], now: number): HoldCreation | undefined {
+function overBudget(
+  budget: HoldBudget,
+  pending: number,
+  times: readonly number[],
+  now: number,
+): HoldCreation | undefined {
   if (pending >= budget.maxPendingPerAgent) return { ok: false, problem: 'pending' };
   if (times.length >= budget.maxPerMinute) {
     const oldest = times[times.length - budget.maxPerMinute] as number;
@@ -178,12 +186,13 @@ function overBudget(budget: HoldBudget, pending: number, times: readonly number[
 /** The ids of the smallest index the filter names (all ids when it names none). */
 function candidates(index: Map<string, Set<string>>, filter: HoldFilter): Iterable<string> {
   const sets = [
-    filter.status === undefined ? undefined : index.get(`s:${filter.status}`) ?? new Set<string>(),
-    filter.issuer === undefined ? undefined : index.get(`i:${filter.issuer}`) ?? new Set<string>(),
-    filter.agentId === undefined ? undefined : index.get(`a:${filter.agentId}`) ?? new Set<string>(),
-    filter.taskId === undefined ? undefined : index.get(`t:${filter.taskId}`) ?? new Set<string>(),
+    filter.status === undefined ? undefined : (index.get(`s:${filter.status}`) ?? new Set<string>()),
+    filter.issuer === undefined ? undefined : (index.get(`i:${filter.issuer}`) ?? new Set<string>()),
+    filter.agentId === undefined ? undefined : (index.get(`a:${filter.agentId}`) ?? new Set<string>()),
+    filter.taskId === undefined ? undefined : (index.get(`t:${filter.taskId}`) ?? new Set<string>()),
   ].filter((set): set is Set<string> => set !== undefined);
-  if (sets.length === 0) return [...index.entries()].filter(([key]) => key.startsWith('s:')).flatMap(([, ids]) => [...ids]);
+  if (sets.length === 0)
+    return [...index.entries()].filter(([key]) => key.startsWith('s:')).flatMap(([, ids]) => [...ids]);
   return [...sets.reduce((a, b) => (b.size < a.size ? b : a))];
 }
 
@@ -199,7 +208,7 @@ function matches(hold: Hold, filter: HoldFilter): boolean {
 
 function positive(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || (value as number) < 1) throw new TypeError(`memoryHolds({ ${name} }) must be a positive integer`);
+  if (!Number.isSafeInteger(value) || (value as number) < 1)
+    throw new TypeError(`memoryHolds({ ${name} }) must be a positive integer`);
   return value as number;
 }
-

@@ -29,7 +29,8 @@ export interface MemoryStoreOptions {
  * share those too. For several replicas use the Redis store.
  *
  * Memory is bounded by separate budgets, so that one kind of traffic can never push out another's state:
- * rate-limit counters (`maxKeys`) and DPoP replay markers (`maxReplays`). A live counter or marker is NEVER dropped to make room — forgetting one would reset an
+ * rate-limit counters (`maxKeys`) and DPoP replay markers (`maxReplays`). A live counter or marker is NEVER dropped to
+ * make room — forgetting one would reset an
  * agent's quota or accept a replayed proof. When a budget is full the request is refused (`consume()`
  * answers `{ ok: false, reason: 'full' }`: 503 `store_full` with a Retry-After), and entries make room as
  * they expire, in the time base of the requests' `now`: a counter when its window has passed, a marker
@@ -43,7 +44,8 @@ export interface MemoryStoreOptions {
  */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
   const { maxKeys, maxReplays } = budgets(options);
-  if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('memoryStore({ now }) must be a function returning ms');
+  if (options.now !== undefined && typeof options.now !== 'function')
+    throw new TypeError('memoryStore({ now }) must be a function returning ms');
   const counters = new MemoryCounters(maxKeys);
   const replays = new ExpiringTable<{ expiresAt: number }>();
   const holds = memoryHolds();
@@ -59,7 +61,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     const refused = refusing(probes, now);
     if (refused >= 0) {
       const admitAt = Math.max(...probes.map((p) => p.admitAt));
-      return { ok: false, reason: 'limited', window: refused, retryAfterMs: admitAt - now, windows: probes.map((p) => counters.state(p, now, false)) };
+      return {
+        ok: false,
+        reason: 'limited',
+        window: refused,
+        retryAfterMs: admitAt - now,
+        windows: probes.map((p) => counters.state(p, now, false)),
+      };
     }
     if (marker && replays.size >= maxReplays) return full('replay', replays.nextExpiry(), now);
     if (!counters.fits(probes)) return full('counters', counters.nextExpiry(), now);
@@ -89,7 +97,8 @@ function budgets(options: MemoryStoreOptions): { maxKeys: number; maxReplays: nu
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   const given = value ?? fallback;
-  if (!Number.isSafeInteger(given) || given < 1) throw new TypeError(`memoryStore({ ${name} }) must be a positive integer`);
+  if (!Number.isSafeInteger(given) || given < 1)
+    throw new TypeError(`memoryStore({ ${name} }) must be a positive integer`);
   return given;
 }
 

@@ -80,7 +80,9 @@ export interface TokenRecordInput {
   readonly jti: string | undefined;
   /** `delegation.parent_jti`, when the token is delegated. */
   readonly parent: string | undefined;
-  /** The token's capabilities (after `capabilities_ref` expansion), as JSON: kept as given, never parsed by the store. */
+  /**
+   * The token's capabilities (after `capabilities_ref` expansion), as JSON: kept as given, never parsed by the store.
+   */
   readonly capabilities: string;
   /** Keep the records until then (ms): the token's `exp`. */
   readonly until: number;

@@ -1,6 +1,9 @@
 import type { WindowSpec } from './store.js';
 
-/** Buckets a sliding window is counted in: each is 1/60 of the window (1 s of a minute, 1 min of an hour, 24 min of a day). */
+/**
+ * Buckets a sliding window is counted in: each is 1/60 of the window (1 s of a minute, 1 min of an hour, 24 min of a
+ * day).
+ */
 export const SLIDING_BUCKETS = 60;
 
 /** How a window is counted: in clock-aligned buckets of `bucketMs`, the current one and `lookback` before it. */
@@ -37,5 +40,7 @@ export interface WindowBuckets {
  * windowBuckets({ windowMs: 3_600_000, mode: 'fixed' }); // { bucketMs: 3600000, lookback: 0 }
  */
 export function windowBuckets(spec: Pick<WindowSpec, 'windowMs' | 'mode'>): WindowBuckets {
-  return spec.mode === 'sliding' ? { bucketMs: spec.windowMs / SLIDING_BUCKETS, lookback: SLIDING_BUCKETS } : { bucketMs: spec.windowMs, lookback: 0 };
+  return spec.mode === 'sliding'
+    ? { bucketMs: spec.windowMs / SLIDING_BUCKETS, lookback: SLIDING_BUCKETS }
+    : { bucketMs: spec.windowMs, lookback: 0 };
 }

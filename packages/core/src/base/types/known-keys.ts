@@ -6,11 +6,41 @@
 
 /** Keys of `GuardOptions`, and of its nested option objects. */
 export const GUARD_KEYS = [
-  'issuer', 'audience', 'jwks', 'allowInsecureRequests', 'algorithms', 'requireTyp', 'clockTolerance', 'now', 'store', 'audit', 'logger', 'debug',
-  'maxTokenSize', 'maxFormBodySize', 'tokenCacheSize', 'resourceMetadata', 'trustProxy', 'publicUrl', 'onStoreError',
-  'pop', 'dpop', 'agents',
-  'delegation', 'rateLimit', 'constraints', 'oversight', 'revocation', 'undeclared', 'authRequired', 'appCredentials',
-  'introspection', 'capabilitiesRef', 'warmUp', 'reportOnly', 'failedValidations',
+  'issuer',
+  'audience',
+  'jwks',
+  'allowInsecureRequests',
+  'algorithms',
+  'requireTyp',
+  'clockTolerance',
+  'now',
+  'store',
+  'audit',
+  'logger',
+  'debug',
+  'maxTokenSize',
+  'maxFormBodySize',
+  'tokenCacheSize',
+  'resourceMetadata',
+  'trustProxy',
+  'publicUrl',
+  'onStoreError',
+  'pop',
+  'dpop',
+  'agents',
+  'delegation',
+  'rateLimit',
+  'constraints',
+  'oversight',
+  'revocation',
+  'undeclared',
+  'authRequired',
+  'appCredentials',
+  'introspection',
+  'capabilitiesRef',
+  'warmUp',
+  'reportOnly',
+  'failedValidations',
 ] as const;
 
 /** Known keys of the nested option objects, by option name. */
@@ -21,11 +51,28 @@ export const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   rateLimit: ['mode', 'key', 'headersOnAllow'],
   failedValidations: ['max', 'windowMs', 'maxAddresses'],
   constraints: ['unknown', 'handlers', 'networkZones', 'region', 'ipRanges', 'resolveTarget', 'resolveTimeoutMs'],
-  oversight: ['holdTtl', 'approvalUrl', 'onHold', 'match', 'maxBodyBytes', 'maxPendingPerAgent', 'maxHoldsPerMinute', 'preview'],
+  oversight: [
+    'holdTtl',
+    'approvalUrl',
+    'onHold',
+    'match',
+    'maxBodyBytes',
+    'maxPendingPerAgent',
+    'maxHoldsPerMinute',
+    'preview',
+  ],
   revocation: ['defaultTtl', 'lineageSize'],
   introspection: [
-    'endpoint', 'issuer', 'client', 'mode', 'opaqueTokens', 'jwtResponse',
-    'timeoutMs', 'cacheSize', 'cacheMaxTtl', 'inactiveTtl',
+    'endpoint',
+    'issuer',
+    'client',
+    'mode',
+    'opaqueTokens',
+    'jwtResponse',
+    'timeoutMs',
+    'cacheSize',
+    'cacheMaxTtl',
+    'inactiveTtl',
   ],
   capabilitiesRef: ['resolve', 'allowedUrls', 'timeoutMs', 'cacheMaxAgeMs', 'cacheSize'],
 };
@@ -42,7 +89,9 @@ export function checkKeys(given: unknown, known: readonly string[], where: strin
   for (const key of Object.keys(given)) {
     if (known.includes(key) || (given as Record<string, unknown>)[key] === undefined) continue;
     const near = closest(key, known);
-    throw new TypeError(`${where}: unknown option "${key}"${near ? ` — did you mean "${near}"?` : ` (known: ${known.join(', ')})`}`);
+    throw new TypeError(
+      `${where}: unknown option "${key}"${near ? ` — did you mean "${near}"?` : ` (known: ${known.join(', ')})`}`,
+    );
   }
 }
 
@@ -53,7 +102,8 @@ export function closest(name: string, known: readonly string[]): string | undefi
   for (const candidate of known) {
     const lower = candidate.toLowerCase();
     const given = name.toLowerCase();
-    const distance = lower === given ? 0 : lower.startsWith(given) || given.startsWith(lower) ? 1 : editDistance(given, lower);
+    const distance =
+      lower === given ? 0 : lower.startsWith(given) || given.startsWith(lower) ? 1 : editDistance(given, lower);
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
   return best;
@@ -65,7 +115,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     previous = current;
   }

@@ -55,7 +55,7 @@ export type JwksOption = LocalJwks | RemoteJwks | KeyFunction;
  * @example
  * createGuard({ audience, issuer: [
  *   { issuer: 'https://a.example.com', jwks: { uri: 'https://a.example.com/jwks' } },
- *   { issuer: 'https://b.example.com' }, // discovered from https://b.example.com/.well-known/oauth-authorization-server
+ * { issuer: 'https://b.example.com' }, // discovered from https://b.example.com/.well-known/oauth-authorization-server
  * ] });
  */
 export interface TrustedIssuer {
@@ -97,7 +97,10 @@ export interface GuardOptions {
   readonly allowInsecureRequests?: boolean | undefined;
   /** Token introspection (RFC 7662, RFC 9701 answers): opaque tokens, and optionally JWTs (`mode`). */
   readonly introspection?: IntrospectionOptions | undefined;
-  /** How a token's `capabilities_ref` (capabilities given by reference) is resolved (default: fetched from the issuer's origin). */
+  /**
+   * How a token's `capabilities_ref` (capabilities given by reference) is resolved (default: fetched from the issuer's
+   * origin).
+   */
   readonly capabilitiesRef?: CapabilitiesRefOptions | undefined;
   /**
    * Fetch every issuer's keys (metadata, JWKS) in the background from `createGuard()` on, retrying with the
@@ -150,7 +153,10 @@ export interface GuardOptions {
   readonly trustProxy?: TrustProxy | undefined;
   /** Public base URL of this API (for DPoP `htu`), e.g. `https://api.example.com`. */
   readonly publicUrl?: string | undefined;
-  /** Store faults (rate limits, DPoP replay, revocation sync) → 503 by default; `open` admits instead. JWKS outages and holds always fail closed. */
+  /**
+   * Store faults (rate limits, DPoP replay, revocation sync) → 503 by default; `open` admits instead. JWKS outages and
+   * holds always fail closed.
+   */
   readonly onStoreError?: 'closed' | 'open' | undefined;
   /**
    * When proof of possession is required (draft §7.2, §12.2): `optional` (default), `by-risk` (the draft's
@@ -213,7 +219,8 @@ export interface GuardOptions {
    * `internal_error` (fail closed).
    *
    * @example
-   * const options = { authRequired: false, appCredentials: ({ scheme, token }: AppCredential) => scheme === 'Bearer' && token.startsWith('sk_') };
+   * const options = { authRequired: false, appCredentials: ({ scheme, token }: AppCredential) => scheme === 'Bearer' &&
+   * token.startsWith('sk_') };
    */
   readonly appCredentials?: ((credential: AppCredential, request: RequestInfo) => boolean) | undefined;
 }
@@ -230,7 +237,8 @@ export interface AppCredential {
 export interface DpopOptions {
   /**
    * `optional` (default: the DPoP scheme is accepted, and enforced for DPoP-bound tokens) or `disabled`.
-   * `'required'` is deprecated: use `pop: 'required'` (met by DPoP or mTLS); kept as its alias, refusing with `dpop_required`.
+   * `'required'` is deprecated: use `pop: 'required'` (met by DPoP or mTLS); kept as its alias, refusing with
+   * `dpop_required`.
    */
   readonly mode?: DpopMode | undefined;
   /** Allowed proof algorithms (default ES256, ES384, ES512, RS256, PS256, EdDSA). */
@@ -288,7 +296,8 @@ export type WindowUnit = 'minute' | 'hour' | 'day';
  * @example
  * createGuard({
  *   ...options,
- *   rateLimit: { key: (claims, { issuer }) => (issuer === 'https://as.example.com' ? claims.agent.operator : claims.agent.id) },
+ * rateLimit: { key: (claims, { issuer }) => (issuer === 'https://as.example.com' ? claims.agent.operator :
+ * claims.agent.id) },
  * });
  */
 export interface RateLimitKeyContext {
@@ -371,7 +380,10 @@ export interface ConstraintOptions {
 export interface OversightOptions {
   /** Seconds a hold stays valid (default 3600). */
   readonly holdTtl?: number | undefined;
-  /** Build an approval URL for a hold (otherwise its page in a mounted approval console, else the token's `approval_reference`). */
+  /**
+   * Build an approval URL for a hold (otherwise its page in a mounted approval console, else the token's
+   * `approval_reference`).
+   */
   readonly approvalUrl?: ((hold: Hold) => string) | undefined;
   /** Notify the outside world of a new hold; failures are swallowed. */
   readonly onHold?: ((hold: Hold) => void | Promise<void>) | undefined;
@@ -469,7 +481,9 @@ export interface IntrospectionOptions {
   readonly timeoutMs?: number | undefined;
   /** Answers cached (default 10000; 0 disables; concurrent calls for one token are coalesced anyway). */
   readonly cacheSize?: number | undefined;
-  /** Seconds an active answer is trusted, never past the token's `exp` (default 60: the draft's rapid-revocation bound). */
+  /**
+   * Seconds an active answer is trusted, never past the token's `exp` (default 60: the draft's rapid-revocation bound).
+   */
   readonly cacheMaxTtl?: number | undefined;
   /** Seconds an inactive answer is remembered (default 10). */
   readonly inactiveTtl?: number | undefined;
@@ -501,7 +515,10 @@ export type IntrospectionClient =
  * capabilities (an array, or `{ capabilities }`). A throw or a rejection is an outage: 503
  * `capabilities_unavailable`, never an allow.
  */
-export type CapabilitiesResolver = (ref: string, token: { readonly iss: string; readonly sub?: string | undefined; readonly jti?: string | undefined }) => unknown;
+export type CapabilitiesResolver = (
+  ref: string,
+  token: { readonly iss: string; readonly sub?: string | undefined; readonly jti?: string | undefined },
+) => unknown;
 
 /**
  * How a token whose capabilities are given by reference (the draft's `capabilities_ref`, a URI) gets them.

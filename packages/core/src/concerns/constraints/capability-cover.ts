@@ -13,10 +13,28 @@ export interface Uncovered {
 }
 
 /** Numeric ceilings: the child's must be present and no higher. */
-const CEILINGS = ['max_requests_per_minute', 'max_requests_per_hour', 'max_requests_per_day', 'max_response_size', 'max_request_size', 'max_depth'] as const;
+const CEILINGS = [
+  'max_requests_per_minute',
+  'max_requests_per_hour',
+  'max_requests_per_day',
+  'max_response_size',
+  'max_request_size',
+  'max_depth',
+] as const;
 /** Allow-lists of plain values: the child's must be present and a subset. */
-const SUBSETS = { allowed_methods: (v: string) => v.toUpperCase(), allowed_regions: (v: string) => v.toUpperCase() } as const;
-const KNOWN = new Set<string>([...CEILINGS, ...Object.keys(SUBSETS), 'domains_allowed', 'domains_blocked', 'ip_ranges_allowed', 'time_window', 'data_classification_max']);
+const SUBSETS = {
+  allowed_methods: (v: string) => v.toUpperCase(),
+  allowed_regions: (v: string) => v.toUpperCase(),
+} as const;
+const KNOWN = new Set<string>([
+  ...CEILINGS,
+  ...Object.keys(SUBSETS),
+  'domains_allowed',
+  'domains_blocked',
+  'ip_ranges_allowed',
+  'time_window',
+  'data_classification_max',
+]);
 
 /**
  * The first capability of `child` that no capability of `parent` covers (draft "Delegation Chain
@@ -38,7 +56,8 @@ const KNOWN = new Set<string>([...CEILINGS, ...Object.keys(SUBSETS), 'domains_al
  *
  * @example
  * uncovered([{ action: 'cms.publish' }], [{ action: 'search.web' }]); // { index: 0, action: 'cms.publish' }
- * uncovered([{ action: 'search.web', constraints: { max_requests_per_hour: 10 } }], [{ action: 'search.web', constraints: { max_requests_per_hour: 50 } }]); // undefined
+ * uncovered([{ action: 'search.web', constraints: { max_requests_per_hour: 10 } }], [{ action: 'search.web',
+ * constraints: { max_requests_per_hour: 50 } }]); // undefined
  */
 export function uncovered(child: readonly Capability[], parent: readonly Capability[]): Uncovered | undefined {
   for (let index = 0; index < child.length; index++) {
@@ -72,9 +91,12 @@ function looserConstraint(child: Constraints, parent: Constraints): string | und
     if (allowed === undefined) continue;
     if (!subset(child[name], allowed, norm)) return name;
   }
-  if (parent.domains_allowed !== undefined && !domainsWithin(child.domains_allowed, parent.domains_allowed)) return 'domains_allowed';
-  if (parent.domains_blocked !== undefined && !stillBlocked(child.domains_blocked, parent.domains_blocked)) return 'domains_blocked';
-  if (parent.ip_ranges_allowed !== undefined && !rangesWithin(child.ip_ranges_allowed, parent.ip_ranges_allowed)) return 'ip_ranges_allowed';
+  if (parent.domains_allowed !== undefined && !domainsWithin(child.domains_allowed, parent.domains_allowed))
+    return 'domains_allowed';
+  if (parent.domains_blocked !== undefined && !stillBlocked(child.domains_blocked, parent.domains_blocked))
+    return 'domains_blocked';
+  if (parent.ip_ranges_allowed !== undefined && !rangesWithin(child.ip_ranges_allowed, parent.ip_ranges_allowed))
+    return 'ip_ranges_allowed';
   if (parent.time_window !== undefined && !windowWithin(child.time_window, parent.time_window)) return 'time_window';
   if (parent.data_classification_max !== undefined) {
     const mine = levelRank(child.data_classification_max);
@@ -118,7 +140,9 @@ function rangesWithin(child: unknown, parent: unknown): boolean {
   if (!Array.isArray(child) || !Array.isArray(parent)) return false;
   const match = compileCidrs(parent);
   if (!match) return false;
-  return child.every((entry) => typeof entry === 'string' && (parent.includes(entry) || (!entry.includes('/') && match(entry))));
+  return child.every(
+    (entry) => typeof entry === 'string' && (parent.includes(entry) || (!entry.includes('/') && match(entry))),
+  );
 }
 
 function windowWithin(child: unknown, parent: unknown): boolean {

@@ -43,7 +43,10 @@ export function domainEntry(entry: unknown): string | undefined {
  * DNS suffix match on label boundaries (draft "Domain Matching Algorithm"): `a.example.org` matches
  * `example.org`, `badexample.org` does not. An IP-literal host never matches a domain entry.
  */
-export function matchesDomain(host: { readonly host: string; readonly ip: boolean }, entries: readonly string[]): boolean {
+export function matchesDomain(
+  host: { readonly host: string; readonly ip: boolean },
+  entries: readonly string[],
+): boolean {
   if (host.ip) return false;
   return entries.some((entry) => host.host === entry || host.host.endsWith(`.${entry}`));
 }

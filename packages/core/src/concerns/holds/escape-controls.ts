@@ -8,7 +8,12 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 const INVISIBLE_OR_BACKSLASH = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\\]/gu;
 /** What `JSON.stringify` writes for these (RFC 8259 §7); everything else as `\uXXXX` per UTF-16 unit. */
 const SHORT: Readonly<Record<string, string>> = {
-  '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\\': '\\\\',
 };
 /** Kept by `layout` mode: the line structure of a text, and of pretty-printed JSON. */
 const LAYOUT = new Set(['\n', '\r', '\t']);

@@ -24,9 +24,17 @@ export type HeldBody = HoldSubject & { readonly content?: Uint8Array | undefined
  * The opaque binding stored on a hold: base64url SHA-256 over the JSON array of the subject's fields.
  *
  * @example
- * holdBinding({ issuer: 'pT3c0qH1m9Xz4kQe', subject: 'jti:j1', action: 'cms.publish', method: 'POST', path: '/v1/publish', bodyDigest: undefined }) // 'q3N1…'
+ * holdBinding({ issuer: 'pT3c0qH1m9Xz4kQe', subject: 'jti:j1', action: 'cms.publish', method: 'POST', path:
+ * '/v1/publish', bodyDigest: undefined }) // 'q3N1…'
  */
 export function holdBinding(subject: HoldSubject): string {
-  const fields = [subject.issuer, subject.subject, subject.action, subject.method, subject.path, subject.bodyDigest ?? ''];
+  const fields = [
+    subject.issuer,
+    subject.subject,
+    subject.action,
+    subject.method,
+    subject.path,
+    subject.bodyDigest ?? '',
+  ];
   return createHash('sha256').update(JSON.stringify(fields)).digest('base64url');
 }

@@ -13,9 +13,14 @@ const MAX_NAME = 200;
  *
  * @example
  * holdOperation({ kind: 'mcp.tools/call', name: 'publish', arguments: { id: 'd-1', token: 'x' } }, settings, [])
- * // { kind: 'mcp.tools/call', name: 'publish', arguments: { contentType: 'application/json', bytes: 25, text: '{\n  "id": "d-1",\n  "token": "[redacted]"\n}', truncated: false } }
+ * // { kind: 'mcp.tools/call', name: 'publish', arguments: { contentType: 'application/json', bytes: 25, text: '{\n
+ * "id": "d-1",\n  "token": "[redacted]"\n}', truncated: false } }
  */
-export function holdOperation(operation: RequestOperation, settings: PreviewSettings | undefined, secrets: readonly string[]): HoldOperation | undefined {
+export function holdOperation(
+  operation: RequestOperation,
+  settings: PreviewSettings | undefined,
+  secrets: readonly string[],
+): HoldOperation | undefined {
   if (typeof operation?.kind !== 'string' || typeof operation.name !== 'string') return undefined;
   const kind = bounded(operation.kind, MAX_KIND);
   const name = bounded(operation.name, MAX_NAME);
@@ -26,9 +31,10 @@ export function holdOperation(operation: RequestOperation, settings: PreviewSett
   } catch {
     json = undefined; // a cycle, a BigInt: nothing to redact with certainty
   }
-  const args = json === undefined
-    ? { contentType: 'application/json', omitted: 'unparsable' as const }
-    : holdPreview(Buffer.from(json), 'application/json', settings, secrets);
+  const args =
+    json === undefined
+      ? { contentType: 'application/json', omitted: 'unparsable' as const }
+      : holdPreview(Buffer.from(json), 'application/json', settings, secrets);
   return { kind, name, arguments: args };
 }
 

@@ -43,7 +43,11 @@ const MAX_TTL_SECONDS = 7 * 86_400;
 /**
  * Validate `options.oversight` once and pick the hold store: the store's own `holds`, else memory.
  */
-export function resolveHoldOptions(options: GuardOptions, store: Store, logger: Logger): { readonly settings: HoldSettings; readonly runtime: HoldRuntime } {
+export function resolveHoldOptions(
+  options: GuardOptions,
+  store: Store,
+  logger: Logger,
+): { readonly settings: HoldSettings; readonly runtime: HoldRuntime } {
   const given = options.oversight ?? {};
   if (typeof given !== 'object' || given === null) throw new TypeError('options.oversight must be an object');
   const ttl = given.holdTtl ?? 3600;
@@ -51,9 +55,11 @@ export function resolveHoldOptions(options: GuardOptions, store: Store, logger: 
     throw new TypeError(`options.oversight.holdTtl must be a number of seconds in (0, ${MAX_TTL_SECONDS}]`);
   }
   const match = given.match ?? 'token';
-  if (match !== 'token' && match !== 'agent-task') throw new TypeError("options.oversight.match must be 'token' or 'agent-task'");
+  if (match !== 'token' && match !== 'agent-task')
+    throw new TypeError("options.oversight.match must be 'token' or 'agent-task'");
   for (const name of ['approvalUrl', 'onHold'] as const) {
-    if (given[name] !== undefined && typeof given[name] !== 'function') throw new TypeError(`options.oversight.${name} must be a function`);
+    if (given[name] !== undefined && typeof given[name] !== 'function')
+      throw new TypeError(`options.oversight.${name} must be a function`);
   }
   const holds = store.holds ?? memoryHolds();
   if (typeof holds.consume !== 'function' || typeof holds.create !== 'function') {
@@ -77,7 +83,10 @@ export function resolveHoldOptions(options: GuardOptions, store: Store, logger: 
     store: holds,
     consoleLink: { link: undefined },
     warnBodyUnavailable: once((problem: string) =>
-      logger.warn({ event: 'oversight.body_unavailable', problem }, 'a held action was refused: its body could not be bound to the hold (mount the guard before body parsers)'),
+      logger.warn(
+        { event: 'oversight.body_unavailable', problem },
+        'a held action was refused: its body could not be bound to the hold (mount the guard before body parsers)',
+      ),
     ),
   });
   return { settings, runtime };
@@ -86,13 +95,15 @@ export function resolveHoldOptions(options: GuardOptions, store: Store, logger: 
 /** `oversight.preview`: off unless given (`false` also turns it off). */
 function previewSettings(given: unknown): PreviewSettings | undefined {
   if (given === undefined || given === false) return undefined;
-  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new TypeError('options.oversight.preview must be an object { maxBytes?, redact? }');
+  if (typeof given !== 'object' || given === null || Array.isArray(given))
+    throw new TypeError('options.oversight.preview must be an object { maxBytes?, redact? }');
   checkKeys(given, ['maxBytes', 'redact'], 'createGuard(options.oversight.preview)');
   const { maxBytes, redact } = given as { maxBytes?: unknown; redact?: unknown };
   const names = new Set(REDACTED_FIELDS);
   if (Array.isArray(redact)) {
     for (const name of redact) {
-      if (typeof name !== 'string' || name.length === 0) throw new TypeError('options.oversight.preview.redact must be field names (non-empty strings) or a function');
+      if (typeof name !== 'string' || name.length === 0)
+        throw new TypeError('options.oversight.preview.redact must be field names (non-empty strings) or a function');
       names.add(name.toLowerCase());
     }
   } else if (redact !== undefined && typeof redact !== 'function') {

@@ -13,8 +13,25 @@ export interface PreviewSettings {
 
 /** Field names whose values a preview never shows (compared case-insensitively). */
 export const REDACTED_FIELDS: readonly string[] = [
-  'password', 'passwd', 'passphrase', 'secret', 'client_secret', 'token', 'access_token', 'refresh_token', 'id_token',
-  'api_key', 'apikey', 'authorization', 'cookie', 'private_key', 'card_number', 'cvv', 'cvc', 'pin', 'otp',
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'client_secret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'api_key',
+  'apikey',
+  'authorization',
+  'cookie',
+  'private_key',
+  'card_number',
+  'cvv',
+  'cvc',
+  'pin',
+  'otp',
 ];
 
 const REDACTED = '[redacted]';
@@ -36,7 +53,8 @@ const MAX_NAME = 64;
  *
  * @example
  * holdPreview(Buffer.from('{"title":"Q3","password":"x"}'), 'application/json', settings, [token])
- * // { contentType: 'application/json', bytes: 29, text: '{\n  "title": "Q3",\n  "password": "[redacted]"\n}', truncated: false }
+ * // { contentType: 'application/json', bytes: 29, text: '{\n  "title": "Q3",\n  "password": "[redacted]"\n}',
+ * truncated: false }
  */
 export function holdPreview(
   content: Uint8Array | undefined,
@@ -88,7 +106,12 @@ function nameOf(line: string): string {
   return chars.length > MAX_NAME || name.length > MAX_NAME * 2 ? `${chars.slice(0, MAX_NAME).join('')}…` : name;
 }
 
-function redacted(content: Uint8Array, type: string | undefined, settings: PreviewSettings, secrets: readonly string[]): string | { omitted: HoldPreviewOmission } {
+function redacted(
+  content: Uint8Array,
+  type: string | undefined,
+  settings: PreviewSettings,
+  secrets: readonly string[],
+): string | { omitted: HoldPreviewOmission } {
   const kind = kindOf(type);
   if (kind === 'binary') return { omitted: 'binary' };
   let text: string;
@@ -98,7 +121,8 @@ function redacted(content: Uint8Array, type: string | undefined, settings: Previ
     return { omitted: 'not_utf8' };
   }
   try {
-    text = kind === 'json' ? redactJson(text, settings.names) : kind === 'form' ? redactForm(text, settings.names) : text;
+    text =
+      kind === 'json' ? redactJson(text, settings.names) : kind === 'form' ? redactForm(text, settings.names) : text;
   } catch {
     return { omitted: 'unparsable' }; // cannot tell which values to hide: show none
   }
@@ -115,7 +139,11 @@ function redacted(content: Uint8Array, type: string | undefined, settings: Previ
 /** JSON pretty-printed, the values of named members replaced at any depth. Throws on invalid JSON. */
 function redactJson(text: string, names: ReadonlySet<string>): string {
   const value: unknown = JSON.parse(text);
-  return JSON.stringify(value, (key, member: unknown) => (key !== '' && names.has(key.toLowerCase()) ? REDACTED : member), 2);
+  return JSON.stringify(
+    value,
+    (key, member: unknown) => (key !== '' && names.has(key.toLowerCase()) ? REDACTED : member),
+    2,
+  );
 }
 
 /**

@@ -53,7 +53,8 @@ export function metadataUrl(resource: string): string {
  * when the resource identifier has a path (RFC 9728 §3.1).
  *
  * @example
- * metadataPaths('https://api.example.com/v1') // ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/v1']
+ * metadataPaths('https://api.example.com/v1') // ['/.well-known/oauth-protected-resource',
+ * '/.well-known/oauth-protected-resource/v1']
  */
 export function metadataPaths(resource: string): readonly string[] {
   const suffixed = new URL(metadataUrl(resource)).pathname;
@@ -68,7 +69,11 @@ export function metadataPaths(resource: string): readonly string[] {
  * @example
  * const document = metadataDocument(guardSettings, 'https://api.example.com', ['search.web']);
  */
-export function metadataDocument(settings: { readonly token: TokenSettings; readonly pop: PopSettings }, resource: string, actions: Iterable<string>): ProtectedResourceMetadata {
+export function metadataDocument(
+  settings: { readonly token: TokenSettings; readonly pop: PopSettings },
+  resource: string,
+  actions: Iterable<string>,
+): ProtectedResourceMetadata {
   return {
     resource,
     authorization_servers: [...settings.token.issuers],

@@ -13,7 +13,8 @@ export interface ProofAlgorithm {
 }
 
 const ec = (hash: 'sha256' | 'sha384' | 'sha512', crv: string): ProofAlgorithm => ({ hash, kty: 'EC', curves: [crv] });
-const rsa = (hash: 'sha256' | 'sha384' | 'sha512', pss?: number): ProofAlgorithm => (pss ? { hash, kty: 'RSA', pss } : { hash, kty: 'RSA' });
+const rsa = (hash: 'sha256' | 'sha384' | 'sha512', pss?: number): ProofAlgorithm =>
+  pss ? { hash, kty: 'RSA', pss } : { hash, kty: 'RSA' };
 
 /**
  * The asymmetric algorithms a DPoP proof may use (RFC 9449 §4.3 step 5: never `none`, never a MAC).

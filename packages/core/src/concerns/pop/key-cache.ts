@@ -56,7 +56,8 @@ function load(segment: string, allowed: ReadonlySet<string>): ProofKey | { reado
     return { problem: 'jwk could not be imported' };
   }
   if (key.type !== 'public') return { problem: 'jwk is not a public key' };
-  if (header.spec.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return { problem: 'RSA key too short' };
+  if (header.spec.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS)
+    return { problem: 'RSA key too short' };
   const verifyWith = verifyKey(header.spec, key);
   return Object.freeze({ alg: header.alg, spec: header.spec, key, jkt: thumbprint(header.jwk), verifyWith });
 }
@@ -66,6 +67,10 @@ function load(segment: string, allowed: ReadonlySet<string>): ProofKey | { reado
  * whitespace. `parseProofHeader` already reduced the JWK to exactly those members (all strings).
  */
 function thumbprint(jwk: Readonly<Record<string, string>>): string {
-  const members = Object.keys(jwk).sort().map((name) => `${JSON.stringify(name)}:${JSON.stringify(jwk[name])}`);
-  return createHash('sha256').update(`{${members.join(',')}}`).digest('base64url');
+  const members = Object.keys(jwk)
+    .sort()
+    .map((name) => `${JSON.stringify(name)}:${JSON.stringify(jwk[name])}`);
+  return createHash('sha256')
+    .update(`{${members.join(',')}}`)
+    .digest('base64url');
 }

@@ -21,7 +21,8 @@ const BYTE_SEQUENCE = /^:([A-Za-z0-9+/]+={0,2}):$/;
  */
 export function checkMtls(ctx: CertificateScope, boundThumbprint: string): Deny | undefined {
   const certificate = clientCertificate(ctx);
-  if (certificate === 'invalid') return deny('mtls_certificate_missing', { check: 'mtls', problem: 'Client-Cert header malformed' });
+  if (certificate === 'invalid')
+    return deny('mtls_certificate_missing', { check: 'mtls', problem: 'Client-Cert header malformed' });
   if (!certificate) return deny('mtls_certificate_missing', { check: 'mtls', problem: 'no client certificate' });
   const thumbprint = createHash('sha256').update(certificate).digest('base64url');
   if (thumbprint !== boundThumbprint) return deny('mtls_certificate_mismatch', { check: 'mtls', thumbprint });

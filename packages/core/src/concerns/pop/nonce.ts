@@ -25,7 +25,8 @@ export interface NonceIssuer {
  */
 export function createNonceIssuer(secret: Uint8Array, lifetimeS: number): NonceIssuer {
   const bucketMs = lifetimeS * 1000;
-  const sign = (bucket: number) => createHmac('sha256', secret).update(`dpop-nonce:${bucket}`).digest().subarray(0, NONCE_BYTES);
+  const sign = (bucket: number) =>
+    createHmac('sha256', secret).update(`dpop-nonce:${bucket}`).digest().subarray(0, NONCE_BYTES);
   let memo: { bucket: number; current: Buffer; previous: Buffer; text: string } | undefined;
   const at = (now: number) => {
     const bucket = Math.floor(now / bucketMs);

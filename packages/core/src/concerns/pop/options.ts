@@ -14,7 +14,9 @@ const MAX_PROOF_SIZE = 8192;
 
 /** Proof-of-possession settings (RFC 9449, RFC 8705): validated once, frozen data. */
 export interface PopSettings {
-  /** Whether the DPoP scheme is accepted (`dpop.mode: 'required'` is read as `optional` plus `requirement: 'required'`). */
+  /**
+   * Whether the DPoP scheme is accepted (`dpop.mode: 'required'` is read as `optional` plus `requirement: 'required'`).
+   */
   readonly dpopMode: Exclude<DpopMode, 'required'>;
   /** When an unbound token is refused (`options.pop`, or the deprecated `dpop.mode: 'required'`). */
   readonly requirement: PopRequirement;
@@ -46,7 +48,10 @@ export interface PopRuntime {
 /**
  * Validate `options.dpop` once; `TypeError` naming the option on misconfiguration.
  */
-export function resolvePopOptions(options: GuardOptions): { readonly settings: PopSettings; readonly runtime: PopRuntime } {
+export function resolvePopOptions(options: GuardOptions): {
+  readonly settings: PopSettings;
+  readonly runtime: PopRuntime;
+} {
   const dpop = options.dpop ?? {};
   if (typeof dpop !== 'object' || dpop === null) throw new TypeError('options.dpop must be an object');
   const mode = dpop.mode ?? 'optional';
@@ -74,20 +79,26 @@ export function resolvePopOptions(options: GuardOptions): { readonly settings: P
 
 /** `options.pop`, or what the deprecated `dpop.mode: 'required'` asks (proof of possession, by DPoP or mTLS). */
 function popRequirement(pop: unknown, mode: DpopMode): PopRequirement {
-  if (pop !== undefined && !REQUIREMENTS.includes(pop as PopRequirement)) throw new TypeError(`options.pop must be one of ${REQUIREMENTS.join(', ')}`);
+  if (pop !== undefined && !REQUIREMENTS.includes(pop as PopRequirement))
+    throw new TypeError(`options.pop must be one of ${REQUIREMENTS.join(', ')}`);
   if (mode !== 'required') return (pop as PopRequirement | undefined) ?? 'optional';
   if (pop !== undefined && pop !== 'required') {
-    throw new TypeError(`options.dpop.mode 'required' (deprecated: it means options.pop 'required') contradicts options.pop '${String(pop)}'`);
+    throw new TypeError(
+      `options.dpop.mode 'required' (deprecated: it means options.pop 'required') contradicts options.pop '${String(pop)}'`,
+    );
   }
   return 'required';
 }
 
 function algorithms(value: unknown): readonly string[] {
   if (value === undefined) return Object.freeze([...DEFAULT_ALGORITHMS]);
-  if (!Array.isArray(value) || value.length === 0) throw new TypeError('options.dpop.algorithms must be a non-empty array');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new TypeError('options.dpop.algorithms must be a non-empty array');
   for (const alg of value) {
     if (typeof alg !== 'string' || !Object.hasOwn(PROOF_ALGORITHMS, alg)) {
-      throw new TypeError(`options.dpop.algorithms: ${JSON.stringify(alg)} is not a supported asymmetric algorithm (${Object.keys(PROOF_ALGORITHMS).join(', ')})`);
+      throw new TypeError(
+        `options.dpop.algorithms: ${JSON.stringify(alg)} is not a supported asymmetric algorithm (${Object.keys(PROOF_ALGORITHMS).join(', ')})`,
+      );
     }
   }
   return Object.freeze([...new Set(value as string[])]);
@@ -102,7 +113,8 @@ function seconds(value: unknown, fallback: number, name: string, min: number): n
 }
 
 function nonces(value: { readonly secret: unknown; readonly lifetime?: unknown }): NonceIssuer {
-  if (typeof value !== 'object' || value === null) throw new TypeError('options.dpop.nonce must be { secret, lifetime? }');
+  if (typeof value !== 'object' || value === null)
+    throw new TypeError('options.dpop.nonce must be { secret, lifetime? }');
   const secret = typeof value.secret === 'string' ? new TextEncoder().encode(value.secret) : value.secret;
   if (!(secret instanceof Uint8Array) || secret.byteLength < 32) {
     throw new TypeError('options.dpop.nonce.secret must be a string or Uint8Array of at least 32 bytes');

@@ -24,7 +24,10 @@ export interface ProofHeader {
  * const header = parseProofHeader(proof.split('.')[0], new Set(['ES256']));
  * if ('problem' in header) return deny('dpop_proof_invalid', { problem: header.problem });
  */
-export function parseProofHeader(segment: string, allowed: ReadonlySet<string>): ProofHeader | { readonly problem: string } {
+export function parseProofHeader(
+  segment: string,
+  allowed: ReadonlySet<string>,
+): ProofHeader | { readonly problem: string } {
   const header = decodeJson(segment);
   if (!header) return { problem: 'header is not base64url JSON object' };
   const typ = header.typ;
@@ -62,4 +65,5 @@ export function decodeJson(segment: string): Record<string, unknown> | undefined
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

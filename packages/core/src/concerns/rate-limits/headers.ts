@@ -14,7 +14,10 @@ import type { RateLimitWindow } from './windows.js';
  * rateLimitHeaders([minuteWindow], [{ limit: 5, remaining: 0, resetMs: 41_200, windowMs: 60_000 }]);
  * // { 'ratelimit-policy': '"minute";q=5;w=60', ratelimit: '"minute";r=0;t=42' }
  */
-export function rateLimitHeaders(windows: readonly RateLimitWindow[], states: readonly WindowState[]): Record<string, string> {
+export function rateLimitHeaders(
+  windows: readonly RateLimitWindow[],
+  states: readonly WindowState[],
+): Record<string, string> {
   const headers: Record<string, string> = { 'ratelimit-policy': policyOf(windows) };
   let limit = '';
   for (let index = 0; index < windows.length; index += 1) {

@@ -25,7 +25,8 @@ function component(value: string): string {
 export function requestKeys(subject: string) {
   const tag = `{${component(subject)}}`;
   return {
-    window: (action: string, name: string, mode: RateLimitMode) => `${tag}:rl:${component(action)}:${name}:${mode === 'sliding' ? 's' : 'f'}`,
+    window: (action: string, name: string, mode: RateLimitMode) =>
+      `${tag}:rl:${component(action)}:${name}:${mode === 'sliding' ? 's' : 'f'}`,
     replay: (jkt: string, jti: string) => `${tag}:dpop:${component(jkt)}:${component(jti)}`,
   };
 }

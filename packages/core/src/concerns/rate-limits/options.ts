@@ -20,7 +20,11 @@ export interface RateLimitSettings {
 
 const UNITS: readonly WindowUnit[] = ['minute', 'hour', 'day'];
 /** §5.6.1: the minute slides; the hour resets at minute 0, the day at 00:00 UTC. */
-const SPEC_MODES: Readonly<Record<WindowUnit, RateLimitMode>> = Object.freeze({ minute: 'sliding', hour: 'fixed', day: 'fixed' });
+const SPEC_MODES: Readonly<Record<WindowUnit, RateLimitMode>> = Object.freeze({
+  minute: 'sliding',
+  hour: 'fixed',
+  day: 'fixed',
+});
 const isMode = (value: unknown): value is RateLimitMode => value === 'sliding' || value === 'fixed';
 
 /*
@@ -30,15 +34,19 @@ const isMode = (value: unknown): value is RateLimitMode => value === 'sliding' |
 
 /** The spec's key: the token (`jti`); a token without `jti` is identified by its hash instead. */
 const byToken: RateLimitKey = (claims, tokenHash, scope) =>
-  typeof claims.jti === 'string' && claims.jti !== '' ? `${scope.id}:jti:${claims.jti}` : tokenHash && `${scope.id}:tok:${tokenHash}`;
+  typeof claims.jti === 'string' && claims.jti !== ''
+    ? `${scope.id}:jti:${claims.jti}`
+    : tokenHash && `${scope.id}:tok:${tokenHash}`;
 const byAgent: RateLimitKey = (claims, _hash, scope) => `${scope.id}:agent:${claims.agent.id}`;
-const byTask: RateLimitKey = (claims, _hash, scope) => `${scope.id}:task:${claims.agent.id.length}:${claims.agent.id}:${claims.task.id}`;
+const byTask: RateLimitKey = (claims, _hash, scope) =>
+  `${scope.id}:task:${claims.agent.id.length}:${claims.agent.id}:${claims.task.id}`;
 
 /**
  * Validate `options.rateLimit` once; throws `TypeError` naming the option.
  *
  * @example
- * resolveRateLimitOptions({ ...options, rateLimit: { mode: { hour: 'sliding' } } }).modes; // { minute: 'sliding', hour: 'sliding', day: 'fixed' }
+ * resolveRateLimitOptions({ ...options, rateLimit: { mode: { hour: 'sliding' } } }).modes; // { minute: 'sliding',
+ * hour: 'sliding', day: 'fixed' }
  */
 export function resolveRateLimitOptions(options: GuardOptions): RateLimitSettings {
   const rateLimit = options.rateLimit ?? {};
@@ -69,7 +77,9 @@ function resolveKey(key: unknown): RateLimitKey {
   if (key === 'agent') return byAgent;
   if (key === 'task') return byTask;
   if (typeof key === 'function') return custom(key as (claims: AapClaims, context: RateLimitKeyContext) => unknown);
-  throw new TypeError("options.rateLimit.key must be 'jti', 'agent', 'task' or a function (claims, { issuer }) => string");
+  throw new TypeError(
+    "options.rateLimit.key must be 'jti', 'agent', 'task' or a function (claims, { issuer }) => string",
+  );
 }
 
 /** A function's key, scoped by issuer like the built-in ones: it is told the issuer, it cannot leave its scope. */

@@ -39,7 +39,8 @@ export function isRateLimitConstraint(name: string): boolean {
  *
  * @example
  * capabilityWindows({ action: 'api.call', constraints: { max_requests_per_minute: 5 } });
- * // { ok: true, windows: [{ constraint: 'max_requests_per_minute', name: 'minute', unit: 'minute', limit: 5, windowMs: 60000 }] }
+ * // { ok: true, windows: [{ constraint: 'max_requests_per_minute', name: 'minute', unit: 'minute', limit: 5, windowMs:
+ * 60000 }] }
  */
 export function capabilityWindows(capability: Capability): CapabilityWindows {
   let parsed = cache.get(capability);
@@ -61,7 +62,13 @@ function parse(constraints: unknown): CapabilityWindows {
     }
     const noun = match[1] as string;
     const unit = match[2] as WindowUnit;
-    windows.push({ constraint, name: noun === 'requests' ? unit : `${noun}_per_${unit}`, unit, limit: value, windowMs: UNIT_MS[unit] });
+    windows.push({
+      constraint,
+      name: noun === 'requests' ? unit : `${noun}_per_${unit}`,
+      unit,
+      limit: value,
+      windowMs: UNIT_MS[unit],
+    });
   }
   return windows.length === 0 ? NONE : Object.freeze({ ok: true, windows: Object.freeze(windows) });
 }

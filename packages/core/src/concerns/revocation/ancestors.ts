@@ -83,7 +83,10 @@ export class AncestorCache {
     }
     const capabilities = JSON.stringify(claims.capabilities);
     const answer = await record({ issuer: claims.iss, jti: claims.jti, parent, capabilities, until, now });
-    return Object.freeze({ chain: Object.freeze([...answer.chain]), parent: parent === undefined ? undefined : capabilitiesOf(answer.parent) });
+    return Object.freeze({
+      chain: Object.freeze([...answer.chain]),
+      parent: parent === undefined ? undefined : capabilitiesOf(answer.parent),
+    });
   }
 }
 
@@ -93,7 +96,9 @@ function capabilitiesOf(json: string | undefined): readonly Capability[] | undef
   try {
     const value = JSON.parse(json) as unknown;
     if (!Array.isArray(value)) return undefined;
-    const valid = value.every((cap) => cap !== null && typeof cap === 'object' && typeof (cap as { action?: unknown }).action === 'string');
+    const valid = value.every(
+      (cap) => cap !== null && typeof cap === 'object' && typeof (cap as { action?: unknown }).action === 'string',
+    );
     return valid ? Object.freeze(value as Capability[]) : undefined;
   } catch {
     return undefined;

@@ -24,7 +24,8 @@ export interface KeyActionOptions {
  * next request, cached or not, whatever the issuer's JWKS says, until `trust()`.
  *
  * @example
- * await guard.keys.distrust({ issuer: 'https://as.example.com', kid: 'key-2024' }, { by: 'ops@example.com', reason: 'leaked' });
+ * await guard.keys.distrust({ issuer: 'https://as.example.com', kid: 'key-2024' }, { by: 'ops@example.com', reason:
+ * 'leaked' });
  * console.log(await guard.keys.list());
  * await guard.keys.trust({ issuer: 'https://as.example.com', kid: 'key-2024' }, { by: 'ops@example.com' });
  */
@@ -51,8 +52,14 @@ interface KeysContext {
 export function keysApi({ settings, runtime }: KeysContext): KeysApi {
   const store = runtime.revocation.store;
   const able = (what: string): void => {
-    if (typeof store.distrustKey !== 'function' || typeof store.trustKey !== 'function' || typeof store.distrustedKeys !== 'function') {
-      throw new TypeError(`guard.keys.${what}(): the store's revocations cannot distrust keys (no distrustKey/trustKey/distrustedKeys)`);
+    if (
+      typeof store.distrustKey !== 'function' ||
+      typeof store.trustKey !== 'function' ||
+      typeof store.distrustedKeys !== 'function'
+    ) {
+      throw new TypeError(
+        `guard.keys.${what}(): the store's revocations cannot distrust keys (no distrustKey/trustKey/distrustedKeys)`,
+      );
     }
   };
   return Object.freeze({
@@ -60,7 +67,13 @@ export function keysApi({ settings, runtime }: KeysContext): KeysApi {
       able('distrust');
       const { issuer, kid } = keyRef(key, settings.token.issuers, 'distrust');
       const at = runtime.now();
-      const entry: DistrustedKey = Object.freeze({ issuer, kid, at, by: text(options.by, 'by'), reason: text(options.reason, 'reason') });
+      const entry: DistrustedKey = Object.freeze({
+        issuer,
+        kid,
+        at,
+        by: text(options.by, 'by'),
+        reason: text(options.reason, 'reason'),
+      });
       await store.distrustKey!(entry);
       auditKey(runtime, 'distrusted', entry, at);
       return entry;
@@ -82,15 +95,19 @@ export function keysApi({ settings, runtime }: KeysContext): KeysApi {
 }
 
 function keyRef(key: KeyRef, trusted: ReadonlySet<string>, what: string): KeyRef {
-  if (key === null || typeof key !== 'object') throw new TypeError(`guard.keys.${what}(key): key must be an object { issuer, kid }`);
+  if (key === null || typeof key !== 'object')
+    throw new TypeError(`guard.keys.${what}(key): key must be an object { issuer, kid }`);
   const { issuer, kid } = key;
-  if (typeof issuer !== 'string' || !trusted.has(issuer)) throw new TypeError(`guard.keys.${what}(key): issuer must be a trusted issuer (options.issuer)`);
-  if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) throw new TypeError(`guard.keys.${what}(key): kid must be a non-empty string of at most 256 characters`);
+  if (typeof issuer !== 'string' || !trusted.has(issuer))
+    throw new TypeError(`guard.keys.${what}(key): issuer must be a trusted issuer (options.issuer)`);
+  if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256)
+    throw new TypeError(`guard.keys.${what}(key): kid must be a non-empty string of at most 256 characters`);
   return { issuer, kid };
 }
 
 function text(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length > 256) throw new TypeError(`guard.keys: options.${name} must be a string of at most 256 characters`);
+  if (typeof value !== 'string' || value.length > 256)
+    throw new TypeError(`guard.keys: options.${name} must be a string of at most 256 characters`);
   return value;
 }

@@ -1,5 +1,13 @@
 import type { AapClaims } from '../../base/claims/model.js';
-import type { DistrustedKey, LineageInput, Revocation, RevocationEvent, RevocationStore, TokenRecord, TokenRecordInput } from '../../base/stores/revocations.js';
+import type {
+  DistrustedKey,
+  LineageInput,
+  Revocation,
+  RevocationEvent,
+  RevocationStore,
+  TokenRecord,
+  TokenRecordInput,
+} from '../../base/stores/revocations.js';
 import { AncestorCache, type RecordSources, type TokenLineage } from './ancestors.js';
 import { RevocationScopes } from './scopes.js';
 import { syncWaiters } from './sync-waiters.js';
@@ -22,7 +30,11 @@ export interface LocalRevocations {
    * seen for the first time costs one store call (`record()`, or `lineage()` for a delegated token), hence
    * a promise; after that it is cached with the token (by token hash). Undefined with lineage off.
    */
-  lineageOf(claims: AapClaims, tokenHash: string | undefined, now: number): TokenLineage | undefined | Promise<TokenLineage>;
+  lineageOf(
+    claims: AapClaims,
+    tokenHash: string | undefined,
+    now: number,
+  ): TokenLineage | undefined | Promise<TokenLineage>;
   /**
    * The key distrusted for this issuer and `kid`, if any; with `kid` undefined (a token naming no key), any
    * key distrusted for the issuer — which key verified such a token cannot be told, so it fails closed.
@@ -105,7 +117,11 @@ class LocalCopy implements LocalRevocations {
     return this.#scopes.byOwnKeys(claims, now);
   }
 
-  lineageOf(claims: AapClaims, tokenHash: string | undefined, now: number): TokenLineage | undefined | Promise<TokenLineage> {
+  lineageOf(
+    claims: AapClaims,
+    tokenHash: string | undefined,
+    now: number,
+  ): TokenLineage | undefined | Promise<TokenLineage> {
     return this.#ancestors?.of(claims, tokenHash, now);
   }
 

@@ -43,7 +43,8 @@ export function resolveRevocationOptions(
     throw new TypeError('options.revocation.defaultTtl must be a positive number of seconds, at most one year');
   }
   const lineageSize = given.lineageSize ?? 10_000;
-  if (!Number.isSafeInteger(lineageSize) || lineageSize < 0) throw new TypeError('options.revocation.lineageSize must be a non-negative integer');
+  if (!Number.isSafeInteger(lineageSize) || lineageSize < 0)
+    throw new TypeError('options.revocation.lineageSize must be a non-negative integer');
   const revocations = store.revocations ?? memoryRevocations({ now });
   if (typeof revocations.subscribe !== 'function' || typeof revocations.add !== 'function') {
     throw new TypeError('options.store.revocations must implement the RevocationStore interface');
@@ -57,6 +58,8 @@ export function resolveRevocationOptions(
   const scopeName = (issuer: string): string => scopeOf(scopes, issuer).issuer;
   const record = revocations.record?.bind(revocations) ?? own?.record;
   const local = followRevocations(revocations, { lineageSize, lineage, record, now, scopeName });
-  return { settings: Object.freeze({ defaultTtlMs: Math.round(ttl * 1000) }), runtime: Object.freeze({ store: revocations, local }) };
+  return {
+    settings: Object.freeze({ defaultTtlMs: Math.round(ttl * 1000) }),
+    runtime: Object.freeze({ store: revocations, local }),
+  };
 }
-

@@ -58,7 +58,11 @@ interface RevokeContext {
  * Throws `TypeError` on a bad key or option; rejects on a store fault (nothing is then applied locally:
  * a revocation the other replicas may not have heard of is reported as failed).
  */
-export async function revoke({ settings, runtime }: RevokeContext, key: RevocationKey, given: RevokeOptions = {}): Promise<readonly Revocation[]> {
+export async function revoke(
+  { settings, runtime }: RevokeContext,
+  key: RevocationKey,
+  given: RevokeOptions = {},
+): Promise<readonly Revocation[]> {
   const at = runtime.now();
   const { issuers, scope } = issuersOf(key, settings.token.issuers);
   const entries = entriesOf(key, issuers, at, untilOf(given, at, settings.revocation.defaultTtlMs), given);
@@ -70,26 +74,42 @@ export async function revoke({ settings, runtime }: RevokeContext, key: Revocati
   return entries;
 }
 
-function entriesOf(key: RevocationKey, issuers: readonly string[], at: number, until: number, given: RevokeOptions): Revocation[] {
+function entriesOf(
+  key: RevocationKey,
+  issuers: readonly string[],
+  at: number,
+  until: number,
+  given: RevokeOptions,
+): Revocation[] {
   const by = optionalText(given.by, 'by');
   const reason = optionalText(given.reason, 'reason');
   const entries: Revocation[] = [];
   for (const [name, kind] of KEYS) {
     const value = key[name];
     if (value === undefined) continue;
-    if (typeof value !== 'string' || value.length === 0 || value.length > 512) throw new TypeError(`revoke(key): ${name} must be a non-empty string`);
+    if (typeof value !== 'string' || value.length === 0 || value.length > 512)
+      throw new TypeError(`revoke(key): ${name} must be a non-empty string`);
     for (const issuer of issuers) entries.push(Object.freeze({ kind, value, issuer, until, at, by, reason }));
   }
-  if (entries.length === 0) throw new TypeError('revoke(key): give one of jti, taskId, grantId, agentId, parentJti, sub, operator');
+  if (entries.length === 0)
+    throw new TypeError('revoke(key): give one of jti, taskId, grantId, agentId, parentJti, sub, operator');
   return entries;
 }
 
 /** The issuers in scope: those named (each must be trusted), else every trusted issuer. */
-function issuersOf(key: RevocationKey, trusted: ReadonlySet<string>): { issuers: readonly string[]; scope: 'given' | 'every trusted issuer' } {
-  if (key === null || typeof key !== 'object') throw new TypeError('revoke(key): key must be an object such as { taskId }');
+function issuersOf(
+  key: RevocationKey,
+  trusted: ReadonlySet<string>,
+): { issuers: readonly string[]; scope: 'given' | 'every trusted issuer' } {
+  if (key === null || typeof key !== 'object')
+    throw new TypeError('revoke(key): key must be an object such as { taskId }');
   if (key.issuer === undefined) return { issuers: [...trusted], scope: 'every trusted issuer' };
   const named = typeof key.issuer === 'string' ? [key.issuer] : key.issuer;
-  if (!Array.isArray(named) || named.length === 0 || named.some((issuer) => typeof issuer !== 'string' || !trusted.has(issuer))) {
+  if (
+    !Array.isArray(named) ||
+    named.length === 0 ||
+    named.some((issuer) => typeof issuer !== 'string' || !trusted.has(issuer))
+  ) {
     throw new TypeError('revoke(key): issuer must be a trusted issuer (options.issuer) or a non-empty list of them');
   }
   return { issuers: [...new Set(named as string[])], scope: 'given' };
@@ -105,6 +125,7 @@ function untilOf(given: RevokeOptions, at: number, defaultTtlMs: number): number
 
 function optionalText(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length > 256) throw new TypeError(`revoke(key, { ${name} }) must be a string of at most 256 characters`);
+  if (typeof value !== 'string' || value.length > 256)
+    throw new TypeError(`revoke(key, { ${name} }) must be a string of at most 256 characters`);
   return value;
 }

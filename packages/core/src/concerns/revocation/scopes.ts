@@ -43,7 +43,11 @@ export class RevocationScopes {
     const all = this.#scopes.get('');
     if (!own && !all) return undefined;
     for (const ancestor of chain) {
-      const hit = find(own, 'jti', ancestor, now) ?? find(own, 'parent', ancestor, now) ?? find(all, 'jti', ancestor, now) ?? find(all, 'parent', ancestor, now);
+      const hit =
+        find(own, 'jti', ancestor, now) ??
+        find(own, 'parent', ancestor, now) ??
+        find(all, 'jti', ancestor, now) ??
+        find(all, 'parent', ancestor, now);
       if (hit) return hit;
     }
     return undefined;
@@ -70,7 +74,12 @@ function ownKeys(scope: Scope | undefined, claims: AapClaims, now: number): Revo
 }
 
 /** The live entry of `kind`/`value` in one scope; an expired one is dropped on the way. */
-function find(scope: Scope | undefined, kind: RevocationKind, value: string | undefined, now: number): Revocation | undefined {
+function find(
+  scope: Scope | undefined,
+  kind: RevocationKind,
+  value: string | undefined,
+  now: number,
+): Revocation | undefined {
   if (value === undefined) return undefined;
   const map = scope?.get(kind);
   const entry = map?.get(value);

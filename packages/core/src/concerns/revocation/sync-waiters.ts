@@ -43,7 +43,12 @@ export function syncWaiters(): SyncWaiters {
         waiter.timer = setTimeout(() => {
           settle(waiter);
           const why = cause();
-          reject(new Error(`the revocation list is not synchronized after ${timeoutMs} ms: ${why ?? 'the store has not answered'}`, { cause: why }));
+          reject(
+            new Error(
+              `the revocation list is not synchronized after ${timeoutMs} ms: ${why ?? 'the store has not answered'}`,
+              { cause: why },
+            ),
+          );
         }, timeoutMs);
         waiter.timer.unref?.();
       });

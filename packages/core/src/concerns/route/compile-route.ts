@@ -24,7 +24,18 @@ const DPOP_MODES = new Set(['required', 'optional', 'disabled']);
 const POP_REQUIREMENTS = new Set(['required', 'by-risk', 'optional']);
 
 /** The keys of a `RouteSpec` (an adapter's declaration adds its own, e.g. `target`). */
-export const ROUTE_KEYS = ['action', 'purposes', 'maxSensitivity', 'classification', 'taskIdFrom', 'pop', 'readOnly', 'dpop', 'constraints', 'agentsOnly'] as const;
+export const ROUTE_KEYS = [
+  'action',
+  'purposes',
+  'maxSensitivity',
+  'classification',
+  'taskIdFrom',
+  'pop',
+  'readOnly',
+  'dpop',
+  'constraints',
+  'agentsOnly',
+] as const;
 
 /**
  * Validate and freeze a route declaration. Throws `TypeError` naming the option on misconfiguration.
@@ -42,10 +53,12 @@ export function compileRoute(spec: RouteSpec | CompiledRoute): CompiledRoute {
   if (purposes !== undefined && !(Array.isArray(purposes) && purposes.every((p) => typeof p === 'string'))) {
     throw new TypeError('route.purposes must be an array of strings');
   }
-  if (dpop !== undefined && !DPOP_MODES.has(dpop)) throw new TypeError("route.dpop must be 'required', 'optional' or 'disabled'");
+  if (dpop !== undefined && !DPOP_MODES.has(dpop))
+    throw new TypeError("route.dpop must be 'required', 'optional' or 'disabled'");
   const popRequirement = routePop(spec);
   validateHandlers(constraints);
-  if (agentsOnly !== undefined && typeof agentsOnly !== 'boolean') throw new TypeError('route.agentsOnly must be a boolean');
+  if (agentsOnly !== undefined && typeof agentsOnly !== 'boolean')
+    throw new TypeError('route.agentsOnly must be a boolean');
   return Object.freeze({
     ...spec,
     compiled: true as const,
@@ -60,16 +73,21 @@ export function compileRoute(spec: RouteSpec | CompiledRoute): CompiledRoute {
 
 /** `route.pop`, or what the deprecated `route.dpop: 'required'` asks (PoP by DPoP or mTLS); `readOnly` checked. */
 function routePop({ pop, dpop, readOnly }: RouteSpec): PopRequirement | undefined {
-  if (pop !== undefined && !POP_REQUIREMENTS.has(pop)) throw new TypeError("route.pop must be 'required', 'by-risk' or 'optional'");
+  if (pop !== undefined && !POP_REQUIREMENTS.has(pop))
+    throw new TypeError("route.pop must be 'required', 'by-risk' or 'optional'");
   if (readOnly !== undefined && typeof readOnly !== 'boolean') throw new TypeError('route.readOnly must be a boolean');
   if (dpop !== 'required') return pop;
-  if (pop !== undefined && pop !== 'required') throw new TypeError(`route.dpop 'required' (deprecated: it means route.pop 'required') contradicts route.pop '${pop}'`);
+  if (pop !== undefined && pop !== 'required')
+    throw new TypeError(
+      `route.dpop 'required' (deprecated: it means route.pop 'required') contradicts route.pop '${pop}'`,
+    );
   return 'required';
 }
 
 function rank(level: unknown, name: string): number {
   const value = levelRank(level);
-  if (value === undefined) throw new TypeError(`route.${name} must be one of public, internal, confidential, restricted, personal`);
+  if (value === undefined)
+    throw new TypeError(`route.${name} must be one of public, internal, confidential, restricted, personal`);
   return value;
 }
 
@@ -81,9 +99,16 @@ function parseTaskIdFrom(value: unknown): CompiledRoute['taskId'] {
 }
 
 /** Constraint handlers must be functions, by constraint name (shared with the guard-level option). */
-export function validateHandlers(handlers: unknown, name = 'route.constraints'): asserts handlers is Readonly<Record<string, ConstraintHandler>> | undefined {
+export function validateHandlers(
+  handlers: unknown,
+  name = 'route.constraints',
+): asserts handlers is Readonly<Record<string, ConstraintHandler>> | undefined {
   if (handlers === undefined) return;
-  if (handlers === null || typeof handlers !== 'object' || Object.values(handlers).some((h) => typeof h !== 'function')) {
+  if (
+    handlers === null ||
+    typeof handlers !== 'object' ||
+    Object.values(handlers).some((h) => typeof h !== 'function')
+  ) {
     throw new TypeError(`${name} must map constraint names to handler functions`);
   }
 }

@@ -16,7 +16,8 @@ export interface OpenApiTarget {
  * One operation of an OpenAPI 3.x document, as a route declaration (`openApiOperations`).
  *
  * @example
- * const op: OpenApiOperation = { method: 'GET', path: '/v1/items/{id}', route: '/v1/items/:id', declaration: { action: 'items.read' } };
+ * const op: OpenApiOperation = { method: 'GET', path: '/v1/items/{id}', route: '/v1/items/:id', declaration: { action:
+ * 'items.read' } };
  */
 export interface OpenApiOperation {
   /** Upper-case HTTP method. */
@@ -26,7 +27,9 @@ export interface OpenApiOperation {
   /** The same path in the routers' syntax (`/v1/items/:id`: Express, Fastify, Koa's router). */
   readonly route: string;
   readonly operationId?: string | undefined;
-  /** What `x-aap-action` declares: the route's settings; `false`: public; undefined: nothing (the route is undeclared). */
+  /**
+   * What `x-aap-action` declares: the route's settings; `false`: public; undefined: nothing (the route is undeclared).
+   */
   readonly declaration: RouteSpec | false | undefined;
   /** The parameter the target is read from, when `x-aap-action` names one. */
   readonly target?: OpenApiTarget | undefined;
@@ -35,19 +38,23 @@ export interface OpenApiOperation {
 /**
  * The operations of an OpenAPI 3.x document (a parsed object: nothing is fetched) and what each declares in
  * its `x-aap-action` extension: an action (`x-aap-action: search.web`), a declaration
- * (`{ action, target: 'url', purposes, maxSensitivity, classification, taskIdFrom, pop, readOnly, dpop }`; `target` names a
+ * (`{ action, target: 'url', purposes, maxSensitivity, classification, taskIdFrom, pop, readOnly, dpop }`; `target`
+ * names a
  * path or query parameter of the operation, `$ref`s to `#/components/parameters/…` followed), or `false`
  * (public). Operations without it are listed undeclared. A malformed document or declaration is a
  * `TypeError` naming the operation; the adapters call it once, at startup.
  *
  * @example
  * openApiOperations({ openapi: '3.1.0', paths: { '/v1/items/{id}': { get: { 'x-aap-action': 'items.read' } } } })
- * // [{ method: 'GET', path: '/v1/items/{id}', route: '/v1/items/:id', operationId: undefined, declaration: { action: 'items.read' }, target: undefined }]
+ * // [{ method: 'GET', path: '/v1/items/{id}', route: '/v1/items/:id', operationId: undefined, declaration: { action:
+ * 'items.read' }, target: undefined }]
  */
 export function openApiOperations(document: unknown): readonly OpenApiOperation[] {
   const doc = document as { openapi?: unknown; paths?: unknown } | null;
   if (typeof doc !== 'object' || doc === null || typeof doc.openapi !== 'string' || !/^3\.\d+/.test(doc.openapi)) {
-    throw new TypeError('openApiOperations: the document must be a parsed OpenAPI 3.x object (its `openapi` member "3.x.y")');
+    throw new TypeError(
+      'openApiOperations: the document must be a parsed OpenAPI 3.x object (its `openapi` member "3.x.y")',
+    );
   }
   const paths = doc.paths ?? {};
   if (typeof paths !== 'object' || paths === null) throw new TypeError('openApiOperations: `paths` must be an object');
@@ -60,10 +67,24 @@ export function openApiOperations(document: unknown): readonly OpenApiOperation[
       const operation = (item as Record<string, unknown>)[method];
       if (typeof operation !== 'object' || operation === null) continue;
       const where = `${method.toUpperCase()} ${path}`;
-      const parameters = [...parametersOf(document, shared, where), ...parametersOf(document, (operation as { parameters?: unknown }).parameters, where)];
-      const { declaration, target } = declarationOf((operation as Record<string, unknown>)['x-aap-action'], parameters, where);
+      const parameters = [
+        ...parametersOf(document, shared, where),
+        ...parametersOf(document, (operation as { parameters?: unknown }).parameters, where),
+      ];
+      const { declaration, target } = declarationOf(
+        (operation as Record<string, unknown>)['x-aap-action'],
+        parameters,
+        where,
+      );
       const id = (operation as { operationId?: unknown }).operationId;
-      out.push({ method: method.toUpperCase(), path, route: routerPath(path), operationId: typeof id === 'string' ? id : undefined, declaration, target });
+      out.push({
+        method: method.toUpperCase(),
+        path,
+        route: routerPath(path),
+        operationId: typeof id === 'string' ? id : undefined,
+        declaration,
+        target,
+      });
     }
   }
   return out;
@@ -94,10 +115,19 @@ export function openApiDisagreements<R extends { readonly method: string; readon
 ): { readonly missing: readonly OpenApiOperation[]; readonly unlisted: readonly R[] } {
   const shape = (method: string, path: string) => `${method.toUpperCase()} ${path.replace(/:[^/]+/g, ':')}`;
   const documented = new Set(operations.map((op) => shape(op.method, op.route)));
-  const served = new Set(routes.flatMap((route) => (route.method === 'ALL' ? METHODS.map((m) => shape(m, route.path)) : [shape(route.method, route.path)])));
+  const served = new Set(
+    routes.flatMap((route) =>
+      route.method === 'ALL' ? METHODS.map((m) => shape(m, route.path)) : [shape(route.method, route.path)],
+    ),
+  );
   return {
     missing: operations.filter((op) => !served.has(shape(op.method, op.route))),
-    unlisted: routes.filter((route) => !(route.method === 'HEAD' && served.has(shape('GET', route.path))) && !documented.has(shape(route.method, route.path)) && route.method !== 'ALL'),
+    unlisted: routes.filter(
+      (route) =>
+        !(route.method === 'HEAD' && served.has(shape('GET', route.path))) &&
+        !documented.has(shape(route.method, route.path)) &&
+        route.method !== 'ALL',
+    ),
   };
 }
 
@@ -111,25 +141,43 @@ function parametersOf(document: unknown, list: unknown, where: string): Paramete
   if (!Array.isArray(list)) throw new TypeError(`openApiOperations: parameters of ${where} must be an array`);
   return list.map((entry: unknown) => {
     const parameter = resolveRef(document, entry, where) as { in?: unknown; name?: unknown };
-    if (typeof parameter?.in !== 'string' || typeof parameter.name !== 'string') throw new TypeError(`openApiOperations: a parameter of ${where} has no \`in\` and \`name\``);
+    if (typeof parameter?.in !== 'string' || typeof parameter.name !== 'string')
+      throw new TypeError(`openApiOperations: a parameter of ${where} has no \`in\` and \`name\``);
     return { in: parameter.in, name: parameter.name };
   });
 }
 
-/** A local reference (`#/components/parameters/Id`) followed; any other (a remote document) is refused, never fetched. */
+/**
+ * A local reference (`#/components/parameters/Id`) followed; any other (a remote document) is refused, never fetched.
+ */
 function resolveRef(document: unknown, value: unknown, where: string): unknown {
   let current = value;
   for (let hops = 0; hops < 8; hops++) {
     const ref = (current as { $ref?: unknown } | null)?.$ref;
     if (typeof ref !== 'string') return current;
-    if (!ref.startsWith('#/')) throw new TypeError(`openApiOperations: ${where} refers to "${ref}": only local references (#/components/…) are followed`);
-    current = ref.slice(2).split('/').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part.replaceAll('~1', '/').replaceAll('~0', '~')], document);
-    if (current === undefined) throw new TypeError(`openApiOperations: ${where} refers to "${ref}", which the document does not have`);
+    if (!ref.startsWith('#/'))
+      throw new TypeError(
+        `openApiOperations: ${where} refers to "${ref}": only local references (#/components/…) are followed`,
+      );
+    current = ref
+      .slice(2)
+      .split('/')
+      .reduce<unknown>(
+        (node, part) =>
+          (node as Record<string, unknown> | undefined)?.[part.replaceAll('~1', '/').replaceAll('~0', '~')],
+        document,
+      );
+    if (current === undefined)
+      throw new TypeError(`openApiOperations: ${where} refers to "${ref}", which the document does not have`);
   }
   throw new TypeError(`openApiOperations: ${where} has a reference cycle`);
 }
 
-function declarationOf(given: unknown, parameters: readonly Parameter[], where: string): Pick<OpenApiOperation, 'declaration' | 'target'> {
+function declarationOf(
+  given: unknown,
+  parameters: readonly Parameter[],
+  where: string,
+): Pick<OpenApiOperation, 'declaration' | 'target'> {
   if (given === undefined) return { declaration: undefined };
   if (given === false) return { declaration: false };
   if (typeof given === 'string') return { declaration: { action: given } };
@@ -137,14 +185,24 @@ function declarationOf(given: unknown, parameters: readonly Parameter[], where: 
     throw new TypeError(`openApiOperations: x-aap-action of ${where} must be an action, a declaration object or false`);
   }
   for (const key of Object.keys(given)) {
-    if (!KEYS.includes(key)) throw new TypeError(`openApiOperations: x-aap-action of ${where} has an unknown member "${key}" (known: ${KEYS.join(', ')})`);
+    if (!KEYS.includes(key))
+      throw new TypeError(
+        `openApiOperations: x-aap-action of ${where} has an unknown member "${key}" (known: ${KEYS.join(', ')})`,
+      );
   }
   const { target, ...spec } = given as Record<string, unknown>;
-  if (typeof spec.action !== 'string') throw new TypeError(`openApiOperations: x-aap-action of ${where} must name its action`);
+  if (typeof spec.action !== 'string')
+    throw new TypeError(`openApiOperations: x-aap-action of ${where} must name its action`);
   if (target === undefined) return { declaration: spec as unknown as RouteSpec };
   const parameter = parameters.find((p) => p.name === target && (p.in === 'path' || p.in === 'query'));
-  if (!parameter) throw new TypeError(`openApiOperations: x-aap-action.target of ${where} must name a path or query parameter of the operation ("${String(target)}" is none)`);
-  return { declaration: spec as unknown as RouteSpec, target: { in: parameter.in as 'path' | 'query', name: parameter.name } };
+  if (!parameter)
+    throw new TypeError(
+      `openApiOperations: x-aap-action.target of ${where} must name a path or query parameter of the operation ("${String(target)}" is none)`,
+    );
+  return {
+    declaration: spec as unknown as RouteSpec,
+    target: { in: parameter.in as 'path' | 'query', name: parameter.name },
+  };
 }
 
 /** A route of an adapter's report, as the document's comparison reads it. */
@@ -177,7 +235,10 @@ export interface OpenApiDeclared<T> {
  */
 export interface OpenApiRoutes<T> {
   readonly operations: readonly OpenApiOperation[];
-  /** The document's declaration of an app route: compiled, `false` (public), or undefined (the document declares nothing for it). */
+  /**
+   * The document's declaration of an app route: compiled, `false` (public), or undefined (the document declares nothing
+   * for it).
+   */
   declared(method: string, route: string): OpenApiDeclared<T> | false | undefined;
   /**
    * The route report with the disagreements marked — `openApi: 'not_in_document'` on an app route the
@@ -185,7 +246,10 @@ export interface OpenApiRoutes<T> {
    * operation no app route serves. `compared`: which of the report's routes the app owns (not the guard's
    * own metadata route, say); the others are left unmarked.
    */
-  report<R extends OpenApiReportedRoute>(routes: readonly R[], compared?: (route: R) => boolean): (R | (R & { readonly openApi: 'not_in_document' }) | OpenApiNotRouted)[];
+  report<R extends OpenApiReportedRoute>(
+    routes: readonly R[],
+    compared?: (route: R) => boolean,
+  ): (R | (R & { readonly openApi: 'not_in_document' }) | OpenApiNotRouted)[];
 }
 
 /** A path and method compared parameter names aside: `/items/:id` and `/items/:itemId` are one route. */
@@ -200,14 +264,22 @@ const routeKey = (method: string, path: string): string => `${method.toUpperCase
  * const routes = openApiRoutes(doc, (spec) => guard.route(spec));
  * routes.declared('GET', '/v1/items/:itemId'); // { operation, compiled } — or false (public), or undefined
  */
-export function openApiRoutes<T>(document: unknown, compile: (spec: RouteSpec, operation: OpenApiOperation) => T): OpenApiRoutes<T> {
+export function openApiRoutes<T>(
+  document: unknown,
+  compile: (spec: RouteSpec, operation: OpenApiOperation) => T,
+): OpenApiRoutes<T> {
   const operations = openApiOperations(document);
   const byKey = new Map<string, OpenApiDeclared<T> | false>();
   for (const operation of operations) {
     if (operation.declaration === undefined) continue;
     const key = routeKey(operation.method, operation.route);
     if (byKey.has(key)) continue; // `/items/{id}` and `/items/{itemId}`: one route; the first declares it
-    byKey.set(key, operation.declaration === false ? false : Object.freeze({ operation, compiled: compile(operation.declaration, operation) }));
+    byKey.set(
+      key,
+      operation.declaration === false
+        ? false
+        : Object.freeze({ operation, compiled: compile(operation.declaration, operation) }),
+    );
   }
   // Route patterns are few (the app's routes): each pattern's answer is kept, no pattern is parsed twice.
   const answers = new Map<string, OpenApiDeclared<T> | false | undefined>();
@@ -227,11 +299,19 @@ export function openApiRoutes<T>(document: unknown, compile: (spec: RouteSpec, o
     report(routes, compared = () => true) {
       const own = routes.filter((route) => compared(route));
       const { missing, unlisted } = openApiDisagreements(operations, own);
-      const out: (typeof routes[number] | (typeof routes[number] & { readonly openApi: 'not_in_document' }) | OpenApiNotRouted)[] = routes.map((route) =>
+      const out: (
+        (typeof routes)[number] | ((typeof routes)[number] & { readonly openApi: 'not_in_document' }) | OpenApiNotRouted
+      )[] = routes.map((route) =>
         unlisted.includes(route) ? Object.assign({}, route, { openApi: 'not_in_document' as const }) : route,
       );
       for (const op of missing) {
-        out.push({ method: op.method, path: op.route, status: 'not_routed', action: op.declaration ? op.declaration.action : undefined, openApi: 'no_app_route' });
+        out.push({
+          method: op.method,
+          path: op.route,
+          status: 'not_routed',
+          action: op.declaration ? op.declaration.action : undefined,
+          openApi: 'no_app_route',
+        });
       }
       return out;
     },
@@ -286,7 +366,8 @@ export function openApiPathParams(operation: OpenApiOperation, path: string): Re
  * repeated query parameter (an array) is passed as is — the core refuses a target that is not one string.
  *
  * @example
- * openApiTarget(operation, { id: '7' }, { url: 'https://example.com/' }) // 'https://example.com/' for target `url` in query
+ * openApiTarget(operation, { id: '7' }, { url: 'https://example.com/' }) // 'https://example.com/' for target `url` in
+ * query
  */
 export function openApiTarget(operation: OpenApiOperation, params: unknown, query: unknown): unknown {
   const target = operation.target;

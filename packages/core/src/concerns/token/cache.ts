@@ -64,7 +64,8 @@ export class TokenCache {
   evict(source: KeySource, kids: ReadonlySet<string>): number {
     const doomed: string[] = [];
     for (const [key, { verified }] of this.#lru.entries()) {
-      if (verified.key.source === source && (verified.key.kid === undefined || kids.has(verified.key.kid))) doomed.push(key);
+      if (verified.key.source === source && (verified.key.kid === undefined || kids.has(verified.key.kid)))
+        doomed.push(key);
     }
     for (const key of doomed) this.#lru.delete(key);
     return doomed.length;

@@ -34,7 +34,12 @@ export class CapabilityRefs {
   readonly #health: Health;
 
   constructor(
-    private readonly settings: { readonly resolver: CapabilitiesResolver | undefined; readonly timeoutMs: number; readonly cacheMaxAgeMs: number; readonly cacheSize: number },
+    private readonly settings: {
+      readonly resolver: CapabilitiesResolver | undefined;
+      readonly timeoutMs: number;
+      readonly cacheMaxAgeMs: number;
+      readonly cacheSize: number;
+    },
     private readonly context: { readonly now: () => number; readonly logger: Logger },
   ) {
     this.#cache = new LRUCache({ max: settings.cacheSize });
@@ -57,7 +62,11 @@ export class CapabilityRefs {
 
   async #load(key: string, ref: string, token: Parameters<CapabilitiesResolver>[1]): Promise<CapabilitySet> {
     const failure = this.#failures.get(key);
-    if (failure?.backoff.blocked()) throw new InfrastructureError('capabilities_unavailable', `capabilities_ref backing off after: ${failure.message}`);
+    if (failure?.backoff.blocked())
+      throw new InfrastructureError(
+        'capabilities_unavailable',
+        `capabilities_ref backing off after: ${failure.message}`,
+      );
     try {
       const set = await this.#fetch(ref, token);
       this.#cache.set(key, set);
@@ -77,7 +86,10 @@ export class CapabilityRefs {
   async #fetch(ref: string, token: Parameters<CapabilitiesResolver>[1]): Promise<CapabilitySet> {
     const now = this.context.now();
     if (this.settings.resolver) {
-      return { capabilities: listOf(await this.settings.resolver(ref, token), 'the capabilities resolver'), freshUntil: now + this.settings.cacheMaxAgeMs };
+      return {
+        capabilities: listOf(await this.settings.resolver(ref, token), 'the capabilities resolver'),
+        freshUntil: now + this.settings.cacheMaxAgeMs,
+      };
     }
     const label = `capability set ${ref}`;
     const { body, headers } = await fetchDocument(new URL(ref), label, this.settings.timeoutMs);
@@ -88,7 +100,10 @@ export class CapabilityRefs {
 /** A capability set is an array of objects, or `{ capabilities: [...] }` (the claim's own shape). */
 function listOf(value: unknown, label: string): readonly unknown[] {
   const list = Array.isArray(value) ? value : (value as { capabilities?: unknown } | null)?.capabilities;
-  if (!Array.isArray(list) || !list.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item))) {
+  if (
+    !Array.isArray(list) ||
+    !list.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item))
+  ) {
     throw new FetchError(`${label} answered something that is not a list of capabilities`);
   }
   return list;
@@ -97,7 +112,10 @@ function listOf(value: unknown, label: string): readonly unknown[] {
 /**
  * Validate `options.capabilitiesRef` once. Throws `TypeError` naming the option.
  */
-export function resolveCapabilityRefOptions(given: CapabilitiesRefOptions | undefined, allowInsecure: boolean): {
+export function resolveCapabilityRefOptions(
+  given: CapabilitiesRefOptions | undefined,
+  allowInsecure: boolean,
+): {
   readonly mode: 'fetch' | 'introspection' | 'function';
   readonly allowedUrls: readonly string[];
   readonly settings: ConstructorParameters<typeof CapabilityRefs>[0];
@@ -116,7 +134,8 @@ export function resolveCapabilityRefOptions(given: CapabilitiesRefOptions | unde
   allowedUrls.forEach((url, index) => secureUrl(url, `options.capabilitiesRef.allowedUrls[${index}]`, allowInsecure));
   const int = (value: unknown, fallback: number, name: string, min: number, max: number): number => {
     if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new TypeError(`options.capabilitiesRef.${name} must be an integer between ${min} and ${max}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      throw new TypeError(`options.capabilitiesRef.${name} must be an integer between ${min} and ${max}`);
     return value;
   };
   return Object.freeze({

@@ -56,13 +56,23 @@ export class DiscoveredKeys implements KeySource {
 
   status(now: number): KeySourceStatus {
     if (this.#keys) return Object.freeze({ ...this.#keys.status(now), source: 'discovery' });
-    return Object.freeze({ source: 'discovery', loaded: false, lastError: this.#lastError?.message, lastErrorAt: this.#lastError?.at });
+    return Object.freeze({
+      source: 'discovery',
+      loaded: false,
+      lastError: this.#lastError?.message,
+      lastErrorAt: this.#lastError?.at,
+    });
   }
 
   #discover(force: boolean): Promise<RemoteKeySet> {
     if (this.#pending) return this.#pending;
     if (!force && this.#backoff.blocked()) {
-      return Promise.reject(new InfrastructureError('jwks_unavailable', `metadata of ${this.issuerId} backing off after: ${this.#lastError?.message}`));
+      return Promise.reject(
+        new InfrastructureError(
+          'jwks_unavailable',
+          `metadata of ${this.issuerId} backing off after: ${this.#lastError?.message}`,
+        ),
+      );
     }
     this.#pending = this.#load().finally(() => (this.#pending = undefined));
     return this.#pending;

@@ -32,8 +32,10 @@ export function joseDeny(error: unknown): Deny {
   const code = (error as { code?: unknown } | null)?.code;
   const message = (error as Error | null)?.message;
   if (typeof code === 'string') {
-    if (OUTAGE.has(code)) throw new InfrastructureError('jwks_unavailable', `key source failed: ${message}`, { cause: error });
-    if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') return claimDeny(error as { claim?: unknown; reason?: unknown }, message);
+    if (OUTAGE.has(code))
+      throw new InfrastructureError('jwks_unavailable', `key source failed: ${message}`, { cause: error });
+    if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED')
+      return claimDeny(error as { claim?: unknown; reason?: unknown }, message);
     const reason = BY_CODE[code];
     if (reason) return deny(reason, { jose: code, message });
   }
@@ -43,7 +45,8 @@ export function joseDeny(error: unknown): Deny {
 }
 
 function claimDeny(error: { claim?: unknown; reason?: unknown }, message: string | undefined): Deny {
-  // `failure`: jose's word for what failed (`missing`, `invalid`, `check_failed`); `check` is the step's, stamped by the engine.
+  // `failure`: jose's word for what failed (`missing`, `invalid`, `check_failed`); `check` is the step's, stamped by
+  // the engine.
   const detail = { jose: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: error.claim, failure: error.reason, message };
   return deny(claimReason(error.claim, error.reason), detail);
 }

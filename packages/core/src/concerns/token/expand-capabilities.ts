@@ -43,12 +43,17 @@ export async function expandCapabilities(
   if (Object.hasOwn(payload, 'capabilities') || Object.hasOwn(payload, 'aap_capabilities')) {
     return deny('token_claims_invalid', { path: `/${name}`, problem: 'both capabilities and a reference' });
   }
-  if (typeof ref !== 'string' || ref.length > MAX_REF || !URL.canParse(ref)) return deny('token_claims_invalid', { path: `/${name}`, keyword: 'format' });
+  if (typeof ref !== 'string' || ref.length > MAX_REF || !URL.canParse(ref))
+    return deny('token_claims_invalid', { path: `/${name}`, keyword: 'format' });
   const iss = String(payload.iss);
   if (resolution.mode === 'introspection') {
     const capabilities = await fromIntrospection?.();
     if (isDeny(capabilities)) return capabilities;
-    if (capabilities === undefined) throw new InfrastructureError('capabilities_unavailable', 'capabilities_ref: the introspection answer carries no capabilities');
+    if (capabilities === undefined)
+      throw new InfrastructureError(
+        'capabilities_unavailable',
+        'capabilities_ref: the introspection answer carries no capabilities',
+      );
     return { payload: { ...payload, capabilities }, freshUntil: Infinity };
   }
   if (resolution.mode === 'fetch') {
@@ -71,7 +76,12 @@ function unfetchable(url: URL, iss: string, resolution: RefResolution): string |
 }
 
 function isDeny(value: unknown): value is Deny {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { reason?: unknown }).reason === 'string';
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    typeof (value as { reason?: unknown }).reason === 'string'
+  );
 }
 
 function text(value: unknown): string | undefined {

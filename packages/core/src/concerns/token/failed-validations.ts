@@ -4,7 +4,10 @@ import type { WindowSpec } from '../../base/stores/store.js';
 import type { ReasonCode } from '../../base/deny/reasons.js';
 import type { FailedValidationOptions } from '../../base/types/options.js';
 
-/** `failedValidations` validated: how many failures a client address may have per window, and how many addresses are counted. */
+/**
+ * `failedValidations` validated: how many failures a client address may have per window, and how many addresses are
+ * counted.
+ */
 export interface FailedValidationSettings {
   readonly max: number;
   readonly windowMs: number;
@@ -17,8 +20,16 @@ export interface FailedValidationSettings {
  * it is not active. Never a capability deny of a valid token, a revocation, a DPoP proof, nor an outage.
  */
 const COUNTED: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
-  'token_malformed', 'token_alg_not_allowed', 'token_header_invalid', 'token_key_unknown', 'token_signature_invalid',
-  'token_expired', 'token_not_yet_valid', 'token_issuer_untrusted', 'token_audience_mismatch', 'token_claims_invalid',
+  'token_malformed',
+  'token_alg_not_allowed',
+  'token_header_invalid',
+  'token_key_unknown',
+  'token_signature_invalid',
+  'token_expired',
+  'token_not_yet_valid',
+  'token_issuer_untrusted',
+  'token_audience_mismatch',
+  'token_claims_invalid',
   'token_inactive',
 ]);
 
@@ -95,7 +106,10 @@ export function sourceOf(ip: string | undefined): string {
   const [head = '', tail] = ip.toLowerCase().split('::');
   const groups = head === '' ? [] : head.split(':');
   if (tail !== undefined) while (groups.length < 4) groups.push('0'); // '::' fills with zeros
-  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 const DEFAULTS: FailedValidationSettings = Object.freeze({ max: 300, windowMs: 60_000, maxAddresses: 10_000 });
@@ -107,13 +121,19 @@ const DEFAULTS: FailedValidationSettings = Object.freeze({ max: 300, windowMs: 6
  * @example
  * resolveFailedValidations({ max: 50 })?.settings; // { max: 50, windowMs: 60000, maxAddresses: 10000 }
  */
-export function resolveFailedValidations(option: FailedValidationOptions | false | undefined): FailedValidations | undefined {
+export function resolveFailedValidations(
+  option: FailedValidationOptions | false | undefined,
+): FailedValidations | undefined {
   if (option === false) return undefined;
   if (option === undefined) return new FailedValidations(DEFAULTS);
-  if (option === null || typeof option !== 'object') throw new TypeError('options.failedValidations must be false or { max?, windowMs?, maxAddresses? }');
+  if (option === null || typeof option !== 'object')
+    throw new TypeError('options.failedValidations must be false or { max?, windowMs?, maxAddresses? }');
   const max = integer(option.max, DEFAULTS.max, 'max', 1, 1_000_000);
   const windowMs = integer(option.windowMs, DEFAULTS.windowMs, 'windowMs', 60, 86_400_000);
-  if (windowMs % 60 !== 0) throw new TypeError('options.failedValidations.windowMs must be a multiple of 60 (a sliding window counts in 60 buckets)');
+  if (windowMs % 60 !== 0)
+    throw new TypeError(
+      'options.failedValidations.windowMs must be a multiple of 60 (a sliding window counts in 60 buckets)',
+    );
   const maxAddresses = integer(option.maxAddresses, DEFAULTS.maxAddresses, 'maxAddresses', 1, 10_000_000);
   return new FailedValidations(Object.freeze({ max, windowMs, maxAddresses }));
 }

@@ -66,7 +66,13 @@ export function resolveIssuerKeys(options: GuardOptions, context: IssuerKeysCont
   warnIfShared(entries, options.jwks, context.logger);
   const only = sources.length === 1 ? sources[0]!.source : undefined;
   const scopes = issuerScopes(sources.map((each) => each.issuers));
-  return Object.freeze({ issuers: Object.freeze(entries.map((entry) => entry.issuer)), byIssuer, sources: Object.freeze(sources), only, scopes });
+  return Object.freeze({
+    issuers: Object.freeze(entries.map((entry) => entry.issuer)),
+    byIssuer,
+    sources: Object.freeze(sources),
+    only,
+    scopes,
+  });
 }
 
 /**
@@ -86,6 +92,7 @@ export function keySourceFor(keys: IssuerKeys, token: string): KeySource | Deny 
 }
 
 function build(group: readonly Entry[], context: IssuerKeysContext, allowInsecure: boolean): KeySource {
+  // eslint-disable-next-line prefer-const -- read by `withdrawn`, which must exist before the source it serves
   let source: KeySource | undefined;
   const withdrawn: Withdrawn = (kids) => (source ? context.evict(source, kids) : 0);
   const issuers = Object.freeze(group.map((entry) => entry.issuer));
@@ -100,7 +107,10 @@ function build(group: readonly Entry[], context: IssuerKeysContext, allowInsecur
 function issuerEntries(value: unknown, shared: JwksOption | undefined): readonly Entry[] {
   const single = typeof value === 'string' || (value !== null && typeof value === 'object' && !Array.isArray(value));
   const list: readonly unknown[] = single ? [value] : Array.isArray(value) ? value : [];
-  if (list.length === 0) throw new TypeError('options.issuer must be a non-empty string, a { issuer, jwks? } entry, or a non-empty array of them');
+  if (list.length === 0)
+    throw new TypeError(
+      'options.issuer must be a non-empty string, a { issuer, jwks? } entry, or a non-empty array of them',
+    );
   const seen = new Set<string>();
   return list.map((item, index) => {
     const name = single ? 'options.issuer' : `options.issuer[${index}]`;
@@ -116,10 +126,13 @@ function issuerEntry(item: unknown, name: string, shared: JwksOption | undefined
     if (item.length === 0) throw new TypeError(`${name} must be a non-empty string`);
     return { issuer: item, jwks: shared, own: false, name };
   }
-  if (item === null || typeof item !== 'object') throw new TypeError(`${name} must be a string or a { issuer, jwks? } entry`);
-  // `introspection` is the issuer's too, resolved with the other introspection options (concerns/token/introspection/configured.ts).
+  if (item === null || typeof item !== 'object')
+    throw new TypeError(`${name} must be a string or a { issuer, jwks? } entry`);
+  // `introspection` is the issuer's too, resolved with the other introspection options
+  // (concerns/token/introspection/configured.ts).
   const { issuer, jwks, introspection: _introspection, ...rest } = item as TrustedIssuer & Record<string, unknown>;
-  if (typeof issuer !== 'string' || issuer.length === 0) throw new TypeError(`${name}.issuer must be a non-empty string`);
+  if (typeof issuer !== 'string' || issuer.length === 0)
+    throw new TypeError(`${name}.issuer must be a non-empty string`);
   const unknown = Object.keys(rest);
   if (unknown.length > 0) {
     throw new TypeError(`${name} has unknown member(s) ${unknown.join(', ')} (expected issuer, jwks, introspection)`);

@@ -4,14 +4,17 @@ import type { Logger } from '../../base/log/logger.js';
 /** A verification key as jose accepts it (never a shared secret: HMAC is not allowed). */
 export type VerificationKey = CryptoKey | KeyObject | JWK;
 
-/** Resolves the key of one token from its protected header (`kid`/`alg` only; `jku`, `x5u`, `x5c`, `jwk` are ignored). */
+/**
+ * Resolves the key of one token from its protected header (`kid`/`alg` only; `jku`, `x5u`, `x5c`, `jwk` are ignored).
+ */
 export type KeyGetter = (header: JWSHeaderParameters, token: string) => Promise<VerificationKey>;
 
 /**
  * The state of one issuer's keys, for `guard.health()` and readiness probes. Times are on the guard's clock.
  *
  * @example
- * for (const { issuer, loaded, ageMs, lastError } of guard.health().issuers) console.log(issuer, loaded, ageMs, lastError);
+ * for (const { issuer, loaded, ageMs, lastError } of guard.health().issuers) console.log(issuer, loaded, ageMs,
+ * lastError);
  */
 export interface KeySourceStatus {
   /** Where the keys come from: `options.jwks` `{ keys }`, `{ uri }`, a key function, or RFC 8414 discovery. */
@@ -39,7 +42,10 @@ export interface KeySourceStatus {
 export interface KeySource {
   /** The key of one token. */
   readonly key: KeyGetter;
-  /** `undefined` while the keys are fresh at `now`; else a promise settled once they were refreshed (rejects with an `InfrastructureError` when no usable set is left). */
+  /**
+   * `undefined` while the keys are fresh at `now`; else a promise settled once they were refreshed (rejects with an
+   * `InfrastructureError` when no usable set is left).
+   */
   revalidate(now: number): Promise<void> | undefined;
   /** Counts refreshes that withdrew keys: a verification that spans one is not cached. */
   readonly epoch: number;

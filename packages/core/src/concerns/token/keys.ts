@@ -15,7 +15,12 @@ import { RemoteKeySet, type RemoteSettings } from './remote-keys.js';
  * https, http only on loopback, or `allowInsecureRequests`). Throws `TypeError` naming the option on
  * misconfiguration.
  */
-export function resolveKeySource(jwks: JwksOption | undefined, name: string, context: SourceContext, discoverFrom?: string): KeySource {
+export function resolveKeySource(
+  jwks: JwksOption | undefined,
+  name: string,
+  context: SourceContext,
+  discoverFrom?: string,
+): KeySource {
   if (typeof jwks === 'function') return staticSource(functionKeys(jwks), { source: 'function', loaded: true });
   if (jwks === undefined) {
     const issuer = discoverFrom ?? '';
@@ -25,7 +30,8 @@ export function resolveKeySource(jwks: JwksOption | undefined, name: string, con
     secureUrl(issuer, name, context.allowInsecure); // its metadata and JWKS are fetched over it
     return new DiscoveredKeys(issuer, remoteSettings({ uri: issuer }, name), context);
   }
-  if (jwks === null || typeof jwks !== 'object') throw new TypeError(`${name} must be { keys }, { uri } or a key function`);
+  if (jwks === null || typeof jwks !== 'object')
+    throw new TypeError(`${name} must be { keys }, { uri } or a key function`);
   if ('keys' in jwks) return localKeys(jwks, name);
   if ('uri' in jwks) {
     const uri = secureUrl(jwks.uri, `${name}.uri`, context.allowInsecure);
@@ -39,7 +45,8 @@ function localKeys(jwks: LocalJwks, name: string): KeySource {
   if (!Array.isArray(jwks.keys)) throw new TypeError(`${name}.keys must be an array of public JWKs`);
   for (const key of jwks.keys) {
     if (key === null || typeof key !== 'object') throw new TypeError(`${name}.keys must contain JWK objects`);
-    if ('d' in key || key.kty === 'oct') throw new TypeError(`${name}.keys must contain public keys only (no private or symmetric keys)`);
+    if ('d' in key || key.kty === 'oct')
+      throw new TypeError(`${name}.keys must contain public keys only (no private or symmetric keys)`);
   }
   try {
     const set = createLocalJWKSet({ keys: jwks.keys as JWK[] });

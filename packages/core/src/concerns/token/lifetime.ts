@@ -22,7 +22,10 @@ export interface Lifetime {
  * @example
  * const life = lifetimeOf({ exp: 1704067200 }, 300); // notAfter 1704067500000
  */
-export function lifetimeOf(payload: { readonly exp?: unknown; readonly nbf?: unknown; readonly iat?: unknown }, tolerance: number): Lifetime | Deny {
+export function lifetimeOf(
+  payload: { readonly exp?: unknown; readonly nbf?: unknown; readonly iat?: unknown },
+  tolerance: number,
+): Lifetime | Deny {
   const { exp, nbf, iat } = payload;
   if (!isTime(exp)) return deny('token_claims_invalid', { path: '/exp', keyword: 'type' });
   if (nbf !== undefined && !isTime(nbf)) return deny('token_claims_invalid', { path: '/nbf', keyword: 'type' });

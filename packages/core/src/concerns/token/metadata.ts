@@ -50,10 +50,13 @@ function endpointOf(metadata: unknown, member: string, expected: Expected, at: U
   const { issuerId, issuer, allowInsecure } = expected;
   const document = (metadata ?? {}) as Record<string, unknown>;
   if (document.issuer !== issuerId) {
-    throw new FetchError(`metadata ${at.href} names issuer ${String(JSON.stringify(document.issuer)).slice(0, 200)}, not ${JSON.stringify(issuerId)} (RFC 8414 §3.3)`);
+    throw new FetchError(
+      `metadata ${at.href} names issuer ${String(JSON.stringify(document.issuer)).slice(0, 200)}, not ${JSON.stringify(issuerId)} (RFC 8414 §3.3)`,
+    );
   }
   const value = document[member];
-  if (typeof value !== 'string' || !URL.canParse(value)) throw new FetchError(`metadata ${at.href} has no ${member} URL`);
+  if (typeof value !== 'string' || !URL.canParse(value))
+    throw new FetchError(`metadata ${at.href} has no ${member} URL`);
   const url = new URL(value);
   const problem = insecureUrlProblem(url, `metadata ${at.href}: ${member}`, allowInsecure);
   if (problem) throw new FetchError(problem);

@@ -39,7 +39,10 @@ export interface TokenRuntime {
   readonly introspection: IntrospectionRuntime | undefined;
   /** How `capabilities_ref` is resolved, with its cache. */
   readonly capabilityRefs: RefResolution;
-  /** Draft §5.3 "SHOULD warn when a serialized token exceeds 4KB": told of every token verified fresh, warns once per issuer. */
+  /**
+   * Draft §5.3 "SHOULD warn when a serialized token exceeds 4KB": told of every token verified fresh, warns once per
+   * issuer.
+   */
   readonly sizeNotice: (iss: string, bytes: number) => void;
   /** Failed validations per client address (this replica's); undefined with `failedValidations: false`. */
   readonly failures: FailedValidations | undefined;
@@ -53,7 +56,10 @@ const MAX_TOLERANCE = 300;
  * verified-token cache (which a key rotation prunes) and the (once-compiled) claims validator. Key-source
  * events go to `logger`. Throws `TypeError` naming the option.
  */
-export function resolveTokenOptions(options: GuardOptions, logger: Logger): { readonly settings: TokenSettings; readonly runtime: TokenRuntime } {
+export function resolveTokenOptions(
+  options: GuardOptions,
+  logger: Logger,
+): { readonly settings: TokenSettings; readonly runtime: TokenRuntime } {
   const audiences = stringList(options.audience, 'audience');
   const now = typeof options.now === 'function' ? options.now : Date.now;
   const algorithms = resolveAlgorithms(options.algorithms);
@@ -95,11 +101,21 @@ export function resolveTokenOptions(options: GuardOptions, logger: Logger): { re
   });
   const failures = resolveFailedValidations(options.failedValidations);
   const sizeNotice = largeTokenNotice(logger);
-  const runtime: TokenRuntime = Object.freeze({ keys, cache, lookup: cache && ((token: string) => cache.get(token)), introspection, capabilityRefs, sizeNotice, failures });
+  const runtime: TokenRuntime = Object.freeze({
+    keys,
+    cache,
+    lookup: cache && ((token: string) => cache.get(token)),
+    introspection,
+    capabilityRefs,
+    sizeNotice,
+    failures,
+  });
   return { settings, runtime };
 }
 
-/** Draft §5.3: the size past which a serialized token is worth a warning (headers of 8 KB are a common server limit). */
+/**
+ * Draft §5.3: the size past which a serialized token is worth a warning (headers of 8 KB are a common server limit).
+ */
 const LARGE_TOKEN = 4096;
 
 /**
@@ -143,7 +159,9 @@ function flag(value: unknown, name: string): boolean {
 function seconds(value: unknown): number {
   if (value === undefined) return 300;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TOLERANCE) {
-    throw new TypeError(`options.clockTolerance must be a number of seconds between 0 and ${MAX_TOLERANCE} (draft "Clock Skew")`);
+    throw new TypeError(
+      `options.clockTolerance must be a number of seconds between 0 and ${MAX_TOLERANCE} (draft "Clock Skew")`,
+    );
   }
   return value;
 }

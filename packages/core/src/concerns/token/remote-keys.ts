@@ -121,7 +121,9 @@ export class RemoteKeySet implements KeySource {
   #refresh(force: boolean): Promise<void> {
     if (this.#pending) return this.#pending;
     if (!force && this.#backoff.blocked()) {
-      return Promise.reject(new InfrastructureError('jwks_unavailable', `${this.#label} backing off after: ${this.#lastError?.message}`));
+      return Promise.reject(
+        new InfrastructureError('jwks_unavailable', `${this.#label} backing off after: ${this.#lastError?.message}`),
+      );
     }
     this.#pending = this.#load().finally(() => (this.#pending = undefined));
     return this.#pending;
@@ -135,7 +137,13 @@ export class RemoteKeySet implements KeySource {
       const jwks = keySet(body, this.#label);
       const find = createLocalJWKSet(jwks);
       const ids = await keyIds(jwks.keys);
-      next = { find, ids, count: jwks.keys.length, fetchedAt: this.context.now(), freshMs: freshnessMs(headers, this.settings.cacheMaxAgeMs) };
+      next = {
+        find,
+        ids,
+        count: jwks.keys.length,
+        fetchedAt: this.context.now(),
+        freshMs: freshnessMs(headers, this.settings.cacheMaxAgeMs),
+      };
     } catch (error) {
       this.#backoff.fail();
       const message = String(causeOf(error).cause);
@@ -161,15 +169,32 @@ export class RemoteKeySet implements KeySource {
       evicted = this.context.withdrawn(change.withdrawn);
     }
     const { added, removed, replaced } = change;
-    const fields = { event: 'jwks.rotated', component: 'jwks', uri: this.uri.href, issuers: this.context.issuers, added, removed, replaced, evicted };
-    this.context.logger.info(fields, `${this.#label} changed: ${added.length} key(s) added, ${removed.length + replaced.length} withdrawn`);
+    const fields = {
+      event: 'jwks.rotated',
+      component: 'jwks',
+      uri: this.uri.href,
+      issuers: this.context.issuers,
+      added,
+      removed,
+      replaced,
+      evicted,
+    };
+    this.context.logger.info(
+      fields,
+      `${this.#label} changed: ${added.length} key(s) added, ${removed.length + replaced.length} withdrawn`,
+    );
   }
 }
 
 /** A JSON Web Key Set (RFC 7517 §5): an object whose `keys` is an array of objects. */
 function keySet(body: unknown, label: string): JSONWebKeySet {
   const keys = (body as { keys?: unknown } | null)?.keys;
-  if (typeof body !== 'object' || body === null || !Array.isArray(keys) || !keys.every((key) => typeof key === 'object' && key !== null && !Array.isArray(key))) {
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    !Array.isArray(keys) ||
+    !keys.every((key) => typeof key === 'object' && key !== null && !Array.isArray(key))
+  ) {
     throw new FetchError(`${label} answered JSON that is not a JSON Web Key Set`);
   }
   return { keys: keys as JWK[] };

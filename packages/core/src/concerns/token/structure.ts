@@ -30,9 +30,13 @@ export function structureDeny(token: string, algorithms: readonly string[] | und
   if (header === undefined) return malformed(HEADER_INVALID);
   if (header.crit !== undefined || header.b64 !== undefined) return undefined; // jose's extension rules
   const alg = header.alg;
-  if (typeof alg !== 'string' || alg === '') return malformed('JWS "alg" (Algorithm) Header Parameter missing or invalid');
+  if (typeof alg !== 'string' || alg === '')
+    return malformed('JWS "alg" (Algorithm) Header Parameter missing or invalid');
   if (algorithms && !algorithms.includes(alg)) {
-    return deny('token_alg_not_allowed', { jose: 'ERR_JOSE_ALG_NOT_ALLOWED', message: '"alg" (Algorithm) Header Parameter value not allowed' });
+    return deny('token_alg_not_allowed', {
+      jose: 'ERR_JOSE_ALG_NOT_ALLOWED',
+      message: '"alg" (Algorithm) Header Parameter value not allowed',
+    });
   }
   return undefined;
 }
@@ -53,7 +57,9 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
   if (text.charCodeAt(start) !== 0x7b || text.charCodeAt(end) !== 0x7d) return undefined;
   try {
     const parsed: unknown = JSON.parse(text);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -16,7 +16,11 @@ export interface VerifiedJwt {
  * Lifetimes are compared by the caller (lifetime.ts). A token typed `dpop+jwt` is refused whatever
  * else it claims (RFC 8725 §3.11: explicit typing keeps a DPoP proof from passing as an access token).
  */
-export async function verifyJwt(token: string, keys: KeyGetter, options: JWTVerifyOptions): Promise<VerifiedJwt | Deny> {
+export async function verifyJwt(
+  token: string,
+  keys: KeyGetter,
+  options: JWTVerifyOptions,
+): Promise<VerifiedJwt | Deny> {
   let verified: VerifiedJwt;
   try {
     const result = await jwtVerify(token, (header) => keys(header, token), options);
@@ -33,13 +37,18 @@ export async function verifyJwt(token: string, keys: KeyGetter, options: JWTVeri
 }
 
 /** A token without `kid` and several candidate keys: try each (jose's documented pattern). */
-async function tryEachKey(token: string, candidates: AsyncIterable<CryptoKey>, options: JWTVerifyOptions): Promise<VerifiedJwt | Deny> {
+async function tryEachKey(
+  token: string,
+  candidates: AsyncIterable<CryptoKey>,
+  options: JWTVerifyOptions,
+): Promise<VerifiedJwt | Deny> {
   for await (const key of candidates) {
     try {
       const result = await jwtVerify(token, key, options);
       return { payload: result.payload, header: result.protectedHeader };
     } catch (error) {
-      if ((error as { code?: unknown } | null)?.code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return joseDeny(error);
+      if ((error as { code?: unknown } | null)?.code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
+        return joseDeny(error);
     }
   }
   return deny('token_signature_invalid', { jose: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', candidates: 'several' });

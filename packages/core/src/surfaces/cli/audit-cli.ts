@@ -22,20 +22,25 @@ export interface CliOutput {
 export async function runAuditCli(args: readonly string[], output: CliOutput): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { after: { type: 'string' }, anchor: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { after: { type: 'string' }, anchor: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (error) {
     return usage(output, (error as Error).message);
   }
   const { positionals, values } = parsed;
-  if (values.help) return output.stdout.write(`${USAGE}\n`), 0;
+  if (values.help) return (output.stdout.write(`${USAGE}\n`), 0);
   if (positionals[0] !== 'verify' || positionals.length !== 2) return usage(output, 'expected: verify <file>');
   const file = positionals[1]!;
   const after = values.after === undefined ? undefined : head(values.after);
   const anchor = values.anchor === undefined ? undefined : head(values.anchor);
-  if (after === null || anchor === null) return usage(output, 'SEQ:HASH must be a line number and a 43-character base64url hash');
+  if (after === null || anchor === null)
+    return usage(output, 'SEQ:HASH must be a line number and a 43-character base64url hash');
   try {
     const result = await verifyAuditFile(file, { after, anchor });
-    if (!result.ok) return output.stderr.write(`${file}: line ${result.line}: ${result.problem}\n`), 1;
+    if (!result.ok) return (output.stderr.write(`${file}: line ${result.line}: ${result.problem}\n`), 1);
     output.stdout.write(`${file}: ok, ${result.lines} line(s), head ${result.head.seq}:${result.head.hash}\n`);
     return 0;
   } catch (error) {

@@ -4,7 +4,15 @@ import type { EventRevocation, EventRevocations } from './event-types.js';
 import type { SetOutcome } from './verify-set.js';
 
 /** Revocation kinds by key member (base/stores/revocations.ts). */
-const KIND: Readonly<Record<string, string>> = { jti: 'jti', taskId: 'task', grantId: 'grant', agentId: 'agent', parentJti: 'parent', sub: 'sub', operator: 'operator' };
+const KIND: Readonly<Record<string, string>> = {
+  jti: 'jti',
+  taskId: 'task',
+  grantId: 'grant',
+  agentId: 'agent',
+  parentJti: 'parent',
+  sub: 'sub',
+  operator: 'operator',
+};
 
 /** How long a duplicate waits for the delivery that claimed the SET to finish applying it. */
 const SETTLE_MS = 2_000;
@@ -19,7 +27,11 @@ const PROBE_MS = 50;
  * de-duplication. A store fault rejects (the transmitter gets a 503 and retries); a bad `until` is a
  * `TypeError` (400).
  */
-export async function applyRevocations(guard: Guard, wanted: EventRevocations, set: { readonly iss: string; readonly jti: string; readonly duplicate: boolean }): Promise<SetOutcome> {
+export async function applyRevocations(
+  guard: Guard,
+  wanted: EventRevocations,
+  set: { readonly iss: string; readonly jti: string; readonly duplicate: boolean },
+): Promise<SetOutcome> {
   if (set.duplicate && (await settled(guard, wanted.keys))) return { kind: 'duplicate', jti: set.jti };
   const reason = `${wanted.reason ?? 'security event'} (SET ${set.jti})`.slice(0, 256);
   for (const key of wanted.keys) {

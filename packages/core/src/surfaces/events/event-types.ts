@@ -37,8 +37,13 @@ export interface EventRevocations {
 }
 
 const AAP_MEMBERS: readonly (readonly [string, keyof EventRevocation])[] = [
-  ['jti', 'jti'], ['task_id', 'taskId'], ['agent_id', 'agentId'], ['grant_id', 'grantId'],
-  ['parent_jti', 'parentJti'], ['sub', 'sub'], ['operator', 'operator'],
+  ['jti', 'jti'],
+  ['task_id', 'taskId'],
+  ['agent_id', 'agentId'],
+  ['grant_id', 'grantId'],
+  ['parent_jti', 'parentJti'],
+  ['sub', 'sub'],
+  ['operator', 'operator'],
 ];
 
 /** Thrown for a known event with a malformed payload: the SET is answered `invalid_request`. */
@@ -86,7 +91,8 @@ function aapKey(body: Record<string, unknown>, iss: string): EventRevocation {
     const value = body[member];
     if (value !== undefined) key[name] = text(value, member);
   }
-  if (Object.keys(key).length === 0) throw new EventPayloadError(`the revocation event names none of ${AAP_MEMBERS.map(([m]) => m).join(', ')}`);
+  if (Object.keys(key).length === 0)
+    throw new EventPayloadError(`the revocation event names none of ${AAP_MEMBERS.map(([m]) => m).join(', ')}`);
   return { ...key, issuer: iss };
 }
 
@@ -109,17 +115,21 @@ function subjectKeys(subject: unknown, signer: string): EventRevocation[] {
       return list.flatMap((alias) => subjectKeys(alias, signer));
     }
     default:
-      throw new EventPayloadError(`subject format ${JSON.stringify(id.format)} names nothing this resource server can revoke (jwt_id, iss_sub, aliases)`);
+      throw new EventPayloadError(
+        `subject format ${JSON.stringify(id.format)} names nothing this resource server can revoke (jwt_id, iss_sub, aliases)`,
+      );
   }
 }
 
 function object(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new EventPayloadError(`${what} must be a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new EventPayloadError(`${what} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 
 function text(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 512) throw new EventPayloadError(`${what} must be a non-empty string`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > 512)
+    throw new EventPayloadError(`${what} must be a non-empty string`);
   return value;
 }
 

@@ -10,7 +10,10 @@ export interface PollOptions {
   /** The transmitter's poll endpoint. */
   readonly endpoint: string;
   /** Headers of every poll request (e.g. `authorization`), or a function giving them (fresh credentials). */
-  readonly headers?: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>) | undefined;
+  readonly headers?:
+    | Readonly<Record<string, string>>
+    | (() => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>)
+    | undefined;
   /** Ms between polls that found nothing more (default 5000; the draft's 30 s bound is the upper limit to keep). */
   readonly intervalMs?: number | undefined;
   /** `maxEvents` asked per poll (default 100). */
@@ -29,7 +32,10 @@ export interface PollReport {
 
 /** A running RFC 8936 poller. */
 export interface SecurityEventPoller {
-  /** One poll: acknowledge what was processed, fetch and process up to `maxEvents` SETs. Rejects when the endpoint fails. */
+  /**
+   * One poll: acknowledge what was processed, fetch and process up to `maxEvents` SETs. Rejects when the endpoint
+   * fails.
+   */
   pollOnce(): Promise<PollReport>;
   /** Stop polling; resolves once the poll in flight (if any) is done. */
   stop(): Promise<void>;
@@ -57,7 +63,8 @@ export function pollSecurityEvents(
     const answer = await request(settings, sent, options.headers);
     receipts.delivered(sent);
     const outcomes: SetOutcome[] = [];
-    for (const [key, set] of Object.entries(answer.sets)) outcomes.push(receipts.record(key, typeof set === 'string' ? await process(set) : NOT_A_SET));
+    for (const [key, set] of Object.entries(answer.sets))
+      outcomes.push(receipts.record(key, typeof set === 'string' ? await process(set) : NOT_A_SET));
     return { outcomes, moreAvailable: answer.moreAvailable };
   };
   const after = (report: PollReport | undefined): number => {
@@ -82,7 +89,10 @@ export function pollSecurityEvents(
 
 const NOT_A_SET: SetOutcome = { kind: 'refused', error: { err: 'invalid_request', description: 'not a SET' } };
 
-/** What the next poll owes the transmitter (RFC 8936 §2.4): `ack` for SETs applied (or ignored, or duplicates), `setErrs` for refused ones. */
+/**
+ * What the next poll owes the transmitter (RFC 8936 §2.4): `ack` for SETs applied (or ignored, or duplicates),
+ * `setErrs` for refused ones.
+ */
 class Receipts {
   #ack: string[] = [];
   #errors: Record<string, SetError> = {};
@@ -140,35 +150,61 @@ interface PollSettings {
   readonly timeoutMs: number;
 }
 
-async function request(settings: PollSettings, sent: { ack: readonly string[]; setErrs: Record<string, SetError> }, headers: PollOptions['headers']): Promise<{ sets: Record<string, unknown>; moreAvailable: boolean }> {
+async function request(
+  settings: PollSettings,
+  sent: { ack: readonly string[]; setErrs: Record<string, SetError> },
+  headers: PollOptions['headers'],
+): Promise<{ sets: Record<string, unknown>; moreAvailable: boolean }> {
   const extra = typeof headers === 'function' ? await headers() : (headers ?? {});
-  const body = JSON.stringify({ ack: sent.ack, ...(Object.keys(sent.setErrs).length ? { setErrs: sent.setErrs } : {}), maxEvents: settings.maxEvents, returnImmediately: true });
+  const body = JSON.stringify({
+    ack: sent.ack,
+    ...(Object.keys(sent.setErrs).length ? { setErrs: sent.setErrs } : {}),
+    maxEvents: settings.maxEvents,
+    returnImmediately: true,
+  });
   const label = `SET poll endpoint ${settings.endpoint.href}`;
   let response: Response;
   try {
-    response = await fetch(settings.endpoint, { method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(settings.timeoutMs), headers: { 'content-type': 'application/json', accept: 'application/json', ...extra } });
+    response = await fetch(settings.endpoint, {
+      method: 'POST',
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(settings.timeoutMs),
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...extra },
+    });
   } catch (error) {
-    throw new FetchError(`${label} is unreachable or did not answer within ${settings.timeoutMs} ms`, undefined, { cause: error });
+    throw new FetchError(`${label} is unreachable or did not answer within ${settings.timeoutMs} ms`, undefined, {
+      cause: error,
+    });
   }
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => undefined);
     throw new FetchError(`${label} answered HTTP ${response.status}`, response.status);
   }
-  const parsed = (await response.json().catch(() => undefined)) as { sets?: unknown; moreAvailable?: unknown } | undefined;
-  if (!parsed || parsed.sets === null || typeof parsed.sets !== 'object' || Array.isArray(parsed.sets)) throw new FetchError(`${label} answered no "sets" object (RFC 8936 §2.5)`);
+  const parsed = (await response.json().catch(() => undefined)) as
+    { sets?: unknown; moreAvailable?: unknown } | undefined;
+  if (!parsed || parsed.sets === null || typeof parsed.sets !== 'object' || Array.isArray(parsed.sets))
+    throw new FetchError(`${label} answered no "sets" object (RFC 8936 §2.5)`);
   return { sets: parsed.sets as Record<string, unknown>, moreAvailable: parsed.moreAvailable === true };
 }
 
 function pollSettings(options: PollOptions, allowInsecure: boolean): PollSettings {
-  if (options === null || typeof options !== 'object') throw new TypeError('poll(options) must be an object with an endpoint');
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('poll(options) must be an object with an endpoint');
   // Its answers revoke, and the poll carries the transmitter's credentials: the one URL rule (base/util/secure-url.ts).
   const endpoint = secureUrl(options.endpoint, 'poll(options.endpoint)', allowInsecure);
   const int = (value: unknown, fallback: number, name: string, min: number, max: number): number => {
     if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new TypeError(`poll(options.${name}) must be an integer between ${min} and ${max}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      throw new TypeError(`poll(options.${name}) must be an integer between ${min} and ${max}`);
     return value;
   };
-  if (options.headers !== undefined && typeof options.headers !== 'function' && (options.headers === null || typeof options.headers !== 'object')) throw new TypeError('poll(options.headers) must be an object or a function');
+  if (
+    options.headers !== undefined &&
+    typeof options.headers !== 'function' &&
+    (options.headers === null || typeof options.headers !== 'object')
+  )
+    throw new TypeError('poll(options.headers) must be an object or a function');
   return Object.freeze({
     endpoint,
     intervalMs: int(options.intervalMs, 5_000, 'intervalMs', 1, 300_000),

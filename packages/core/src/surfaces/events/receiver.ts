@@ -63,15 +63,20 @@ const MEDIA_TYPE = /^application\/secevent\+jwt\s*(;|$)/i;
  *
  * @example
  * import type { IncomingMessage } from 'node:http';
- * const events = securityEventReceiver(guard, { authorize: (req: IncomingMessage) => req.headers.authorization === `Bearer ${key}` });
+ * const events = securityEventReceiver(guard, { authorize: (req: IncomingMessage) => req.headers.authorization ===
+ * `Bearer ${key}` });
  * const { status, headers, body } = await events.push(req, { headers: req.headers, body: rawBody });
  */
-export function securityEventReceiver<Req = unknown>(guard: Guard, options: SecurityEventOptions<Req> = {}): SecurityEventReceiver<Req> {
+export function securityEventReceiver<Req = unknown>(
+  guard: Guard,
+  options: SecurityEventOptions<Req> = {},
+): SecurityEventReceiver<Req> {
   const setup = engineOf(guard, 'securityEventReceiver(guard): guard must be an aap-guard Guard');
   const { runtime } = setup;
   const verification = verificationOf(setup, options);
   const maxBytes = positive(options.maxBytes, 65_536, 'maxBytes');
-  if (options.authorize !== undefined && typeof options.authorize !== 'function') throw new TypeError('securityEventReceiver(options.authorize) must be a function');
+  if (options.authorize !== undefined && typeof options.authorize !== 'function')
+    throw new TypeError('securityEventReceiver(options.authorize) must be a function');
   const health = new Health(runtime.logger, 'security-events');
   const process = (set: string) => processSet(guard, runtime.store, verification, set, health);
   return {
@@ -79,10 +84,20 @@ export function securityEventReceiver<Req = unknown>(guard: Guard, options: Secu
     async push(request, input) {
       try {
         const allowed = options.authorize ? await options.authorize(request) : true;
-        if (allowed === 'forbidden') return answer(403, { err: 'access_denied', description: 'the transmitter may not deliver SETs here' });
-        if (allowed !== true) return answer(401, { err: 'authentication_failed', description: 'the transmitter could not be authenticated' }, { 'www-authenticate': 'Bearer' });
+        if (allowed === 'forbidden')
+          return answer(403, { err: 'access_denied', description: 'the transmitter may not deliver SETs here' });
+        if (allowed !== true)
+          return answer(
+            401,
+            { err: 'authentication_failed', description: 'the transmitter could not be authenticated' },
+            { 'www-authenticate': 'Bearer' },
+          );
       } catch {
-        return answer(401, { err: 'authentication_failed', description: 'the transmitter could not be authenticated' }, { 'www-authenticate': 'Bearer' });
+        return answer(
+          401,
+          { err: 'authentication_failed', description: 'the transmitter could not be authenticated' },
+          { 'www-authenticate': 'Bearer' },
+        );
       }
       const body = bodyOf(input, maxBytes);
       if (typeof body !== 'string') return body;
@@ -92,7 +107,13 @@ export function securityEventReceiver<Req = unknown>(guard: Guard, options: Secu
   };
 }
 
-async function processSet(guard: Guard, store: Store, verification: SetVerification, set: string, health: Health): Promise<SetOutcome> {
+async function processSet(
+  guard: Guard,
+  store: Store,
+  verification: SetVerification,
+  set: string,
+  health: Health,
+): Promise<SetOutcome> {
   try {
     const verified = await verifySet(set, verification);
     if ('error' in verified) return { kind: 'refused', error: verified.error };
@@ -109,10 +130,18 @@ async function processSet(guard: Guard, store: Store, verification: SetVerificat
     health.up('security events are applied again');
     return outcome;
   } catch (error) {
-    if (error instanceof EventPayloadError) return { kind: 'refused', error: { err: 'invalid_request', description: error.message } };
-    if (error instanceof TypeError) return { kind: 'refused', error: { err: 'invalid_request', description: error.message } };
-    health.down(error, 'a security event could not be applied (store or keys unavailable): the transmitter is answered 503 and should retry');
-    return { kind: 'unavailable', message: error instanceof InfrastructureError ? error.message : String((error as Error)?.message ?? error) };
+    if (error instanceof EventPayloadError)
+      return { kind: 'refused', error: { err: 'invalid_request', description: error.message } };
+    if (error instanceof TypeError)
+      return { kind: 'refused', error: { err: 'invalid_request', description: error.message } };
+    health.down(
+      error,
+      'a security event could not be applied (store or keys unavailable): the transmitter is answered 503 and should retry',
+    );
+    return {
+      kind: 'unavailable',
+      message: error instanceof InfrastructureError ? error.message : String((error as Error)?.message ?? error),
+    };
   }
 }
 
@@ -121,7 +150,11 @@ function responseOf(outcome: SetOutcome): EventResponse {
     case 'refused':
       return answer(400, outcome.error);
     case 'unavailable':
-      return { status: 503, headers: { 'retry-after': '5', 'content-type': 'application/json' }, body: JSON.stringify({ error: 'temporarily_unavailable' }) };
+      return {
+        status: 503,
+        headers: { 'retry-after': '5', 'content-type': 'application/json' },
+        body: JSON.stringify({ error: 'temporarily_unavailable' }),
+      };
     default:
       return { status: 202, headers: {}, body: '' };
   }
@@ -130,9 +163,14 @@ function responseOf(outcome: SetOutcome): EventResponse {
 /** RFC 8935 §2.1: `Content-Type: application/secevent+jwt`, a body of at most `maxBytes`. */
 function bodyOf(input: PushedSet, maxBytes: number): string | EventResponse {
   const type = input.headers['content-type'];
-  if (typeof type !== 'string' || !MEDIA_TYPE.test(type)) return answer(400, { err: 'invalid_request', description: 'the request must be Content-Type: application/secevent+jwt' });
+  if (typeof type !== 'string' || !MEDIA_TYPE.test(type))
+    return answer(400, {
+      err: 'invalid_request',
+      description: 'the request must be Content-Type: application/secevent+jwt',
+    });
   const body = typeof input.body === 'string' ? input.body : input.body ? Buffer.from(input.body).toString('utf8') : '';
-  if (Buffer.byteLength(body) > maxBytes) return answer(413, { err: 'invalid_request', description: 'the SET is too large' });
+  if (Buffer.byteLength(body) > maxBytes)
+    return answer(413, { err: 'invalid_request', description: 'the SET is too large' });
   return body.trim();
 }
 
@@ -142,7 +180,14 @@ function answer(status: EventResponse['status'], error: SetError, headers: Recor
 
 function verificationOf({ settings, runtime }: GuardSetup, options: SecurityEventOptions<never>): SetVerification {
   const given = options.audience;
-  const audiences = given === undefined ? [...settings.token.audiences] : typeof given === 'string' ? [given] : Array.isArray(given) ? [...given] : [];
+  const audiences =
+    given === undefined
+      ? [...settings.token.audiences]
+      : typeof given === 'string'
+        ? [given]
+        : Array.isArray(given)
+          ? [...given]
+          : [];
   if (audiences.length === 0 || audiences.some((value) => typeof value !== 'string' || value.length === 0)) {
     throw new TypeError('securityEventReceiver(options.audience) must be a non-empty string or array of strings');
   }
@@ -153,6 +198,7 @@ function verificationOf({ settings, runtime }: GuardSetup, options: SecurityEven
 
 function positive(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new TypeError(`securityEventReceiver(options.${name}) must be a positive integer`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new TypeError(`securityEventReceiver(options.${name}) must be a positive integer`);
   return value;
 }

@@ -3,14 +3,18 @@ import type { IssuerKeys } from '../../concerns/token/issuer-keys.js';
 import type { TokenSettings } from '../../concerns/token/options.js';
 import { InfrastructureError } from '../../base/util/errors.js';
 
-/** What one SET came to: applied, a duplicate (already applied), ignored (no event this RS acts on), refused, or an outage. */
+/**
+ * What one SET came to: applied, a duplicate (already applied), ignored (no event this RS acts on), refused, or an
+ * outage.
+ */
 export type SetOutcome =
   | { readonly kind: 'applied' | 'duplicate' | 'ignored'; readonly jti: string }
   | { readonly kind: 'refused'; readonly jti?: string | undefined; readonly error: SetError }
   | { readonly kind: 'unavailable'; readonly jti?: string | undefined; readonly message: string };
 
 /** RFC 8935 §2.4 error codes (the IANA "Security Event Token Error Codes" registry). */
-export type SetErrorCode = 'invalid_request' | 'invalid_key' | 'invalid_issuer' | 'invalid_audience' | 'authentication_failed' | 'access_denied';
+export type SetErrorCode =
+  'invalid_request' | 'invalid_key' | 'invalid_issuer' | 'invalid_audience' | 'authentication_failed' | 'access_denied';
 
 /** A SET refused: the RFC 8935 §2.3 error body, and never anything applied. */
 export interface SetError {
@@ -34,7 +38,10 @@ export interface SetVerification {
  * (and not in the future beyond the clock tolerance), a `jti`, and an `events` object of event objects.
  * Returns the payload, or the RFC 8935 error to answer; a key-source outage throws `InfrastructureError`.
  */
-export async function verifySet(set: string, verification: SetVerification): Promise<{ readonly payload: JWTPayload } | { readonly error: SetError }> {
+export async function verifySet(
+  set: string,
+  verification: SetVerification,
+): Promise<{ readonly payload: JWTPayload } | { readonly error: SetError }> {
   const shape = malformed(set);
   if (shape) return { error: shape };
   const iss = decodeJwt(set).iss;
@@ -94,7 +101,8 @@ export function acceptedUntil(iat: number, verification: SetVerification): numbe
 function malformed(set: string): SetError | undefined {
   try {
     const typ = decodeProtectedHeader(set).typ;
-    if (typeof typ !== 'string' || !/^(application\/)?secevent\+jwt$/i.test(typ)) return fail('invalid_request', 'the SET is not typed secevent+jwt (RFC 8417 §2.3)');
+    if (typeof typ !== 'string' || !/^(application\/)?secevent\+jwt$/i.test(typ))
+      return fail('invalid_request', 'the SET is not typed secevent+jwt (RFC 8417 §2.3)');
     decodeJwt(set);
     return undefined;
   } catch {
@@ -110,7 +118,8 @@ function joseError(error: unknown): SetError {
     if (claim === 'iss') return fail('invalid_issuer', 'the SET issuer is not trusted');
     return fail('invalid_request', `the SET claim ${String(claim)} is invalid`);
   }
-  if (typeof code === 'string' && /^ERR_(JWS_SIGNATURE|JWKS|JWK|JOSE_ALG)/.test(code)) return fail('invalid_key', 'the SET signature or key is not acceptable');
+  if (typeof code === 'string' && /^ERR_(JWS_SIGNATURE|JWKS|JWK|JOSE_ALG)/.test(code))
+    return fail('invalid_key', 'the SET signature or key is not acceptable');
   if (error instanceof TypeError) return fail('invalid_key', 'the SET key cannot verify its algorithm');
   return fail('invalid_request', 'the request body cannot be parsed as a SET');
 }

@@ -9,7 +9,10 @@ import type { DenyFormatter } from './deny-response.js';
 export interface AdapterOptions<Req> {
   /** Share an existing guard instead of creating one (the adapter then does not close it). */
   readonly guard?: Guard | undefined;
-  /** A route without a declaration: `deny` (default: 403 `route_undeclared` before its handler runs) or `allow` (authenticated only). */
+  /**
+   * A route without a declaration: `deny` (default: 403 `route_undeclared` before its handler runs) or `allow`
+   * (authenticated only).
+   */
   readonly undeclared?: 'allow' | 'deny' | undefined;
   /**
    * How a deny reaches the client: `response` (default: written by the adapter) or `error` — an
@@ -51,7 +54,8 @@ export type ResolvedAdapter<Req> = AdapterSettings<Req>;
  * exclusive.
  *
  * @example
- * const adapter = resolveAdapterOptions('aapGuard', { ...options, routeCacheSize: 500 }, process.env, ['routeCacheSize']);
+ * const adapter = resolveAdapterOptions('aapGuard', { ...options, routeCacheSize: 500 }, process.env,
+ * ['routeCacheSize']);
  */
 export function resolveAdapterOptions<Req>(
   name: string,
@@ -62,24 +66,43 @@ export function resolveAdapterOptions<Req>(
   const given = options ?? {};
   if (typeof given !== 'object' || given === null) throw new TypeError(`${name}: options must be an object`);
   checkKeys(given, [...GUARD_KEYS, ...ADAPTER_KEYS, ...ownKeys], `${name}(options)`);
-  const { guard: shared, undeclared, denyAs = 'response', formatDeny, skip, ...rest } = given as AdapterOptions<Req> & Record<string, unknown>;
+  const {
+    guard: shared,
+    undeclared,
+    denyAs = 'response',
+    formatDeny,
+    skip,
+    ...rest
+  } = given as AdapterOptions<Req> & Record<string, unknown>;
   for (const key of ownKeys) delete rest[key];
-  if (denyAs !== 'response' && denyAs !== 'error') throw new TypeError(`${name}: options.denyAs must be 'response' or 'error'`);
-  if (formatDeny !== undefined && typeof formatDeny !== 'function') throw new TypeError(`${name}: options.formatDeny must be a function (decision) => { body, type? }`);
-  if (skip !== undefined && typeof skip !== 'function') throw new TypeError(`${name}: options.skip must be a function (request) => boolean`);
+  if (denyAs !== 'response' && denyAs !== 'error')
+    throw new TypeError(`${name}: options.denyAs must be 'response' or 'error'`);
+  if (formatDeny !== undefined && typeof formatDeny !== 'function')
+    throw new TypeError(`${name}: options.formatDeny must be a function (decision) => { body, type? }`);
+  if (skip !== undefined && typeof skip !== 'function')
+    throw new TypeError(`${name}: options.skip must be a function (request) => boolean`);
   const guardOptions = Object.keys(rest).filter((key) => rest[key] !== undefined);
   let guard: Guard;
   if (shared !== undefined) {
-    if (guardOptions.length > 0) throw new TypeError(`${name}: give either options.guard or guard options (${guardOptions.join(', ')}), not both`);
+    if (guardOptions.length > 0)
+      throw new TypeError(`${name}: give either options.guard or guard options (${guardOptions.join(', ')}), not both`);
     guard = shared;
   } else {
     const fromEnv = optionsFromEnv(env);
-    guard = createGuard({ ...fromEnv.options, ...rest, ...(undeclared === undefined ? {} : { undeclared }) } as GuardOptions);
+    guard = createGuard({
+      ...fromEnv.options,
+      ...rest,
+      ...(undeclared === undefined ? {} : { undeclared }),
+    } as GuardOptions);
     for (const { name: variable } of fromEnv.unknown) {
-      engineOf(guard).runtime.logger.warn({ event: 'config.unknown_variable', variable }, `${variable} is not an aap-guard variable; ignored`);
+      engineOf(guard).runtime.logger.warn(
+        { event: 'config.unknown_variable', variable },
+        `${variable} is not an aap-guard variable; ignored`,
+      );
     }
   }
-  const mode = undeclared ?? engineOf(guard, `${name}: options.guard must be a guard made by createGuard()`).settings.undeclared;
+  const mode =
+    undeclared ?? engineOf(guard, `${name}: options.guard must be a guard made by createGuard()`).settings.undeclared;
   if (mode !== 'allow' && mode !== 'deny') throw new TypeError(`${name}: options.undeclared must be 'allow' or 'deny'`);
   return Object.freeze({ guard, owned: shared === undefined, undeclared: mode, denyAs, formatDeny, skip });
 }

@@ -107,7 +107,8 @@ export function tapBody(req: IncomingMessage, keepBytes: number): BodyTap | unde
     }
     if (kept) {
       keptBytes += bytes.byteLength;
-      if (keptBytes > keepBytes) kept = undefined; // too large to digest; a digest now says so
+      if (keptBytes > keepBytes)
+        kept = undefined; // too large to digest; a digest now says so
       else kept.push(bytes);
     }
     const flowing = push.call(this, bytes);

@@ -29,12 +29,19 @@ export type DenyFormatter = (decision: Decision) => { readonly body: unknown; re
  * @example
  * const { status, headers, body } = denyResponse(decision);
  */
-export function denyResponse(decision: Pick<Decision, 'status' | 'headers' | 'body'>, format?: DenyFormatter): DenyResponse {
+export function denyResponse(
+  decision: Pick<Decision, 'status' | 'headers' | 'body'>,
+  format?: DenyFormatter,
+): DenyResponse {
   const shaped = format ? format(decision as Decision) : undefined;
-  const payload = shaped ? shaped.body : decision.body ?? {};
+  const payload = shaped ? shaped.body : (decision.body ?? {});
   const body = typeof payload === 'string' || payload instanceof Uint8Array ? payload : JSON.stringify(payload);
   const type = shaped?.type ?? 'application/json; charset=utf-8';
-  return { status: decision.status, headers: Object.assign({}, decision.headers, { 'content-type': type, 'cache-control': 'no-store' }), body }; // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
+  return {
+    status: decision.status,
+    headers: Object.assign({}, decision.headers, { 'content-type': type, 'cache-control': 'no-store' }),
+    body,
+  }; // no spread on hot paths: docs/ARCHITECTURE.md "Performance"
 }
 
 /**

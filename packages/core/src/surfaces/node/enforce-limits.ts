@@ -11,7 +11,10 @@ import { writeDeny } from './write-deny.js';
 
 /** What an adapter may do when a limit refuses a request after it was allowed. */
 export interface EnforceLimitsHooks {
-  /** Called after the 413 for a body over `maxRequestSize` was written (Fastify hijacks the reply, Koa stops responding). */
+  /**
+   * Called after the 413 for a body over `maxRequestSize` was written (Fastify hijacks the reply, Koa stops
+   * responding).
+   */
   readonly onRequestTooLarge?: (() => void) | undefined;
 }
 
@@ -23,7 +26,13 @@ export interface EnforceLimitsHooks {
  * the limit while the guard ran): then the handler must not run. A decision without limits costs nothing.
  * Each event is audited as an `enforcement` event of the same request.
  */
-export function enforceLimits(runtime: Pick<GuardRuntime, 'audit' | 'now'>, req: IncomingMessage, res: ServerResponse, decision: Decision, hooks: EnforceLimitsHooks = {}): boolean {
+export function enforceLimits(
+  runtime: Pick<GuardRuntime, 'audit' | 'now'>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  decision: Decision,
+  hooks: EnforceLimitsHooks = {},
+): boolean {
   const limits = decision.limits;
   if (!limits) return true;
   let proceed = true;
@@ -33,7 +42,12 @@ export function enforceLimits(runtime: Pick<GuardRuntime, 'audit' | 'now'>, req:
       proceed = false;
       closeAfterResponse(res);
       writeDeny(res, { status: 413, headers: {}, body: denyBody('request_too_large') });
-      enforcement(runtime, decision, 'request_too_large', { constraint: 'max_request_size', limit: limits.maxRequestSize, received, streamed: true });
+      enforcement(runtime, decision, 'request_too_large', {
+        constraint: 'max_request_size',
+        limit: limits.maxRequestSize,
+        received,
+        streamed: true,
+      });
       hooks.onRequestTooLarge?.();
     };
     // A body read before the guard could count it has an unknown size: fail closed.
@@ -49,10 +63,24 @@ export function enforceLimits(runtime: Pick<GuardRuntime, 'audit' | 'now'>, req:
 }
 
 /** The audit event of a limit enforced after the decision: same identity, what happened, why. */
-function enforcement(runtime: Pick<GuardRuntime, 'audit' | 'now'>, decision: Decision, reason: ReasonCode, detail: Record<string, unknown>): void {
+function enforcement(
+  runtime: Pick<GuardRuntime, 'audit' | 'now'>,
+  decision: Decision,
+  reason: ReasonCode,
+  detail: Record<string, unknown>,
+): void {
   if (!runtime.audit) return;
   const row = REASONS[reason];
-  const event: AuditEvent = { ...decision.audit, kind: 'enforcement', time: new Date(runtime.now()).toISOString(), decision: 'deny', status: reason === 'request_too_large' ? 413 : row.status, error: row.error, reason, detail };
+  const event: AuditEvent = {
+    ...decision.audit,
+    kind: 'enforcement',
+    time: new Date(runtime.now()).toISOString(),
+    decision: 'deny',
+    status: reason === 'request_too_large' ? 413 : row.status,
+    error: row.error,
+    reason,
+    detail,
+  };
   emitAudit(runtime, event);
 }
 
@@ -62,4 +90,5 @@ function closeAfterResponse(res: ServerResponse): void {
   else res.once('finish', () => res.destroy());
 }
 
-const validLimit = (value: number | undefined): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+const validLimit = (value: number | undefined): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0;

@@ -35,7 +35,15 @@ export interface Pending {
   allowedExtra: Partial<RequestInfo> | undefined;
 }
 
-const mark = (refused?: Decision): Pending => ({ stage: undefined, done: true, unresolved: false, refused, allowed: undefined, allowedRoute: undefined, allowedExtra: undefined });
+const mark = (refused?: Decision): Pending => ({
+  stage: undefined,
+  done: true,
+  unresolved: false,
+  refused,
+  allowed: undefined,
+  allowedRoute: undefined,
+  allowedExtra: undefined,
+});
 /** `skip` said yes. */
 const SKIPPED: Pending = Object.freeze(mark());
 /** `skip` was asked and said no; nothing else yet. */
@@ -55,7 +63,12 @@ export interface FlowMarks {
    * Record an allow with a principal — of the stage `begin` left, or of a whole check — and what it
    * authorized, so that a later declaration of the same check repeats it instead of checking again.
    */
-  allow(req: IncomingMessage, decision: Decision, route: CompiledRoute | undefined, extra: Partial<RequestInfo> | undefined): void;
+  allow(
+    req: IncomingMessage,
+    decision: Decision,
+    route: CompiledRoute | undefined,
+    extra: Partial<RequestInfo> | undefined,
+  ): void;
   /** Record a pass (no AAP credential), unless the request already has a state of this guard. */
   pass(req: IncomingMessage): void;
   /** Whether this guard passed the request on without a principal (state `passed`). */
@@ -78,7 +91,15 @@ export function flowMarks(): FlowMarks {
   return {
     get,
     open(req, stage) {
-      const pending: Pending = { stage, done: false, unresolved: false, refused: undefined, allowed: undefined, allowedRoute: undefined, allowedExtra: undefined };
+      const pending: Pending = {
+        stage,
+        done: false,
+        unresolved: false,
+        refused: undefined,
+        allowed: undefined,
+        allowedRoute: undefined,
+        allowedExtra: undefined,
+      };
       set(req, pending);
       return pending;
     },

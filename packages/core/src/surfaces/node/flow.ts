@@ -32,7 +32,12 @@ export type FlowOutcome =
       readonly headers?: Readonly<Record<string, string>> | undefined;
     }
   /** Allowed. `proceed` is false when a size limit already refused the request (the 413 was written). */
-  | { readonly kind: 'allow'; readonly decision: Decision; readonly principal: Principal | undefined; readonly proceed: boolean };
+  | {
+      readonly kind: 'allow';
+      readonly decision: Decision;
+      readonly principal: Principal | undefined;
+      readonly proceed: boolean;
+    };
 
 /** What a declared route adds to its request. */
 export interface RouteParts {
@@ -47,7 +52,10 @@ export interface RouteParts {
    * a retry changes (an MCP `tools/call`: a new JSON-RPC id) — see `RequestInfo.bodyDigest`.
    */
   readonly bodyDigest?: string | undefined;
-  /** A hold id carried inside the message (MCP `_meta`) instead of the `AAP-Hold-Id` header; both, differing, match no hold. */
+  /**
+   * A hold id carried inside the message (MCP `_meta`) instead of the `AAP-Hold-Id` header; both, differing, match no
+   * hold.
+   */
   readonly holdId?: string | undefined;
   /** The body as the app's parser left it (`req.body`), if one ran: see `RequestInfo.parsedBody`. */
   readonly parsedBody?: unknown;
@@ -127,7 +135,13 @@ export interface NodeFlow {
    * no second audit event). Settles synchronously when nothing needs I/O (the memory store): `await` it, or
    * test for a promise.
    */
-  finish(req: IncomingMessage, res: ServerResponse, route?: CompiledRoute, parts?: RouteParts, hooks?: EnforceLimitsHooks): Awaitable<FlowOutcome>;
+  finish(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route?: CompiledRoute,
+    parts?: RouteParts,
+    hooks?: EnforceLimitsHooks,
+  ): Awaitable<FlowOutcome>;
   /** Refuse an authenticated request for a reason only the adapter sees (an undeclared route): one audit event. */
   refuse(req: IncomingMessage, reason: ReasonCode, detail: Readonly<Record<string, unknown>>): Decision;
   /**
@@ -135,7 +149,10 @@ export interface NodeFlow {
    * the request is settled when the response ends — its proof recorded, its audit event emitted.
    */
   defer(req: IncomingMessage, res: ServerResponse): void;
-  /** An exception in the adapter's own path (a `target` function that threw…): an audited 503 `internal_error`, never a 500. */
+  /**
+   * An exception in the adapter's own path (a `target` function that threw…): an audited 503 `internal_error`, never a
+   * 500.
+   */
   fault(req: IncomingMessage, error: unknown): Decision;
 }
 
@@ -163,7 +180,12 @@ function createFlow(guard: Guard): NodeFlow {
   const keep = Math.max(engine.settings.holds.maxBodyBytes, engine.settings.token.maxFormBodySize);
   // This guard's state of a request, under a key of its own: another guard in the same app never sees it.
   const marks = flowMarks();
-  const settle = (req: IncomingMessage, res: ServerResponse, decision: Decision, hooks?: EnforceLimitsHooks): FlowOutcome => {
+  const settle = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    decision: Decision,
+    hooks?: EnforceLimitsHooks,
+  ): FlowOutcome => {
     bodyTapOf(req)?.release();
     if (!decision.allowed) {
       marks.refuse(req, decision); // refused once, refused by every later step of this guard
@@ -173,7 +195,12 @@ function createFlow(guard: Guard): NodeFlow {
       marks.pass(req); // no AAP credential: passed, and audited, once for this guard
       return PASS;
     }
-    return { kind: 'allow', decision, principal: decision.principal, proceed: enforceLimits(engine.runtime, req, res, decision, hooks) };
+    return {
+      kind: 'allow',
+      decision,
+      principal: decision.principal,
+      proceed: enforceLimits(engine.runtime, req, res, decision, hooks),
+    };
   };
   /** A request this guard refused (the same decision again) or passed on already (on again). */
   const decided = (req: IncomingMessage): FlowOutcome | undefined => {
@@ -191,7 +218,10 @@ function createFlow(guard: Guard): NodeFlow {
     andThen(engine.begin(info), (stage): Awaitable<FlowOutcome> => {
       // Still anonymous, on a route that passes such requests to the app: nothing more to check.
       if (!stage.denied && stage.ctx.anonymous && !(route && agentsOnly(route, stage.ctx.method))) return PASS;
-      return andThen(traceCheck('authorize', info, route, () => engine.finish(stage, route)), whole);
+      return andThen(
+        traceCheck('authorize', info, route, () => engine.finish(stage, route)),
+        whole,
+      );
     });
   const deferred = (req: IncomingMessage, res: ServerResponse): void => {
     const open = marks.get(req);
@@ -221,7 +251,11 @@ function createFlow(guard: Guard): NodeFlow {
       const extra = url === undefined && parsed === undefined ? undefined : { url, parsedBody: parsed };
       const info = nodeRequestInfo(req, extra);
       const authenticated = (stage: Stage): Awaitable<FlowOutcome> => {
-        if (stage.denied || stage.ctx.anonymous) return andThen(traceCheck('authenticate', info, undefined, () => engine.finish(stage, undefined)), (decision) => settle(req, res, decision));
+        if (stage.denied || stage.ctx.anonymous)
+          return andThen(
+            traceCheck('authenticate', info, undefined, () => engine.finish(stage, undefined)),
+            (decision) => settle(req, res, decision),
+          );
         marks.open(req, stage);
         return { kind: 'authenticated', principal: principalOf(stage) };
       };

@@ -19,7 +19,11 @@ type WriteCallback = (error?: Error | null) => void;
  * @example
  * limitResponseBody(res, 1_000_000, (info) => log.warn({ ...info }, 'response cut off'));
  */
-export function limitResponseBody(res: ServerResponse, maxBytes: number, onCutOff: (info: ResponseBodyExceeded) => void): void {
+export function limitResponseBody(
+  res: ServerResponse,
+  maxBytes: number,
+  onCutOff: (info: ResponseBodyExceeded) => void,
+): void {
   let sent = 0;
   let cut = false;
   const write = res.write;
@@ -29,7 +33,8 @@ export function limitResponseBody(res: ServerResponse, maxBytes: number, onCutOf
   const admit = (chunk: unknown, encoding: BufferEncoding | undefined): Buffer | undefined => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return undefined;
     if ((res as ServerResponse & { [DENY_WRITE]?: true })[DENY_WRITE]) return undefined; // the guard's own deny body
-    const size = typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding ?? 'utf8') : (chunk as Uint8Array).byteLength;
+    const size =
+      typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding ?? 'utf8') : (chunk as Uint8Array).byteLength;
     if (sent + size <= maxBytes) {
       sent += size; // the common case: counted without copying
       return undefined;
@@ -50,7 +55,12 @@ export function limitResponseBody(res: ServerResponse, maxBytes: number, onCutOf
     (write as (chunk: Buffer, callback: WriteCallback) => boolean).call(res, rest, () => res.destroy());
   };
 
-  res.write = function limitedWrite(this: ServerResponse, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+  res.write = function limitedWrite(
+    this: ServerResponse,
+    chunk: unknown,
+    encoding?: unknown,
+    callback?: unknown,
+  ): boolean {
     if (cut) return false;
     const rest = admit(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined);
     if (rest === undefined) return write.call(this, chunk, encoding as BufferEncoding, callback as WriteCallback);
@@ -58,7 +68,12 @@ export function limitResponseBody(res: ServerResponse, maxBytes: number, onCutOf
     return false;
   } as ServerResponse['write'];
 
-  res.end = function limitedEnd(this: ServerResponse, chunk?: unknown, encoding?: unknown, callback?: unknown): ServerResponse {
+  res.end = function limitedEnd(
+    this: ServerResponse,
+    chunk?: unknown,
+    encoding?: unknown,
+    callback?: unknown,
+  ): ServerResponse {
     if (cut) return this;
     const rest = admit(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined);
     if (rest === undefined) return end.call(this, chunk as string, encoding as BufferEncoding, callback as () => void);

@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Guard } from '../../guard/create-guard.js';
 import { engineOf } from '../../engine/registry.js';
-import { WELL_KNOWN, metadataPaths, metadataUrl, resourceIdentifier } from '../../concerns/metadata/resource-metadata.js';
+import {
+  WELL_KNOWN,
+  metadataPaths,
+  metadataUrl,
+  resourceIdentifier,
+} from '../../concerns/metadata/resource-metadata.js';
 import { requestOrigin } from '../../base/request/origin.js';
 import { nodeRequestInfo } from './request-info.js';
 

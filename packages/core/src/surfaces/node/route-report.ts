@@ -17,7 +17,10 @@ export interface RouteAdmission {
 
 const NOTES = {
   declared: 'agents checked; others passed to the app',
-  undeclared: { deny: 'agents refused; others passed to the app', allow: 'agents authenticated; others passed to the app' },
+  undeclared: {
+    deny: 'agents refused; others passed to the app',
+    allow: 'agents authenticated; others passed to the app',
+  },
 } as const;
 
 /**

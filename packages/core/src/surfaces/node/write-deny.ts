@@ -13,7 +13,11 @@ export const DENY_WRITE = Symbol.for('aap-guard.deny-write');
  * @example
  * if (!decision.allowed) return writeDeny(res, decision);
  */
-export function writeDeny(res: ServerResponse, deny: Pick<Decision, 'status' | 'headers' | 'body'> | DenyResponse, format?: DenyFormatter): void {
+export function writeDeny(
+  res: ServerResponse,
+  deny: Pick<Decision, 'status' | 'headers' | 'body'> | DenyResponse,
+  format?: DenyFormatter,
+): void {
   if (res.headersSent || res.writableEnded) {
     res.destroy();
     return;
@@ -26,4 +30,5 @@ export function writeDeny(res: ServerResponse, deny: Pick<Decision, 'status' | '
   res.end(response.body);
 }
 
-const isResponse = (value: object): value is DenyResponse => typeof (value as DenyResponse).body === 'string' || (value as DenyResponse).body instanceof Uint8Array;
+const isResponse = (value: object): value is DenyResponse =>
+  typeof (value as DenyResponse).body === 'string' || (value as DenyResponse).body instanceof Uint8Array;

@@ -12,10 +12,24 @@ beforeAll(async () => {
   as = await createIssuer();
 });
 
-async function audited(headers: Record<string, string | string[]>, options: Partial<GuardOptions> = {}, request: { clientIp?: string } = {}) {
+async function audited(
+  headers: Record<string, string | string[]>,
+  options: Partial<GuardOptions> = {},
+  request: { clientIp?: string } = {},
+) {
   const events: AuditEvent[] = [];
-  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, audit: (event) => void events.push(event), ...options });
-  const decision = await guard.check({ method: 'GET', url: 'https://api.example.com/v1/search?q=x', headers, ...request }, { action: 'search.web' });
+  const guard = createGuard({
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    logger: false,
+    audit: (event) => void events.push(event),
+    ...options,
+  });
+  const decision = await guard.check(
+    { method: 'GET', url: 'https://api.example.com/v1/search?q=x', headers, ...request },
+    { action: 'search.web' },
+  );
   await guard.close();
   expect(events).toHaveLength(1);
   expect(events[0]).toBe(decision.audit); // the sink gets the decision's own event
@@ -59,12 +73,15 @@ describe('audit event: correlation, client, grant', () => {
     ['traceparent version ff', { traceparent: 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }],
     ['traceparent version 00 with extra fields', { traceparent: `${TRACEPARENT}-x` }],
     ['upper-case traceparent', { traceparent: TRACEPARENT.toUpperCase() }],
-  ])('a malformed correlation header (%s) is never echoed: a request id is generated instead', async (_name, headers) => {
-    const event = await audited(headers as Record<string, string | string[]>);
-    expect(event.reason).toBe('credentials_missing');
-    expect(event.requestId).toMatch(/^[\w-]{12}\.[\da-z]+$/);
-    expect(event.traceId).toBeUndefined();
-  });
+  ])(
+    'a malformed correlation header (%s) is never echoed: a request id is generated instead',
+    async (_name, headers) => {
+      const event = await audited(headers as Record<string, string | string[]>);
+      expect(event.reason).toBe('credentials_missing');
+      expect(event.requestId).toMatch(/^[\w-]{12}\.[\da-z]+$/);
+      expect(event.traceId).toBeUndefined();
+    },
+  );
 
   it('generated request ids differ from request to request', async () => {
     const first = await audited({});
@@ -95,7 +112,10 @@ describe('audit event: correlation, client, grant', () => {
 describe('audit event: nothing built without a sink', () => {
   it('a decision builds its audit event only when asked, once', async () => {
     const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false });
-    const decision = await guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: {} }, { action: 'search.web' });
+    const decision = await guard.check(
+      { method: 'GET', url: 'https://api.example.com/x', headers: {} },
+      { action: 'search.web' },
+    );
     expect(typeof Object.getOwnPropertyDescriptor(Object.getPrototypeOf(decision), 'audit')?.get).toBe('function'); // a getter, not a value
     const first = decision.audit;
     expect(decision.audit).toBe(first);

@@ -67,9 +67,15 @@ describe('audit sink failures', () => {
         throw new TypeError('sink bug');
       },
     });
-    const request = { method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${await as.mint()}` } };
+    const request = {
+      method: 'GET',
+      url: 'https://api.example.com/x',
+      headers: { authorization: `Bearer ${await as.mint()}` },
+    };
     expect((await guard.check(request, { action: 'search.web' })).allowed).toBe(true);
-    expect((await guard.check({ ...request, headers: {} }, { action: 'search.web' })).reason).toBe('credentials_missing');
+    expect((await guard.check({ ...request, headers: {} }, { action: 'search.web' })).reason).toBe(
+      'credentials_missing',
+    );
     await settle();
     const down = lines.filter((line) => line.object.event === 'audit.down');
     expect(down).toHaveLength(1);

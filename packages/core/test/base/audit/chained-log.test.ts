@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { createGuard, type AuditEvent, type Logger } from '@aap-guard/core';
-import { AUDIT_GENESIS, chainedAuditLog, verifyAuditFile, verifyAuditLog, type ChainedAuditLog } from '@aap-guard/core/audit';
+import {
+  AUDIT_GENESIS,
+  chainedAuditLog,
+  verifyAuditFile,
+  verifyAuditLog,
+  type ChainedAuditLog,
+} from '@aap-guard/core/audit';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -35,12 +41,22 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 /** A guard auditing to `audit`, and a function sending `count` requests (every third without a token: a deny). */
 async function guarded(audit: (event: AuditEvent) => unknown) {
-  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger, audit, delegation: { unknownParent: 'allow-audited' } });
+  const guard = createGuard({
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    logger,
+    audit,
+    delegation: { unknownParent: 'allow-audited' },
+  });
   const token = await as.mint();
   const send = async (count: number) => {
     for (let i = 0; i < count; i++) {
       const headers = i % 3 === 2 ? {} : { authorization: `Bearer ${token}` };
-      const decision = await guard.check({ method: 'GET', url: `https://api.example.com/v1/search?i=${i}`, headers }, { action: 'search.web' });
+      const decision = await guard.check(
+        { method: 'GET', url: `https://api.example.com/v1/search?i=${i}`, headers },
+        { action: 'search.web' },
+      );
       expect(decision.status).toBe(i % 3 === 2 ? 401 : 200); // whatever the audit log does
     }
   };
@@ -72,7 +88,12 @@ describe('chainedAuditLog + verifyAuditFile', () => {
     expect(rows).toHaveLength(6);
     const first = JSON.parse(rows[0]!);
     expect(first).toMatchObject({ seq: 1, prev: AUDIT_GENESIS, decision: 'allow', action: 'search.web' });
-    expect(JSON.parse(rows[2]!)).toMatchObject({ seq: 3, prev: JSON.parse(rows[1]!).hash, decision: 'deny', reason: 'credentials_missing' });
+    expect(JSON.parse(rows[2]!)).toMatchObject({
+      seq: 3,
+      prev: JSON.parse(rows[1]!).hash,
+      decision: 'deny',
+      reason: 'credentials_missing',
+    });
     expect(first.tokenHash).toMatch(/^[\w-]{43}$/);
     expect(await readFile(file, 'utf8')).not.toContain(token);
     expect(await verifyAuditFile(file)).toEqual({ ok: true, lines: 6, head: log.head });
@@ -82,10 +103,24 @@ describe('chainedAuditLog + verifyAuditFile', () => {
   it('an edited line is named (a value changed in the middle, and in the last line)', async () => {
     const { file } = await writeLog(5);
     const rows = await lines(file);
-    await rewrite(file, rows.map((row, i) => (i === 1 ? row.replace('"decision":"allow"', '"decision":"deny"') : row)));
-    expect(await verifyAuditFile(file)).toMatchObject({ ok: false, line: 2, problem: expect.stringMatching(/altered/) });
-    await rewrite(file, rows.map((row, i) => (i === 4 ? row.replace('"status":200', '"status":201') : row)));
-    expect(await verifyAuditFile(file)).toMatchObject({ ok: false, line: 5, problem: expect.stringMatching(/altered/) });
+    await rewrite(
+      file,
+      rows.map((row, i) => (i === 1 ? row.replace('"decision":"allow"', '"decision":"deny"') : row)),
+    );
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 2,
+      problem: expect.stringMatching(/altered/),
+    });
+    await rewrite(
+      file,
+      rows.map((row, i) => (i === 4 ? row.replace('"status":200', '"status":201') : row)),
+    );
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 5,
+      problem: expect.stringMatching(/altered/),
+    });
   });
 
   it('an edited line whose own hash was recomputed is caught by the next line', async () => {
@@ -95,23 +130,39 @@ describe('chainedAuditLog + verifyAuditFile', () => {
     const { chainLine } = await import('../../../src/base/audit/chain.js');
     const relinked = chainLine({ ...event, decision: 'deny' }, { seq: seq - 1, hash: prev }).line.trimEnd();
     await rewrite(file, [rows[0]!, relinked, rows[2]!, rows[3]!]);
-    expect(await verifyAuditFile(file)).toMatchObject({ ok: false, line: 3, problem: expect.stringMatching(/does not follow line 2/) });
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 3,
+      problem: expect.stringMatching(/does not follow line 2/),
+    });
   });
 
   it('a removed line is named: the first, a middle one', async () => {
     const { file } = await writeLog(5);
     const rows = await lines(file);
     await rewrite(file, rows.slice(1));
-    expect(await verifyAuditFile(file)).toMatchObject({ ok: false, line: 1, problem: expect.stringMatching(/1 line\(s\) removed/) });
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 1,
+      problem: expect.stringMatching(/1 line\(s\) removed/),
+    });
     await rewrite(file, [...rows.slice(0, 2), ...rows.slice(3)]);
-    expect(await verifyAuditFile(file)).toMatchObject({ ok: false, line: 3, problem: expect.stringMatching(/seq 4 where 3 was expected/) });
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 3,
+      problem: expect.stringMatching(/seq 4 where 3 was expected/),
+    });
   });
 
   it('two reordered lines are named', async () => {
     const { file } = await writeLog(5);
     const rows = await lines(file);
     await rewrite(file, [rows[0]!, rows[2]!, rows[1]!, rows[3]!, rows[4]!]);
-    expect(await verifyAuditFile(file)).toMatchObject({ ok: false, line: 2, problem: expect.stringMatching(/reordered/) });
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 2,
+      problem: expect.stringMatching(/reordered/),
+    });
   });
 
   it('lines cut from the end are found with an anchored head; an incomplete last line without', async () => {
@@ -120,9 +171,17 @@ describe('chainedAuditLog + verifyAuditFile', () => {
     const rows = await lines(file);
     await rewrite(file, rows.slice(0, 3));
     expect(await verifyAuditFile(file)).toMatchObject({ ok: true, lines: 3 }); // a plain hash chain cannot see this…
-    expect(await verifyAuditFile(file, { anchor })).toMatchObject({ ok: false, line: 4, problem: expect.stringMatching(/before the anchored seq 5/) });
+    expect(await verifyAuditFile(file, { anchor })).toMatchObject({
+      ok: false,
+      line: 4,
+      problem: expect.stringMatching(/before the anchored seq 5/),
+    });
     await writeFile(file, `${rows.slice(0, 3).join('\n')}\n${rows[3]!.slice(0, 40)}`);
-    expect(await verifyAuditFile(file)).toMatchObject({ ok: false, line: 4, problem: expect.stringMatching(/incomplete/) });
+    expect(await verifyAuditFile(file)).toMatchObject({
+      ok: false,
+      line: 4,
+      problem: expect.stringMatching(/incomplete/),
+    });
   });
 
   it('a restarted process continues the chain of the existing file', async () => {
@@ -165,37 +224,61 @@ describe('chainedAuditLog + verifyAuditFile', () => {
     expect(await verifyAuditFile(file)).toMatchObject({ ok: true, lines: 2 });
   });
 
-  it.runIf(process.platform === 'linux')('a full disk (/dev/full) rejects the writes: reported once through the logger', async () => {
-    const log = chainedAuditLog({ file: '/dev/full', fsync: true });
-    await traffic(log, 3);
-    await log.close();
-    const down = logged.filter((line) => line.object.event === 'audit.down');
-    expect(down).toHaveLength(1);
-    expect(String(down[0]!.object.code ?? down[0]!.object.cause)).toMatch(/ENOSPC/);
-  });
+  it.runIf(process.platform === 'linux')(
+    'a full disk (/dev/full) rejects the writes: reported once through the logger',
+    async () => {
+      const log = chainedAuditLog({ file: '/dev/full', fsync: true });
+      await traffic(log, 3);
+      await log.close();
+      const down = logged.filter((line) => line.object.event === 'audit.down');
+      expect(down).toHaveLength(1);
+      expect(String(down[0]!.object.code ?? down[0]!.object.cause)).toMatch(/ENOSPC/);
+    },
+  );
 
-  it.runIf(process.platform === 'linux')('a write cut short by the disk (EFBIG under ulimit -f) is rolled back: the file stays one valid chain', () => {
-    const file = join(dir, 'audit.jsonl');
-    const writer = fileURLToPath(new URL('./fixtures/bounded-writer.ts', import.meta.url));
-    const run = spawnSync('bash', ['-c', `ulimit -f 8 && exec "${process.execPath}" --import tsx "${writer}" "${file}"`], {
-      encoding: 'utf8',
-      timeout: 20_000,
-      env: { ...process.env, TSX_DISABLE_CACHE: '1' }, // tsx's cache files must not hit the limit
-    });
-    expect(run.status, run.stderr).toBe(0);
-    const { results, verification } = JSON.parse(run.stdout) as { results: string[]; verification: unknown };
-    expect(results).toContain('EFBIG');
-    const written = results.filter((result) => result === 'ok').length;
-    expect(results.slice(results.indexOf('EFBIG'))).toContain('ok'); // a small event after the failure still fits, chained
-    expect(verification).toMatchObject({ ok: true, lines: written });
-  });
+  it.runIf(process.platform === 'linux')(
+    'a write cut short by the disk (EFBIG under ulimit -f) is rolled back: the file stays one valid chain',
+    () => {
+      const file = join(dir, 'audit.jsonl');
+      const writer = fileURLToPath(new URL('./fixtures/bounded-writer.ts', import.meta.url));
+      const run = spawnSync(
+        'bash',
+        ['-c', `ulimit -f 8 && exec "${process.execPath}" --import tsx "${writer}" "${file}"`],
+        {
+          encoding: 'utf8',
+          timeout: 20_000,
+          env: { ...process.env, TSX_DISABLE_CACHE: '1' }, // tsx's cache files must not hit the limit
+        },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      const { results, verification } = JSON.parse(run.stdout) as { results: string[]; verification: unknown };
+      expect(results).toContain('EFBIG');
+      const written = results.filter((result) => result === 'ok').length;
+      expect(results.slice(results.indexOf('EFBIG'))).toContain('ok'); // a small event after the failure still fits, chained
+      expect(verification).toMatchObject({ ok: true, lines: written });
+    },
+  );
 
   it('concurrent decisions are written in batches, in order, as one valid chain (fsync on)', async () => {
     const file = join(dir, 'audit.jsonl');
     const log = chainedAuditLog({ file, fsync: true });
-    const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger, audit: log, delegation: { unknownParent: 'allow-audited' } });
+    const guard = createGuard({
+      issuer: as.issuer,
+      audience: as.audience,
+      jwks: as.jwks,
+      logger,
+      audit: log,
+      delegation: { unknownParent: 'allow-audited' },
+    });
     const token = await as.mint();
-    await Promise.all(Array.from({ length: 200 }, (_, i) => guard.check({ method: 'GET', url: `https://api.example.com/x?i=${i}`, headers: { authorization: `Bearer ${token}` } }, { action: 'search.web' })));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        guard.check(
+          { method: 'GET', url: `https://api.example.com/x?i=${i}`, headers: { authorization: `Bearer ${token}` } },
+          { action: 'search.web' },
+        ),
+      ),
+    );
     await guard.close();
     await log.close();
     expect(await verifyAuditFile(file)).toMatchObject({ ok: true, lines: 200 });
@@ -221,7 +304,11 @@ describe('chainedAuditLog on a stream', () => {
     await traffic(rotated, 2);
     await rotated.flush();
     expect(verifyAuditLog(Buffer.concat(next))).toMatchObject({ ok: false, line: 1 }); // not from the genesis
-    expect(verifyAuditLog(Buffer.concat(next), { after: head })).toMatchObject({ ok: true, lines: 2, head: { seq: 5 } });
+    expect(verifyAuditLog(Buffer.concat(next), { after: head })).toMatchObject({
+      ok: true,
+      lines: 2,
+      head: { seq: 5 },
+    });
   });
 
   it('a stream that does not keep up: events beyond maxPending are refused and reported, the rest is one valid chain', async () => {
@@ -233,7 +320,11 @@ describe('chainedAuditLog on a stream', () => {
       },
     });
     const log = chainedAuditLog({ stream: slow, maxPending: 5 });
-    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => log({ time: '', decision: 'allow', status: 200, method: 'GET', path: `/${i}`, latencyMs: 0 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        log({ time: '', decision: 'allow', status: 200, method: 'GET', path: `/${i}`, latencyMs: 0 }),
+      ),
+    );
     const refused = results.filter((result) => result.status === 'rejected');
     expect(refused.length).toBeGreaterThan(0);
     expect(String((refused[0] as PromiseRejectedResult).reason)).toMatch(/events behind/);

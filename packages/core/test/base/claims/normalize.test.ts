@@ -20,7 +20,11 @@ const agent = { id: 'agent-1', type: 'llm-autonomous', operator: 'org:example' }
 
 describe('AAP claims: normalization and validation', () => {
   it('prefixed spelling normalizes to the same model; non-AAP claims land in extra', async () => {
-    const d = await check({ spelling: 'prefixed', claims: { client_id: 'c1', scope: 'aap:research', grant_id: 'g1' }, sections: { audit: { trace_id: 't-1' } } });
+    const d = await check({
+      spelling: 'prefixed',
+      claims: { client_id: 'c1', scope: 'aap:research', grant_id: 'g1' },
+      sections: { audit: { trace_id: 't-1' } },
+    });
     expect(d.allowed).toBe(true);
     expect(d.claims?.audit?.trace_id).toBe('t-1');
     expect(d.claims?.delegation?.depth).toBe(0);
@@ -56,10 +60,16 @@ describe('AAP claims: normalization and validation', () => {
 
   it('wrong types are refused', async () => {
     expect(await invalidAt({ sections: { agent: 'agent-1' } })).toBe('/agent');
-    expect(await invalidAt({ capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: '5' } }] }))
-      .toBe('/capabilities/0/constraints/max_requests_per_minute');
-    expect(await invalidAt({ capabilities: [{ action: 'a.b', constraints: { time_window: { start: 'ISO-8601', end: '2025-01-01T00:00:00Z' } } }] }))
-      .toBe('/capabilities/0/constraints/time_window/start');
+    expect(
+      await invalidAt({ capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: '5' } }] }),
+    ).toBe('/capabilities/0/constraints/max_requests_per_minute');
+    expect(
+      await invalidAt({
+        capabilities: [
+          { action: 'a.b', constraints: { time_window: { start: 'ISO-8601', end: '2025-01-01T00:00:00Z' } } },
+        ],
+      }),
+    ).toBe('/capabilities/0/constraints/time_window/start');
     expect(await invalidAt({ claims: { act: 'someone' } })).toBe('/act');
     expect(await invalidAt({ claims: { iat: undefined } })).toBe('/iat'); // required by the token schema and RFC 9068 §2.2
   });
@@ -67,11 +77,20 @@ describe('AAP claims: normalization and validation', () => {
   it('accepts what the draft itself uses: model object, IPv6 ranges, approval_reference "policy-id", unknown constraints', async () => {
     const d = await check({
       sections: {
-        agent: { ...agent, model: { provider: 'p', id: 'm', version: '1' }, runtime: { environment: 'k8s', attested: true } },
+        agent: {
+          ...agent,
+          model: { provider: 'p', id: 'm', version: '1' },
+          runtime: { environment: 'k8s', attested: true },
+        },
         oversight: { requires_human_approval_for: ['cms.publish'], approval_reference: 'policy-id' },
         context: { network_zone: 'public-internet-only', geo_restriction: 'none' },
       },
-      capabilities: [{ action: 'search.web', constraints: { ip_ranges_allowed: ['2001:db8::/32', '10.0.0.0/8'], status: 'draft_only' } }],
+      capabilities: [
+        {
+          action: 'search.web',
+          constraints: { ip_ranges_allowed: ['2001:db8::/32', '10.0.0.0/8'], status: 'draft_only' },
+        },
+      ],
     });
     expect(d.allowed).toBe(true);
     expect((await check({ sections: { agent: { ...agent, model: 'gpt-x' } } })).allowed).toBe(true);
@@ -89,7 +108,10 @@ describe('AAP claims: normalization and validation', () => {
       ',"aap_context":{"__proto__":{"polluted":"yes"}}';
     const payload = payloadJson(as, hostile)
       .replace('"agent":{', '"agent":{"__proto__":{"polluted":"yes"},')
-      .replace('{"action":"search.web"}', '{"action":"search.web","constraints":{"__proto__":{"max_requests_per_minute":1}}}');
+      .replace(
+        '{"action":"search.web"}',
+        '{"action":"search.web","constraints":{"__proto__":{"max_requests_per_minute":1}}}',
+      );
     const d = await guard.check(bearer(await signRaw(as, payload)));
     expect(d.allowed).toBe(true);
     expect(d.claims?.agent.id).toBe('agent-1');
@@ -101,7 +123,14 @@ describe('AAP claims: normalization and validation', () => {
     expect(Object.hasOwn(extra, 'constructor')).toBe(true);
     expect(d.claims?.capabilities[0]?.constraints?.max_requests_per_minute).toBeUndefined();
     expect(d.claims?.context?.polluted).toBeUndefined();
-    const sectionProto = await guard.check(bearer(await signRaw(as, payloadJson(as).replace('"agent":{', '"__proto__":{"x":1},"aap_task":{"id":"t","purpose":"p"},"agent":{'))));
+    const sectionProto = await guard.check(
+      bearer(
+        await signRaw(
+          as,
+          payloadJson(as).replace('"agent":{', '"__proto__":{"x":1},"aap_task":{"id":"t","purpose":"p"},"agent":{'),
+        ),
+      ),
+    );
     expect(sectionProto.reason).toBe('token_claims_invalid'); // task + aap_task: both spellings
   });
 });

@@ -4,15 +4,34 @@
 import { describe, expect, it } from 'vitest';
 import { holdPreview, REDACTED_FIELDS, type PreviewSettings } from '../../../src/concerns/holds/preview.js';
 
-const settings = (extra: Partial<PreviewSettings> = {}): PreviewSettings => ({ maxBytes: 4096, names: new Set(REDACTED_FIELDS), transform: undefined, ...extra });
+const settings = (extra: Partial<PreviewSettings> = {}): PreviewSettings => ({
+  maxBytes: 4096,
+  names: new Set(REDACTED_FIELDS),
+  transform: undefined,
+  ...extra,
+});
 const bytes = (text: string) => Buffer.from(text);
 
 describe('holdPreview', () => {
   it('pretty-prints JSON with sensitive members redacted at any depth', () => {
-    const body = JSON.stringify({ title: 'Q3', Password: 'hunter2', author: { api_key: 'k-1', name: 'Ann' }, tags: [{ token: 't' }] });
+    const body = JSON.stringify({
+      title: 'Q3',
+      Password: 'hunter2',
+      author: { api_key: 'k-1', name: 'Ann' },
+      tags: [{ token: 't' }],
+    });
     const preview = holdPreview(bytes(body), 'application/json; charset=utf-8', settings(), []);
-    expect(preview).toMatchObject({ contentType: 'application/json', bytes: Buffer.byteLength(body), truncated: false });
-    expect(JSON.parse(preview.text as string)).toEqual({ title: 'Q3', Password: '[redacted]', author: { api_key: '[redacted]', name: 'Ann' }, tags: [{ token: '[redacted]' }] });
+    expect(preview).toMatchObject({
+      contentType: 'application/json',
+      bytes: Buffer.byteLength(body),
+      truncated: false,
+    });
+    expect(JSON.parse(preview.text as string)).toEqual({
+      title: 'Q3',
+      Password: '[redacted]',
+      author: { api_key: '[redacted]', name: 'Ann' },
+      tags: [{ token: '[redacted]' }],
+    });
   });
 
   it('cuts the presented access token and DPoP proof out of any text, wherever they appear', () => {
@@ -22,7 +41,12 @@ describe('holdPreview', () => {
   });
 
   it('shows form bodies as name=value lines, named fields redacted, plus the configured names', () => {
-    const preview = holdPreview(bytes('title=Hello+world&iban=DE00&secret=s'), 'application/x-www-form-urlencoded', settings({ names: new Set([...REDACTED_FIELDS, 'iban']) }), []);
+    const preview = holdPreview(
+      bytes('title=Hello+world&iban=DE00&secret=s'),
+      'application/x-www-form-urlencoded',
+      settings({ names: new Set([...REDACTED_FIELDS, 'iban']) }),
+      [],
+    );
     expect(preview.text).toBe('title=Hello world\niban=[redacted]\nsecret=[redacted]');
   });
 
@@ -34,7 +58,11 @@ describe('holdPreview', () => {
 
   it('shows one form field per line: line breaks, bidi and zero-width characters, a = in a name escaped', () => {
     const memo = 'a\nto=x\r\u2028\u0085\u202e\u200b\\n';
-    const body = new URLSearchParams([['memo', memo], ['to=vendor', ''], ['amount', '10']]).toString();
+    const body = new URLSearchParams([
+      ['memo', memo],
+      ['to=vendor', ''],
+      ['amount', '10'],
+    ]).toString();
     const preview = holdPreview(bytes(body), 'application/x-www-form-urlencoded', settings(), []);
     expect(preview.text).toBe('memo=a\\nto=x\\r\\u2028\\u0085\\u202e\\u200b\\\\n\nto\\u003dvendor=\namount=10');
     expect(preview.text?.split('\n')).toHaveLength(3);
@@ -67,12 +95,21 @@ describe('holdPreview', () => {
     expect(holdPreview(Buffer.from([0xff, 0xfe, 0x00]), 'text/plain', settings(), []).omitted).toBe('not_utf8');
     expect(holdPreview(bytes('GIF89a'), 'image/gif', settings(), []).omitted).toBe('binary');
     expect(holdPreview(undefined, 'application/json', settings(), []).omitted).toBe('unavailable');
-    const throwing = settings({ transform: () => { throw new Error('no'); } });
+    const throwing = settings({
+      transform: () => {
+        throw new Error('no');
+      },
+    });
     expect(holdPreview(bytes('x'), 'text/plain', throwing, []).omitted).toBe('redact_failed');
   });
 
   it('applies a redact function after the built-in redaction', () => {
-    const preview = holdPreview(bytes('{"card":"4111 1111 1111 1111","password":"p"}'), 'application/json', settings({ transform: (text) => text.replace(/\d{4} \d{4} \d{4} (\d{4})/, '**** $1') }), []);
+    const preview = holdPreview(
+      bytes('{"card":"4111 1111 1111 1111","password":"p"}'),
+      'application/json',
+      settings({ transform: (text) => text.replace(/\d{4} \d{4} \d{4} (\d{4})/, '**** $1') }),
+      [],
+    );
     expect(JSON.parse(preview.text as string)).toEqual({ card: '**** 1111', password: '[redacted]' });
   });
 });

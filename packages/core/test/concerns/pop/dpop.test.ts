@@ -10,7 +10,8 @@ describe('DPoP proof verification (RFC 9449 §4.3)', () => {
   it('iat window: maxAge back and leeway forward, both inclusive and configurable', async () => {
     const h = await popHarness({ dpop: { maxAge: 30, leeway: 2 } });
     const token = await h.token();
-    const at = async (iat: number) => (await h.guard.check(h.request(`DPoP ${token}`, await h.proof(token, { iat })), ROUTE)).reason;
+    const at = async (iat: number) =>
+      (await h.guard.check(h.request(`DPoP ${token}`, await h.proof(token, { iat })), ROUTE)).reason;
     expect(await at(NOW_S - 30)).toBeUndefined();
     expect(await at(NOW_S - 31)).toBe('dpop_iat_out_of_window');
     expect(await at(NOW_S + 2)).toBeUndefined();
@@ -34,7 +35,9 @@ describe('DPoP proof verification (RFC 9449 §4.3)', () => {
     const token = await h.token({ jkt: ed.jkt });
     const d = await h.guard.check(h.request(`DPoP ${token}`, await h.proof(token, { key: ed })), ROUTE);
     expect([d.reason, d.audit.detail?.problem]).toEqual(['dpop_proof_invalid', 'alg not allowed']);
-    expect(d.headers['www-authenticate']).toBe('DPoP error="invalid_dpop_proof", error_description="The DPoP proof is invalid", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource", algs="ES256"');
+    expect(d.headers['www-authenticate']).toBe(
+      'DPoP error="invalid_dpop_proof", error_description="The DPoP proof is invalid", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource", algs="ES256"',
+    );
   });
 
   it('never throws on hostile DPoP headers: every one is a 401', async () => {
@@ -43,9 +46,19 @@ describe('DPoP proof verification (RFC 9449 §4.3)', () => {
     const good = await h.proof(token);
     const [head, body] = good.split('.');
     const hostile = [
-      '', '.', '..', '...', 'a.b.c', `${head}..`, `${head}.${body}.`, `${head}.${body}.!!!!`, `${head}.${body}.${'A'.repeat(86)}`,
-      `${head}.${body}.${good.split('.')[2]}.extra`, `${head}.${Buffer.from('"str"').toString('base64url')}.${good.split('.')[2]}`,
-      `${head}.${Buffer.from('{"htm":').toString('base64url')}.x`, randomBytes(64).toString('base64url'),
+      '',
+      '.',
+      '..',
+      '...',
+      'a.b.c',
+      `${head}..`,
+      `${head}.${body}.`,
+      `${head}.${body}.!!!!`,
+      `${head}.${body}.${'A'.repeat(86)}`,
+      `${head}.${body}.${good.split('.')[2]}.extra`,
+      `${head}.${Buffer.from('"str"').toString('base64url')}.${good.split('.')[2]}`,
+      `${head}.${Buffer.from('{"htm":').toString('base64url')}.x`,
+      randomBytes(64).toString('base64url'),
       `${Buffer.from('{"typ":"dpop+jwt","alg":"ES256","jwk":{"kty":"EC","crv":"P-256","x":{},"y":[]}}').toString('base64url')}.${body}.x`,
       `${Buffer.from('{"__proto__":{"typ":"dpop+jwt"},"alg":"ES256"}').toString('base64url')}.${body}.x`,
     ];
@@ -65,27 +78,46 @@ describe('DPoP proof verification (RFC 9449 §4.3)', () => {
 });
 
 describe('mTLS binding (RFC 8705 §3) at the guard', () => {
-  const cert = randomBytes(300); // the guard only hashes the DER; real certificates are in packages/express/test/mtls.test.ts
+  // the guard only hashes the DER; real certificates are in packages/express/test/mtls.test.ts
+  const cert = randomBytes(300);
   const x5t = createHash('sha256').update(cert).digest('base64url');
 
   it('a token bound to both a DPoP key and a certificate needs both', async () => {
     const h = await popHarness();
     const token = await h.token({ x5t });
     const proof = () => h.proof(token);
-    expect((await h.guard.check(h.request(`DPoP ${token}`, await proof(), { clientCertificate: cert }), ROUTE)).allowed).toBe(true);
-    expect((await h.guard.check(h.request(`DPoP ${token}`, await proof()), ROUTE)).reason).toBe('mtls_certificate_missing');
-    expect((await h.guard.check(h.request(`DPoP ${token}`, undefined, { clientCertificate: cert }), ROUTE)).reason).toBe('dpop_proof_missing');
+    expect(
+      (await h.guard.check(h.request(`DPoP ${token}`, await proof(), { clientCertificate: cert }), ROUTE)).allowed,
+    ).toBe(true);
+    expect((await h.guard.check(h.request(`DPoP ${token}`, await proof()), ROUTE)).reason).toBe(
+      'mtls_certificate_missing',
+    );
+    expect(
+      (await h.guard.check(h.request(`DPoP ${token}`, undefined, { clientCertificate: cert }), ROUTE)).reason,
+    ).toBe('dpop_proof_missing');
   });
 
   it('Client-Cert from a trusted proxy: exactly one RFC 8941 byte sequence', async () => {
     const h = await popHarness({ trustProxy: ['10.0.0.1'] });
     const token = await h.token({ jkt: null, x5t });
     const via = (header: string | string[]) =>
-      h.guard.check(h.request(`Bearer ${token}`, undefined, { clientIp: '10.0.0.1', headers: { authorization: `Bearer ${token}`, 'client-cert': header } }), ROUTE);
+      h.guard.check(
+        h.request(`Bearer ${token}`, undefined, {
+          clientIp: '10.0.0.1',
+          headers: { authorization: `Bearer ${token}`, 'client-cert': header },
+        }),
+        ROUTE,
+      );
     const value = `:${cert.toString('base64')}:`;
     expect((await via(value)).allowed).toBe(true);
     expect((await via(` ${value} `)).allowed).toBe(true);
-    for (const bad of [[value, value], cert.toString('base64'), '::', `:${cert.toString('base64url')}:`, `:${'A'.repeat(20_000)}:`]) {
+    for (const bad of [
+      [value, value],
+      cert.toString('base64'),
+      '::',
+      `:${cert.toString('base64url')}:`,
+      `:${'A'.repeat(20_000)}:`,
+    ]) {
       expect((await via(bad)).reason, String(bad).slice(0, 30)).toBe('mtls_certificate_missing');
     }
   });

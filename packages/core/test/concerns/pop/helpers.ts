@@ -1,5 +1,12 @@
 import { createGuard, type GuardOptions, type RequestInfo, type RouteSpec } from '@aap-guard/core';
-import { createDpopKey, createIssuer, dpopProof, type DpopKey, type DpopProofOptions, type TestIssuer } from '@aap-guard/testing';
+import {
+  createDpopKey,
+  createIssuer,
+  dpopProof,
+  type DpopKey,
+  type DpopProofOptions,
+  type TestIssuer,
+} from '@aap-guard/testing';
 
 /** The frozen request time (2025-01-01T00:00:00Z) of the guard and of proofs, unless a test moves it. */
 export const NOW = Date.UTC(2025, 0, 1);
@@ -25,12 +32,22 @@ export async function popHarness(options: Partial<GuardOptions> = {}): Promise<P
   const clock = { now: NOW };
   const as = await createIssuer({ now: () => clock.now });
   const key = await createDpopKey();
-  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, now: () => clock.now, ...options });
+  const guard = createGuard({
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    now: () => clock.now,
+    ...options,
+  });
   return {
-    as, key, clock, guard,
+    as,
+    key,
+    clock,
+    guard,
     token: ({ jkt, x5t } = {}) => {
       const bound = jkt === null ? {} : { jkt: jkt ?? key.jkt };
-      const claims = x5t === undefined ? undefined : { cnf: { ...(bound.jkt ? { jkt: bound.jkt } : {}), 'x5t#S256': x5t } };
+      const claims =
+        x5t === undefined ? undefined : { cnf: { ...(bound.jkt ? { jkt: bound.jkt } : {}), 'x5t#S256': x5t } };
       return as.mint({ capabilities: [{ action: 'search.web' }], ...bound, ...(claims ? { claims } : {}) });
     },
     proof: (accessToken, extra = {}) =>

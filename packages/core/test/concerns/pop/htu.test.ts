@@ -18,7 +18,15 @@ describe('normalizeHtu (RFC 9449 §4.3 step 9, RFC 3986 §6.2.2)', () => {
   });
 
   it('refuses what is not an absolute http(s) URL without credentials', () => {
-    for (const input of [undefined, 42, '', '/v1/search', 'ftp://api.example.com/x', 'https://user:pw@api.example.com/x', `https://a.example/${'x'.repeat(5000)}`]) {
+    for (const input of [
+      undefined,
+      42,
+      '',
+      '/v1/search',
+      'ftp://api.example.com/x',
+      'https://user:pw@api.example.com/x',
+      `https://a.example/${'x'.repeat(5000)}`,
+    ]) {
       expect(normalizeHtu(input), String(input)).toBeUndefined();
     }
   });
@@ -28,13 +36,27 @@ describe('forwardedOrigin (RFC 7239, X-Forwarded-*)', () => {
   const url = 'http://10.0.0.5:3000/v1/search';
 
   it('reads the last element: the one our trusted proxy appended', () => {
-    expect(forwardedOrigin({ 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' }, url)).toBe('https://api.example.com');
-    expect(forwardedOrigin({ 'x-forwarded-proto': 'http, https', 'x-forwarded-host': ['evil.example', 'api.example.com'] }, url)).toBe('https://api.example.com');
-    expect(forwardedOrigin({ forwarded: 'for=1.2.3.4;host=evil.example, for=5.6.7.8;proto=https;host="api.example.com:8443"' }, url)).toBe('https://api.example.com:8443');
+    expect(forwardedOrigin({ 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' }, url)).toBe(
+      'https://api.example.com',
+    );
+    expect(
+      forwardedOrigin(
+        { 'x-forwarded-proto': 'http, https', 'x-forwarded-host': ['evil.example', 'api.example.com'] },
+        url,
+      ),
+    ).toBe('https://api.example.com');
+    expect(
+      forwardedOrigin(
+        { forwarded: 'for=1.2.3.4;host=evil.example, for=5.6.7.8;proto=https;host="api.example.com:8443"' },
+        url,
+      ),
+    ).toBe('https://api.example.com:8443');
   });
 
   it('Forwarded wins over X-Forwarded-*; missing parts come from the request URL', () => {
-    expect(forwardedOrigin({ forwarded: 'proto=https', 'x-forwarded-host': 'ignored.example' }, url)).toBe('https://10.0.0.5:3000');
+    expect(forwardedOrigin({ forwarded: 'proto=https', 'x-forwarded-host': 'ignored.example' }, url)).toBe(
+      'https://10.0.0.5:3000',
+    );
     expect(forwardedOrigin({ 'x-forwarded-host': 'api.example.com' }, url)).toBe('http://api.example.com');
   });
 

@@ -67,7 +67,10 @@ describe('proof key cache (RFC 9449 §4.3 steps 4–7, RFC 7638)', () => {
       [segment({ typ: 'dpop+jwt', alg: 'RS256', jwk: ec }), 'jwk kty does not fit alg'],
       [segment({ typ: 'dpop+jwt', alg: 'ES256', jwk: { ...ec, d: 'x' } }), 'jwk has private members'],
       [segment({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256', x: ec.x } }), 'jwk.y invalid'],
-      [segment({ typ: 'dpop+jwt', alg: 'ES256', jwk: publicJwk('ec', { namedCurve: 'P-384' }) }), 'jwk crv does not fit alg'],
+      [
+        segment({ typ: 'dpop+jwt', alg: 'ES256', jwk: publicJwk('ec', { namedCurve: 'P-384' }) }),
+        'jwk crv does not fit alg',
+      ],
       [segment({ typ: 'dpop+jwt', alg: 'ES256', jwk: { ...ec, y: ec.x } }), 'jwk could not be imported'], // not on the curve
       [segment({ typ: 'dpop+jwt', alg: 'RS256', jwk: publicJwk('rsa', { modulusLength: 1024 }) }), 'RSA key too short'],
     ];

@@ -24,7 +24,16 @@ describe('stateless server nonces (RFC 9449 §9)', () => {
   it('refuses malformed values without throwing', () => {
     const nonces = createNonceIssuer(secret, 300);
     const nonce = nonces.current(T);
-    for (const value of [undefined, 1, '', 'A'.repeat(22), `${nonce}A`, nonce.slice(1), 'x'.repeat(65), `${nonce.slice(0, -1)}=`]) {
+    for (const value of [
+      undefined,
+      1,
+      '',
+      'A'.repeat(22),
+      `${nonce}A`,
+      nonce.slice(1),
+      'x'.repeat(65),
+      `${nonce.slice(0, -1)}=`,
+    ]) {
       expect(nonces.check(value, T), String(value)).toBe('invalid');
     }
   });

@@ -13,7 +13,13 @@ describe('requestKeys', () => {
     expect(hashTag(keys.replay('thumb', 'proof-1'))).toBe(hashTag(window));
   });
 
-  it.each([['}', '}'], ['{x}', '{x}'], ['a}b{c', 'a}b{c'], ['a space', ' '], ['5000 chars', 'x'.repeat(5000)]])('a hostile jti (%s) cannot break the tag or grow keys', (_label, jti) => {
+  it.each([
+    ['}', '}'],
+    ['{x}', '{x}'],
+    ['a}b{c', 'a}b{c'],
+    ['a space', ' '],
+    ['5000 chars', 'x'.repeat(5000)],
+  ])('a hostile jti (%s) cannot break the tag or grow keys', (_label, jti) => {
     const keys = requestKeys(`jti:${jti}`);
     const window = keys.window('api.call', 'minute', 'sliding');
     expect(hashTag(window)).toMatch(/^#[A-Za-z0-9_-]{43}$/);
@@ -22,6 +28,8 @@ describe('requestKeys', () => {
   });
 
   it('different subjects never share keys', () => {
-    expect(requestKeys('jti:a').window('x', 'minute', 'sliding')).not.toBe(requestKeys('jti:b').window('x', 'minute', 'sliding'));
+    expect(requestKeys('jti:a').window('x', 'minute', 'sliding')).not.toBe(
+      requestKeys('jti:b').window('x', 'minute', 'sliding'),
+    );
   });
 });

@@ -29,10 +29,12 @@ describe('rateLimit options', () => {
 });
 
 describe('rateLimit keys', () => {
-  const claims = (agent: string, task: string, jti?: string) => ({ iss: 'x', jti, agent: { id: agent }, task: { id: task } }) as unknown as AapClaims;
+  const claims = (agent: string, task: string, jti?: string) =>
+    ({ iss: 'x', jti, agent: { id: agent }, task: { id: task } }) as unknown as AapClaims;
   const a = { issuer: 'https://a.example', id: 'scopeA' };
   const b = { issuer: 'https://b.example', id: 'scopeB' };
-  const keyOf = (key: NonNullable<GuardOptions['rateLimit']>['key']) => engineOf(createGuard({ ...base, rateLimit: { key } })).settings.rateLimit.key;
+  const keyOf = (key: NonNullable<GuardOptions['rateLimit']>['key']) =>
+    engineOf(createGuard({ ...base, rateLimit: { key } })).settings.rateLimit.key;
 
   it.each(['jti', 'agent', 'task'] as const)("'%s': the same ids under two issuer scopes are two subjects", (key) => {
     const subject = keyOf(key);

@@ -13,9 +13,22 @@ const MINUTE_START = Date.UTC(2025, 0, 1, 12, 1, 0); // 12:01:00Z
 async function burst(mode: RateLimitMode): Promise<number[]> {
   let clock = MINUTE_START - 10_000;
   const issuer = await createIssuer({ now: () => clock });
-  const guard = createGuard({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks, now: () => clock, store: memoryStore(), rateLimit: { mode } });
-  const token = await issuer.mint({ capabilities: [{ action: 'api.call', constraints: { max_requests_per_minute: N } }] });
-  const request = { method: 'GET', url: 'https://api.example.com/v1/call', headers: { authorization: `Bearer ${token}` } };
+  const guard = createGuard({
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    jwks: issuer.jwks,
+    now: () => clock,
+    store: memoryStore(),
+    rateLimit: { mode },
+  });
+  const token = await issuer.mint({
+    capabilities: [{ action: 'api.call', constraints: { max_requests_per_minute: N } }],
+  });
+  const request = {
+    method: 'GET',
+    url: 'https://api.example.com/v1/call',
+    headers: { authorization: `Bearer ${token}` },
+  };
   const statuses: number[] = [];
   const at = [
     ...Array.from({ length: N }, (_, i) => MINUTE_START - 5000 + i * 1000), // 12:00:55 … 12:00:59

@@ -20,17 +20,27 @@ async function setup(): Promise<{ as: StubAs; issuer: TestIssuer }> {
   return { as, issuer: await createIssuer({ issuer: as.url }) };
 }
 
-const request = (token: string) => ({ method: 'GET', url: `${AUD}/v1/drafts`, headers: { authorization: `Bearer ${token}` } });
-const byRef = (issuer: TestIssuer, ref: string, claims: Record<string, unknown> = {}) => issuer.mint({ claims: { capabilities: undefined, capabilities_ref: ref, ...claims } });
+const request = (token: string) => ({
+  method: 'GET',
+  url: `${AUD}/v1/drafts`,
+  headers: { authorization: `Bearer ${token}` },
+});
+const byRef = (issuer: TestIssuer, ref: string, claims: Record<string, unknown> = {}) =>
+  issuer.mint({ claims: { capabilities: undefined, capabilities_ref: ref, ...claims } });
 
 describe('capabilities_ref', () => {
   it('is fetched from the issuer origin, cached like a key set, and the set authorizes the request', async () => {
     const { as, issuer } = await setup();
-    as.sets.set('writer', { capabilities: [{ action: 'cms.create_draft', constraints: { max_requests_per_minute: 1 } }] });
+    as.sets.set('writer', {
+      capabilities: [{ action: 'cms.create_draft', constraints: { max_requests_per_minute: 1 } }],
+    });
     const guard = createGuard({ issuer: issuer.issuer, audience: AUD, jwks: issuer.jwks, logger: false });
     const ref = `${as.url}/capability-sets/writer`;
     const first = await guard.check(request(await byRef(issuer, ref)), { action: 'cms.create_draft' });
-    expect([first.allowed, first.claims?.capabilities]).toEqual([true, [{ action: 'cms.create_draft', constraints: { max_requests_per_minute: 1 } }]]);
+    expect([first.allowed, first.claims?.capabilities]).toEqual([
+      true,
+      [{ action: 'cms.create_draft', constraints: { max_requests_per_minute: 1 } }],
+    ]);
     const second = await byRef(issuer, ref);
     expect((await guard.check(request(second), { action: 'cms.create_draft' })).allowed).toBe(true);
     expect((await guard.check(request(second), { action: 'cms.create_draft' })).reason).toBe('rate_limited'); // the set's constraints apply
@@ -44,11 +54,25 @@ describe('capabilities_ref', () => {
     stops.push(() => elsewhere.stop());
     elsewhere.sets.set('all', [{ action: 'cms.create_draft' }]);
     const guard = createGuard({ issuer: issuer.issuer, audience: AUD, jwks: issuer.jwks, logger: false });
-    const refused = await guard.check(request(await byRef(issuer, `${elsewhere.url}/capability-sets/all`)), { action: 'cms.create_draft' });
+    const refused = await guard.check(request(await byRef(issuer, `${elsewhere.url}/capability-sets/all`)), {
+      action: 'cms.create_draft',
+    });
     expect([refused.status, refused.reason]).toEqual([401, 'token_claims_invalid']);
     expect(elsewhere.setFetches.size).toBe(0);
-    const allowing = createGuard({ issuer: issuer.issuer, audience: AUD, jwks: issuer.jwks, logger: false, capabilitiesRef: { allowedUrls: [`${elsewhere.url}/capability-sets/`] } });
-    expect((await allowing.check(request(await byRef(issuer, `${elsewhere.url}/capability-sets/all`)), { action: 'cms.create_draft' })).allowed).toBe(true);
+    const allowing = createGuard({
+      issuer: issuer.issuer,
+      audience: AUD,
+      jwks: issuer.jwks,
+      logger: false,
+      capabilitiesRef: { allowedUrls: [`${elsewhere.url}/capability-sets/`] },
+    });
+    expect(
+      (
+        await allowing.check(request(await byRef(issuer, `${elsewhere.url}/capability-sets/all`)), {
+          action: 'cms.create_draft',
+        })
+      ).allowed,
+    ).toBe(true);
     expect(as.setFetches.size).toBe(0);
   });
 
@@ -57,18 +81,33 @@ describe('capabilities_ref', () => {
     const guard = createGuard({ issuer: issuer.issuer, audience: AUD, jwks: issuer.jwks, logger: false });
     const both = await issuer.mint({ claims: { capabilities_ref: `${as.url}/capability-sets/x` } });
     expect((await guard.check(request(both), { action: 'search.web' })).reason).toBe('token_claims_invalid');
-    expect((await guard.check(request(await byRef(issuer, 'not a url')), { action: 'search.web' })).reason).toBe('token_claims_invalid');
+    expect((await guard.check(request(await byRef(issuer, 'not a url')), { action: 'search.web' })).reason).toBe(
+      'token_claims_invalid',
+    );
   });
 
   it('fails closed: a set that cannot be fetched, or is no capability list, is 503 capabilities_unavailable, then backs off', async () => {
     const { as, issuer } = await setup();
     const guard = createGuard({ issuer: issuer.issuer, audience: AUD, jwks: issuer.jwks, logger: false });
-    const missing = await guard.check(request(await byRef(issuer, `${as.url}/capability-sets/missing`)), { action: 'search.web' });
-    expect([missing.status, missing.error, missing.reason, missing.headers['retry-after']]).toEqual([503, 'temporarily_unavailable', 'capabilities_unavailable', '5']);
+    const missing = await guard.check(request(await byRef(issuer, `${as.url}/capability-sets/missing`)), {
+      action: 'search.web',
+    });
+    expect([missing.status, missing.error, missing.reason, missing.headers['retry-after']]).toEqual([
+      503,
+      'temporarily_unavailable',
+      'capabilities_unavailable',
+      '5',
+    ]);
     as.sets.set('garbage', { capabilities: 'everything' });
-    expect((await guard.check(request(await byRef(issuer, `${as.url}/capability-sets/garbage`)), { action: 'search.web' })).reason).toBe('capabilities_unavailable');
+    expect(
+      (await guard.check(request(await byRef(issuer, `${as.url}/capability-sets/garbage`)), { action: 'search.web' }))
+        .reason,
+    ).toBe('capabilities_unavailable');
     as.sets.set('garbage', [{ action: 'search.web' }]); // healed, but the reference is backing off
-    expect((await guard.check(request(await byRef(issuer, `${as.url}/capability-sets/garbage`)), { action: 'search.web' })).reason).toBe('capabilities_unavailable');
+    expect(
+      (await guard.check(request(await byRef(issuer, `${as.url}/capability-sets/garbage`)), { action: 'search.web' }))
+        .reason,
+    ).toBe('capabilities_unavailable');
     expect(as.setFetches.get('garbage')).toBe(1);
   });
 
@@ -76,7 +115,10 @@ describe('capabilities_ref', () => {
     const { issuer } = await setup();
     const asked: unknown[] = [];
     const guard = createGuard({
-      issuer: issuer.issuer, audience: AUD, jwks: issuer.jwks, logger: false,
+      issuer: issuer.issuer,
+      audience: AUD,
+      jwks: issuer.jwks,
+      logger: false,
       capabilitiesRef: {
         resolve: (ref, token) => {
           asked.push([ref, token.iss]);
@@ -85,16 +127,25 @@ describe('capabilities_ref', () => {
         },
       },
     });
-    expect((await guard.check(request(await byRef(issuer, 'urn:caps:reader')), { action: 'search.web' })).allowed).toBe(true);
-    expect((await guard.check(request(await byRef(issuer, 'urn:caps:reader')), { action: 'search.web' })).allowed).toBe(true);
+    expect((await guard.check(request(await byRef(issuer, 'urn:caps:reader')), { action: 'search.web' })).allowed).toBe(
+      true,
+    );
+    expect((await guard.check(request(await byRef(issuer, 'urn:caps:reader')), { action: 'search.web' })).allowed).toBe(
+      true,
+    );
     expect(asked).toEqual([['urn:caps:reader', issuer.issuer]]);
-    expect((await guard.check(request(await byRef(issuer, 'urn:caps:broken')), { action: 'search.web' })).reason).toBe('capabilities_unavailable');
+    expect((await guard.check(request(await byRef(issuer, 'urn:caps:broken')), { action: 'search.web' })).reason).toBe(
+      'capabilities_unavailable',
+    );
   });
 
   it("resolve: 'introspection' takes the capabilities of the introspection answer for the JWT", async () => {
     const { as, issuer } = await setup();
     const guard = createGuard({
-      issuer: issuer.issuer, audience: AUD, jwks: issuer.jwks, logger: false,
+      issuer: issuer.issuer,
+      audience: AUD,
+      jwks: issuer.jwks,
+      logger: false,
       introspection: { endpoint: `${as.url}/introspect`, client: { id: 'api', secret: 's' } },
       capabilitiesRef: { resolve: 'introspection' },
     });
@@ -110,11 +161,23 @@ describe('capabilities_ref', () => {
     as.sets.set('reader', [{ action: 'search.web' }]);
     const iat = Math.floor(Date.now() / 1000);
     as.answers.set('opaque-ref', {
-      active: true, iss: as.url, sub: 'a-1', aud: AUD, iat, exp: iat + 600,
-      agent: { id: 'a-1', type: 'llm-autonomous', operator: 'org:example' }, task: { id: 't-1', purpose: 'research' },
+      active: true,
+      iss: as.url,
+      sub: 'a-1',
+      aud: AUD,
+      iat,
+      exp: iat + 600,
+      agent: { id: 'a-1', type: 'llm-autonomous', operator: 'org:example' },
+      task: { id: 't-1', purpose: 'research' },
       capabilities_ref: `${as.url}/capability-sets/reader`,
     });
-    const guard = createGuard({ issuer: as.url, audience: AUD, jwks: { keys: [] }, logger: false, introspection: { endpoint: `${as.url}/introspect`, client: { id: 'api', secret: 's' } } });
+    const guard = createGuard({
+      issuer: as.url,
+      audience: AUD,
+      jwks: { keys: [] },
+      logger: false,
+      introspection: { endpoint: `${as.url}/introspect`, client: { id: 'api', secret: 's' } },
+    });
     expect((await guard.check(request('opaque-ref'), { action: 'search.web' })).allowed).toBe(true);
     expect(as.setFetches.get('reader')).toBe(1);
   });

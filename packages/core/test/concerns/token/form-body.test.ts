@@ -65,7 +65,13 @@ describe('a token in a form body (RFC 6750 §2.2)', () => {
     const named = ['access_token=x', 'a=1&access_token=', 'access%5Ftoken=x', '%61ccess_token=x', 'access_token'];
     const qs = ['%5Baccess_token%5D=x', '[access_token]=x', 'access_token[]=x', '.access_token=x'];
     for (const form of [...named, ...qs]) expect(await outcome(coexisting, post(bytes(form))), form).toBe(REFUSED);
-    const clean = ['title=access_token', 'access_tokens=x', 'x%5Baccess_token%5D=1', 'my_access_token=', 'access+token=1'];
+    const clean = [
+      'title=access_token',
+      'access_tokens=x',
+      'x%5Baccess_token%5D=1',
+      'my_access_token=',
+      'access+token=1',
+    ];
     for (const form of clean) expect(await outcome(coexisting, post(bytes(form))), form).toBe('allow');
   });
 

@@ -24,22 +24,35 @@ describe('keys bound to issuers', () => {
   it('issuer B cannot sign a token claiming issuer A when each issuer has its own keys', async () => {
     const a = await createIssuer({ issuer: A, now: () => NOW });
     const b = await createIssuer({ issuer: B, now: () => NOW });
-    const guard = make({ issuer: [{ issuer: A, jwks: a.jwks }, { issuer: B, jwks: b.jwks }] });
+    const guard = make({
+      issuer: [
+        { issuer: A, jwks: a.jwks },
+        { issuer: B, jwks: b.jwks },
+      ],
+    });
     expect(await outcome(guard, await a.mint())).toBe('allow');
     expect(await outcome(guard, await b.mint())).toBe('allow');
     expect(await outcome(guard, await b.mint({ claims: { iss: A } }))).toBe('token_key_unknown');
     expect(await outcome(guard, await a.mint({ claims: { iss: B } }))).toBe('token_key_unknown');
-    expect(await outcome(guard, await b.mint({ claims: { iss: 'https://c.example.com' } }))).toBe('token_issuer_untrusted');
+    expect(await outcome(guard, await b.mint({ claims: { iss: 'https://c.example.com' } }))).toBe(
+      'token_issuer_untrusted',
+    );
   });
 
   it('issuer B cannot sign for issuer A with per-issuer remote JWKS either, and causes no refetch storm', async () => {
     const a = await createIssuer({ issuer: A, now: () => NOW });
     const b = await createIssuer({ issuer: B, now: () => NOW });
     const [jwksA, jwksB] = [await served(a.jwks), await served(b.jwks)];
-    const guard = make({ issuer: [{ issuer: A, jwks: { uri: jwksA.jwksUri } }, { issuer: B, jwks: { uri: jwksB.jwksUri } }] });
+    const guard = make({
+      issuer: [
+        { issuer: A, jwks: { uri: jwksA.jwksUri } },
+        { issuer: B, jwks: { uri: jwksB.jwksUri } },
+      ],
+    });
     expect(await outcome(guard, await a.mint())).toBe('allow');
     expect(await outcome(guard, await b.mint())).toBe('allow');
-    for (let i = 0; i < 3; i += 1) expect(await outcome(guard, await b.mint({ claims: { iss: A } }))).toBe('token_key_unknown');
+    for (let i = 0; i < 3; i += 1)
+      expect(await outcome(guard, await b.mint({ claims: { iss: A } }))).toBe('token_key_unknown');
     expect([jwksA.fetches, jwksB.fetches]).toEqual([1, 1]); // the refetch cooldown holds
   });
 
@@ -70,7 +83,12 @@ describe('keys bound to issuers', () => {
   it('a top-level jwks shared by several issuers still works, and says so once at startup (warn)', async () => {
     const lines: { level: string; object: Readonly<Record<string, unknown>> }[] = [];
     const record = (level: string) => (object: Readonly<Record<string, unknown>>) => void lines.push({ level, object });
-    const logger: Logger = { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') };
+    const logger: Logger = {
+      error: record('error'),
+      warn: record('warn'),
+      info: record('info'),
+      debug: record('debug'),
+    };
     const a = await createIssuer({ issuer: A, now: () => NOW });
     const guard = make({ issuer: [A, B], jwks: a.jwks, logger });
     expect(await outcome(guard, await a.mint({ claims: { iss: B } }))).toBe('allow'); // one AS, two names: documented
@@ -80,13 +98,21 @@ describe('keys bound to issuers', () => {
     expect(shared[0]?.object.issuers).toEqual([A, B]);
     // Per-issuer entries naming one key set object are explicit: no warning.
     lines.length = 0;
-    make({ issuer: [{ issuer: A, jwks: a.jwks }, { issuer: B, jwks: a.jwks }], logger });
+    make({
+      issuer: [
+        { issuer: A, jwks: a.jwks },
+        { issuer: B, jwks: a.jwks },
+      ],
+      logger,
+    });
     expect(lines.filter((line) => line.object.event === 'jwks.shared')).toHaveLength(0);
   });
 
   it('misconfigured issuer entries are a TypeError naming the option', () => {
-    const bad = (issuer: unknown, extra: Partial<GuardOptions> = {}) => () =>
-      createGuard({ audience: AUD, issuer: issuer as GuardOptions['issuer'], ...extra });
+    const bad =
+      (issuer: unknown, extra: Partial<GuardOptions> = {}) =>
+      () =>
+        createGuard({ audience: AUD, issuer: issuer as GuardOptions['issuer'], ...extra });
     expect(bad([{ issuer: '' }])).toThrow(/options\.issuer\[0\]\.issuer/);
     expect(bad([{ issuer: A, jwks: { uri: 'not a url' } }])).toThrow(/options\.issuer\[0\]\.jwks\.uri/);
     expect(bad([A, { issuer: A, jwks: { keys: [] } }])).toThrow(/options\.issuer.*listed twice/);

@@ -17,7 +17,13 @@ const scopes = (options: Parameters<typeof createGuard>[0]) => engineOf(createGu
 
 describe('issuer scopes', () => {
   it('issuers with keys of their own are scoped apart', () => {
-    const map = scopes({ ...base, issuer: [{ issuer: A, jwks: keys() }, { issuer: B, jwks: keys() }] });
+    const map = scopes({
+      ...base,
+      issuer: [
+        { issuer: A, jwks: keys() },
+        { issuer: B, jwks: keys() },
+      ],
+    });
     expect(map.get(A)).toEqual({ issuer: A, id: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/) });
     expect(map.get(B)?.id).not.toBe(map.get(A)?.id);
   });
@@ -27,7 +33,14 @@ describe('issuer scopes', () => {
     expect(shared.get(A)).toBe(shared.get(B));
     expect(shared.get(A)?.issuer).toBe(B);
     const one = keys();
-    const entries = scopes({ ...base, issuer: [{ issuer: A, jwks: one }, { issuer: C, jwks: keys() }, { issuer: B, jwks: one }] });
+    const entries = scopes({
+      ...base,
+      issuer: [
+        { issuer: A, jwks: one },
+        { issuer: C, jwks: keys() },
+        { issuer: B, jwks: one },
+      ],
+    });
     expect(entries.get(B)).toBe(entries.get(A));
     expect(entries.get(C)?.id).not.toBe(entries.get(A)?.id);
   });

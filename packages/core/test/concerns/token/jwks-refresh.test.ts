@@ -27,7 +27,11 @@ async function served(jwks: { keys: readonly object[] }, cacheControl?: string):
   return server;
 }
 
-function guardOn(server: JwksServer, now: () => number, extra: { cooldownMs?: number; tokenCacheSize?: number } = {}): Guard {
+function guardOn(
+  server: JwksServer,
+  now: () => number,
+  extra: { cooldownMs?: number; tokenCacheSize?: number } = {},
+): Guard {
   const guard = createGuard({
     issuer: ISS,
     audience: AUD,
@@ -42,7 +46,10 @@ function guardOn(server: JwksServer, now: () => number, extra: { cooldownMs?: nu
 
 /** Two key pairs of the same authorization server, minting on the test's clock. */
 async function rotatingIssuer(now: () => number): Promise<{ old: TestIssuer; next: TestIssuer }> {
-  return { old: await createIssuer({ issuer: ISS, kid: 'k-old', now }), next: await createIssuer({ issuer: ISS, kid: 'k-new', now }) };
+  return {
+    old: await createIssuer({ issuer: ISS, kid: 'k-old', now }),
+    next: await createIssuer({ issuer: ISS, kid: 'k-new', now }),
+  };
 }
 
 const outcome = async (guard: Guard, token: string) => {
@@ -151,11 +158,23 @@ describe('fetch publication', () => {
     server.setKeys(as.jwks);
     const seen: string[] = [];
     const start = (message: unknown) => void seen.push(String((message as { uri?: unknown }).uri));
-    const handlers = { start, end: () => undefined, asyncStart: () => undefined, asyncEnd: () => undefined, error: () => undefined };
+    const handlers = {
+      start,
+      end: () => undefined,
+      asyncStart: () => undefined,
+      asyncEnd: () => undefined,
+      error: () => undefined,
+    };
     const channel = diagnostics_channel.tracingChannel(CHANNELS.jwks);
     channel.subscribe(handlers);
     try {
-      const guard = createGuard({ issuer: server.url, audience: AUD, now: time.read, logger: false, tokenCacheSize: 0 });
+      const guard = createGuard({
+        issuer: server.url,
+        audience: AUD,
+        now: time.read,
+        logger: false,
+        tokenCacheSize: 0,
+      });
       cleanup.push(() => guard.close());
       for (let i = 0; i < 3; i += 1) expect(await outcome(guard, await as.mint())).toBe('allow');
     } finally {

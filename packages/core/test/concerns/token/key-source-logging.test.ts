@@ -13,7 +13,8 @@ import { NOW, bearer, clock } from '../../helpers/tokens.js';
 const AUD = 'https://api.example.com';
 type Line = { level: string; object: Readonly<Record<string, unknown>>; message: string | undefined };
 const lines: Line[] = [];
-const record = (level: string) => (object: Readonly<Record<string, unknown>>, message?: string) => void lines.push({ level, object, message });
+const record = (level: string) => (object: Readonly<Record<string, unknown>>, message?: string) =>
+  void lines.push({ level, object, message });
 const logger: Logger = { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') };
 afterEach(() => {
   lines.length = 0;
@@ -26,7 +27,11 @@ const events = (name: string) => lines.filter((line) => line.object.event === na
  * Fail a key source, send requests through two backoff periods, heal it, and check the log: one
  * `<component>.down` error with the cause, one `<component>.up` info, no token anywhere.
  */
-async function outageAndRecovery(component: 'jwks' | 'discovery', setup: (server: JwksServer, now: () => number) => Promise<{ guard: Guard; heal: () => Promise<void> }>, cause: RegExp) {
+async function outageAndRecovery(
+  component: 'jwks' | 'discovery',
+  setup: (server: JwksServer, now: () => number) => Promise<{ guard: Guard; heal: () => Promise<void> }>,
+  cause: RegExp,
+) {
   const time = clock();
   const server = await served({ keys: [] });
   const as = await createIssuer({ issuer: server.url, now: time.read });
@@ -60,24 +65,39 @@ async function outageAndRecovery(component: 'jwks' | 'discovery', setup: (server
 
 describe('key-source events reach the logger once per state change', () => {
   it('JWKS down: one error line with its cause (connection refused), one recovery line', async () => {
-    await outageAndRecovery('jwks', async (server, now) => {
-      await server.stop();
-      return { guard: make({ issuer: server.url, jwks: { uri: server.jwksUri }, now }), heal: () => server.start() };
-    }, /ECONNREFUSED/);
+    await outageAndRecovery(
+      'jwks',
+      async (server, now) => {
+        await server.stop();
+        return { guard: make({ issuer: server.url, jwks: { uri: server.jwksUri }, now }), heal: () => server.start() };
+      },
+      /ECONNREFUSED/,
+    );
   });
 
   it('JWKS answering HTML: one error line naming the non-JSON body, one recovery line', async () => {
-    await outageAndRecovery('jwks', async (server, now) => {
-      server.fail('html');
-      return { guard: make({ issuer: server.url, jwks: { uri: server.jwksUri }, now }), heal: async () => server.fail(undefined) };
-    }, /not JSON.*text\/html/);
+    await outageAndRecovery(
+      'jwks',
+      async (server, now) => {
+        server.fail('html');
+        return {
+          guard: make({ issuer: server.url, jwks: { uri: server.jwksUri }, now }),
+          heal: async () => server.fail(undefined),
+        };
+      },
+      /not JSON.*text\/html/,
+    );
   });
 
   it('discovery failing: one error line with the metadata status, one recovery line', async () => {
-    await outageAndRecovery('discovery', async (server, now) => {
-      server.fail('error', 'metadata');
-      return { guard: make({ issuer: server.url, now }), heal: async () => server.fail(undefined, 'metadata') };
-    }, /500/);
+    await outageAndRecovery(
+      'discovery',
+      async (server, now) => {
+        server.fail('error', 'metadata');
+        return { guard: make({ issuer: server.url, now }), heal: async () => server.fail(undefined, 'metadata') };
+      },
+      /500/,
+    );
   });
 
   it('key rotation: one info line with the kids added and removed and the cached tokens evicted', async () => {
@@ -104,7 +124,8 @@ describe('key-source events reach the logger once per state change', () => {
     const write = process.stderr.write;
     process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
     try {
-      const guard = track(createGuard({ issuer: server.url, audience: AUD, jwks: { uri: server.jwksUri } })); // the default logger
+      // the default logger
+      const guard = track(createGuard({ issuer: server.url, audience: AUD, jwks: { uri: server.jwksUri } }));
       expect((await guard.check(bearer(await as.mint()))).reason).toBe('jwks_unavailable');
     } finally {
       process.stderr.write = write;
@@ -114,4 +135,3 @@ describe('key-source events reach the logger once per state change', () => {
     expect(JSON.parse(jwksLines[0]!)).toMatchObject({ level: 'error', uri: server.jwksUri });
   });
 });
-

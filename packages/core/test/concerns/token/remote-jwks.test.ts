@@ -23,7 +23,13 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => sockets.add(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(() => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }));
+  cleanup.push(
+    () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
@@ -31,7 +37,13 @@ describe('remote JWKS', () => {
   it('fetches once, then serves from cache', async () => {
     const as = await createIssuer({ now: () => NOW });
     const server = await served(as.jwks);
-    const guard = createGuard({ issuer: as.issuer, audience: AUD, jwks: { uri: server.jwksUri }, now: () => NOW, tokenCacheSize: 0 });
+    const guard = createGuard({
+      issuer: as.issuer,
+      audience: AUD,
+      jwks: { uri: server.jwksUri },
+      now: () => NOW,
+      tokenCacheSize: 0,
+    });
     for (let i = 0; i < 3; i += 1) expect((await guard.check(bearer(await as.mint()))).allowed).toBe(true);
     expect(server.fetches).toBe(1);
   });
@@ -40,8 +52,18 @@ describe('remote JWKS', () => {
     const old = await createIssuer({ now: () => NOW });
     const next = await createIssuer({ now: () => NOW });
     const server = await served(old.jwks);
-    const eager = createGuard({ issuer: old.issuer, audience: AUD, jwks: { uri: server.jwksUri, cooldownMs: 0 }, now: () => NOW });
-    const patient = createGuard({ issuer: old.issuer, audience: AUD, jwks: { uri: server.jwksUri, cooldownMs: 60_000 }, now: () => NOW });
+    const eager = createGuard({
+      issuer: old.issuer,
+      audience: AUD,
+      jwks: { uri: server.jwksUri, cooldownMs: 0 },
+      now: () => NOW,
+    });
+    const patient = createGuard({
+      issuer: old.issuer,
+      audience: AUD,
+      jwks: { uri: server.jwksUri, cooldownMs: 60_000 },
+      now: () => NOW,
+    });
     expect((await eager.check(bearer(await old.mint()))).allowed).toBe(true);
     expect((await patient.check(bearer(await old.mint()))).allowed).toBe(true);
     expect(server.fetches).toBe(2);
@@ -68,12 +90,20 @@ describe('remote JWKS', () => {
     const base = await listen((_req, res) => res.writeHead(500).end());
     const time = clock();
     let hits = 0;
-    const counting = await listen((_req, res) => { hits += 1; res.writeHead(500).end(); });
+    const counting = await listen((_req, res) => {
+      hits += 1;
+      res.writeHead(500).end();
+    });
     const down = createGuard({ issuer: as.issuer, audience: AUD, jwks: { uri: `${base}/jwks` }, now: time.read });
     const d = await down.check(bearer(await as.mint()));
     expect([d.status, d.error, d.reason]).toEqual([503, 'temporarily_unavailable', 'jwks_unavailable']);
     expect(d.headers['retry-after']).toBeDefined();
-    const backing = createGuard({ issuer: as.issuer, audience: AUD, jwks: { uri: `${counting}/jwks` }, now: time.read });
+    const backing = createGuard({
+      issuer: as.issuer,
+      audience: AUD,
+      jwks: { uri: `${counting}/jwks` },
+      now: time.read,
+    });
     const token = await as.mint();
     expect((await backing.check(bearer(token))).reason).toBe('jwks_unavailable');
     expect((await backing.check(bearer(token))).reason).toBe('jwks_unavailable');
@@ -90,7 +120,12 @@ describe('remote JWKS', () => {
     const refused = createGuard({ issuer: as.issuer, audience: AUD, jwks: { uri: `${closed}/jwks` }, now: () => NOW });
     expect((await refused.check(bearer(await as.mint()))).reason).toBe('jwks_unavailable');
     const hanging = await listen(() => undefined); // accepts, never answers
-    const slow = createGuard({ issuer: as.issuer, audience: AUD, jwks: { uri: `${hanging}/jwks`, timeoutMs: 200 }, now: () => NOW });
+    const slow = createGuard({
+      issuer: as.issuer,
+      audience: AUD,
+      jwks: { uri: `${hanging}/jwks`, timeoutMs: 200 },
+      now: () => NOW,
+    });
     const d = await slow.check(bearer(await as.mint()));
     expect([d.status, d.reason]).toEqual([503, 'jwks_unavailable']);
   });
@@ -123,15 +158,22 @@ describe('discovery from issuer metadata (RFC 8414)', () => {
     base = await listen((req, res) => {
       seen.push(req.url ?? '');
       if (req.url === '/tenant/.well-known/openid-configuration') {
-        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: `${base}/tenant`, jwks_uri: `${base}/keys` }));
+        return res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ issuer: `${base}/tenant`, jwks_uri: `${base}/keys` }));
       }
-      if (req.url === '/keys') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(as.jwks));
+      if (req.url === '/keys')
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(as.jwks));
       res.writeHead(404).end();
     });
     const token = await (await createIssuer({ issuer: `${base}/tenant`, now: () => NOW })).mint();
     const guard = createGuard({ issuer: `${base}/tenant`, audience: AUD, jwks: undefined, now: () => NOW });
     expect((await guard.check(bearer(token))).reason).toBe('token_key_unknown'); // different key pair: discovery worked
-    expect(seen.slice(0, 3)).toEqual(['/.well-known/oauth-authorization-server/tenant', '/tenant/.well-known/openid-configuration', '/keys']);
+    expect(seen.slice(0, 3)).toEqual([
+      '/.well-known/oauth-authorization-server/tenant',
+      '/tenant/.well-known/openid-configuration',
+      '/keys',
+    ]);
   });
 
   it('metadata naming another issuer is refused (RFC 8414 §3.3): 503', async () => {
@@ -150,9 +192,16 @@ describe('discovery from issuer metadata (RFC 8414)', () => {
     const env = { AAP_ISSUER: server.url, AAP_AUDIENCE: `${AUD} https://other.example.com` };
     const discovered = createGuard({ ...optionsFromEnv(env).options, now: () => NOW } as GuardOptions);
     expect((await discovered.check(bearer(await as.mint()))).allowed).toBe(true);
-    const explicit = createGuard({ ...optionsFromEnv({ ...env, AAP_JWKS_URI: server.jwksUri }).options, now: () => NOW } as GuardOptions);
+    const explicit = createGuard({
+      ...optionsFromEnv({ ...env, AAP_JWKS_URI: server.jwksUri }).options,
+      now: () => NOW,
+    } as GuardOptions);
     expect((await explicit.check(bearer(await as.mint()))).allowed).toBe(true);
-    expect(() => createGuard({ ...optionsFromEnv({ AAP_AUDIENCE: AUD }).options } as GuardOptions)).toThrow(/AAP_ISSUER/);
-    expect(() => optionsFromEnv({ ...env, AAP_JWKS_URL: server.jwksUri })).toThrow(/AAP_JWKS_URL .*did you mean AAP_JWKS_URI/);
+    expect(() => createGuard({ ...optionsFromEnv({ AAP_AUDIENCE: AUD }).options } as GuardOptions)).toThrow(
+      /AAP_ISSUER/,
+    );
+    expect(() => optionsFromEnv({ ...env, AAP_JWKS_URL: server.jwksUri })).toThrow(
+      /AAP_JWKS_URL .*did you mean AAP_JWKS_URI/,
+    );
   });
 });

@@ -33,7 +33,12 @@ beforeAll(async () => {
   as = await createIssuer({ now: () => NOW });
   events = [];
   guard = createGuard({
-    issuer: as.issuer, audience: AUD, jwks: as.jwks, now: () => NOW, logger: false, algorithms: ['ES256', 'RS256'],
+    issuer: as.issuer,
+    audience: AUD,
+    jwks: as.jwks,
+    now: () => NOW,
+    logger: false,
+    algorithms: ['ES256', 'RS256'],
     audit: (event) => void events.push(event),
     failedValidations: false, // hundreds of refusals from one address: each must reach the check under test
   });
@@ -43,7 +48,11 @@ beforeAll(async () => {
 /** What jose's jwtVerify says of `token`: its code and message, or undefined when it verifies. */
 async function jose(token: string): Promise<{ code: string; message: string } | undefined> {
   try {
-    await jwtVerify(token, createLocalJWKSet(as.jwks), { algorithms: ['ES256', 'RS256'], issuer: as.issuer, audience: AUD });
+    await jwtVerify(token, createLocalJWKSet(as.jwks), {
+      algorithms: ['ES256', 'RS256'],
+      issuer: as.issuer,
+      audience: AUD,
+    });
     return undefined;
   } catch (error) {
     return { code: (error as { code: string }).code, message: (error as Error).message };
@@ -63,7 +72,12 @@ async function expectSameAsJose(token: string): Promise<void> {
   const seen = await guarded(token);
   if (expected === undefined) throw new Error(`jose verified ${token}`);
   if (seen.reason === 'authorization_malformed') return; // not a b64token (RFC 6750 §2.1): refused before either
-  expect({ token, ...seen }).toEqual({ token, reason: BY_CODE[expected.code], jose: expected.code, message: expected.message });
+  expect({ token, ...seen }).toEqual({
+    token,
+    reason: BY_CODE[expected.code],
+    jose: expected.code,
+    message: expected.message,
+  });
 }
 
 const b64 = (text: string) => base64url.encode(text);
@@ -73,15 +87,39 @@ describe('structural refusals before jose: the refusal jose gives', () => {
     const [h, p, s] = good.split('.') as [string, string, string];
     const header = (json: string) => `${b64(json)}.${p}.${s}`;
     const tokens = [
-      'not-a-jwt', 'only.two', `${good}.extra`, `${h}.${p}.${s}.x.y`, '..', `.${p}.${s}`,
-      `${h.slice(0, -1)}.${p}.${s}`, `${h}A.${p}.${s}`, `${h}=.${p}.${s}`, `${h.slice(0, 5)}~${h.slice(6)}.${p}.${s}`,
-      header('{"alg":"ES256",'), header('[]'), header('"x"'), header('null'), header(' {"alg":"ES256","kid":"x"} '),
-      header('\ufeff{"alg":"ES256"}'), `${base64url.encode(new Uint8Array([0x7b, 0xff, 0x7d]))}.${p}.${s}`,
-      header('{}'), header('{"alg":""}'), header('{"alg":1}'), header('{"alg":"none"}'), header('{"alg":"HS256"}'),
-      header('{"alg":"ES384"}'), header(`{"alg":"ES256","kid":"${as.kid}","crit":["exp"]}`), header('{"alg":"ES256","crit":[]}'),
-      header('{"alg":"none","crit":["b64"],"b64":false}'), header('{"alg":"ES256","b64":"x"}'),
-      header(`{"alg":"ES256","kid":"unknown"}`), header(`{"alg":"ES256","kid":"${as.kid}"}`),
-      header(`{"alg":"RS256","kid":"${as.kid}"}`), `${h}.${p}.${s.slice(0, -2)}!!`, `${h}.${p}.`, `${h}..${s}`,
+      'not-a-jwt',
+      'only.two',
+      `${good}.extra`,
+      `${h}.${p}.${s}.x.y`,
+      '..',
+      `.${p}.${s}`,
+      `${h.slice(0, -1)}.${p}.${s}`,
+      `${h}A.${p}.${s}`,
+      `${h}=.${p}.${s}`,
+      `${h.slice(0, 5)}~${h.slice(6)}.${p}.${s}`,
+      header('{"alg":"ES256",'),
+      header('[]'),
+      header('"x"'),
+      header('null'),
+      header(' {"alg":"ES256","kid":"x"} '),
+      header('\ufeff{"alg":"ES256"}'),
+      `${base64url.encode(new Uint8Array([0x7b, 0xff, 0x7d]))}.${p}.${s}`,
+      header('{}'),
+      header('{"alg":""}'),
+      header('{"alg":1}'),
+      header('{"alg":"none"}'),
+      header('{"alg":"HS256"}'),
+      header('{"alg":"ES384"}'),
+      header(`{"alg":"ES256","kid":"${as.kid}","crit":["exp"]}`),
+      header('{"alg":"ES256","crit":[]}'),
+      header('{"alg":"none","crit":["b64"],"b64":false}'),
+      header('{"alg":"ES256","b64":"x"}'),
+      header(`{"alg":"ES256","kid":"unknown"}`),
+      header(`{"alg":"ES256","kid":"${as.kid}"}`),
+      header(`{"alg":"RS256","kid":"${as.kid}"}`),
+      `${h}.${p}.${s.slice(0, -2)}!!`,
+      `${h}.${p}.`,
+      `${h}..${s}`,
     ];
     for (const token of tokens) await expectSameAsJose(token);
   });
@@ -91,7 +129,15 @@ describe('structural refusals before jose: the refusal jose gives', () => {
     const [, p, s] = good.split('.') as [string, string, string];
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
     const algs = ['"ES256"', '"RS256"', '"none"', '"HS256"', '""', '1', 'null', '"es256"'];
-    const extra = ['', `,"kid":"${as.kid}"`, ',"kid":"other"', ',"crit":["x"]', ',"b64":true', ',"typ":"at+jwt"', ',"alg":"none"'];
+    const extra = [
+      '',
+      `,"kid":"${as.kid}"`,
+      ',"kid":"other"',
+      ',"crit":["x"]',
+      ',"b64":true',
+      ',"typ":"at+jwt"',
+      ',"alg":"none"',
+    ];
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     for (let i = 0; i < 300; i += 1) {
       const shape = random();

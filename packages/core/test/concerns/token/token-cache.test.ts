@@ -23,7 +23,8 @@ function countingKeys(): { lookups: number; jwks: KeyFunction } {
   return counter;
 }
 
-const make = (extra: Partial<GuardOptions>) => createGuard({ issuer: as.issuer, audience: 'https://api.example.com', now: () => NOW, ...extra });
+const make = (extra: Partial<GuardOptions>) =>
+  createGuard({ issuer: as.issuer, audience: 'https://api.example.com', now: () => NOW, ...extra });
 
 describe('verified-token cache', () => {
   it('a repeated token is verified once: the key lookup is not called again', async () => {
@@ -41,7 +42,7 @@ describe('verified-token cache', () => {
     expect(keys.lookups).toBe(2); // another token is verified
   });
 
-  it('a forged payload under a cached token\'s signature is verified in full and refused, and the cached token still works', async () => {
+  it("a forged payload under a cached token's signature is verified in full and refused, and the cached token still works", async () => {
     const keys = countingKeys();
     const guard = make({ jwks: keys.jwks });
     const token = await as.mint();
@@ -100,10 +101,18 @@ describe('verified-token cache', () => {
   });
 
   it('a key function that throws means no key (401); an InfrastructureError means 503', async () => {
-    const guard = make({ jwks: async () => { throw new Error('nope'); } });
+    const guard = make({
+      jwks: async () => {
+        throw new Error('nope');
+      },
+    });
     expect((await guard.check(bearer(await as.mint()))).reason).toBe('token_key_unknown');
     const { InfrastructureError } = await import('@aap-guard/core');
-    const down = make({ jwks: async () => { throw new InfrastructureError('jwks_unavailable', 'down'); } });
+    const down = make({
+      jwks: async () => {
+        throw new InfrastructureError('jwks_unavailable', 'down');
+      },
+    });
     expect((await down.check(bearer(await as.mint()))).status).toBe(503);
   });
 });

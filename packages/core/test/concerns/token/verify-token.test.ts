@@ -7,7 +7,8 @@ import { NOW, NOW_S, bearer, payloadJson, signParts, signRaw } from '../../helpe
 const AUD = 'https://api.example.com';
 let as: TestIssuer;
 let guard: Guard;
-const make = (extra: Partial<GuardOptions> = {}) => createGuard({ issuer: as.issuer, audience: AUD, jwks: as.jwks, now: () => NOW, ...extra });
+const make = (extra: Partial<GuardOptions> = {}) =>
+  createGuard({ issuer: as.issuer, audience: AUD, jwks: as.jwks, now: () => NOW, ...extra });
 const reasonOf = async (token: string, g = guard) => (await g.check(bearer(token))).reason;
 
 beforeAll(async () => {
@@ -94,20 +95,30 @@ describe('token verification', () => {
   it('exp is required and numeric (RFC 9068 §2.2)', async () => {
     expect(await reasonOf(await as.mint({ claims: { exp: String(NOW_S + 600) } }))).toBe('token_claims_invalid');
     expect(await reasonOf(await as.mint({ claims: { exp: undefined } }))).toBe('token_claims_invalid');
-    expect(await reasonOf(await signRaw(as, payloadJson(as, '', 1e400 as number).replace('Infinity', '1e400')))).toBe('token_claims_invalid');
+    // eslint-disable-next-line no-loss-of-precision -- 1e400 on purpose: a JSON number no double holds
+    expect(await reasonOf(await signRaw(as, payloadJson(as, '', 1e400 as number).replace('Infinity', '1e400')))).toBe(
+      'token_claims_invalid',
+    );
   });
 
   it('aud missing or foreign; iss untrusted', async () => {
     const noAud = await guard.check(bearer(await as.mint({ claims: { aud: undefined } })));
     expect([noAud.status, noAud.reason, noAud.audit.detail?.claim]).toEqual([401, 'token_claims_invalid', 'aud']);
     const foreign = await guard.check(bearer(await as.mint({ claims: { aud: 'https://other.example.com' } })));
-    expect([foreign.reason, foreign.body?.error_description]).toEqual(['token_audience_mismatch', expect.stringContaining('audience')]);
-    expect(await reasonOf(await as.mint({ claims: { iss: 'https://evil.example.com' } }))).toBe('token_issuer_untrusted');
+    expect([foreign.reason, foreign.body?.error_description]).toEqual([
+      'token_audience_mismatch',
+      expect.stringContaining('audience'),
+    ]);
+    expect(await reasonOf(await as.mint({ claims: { iss: 'https://evil.example.com' } }))).toBe(
+      'token_issuer_untrusted',
+    );
   });
 
   it('several issuers and audiences: exact match, any audience', async () => {
     const g = make({ issuer: ['https://other.example.com', as.issuer], audience: ['https://x.example.com', AUD] });
-    expect((await g.check(bearer(await as.mint({ claims: { aud: ['https://y.example.com', AUD] } })))).allowed).toBe(true);
+    expect((await g.check(bearer(await as.mint({ claims: { aud: ['https://y.example.com', AUD] } })))).allowed).toBe(
+      true,
+    );
     expect(await reasonOf(await as.mint({ claims: { iss: `${as.issuer}/` } }), g)).toBe('token_issuer_untrusted');
   });
 
@@ -137,7 +148,12 @@ describe('token verification', () => {
 
   it('an expired token is 401 token_expired with a generic description', async () => {
     const d = await guard.check(bearer(await as.mint({ claims: { exp: NOW_S - 301 } })));
-    expect([d.status, d.error, d.reason, d.body?.error_description]).toEqual([401, 'invalid_token', 'token_expired', 'The access token expired']);
+    expect([d.status, d.error, d.reason, d.body?.error_description]).toEqual([
+      401,
+      'invalid_token',
+      'token_expired',
+      'The access token expired',
+    ]);
   });
 
   it('misconfiguration is a TypeError naming the option', () => {
@@ -149,8 +165,12 @@ describe('token verification', () => {
     expect(() => make({ audience: '' })).toThrow(/options\.audience/);
     expect(() => make({ jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } })).toThrow(/options\.jwks\.keys/);
     expect(() => make({ jwks: { uri: 'not a url' } })).toThrow(/options\.jwks\.uri/);
-    expect(() => make({ jwks: { uri: 'https://as.example.com/jwks', cacheMaxAgeMs: 86_400_001 } })).toThrow(/cacheMaxAgeMs/);
-    expect(() => make({ jwks: undefined, issuer: ['https://a.example.com', 'not-a-url'] })).toThrow(/options\.issuer\[1\]/);
+    expect(() => make({ jwks: { uri: 'https://as.example.com/jwks', cacheMaxAgeMs: 86_400_001 } })).toThrow(
+      /cacheMaxAgeMs/,
+    );
+    expect(() => make({ jwks: undefined, issuer: ['https://a.example.com', 'not-a-url'] })).toThrow(
+      /options\.issuer\[1\]/,
+    );
   });
 
   it('a token without kid is tried against each candidate key', async () => {

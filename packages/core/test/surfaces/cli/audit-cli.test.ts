@@ -26,7 +26,11 @@ beforeAll(async () => {
   const log = chainedAuditLog({ file });
   const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, audit: log });
   const token = await as.mint();
-  for (let i = 0; i < 4; i++) await guard.check({ method: 'GET', url: 'https://api.example.com/x', headers: i === 2 ? {} : { authorization: `Bearer ${token}` } }, { action: 'search.web' });
+  for (let i = 0; i < 4; i++)
+    await guard.check(
+      { method: 'GET', url: 'https://api.example.com/x', headers: i === 2 ? {} : { authorization: `Bearer ${token}` } },
+      { action: 'search.web' },
+    );
   await guard.close();
   await log.close();
   head = `${log.head!.seq}:${log.head!.hash}`;
@@ -41,7 +45,10 @@ function cli(...args: string[]) {
 async function inProcess(...args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await runAuditCli(args, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } });
+  const code = await runAuditCli(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
   return { code, stdout, stderr };
 }
 
@@ -69,15 +76,30 @@ describe('aap-guard-audit verify', () => {
   it('checks an anchored head and a predecessor head', async () => {
     expect((await inProcess('verify', file, '--anchor', head)).code).toBe(0);
     const later = `9:${head.split(':')[1]}`;
-    expect(await inProcess('verify', file, '--anchor', later)).toMatchObject({ code: 1, stderr: expect.stringMatching(/line 5: missing/) });
-    expect(await inProcess('verify', file, '--after', head)).toMatchObject({ code: 1, stderr: expect.stringMatching(/line 1: does not follow the start of the log/) });
+    expect(await inProcess('verify', file, '--anchor', later)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/line 5: missing/),
+    });
+    expect(await inProcess('verify', file, '--after', head)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/line 1: does not follow the start of the log/),
+    });
   });
 
   it('exits 2 on bad usage or an unreadable file', async () => {
     expect((await inProcess('check', file)).code).toBe(2);
-    expect(await inProcess('verify')).toMatchObject({ code: 2, stderr: expect.stringMatching(/usage: aap-guard-audit verify <file>/) });
-    expect(await inProcess('verify', file, '--anchor', 'nope')).toMatchObject({ code: 2, stderr: expect.stringMatching(/SEQ:HASH/) });
-    expect(await inProcess('verify', join(dir, 'absent.jsonl'))).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot read: .*ENOENT/) });
+    expect(await inProcess('verify')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/usage: aap-guard-audit verify <file>/),
+    });
+    expect(await inProcess('verify', file, '--anchor', 'nope')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/SEQ:HASH/),
+    });
+    expect(await inProcess('verify', join(dir, 'absent.jsonl'))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/cannot read: .*ENOENT/),
+    });
     expect(await inProcess('--help')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage/) });
   });
 });

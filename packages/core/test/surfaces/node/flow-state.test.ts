@@ -32,7 +32,9 @@ async function serve(scenario: Scenario, authRequired = true) {
   const guard: Guard = createGuard({ issuer, audience, jwks, audit, logger: false, authRequired });
   const flow = nodeFlow(guard);
   const server = createServer((req, res) => {
-    void scenario(flow, req, res).then((result) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)));
+    void scenario(flow, req, res).then((result) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)),
+    );
   });
   const listening = await listen(server, guard);
   running.push(listening);
@@ -42,7 +44,7 @@ async function serve(scenario: Scenario, authRequired = true) {
 const kindOf = (outcome: FlowOutcome) => (outcome.kind === 'deny' ? `deny:${outcome.decision.reason}` : outcome.kind);
 
 describe('the per-guard state of a request', () => {
-  it('goes new → open → settled, and is this guard\'s alone: another guard of the app sees a new request', async () => {
+  it("goes new → open → settled, and is this guard's alone: another guard of the app sees a new request", async () => {
     const other = nodeFlow(createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false }));
     const { url } = await serve(async (flow, req, res) => {
       const seen = [flow.state(req)];
@@ -53,7 +55,13 @@ describe('the per-guard state of a request', () => {
       return seen;
     });
     const token = await as.mint({ capabilities: [{ action: 'search.web' }] });
-    expect((await send(url, { path: '/', headers: { authorization: `Bearer ${token}` } })).json).toEqual(['new', 'open', 'new', 'settled', 'new']);
+    expect((await send(url, { path: '/', headers: { authorization: `Bearer ${token}` } })).json).toEqual([
+      'new',
+      'open',
+      'new',
+      'settled',
+      'new',
+    ]);
     await other.guard.close();
   });
 
@@ -62,10 +70,20 @@ describe('the per-guard state of a request', () => {
       const first = await flow.begin(req, res);
       const again = await flow.begin(req, res);
       const finished = await flow.finish(req, res, route);
-      const same = first.kind === 'deny' && again.kind === 'deny' && finished.kind === 'deny' && again.decision === first.decision && finished.decision === first.decision;
+      const same =
+        first.kind === 'deny' &&
+        again.kind === 'deny' &&
+        finished.kind === 'deny' &&
+        again.decision === first.decision &&
+        finished.decision === first.decision;
       return [flow.state(req), kindOf(again), same, flow.refusal(req)?.reason];
     });
-    expect((await send(url, { path: '/' })).json).toEqual(['refused', 'deny:credentials_missing', true, 'credentials_missing']);
+    expect((await send(url, { path: '/' })).json).toEqual([
+      'refused',
+      'deny:credentials_missing',
+      true,
+      'credentials_missing',
+    ]);
     expect(events).toHaveLength(1);
   });
 
@@ -94,7 +112,13 @@ describe('the per-guard state of a request', () => {
 
 describe('a request whose route is not known yet (unresolved)', () => {
   const dpop = async (url: string, token: string, proof?: string) =>
-    send(url, { path: '/', headers: { authorization: `DPoP ${token}`, dpop: proof ?? (await dpopProof({ key, method: 'GET', url: `${url}/`, accessToken: token })) } });
+    send(url, {
+      path: '/',
+      headers: {
+        authorization: `DPoP ${token}`,
+        dpop: proof ?? (await dpopProof({ key, method: 'GET', url: `${url}/`, accessToken: token })),
+      },
+    });
 
   it('consumes the proof ahead of the route; the declaration that follows consumes it no second time: one audit event', async () => {
     const { url, events } = await serve(async (flow, req, res) => {
@@ -104,7 +128,10 @@ describe('a request whose route is not known yet (unresolved)', () => {
       const done = await flow.finish(req, res, compileRoute({ action: 'search.web' }));
       return [kindOf(held), state, kindOf(done), flow.state(req)];
     });
-    const token = await as.mint({ jkt: key.jkt, capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 5 } }] });
+    const token = await as.mint({
+      jkt: key.jkt,
+      capabilities: [{ action: 'search.web', constraints: { max_requests_per_minute: 5 } }],
+    });
     expect((await dpop(url, token)).json).toEqual(['authenticated', 'unresolved', 'allow', 'settled']);
     expect(events.map((event) => [event.decision, event.action])).toEqual([['allow', 'search.web']]);
   });

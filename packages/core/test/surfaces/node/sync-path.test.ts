@@ -12,7 +12,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 // while the store's public consume() stays a promise. A store that throws instead of rejecting fails
 // closed all the same.
 
-const CAPABILITY = { action: 'search.web', constraints: { domains_allowed: ['wikipedia.org'], max_requests_per_minute: 1000 } };
+const CAPABILITY = {
+  action: 'search.web',
+  constraints: { domains_allowed: ['wikipedia.org'], max_requests_per_minute: 1000 },
+};
 const route = compileRoute({ action: 'search.web' });
 const TARGET = 'https://en.wikipedia.org/wiki/OAuth';
 const closers: (() => Promise<unknown>)[] = [];
@@ -29,7 +32,8 @@ async function serve(guard: Guard) {
     const sync = !(pending instanceof Promise);
     const outcome = await pending;
     answers.push({ sync, outcome });
-    if (outcome.kind === 'deny') res.writeHead(outcome.decision.status, outcome.decision.headers).end(outcome.decision.reason);
+    if (outcome.kind === 'deny')
+      res.writeHead(outcome.decision.status, outcome.decision.headers).end(outcome.decision.reason);
     else res.writeHead(200, outcome.kind === 'allow' ? outcome.decision.headers : {}).end('ok');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -44,14 +48,22 @@ async function serve(guard: Guard) {
         res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
         const ratelimit = res.headers['ratelimit'] as string | undefined;
         res.on('end', () => resolve({ status: res.statusCode!, body: text, ratelimit }));
-      }).on('error', reject).end(body?.text);
+      })
+        .on('error', reject)
+        .end(body?.text);
     });
   return { answers, get };
 }
 
 async function guardWith(store?: Store) {
   const as = await createIssuer();
-  const guard = createGuard({ issuer: as.issuer, audience: as.audience, jwks: as.jwks, logger: false, ...(store ? { store } : {}) });
+  const guard = createGuard({
+    issuer: as.issuer,
+    audience: as.audience,
+    jwks: as.jwks,
+    logger: false,
+    ...(store ? { store } : {}),
+  });
   closers.push(() => guard.close());
   return { as, guard };
 }
@@ -80,7 +92,10 @@ describe('the synchronous request path', () => {
 
   it("the memory store's public consume() is still a promise (wrappers and callers keep working)", async () => {
     const store = memoryStore();
-    const consume: ConsumeRequest = { now: Date.now(), windows: [{ key: 'k', limit: 1, windowMs: 60_000, mode: 'sliding' }] };
+    const consume: ConsumeRequest = {
+      now: Date.now(),
+      windows: [{ key: 'k', limit: 1, windowMs: 60_000, mode: 'sliding' }],
+    };
     const answer = store.consume(consume);
     expect(answer).toBeInstanceOf(Promise);
     await expect(answer).resolves.toMatchObject({ ok: true, windows: [{ remaining: 0 }] });

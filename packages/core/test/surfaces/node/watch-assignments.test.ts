@@ -13,7 +13,10 @@ describe('watchAssignments', () => {
     ctx.router = 'a';
     ctx.router = 'a';
     expect(ctx.router).toBe('a');
-    expect(seen).toEqual([[ctx, 'a', undefined], [ctx, 'a', 'a']]);
+    expect(seen).toEqual([
+      [ctx, 'a', undefined],
+      [ctx, 'a', 'a'],
+    ]);
     expect(Object.keys(ctx)).toEqual([]); // kept behind the accessor, not as an own property
   });
 
@@ -31,7 +34,11 @@ describe('watchAssignments', () => {
     const proto = {};
     const calls: string[] = [];
     let kept: unknown;
-    Object.defineProperty(proto, 'router', { configurable: true, get: () => kept, set: (value) => void (calls.push('before'), (kept = value)) });
+    Object.defineProperty(proto, 'router', {
+      configurable: true,
+      get: () => kept,
+      set: (value) => void (calls.push('before'), (kept = value)),
+    });
     const first = () => void calls.push('first');
     watchAssignments(proto, 'router', first);
     watchAssignments(proto, 'router', first);

@@ -59,8 +59,8 @@ function topLevelIssuer(value: unknown, issuers: readonly string[]): string {
   if (value === undefined) {
     if (issuers.length !== 1) {
       throw new TypeError(
-        'options.introspection.issuer is required when several issuers are trusted: only that issuer\'s tokens are ' +
-          'sent to the endpoint (or configure introspection in that issuer\'s entry: { issuer, jwks, introspection })',
+        "options.introspection.issuer is required when several issuers are trusted: only that issuer's tokens are " +
+          "sent to the endpoint (or configure introspection in that issuer's entry: { issuer, jwks, introspection })",
       );
     }
     return issuers[0]!;

@@ -10,8 +10,16 @@ import type { IntrospectionAnswer } from './post-introspection.js';
 export type Introspected =
   /** Inactive, or active but not for this RS / malformed: refused. */
   | { readonly tokenHash: string; readonly deny: Deny }
-  /** Active. For an opaque token, its claims (normalized like a JWT's); for a JWT, the capabilities the answer carries, if any. */
-  | { readonly tokenHash: string; readonly deny?: undefined; readonly verified?: Lifetime & { readonly claims: AapClaims }; readonly capabilities?: unknown };
+  /**
+   * Active. For an opaque token, its claims (normalized like a JWT's); for a JWT, the capabilities the answer carries,
+   * if any.
+   */
+  | {
+      readonly tokenHash: string;
+      readonly deny?: undefined;
+      readonly verified?: Lifetime & { readonly claims: AapClaims };
+      readonly capabilities?: unknown;
+    };
 
 /** What turning an answer into claims needs. */
 export interface IntrospectedContext {
@@ -31,7 +39,9 @@ export interface IntrospectedContext {
  * the principal name it as `sub`), a `capabilities_ref` is resolved, and the AAP claims go through
  * the same normalization as a JWT's — `cnf` included, so DPoP and mTLS binding apply alike.
  */
-export function introspectedWith(context: IntrospectedContext): (answer: IntrospectionAnswer, token: string) => Promise<Introspected> {
+export function introspectedWith(
+  context: IntrospectedContext,
+): (answer: IntrospectionAnswer, token: string) => Promise<Introspected> {
   return async (answer, token) => {
     const hash = tokenHash(token);
     if (!answer.active) return { tokenHash: hash, deny: deny('token_inactive', { check: 'introspection' }) };
@@ -41,7 +51,10 @@ export function introspectedWith(context: IntrospectedContext): (answer: Introsp
   };
 }
 
-async function claimsOf(answer: IntrospectionAnswer, context: IntrospectedContext): Promise<(Lifetime & { claims: AapClaims }) | Deny> {
+async function claimsOf(
+  answer: IntrospectionAnswer,
+  context: IntrospectedContext,
+): Promise<(Lifetime & { claims: AapClaims }) | Deny> {
   const { active: _active, ...rest } = answer;
   const payload: Record<string, unknown> = rest;
   // The AS expanded the set itself (RFC 7662 answers may carry any claim): its reference is then only a label.
@@ -49,12 +62,15 @@ async function claimsOf(answer: IntrospectionAnswer, context: IntrospectedContex
     delete payload.capabilities_ref;
     delete payload.aap_capabilities_ref;
   }
-  if (payload.iss !== undefined && payload.iss !== context.issuer) return deny('token_issuer_untrusted', { claim: 'iss', check: 'introspection' });
+  if (payload.iss !== undefined && payload.iss !== context.issuer)
+    return deny('token_issuer_untrusted', { claim: 'iss', check: 'introspection' });
   payload.iss = context.issuer;
   const aud = payload.aud;
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!audiences.some((value) => context.audiences.has(value as string))) return deny('token_audience_mismatch', { claim: 'aud', check: 'introspection' });
-  if (payload.sub === undefined && typeof payload.client_id === 'string' && payload.client_id !== '') payload.sub = payload.client_id;
+  if (!audiences.some((value) => context.audiences.has(value as string)))
+    return deny('token_audience_mismatch', { claim: 'aud', check: 'introspection' });
+  if (payload.sub === undefined && typeof payload.client_id === 'string' && payload.client_id !== '')
+    payload.sub = payload.client_id;
   const life = lifetimeOf(payload, context.clockTolerance);
   if ('reason' in life) return life;
   const expanded = await expandCapabilities(payload, context.refs, async () => undefined); // the answer itself had none

@@ -52,8 +52,20 @@ export class Introspector<T> {
   ) {
     this.#endpoint = settings.endpoint;
     this.#backoff = new Backoff(context.now);
-    this.#health = new Health(context.logger, 'introspection', { issuer: settings.issuer, endpoint: settings.endpoint?.href ?? 'metadata' });
-    this.#cache = settings.cacheSize > 0 ? new LRUCache({ max: settings.cacheSize, maxSize: MAX_BYTES, sizeCalculation: (_v, token) => token.length, perf: { now: context.now }, ttlResolution: 0 }) : undefined;
+    this.#health = new Health(context.logger, 'introspection', {
+      issuer: settings.issuer,
+      endpoint: settings.endpoint?.href ?? 'metadata',
+    });
+    this.#cache =
+      settings.cacheSize > 0
+        ? new LRUCache({
+            max: settings.cacheSize,
+            maxSize: MAX_BYTES,
+            sizeCalculation: (_v, token) => token.length,
+            perf: { now: context.now },
+            ttlResolution: 0,
+          })
+        : undefined;
   }
 
   /** The outcome for `token`: cached (synchronously), or one call shared by every concurrent lookup. */
@@ -88,14 +100,22 @@ export class Introspector<T> {
 
   async #answer(token: string): Promise<IntrospectionAnswer> {
     if (this.#backoff.blocked()) {
-      throw new InfrastructureError('introspection_unavailable', `introspection of ${this.settings.issuer} backing off after: ${this.#lastError}`);
+      throw new InfrastructureError(
+        'introspection_unavailable',
+        `introspection of ${this.settings.issuer} backing off after: ${this.#lastError}`,
+      );
     }
     try {
       const { issuer, timeoutMs, allowInsecure } = this.settings;
       this.#endpoint ??= await metadataEndpoint(issuer, 'introspection_endpoint', timeoutMs, allowInsecure);
       const endpoint = this.#endpoint;
       const credentials = await this.settings.authenticate(this.settings.issuer);
-      const answer = await postIntrospection(token, { endpoint, credentials, timeoutMs: this.settings.timeoutMs, jwt: this.settings.jwt });
+      const answer = await postIntrospection(token, {
+        endpoint,
+        credentials,
+        timeoutMs: this.settings.timeoutMs,
+        jwt: this.settings.jwt,
+      });
       this.#backoff.succeed();
       this.#lastError = undefined;
       this.#health.up(`introspection endpoint of ${this.settings.issuer} answers again`);
@@ -103,7 +123,10 @@ export class Introspector<T> {
     } catch (error) {
       this.#backoff.fail();
       this.#lastError = String(causeOf(error).cause);
-      this.#health.down(error, `introspection of ${this.settings.issuer} failed: tokens needing it get 503 introspection_unavailable`);
+      this.#health.down(
+        error,
+        `introspection of ${this.settings.issuer} failed: tokens needing it get 503 introspection_unavailable`,
+      );
       throw new InfrastructureError('introspection_unavailable', this.#lastError, { cause: error });
     }
   }
@@ -112,7 +135,10 @@ export class Introspector<T> {
   #ttl(answer: IntrospectionAnswer): number {
     if (!answer.active) return this.settings.inactiveTtlMs;
     const exp = answer.exp;
-    const untilExp = typeof exp === 'number' && Number.isFinite(exp) ? Math.floor(exp * 1000 - this.context.now()) : this.settings.maxTtlMs;
+    const untilExp =
+      typeof exp === 'number' && Number.isFinite(exp)
+        ? Math.floor(exp * 1000 - this.context.now())
+        : this.settings.maxTtlMs;
     return Math.min(untilExp, this.settings.maxTtlMs);
   }
 }

@@ -14,7 +14,8 @@ export interface IntrospectionCall {
   readonly credentials: ClientCredentials;
   readonly timeoutMs: number;
   /** Set for RFC 9701: ask for, and accept only, a JWT answer verified with these keys and options. */
-  readonly jwt?: { readonly key: KeyGetter; readonly verify: Readonly<JWTVerifyOptions>; readonly now: () => number } | undefined;
+  readonly jwt?:
+    { readonly key: KeyGetter; readonly verify: Readonly<JWTVerifyOptions>; readonly now: () => number } | undefined;
 }
 
 /** An RFC 7662 §2.2 answer: at least `active`; the other members as the AS sent them. */
@@ -31,12 +32,23 @@ export type IntrospectionAnswer = Readonly<Record<string, unknown>> & { readonly
 export async function postIntrospection(token: string, call: IntrospectionCall): Promise<IntrospectionAnswer> {
   const label = `introspection endpoint ${call.endpoint.href}`;
   const body = new URLSearchParams({ token, token_type_hint: 'access_token', ...call.credentials.form });
-  const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: call.jwt ? JWT_RESPONSE : 'application/json', ...call.credentials.headers };
+  const headers = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: call.jwt ? JWT_RESPONSE : 'application/json',
+    ...call.credentials.headers,
+  };
   let response: Response;
   try {
-    response = await fetch(call.endpoint, { method: 'POST', body, headers, redirect: 'manual', signal: AbortSignal.timeout(call.timeoutMs) });
+    response = await fetch(call.endpoint, {
+      method: 'POST',
+      body,
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(call.timeoutMs),
+    });
   } catch (error) {
-    if ((error as Error | null)?.name === 'TimeoutError') throw new FetchError(`${label} did not answer within ${call.timeoutMs} ms`, undefined, { cause: error });
+    if ((error as Error | null)?.name === 'TimeoutError')
+      throw new FetchError(`${label} did not answer within ${call.timeoutMs} ms`, undefined, { cause: error });
     throw new FetchError(`${label} is unreachable`, undefined, { cause: innermost(error) });
   }
   if (response.status !== 200) {
@@ -59,19 +71,35 @@ function jsonAnswer(text: string, type: string, label: string): IntrospectionAns
 }
 
 /** RFC 9701 §5: the answer is a JWT whose `token_introspection` claim holds the RFC 7662 object. */
-async function jwtAnswer(text: string, type: string, jwt: NonNullable<IntrospectionCall['jwt']>, label: string): Promise<IntrospectionAnswer> {
-  if (!type.toLowerCase().startsWith(JWT_RESPONSE)) throw new FetchError(`${label} answered ${type}, not a signed ${JWT_RESPONSE} (RFC 9701)`);
+async function jwtAnswer(
+  text: string,
+  type: string,
+  jwt: NonNullable<IntrospectionCall['jwt']>,
+  label: string,
+): Promise<IntrospectionAnswer> {
+  if (!type.toLowerCase().startsWith(JWT_RESPONSE))
+    throw new FetchError(`${label} answered ${type}, not a signed ${JWT_RESPONSE} (RFC 9701)`);
   try {
-    const { payload } = await jwtVerify(text.trim(), (header) => jwt.key(header, text), { ...jwt.verify, currentDate: new Date(jwt.now()) });
+    const { payload } = await jwtVerify(text.trim(), (header) => jwt.key(header, text), {
+      ...jwt.verify,
+      currentDate: new Date(jwt.now()),
+    });
     return answerOf(payload.token_introspection, label);
   } catch (error) {
     if (error instanceof FetchError) throw error;
-    throw new FetchError(`${label} answered a JWT that did not verify: ${(error as Error)?.message}`, undefined, { cause: error });
+    throw new FetchError(`${label} answered a JWT that did not verify: ${(error as Error)?.message}`, undefined, {
+      cause: error,
+    });
   }
 }
 
 function answerOf(parsed: unknown, label: string): IntrospectionAnswer {
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || typeof (parsed as { active?: unknown }).active !== 'boolean') {
+  if (
+    parsed === null ||
+    typeof parsed !== 'object' ||
+    Array.isArray(parsed) ||
+    typeof (parsed as { active?: unknown }).active !== 'boolean'
+  ) {
     throw new FetchError(`${label} answered JSON without a boolean "active" (RFC 7662 §2.2)`);
   }
   return parsed as IntrospectionAnswer;
@@ -95,7 +123,8 @@ async function readCapped(response: Response, label: string, timeoutMs: number):
   } catch (error) {
     await response.body?.cancel().catch(() => undefined);
     if (error instanceof FetchError) throw error;
-    if ((error as Error | null)?.name === 'TimeoutError') throw new FetchError(`${label} did not answer within ${timeoutMs} ms`, undefined, { cause: error });
+    if ((error as Error | null)?.name === 'TimeoutError')
+      throw new FetchError(`${label} did not answer within ${timeoutMs} ms`, undefined, { cause: error });
     throw new FetchError(`${label} broke off its answer`, undefined, { cause: innermost(error) });
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -104,6 +133,7 @@ async function readCapped(response: Response, label: string, timeoutMs: number):
 /** undici wraps the socket error in `TypeError: fetch failed`: keep the useful one. */
 function innermost(error: unknown): unknown {
   let current = error;
-  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth += 1) current = current.cause;
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth += 1)
+    current = current.cause;
   return current;
 }

@@ -29,7 +29,14 @@ async function started(options: Parameters<typeof stubAs>[0] = {}): Promise<Stub
 function active(iss: string, now: number, extra: Record<string, unknown> = {}, ttl = 600): Record<string, unknown> {
   const iat = Math.floor(now / 1000);
   return {
-    active: true, iss, aud: AUD, iat, exp: iat + ttl, sub: 'agent-7', client_id: 'agent-7', token_type: 'Bearer',
+    active: true,
+    iss,
+    aud: AUD,
+    iat,
+    exp: iat + ttl,
+    sub: 'agent-7',
+    client_id: 'agent-7',
+    token_type: 'Bearer',
     agent: { id: 'agent-7', type: 'llm-autonomous', operator: 'org:example' },
     task: { id: 'task-7', purpose: 'research' },
     capabilities: [{ action: 'search.web' }],
@@ -38,21 +45,31 @@ function active(iss: string, now: number, extra: Record<string, unknown> = {}, t
 }
 
 const request = (token: string, scheme = 'Bearer', headers: Record<string, string> = {}) => ({
-  method: 'GET', url: `${AUD}/v1/search`, headers: { authorization: `${scheme} ${token}`, ...headers },
+  method: 'GET',
+  url: `${AUD}/v1/search`,
+  headers: { authorization: `${scheme} ${token}`, ...headers },
 });
 
 /** A logger that keeps every line. */
 function recording(): Logger & { lines: { level: string; fields: Record<string, unknown>; message?: string }[] } {
   const lines: { level: string; fields: Record<string, unknown>; message?: string }[] = [];
-  const at = (level: string) => (fields: Readonly<Record<string, unknown>>, message?: string) => void lines.push({ level, fields: { ...fields }, message });
+  const at = (level: string) => (fields: Readonly<Record<string, unknown>>, message?: string) =>
+    void lines.push({ level, fields: { ...fields }, message });
   return { lines, error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 }
 
 const secret = { id: 'api', secret: 'rs-secret' };
 
-function guardFor(as: StubAs, extra: Partial<GuardOptions> = {}, introspection: Partial<NonNullable<GuardOptions['introspection']>> = {}) {
+function guardFor(
+  as: StubAs,
+  extra: Partial<GuardOptions> = {},
+  introspection: Partial<NonNullable<GuardOptions['introspection']>> = {},
+) {
   return createGuard({
-    issuer: as.url, audience: AUD, jwks: { keys: [] }, logger: false,
+    issuer: as.url,
+    audience: AUD,
+    jwks: { keys: [] },
+    logger: false,
     ...extra,
     introspection: { endpoint: `${as.url}/introspect`, client: secret, ...introspection },
   });
@@ -64,11 +81,17 @@ describe('introspection of opaque tokens', () => {
     const now = Date.now();
     as.answers.set('opaque-bare', active(as.url, now));
     const prefixed = active(as.url, now);
-    for (const name of ['agent', 'task', 'capabilities']) [prefixed[`aap_${name}`], prefixed[name]] = [prefixed[name], undefined];
+    for (const name of ['agent', 'task', 'capabilities'])
+      [prefixed[`aap_${name}`], prefixed[name]] = [prefixed[name], undefined];
     as.answers.set('opaque-prefixed', JSON.parse(JSON.stringify(prefixed)));
     const guard = guardFor(as);
     const bare = await guard.check(request('opaque-bare'), ROUTE);
-    expect([bare.allowed, bare.claims?.agent.id, bare.claims?.iss, bare.claims?.extra.client_id]).toEqual([true, 'agent-7', as.url, 'agent-7']);
+    expect([bare.allowed, bare.claims?.agent.id, bare.claims?.iss, bare.claims?.extra.client_id]).toEqual([
+      true,
+      'agent-7',
+      as.url,
+      'agent-7',
+    ]);
     expect((await guard.check(request('opaque-prefixed'), ROUTE)).allowed).toBe(true);
     expect((await guard.check(request('opaque-bare'), { action: 'cms.publish' })).reason).toBe('capability_missing');
   });
@@ -128,7 +151,13 @@ describe('introspection of opaque tokens', () => {
   it('the endpoint is read from the issuer metadata (RFC 8414 introspection_endpoint) when not given', async () => {
     const as = await started();
     as.answers.set('opaque-1', active(as.url, Date.now()));
-    const guard = createGuard({ issuer: as.url, audience: AUD, jwks: { keys: [] }, logger: false, introspection: { client: secret } });
+    const guard = createGuard({
+      issuer: as.url,
+      audience: AUD,
+      jwks: { keys: [] },
+      logger: false,
+      introspection: { client: secret },
+    });
     expect((await guard.check(request('opaque-1'), ROUTE)).allowed).toBe(true);
   });
 
@@ -154,9 +183,21 @@ describe('introspection outages: 503 introspection_unavailable with Retry-After,
     await as.stop();
     const clock = { now: Date.now() };
     const logger = recording();
-    const guard = createGuard({ issuer: as.url, audience: AUD, jwks: { keys: [] }, now: () => clock.now, logger, introspection: { endpoint, client: secret } });
+    const guard = createGuard({
+      issuer: as.url,
+      audience: AUD,
+      jwks: { keys: [] },
+      now: () => clock.now,
+      logger,
+      introspection: { endpoint, client: secret },
+    });
     const down = await guard.check(request('opaque-1'), ROUTE);
-    expect([down.status, down.error, down.reason, down.headers['retry-after']]).toEqual([503, 'temporarily_unavailable', 'introspection_unavailable', '1']);
+    expect([down.status, down.error, down.reason, down.headers['retry-after']]).toEqual([
+      503,
+      'temporarily_unavailable',
+      'introspection_unavailable',
+      '1',
+    ]);
     const again = await guard.check(request('opaque-2'), ROUTE);
     expect(again.reason).toBe('introspection_unavailable');
     expect(again.audit.detail).toMatchObject({ fault: expect.stringContaining('backing off') });
@@ -164,7 +205,10 @@ describe('introspection outages: 503 introspection_unavailable with Retry-After,
     expect((await guard.check(request('opaque-3'), ROUTE)).headers['retry-after']).toBe('2');
     const errors = logger.lines.filter((line) => line.fields.event === 'introspection.down');
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ level: 'error', fields: { component: 'introspection', cause: expect.stringContaining('unreachable') } });
+    expect(errors[0]).toMatchObject({
+      level: 'error',
+      fields: { component: 'introspection', cause: expect.stringContaining('unreachable') },
+    });
   });
 
   it('an AS answering garbage (HTML, JSON without active, HTTP 500, HTTP 401) is an outage, never an allow', async () => {
@@ -200,13 +244,21 @@ describe('introspection outages: 503 introspection_unavailable with Retry-After,
     as.answers.set('opaque-1', active(as.url, Date.now()));
     const clock = { now: Date.now() };
     const logger = recording();
-    const guard = guardFor(as, { now: () => clock.now, logger, audit: () => undefined, delegation: { unknownParent: 'allow-audited' } });
+    const guard = guardFor(as, {
+      now: () => clock.now,
+      logger,
+      audit: () => undefined,
+      delegation: { unknownParent: 'allow-audited' },
+    });
     as.misbehave('error');
     await guard.check(request('opaque-1'), ROUTE);
     as.misbehave(undefined);
     clock.now += 1_001;
     expect((await guard.check(request('opaque-1'), ROUTE)).allowed).toBe(true);
-    expect(logger.lines.map((line) => [line.level, line.fields.event])).toEqual([['error', 'introspection.down'], ['info', 'introspection.up']]);
+    expect(logger.lines.map((line) => [line.level, line.fields.event])).toEqual([
+      ['error', 'introspection.down'],
+      ['info', 'introspection.up'],
+    ]);
   });
 });
 
@@ -228,7 +280,11 @@ describe('client authentication to the introspection endpoint', () => {
     const guard = guardFor(as, {}, { client: { id: 'api', auth: 'client_secret_post', secret: 'rs-secret' } });
     await guard.check(request('opaque-1'), ROUTE);
     const { headers, form } = as.received[0]!;
-    expect([headers.authorization, form.get('client_id'), form.get('client_secret')]).toEqual([undefined, 'api', 'rs-secret']);
+    expect([headers.authorization, form.get('client_id'), form.get('client_secret')]).toEqual([
+      undefined,
+      'api',
+      'rs-secret',
+    ]);
   });
 
   it('private_key_jwt: a fresh RFC 7523 assertion per call (iss = sub = client, aud = issuer, jti, short exp)', async () => {
@@ -243,7 +299,11 @@ describe('client authentication to the introspection endpoint', () => {
       expect(form.get('client_secret')).toBeNull();
       return form.get('client_assertion')!;
     });
-    const { payload, protectedHeader } = await jwtVerify(assertions[0]!, publicKey, { issuer: 'api', subject: 'api', audience: as.url });
+    const { payload, protectedHeader } = await jwtVerify(assertions[0]!, publicKey, {
+      issuer: 'api',
+      subject: 'api',
+      audience: as.url,
+    });
     expect(protectedHeader.kid).toBe('rs-key-1');
     expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(60);
     expect(decodeJwt(assertions[1]!).jti).not.toBe(payload.jti);
@@ -251,8 +311,12 @@ describe('client authentication to the introspection endpoint', () => {
 
   it('a misconfigured client is a TypeError at createGuard() naming the option', async () => {
     const as = await started();
-    expect(() => guardFor(as, {}, { client: { id: 'api', secret: '' } })).toThrow(/options\.introspection\.client\.secret/);
-    expect(() => guardFor(as, {}, { client: { id: 'api', auth: 'private_key_jwt', key: { kty: 'EC' } } as never })).toThrow(/options\.introspection\.client\.key/);
+    expect(() => guardFor(as, {}, { client: { id: 'api', secret: '' } })).toThrow(
+      /options\.introspection\.client\.secret/,
+    );
+    expect(() =>
+      guardFor(as, {}, { client: { id: 'api', auth: 'private_key_jwt', key: { kty: 'EC' } } as never }),
+    ).toThrow(/options\.introspection\.client\.key/);
     expect(() => guardFor(as, {}, { mode: 'sometimes' as never })).toThrow(/options\.introspection\.mode/);
   });
 });
@@ -306,7 +370,13 @@ describe('JWT answers (RFC 9701) and introspected JWTs', () => {
     const own: TestIssuer = { ...signer, jwks: issuer.jwks, privateKey: issuer.privateKey };
     as.answers.set('opaque-1', active(as.url, Date.now()));
     const clock = { now: Date.now() };
-    const guard = createGuard({ issuer: as.url, audience: AUD, now: () => clock.now, logger: false, introspection: { client: secret, jwtResponse: true } });
+    const guard = createGuard({
+      issuer: as.url,
+      audience: AUD,
+      now: () => clock.now,
+      logger: false,
+      introspection: { client: secret, jwtResponse: true },
+    });
     as.signAnswers(own);
     expect((await guard.check(request('opaque-1'), ROUTE)).allowed).toBe(true);
     expect(as.received[0]!.headers.accept).toBe('application/token-introspection+jwt');
@@ -321,7 +391,13 @@ describe('JWT answers (RFC 9701) and introspected JWTs', () => {
   it("mode 'always': a valid JWT is introspected too, and an inactive answer refuses it", async () => {
     const as = await started();
     issuer = await createIssuer({ issuer: as.url });
-    const guard = createGuard({ issuer: as.url, audience: AUD, jwks: issuer.jwks, logger: false, introspection: { endpoint: `${as.url}/introspect`, client: secret, mode: 'always' } });
+    const guard = createGuard({
+      issuer: as.url,
+      audience: AUD,
+      jwks: issuer.jwks,
+      logger: false,
+      introspection: { endpoint: `${as.url}/introspect`, client: secret, mode: 'always' },
+    });
     const token = await issuer.mint();
     expect((await guard.check(request(token), ROUTE)).reason).toBe('token_inactive');
     as.answers.set(token, { active: true });
@@ -335,7 +411,13 @@ describe('JWT answers (RFC 9701) and introspected JWTs', () => {
   it("mode 'opaque' (default): JWTs are never introspected", async () => {
     const as = await started();
     issuer = await createIssuer({ issuer: as.url });
-    const guard = createGuard({ issuer: as.url, audience: AUD, jwks: issuer.jwks, logger: false, introspection: { endpoint: `${as.url}/introspect`, client: secret } });
+    const guard = createGuard({
+      issuer: as.url,
+      audience: AUD,
+      jwks: issuer.jwks,
+      logger: false,
+      introspection: { endpoint: `${as.url}/introspect`, client: secret },
+    });
     expect((await guard.check(request(await issuer.mint()), ROUTE)).allowed).toBe(true);
     expect(as.received).toHaveLength(0);
   });
@@ -343,12 +425,23 @@ describe('JWT answers (RFC 9701) and introspected JWTs', () => {
   it("mode 'fallback': while the revocation list cannot vouch, an active answer admits the JWT instead of a 503", async () => {
     const as = await started();
     issuer = await createIssuer({ issuer: as.url });
-    const neverSynced: RevocationStore = { add: async () => undefined, snapshot: async () => [], subscribe: () => () => undefined };
+    const neverSynced: RevocationStore = {
+      add: async () => undefined,
+      snapshot: async () => [],
+      subscribe: () => () => undefined,
+    };
     const store = { ...memoryStore(), revocations: neverSynced };
     const plain = createGuard({ issuer: as.url, audience: AUD, jwks: issuer.jwks, logger: false, store });
     const token = await issuer.mint();
     expect((await plain.check(request(token), ROUTE)).reason).toBe('store_unavailable');
-    const guard = createGuard({ issuer: as.url, audience: AUD, jwks: issuer.jwks, logger: false, store, introspection: { endpoint: `${as.url}/introspect`, client: secret, mode: 'fallback' } });
+    const guard = createGuard({
+      issuer: as.url,
+      audience: AUD,
+      jwks: issuer.jwks,
+      logger: false,
+      store,
+      introspection: { endpoint: `${as.url}/introspect`, client: secret, mode: 'fallback' },
+    });
     as.answers.set(token, { active: true });
     expect((await guard.check(request(token), ROUTE)).allowed).toBe(true);
     expect((await guard.check(request(await issuer.mint()), ROUTE)).reason).toBe('token_inactive');
