@@ -43,6 +43,7 @@ export default defineConfig({
       include: ['packages/*/src/**/*.ts'],
       exclude: ['**/*.generated.ts', '**/*.d.ts'],
       reporter: ['text-summary', 'json-summary'],
+      reportOnFailure: true,
       thresholds: { statements: 0, branches: 0, functions: 0, lines: 0 },
     },
   },

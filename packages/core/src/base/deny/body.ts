@@ -16,7 +16,7 @@ export interface DenyBody {
  *
  * @example
  * denyBody('rate_limited') // { error: 'aap_constraint_violation', error_description: 'Rate limit exceeded…', reason:
- * 'rate_limited' }
+ * // 'rate_limited' }
  */
 export function denyBody(reason: ReasonCode, extra?: Pick<DenyBody, 'approval_reference' | 'hold_id'>): DenyBody {
   const row = REASONS[reason];

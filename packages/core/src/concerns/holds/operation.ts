@@ -14,7 +14,7 @@ const MAX_NAME = 200;
  * @example
  * holdOperation({ kind: 'mcp.tools/call', name: 'publish', arguments: { id: 'd-1', token: 'x' } }, settings, [])
  * // { kind: 'mcp.tools/call', name: 'publish', arguments: { contentType: 'application/json', bytes: 25, text: '{\n
- * "id": "d-1",\n  "token": "[redacted]"\n}', truncated: false } }
+ * // "id": "d-1",\n  "token": "[redacted]"\n}', truncated: false } }
  */
 export function holdOperation(
   operation: RequestOperation,

@@ -54,7 +54,7 @@ const MAX_NAME = 64;
  * @example
  * holdPreview(Buffer.from('{"title":"Q3","password":"x"}'), 'application/json', settings, [token])
  * // { contentType: 'application/json', bytes: 29, text: '{\n  "title": "Q3",\n  "password": "[redacted]"\n}',
- * truncated: false }
+ * // truncated: false }
  */
 export function holdPreview(
   content: Uint8Array | undefined,

@@ -54,7 +54,7 @@ export function metadataUrl(resource: string): string {
  *
  * @example
  * metadataPaths('https://api.example.com/v1') // ['/.well-known/oauth-protected-resource',
- * '/.well-known/oauth-protected-resource/v1']
+ * // '/.well-known/oauth-protected-resource/v1']
  */
 export function metadataPaths(resource: string): readonly string[] {
   const suffixed = new URL(metadataUrl(resource)).pathname;

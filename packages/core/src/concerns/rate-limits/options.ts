@@ -46,7 +46,7 @@ const byTask: RateLimitKey = (claims, _hash, scope) =>
  *
  * @example
  * resolveRateLimitOptions({ ...options, rateLimit: { mode: { hour: 'sliding' } } }).modes; // { minute: 'sliding',
- * hour: 'sliding', day: 'fixed' }
+ * // hour: 'sliding', day: 'fixed' }
  */
 export function resolveRateLimitOptions(options: GuardOptions): RateLimitSettings {
   const rateLimit = options.rateLimit ?? {};

@@ -40,7 +40,7 @@ export function isRateLimitConstraint(name: string): boolean {
  * @example
  * capabilityWindows({ action: 'api.call', constraints: { max_requests_per_minute: 5 } });
  * // { ok: true, windows: [{ constraint: 'max_requests_per_minute', name: 'minute', unit: 'minute', limit: 5, windowMs:
- * 60000 }] }
+ * // 60000 }] }
  */
 export function capabilityWindows(capability: Capability): CapabilityWindows {
   let parsed = cache.get(capability);

@@ -47,7 +47,7 @@ export interface OpenApiOperation {
  * @example
  * openApiOperations({ openapi: '3.1.0', paths: { '/v1/items/{id}': { get: { 'x-aap-action': 'items.read' } } } })
  * // [{ method: 'GET', path: '/v1/items/{id}', route: '/v1/items/:id', operationId: undefined, declaration: { action:
- * 'items.read' }, target: undefined }]
+ * // 'items.read' }, target: undefined }]
  */
 export function openApiOperations(document: unknown): readonly OpenApiOperation[] {
   const doc = document as { openapi?: unknown; paths?: unknown } | null;
@@ -367,7 +367,7 @@ export function openApiPathParams(operation: OpenApiOperation, path: string): Re
  *
  * @example
  * openApiTarget(operation, { id: '7' }, { url: 'https://example.com/' }) // 'https://example.com/' for target `url` in
- * query
+ * // query
  */
 export function openApiTarget(operation: OpenApiOperation, params: unknown, query: unknown): unknown {
   const target = operation.target;
