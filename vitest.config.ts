@@ -44,7 +44,8 @@ export default defineConfig({
       exclude: ['**/*.generated.ts', '**/*.d.ts'],
       reporter: ['text-summary', 'json-summary'],
       reportOnFailure: true,
-      thresholds: { statements: 0, branches: 0, functions: 0, lines: 0 },
+      // the floor: a little under what the suite reaches (2026-12-07: 92.8 / 86.8 / 96.1 / 95.1 %)
+      thresholds: { statements: 90, branches: 84, functions: 94, lines: 93 },
     },
   },
 });
