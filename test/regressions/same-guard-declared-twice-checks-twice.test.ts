@@ -203,3 +203,46 @@ describe.each(Object.keys(posts))('a held action declared twice by one guard (%s
     ]);
   });
 });
+
+/**
+ * The once-only rule must not swallow what the second declaration adds: a router-wide `aap.require('files.read')`
+ * then the route's own `aap.require('files.read', { pop: 'required' })` are two checks — a bearer token that the
+ * first admitted is refused by the second (it was admitted: the comparison left `pop` out).
+ */
+const stricter: Record<string, (events: AuditEvent[]) => Promise<Listening>> = {
+  async express(events) {
+    const aap = expressGuard(fixture.options(events));
+    const files = express.Router();
+    files.use(aap.require('files.read'));
+    files.get(
+      '/report',
+      aap.require('files.read', { pop: 'required' }),
+      (_req, res) => void res.json({ report: true }),
+    );
+    const app = express();
+    app.use(aap);
+    app.use('/files', files);
+    return listen(createServer(app), aap.guard);
+  },
+  async koa(events) {
+    const aap = koaGuard(fixture.options(events));
+    const files = new Router({ prefix: '/files' });
+    files.use(aap.require('files.read'));
+    files.get('/report', aap.require('files.read', { pop: 'required' }), (ctx) => void (ctx.body = { report: true }));
+    const app = new Koa();
+    app.use(aap).use(files.routes());
+    return listen(createServer(app.callback()), aap.guard);
+  },
+};
+
+describe.each(Object.keys(stricter))('a second declaration that asks for more is checked in full (%s)', (name) => {
+  let running: Listening | undefined;
+  afterEach(() => running?.close());
+
+  it("the route's pop: 'required' refuses the bearer token the router-wide declaration admitted", async () => {
+    running = await stricter[name]!([]);
+    const token = await fixture.as.mint({ capabilities: [{ action: 'files.read' }] });
+    const res = await send(running.url, { path: '/files/report', headers: { authorization: `Bearer ${token}` } });
+    expect([res.status, res.json?.reason]).toEqual([401, 'pop_required']);
+  });
+});

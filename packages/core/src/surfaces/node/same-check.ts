@@ -1,4 +1,4 @@
-import type { CompiledRoute } from '../../concerns/route/compile-route.js';
+import { ROUTE_KEYS, type CompiledRoute } from '../../concerns/route/compile-route.js';
 import type { RequestInfo } from '../../base/types/request.js';
 
 /**
@@ -20,18 +20,20 @@ export function sameCheck(
   return taskId?.from !== 'param' || firstExtra?.params?.[taskId.name] === extra.params?.[taskId.name];
 }
 
+/**
+ * Declared alike: every field a declaration can set (`ROUTE_KEYS`, one list, so a new field is never left
+ * out of the comparison — a second declaration that adds `pop: 'required'` is another check).
+ */
 function declaredAlike(a: CompiledRoute, b: CompiledRoute): boolean {
-  return (
-    a.action === b.action &&
-    a.maxSensitivity === b.maxSensitivity &&
-    a.classification === b.classification &&
-    a.taskIdFrom === b.taskIdFrom &&
-    a.dpop === b.dpop &&
-    a.constraints === b.constraints &&
-    a.agentsOnly === b.agentsOnly &&
-    sameList(a.purposes, b.purposes)
-  );
+  for (const key of ROUTE_KEYS) {
+    const left: unknown = a[key];
+    const right: unknown = b[key];
+    if (key === 'purposes' ? !sameList(left as Purposes, right as Purposes) : left !== right) return false;
+  }
+  return true;
 }
+
+type Purposes = readonly string[] | undefined;
 
 function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
   if (a === b) return true;
