@@ -101,7 +101,7 @@ export function redisRevocations(redis: Redis | Cluster, options: RedisRevocatio
     const state = keysStateOf(reply);
     if (!state) throw new InfrastructureError('store_unavailable', 'redis distrust: unexpected script reply');
     feed.offerKeys(state); // this replica at once; the others by the message
-    return { ...state, changed: /"changed":1/.test(String(reply)) };
+    return { ...state, changed: changedOf(reply) };
   };
   const failed = (what: string, error: unknown): InfrastructureError =>
     new InfrastructureError('store_unavailable', `redis ${what} failed: ${(error as Error)?.message ?? error}`, {
@@ -226,6 +226,15 @@ function recordOf(reply: unknown): { chain: readonly string[]; parent: string | 
 }
 
 /** The distrusted keys of a `DISTRUST`/`DISTRUSTED` reply or message; undefined for anything else. */
+/** The script's `keys.changed` (1: the key was added or removed), read from the parsed reply, never a pattern. */
+function changedOf(message: unknown): boolean {
+  try {
+    return (JSON.parse(String(message)) as { keys?: { changed?: unknown } }).keys?.changed === 1;
+  } catch {
+    return false;
+  }
+}
+
 function keysStateOf(message: unknown): KeysState | undefined {
   if (typeof message !== 'string' || !message.startsWith('{"keys"')) return undefined;
   try {

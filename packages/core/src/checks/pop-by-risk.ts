@@ -1,13 +1,12 @@
 import type { AapClaims } from '../base/claims/model.js';
 import { deny } from '../base/deny/deny.js';
+import { isSafeMethod } from '../base/http/safe-method.js';
 import { levelRank } from '../concerns/constraints/levels.js';
 import type { CompiledRoute } from '../concerns/route/compile-route.js';
 import type { Check, CheckContext } from './context.js';
 import { reportOrDeny } from './report-only.js';
 import { isSenderConstrained } from './sender-constrained.js';
 
-/** RFC 9110 §9.2.1: the safe methods; every other method may write, delete or execute. */
-const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 /** `confidential` and above (concerns/constraints/levels.ts). */
 const CONFIDENTIAL = levelRank('confidential') as number;
 /** The draft's oversight levels at `approval` or above (schema enum: none < notification < approval < supervised). */
@@ -51,7 +50,7 @@ function riskOf(ctx: CheckContext, route: CompiledRoute, claims: AapClaims): Pop
   const level = claims.oversight?.level;
   if (typeof level === 'string' && APPROVAL_OR_ABOVE.has(level)) return 'oversight';
   if (longLived(claims)) return 'lifetime';
-  if (route.readOnly === undefined ? !SAFE_METHODS.has(ctx.method) : !route.readOnly) return 'write';
+  if (route.readOnly === undefined ? !isSafeMethod(ctx.method) : !route.readOnly) return 'write';
   return undefined;
 }
 

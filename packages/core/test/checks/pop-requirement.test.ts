@@ -120,6 +120,19 @@ describe("pop: 'by-risk' (draft §12.2)", () => {
     expect(outcome(await decide({ capabilities }, search, {}, { pop: 'by-risk' }))).toBe('allow');
   });
 
+  it('each criterion alone refuses a bearer token on a safe method, and says which', async () => {
+    const events: AuditEvent[] = [];
+    const audit = (event: AuditEvent) => void events.push(event);
+    const confidential = [{ action: 'search.web', constraints: { data_classification_max: 'confidential' } }];
+    expect(outcome(await decide({ capabilities: confidential }, search, {}, { pop: 'by-risk', audit }))).toBe(
+      'pop_required',
+    );
+    const approval = { oversight: { level: 'approval', requires_human_approval_for: [] } };
+    expect(outcome(await decide({ sections: approval }, search, {}, { pop: 'by-risk', audit }))).toBe('pop_required');
+    expect(events.map((event) => event.detail?.risk)).toEqual(['classification', 'oversight']);
+    expect(outcome(await decide({}, search, {}, { pop: 'by-risk' }))).toBe('allow'); // none of them: a GET, 10 min
+  });
+
   it('refuses before a hold is made for an action under oversight', async () => {
     const sections = { oversight: { requires_human_approval_for: ['search.web'] } };
     expect(outcome(await decide({ sections }, search, { method: 'POST' }, { pop: 'by-risk' }))).toBe('pop_required');

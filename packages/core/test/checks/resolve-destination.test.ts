@@ -108,4 +108,25 @@ describe('destination step', () => {
       /options\.constraints\.resolveTimeoutMs/,
     );
   });
+
+  it('refuses what it cannot resolve, and says why in the audit detail only', async () => {
+    const ranges = { ip_ranges_allowed: ['203.0.113.0/24'] };
+    const problem = async (target: string | undefined, options: Partial<GuardOptions> = {}) => {
+      const d = await check(ranges, target, options);
+      return [d.reason, JSON.stringify(d.body).includes('203.0.113'), d.audit.detail?.problem];
+    };
+    expect(await problem(undefined)).toEqual(['destination_unresolved', false, 'no_target']);
+    expect(await problem('https://a.example.org/')).toEqual(['destination_unresolved', false, 'no_resolver']);
+    const resolveTarget = (host: string) => (host === 'empty.example.org' ? [] : ['not-an-ip']);
+    expect(await problem('https://empty.example.org/', { constraints: { resolveTarget } })).toEqual([
+      'destination_unresolved',
+      false,
+      'no_address',
+    ]);
+    expect(await problem('https://odd.example.org/', { constraints: { resolveTarget } })).toEqual([
+      'destination_unresolved',
+      false,
+      'not_an_address',
+    ]);
+  });
 });

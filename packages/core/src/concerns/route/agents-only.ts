@@ -1,7 +1,5 @@
+import { isSafeMethod } from '../../base/http/safe-method.js';
 import type { RouteSpec } from '../../base/types/route.js';
-
-/** RFC 9110 §9.2.1: the safe methods. Every other method (POST, PUT, PATCH, DELETE, an extension) may write. */
-const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /**
  * Whether a declared route admits only a valid agent token for a request of `method` (upper case): its
@@ -16,5 +14,5 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TR
  * agentsOnly({ agentsOnly: false }, 'DELETE'); // false
  */
 export function agentsOnly(route: Pick<RouteSpec, 'agentsOnly'>, method: string): boolean {
-  return route.agentsOnly ?? !SAFE_METHODS.has(method);
+  return route.agentsOnly ?? !isSafeMethod(method);
 }
