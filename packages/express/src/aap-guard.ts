@@ -232,7 +232,7 @@ function guarded(seam: Seam, req: Request, res: Response, next: NextFunction, st
   const settled = (outcome: FlowOutcome): void => {
     if (outcome.kind === 'deny') return refuse(seam, req, res, next, outcome.decision);
     if (outcome.kind === 'allow') {
-      req.aap = outcome.principal;
+      if (req.aap !== outcome.principal) req.aap = outcome.principal;
       setHeaders(res, outcome.decision.headers); // RateLimit…, a fresh DPoP-Nonce, on allowed responses too
       if (!outcome.proceed) return undefined; // a size limit refused it; the 413 is written
     } else if (outcome.kind === 'authenticated' && outcome.headers) setHeaders(res, outcome.headers);

@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { sha256 } from '../../base/util/hash.js';
 import { LRUCache } from 'lru-cache';
 import { MIN_RSA_BITS, verifyKey, type ProofAlgorithm } from './algorithms.js';
 import { parseProofHeader } from './proof-header.js';
@@ -70,7 +71,5 @@ function thumbprint(jwk: Readonly<Record<string, string>>): string {
   const members = Object.keys(jwk)
     .sort()
     .map((name) => `${JSON.stringify(name)}:${JSON.stringify(jwk[name])}`);
-  return createHash('sha256')
-    .update(`{${members.join(',')}}`)
-    .digest('base64url');
+  return sha256(`{${members.join(',')}}`);
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../base/util/hash.js';
 import { deny, type Deny } from '../../base/deny/deny.js';
 import type { ClientIpScope } from '../../base/request/client-ip.js';
 
@@ -24,7 +24,7 @@ export function checkMtls(ctx: CertificateScope, boundThumbprint: string): Deny 
   if (certificate === 'invalid')
     return deny('mtls_certificate_missing', { check: 'mtls', problem: 'Client-Cert header malformed' });
   if (!certificate) return deny('mtls_certificate_missing', { check: 'mtls', problem: 'no client certificate' });
-  const thumbprint = createHash('sha256').update(certificate).digest('base64url');
+  const thumbprint = sha256(certificate);
   if (thumbprint !== boundThumbprint) return deny('mtls_certificate_mismatch', { check: 'mtls', thumbprint });
   ctx.detail.x5tS256 = thumbprint;
   return undefined;

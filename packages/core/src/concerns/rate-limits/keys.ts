@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../base/util/hash.js';
 import type { RateLimitMode } from '../../base/types/options.js';
 
 const LONG = 96;
@@ -10,7 +10,7 @@ const LONG = 96;
  */
 function component(value: string): string {
   if (value.length <= LONG && !/[{}\s%]/.test(value)) return value;
-  return `#${createHash('sha256').update(value).digest('base64url')}`;
+  return `#${sha256(value)}`;
 }
 
 /**
