@@ -2,6 +2,7 @@ import { auditKey } from '../../base/audit/operation-events.js';
 import type { AuditTarget } from '../../base/audit/safe-sink.js';
 import type { DistrustedKey } from '../../base/stores/revocations.js';
 import type { TokenSettings } from '../token/options.js';
+import { scopeOf, type IssuerScope } from '../token/issuer-scope.js';
 import type { RevocationRuntime } from './options.js';
 
 /** A signing key of one issuer: its `kid` (RFC 7515 §4.1.4). */
@@ -45,12 +46,27 @@ export interface KeysApi {
 /** What `guard.keys` reads of the guard's settings and runtime. */
 interface KeysContext {
   readonly settings: { readonly token: Pick<TokenSettings, 'issuers'> };
-  readonly runtime: AuditTarget & { readonly revocation: RevocationRuntime; readonly now: () => number };
+  readonly runtime: AuditTarget & {
+    readonly revocation: RevocationRuntime;
+    readonly now: () => number;
+    readonly token: { readonly keys: { readonly scopes: ReadonlyMap<string, IssuerScope> } };
+  };
 }
 
-/** Build `guard.keys` over the revocation store (its `distrustKey`/`trustKey`/`distrustedKeys`). */
+/**
+ * Build `guard.keys` over the revocation store (its `distrustKey`/`trustKey`/`distrustedKeys`). A key is kept
+ * under its issuer SCOPE's name (the first listed of the names sharing one key set), as it is enforced: any
+ * name of one authorization server distrusts, lists and lifts the same one entry.
+ */
 export function keysApi({ settings, runtime }: KeysContext): KeysApi {
   const store = runtime.revocation.store;
+  const { scopes } = runtime.token.keys;
+  /** Every name of the scope of `issuer`, its scope's name first. */
+  const namesOf = (issuer: string): string[] => {
+    const scope = scopeOf(scopes, issuer).issuer;
+    const others = [...scopes].filter(([name, named]) => named.issuer === scope && name !== scope);
+    return [scope, ...others.map(([name]) => name)];
+  };
   const able = (what: string): void => {
     if (
       typeof store.distrustKey !== 'function' ||
@@ -65,7 +81,8 @@ export function keysApi({ settings, runtime }: KeysContext): KeysApi {
   return Object.freeze({
     async distrust(key: KeyRef, options: KeyActionOptions = {}) {
       able('distrust');
-      const { issuer, kid } = keyRef(key, settings.token.issuers, 'distrust');
+      const { kid, ...named } = keyRef(key, settings.token.issuers, 'distrust');
+      const issuer = scopeOf(scopes, named.issuer).issuer;
       const at = runtime.now();
       const entry: DistrustedKey = Object.freeze({
         issuer,
@@ -83,8 +100,11 @@ export function keysApi({ settings, runtime }: KeysContext): KeysApi {
       const { issuer, kid } = keyRef(key, settings.token.issuers, 'trust');
       const by = text(options.by, 'by');
       const reason = text(options.reason, 'reason');
-      const known = await store.trustKey!(issuer, kid);
-      if (known) auditKey(runtime, 'trusted', { issuer, kid, by, reason }, runtime.now());
+      // Under every name of the scope: an entry kept under another name (before keys were kept by scope) too.
+      const names = namesOf(issuer);
+      const lifted = await Promise.all(names.map((name) => store.trustKey!(name, kid)));
+      const known = lifted.includes(true);
+      if (known) auditKey(runtime, 'trusted', { issuer: names[0]!, kid, by, reason }, runtime.now());
       return known;
     },
     async list() {
