@@ -47,6 +47,13 @@ export const GOALS = [
         num: 'http/guard-redis',
         den: 'http/guard',
       },
+      { kind: 'ratio', num: 'http/guard-redis-exact', den: 'http/guard' },
+      {
+        kind: 'added',
+        label: 'one script call per request (`batch: 0`): CPU over the memory store (server + redis-server)',
+        num: 'http/guard-redis-exact',
+        den: 'http/guard',
+      },
     ],
   },
   {
@@ -70,6 +77,11 @@ export const ADDED = [
   { label: 'Express: guard − bare', num: 'express/guard', den: 'express/bare', max: 15 },
   { label: 'Express: two no-op layers − bare', num: 'express/noop2', den: 'express/bare' },
   { label: 'Express: guard − two no-op layers', num: 'express/guard', den: 'express/noop2' },
+  ...['props', 'headers', 'url', 'query', 'alloc', 'all'].map((suspect) => ({
+    label: `Express: suspect "${suspect}" − two no-op layers`,
+    num: `express/suspect-${suspect}`,
+    den: 'express/noop2',
+  })),
   { label: 'Fastify: guard − bare', num: 'fastify/guard', den: 'fastify/bare' },
   { label: 'Koa: guard − bare', num: 'koa/guard', den: 'koa/bare' },
   { label: 'node:http: guard on Redis − bare (server + redis-server)', num: 'http/guard-redis', den: 'http/bare' },

@@ -94,6 +94,7 @@ async function profile(s) {
       store: s.store,
       redis: redis && { host: redis.host, port: redis.port },
       prefix: `perf:${s.id}:`,
+      batch: s.batch,
     };
     const { port } = await server.call('start', spec);
     const load = (seconds) => loader.call('run', { port, path: PATH, headers, seconds, connections: CONNECTIONS });

@@ -125,6 +125,12 @@ export const SUBJECTS = [
     store: 'redis',
     probes: GUARD,
   }),
+  // The same with `batch: 0`: one script call per request, what a limit under 2,000 per window costs.
+  subject('http/guard-redis-exact', 'node:http + guard.check() (Redis store, batch: 0)', 'http-guard', {
+    store: 'redis',
+    batch: 0,
+    probes: GUARD,
+  }),
   subject('http/first-seen', 'node:http + guard.check(), a token never seen before on every request', 'http-guard', {
     token: 'fresh',
     probes: GUARD,
@@ -153,6 +159,12 @@ export const SUBJECTS = [
   }),
   subject('express/bare', 'Express, bare route', 'express-bare', { bare: true }),
   subject('express/noop2', 'Express + two no-op middleware layers (app.use + route)', 'express-noop2'),
+  ...['props', 'headers', 'url', 'query', 'alloc', 'all'].map((suspect) =>
+    subject(`express/suspect-${suspect}`, `Express + two no-op layers doing "${suspect}"`, 'express-suspect', {
+      suspect,
+      optional: true,
+    }),
+  ),
   subject('express/guard', 'Express + @aap-guard/express (memory)', 'express-guard', { probes: GUARD }),
   subject('express/guard-redis', 'Express + @aap-guard/express (Redis)', 'express-guard', { ...REDIS, probes: GUARD }),
   subject('express/auth0', 'Express + express-oauth2-jwt-bearer', 'express-auth0', { probes: JWT_PEER }),

@@ -24,7 +24,7 @@ const pem = (jwk) => createPublicKey({ key: jwk, format: 'jwk' }).export({ type:
 
 /**
  * Build and start the app of `spec` on 127.0.0.1: `{ port, close }`.
- * spec: { app, issuer, audience, jwks, limit, store: 'memory' | 'redis', redis: { host, port }, prefix }
+ * spec: { app, issuer, audience, jwks, limit, store: 'memory' | 'redis', redis: { host, port }, prefix, batch }
  */
 export async function startApp(spec) {
   const build = BUILDERS[spec.app];
@@ -52,7 +52,7 @@ async function guardOptions(spec, jwksUri) {
     lazyConnect: true,
   });
   await redis.connect();
-  return { ...options, store: redisStore(redis, { prefix: spec.prefix }) };
+  return { ...options, store: redisStore(redis, { prefix: spec.prefix, batch: spec.batch }) };
 }
 
 /** Read the revocation list before serving, as the README tells users to. */
@@ -144,6 +144,42 @@ async function joseVerify({ issuer, audience, jwks }) {
 
 const noop = (_req, _res, next) => next();
 
+/**
+ * The two no-op layers, each doing one thing the guard does to a request (or all of them): what that thing
+ * costs Express alone, measured against `express/noop2` in the same rounds (bench/README.md "Suspects").
+ *  - `props`: the guard's per-request state on `req` (a symbol-keyed mark, `req.aap` written twice);
+ *  - `headers`: the allowed response's `RateLimit-Policy` and `RateLimit` headers;
+ *  - `url`: the absolute request URL built and parsed once (what `RequestInfo.url` needs);
+ *  - `query`: the route's `target` function reading `req.query.url` (Express 5 parses the query on each read);
+ *  - `alloc`: ~11 KB of short-lived objects kept until the route runs (what the guard allocates per request);
+ *  - `all`: every one of them.
+ */
+function suspectLayers(suspect) {
+  const all = suspect === 'all';
+  const does = (name) => all || suspect === name;
+  const mark = Symbol('bench.mark');
+  const principal = { claims: {}, scheme: 'Bearer' };
+  const first = (req, _res, next) => {
+    if (does('props')) {
+      req[mark] = { stage: undefined, done: false, unresolved: false, refused: undefined, allowed: undefined };
+      req.aap = principal;
+    }
+    if (does('url')) req.bench = URL.parse(`http://${req.headers.host}${req.originalUrl}`).href;
+    if (does('alloc')) req.benchKept = Array.from({ length: 120 }, (_, i) => ({ i, a: req, b: undefined, c: i * 2 }));
+    next();
+  };
+  const second = (req, res, next) => {
+    if (does('props')) req.aap = { claims: principal.claims, scheme: 'Bearer', action: 'search.web' };
+    if (does('query') && typeof req.query.url !== 'string') return res.status(400).end();
+    if (does('headers')) {
+      res.setHeader('ratelimit-policy', '"minute";q=10000000;w=60');
+      res.setHeader('ratelimit', `"minute";r=${9_999_999};t=60`);
+    }
+    next();
+  };
+  return [{ global: true, handler: first }, { handler: second }];
+}
+
 const BUILDERS = {
   'http-bare': () => listenNode((req, res) => json(res, 200, body(queryUrl(req)))),
   'http-guard': async ({ guardOptions: options }) => {
@@ -169,6 +205,8 @@ const BUILDERS = {
   'express-bare': () => expressApp(),
   // The floor of any middleware mounted the way the guard is (app.use, and one handler on the route).
   'express-noop2': () => expressApp({ global: true, handler: noop }, { handler: noop }),
+  // Issue 26 item 2: each thing the guard does to an Express request, alone, in the two no-op layers.
+  'express-suspect': ({ suspect }) => expressApp(...suspectLayers(suspect)),
   'express-guard': async ({ guardOptions: options }) => {
     const guarded = (await aap('express')).aapGuard(options);
     await synced(guarded.guard);

@@ -82,6 +82,7 @@ export function createRounds({ loader, options, material, redis, log }) {
       store: s.store,
       redis: redis && { host: redis.host, port: redis.port },
       prefix: `bench:${s.id}:`,
+      batch: s.batch,
       floods: s.token === 'forged' || s.token === 'garbage',
     };
     ({ port: s.port } = await s.server.call('start', spec));
