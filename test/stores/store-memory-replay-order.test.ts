@@ -24,7 +24,7 @@ describe('memory store: replay markers of mixed retention', () => {
     // The long one is still refused until its own end.
     expect(await store.consume(proof('long', T0 + 599_999, 600_000))).toEqual({ ok: false, reason: 'replay' });
     expect(await store.consume(proof('long', T0 + 600_001, 600_000))).toMatchObject({ ok: true });
-    await store.close();
+    await store.close?.();
   });
 
   it('reclaims expired markers, so a full budget admits again once the oldest expired', async () => {
@@ -39,6 +39,6 @@ describe('memory store: replay markers of mixed retention', () => {
       const r = await store.consume(proof(`m${i}`, T0 + 2_000 + i * 1_000, 1_000)); // each expires before the next
       expect(r.ok).toBe(true);
     }
-    await store.close();
+    await store.close?.();
   });
 });

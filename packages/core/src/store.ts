@@ -4,7 +4,15 @@
  * and the runtime a store is attached to. An application only picks a store (`memoryStore()`,
  * `fallbackStore()` and `Store` are on the root entry too).
  */
-export type { Store, ConsumeRequest, ConsumeResult, WindowSpec, WindowState } from './base/stores/store.js';
+export type {
+  Store,
+  ConsumeRequest,
+  ConsumeResult,
+  ConsumesNow,
+  WindowSpec,
+  WindowState,
+} from './base/stores/store.js';
+export { CONSUME_NOW } from './base/stores/store.js';
 export { SLIDING_BUCKETS, windowBuckets, type WindowBuckets } from './base/stores/window-buckets.js';
 export type { StoreRuntime, StoreHealthReport } from './base/stores/runtime.js';
 export { memoryStore, type MemoryStoreOptions } from './base/stores/memory.js';

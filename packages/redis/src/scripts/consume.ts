@@ -13,10 +13,19 @@ import type { LuaScript } from './index.js';
  * fields instead of walking the buckets). At most 61 buckets whatever the limit; an admitted request costs
  * a few O(1) commands, plus one read of the buckets when a bucket has left since the last admission.
  *
+ * A batch (`want` > 1, the store's `batch` option): an admitted call records `granted` requests at once — the
+ * most of `want` that every window still admits, at least this one — in the current bucket of each window; the
+ * store admits the rest locally while that bucket lasts and hands back what it did not use (`release`: that many
+ * taken off the bucket they were recorded in, if it still counts), so the counts stay an upper bound of the
+ * requests admitted in each bucket: never more than the limit in any window.
+ *
  * KEYS: [replayKey if ARGV[2] > 0] window keys…
- * ARGV: now(ms), replayTtlMs (0 = none), then per window: limit, bucketMs, lookback (buckets before the current)
- * Returns: {1} replay | {2, refusingIndex, admitAt, used1, resetAt1, …} limited | {0, 0, 0, used1, resetAt1, …} ok
- * (used after recording on ok; resetAt = when the window regains quota, or admits again if it refused; absolute ms).
+ * ARGV: now(ms), replayTtlMs (0 = none), want (≥ 1), then per window: limit, bucketMs, lookback (buckets before the
+ * current), releaseBucket, releaseCount (0 = nothing to hand back)
+ * Returns: {1} replay | {2, refusingIndex, admitAt, used1, resetAt1, …} limited |
+ * {0, granted, 0, used1, resetAt1, …, bucket1, …} ok
+ * (used after recording on ok; resetAt = when the window regains quota, or admits again if it refused; absolute ms;
+ * bucket = the bucket the grant was recorded in).
  * Expiry is judged in the requests' time base (`now`: buckets, the replay key's value); PEXPIRE only lets
  * Redis drop a key on its own once it can no longer matter.
  */
@@ -26,6 +35,7 @@ export const CONSUME: LuaScript = {
   lua: `
 local now = tonumber(ARGV[1])
 local replayTtl = tonumber(ARGV[2])
+local want = tonumber(ARGV[3])
 local first = 1
 if replayTtl > 0 then
   local seenUntil = redis.call('GET', KEYS[1])
@@ -95,24 +105,40 @@ local function load(key, limit, g, back)
   return w
 end
 
-local function record(w)
+local function record(w, count)
   if w.reset then redis.call('DEL', w.key) end
   if w.gone and #w.gone > 0 then redis.call('HDEL', w.key, unpack(w.gone)) end
-  redis.call('HINCRBY', w.key, w.bucket, 1)
+  redis.call('HINCRBY', w.key, w.bucket, count)
   if (not w.oldest) or w.bucket < w.oldest then w.oldest = w.bucket end
   if (not w.newest) or w.bucket > w.newest then w.newest = w.bucket end
-  w.used = w.used + 1
+  w.used = w.used + count
   redis.call('HSET', w.key, 'n', w.used, 'o', w.oldest, 'h', w.newest, 'w', 0)
   redis.call('PEXPIRE', w.key, math.ceil((w.newest + w.back + 1) * w.g - now))
+end
+
+-- Hand back what a batch did not use: off the bucket it was recorded in, if that bucket still holds it.
+local function release(key, bucket, count)
+  local held = tonumber(redis.call('HGET', key, bucket) or '0')
+  if held <= 0 then return end
+  local back = math.min(count, held)
+  if back == held then redis.call('HDEL', key, bucket) else redis.call('HINCRBY', key, bucket, -back) end
+  local left = redis.call('HINCRBY', key, 'n', -back)
+  if left <= 0 then redis.call('DEL', key) else redis.call('HSET', key, 'w', 0) end
 end
 
 local n = #KEYS - first + 1
 local windows = {}
 local worst, worstAt = -1, now
 for i = 1, n do
-  local a = 3 + (i - 1) * 3
+  local a = 4 + (i - 1) * 5
+  if tonumber(ARGV[a + 4]) > 0 then release(KEYS[first + i - 1], ARGV[a + 3], tonumber(ARGV[a + 4])) end
+end
+local granted = want
+for i = 1, n do
+  local a = 4 + (i - 1) * 5
   local w = load(KEYS[first + i - 1], tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]))
   windows[i] = w
+  granted = math.min(granted, w.limit - w.used)
   if w.admitAt and w.admitAt > worstAt then
     worst = i
     worstAt = w.admitAt
@@ -126,14 +152,18 @@ if worst > 0 then
     if w.fresh then redis.call('HSET', w.key, 'w', w.admitAt, 'v', w.limit) end
   end
 else
-  out = {0, 0, 0}
+  if granted < 1 then granted = 1 end
+  out = {0, granted, 0}
   if replayTtl > 0 then redis.call('SET', KEYS[1], now + replayTtl, 'PX', replayTtl) end
-  for i = 1, n do record(windows[i]) end
+  for i = 1, n do record(windows[i], granted) end
 end
 for i = 1, n do
   local w = windows[i]
   out[#out + 1] = w.used
   out[#out + 1] = w.admitAt or ((w.oldest or w.bucket) + w.back + 1) * w.g
+end
+if worst < 0 then
+  for i = 1, n do out[#out + 1] = windows[i].bucket end
 end
 return out
 `,

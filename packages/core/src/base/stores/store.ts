@@ -91,13 +91,17 @@ export interface Store {
 }
 
 /**
- * Internal: the embedded memory store's `consume()` without its promise. The guard calls it when the
- * store has it, so a cached token on the default store is decided without a microtask; `consume()`
- * itself stays a promise for everyone else (wrappers, callers of the public interface).
+ * For store authors: a store's `consume()` that answers without a promise when it can. The guard calls it when
+ * the store has it, so a cached token on the memory store (or a request a Redis batch admits) is decided
+ * without a microtask; `consume()` itself stays a promise for everyone else (wrappers, callers of the public
+ * interface). A registered symbol (`Symbol.for`), so that the ESM and CommonJS builds of the core agree on it.
+ *
+ * @example
+ * const store = { ...contract, [CONSUME_NOW]: (request) => decideNow(request) ?? callRemote(request) };
  */
-export const CONSUME_NOW = Symbol('aap-guard.consume-now');
+export const CONSUME_NOW: unique symbol = Symbol.for('aap-guard.consume-now');
 
 /** A store that can also answer synchronously (see `CONSUME_NOW`). */
 export interface ConsumesNow {
-  readonly [CONSUME_NOW]?: ((request: ConsumeRequest) => ConsumeResult) | undefined;
+  readonly [CONSUME_NOW]?: ((request: ConsumeRequest) => ConsumeResult | Promise<ConsumeResult>) | undefined;
 }
