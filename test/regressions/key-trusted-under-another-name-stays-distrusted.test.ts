@@ -10,33 +10,24 @@
 import { createGuard, memoryStore, type Guard, type Store } from '@aap-guard/core';
 import { redisStore } from '@aap-guard/redis';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useRedis } from '../helpers/redis-client.js';
 
 const ALIAS = 'https://as-a.example.net';
+const redis = useRedis();
 let as: TestIssuer;
-let server: RedisServer;
-let redis: Redis;
-let prefix = 0;
 const guards: Guard[] = [];
 
 beforeAll(async () => {
-  [as, server] = await Promise.all([createIssuer({ issuer: 'https://as-a.example.com' }), startRedis()]);
-  redis = new Redis({ host: server.host, port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  await new Promise((resolve) => redis.once('ready', resolve));
+  as = await createIssuer({ issuer: 'https://as-a.example.com' });
 });
 afterEach(async () => {
   await Promise.all(guards.splice(0).map((guard) => guard.close()));
 });
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
-});
 
 const stores: Record<string, () => Store> = {
   memory: () => memoryStore(),
-  redis: () => redisStore(redis, { prefix: `distrust-scope${(prefix += 1)}:` }),
+  redis: () => redisStore(redis.redis, { prefix: redis.prefix('distrust-scope') }),
 };
 
 describe.each(Object.keys(stores))('a key distrusted under one name of an issuer (%s store)', (name) => {

@@ -14,41 +14,31 @@ import { aapGuard } from '@aap-guard/express';
 import { redisStore } from '@aap-guard/redis';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import express from 'express';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listen, send, type Listening } from '../adapters/kit.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { useRedis } from '../helpers/redis-client.js';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 30);
 const ALIAS = 'https://as-a.example.net';
 /** One authorization server under two names (`as.issuer` and ALIAS, one jwks object); `other` has keys of its own. */
 let as: TestIssuer;
 let other: TestIssuer;
-let server: RedisServer;
-let redis: Redis;
-let prefix = 0;
+const redis = useRedis();
 const running: Listening[] = [];
 
 beforeAll(async () => {
-  [as, other, server] = await Promise.all([
+  [as, other] = await Promise.all([
     createIssuer({ issuer: 'https://as-a.example.com', now: () => NOW }),
     createIssuer({ issuer: 'https://as-b.example.com', now: () => NOW }),
-    startRedis(),
   ]);
-  redis = new Redis({ host: server.host, port: server.port, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  await new Promise((resolve) => redis.once('ready', resolve));
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((app) => app.close()));
 });
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
-});
 
 const stores: Record<string, () => Store> = {
   memory: () => memoryStore({ now: () => NOW }),
-  redis: () => redisStore(redis, { prefix: `revocation-scope${(prefix += 1)}:` }),
+  redis: () => redisStore(redis.redis, { prefix: redis.prefix('revocation-scope') }),
 };
 
 /** An Express API trusting `as` under two names and `other`; `call(token)` GETs /v1/act. */

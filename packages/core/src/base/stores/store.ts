@@ -97,7 +97,8 @@ export interface Store {
  * interface). A registered symbol (`Symbol.for`), so that the ESM and CommonJS builds of the core agree on it.
  *
  * @example
- * const store = { ...contract, [CONSUME_NOW]: (request) => decideNow(request) ?? callRemote(request) };
+ * const inner = memoryStore();
+ * const wrapped: Store & ConsumesNow = { ...inner, [CONSUME_NOW]: (request: ConsumeRequest) => inner.consume(request) };
  */
 export const CONSUME_NOW: unique symbol = Symbol.for('aap-guard.consume-now');
 
