@@ -98,7 +98,7 @@ export interface Store {
  *
  * @example
  * const inner = memoryStore();
- * const wrapped: Store & ConsumesNow = { ...inner, [CONSUME_NOW]: (request: ConsumeRequest) => inner.consume(request) };
+ * const wrapped: Store & ConsumesNow = { ...inner, [CONSUME_NOW]: (r: ConsumeRequest) => inner.consume(r) };
  */
 export const CONSUME_NOW: unique symbol = Symbol.for('aap-guard.consume-now');
 
