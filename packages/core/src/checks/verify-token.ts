@@ -70,14 +70,16 @@ function verifyUncached(ctx: CheckContext, token: string): Awaitable<Deny | unde
 
 /**
  * A token not in the cache. What is refused on its structure alone (no key, no signature: a flood of
- * garbage) is refused synchronously, without jose; the rest is verified.
+ * garbage) is refused synchronously, without jose — before the key source is picked, which with several
+ * issuers decodes the payload (jose `decodeJwt`) to read `iss`; the rest is verified.
  */
 function verifyFresh(ctx: CheckContext, token: string): Deny | Promise<Deny | undefined> {
   const hash = tokenHash(token);
   ctx.tokenHash = hash;
+  const malformed = structureDeny(token, ctx.settings.token.verifyOptions.algorithms);
+  if (malformed) return malformed;
   const source = keySourceFor(ctx.runtime.token.keys, token);
-  if ('reason' in source) return source;
-  return structureDeny(token, ctx.settings.token.verifyOptions.algorithms) ?? verifySigned(ctx, token, hash, source);
+  return 'reason' in source ? source : verifySigned(ctx, token, hash, source);
 }
 
 async function verifySigned(
