@@ -4,6 +4,7 @@ import type { DistrustedKey } from '../../base/stores/revocations.js';
 import type { TokenSettings } from '../token/options.js';
 import { scopeOf, type IssuerScope } from '../token/issuer-scope.js';
 import type { RevocationRuntime } from './options.js';
+import { optionalText } from './revoke.js';
 
 /** A signing key of one issuer: its `kid` (RFC 7515 §4.1.4). */
 export interface KeyRef {
@@ -88,8 +89,8 @@ export function keysApi({ settings, runtime }: KeysContext): KeysApi {
         issuer,
         kid,
         at,
-        by: text(options.by, 'by'),
-        reason: text(options.reason, 'reason'),
+        by: optionalText(options.by, 'guard.keys: options.by'),
+        reason: optionalText(options.reason, 'guard.keys: options.reason'),
       });
       await store.distrustKey!(entry);
       auditKey(runtime, 'distrusted', entry, at);
@@ -98,8 +99,8 @@ export function keysApi({ settings, runtime }: KeysContext): KeysApi {
     async trust(key: KeyRef, options: KeyActionOptions = {}) {
       able('trust');
       const { issuer, kid } = keyRef(key, settings.token.issuers, 'trust');
-      const by = text(options.by, 'by');
-      const reason = text(options.reason, 'reason');
+      const by = optionalText(options.by, 'guard.keys: options.by');
+      const reason = optionalText(options.reason, 'guard.keys: options.reason');
       // Under every name of the scope: an entry kept under another name (before keys were kept by scope) too.
       const names = namesOf(issuer);
       const lifted = await Promise.all(names.map((name) => store.trustKey!(name, kid)));
@@ -123,11 +124,4 @@ function keyRef(key: KeyRef, trusted: ReadonlySet<string>, what: string): KeyRef
   if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256)
     throw new TypeError(`guard.keys.${what}(key): kid must be a non-empty string of at most 256 characters`);
   return { issuer, kid };
-}
-
-function text(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length > 256)
-    throw new TypeError(`guard.keys: options.${name} must be a string of at most 256 characters`);
-  return value;
 }

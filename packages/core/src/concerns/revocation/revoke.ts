@@ -81,8 +81,8 @@ function entriesOf(
   until: number,
   given: RevokeOptions,
 ): Revocation[] {
-  const by = optionalText(given.by, 'by');
-  const reason = optionalText(given.reason, 'reason');
+  const by = optionalText(given.by, 'revoke(key, { by })');
+  const reason = optionalText(given.reason, 'revoke(key, { reason })');
   const entries: Revocation[] = [];
   for (const [name, kind] of KEYS) {
     const value = key[name];
@@ -123,9 +123,10 @@ function untilOf(given: RevokeOptions, at: number, defaultTtlMs: number): number
   return until;
 }
 
-function optionalText(value: unknown, name: string): string | undefined {
+/** An operator's note (`by`, `reason`): absent, or a string of at most 256 characters; `what` names it in the error. */
+export function optionalText(value: unknown, what: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length > 256)
-    throw new TypeError(`revoke(key, { ${name} }) must be a string of at most 256 characters`);
+    throw new TypeError(`${what} must be a string of at most 256 characters`);
   return value;
 }
