@@ -30,7 +30,8 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
   const flow = nodeFlow(adapter.guard);
   const declarations = new Declarations(adapter.guard, adapter.undeclared);
   const given = (options as { openApi?: unknown }).openApi;
-  const openApi = given === undefined ? undefined : new OpenApiDocument(given);
+  const metadataPaths = resourceMetadataPaths(adapter.guard);
+  const openApi = given === undefined ? undefined : new OpenApiDocument(given, metadataPaths);
   const health = healthRoutes(adapter.guard);
   const routes = () => (openApi ? openApi.report(declarations.report()) : declarations.report());
   const decoration: AapDecoration = Object.freeze({ guard: adapter.guard, routes, health });
@@ -38,7 +39,6 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
   if (fastify.hasDecorator('aap')) (fastify as unknown as { aap: AapDecoration }).aap = decoration;
   else fastify.decorate('aap', decoration);
   if (!fastify.hasRequestDecorator('aap')) fastify.decorateRequest('aap', null);
-  const metadataPaths = resourceMetadataPaths(adapter.guard);
   fastify.addHook('onRoute', (routeOptions) => {
     metadataRoute(routeOptions, metadataPaths);
     openApi?.declare(routeOptions);

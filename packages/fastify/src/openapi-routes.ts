@@ -9,8 +9,11 @@ import type { AapRouteConfig } from './options.js';
  */
 export class OpenApiDocument {
   readonly #routes: OpenApiRoutes<AapRouteConfig>;
+  /** The plugin's own RFC 9728 metadata routes (`resourceMetadataPaths`): never the document's business. */
+  readonly #metadata: ReadonlySet<string>;
 
-  constructor(document: unknown) {
+  constructor(document: unknown, metadataPaths: readonly string[]) {
+    this.#metadata = new Set(metadataPaths);
     // Each declaration becomes the `config.aap` it stands for, made once; the plugin compiles it as its own.
     this.#routes = openApiRoutes(document, (spec, operation) =>
       Object.freeze({
@@ -38,9 +41,6 @@ export class OpenApiDocument {
 
   /** The route report with the disagreements marked, and the operations no app route serves appended. */
   report(routes: readonly RouteReport[]): RouteReport[] {
-    return this.#routes.report(
-      routes,
-      (route) => route.method !== 'HEAD' && !route.path.startsWith('/.well-known/oauth-protected-resource'),
-    );
+    return this.#routes.report(routes, (route) => route.method !== 'HEAD' && !this.#metadata.has(route.path));
   }
 }
