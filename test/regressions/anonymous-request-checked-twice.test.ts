@@ -52,12 +52,15 @@ const builds: Record<string, (events: AuditEvent[]) => Promise<App>> = {
     const aap = expressGuard(options(events));
     const app = express();
     app.use(aap);
+    app.use('/v1/early', (_req, res) => void res.status(204).end()); // answers before the declared route
     app.use((req, _res, next) => {
       if (!req.is(FORM)) return next();
       readText(req).then((text) => ((req.body = semicolonForm(text)), next()), next);
     });
     app.get('/v1/search', aap.require('search.web'), (req, res) => void res.json(who(req.aap)));
     app.post('/v1/search', aap.require('search.web', { agentsOnly: false }), (req, res) => void res.json(who(req.aap)));
+    app.post('/v1/publish', aap.require('cms.publish'), (req, res) => void res.json(who(req.aap)));
+    app.get('/v1/early', aap.require('search.web'), (req, res) => void res.json(who(req.aap)));
     return { ...(await listen(createServer(app), aap.guard)), guard: aap.guard };
   },
   async koa(events) {
@@ -69,8 +72,14 @@ const builds: Record<string, (events: AuditEvent[]) => Promise<App>> = {
       aap.require('search.web', { agentsOnly: false }),
       (ctx) => void (ctx.body = who(ctx.state.aap)),
     );
+    router.post('/v1/publish', aap.require('cms.publish'), (ctx) => void (ctx.body = who(ctx.state.aap)));
+    router.get('/v1/early', aap.require('search.web'), (ctx) => void (ctx.body = who(ctx.state.aap)));
     const app = new Koa();
     app.use(aap);
+    app.use(async (ctx: Context, next) => {
+      if (ctx.path !== '/v1/early') return next();
+      ctx.status = 204; // answers before the declared route
+    });
     app.use(async (ctx: Context, next) => {
       if (ctx.is(FORM)) (ctx.request as { body?: unknown }).body = semicolonForm(await readText(ctx.req));
       await next();
@@ -89,6 +98,7 @@ const builds: Record<string, (events: AuditEvent[]) => Promise<App>> = {
     app.post('/v1/search', { config: { aap: { action: 'search.web', agentsOnly: false } } }, async (request) =>
       who(request.aap),
     );
+    app.post('/v1/publish', { config: { aap: { action: 'cms.publish' } } }, async (request) => who(request.aap));
     await app.ready();
     return { ...(await listen(app.server, app.aap.guard)), guard: app.aap.guard };
   },
@@ -132,6 +142,28 @@ describe.each(Object.keys(builds))('one anonymous request, one check (%s)', (nam
     expect(decisions(events).map((event) => event.decision)).toEqual(['allow', 'allow']);
     expect(decisions(events)[1]).toMatchObject({ action: 'search.web', agent: { id: expect.any(String) } });
   });
+
+  it('an anonymous request an agents-only declaration refuses: one audit event, the refusal', async () => {
+    const events: AuditEvent[] = [];
+    running = await builds[name]!(events);
+    const sent = await send(running.url, { method: 'POST', path: '/v1/publish', headers: { 'x-api-key': 'k-1' } });
+    expect([sent.status, sent.json?.reason]).toEqual([401, 'credentials_missing']);
+    expect(decisions(events).map((event) => [event.decision, event.reason, event.action])).toEqual([
+      ['deny', 'credentials_missing', 'cms.publish'],
+    ]);
+  });
+
+  it.skipIf(name === 'fastify')(
+    'an anonymous request to a declared route a middleware answers first: one audit event, at its end',
+    async () => {
+      const events: AuditEvent[] = [];
+      running = await builds[name]!(events);
+      const sent = await send(running.url, { path: '/v1/early', headers: { 'x-api-key': 'k-1' } });
+      expect(sent.status).toBe(204);
+      await expect.poll(() => decisions(events).length).toBe(1);
+      expect(decisions(events)[0]).toMatchObject({ decision: 'allow', path: '/v1/early' });
+    },
+  );
 
   it.skipIf(name === 'fastify')(
     'a token in the body a parser between the guard and the declaration left is still refused',

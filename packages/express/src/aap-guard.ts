@@ -186,7 +186,7 @@ function authenticate(
   const state = flow.state(req);
   if (state === 'open' || state === 'unresolved' || state === 'settled') return PASS;
   // `req.body`: what a parser mounted before the guard made of the body — the core reads a form body's token there
-  const begun = flow.begin(req, res, undefined, req.body);
+  const begun = flow.begin(req, res, undefined, req.body, resolution === 'declared');
   return andThen(begun, (outcome) => afterAuthentication(adapter, flow, resolution, req, res, outcome));
 }
 

@@ -190,7 +190,8 @@ function authenticate(
   // twice, a request this guard authenticated goes on; one it refused is refused again.
   const state = flow.state(ctx.req);
   if (state === 'open' || state === 'unresolved' || state === 'settled') return PASS;
-  return andThen(flow.begin(ctx.req, ctx.res, ctx.originalUrl, parsedBody(ctx)), (begun) => {
+  const declared = resolution === 'declared';
+  return andThen(flow.begin(ctx.req, ctx.res, ctx.originalUrl, parsedBody(ctx), declared), (begun) => {
     if (begun.kind !== 'authenticated') return begun;
     ctx.state.aap = begun.principal;
     if (resolution === 'declared') {

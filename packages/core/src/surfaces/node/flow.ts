@@ -111,8 +111,17 @@ export interface NodeFlow {
    * a principal (no AAP credential, `authRequired: false`) is passed on again, unchecked and unaudited.
    * Settles synchronously when nothing needs I/O (a cached token): `await` it, or test for a promise.
    * `parsedBody`: the body as the app's parser left it (`req.body`), if a parser ran before the guard.
+   * `declared`: the adapter resolved the request to a declaration of this guard — a request without an AAP
+   * credential is then passed on (`pass`) but settled by that declaration, whose route may refuse it
+   * (agents only): one audit event, the route's; should no declaration run, the response's end settles it.
    */
-  begin(req: IncomingMessage, res: ServerResponse, url?: string, parsedBody?: unknown): Awaitable<FlowOutcome>;
+  begin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url?: string,
+    parsedBody?: unknown,
+    declared?: boolean,
+  ): Awaitable<FlowOutcome>;
   /**
    * For an authenticated (`begin`) request whose route the adapter cannot resolve to a declaration of this
    * guard — a router behind a mount wrapper it cannot see into, a route that looks undeclared (a declaration
@@ -244,13 +253,20 @@ function createFlow(guard: Guard): NodeFlow {
     watchBody: (req) => void tapBody(req, keep),
     // Synchronous until a step needs I/O (a key fetch, a Redis call): a cached Bearer request on the
     // memory store costs no promise and no microtask here.
-    begin(req, res, url, parsedBody) {
+    begin(req, res, url, parsedBody, declared) {
       const parsed = tapBody(req, keep) && parsedBodyOf(req, parsedBody);
       const again = decided(req);
       if (again) return again;
       const extra = url === undefined && parsed === undefined ? undefined : { url, parsedBody: parsed };
       const info = nodeRequestInfo(req, extra);
       const authenticated = (stage: Stage): Awaitable<FlowOutcome> => {
+        if (declared && !stage.denied && stage.ctx.anonymous) {
+          // No AAP credential, on a route a declaration of this guard will check: that declaration decides
+          // and audits it, once (its route may admit agents only); the response's end, if none runs.
+          marks.open(req, stage);
+          deferred(req, res);
+          return PASS;
+        }
         if (stage.denied || stage.ctx.anonymous)
           return andThen(
             traceCheck('authenticate', info, undefined, () => engine.finish(stage, undefined)),
@@ -292,11 +308,15 @@ function createFlow(guard: Guard): NodeFlow {
         if (decision.allowed && decision.principal) marks.allow(req, decision, route, extra);
         return settle(req, res, decision, hooks);
       };
+      // An anonymous stage `begin` left for this declaration falls through to the whole check below: step 1
+      // again with what the route adds (a body a parser between the two left may hold a form-body token).
       if (open?.stage && !open.done) {
         open.done = true;
         const stage = open.stage;
-        const decided = traceCheck('authorize', stage.ctx.request, route, () => engine.finish(stage, route, extra));
-        return andThen(decided, settled);
+        if (!stage.ctx.anonymous) {
+          const decided = traceCheck('authorize', stage.ctx.request, route, () => engine.finish(stage, route, extra));
+          return andThen(decided, settled);
+        }
       }
       const info = nodeRequestInfo(req, parts.url === undefined ? extra : Object.assign({}, extra, { url: parts.url }));
       if (marks.passed(req)) return passedAgain(info, route, settled);
