@@ -1,5 +1,5 @@
 import type { Capability } from '../base/claims/model.js';
-import { isDateTime } from '../base/claims/date-time.js';
+import { instantRange } from '../concerns/constraints/time-window.js';
 import { delegationDepth } from '../base/claims/delegation-depth.js';
 import { deny, type Deny } from '../base/deny/deny.js';
 import type { CheckContext } from './context.js';
@@ -234,14 +234,6 @@ function applicationSpecific(name: string, value: unknown): ConstraintCheck {
     }
     return accepted === true ? undefined : deny('constraint_violation', { constraint: name });
   };
-}
-
-/** `{ start, end }` RFC 3339 instants → ms, or `undefined`. */
-export function instantRange(value: unknown): { readonly start: number; readonly end: number } | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  const { start, end } = value as Record<string, unknown>;
-  if (typeof start !== 'string' || typeof end !== 'string' || !isDateTime(start) || !isDateTime(end)) return undefined;
-  return { start: Date.parse(start), end: Date.parse(end) };
 }
 
 function domainList(value: unknown): readonly string[] | undefined {

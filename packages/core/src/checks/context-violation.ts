@@ -3,7 +3,7 @@ import { deny, type Deny } from '../base/deny/deny.js';
 import type { CheckContext } from './context.js';
 import { reportOrDeny } from './report-only.js';
 import { clientIp } from '../base/request/client-ip.js';
-import { instantRange } from './compile-capability.js';
+import { instantRange } from '../concerns/constraints/time-window.js';
 
 /**
  * The token-wide `context` restrictions (draft "Contextual Restrictions Enforcement"), denied with

@@ -1,6 +1,7 @@
 import type { Capability, Constraints } from '../../base/claims/model.js';
 import { compileCidrs } from '../../base/util/cidr.js';
-import { domainEntry } from './domains.js';
+import { domainEntry, matchesDomain } from './domains.js';
+import { instantRange } from './time-window.js';
 import { levelRank } from './levels.js';
 
 /** A capability of a delegated token that no capability of its parent covers, and the first constraint found looser. */
@@ -122,7 +123,7 @@ function domainsWithin(child: unknown, parent: unknown): boolean {
   const theirs = parent.map(domainEntry).filter((d): d is string => d !== undefined);
   return child.every((entry) => {
     const mine = domainEntry(entry);
-    return mine !== undefined && theirs.some((d) => mine === d || mine.endsWith(`.${d}`));
+    return mine !== undefined && matchesDomain({ host: mine, ip: false }, theirs);
   });
 }
 
@@ -132,7 +133,7 @@ function stillBlocked(child: unknown, parent: unknown): boolean {
   const mine = (Array.isArray(child) ? child : []).map(domainEntry).filter((d): d is string => d !== undefined);
   return parent.every((entry) => {
     const blocked = domainEntry(entry);
-    return blocked !== undefined && mine.some((d) => blocked === d || blocked.endsWith(`.${d}`));
+    return blocked !== undefined && matchesDomain({ host: blocked, ip: false }, mine);
   });
 }
 
@@ -146,14 +147,7 @@ function rangesWithin(child: unknown, parent: unknown): boolean {
 }
 
 function windowWithin(child: unknown, parent: unknown): boolean {
-  const c = instants(child);
-  const p = instants(parent);
+  const c = instantRange(child);
+  const p = instantRange(parent);
   return c !== undefined && p !== undefined && c.start >= p.start && c.end <= p.end;
-}
-
-function instants(value: unknown): { start: number; end: number } | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  const start = Date.parse(String((value as { start?: unknown }).start));
-  const end = Date.parse(String((value as { end?: unknown }).end));
-  return Number.isNaN(start) || Number.isNaN(end) ? undefined : { start, end };
 }

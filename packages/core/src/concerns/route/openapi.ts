@@ -113,19 +113,18 @@ export function openApiDisagreements<R extends { readonly method: string; readon
   operations: readonly OpenApiOperation[],
   routes: readonly R[],
 ): { readonly missing: readonly OpenApiOperation[]; readonly unlisted: readonly R[] } {
-  const shape = (method: string, path: string) => `${method.toUpperCase()} ${path.replace(/:[^/]+/g, ':')}`;
-  const documented = new Set(operations.map((op) => shape(op.method, op.route)));
+  const documented = new Set(operations.map((op) => routeKey(op.method, op.route)));
   const served = new Set(
     routes.flatMap((route) =>
-      route.method === 'ALL' ? METHODS.map((m) => shape(m, route.path)) : [shape(route.method, route.path)],
+      route.method === 'ALL' ? METHODS.map((m) => routeKey(m, route.path)) : [routeKey(route.method, route.path)],
     ),
   );
   return {
-    missing: operations.filter((op) => !served.has(shape(op.method, op.route))),
+    missing: operations.filter((op) => !served.has(routeKey(op.method, op.route))),
     unlisted: routes.filter(
       (route) =>
-        !(route.method === 'HEAD' && served.has(shape('GET', route.path))) &&
-        !documented.has(shape(route.method, route.path)) &&
+        !(route.method === 'HEAD' && served.has(routeKey('GET', route.path))) &&
+        !documented.has(routeKey(route.method, route.path)) &&
         route.method !== 'ALL',
     ),
   };
