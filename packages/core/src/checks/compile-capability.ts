@@ -154,7 +154,7 @@ const STANDARD = new Map<string, Factory>([
         if (!ctx.settings.reportOnly.has('destination-ip')) return outcome;
         // Report-only: the destination is reported, and the caller's address is checked as it was before
         // the destination became the default — a rollout never enforces less than before.
-        if (outcome) reportOrDeny(ctx, outcome);
+        if (outcome) reportOrDeny(ctx, 'destination-ip', outcome);
         return callerOutside(ctx, ranges, name);
       };
     },

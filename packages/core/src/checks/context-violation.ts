@@ -34,7 +34,7 @@ export function contextViolation(ctx: CheckContext): Deny | undefined {
   if (context.geo_restriction === undefined || context.geo_restriction === 'none') return undefined;
   // new in 0.2 (fail closed), so rolled out under policy 'context'; the restrictions above were always enforced
   const geo = geoViolation(ctx, context.geo_restriction);
-  return geo && reportOrDeny(ctx, geo);
+  return geo && reportOrDeny(ctx, 'context', geo);
 }
 
 const REGION = /^[A-Za-z]{2}$/;

@@ -64,7 +64,7 @@ function breadth(ctx: CheckContext, parentJti: string): Deny | undefined {
   const lineage = ctx.lineage;
   if (lineage?.parent === undefined) {
     if (ctx.settings.policy.unknownParent === 'refuse') {
-      return reportOrDeny(ctx, deny('delegation_parent_unknown', { rule: 'breadth', parentJti }));
+      return reportOrDeny(ctx, 'delegation-breadth', deny('delegation_parent_unknown', { rule: 'breadth', parentJti }));
     }
     ctx.detail.delegationBreadth = "parent unknown: not compared (delegation.unknownParent: 'allow-audited')";
     return undefined;
@@ -83,7 +83,7 @@ function breadth(ctx: CheckContext, parentJti: string): Deny | undefined {
       : null;
     verdicts.set(lineage, verdict);
   }
-  return verdict === null ? undefined : reportOrDeny(ctx, verdict); // last in the step: report-only may go on
+  return verdict === null ? undefined : reportOrDeny(ctx, 'delegation-breadth', verdict); // last in the step: report-only may go on
 }
 
 /** Delegation claims found well-formed: a cached token's (frozen) claim is checked once, not per request. */

@@ -35,6 +35,7 @@ export const popByRisk: Check = (ctx) => {
   if (risk === undefined) return undefined;
   return reportOrDeny(
     ctx,
+    'pop',
     deny('pop_required', {
       check: 'pop',
       requirement: 'by-risk',

@@ -55,9 +55,10 @@ interface Row {
   readonly error: SpecError;
   readonly description: string;
   /**
-   * The rollout policy this reason belongs to, if any: with the policy report-only, the check that denies
-   * with it records a "would deny" and lets the request go on (`reportOrDeny()` in checks/report-only.ts —
-   * a check tagging a reason here must pass its deny through it, at a point where it can go on).
+   * The rollout policy this reason belongs to, if any: with the policy report-only, a check that denies with
+   * it where that policy can go on (`reportOrDeny(ctx, policy, deny)` in checks/report-only.ts, naming the
+   * policy at the call site) records a "would deny" and lets the request go on; a reason of no policy, or of
+   * another, is always enforced.
    */
   readonly policy?: PolicyName;
 }
@@ -250,10 +251,3 @@ export const REASONS = {
 
 /** Stable fine-grained deny reason codes. */
 export type ReasonCode = keyof typeof REASONS;
-
-/** The rollout policy of each reason that has one (read once, from the table). */
-export const POLICY_OF: ReadonlyMap<ReasonCode, PolicyName> = new Map(
-  (Object.entries(REASONS) as [ReasonCode, Row][]).flatMap(([reason, row]) =>
-    row.policy ? [[reason, row.policy] as const] : [],
-  ),
-);
