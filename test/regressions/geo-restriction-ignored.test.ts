@@ -50,6 +50,25 @@ describe('context.geo_restriction fails closed', () => {
     );
   });
 
+  it('asks the region resolver once per request, for geo_restriction and allowed_regions alike', async () => {
+    let asked = 0;
+    const guard = createGuard({
+      issuer: as.issuer,
+      audience: as.audience,
+      jwks: as.jwks,
+      logger: false,
+      constraints: { region: () => ((asked += 1), 'us') },
+    });
+    const token = await as.mint({
+      sections: { context: { geo_restriction: ['US'] } },
+      capabilities: [{ action: 'search.web', constraints: { allowed_regions: ['US'] } }],
+    });
+    const request = { method: 'GET', url: 'https://api.example.com/x', headers: { authorization: `Bearer ${token}` } };
+    expect((await guard.check(request, { action: 'search.web' })).allowed).toBe(true);
+    expect(asked).toBe(1);
+    await guard.close();
+  });
+
   it('"none" and context.location restrict nothing', async () => {
     expect(await decide({ geo_restriction: 'none', location: { region: 'DE' } })).toBe('allowed');
   });

@@ -8,6 +8,7 @@ import { forwardedProto } from '../base/request/forwarded.js';
 import type { ResponseLimits } from '../base/types/decision.js';
 import { compileCidrs, type AddressMatcher } from '../base/util/cidr.js';
 import { reportOrDeny } from './report-only.js';
+import { requestRegion } from '../base/request/region.js';
 import { clientIp } from '../base/request/client-ip.js';
 import { encodedWith } from '../base/request/content-coding.js';
 import { domainEntry, matchesDomain, targetHost } from '../concerns/constraints/domains.js';
@@ -165,8 +166,8 @@ const STANDARD = new Map<string, Factory>([
       if (!isStringList(value)) return unusable(name);
       const regions = new Set(value.map((region) => region.toUpperCase()));
       return (ctx) => {
-        const region = ctx.settings.policy.region?.(ctx.request, clientIp(ctx));
-        return typeof region === 'string' && regions.has(region.toUpperCase())
+        const region = requestRegion(ctx);
+        return region !== undefined && regions.has(region)
           ? undefined
           : deny('constraint_violation', { constraint: name, region });
       };

@@ -3,6 +3,7 @@ import { deny, type Deny } from '../base/deny/deny.js';
 import type { CheckContext } from './context.js';
 import { reportOrDeny } from './report-only.js';
 import { clientIp } from '../base/request/client-ip.js';
+import { requestRegion } from '../base/request/region.js';
 import { instantRange } from '../concerns/constraints/time-window.js';
 
 /**
@@ -49,11 +50,9 @@ function geoViolation(ctx: CheckContext, restriction: unknown): Deny | undefined
   if (!list || list.length === 0 || !list.every((entry) => typeof entry === 'string' && REGION.test(entry))) {
     return deny('context_violation', { rule: 'geo_restriction_unreadable' });
   }
-  const resolver = ctx.settings.policy.region;
-  if (!resolver) return deny('context_violation', { rule: 'geo_restriction_unresolved' });
-  const region = resolver(ctx.request, clientIp(ctx));
-  const wanted = typeof region === 'string' ? region.toUpperCase() : undefined;
-  return wanted !== undefined && list.some((entry) => (entry as string).toUpperCase() === wanted)
+  if (!ctx.settings.policy.region) return deny('context_violation', { rule: 'geo_restriction_unresolved' });
+  const region = requestRegion(ctx);
+  return region !== undefined && list.some((entry) => (entry as string).toUpperCase() === region)
     ? undefined
     : deny('context_violation', { rule: 'geo_restriction', region });
 }

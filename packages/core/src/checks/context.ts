@@ -71,6 +71,8 @@ export interface CheckContext {
   proofConsumed?: boolean;
   /** The client address after trusted-proxy resolution. */
   clientIp?: string | undefined;
+  /** The request's region (`constraints.region`), asked once (`requestRegion`); absent: not asked yet. */
+  region?: string | undefined;
   /** The capabilities naming the route's action, in token order (step 6). */
   candidates?: readonly Capability[];
   /**
