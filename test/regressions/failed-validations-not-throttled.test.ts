@@ -50,6 +50,15 @@ const outcome = (decision: { allowed: boolean; status: number; reason?: string |
   decision.allowed ? 'allowed' : `${decision.status} ${decision.reason}`;
 
 describe('failed token validations are throttled per client address (§12.11)', () => {
+  it('counts the verifications under way: a burst of concurrent forged tokens cannot overshoot the budget', async () => {
+    const { guard, send } = setup({ failedValidations: { max: 3 } });
+    const forged = await Promise.all(Array.from({ length: 12 }, () => forger.mint()));
+    const outcomes = await Promise.all(forged.map((token) => send(`Bearer ${token}`, '198.51.100.9').then(outcome)));
+    expect(outcomes.filter((o) => o.startsWith('401 token_'))).toHaveLength(3); // verified: at most the budget
+    expect(outcomes.filter((o) => o === '429 too_many_failed_validations')).toHaveLength(9);
+    await guard.close();
+  });
+
   it('300 forged tokens from one address, then 429 with Retry-After there; other addresses and cached tokens keep working', async () => {
     const { guard, clock, send } = setup();
     expect(forger.issuer).toBe(as.issuer);

@@ -13,7 +13,7 @@ import type { Check, CheckContext } from './context.js';
 import { introspectToken } from './introspect-token.js';
 import { countsAsFailedValidation, sourceOf } from '../concerns/token/failed-validations.js';
 import { clientIp } from '../base/request/client-ip.js';
-import { andThen, type Awaitable } from '../base/util/awaitable.js';
+import type { Awaitable } from '../base/util/awaitable.js';
 
 /**
  * Step 2: the access token. A token seen before and still cached costs a map lookup and two
@@ -57,9 +57,23 @@ function uncached(ctx: CheckContext, token: string): Awaitable<Deny | undefined>
     const headers = { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) };
     return deny('too_many_failed_validations', { source: sourceOf(ip), max, windowMs }, { headers });
   }
-  return andThen(verifyUncached(ctx, token), (outcome) => {
+  const done = failures.begin(ip); // holds a place in the budget until the outcome is known
+  const settle = (outcome: Deny | undefined): Deny | undefined => {
+    done();
     if (outcome && countsAsFailedValidation(outcome.reason)) failures.record(ip, ctx.now);
     return outcome;
+  };
+  let verified: Awaitable<Deny | undefined>;
+  try {
+    verified = verifyUncached(ctx, token);
+  } catch (error) {
+    done();
+    throw error;
+  }
+  if (!(verified instanceof Promise)) return settle(verified);
+  return verified.then(settle, (error: unknown) => {
+    done();
+    throw error;
   });
 }
 

@@ -65,16 +65,37 @@ export function countsAsFailedValidation(reason: ReasonCode): boolean {
  */
 export class FailedValidations {
   readonly #counters: MemoryCounters;
+  /** Verifications under way per source: each may still fail, so each holds a place in the budget. */
+  readonly #pending = new Map<string, number>();
 
   constructor(readonly settings: FailedValidationSettings) {
     this.#counters = new MemoryCounters(settings.maxAddresses);
   }
 
-  /** ms until `ip` may present an unverified token again; 0 when it may now. Changes nothing. */
+  /**
+   * ms until `ip` may present an unverified token again; 0 when it may now. The failures counted and the
+   * verifications of its tokens still under way count alike — else a burst of concurrent forged tokens would
+   * all pass the check before the first failure is counted. Changes nothing.
+   */
   wait(ip: string | undefined, now: number): number {
     this.#counters.sweep(now);
-    const admitAt = this.#counters.probe(this.#spec(ip), now).admitAt;
-    return admitAt > now ? admitAt - now : 0;
+    const probe = this.#counters.probe(this.#spec(ip), now);
+    if (probe.admitAt > now) return probe.admitAt - now;
+    return probe.used + (this.#pending.get(sourceOf(ip)) ?? 0) >= this.settings.max ? PENDING_WAIT_MS : 0;
+  }
+
+  /** A verification of a token from `ip` begins; `done()` ends it, whatever its outcome. */
+  begin(ip: string | undefined): () => void {
+    const source = sourceOf(ip);
+    this.#pending.set(source, (this.#pending.get(source) ?? 0) + 1);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const left = (this.#pending.get(source) ?? 1) - 1;
+      if (left > 0) this.#pending.set(source, left);
+      else this.#pending.delete(source);
+    };
   }
 
   /** Count one failed validation of a token from `ip`. */
@@ -87,6 +108,7 @@ export class FailedValidations {
 
   clear(): void {
     this.#counters.clear();
+    this.#pending.clear();
   }
 
   #spec(ip: string | undefined): WindowSpec {
@@ -111,6 +133,9 @@ export function sourceOf(ip: string | undefined): string {
     .map((group) => group.replace(/^0+(?=.)/, ''))
     .join(':')}::/64`;
 }
+
+/** Retry-After of a refusal while the address's verifications under way fill its budget: they end within a second. */
+const PENDING_WAIT_MS = 1000;
 
 const DEFAULTS: FailedValidationSettings = Object.freeze({ max: 300, windowMs: 60_000, maxAddresses: 10_000 });
 
