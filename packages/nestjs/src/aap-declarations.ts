@@ -1,5 +1,6 @@
 import type { CompiledRoute } from '@aap-guard/core';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { routeAdmission } from '@aap-guard/core/node';
+import { Inject, Injectable, RequestMethod, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { NestAdapter } from './options.js';
 import { AAP_ROUTE, type DeclaredAction, type RouteMetadata } from './route-metadata.js';
@@ -11,13 +12,24 @@ export interface AapRouteReport {
   readonly controller: string;
   /** The handler method's name. */
   readonly handler: string;
+  /** The HTTP method of its `@Get()`, `@Post()`… (`ALL` for `@All()`). */
+  readonly method: string;
   /** `declared` (`@AapAction`), `public` (`@AapPublic`) or `undeclared` (refused unless `undeclared: 'allow'`). */
   readonly status: 'declared' | 'public' | 'undeclared';
   readonly action?: string | undefined;
+  /**
+   * What the handler does with a request that carries no AAP credential (an API key, a session): `refused`, or
+   * `passed` to the app's own authentication (`authRequired: false`, on a route that does not admit agents
+   * only). Absent on public handlers.
+   */
+  readonly others?: 'refused' | 'passed' | undefined;
+  /** Where others are passed to the app, one line that says so: `agents checked; others passed to the app`. */
+  readonly note?: string | undefined;
 }
 
-/** Nest's own mark of a route handler (the `path` of `@Get()`, `@Post()`…). */
+/** Nest's own marks of a route handler (the `path` and `method` of `@Get()`, `@Post()`…). */
 const ROUTE_PATH = 'path';
+const ROUTE_METHOD = 'method';
 
 /**
  * The declarations of the app, compiled by the guard once: every controller's handlers when the module
@@ -62,10 +74,15 @@ export class AapDeclarations implements OnModuleInit {
         const handler = type.prototype[name];
         if (typeof handler !== 'function' || this.reflector.get(ROUTE_PATH, handler) === undefined) continue;
         const declared = this.reflector.getAllAndOverride<RouteMetadata | undefined>(AAP_ROUTE, [handler, type]);
-        if (declared?.kind === 'action') this.route(declared); // TypeError now, at startup
-        const status = declared === undefined ? 'undeclared' : declared.kind === 'action' ? 'declared' : 'public';
+        const compiled = declared?.kind === 'action' ? this.route(declared) : undefined; // TypeError now, at startup
+        const status = declared === undefined ? 'undeclared' : compiled ? 'declared' : 'public';
         const action = declared?.kind === 'action' ? declared.spec.action : undefined;
-        report.push({ controller: type.name, handler: name, status, action });
+        const method = RequestMethod[this.reflector.get<RequestMethod>(ROUTE_METHOD, handler) ?? RequestMethod.GET];
+        const admission =
+          status === 'public'
+            ? {}
+            : routeAdmission(this.adapter.guard, status, compiled, method, this.adapter.undeclared);
+        report.push({ controller: type.name, handler: name, method, status, action, ...admission });
       }
     }
     this.#report = Object.freeze(report);

@@ -21,7 +21,16 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { AuthorizedPrincipal } from '@aap-guard/core';
-import { AAP_GUARD, AapAction, AapModule, AapPrincipal, AapPublic, type AapHttpRequest } from '@aap-guard/nestjs';
+import {
+  AAP_GUARD,
+  AapAction,
+  AapDeclarations,
+  AapModule,
+  AapPrincipal,
+  AapPublic,
+  type AapHttpRequest,
+  type AapRouteReport,
+} from '@aap-guard/nestjs';
 
 @Controller('v1')
 export class ApiController {
@@ -96,6 +105,8 @@ export type Platform = 'express' | 'fastify';
 export interface NestRunning {
   readonly url: string;
   readonly guard: Guard;
+  /** The route report (`AapDeclarations.routes()`). */
+  readonly routes: () => readonly AapRouteReport[];
   readonly events: AuditEvent[];
   readonly logs: Captured;
   close(): Promise<void>;
@@ -150,6 +161,7 @@ export async function startNest(
   return {
     url: `http://127.0.0.1:${address.port}`,
     guard: app.get<Guard>(AAP_GUARD),
+    routes: () => app.get(AapDeclarations).routes(),
     events,
     logs,
     close: () => app.close(),

@@ -216,6 +216,33 @@ describe.each<Platform>(['express', 'fastify'])('@aap-guard/nestjs on the %s pla
     ).toBe(401);
   });
 
+  it('the route report says per handler what happens to a request without AAP credentials', async () => {
+    running = await startNest(as, platform, { authRequired: false });
+    const table = Object.fromEntries(running.routes().map((route) => [`${route.controller}.${route.handler}`, route]));
+    expect(table['ApiController.search']).toMatchObject({
+      method: 'GET',
+      status: 'declared',
+      action: 'search.web',
+      others: 'passed',
+      note: 'agents checked; others passed to the app',
+    });
+    expect(table['ApiController.publish']).toMatchObject({ method: 'POST', status: 'declared', others: 'refused' });
+    expect(table['ApiController.publish']?.note).toBeUndefined();
+    expect(table['ApiController.whoami']).toMatchObject({ method: 'GET', status: 'undeclared', others: 'passed' });
+    expect(table['ApiController.health']).toMatchObject({ status: 'public' });
+    expect(table['ApiController.health']?.others).toBeUndefined();
+    const write = await send(running.url, { method: 'POST', path: '/v1/publish', headers: { 'x-api-key': 'k' } });
+    expect([write.status, write.json?.reason]).toEqual([401, 'credentials_missing']); // as the report says
+    await running.close();
+    running = await startNest(as, platform);
+    expect(
+      running
+        .routes()
+        .filter((route) => route.status !== 'public')
+        .every((route) => route.others === 'refused'),
+    ).toBe(true);
+  });
+
   it('skip leaves a request to the app entirely', async () => {
     running = await startNest(as, platform, {
       skip: (request: { url: string }) => request.url.startsWith('/v1/whoami'),
