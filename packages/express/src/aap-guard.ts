@@ -48,6 +48,12 @@ export interface AapMiddleware extends RequestHandler {
    * (JWKS URLs, last fetch errors): mount that one on an internal route only.
    */
   health(options?: HealthRouteOptions): RequestHandler;
+  /**
+   * The resource's RFC 9728 metadata document, public, on its well-known paths (others go on: `next()`). `aap`
+   * answers them itself where it sees them; mounted under a path (`app.use('/api', aap)`, a router, a sub-app)
+   * it never does — mount this at the app's root then: `app.use(aap.metadata())`.
+   */
+  metadata(): RequestHandler;
   /** The guard behind this middleware (share it with other apps via `aapGuard({ guard })`). */
   readonly guard: Guard;
 }
@@ -87,8 +93,11 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
     ask: skip && ((req) => onClientPath(skip, req)),
     refused: adapter.denyAs === 'error' ? refuseLaterRoutes(adapter, flow) : undefined,
   };
+  // Mounted under a path, `aap` never sees the root's well-known paths its challenges point to: said once.
+  let unreachable = flow.engine.settings.resourceMetadata !== undefined; // false, or a URL the app serves
   const middleware: RequestHandler = (req, res, next) => {
     if (serveResourceMetadata(adapter.guard, req, res)) return; // RFC 9728: public, before anything else
+    if (!unreachable && req.baseUrl !== '') unreachable = warnUnreachable(flow, req.baseUrl);
     if (skipped(seam, req)) return next();
     const path = appPath(req);
     const resolution = resolve(req.app, req.method, path);
@@ -118,8 +127,24 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
     const answer = (_req: Request, res: Response): void => writeHealth(adapter.guard, res, settings);
     return Object.assign(answer, { [PUBLIC]: true as const });
   };
+  const metadata = (): RequestHandler => {
+    unreachable = true; // the app serves the document at its root
+    const answer: RequestHandler = (req, res, next) => {
+      if (!serveResourceMetadata(adapter.guard, req, res)) next();
+    };
+    return Object.assign(answer, { [PUBLIC]: true as const });
+  };
   const routes = (app: unknown): RouteReport[] => listRoutes(app, adapter.guard, adapter.undeclared, document);
-  return Object.assign(middleware, { require, public: optOut, routes, health, guard: adapter.guard });
+  return Object.assign(middleware, { require, public: optOut, routes, health, metadata, guard: adapter.guard });
+}
+
+/** One warning: the RFC 9728 document is not reachable where the guard is mounted. Returns true (said). */
+function warnUnreachable(flow: NodeFlow, mount: string): true {
+  flow.engine.runtime.logger.warn(
+    { event: 'metadata.unreachable', mount },
+    `aapGuard() is mounted under ${mount}: the RFC 9728 metadata its challenges point to (/.well-known/oauth-protected-resource) is not served from there. Mount aap.metadata() at the app's root: app.use(aap.metadata())`,
+  );
+  return true;
 }
 
 /** What every middleware of one `aapGuard()` shares. */
