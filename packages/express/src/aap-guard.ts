@@ -129,10 +129,10 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
   };
   const metadata = (): RequestHandler => {
     unreachable = true; // the app serves the document at its root
-    const answer: RequestHandler = (req, res, next) => {
+    // Not marked public: mounted at the root, that mark would speak for every route after it.
+    return (req, res, next) => {
       if (!serveResourceMetadata(adapter.guard, req, res)) next();
     };
-    return Object.assign(answer, { [PUBLIC]: true as const });
   };
   const routes = (app: unknown): RouteReport[] => listRoutes(app, adapter.guard, adapter.undeclared, document);
   return Object.assign(middleware, { require, public: optOut, routes, health, metadata, guard: adapter.guard });

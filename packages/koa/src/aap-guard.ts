@@ -49,6 +49,12 @@ export interface AapKoaMiddleware extends Middleware {
    * is enough — and refuses routes it cannot see, behind koa-mount, when they dispatch).
    */
   router(router: RouterLike): Middleware;
+  /**
+   * The resource's RFC 9728 metadata document, public, on its well-known paths (others go on). `aap` answers
+   * them itself where it sees them; behind koa-mount (`app.use(mount('/api', aap))`, a mounted sub-app) it
+   * never does — add this at the app's root then: `app.use(aap.metadata())`.
+   */
+  metadata(): Middleware;
   /** The guard behind this middleware (share it with other apps via `aapGuard({ guard })`). */
   readonly guard: Guard;
 }
@@ -91,10 +97,20 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
   const skipped = (ctx: Context): boolean => ask !== undefined && flow.skipped(ctx.req, ask, ctx);
   const sees = (ctx: Context, router: RouterLike) => routes.after(ctx.app, middleware).routers.includes(router);
   const watch = adapter.undeclared === 'deny' ? refuseUnseenRoutes(adapter, flow, sees) : undefined;
+  // Behind koa-mount, `aap` never sees the root's well-known paths its challenges point to: said once.
+  let unreachable = flow.engine.settings.resourceMetadata !== undefined; // false, or a URL the app serves
   const middleware: Middleware = (ctx, next) => {
     if (serveResourceMetadata(guard, ctx.req, ctx.res, ctx.originalUrl)) {
       ctx.respond = false; // RFC 9728: answered, public, before anything else
       return;
+    }
+    const mountPath = (ctx as { mountPath?: unknown }).mountPath;
+    if (!unreachable && typeof mountPath === 'string' && mountPath !== '/') {
+      unreachable = true;
+      flow.engine.runtime.logger.warn(
+        { event: 'metadata.unreachable', mount: mountPath },
+        `aapGuard() is mounted under ${mountPath}: the RFC 9728 metadata its challenges point to (/.well-known/oauth-protected-resource) is not served from there. Add aap.metadata() at the app's root: app.use(aap.metadata())`,
+      );
     }
     if (skipped(ctx)) return next();
     const mounted = routes.after(ctx.app, middleware);
@@ -176,7 +192,24 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     if (Array.isArray(app?.middleware) && app.middleware.some(isPublic)) throw misplacedPublic();
     return listRoutes(app, guard, adapter.undeclared, document);
   };
-  return Object.assign(middleware, { require, public: optOut, routes: report, health, router: mount, guard });
+  const metadata = (): Middleware => {
+    unreachable = true; // the app serves the document at its root
+    // Not marked public: in `app.use()` that mark is refused (it would speak for every route after it).
+    return (ctx, next) => {
+      if (!serveResourceMetadata(guard, ctx.req, ctx.res, ctx.originalUrl)) return next();
+      ctx.respond = false;
+      return undefined;
+    };
+  };
+  return Object.assign(middleware, {
+    require,
+    public: optOut,
+    routes: report,
+    health,
+    router: mount,
+    metadata,
+    guard,
+  });
 }
 
 /** Steps 1–4 for every request; then, by what the route resolution says, defer, hold open, refuse or settle it. */
