@@ -70,6 +70,28 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
       outcome.then(undefined, faulted).then((settled) => done(respond(adapter, request, reply, settled)));
     },
   );
+  // A request passed on without an AAP credential (`authRequired: false`) meets step 1 again once Fastify has
+  // parsed its body: a token the app's parser finds there (a form body split on `;`, which the guard's own
+  // reading does not split) is refused, as on Express and Koa, before the handler sees it (RFC 6750 §2.2).
+  fastify.addHook(
+    'preHandler',
+    function aapPreHandler(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) {
+      if (request.body === undefined || flow.state(request.raw) !== 'passed') return done();
+      const config = request.routeOptions.config as RouteConfig | undefined;
+      const declared = config?.aap === false ? undefined : declarations.of(request, config);
+      let outcome: Awaitable<FlowOutcome>;
+      try {
+        const parts = { parsedBody: request.body, url: request.originalUrl };
+        outcome = flow.finish(request.raw, reply.raw, declared?.route, parts);
+      } catch (error) {
+        outcome = { kind: 'deny', decision: flow.fault(request.raw, error) };
+      }
+      if (!(outcome instanceof Promise)) return done(respond(adapter, request, reply, outcome));
+      outcome
+        .then(undefined, (error: unknown): FlowOutcome => ({ kind: 'deny', decision: flow.fault(request.raw, error) }))
+        .then((settled) => done(respond(adapter, request, reply, settled)));
+    },
+  );
   if (adapter.owned) fastify.addHook('onClose', async () => adapter.guard.close());
 }
 
