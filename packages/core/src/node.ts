@@ -21,6 +21,8 @@ export {
   serveResourceMetadata,
   resourceMetadataUrl,
   resourceMetadataPaths,
+  metadataReach,
+  type MetadataReach,
 } from './surfaces/node/resource-metadata.js';
 export { healthRouteOptions, writeHealth, type HealthRouteOptions } from './surfaces/node/health-response.js';
 export { routeAdmission, type RouteAdmission } from './surfaces/node/route-report.js';

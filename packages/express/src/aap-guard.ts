@@ -4,6 +4,7 @@ import {
   andThen,
   checkKeys,
   healthRouteOptions,
+  metadataReach,
   nodeFlow,
   resolveAdapterOptions,
   serveResourceMetadata,
@@ -93,11 +94,10 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
     ask: skip && ((req) => onClientPath(skip, req)),
     refused: adapter.denyAs === 'error' ? refuseLaterRoutes(adapter, flow) : undefined,
   };
-  // Mounted under a path, `aap` never sees the root's well-known paths its challenges point to: said once.
-  let unreachable = flow.engine.settings.resourceMetadata !== undefined; // false, or a URL the app serves
+  const reach = metadataReach(adapter.guard); // mounted under a path, the document is out of sight: said once
   const middleware: RequestHandler = (req, res, next) => {
     if (serveResourceMetadata(adapter.guard, req, res)) return; // RFC 9728: public, before anything else
-    if (!unreachable && req.baseUrl !== '') unreachable = warnUnreachable(flow, req.baseUrl);
+    reach.mountedAt(req.baseUrl);
     if (skipped(seam, req)) return next();
     const path = appPath(req);
     const resolution = resolve(req.app, req.method, path);
@@ -128,7 +128,7 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
     return Object.assign(answer, { [PUBLIC]: true as const });
   };
   const metadata = (): RequestHandler => {
-    unreachable = true; // the app serves the document at its root
+    reach.served();
     // Not marked public: mounted at the root, that mark would speak for every route after it.
     return (req, res, next) => {
       if (!serveResourceMetadata(adapter.guard, req, res)) next();
@@ -136,15 +136,6 @@ export function aapGuard(options?: AapExpressOptions): AapMiddleware {
   };
   const routes = (app: unknown): RouteReport[] => listRoutes(app, adapter.guard, adapter.undeclared, document);
   return Object.assign(middleware, { require, public: optOut, routes, health, metadata, guard: adapter.guard });
-}
-
-/** One warning: the RFC 9728 document is not reachable where the guard is mounted. Returns true (said). */
-function warnUnreachable(flow: NodeFlow, mount: string): true {
-  flow.engine.runtime.logger.warn(
-    { event: 'metadata.unreachable', mount },
-    `aapGuard() is mounted under ${mount}: the RFC 9728 metadata its challenges point to (/.well-known/oauth-protected-resource) is not served from there. Mount aap.metadata() at the app's root: app.use(aap.metadata())`,
-  );
-  return true;
 }
 
 /** What every middleware of one `aapGuard()` shares. */
@@ -257,7 +248,7 @@ function guarded(seam: Seam, req: Request, res: Response, next: NextFunction, st
   const settled = (outcome: FlowOutcome): void => {
     if (outcome.kind === 'deny') return refuse(seam, req, res, next, outcome.decision);
     if (outcome.kind === 'allow') {
-      if (req.aap !== outcome.principal) req.aap = outcome.principal;
+      req.aap = outcome.principal;
       setHeaders(res, outcome.decision.headers); // RateLimit…, a fresh DPoP-Nonce, on allowed responses too
       if (!outcome.proceed) return undefined; // a size limit refused it; the 413 is written
     } else if (outcome.kind === 'authenticated' && outcome.headers) setHeaders(res, outcome.headers);

@@ -4,6 +4,7 @@ import {
   andThen,
   checkKeys,
   healthRouteOptions,
+  metadataReach,
   nodeFlow,
   resolveAdapterOptions,
   serveResourceMetadata,
@@ -97,21 +98,14 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
   const skipped = (ctx: Context): boolean => ask !== undefined && flow.skipped(ctx.req, ask, ctx);
   const sees = (ctx: Context, router: RouterLike) => routes.after(ctx.app, middleware).routers.includes(router);
   const watch = adapter.undeclared === 'deny' ? refuseUnseenRoutes(adapter, flow, sees) : undefined;
-  // Behind koa-mount, `aap` never sees the root's well-known paths its challenges point to: said once.
-  let unreachable = flow.engine.settings.resourceMetadata !== undefined; // false, or a URL the app serves
+  const reach = metadataReach(guard); // behind koa-mount, the document is out of sight: said once
   const middleware: Middleware = (ctx, next) => {
     if (serveResourceMetadata(guard, ctx.req, ctx.res, ctx.originalUrl)) {
       ctx.respond = false; // RFC 9728: answered, public, before anything else
       return;
     }
-    const mountPath = (ctx as { mountPath?: unknown }).mountPath;
-    if (!unreachable && typeof mountPath === 'string' && mountPath !== '/') {
-      unreachable = true;
-      flow.engine.runtime.logger.warn(
-        { event: 'metadata.unreachable', mount: mountPath },
-        `aapGuard() is mounted under ${mountPath}: the RFC 9728 metadata its challenges point to (/.well-known/oauth-protected-resource) is not served from there. Add aap.metadata() at the app's root: app.use(aap.metadata())`,
-      );
-    }
+    const mountPath = (ctx as { mountPath?: unknown }).mountPath; // set by koa-mount
+    if (typeof mountPath === 'string') reach.mountedAt(mountPath);
     if (skipped(ctx)) return next();
     const mounted = routes.after(ctx.app, middleware);
     // Never silently ignored: an audited 503 (the startup report, `aap.routes(app)`, throws it first).
@@ -193,7 +187,7 @@ export function aapGuard(options?: AapKoaOptions): AapKoaMiddleware {
     return listRoutes(app, guard, adapter.undeclared, document);
   };
   const metadata = (): Middleware => {
-    unreachable = true; // the app serves the document at its root
+    reach.served();
     // Not marked public: in `app.use()` that mark is refused (it would speak for every route after it).
     return (ctx, next) => {
       if (!serveResourceMetadata(guard, ctx.req, ctx.res, ctx.originalUrl)) return next();

@@ -82,8 +82,9 @@ export function keysApi({ settings, runtime }: KeysContext): KeysApi {
   return Object.freeze({
     async distrust(key: KeyRef, options: KeyActionOptions = {}) {
       able('distrust');
-      const { kid, ...named } = keyRef(key, settings.token.issuers, 'distrust');
-      const issuer = scopeOf(scopes, named.issuer).issuer;
+      const ref = keyRef(key, settings.token.issuers, 'distrust');
+      const { kid } = ref;
+      const issuer = scopeOf(scopes, ref.issuer).issuer; // kept under the scope's name, as it is enforced
       const at = runtime.now();
       const entry: DistrustedKey = Object.freeze({
         issuer,

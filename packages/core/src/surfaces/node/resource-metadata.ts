@@ -36,6 +36,40 @@ export function serveResourceMetadata(guard: Guard, req: IncomingMessage, res: S
   return true;
 }
 
+/** What an adapter mounted under a path says about the RFC 9728 document (`metadataReach`). */
+export interface MetadataReach {
+  /** The app serves the document at its root (the adapter's `aap.metadata()`): nothing to say. */
+  served(): void;
+  /** The adapter runs mounted under `mount` (`''` or `'/'`: at the root): said once, if the document is unreachable. */
+  mountedAt(mount: string): void;
+}
+
+/**
+ * For an adapter whose middleware can be mounted under a path (Express routers and sub-apps, koa-mount):
+ * mounted there it never sees the root's well-known paths, so the document its challenges point to would
+ * answer 404. Says so once, in the guard's log (`metadata.unreachable`), unless the app serves it
+ * (`served()`) or `resourceMetadata` names another URL (or `false`).
+ *
+ * @example
+ * const reach = metadataReach(guard);
+ * reach.mountedAt(req.baseUrl); // per request: a comparison, and one warning at most
+ */
+export function metadataReach(guard: Guard): MetadataReach {
+  const { settings, runtime } = engineOf(guard);
+  let said = settings.resourceMetadata !== undefined; // false, or a URL the app serves itself
+  return {
+    served: () => void (said = true),
+    mountedAt(mount) {
+      if (said || mount === '' || mount === '/') return;
+      said = true;
+      runtime.logger.warn(
+        { event: 'metadata.unreachable', mount },
+        `aap-guard is mounted under ${mount}: the RFC 9728 metadata its challenges point to (${WELL_KNOWN}) is not served from there. Mount aap.metadata() at the app's root: app.use(aap.metadata())`,
+      );
+    },
+  };
+}
+
 /**
  * The paths this resource's metadata is answered on (RFC 9728 §3.1), known at startup: the well-known path,
  * and its path-suffixed form when the resource identifier (the first https audience) has a path. For an
