@@ -59,15 +59,9 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
       const config = request.routeOptions.config as RouteConfig | undefined;
       if (config?.aap === false) return done(); // opted out: public
       if (declarations.foreign(config)) return done(); // another registration's guard checks this route
-      const faulted = (error: unknown): FlowOutcome => ({ kind: 'deny', decision: flow.fault(request.raw, error) });
-      let outcome: Awaitable<FlowOutcome>;
-      try {
-        outcome = check(adapter, flow, declarations.of(request, config), request, reply);
-      } catch (error) {
-        outcome = faulted(error);
-      }
-      if (!(outcome instanceof Promise)) return done(respond(adapter, request, reply, outcome));
-      outcome.then(undefined, faulted).then((settled) => done(respond(adapter, request, reply, settled)));
+      run(adapter, flow, request, reply, done, () =>
+        check(adapter, flow, declarations.of(request, config), request, reply),
+      );
     },
   );
   // A request passed on without an AAP credential (`authRequired: false`) meets step 1 again once Fastify has
@@ -79,17 +73,8 @@ async function aapGuardPlugin(fastify: FastifyInstance, options: AapFastifyOptio
       if (request.body === undefined || flow.state(request.raw) !== 'passed') return done();
       const config = request.routeOptions.config as RouteConfig | undefined;
       const declared = config?.aap === false ? undefined : declarations.of(request, config);
-      let outcome: Awaitable<FlowOutcome>;
-      try {
-        const parts = { parsedBody: request.body, url: request.originalUrl };
-        outcome = flow.finish(request.raw, reply.raw, declared?.route, parts);
-      } catch (error) {
-        outcome = { kind: 'deny', decision: flow.fault(request.raw, error) };
-      }
-      if (!(outcome instanceof Promise)) return done(respond(adapter, request, reply, outcome));
-      outcome
-        .then(undefined, (error: unknown): FlowOutcome => ({ kind: 'deny', decision: flow.fault(request.raw, error) }))
-        .then((settled) => done(respond(adapter, request, reply, settled)));
+      const parts = { parsedBody: request.body, url: request.originalUrl };
+      run(adapter, flow, request, reply, done, () => flow.finish(request.raw, reply.raw, declared?.route, parts));
     },
   );
   if (adapter.owned) fastify.addHook('onClose', async () => adapter.guard.close());
@@ -174,6 +159,29 @@ function healthRoutes(guard: AapDecoration['guard']): AapHealth {
       ? handler(healthRouteOptions(first, 'app.aap.health'))
       : publicHandler(first as FastifyRequest, reply);
   return health as AapHealth;
+}
+
+/**
+ * Run a guard step from a hook and apply its outcome: synchronously when it settles so (no promise of ours), and
+ * any exception — thrown or rejected — as an audited 503, never a 500.
+ */
+function run(
+  adapter: AdapterSettings<FastifyRequest>,
+  flow: NodeFlow,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: (error?: Error) => void,
+  step: () => Awaitable<FlowOutcome>,
+): void {
+  const faulted = (error: unknown): FlowOutcome => ({ kind: 'deny', decision: flow.fault(request.raw, error) });
+  let outcome: Awaitable<FlowOutcome>;
+  try {
+    outcome = step();
+  } catch (error) {
+    outcome = faulted(error);
+  }
+  if (!(outcome instanceof Promise)) return done(respond(adapter, request, reply, outcome));
+  outcome.then(undefined, faulted).then((settled) => done(respond(adapter, request, reply, settled)));
 }
 
 /** Apply a settled outcome to the reply; the error, if any, for Fastify's error handling (`denyAs: 'error'`). */
