@@ -12,7 +12,7 @@ import type express from 'express';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { forEachExpress } from '../../packages/express/test/helpers.js';
 import { listen, type Listening } from './kit.js';
-import { DOCUMENT, EXPECTED_REPORT } from './openapi-document.js';
+import { DOCUMENT, EXPECTED_REPORT, bearerOf, expectDeclaredByDocument, reasonOf } from './openapi-document.js';
 
 let as: TestIssuer;
 const servers: Listening[] = [];
@@ -53,45 +53,11 @@ async function serve(framework: typeof express): Promise<string> {
   return server.url;
 }
 
-const bearer = async (action: string, constraints?: Record<string, unknown>) => ({
-  authorization: `Bearer ${await as.mint({ capabilities: [constraints ? { action, constraints } : { action }] })}`,
-});
-const reasonOf = async (response: Response) => [
-  response.status,
-  ((await response.json()) as { reason?: string }).reason,
-];
+const bearer = (action: string, constraints?: Record<string, unknown>) => bearerOf(as)(action, constraints);
 
 forEachExpress('OpenAPI declarations on Express', (framework) => {
   it('declares each route by its operation: the action, the target from a query or path parameter, public', async () => {
-    const url = await serve(framework);
-    expect((await fetch(`${url}/v1/items/7`, { headers: await bearer('items.read') })).status).toBe(200);
-    expect(await reasonOf(await fetch(`${url}/v1/items/7`, { headers: await bearer('search.web') }))).toEqual([
-      403,
-      'capability_missing',
-    ]);
-    expect((await fetch(`${url}/v1/items/7`)).status).toBe(401);
-    const domains = { domains_allowed: ['example.com'] };
-    expect(
-      (await fetch(`${url}/v1/search?url=https://example.com/a`, { headers: await bearer('search.web', domains) }))
-        .status,
-    ).toBe(200);
-    expect(
-      (await fetch(`${url}/v1/search?url=https://evil.test/a`, { headers: await bearer('search.web', domains) }))
-        .status,
-    ).toBe(403);
-    expect((await fetch(`${url}/v1/fetch/example.com`, { headers: await bearer('fetch.host', domains) })).status).toBe(
-      200,
-    );
-    expect((await fetch(`${url}/v1/fetch/evil.test`, { headers: await bearer('fetch.host', domains) })).status).toBe(
-      403,
-    );
-    expect((await fetch(`${url}/v2/things/3`, { headers: await bearer('things.read') })).status).toBe(200);
-    expect((await fetch(`${url}/v2/things/3`, { headers: await bearer('items.read') })).status).toBe(403);
-    expect((await fetch(`${url}/health`)).status).toBe(200);
-    expect(await reasonOf(await fetch(`${url}/v1/stats`, { headers: await bearer('items.read') }))).toEqual([
-      403,
-      'route_undeclared',
-    ]);
+    await expectDeclaredByDocument(await serve(framework), as);
   });
 
   it("lets a route's own aap.require() win over the document", async () => {

@@ -9,28 +9,7 @@ import { aapGuard } from '@aap-guard/fastify';
 import { openApiOperations } from '@aap-guard/core/openapi';
 import { createIssuer, type TestIssuer } from '@aap-guard/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-
-const DOCUMENT = {
-  openapi: '3.1.0',
-  info: { title: 'items', version: '1' },
-  components: { parameters: { Url: { name: 'url', in: 'query', schema: { type: 'string' } } } },
-  paths: {
-    '/v1/search': {
-      get: {
-        operationId: 'search',
-        parameters: [{ $ref: '#/components/parameters/Url' }],
-        'x-aap-action': { action: 'search.web', target: 'url' },
-      },
-    },
-    '/v1/items/{id}': {
-      parameters: [{ name: 'id', in: 'path', required: true }],
-      get: { 'x-aap-action': 'items.read' },
-      delete: { 'x-aap-action': 'items.delete' },
-    },
-    '/health': { get: { 'x-aap-action': false } },
-    '/v1/reports': { get: { 'x-aap-action': 'reports.read' } },
-  },
-};
+import { DOCUMENT, expectDeclaredByDocument } from './openapi-document.js';
 
 let as: TestIssuer;
 const apps: FastifyInstance[] = [];
@@ -59,28 +38,10 @@ async function serve(): Promise<{ app: FastifyInstance; url: string }> {
   return { app, url };
 }
 
-const bearer = async (action: string, constraints?: Record<string, unknown>) => ({
-  authorization: `Bearer ${await as.mint({ capabilities: [constraints ? { action, constraints } : { action }] })}`,
-});
-
 describe('OpenAPI declarations on Fastify', () => {
   it('declares each route by its operation: the action, the target from a parameter, public', async () => {
     const { url } = await serve();
-    expect((await fetch(`${url}/v1/items/7`, { headers: await bearer('items.read') })).status).toBe(200);
-    const wrong = await fetch(`${url}/v1/items/7`, { headers: await bearer('search.web') });
-    expect([wrong.status, ((await wrong.json()) as { reason: string }).reason]).toEqual([403, 'capability_missing']);
-    const domains = { domains_allowed: ['example.com'] };
-    expect(
-      (await fetch(`${url}/v1/search?url=https://example.com/a`, { headers: await bearer('search.web', domains) }))
-        .status,
-    ).toBe(200);
-    const outside = await fetch(`${url}/v1/search?url=https://evil.test/a`, {
-      headers: await bearer('search.web', domains),
-    });
-    expect(outside.status).toBe(403);
-    expect((await fetch(`${url}/health`)).status).toBe(200);
-    const stats = await fetch(`${url}/v1/stats`, { headers: await bearer('items.read') });
-    expect([stats.status, ((await stats.json()) as { reason: string }).reason]).toEqual([403, 'route_undeclared']);
+    await expectDeclaredByDocument(url, as, false);
   });
 
   it('reports where the document and the app disagree', async () => {

@@ -13,7 +13,7 @@ import type Koa from 'koa';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { forEachKoa } from '../../packages/koa/test/helpers.js';
 import { listen, type Listening } from './kit.js';
-import { DOCUMENT, EXPECTED_REPORT } from './openapi-document.js';
+import { DOCUMENT, EXPECTED_REPORT, bearerOf, expectDeclaredByDocument, reasonOf } from './openapi-document.js';
 
 let as: TestIssuer;
 const servers: Listening[] = [];
@@ -57,46 +57,12 @@ async function serve(Framework: typeof Koa, mount?: Mount): Promise<string> {
   return server.url;
 }
 
-const bearer = async (action: string, constraints?: Record<string, unknown>) => ({
-  authorization: `Bearer ${await as.mint({ capabilities: [constraints ? { action, constraints } : { action }] })}`,
-});
-const reasonOf = async (response: Response) => [
-  response.status,
-  ((await response.json()) as { reason?: string }).reason,
-];
+const bearer = (action: string, constraints?: Record<string, unknown>) => bearerOf(as)(action, constraints);
 
 forEachKoa('OpenAPI declarations on Koa', (Framework) => {
   for (const mount of ['app.use(aap)', 'aap.router(router)'] as const) {
     it(`declares each route by its operation: the action, the target from a query or path parameter, public (${mount})`, async () => {
-      const url = await serve(Framework, mount);
-      expect((await fetch(`${url}/v1/items/7`, { headers: await bearer('items.read') })).status).toBe(200);
-      expect(await reasonOf(await fetch(`${url}/v1/items/7`, { headers: await bearer('search.web') }))).toEqual([
-        403,
-        'capability_missing',
-      ]);
-      expect((await fetch(`${url}/v1/items/7`)).status).toBe(401);
-      const domains = { domains_allowed: ['example.com'] };
-      expect(
-        (await fetch(`${url}/v1/search?url=https://example.com/a`, { headers: await bearer('search.web', domains) }))
-          .status,
-      ).toBe(200);
-      expect(
-        (await fetch(`${url}/v1/search?url=https://evil.test/a`, { headers: await bearer('search.web', domains) }))
-          .status,
-      ).toBe(403);
-      expect(
-        (await fetch(`${url}/v1/fetch/example.com`, { headers: await bearer('fetch.host', domains) })).status,
-      ).toBe(200);
-      expect((await fetch(`${url}/v1/fetch/evil.test`, { headers: await bearer('fetch.host', domains) })).status).toBe(
-        403,
-      );
-      expect((await fetch(`${url}/v2/things/3`, { headers: await bearer('things.read') })).status).toBe(200);
-      expect((await fetch(`${url}/v2/things/3`, { headers: await bearer('items.read') })).status).toBe(403);
-      expect((await fetch(`${url}/health`)).status).toBe(200);
-      expect(await reasonOf(await fetch(`${url}/v1/stats`, { headers: await bearer('items.read') }))).toEqual([
-        403,
-        'route_undeclared',
-      ]);
+      await expectDeclaredByDocument(await serve(Framework, mount), as);
     });
 
     it(`lets a route's own aap.require() win over the document (${mount})`, async () => {
